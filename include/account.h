@@ -1,0 +1,3 @@
+#ifndef ACMECTL_ACCOUNT_H
+#define ACMECTL_ACCOUNT_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef ACMECTL_ACME_H
+#define ACMECTL_ACME_H
+#endif

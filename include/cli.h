@@ -1,0 +1,85 @@
+/* cli.h - the command line: argv -> struct config. Pure: no I/O except
+ * reading nothing; environment and config file are applied elsewhere. */
+#ifndef ACMECTL_CLI_H
+#define ACMECTL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "key.h"
+
+enum command {
+	CMD_NONE,
+	CMD_HELP,
+	CMD_VERSION,
+	CMD_ACCOUNT_REGISTER,
+	CMD_ACCOUNT_SHOW,
+	CMD_ISSUE,
+	CMD_PROXY_EXPLAIN,
+};
+
+#define LETSENCRYPT_URL "https://acme-v02.api.letsencrypt.org/directory"
+#define LETSENCRYPT_STAGING_URL "https://acme-staging-v02.api.letsencrypt.org/directory"
+
+/* Everything a run needs. Strings point into argv (borrowed) unless noted. */
+struct config {
+	enum command cmd;
+
+	/* global */
+	const char *server;        /* resolved URL; NULL until set (default applied by cli_parse) */
+	bool server_set;           /* given by flag (config file must not override) */
+	char *state_dir;           /* owned; default from store_default_dir() when not given */
+	const char *ca_bundle;
+	long timeout_s;            /* default 30 */
+	bool timeout_set;
+	int verbosity;             /* count of -v */
+	bool quiet;
+	bool json;
+	const char *config_file;   /* --config FILE, NULL = /etc/acmectl/acmectl.conf if present */
+
+	/* proxy (issue 3) */
+	const char *proxy;         /* --proxy URL */
+	const char *proxy_auth_file;
+	const char *no_proxy;      /* --no-proxy LIST */
+	bool no_env_proxy;
+	const char *proxy_rules;   /* "go" (default) or "curl" */
+
+	/* account */
+	const char *email;
+	bool agree_tos;
+	enum key_type account_key_type; /* default ec256 */
+	const char *account_key;   /* --account-key FILE */
+	const char *eab_kid;
+	const char *eab_hmac_key;
+	const char *eab_alg;       /* default HS256 */
+
+	/* issue */
+	const char *webroot;
+	const char *standalone;    /* [ADDR:]PORT */
+	enum key_type cert_key_type; /* default ec256 */
+	const char *csr;
+	const char *cert_name;     /* --name */
+	bool force;
+	char **names;              /* positional NAMEs, NULL-terminated; array owned, strings borrowed */
+	size_t nnames;
+
+	/* proxy explain */
+	const char *url;           /* positional URL */
+};
+
+/* Parses argv into cfg (which it zeroes first). Global options may stand
+ * before or after the command words. Returns 0, or -1 with ERR_USAGE naming
+ * the bad option or value. cfg must be released with config_free() either way. */
+int cli_parse(int argc, char **argv, struct config *cfg);
+
+/* Frees what cfg owns. */
+void config_free(struct config *cfg);
+
+/* Resolves a --server value: "letsencrypt", "letsencrypt-staging" or an
+ * https:// URL (returned as is). Returns a static or borrowed string, or NULL
+ * with ERR_USAGE for anything else (e.g. an http:// URL). */
+const char *cli_server_url(const char *value);
+
+/* The --help text (lists commands, options and exit codes). Static string. */
+const char *cli_usage(void);
+
+#endif

@@ -1,0 +1,12 @@
+/* cmd.h - the commands main() dispatches to. Each returns 0 on success or
+ * -1 with the error recorded (err.h); main() maps that to the exit code. */
+#ifndef ACMECTL_CMD_H
+#define ACMECTL_CMD_H
+
+#include "cli.h"
+
+int cmd_account_register(const struct config *cfg);
+int cmd_account_show(const struct config *cfg);
+int cmd_issue(const struct config *cfg);
+
+#endif

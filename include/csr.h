@@ -1,0 +1,19 @@
+/* csr.h - PKCS#10 certificate signing requests. */
+#ifndef ACMECTL_CSR_H
+#define ACMECTL_CSR_H
+
+#include <stddef.h>
+#include <openssl/evp.h>
+
+/* Builds a CSR signed by key (SHA-256) whose subjectAltName holds names
+ * (DNS names, or IP literals as iPAddress) and whose CN is the first name
+ * when it fits 64 bytes. Returns base64url(DER), caller frees; NULL with err. */
+char *csr_build(EVP_PKEY *key, char *const *names, size_t nnames);
+
+/* Reads a CSR from PEM or DER file path, verifies its self-signature and
+ * returns base64url(DER) (caller frees) and the set of names in its SANs and
+ * CN in *names (NULL-terminated, caller strv_free()s; lowercased, sorted,
+ * unique). NULL with ERR_USAGE naming the file on any problem. */
+char *csr_load(const char *path, char ***names);
+
+#endif

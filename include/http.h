@@ -1,0 +1,71 @@
+/* http.h - the HTTP client; the only module that includes <curl/curl.h>.
+ *
+ * One client per run holds one curl multi handle and a small pool of easy
+ * handles whose connections are shared, so every request to one server reuses
+ * one TLS connection (HTTP/2 where offered). Requests are described by
+ * struct http_request and run with http_perform(), which takes an array so
+ * callers can run several at once without changing shape.
+ */
+#ifndef ACMECTL_HTTP_H
+#define ACMECTL_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct http_client;
+
+struct http_opts {
+	const char *ca_bundle;   /* extra trust anchors (PEM file) or NULL; borrowed */
+	long timeout_s;          /* per-request total deadline; connect deadline too */
+	const char *proxy;       /* explicit proxy URL or NULL for direct; borrowed */
+	const char *user_agent;  /* borrowed */
+	bool https_only;         /* refuse non-https URLs (ACME server) */
+};
+
+enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST };
+
+struct http_response {
+	long status;            /* 0 when no response was received */
+	char *body;             /* NUL-terminated; body_len excludes the NUL */
+	size_t body_len;
+	char *content_type;     /* header values, NULL when absent */
+	char *location;
+	char *replay_nonce;
+	char *retry_after;
+	char **links;           /* every Link header value, NULL-terminated */
+	long long elapsed_ms;
+};
+
+struct http_request {
+	enum http_method method;
+	const char *url;          /* borrowed */
+	const char *body;         /* POST body, borrowed; sent as application/jose+json */
+	struct http_response resp; /* filled by http_perform; release with http_response_clear */
+	int result;               /* 0, or -1 when no HTTP response was received */
+	enum { HTTP_ERR_NONE, HTTP_ERR_CONNECT, HTTP_ERR_TIMEOUT, HTTP_ERR_TLS,
+		HTTP_ERR_PROXY, HTTP_ERR_OTHER } fail;
+	char errbuf[256];         /* why result is -1, one line */
+};
+
+/* Creates a client. Returns it (free with http_client_free) or NULL with err. */
+struct http_client *http_client_new(const struct http_opts *opts);
+
+/* Frees the client and closes its connections. NULL is fine. */
+void http_client_free(struct http_client *c);
+
+/* Runs n requests concurrently (n == 1 is the common case). Each request's
+ * result/resp/fail/errbuf is filled in. Returns 0 when every request got an
+ * HTTP response (any status), else -1 with ERR_NETWORK set describing the first
+ * failure (the request's own errbuf has each). */
+int http_perform(struct http_client *c, struct http_request *reqs, size_t n);
+
+/* Frees the response members and zeroes it. */
+void http_response_clear(struct http_response *r);
+
+/* Number of new connections the client has opened so far (for tests and -v). */
+long http_connects(struct http_client *c);
+
+/* Total number of requests performed so far. */
+long http_requests(struct http_client *c);
+
+#endif

@@ -1,0 +1,35 @@
+/* http01.h - answering http-01 challenges (RFC 8555 8.3): by writing files
+ * under a webroot, or with a built-in responder thread (standalone). */
+#ifndef ACMECTL_HTTP01_H
+#define ACMECTL_HTTP01_H
+
+struct http01;
+
+/* Webroot mode: tokens become DIR/.well-known/acme-challenge/TOKEN (0644).
+ * Creates the two directories if missing (0755) and checks DIR is writable.
+ * Returns the solver (free with http01_free) or NULL with err set
+ * (ERR_STORAGE when DIR is missing or unwritable). */
+struct http01 *http01_webroot(const char *dir);
+
+/* Standalone mode: listens on addr ("PORT", "ADDR:PORT", "[V6]:PORT";
+ * no ADDR means all IPv4 and IPv6 addresses) and serves only the published
+ * tokens' paths from a thread: 404 for any other path, 405 for other methods,
+ * requests over 4 KiB or slower than 5 s are dropped. Returns the solver or
+ * NULL with err set (ERR_USAGE for a bad addr, ERR_NETWORK when it cannot bind). */
+struct http01 *http01_standalone(const char *addr);
+
+/* Publishes keyauth at /.well-known/acme-challenge/token. token must pass
+ * b64url_is_token (else ERR_ACME, nothing written). Returns 0 or -1 with err. */
+int http01_publish(struct http01 *s, const char *token, const char *keyauth);
+
+/* Removes every published token (files deleted, responder forgets them). */
+void http01_withdraw_all(struct http01 *s);
+
+/* Withdraws everything, stops the responder, frees. NULL is fine. */
+void http01_free(struct http01 *s);
+
+/* Async-signal-safe: unlinks the webroot files published so far. For the
+ * SIGINT/SIGTERM handler, which then exits. */
+void http01_emergency_cleanup(void);
+
+#endif

@@ -1,0 +1,3 @@
+#ifndef ACMECTL_ORDER_H
+#define ACMECTL_ORDER_H
+#endif

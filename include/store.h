@@ -1,0 +1,68 @@
+/* store.h - the state directory: layout, atomic writes, modes.
+ *
+ * Layout (certbot's file names):
+ *   STATE/accounts/<host[_port]>/key.pem       0600
+ *   STATE/accounts/<host[_port]>/account.json  {url, directory, contact, created}
+ *   STATE/certs/NAME -> ../archive/NAME/<generation>   (symlink, swapped atomically)
+ *   STATE/archive/NAME/<generation>/{privkey.pem 0600, cert.pem, chain.pem,
+ *                                    fullchain.pem, issuance.json}
+ * A certificate is replaced by writing a new generation directory in full
+ * (fsynced) and then renaming a new symlink over STATE/certs/NAME, so readers
+ * always see one complete, matching set; the previous generation is kept.
+ */
+#ifndef ACMECTL_STORE_H
+#define ACMECTL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+/* The default state directory: /var/lib/acmectl for root, else
+ * $XDG_STATE_HOME/acmectl or ~/.local/state/acmectl. Caller frees. */
+char *store_default_dir(void);
+
+/* The account directory name for an ACME directory URL: its host, plus
+ * "_PORT" when a port is given ("localhost_14000"). Caller frees; NULL with
+ * ERR_USAGE when the URL has no host. */
+char *store_account_id(const char *directory_url);
+
+/* Creates path and missing parents with mode. 0 or -1 with ERR_STORAGE. */
+int store_mkdirs(const char *path, mode_t mode);
+
+/* Writes data to path atomically: a temp file in the same directory created
+ * with O_EXCL|O_NOFOLLOW and mode, written, fsynced, renamed over path, and
+ * the directory fsynced. On failure the temp file is removed and path is
+ * untouched. 0 or -1 with ERR_STORAGE naming the path and errno. */
+int store_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/* Reads a whole file. Returns a new NUL-terminated buffer (caller frees) with
+ * its length in *len (may be NULL), or NULL with ERR_STORAGE; when the file
+ * does not exist, NULL with errno == ENOENT and ERR_STORAGE set. */
+char *store_read_file(const char *path, size_t *len);
+
+/* One issued certificate, all PEM text, borrowed. */
+struct store_cert {
+	const char *privkey;  size_t privkey_len;   /* written 0600 */
+	const char *cert;                           /* leaf */
+	const char *chain;                          /* issuers */
+	const char *fullchain;                      /* cert + chain */
+	json_t *issuance;                           /* how it was issued; borrowed */
+};
+
+/* Saves a new generation of certificate NAME and makes it current.
+ * On failure the current generation is untouched. 0 or -1 with ERR_STORAGE. */
+int store_save_cert(const char *state, const char *name, const struct store_cert *c);
+
+/* Path of STATE/certs/NAME (the live directory). Caller frees. */
+char *store_cert_dir(const char *state, const char *name);
+
+/* Reads STATE/certs/NAME/issuance.json. New reference or NULL with err
+ * (ERR_STORAGE; errno ENOENT when there is no such certificate). */
+json_t *store_load_issuance(const char *state, const char *name);
+
+/* Names of certificates under STATE/certs (NULL-terminated, sorted; caller
+ * strv_free()s). Empty array when there are none. NULL with ERR_STORAGE. */
+char **store_list_certs(const char *state);
+
+#endif

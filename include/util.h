@@ -1,0 +1,29 @@
+/* util.h - allocation helpers that never return NULL.
+ *
+ * Out-of-memory is not a recoverable condition for a short-lived CLI: these
+ * print one line and exit(4) instead of threading NULL checks everywhere.
+ */
+#ifndef ACMECTL_UTIL_H
+#define ACMECTL_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Like malloc/calloc/realloc/strdup/strndup; caller frees. Never NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Formats into a new string; caller frees. Never NULL. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Frees a NULL-terminated array of strings and the array itself. NULL is fine. */
+void strv_free(char **v);
+
+/* Milliseconds from CLOCK_MONOTONIC. */
+long long mono_ms(void);
+
+#endif

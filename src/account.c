@@ -1,0 +1,2 @@
+/* account.c - placeholder until written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* acme.c - placeholder until written. */
+#include "config.h"

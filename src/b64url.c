@@ -1,0 +1,2 @@
+/* b64url.c - placeholder until written. */
+#include "config.h"

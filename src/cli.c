@@ -1,0 +1,2 @@
+/* cli.c - placeholder until written. */
+#include "config.h"

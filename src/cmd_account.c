@@ -1,0 +1,2 @@
+/* cmd_account.c - placeholder until written. */
+#include "config.h"

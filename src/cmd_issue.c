@@ -1,0 +1,2 @@
+/* cmd_issue.c - placeholder until written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* csr.c - placeholder until written. */
+#include "config.h"

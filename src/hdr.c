@@ -1,0 +1,2 @@
+/* hdr.c - placeholder until written. */
+#include "config.h"

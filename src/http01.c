@@ -1,0 +1,2 @@
+/* http01.c - placeholder until written. */
+#include "config.h"

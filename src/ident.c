@@ -1,0 +1,2 @@
+/* ident.c - placeholder until written. */
+#include "config.h"

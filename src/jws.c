@@ -1,0 +1,2 @@
+/* jws.c - placeholder until written. */
+#include "config.h"

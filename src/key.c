@@ -1,0 +1,2 @@
+/* key.c - placeholder until written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* order.c - placeholder until written. */
+#include "config.h"

@@ -1,0 +1,43 @@
+/* test.h - the tiny harness for table-driven unit tests.
+ *
+ * A test program runs its tables with CHECK*(); each failing check prints
+ * file:line and what differed. main() ends with `return test_done();`, which
+ * prints "N passed, N failed" for the program and exits non-zero on failure.
+ */
+#ifndef ACMECTL_TEST_H
+#define ACMECTL_TEST_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int test_pass, test_fail;
+
+#define CHECK(cond, ...) do { \
+	if (cond) { test_pass++; } else { test_fail++; \
+		fprintf(stderr, "%s:%d: FAIL: %s: ", __FILE__, __LINE__, #cond); \
+		fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } \
+} while (0)
+
+#define CHECK_STR(got, want, ctx) do { \
+	const char *g_ = (got), *w_ = (want); \
+	if ((g_ == NULL && w_ == NULL) || (g_ && w_ && strcmp(g_, w_) == 0)) { test_pass++; } \
+	else { test_fail++; fprintf(stderr, "%s:%d: FAIL [%s]: got \"%s\", want \"%s\"\n", \
+		__FILE__, __LINE__, (ctx), g_ ? g_ : "(null)", w_ ? w_ : "(null)"); } \
+} while (0)
+
+#define CHECK_INT(got, want, ctx) do { \
+	long long g_ = (long long)(got), w_ = (long long)(want); \
+	if (g_ == w_) { test_pass++; } \
+	else { test_fail++; fprintf(stderr, "%s:%d: FAIL [%s]: got %lld, want %lld\n", \
+		__FILE__, __LINE__, (ctx), g_, w_); } \
+} while (0)
+
+static inline int test_done(void)
+{
+	printf("%d passed, %d failed\n", test_pass, test_fail);
+	return test_fail == 0 && test_pass > 0 ? 0 : 1;
+}
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
