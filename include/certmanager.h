@@ -1,0 +1,3 @@
+#ifndef ACMECTL_CERTMANAGER_H
+#define ACMECTL_CERTMANAGER_H
+#endif

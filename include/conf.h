@@ -1,0 +1,3 @@
+#ifndef ACMECTL_CONF_H
+#define ACMECTL_CONF_H
+#endif

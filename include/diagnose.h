@@ -1,0 +1,3 @@
+#ifndef ACMECTL_DIAGNOSE_H
+#define ACMECTL_DIAGNOSE_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef ACMECTL_K8S_H
+#define ACMECTL_K8S_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef ACMECTL_PROXY_H
+#define ACMECTL_PROXY_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef ACMECTL_RESOLV_H
+#define ACMECTL_RESOLV_H
+#endif

@@ -1,0 +1,2 @@
+/* certmanager.c - placeholder until written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* cmd_proxy.c - placeholder until written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* conf.c - placeholder until written. */
+#include "config.h"

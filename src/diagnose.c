@@ -1,0 +1,2 @@
+/* diagnose.c - placeholder until written. */
+#include "config.h"

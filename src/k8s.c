@@ -1,0 +1,2 @@
+/* k8s.c - placeholder until written. */
+#include "config.h"

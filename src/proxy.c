@@ -1,0 +1,2 @@
+/* proxy.c - placeholder until written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* resolv.c - placeholder until written. */
+#include "config.h"
