@@ -18,6 +18,13 @@ struct http_opts {
 	const char *ca_bundle;   /* extra trust anchors (PEM file) or NULL; borrowed */
 	long timeout_s;          /* per-request total deadline; connect deadline too */
 	const char *proxy;       /* explicit proxy URL or NULL for direct; borrowed */
+	/* Optional per-URL route decision (the proxy layer). When set it
+	 * overrides proxy: returns the proxy URL for url, or NULL for direct,
+	 * and stores in *why a new string saying where that came from (e.g.
+	 * "HTTPS_PROXY" or "NO_PROXY entry \"example.org\""), which the caller
+	 * frees. The returned proxy URL is borrowed from route_arg. */
+	const char *(*route)(void *route_arg, const char *url, char **why);
+	void *route_arg;
 	const char *user_agent;  /* borrowed */
 	bool https_only;         /* refuse non-https URLs (ACME server) */
 };
