@@ -15,6 +15,7 @@ enum command {
 	CMD_ACCOUNT_SHOW,
 	CMD_ISSUE,
 	CMD_PROXY_EXPLAIN,
+	CMD_DIAGNOSE,
 };
 
 #define LETSENCRYPT_URL "https://acme-v02.api.letsencrypt.org/directory"
@@ -64,6 +65,17 @@ struct config {
 
 	/* proxy explain */
 	const char *url;           /* positional URL */
+
+	/* diagnose (also uses email, account_key) */
+	const char *account_url;   /* --account-url URL */
+	const char *from_issuer;   /* --from-issuer FILE */
+	const char *secret;        /* --secret FILE */
+	const char *cm_version;    /* --cert-manager-version V, NULL = current */
+	const char *resolv_conf;   /* --resolv-conf FILE, default /etc/resolv.conf */
+	long step_timeout_s;       /* diagnose: --timeout applies per network step, default 5 */
+
+	/* strings read from the config file, owned (strv); freed by config_free */
+	char **owned;
 };
 
 /* Parses argv into cfg (which it zeroes first). Global options may stand

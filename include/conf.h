@@ -1,3 +1,18 @@
+/* conf.h - the acmectl.conf file: `key = value` lines for server, proxy,
+ * no-proxy, ca-bundle, timeout, email, so cron and systemd runs keep their
+ * settings without environment variables. */
 #ifndef ACMECTL_CONF_H
 #define ACMECTL_CONF_H
+
+#include "cli.h"
+
+#define CONF_DEFAULT_PATH "/etc/acmectl/acmectl.conf"
+
+/* Applies the config file to cfg: cfg->config_file when given (it must
+ * exist), else CONF_DEFAULT_PATH when it exists. Only settings that were not
+ * given as flags are taken; strings read are kept in cfg->owned. Returns 0, or
+ * -1 with ERR_USAGE naming the file and line ("FILE:LINE: unknown key \"x\"")
+ * or ERR_STORAGE when the named file cannot be read. */
+int conf_apply(struct config *cfg);
+
 #endif
