@@ -1,3 +1,83 @@
+/* acme.h - the ACME request layer (RFC 8555 section 6): directory, nonces,
+ * signed POST and POST-as-GET, retries, problem records. */
 #ifndef ACMECTL_ACME_H
 #define ACMECTL_ACME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "http.h"
+
+struct acme;
+
+/* The directory's resources; NULL members are not offered. All borrowed from
+ * the struct acme that owns them. */
+struct acme_directory {
+	const char *url;
+	const char *new_nonce;
+	const char *new_account;
+	const char *new_order;
+	const char *revoke_cert;
+	const char *key_change;
+	const char *renewal_info;
+	json_t *meta;             /* borrowed; may be NULL */
+};
+
+/* A reply to a signed request. Release with acme_reply_clear. */
+struct acme_reply {
+	long status;
+	json_t *json;             /* parsed body when it is JSON, else NULL */
+	char *body;               /* raw body (NUL-terminated) */
+	size_t body_len;
+	char *location;
+	char **links;             /* Link header values, NULL-terminated */
+	char *retry_after;
+};
+
+/* Creates a client for the ACME server whose directory is at directory_url,
+ * talking through http (borrowed; must outlive the client). Nothing is
+ * fetched yet. Never NULL. */
+struct acme *acme_new(struct http_client *http, const char *directory_url);
+
+/* Frees the client. NULL is fine. */
+void acme_free(struct acme *a);
+
+/* GETs the directory and checks it has newNonce, newAccount and newOrder.
+ * Returns 0, or -1 with ERR_NETWORK (unreachable), ERR_ACME (an HTTP error)
+ * or ERR_USAGE ("URL is not an ACME directory: ..."). */
+int acme_load_directory(struct acme *a);
+
+/* The loaded directory; borrowed from a. */
+const struct acme_directory *acme_directory(const struct acme *a);
+
+/* Sets the signing key (borrowed; must outlive its use) and the account URL
+ * used as "kid" (copied; NULL signs with "jwk", as newAccount needs). */
+void acme_set_account(struct acme *a, EVP_PKEY *key, const char *kid);
+
+/* The account URL set with acme_set_account, or NULL. Borrowed. */
+const char *acme_kid(const struct acme *a);
+
+/* Signs payload (NULL = POST-as-GET) with the account key and POSTs it to
+ * url; use_jwk forces the "jwk" header (newAccount, onlyReturnExisting).
+ * Handles the nonce pool, retries badNonce (bounded), 5xx (bounded backoff)
+ * and 429 with a short Retry-After. A 2xx reply is stored in *out (caller
+ * acme_reply_clear()s). Otherwise returns -1 with the error recorded: an ACME
+ * problem (ERR_ACME, via err_problem with context "what"), or ERR_NETWORK. */
+int acme_post(struct acme *a, const char *what, const char *url,
+    const char *payload, bool use_jwk, struct acme_reply *out);
+
+/* POST-as-GETs url until the resource's "status" is not one of the
+ * space-separated wait_states (e.g. "pending processing"), starting after
+ * ~100 ms and backing off (x1.5 up to 5 s), honouring Retry-After, for at
+ * most deadline_s seconds in all. Stores the final object in *out (new
+ * reference). Returns 0, or -1 with err set (ERR_ACME when the deadline
+ * passes, naming the state it was stuck in). */
+int acme_poll(struct acme *a, const char *what, const char *url,
+    const char *wait_states, long deadline_s, json_t **out);
+
+/* Frees a reply's members and zeroes it. */
+void acme_reply_clear(struct acme_reply *r);
+
 #endif

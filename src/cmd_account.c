@@ -1,2 +1,83 @@
-/* cmd_account.c - placeholder until written. */
+/* cmd_account.c - `acmectl account register` and `acmectl account show`. */
 #include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "account.h"
+#include "cmd.h"
+#include "err.h"
+#include "key.h"
+#include "session.h"
+#include "util.h"
+
+int cmd_account_register(const struct config *cfg)
+{
+	struct session s;
+	json_t *out = NULL;
+	char *text;
+	int rc = -1;
+
+	if (session_open(&s, cfg) != 0)
+		goto out;
+	if (session_register(&s, cfg->account_key, cfg->account_key_type, cfg->email,
+	    cfg->eab_kid, cfg->eab_hmac_key, cfg->eab_alg) != 0)
+		goto out;
+	if (cfg->json) {
+		out = json_pack("{s:s,s:s}", "url", s.account_url, "server", cfg->server);
+		text = json_dumps(out, JSON_INDENT(2));
+		printf("%s\n", text);
+		free(text);
+	} else if (!cfg->quiet)
+		printf("account registered: %s\n", s.account_url);
+	session_log_stats(&s);
+	rc = 0;
+out:
+	json_decref(out);
+	session_close(&s);
+	return rc;
+}
+
+int cmd_account_show(const struct config *cfg)
+{
+	struct session s;
+	json_t *account = NULL, *out = NULL, *contact, *c;
+	const char *status;
+	char *text;
+	size_t i;
+	int rc = -1;
+
+	if (session_open(&s, cfg) != 0)
+		goto out;
+	if (cfg->account_key != NULL) {
+		if ((s.account_key = key_load_file(cfg->account_key)) == NULL ||
+		    account_lookup(s.acme, s.account_key, &s.account_url, NULL) != 0)
+			goto out;
+	} else if (session_load_account(&s, true) != 0) {
+		goto out;
+	}
+	if (account_fetch(s.acme, &account) != 0)
+		goto out;
+	contact = json_object_get(account, "contact");
+	status = json_string_value(json_object_get(account, "status"));
+	if (cfg->json) {
+		out = json_pack("{s:s,s:s,s:o,s:s}", "url", s.account_url, "server", cfg->server,
+		    "contact", json_is_array(contact) ? json_incref(contact) : json_array(),
+		    "status", status ? status : "unknown");
+		text = json_dumps(out, JSON_INDENT(2));
+		printf("%s\n", text);
+		free(text);
+	} else {
+		printf("url:     %s\nserver:  %s\ncontact:", s.account_url, cfg->server);
+		json_array_foreach(contact, i, c)
+			printf(" %s", json_string_value(c));
+		printf("\nstatus:  %s\n", status ? status : "unknown");
+	}
+	session_log_stats(&s);
+	rc = 0;
+out:
+	json_decref(out);
+	json_decref(account);
+	session_close(&s);
+	return rc;
+}

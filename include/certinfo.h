@@ -1,0 +1,28 @@
+/* certinfo.h - what acmectl needs to know about an issued certificate:
+ * its validity window and names, and whether it is due for renewal. */
+#ifndef ACMECTL_CERTINFO_H
+#define ACMECTL_CERTINFO_H
+
+#include <stdbool.h>
+#include <time.h>
+
+struct certinfo {
+	time_t not_before;
+	time_t not_after;
+	char **names;     /* SAN DNS names and IP addresses, NULL-terminated */
+	char *issuer;     /* one-line issuer DN */
+	char *serial;     /* hex */
+};
+
+/* Parses the first certificate of a PEM text. 0, or -1 with ERR_STORAGE
+ * naming `what`. Release with certinfo_clear (also after failure). */
+int certinfo_parse(const char *pem, const char *what, struct certinfo *out);
+
+void certinfo_clear(struct certinfo *ci);
+
+/* Pure renewal rule: due when fewer than `days` days are left (days >= 0),
+ * else when less than a third of the lifetime is left (a half for lifetimes
+ * of 10 days or less). */
+bool cert_is_due(time_t not_before, time_t not_after, time_t now, long days);
+
+#endif

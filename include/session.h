@@ -1,0 +1,49 @@
+/* session.h - what every command that talks to an ACME server sets up: the
+ * HTTP client (with the proxy route), the ACME client and the stored account
+ * of that server. */
+#ifndef ACMECTL_SESSION_H
+#define ACMECTL_SESSION_H
+
+#include <stdbool.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "acme.h"
+#include "cli.h"
+#include "http.h"
+
+struct session {
+	const struct config *cfg;  /* borrowed */
+	struct http_client *http;
+	struct acme *acme;
+	char *account_dir;         /* STATE/accounts/<id> */
+	EVP_PKEY *account_key;     /* NULL until loaded */
+	char *account_url;         /* NULL until known */
+	json_t *account_json;      /* account.json as stored, or NULL */
+	void *route;               /* proxy settings for the HTTP route callback */
+};
+
+/* Creates the HTTP and ACME clients for cfg->server and loads the
+ * directory. 0, or -1 with err set; session_close() is safe either way. */
+int session_open(struct session *s, const struct config *cfg);
+
+/* Loads the stored account of this server (key.pem and account.json) into s.
+ * When it has no stored URL, finds it with onlyReturnExisting. With
+ * must_exist false and no key.pem stored, returns 0 leaving account_key NULL.
+ * -1 with err set otherwise. */
+int session_load_account(struct session *s, bool must_exist);
+
+/* Registers an account for this server: the key from key_file, else the
+ * stored key.pem, else a new key of type key_type (saved 0600 before the
+ * server sees it, so a registered key is never lost). Writes account.json.
+ * 0 or -1 with err set. */
+int session_register(struct session *s, const char *key_file, enum key_type key_type,
+    const char *email, const char *eab_kid, const char *eab_hmac_key, const char *eab_alg);
+
+/* Frees everything s holds. */
+void session_close(struct session *s);
+
+/* At -v, logs how many connections and requests the session used. */
+void session_log_stats(const struct session *s);
+
+#endif
