@@ -19,12 +19,16 @@
 #include <jansson.h>
 
 /* The default state directory: /var/lib/acmectl for root, else
- * $XDG_STATE_HOME/acmectl or ~/.local/state/acmectl. Caller frees. */
+ * $XDG_STATE_HOME/acmectl (when absolute) or ~/.local/state/acmectl.
+ * Caller frees; NULL with ERR_STORAGE when no home directory is known. */
 char *store_default_dir(void);
 
 /* The account directory name for an ACME directory URL: its host, plus
- * "_PORT" when a port is given ("localhost_14000"). Caller frees; NULL with
- * ERR_USAGE when the URL has no host. */
+ * "_PORT" when a port other than the scheme's default is given
+ * ("localhost_14000"). The host is lowercased, userinfo dropped, and an IPv6
+ * literal has ':' replaced by '-' ("[::1]:14000" -> "--1_14000"). Caller
+ * frees; NULL with ERR_USAGE when the URL has no host, a bad port, or a host
+ * that is not safe as a file name. */
 char *store_account_id(const char *directory_url);
 
 /* Creates path and missing parents with mode. 0 or -1 with ERR_STORAGE. */
@@ -32,8 +36,10 @@ int store_mkdirs(const char *path, mode_t mode);
 
 /* Writes data to path atomically: a temp file in the same directory created
  * with O_EXCL|O_NOFOLLOW and mode, written, fsynced, renamed over path, and
- * the directory fsynced. On failure the temp file is removed and path is
- * untouched. 0 or -1 with ERR_STORAGE naming the path and errno. */
+ * the directory fsynced. The mode is applied whatever the umask. On failure
+ * the temp file is removed and path is untouched. 0 or -1 with ERR_STORAGE
+ * naming the path and errno. A symlink at path is replaced, not followed.
+ * Once renamed, a directory that cannot be fsynced is only logged. */
 int store_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 /* Reads a whole file. Returns a new NUL-terminated buffer (caller frees) with
@@ -50,8 +56,11 @@ struct store_cert {
 	json_t *issuance;                           /* how it was issued; borrowed */
 };
 
-/* Saves a new generation of certificate NAME and makes it current.
- * On failure the current generation is untouched. 0 or -1 with ERR_STORAGE. */
+/* Saves a new generation of certificate NAME and makes it current; keeps
+ * the previous generation and deletes older ones. On failure the current
+ * generation is untouched and the partial one removed. 0 or -1 with
+ * ERR_STORAGE (also when STATE/certs/NAME is not a symlink), or ERR_USAGE
+ * when NAME is not a plain file name (empty, leading '.', or a '/'). */
 int store_save_cert(const char *state, const char *name, const struct store_cert *c);
 
 /* Path of STATE/certs/NAME (the live directory). Caller frees. */
@@ -61,8 +70,9 @@ char *store_cert_dir(const char *state, const char *name);
  * (ERR_STORAGE; errno ENOENT when there is no such certificate). */
 json_t *store_load_issuance(const char *state, const char *name);
 
-/* Names of certificates under STATE/certs (NULL-terminated, sorted; caller
- * strv_free()s). Empty array when there are none. NULL with ERR_STORAGE. */
+/* Names of certificates under STATE/certs: symlinks and directories, not
+ * dotfiles (NULL-terminated, sorted; caller strv_free()s). Empty array when
+ * there are none or no STATE/certs. NULL with ERR_STORAGE. */
 char **store_list_certs(const char *state);
 
 #endif

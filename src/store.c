@@ -1,2 +1,691 @@
-/* store.c - placeholder until written. */
+/* store.c - the state directory: layout, atomic writes, certificate
+ * generations swapped in with one rename(2) of a symlink. */
 #include "config.h"
+
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "err.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+/* Nothing acmectl keeps is near this; it stops a mistaken path such as a
+ * device from being read forever. */
+#define READ_MAX (64L * 1024 * 1024)
+
+/* How often a random temp name is retried after EEXIST. */
+#define TEMP_TRIES 100
+
+char *
+store_default_dir(void)
+{
+	const char *xdg, *home;
+	struct passwd *pw;
+
+	if (geteuid() == 0)
+		return xstrdup("/var/lib/acmectl");
+	xdg = getenv("XDG_STATE_HOME");
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/acmectl", xdg);
+	home = getenv("HOME");
+	if (home == NULL || home[0] == '\0') {
+		pw = getpwuid(geteuid());
+		home = pw != NULL ? pw->pw_dir : NULL;
+	}
+	if (home == NULL || home[0] == '\0') {
+		err_set(ERR_STORAGE, "cannot find a state directory: "
+		    "HOME is not set; use --state-dir");
+		return NULL;
+	}
+	return xasprintf("%s/.local/state/acmectl", home);
+}
+
+/* A host as it may appear in a file name: [a-z0-9._-], not "." or "..". */
+static bool
+host_is_safe(const char *host)
+{
+	const char *p;
+
+	if (host[0] == '\0' || host[0] == '.')
+		return false;
+	for (p = host; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr(".-_", *p) == NULL)
+			return false;
+	return true;
+}
+
+char *
+store_account_id(const char *url)
+{
+	const char *auth, *end, *at, *hostp, *hostend, *port = NULL;
+	char *host = NULL, *id = NULL, *p;
+	size_t portlen = 0;
+	long portnum;
+
+	auth = strstr(url, "://");
+	if (auth == NULL)
+		goto bad;
+	auth += 3;
+	end = auth + strcspn(auth, "/?#");
+	/* userinfo ends at the last '@' of the authority */
+	hostp = auth;
+	for (at = auth; at < end; at++)
+		if (*at == '@')
+			hostp = at + 1;
+	if (*hostp == '[') {
+		hostend = memchr(hostp, ']', (size_t)(end - hostp));
+		if (hostend == NULL)
+			goto bad;
+		host = xstrndup(hostp + 1, (size_t)(hostend - hostp - 1));
+		hostend++;
+		if (strspn(host, "0123456789abcdefABCDEF:.") != strlen(host) ||
+		    strchr(host, ':') == NULL)
+			goto bad;
+		for (p = host; *p != '\0'; p++)
+			if (*p == ':')
+				*p = '-';
+	} else {
+		hostend = memchr(hostp, ':', (size_t)(end - hostp));
+		if (hostend == NULL)
+			hostend = end;
+		host = xstrndup(hostp, (size_t)(hostend - hostp));
+	}
+	if (hostend < end) {
+		if (*hostend != ':')
+			goto bad;
+		port = hostend + 1;
+		portlen = (size_t)(end - port);
+	}
+	for (p = host; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (!host_is_safe(host))
+		goto bad;
+
+	if (port == NULL || portlen == 0) {
+		id = xstrdup(host);
+		goto out;
+	}
+	if (portlen > 5 || strspn(port, "0123456789") < portlen)
+		goto bad;
+	portnum = strtol(port, NULL, 10);
+	if (portnum < 1 || portnum > 65535)
+		goto bad;
+	/* The scheme's own port names the same server as no port. */
+	if ((portnum == 443 && strncasecmp(url, "https://", 8) == 0) ||
+	    (portnum == 80 && strncasecmp(url, "http://", 7) == 0))
+		id = xstrdup(host);
+	else
+		id = xasprintf("%s_%ld", host, portnum);
+	goto out;
+bad:
+	err_set(ERR_USAGE, "invalid ACME directory URL \"%s\": expected "
+	    "https://HOST[:PORT]/PATH", url);
+out:
+	free(host);
+	return id;
+}
+
+int
+store_mkdirs(const char *path, mode_t mode)
+{
+	char *buf = xstrdup(path), *p, saved;
+	struct stat st;
+	int rc = -1;
+
+	if (buf[0] == '\0') {
+		err_set(ERR_STORAGE, "cannot create directory \"\": %s", strerror(ENOENT));
+		goto out;
+	}
+	for (p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		if (p[-1] != '/') {
+			saved = *p;
+			*p = '\0';
+			/* stat first: mkdir on an existing directory of a
+			 * read-only file system may fail with EROFS, not EEXIST */
+			if (stat(buf, &st) == -1 && (errno != ENOENT ||
+			    (mkdir(buf, mode) == -1 && errno != EEXIST) ||
+			    stat(buf, &st) == -1)) {
+				err_set(ERR_STORAGE, "cannot create directory %s: %s",
+				    buf, strerror(errno));
+				goto out;
+			}
+			if (!S_ISDIR(st.st_mode)) {
+				err_set(ERR_STORAGE, "cannot create directory %s: %s",
+				    buf, strerror(ENOTDIR));
+				goto out;
+			}
+			*p = saved;
+		}
+		if (*p == '\0')
+			break;
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+/* Appends ".XXXXXX" of random [A-Za-z0-9] to prefix. Caller frees. */
+static char *
+temp_name(const char *prefix)
+{
+	static const char alnum[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[6];
+	char suffix[sizeof(rnd) + 1];
+	size_t i;
+
+	/* Uniqueness, not secrecy: O_EXCL does the rest, so a short read is
+	 * filled from the clock rather than failing the write. */
+	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t)sizeof(rnd)) {
+		long long t = mono_ms() ^ (long long)getpid() << 20;
+
+		for (i = 0; i < sizeof(rnd); i++)
+			rnd[i] ^= (unsigned char)(t >> (i * 7));
+	}
+	for (i = 0; i < sizeof(rnd); i++)
+		suffix[i] = alnum[rnd[i] % (sizeof(alnum) - 1)];
+	suffix[sizeof(rnd)] = '\0';
+	return xasprintf("%s.%s", prefix, suffix);
+}
+
+/* The directory part of path ("." for a bare name). Caller frees. */
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* fsync(2) of a directory, so a rename or create in it is durable.
+ * 0, or -1 with errno. */
+static int
+sync_dir(const char *dir)
+{
+	int fd, rc = 0, saved;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	/* Some file systems cannot sync directories; that is not a failure. */
+	if (fsync(fd) == -1 && errno != EINVAL && errno != ENOTSUP) {
+		saved = errno;
+		rc = -1;
+	}
+	close(fd);
+	if (rc == -1)
+		errno = saved;
+	return rc;
+}
+
+/* After a rename the new data is in place; a directory that cannot be
+ * synced only weakens durability, so it is worth a warning, not a failure
+ * that would make the caller redo finished work. */
+static void
+sync_dir_after_rename(const char *dir)
+{
+	if (sync_dir(dir) == -1)
+		logmsg(LOG_NORMAL, "warning: cannot sync directory %s: %s", dir,
+		    strerror(errno));
+}
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+store_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char *tmp = NULL, *dir = NULL, *prefix = xasprintf("%s.tmp", path);
+	int fd = -1, tries, rc = -1;
+
+	for (tries = 0; tries < TEMP_TRIES; tries++) {
+		free(tmp);
+		tmp = temp_name(prefix);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd != -1 || errno != EEXIST)
+			break;
+	}
+	if (fd == -1) {
+		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
+		free(tmp);
+		tmp = NULL;  /* not ours to remove */
+		goto out;
+	}
+	/* open(2) applied the umask; the caller's mode is the contract. */
+	if (fchmod(fd, mode) == -1 || write_all(fd, data, len) == -1 ||
+	    fsync(fd) == -1) {
+		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	dir = dir_of(path);
+	sync_dir_after_rename(dir);
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	if (tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	free(dir);
+	free(prefix);
+	return rc;
+}
+
+char *
+store_read_file(const char *path, size_t *lenp)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd, saved;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		goto fail;
+	for (;;) {
+		if (cap - len < 4096) {
+			if (cap >= READ_MAX) {
+				errno = EFBIG;
+				goto fail;
+			}
+			cap = cap == 0 ? 8192 : cap * 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
+	return buf;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	err_set(ERR_STORAGE, "cannot read %s: %s", path, strerror(saved));
+	errno = saved;
+	return NULL;
+}
+
+/* A certificate name is one plain path component. */
+static int
+check_cert_name(const char *name)
+{
+	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
+		err_set(ERR_USAGE, "invalid certificate name \"%s\"", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* A generation directory's number, or -1 when entry is not one. */
+static long
+generation_of(const char *entry)
+{
+	char *end;
+	long n;
+
+	if (!isdigit((unsigned char)entry[0]))
+		return -1;
+	errno = 0;
+	n = strtol(entry, &end, 10);
+	if (*end != '\0' || errno != 0 || n < 1)
+		return -1;
+	return n;
+}
+
+/* The generation certs/NAME points at ("../archive/NAME/N"), or -1. */
+static long
+current_generation(const char *link)
+{
+	char target[PATH_MAX];
+	const char *slash;
+	ssize_t n;
+
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n == -1)
+		return -1;
+	target[n] = '\0';
+	slash = strrchr(target, '/');
+	return generation_of(slash != NULL ? slash + 1 : target);
+}
+
+/* Removes a generation directory and the files in it. Best effort: what it
+ * cannot remove is only disk space, never the live certificate. */
+static void
+remove_generation(const char *dir)
+{
+	DIR *d;
+	struct dirent *de;
+
+	d = opendir(dir);
+	if (d != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	}
+	if (rmdir(dir) == -1 && errno != ENOENT)
+		logmsg(LOG_VERBOSE, "cannot remove %s: %s", dir, strerror(errno));
+}
+
+/* Highest generation number under archive (0 when none), or -1 with err. */
+static long
+last_generation(const char *archive)
+{
+	DIR *d;
+	struct dirent *de;
+	long n, max = 0;
+
+	d = opendir(archive);
+	if (d == NULL) {
+		err_set(ERR_STORAGE, "cannot read directory %s: %s", archive, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL)
+		if ((n = generation_of(de->d_name)) > max)
+			max = n;
+	closedir(d);
+	return max;
+}
+
+/* Deletes every generation under archive except keep and prev. */
+static void
+prune_generations(const char *archive, long keep, long prev)
+{
+	DIR *d;
+	struct dirent *de;
+	char *path;
+	long n;
+
+	d = opendir(archive);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		n = generation_of(de->d_name);
+		if (n == -1 || n == keep || n == prev)
+			continue;
+		path = xasprintf("%s/%s", archive, de->d_name);
+		remove_generation(path);
+		free(path);
+	}
+	closedir(d);
+}
+
+/* Writes the five files of one generation into dir. */
+static int
+write_generation(const char *dir, const struct store_cert *c)
+{
+	const struct {
+		const char *name;
+		const char *pem;
+	} pems[] = {
+		{ "cert.pem", c->cert },
+		{ "chain.pem", c->chain },
+		{ "fullchain.pem", c->fullchain },
+	};
+	json_t *empty = NULL;
+	char *path = NULL, *json = NULL, *text = NULL;
+	size_t i;
+	int rc = -1;
+
+	path = xasprintf("%s/privkey.pem", dir);
+	if (store_write_atomic(path, c->privkey, c->privkey_len, 0600) == -1)
+		goto out;
+	for (i = 0; i < sizeof(pems) / sizeof(pems[0]); i++) {
+		const char *pem = pems[i].pem != NULL ? pems[i].pem : "";
+
+		free(path);
+		path = xasprintf("%s/%s", dir, pems[i].name);
+		if (store_write_atomic(path, pem, strlen(pem), 0644) == -1)
+			goto out;
+	}
+	if (c->issuance == NULL)
+		empty = json_object();
+	json = json_dumps(c->issuance != NULL ? c->issuance : empty,
+	    JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (json == NULL) {
+		err_set(ERR_STORAGE, "cannot encode %s/issuance.json", dir);
+		goto out;
+	}
+	text = xasprintf("%s\n", json);
+	free(path);
+	path = xasprintf("%s/issuance.json", dir);
+	if (store_write_atomic(path, text, strlen(text), 0644) == -1)
+		goto out;
+	rc = 0;
+out:
+	json_decref(empty);
+	free(json);
+	free(text);
+	free(path);
+	return rc;
+}
+
+int
+store_save_cert(const char *state, const char *name, const struct store_cert *c)
+{
+	char *archive = NULL, *gendir = NULL, *certs = NULL, *live = NULL;
+	char *target = NULL, *prefix = NULL, *tmplink = NULL;
+	struct stat st;
+	long gen, prev;
+	mode_t oldmask;
+	int tries, rc = -1;
+
+	if (check_cert_name(name) == -1)
+		return -1;
+	archive = xasprintf("%s/archive/%s", state, name);
+	certs = xasprintf("%s/certs", state);
+	live = xasprintf("%s/%s", certs, name);
+	if (store_mkdirs(archive, 0700) == -1 || store_mkdirs(certs, 0700) == -1)
+		goto out;
+	/* Only a symlink of ours is replaced; a directory someone made
+	 * there by hand (or an old layout) is not ours to destroy. */
+	if (lstat(live, &st) == 0 && !S_ISLNK(st.st_mode)) {
+		err_set(ERR_STORAGE, "refusing to replace %s: it is not a symlink "
+		    "(move it away first)", live);
+		goto out;
+	}
+	prev = current_generation(live);
+	if ((gen = last_generation(archive)) == -1)
+		goto out;
+	gen++;
+	gendir = xasprintf("%s/%ld", archive, gen);
+	oldmask = umask(077);
+	if (mkdir(gendir, 0700) == -1) {
+		umask(oldmask);
+		err_set(ERR_STORAGE, "cannot create directory %s: %s", gendir,
+		    strerror(errno));
+		free(gendir);
+		gendir = NULL;  /* not ours to remove */
+		goto out;
+	}
+	umask(oldmask);
+	if (write_generation(gendir, c) == -1)
+		goto out;
+	if (sync_dir(archive) == -1) {
+		err_set(ERR_STORAGE, "cannot sync directory %s: %s", archive,
+		    strerror(errno));
+		goto out;
+	}
+
+	target = xasprintf("../archive/%s/%ld", name, gen);
+	prefix = xasprintf("%s/.%s.tmp", certs, name);
+	for (tries = 0;; tries++) {
+		free(tmplink);
+		tmplink = temp_name(prefix);
+		if (symlink(target, tmplink) == 0)
+			break;
+		if (errno != EEXIST || tries == TEMP_TRIES) {
+			err_set(ERR_STORAGE, "cannot create symlink %s: %s", tmplink,
+			    strerror(errno));
+			free(tmplink);
+			tmplink = NULL;  /* not ours to remove */
+			goto out;
+		}
+	}
+	if (rename(tmplink, live) == -1) {
+		err_set(ERR_STORAGE, "cannot replace %s: %s", live, strerror(errno));
+		goto out;
+	}
+	free(tmplink);
+	tmplink = NULL;
+	free(gendir);
+	gendir = NULL;  /* live now: never removed below */
+	sync_dir_after_rename(certs);
+	prune_generations(archive, gen, prev);
+	rc = 0;
+out:
+	if (tmplink != NULL)
+		unlink(tmplink);
+	if (rc == -1 && gendir != NULL)
+		remove_generation(gendir);
+	free(archive);
+	free(gendir);
+	free(certs);
+	free(live);
+	free(target);
+	free(prefix);
+	free(tmplink);
+	return rc;
+}
+
+char *
+store_cert_dir(const char *state, const char *name)
+{
+	return xasprintf("%s/certs/%s", state, name);
+}
+
+json_t *
+store_load_issuance(const char *state, const char *name)
+{
+	char *path = NULL, *text = NULL;
+	json_t *doc = NULL;
+	json_error_t jerr;
+	size_t len;
+
+	if (check_cert_name(name) == -1)
+		return NULL;
+	path = xasprintf("%s/certs/%s/issuance.json", state, name);
+	text = store_read_file(path, &len);
+	if (text == NULL) {
+		if (errno == ENOENT) {
+			err_set(ERR_STORAGE, "no certificate \"%s\" in %s/certs", name, state);
+			errno = ENOENT;
+		}
+		goto out;
+	}
+	doc = json_loadb(text, len, 0, &jerr);
+	if (doc == NULL)
+		err_set(ERR_STORAGE, "cannot parse %s: line %d: %s", path,
+		    jerr.line, jerr.text);
+	else if (!json_is_object(doc)) {
+		err_set(ERR_STORAGE, "cannot parse %s: not a JSON object", path);
+		json_decref(doc);
+		doc = NULL;
+	}
+out:
+	free(path);
+	free(text);
+	return doc;
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **
+store_list_certs(const char *state)
+{
+	char *certs = xasprintf("%s/certs", state), **names = NULL;
+	size_t n = 0;
+	DIR *d;
+	struct dirent *de;
+	struct stat st;
+
+	names = xcalloc(1, sizeof(*names));
+	d = opendir(certs);
+	if (d == NULL) {
+		if (errno == ENOENT)
+			goto out;  /* nothing issued yet */
+		err_set(ERR_STORAGE, "cannot read directory %s: %s", certs, strerror(errno));
+		strv_free(names);
+		names = NULL;
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    (!S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode)))
+			continue;
+		names = xrealloc(names, (n + 2) * sizeof(*names));
+		names[n++] = xstrdup(de->d_name);
+		names[n] = NULL;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), compare_names);
+out:
+	free(certs);
+	return names;
+}

@@ -1,7 +1,469 @@
+/* test_store.c - the state directory: account ids, atomic writes and their
+ * failure modes, certificate generations, listing. Runs in a mkdtemp dir. */
 #include "config.h"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "err.h"
+#include "store.h"
+#include "util.h"
 #include "test.h"
 
-int main(void)
+static char base[] = "/tmp/test_store.XXXXXX";
+
+static const struct {
+	const char *url;
+	const char *id;  /* NULL: ERR_USAGE expected */
+} account_ids[] = {
+	{ "https://acme-v02.api.letsencrypt.org/directory", "acme-v02.api.letsencrypt.org" },
+	{ "https://localhost:14000/dir", "localhost_14000" },
+	{ "https://example.org:443/dir", "example.org" },
+	{ "http://example.org:80/dir", "example.org" },
+	{ "http://example.org:443/dir", "example.org_443" },
+	{ "https://example.org:80/dir", "example.org_80" },
+	{ "https://Example.ORG/dir", "example.org" },
+	{ "HTTPS://EXAMPLE.org:443/dir", "example.org" },
+	{ "https://user:secret@ca.example:8443/dir", "ca.example_8443" },
+	{ "https://a@b@ca.example/dir", "ca.example" },
+	{ "https://[::1]:14000/dir", "--1_14000" },
+	{ "https://[2001:DB8::1]/dir", "2001-db8--1" },
+	{ "https://127.0.0.1:14000/dir", "127.0.0.1_14000" },
+	{ "https://ca.example", "ca.example" },
+	{ "https://ca.example:/dir", "ca.example" },
+	{ "https://ca.example?x=1", "ca.example" },
+	{ "https://ca.example:8443#frag", "ca.example_8443" },
+	{ "https:///dir", NULL },
+	{ "https://", NULL },
+	{ "ca.example/dir", NULL },
+	{ "https://user@/dir", NULL },
+	{ "https://ca.example:0/dir", NULL },
+	{ "https://ca.example:65536/dir", NULL },
+	{ "https://ca.example:12ab/dir", NULL },
+	{ "https://[::1/dir", NULL },
+	{ "https://[zz]/dir", NULL },
+	{ "https://../dir", NULL },
+	{ "https://a%2fb/dir", NULL },
+};
+
+static char *
+path_in(const char *rel)
 {
+	return xasprintf("%s/%s", base, rel);
+}
+
+static bool
+file_is(const char *path, const char *want)
+{
+	size_t len;
+	char *got = store_read_file(path, &len);
+	bool same = got != NULL && len == strlen(want) && memcmp(got, want, len) == 0;
+
+	free(got);
+	return same;
+}
+
+static int
+mode_of(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1)
+		return -1;
+	return (int)(st.st_mode & 07777);
+}
+
+/* Number of entries of base/rel whose name contains needle, or -1. */
+static int
+count_entries(const char *rel, const char *needle)
+{
+	char *dir = path_in(rel);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	free(dir);
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, needle) != NULL)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+test_account_ids(void)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(account_ids); i++) {
+		char *id;
+
+		err_clear();
+		id = store_account_id(account_ids[i].url);
+		CHECK_STR(id, account_ids[i].id, account_ids[i].url);
+		CHECK_INT(err_kind(), id == NULL ? ERR_USAGE : ERR_NONE, account_ids[i].url);
+		free(id);
+	}
+}
+
+static void
+test_default_dir(void)
+{
+	char *dir;
+
+	if (geteuid() == 0) {
+		setenv("XDG_STATE_HOME", "/xdg", 1);
+		dir = store_default_dir();
+		CHECK_STR(dir, "/var/lib/acmectl", "root ignores XDG_STATE_HOME");
+		free(dir);
+		return;
+	}
+	setenv("HOME", "/home/u", 1);
+	setenv("XDG_STATE_HOME", "/xdg", 1);
+	dir = store_default_dir();
+	CHECK_STR(dir, "/xdg/acmectl", "XDG_STATE_HOME");
+	free(dir);
+	setenv("XDG_STATE_HOME", "relative", 1);
+	dir = store_default_dir();
+	CHECK_STR(dir, "/home/u/.local/state/acmectl", "relative XDG_STATE_HOME ignored");
+	free(dir);
+	unsetenv("XDG_STATE_HOME");
+	dir = store_default_dir();
+	CHECK_STR(dir, "/home/u/.local/state/acmectl", "HOME");
+	free(dir);
+}
+
+static void
+test_mkdirs(void)
+{
+	char *deep = path_in("m/a/b/c"), *file = path_in("m/file"), *below = path_in("m/file/x");
+
+	CHECK_INT(store_mkdirs(deep, 0700), 0, "mkdir -p");
+	CHECK_INT(mode_of(deep), 0700, "mkdir -p mode");
+	CHECK_INT(store_mkdirs(deep, 0700), 0, "existing directories are fine");
+	CHECK_INT(store_write_atomic(file, "x", 1, 0600), 0, "file in the way");
+	err_clear();
+	CHECK_INT(store_mkdirs(below, 0700), -1, "a file in the way");
+	CHECK_INT(err_kind(), ERR_STORAGE, "a file in the way");
+	CHECK(strstr(err_message(), "Not a directory") != NULL, "message: %s", err_message());
+	err_clear();
+	CHECK_INT(store_mkdirs(file, 0700), -1, "path itself is a file");
+	free(deep);
+	free(file);
+	free(below);
+}
+
+static void
+test_write_atomic(void)
+{
+	char *dir = path_in("w"), *f = path_in("w/f"), *g = path_in("w/g");
+	char *below = path_in("w/f/x"), *asdir = path_in("w/d"), *inside = path_in("w/d/k");
+	char *victim = path_in("w/victim"), *link = path_in("w/link");
+	char *big = xmalloc(65536), *got;
+	struct rlimit old, small;
+	mode_t oldmask;
+	size_t len;
+
+	CHECK_INT(store_mkdirs(dir, 0700), 0, "mkdir w");
+
+	oldmask = umask(0);
+	CHECK_INT(store_write_atomic(f, "one", 3, 0600), 0, "write with umask 0");
+	CHECK_INT(mode_of(f), 0600, "mode 0600 despite umask 0");
+	umask(077);
+	CHECK_INT(store_write_atomic(g, "pub", 3, 0644), 0, "write with umask 077");
+	CHECK_INT(mode_of(g), 0644, "mode 0644 despite umask 077");
+	umask(oldmask);
+	CHECK(file_is(f, "one"), "content one");
+
+	CHECK_INT(store_write_atomic(f, "two", 3, 0600), 0, "overwrite");
+	CHECK(file_is(f, "two"), "content two");
+	CHECK_INT(store_write_atomic(f, "", 0, 0600), 0, "empty file");
+	got = store_read_file(f, &len);
+	CHECK(got != NULL && len == 0 && got[0] == '\0', "empty file reads as \"\"");
+	free(got);
+	CHECK_INT(store_write_atomic(f, "two", 3, 0600), 0, "overwrite again");
+
+	/* A failure in the middle of writing: the file size limit. */
+	memset(big, 'x', 65536);
+	getrlimit(RLIMIT_FSIZE, &old);
+	small = old;
+	small.rlim_cur = 4096;
+	signal(SIGXFSZ, SIG_IGN);
+	setrlimit(RLIMIT_FSIZE, &small);
+	err_clear();
+	CHECK_INT(store_write_atomic(f, big, 65536, 0600), -1, "EFBIG mid-write");
+	setrlimit(RLIMIT_FSIZE, &old);
+	CHECK_INT(err_kind(), ERR_STORAGE, "EFBIG kind");
+	CHECK(strstr(err_message(), f) != NULL && strstr(err_message(), "too large") != NULL,
+	    "message names path and errno: %s", err_message());
+	CHECK(file_is(f, "two"), "old content kept after a failed write");
+	CHECK_INT(count_entries("w", ".tmp"), 0, "temp file removed after a failed write");
+
+	/* The parent is a file: open fails before anything exists. */
+	err_clear();
+	CHECK_INT(store_write_atomic(below, "x", 1, 0600), -1, "parent is a file");
+	CHECK(strstr(err_message(), below) != NULL &&
+	    strstr(err_message(), "Not a directory") != NULL, "message: %s", err_message());
+	CHECK(file_is(f, "two"), "parent untouched");
+
+	/* The path is a directory: rename fails after the temp is complete. */
+	CHECK_INT(store_mkdirs(inside, 0700), 0, "mkdir w/d/k");
+	err_clear();
+	CHECK_INT(store_write_atomic(asdir, "x", 1, 0600), -1, "rename over a directory");
+	CHECK_INT(err_kind(), ERR_STORAGE, "rename kind");
+	CHECK_INT(count_entries("w", ".tmp"), 0, "temp file removed after a failed rename");
+	CHECK_INT(mode_of(inside) != -1, 1, "directory untouched");
+
+	/* A symlink at path is replaced, never written through. */
+	CHECK_INT(store_write_atomic(victim, "victim", 6, 0600), 0, "victim");
+	CHECK_INT(symlink("victim", link), 0, "symlink");
+	CHECK_INT(store_write_atomic(link, "new", 3, 0600), 0, "write over a symlink");
+	CHECK(file_is(victim, "victim"), "symlink target untouched");
+	{
+		struct stat st;
+
+		CHECK(lstat(link, &st) == 0 && S_ISREG(st.st_mode), "symlink became a file");
+	}
+	CHECK(file_is(link, "new"), "new content");
+
+	if (geteuid() != 0) {
+		chmod(dir, 0500);
+		err_clear();
+		CHECK_INT(store_write_atomic(f, "three", 5, 0600), -1, "read-only directory");
+		CHECK(strstr(err_message(), "Permission denied") != NULL, "%s", err_message());
+		chmod(dir, 0700);
+		CHECK(file_is(f, "two"), "old content kept in a read-only directory");
+	}
+
+	free(big);
+	free(dir);
+	free(f);
+	free(g);
+	free(below);
+	free(asdir);
+	free(inside);
+	free(victim);
+	free(link);
+}
+
+static void
+test_read_file(void)
+{
+	char *missing = path_in("nope"), *got;
+
+	errno = 0;
+	err_clear();
+	got = store_read_file(missing, NULL);
+	CHECK(got == NULL, "missing file");
+	CHECK_INT(errno, ENOENT, "errno ENOENT");
+	CHECK_INT(err_kind(), ERR_STORAGE, "missing file kind");
+	CHECK(strstr(err_message(), missing) != NULL, "message: %s", err_message());
+	free(missing);
+}
+
+static char *
+link_target(const char *path)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+
+	if (n == -1)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+static void
+save(const char *state, const char *name, const char *serial, int want_rc)
+{
+	struct store_cert c;
+	json_t *iss = json_pack("{s:s, s:[s]}", "serial", serial, "names", name);
+	char *key = xasprintf("KEY %s\n", serial), *cert = xasprintf("CERT %s\n", serial);
+
+	c.privkey = key;
+	c.privkey_len = strlen(key);
+	c.cert = cert;
+	c.chain = "CHAIN\n";
+	c.fullchain = "FULL\n";
+	c.issuance = iss;
+	err_clear();
+	CHECK_INT(store_save_cert(state, name, &c), want_rc, serial);
+	json_decref(iss);
+	free(key);
+	free(cert);
+}
+
+static void
+test_save_cert(void)
+{
+	char *state = path_in("state"), *live = path_in("state/certs/ex.org");
+	char *g1 = path_in("state/archive/ex.org/1"), *g2 = path_in("state/archive/ex.org/2");
+	char *g3 = path_in("state/archive/ex.org/3"), *g4 = path_in("state/archive/ex.org/4");
+	char *key = path_in("state/certs/ex.org/privkey.pem");
+	char *cert = path_in("state/certs/ex.org/cert.pem");
+	char *full = path_in("state/certs/ex.org/fullchain.pem");
+	char *chain = path_in("state/certs/ex.org/chain.pem");
+	char *iss_path = path_in("state/certs/ex.org/issuance.json");
+	char *realdir = path_in("state/certs/hand.made"), *dir, *t, **names;
+	char *plain = path_in("state/certs/plain-file"), *dot = path_in("state/certs/.dot");
+	json_t *iss;
+	struct rlimit old, small;
+	size_t i;
+
+	save(state, "ex.org", "1", 0);
+	t = link_target(live);
+	CHECK_STR(t, "../archive/ex.org/1", "first generation");
+	free(t);
+	CHECK_INT(mode_of(g1), 0700, "generation directory 0700");
+	CHECK_INT(mode_of(key), 0600, "privkey 0600");
+	CHECK_INT(mode_of(cert), 0644, "cert 0644");
+	CHECK_INT(mode_of(full), 0644, "fullchain 0644");
+	CHECK(file_is(key, "KEY 1\n"), "privkey content");
+	CHECK(file_is(cert, "CERT 1\n"), "cert content");
+	CHECK(file_is(chain, "CHAIN\n"), "chain content");
+	CHECK(file_is(full, "FULL\n"), "fullchain content");
+	CHECK(file_is(iss_path, "{\n  \"names\": [\n    \"ex.org\"\n  ],\n  \"serial\": \"1\"\n}\n"),
+	    "issuance.json indented, sorted, newline-terminated");
+	iss = store_load_issuance(state, "ex.org");
+	CHECK(iss != NULL && json_is_string(json_object_get(iss, "serial")) &&
+	    strcmp(json_string_value(json_object_get(iss, "serial")), "1") == 0,
+	    "load_issuance");
+	json_decref(iss);
+	dir = store_cert_dir(state, "ex.org");
+	CHECK_STR(dir, live, "cert_dir");
+	free(dir);
+
+	save(state, "ex.org", "2", 0);
+	t = link_target(live);
+	CHECK_STR(t, "../archive/ex.org/2", "second generation");
+	free(t);
+	CHECK(file_is(cert, "CERT 2\n"), "live cert is generation 2");
+	CHECK_INT(mode_of(g1), 0700, "generation 1 kept");
+
+	save(state, "ex.org", "3", 0);
+	t = link_target(live);
+	CHECK_STR(t, "../archive/ex.org/3", "third generation");
+	free(t);
+	CHECK_INT(mode_of(g1), -1, "generation 1 deleted");
+	CHECK_INT(mode_of(g2), 0700, "generation 2 kept as previous");
+	CHECK_INT(count_entries("state/certs", ".tmp"), 0, "no temp symlink left");
+
+	/* A failure while writing generation 4 leaves 3 live and no 4. */
+	getrlimit(RLIMIT_FSIZE, &old);
+	small = old;
+	small.rlim_cur = 3;
+	signal(SIGXFSZ, SIG_IGN);
+	setrlimit(RLIMIT_FSIZE, &small);
+	save(state, "ex.org", "4", -1);
+	setrlimit(RLIMIT_FSIZE, &old);
+	CHECK_INT(err_kind(), ERR_STORAGE, "failed save kind");
+	t = link_target(live);
+	CHECK_STR(t, "../archive/ex.org/3", "generation 3 still live");
+	free(t);
+	CHECK(file_is(cert, "CERT 3\n"), "live cert still generation 3");
+	CHECK_INT(mode_of(g4), -1, "partial generation 4 removed");
+	CHECK_INT(mode_of(g2), 0700, "generation 2 still kept");
+	save(state, "ex.org", "4", 0);
+	CHECK_INT(mode_of(g4), 0700, "generation 4 after the retry");
+	CHECK_INT(mode_of(g2), -1, "generation 2 deleted");
+	CHECK_INT(mode_of(g3), 0700, "generation 3 kept as previous");
+
+	/* A real directory where the symlink belongs is not destroyed. */
+	CHECK_INT(store_mkdirs(realdir, 0700), 0, "hand-made directory");
+	save(state, "hand.made", "1", -1);
+	CHECK(strstr(err_message(), "not a symlink") != NULL, "message: %s", err_message());
+	CHECK_INT(mode_of(realdir), 0700, "hand-made directory kept");
+	CHECK_INT(count_entries("state/archive/hand.made", "1"), 0,
+	    "no generation written");
+
+	save(state, "../evil", "1", -1);
+	CHECK_INT(err_kind(), ERR_USAGE, "path in a name");
+	save(state, ".hidden", "1", -1);
+
+	errno = 0;
+	CHECK(store_load_issuance(state, "absent.org") == NULL, "no such certificate");
+	CHECK_INT(errno, ENOENT, "load_issuance ENOENT");
+	CHECK(strstr(err_message(), "absent.org") != NULL, "message: %s", err_message());
+
+	/* Listing: sorted; dotfiles and plain files skipped; directories kept. */
+	save(state, "b.example", "1", 0);
+	save(state, "a.example", "1", 0);
+	CHECK_INT(store_write_atomic(plain, "x", 1, 0600), 0, "plain file");
+	CHECK_INT(symlink("x", dot), 0, "dot symlink");
+	names = store_list_certs(state);
+	{
+		static const char *const want[] = {
+			"a.example", "b.example", "ex.org", "hand.made", NULL,
+		};
+
+		for (i = 0; i < NELEM(want); i++)
+			CHECK_STR(names != NULL ? names[i] : NULL, want[i], "list_certs");
+	}
+	strv_free(names);
+
+	free(state);
+	free(live);
+	free(g1);
+	free(g2);
+	free(g3);
+	free(g4);
+	free(key);
+	free(cert);
+	free(full);
+	free(chain);
+	free(iss_path);
+	free(realdir);
+	free(plain);
+	free(dot);
+}
+
+static void
+test_list_empty(void)
+{
+	char *state = path_in("empty-state"), **names;
+
+	names = store_list_certs(state);
+	CHECK(names != NULL && names[0] == NULL, "no certs directory: empty list");
+	strv_free(names);
+	free(state);
+}
+
+int
+main(void)
+{
+	char *cmd;
+
+	if (mkdtemp(base) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_account_ids();
+	test_default_dir();
+	test_mkdirs();
+	test_write_atomic();
+	test_read_file();
+	test_save_cert();
+	test_list_empty();
+	if (test_fail == 0) {
+		cmd = xasprintf("rm -rf '%s'", base);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", base);
+		free(cmd);
+	} else
+		fprintf(stderr, "left %s for inspection\n", base);
 	return test_done();
 }
