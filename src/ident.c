@@ -21,8 +21,7 @@
 
 /* The name as it appears in a message: non-printable bytes as \xNN so a
  * hostile argument cannot drive the terminal. Caller frees. */
-static char *
-printable(const char *s)
+static char *printable(const char *s)
 {
 	size_t n = strlen(s);
 	char *out = xmalloc(4 * n + 1), *o = out;
@@ -43,8 +42,7 @@ static int invalid(const char *, const char *, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Records ERR_USAGE "invalid name "NAME": WHY" and returns -1. */
-static int
-invalid(const char *name, const char *fmt, ...)
+static int invalid(const char *name, const char *fmt, ...)
 {
 	va_list ap;
 	char *shown = printable(name), *why;
@@ -58,8 +56,7 @@ invalid(const char *name, const char *fmt, ...)
 	return -1;
 }
 
-bool
-ident_is_ip(const char *s)
+bool ident_is_ip(const char *s)
 {
 	struct in_addr v4;
 	struct in6_addr v6;
@@ -67,15 +64,13 @@ ident_is_ip(const char *s)
 	return inet_pton(AF_INET, s, &v4) == 1 || inet_pton(AF_INET6, s, &v6) == 1;
 }
 
-static bool
-is_ldh(unsigned char c)
+static bool is_ldh(unsigned char c)
 {
 	return isascii(c) && (isalnum(c) || c == '-');
 }
 
 /* Checks one label of len characters at p (already known to be LDH). */
-static int
-check_label(const char *name, const char *p, size_t len)
+static int check_label(const char *name, const char *p, size_t len)
 {
 	char label[LABEL_MAX_LEN + 1];
 	size_t i;
@@ -105,8 +100,7 @@ check_label(const char *name, const char *p, size_t len)
 	return 0;
 }
 
-int
-ident_validate(const char *name)
+int ident_validate(const char *name)
 {
 	const char *p, *label, *dns;
 	size_t len;
@@ -153,14 +147,12 @@ ident_validate(const char *name)
 	return 0;
 }
 
-const char *
-ident_type(const char *name)
+const char *ident_type(const char *name)
 {
 	return ident_is_ip(name) ? "ip" : "dns";
 }
 
-char *
-ident_normalize(const char *name)
+char *ident_normalize(const char *name)
 {
 	struct in_addr v4;
 	struct in6_addr v6;
@@ -178,8 +170,7 @@ ident_normalize(const char *name)
 	return out;
 }
 
-char *
-ident_cert_name(const char *first_name)
+char *ident_cert_name(const char *first_name)
 {
 	char *norm = ident_normalize(first_name), *out, *p;
 

@@ -32,8 +32,7 @@
 /* How often a random temp name is retried after EEXIST. */
 #define TEMP_TRIES 100
 
-char *
-store_default_dir(void)
+char *store_default_dir(void)
 {
 	const char *xdg, *home;
 	struct passwd *pw;
@@ -57,8 +56,7 @@ store_default_dir(void)
 }
 
 /* A host as it may appear in a file name: [a-z0-9._-], not "." or "..". */
-static bool
-host_is_safe(const char *host)
+static bool host_is_safe(const char *host)
 {
 	const char *p;
 
@@ -70,8 +68,7 @@ host_is_safe(const char *host)
 	return true;
 }
 
-char *
-store_account_id(const char *url)
+char *store_account_id(const char *url)
 {
 	const char *auth, *end, *at, *hostp, *hostend, *port = NULL;
 	char *host = NULL, *id = NULL, *p;
@@ -141,8 +138,7 @@ out:
 	return id;
 }
 
-int
-store_mkdirs(const char *path, mode_t mode)
+int store_mkdirs(const char *path, mode_t mode)
 {
 	char *buf = xstrdup(path), *p, saved;
 	struct stat st;
@@ -184,8 +180,7 @@ out:
 }
 
 /* Appends ".XXXXXX" of random [A-Za-z0-9] to prefix. Caller frees. */
-static char *
-temp_name(const char *prefix)
+static char *temp_name(const char *prefix)
 {
 	static const char alnum[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -208,8 +203,7 @@ temp_name(const char *prefix)
 }
 
 /* The directory part of path ("." for a bare name). Caller frees. */
-static char *
-dir_of(const char *path)
+static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -222,8 +216,7 @@ dir_of(const char *path)
 
 /* fsync(2) of a directory, so a rename or create in it is durable.
  * 0, or -1 with errno. */
-static int
-sync_dir(const char *dir)
+static int sync_dir(const char *dir)
 {
 	int fd, rc = 0, saved;
 
@@ -244,16 +237,14 @@ sync_dir(const char *dir)
 /* After a rename the new data is in place; a directory that cannot be
  * synced only weakens durability, so it is worth a warning, not a failure
  * that would make the caller redo finished work. */
-static void
-sync_dir_after_rename(const char *dir)
+static void sync_dir_after_rename(const char *dir)
 {
 	if (sync_dir(dir) == -1)
 		logmsg(LOG_NORMAL, "warning: cannot sync directory %s: %s", dir,
 		    strerror(errno));
 }
 
-static int
-write_all(int fd, const void *data, size_t len)
+static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	ssize_t n;
@@ -270,8 +261,7 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int
-store_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+int store_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
 	char *tmp = NULL, *dir = NULL, *prefix = xasprintf("%s.tmp", path);
 	int fd = -1, tries, rc = -1;
@@ -321,8 +311,7 @@ out:
 	return rc;
 }
 
-char *
-store_read_file(const char *path, size_t *lenp)
+char *store_read_file(const char *path, size_t *lenp)
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -366,8 +355,7 @@ fail:
 }
 
 /* A certificate name is one plain path component. */
-static int
-check_cert_name(const char *name)
+static int check_cert_name(const char *name)
 {
 	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
 		err_set(ERR_USAGE, "invalid certificate name \"%s\"", name);
@@ -377,8 +365,7 @@ check_cert_name(const char *name)
 }
 
 /* A generation directory's number, or -1 when entry is not one. */
-static long
-generation_of(const char *entry)
+static long generation_of(const char *entry)
 {
 	char *end;
 	long n;
@@ -393,8 +380,7 @@ generation_of(const char *entry)
 }
 
 /* The generation certs/NAME points at ("../archive/NAME/N"), or -1. */
-static long
-current_generation(const char *link)
+static long current_generation(const char *link)
 {
 	char target[PATH_MAX];
 	const char *slash;
@@ -410,8 +396,7 @@ current_generation(const char *link)
 
 /* Removes a generation directory and the files in it. Best effort: what it
  * cannot remove is only disk space, never the live certificate. */
-static void
-remove_generation(const char *dir)
+static void remove_generation(const char *dir)
 {
 	DIR *d;
 	struct dirent *de;
@@ -428,8 +413,7 @@ remove_generation(const char *dir)
 }
 
 /* Highest generation number under archive (0 when none), or -1 with err. */
-static long
-last_generation(const char *archive)
+static long last_generation(const char *archive)
 {
 	DIR *d;
 	struct dirent *de;
@@ -448,8 +432,7 @@ last_generation(const char *archive)
 }
 
 /* Deletes every generation under archive except keep and prev. */
-static void
-prune_generations(const char *archive, long keep, long prev)
+static void prune_generations(const char *archive, long keep, long prev)
 {
 	DIR *d;
 	struct dirent *de;
@@ -471,8 +454,7 @@ prune_generations(const char *archive, long keep, long prev)
 }
 
 /* Writes the five files of one generation into dir. */
-static int
-write_generation(const char *dir, const struct store_cert *c)
+static int write_generation(const char *dir, const struct store_cert *c)
 {
 	const struct {
 		const char *name;
@@ -520,8 +502,7 @@ out:
 	return rc;
 }
 
-int
-store_save_cert(const char *state, const char *name, const struct store_cert *c)
+int store_save_cert(const char *state, const char *name, const struct store_cert *c)
 {
 	char *archive = NULL, *gendir = NULL, *certs = NULL, *live = NULL;
 	char *target = NULL, *prefix = NULL, *tmplink = NULL;
@@ -608,14 +589,12 @@ out:
 	return rc;
 }
 
-char *
-store_cert_dir(const char *state, const char *name)
+char *store_cert_dir(const char *state, const char *name)
 {
 	return xasprintf("%s/certs/%s", state, name);
 }
 
-json_t *
-store_load_issuance(const char *state, const char *name)
+json_t *store_load_issuance(const char *state, const char *name)
 {
 	char *path = NULL, *text = NULL;
 	json_t *doc = NULL;
@@ -648,14 +627,12 @@ out:
 	return doc;
 }
 
-static int
-compare_names(const void *a, const void *b)
+static int compare_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char **
-store_list_certs(const char *state)
+char **store_list_certs(const char *state)
 {
 	char *certs = xasprintf("%s/certs", state), **names = NULL;
 	size_t n = 0;

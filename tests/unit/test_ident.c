@@ -79,8 +79,7 @@ static const struct {
 	{ "example.org:443", false, NULL, NULL, NULL, "character ':' not allowed" },
 };
 
-int
-main(void)
+int main(void)
 {
 	size_t i;
 

@@ -58,14 +58,12 @@ static const struct {
 	{ "https://a%2fb/dir", NULL },
 };
 
-static char *
-path_in(const char *rel)
+static char *path_in(const char *rel)
 {
 	return xasprintf("%s/%s", base, rel);
 }
 
-static bool
-file_is(const char *path, const char *want)
+static bool file_is(const char *path, const char *want)
 {
 	size_t len;
 	char *got = store_read_file(path, &len);
@@ -75,8 +73,7 @@ file_is(const char *path, const char *want)
 	return same;
 }
 
-static int
-mode_of(const char *path)
+static int mode_of(const char *path)
 {
 	struct stat st;
 
@@ -86,8 +83,7 @@ mode_of(const char *path)
 }
 
 /* Number of entries of base/rel whose name contains needle, or -1. */
-static int
-count_entries(const char *rel, const char *needle)
+static int count_entries(const char *rel, const char *needle)
 {
 	char *dir = path_in(rel);
 	DIR *d = opendir(dir);
@@ -104,8 +100,7 @@ count_entries(const char *rel, const char *needle)
 	return n;
 }
 
-static void
-test_account_ids(void)
+static void test_account_ids(void)
 {
 	size_t i;
 
@@ -120,8 +115,7 @@ test_account_ids(void)
 	}
 }
 
-static void
-test_default_dir(void)
+static void test_default_dir(void)
 {
 	char *dir;
 
@@ -147,8 +141,7 @@ test_default_dir(void)
 	free(dir);
 }
 
-static void
-test_mkdirs(void)
+static void test_mkdirs(void)
 {
 	char *deep = path_in("m/a/b/c"), *file = path_in("m/file"), *below = path_in("m/file/x");
 
@@ -167,8 +160,7 @@ test_mkdirs(void)
 	free(below);
 }
 
-static void
-test_write_atomic(void)
+static void test_write_atomic(void)
 {
 	char *dir = path_in("w"), *f = path_in("w/f"), *g = path_in("w/g");
 	char *below = path_in("w/f/x"), *asdir = path_in("w/d"), *inside = path_in("w/d/k");
@@ -260,8 +252,7 @@ test_write_atomic(void)
 	free(link);
 }
 
-static void
-test_read_file(void)
+static void test_read_file(void)
 {
 	char *missing = path_in("nope"), *got;
 
@@ -275,8 +266,7 @@ test_read_file(void)
 	free(missing);
 }
 
-static char *
-link_target(const char *path)
+static char *link_target(const char *path)
 {
 	char buf[PATH_MAX];
 	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
@@ -287,8 +277,7 @@ link_target(const char *path)
 	return xstrdup(buf);
 }
 
-static void
-save(const char *state, const char *name, const char *serial, int want_rc)
+static void save(const char *state, const char *name, const char *serial, int want_rc)
 {
 	struct store_cert c;
 	json_t *iss = json_pack("{s:s, s:[s]}", "serial", serial, "names", name);
@@ -307,8 +296,7 @@ save(const char *state, const char *name, const char *serial, int want_rc)
 	free(cert);
 }
 
-static void
-test_save_cert(void)
+static void test_save_cert(void)
 {
 	char *state = path_in("state"), *live = path_in("state/certs/ex.org");
 	char *g1 = path_in("state/archive/ex.org/1"), *g2 = path_in("state/archive/ex.org/2");
@@ -431,8 +419,7 @@ test_save_cert(void)
 	free(dot);
 }
 
-static void
-test_list_empty(void)
+static void test_list_empty(void)
 {
 	char *state = path_in("empty-state"), **names;
 
@@ -442,8 +429,7 @@ test_list_empty(void)
 	free(state);
 }
 
-int
-main(void)
+int main(void)
 {
 	char *cmd;
 
