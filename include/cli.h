@@ -79,11 +79,18 @@ struct config {
 };
 
 /* Parses argv into cfg (which it zeroes first). Global options may stand
- * before or after the command words. Returns 0, or -1 with ERR_USAGE naming
- * the bad option or value. cfg must be released with config_free() either way. */
+ * before or after the command words; a value is given as "--opt VALUE" or
+ * "--opt=VALUE" (a separate VALUE that is itself an option name counts as
+ * missing); "--" makes the rest positional. --help/-h and --version/-V win
+ * wherever they stand (cmd CMD_HELP/CMD_VERSION, nothing else set). For the
+ * other commands the defaults are applied (server, timeouts, key types,
+ * eab_alg, proxy_rules, state_dir) and names is allocated for issue (possibly
+ * empty). Returns 0, or -1 with ERR_USAGE naming the bad option or value (or
+ * the error of store_default_dir()). cfg must be released with config_free()
+ * either way. */
 int cli_parse(int argc, char **argv, struct config *cfg);
 
-/* Frees what cfg owns. */
+/* Frees what cfg owns (state_dir, names, owned); safe to call twice. */
 void config_free(struct config *cfg);
 
 /* Resolves a --server value: "letsencrypt", "letsencrypt-staging" or an

@@ -8,5 +8,7 @@
 int cmd_account_register(const struct config *cfg);
 int cmd_account_show(const struct config *cfg);
 int cmd_issue(const struct config *cfg);
+int cmd_proxy_explain(const struct config *cfg);
+int cmd_diagnose(const struct config *cfg);
 
 #endif

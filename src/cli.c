@@ -1,2 +1,650 @@
-/* cli.c - placeholder until written. */
+/* cli.c - the command line: argv -> struct config (see cli.h).
+ *
+ * Two passes over argv. The first splits it into options (looked up in one
+ * table) and words, so global options may stand anywhere; the words then name
+ * the command. The second applies the options in order, now that it is known
+ * which command they must be valid for. Pure: no I/O, and the environment is
+ * consulted only through store_default_dir() when --state-dir is absent.
+ */
 #include "config.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "err.h"
+#include "key.h"
+#include "store.h"
+#include "util.h"
+
+#define DEFAULT_TIMEOUT_S 30
+#define DIAGNOSE_STEP_TIMEOUT_S 5
+#define MAX_TIMEOUT_S 86400
+
+/* Which commands accept an option: one bit per enum command. */
+#define ON(cmd) (1u << (cmd))
+#define ON_REGISTER ON(CMD_ACCOUNT_REGISTER)
+#define ON_SHOW ON(CMD_ACCOUNT_SHOW)
+#define ON_ISSUE ON(CMD_ISSUE)
+#define ON_EXPLAIN ON(CMD_PROXY_EXPLAIN)
+#define ON_DIAGNOSE ON(CMD_DIAGNOSE)
+#define ON_ALL (ON_REGISTER | ON_SHOW | ON_ISSUE | ON_EXPLAIN | ON_DIAGNOSE)
+
+struct optspec;
+typedef int (*setter)(struct config *, const struct optspec *, const char *);
+
+struct optspec {
+	const char *name;     /* as typed: "--server", "-v" */
+	bool takes_value;
+	bool empty_ok;        /* an empty VALUE is meaningful */
+	unsigned int cmds;    /* ON_* bits */
+	enum command meta;    /* CMD_HELP/CMD_VERSION: wins wherever it stands */
+	setter set;           /* NULL for meta options */
+	size_t field;         /* offset of the member set_str/set_flag write */
+};
+
+static int set_str(struct config *, const struct optspec *, const char *);
+static int set_flag(struct config *, const struct optspec *, const char *);
+static int set_server(struct config *, const struct optspec *, const char *);
+static int set_staging(struct config *, const struct optspec *, const char *);
+static int set_state_dir(struct config *, const struct optspec *, const char *);
+static int set_timeout(struct config *, const struct optspec *, const char *);
+static int set_verbose(struct config *, const struct optspec *, const char *);
+static int set_proxy_rules(struct config *, const struct optspec *, const char *);
+static int set_key_type(struct config *, const struct optspec *, const char *);
+static int set_eab_alg(struct config *, const struct optspec *, const char *);
+
+#define STR(name, cmds, member) \
+	{ name, true, false, cmds, CMD_NONE, set_str, offsetof(struct config, member) }
+#define FLAG(name, cmds, member) \
+	{ name, false, false, cmds, CMD_NONE, set_flag, offsetof(struct config, member) }
+#define VAL(name, cmds, fn) { name, true, false, cmds, CMD_NONE, fn, 0 }
+#define SWITCH(name, cmds, fn) { name, false, false, cmds, CMD_NONE, fn, 0 }
+#define META(name, cmd) { name, false, false, ON_ALL, cmd, NULL, 0 }
+
+static const struct optspec options[] = {
+	/* global */
+	VAL("--server", ON_ALL, set_server),
+	SWITCH("--staging", ON_ALL, set_staging),
+	VAL("--state-dir", ON_ALL, set_state_dir),
+	STR("--ca-bundle", ON_ALL, ca_bundle),
+	VAL("--timeout", ON_ALL, set_timeout),
+	SWITCH("-v", ON_ALL, set_verbose),
+	FLAG("-q", ON_ALL, quiet),
+	FLAG("--json", ON_ALL, json),
+	STR("--config", ON_ALL, config_file),
+	STR("--proxy", ON_ALL, proxy),
+	STR("--proxy-auth-file", ON_ALL, proxy_auth_file),
+	/* an empty list is how one says "no exceptions" */
+	{ "--no-proxy", true, true, ON_ALL, CMD_NONE, set_str,
+	    offsetof(struct config, no_proxy) },
+	FLAG("--no-env-proxy", ON_ALL, no_env_proxy),
+	VAL("--proxy-rules", ON_ALL, set_proxy_rules),
+	META("--help", CMD_HELP),
+	META("-h", CMD_HELP),
+	META("--version", CMD_VERSION),
+	META("-V", CMD_VERSION),
+
+	/* account */
+	STR("--email", ON_REGISTER | ON_ISSUE | ON_DIAGNOSE, email),
+	FLAG("--agree-tos", ON_REGISTER | ON_ISSUE, agree_tos),
+	VAL("--key-type", ON_REGISTER | ON_ISSUE, set_key_type),
+	STR("--account-key", ON_REGISTER | ON_DIAGNOSE, account_key),
+	STR("--eab-kid", ON_REGISTER, eab_kid),
+	STR("--eab-hmac-key", ON_REGISTER, eab_hmac_key),
+	VAL("--eab-alg", ON_REGISTER, set_eab_alg),
+
+	/* issue */
+	STR("--webroot", ON_ISSUE, webroot),
+	STR("--standalone", ON_ISSUE, standalone),
+	STR("--csr", ON_ISSUE, csr),
+	STR("--name", ON_ISSUE, cert_name),
+	FLAG("--force", ON_ISSUE, force),
+
+	/* diagnose */
+	STR("--account-url", ON_DIAGNOSE, account_url),
+	STR("--from-issuer", ON_DIAGNOSE, from_issuer),
+	STR("--secret", ON_DIAGNOSE, secret),
+	STR("--cert-manager-version", ON_DIAGNOSE, cm_version),
+	STR("--resolv-conf", ON_DIAGNOSE, resolv_conf),
+};
+
+/* The command words; word2 NULL for one-word commands. */
+static const struct {
+	const char *word1, *word2, *name;
+	enum command cmd;
+} commands[] = {
+	{ "account", "register", "account register", CMD_ACCOUNT_REGISTER },
+	{ "account", "show", "account show", CMD_ACCOUNT_SHOW },
+	{ "issue", NULL, "issue", CMD_ISSUE },
+	{ "proxy", "explain", "proxy explain", CMD_PROXY_EXPLAIN },
+	{ "diagnose", NULL, "diagnose", CMD_DIAGNOSE },
+	{ "help", NULL, "help", CMD_HELP },
+};
+
+/* One option occurrence found by the first pass. */
+struct occurrence {
+	const struct optspec *spec;
+	const char *value;    /* borrowed from argv; NULL for flags */
+	size_t count;         /* -vv counts twice */
+};
+
+/* What the first pass found. */
+struct scan {
+	struct occurrence *opts;
+	size_t nopts;
+	char **words;         /* positional arguments, borrowed */
+	size_t nwords;
+	enum command meta;    /* CMD_HELP or CMD_VERSION when asked for */
+	bool failed;          /* first error already recorded */
+};
+
+static int set_str(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	*(const char **)((char *)cfg + spec->field) = value;
+	return 0;
+}
+
+static int set_flag(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	(void)value;
+	*(bool *)((char *)cfg + spec->field) = true;
+	return 0;
+}
+
+static int set_server(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	(void)spec;
+	if ((cfg->server = cli_server_url(value)) == NULL)
+		return -1;
+	cfg->server_set = true;
+	return 0;
+}
+
+static int set_staging(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	(void)spec;
+	(void)value;
+	cfg->server = LETSENCRYPT_STAGING_URL;
+	cfg->server_set = true;
+	return 0;
+}
+
+static int set_state_dir(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	(void)spec;
+	free(cfg->state_dir);
+	cfg->state_dir = xstrdup(value);
+	return 0;
+}
+
+static int set_timeout(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	size_t len = strlen(value);
+
+	(void)spec;
+	/* digits only, short enough that strtol cannot overflow */
+	if (len == 0 || len > 6 || strspn(value, "0123456789") != len ||
+	    (cfg->timeout_s = strtol(value, NULL, 10)) < 1 ||
+	    cfg->timeout_s > MAX_TIMEOUT_S) {
+		err_set(ERR_USAGE, "--timeout must be a whole number of seconds "
+		    "from 1 to %d (got \"%s\")", MAX_TIMEOUT_S, value);
+		return -1;
+	}
+	cfg->timeout_set = true;
+	return 0;
+}
+
+static int set_verbose(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	(void)spec;
+	(void)value;
+	cfg->verbosity++;
+	return 0;
+}
+
+static int set_proxy_rules(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	(void)spec;
+	if (strcmp(value, "go") != 0 && strcmp(value, "curl") != 0) {
+		err_set(ERR_USAGE, "--proxy-rules must be go or curl (got \"%s\")", value);
+		return -1;
+	}
+	cfg->proxy_rules = value;
+	return 0;
+}
+
+/* The account key for account register, the certificate key for issue. */
+static int set_key_type(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	enum key_type *type = cfg->cmd == CMD_ISSUE ?
+	    &cfg->cert_key_type : &cfg->account_key_type;
+
+	if (key_type_parse(value, type) == -1) {
+		err_prefix("%s", spec->name);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_eab_alg(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	(void)spec;
+	if (strcmp(value, "HS256") != 0 && strcmp(value, "HS384") != 0 &&
+	    strcmp(value, "HS512") != 0) {
+		err_set(ERR_USAGE, "--eab-alg must be HS256, HS384 or HS512 "
+		    "(got \"%s\")", value);
+		return -1;
+	}
+	cfg->eab_alg = value;
+	return 0;
+}
+
+/* The spec named by arg ("--name", "-v"; "-vvv" is -v three times, counted
+ * in *count), or NULL. arg must not hold "=VALUE". */
+static const struct optspec *find_option(const char *arg, size_t len, size_t *count)
+{
+	size_t i;
+
+	*count = 1;
+	if (len > 2 && arg[0] == '-' && arg[1] == 'v' &&
+	    strspn(arg + 1, "v") == len - 1) {
+		*count = len - 1;
+		len = 2;
+	}
+	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (strlen(options[i].name) == len &&
+		    strncmp(options[i].name, arg, len) == 0)
+			return &options[i];
+	return NULL;
+}
+
+/* Records a usage error unless an earlier one is already recorded: the
+ * first mistake on the line is the one reported. */
+static void scan_error(struct scan *sc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void scan_error(struct scan *sc, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (sc->failed)
+		return;
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	err_set(ERR_USAGE, "%s", msg);
+	free(msg);
+	sc->failed = true;
+}
+
+/* First pass: options into sc->opts, everything else into sc->words.
+ * Keeps going after an error so a later --help still wins. */
+static void scan_args(int argc, char **argv, struct scan *sc)
+{
+	const struct optspec *spec;
+	const char *arg, *eq, *value;
+	size_t count, namelen, ignored;
+	bool words_only = false;
+	int i;
+
+	sc->opts = xcalloc((size_t)argc + 1, sizeof(*sc->opts));
+	sc->words = xcalloc((size_t)argc + 1, sizeof(*sc->words));
+	for (i = 1; i < argc; i++) {
+		arg = argv[i];
+		if (words_only || arg[0] != '-' || arg[1] == '\0') {
+			sc->words[sc->nwords++] = argv[i];
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			words_only = true;
+			continue;
+		}
+		eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+		namelen = eq ? (size_t)(eq - arg) : strlen(arg);
+		/* only the name: a mistyped --eab-hmac-key=... must not echo the key */
+		if ((spec = find_option(arg, namelen, &count)) == NULL) {
+			scan_error(sc, "unknown option \"%.*s\"", (int)namelen, arg);
+			continue;
+		}
+		if (spec->meta != CMD_NONE) {
+			if (sc->meta != CMD_HELP)
+				sc->meta = spec->meta;
+			continue;
+		}
+		value = NULL;
+		if (!spec->takes_value) {
+			if (eq != NULL)
+				scan_error(sc, "option %.*s takes no value", (int)namelen, arg);
+		} else if (eq != NULL) {
+			value = eq + 1;
+		} else if (i + 1 < argc &&
+		    find_option(argv[i + 1], strlen(argv[i + 1]), &ignored) == NULL) {
+			/* a following option name is a forgotten value, not the value */
+			value = argv[++i];
+		}
+		if (spec->takes_value && (value == NULL ||
+		    (value[0] == '\0' && !spec->empty_ok))) {
+			scan_error(sc, "option %.*s needs a value", (int)namelen, arg);
+			continue;
+		}
+		sc->opts[sc->nopts].spec = spec;
+		sc->opts[sc->nopts].value = value;
+		sc->opts[sc->nopts].count = count;
+		sc->nopts++;
+	}
+}
+
+/* The command the words name; *used says how many words that took. */
+static int parse_command(char **words, size_t nwords, enum command *cmd, size_t *used)
+{
+	size_t i;
+	bool first_known = false;
+
+	if (nwords == 0) {
+		err_set(ERR_USAGE, "no command given (try acmectl --help)");
+		return -1;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(words[0], commands[i].word1) != 0)
+			continue;
+		first_known = true;
+		if (commands[i].word2 == NULL) {
+			*cmd = commands[i].cmd;
+			*used = 1;
+			return 0;
+		}
+		if (nwords > 1 && strcmp(words[1], commands[i].word2) == 0) {
+			*cmd = commands[i].cmd;
+			*used = 2;
+			return 0;
+		}
+	}
+	if (first_known && nwords == 1)
+		err_set(ERR_USAGE, "\"%s\" needs a subcommand (try acmectl --help)", words[0]);
+	else if (first_known)
+		err_set(ERR_USAGE, "unknown command \"%s %s\" (try acmectl --help)",
+		    words[0], words[1]);
+	else
+		err_set(ERR_USAGE, "unknown command \"%s\" (try acmectl --help)", words[0]);
+	return -1;
+}
+
+static const char *command_name(enum command cmd)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].cmd == cmd)
+			return commands[i].name;
+	return "?";
+}
+
+/* The words after the command: NAMEs for issue, the URL for proxy explain. */
+static int take_arguments(struct config *cfg, char **words, size_t nwords)
+{
+	size_t i;
+
+	switch (cfg->cmd) {
+	case CMD_ISSUE:
+		cfg->names = xcalloc(nwords + 1, sizeof(*cfg->names));
+		for (i = 0; i < nwords; i++)
+			cfg->names[i] = words[i];
+		cfg->nnames = nwords;
+		return 0;
+	case CMD_PROXY_EXPLAIN:
+		if (nwords == 0) {
+			err_set(ERR_USAGE, "proxy explain needs a URL");
+			return -1;
+		}
+		cfg->url = words[0];
+		words++;
+		nwords--;
+		break;
+	default:
+		break;
+	}
+	if (nwords > 0) {
+		err_set(ERR_USAGE, "unexpected argument \"%s\" for %s",
+		    words[0], command_name(cfg->cmd));
+		return -1;
+	}
+	return 0;
+}
+
+/* Rules that involve more than one option, or none. */
+static int check_combinations(struct config *cfg)
+{
+	if (cfg->quiet && cfg->verbosity > 0) {
+		err_set(ERR_USAGE, "-q and -v cannot be used together");
+		return -1;
+	}
+	switch (cfg->cmd) {
+	case CMD_ACCOUNT_REGISTER:
+		if (!cfg->agree_tos) {
+			err_set(ERR_USAGE, "account register needs --agree-tos "
+			    "(you must agree to the CA's terms of service)");
+			return -1;
+		}
+		if ((cfg->eab_kid == NULL) != (cfg->eab_hmac_key == NULL)) {
+			err_set(ERR_USAGE, "--eab-kid and --eab-hmac-key must be "
+			    "given together");
+			return -1;
+		}
+		if (cfg->eab_alg != NULL && cfg->eab_kid == NULL) {
+			err_set(ERR_USAGE, "--eab-alg needs --eab-kid and --eab-hmac-key");
+			return -1;
+		}
+		break;
+	case CMD_ISSUE:
+		if (cfg->webroot != NULL && cfg->standalone != NULL) {
+			err_set(ERR_USAGE, "--webroot and --standalone cannot be "
+			    "used together");
+			return -1;
+		}
+		if (cfg->webroot == NULL && cfg->standalone == NULL) {
+			err_set(ERR_USAGE, "issue needs --webroot DIR or "
+			    "--standalone [ADDR:]PORT");
+			return -1;
+		}
+		if (cfg->nnames == 0 && cfg->csr == NULL) {
+			err_set(ERR_USAGE, "issue needs at least one NAME (or --csr FILE)");
+			return -1;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Second pass: apply the options in the order given. */
+static int apply_options(struct config *cfg, const struct scan *sc)
+{
+	const struct occurrence *o;
+	size_t i, n;
+
+	for (i = 0; i < sc->nopts; i++) {
+		o = &sc->opts[i];
+		if ((o->spec->cmds & ON(cfg->cmd)) == 0) {
+			err_set(ERR_USAGE, "option %s is not valid for %s",
+			    o->spec->name, command_name(cfg->cmd));
+			return -1;
+		}
+		for (n = 0; n < o->count; n++)
+			if (o->spec->set(cfg, o->spec, o->value) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, struct config *cfg)
+{
+	struct scan sc = { 0 };
+	size_t used = 0;
+	int rc = -1;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->timeout_s = DEFAULT_TIMEOUT_S;
+	cfg->account_key_type = KEY_EC256;
+	cfg->cert_key_type = KEY_EC256;
+	cfg->proxy_rules = "go";
+
+	scan_args(argc, argv, &sc);
+	if (sc.meta != CMD_NONE) {
+		/* --help and --version answer whatever else is on the line */
+		err_clear();
+		cfg->cmd = sc.meta;
+		rc = 0;
+		goto out;
+	}
+	if (sc.failed)
+		goto out;
+	if (parse_command(sc.words, sc.nwords, &cfg->cmd, &used) == -1)
+		goto out;
+	if (cfg->cmd == CMD_HELP) {
+		rc = 0;
+		goto out;
+	}
+	if (apply_options(cfg, &sc) == -1 ||
+	    take_arguments(cfg, sc.words + used, sc.nwords - used) == -1 ||
+	    check_combinations(cfg) == -1)
+		goto out;
+
+	if (cfg->server == NULL)
+		cfg->server = LETSENCRYPT_URL;
+	if (cfg->eab_alg == NULL)
+		cfg->eab_alg = "HS256";
+	cfg->step_timeout_s = cfg->timeout_set ? cfg->timeout_s : DIAGNOSE_STEP_TIMEOUT_S;
+	/* store_default_dir() records why it found none */
+	if (cfg->state_dir == NULL &&
+	    (cfg->state_dir = store_default_dir()) == NULL)
+		goto out;
+	rc = 0;
+out:
+	free(sc.opts);
+	free(sc.words);
+	return rc;
+}
+
+void config_free(struct config *cfg)
+{
+	free(cfg->state_dir);
+	cfg->state_dir = NULL;
+	free(cfg->names);
+	cfg->names = NULL;
+	cfg->nnames = 0;
+	strv_free(cfg->owned);
+	cfg->owned = NULL;
+}
+
+const char *cli_server_url(const char *value)
+{
+	static const char https[] = "https://";
+	const size_t hlen = sizeof(https) - 1;
+
+	if (strcmp(value, "letsencrypt") == 0)
+		return LETSENCRYPT_URL;
+	if (strcmp(value, "letsencrypt-staging") == 0)
+		return LETSENCRYPT_STAGING_URL;
+	/* a scheme is case-insensitive (RFC 3986 3.1); a host must follow */
+	if (strncasecmp(value, https, hlen) == 0 && value[hlen] != '\0' &&
+	    value[hlen] != '/' && strpbrk(value, " \t\r\n") == NULL)
+		return value;
+	err_set(ERR_USAGE, "--server must be an https:// URL, letsencrypt or "
+	    "letsencrypt-staging (got \"%s\")", value);
+	return NULL;
+}
+
+const char *cli_usage(void)
+{
+	return
+"usage: acmectl [OPTION]... COMMAND [OPTION]... [ARG]...\n"
+"\n"
+"Commands:\n"
+"  account register --agree-tos [--email ADDR] [--key-type TYPE]\n"
+"                   [--account-key FILE]\n"
+"                   [--eab-kid ID --eab-hmac-key B64URL [--eab-alg ALG]]\n"
+"      Register an account with the ACME server and keep its key.\n"
+"  account show [--json]\n"
+"      Show the account kept for the ACME server.\n"
+"  issue (--webroot DIR | --standalone [ADDR:]PORT) [--key-type TYPE]\n"
+"        [--csr FILE] [--name NAME] [--force] [--email ADDR --agree-tos]\n"
+"        NAME...\n"
+"      Obtain a certificate for NAME... (http-01 validation). With --csr the\n"
+"      names come from the request; NAMEs given must then match it.\n"
+"  proxy explain URL [--json]\n"
+"      Show whether and through which proxy URL would be fetched, and why.\n"
+"  diagnose [--email ADDR] [--account-key FILE] [--account-url URL]\n"
+"           [--from-issuer FILE] [--secret FILE] [--cert-manager-version V]\n"
+"           [--resolv-conf FILE]\n"
+"      Check step by step why an ACME account cannot be registered, as\n"
+"      cert-manager would try it.\n"
+"  help\n"
+"      Show this text.\n"
+"\n"
+"Global options (before or after the command):\n"
+"  --server URL|letsencrypt|letsencrypt-staging\n"
+"                         ACME directory, an https:// URL (default letsencrypt)\n"
+"  --staging              same as --server letsencrypt-staging\n"
+"  --state-dir DIR        where accounts and certificates are kept (default\n"
+"                         /var/lib/acmectl for root, else\n"
+"                         $XDG_STATE_HOME/acmectl or ~/.local/state/acmectl)\n"
+"  --ca-bundle FILE       CA certificates to trust for the ACME server\n"
+"  --timeout SECONDS      network deadline (default 30; for diagnose it applies\n"
+"                         to each step, default 5)\n"
+"  -v, -vv                more detail (repeatable)\n"
+"  -q                     no output but errors\n"
+"  --json                 machine-readable output\n"
+"  --config FILE          settings file (default /etc/acmectl/acmectl.conf if\n"
+"                         it exists)\n"
+"  --proxy URL            proxy to use instead of the environment's\n"
+"  --proxy-auth-file FILE proxy credentials, read from FILE\n"
+"  --no-proxy LIST        hosts to reach without a proxy (comma-separated)\n"
+"  --no-env-proxy         ignore HTTPS_PROXY, NO_PROXY and the like\n"
+"  --proxy-rules go|curl  how proxy variables are read: as Go and cert-manager\n"
+"                         do (default go) or as curl does\n"
+"  -h, --help             show this text\n"
+"  -V, --version          show the version\n"
+"\n"
+"Command options:\n"
+"  --email ADDR           contact address of the account\n"
+"  --agree-tos            agree to the CA's terms of service (needed to register)\n"
+"  --key-type TYPE        ec256 (default), ec384, rsa2048, rsa3072 or rsa4096:\n"
+"                         the account key for account register, the\n"
+"                         certificate key for issue\n"
+"  --account-key FILE     the account's private key (PEM)\n"
+"  --eab-kid ID           external account binding key identifier\n"
+"  --eab-hmac-key B64URL  external account binding MAC key (with --eab-kid)\n"
+"  --eab-alg ALG          HS256 (default), HS384 or HS512\n"
+"  --webroot DIR          answer challenges with files under\n"
+"                         DIR/.well-known/acme-challenge/\n"
+"  --standalone [ADDR:]PORT\n"
+"                         answer challenges with a built-in HTTP server\n"
+"  --csr FILE             certificate signing request to use (PEM)\n"
+"  --name NAME            name the certificate is kept under\n"
+"  --force                issue even if a current certificate exists\n"
+"  --account-url URL      the account URL to check (diagnose)\n"
+"  --from-issuer FILE     take the settings from an Issuer or ClusterIssuer\n"
+"                         manifest (diagnose)\n"
+"  --secret FILE          the account key Secret manifest (diagnose)\n"
+"  --cert-manager-version V\n"
+"                         cert-manager version to model (diagnose; default\n"
+"                         the current one)\n"
+"  --resolv-conf FILE     resolver configuration (diagnose; default\n"
+"                         /etc/resolv.conf)\n"
+"\n"
+"Options take their value as --opt VALUE or --opt=VALUE.\n"
+"\n"
+"Exit status:\n"
+"  0  success\n"
+"  1  the ACME server refused or validation failed\n"
+"  2  usage error or bad local input\n"
+"  3  network failure or deadline (server or proxy unreachable)\n"
+"  4  local storage error\n";
+}

@@ -1,3 +1,104 @@
-/* main.c - placeholder until written. */
+/* main.c - acmectl: parse, apply the config file, dispatch, map the
+ * recorded error to the exit code (err.h). Nothing else. */
 #include "config.h"
-int main(void) { return 0; }
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "conf.h"
+#include "err.h"
+#include "http01.h"
+#include "log.h"
+
+static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+/* Removes published challenge files, then dies as the shell expects. */
+static void on_fatal_signal(int sig)
+{
+	http01_emergency_cleanup();
+	_exit(128 + sig);
+}
+
+static int install_signal_handlers(void)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	/* a second signal must not interrupt the cleanup half way */
+	for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		sigaddset(&sa.sa_mask, fatal_signals[i]);
+	for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
+		if (sigaction(fatal_signals[i], &sa, NULL) == -1) {
+			err_set(ERR_STORAGE, "sigaction: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int dispatch(const struct config *cfg)
+{
+	switch (cfg->cmd) {
+	case CMD_HELP:
+		fputs(cli_usage(), stdout);
+		return 0;
+	case CMD_VERSION:
+		printf("acmectl %s\n", PACKAGE_VERSION);
+		return 0;
+	case CMD_ACCOUNT_REGISTER:
+		return cmd_account_register(cfg);
+	case CMD_ACCOUNT_SHOW:
+		return cmd_account_show(cfg);
+	case CMD_ISSUE:
+		return cmd_issue(cfg);
+	case CMD_PROXY_EXPLAIN:
+		return cmd_proxy_explain(cfg);
+	case CMD_DIAGNOSE:
+		return cmd_diagnose(cfg);
+	case CMD_NONE:
+		break;
+	}
+	err_set(ERR_USAGE, "no command given (try acmectl --help)");
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	int rc = -1;
+
+	/* keys are created under this mask; certificates get explicit modes */
+	umask(077);
+	if (cli_parse(argc, argv, &cfg) == -1)
+		goto out;
+	/* --help and --version must work whatever the config file holds */
+	if (cfg.cmd != CMD_HELP && cfg.cmd != CMD_VERSION) {
+		if (conf_apply(&cfg) == -1)
+			goto out;
+		log_level = cfg.quiet ? 0 : LOG_NORMAL + cfg.verbosity;
+		if (log_level > LOG_DEBUG)
+			log_level = LOG_DEBUG;
+		if (install_signal_handlers() == -1)
+			goto out;
+	}
+	rc = dispatch(&cfg);
+	/* output lost to a full disk or closed pipe is a failure too */
+	if ((fflush(stdout) == EOF || ferror(stdout)) && rc == 0) {
+		err_set(ERR_STORAGE, "writing standard output: %s", strerror(errno));
+		rc = -1;
+	}
+out:
+	if (rc != 0 && err_kind() == ERR_NONE)
+		err_set(ERR_ACME, "failed without a recorded reason (a bug)");
+	config_free(&cfg);
+	return rc == 0 ? 0 : err_report();
+}

@@ -1,7 +1,487 @@
+/* test_cli.c - cli_parse, cli_server_url and cli_usage against tables. */
 #include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "err.h"
+#include "key.h"
 #include "test.h"
+
+#define XDG_STATE "/tmp/acmectl-test-xdg-state"
+#define LE LETSENCRYPT_URL
+#define LES LETSENCRYPT_STAGING_URL
+#define EX "https://acme.example/dir"
+#define USAGE ERR_USAGE
+#define ANY (-1)
+
+/* One command line and what cli_parse must make of it. */
+struct row {
+	const char *args;     /* after "acmectl", split on spaces */
+	int rc;               /* 0, or the err kind of the failure */
+	enum command cmd;     /* checked when rc == 0 */
+	const char *server;   /* NULL: not checked */
+	long timeout;         /* ANY: not checked */
+	int nnames;           /* ANY: not checked */
+	const char *webroot;  /* NULL: not checked; "(null)" for NULL */
+	const char *fields;   /* further "key=value" checks, space-separated */
+	const char *error;    /* fragment of the message when rc != 0 */
+};
+
+static const struct row rows[] = {
+	/* help and version win wherever they stand, even over mistakes */
+	{ "--help", 0, CMD_HELP, NULL, ANY, ANY, NULL, NULL, NULL },
+	{ "-h", 0, CMD_HELP, NULL, ANY, ANY, NULL, NULL, NULL },
+	{ "help", 0, CMD_HELP, NULL, ANY, ANY, NULL, NULL, NULL },
+	{ "help issue", 0, CMD_HELP, NULL, ANY, ANY, NULL, NULL, NULL },
+	{ "issue --webroot /w a.example -h", 0, CMD_HELP, NULL, ANY, ANY, NULL, NULL, NULL },
+	{ "--bogus frobnicate --help", 0, CMD_HELP, NULL, ANY, ANY, NULL, NULL, NULL },
+	{ "--version", 0, CMD_VERSION, NULL, ANY, ANY, NULL, NULL, NULL },
+	{ "-V", 0, CMD_VERSION, NULL, ANY, ANY, NULL, NULL, NULL },
+	{ "account show --version", 0, CMD_VERSION, NULL, ANY, ANY, NULL, NULL, NULL },
+	{ "--version --help", 0, CMD_HELP, NULL, ANY, ANY, NULL, NULL, NULL },
+	{ "--help --version", 0, CMD_HELP, NULL, ANY, ANY, NULL, NULL, NULL },
+
+	/* no command, unknown command */
+	{ "", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "no command given" },
+	{ "-v --json", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "no command given" },
+	{ "frobnicate", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"frobnicate\" (try acmectl --help)" },
+	{ "account", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "\"account\" needs a subcommand" },
+	{ "account delete", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"account delete\" (try acmectl --help)" },
+	{ "proxy", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "\"proxy\" needs a subcommand" },
+
+	/* account register: defaults */
+	{ "account register --agree-tos", 0, CMD_ACCOUNT_REGISTER, LE, 30, 0, "(null)",
+	    "agree_tos=1 email=(null) account_key_type=ec256 cert_key_type=ec256 "
+	    "account_key=(null) eab_kid=(null) eab_hmac_key=(null) eab_alg=HS256 "
+	    "state_dir=DEFAULT server_set=0 timeout_set=0 step_timeout=5 verbosity=0 "
+	    "quiet=0 json=0 config=(null) proxy=(null) proxy_auth_file=(null) "
+	    "no_proxy=(null) no_env_proxy=0 proxy_rules=go ca_bundle=(null) url=(null)",
+	    NULL },
+	{ "account register --email a@example.org --agree-tos --key-type rsa3072 "
+	    "--account-key /k.pem", 0, CMD_ACCOUNT_REGISTER, LE, 30, 0, NULL,
+	    "email=a@example.org account_key_type=rsa3072 cert_key_type=ec256 "
+	    "account_key=/k.pem", NULL },
+	{ "account register --agree-tos --eab-kid kid1 --eab-hmac-key abc-_x "
+	    "--eab-alg HS512", 0, CMD_ACCOUNT_REGISTER, NULL, ANY, ANY, NULL,
+	    "eab_kid=kid1 eab_hmac_key=abc-_x eab_alg=HS512", NULL },
+	{ "account register --eab-alg=HS384 --eab-kid=k --eab-hmac-key=--x_ --agree-tos",
+	    0, CMD_ACCOUNT_REGISTER, NULL, ANY, ANY, NULL,
+	    "eab_kid=k eab_hmac_key=--x_ eab_alg=HS384", NULL },
+	{ "account register --agree-tos --key-type=ec384", 0, CMD_ACCOUNT_REGISTER,
+	    NULL, ANY, ANY, NULL, "account_key_type=ec384 cert_key_type=ec256", NULL },
+	{ "account register --agree-tos --email=-q", 0, CMD_ACCOUNT_REGISTER,
+	    NULL, ANY, ANY, NULL, "email=-q quiet=0", NULL },
+
+	/* account register: usage errors */
+	{ "account register --email a@example.org", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "account register needs --agree-tos" },
+	{ "account register --agree-tos --eab-kid k", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--eab-kid and --eab-hmac-key must be given together" },
+	{ "account register --agree-tos --eab-hmac-key h", USAGE, 0, NULL, ANY, ANY, NULL,
+	    NULL, "--eab-kid and --eab-hmac-key must be given together" },
+	{ "account register --agree-tos --eab-kid k --eab-hmac-key h --eab-alg RS256",
+	    USAGE, 0, NULL, ANY, ANY, NULL, NULL, "--eab-alg must be HS256, HS384 or HS512" },
+	{ "account register --agree-tos --eab-alg hs256 --eab-kid k --eab-hmac-key h",
+	    USAGE, 0, NULL, ANY, ANY, NULL, NULL, "--eab-alg must be HS256, HS384 or HS512" },
+	{ "account register --agree-tos --eab-alg HS256", USAGE, 0, NULL, ANY, ANY, NULL,
+	    NULL, "--eab-alg needs --eab-kid and --eab-hmac-key" },
+	{ "account register --agree-tos --key-type dsa1024", USAGE, 0, NULL, ANY, ANY, NULL,
+	    NULL, "--key-type: unknown key type \"dsa1024\"" },
+	{ "account register --agree-tos --webroot /w", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --webroot is not valid for account register" },
+	{ "account register --agree-tos --account-url https://x/acct/1", USAGE, 0, NULL,
+	    ANY, ANY, NULL, NULL, "option --account-url is not valid for account register" },
+	{ "account register --agree-tos extra", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unexpected argument \"extra\" for account register" },
+	{ "account register --agree-tos --email -q", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --email needs a value" },
+	{ "account register --agree-tos --agree-tos=yes", USAGE, 0, NULL, ANY, ANY, NULL,
+	    NULL, "option --agree-tos takes no value" },
+
+	/* account show, and global options before and after the command */
+	{ "account show", 0, CMD_ACCOUNT_SHOW, LE, 30, 0, "(null)",
+	    "json=0 state_dir=DEFAULT", NULL },
+	{ "account show --json", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL, "json=1", NULL },
+	{ "--json account show", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL, "json=1", NULL },
+	{ "--server " EX " account show", 0, CMD_ACCOUNT_SHOW, EX, ANY, ANY, NULL,
+	    "server_set=1", NULL },
+	{ "account show --server " EX, 0, CMD_ACCOUNT_SHOW, EX, ANY, ANY, NULL,
+	    "server_set=1", NULL },
+	{ "--server=" EX " account show", 0, CMD_ACCOUNT_SHOW, EX, ANY, ANY, NULL, NULL, NULL },
+	{ "account --server " EX " show", 0, CMD_ACCOUNT_SHOW, EX, ANY, ANY, NULL, NULL, NULL },
+	{ "--server letsencrypt account show", 0, CMD_ACCOUNT_SHOW, LE, ANY, ANY, NULL,
+	    "server_set=1", NULL },
+	{ "account show --server=letsencrypt-staging", 0, CMD_ACCOUNT_SHOW, LES, ANY, ANY,
+	    NULL, "server_set=1", NULL },
+	{ "--staging account show", 0, CMD_ACCOUNT_SHOW, LES, ANY, ANY, NULL,
+	    "server_set=1", NULL },
+	{ "account show --staging", 0, CMD_ACCOUNT_SHOW, LES, ANY, ANY, NULL, NULL, NULL },
+	{ "--server HTTPS://ACME.example:14000/dir account show", 0, CMD_ACCOUNT_SHOW,
+	    "HTTPS://ACME.example:14000/dir", ANY, ANY, NULL, NULL, NULL },
+	{ "--server http://acme.example/dir account show", USAGE, 0, NULL, ANY, ANY, NULL,
+	    NULL, "--server must be an https:// URL" },
+	{ "account show --server=ftp://acme.example/", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--server must be an https:// URL" },
+	{ "--server https:// account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--server must be an https:// URL" },
+	{ "--server letsencrypt-prod account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--server must be an https:// URL" },
+	{ "account show --server", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --server needs a value" },
+	{ "--server --json account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --server needs a value" },
+	{ "--server= account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --server needs a value" },
+	{ "--state-dir /tmp/st account show", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL,
+	    "state_dir=/tmp/st", NULL },
+	{ "account show --state-dir=/srv/acme", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL,
+	    "state_dir=/srv/acme", NULL },
+	{ "--ca-bundle /etc/ca.pem account show", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL,
+	    "ca_bundle=/etc/ca.pem", NULL },
+	{ "--timeout 90 account show", 0, CMD_ACCOUNT_SHOW, NULL, 90, ANY, NULL,
+	    "timeout_set=1", NULL },
+	{ "account show --timeout=1", 0, CMD_ACCOUNT_SHOW, NULL, 1, ANY, NULL, NULL, NULL },
+	{ "--timeout=30 account show --timeout 45", 0, CMD_ACCOUNT_SHOW, NULL, 45, ANY,
+	    NULL, NULL, NULL },
+	{ "--timeout 86400 account show", 0, CMD_ACCOUNT_SHOW, NULL, 86400, ANY, NULL, NULL,
+	    NULL },
+	{ "--timeout 0 account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--timeout must be a whole number of seconds" },
+	{ "--timeout -5 account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--timeout must be a whole number of seconds" },
+	{ "--timeout 10s account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--timeout must be a whole number of seconds" },
+	{ "--timeout 86401 account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--timeout must be a whole number of seconds" },
+	{ "--timeout 99999999999999999999 account show", USAGE, 0, NULL, ANY, ANY, NULL,
+	    NULL, "--timeout must be a whole number of seconds" },
+	{ "-v account show", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL, "verbosity=1", NULL },
+	{ "account show -vv", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL, "verbosity=2", NULL },
+	{ "-v account show -v -vv", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL,
+	    "verbosity=4", NULL },
+	{ "-q account show", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL,
+	    "quiet=1 verbosity=0", NULL },
+	{ "-q account show -v", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "-q and -v cannot be used together" },
+	{ "--config /etc/x.conf account show", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL,
+	    "config=/etc/x.conf", NULL },
+	{ "--proxy http://proxy:3128 account show --proxy-auth-file /p", 0,
+	    CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL,
+	    "proxy=http://proxy:3128 proxy_auth_file=/p", NULL },
+	{ "--no-proxy example.org,.corp account show --no-env-proxy", 0, CMD_ACCOUNT_SHOW,
+	    NULL, ANY, ANY, NULL, "no_proxy=example.org,.corp no_env_proxy=1", NULL },
+	{ "--no-proxy= account show", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL,
+	    "no_proxy=", NULL },
+	{ "--proxy-rules curl account show", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL,
+	    "proxy_rules=curl", NULL },
+	{ "account show --proxy-rules=go", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL,
+	    "proxy_rules=go", NULL },
+	{ "--proxy-rules=wget account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--proxy-rules must be go or curl" },
+	{ "--json=yes account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --json takes no value" },
+	{ "--foo account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--foo\"" },
+	/* the name only: a mistyped secret option must not echo the secret */
+	{ "account show --eab-hmac=SECRET", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--eab-hmac\"" },
+	{ "-x account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "unknown option \"-x\"" },
+	{ "-vq account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"-vq\"" },
+	{ "--foo --bar account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--foo\"" },
+	{ "account show --webroot /w", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --webroot is not valid for account show" },
+	{ "account show --agree-tos", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --agree-tos is not valid for account show" },
+	{ "account show --email a@example.org", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --email is not valid for account show" },
+
+	/* issue */
+	{ "issue --webroot /var/www a.example b.example", 0, CMD_ISSUE, LE, 30, 2,
+	    "/var/www", "names=a.example,b.example standalone=(null) cert_key_type=ec256 "
+	    "csr=(null) name=(null) force=0 email=(null) agree_tos=0", NULL },
+	{ "--staging issue --standalone 8080 --key-type rsa2048 a.example", 0, CMD_ISSUE,
+	    LES, ANY, 1, "(null)", "standalone=8080 cert_key_type=rsa2048 "
+	    "account_key_type=ec256", NULL },
+	{ "issue a.example --standalone=[::1]:80 --name site --force --csr /r.pem "
+	    "b.example", 0, CMD_ISSUE, NULL, ANY, 2, NULL,
+	    "standalone=[::1]:80 name=site force=1 csr=/r.pem names=a.example,b.example",
+	    NULL },
+	{ "issue --csr /r.pem --webroot /w", 0, CMD_ISSUE, NULL, ANY, 0, "/w",
+	    "csr=/r.pem names=", NULL },
+	{ "issue --webroot=/w --email a@example.org --agree-tos a.example", 0, CMD_ISSUE,
+	    NULL, ANY, 1, "/w", "email=a@example.org agree_tos=1", NULL },
+	{ "issue --webroot /w --key-type ec384 a.example", 0, CMD_ISSUE, NULL, ANY, 1,
+	    NULL, "cert_key_type=ec384 account_key_type=ec256", NULL },
+	{ "issue --webroot /w -- -odd.example --force", 0, CMD_ISSUE, NULL, ANY, 2, "/w",
+	    "names=-odd.example,--force force=0", NULL },
+	{ "issue --webroot /w a.example --timeout 5 -v --json", 0, CMD_ISSUE, NULL, 5, 1,
+	    NULL, "verbosity=1 json=1 step_timeout=5", NULL },
+	{ "issue --webroot /w --standalone 80 a.example", USAGE, 0, NULL, ANY, ANY, NULL,
+	    NULL, "--webroot and --standalone cannot be used together" },
+	{ "issue a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "issue needs --webroot DIR or --standalone [ADDR:]PORT" },
+	{ "issue --webroot /w", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "issue needs at least one NAME" },
+	{ "issue a.example --webroot", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --webroot needs a value" },
+	{ "issue --webroot= a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --webroot needs a value" },
+	{ "issue --webroot /w --force=yes a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --force takes no value" },
+	{ "issue --webroot /w --eab-kid k a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --eab-kid is not valid for issue" },
+	{ "issue --webroot /w --account-key /k a.example", USAGE, 0, NULL, ANY, ANY, NULL,
+	    NULL, "option --account-key is not valid for issue" },
+	{ "issue --webroot /w --key-type ec521 a.example", USAGE, 0, NULL, ANY, ANY, NULL,
+	    NULL, "--key-type: unknown key type \"ec521\"" },
+
+	/* proxy explain */
+	{ "proxy explain https://acme.example/dir", 0, CMD_PROXY_EXPLAIN, LE, ANY, 0, NULL,
+	    "url=https://acme.example/dir json=0", NULL },
+	{ "--no-env-proxy proxy explain --json http://plain.example/", 0,
+	    CMD_PROXY_EXPLAIN, NULL, ANY, ANY, NULL,
+	    "url=http://plain.example/ json=1 no_env_proxy=1", NULL },
+	{ "proxy explain", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "proxy explain needs a URL" },
+	{ "proxy explain https://a.example https://b.example", USAGE, 0, NULL, ANY, ANY,
+	    NULL, NULL, "unexpected argument \"https://b.example\" for proxy explain" },
+	{ "proxy explain https://a.example --webroot /w", USAGE, 0, NULL, ANY, ANY, NULL,
+	    NULL, "option --webroot is not valid for proxy explain" },
+	{ "proxy show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"proxy show\"" },
+
+	/* diagnose */
+	{ "diagnose", 0, CMD_DIAGNOSE, LE, 30, 0, NULL,
+	    "step_timeout=5 timeout_set=0 email=(null) account_key=(null) "
+	    "account_url=(null) from_issuer=(null) secret=(null) cm_version=(null) "
+	    "resolv_conf=(null)", NULL },
+	{ "diagnose --timeout 12", 0, CMD_DIAGNOSE, NULL, 12, ANY, NULL,
+	    "step_timeout=12", NULL },
+	{ "diagnose --email a@example.org --account-key /k --account-url "
+	    "https://acme.example/acct/1 --from-issuer /i.yaml --secret /s.yaml "
+	    "--cert-manager-version v1.8.0 --resolv-conf /r", 0, CMD_DIAGNOSE, NULL, ANY,
+	    ANY, NULL, "email=a@example.org account_key=/k "
+	    "account_url=https://acme.example/acct/1 from_issuer=/i.yaml secret=/s.yaml "
+	    "cm_version=v1.8.0 resolv_conf=/r", NULL },
+	{ "--staging diagnose --cert-manager-version=1.7.2", 0, CMD_DIAGNOSE, LES, ANY,
+	    ANY, NULL, "cm_version=1.7.2", NULL },
+	{ "diagnose --agree-tos", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --agree-tos is not valid for diagnose" },
+	{ "diagnose --key-type ec256", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --key-type is not valid for diagnose" },
+	{ "diagnose extra", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unexpected argument \"extra\" for diagnose" },
+	{ "diagnose --secret", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --secret needs a value" },
+};
+
+static const char *expected_state_dir(void)
+{
+	return geteuid() == 0 ? "/var/lib/acmectl" : XDG_STATE "/acmectl";
+}
+
+static const char *show_str(const char *s)
+{
+	return s ? s : "(null)";
+}
+
+/* The config member called key, as text; NULL for an unknown key. */
+static const char *field(const struct config *cfg, const char *key, char *buf, size_t len)
+{
+	static const struct { const char *key; size_t off; } strs[] = {
+#define S(k, m) { k, offsetof(struct config, m) }
+		S("email", email), S("account_key", account_key), S("eab_kid", eab_kid),
+		S("eab_hmac_key", eab_hmac_key), S("eab_alg", eab_alg),
+		S("webroot", webroot), S("standalone", standalone), S("csr", csr),
+		S("name", cert_name), S("url", url), S("account_url", account_url),
+		S("from_issuer", from_issuer), S("secret", secret),
+		S("cm_version", cm_version), S("resolv_conf", resolv_conf),
+		S("ca_bundle", ca_bundle), S("config", config_file), S("proxy", proxy),
+		S("proxy_auth_file", proxy_auth_file), S("no_proxy", no_proxy),
+		S("proxy_rules", proxy_rules),
+#undef S
+	};
+	static const struct { const char *key; size_t off; } flags[] = {
+#define B(k, m) { k, offsetof(struct config, m) }
+		B("agree_tos", agree_tos), B("force", force), B("json", json),
+		B("quiet", quiet), B("no_env_proxy", no_env_proxy),
+		B("server_set", server_set), B("timeout_set", timeout_set),
+#undef B
+	};
+	size_t i, used;
+
+	for (i = 0; i < NELEM(strs); i++)
+		if (strcmp(key, strs[i].key) == 0)
+			return show_str(*(const char *const *)((const char *)cfg + strs[i].off));
+	for (i = 0; i < NELEM(flags); i++)
+		if (strcmp(key, flags[i].key) == 0)
+			return *(const bool *)((const char *)cfg + flags[i].off) ? "1" : "0";
+	if (strcmp(key, "state_dir") == 0)
+		return show_str(cfg->state_dir);
+	if (strcmp(key, "account_key_type") == 0)
+		return key_type_name(cfg->account_key_type);
+	if (strcmp(key, "cert_key_type") == 0)
+		return key_type_name(cfg->cert_key_type);
+	if (strcmp(key, "verbosity") == 0) {
+		snprintf(buf, len, "%d", cfg->verbosity);
+		return buf;
+	}
+	if (strcmp(key, "step_timeout") == 0) {
+		snprintf(buf, len, "%ld", cfg->step_timeout_s);
+		return buf;
+	}
+	if (strcmp(key, "names") == 0) {
+		buf[0] = '\0';
+		for (i = 0, used = 0; cfg->names != NULL && cfg->names[i] != NULL; i++)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+			    i ? "," : "", cfg->names[i]);
+		return buf;
+	}
+	return NULL;
+}
+
+/* Checks each "key=value" of fields against cfg. */
+static void check_fields(const struct config *cfg, const char *fields, const char *ctx)
+{
+	char *copy, *item, *save, *eq, buf[512], label[512];
+	const char *got, *want;
+
+	copy = strdup(fields);
+	for (item = strtok_r(copy, " ", &save); item != NULL;
+	    item = strtok_r(NULL, " ", &save)) {
+		eq = strchr(item, '=');
+		CHECK(eq != NULL, "[%s] malformed field check \"%s\"", ctx, item);
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		want = eq + 1;
+		if (strcmp(want, "DEFAULT") == 0)
+			want = expected_state_dir();
+		got = field(cfg, item, buf, sizeof(buf));
+		CHECK(got != NULL, "[%s] unknown field \"%s\"", ctx, item);
+		snprintf(label, sizeof(label), "%s: %s", ctx, item);
+		if (got != NULL)
+			CHECK_STR(got, want, label);
+	}
+	free(copy);
+}
+
+static void run_row(const struct row *r)
+{
+	char *copy, *word, *save, *argv[64];
+	struct config cfg;
+	int argc = 0, rc;
+
+	copy = strdup(r->args);
+	argv[argc++] = "acmectl";
+	for (word = strtok_r(copy, " ", &save); word != NULL && argc < 63;
+	    word = strtok_r(NULL, " ", &save))
+		argv[argc++] = word;
+	argv[argc] = NULL;
+
+	err_clear();
+	rc = cli_parse(argc, argv, &cfg);
+	CHECK_INT(rc, r->rc == 0 ? 0 : -1, r->args);
+	CHECK_INT(err_kind(), r->rc, r->args);
+	if (r->rc != 0) {
+		CHECK(strstr(err_message(), r->error) != NULL,
+		    "[%s] message \"%s\" lacks \"%s\"", r->args, err_message(), r->error);
+		CHECK(strchr(err_message(), '\n') == NULL,
+		    "[%s] message spans lines", r->args);
+		goto out;
+	}
+	CHECK_INT(cfg.cmd, r->cmd, r->args);
+	if (r->server != NULL)
+		CHECK_STR(cfg.server, r->server, r->args);
+	if (r->timeout != ANY)
+		CHECK_INT(cfg.timeout_s, r->timeout, r->args);
+	if (r->nnames != ANY) {
+		CHECK_INT(cfg.nnames, r->nnames, r->args);
+		CHECK(cfg.cmd != CMD_ISSUE || (cfg.names != NULL &&
+		    cfg.names[cfg.nnames] == NULL),
+		    "[%s] names not NULL-terminated", r->args);
+	}
+	if (r->webroot != NULL)
+		CHECK_STR(show_str(cfg.webroot), r->webroot, r->args);
+	if (r->fields != NULL)
+		check_fields(&cfg, r->fields, r->args);
+out:
+	config_free(&cfg);
+	free(copy);
+}
+
+static const struct {
+	const char *value, *want;   /* want NULL: refused */
+} servers[] = {
+	{ "letsencrypt", LE },
+	{ "letsencrypt-staging", LES },
+	{ EX, EX },
+	{ "https://localhost:14000/dir", "https://localhost:14000/dir" },
+	{ "Https://acme.example/", "Https://acme.example/" },
+	{ "http://acme.example/dir", NULL },
+	{ "acme.example/dir", NULL },
+	{ "https://", NULL },
+	{ "https:///dir", NULL },
+	{ "https://acme.example/a b", NULL },
+	{ "", NULL },
+	{ "LetsEncrypt", NULL },
+};
+
+/* What --help must mention: every command, option and exit status. */
+static const char *const usage_mentions[] = {
+	"account register", "account show", "issue", "proxy explain URL", "diagnose",
+	"help", "--server URL|letsencrypt|letsencrypt-staging", "--staging",
+	"--state-dir DIR", "--ca-bundle FILE", "--timeout SECONDS", "-v, -vv", "-q ",
+	"--json", "--config FILE", "--proxy URL", "--proxy-auth-file FILE",
+	"--no-proxy LIST", "--no-env-proxy", "--proxy-rules go|curl", "-h, --help",
+	"-V, --version", "--email ADDR", "--agree-tos", "--key-type TYPE",
+	"ec256", "ec384", "rsa2048", "rsa3072", "rsa4096",
+	"--account-key FILE", "--eab-kid ID", "--eab-hmac-key B64URL",
+	"HS256", "HS384", "HS512", "--webroot DIR", "--standalone [ADDR:]PORT",
+	"--csr FILE", "--name NAME", "--force", "NAME...", "--account-url URL",
+	"--from-issuer FILE", "--secret FILE", "--cert-manager-version V",
+	"--resolv-conf FILE", "--opt=VALUE",
+	"0  success", "1  the ACME server refused or validation failed",
+	"2  usage error or bad local input",
+	"3  network failure or deadline (server or proxy unreachable)",
+	"4  local storage error",
+};
 
 int main(void)
 {
+	const char *got;
+	size_t i;
+
+	setenv("HOME", "/tmp/acmectl-test-home", 1);
+	setenv("XDG_STATE_HOME", XDG_STATE, 1);
+
+	for (i = 0; i < NELEM(rows); i++)
+		run_row(&rows[i]);
+
+	for (i = 0; i < NELEM(servers); i++) {
+		err_clear();
+		got = cli_server_url(servers[i].value);
+		CHECK_STR(got, servers[i].want, servers[i].value);
+		CHECK_INT(err_kind(), servers[i].want ? ERR_NONE : ERR_USAGE,
+		    servers[i].value);
+	}
+
+	for (i = 0; i < NELEM(usage_mentions); i++)
+		CHECK(strstr(cli_usage(), usage_mentions[i]) != NULL,
+		    "usage lacks \"%s\"", usage_mentions[i]);
+
+	err_clear();
 	return test_done();
 }
