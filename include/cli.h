@@ -76,6 +76,10 @@ struct config {
 
 	/* strings read from the config file, owned (strv); freed by config_free */
 	char **owned;
+
+	/* set by conf.c */
+	const char *proxy_source;    /* "FILE:LINE" when proxy came from the config file, else NULL */
+	const char *no_proxy_source; /* "FILE:LINE" when no_proxy came from the config file, else NULL */
 };
 
 /* Parses argv into cfg (which it zeroes first). Global options may stand
