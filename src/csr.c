@@ -1,2 +1,398 @@
-/* csr.c - placeholder until written. */
+/* csr.c - PKCS#10 certificate signing requests. */
 #include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "b64url.h"
+#include "csr.h"
+#include "err.h"
+#include "util.h"
+
+/* A CSR is a few kilobytes even with hundreds of names. */
+#define CSR_FILE_MAX (1024 * 1024)
+
+/* ub-common-name (RFC 5280 appendix A.1). */
+#define CN_MAX 64
+
+/* The reason of the newest OpenSSL error, for messages; empties the queue. */
+static const char *ossl_reason(void)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *r = e != 0 ? ERR_reason_error_string(e) : NULL;
+
+	ERR_clear_error();
+	return r != NULL ? r : "unknown OpenSSL error";
+}
+
+/* Parses an IPv4 or IPv6 literal into addr (16 bytes); returns its length
+ * (4 or 16) or 0 when name is not an IP literal. */
+static int ip_parse(const char *name, unsigned char *addr)
+{
+	if (inet_pton(AF_INET, name, addr) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, name, addr) == 1)
+		return 16;
+	return 0;
+}
+
+/* A subjectAltName entry for name: iPAddress for IP literals, else dNSName.
+ * NULL with err set. */
+static GENERAL_NAME *san_entry(const char *name)
+{
+	unsigned char addr[16];
+	GENERAL_NAME *gn;
+	ASN1_STRING *val;
+	int addrlen, type;
+
+	if ((addrlen = ip_parse(name, addr)) != 0) {
+		type = GEN_IPADD;
+		val = ASN1_OCTET_STRING_new();
+	} else {
+		type = GEN_DNS;
+		val = ASN1_IA5STRING_new();
+	}
+	if (val == NULL || (gn = GENERAL_NAME_new()) == NULL) {
+		ASN1_STRING_free(val);
+		err_set(ERR_USAGE, "CSR: %s", ossl_reason());
+		return NULL;
+	}
+	if (addrlen != 0 ? !ASN1_STRING_set(val, addr, addrlen) :
+	    !ASN1_STRING_set(val, name, (int)strlen(name))) {
+		ASN1_STRING_free(val);
+		GENERAL_NAME_free(gn);
+		err_set(ERR_USAGE, "CSR: %s", ossl_reason());
+		return NULL;
+	}
+	GENERAL_NAME_set0_value(gn, type, val);
+	return gn;
+}
+
+/* Adds the subjectAltName request extension for names to req. Critical
+ * when the subject is empty (RFC 5280 4.2.1.6). Returns 0 or -1 with err. */
+static int add_san(X509_REQ *req, char *const *names, size_t nnames,
+    bool critical)
+{
+	STACK_OF(X509_EXTENSION) *exts = NULL;
+	GENERAL_NAMES *gens;
+	GENERAL_NAME *gn;
+	X509_EXTENSION *ext = NULL;
+	size_t i;
+	int rc = -1;
+
+	if ((gens = sk_GENERAL_NAME_new_null()) == NULL)
+		goto fail;
+	for (i = 0; i < nnames; i++) {
+		if ((gn = san_entry(names[i])) == NULL)
+			goto out;
+		if (!sk_GENERAL_NAME_push(gens, gn)) {
+			GENERAL_NAME_free(gn);
+			goto fail;
+		}
+	}
+	if ((ext = X509V3_EXT_i2d(NID_subject_alt_name, critical, gens)) ==
+	    NULL ||
+	    (exts = sk_X509_EXTENSION_new_null()) == NULL ||
+	    !sk_X509_EXTENSION_push(exts, ext))
+		goto fail;
+	ext = NULL;
+	if (!X509_REQ_add_extensions(req, exts))
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	err_set(ERR_USAGE, "CSR subjectAltName: %s", ossl_reason());
+out:
+	X509_EXTENSION_free(ext);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	GENERAL_NAMES_free(gens);
+	return rc;
+}
+
+char *csr_build(EVP_PKEY *key, char *const *names, size_t nnames)
+{
+	unsigned char addr[16], *der = NULL;
+	X509_REQ *req = NULL;
+	X509_NAME *subj;
+	char *b64 = NULL;
+	bool has_cn;
+	size_t i;
+	int derlen;
+
+	if (nnames == 0) {
+		err_set(ERR_USAGE, "CSR: no names");
+		return NULL;
+	}
+	for (i = 0; i < nnames; i++) {
+		if (names[i] == NULL || names[i][0] == '\0') {
+			err_set(ERR_USAGE, "CSR: empty name");
+			return NULL;
+		}
+	}
+	/* CAs read a CN as a DNS name, so an IP literal stays out of it. */
+	has_cn = strlen(names[0]) <= CN_MAX && ip_parse(names[0], addr) == 0;
+	if ((req = X509_REQ_new()) == NULL ||
+	    !X509_REQ_set_version(req, X509_REQ_VERSION_1) ||
+	    (subj = X509_REQ_get_subject_name(req)) == NULL ||
+	    (has_cn && !X509_NAME_add_entry_by_NID(subj, NID_commonName,
+	    MBSTRING_UTF8, (const unsigned char *)names[0], -1, -1, 0))) {
+		err_set(ERR_USAGE, "CSR subject: %s", ossl_reason());
+		goto out;
+	}
+	if (add_san(req, names, nnames, !has_cn) == -1)
+		goto out;
+	if (!X509_REQ_set_pubkey(req, key) ||
+	    X509_REQ_sign(req, key, EVP_sha256()) <= 0) {
+		err_set(ERR_USAGE, "signing CSR: %s", ossl_reason());
+		goto out;
+	}
+	if ((derlen = i2d_X509_REQ(req, &der)) <= 0) {
+		err_set(ERR_USAGE, "encoding CSR: %s", ossl_reason());
+		goto out;
+	}
+	b64 = b64url_encode(der, (size_t)derlen);
+out:
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+	return b64;
+}
+
+/* Reads at most CSR_FILE_MAX bytes of path. Returns the contents (caller
+ * frees) and their length in *len, or NULL with err set. */
+static unsigned char *read_small_file(const char *path, size_t *len)
+{
+	unsigned char *buf = NULL;
+	struct stat st;
+	size_t cap;
+	ssize_t n = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		err_set(ERR_USAGE, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > CSR_FILE_MAX) {
+		err_set(ERR_USAGE, "%s: not a regular file of at most %d bytes",
+		    path, CSR_FILE_MAX);
+		goto out;
+	}
+	cap = (size_t)st.st_size;
+	buf = xmalloc(cap + 1);
+	*len = 0;
+	while (*len < cap && (n = read(fd, buf + *len, cap - *len)) > 0)
+		*len += (size_t)n;
+	if (n == -1) {
+		err_set(ERR_USAGE, "%s: %s", path, strerror(errno));
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	buf[*len] = '\0';
+out:
+	close(fd);
+	return buf;
+}
+
+/* Parses a PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER
+ * CSR. NULL when it is neither; records nothing. */
+static X509_REQ *csr_parse(const unsigned char *data, size_t len)
+{
+	const unsigned char *p = data;
+	X509_REQ *req = NULL;
+	BIO *bio;
+
+	if (memmem(data, len, "-----BEGIN", 10) != NULL) {
+		if ((bio = BIO_new_mem_buf(data, (int)len)) != NULL) {
+			req = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
+			BIO_free(bio);
+		}
+	} else
+		req = d2i_X509_REQ(NULL, &p, (long)len);
+	ERR_clear_error();
+	return req;
+}
+
+/* Appends a copy of name, lowercased, to the vector *v of *n entries. */
+static void names_add(char ***v, size_t *n, const char *name, size_t len)
+{
+	char *s;
+	size_t i;
+
+	s = xstrndup(name, len);
+	for (i = 0; s[i] != '\0'; i++)
+		s[i] = (char)tolower((unsigned char)s[i]);
+	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+/* Adds an IP literal in the canonical inet_ntop form. */
+static void names_add_ip(char ***v, size_t *n, const unsigned char *addr,
+    int addrlen)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(addrlen == 4 ? AF_INET : AF_INET6, addr, buf, sizeof(buf));
+	names_add(v, n, buf, strlen(buf));
+}
+
+/* Collects the dNSName and iPAddress entries of the CSR's subjectAltName.
+ * Returns 0, or -1 with err set for a malformed entry. */
+static int san_names(X509_REQ *req, const char *path, char ***v, size_t *n)
+{
+	STACK_OF(X509_EXTENSION) *exts;
+	GENERAL_NAMES *gens = NULL;
+	const GENERAL_NAME *gn;
+	const unsigned char *data;
+	int i, len, type, crit, rc = -1;
+
+	if ((exts = X509_REQ_get_extensions(req)) == NULL)
+		return 0;
+	gens = X509V3_get_d2i(exts, NID_subject_alt_name, &crit, NULL);
+	if (gens == NULL && crit != -1) {
+		err_set(ERR_USAGE, "%s: malformed subjectAltName", path);
+		goto out;
+	}
+	for (i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+		gn = sk_GENERAL_NAME_value(gens, i);
+		if (gn->type != GEN_DNS && gn->type != GEN_IPADD)
+			continue;
+		data = ASN1_STRING_get0_data(gn->d.ia5);
+		len = ASN1_STRING_length(gn->d.ia5);
+		type = gn->type;
+		if (type == GEN_DNS &&
+		    (len == 0 || memchr(data, '\0', (size_t)len) != NULL)) {
+			err_set(ERR_USAGE, "%s: empty or malformed DNS name in "
+			    "subjectAltName", path);
+			goto out;
+		}
+		if (type == GEN_IPADD && len != 4 && len != 16) {
+			err_set(ERR_USAGE, "%s: malformed IP address in "
+			    "subjectAltName", path);
+			goto out;
+		}
+		if (type == GEN_DNS)
+			names_add(v, n, (const char *)data, (size_t)len);
+		else
+			names_add_ip(v, n, data, len);
+	}
+	rc = 0;
+out:
+	GENERAL_NAMES_free(gens);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	return rc;
+}
+
+/* Collects the subject's commonName entries (IP literals made canonical).
+ * Returns 0, or -1 with err set. */
+static int cn_names(X509_REQ *req, const char *path, char ***v, size_t *n)
+{
+	const X509_NAME *subj = X509_REQ_get_subject_name(req);
+	unsigned char addr[16], *utf8;
+	int i = -1, len, addrlen;
+
+	while ((i = X509_NAME_get_index_by_NID(subj, NID_commonName, i)) >= 0) {
+		len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(
+		    X509_NAME_get_entry(subj, i)));
+		if (len <= 0 || memchr(utf8, '\0', (size_t)len) != NULL) {
+			if (len >= 0)
+				OPENSSL_free(utf8);
+			ERR_clear_error();
+			err_set(ERR_USAGE, "%s: empty or malformed commonName",
+			    path);
+			return -1;
+		}
+		if ((addrlen = ip_parse((const char *)utf8, addr)) != 0)
+			names_add_ip(v, n, addr, addrlen);
+		else
+			names_add(v, n, (const char *)utf8, (size_t)len);
+		OPENSSL_free(utf8);
+	}
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts v and drops duplicates in place; returns the new count. */
+static size_t names_sort_unique(char **v, size_t n)
+{
+	size_t i, out = 0;
+
+	qsort(v, n, sizeof(*v), name_cmp);
+	for (i = 0; i < n; i++) {
+		if (out > 0 && strcmp(v[out - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[out++] = v[i];
+	}
+	v[out] = NULL;
+	return out;
+}
+
+char *csr_load(const char *path, char ***names)
+{
+	unsigned char *data, *der = NULL;
+	X509_REQ *req = NULL;
+	EVP_PKEY *pub;
+	char **v = NULL, *b64 = NULL;
+	size_t len, n = 0;
+	int derlen;
+
+	*names = NULL;
+	if ((data = read_small_file(path, &len)) == NULL)
+		return NULL;
+	if ((req = csr_parse(data, len)) == NULL) {
+		err_set(ERR_USAGE, "%s: not a PEM or DER certificate signing "
+		    "request", path);
+		goto out;
+	}
+	if ((pub = X509_REQ_get0_pubkey(req)) == NULL ||
+	    X509_REQ_verify(req, pub) != 1) {
+		ERR_clear_error();
+		err_set(ERR_USAGE, "%s: CSR signature does not verify", path);
+		goto out;
+	}
+	if (san_names(req, path, &v, &n) == -1 ||
+	    cn_names(req, path, &v, &n) == -1)
+		goto out;
+	if (n == 0) {
+		err_set(ERR_USAGE, "%s: CSR names no DNS name or IP address",
+		    path);
+		goto out;
+	}
+	names_sort_unique(v, n);
+	if ((derlen = i2d_X509_REQ(req, &der)) <= 0) {
+		err_set(ERR_USAGE, "%s: encoding CSR: %s", path, ossl_reason());
+		goto out;
+	}
+	b64 = b64url_encode(der, (size_t)derlen);
+	*names = v;
+	v = NULL;
+out:
+	strv_free(v);
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+	free(data);
+	return b64;
+}
