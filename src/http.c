@@ -1,2 +1,738 @@
-/* http.c - placeholder until written. */
+/* http.c - the HTTP client on a libcurl multi handle (see http.h).
+ *
+ * The multi handle owns the connection cache, so every request of one client
+ * to one server reuses one connection, and concurrent requests multiplex over
+ * it with HTTP/2. Easy handles come from a small pool that grows to the
+ * largest number of concurrent requests asked for. acmectl decides proxy
+ * routes itself (http_opts.route / .proxy), so libcurl's own reading of the
+ * proxy environment is always switched off.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "err.h"
+#include "http.h"
+#include "log.h"
+#include "util.h"
+
+#define BODY_MAX (8 * 1024 * 1024)
+
+struct http_client {
+	CURLM *multi;
+	CURL **pool;              /* easy handles, reused across requests */
+	size_t npool;
+	STACK_OF(X509) *extra_ca; /* --ca-bundle certificates, or NULL */
+	long timeout_s;
+	char *proxy;              /* fixed proxy URL or NULL (when no route) */
+	const char *(*route)(void *, const char *, char **);
+	void *route_arg;
+	char *user_agent;
+	bool https_only;
+	long connects;
+	long requests;
+};
+
+/* The state of one request while it runs. */
+struct transfer {
+	struct http_client *c;
+	struct http_request *req;
+	CURL *easy;
+	struct curl_slist *headers;
+	char *body;
+	size_t len, cap;
+	bool too_big;
+	const char *proxy;   /* proxy URL in use (borrowed) or NULL for direct */
+	char *proxy_shown;   /* proxy without userinfo, for messages and logs */
+	bool proxy_tls;      /* https:// proxy: a TLS handshake with the proxy first */
+	bool proxy_connect;  /* an HTTP proxy that must answer CONNECT */
+	char *target;        /* host:port of the URL, for messages */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static const char *method_name(enum http_method m)
+{
+	switch (m) {
+	case HTTP_HEAD:
+		return "HEAD";
+	case HTTP_POST:
+		return "POST";
+	case HTTP_GET:
+		break;
+	}
+	return "GET";
+}
+
+/* Reads every certificate of a PEM file. Returns the stack (caller frees with
+ * sk_X509_pop_free) or NULL with ERR_USAGE. */
+static STACK_OF(X509) *load_pem_certs(const char *path)
+{
+	STACK_OF(X509) *certs = NULL;
+	unsigned long e;
+	X509 *x;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		err_set(ERR_USAGE, "cannot open CA bundle %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	certs = sk_X509_new_null();
+	ERR_clear_error();
+	while ((x = PEM_read_X509(fp, NULL, NULL, NULL)) != NULL) {
+		if (!sk_X509_push(certs, x)) {
+			X509_free(x);
+			err_set(ERR_USAGE, "CA bundle %s: out of memory", path);
+			goto fail;
+		}
+	}
+	/* The reader ends with "no start line" at a clean end of file. */
+	e = ERR_peek_last_error();
+	if (sk_X509_num(certs) == 0 || ERR_GET_LIB(e) != ERR_LIB_PEM ||
+	    ERR_GET_REASON(e) != PEM_R_NO_START_LINE) {
+		err_set(ERR_USAGE, "CA bundle %s: %s", path,
+		    sk_X509_num(certs) == 0 ? "no PEM certificate found" :
+		    "unparseable PEM certificate after the first ones");
+		goto fail;
+	}
+	ERR_clear_error();
+	fclose(fp);
+	return certs;
+fail:
+	ERR_clear_error();
+	sk_X509_pop_free(certs, X509_free);
+	fclose(fp);
+	return NULL;
+}
+
+struct http_client *http_client_new(const struct http_opts *opts)
+{
+	struct http_client *c;
+	const curl_version_info_data *ver;
+
+	c = xcalloc(1, sizeof(*c));
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		free(c);
+		err_set(ERR_NETWORK, "cannot initialise libcurl");
+		return NULL;
+	}
+	if (opts->ca_bundle != NULL) {
+		ver = curl_version_info(CURLVERSION_NOW);
+		if (ver->ssl_version == NULL ||
+		    strncasecmp(ver->ssl_version, "OpenSSL", 7) != 0) {
+			err_set(ERR_USAGE, "CA bundle %s: libcurl uses %s, not OpenSSL; "
+			    "extra trust anchors need the OpenSSL flavour of libcurl",
+			    opts->ca_bundle, ver->ssl_version ? ver->ssl_version : "no TLS");
+			goto fail;
+		}
+		if ((c->extra_ca = load_pem_certs(opts->ca_bundle)) == NULL)
+			goto fail;
+	}
+	if ((c->multi = curl_multi_init()) == NULL) {
+		err_set(ERR_NETWORK, "cannot create a libcurl multi handle");
+		goto fail;
+	}
+	curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	c->timeout_s = opts->timeout_s;
+	c->proxy = opts->proxy != NULL ? xstrdup(opts->proxy) : NULL;
+	c->route = opts->route;
+	c->route_arg = opts->route_arg;
+	c->user_agent = xstrdup(opts->user_agent != NULL ? opts->user_agent :
+	    PACKAGE_NAME "/" PACKAGE_VERSION);
+	c->https_only = opts->https_only;
+	return c;
+fail:
+	http_client_free(c);
+	return NULL;
+}
+
+void http_client_free(struct http_client *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->npool; i++)
+		curl_easy_cleanup(c->pool[i]);
+	free(c->pool);
+	if (c->multi != NULL)
+		curl_multi_cleanup(c->multi);
+	sk_X509_pop_free(c->extra_ca, X509_free);
+	if (c->proxy != NULL)
+		OPENSSL_cleanse(c->proxy, strlen(c->proxy));
+	free(c->proxy);
+	free(c->user_agent);
+	free(c);
+	curl_global_cleanup();
+}
+
+long http_connects(struct http_client *c)
+{
+	return c->connects;
+}
+
+long http_requests(struct http_client *c)
+{
+	return c->requests;
+}
+
+void http_response_clear(struct http_response *r)
+{
+	if (r == NULL)
+		return;
+	free(r->body);
+	free(r->content_type);
+	free(r->location);
+	free(r->replay_nonce);
+	free(r->retry_after);
+	strv_free(r->links);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Returns the proxy URL reduced to scheme://host[:port] (no userinfo, no
+ * path), as a new string; so credentials never reach a message or log. */
+static char *proxy_for_display(const char *proxy)
+{
+	char *with_scheme, *scheme = NULL, *host = NULL, *port = NULL, *shown;
+	CURLU *u;
+
+	/* libcurl takes a proxy without a scheme as http://. */
+	with_scheme = strstr(proxy, "://") != NULL ? xstrdup(proxy) :
+	    xasprintf("http://%s", proxy);
+	u = curl_url();
+	if (u == NULL || curl_url_set(u, CURLUPART_URL, with_scheme,
+	    CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		shown = xstrdup("(unparseable proxy URL)");
+	else if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK)
+		shown = xasprintf("%s://%s:%s", scheme, host, port);
+	else
+		shown = xasprintf("%s://%s", scheme, host);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	OPENSSL_cleanse(with_scheme, strlen(with_scheme));
+	free(with_scheme);
+	return shown;
+}
+
+/* Returns "host:port" of url (default port filled in) as a new string, or a
+ * copy of url when it does not parse. */
+static char *url_target(const char *url)
+{
+	char *host = NULL, *port = NULL, *target;
+	CURLU *u;
+
+	u = curl_url();
+	if (u != NULL && url != NULL &&
+	    curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		target = xasprintf("%s:%s", host, port);
+	else
+		target = xstrdup(url != NULL ? url : "(no URL)");
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return target;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct transfer *t = arg;
+	size_t n = size * nmemb;
+
+	if (n > BODY_MAX - t->len) {
+		t->too_big = true;
+		return 0; /* anything but n aborts the transfer */
+	}
+	if (t->len + n + 1 > t->cap) {
+		t->cap = t->cap * 2 > t->len + n + 1 ? t->cap * 2 : t->len + n + 1;
+		if (t->cap < 16384)
+			t->cap = 16384;
+		if (t->cap > BODY_MAX + 1)
+			t->cap = BODY_MAX + 1;
+		t->body = xrealloc(t->body, t->cap);
+	}
+	memcpy(t->body + t->len, data, n);
+	t->len += n;
+	t->body[t->len] = '\0';
+	return n;
+}
+
+/* Adds the --ca-bundle certificates to the trust store of a new TLS
+ * connection. libcurl calls this for an https proxy's handshake too; the
+ * extra anchors are for the server only, whose handshake comes after the
+ * proxy answered 2xx to CONNECT. */
+static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *arg)
+{
+	struct transfer *t = arg;
+	X509_STORE *store;
+	long connect_code = 0;
+	int i;
+
+	if (t->proxy_tls) {
+		curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+		if (connect_code / 100 != 2)
+			return CURLE_OK;
+	}
+	store = SSL_CTX_get_cert_store(ssl_ctx);
+	for (i = 0; i < sk_X509_num(t->c->extra_ca); i++) {
+		if (!X509_STORE_add_cert(store, sk_X509_value(t->c->extra_ca, i)))
+			return CURLE_SSL_CACERT_BADFILE;
+	}
+	return CURLE_OK;
+}
+
+/* Decides the route of t's URL and logs it. */
+static void choose_route(struct transfer *t)
+{
+	struct http_client *c = t->c;
+	const char *url = t->req->url != NULL ? t->req->url : "";
+	char *why = NULL;
+
+	if (c->route != NULL)
+		t->proxy = c->route(c->route_arg, url, &why);
+	else {
+		t->proxy = c->proxy;
+		why = xstrdup(c->proxy != NULL ? "configured proxy" : "no proxy configured");
+	}
+	if (t->proxy != NULL && *t->proxy == '\0')
+		t->proxy = NULL;
+	if (t->proxy != NULL) {
+		t->proxy_shown = proxy_for_display(t->proxy);
+		t->proxy_tls = strncasecmp(t->proxy_shown, "https://", 8) == 0;
+		/* libcurl tunnels https:// URLs through HTTP proxies with CONNECT;
+		 * SOCKS proxies tunnel without it. */
+		t->proxy_connect = strncasecmp(url, "https://", 8) == 0 &&
+		    (t->proxy_tls || strncasecmp(t->proxy_shown, "http://", 7) == 0);
+		logmsg(LOG_VERBOSE, "%s %s via %s (%s)", method_name(t->req->method),
+		    url, t->proxy_shown, why != NULL ? why : "route");
+	} else
+		logmsg(LOG_VERBOSE, "%s %s direct (%s)", method_name(t->req->method),
+		    url, why != NULL ? why : "route");
+	free(why);
+}
+
+/* Sets every option of one request on a freshly reset handle. Returns 0 or
+ * -1 with t->errbuf filled. */
+static int setup_transfer(struct transfer *t)
+{
+	struct http_client *c = t->c;
+	struct http_request *req = t->req;
+	CURL *e = t->easy;
+	CURLcode rc = CURLE_OK;
+
+	curl_easy_reset(e);
+	t->target = url_target(req->url);
+	choose_route(t);
+
+#define SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(e, opt, val); } while (0)
+	SET(CURLOPT_ERRORBUFFER, t->errbuf);
+	SET(CURLOPT_PRIVATE, t);
+	SET(CURLOPT_URL, req->url);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	if (c->timeout_s > 0) {
+		SET(CURLOPT_CONNECTTIMEOUT, c->timeout_s);
+		SET(CURLOPT_TIMEOUT, c->timeout_s);
+	}
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_PROTOCOLS_STR, c->https_only ? "https" : "http,https");
+	SET(CURLOPT_USERAGENT, c->user_agent);
+	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	/* Wait for a connection being set up rather than open a second one, so
+	 * concurrent requests multiplex over it. */
+	SET(CURLOPT_PIPEWAIT, 1L);
+	/* "" means direct and stops libcurl reading the proxy environment. */
+	SET(CURLOPT_PROXY, t->proxy != NULL ? t->proxy : "");
+	SET(CURLOPT_NOPROXY, "");
+	SET(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+	SET(CURLOPT_WRITEFUNCTION, on_body);
+	SET(CURLOPT_WRITEDATA, t);
+	if (c->extra_ca != NULL) {
+		/* A cached store would be shared with other handshakes (an https
+		 * proxy's); each connection gets its own so the extra anchors
+		 * stay with the server. */
+		SET(CURLOPT_CA_CACHE_TIMEOUT, 0L);
+		SET(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+		SET(CURLOPT_SSL_CTX_DATA, t);
+	}
+	switch (req->method) {
+	case HTTP_HEAD:
+		SET(CURLOPT_NOBODY, 1L);
+		break;
+	case HTTP_POST:
+		t->headers = curl_slist_append(t->headers, "Content-Type: application/jose+json");
+		/* ACME servers answer at once; never wait for 100-continue. */
+		t->headers = curl_slist_append(t->headers, "Expect:");
+		SET(CURLOPT_HTTPHEADER, t->headers);
+		SET(CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
+		SET(CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)(req->body != NULL ? strlen(req->body) : 0));
+		break;
+	case HTTP_GET:
+		SET(CURLOPT_HTTPGET, 1L);
+		break;
+	}
+#undef SET
+	if (rc != CURLE_OK) {
+		snprintf(req->errbuf, sizeof(req->errbuf), "cannot set up %s %s: %s",
+		    method_name(req->method), t->target, curl_easy_strerror(rc));
+		req->fail = HTTP_ERR_OTHER;
+		return -1;
+	}
+	return 0;
+}
+
+/* The libcurl error text without the prefixes that add nothing here. */
+static const char *curl_cause(struct transfer *t, CURLcode rc)
+{
+	static const char *const prefixes[] = {
+		"SSL certificate problem: ", "SSL: ",
+	};
+	const char *s = t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(rc);
+	size_t i, n;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		n = strlen(prefixes[i]);
+		if (strncmp(s, prefixes[i], n) == 0)
+			return s + n;
+	}
+	return s;
+}
+
+/* The OS error of a failed connect, or libcurl's text when there is none. */
+static const char *connect_cause(struct transfer *t, CURLcode rc)
+{
+	long os_errno = 0;
+
+	curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &os_errno);
+	return os_errno != 0 ? strerror((int)os_errno) : curl_cause(t, rc);
+}
+
+static bool is_tls_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_USE_SSL_FAILED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Fills req->fail and req->errbuf with one line naming the host and the
+ * cause of a request that got no HTTP response. */
+static void describe_failure(struct transfer *t, CURLcode rc)
+{
+	struct http_request *req = t->req;
+	char *msg = req->errbuf;
+	size_t sz = sizeof(req->errbuf);
+	long connect_code = 0, verify = 0, local_port = 0;
+	curl_off_t tls_us = 0;
+	bool proxy_side;
+
+	curl_easy_getinfo(t->easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+	curl_easy_getinfo(t->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us);
+
+	if (t->too_big) {
+		req->fail = HTTP_ERR_OTHER;
+		snprintf(msg, sz, "the response from %s exceeds %d MiB", t->target,
+		    BODY_MAX / (1024 * 1024));
+	} else if (t->proxy_connect && connect_code != 0 && connect_code / 100 != 2) {
+		/* Some proxies (tinyproxy) answer wrong credentials with 401. */
+		req->fail = HTTP_ERR_PROXY;
+		snprintf(msg, sz, "proxy %s answered %ld to CONNECT %s%s", t->proxy_shown,
+		    connect_code, t->target, connect_code == 407 || connect_code == 401 ?
+		    ": proxy credentials missing or wrong" : "");
+	} else if (rc == CURLE_COULDNT_RESOLVE_PROXY) {
+		req->fail = HTTP_ERR_PROXY;
+		snprintf(msg, sz, "cannot resolve the host of proxy %s", t->proxy_shown);
+	} else if (rc == CURLE_COULDNT_RESOLVE_HOST) {
+		req->fail = HTTP_ERR_CONNECT;
+		snprintf(msg, sz, "cannot resolve %s: %s", t->target, curl_cause(t, rc));
+	} else if (rc == CURLE_COULDNT_CONNECT && t->proxy != NULL) {
+		req->fail = HTTP_ERR_PROXY;
+		snprintf(msg, sz, "cannot connect to proxy %s: %s", t->proxy_shown,
+		    connect_cause(t, rc));
+	} else if (rc == CURLE_COULDNT_CONNECT) {
+		req->fail = HTTP_ERR_CONNECT;
+		snprintf(msg, sz, "cannot connect to %s: %s", t->target, connect_cause(t, rc));
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		/* libcurl 7.88 sets the connect time only once TLS is up too;
+		 * a local port says the TCP connection stood. */
+		curl_easy_getinfo(t->easy, CURLINFO_LOCAL_PORT, &local_port);
+		req->fail = HTTP_ERR_TIMEOUT;
+		if (local_port == 0 && t->proxy != NULL)
+			snprintf(msg, sz, "timed out after %ld s connecting to proxy %s",
+			    t->c->timeout_s, t->proxy_shown);
+		else if (local_port == 0)
+			snprintf(msg, sz, "timed out after %ld s connecting to %s",
+			    t->c->timeout_s, t->target);
+		else if (t->proxy_connect && connect_code == 0)
+			snprintf(msg, sz, "timed out after %ld s waiting for proxy %s "
+			    "to CONNECT to %s", t->c->timeout_s, t->proxy_shown, t->target);
+		else if (tls_us == 0 && req->url != NULL &&
+		    strncasecmp(req->url, "https://", 8) == 0)
+			snprintf(msg, sz, "timed out after %ld s in the TLS handshake with %s",
+			    t->c->timeout_s, t->target);
+		else
+			snprintf(msg, sz, "timed out after %ld s waiting for the response "
+			    "from %s", t->c->timeout_s, t->target);
+	} else if (is_tls_error(rc)) {
+		/* Before a tunnel exists, an https proxy's handshake is the one
+		 * that failed. */
+		proxy_side = t->proxy_tls && connect_code == 0;
+		curl_easy_getinfo(t->easy, proxy_side ? CURLINFO_PROXY_SSL_VERIFYRESULT :
+		    CURLINFO_SSL_VERIFYRESULT, &verify);
+		req->fail = proxy_side ? HTTP_ERR_PROXY : HTTP_ERR_TLS;
+		/* libcurl reports its own host name check as "unspecified";
+		 * its error text says more then. */
+		if (verify != X509_V_OK && verify != X509_V_ERR_UNSPECIFIED)
+			snprintf(msg, sz, "TLS handshake with %s%s failed: certificate "
+			    "verify failed (%s)", proxy_side ? "proxy " : "",
+			    proxy_side ? t->proxy_shown : t->target,
+			    X509_verify_cert_error_string(verify));
+		else
+			snprintf(msg, sz, "TLS handshake with %s%s failed: %s",
+			    proxy_side ? "proxy " : "",
+			    proxy_side ? t->proxy_shown : t->target, curl_cause(t, rc));
+	} else if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
+		req->fail = HTTP_ERR_OTHER;
+		snprintf(msg, sz, "refusing %s: %s", req->url != NULL ? req->url : "(no URL)",
+		    t->c->https_only ? "only https URLs are allowed" :
+		    "only http and https URLs are supported");
+	} else if (rc == CURLE_PROXY) {
+		req->fail = HTTP_ERR_PROXY;
+		snprintf(msg, sz, "proxy %s failed to connect to %s: %s", t->proxy_shown,
+		    t->target, curl_cause(t, rc));
+	} else if (t->proxy_connect && connect_code == 0) {
+		req->fail = HTTP_ERR_PROXY;
+		snprintf(msg, sz, "proxy %s failed during CONNECT to %s: %s",
+		    t->proxy_shown, t->target, curl_cause(t, rc));
+	} else {
+		req->fail = HTTP_ERR_OTHER;
+		snprintf(msg, sz, "request to %s failed: %s", t->target, curl_cause(t, rc));
+	}
+}
+
+/* Copies the first value of header name of the last response, or NULL. */
+static char *header_value(CURL *e, const char *name)
+{
+	struct curl_header *h;
+
+	if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return NULL;
+	return xstrdup(h->value);
+}
+
+/* Copies every Link header value of the last response (NULL-terminated). */
+static char **header_links(CURL *e)
+{
+	struct curl_header *h;
+	char **links;
+	size_t amount, i, n = 0;
+
+	if (curl_easy_header(e, "Link", 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return xcalloc(1, sizeof(char *));
+	amount = h->amount;
+	links = xcalloc(amount + 1, sizeof(char *));
+	for (i = 0; i < amount; i++) {
+		if (curl_easy_header(e, "Link", i, CURLH_HEADER, -1, &h) == CURLHE_OK)
+			links[n++] = xstrdup(h->value);
+	}
+	return links;
+}
+
+/* Logs the protocol and response headers at debug level; cookies are left
+ * out. */
+static void log_headers(CURL *e, long connects)
+{
+	struct curl_header *h = NULL;
+	long version = 0;
+
+	if (log_level < LOG_DEBUG)
+		return;
+	curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
+	logmsg(LOG_DEBUG, "  HTTP/%s on a %s connection",
+	    version == CURL_HTTP_VERSION_3 ? "3" : version == CURL_HTTP_VERSION_2_0 ? "2" :
+	    version == CURL_HTTP_VERSION_1_0 ? "1.0" : "1.1", connects > 0 ? "new" : "reused");
+	while ((h = curl_easy_nextheader(e, CURLH_HEADER, -1, h)) != NULL) {
+		if (strcasecmp(h->name, "Set-Cookie") == 0)
+			continue;
+		logmsg(LOG_DEBUG, "  < %s: %s", h->name, h->value);
+	}
+}
+
+/* Records the outcome of a finished transfer in its request. */
+static void finish_transfer(struct transfer *t, CURLcode rc)
+{
+	struct http_request *req = t->req;
+	struct http_response *r = &req->resp;
+	curl_off_t total_us = 0;
+	long connects = 0;
+
+	curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects);
+	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+	t->c->connects += connects;
+	r->elapsed_ms = (long long)(total_us / 1000);
+	if (rc != CURLE_OK) {
+		req->result = -1;
+		describe_failure(t, rc);
+		logmsg(LOG_VERBOSE, "%s %s -> no response after %lld ms",
+		    method_name(req->method), req->url, r->elapsed_ms);
+		return;
+	}
+	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
+	r->body = t->body != NULL ? t->body : xstrdup("");
+	r->body_len = t->len;
+	t->body = NULL;
+	r->content_type = header_value(t->easy, "Content-Type");
+	r->location = header_value(t->easy, "Location");
+	r->replay_nonce = header_value(t->easy, "Replay-Nonce");
+	r->retry_after = header_value(t->easy, "Retry-After");
+	r->links = header_links(t->easy);
+	req->result = 0;
+	req->fail = HTTP_ERR_NONE;
+	logmsg(LOG_VERBOSE, "%s %s -> %ld in %lld ms", method_name(req->method),
+	    req->url, r->status, r->elapsed_ms);
+	log_headers(t->easy, connects);
+}
+
+/* Makes sure the pool holds at least n easy handles. 0 or -1 with err. */
+static int grow_pool(struct http_client *c, size_t n)
+{
+	CURL *e;
+
+	if (n <= c->npool)
+		return 0;
+	c->pool = xrealloc(c->pool, n * sizeof(*c->pool));
+	while (c->npool < n) {
+		if ((e = curl_easy_init()) == NULL) {
+			err_set(ERR_NETWORK, "cannot create a libcurl easy handle");
+			return -1;
+		}
+		c->pool[c->npool++] = e;
+	}
+	return 0;
+}
+
+/* Marks every request still running as failed with a multi-level error. */
+static void fail_running(struct transfer *ts, size_t n, const bool *running,
+    CURLMcode mc)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!running[i])
+			continue;
+		ts[i].req->result = -1;
+		ts[i].req->fail = HTTP_ERR_OTHER;
+		snprintf(ts[i].req->errbuf, sizeof(ts[i].req->errbuf),
+		    "request to %s failed: %s", ts[i].target, curl_multi_strerror(mc));
+	}
+}
+
+int http_perform(struct http_client *c, struct http_request *reqs, size_t n)
+{
+	struct transfer *ts = NULL, *t;
+	bool *running = NULL;
+	CURLMcode mc = CURLM_OK;
+	struct CURLMsg *msg;
+	int still = 0, queued, rc;
+	size_t i, active = 0;
+	char *priv;
+
+	if (n == 0)
+		return 0;
+	if (grow_pool(c, n) != 0)
+		return -1;
+	ts = xcalloc(n, sizeof(*ts));
+	running = xcalloc(n, sizeof(*running));
+	for (i = 0; i < n; i++) {
+		t = &ts[i];
+		t->c = c;
+		t->req = &reqs[i];
+		t->easy = c->pool[i];
+		memset(&reqs[i].resp, 0, sizeof(reqs[i].resp));
+		reqs[i].result = -1;
+		reqs[i].fail = HTTP_ERR_NONE;
+		reqs[i].errbuf[0] = '\0';
+		c->requests++;
+		if (setup_transfer(t) != 0)
+			continue;
+		if ((mc = curl_multi_add_handle(c->multi, t->easy)) != CURLM_OK) {
+			reqs[i].fail = HTTP_ERR_OTHER;
+			snprintf(reqs[i].errbuf, sizeof(reqs[i].errbuf),
+			    "request to %s failed: %s", t->target, curl_multi_strerror(mc));
+			continue;
+		}
+		running[i] = true;
+		active++;
+	}
+
+	while (active > 0) {
+		if ((mc = curl_multi_perform(c->multi, &still)) != CURLM_OK)
+			break;
+		while ((msg = curl_multi_info_read(c->multi, &queued)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+			t = (struct transfer *)(void *)priv;
+			finish_transfer(t, msg->data.result);
+			curl_multi_remove_handle(c->multi, t->easy);
+			running[t - ts] = false;
+			active--;
+		}
+		if (active == 0)
+			break;
+		if ((mc = curl_multi_poll(c->multi, NULL, 0, 1000, NULL)) != CURLM_OK)
+			break;
+	}
+	if (active > 0) {
+		fail_running(ts, n, running, mc);
+		for (i = 0; i < n; i++) {
+			if (running[i])
+				curl_multi_remove_handle(c->multi, ts[i].easy);
+		}
+	}
+
+	rc = 0;
+	for (i = 0; i < n; i++) {
+		if (reqs[i].result != 0 && rc == 0) {
+			err_set(ERR_NETWORK, "%s", reqs[i].errbuf);
+			rc = -1;
+		}
+		curl_slist_free_all(ts[i].headers);
+		free(ts[i].body);
+		free(ts[i].proxy_shown);
+		free(ts[i].target);
+	}
+	free(running);
+	free(ts);
+	return rc;
+}
