@@ -9,7 +9,8 @@
  * caller frees. Never NULL. */
 char *b64url_encode(const void *data, size_t len);
 
-/* Decodes an unpadded (trailing '=' tolerated) base64url string.
+/* Decodes an unpadded base64url string (complete RFC 4648 padding, "Zg==",
+ * is tolerated; partial padding, "Zg=", is not).
  * Returns a new buffer (NUL-terminated for convenience, *outlen excludes the
  * NUL) or NULL when s holds a character outside the alphabet or an
  * impossible length. Caller frees. Records nothing in err. */

@@ -7,13 +7,17 @@
 
 /* Builds a CSR signed by key (SHA-256) whose subjectAltName holds names
  * (DNS names, or IP literals as iPAddress) and whose CN is the first name
- * when it fits 64 bytes. Returns base64url(DER), caller frees; NULL with err. */
+ * when it fits 64 bytes and is not an IP literal (CAs read a CN as a DNS
+ * name); without a CN the subjectAltName is critical (RFC 5280 4.2.1.6).
+ * Names must be non-empty printable ASCII (IDNs as A-labels).
+ * Returns base64url(DER), caller frees; NULL with ERR_USAGE. */
 char *csr_build(EVP_PKEY *key, char *const *names, size_t nnames);
 
 /* Reads a CSR from PEM or DER file path, verifies its self-signature and
  * returns base64url(DER) (caller frees) and the set of names in its SANs and
  * CN in *names (NULL-terminated, caller strv_free()s; lowercased, sorted,
- * unique). NULL with ERR_USAGE naming the file on any problem. */
+ * unique; iPAddress entries and IP-literal CNs in inet_ntop form; other
+ * SAN types are ignored). NULL with ERR_USAGE naming the file on any problem. */
 char *csr_load(const char *path, char ***names);
 
 #endif

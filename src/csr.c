@@ -97,33 +97,52 @@ static int add_san(X509_REQ *req, char *const *names, size_t nnames,
 	size_t i;
 	int rc = -1;
 
-	if ((gens = sk_GENERAL_NAME_new_null()) == NULL)
-		goto fail;
+	if ((gens = sk_GENERAL_NAME_new_null()) == NULL) {
+		err_set(ERR_USAGE, "CSR subjectAltName: %s", ossl_reason());
+		goto out;
+	}
 	for (i = 0; i < nnames; i++) {
 		if ((gn = san_entry(names[i])) == NULL)
 			goto out;
 		if (!sk_GENERAL_NAME_push(gens, gn)) {
 			GENERAL_NAME_free(gn);
-			goto fail;
+			err_set(ERR_USAGE, "CSR subjectAltName: %s",
+			    ossl_reason());
+			goto out;
 		}
 	}
 	if ((ext = X509V3_EXT_i2d(NID_subject_alt_name, critical, gens)) ==
 	    NULL ||
 	    (exts = sk_X509_EXTENSION_new_null()) == NULL ||
-	    !sk_X509_EXTENSION_push(exts, ext))
-		goto fail;
-	ext = NULL;
-	if (!X509_REQ_add_extensions(req, exts))
-		goto fail;
+	    !sk_X509_EXTENSION_push(exts, ext)) {
+		err_set(ERR_USAGE, "CSR subjectAltName: %s", ossl_reason());
+		goto out;
+	}
+	ext = NULL;  /* now owned by exts */
+	if (!X509_REQ_add_extensions(req, exts)) {
+		err_set(ERR_USAGE, "CSR subjectAltName: %s", ossl_reason());
+		goto out;
+	}
 	rc = 0;
-	goto out;
-fail:
-	err_set(ERR_USAGE, "CSR subjectAltName: %s", ossl_reason());
 out:
 	X509_EXTENSION_free(ext);
 	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
 	GENERAL_NAMES_free(gens);
 	return rc;
+}
+
+/* True when name can go into a dNSName (IA5String) or an iPAddress: printable
+ * ASCII without spaces. IDNs arrive here as A-labels. */
+static bool name_ok(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+
+	if (*p == '\0')
+		return false;
+	for (; *p != '\0'; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return false;
+	return true;
 }
 
 char *csr_build(EVP_PKEY *key, char *const *names, size_t nnames)
@@ -141,8 +160,9 @@ char *csr_build(EVP_PKEY *key, char *const *names, size_t nnames)
 		return NULL;
 	}
 	for (i = 0; i < nnames; i++) {
-		if (names[i] == NULL || names[i][0] == '\0') {
-			err_set(ERR_USAGE, "CSR: empty name");
+		if (names[i] == NULL || !name_ok(names[i])) {
+			err_set(ERR_USAGE, "CSR: name \"%s\" is empty or not "
+			    "ASCII", names[i] != NULL ? names[i] : "");
 			return NULL;
 		}
 	}

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <openssl/bio.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -134,8 +133,7 @@ static int key_check(EVP_PKEY *key, const char *what)
 		    "P-256/P-384)", what, EVP_PKEY_get0_type_name(key));
 		return -1;
 	}
-	if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME,
-	    group, sizeof(group), NULL)) {
+	if (!EVP_PKEY_get_group_name(key, group, sizeof(group), NULL)) {
 		ERR_clear_error();
 		err_set(ERR_USAGE, "%s: EC key with explicit or unknown curve "
 		    "parameters (use P-256 or P-384)", what);

@@ -276,6 +276,8 @@ static void test_edges(void)
 	char *path, **names = NULL, *b64;
 	char *const one[] = { "example.org" };
 	char *const empty[] = { "" };
+	char *const spaced[] = { "example.org", "a b.example" };
+	char *const utf8[] = { "b\xc3\xbc" "cher.example" };
 	size_t len;
 
 	/* Legacy CSRs with the name only in the CN. */
@@ -323,6 +325,13 @@ static void test_edges(void)
 	err_clear();
 	b64 = csr_build(key, empty, 1);
 	CHECK(b64 == NULL && err_kind() == ERR_USAGE, "empty name accepted");
+	err_clear();
+	b64 = csr_build(key, spaced, 2);
+	CHECK(b64 == NULL && err_kind() == ERR_USAGE &&
+	    strstr(err_message(), "a b.example") != NULL, "space accepted");
+	err_clear();
+	b64 = csr_build(key, utf8, 1);
+	CHECK(b64 == NULL && err_kind() == ERR_USAGE, "U-label accepted");
 	EVP_PKEY_free(key);
 }
 
