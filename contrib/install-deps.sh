@@ -1,0 +1,35 @@
+#!/bin/bash
+# install-deps.sh - installs the Debian packages acmectl needs to build and
+# test, only those missing (apt-get update at most once); sudo when not root.
+set -euo pipefail
+
+PACKAGES=(
+	build-essential autoconf automake pkg-config
+	libssl-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
+	pebble openssl curl python3 iproute2 tinyproxy dnsmasq-base
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+	[ "$status" = installed ] || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#PACKAGES[@]} packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" = 0 ]; then
+	as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+	as_root=(sudo)
+else
+	echo "install-deps: missing ${missing[*]}; run as root or install sudo" >&2
+	exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -q
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,97 @@
+#!/bin/bash
+# account.sh - account register/show against Pebble: state files and modes,
+# --json fields, finding the URL with onlyReturnExisting, imported keys in
+# PKCS#8, SEC1 and PKCS#1 PEM.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "$(dirname "$0")/../lib/pebble.sh"
+
+pebble_start
+STATE="$TEST_TMP/state"
+ACCT=$(pebble_account_dir "$STATE")
+
+# register
+acme account register --email admin@acmectl.example --agree-tos
+assert_rc 0 "account register"
+assert_file_mode "$ACCT/key.pem" 600
+assert_eq ec256 "$(key_type_of "$ACCT/key.pem")" "default account key is ec256"
+assert_file_exists "$ACCT/account.json"
+URL=$(json_field "$ACCT/account.json" url)
+assert_contains "$URL" "${PEBBLE_DIR_URL%/dir}/my-account/" "account.json url is Pebble's account URL"
+assert_eq "$PEBBLE_DIR_URL" "$(json_field "$ACCT/account.json" directory)" "account.json directory"
+assert_eq "mailto:admin@acmectl.example" "$(json_field "$ACCT/account.json" contact)" "account.json contact"
+assert_ne "" "$(json_field "$ACCT/account.json" created)" "account.json created is set"
+
+# show, text and --json
+acme account show
+assert_rc 0 "account show"
+assert_contains "$OUT" "$URL" "account show prints the URL"
+assert_contains "$OUT" "valid" "account show prints the status"
+assert_contains "$OUT" "admin@acmectl.example" "account show prints the contact"
+
+acme account show --json
+assert_rc 0 "account show --json"
+assert_true "account show --json prints one JSON object" is_json_object "$OUT"
+assert_eq "$URL" "$(json_field "$OUT" url)" "--json url"
+assert_eq "$PEBBLE_DIR_URL" "$(json_field "$OUT" server)" "--json server"
+assert_eq "mailto:admin@acmectl.example" "$(json_field "$OUT" contact)" "--json contact"
+assert_eq valid "$(json_field "$OUT" status)" "--json status"
+
+acme --json account show
+assert_rc 0 "--json before the command"
+assert_eq "$URL" "$(json_field "$OUT" url)" "--json before the command gives the url"
+
+# show without a stored URL: acmectl must ask newAccount onlyReturnExisting
+python3 - "$ACCT/account.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc.pop("url", None)
+json.dump(doc, open(sys.argv[1], "w"))
+PY
+assert_eq "" "$(json_field "$ACCT/account.json" url)" "url removed from account.json"
+KEY_SHA=$(sha_of "$ACCT/key.pem")
+BEFORE=$(pebble_request_count 'POST /sign-me-up')
+acme account show --json
+assert_rc 0 "account show without a stored URL"
+assert_eq "$URL" "$(json_field "$OUT" url)" "URL found again via onlyReturnExisting"
+assert_eq valid "$(json_field "$OUT" status)" "status of the found account"
+assert_eq $((BEFORE + 1)) "$(pebble_request_count 'POST /sign-me-up')" \
+	"exactly one newAccount request to find it"
+assert_eq "$KEY_SHA" "$(sha_of "$ACCT/key.pem")" "account key untouched"
+
+# registering again with the same key finds the same account
+acme account register --email admin@acmectl.example --agree-tos
+assert_rc 0 "account register again"
+assert_eq "$KEY_SHA" "$(sha_of "$ACCT/key.pem")" "register again keeps the key"
+acme account show --json
+assert_eq "$URL" "$(json_field "$OUT" url)" "register again keeps the account URL"
+
+# show with no account at all: fails, and creates no account
+STATE="$TEST_TMP/empty"
+acme account show
+assert_ne 0 "$RC" "account show without an account fails (exit $RC)"
+assert_no_file "$(pebble_account_dir "$STATE")/key.pem" "account show creates no key"
+
+# --account-key: an existing key in each PEM format becomes the account key
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TEST_TMP/pkcs8.pem" 2>/dev/null
+openssl ecparam -name secp384r1 -genkey -noout -out "$TEST_TMP/sec1.pem" 2>/dev/null
+openssl genrsa -traditional -out "$TEST_TMP/pkcs1.pem" 2048 2>/dev/null
+assert_contains "$(head -1 "$TEST_TMP/pkcs8.pem")" "BEGIN PRIVATE KEY" "made a PKCS#8 key"
+assert_contains "$(head -1 "$TEST_TMP/sec1.pem")" "BEGIN EC PRIVATE KEY" "made a SEC1 key"
+assert_contains "$(head -1 "$TEST_TMP/pkcs1.pem")" "BEGIN RSA PRIVATE KEY" "made a PKCS#1 key"
+for fmt in pkcs8 sec1 pkcs1; do
+	STATE="$TEST_TMP/state-$fmt"
+	acme account register --email "$fmt@acmectl.example" --agree-tos --account-key "$TEST_TMP/$fmt.pem"
+	assert_rc 0 "account register --account-key ($fmt)"
+	A=$(pebble_account_dir "$STATE")
+	assert_eq "$(pubkey_of "$TEST_TMP/$fmt.pem")" "$(pubkey_of "$A/key.pem")" \
+		"stored account key is the $fmt key"
+	assert_file_mode "$A/key.pem" 600
+	acme account show --json
+	assert_rc 0 "account show ($fmt)"
+	assert_eq "$(json_field "$A/account.json" url)" "$(json_field "$OUT" url)" \
+		"account show ($fmt) gives the registered URL"
+	assert_ne "$URL" "$(json_field "$OUT" url)" "the $fmt key has its own account"
+done
+
+test_done

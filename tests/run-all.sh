@@ -1,0 +1,75 @@
+#!/bin/bash
+# run-all.sh - the whole test suite, as CI runs it (.ci/run): installs what
+# is missing, builds with -Werror in build/plain and with ASan + UBSan in
+# build/asan, runs `make check -j2` (unit and integration tests) in both,
+# prints the logs of failing tests and ends with one line
+# "N passed, N failed[, N skipped]". Exits non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+SRC=$PWD
+SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+TOTAL_PASS=0
+TOTAL_FAIL=0
+TOTAL_SKIP=0
+START=$SECONDS
+
+./contrib/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
+	autoreconf -fi || { echo "0 passed, 1 failed"; exit 1; }
+fi
+
+# count FIELD LOG: the "# FIELD: N" number of an automake test-suite.log.
+count() {
+	sed -n "s/^# $1: *\([0-9][0-9]*\)\$/\1/p" "$2" | head -n 1
+}
+
+# suite NAME CONFIGURE-ARGS...: configures and builds in build/NAME, runs
+# make check -j2 there and adds its results to the totals.
+suite() {
+	local name=$1 dir="$SRC/build/$1" log trs pass fail skip t0=$SECONDS
+	shift
+	echo "==> $name: configure and build"
+	mkdir -p "$dir"
+	rm -f "$dir/test-suite.log"
+	if ! (cd "$dir" && "$SRC/configure" -q "$@" >configure.out 2>&1 &&
+		make -j2 >make.out 2>&1); then
+		echo "==> $name: BUILD FAILED"
+		tail -n 60 "$dir/configure.out" "$dir/make.out" 2>/dev/null
+		TOTAL_FAIL=$((TOTAL_FAIL + 1))
+		return
+	fi
+	echo "==> $name: make check -j2"
+	(cd "$dir" && make -j2 check >check.out 2>&1)
+	log="$dir/test-suite.log"
+	if [ ! -f "$log" ]; then
+		echo "==> $name: make check did not run the tests"
+		tail -n 60 "$dir/check.out"
+		TOTAL_FAIL=$((TOTAL_FAIL + 1))
+		return
+	fi
+	pass=$(( $(count PASS "$log") + $(count XFAIL "$log") ))
+	fail=$(( $(count FAIL "$log") + $(count ERROR "$log") + $(count XPASS "$log") ))
+	skip=$(count SKIP "$log")
+	grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS):' "$dir/check.out"
+	if [ "$fail" -gt 0 ]; then
+		for trs in $(cd "$dir" && grep -lE ':test-result: (FAIL|ERROR|XPASS)' \
+			$(find . -name '*.trs' | sort)); do
+			echo "==> $name: ${trs%.trs}.log"
+			cat "$dir/${trs%.trs}.log"
+		done
+	fi
+	echo "==> $name: $pass passed, $fail failed, $skip skipped in $((SECONDS - t0)) s"
+	TOTAL_PASS=$((TOTAL_PASS + pass))
+	TOTAL_FAIL=$((TOTAL_FAIL + fail))
+	TOTAL_SKIP=$((TOTAL_SKIP + skip))
+}
+
+suite plain --enable-werror
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	suite asan CFLAGS="-g -O1 $SAN" LDFLAGS="$SAN"
+
+echo "==> suite took $((SECONDS - START)) s"
+summary="$TOTAL_PASS passed, $TOTAL_FAIL failed"
+[ "$TOTAL_SKIP" = 0 ] || summary="$summary, $TOTAL_SKIP skipped"
+echo "$summary"
+[ "$TOTAL_FAIL" = 0 ]
