@@ -6,7 +6,9 @@
 struct http01;
 
 /* Webroot mode: tokens become DIR/.well-known/acme-challenge/TOKEN (0644).
- * Creates the two directories if missing (0755) and checks DIR is writable.
+ * Creates the two directories if missing (0755) and checks DIR is writable
+ * by creating and removing a probe file. Directories it created are removed
+ * by http01_free when empty; existing ones are left alone.
  * Returns the solver (free with http01_free) or NULL with err set
  * (ERR_STORAGE when DIR is missing or unwritable). */
 struct http01 *http01_webroot(const char *dir);
@@ -18,8 +20,11 @@ struct http01 *http01_webroot(const char *dir);
  * NULL with err set (ERR_USAGE for a bad addr, ERR_NETWORK when it cannot bind). */
 struct http01 *http01_standalone(const char *addr);
 
-/* Publishes keyauth at /.well-known/acme-challenge/token. token must pass
- * b64url_is_token (else ERR_ACME, nothing written). Returns 0 or -1 with err. */
+/* Publishes keyauth at /.well-known/acme-challenge/token; publishing a token
+ * again replaces its keyauth. token must pass b64url_is_token and be at most
+ * 128 characters (else ERR_ACME, nothing written). At most 128 tokens at once
+ * (else ERR_USAGE). Webroot: a stale file of that name is replaced (ERR_STORAGE
+ * when it cannot be). Returns 0 or -1 with err. */
 int http01_publish(struct http01 *s, const char *token, const char *keyauth);
 
 /* Removes every published token (files deleted, responder forgets them). */
