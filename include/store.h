@@ -49,7 +49,7 @@ char *store_read_file(const char *path, size_t *len);
 
 /* One issued certificate, all PEM text, borrowed. */
 struct store_cert {
-	const char *privkey;  size_t privkey_len;   /* written 0600 */
+	const char *privkey;  size_t privkey_len;   /* written 0600; NULL with --csr (the key is the user's) */
 	const char *cert;                           /* leaf */
 	const char *chain;                          /* issuers */
 	const char *fullchain;                      /* cert + chain */

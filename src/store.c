@@ -470,7 +470,8 @@ static int write_generation(const char *dir, const struct store_cert *c)
 	int rc = -1;
 
 	path = xasprintf("%s/privkey.pem", dir);
-	if (store_write_atomic(path, c->privkey, c->privkey_len, 0600) == -1)
+	if (c->privkey != NULL &&
+	    store_write_atomic(path, c->privkey, c->privkey_len, 0600) == -1)
 		goto out;
 	for (i = 0; i < sizeof(pems) / sizeof(pems[0]); i++) {
 		const char *pem = pems[i].pem != NULL ? pems[i].pem : "";
