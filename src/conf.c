@@ -1,10 +1,261 @@
-/* conf.c - placeholder until the proxy engineer's version lands. */
+/* conf.c - the acmectl.conf file. One "key = value" per line; blank lines and
+ * lines starting with '#' are ignored; whitespace around key and value is
+ * trimmed. There are no inline comments or quotes: everything after the '='
+ * is the value, so a proxy password may hold a '#'. Flags win over the file:
+ * a value only fills a setting that was not given on the command line. */
 #include "config.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <openssl/crypto.h>
+
+#include "cli.h"
 #include "conf.h"
+#include "err.h"
+#include "proxy.h"
+#include "util.h"
+
+#define MAX_TIMEOUT_S 86400
+
+/* Where a value was read, for messages and for the proxy explanation. */
+struct place {
+	const char *path;
+	unsigned line;
+};
+
+struct key {
+	const char *name;
+	int (*apply)(struct config *, const char *, const struct place *);
+};
+
+/* s with non-printable bytes as \xNN, for messages. Caller frees. */
+static char *printable(const char *s)
+{
+	char *out = xmalloc(4 * strlen(s) + 1), *o = out;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c < 0x7f)
+			*o++ = (char)c;
+		else
+			o += sprintf(o, "\\x%02x", c);
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Records ERR_USAGE "KEY must be WHAT (got "VALUE")" and returns -1. */
+static int bad_value(const char *key, const char *what, const char *value)
+{
+	char *shown = printable(value);
+
+	err_set(ERR_USAGE, "%s must be %s (got \"%s\")", key, what, shown);
+	free(shown);
+	return -1;
+}
+
+/* Keeps a copy of s in cfg->owned (freed by config_free). Borrowed result. */
+static const char *keep(struct config *cfg, const char *s)
+{
+	size_t n = 0;
+
+	if (cfg->owned != NULL)
+		while (cfg->owned[n] != NULL)
+			n++;
+	cfg->owned = xrealloc(cfg->owned, (n + 2) * sizeof(*cfg->owned));
+	cfg->owned[n] = xstrdup(s);
+	cfg->owned[n + 1] = NULL;
+	return cfg->owned[n];
+}
+
+static const char *keep_place(struct config *cfg, const struct place *at)
+{
+	char *s = xasprintf("%s:%u", at->path, at->line);
+	const char *kept = keep(cfg, s);
+
+	free(s);
+	return kept;
+}
+
+static int apply_server(struct config *cfg, const char *value, const struct place *at)
+{
+	const char *url = cli_server_url(keep(cfg, value));
+
+	(void)at;
+	/* cli's message names the flag; say it as the key */
+	if (url == NULL)
+		return bad_value("server", "an https:// URL, letsencrypt or letsencrypt-staging",
+		    value);
+	if (!cfg->server_set)
+		cfg->server = url;
+	return 0;
+}
+
+static int apply_proxy(struct config *cfg, const char *value, const struct place *at)
+{
+	if (proxy_url_check(value) == -1)
+		return -1;
+	if (cfg->proxy == NULL) {
+		cfg->proxy = keep(cfg, value);
+		cfg->proxy_source = keep_place(cfg, at);
+	}
+	return 0;
+}
+
+static int apply_no_proxy(struct config *cfg, const char *value, const struct place *at)
+{
+	if (cfg->no_proxy == NULL) {
+		cfg->no_proxy = keep(cfg, value);
+		cfg->no_proxy_source = keep_place(cfg, at);
+	}
+	return 0;
+}
+
+static int apply_ca_bundle(struct config *cfg, const char *value, const struct place *at)
+{
+	(void)at;
+	if (cfg->ca_bundle == NULL)
+		cfg->ca_bundle = keep(cfg, value);
+	return 0;
+}
+
+static int apply_timeout(struct config *cfg, const char *value, const struct place *at)
+{
+	size_t len = strlen(value);
+	long seconds;
+
+	(void)at;
+	/* digits only, short enough that strtol cannot overflow */
+	if (len > 6 || strspn(value, "0123456789") != len ||
+	    (seconds = strtol(value, NULL, 10)) < 1 || seconds > MAX_TIMEOUT_S)
+		return bad_value("timeout", "a whole number of seconds from 1 to 86400", value);
+	if (!cfg->timeout_set)
+		cfg->timeout_s = seconds;
+	return 0;
+}
+
+static int apply_email(struct config *cfg, const char *value, const struct place *at)
+{
+	(void)at;
+	if (strchr(value, '@') == NULL || strpbrk(value, " \t") != NULL)
+		return bad_value("email", "an address like admin@example.org", value);
+	if (cfg->email == NULL)
+		cfg->email = keep(cfg, value);
+	return 0;
+}
+
+static const struct key keys[] = {
+	{ "server", apply_server },
+	{ "proxy", apply_proxy },
+	{ "no-proxy", apply_no_proxy },
+	{ "ca-bundle", apply_ca_bundle },
+	{ "timeout", apply_timeout },
+	{ "email", apply_email },
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* Strips leading and trailing whitespace in place. */
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* One line; seen[k] is the line that set keys[k] (0: not yet). */
+static int apply_line(struct config *cfg, char *line, const struct place *at, unsigned *seen)
+{
+	char *key, *value, *eq, *shown;
+	size_t k;
+
+	key = trim(line);
+	if (*key == '\0' || *key == '#')
+		return 0;
+	if ((eq = strchr(key, '=')) == NULL) {
+		err_set(ERR_USAGE, "expected \"key = value\"");
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(key);
+	value = trim(eq + 1);
+	if (*key == '\0') {
+		err_set(ERR_USAGE, "no key before \"=\"");
+		return -1;
+	}
+	for (k = 0; k < NKEYS; k++)
+		if (strcmp(key, keys[k].name) == 0)
+			break;
+	if (k == NKEYS) {
+		shown = printable(key);
+		err_set(ERR_USAGE, "unknown key \"%s\" (keys: server, proxy, no-proxy, "
+		    "ca-bundle, timeout, email)", shown);
+		free(shown);
+		return -1;
+	}
+	if (seen[k] != 0) {
+		err_set(ERR_USAGE, "\"%s\" already set on line %u", key, seen[k]);
+		return -1;
+	}
+	seen[k] = at->line;
+	if (*value == '\0') {
+		err_set(ERR_USAGE, "empty value for \"%s\"", key);
+		return -1;
+	}
+	return keys[k].apply(cfg, value, at);
+}
 
 int conf_apply(struct config *cfg)
 {
-	(void)cfg;
-	return 0;
+	struct place at = { cfg->config_file, 0 };
+	unsigned seen[NKEYS] = { 0 };
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int rc = -1;
+
+	if (at.path == NULL) {
+		at.path = CONF_DEFAULT_PATH;
+		if ((f = fopen(at.path, "r")) == NULL && errno == ENOENT)
+			return 0;
+	} else
+		f = fopen(at.path, "r");
+	if (f == NULL) {
+		err_set(ERR_STORAGE, "%s: %s", at.path, strerror(errno));
+		return -1;
+	}
+	while ((len = getline(&line, &cap, f)) != -1) {
+		at.line++;
+		if (strlen(line) != (size_t)len) {
+			err_set(ERR_USAGE, "%s:%u: NUL byte in line", at.path, at.line);
+			goto out;
+		}
+		if (apply_line(cfg, line, &at, seen) == -1) {
+			err_prefix("%s:%u", at.path, at.line);
+			goto out;
+		}
+	}
+	if (ferror(f)) {
+		err_set(ERR_STORAGE, "%s: %s", at.path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	/* the line may have held proxy credentials */
+	if (line != NULL)
+		OPENSSL_cleanse(line, cap);
+	free(line);
+	fclose(f);
+	return rc;
 }
