@@ -1,3 +1,181 @@
+/* certmanager.h - a pure model of how a cert-manager release sets up an ACME
+ * (Cluster)Issuer: the deadlines it runs under, the Go proxy rule it was built
+ * with, the Ready condition and events it records, and Go's wording of the
+ * errors that end up in that condition.
+ *
+ * No I/O. diagnose uses it to say "this is what cert-manager vX would show".
+ * Facts come from cert-manager's issuer setup and controller sync code and
+ * from Go's net, net/http and crypto/x509 packages.
+ */
 #ifndef ACMECTL_CERTMANAGER_H
 #define ACMECTL_CERTMANAGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <openssl/evp.h>
+
+/* The version assumed when none is given. */
+#define CM_VERSION_CURRENT "v1.16.0"
+
+struct cm_version {
+	int major, minor, patch;
+};
+
+/* Parses "v1.8.2", "1.8.2", "1.9" (patch 0) or NULL (CM_VERSION_CURRENT).
+ * Returns 0, or -1 with ERR_USAGE naming the bad value. Versions before
+ * v1.0 are refused: the model does not cover them. */
+int cm_version_parse(const char *s, struct cm_version *out);
+
+/* Compares like strcmp: <0, 0, >0. */
+int cm_version_cmp(const struct cm_version *a, const struct cm_version *b);
+
+/* "v1.8.2". Caller frees. */
+char *cm_version_string(const struct cm_version *v);
+
+/* How long each part of one Issuer sync may take, in milliseconds. */
+struct cm_deadlines {
+	long sync_ms;          /* context of the whole setup: 10 s or 2 min */
+	long http_client_ms;   /* http.Client.Timeout per request: 30 s or 90 s */
+	long dial_ms;          /* net.Dialer timeout: 30 s */
+	long tls_handshake_ms; /* Transport.TLSHandshakeTimeout: 10 s */
+};
+
+/* Fills out with the deadlines of version v: 10 s sync / 30 s client for
+ * <= 1.7.2, 1.8.0 and 1.8.1; 2 min / 90 s for 1.7.3+, 1.8.2+ and >= 1.9. */
+void cm_deadlines(const struct cm_version *v, struct cm_deadlines *out);
+
+/* True when v has the short 10 s sync deadline. */
+bool cm_short_deadline(const struct cm_version *v);
+
+/* The minor number N of the Go 1.N toolchain the release was built with
+ * (an estimate by release date; only its thresholds matter: <= 15 and >= 20). */
+int cm_go_minor(const struct cm_version *v);
+
+/* True when v's Go (<= 1.15) uses HTTP_PROXY for https:// URLs when
+ * HTTPS_PROXY is unset; Go 1.16 dropped that fallback. */
+bool cm_https_uses_http_proxy(const struct cm_version *v);
+
+/* True when v's Go (>= 1.20) wraps certificate verification errors in
+ * "tls: failed to verify certificate: ". */
+bool cm_wraps_tls_verify_errors(const struct cm_version *v);
+
+/* One Kubernetes event cert-manager records. */
+struct cm_event {
+	const char *type;    /* "Warning"; static */
+	const char *reason;  /* e.g. "ErrInitIssuer"; static */
+	char *message;       /* owned by the view */
+};
+
+/* What cert-manager puts in the Issuer's Ready condition, and its events. */
+struct cm_view {
+	const char *status;  /* "True" or "False"; static */
+	const char *reason;  /* e.g. "ErrRegisterACMEAccount"; static */
+	char *message;       /* owned */
+	struct cm_event events[2];
+	size_t nevents;
+	bool requeue;        /* whether cert-manager retries with backoff */
+};
+
+/* The view of a failed account registration whose Go error text is err
+ * (e.g. from cm_err_url() or CM_ERR_DEADLINE). acme_4xx says the error was an
+ * ACME problem with a 4xx status: cert-manager then does not retry and, from
+ * v1.4, records no ErrInitIssuer event. <= v1.3: message "Failed to verify
+ * ACME account: <err>", events ErrVerifyACMEAccount and ErrInitIssuer;
+ * >= v1.4: "Failed to register ACME account: <err>", ErrInitIssuer only.
+ * Release with cm_view_free(). */
+void cm_view_register_failed(const struct cm_version *v, const char *err,
+    bool acme_4xx, struct cm_view *out);
+
+/* The view of a successful registration (Ready=True, ACMEAccountRegistered).
+ * Release with cm_view_free(). */
+void cm_view_registered(const struct cm_version *v, struct cm_view *out);
+
+/* The view of an account key that is not RSA (Ready=False,
+ * ErrVerifyACMEAccount, no retry); secret_name is privateKeySecretRef.name.
+ * Release with cm_view_free(). */
+void cm_view_key_not_rsa(const char *secret_name, struct cm_view *out);
+
+/* The view of an ACME v1 directory URL (Ready=False, InvalidConfig, no retry)
+ * when server is one of Let's Encrypt's v1 URLs; returns false (and leaves out
+ * zeroed) otherwise. Release with cm_view_free(). */
+bool cm_view_v1_server(const char *server, struct cm_view *out);
+
+/* Frees what a view owns and zeroes it. */
+void cm_view_free(struct cm_view *view);
+
+/* The v2 directory URL replacing one of Let's Encrypt's v1 URLs, or NULL.
+ * Static string. */
+const char *cm_v1_replacement(const char *server);
+
+/* The Host of url as Go's url.Parse sees it: after "scheme://" and any
+ * "userinfo@", up to the first '/', '?' or '#', with the port, case kept;
+ * "" for an empty URL or one without "//". Caller frees. */
+char *cm_url_host(const char *url);
+
+/* True when cert-manager would log "ACME server URL host and ACME private
+ * key registration host differ": the hosts of server and account_uri (the
+ * Issuer's status.acme.uri; NULL or "" when none) are not equal. An empty
+ * uri differs from every server, so the line also appears on a first
+ * registration and on every retry: informational, never the cause. */
+bool cm_account_host_differs(const char *server, const char *account_uri);
+
+/* base64 (standard, padded) of SHA-256 of the PKCS#1 DER of an RSA key:
+ * cert-manager's status.acme.lastPrivateKeyHash. Returns a new string
+ * (caller frees) or NULL with ERR_USAGE when key is not RSA. */
+char *cm_key_hash(EVP_PKEY *key);
+
+/*
+ * Go's wording of the failures that reach the Ready condition. Each returns a
+ * new string; caller frees.
+ */
+
+/* The bare text Go's ACME client returns when the sync context expired
+ * while anything was still in flight. */
+#define CM_ERR_DEADLINE "context deadline exceeded"
+
+/* url.Error: `Get "URL": detail`. method is an HTTP method in any case
+ * ("GET", "head"); Go prints it capitalised ("Get", "Head", "Post"). */
+char *cm_err_url(const char *method, const char *url, const char *detail);
+
+/* `dial tcp IP:PORT: connect: connection refused` ([IP]:PORT for IPv6). */
+char *cm_err_dial_refused(const char *ip, int port);
+
+/* `dial tcp IP:PORT: i/o timeout`: the dialer's own 30 s timeout. */
+char *cm_err_dial_timeout(const char *ip, int port);
+
+/* `dial tcp: lookup HOST on SERVER:53: no such host` (NXDOMAIN or no
+ * address); server NULL gives `dial tcp: lookup HOST: no such host`. */
+char *cm_err_dns_not_found(const char *host, const char *server);
+
+/* `dial tcp: lookup HOST on SERVER:53: server misbehaving` (SERVFAIL). */
+char *cm_err_dns_servfail(const char *host, const char *server);
+
+/* `dial tcp: lookup HOST on SERVER:53: i/o timeout`. */
+char *cm_err_dns_timeout(const char *host, const char *server);
+
+/* `x509: certificate is valid for A, B, not HOST`, or `... is not valid for
+ * any names, but wanted to match HOST` when n == 0; prefixed with
+ * "tls: failed to verify certificate: " when v wraps verification errors. */
+char *cm_err_x509_name(const struct cm_version *v, const char *const *names,
+    size_t n, const char *host);
+
+/* `x509: certificate signed by unknown authority`, prefixed like above. */
+char *cm_err_x509_unknown_authority(const struct cm_version *v);
+
+/* `net/http: TLS handshake timeout`. */
+char *cm_err_tls_handshake_timeout(void);
+
+/* `context deadline exceeded (Client.Timeout exceeded while awaiting
+ * headers)`: the http.Client timeout, before the sync deadline. */
+char *cm_err_client_timeout(void);
+
+/* `proxyconnect tcp: DETAIL`: the dial to the proxy itself failed; detail is
+ * e.g. cm_err_dial_refused() of the proxy's address. */
+char *cm_err_proxyconnect(const char *detail);
+
+/* The error for a CONNECT answered with a status other than 200: the reason
+ * phrase of the proxy's status line as is (e.g. "Proxy Authentication
+ * Required"), or "unknown status code" when the line had none (NULL). */
+char *cm_err_proxy_status(const char *reason);
+
 #endif

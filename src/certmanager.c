@@ -1,2 +1,426 @@
-/* certmanager.c - placeholder until written. */
+/* certmanager.c - a pure model of cert-manager's ACME issuer setup (see
+ * certmanager.h). */
 #include "config.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/encoder.h>
+#include <openssl/evp.h>
+
+#include "certmanager.h"
+#include "err.h"
+#include "util.h"
+
+#define REASON_REGISTER_FAILED "ErrRegisterACMEAccount"
+#define REASON_VERIFY_FAILED "ErrVerifyACMEAccount"
+#define REASON_INIT_ISSUER "ErrInitIssuer"
+#define REASON_REGISTERED "ACMEAccountRegistered"
+#define REASON_INVALID_CONFIG "InvalidConfig"
+
+#define TLS_VERIFY_PREFIX "tls: failed to verify certificate: "
+
+/* Let's Encrypt's v1 directories, which cert-manager refuses by name. */
+static const struct {
+	const char *v1, *v2;
+} v1_urls[] = {
+	{ "https://acme-v01.api.letsencrypt.org/directory",
+	  "https://acme-v02.api.letsencrypt.org/directory" },
+	{ "https://acme-staging.api.letsencrypt.org/directory",
+	  "https://acme-staging-v02.api.letsencrypt.org/directory" },
+	{ "https://acme-v01.api.letsencrypt.org/directory/",
+	  "https://acme-v02.api.letsencrypt.org/directory" },
+	{ "https://acme-staging.api.letsencrypt.org/directory/",
+	  "https://acme-staging-v02.api.letsencrypt.org/directory" },
+};
+
+/* Parses one decimal component (at most 4 digits) at *sp and advances.
+ * Returns the value or -1. */
+static int parse_component(const char **sp)
+{
+	const char *s = *sp;
+	int n = 0, digits = 0;
+
+	while (isdigit((unsigned char)*s) && digits < 5) {
+		n = n * 10 + (*s - '0');
+		s++;
+		digits++;
+	}
+	if (digits == 0 || digits > 4)
+		return -1;
+	*sp = s;
+	return n;
+}
+
+int cm_version_parse(const char *s, struct cm_version *out)
+{
+	const char *p;
+	struct cm_version v = { 0, 0, 0 };
+
+	if (s == NULL)
+		s = CM_VERSION_CURRENT;
+	p = s;
+	if (*p == 'v' || *p == 'V')
+		p++;
+	if ((v.major = parse_component(&p)) < 0 || *p++ != '.' ||
+	    (v.minor = parse_component(&p)) < 0)
+		goto bad;
+	if (*p == '.') {
+		p++;
+		if ((v.patch = parse_component(&p)) < 0)
+			goto bad;
+	}
+	if (*p != '\0')
+		goto bad;
+	if (v.major < 1) {
+		err_set(ERR_USAGE, "cert-manager version \"%s\" is not modelled: "
+		    "versions before v1.0 are not covered", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+bad:
+	err_set(ERR_USAGE, "bad cert-manager version \"%s\": expected e.g. v1.8.2 "
+	    "or 1.9", s);
+	return -1;
+}
+
+int cm_version_cmp(const struct cm_version *a, const struct cm_version *b)
+{
+	if (a->major != b->major)
+		return a->major < b->major ? -1 : 1;
+	if (a->minor != b->minor)
+		return a->minor < b->minor ? -1 : 1;
+	if (a->patch != b->patch)
+		return a->patch < b->patch ? -1 : 1;
+	return 0;
+}
+
+char *cm_version_string(const struct cm_version *v)
+{
+	return xasprintf("v%d.%d.%d", v->major, v->minor, v->patch);
+}
+
+/* True when v is at least major.minor.patch. */
+static bool at_least(const struct cm_version *v, int major, int minor, int patch)
+{
+	struct cm_version w = { major, minor, patch };
+
+	return cm_version_cmp(v, &w) >= 0;
+}
+
+bool cm_short_deadline(const struct cm_version *v)
+{
+	/* The 2 min deadline (cert-manager PRs #5084/#5157) shipped in 1.9.0
+	 * and was backported to 1.7.3 and 1.8.2. */
+	if (at_least(v, 1, 9, 0))
+		return false;
+	if (v->minor == 8)
+		return v->patch < 2;
+	if (v->minor == 7)
+		return v->patch < 3;
+	return true;
+}
+
+void cm_deadlines(const struct cm_version *v, struct cm_deadlines *out)
+{
+	bool short_deadline = cm_short_deadline(v);
+
+	out->sync_ms = short_deadline ? 10 * 1000L : 120 * 1000L;
+	out->http_client_ms = short_deadline ? 30 * 1000L : 90 * 1000L;
+	out->dial_ms = 30 * 1000L;
+	out->tls_handshake_ms = 10 * 1000L;
+}
+
+int cm_go_minor(const struct cm_version *v)
+{
+	/* Go 1.N of each cert-manager minor release, by release dates. */
+	static const int go_of_minor[] = {
+		15, 15, 15, 16, 16, 16, 17, 17, 17, 18,   /* 1.0 .. 1.9 */
+		19, 19, 20, 20, 21, 22, 23, 23, 24, 25,   /* 1.10 .. 1.19 */
+	};
+
+	if (v->major > 1 || v->minor >= (int)(sizeof(go_of_minor) / sizeof(go_of_minor[0])))
+		return go_of_minor[sizeof(go_of_minor) / sizeof(go_of_minor[0]) - 1];
+	return go_of_minor[v->minor];
+}
+
+bool cm_https_uses_http_proxy(const struct cm_version *v)
+{
+	return cm_go_minor(v) <= 15;
+}
+
+bool cm_wraps_tls_verify_errors(const struct cm_version *v)
+{
+	return cm_go_minor(v) >= 20;
+}
+
+/* Adds an event to view; message is stolen. */
+static void add_event(struct cm_view *view, const char *reason, char *message)
+{
+	struct cm_event *ev = &view->events[view->nevents++];
+
+	ev->type = "Warning";
+	ev->reason = reason;
+	ev->message = message;
+}
+
+void cm_view_register_failed(const struct cm_version *v, const char *err,
+    bool acme_4xx, struct cm_view *out)
+{
+	bool old_wording = !at_least(v, 1, 4, 0);
+
+	memset(out, 0, sizeof(*out));
+	out->status = "False";
+	out->reason = REASON_REGISTER_FAILED;
+	out->message = xasprintf("Failed to %s ACME account: %s",
+	    old_wording ? "verify" : "register", err);
+	out->requeue = !acme_4xx;
+	if (old_wording)
+		add_event(out, REASON_VERIFY_FAILED, xstrdup(out->message));
+	/* The controller records ErrInitIssuer only when setup returned an
+	 * error, which it does not for an ACME 4xx (no retry either). */
+	if (out->requeue)
+		add_event(out, REASON_INIT_ISSUER,
+		    xasprintf("Error initializing issuer: %s", err));
+}
+
+void cm_view_registered(const struct cm_version *v, struct cm_view *out)
+{
+	(void)v;
+	memset(out, 0, sizeof(*out));
+	out->status = "True";
+	out->reason = REASON_REGISTERED;
+	out->message = xstrdup("The ACME account was registered with the ACME server");
+}
+
+void cm_view_key_not_rsa(const char *secret_name, struct cm_view *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->status = "False";
+	out->reason = REASON_VERIFY_FAILED;
+	out->message = xasprintf("ACME private key in \"%s\" is not of type RSA",
+	    secret_name ? secret_name : "");
+}
+
+const char *cm_v1_replacement(const char *server)
+{
+	if (server == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(v1_urls) / sizeof(v1_urls[0]); i++)
+		if (strcmp(server, v1_urls[i].v1) == 0)
+			return v1_urls[i].v2;
+	return NULL;
+}
+
+bool cm_view_v1_server(const char *server, struct cm_view *out)
+{
+	const char *v2 = cm_v1_replacement(server);
+
+	memset(out, 0, sizeof(*out));
+	if (v2 == NULL)
+		return false;
+	out->status = "False";
+	out->reason = REASON_INVALID_CONFIG;
+	out->message = xasprintf("Your ACME server URL is set to a v1 endpoint (%s). "
+	    "You should update the spec.acme.server field to \"%s\"", server, v2);
+	return true;
+}
+
+void cm_view_free(struct cm_view *view)
+{
+	if (view == NULL)
+		return;
+	free(view->message);
+	for (size_t i = 0; i < view->nevents; i++)
+		free(view->events[i].message);
+	memset(view, 0, sizeof(*view));
+}
+
+char *cm_url_host(const char *url)
+{
+	const char *p, *end, *at;
+
+	if (url == NULL || (p = strstr(url, "//")) == NULL)
+		return xstrdup("");
+	/* "//" must end the scheme ("https://") or start the URL. */
+	if (p != url && p[-1] != ':')
+		return xstrdup("");
+	p += 2;
+	end = p + strcspn(p, "/?#");
+	for (at = end; at > p && at[-1] != '@'; at--)
+		;
+	if (at > p)
+		p = at;
+	return xstrndup(p, (size_t)(end - p));
+}
+
+bool cm_account_host_differs(const char *server, const char *account_uri)
+{
+	char *a = cm_url_host(server), *b = cm_url_host(account_uri);
+	bool differ = strcmp(a, b) != 0;
+
+	free(a);
+	free(b);
+	return differ;
+}
+
+char *cm_key_hash(EVP_PKEY *key)
+{
+	OSSL_ENCODER_CTX *ectx = NULL;
+	unsigned char *der = NULL, digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	size_t derlen = 0;
+	char *out = NULL;
+
+	if (key == NULL || !EVP_PKEY_is_a(key, "RSA")) {
+		err_set(ERR_USAGE, "the account key is not RSA: cert-manager accepts "
+		    "only RSA account keys");
+		return NULL;
+	}
+	/* The "type-specific" DER of an RSA key pair is PKCS#1 RSAPrivateKey,
+	 * what Go's x509.MarshalPKCS1PrivateKey writes. */
+	ectx = OSSL_ENCODER_CTX_new_for_pkey(key, EVP_PKEY_KEYPAIR, "DER",
+	    "type-specific", NULL);
+	if (ectx == NULL || OSSL_ENCODER_CTX_get_num_encoders(ectx) == 0 ||
+	    !OSSL_ENCODER_to_data(ectx, &der, &derlen)) {
+		err_set(ERR_USAGE, "cannot encode the account key as PKCS#1");
+		goto out;
+	}
+	if (!EVP_Digest(der, derlen, digest, &dlen, EVP_sha256(), NULL)) {
+		err_set(ERR_USAGE, "cannot hash the account key");
+		goto out;
+	}
+	out = xmalloc(4 * ((dlen + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)out, digest, (int)dlen);
+out:
+	if (der != NULL) {
+		OPENSSL_cleanse(der, derlen);
+		OPENSSL_free(der);
+	}
+	OSSL_ENCODER_CTX_free(ectx);
+	return out;
+}
+
+char *cm_err_url(const char *method, const char *url, const char *detail)
+{
+	char *op = xstrdup(method), *s;
+
+	/* Go's url.Error Op is the method with only its first letter upper. */
+	for (char *p = op; *p != '\0'; p++)
+		*p = (char)(p == op ? toupper((unsigned char)*p) : tolower((unsigned char)*p));
+	s = xasprintf("%s \"%s\": %s", op, url, detail);
+	free(op);
+	return s;
+}
+
+/* Go's net.JoinHostPort: brackets around hosts containing ':'. */
+static char *join_host_port(const char *host, int port)
+{
+	if (strchr(host, ':') != NULL)
+		return xasprintf("[%s]:%d", host, port);
+	return xasprintf("%s:%d", host, port);
+}
+
+/* "dial tcp ADDR: what". */
+static char *dial_error(const char *ip, int port, const char *what)
+{
+	char *addr = join_host_port(ip, port);
+	char *s = xasprintf("dial tcp %s: %s", addr, what);
+
+	free(addr);
+	return s;
+}
+
+char *cm_err_dial_refused(const char *ip, int port)
+{
+	return dial_error(ip, port, "connect: connection refused");
+}
+
+char *cm_err_dial_timeout(const char *ip, int port)
+{
+	return dial_error(ip, port, "i/o timeout");
+}
+
+/* Go's DNSError inside the dial's OpError: "dial tcp: lookup HOST[ on
+ * SERVER:53]: what". */
+static char *lookup_error(const char *host, const char *server, const char *what)
+{
+	char *addr, *s;
+
+	if (server == NULL || *server == '\0')
+		return xasprintf("dial tcp: lookup %s: %s", host, what);
+	addr = join_host_port(server, 53);
+	s = xasprintf("dial tcp: lookup %s on %s: %s", host, addr, what);
+	free(addr);
+	return s;
+}
+
+char *cm_err_dns_not_found(const char *host, const char *server)
+{
+	return lookup_error(host, server, "no such host");
+}
+
+char *cm_err_dns_servfail(const char *host, const char *server)
+{
+	return lookup_error(host, server, "server misbehaving");
+}
+
+char *cm_err_dns_timeout(const char *host, const char *server)
+{
+	return lookup_error(host, server, "i/o timeout");
+}
+
+char *cm_err_x509_name(const struct cm_version *v, const char *const *names,
+    size_t n, const char *host)
+{
+	const char *prefix = cm_wraps_tls_verify_errors(v) ? TLS_VERIFY_PREFIX : "";
+	char *valid, *s;
+	size_t len = 1;
+
+	if (n == 0)
+		return xasprintf("%sx509: certificate is not valid for any names, "
+		    "but wanted to match %s", prefix, host);
+	for (size_t i = 0; i < n; i++)
+		len += strlen(names[i]) + 2;
+	valid = xmalloc(len);
+	valid[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(valid, ", ");
+		strcat(valid, names[i]);
+	}
+	s = xasprintf("%sx509: certificate is valid for %s, not %s", prefix, valid, host);
+	free(valid);
+	return s;
+}
+
+char *cm_err_x509_unknown_authority(const struct cm_version *v)
+{
+	return xasprintf("%sx509: certificate signed by unknown authority",
+	    cm_wraps_tls_verify_errors(v) ? TLS_VERIFY_PREFIX : "");
+}
+
+char *cm_err_tls_handshake_timeout(void)
+{
+	return xstrdup("net/http: TLS handshake timeout");
+}
+
+char *cm_err_client_timeout(void)
+{
+	return xstrdup("context deadline exceeded "
+	    "(Client.Timeout exceeded while awaiting headers)");
+}
+
+char *cm_err_proxyconnect(const char *detail)
+{
+	return xasprintf("proxyconnect tcp: %s", detail);
+}
+
+char *cm_err_proxy_status(const char *reason)
+{
+	return xstrdup(reason != NULL ? reason : "unknown status code");
+}

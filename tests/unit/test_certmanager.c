@@ -1,7 +1,503 @@
+/* test_certmanager.c - the cert-manager model: versions and what follows from
+ * them, the Ready condition and events, Go's error wording, URL hosts and the
+ * account key hash, each over one table. */
 #include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "certmanager.h"
+#include "err.h"
 #include "test.h"
+#include "util.h"
+
+#define S10 10000L
+#define M2 120000L
+#define DIR "https://acme-v02.api.letsencrypt.org/directory"
+
+static const struct {
+	const char *in;
+	const char *canonical; /* NULL: parse fails */
+	long sync_ms, client_ms;
+	bool old_wording;      /* "Failed to verify ACME account" */
+	bool http_proxy;       /* https falls back to HTTP_PROXY */
+	bool tls_wrap;         /* "tls: failed to verify certificate: " */
+} version_rows[] = {
+	{ "v1.0.4", "v1.0.4", S10, 30000, true, true, false },
+	{ "v1.1.0", "v1.1.0", S10, 30000, true, true, false },
+	{ "1.1.1", "v1.1.1", S10, 30000, true, true, false },
+	{ "v1.2.0", "v1.2.0", S10, 30000, true, true, false },
+	{ "v1.3.0", "v1.3.0", S10, 30000, true, false, false },
+	{ "v1.3.3", "v1.3.3", S10, 30000, true, false, false },
+	{ "v1.4.0", "v1.4.0", S10, 30000, false, false, false },
+	{ "v1.5.5", "v1.5.5", S10, 30000, false, false, false },
+	{ "v1.6.3", "v1.6.3", S10, 30000, false, false, false },
+	{ "v1.7.0", "v1.7.0", S10, 30000, false, false, false },
+	{ "v1.7.2", "v1.7.2", S10, 30000, false, false, false },
+	{ "v1.7.3", "v1.7.3", M2, 90000, false, false, false },
+	{ "v1.7.4", "v1.7.4", M2, 90000, false, false, false },
+	{ "v1.8.0", "v1.8.0", S10, 30000, false, false, false },
+	{ "1.8", "v1.8.0", S10, 30000, false, false, false },
+	{ "v1.8.1", "v1.8.1", S10, 30000, false, false, false },
+	{ "v1.8.2", "v1.8.2", M2, 90000, false, false, false },
+	{ "1.8.10", "v1.8.10", M2, 90000, false, false, false },
+	{ "v1.9", "v1.9.0", M2, 90000, false, false, false },
+	{ "v1.9.0", "v1.9.0", M2, 90000, false, false, false },
+	{ "1.9.1", "v1.9.1", M2, 90000, false, false, false },
+	{ "v1.10.2", "v1.10.2", M2, 90000, false, false, false },
+	{ "v1.11.0", "v1.11.0", M2, 90000, false, false, false },
+	{ "v1.12.0", "v1.12.0", M2, 90000, false, false, true },
+	{ "v1.13.3", "v1.13.3", M2, 90000, false, false, true },
+	{ "v1.14.5", "v1.14.5", M2, 90000, false, false, true },
+	{ "v1.15.1", "v1.15.1", M2, 90000, false, false, true },
+	{ "v1.16.0", "v1.16.0", M2, 90000, false, false, true },
+	{ NULL, "v1.16.0", M2, 90000, false, false, true },
+	{ "V1.16.2", "v1.16.2", M2, 90000, false, false, true },
+	{ "v1.19.0", "v1.19.0", M2, 90000, false, false, true },
+	{ "v1.42.0", "v1.42.0", M2, 90000, false, false, true },
+	{ "v2.0.0", "v2.0.0", M2, 90000, false, false, true },
+	{ "01.08.02", "v1.8.2", M2, 90000, false, false, false },
+
+	{ "", NULL, 0, 0, false, false, false },
+	{ "v", NULL, 0, 0, false, false, false },
+	{ "1", NULL, 0, 0, false, false, false },
+	{ "v1", NULL, 0, 0, false, false, false },
+	{ "1.", NULL, 0, 0, false, false, false },
+	{ "1.x", NULL, 0, 0, false, false, false },
+	{ "1.8.", NULL, 0, 0, false, false, false },
+	{ "v1.8.2-beta.1", NULL, 0, 0, false, false, false },
+	{ "1.8.2.3", NULL, 0, 0, false, false, false },
+	{ " 1.8.2", NULL, 0, 0, false, false, false },
+	{ "1.99999", NULL, 0, 0, false, false, false },
+	{ "vv1.8.2", NULL, 0, 0, false, false, false },
+	{ "latest", NULL, 0, 0, false, false, false },
+	{ "v0.16.1", NULL, 0, 0, false, false, false },
+};
+
+static const struct {
+	const char *a, *b;
+	int sign;
+} cmp_rows[] = {
+	{ "v1.8.2", "1.8.2", 0 },
+	{ "1.9", "v1.9.0", 0 },
+	{ "v1.7.3", "v1.8.0", -1 },
+	{ "v1.8.10", "v1.8.9", 1 },
+	{ "v1.10.0", "v1.9.9", 1 },
+	{ "v2.0.0", "v1.99.99", 1 },
+	{ "v1.1.0", "v1.1.1", -1 },
+	{ NULL, "v1.16.0", 0 },
+};
+
+static const struct {
+	const char *version;
+	const char *err;
+	bool acme_4xx;
+	const char *message;
+	bool requeue;
+	size_t nevents;
+	const char *ev_reason[2];
+	const char *ev_message[2];
+} view_rows[] = {
+	{ "v1.1.0", CM_ERR_DEADLINE, false,
+	  "Failed to verify ACME account: context deadline exceeded", true, 2,
+	  { "ErrVerifyACMEAccount", "ErrInitIssuer" },
+	  { "Failed to verify ACME account: context deadline exceeded",
+	    "Error initializing issuer: context deadline exceeded" } },
+	{ "v1.3.1", "Get \"" DIR "\": dial tcp 172.65.32.248:443: connect: connection refused",
+	  false,
+	  "Failed to verify ACME account: Get \"" DIR "\": dial tcp 172.65.32.248:443: "
+	  "connect: connection refused", true, 2,
+	  { "ErrVerifyACMEAccount", "ErrInitIssuer" },
+	  { "Failed to verify ACME account: Get \"" DIR "\": dial tcp 172.65.32.248:443: "
+	    "connect: connection refused",
+	    "Error initializing issuer: Get \"" DIR "\": dial tcp 172.65.32.248:443: "
+	    "connect: connection refused" } },
+	{ "v1.2.0", "400 urn:ietf:params:acme:error:malformed: bad contact", true,
+	  "Failed to verify ACME account: 400 urn:ietf:params:acme:error:malformed: "
+	  "bad contact", false, 1,
+	  { "ErrVerifyACMEAccount", NULL },
+	  { "Failed to verify ACME account: 400 urn:ietf:params:acme:error:malformed: "
+	    "bad contact", NULL } },
+	{ "v1.4.0", CM_ERR_DEADLINE, false,
+	  "Failed to register ACME account: context deadline exceeded", true, 1,
+	  { "ErrInitIssuer", NULL },
+	  { "Error initializing issuer: context deadline exceeded", NULL } },
+	{ "v1.16.0", "x509: certificate signed by unknown authority", false,
+	  "Failed to register ACME account: x509: certificate signed by unknown authority",
+	  true, 1, { "ErrInitIssuer", NULL },
+	  { "Error initializing issuer: x509: certificate signed by unknown authority",
+	    NULL } },
+	{ "v1.9.0", "403 urn:ietf:params:acme:error:unauthorized: eab required", true,
+	  "Failed to register ACME account: 403 urn:ietf:params:acme:error:unauthorized: "
+	  "eab required", false, 0, { NULL, NULL }, { NULL, NULL } },
+};
+
+enum go_err {
+	E_URL, E_REFUSED, E_DIAL_TIMEOUT, E_NXDOMAIN, E_SERVFAIL, E_DNS_TIMEOUT,
+	E_X509_NAME, E_UNKNOWN_CA, E_TLS_TIMEOUT, E_CLIENT_TIMEOUT, E_PROXYCONNECT,
+	E_PROXY_STATUS,
+};
+
+static const struct {
+	enum go_err kind;
+	const char *version;
+	const char *a, *b;   /* method+url, ip, host+server, names, reason... */
+	int port;
+	const char *want;
+} goerr_rows[] = {
+	{ E_URL, NULL, "GET", DIR, 0, "Get \"" DIR "\": x" },
+	{ E_URL, NULL, "head", "https://acme.example/nonce", 0,
+	  "Head \"https://acme.example/nonce\": x" },
+	{ E_URL, NULL, "POST", "https://acme.example/new-acct", 0,
+	  "Post \"https://acme.example/new-acct\": x" },
+	{ E_REFUSED, NULL, "172.65.32.248", NULL, 443,
+	  "dial tcp 172.65.32.248:443: connect: connection refused" },
+	{ E_REFUSED, NULL, "2606:4700:60:0:f53d:5624:85c7:3a2c", NULL, 443,
+	  "dial tcp [2606:4700:60:0:f53d:5624:85c7:3a2c]:443: connect: connection refused" },
+	{ E_DIAL_TIMEOUT, NULL, "10.0.0.99", NULL, 14000,
+	  "dial tcp 10.0.0.99:14000: i/o timeout" },
+	{ E_NXDOMAIN, NULL, "acme.example", "10.96.0.10", 0,
+	  "dial tcp: lookup acme.example on 10.96.0.10:53: no such host" },
+	{ E_NXDOMAIN, NULL, "acme.example", "fd00::a", 0,
+	  "dial tcp: lookup acme.example on [fd00::a]:53: no such host" },
+	{ E_NXDOMAIN, NULL, "acme.example", NULL, 0,
+	  "dial tcp: lookup acme.example: no such host" },
+	{ E_SERVFAIL, NULL, "acme.example", "10.96.0.10", 0,
+	  "dial tcp: lookup acme.example on 10.96.0.10:53: server misbehaving" },
+	{ E_DNS_TIMEOUT, NULL, "acme.example", "10.96.0.10", 0,
+	  "dial tcp: lookup acme.example on 10.96.0.10:53: i/o timeout" },
+	{ E_X509_NAME, "v1.8.2", "ingress.local", "acme-v02.api.letsencrypt.org", 0,
+	  "x509: certificate is valid for ingress.local, not acme-v02.api.letsencrypt.org" },
+	{ E_X509_NAME, "v1.11.0", "a.example b.example", "acme.example", 0,
+	  "x509: certificate is valid for a.example, b.example, not acme.example" },
+	{ E_X509_NAME, "v1.12.0", "ingress.local", "acme.example", 0,
+	  "tls: failed to verify certificate: x509: certificate is valid for "
+	  "ingress.local, not acme.example" },
+	{ E_X509_NAME, "v1.1.0", "", "acme.example", 0,
+	  "x509: certificate is not valid for any names, but wanted to match acme.example" },
+	{ E_UNKNOWN_CA, "v1.1.0", NULL, NULL, 0,
+	  "x509: certificate signed by unknown authority" },
+	{ E_UNKNOWN_CA, "v1.16.0", NULL, NULL, 0,
+	  "tls: failed to verify certificate: x509: certificate signed by unknown authority" },
+	{ E_TLS_TIMEOUT, NULL, NULL, NULL, 0, "net/http: TLS handshake timeout" },
+	{ E_CLIENT_TIMEOUT, NULL, NULL, NULL, 0,
+	  "context deadline exceeded (Client.Timeout exceeded while awaiting headers)" },
+	{ E_PROXYCONNECT, NULL, "10.0.0.3", NULL, 3128,
+	  "proxyconnect tcp: dial tcp 10.0.0.3:3128: connect: connection refused" },
+	{ E_PROXY_STATUS, NULL, "Proxy Authentication Required", NULL, 0,
+	  "Proxy Authentication Required" },
+	{ E_PROXY_STATUS, NULL, "Service Unavailable", NULL, 0, "Service Unavailable" },
+	{ E_PROXY_STATUS, NULL, NULL, NULL, 0, "unknown status code" },
+};
+
+static const struct {
+	const char *url;
+	const char *host;
+} host_rows[] = {
+	{ DIR, "acme-v02.api.letsencrypt.org" },
+	{ "https://acme-v02.api.letsencrypt.org/acme/acct/123", "acme-v02.api.letsencrypt.org" },
+	{ "https://pebble:14000/dir", "pebble:14000" },
+	{ "https://user:pw@acme.example/dir", "acme.example" },
+	{ "https://[2001:db8::1]:14000/dir", "[2001:db8::1]:14000" },
+	{ "https://ACME.Example/dir", "ACME.Example" },
+	{ "https://acme.example?x=1", "acme.example" },
+	{ "https://acme.example#frag", "acme.example" },
+	{ "https://acme.example", "acme.example" },
+	{ "", "" },
+	{ NULL, "" },
+	{ "acme.example/dir", "" },
+	{ "//acme.example/dir", "acme.example" },
+	{ "https:acme.example", "" },
+};
+
+static const struct {
+	const char *server, *uri;
+	bool differ;
+} differ_rows[] = {
+	{ DIR, "https://acme-v02.api.letsencrypt.org/acme/acct/1", false },
+	{ DIR, "https://acme-staging-v02.api.letsencrypt.org/acme/acct/1", true },
+	{ DIR, "", true },
+	{ DIR, NULL, true },
+	{ "https://pebble:14000/dir", "https://pebble:14000/my-account/1", false },
+	{ "https://pebble:14000/dir", "https://pebble/my-account/1", true },
+	{ "https://pebble-a:14000/dir", "https://pebble-b:14000/my-account/1", true },
+	{ "https://Pebble:14000/dir", "https://pebble:14000/my-account/1", true },
+};
+
+static const struct {
+	const char *server;
+	const char *v2; /* NULL: not a v1 URL */
+} v1_rows[] = {
+	{ "https://acme-v01.api.letsencrypt.org/directory", DIR },
+	{ "https://acme-v01.api.letsencrypt.org/directory/", DIR },
+	{ "https://acme-staging.api.letsencrypt.org/directory",
+	  "https://acme-staging-v02.api.letsencrypt.org/directory" },
+	{ "https://acme-staging.api.letsencrypt.org/directory/",
+	  "https://acme-staging-v02.api.letsencrypt.org/directory" },
+	{ DIR, NULL },
+	{ "https://acme-v01.api.letsencrypt.org/dir", NULL },
+	{ NULL, NULL },
+};
+
+static const struct {
+	const char *file;
+	const char *hash; /* NULL: not RSA */
+} hash_rows[] = {
+	/* openssl rsa -traditional -outform DER | openssl dgst -sha256 -binary | base64 */
+	{ "account-rsa.pem", "2xxf6RtMozNZv24um/HhLdqdXZ78tlyECiFxYQZ/ciQ=" },
+	{ "account-rsa-pkcs8.pem", "2xxf6RtMozNZv24um/HhLdqdXZ78tlyECiFxYQZ/ciQ=" },
+	{ "account-ec.pem", NULL },
+};
+
+/* The fixtures directory: $TESTS_SRCDIR/unit/data/k8s under make check,
+ * else next to this source file. Caller frees. */
+static char *data_path(const char *file)
+{
+	const char *srcdir = getenv("TESTS_SRCDIR");
+	const char *slash = strrchr(__FILE__, '/');
+
+	if (srcdir != NULL)
+		return xasprintf("%s/unit/data/k8s/%s", srcdir, file);
+	if (slash == NULL)
+		return xasprintf("data/k8s/%s", file);
+	return xasprintf("%.*s/data/k8s/%s", (int)(slash - __FILE__), __FILE__, file);
+}
+
+static void test_versions(void)
+{
+	for (size_t i = 0; i < NELEM(version_rows); i++) {
+		struct cm_version v;
+		struct cm_deadlines d;
+		struct cm_view view;
+		char ctx[48], *s;
+		int rc;
+
+		snprintf(ctx, sizeof(ctx), "version row %zu (%s)", i,
+		    version_rows[i].in ? version_rows[i].in : "NULL");
+		rc = cm_version_parse(version_rows[i].in, &v);
+		if (version_rows[i].canonical == NULL) {
+			CHECK_INT(rc, -1, ctx);
+			CHECK_INT(err_kind(), ERR_USAGE, ctx);
+			CHECK(strstr(err_message(), version_rows[i].in) != NULL,
+			    "%s: message names the value: %s", ctx, err_message());
+			err_clear();
+			continue;
+		}
+		CHECK_INT(rc, 0, ctx);
+		if (rc != 0)
+			continue;
+		s = cm_version_string(&v);
+		CHECK_STR(s, version_rows[i].canonical, ctx);
+		free(s);
+		cm_deadlines(&v, &d);
+		CHECK_INT(d.sync_ms, version_rows[i].sync_ms, ctx);
+		CHECK_INT(d.http_client_ms, version_rows[i].client_ms, ctx);
+		CHECK_INT(d.dial_ms, 30000, ctx);
+		CHECK_INT(d.tls_handshake_ms, 10000, ctx);
+		CHECK_INT(cm_short_deadline(&v), version_rows[i].sync_ms == S10, ctx);
+		CHECK_INT(cm_https_uses_http_proxy(&v), version_rows[i].http_proxy, ctx);
+		CHECK_INT(cm_wraps_tls_verify_errors(&v), version_rows[i].tls_wrap, ctx);
+		cm_view_register_failed(&v, "boom", false, &view);
+		CHECK_STR(view.message, version_rows[i].old_wording ?
+		    "Failed to verify ACME account: boom" :
+		    "Failed to register ACME account: boom", ctx);
+		CHECK_STR(view.reason, "ErrRegisterACMEAccount", ctx);
+		CHECK_STR(view.status, "False", ctx);
+		cm_view_free(&view);
+	}
+}
+
+static void test_compare(void)
+{
+	for (size_t i = 0; i < NELEM(cmp_rows); i++) {
+		struct cm_version a, b;
+		char ctx[32];
+		int got;
+
+		snprintf(ctx, sizeof(ctx), "compare row %zu", i);
+		CHECK_INT(cm_version_parse(cmp_rows[i].a, &a), 0, ctx);
+		CHECK_INT(cm_version_parse(cmp_rows[i].b, &b), 0, ctx);
+		got = cm_version_cmp(&a, &b);
+		CHECK_INT(got > 0 ? 1 : got < 0 ? -1 : 0, cmp_rows[i].sign, ctx);
+		got = cm_version_cmp(&b, &a);
+		CHECK_INT(got > 0 ? 1 : got < 0 ? -1 : 0, -cmp_rows[i].sign, ctx);
+	}
+}
+
+static void test_views(void)
+{
+	struct cm_version v;
+	struct cm_view view;
+
+	for (size_t i = 0; i < NELEM(view_rows); i++) {
+		char ctx[32];
+
+		snprintf(ctx, sizeof(ctx), "view row %zu", i);
+		CHECK_INT(cm_version_parse(view_rows[i].version, &v), 0, ctx);
+		cm_view_register_failed(&v, view_rows[i].err, view_rows[i].acme_4xx, &view);
+		CHECK_STR(view.status, "False", ctx);
+		CHECK_STR(view.reason, "ErrRegisterACMEAccount", ctx);
+		CHECK_STR(view.message, view_rows[i].message, ctx);
+		CHECK_INT(view.requeue, view_rows[i].requeue, ctx);
+		CHECK_INT(view.nevents, view_rows[i].nevents, ctx);
+		for (size_t j = 0; j < view.nevents && j < 2; j++) {
+			CHECK_STR(view.events[j].type, "Warning", ctx);
+			CHECK_STR(view.events[j].reason, view_rows[i].ev_reason[j], ctx);
+			CHECK_STR(view.events[j].message, view_rows[i].ev_message[j], ctx);
+		}
+		cm_view_free(&view);
+	}
+
+	CHECK_INT(cm_version_parse(NULL, &v), 0, "current");
+	cm_view_registered(&v, &view);
+	CHECK_STR(view.status, "True", "registered");
+	CHECK_STR(view.reason, "ACMEAccountRegistered", "registered");
+	CHECK_STR(view.message, "The ACME account was registered with the ACME server",
+	    "registered");
+	CHECK_INT(view.nevents, 0, "registered");
+	cm_view_free(&view);
+
+	cm_view_key_not_rsa("letsencrypt-prod-account", &view);
+	CHECK_STR(view.reason, "ErrVerifyACMEAccount", "not rsa");
+	CHECK_STR(view.message,
+	    "ACME private key in \"letsencrypt-prod-account\" is not of type RSA", "not rsa");
+	CHECK_INT(view.requeue, false, "not rsa");
+	cm_view_free(&view);
+}
+
+static char *go_error(size_t i, const struct cm_version *v)
+{
+	const char *a = goerr_rows[i].a, *b = goerr_rows[i].b;
+	int port = goerr_rows[i].port;
+	char *names[8], *copy, *save = NULL, *tok, *s, *inner;
+	size_t n = 0;
+
+	switch (goerr_rows[i].kind) {
+	case E_URL:
+		return cm_err_url(a, b, "x");
+	case E_REFUSED:
+		return cm_err_dial_refused(a, port);
+	case E_DIAL_TIMEOUT:
+		return cm_err_dial_timeout(a, port);
+	case E_NXDOMAIN:
+		return cm_err_dns_not_found(a, b);
+	case E_SERVFAIL:
+		return cm_err_dns_servfail(a, b);
+	case E_DNS_TIMEOUT:
+		return cm_err_dns_timeout(a, b);
+	case E_X509_NAME:
+		copy = xstrdup(a);
+		for (tok = strtok_r(copy, " ", &save); tok != NULL && n < 8;
+		    tok = strtok_r(NULL, " ", &save))
+			names[n++] = tok;
+		s = cm_err_x509_name(v, (const char *const *)names, n, b);
+		free(copy);
+		return s;
+	case E_UNKNOWN_CA:
+		return cm_err_x509_unknown_authority(v);
+	case E_TLS_TIMEOUT:
+		return cm_err_tls_handshake_timeout();
+	case E_CLIENT_TIMEOUT:
+		return cm_err_client_timeout();
+	case E_PROXYCONNECT:
+		inner = cm_err_dial_refused(a, port);
+		s = cm_err_proxyconnect(inner);
+		free(inner);
+		return s;
+	case E_PROXY_STATUS:
+		return cm_err_proxy_status(a);
+	}
+	return NULL;
+}
+
+static void test_go_errors(void)
+{
+	for (size_t i = 0; i < NELEM(goerr_rows); i++) {
+		struct cm_version v;
+		char ctx[32], *got;
+
+		snprintf(ctx, sizeof(ctx), "go error row %zu", i);
+		CHECK_INT(cm_version_parse(goerr_rows[i].version, &v), 0, ctx);
+		got = go_error(i, &v);
+		CHECK_STR(got, goerr_rows[i].want, ctx);
+		free(got);
+	}
+}
+
+static void test_hosts(void)
+{
+	for (size_t i = 0; i < NELEM(host_rows); i++) {
+		char ctx[32], *got;
+
+		snprintf(ctx, sizeof(ctx), "host row %zu", i);
+		got = cm_url_host(host_rows[i].url);
+		CHECK_STR(got, host_rows[i].host, ctx);
+		free(got);
+	}
+	for (size_t i = 0; i < NELEM(differ_rows); i++) {
+		char ctx[32];
+
+		snprintf(ctx, sizeof(ctx), "differ row %zu", i);
+		CHECK_INT(cm_account_host_differs(differ_rows[i].server, differ_rows[i].uri),
+		    differ_rows[i].differ, ctx);
+	}
+	for (size_t i = 0; i < NELEM(v1_rows); i++) {
+		struct cm_view view;
+		char ctx[32];
+		bool is_v1;
+
+		snprintf(ctx, sizeof(ctx), "v1 row %zu", i);
+		CHECK_STR(cm_v1_replacement(v1_rows[i].server), v1_rows[i].v2, ctx);
+		is_v1 = cm_view_v1_server(v1_rows[i].server, &view);
+		CHECK_INT(is_v1, v1_rows[i].v2 != NULL, ctx);
+		if (is_v1) {
+			char *want = xasprintf("Your ACME server URL is set to a v1 endpoint "
+			    "(%s). You should update the spec.acme.server field to \"%s\"",
+			    v1_rows[i].server, v1_rows[i].v2);
+
+			CHECK_STR(view.reason, "InvalidConfig", ctx);
+			CHECK_STR(view.message, want, ctx);
+			CHECK_INT(view.requeue, false, ctx);
+			free(want);
+		}
+		cm_view_free(&view);
+	}
+}
+
+static void test_key_hash(void)
+{
+	for (size_t i = 0; i < NELEM(hash_rows); i++) {
+		char ctx[48], *path = data_path(hash_rows[i].file), *got;
+		BIO *bio = BIO_new_file(path, "r");
+		EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+
+		snprintf(ctx, sizeof(ctx), "hash row %zu (%s)", i, hash_rows[i].file);
+		CHECK(key != NULL, "%s: cannot load %s", ctx, path);
+		got = cm_key_hash(key);
+		CHECK_STR(got, hash_rows[i].hash, ctx);
+		if (hash_rows[i].hash == NULL)
+			CHECK_INT(err_kind(), ERR_USAGE, ctx);
+		err_clear();
+		free(got);
+		EVP_PKEY_free(key);
+		BIO_free(bio);
+		free(path);
+	}
+}
 
 int main(void)
 {
+	test_versions();
+	test_compare();
+	test_views();
+	test_go_errors();
+	test_hosts();
+	test_key_hash();
 	return test_done();
 }
