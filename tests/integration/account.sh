@@ -51,12 +51,14 @@ PY
 assert_eq "" "$(json_field "$ACCT/account.json" url)" "url removed from account.json"
 KEY_SHA=$(sha_of "$ACCT/key.pem")
 BEFORE=$(pebble_request_count 'POST /sign-me-up')
-acme account show --json
+acme -v account show --json
 assert_rc 0 "account show without a stored URL"
 assert_eq "$URL" "$(json_field "$OUT" url)" "URL found again via onlyReturnExisting"
 assert_eq valid "$(json_field "$OUT" status)" "status of the found account"
-assert_eq $((BEFORE + 1)) "$(pebble_request_count 'POST /sign-me-up')" \
-	"exactly one newAccount request to find it"
+assert_true "newAccount asked to find it" test "$(pebble_request_count 'POST /sign-me-up')" -gt "$BEFORE"
+# Pebble may reject a nonce (5 %), so count the answered request, not attempts
+assert_eq 1 "$(printf '%s\n' "$ERR" | grep -cE 'POST [^ ]*/sign-me-up -> 200')" \
+	"one newAccount answered 200 (existing account)"
 assert_eq "$KEY_SHA" "$(sha_of "$ACCT/key.pem")" "account key untouched"
 
 # registering again with the same key finds the same account

@@ -43,8 +43,10 @@ assert_no_file "$STATE/certs/beta.example" "no directory for the second name"
 assert_eq "" "$(challenge_files "$WWW")" "webroot challenge files removed (3 names)"
 assert_contains "$ERR" "connections: 1," "one connection for 3 names"
 assert_contains "$ERR" "requests: $((AFTER - BEFORE))" "request count equals Pebble's ($((AFTER - BEFORE)))"
-assert_true "requests for 3 names with a stored account URL <= 2n+10 ($((AFTER - BEFORE)))" \
-	test $((AFTER - BEFORE)) -le 16
+# badNonce answers (400, Pebble rejects 5 % of nonces) are retries, not waste
+RETRIES=$(printf '%s\n' "$ERR" | grep -cE ' -> 400 in ' || true)
+assert_true "requests for 3 names, less $RETRIES badNonce retries, <= 2n+8 ($((AFTER - BEFORE)))" \
+	test $((AFTER - BEFORE - RETRIES)) -le 14
 
 # second run: nothing due, no network, files untouched
 SNAP=$(state_snapshot "$STATE")
