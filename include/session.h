@@ -11,6 +11,7 @@
 #include "acme.h"
 #include "cli.h"
 #include "http.h"
+#include "proxy.h"
 
 struct session {
 	const struct config *cfg;  /* borrowed */
@@ -20,7 +21,7 @@ struct session {
 	EVP_PKEY *account_key;     /* NULL until loaded */
 	char *account_url;         /* NULL until known */
 	json_t *account_json;      /* account.json as stored, or NULL */
-	void *route;               /* proxy settings for the HTTP route callback */
+	struct proxy_settings proxy; /* decides each request's route */
 };
 
 /* Creates the HTTP and ACME clients for cfg->server and loads the

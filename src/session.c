@@ -19,7 +19,8 @@ int session_open(struct session *s, const struct config *cfg)
 	struct http_opts opts = {
 		.ca_bundle = cfg->ca_bundle,
 		.timeout_s = cfg->timeout_s,
-		.proxy = cfg->proxy,
+		.route = proxy_route_cb,
+		.route_arg = &s->proxy,
 		.user_agent = "acmectl/" PACKAGE_VERSION,
 		.https_only = true,
 	};
@@ -27,6 +28,8 @@ int session_open(struct session *s, const struct config *cfg)
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
+	if (proxy_settings_load(&s->proxy, cfg) != 0)
+		return -1;
 	if ((id = store_account_id(cfg->server)) == NULL)
 		return -1;
 	s->account_dir = xasprintf("%s/accounts/%s", cfg->state_dir, id);
@@ -41,6 +44,7 @@ void session_close(struct session *s)
 {
 	acme_free(s->acme);
 	http_client_free(s->http);
+	proxy_settings_clear(&s->proxy);
 	EVP_PKEY_free(s->account_key);
 	json_decref(s->account_json);
 	free(s->account_url);
