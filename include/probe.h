@@ -1,0 +1,3 @@
+#ifndef ACMECTL_PROBE_H
+#define ACMECTL_PROBE_H
+#endif

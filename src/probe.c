@@ -1,0 +1,2 @@
+/* probe.c - placeholder until written. */
+#include "config.h"
