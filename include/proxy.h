@@ -131,8 +131,8 @@ const char *proxy_route_cb(void *route_arg, const char *url, char **why);
 /* Implemented in cmd_proxy.c because it does I/O: proxy_settings_init(),
  * plus the process environment as lookup and the credentials read from
  * cfg->proxy_auth_file (one line "user:pass"; kept in s, wiped by
- * proxy_settings_clear). Returns 0, or -1 with ERR_USAGE (bad rules) or
- * ERR_STORAGE (unreadable or empty auth file). */
+ * proxy_settings_clear). Returns 0, or -1 with ERR_USAGE (bad rules,
+ * empty auth file) or ERR_STORAGE (unreadable auth file). */
 int proxy_settings_load(struct proxy_settings *s, const struct config *cfg);
 
 #endif
