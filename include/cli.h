@@ -60,6 +60,10 @@ struct config {
 	const char *csr;
 	const char *cert_name;     /* --name */
 	bool force;
+	const char *dns_hook;      /* --dns-hook PROG: dns-01 instead of http-01 */
+	long dns_wait_s;           /* --dns-wait SECONDS */
+	const char *preferred_chain;
+	const char *profile;
 	char **names;              /* positional NAMEs, NULL-terminated; array owned, strings borrowed */
 	size_t nnames;
 

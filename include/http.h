@@ -22,7 +22,9 @@ struct http_opts {
 	 * overrides proxy: returns the proxy URL for url, or NULL for direct,
 	 * and stores in *why a new string saying where that came from (e.g.
 	 * "HTTPS_PROXY" or "NO_PROXY entry \"example.org\""), which the caller
-	 * frees. The returned proxy URL is borrowed from route_arg. */
+	 * frees. The returned proxy URL is borrowed from route_arg. NULL with
+	 * *why NULL means the request must not be made: the callback recorded
+	 * why (ERR_USAGE) and the request fails with that message. */
 	const char *(*route)(void *route_arg, const char *url, char **why);
 	void *route_arg;
 	const char *user_agent;  /* borrowed */

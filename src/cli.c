@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "err.h"
 #include "key.h"
+#include "proxy.h"
 #include "store.h"
 #include "util.h"
 
@@ -57,6 +58,8 @@ static int set_verbose(struct config *, const struct optspec *, const char *);
 static int set_proxy_rules(struct config *, const struct optspec *, const char *);
 static int set_key_type(struct config *, const struct optspec *, const char *);
 static int set_eab_alg(struct config *, const struct optspec *, const char *);
+static int set_proxy(struct config *, const struct optspec *, const char *);
+static int set_dns_wait(struct config *, const struct optspec *, const char *);
 
 #define STR(name, cmds, member) \
 	{ name, true, false, cmds, CMD_NONE, set_str, offsetof(struct config, member) }
@@ -77,7 +80,8 @@ static const struct optspec options[] = {
 	FLAG("-q", ON_ALL, quiet),
 	FLAG("--json", ON_ALL, json),
 	STR("--config", ON_ALL, config_file),
-	STR("--proxy", ON_ALL, proxy),
+	/* an empty URL is how one says "no proxy" */
+	{ "--proxy", true, true, ON_ALL, CMD_NONE, set_proxy, 0 },
 	STR("--proxy-auth-file", ON_ALL, proxy_auth_file),
 	/* an empty list is how one says "no exceptions" */
 	{ "--no-proxy", true, true, ON_ALL, CMD_NONE, set_str,
@@ -104,6 +108,10 @@ static const struct optspec options[] = {
 	STR("--csr", ON_ISSUE, csr),
 	STR("--name", ON_ISSUE, cert_name),
 	FLAG("--force", ON_ISSUE, force),
+	STR("--dns-hook", ON_ISSUE, dns_hook),
+	VAL("--dns-wait", ON_ISSUE, set_dns_wait),
+	STR("--preferred-chain", ON_ISSUE, preferred_chain),
+	STR("--profile", ON_ISSUE, profile),
 
 	/* diagnose */
 	STR("--account-url", ON_DIAGNOSE, account_url),
@@ -241,6 +249,33 @@ static int set_eab_alg(struct config *cfg, const struct optspec *spec, const cha
 		return -1;
 	}
 	cfg->eab_alg = value;
+	return 0;
+}
+
+/* Checks the proxy URL now, so a typo is a usage error that never echoes
+ * the credentials. */
+static int set_proxy(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	(void)spec;
+	if (value[0] != '\0' && proxy_url_check(value) != 0) {
+		err_prefix("--proxy");
+		return -1;
+	}
+	cfg->proxy = value;
+	return 0;
+}
+
+static int set_dns_wait(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	size_t len = strlen(value);
+
+	(void)spec;
+	if (len == 0 || len > 4 || strspn(value, "0123456789") != len) {
+		err_set(ERR_USAGE, "--dns-wait must be a whole number of seconds "
+		    "from 0 to 9999 (got \"%s\")", value);
+		return -1;
+	}
+	cfg->dns_wait_s = strtol(value, NULL, 10);
 	return 0;
 }
 
@@ -447,9 +482,13 @@ static int check_combinations(struct config *cfg)
 			    "used together");
 			return -1;
 		}
-		if (cfg->webroot == NULL && cfg->standalone == NULL) {
+		if (cfg->dns_hook != NULL && (cfg->webroot != NULL || cfg->standalone != NULL)) {
+			err_set(ERR_USAGE, "--dns-hook cannot be used with --webroot or --standalone");
+			return -1;
+		}
+		if (cfg->webroot == NULL && cfg->standalone == NULL && cfg->dns_hook == NULL) {
 			err_set(ERR_USAGE, "issue needs --webroot DIR or "
-			    "--standalone [ADDR:]PORT");
+			    "--standalone [ADDR:]PORT or --dns-hook PROG");
 			return -1;
 		}
 		if (cfg->nnames == 0 && cfg->csr == NULL) {
@@ -573,11 +612,13 @@ const char *cli_usage(void)
 "      Register an account with the ACME server and keep its key.\n"
 "  account show [--json]\n"
 "      Show the account kept for the ACME server.\n"
-"  issue (--webroot DIR | --standalone [ADDR:]PORT) [--key-type TYPE]\n"
-"        [--csr FILE] [--name NAME] [--force] [--email ADDR --agree-tos]\n"
-"        NAME...\n"
-"      Obtain a certificate for NAME... (http-01 validation). With --csr the\n"
-"      names come from the request; NAMEs given must then match it.\n"
+"  issue (--webroot DIR | --standalone [ADDR:]PORT | --dns-hook PROG)\n"
+"        [--dns-wait SECONDS] [--key-type TYPE] [--csr FILE] [--name NAME]\n"
+"        [--preferred-chain CN] [--profile NAME] [--force]\n"
+"        [--email ADDR --agree-tos] NAME...\n"
+"      Obtain a certificate for NAME... (http-01 validation, or dns-01 with\n"
+"      --dns-hook). With --csr the names come from the request; NAMEs given\n"
+"      must then match it.\n"
 "  proxy explain URL [--json]\n"
 "      Show whether and through which proxy URL would be fetched, and why.\n"
 "  diagnose [--email ADDR] [--account-key FILE] [--account-url URL]\n"
@@ -629,6 +670,11 @@ const char *cli_usage(void)
 "  --csr FILE             certificate signing request to use (PEM)\n"
 "  --name NAME            name the certificate is kept under\n"
 "  --force                issue even if a current certificate exists\n"
+"  --dns-hook PROG        answer dns-01 challenges by running\n"
+"                         PROG add|remove _acme-challenge.NAME VALUE\n"
+"  --dns-wait SECONDS     wait after adding the records (default 0)\n"
+"  --preferred-chain CN   pick the chain whose top issuer has this CN\n"
+"  --profile NAME         certificate profile to ask the server for\n"
 "  --account-url URL      the account URL to check (diagnose)\n"
 "  --from-issuer FILE     take the settings from an Issuer or ClusterIssuer\n"
 "                         manifest (diagnose)\n"

@@ -59,6 +59,7 @@ struct transfer {
 	bool proxy_tls;      /* https:// proxy: a TLS handshake with the proxy first */
 	bool proxy_connect;  /* an HTTP proxy that must answer CONNECT */
 	char *target;        /* host:port of the URL, for messages */
+	bool refused;        /* the route decision forbids the request (usage error) */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -298,15 +299,21 @@ static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *arg)
 }
 
 /* Decides the route of t's URL and logs it. */
-static void choose_route(struct transfer *t)
+static int choose_route(struct transfer *t)
 {
 	struct http_client *c = t->c;
 	const char *url = t->req->url != NULL ? t->req->url : "";
 	char *why = NULL;
 
-	if (c->route != NULL)
+	if (c->route != NULL) {
 		t->proxy = c->route(c->route_arg, url, &why);
-	else {
+		if (t->proxy == NULL && why == NULL) {
+			snprintf(t->req->errbuf, sizeof(t->req->errbuf), "%s", err_message());
+			t->req->fail = HTTP_ERR_PROXY;
+			t->refused = true;
+			return -1;
+		}
+	} else {
 		t->proxy = c->proxy;
 		why = xstrdup(c->proxy != NULL ? "configured proxy" : "no proxy configured");
 	}
@@ -325,6 +332,7 @@ static void choose_route(struct transfer *t)
 		logmsg(LOG_VERBOSE, "%s %s direct (%s)", method_name(t->req->method),
 		    url, why != NULL ? why : "route");
 	free(why);
+	return 0;
 }
 
 /* Sets every option of one request on a freshly reset handle. Returns 0 or
@@ -338,7 +346,8 @@ static int setup_transfer(struct transfer *t)
 
 	curl_easy_reset(e);
 	t->target = url_target(req->url);
-	choose_route(t);
+	if (choose_route(t) != 0)
+		return -1;
 
 #define SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(e, opt, val); } while (0)
 	SET(CURLOPT_ERRORBUFFER, t->errbuf);
@@ -724,7 +733,7 @@ int http_perform(struct http_client *c, struct http_request *reqs, size_t n)
 	rc = 0;
 	for (i = 0; i < n; i++) {
 		if (reqs[i].result != 0 && rc == 0) {
-			err_set(ERR_NETWORK, "%s", reqs[i].errbuf);
+			err_set(ts[i].refused ? ERR_USAGE : ERR_NETWORK, "%s", reqs[i].errbuf);
 			rc = -1;
 		}
 		curl_slist_free_all(ts[i].headers);

@@ -234,6 +234,28 @@ static const struct row rows[] = {
 	    "issue needs --webroot DIR or --standalone [ADDR:]PORT" },
 	{ "issue --webroot /w", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
 	    "issue needs at least one NAME" },
+	/* dns-01, chains, profiles */
+	{ "issue --dns-hook /bin/hook --dns-wait 3 *.a.example", 0, CMD_ISSUE, NULL, ANY, 1,
+	    "(null)", "dns_hook=/bin/hook dns_wait=3 names=*.a.example", NULL },
+	{ "issue --dns-hook /bin/hook a.example", 0, CMD_ISSUE, NULL, ANY, 1, NULL,
+	    "dns_wait=0", NULL },
+	{ "issue --dns-hook /bin/hook --webroot /w a.example", USAGE, 0, NULL, ANY, ANY, NULL,
+	    NULL, "--dns-hook cannot be used with --webroot or --standalone" },
+	{ "issue --dns-hook /bin/hook --standalone 80 a.example", USAGE, 0, NULL, ANY, ANY,
+	    NULL, NULL, "--dns-hook cannot be used with --webroot or --standalone" },
+	{ "issue --dns-hook /bin/hook --dns-wait 1x a.example", USAGE, 0, NULL, ANY, ANY,
+	    NULL, NULL, "--dns-wait must be a whole number of seconds" },
+	{ "issue --dns-hook /bin/hook --dns-wait -1 a.example", USAGE, 0, NULL, ANY, ANY,
+	    NULL, NULL, "--dns-wait must be a whole number of seconds from 0 to 9999 (got \"-1\")" },
+	{ "issue --webroot /w --preferred-chain ISRG_Root_X1 --profile shortlived a.example", 0,
+	    CMD_ISSUE, NULL, ANY, 1, "/w", "preferred_chain=ISRG_Root_X1 profile=shortlived", NULL },
+	{ "account show --profile x", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --profile is not valid for account show" },
+	{ "--proxy http://proxy.example:3128 account show", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY,
+	    NULL, "proxy=http://proxy.example:3128", NULL },
+	{ "--proxy ftp://proxy.example account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--proxy" },
+	{ "--proxy= account show", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL, "proxy=", NULL },
 	{ "issue a.example --webroot", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
 	    "option --webroot needs a value" },
 	{ "issue --webroot= a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
@@ -310,7 +332,8 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 		S("cm_version", cm_version), S("resolv_conf", resolv_conf),
 		S("ca_bundle", ca_bundle), S("config", config_file), S("proxy", proxy),
 		S("proxy_auth_file", proxy_auth_file), S("no_proxy", no_proxy),
-		S("proxy_rules", proxy_rules),
+		S("proxy_rules", proxy_rules), S("dns_hook", dns_hook),
+		S("preferred_chain", preferred_chain), S("profile", profile),
 #undef S
 	};
 	static const struct { const char *key; size_t off; } flags[] = {
@@ -336,6 +359,10 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 		return key_type_name(cfg->cert_key_type);
 	if (strcmp(key, "verbosity") == 0) {
 		snprintf(buf, len, "%d", cfg->verbosity);
+		return buf;
+	}
+	if (strcmp(key, "dns_wait") == 0) {
+		snprintf(buf, len, "%ld", cfg->dns_wait_s);
 		return buf;
 	}
 	if (strcmp(key, "step_timeout") == 0) {
