@@ -141,15 +141,25 @@ pebble_stop() {
 	CHALLTEST_PID=
 }
 
+# pebble_curl ARGS...: curl, run inside network namespace $PEBBLE_NETNS when
+# Pebble runs there (netns.sh sets it), else here.
+pebble_curl() {
+	if [ -n "${PEBBLE_NETNS:-}" ]; then
+		ip netns exec "$PEBBLE_NETNS" curl "$@"
+	else
+		curl "$@"
+	fi
+}
+
 # pebble_root_pem / pebble_intermediate_pem: print Pebble's current root and
 # intermediate certificate (new on every start) from the management API.
 pebble_root_pem() {
-	curl -sf --max-time 5 --cacert "$PEBBLE_CA" "$PEBBLE_MGMT/roots/0" ||
+	pebble_curl -sf --max-time 5 --cacert "$PEBBLE_CA" "$PEBBLE_MGMT/roots/0" ||
 		fail "cannot fetch $PEBBLE_MGMT/roots/0"
 }
 
 pebble_intermediate_pem() {
-	curl -sf --max-time 5 --cacert "$PEBBLE_CA" "$PEBBLE_MGMT/intermediates/0" ||
+	pebble_curl -sf --max-time 5 --cacert "$PEBBLE_CA" "$PEBBLE_MGMT/intermediates/0" ||
 		fail "cannot fetch $PEBBLE_MGMT/intermediates/0"
 }
 
@@ -162,7 +172,7 @@ pebble_request_count() {
 
 # challtest POST-PATH JSON: calls challtestsrv's management API.
 challtest() {
-	curl -sf --max-time 5 -X POST -d "$2" "$CHALLTEST_MGMT$1" >/dev/null ||
+	pebble_curl -sf --max-time 5 -X POST -d "$2" "$CHALLTEST_MGMT$1" >/dev/null ||
 		fail "challtestsrv $1 $2 failed"
 }
 
