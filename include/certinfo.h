@@ -20,6 +20,11 @@ int certinfo_parse(const char *pem, const char *what, struct certinfo *out);
 
 void certinfo_clear(struct certinfo *ci);
 
+/* The issuer CN of the last certificate in a PEM chain (the top of the
+ * chain, cert-manager's preferredChain match), or NULL when there is none.
+ * Caller frees. Records nothing in err. */
+char *certinfo_top_issuer_cn(const char *pem_chain);
+
 /* Pure renewal rule: due when fewer than `days` days are left (days >= 0),
  * else when less than a third of the lifetime is left (a half for lifetimes
  * of 10 days or less). */

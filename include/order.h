@@ -7,15 +7,21 @@
 #include <openssl/evp.h>
 
 #include "acme.h"
+#include "dns01.h"
 #include "http01.h"
 
+/* What to order and how to prove control; everything borrowed. */
 struct order_request {
-	char *const *names;       /* validated, normalised identifiers; borrowed */
+	char *const *names;       /* validated, normalised identifiers */
 	size_t nnames;
-	const char *csr_b64url;   /* DER CSR, base64url; borrowed */
-	struct http01 *solver;    /* borrowed */
-	EVP_PKEY *account_key;    /* for key authorizations; borrowed */
+	const char *csr_b64url;   /* DER CSR, base64url */
+	struct http01 *http01;    /* answers http-01, or NULL */
+	struct dns01 *dns01;      /* answers dns-01 instead, or NULL */
+	EVP_PKEY *account_key;    /* for key authorizations */
 	long poll_deadline_s;     /* per polling phase */
+	const char *profile;      /* newOrder "profile", or NULL */
+	const char *replaces;     /* ARI certificate id (RFC 9773), or NULL */
+	const char *preferred_chain; /* issuer CN of the chain's top, or NULL */
 };
 
 /* The issued certificate, PEM; all owned, release with order_result_clear. */
@@ -25,11 +31,13 @@ struct order_result {
 	char *fullchain;   /* leaf + issuers, as served */
 };
 
-/* Places an order for the names, answers every pending authorization's
- * http-01 challenge through the solver (withdrawn again before returning),
- * finalizes with the CSR and downloads the certificate. Returns 0, or -1
- * with err set; a failed validation is ERR_ACME naming the identifier and
- * the validator's error. */
+/* Places an order for the names (with "replaces" when given: when the
+ * server rejects it, once more without), answers every pending
+ * authorization's challenge through the solver (withdrawn again before
+ * returning), finalizes with the CSR and downloads the certificate, taking
+ * an alternate chain when the default one's top issuer is not the
+ * preferred one. Returns 0, or -1 with err set; a failed validation is
+ * ERR_ACME naming the identifier and the validator's error. */
 int order_issue(struct acme *a, const struct order_request *req,
     struct order_result *out);
 

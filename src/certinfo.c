@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -100,4 +101,25 @@ bool cert_is_due(time_t not_before, time_t not_after, time_t now, long days)
 	if (lifetime <= 10 * 86400)
 		return left < lifetime / 2;
 	return left < lifetime / 3;
+}
+
+char *certinfo_top_issuer_cn(const char *pem_chain)
+{
+	BIO *b = BIO_new_mem_buf(pem_chain, -1);
+	X509 *x, *last = NULL;
+	char buf[256], *cn = NULL;
+
+	if (b == NULL)
+		return NULL;
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		X509_free(last);
+		last = x;
+	}
+	ERR_clear_error();
+	if (last != NULL && X509_NAME_get_text_by_NID(X509_get_issuer_name(last),
+	    NID_commonName, buf, sizeof(buf)) > 0)
+		cn = xstrdup(buf);
+	X509_free(last);
+	BIO_free(b);
+	return cn;
 }

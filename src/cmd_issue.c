@@ -1,8 +1,6 @@
 /* cmd_issue.c - `acmectl issue`: names in, certificate files out. */
 #include "config.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,25 +10,21 @@
 #include "cmd.h"
 #include "csr.h"
 #include "err.h"
-#include "http01.h"
 #include "ident.h"
-#include "key.h"
-#include "log.h"
-#include "order.h"
+#include "issue.h"
 #include "session.h"
 #include "store.h"
 #include "util.h"
-
-#define POLL_DEADLINE_S 300
 
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Validates and normalises the names, dropping repeats. Returns a new
+/* Validates and normalises the names, dropping repeats; wildcards only
+ * with dns-01. Returns a new
  * NULL-terminated array (caller strv_free()s) or NULL with ERR_USAGE. */
-static char **collect_names(char *const *given, size_t n)
+static char **collect_names(char *const *given, size_t n, bool dns01)
 {
 	char **names = xcalloc(n + 1, sizeof(*names));
 	size_t k = 0;
@@ -43,9 +37,9 @@ static char **collect_names(char *const *given, size_t n)
 			strv_free(names);
 			return NULL;
 		}
-		if (given[i][0] == '*') {
-			err_set(ERR_USAGE, "wildcard name \"%s\" needs the dns-01 challenge, "
-			    "which this version cannot answer", given[i]);
+		if (given[i][0] == '*' && !dns01) {
+			err_set(ERR_USAGE, "wildcard name \"%s\" needs the dns-01 challenge "
+			    "(--dns-hook PROG)", given[i]);
 			strv_free(names);
 			return NULL;
 		}
@@ -124,64 +118,28 @@ static bool still_current(const struct config *cfg, const char *name, char **nam
 	return current;
 }
 
-/* The issuance record kept beside the certificate for renewal. New reference. */
-static json_t *issuance_record(const struct config *cfg, char **names, const char *account_url)
-{
-	json_t *rec, *challenge, *list = json_array();
-	char created[32], abs[PATH_MAX];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	for (size_t i = 0; names[i] != NULL; i++)
-		json_array_append_new(list, json_string(names[i]));
-	if (cfg->webroot != NULL)
-		challenge = json_pack("{s:s,s:s}", "type", "http-01", "webroot",
-		    realpath(cfg->webroot, abs) ? abs : cfg->webroot);
-	else
-		challenge = json_pack("{s:s,s:s}", "type", "http-01", "standalone", cfg->standalone);
-	gmtime_r(&now, &tm);
-	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	rec = json_pack("{s:s,s:o,s:o,s:s,s:s,s:s}", "server", cfg->server, "names", list,
-	    "challenge", challenge, "key_type", key_type_name(cfg->cert_key_type),
-	    "account", account_url, "issued", created);
-	if (cfg->csr != NULL) {
-		json_object_set_new(rec, "csr", json_string(realpath(cfg->csr, abs) ? abs : cfg->csr));
-		json_object_del(rec, "key_type");
-	}
-	return rec;
-}
-
 /* Prints where the certificate went and until when it is valid. */
-static void report(const struct config *cfg, const char *name, const char *cert_pem)
+static void report(const struct config *cfg, const char *name, const struct certinfo *ci)
 {
-	struct certinfo ci;
 	char until[32], *dir = store_cert_dir(cfg->state_dir, name);
 
-	if (certinfo_parse(cert_pem, name, &ci) == 0) {
-		strftime(until, sizeof(until), "%Y-%m-%d %H:%M:%S UTC", gmtime(&ci.not_after));
-		if (!cfg->quiet)
-			printf("certificate %s issued: %s/fullchain.pem (valid until %s)\n",
-			    name, dir, until);
-	}
-	err_clear();
-	certinfo_clear(&ci);
+	strftime(until, sizeof(until), "%Y-%m-%d %H:%M:%S UTC", gmtime(&ci->not_after));
+	if (!cfg->quiet)
+		printf("certificate %s issued: %s/fullchain.pem (valid until %s)\n",
+		    name, dir, until);
 	free(dir);
 }
 
 int cmd_issue(const struct config *cfg)
 {
-	struct order_result res = { 0 };
-	struct order_request req = { 0 };
-	struct http01 *solver = NULL;
-	EVP_PKEY *cert_key = NULL;
+	struct issue_spec spec = { 0 };
+	struct certinfo issued = { 0 };
 	struct session s = { 0 };
 	char **names = NULL, **csr_names = NULL, *csr = NULL, *name = NULL;
-	char *certs_dir = NULL, *key_pem = NULL, *given = NULL, *in_csr = NULL;
-	size_t key_len = 0, nnames = 0;
-	json_t *record = NULL;
+	char *certs_dir = NULL, *given = NULL, *in_csr = NULL;
 	int rc = -1;
 
-	if ((names = collect_names(cfg->names, cfg->nnames)) == NULL)
+	if ((names = collect_names(cfg->names, cfg->nnames, cfg->dns_hook != NULL)) == NULL)
 		goto out;
 	if (cfg->csr != NULL) {
 		if ((csr = csr_load(cfg->csr, &csr_names)) == NULL)
@@ -197,9 +155,7 @@ int cmd_issue(const struct config *cfg)
 		names = csr_names;
 		csr_names = NULL;
 	}
-	while (names[nnames] != NULL)
-		nnames++;
-	if (nnames == 0) {
+	if (names[0] == NULL) {
 		err_set(ERR_USAGE, "issue needs at least one NAME");
 		goto out;
 	}
@@ -215,9 +171,6 @@ int cmd_issue(const struct config *cfg)
 		rc = 0;
 		goto out;
 	}
-	solver = cfg->webroot ? http01_webroot(cfg->webroot) : http01_standalone(cfg->standalone);
-	if (solver == NULL)
-		goto out;
 	if (session_open(&s, cfg) != 0 ||
 	    session_load_account(&s, !(cfg->agree_tos)) != 0)
 		goto out;
@@ -225,35 +178,24 @@ int cmd_issue(const struct config *cfg)
 	    session_register(&s, cfg->account_key, cfg->account_key_type, cfg->email,
 	    cfg->eab_kid, cfg->eab_hmac_key, cfg->eab_alg) != 0)
 		goto out;
-	if (csr == NULL) {
-		if ((cert_key = key_generate(cfg->cert_key_type)) == NULL ||
-		    (csr = csr_build(cert_key, names, nnames)) == NULL ||
-		    (key_pem = key_to_pem(cert_key, &key_len)) == NULL)
-			goto out;
-	}
-	req.names = names;
-	req.nnames = nnames;
-	req.csr_b64url = csr;
-	req.solver = solver;
-	req.account_key = s.account_key;
-	req.poll_deadline_s = POLL_DEADLINE_S;
-	if (order_issue(s.acme, &req, &res) != 0)
+	spec.names = names;
+	spec.cert_name = name;
+	spec.webroot = cfg->webroot;
+	spec.standalone = cfg->standalone;
+	spec.dns_hook = cfg->dns_hook;
+	spec.dns_wait_s = cfg->dns_wait_s;
+	spec.key_type = cfg->cert_key_type;
+	spec.csr_path = cfg->csr;
+	spec.preferred_chain = cfg->preferred_chain;
+	spec.profile = cfg->profile;
+	if (issue_run(&s, &spec, &issued) != 0)
 		goto out;
-	record = issuance_record(cfg, names, s.account_url);
-	if (store_save_cert(cfg->state_dir, name, &(struct store_cert){
-	    .privkey = key_pem, .privkey_len = key_len, .cert = res.cert,
-	    .chain = res.chain, .fullchain = res.fullchain, .issuance = record }) != 0)
-		goto out;
-	report(cfg, name, res.cert);
+	report(cfg, name, &issued);
 	session_log_stats(&s);
 	rc = 0;
 out:
-	http01_free(solver);
 	session_close(&s);
-	order_result_clear(&res);
-	key_pem_free(key_pem, key_len);
-	EVP_PKEY_free(cert_key);
-	json_decref(record);
+	certinfo_clear(&issued);
 	strv_free(names);
 	strv_free(csr_names);
 	free(csr);

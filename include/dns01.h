@@ -1,0 +1,34 @@
+/* dns01.h - answering dns-01 challenges (RFC 8555 8.4) through a hook
+ * program: `PROG add RECORD VALUE` and `PROG remove RECORD VALUE`, run with
+ * argv only (no shell), RECORD being "_acme-challenge.NAME" without a
+ * trailing dot and VALUE the TXT record's content. */
+#ifndef ACMECTL_DNS01_H
+#define ACMECTL_DNS01_H
+
+struct dns01;
+
+/* A solver that runs hook (borrowed; path or name looked up in PATH) and
+ * waits wait_s seconds after adding records. Never NULL. */
+struct dns01 *dns01_new(const char *hook, long wait_s);
+
+/* The TXT value for a key authorization: base64url(SHA-256(keyauth)).
+ * Caller frees; NULL with err set. */
+char *dns01_txt_value(const char *keyauth);
+
+/* Runs `hook add _acme-challenge.NAME VALUE` for identifier name (a
+ * wildcard's base name, as the authorization carries it). Returns 0, or -1
+ * with ERR_USAGE naming the hook and its exit status. */
+int dns01_publish(struct dns01 *d, const char *name, const char *keyauth);
+
+/* Sleeps the configured wait once, when anything was published since the
+ * last call. */
+void dns01_wait(struct dns01 *d);
+
+/* Runs `hook remove ...` for every published record (failures are logged,
+ * not fatal) and forgets them. */
+void dns01_withdraw_all(struct dns01 *d);
+
+/* Withdraws everything and frees. NULL is fine. */
+void dns01_free(struct dns01 *d);
+
+#endif

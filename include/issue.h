@@ -1,0 +1,43 @@
+/* issue.h - one issuance from start to saved files, shared by `issue` and
+ * `renew`: solver set-up, key and CSR, the order, and the atomic save with
+ * the record of how it was issued (so renewal needs no flags). */
+#ifndef ACMECTL_ISSUE_H
+#define ACMECTL_ISSUE_H
+
+#include <jansson.h>
+
+#include "certinfo.h"
+#include "key.h"
+#include "session.h"
+
+/* How a certificate is issued; all strings borrowed. */
+struct issue_spec {
+	char **names;             /* validated, normalised, NULL-terminated */
+	const char *cert_name;    /* directory under STATE/certs */
+	const char *webroot;      /* exactly one of webroot, standalone, dns_hook */
+	const char *standalone;
+	const char *dns_hook;
+	long dns_wait_s;
+	enum key_type key_type;   /* of a generated certificate key */
+	const char *csr_path;     /* the user's CSR instead of a generated key */
+	const char *preferred_chain;
+	const char *profile;
+	const char *replaces;     /* ARI id of the certificate being replaced */
+	json_t *hooks;            /* kept in the record for renew (object), or NULL */
+};
+
+/* Issues the certificate spec describes through s (account set) and saves
+ * it as the new generation of spec->cert_name, with its issuance record.
+ * Stores what was issued in *issued when not NULL (certinfo_clear() it).
+ * Returns 0, or -1 with err set and the previous certificate untouched. */
+int issue_run(struct session *s, const struct issue_spec *spec, struct certinfo *issued);
+
+/* The issuance record for spec at server. New reference. */
+json_t *issue_record(const struct issue_spec *spec, const char *server, const char *account_url);
+
+/* Fills spec from a stored record (strings borrowed from rec; spec->names
+ * is a new array of borrowed strings: free() it, not strv_free). Returns 0,
+ * or -1 with ERR_STORAGE naming what is missing. */
+int issue_spec_from_record(json_t *rec, const char *cert_name, struct issue_spec *spec);
+
+#endif

@@ -1,0 +1,150 @@
+/* dns01.c - dns-01 challenges answered by a hook program (argv only). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "b64url.h"
+#include "dns01.h"
+#include "err.h"
+#include "log.h"
+#include "util.h"
+
+struct record {
+	char *name;
+	char *value;
+};
+
+struct dns01 {
+	const char *hook;
+	long wait_s;
+	struct record *records;
+	size_t nrecords;
+	bool pending_wait;
+};
+
+struct dns01 *dns01_new(const char *hook, long wait_s)
+{
+	struct dns01 *d = xcalloc(1, sizeof(*d));
+
+	d->hook = hook;
+	d->wait_s = wait_s;
+	return d;
+}
+
+char *dns01_txt_value(const char *keyauth)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (EVP_Digest(keyauth, strlen(keyauth), md, &len, EVP_sha256(), NULL) != 1) {
+		err_set(ERR_USAGE, "cannot hash the dns-01 key authorization");
+		return NULL;
+	}
+	return b64url_encode(md, len);
+}
+
+/* Runs hook ACTION RECORD VALUE and waits for it. Returns 0, or -1 with
+ * why (one line naming the hook and how it ended) in buf. Touches no error
+ * record, so cleanup after a failure keeps the failure's message. */
+static int run_hook(const char *hook, const char *action, const char *record,
+    const char *value, char *buf, size_t len)
+{
+	char *argv[] = { (char *)hook, (char *)action, (char *)record, (char *)value, NULL };
+	int status;
+	pid_t pid;
+
+	if ((pid = fork()) == -1) {
+		snprintf(buf, len, "dns hook %s: cannot fork: %s", hook, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		execvp(hook, argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) == -1) {
+		if (errno != EINTR) {
+			snprintf(buf, len, "dns hook %s: %s", hook, strerror(errno));
+			return -1;
+		}
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		snprintf(buf, len, "dns hook %s %s %s: cannot run it (exit 127)", hook, action, record);
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "dns hook %s %s %s failed with exit status %d",
+		    hook, action, record, WEXITSTATUS(status));
+	else
+		snprintf(buf, len, "dns hook %s %s %s was killed by signal %d",
+		    hook, action, record, WTERMSIG(status));
+	return -1;
+}
+
+int dns01_publish(struct dns01 *d, const char *name, const char *keyauth)
+{
+	char *value, *record, why[512];
+
+	if ((value = dns01_txt_value(keyauth)) == NULL)
+		return -1;
+	record = xasprintf("_acme-challenge.%s", name);
+	if (run_hook(d->hook, "add", record, value, why, sizeof(why)) != 0) {
+		err_set(ERR_USAGE, "%s", why);
+		free(record);
+		free(value);
+		return -1;
+	}
+	logmsg(LOG_VERBOSE, "dns-01: %s TXT \"%s\" added by %s", record, value, d->hook);
+	d->records = xrealloc(d->records, (d->nrecords + 1) * sizeof(*d->records));
+	d->records[d->nrecords].name = record;
+	d->records[d->nrecords].value = value;
+	d->nrecords++;
+	d->pending_wait = true;
+	return 0;
+}
+
+void dns01_wait(struct dns01 *d)
+{
+	struct timespec ts = { .tv_sec = d->wait_s };
+
+	if (!d->pending_wait || d->wait_s <= 0)
+		return;
+	logmsg(LOG_VERBOSE, "dns-01: waiting %ld s for the records to propagate", d->wait_s);
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+	d->pending_wait = false;
+}
+
+void dns01_withdraw_all(struct dns01 *d)
+{
+	char why[512];
+
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->nrecords; i++) {
+		if (run_hook(d->hook, "remove", d->records[i].name, d->records[i].value,
+		    why, sizeof(why)) != 0)
+			logmsg(LOG_NORMAL, "warning: %s", why);
+		free(d->records[i].name);
+		free(d->records[i].value);
+	}
+	free(d->records);
+	d->records = NULL;
+	d->nrecords = 0;
+	d->pending_wait = false;
+}
+
+void dns01_free(struct dns01 *d)
+{
+	if (d == NULL)
+		return;
+	dns01_withdraw_all(d);
+	free(d);
+}
