@@ -38,6 +38,13 @@
 #   netns_dnsmasq_start NODE ADDR OPTION...
 #   netns_slow_https_start NODE ADDR PORT CERT KEY DELAY
 #   tinyproxy_connects [TARGET]     CONNECT requests tinyproxy received
+#   netns_lab_proxied [USER PASS]   client <-> proxy <-> server, Pebble and
+#                                   tinyproxy running; lab_acme ARGS runs
+#                                   acmectl in client against that Pebble
+#   netns_diagnose NODE ARGS...     acmectl --json diagnose, timed: VERDICT,
+#                                   FINDINGS, CM_MESSAGE; assert_verdict,
+#                                   assert_finding, assert_faster/slower
+#   netns_curl_rc NODE ARGS...      curl's exit code, for lab checks
 
 # shellcheck source=pebble.sh
 . "$(dirname "${BASH_SOURCE[0]}")/pebble.sh"
@@ -170,8 +177,9 @@ netns_ip6() {
 # netns_free A B N / netns_free6 A B N: address N (3..30) of the A <-> B
 # segment, which no node owns until a test gives it to one.
 netns_free() {
-	[ -n "${NETNS_SEG[$1:$2]:-}" ] || fail "no link $1 <-> $2"
-	echo "$NETNS_NET4.$((NETNS_SEG[$1:$2] * 32 + $3))"
+	local seg=${NETNS_SEG[$1:$2]:-}
+	[ -n "$seg" ] || fail "no link $1 <-> $2"
+	echo "$NETNS_NET4.$((seg * 32 + $3))"
 }
 
 netns_free6() {
@@ -518,7 +526,6 @@ netns_lab_proxied() {
 	netns_link proxy server
 	SERVER_IP=$(netns_ip server proxy)
 	PROXY_IP=$(netns_ip proxy client)
-	CLIENT_IP=$(netns_ip client proxy)
 	netns_hosts client "$PROXY_IP proxy.test" "$SERVER_IP acme.test"
 	netns_hosts proxy "$SERVER_IP acme.test"
 	netns_hosts server "$SERVER_IP acme.test"

@@ -1,0 +1,90 @@
+#!/bin/bash
+# diagnose-basic.sh - `acmectl diagnose` against one Pebble on a direct
+# link: healthy; a blackholed address (connect_timeout within the step
+# deadline + 1 s, and cert-manager 1.1's bare "context deadline exceeded");
+# a closed port (connect_refused); an unknown CA (tls_untrusted); a name the
+# certificate does not cover (tls_name_mismatch); a path that is no ACME
+# directory (not_acme_directory). Each asserts the verdict, the exit code
+# and how long it took.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "$(dirname "$0")/../lib/netns.sh"
+require_root
+unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
+
+netns_init
+netns_add client server
+netns_link client server
+SERVER_IP=$(netns_ip server client)
+DARK_IP=$(netns_free client server 20)
+netns_blackhole client server "$DARK_IP"
+netns_hosts client "$SERVER_IP acme.test wrong.test" "$DARK_IP dark.test"
+netns_pebble_start server "$SERVER_IP" 14000 acme.test
+netns_ca "$TEST_TMP/lab" other
+T=2 # --timeout: each network step's deadline, seconds
+
+# lab checks: what each case does to curl
+assert_eq 0 "$(netns_curl_rc client --cacert "$PEBBLE_CA" "$PEBBLE_DIR_URL")" "lab check: healthy"
+assert_eq 28 "$(netns_curl_rc client --cacert "$PEBBLE_CA" https://dark.test:14000/dir)" \
+	"lab check: dark.test times out"
+assert_eq 7 "$(netns_curl_rc client --cacert "$PEBBLE_CA" https://acme.test:14009/dir)" \
+	"lab check: port 14009 refused"
+assert_eq 60 "$(netns_curl_rc client --cacert "$TEST_TMP/lab/other.pem" "$PEBBLE_DIR_URL")" \
+	"lab check: other CA untrusted"
+assert_eq 60 "$(netns_curl_rc client --cacert "$PEBBLE_CA" https://wrong.test:14000/dir)" \
+	"lab check: wrong.test not in the certificate"
+
+# healthy
+netns_diagnose client --server "$PEBBLE_DIR_URL" --ca-bundle "$PEBBLE_CA" --timeout $T \
+	--email admin@acmectl.example
+assert_verdict ok "healthy Pebble"
+assert_true "JSON output" is_json_object "$OUT"
+assert_faster 3000 "healthy: fast"
+for step in dns tcp tls http nonce; do
+	assert_eq ok "$(json_step "$OUT" $step status)" "healthy: step $step ok"
+done
+assert_ne "" "$(json_field "$OUT" cert_manager.version)" "healthy: cert_manager.version set"
+
+# blackholed address: an unanswered SYN
+netns_diagnose client --server https://dark.test:14000/dir --ca-bundle "$PEBBLE_CA" --timeout $T
+assert_verdict connect_timeout "blackholed server"
+assert_faster $((T * 1000 + 1000)) "blackhole: verdict within the step deadline + 1 s"
+assert_slower $((T * 1000 - 100)) "blackhole: waited for the step deadline"
+assert_eq fail "$(json_step "$OUT" tcp status)" "blackhole: step tcp failed"
+
+netns_diagnose client --server https://dark.test:14000/dir --ca-bundle "$PEBBLE_CA" --timeout $T \
+	--cert-manager-version 1.1.0
+assert_verdict connect_timeout "blackholed server, cert-manager 1.1.0"
+assert_faster $((T * 1000 + 1000)) "blackhole 1.1.0: within the step deadline + 1 s"
+assert_eq "Failed to verify ACME account: context deadline exceeded" "$CM_MESSAGE" \
+	"blackhole 1.1.0: cert-manager shows the bare deadline"
+assert_eq ErrRegisterACMEAccount "$(json_field "$OUT" cert_manager.reason)" \
+	"blackhole 1.1.0: reason ErrRegisterACMEAccount"
+
+# closed port: an RST
+netns_diagnose client --server https://acme.test:14009/dir --ca-bundle "$PEBBLE_CA" --timeout $T
+assert_verdict connect_refused "closed port"
+assert_faster 1500 "closed port: at once"
+assert_contains "$CM_MESSAGE" "connect: connection refused" "closed port: Go's wording"
+
+# a CA the client does not trust
+netns_diagnose client --server "$PEBBLE_DIR_URL" --ca-bundle "$TEST_TMP/lab/other.pem" --timeout $T
+assert_verdict tls_untrusted "unknown CA"
+assert_faster 3000 "unknown CA: fast"
+assert_eq fail "$(json_step "$OUT" tls status)" "unknown CA: step tls failed"
+assert_contains "$CM_MESSAGE" "x509:" "unknown CA: cert-manager shows an x509 error"
+
+# a name the certificate does not cover
+netns_diagnose client --server https://wrong.test:14000/dir --ca-bundle "$PEBBLE_CA" --timeout $T
+assert_verdict tls_name_mismatch "wrong name"
+assert_faster 3000 "wrong name: fast"
+assert_contains "$CM_MESSAGE" "not wrong.test" "wrong name: Go's x509 wording names the host"
+assert_contains "$CM_MESSAGE" "acme.test" "wrong name: and the names the certificate has"
+
+# an https URL that is not an ACME directory
+netns_diagnose client --server https://acme.test:14000/not-a-directory --ca-bundle "$PEBBLE_CA" \
+	--timeout $T
+assert_verdict not_acme_directory "not a directory"
+assert_faster 3000 "not a directory: fast"
+
+test_done

@@ -1,0 +1,44 @@
+#!/bin/bash
+# diagnose-slow.sh - a slow CA (tests/lib/slow_https.py: the directory
+# answers after 11 s, everything else at once) under the deadlines of two
+# cert-manager versions, with --timeout 15 so no per-step deadline fires
+# first: 1.1.0 (whole sync 10 s) -> deadline_exceeded, stopped at 10 s, and
+# cert-manager's bare "context deadline exceeded"; 1.9.0 (2 min) -> ok
+# after the 11 s answer.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "$(dirname "$0")/../lib/netns.sh"
+require_root
+unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
+
+netns_init
+netns_add client server
+netns_link client server
+SERVER_IP=$(netns_ip server client)
+netns_hosts client "$SERVER_IP slow.test"
+netns_ca "$TEST_TMP/lab" ca
+netns_cert "$TEST_TMP/lab" ca slow slow.test
+netns_slow_https_start server "$SERVER_IP" 14000 "$TEST_TMP/lab/slow.pem" "$TEST_TMP/lab/slow.key" 11
+assert_eq 0 "$(netns_curl_rc client --cacert "$TEST_TMP/lab/ca.pem" https://slow.test:14000/nonce)" \
+	"lab check: the nonce answers at once"
+assert_eq 28 "$(netns_curl_rc client --cacert "$TEST_TMP/lab/ca.pem" https://slow.test:14000/dir)" \
+	"lab check: the directory does not answer within 3 s"
+D=(--server https://slow.test:14000/dir --ca-bundle "$TEST_TMP/lab/ca.pem" --timeout 15)
+
+netns_diagnose client "${D[@]}" --cert-manager-version 1.1.0
+assert_verdict deadline_exceeded "11 s CA, cert-manager 1.1.0 (10 s sync)"
+assert_slower 9500 "1.1.0: ran until the 10 s deadline"
+assert_faster 11000 "1.1.0: stopped at the 10 s deadline"
+assert_eq "Failed to verify ACME account: context deadline exceeded" "$CM_MESSAGE" \
+	"1.1.0: cert-manager's message"
+assert_eq 1.1.0 "$(json_field "$OUT" cert_manager.version)" "1.1.0: the version modelled"
+
+netns_diagnose client "${D[@]}" --cert-manager-version 1.9.0
+assert_verdict ok "11 s CA, cert-manager 1.9.0 (2 min sync)"
+assert_slower 11000 "1.9.0: waited for the 11 s directory"
+assert_faster 13000 "1.9.0: done soon after it"
+assert_eq ok "$(json_step "$OUT" http status)" "1.9.0: step http ok"
+assert_eq ok "$(json_step "$OUT" nonce status)" "1.9.0: step nonce ok"
+assert_true "1.9.0: step http took >= 11 s" test "$(json_step "$OUT" http ms)" -ge 11000
+
+test_done
