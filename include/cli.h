@@ -16,6 +16,12 @@ enum command {
 	CMD_ISSUE,
 	CMD_PROXY_EXPLAIN,
 	CMD_DIAGNOSE,
+	CMD_RENEW,
+	CMD_LIST,
+	CMD_REVOKE,
+	CMD_ACCOUNT_ROLLOVER,
+	CMD_ACCOUNT_DEACTIVATE,
+	CMD_ACCOUNT_UPDATE,
 };
 
 #define LETSENCRYPT_URL "https://acme-v02.api.letsencrypt.org/directory"
@@ -66,6 +72,20 @@ struct config {
 	const char *profile;
 	char **names;              /* positional NAMEs, NULL-terminated; array owned, strings borrowed */
 	size_t nnames;
+
+	/* renew (NAMEs in names/nnames: certificate names, all when none) */
+	long days;                 /* --days N, -1 when not given */
+	const char *deploy_hook;
+	const char *pre_hook;
+	const char *post_hook;
+	long jitter_s;             /* --jitter SECONDS, 0 when not given */
+	long parallel;             /* --parallel N (issue, renew), default 8 */
+
+	/* revoke (NAME in names[0]), account deactivate */
+	const char *cert_file;     /* --cert FILE */
+	const char *cert_key_file; /* --cert-key FILE */
+	int revoke_reason;         /* --reason CODE (RFC 5280 CRLReason), -1 when not given */
+	bool yes;                  /* --yes: no confirmation prompt */
 
 	/* proxy explain */
 	const char *url;           /* positional URL */

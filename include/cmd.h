@@ -11,4 +11,11 @@ int cmd_issue(const struct config *cfg);
 int cmd_proxy_explain(const struct config *cfg);
 int cmd_diagnose(const struct config *cfg);
 
+int cmd_renew(const struct config *cfg);
+int cmd_list(const struct config *cfg);
+int cmd_revoke(const struct config *cfg);
+int cmd_account_rollover(const struct config *cfg);
+int cmd_account_deactivate(const struct config *cfg);
+int cmd_account_update(const struct config *cfg);
+
 #endif

@@ -33,7 +33,14 @@
 #define ON_ISSUE ON(CMD_ISSUE)
 #define ON_EXPLAIN ON(CMD_PROXY_EXPLAIN)
 #define ON_DIAGNOSE ON(CMD_DIAGNOSE)
-#define ON_ALL (ON_REGISTER | ON_SHOW | ON_ISSUE | ON_EXPLAIN | ON_DIAGNOSE)
+#define ON_RENEW ON(CMD_RENEW)
+#define ON_LIST ON(CMD_LIST)
+#define ON_REVOKE ON(CMD_REVOKE)
+#define ON_ROLLOVER ON(CMD_ACCOUNT_ROLLOVER)
+#define ON_DEACTIVATE ON(CMD_ACCOUNT_DEACTIVATE)
+#define ON_UPDATE ON(CMD_ACCOUNT_UPDATE)
+#define ON_ALL (ON_REGISTER | ON_SHOW | ON_ISSUE | ON_EXPLAIN | ON_DIAGNOSE | ON_RENEW | \
+	ON_LIST | ON_REVOKE | ON_ROLLOVER | ON_DEACTIVATE | ON_UPDATE)
 
 struct optspec;
 typedef int (*setter)(struct config *, const struct optspec *, const char *);
@@ -60,6 +67,8 @@ static int set_key_type(struct config *, const struct optspec *, const char *);
 static int set_eab_alg(struct config *, const struct optspec *, const char *);
 static int set_proxy(struct config *, const struct optspec *, const char *);
 static int set_dns_wait(struct config *, const struct optspec *, const char *);
+static int set_number(struct config *, const struct optspec *, const char *);
+static int set_reason(struct config *, const struct optspec *, const char *);
 
 #define STR(name, cmds, member) \
 	{ name, true, false, cmds, CMD_NONE, set_str, offsetof(struct config, member) }
@@ -94,10 +103,10 @@ static const struct optspec options[] = {
 	META("-V", CMD_VERSION),
 
 	/* account */
-	STR("--email", ON_REGISTER | ON_ISSUE | ON_DIAGNOSE, email),
+	STR("--email", ON_REGISTER | ON_ISSUE | ON_DIAGNOSE | ON_UPDATE, email),
 	FLAG("--agree-tos", ON_REGISTER | ON_ISSUE, agree_tos),
-	VAL("--key-type", ON_REGISTER | ON_ISSUE, set_key_type),
-	STR("--account-key", ON_REGISTER | ON_DIAGNOSE, account_key),
+	VAL("--key-type", ON_REGISTER | ON_ISSUE | ON_ROLLOVER, set_key_type),
+	STR("--account-key", ON_REGISTER | ON_DIAGNOSE | ON_ROLLOVER, account_key),
 	STR("--eab-kid", ON_REGISTER, eab_kid),
 	STR("--eab-hmac-key", ON_REGISTER, eab_hmac_key),
 	VAL("--eab-alg", ON_REGISTER, set_eab_alg),
@@ -107,11 +116,25 @@ static const struct optspec options[] = {
 	STR("--standalone", ON_ISSUE, standalone),
 	STR("--csr", ON_ISSUE, csr),
 	STR("--name", ON_ISSUE, cert_name),
-	FLAG("--force", ON_ISSUE, force),
+	FLAG("--force", ON_ISSUE | ON_RENEW, force),
 	STR("--dns-hook", ON_ISSUE, dns_hook),
 	VAL("--dns-wait", ON_ISSUE, set_dns_wait),
 	STR("--preferred-chain", ON_ISSUE, preferred_chain),
 	STR("--profile", ON_ISSUE, profile),
+
+	/* renew */
+	VAL("--days", ON_RENEW, set_number),
+	STR("--deploy-hook", ON_RENEW, deploy_hook),
+	STR("--pre-hook", ON_RENEW, pre_hook),
+	STR("--post-hook", ON_RENEW, post_hook),
+	VAL("--jitter", ON_RENEW, set_number),
+	VAL("--parallel", ON_ISSUE | ON_RENEW, set_number),
+
+	/* revoke, deactivate */
+	STR("--cert", ON_REVOKE, cert_file),
+	STR("--cert-key", ON_REVOKE, cert_key_file),
+	VAL("--reason", ON_REVOKE, set_reason),
+	FLAG("--yes", ON_DEACTIVATE, yes),
 
 	/* diagnose */
 	STR("--account-url", ON_DIAGNOSE, account_url),
@@ -131,6 +154,12 @@ static const struct {
 	{ "issue", NULL, "issue", CMD_ISSUE },
 	{ "proxy", "explain", "proxy explain", CMD_PROXY_EXPLAIN },
 	{ "diagnose", NULL, "diagnose", CMD_DIAGNOSE },
+	{ "renew", NULL, "renew", CMD_RENEW },
+	{ "list", NULL, "list", CMD_LIST },
+	{ "revoke", NULL, "revoke", CMD_REVOKE },
+	{ "account", "rollover", "account rollover", CMD_ACCOUNT_ROLLOVER },
+	{ "account", "deactivate", "account deactivate", CMD_ACCOUNT_DEACTIVATE },
+	{ "account", "update", "account update", CMD_ACCOUNT_UPDATE },
 	{ "help", NULL, "help", CMD_HELP },
 };
 
@@ -277,6 +306,60 @@ static int set_dns_wait(struct config *cfg, const struct optspec *spec, const ch
 	}
 	cfg->dns_wait_s = strtol(value, NULL, 10);
 	return 0;
+}
+
+/* --days, --jitter, --parallel: whole numbers within each one's range. */
+static int set_number(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	static const struct {
+		const char *name;
+		long min, max;
+		size_t field;
+	} ranges[] = {
+		{ "--days", 0, 3650, offsetof(struct config, days) },
+		{ "--jitter", 0, 86400, offsetof(struct config, jitter_s) },
+		{ "--parallel", 1, 64, offsetof(struct config, parallel) },
+	};
+	size_t i, len = strlen(value);
+	long n;
+
+	for (i = 0; strcmp(ranges[i].name, spec->name) != 0; i++)
+		;
+	n = len > 0 && len <= 6 && strspn(value, "0123456789") == len ?
+	    strtol(value, NULL, 10) : -1;
+	if (n < ranges[i].min || n > ranges[i].max) {
+		err_set(ERR_USAGE, "%s must be a whole number from %ld to %ld (got \"%s\")",
+		    spec->name, ranges[i].min, ranges[i].max, value);
+		return -1;
+	}
+	*(long *)((char *)cfg + ranges[i].field) = n;
+	return 0;
+}
+
+/* RFC 5280 CRLReason by number or name; 7 is unused in the RFC. */
+static int set_reason(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	static const char *const names[] = {
+		"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
+		"superseded", "cessationOfOperation", "certificateHold", NULL,
+		"removeFromCRL", "privilegeWithdrawn", "aACompromise",
+	};
+	size_t i;
+
+	(void)spec;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char num[4];
+
+		snprintf(num, sizeof(num), "%zu", i);
+		if (names[i] != NULL &&
+		    (strcasecmp(value, names[i]) == 0 || strcmp(value, num) == 0)) {
+			cfg->revoke_reason = (int)i;
+			return 0;
+		}
+	}
+	err_set(ERR_USAGE, "--reason must be an RFC 5280 reason code 0-6 or 8-10 or its "
+	    "name, e.g. keyCompromise or superseded (got \"%s\")", value);
+	return -1;
 }
 
 /* The spec named by arg ("--name", "-v"; "-vvv" is -v three times, counted
@@ -426,7 +509,14 @@ static int take_arguments(struct config *cfg, char **words, size_t nwords)
 	size_t i;
 
 	switch (cfg->cmd) {
+	case CMD_REVOKE:
+		if (nwords > 1) {
+			err_set(ERR_USAGE, "revoke takes one certificate NAME");
+			return -1;
+		}
+		/* fall through */
 	case CMD_ISSUE:
+	case CMD_RENEW:
 		cfg->names = xcalloc(nwords + 1, sizeof(*cfg->names));
 		for (i = 0; i < nwords; i++)
 			cfg->names[i] = words[i];
@@ -496,6 +586,22 @@ static int check_combinations(struct config *cfg)
 			return -1;
 		}
 		break;
+	case CMD_REVOKE:
+		if ((cfg->nnames == 1) == (cfg->cert_file != NULL)) {
+			err_set(ERR_USAGE, "revoke needs a certificate NAME or --cert FILE (one of them)");
+			return -1;
+		}
+		if (cfg->cert_key_file != NULL && cfg->cert_file == NULL) {
+			err_set(ERR_USAGE, "--cert-key needs --cert FILE");
+			return -1;
+		}
+		break;
+	case CMD_ACCOUNT_UPDATE:
+		if (cfg->email == NULL) {
+			err_set(ERR_USAGE, "account update needs --email ADDR");
+			return -1;
+		}
+		break;
 	default:
 		break;
 	}
@@ -533,6 +639,9 @@ int cli_parse(int argc, char **argv, struct config *cfg)
 	cfg->account_key_type = KEY_EC256;
 	cfg->cert_key_type = KEY_EC256;
 	cfg->proxy_rules = "go";
+	cfg->days = -1;
+	cfg->parallel = 8;
+	cfg->revoke_reason = -1;
 
 	scan_args(argc, argv, &sc);
 	if (sc.meta != CMD_NONE) {
@@ -619,6 +728,21 @@ const char *cli_usage(void)
 "      Obtain a certificate for NAME... (http-01 validation, or dns-01 with\n"
 "      --dns-hook). With --csr the names come from the request; NAMEs given\n"
 "      must then match it.\n"
+"  account rollover [--key-type TYPE | --account-key FILE]\n"
+"      Replace the account key (keyChange); the old key is kept as a backup.\n"
+"  account deactivate [--yes]\n"
+"      Deactivate the account for good (asks first unless --yes).\n"
+"  account update --email ADDR\n"
+"      Change the account's contact address.\n"
+"  renew [NAME...] [--days N] [--force] [--deploy-hook CMD] [--pre-hook CMD]\n"
+"        [--post-hook CMD] [--jitter SECONDS] [--parallel N]\n"
+"      Renew the certificates (all, or the NAMEd ones) that are due, the way\n"
+"      each was issued. Nothing due means no network at all and exit 0.\n"
+"  list [--json]\n"
+"      List the certificates kept: names, expiry, days left, due or not.\n"
+"  revoke NAME | --cert FILE [--cert-key FILE] [--reason CODE]\n"
+"      Revoke a certificate (signed by the account key, or by the\n"
+"      certificate's own key with --cert-key).\n"
 "  proxy explain URL [--json]\n"
 "      Show whether and through which proxy URL would be fetched, and why.\n"
 "  diagnose [--email ADDR] [--account-key FILE] [--account-url URL]\n"
@@ -675,6 +799,19 @@ const char *cli_usage(void)
 "  --dns-wait SECONDS     wait after adding the records (default 0)\n"
 "  --preferred-chain CN   pick the chain whose top issuer has this CN\n"
 "  --profile NAME         certificate profile to ask the server for\n"
+"  --parallel N           requests in flight at once (issue, renew; default 8)\n"
+"  --days N               renew when fewer than N days are left (default: when\n"
+"                         less than a third of the lifetime is left, a half\n"
+"                         for lifetimes of 10 days or less)\n"
+"  --deploy-hook CMD      run after each renewed certificate (remembered)\n"
+"  --pre-hook CMD         run once before renewing, when something is due\n"
+"  --post-hook CMD        run once after renewing, when something was due\n"
+"  --jitter SECONDS       sleep a random time up to SECONDS first (renew)\n"
+"  --cert FILE            certificate to revoke\n"
+"  --cert-key FILE        sign the revocation with the certificate's key\n"
+"  --reason CODE          revocation reason: a number or a name such as\n"
+"                         keyCompromise, superseded, cessationOfOperation\n"
+"  --yes                  do not ask for confirmation (account deactivate)\n"
 "  --account-url URL      the account URL to check (diagnose)\n"
 "  --from-issuer FILE     take the settings from an Issuer or ClusterIssuer\n"
 "                         manifest (diagnose)\n"

@@ -64,6 +64,18 @@ static int dispatch(const struct config *cfg)
 		return cmd_proxy_explain(cfg);
 	case CMD_DIAGNOSE:
 		return cmd_diagnose(cfg);
+	case CMD_RENEW:
+		return cmd_renew(cfg);
+	case CMD_LIST:
+		return cmd_list(cfg);
+	case CMD_REVOKE:
+		return cmd_revoke(cfg);
+	case CMD_ACCOUNT_ROLLOVER:
+		return cmd_account_rollover(cfg);
+	case CMD_ACCOUNT_DEACTIVATE:
+		return cmd_account_deactivate(cfg);
+	case CMD_ACCOUNT_UPDATE:
+		return cmd_account_update(cfg);
 	case CMD_NONE:
 		break;
 	}

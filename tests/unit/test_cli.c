@@ -234,6 +234,55 @@ static const struct row rows[] = {
 	    "issue needs --webroot DIR or --standalone [ADDR:]PORT" },
 	{ "issue --webroot /w", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
 	    "issue needs at least one NAME" },
+	/* renew, list, revoke, account management */
+	{ "renew", 0, CMD_RENEW, NULL, ANY, 0, NULL, "days=-1 parallel=8 jitter=0 force=0", NULL },
+	{ "renew a.example b.example --days 30 --force --jitter 600 --parallel 4", 0, CMD_RENEW,
+	    NULL, ANY, 2, NULL, "days=30 force=1 jitter=600 parallel=4", NULL },
+	{ "renew --deploy-hook /bin/reload --pre-hook pre --post-hook post", 0, CMD_RENEW, NULL,
+	    ANY, 0, NULL, "deploy_hook=/bin/reload pre_hook=pre post_hook=post", NULL },
+	{ "renew --days 3651", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--days must be a whole number from 0 to 3650 (got \"3651\")" },
+	{ "renew --days x", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "--days must be a whole number" },
+	{ "renew --parallel 0", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--parallel must be a whole number from 1 to 64" },
+	{ "renew --webroot /w", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --webroot is not valid for renew" },
+	{ "issue --webroot /w --parallel 2 a.example", 0, CMD_ISSUE, NULL, ANY, 1, NULL,
+	    "parallel=2", NULL },
+	{ "issue --webroot /w --days 3 a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --days is not valid for issue" },
+	{ "list --json", 0, CMD_LIST, NULL, ANY, ANY, NULL, "json=1", NULL },
+	{ "list a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unexpected argument \"a.example\" for list" },
+	{ "revoke a.example --reason keyCompromise", 0, CMD_REVOKE, NULL, ANY, 1, NULL,
+	    "reason=1 names=a.example", NULL },
+	{ "revoke --cert /c.pem --cert-key /k.pem --reason 4", 0, CMD_REVOKE, NULL, ANY, 0, NULL,
+	    "cert_file=/c.pem cert_key_file=/k.pem reason=4", NULL },
+	{ "revoke a.example --reason superseded", 0, CMD_REVOKE, NULL, ANY, 1, NULL, "reason=4", NULL },
+	{ "revoke a.example", 0, CMD_REVOKE, NULL, ANY, 1, NULL, "reason=-1", NULL },
+	{ "revoke a.example --reason 7", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--reason must be an RFC 5280 reason code" },
+	{ "revoke a.example --reason bogus", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--reason must be an RFC 5280 reason code" },
+	{ "revoke", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "revoke needs a certificate NAME or --cert FILE" },
+	{ "revoke a.example --cert /c.pem", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "revoke needs a certificate NAME or --cert FILE (one of them)" },
+	{ "revoke a.example b.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "revoke takes one certificate NAME" },
+	{ "revoke a.example --cert-key /k.pem", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--cert-key needs --cert FILE" },
+	{ "account rollover --key-type ec384", 0, CMD_ACCOUNT_ROLLOVER, NULL, ANY, ANY, NULL,
+	    "account_key_type=ec384", NULL },
+	{ "account rollover --account-key /new.pem", 0, CMD_ACCOUNT_ROLLOVER, NULL, ANY, ANY, NULL,
+	    "account_key=/new.pem", NULL },
+	{ "account deactivate --yes", 0, CMD_ACCOUNT_DEACTIVATE, NULL, ANY, ANY, NULL, "yes=1", NULL },
+	{ "account deactivate", 0, CMD_ACCOUNT_DEACTIVATE, NULL, ANY, ANY, NULL, "yes=0", NULL },
+	{ "account update --email new@example.org", 0, CMD_ACCOUNT_UPDATE, NULL, ANY, ANY, NULL,
+	    "email=new@example.org", NULL },
+	{ "account update", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "account update needs --email ADDR" },
+	{ "account show --yes", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --yes is not valid for account show" },
 	/* dns-01, chains, profiles */
 	{ "issue --dns-hook /bin/hook --dns-wait 3 *.a.example", 0, CMD_ISSUE, NULL, ANY, 1,
 	    "(null)", "dns_hook=/bin/hook dns_wait=3 names=*.a.example", NULL },
@@ -334,13 +383,15 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 		S("proxy_auth_file", proxy_auth_file), S("no_proxy", no_proxy),
 		S("proxy_rules", proxy_rules), S("dns_hook", dns_hook),
 		S("preferred_chain", preferred_chain), S("profile", profile),
+		S("deploy_hook", deploy_hook), S("pre_hook", pre_hook), S("post_hook", post_hook),
+		S("cert_file", cert_file), S("cert_key_file", cert_key_file),
 #undef S
 	};
 	static const struct { const char *key; size_t off; } flags[] = {
 #define B(k, m) { k, offsetof(struct config, m) }
 		B("agree_tos", agree_tos), B("force", force), B("json", json),
 		B("quiet", quiet), B("no_env_proxy", no_env_proxy),
-		B("server_set", server_set), B("timeout_set", timeout_set),
+		B("server_set", server_set), B("timeout_set", timeout_set), B("yes", yes),
 #undef B
 	};
 	size_t i, used;
@@ -359,6 +410,13 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 		return key_type_name(cfg->cert_key_type);
 	if (strcmp(key, "verbosity") == 0) {
 		snprintf(buf, len, "%d", cfg->verbosity);
+		return buf;
+	}
+	if (strcmp(key, "days") == 0 || strcmp(key, "parallel") == 0 ||
+	    strcmp(key, "jitter") == 0 || strcmp(key, "reason") == 0) {
+		snprintf(buf, len, "%ld", strcmp(key, "days") == 0 ? cfg->days :
+		    strcmp(key, "parallel") == 0 ? cfg->parallel :
+		    strcmp(key, "jitter") == 0 ? cfg->jitter_s : (long)cfg->revoke_reason);
 		return buf;
 	}
 	if (strcmp(key, "dns_wait") == 0) {
