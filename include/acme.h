@@ -68,6 +68,11 @@ const char *acme_kid(const struct acme *a);
 int acme_post(struct acme *a, const char *what, const char *url,
     const char *payload, bool use_jwk, struct acme_reply *out);
 
+/* GETs url without signing (RFC 9773 renewalInfo is fetched this way).
+ * Any HTTP status is stored in *out (caller acme_reply_clear()s); returns -1
+ * only when no response came (ERR_NETWORK). */
+int acme_get(struct acme *a, const char *url, struct acme_reply *out);
+
 /* POST-as-GETs url until the resource's "status" is not one of the
  * space-separated wait_states (e.g. "pending processing"), starting after
  * ~100 ms and backing off (x1.5 up to 5 s), honouring Retry-After, for at

@@ -277,6 +277,20 @@ int acme_post(struct acme *a, const char *what, const char *url,
 	}
 }
 
+int acme_get(struct acme *a, const char *url, struct acme_reply *out)
+{
+	struct http_request req = { .method = HTTP_GET, .url = url };
+	int rc = -1;
+
+	if (http_perform(a->http, &req, 1) == 0) {
+		nonce_put(a, req.resp.replay_nonce);
+		reply_take(out, &req.resp);
+		rc = 0;
+	}
+	http_response_clear(&req.resp);
+	return rc;
+}
+
 /* True when status is one of the space-separated words in states. */
 static bool status_in(const char *status, const char *states)
 {
