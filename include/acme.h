@@ -68,6 +68,24 @@ const char *acme_kid(const struct acme *a);
 int acme_post(struct acme *a, const char *what, const char *url,
     const char *payload, bool use_jwk, struct acme_reply *out);
 
+/* Allows up to parallel signed requests in flight at once (--parallel). */
+void acme_set_parallel(struct acme *a, size_t parallel);
+
+/* How many signed requests a caller should send at once: 1 while the round
+ * trip is short (each needs its own nonce, and extra nonces cost requests),
+ * the --parallel limit once the connection shows a round trip of 20 ms or
+ * more (a proxy or a distant CA), where every saved round trip counts. */
+size_t acme_batch_width(const struct acme *a);
+
+/* Signs and POSTs payload (NULL = POST-as-GET) to each of the n urls at
+ * once, with the account's kid; missing nonces are fetched first, and
+ * extra_nonces more HEAD newNonce requests ride along for the next batch.
+ * badNonce, 5xx and 429 answers are retried one by one as acme_post does.
+ * Fills out[0..n-1] (caller acme_reply_clear()s each). Returns 0, or -1 with
+ * err set and nothing in out. */
+int acme_post_many(struct acme *a, const char *what, char *const *urls,
+    const char *payload, size_t n, size_t extra_nonces, struct acme_reply *out);
+
 /* GETs url without signing (RFC 9773 renewalInfo is fetched this way).
  * Any HTTP status is stored in *out (caller acme_reply_clear()s); returns -1
  * only when no response came (ERR_NETWORK). */

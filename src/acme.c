@@ -14,7 +14,8 @@
 #include "log.h"
 #include "util.h"
 
-#define NONCE_POOL 16
+#define NONCE_POOL 72     /* room for two full batches of --parallel 64 */
+#define FANOUT_RTT_MS 20  /* slower round trips make concurrency pay for its nonces */
 #define BADNONCE_RETRIES 20   /* Pebble rejects 5 % (tests: 50 %) of good nonces */
 #define SERVER_RETRIES 3
 #define RATELIMIT_RETRIES 2
@@ -29,6 +30,8 @@ struct acme {
 	char *kid;
 	char *nonces[NONCE_POOL];
 	size_t nnonces;
+	size_t parallel;      /* most signed requests in flight at once */
+	long long rtt_ms;     /* shortest request seen on the open connection; -1 unknown */
 };
 
 struct acme *acme_new(struct http_client *http, const char *directory_url)
@@ -38,6 +41,8 @@ struct acme *acme_new(struct http_client *http, const char *directory_url)
 	a->http = http;
 	a->dir_url = xstrdup(directory_url);
 	a->dir.url = a->dir_url;
+	a->parallel = 1;
+	a->rtt_ms = -1;
 	return a;
 }
 
@@ -66,6 +71,14 @@ static void nonce_put(struct acme *a, const char *nonce)
 	a->nonces[a->nnonces++] = xstrdup(nonce);
 }
 
+/* Remembers how long a request on the open connection took: the shortest
+ * one is close to the round trip time. */
+static void note_rtt(struct acme *a, const struct http_response *resp)
+{
+	if (resp->status > 0 && (a->rtt_ms < 0 || resp->elapsed_ms < a->rtt_ms))
+		a->rtt_ms = resp->elapsed_ms;
+}
+
 /* Returns a fresh nonce (caller frees): the newest cached one, else one from
  * HEAD newNonce. NULL with err set. */
 static char *nonce_take(struct acme *a)
@@ -77,6 +90,7 @@ static char *nonce_take(struct acme *a)
 		return a->nonces[--a->nnonces];
 	if (http_perform(a->http, &req, 1) != 0)
 		goto out;
+	note_rtt(a, &req.resp);
 	if (req.resp.replay_nonce == NULL || req.resp.status >= 400) {
 		err_set(ERR_ACME, "newNonce %s answered HTTP %ld without a Replay-Nonce",
 		    a->dir.new_nonce, req.resp.status);
@@ -243,6 +257,7 @@ int acme_post(struct acme *a, const char *what, const char *url,
 		}
 		free(jws);
 		nonce_put(a, req.resp.replay_nonce);
+		note_rtt(a, &req.resp);
 		if (req.resp.status >= 200 && req.resp.status < 300) {
 			reply_take(out, &req.resp);
 			http_response_clear(&req.resp);
@@ -275,6 +290,113 @@ int acme_post(struct acme *a, const char *what, const char *url,
 		problem_free(prob);
 		http_response_clear(&req.resp);
 	}
+}
+
+void acme_set_parallel(struct acme *a, size_t parallel)
+{
+	a->parallel = parallel > 0 ? parallel : 1;
+}
+
+size_t acme_batch_width(const struct acme *a)
+{
+	return a->rtt_ms >= FANOUT_RTT_MS ? a->parallel : 1;
+}
+
+/* Fills the pool up to want nonces with concurrent HEAD newNonce requests.
+ * 0 or -1 with err. */
+static int nonce_fill(struct acme *a, size_t want)
+{
+	struct http_request *reqs;
+	size_t need, i;
+	int rc = 0;
+
+	if (want > NONCE_POOL)
+		want = NONCE_POOL;
+	if (a->nnonces >= want)
+		return 0;
+	need = want - a->nnonces;
+	reqs = xcalloc(need, sizeof(*reqs));
+	for (i = 0; i < need; i++) {
+		reqs[i].method = HTTP_HEAD;
+		reqs[i].url = a->dir.new_nonce;
+	}
+	if (http_perform(a->http, reqs, need) != 0)
+		rc = -1;
+	for (i = 0; i < need; i++) {
+		nonce_put(a, reqs[i].resp.replay_nonce);
+		http_response_clear(&reqs[i].resp);
+	}
+	free(reqs);
+	return rc;
+}
+
+int acme_post_many(struct acme *a, const char *what, char *const *urls,
+    const char *payload, size_t n, size_t extra_nonces, struct acme_reply *out)
+{
+	struct http_request *reqs = xcalloc(n + extra_nonces, sizeof(*reqs));
+	bool *retry = xcalloc(n, sizeof(*retry));
+	struct problem *prob;
+	char *nonce;
+	size_t i;
+	int rc = -1;
+
+	memset(out, 0, n * sizeof(*out));
+	if (nonce_fill(a, n) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		reqs[i].method = HTTP_POST;
+		reqs[i].url = urls[i];
+		if ((nonce = nonce_take(a)) == NULL)
+			goto out;
+		reqs[i].body = jws_sign(a->key, a->kid, nonce, urls[i], payload);
+		free(nonce);
+		if (reqs[i].body == NULL)
+			goto out;
+	}
+	/* nonces for the next batch travel in the same round trip */
+	for (i = n; i < n + extra_nonces; i++) {
+		reqs[i].method = HTTP_HEAD;
+		reqs[i].url = a->dir.new_nonce;
+	}
+	if (http_perform(a->http, reqs, n + extra_nonces) != 0) {
+		err_prefix("%s", what);
+		goto out;
+	}
+	for (i = 0; i < n + extra_nonces; i++) {
+		nonce_put(a, reqs[i].resp.replay_nonce);
+		note_rtt(a, &reqs[i].resp);
+	}
+	for (i = 0; i < n; i++) {
+		if (reqs[i].resp.status >= 200 && reqs[i].resp.status < 300) {
+			reply_take(&out[i], &reqs[i].resp);
+			continue;
+		}
+		prob = problem_parse(reqs[i].resp.body, reqs[i].resp.body_len, reqs[i].resp.status);
+		if (problem_is(prob, "badNonce") || reqs[i].resp.status >= 500 ||
+		    reqs[i].resp.status == 429) {
+			retry[i] = true;
+			problem_free(prob);
+			continue;
+		}
+		fail_response(prob, &reqs[i].resp, what);
+		goto out;
+	}
+	/* the rare retries go one by one, with acme_post's whole policy */
+	for (i = 0; i < n; i++)
+		if (retry[i] && acme_post(a, what, urls[i], payload, false, &out[i]) != 0)
+			goto out;
+	rc = 0;
+out:
+	for (i = 0; i < n + extra_nonces; i++) {
+		free((char *)reqs[i].body);
+		http_response_clear(&reqs[i].resp);
+	}
+	if (rc != 0)
+		for (i = 0; i < n; i++)
+			acme_reply_clear(&out[i]);
+	free(reqs);
+	free(retry);
+	return rc;
 }
 
 int acme_get(struct acme *a, const char *url, struct acme_reply *out)

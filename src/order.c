@@ -266,6 +266,20 @@ static int check_profile(struct acme *a, const char *profile)
 	return -1;
 }
 
+/* POSTs one newOrder. When requests go out in batches, the nonces the first
+ * batch of authorizations needs are fetched in the same round trip. */
+static int post_new_order(struct acme *a, const struct order_request *req,
+    const char *payload, struct acme_reply *r)
+{
+	char *url = (char *)acme_directory(a)->new_order;
+	size_t width = acme_batch_width(a);
+
+	if (width == 1)
+		return acme_post(a, "new order", url, payload, false, r);
+	return acme_post_many(a, "new order", &url, payload, 1,
+	    (req->nnames < width ? req->nnames : width) - 1, r);
+}
+
 /* POSTs newOrder; when "replaces" is rejected, once more without it (RFC
  * 9773: the certificate may already be replaced, or unknown to the
  * server). Fills r. 0 or -1 with err. */
@@ -274,87 +288,98 @@ static int new_order(struct acme *a, const struct order_request *req, struct acm
 	char *payload = new_order_payload(req, req->replaces);
 	int rc;
 
-	rc = acme_post(a, "new order", acme_directory(a)->new_order, payload, false, r);
+	rc = post_new_order(a, req, payload, r);
 	if (rc != 0 && req->replaces != NULL && err_kind() == ERR_ACME) {
 		logmsg(LOG_NORMAL, "the server refused to replace %s (%s); ordering without "
 		    "\"replaces\"", req->replaces, err_message());
 		err_clear();
 		free(payload);
 		payload = new_order_payload(req, NULL);
-		rc = acme_post(a, "new order", acme_directory(a)->new_order, payload, false, r);
+		rc = post_new_order(a, req, payload, r);
 	}
 	free(payload);
 	return rc;
 }
 
-/* Tells the server to validate one challenge. 0 or -1 with err. */
-static int answer_challenge(struct acme *a, const char *url)
-{
-	struct acme_reply r = { 0 };
-
-	if (acme_post(a, "answer challenge", url, "{}", false, &r) != 0)
-		return -1;
-	acme_reply_clear(&r);
-	return 0;
-}
-
-/* Fetches every authorization of the order and publishes the pending ones'
- * challenges. http-01 challenges are answered at once, so the server
- * validates one while the next is fetched; dns-01 ones only after the wait
- * for the records, so their URLs are kept in *answers. *answered counts
- * challenges answered here. *answers: NULL-terminated, caller strv_free()s.
+/* POSTs "{}" to n challenge URLs, in batches, to have them validated.
  * 0 or -1 with err. */
-static int prepare_authzs(struct acme *a, const struct order_request *req, json_t *order,
-    char ***answers, size_t *answered)
+static int answer_challenges(struct acme *a, char *const *urls, size_t n)
 {
-	json_t *authzs = json_object_get(order, "authorizations"), *u;
-	struct acme_reply r = { 0 };
-	size_t i, n = 0;
-	const char *status;
+	size_t width = acme_batch_width(a), k;
+	struct acme_reply *r = xcalloc(width, sizeof(*r));
+	int rc = -1;
 
-	*answers = xcalloc(json_array_size(authzs) + 1, sizeof(**answers));
-	json_array_foreach(authzs, i, u) {
-		if (acme_post(a, "fetch authorization", json_string_value(u), NULL, false, &r) != 0)
-			return -1;
-		status = json_string_value(json_object_get(r.json, "status"));
-		if (status != NULL && strcmp(status, "valid") == 0) {
-			logmsg(LOG_VERBOSE, "%s: already authorized", authz_name(r.json));
-		} else if (status != NULL && strcmp(status, "pending") == 0) {
-			if (((*answers)[n] = publish_authz(req, r.json)) == NULL) {
-				acme_reply_clear(&r);
-				return -1;
-			}
-			if (req->dns01 == NULL) {
-				if (answer_challenge(a, (*answers)[n]) != 0) {
-					acme_reply_clear(&r);
-					return -1;
-				}
-				free((*answers)[n]);
-				(*answers)[n] = NULL;
-				(*answered)++;
-			} else {
-				n++;
-			}
-		} else {
-			err_set(ERR_ACME, "authorization for %s is %s", authz_name(r.json),
-			    status ? status : "without status");
-			acme_reply_clear(&r);
-			return -1;
-		}
-		acme_reply_clear(&r);
+	for (size_t start = 0; start < n; start += k) {
+		k = n - start < width ? n - start : width;
+		if (acme_post_many(a, "answer challenge", urls + start, "{}", k, 0, r) != 0)
+			goto out;
+		for (size_t i = 0; i < k; i++)
+			acme_reply_clear(&r[i]);
 	}
-	return 0;
+	rc = 0;
+out:
+	free(r);
+	return rc;
 }
 
-/* Tells the server to validate each challenge. 0 or -1 with err. */
-static int answer_challenges(struct acme *a, char **answers, size_t *answered)
+/* Fetches the order's authorizations in batches and publishes the pending
+ * ones' challenges. http-01 challenges are answered batch by batch, so the
+ * server validates while the next batch is fetched; dns-01 ones only after
+ * the wait for the records, so their URLs are kept in *answers (with
+ * *nanswers). *answered counts the challenges answered here. *answers:
+ * NULL-terminated, caller strv_free()s. 0 or -1 with err. */
+static int prepare_authzs(struct acme *a, const struct order_request *req, json_t *order,
+    char ***answers, size_t *nanswers, size_t *answered)
 {
-	for (size_t i = 0; answers[i] != NULL; i++) {
-		if (answer_challenge(a, answers[i]) != 0)
-			return -1;
-		(*answered)++;
+	json_t *authzs = json_object_get(order, "authorizations");
+	size_t nauthz = json_array_size(authzs), width = acme_batch_width(a), k, i;
+	char **urls = xcalloc(nauthz + 1, sizeof(*urls));
+	struct acme_reply *r = xcalloc(width, sizeof(*r));
+	const char *status;
+	size_t batch_from;
+	int rc = -1;
+
+	*answers = xcalloc(nauthz + 1, sizeof(**answers));
+	for (i = 0; i < nauthz; i++) {
+		if ((urls[i] = (char *)json_string_value(json_array_get(authzs, i))) == NULL) {
+			err_set(ERR_ACME, "the order lists an authorization that is not a URL");
+			goto out;
+		}
 	}
-	return 0;
+	for (size_t start = 0; start < nauthz; start += k) {
+		k = nauthz - start < width ? nauthz - start : width;
+		if (acme_post_many(a, "fetch authorization", urls + start, NULL, k, 0, r) != 0)
+			goto out;
+		batch_from = *nanswers;
+		for (i = 0; i < k; i++) {
+			status = json_string_value(json_object_get(r[i].json, "status"));
+			if (status != NULL && strcmp(status, "valid") == 0) {
+				logmsg(LOG_VERBOSE, "%s: already authorized", authz_name(r[i].json));
+			} else if (status != NULL && strcmp(status, "pending") == 0) {
+				if (((*answers)[*nanswers] = publish_authz(req, r[i].json)) == NULL)
+					goto out;
+				(*nanswers)++;
+			} else {
+				err_set(ERR_ACME, "authorization for %s is %s", authz_name(r[i].json),
+				    status ? status : "without status");
+				goto out;
+			}
+		}
+		for (i = 0; i < k; i++)
+			acme_reply_clear(&r[i]);
+		if (req->dns01 == NULL) {
+			if (answer_challenges(a, *answers + batch_from, *nanswers - batch_from) != 0)
+				goto out;
+			*answered += *nanswers - batch_from;
+		}
+	}
+	rc = 0;
+out:
+	for (i = 0; i < width; i++)
+		acme_reply_clear(&r[i]);
+	free(r);
+	free(urls);
+	return rc;
 }
 
 /* Finalizes a ready order with the CSR and waits until it is no longer
@@ -397,7 +422,7 @@ int order_issue(struct acme *a, const struct order_request *req, struct order_re
 	json_t *order = NULL;
 	const char *status;
 	char *order_url = NULL, **answers = NULL;
-	size_t answered = 0;
+	size_t answered = 0, nanswers = 0;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -412,12 +437,14 @@ int order_issue(struct acme *a, const struct order_request *req, struct order_re
 	acme_reply_clear(&r);
 	logmsg(LOG_VERBOSE, "order %s", order_url);
 
-	if (prepare_authzs(a, req, order, &answers, &answered) != 0)
+	if (prepare_authzs(a, req, order, &answers, &nanswers, &answered) != 0)
 		goto out;
-	if (req->dns01 != NULL)
+	if (req->dns01 != NULL) {
 		dns01_wait(req->dns01);
-	if (answer_challenges(a, answers, &answered) != 0)
-		goto out;
+		if (answer_challenges(a, answers, nanswers) != 0)
+			goto out;
+		answered = nanswers;
+	}
 	status = json_string_value(json_object_get(order, "status"));
 	if (answered > 0 || status == NULL || strcmp(status, "pending") == 0) {
 		json_decref(order);

@@ -37,6 +37,7 @@ int session_open(struct session *s, const struct config *cfg)
 	if ((s->http = http_client_new(&opts)) == NULL)
 		return -1;
 	s->acme = acme_new(s->http, cfg->server);
+	acme_set_parallel(s->acme, cfg->parallel > 0 ? (size_t)cfg->parallel : 1);
 	return acme_load_directory(s->acme);
 }
 

@@ -1,0 +1,66 @@
+#!/bin/bash
+# parallel.sh - requests in flight at once. Over a 50 ms round trip (a
+# delaying relay in front of Pebble) authorizations are fetched and
+# challenges answered in batches of --parallel, still correct when Pebble
+# rejects 30 % of nonces; on loopback (no round trip to save) requests stay
+# one at a time, each authorization answered before the next is fetched.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "$(dirname "$0")/../lib/pebble.sh"
+
+export PEBBLE_WFE_NONCEREJECT=30
+pebble_start
+STATE="$TEST_TMP/state"
+WWW="$TEST_TMP/www"
+webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+
+pebble_port=${PEBBLE_DIR_URL#https://localhost:}
+pebble_port=${pebble_port%%/*}
+pebble_free_port relay_port
+spawn RELAY_PID "$TEST_TMP/relay.log" \
+	python3 "$(dirname "$0")/../lib/delay_relay.py" "$relay_port" 127.0.0.1 "$pebble_port" 25
+wait_for_port "$relay_port" 10 || fail "relay did not start: $(cat "$TEST_TMP/relay.log")"
+SLOW_URL="https://localhost:$relay_port/dir"
+
+# Positions of the first request line and the first response line for a path.
+first_request() { grep -n -- "POST https://[^ ]*$1[^ ]* direct" "$2" | head -n1 | cut -d: -f1; }
+first_response() { grep -n -- "POST https://[^ ]*$1[^ ]* -> " "$2" | head -n1 | cut -d: -f1; }
+requests_before_first_response() {
+	local limit
+	limit=$(first_response "$1" "$2")
+	head -n "$limit" "$2" | grep -c -- "POST https://[^ ]*$1[^ ]* direct"
+}
+
+names="p1.example p2.example p3.example p4.example p5.example p6.example"
+
+run_acmectl --server "$SLOW_URL" --ca-bundle "$PEBBLE_CA" --state-dir "$STATE" \
+	account register --email admin@acmectl.example --agree-tos
+assert_rc 0 "register through the relay"
+
+# shellcheck disable=SC2086
+run_acmectl --server "$SLOW_URL" --ca-bundle "$PEBBLE_CA" --state-dir "$STATE" -v \
+	issue --parallel 4 --webroot "$WWW" $names
+assert_rc 0 "issue 6 names through a 50 ms round trip with --parallel 4"
+printf '%s\n' "$ERR" >"$TEST_TMP/slow.log"
+# shellcheck disable=SC2086
+assert_cert_issued "$STATE/certs/p1.example" $names
+assert_eq 4 "$(requests_before_first_response /authZ/ "$TEST_TMP/slow.log")" \
+	"four authorization fetches in flight before the first answer"
+assert_eq 4 "$(requests_before_first_response /chalZ/ "$TEST_TMP/slow.log")" \
+	"four challenge answers in flight before the first answer"
+assert_contains "$ERR" "connections: 1," "one connection for the whole run"
+assert_eq "" "$(challenge_files "$WWW")" "challenge files removed"
+
+# shellcheck disable=SC2086
+acme -v issue --force --email admin@acmectl.example --agree-tos --webroot "$WWW" $names
+assert_rc 0 "issue 6 names on loopback"
+printf '%s\n' "$ERR" >"$TEST_TMP/fast.log"
+assert_eq 1 "$(requests_before_first_response /authZ/ "$TEST_TMP/fast.log")" \
+	"on loopback one authorization fetch at a time"
+# (a badNonce retry repeats the same URL: look for the second distinct one)
+second_authz=$(grep -n -- "POST https://[^ ]*/authZ/[^ ]* direct" "$TEST_TMP/fast.log" |
+	awk '{ if (first == "") first = $3; else if ($3 != first) { split($0, f, ":"); print f[1]; exit } }')
+assert_true "on loopback the first challenge is answered before the next authorization is fetched" \
+	test "$(first_request /chalZ/ "$TEST_TMP/fast.log")" -lt "$second_authz"
+
+test_done
