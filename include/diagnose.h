@@ -1,3 +1,269 @@
+/* diagnose.h - the pure half of `acmectl diagnose`.
+ *
+ * The network half (cmd_diagnose() in diagnose.c, with probe.c) runs
+ * cert-manager's ACME account setup step by step and records what each step
+ * observed in struct diag_facts. diag_conclude() turns those facts into the
+ * report: one line per step, the verdict, the findings, what the chosen
+ * cert-manager version would put in the Issuer's Ready condition, and advice.
+ * It does no I/O, so tests/unit/test_diagnose.c drives it with tables.
+ *
+ * Verdict ids (one per run): ok, config_invalid, dns_failure,
+ * dns_search_hijack, connect_timeout, connect_refused, proxy_unreachable,
+ * proxy_auth_required, proxy_refused, tls_timeout, tls_untrusted,
+ * tls_name_mismatch, tls_failed, http_timeout, not_acme_directory,
+ * account_not_found, account_error, deadline_exceeded.
+ */
 #ifndef ACMECTL_DIAGNOSE_H
 #define ACMECTL_DIAGNOSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "certmanager.h"
+#include "proxy.h"
+
+/* The steps, in the order they run and are reported. */
+enum diag_step {
+	DIAG_CONFIG, DIAG_ROUTE, DIAG_DNS, DIAG_TCP, DIAG_PROXY, DIAG_TLS,
+	DIAG_HTTP, DIAG_NONCE, DIAG_ACCOUNT, DIAG_DEADLINE,
+	DIAG_NSTEPS
+};
+
+/* "config", "route", ... Static string. */
+const char *diag_step_name(enum diag_step step);
+
+/* Each enum below starts with "not run", so a zeroed struct diag_facts
+ * describes a run that stopped before the step. */
+
+enum diag_config {
+	DCONF_OK,
+	DCONF_INVALID,       /* config_problem says what */
+	DCONF_V1_SERVER,     /* a Let's Encrypt ACME v1 URL */
+	DCONF_KEY_NOT_RSA,   /* cert-manager's key (--secret, --account-key) is not RSA */
+};
+
+enum diag_route {
+	DROUTE_NOT_RUN,
+	DROUTE_DIRECT,
+	DROUTE_PROXY,        /* through proxy_shown, an http:// proxy */
+	DROUTE_REFUSED,      /* Go would refuse the request (CGI, bad proxy URL) */
+};
+
+enum diag_dns {
+	DDNS_NOT_RUN,
+	DDNS_LITERAL,        /* the host is an IP address: nothing to look up */
+	DDNS_HOSTS,          /* answered by the hosts file */
+	DDNS_OK,
+	DDNS_NOTFOUND,
+	DDNS_SERVFAIL,
+	DDNS_TIMEOUT,
+};
+
+enum diag_conn_result {
+	DCONN_OK, DCONN_REFUSED, DCONN_UNREACHABLE, DCONN_TIMEOUT, DCONN_ERROR,
+};
+
+/* One TCP connect attempt. Strings borrowed. */
+struct diag_conn {
+	const char *addr;    /* "192.0.2.1" or "2001:db8::1" */
+	bool v6;
+	enum diag_conn_result result;
+	const char *error;   /* strerror() text for REFUSED/UNREACHABLE/ERROR */
+	long long ms;
+};
+
+enum diag_tunnel {
+	DTUN_NOT_RUN,
+	DTUN_OK,
+	DTUN_STATUS,         /* answered tunnel_code */
+	DTUN_TIMEOUT,
+	DTUN_CLOSED,         /* closed, reset or garbled */
+};
+
+enum diag_tls {
+	DTLS_NOT_RUN,
+	DTLS_OK,             /* handshake done: see name_mismatch and chain */
+	DTLS_TIMEOUT,
+	DTLS_FAILED,         /* alert, reset, not TLS */
+};
+
+enum diag_chain {
+	DCHAIN_OK,
+	DCHAIN_UNKNOWN_CA,   /* no path to a trust anchor (incl. self-signed) */
+	DCHAIN_EXPIRED,      /* expired or not yet valid */
+	DCHAIN_OTHER,
+};
+
+enum diag_http {
+	DHTTP_NOT_RUN,
+	DHTTP_OK,
+	DHTTP_TIMEOUT,
+	DHTTP_FAILED,        /* no HTTP response: closed, reset, not HTTP */
+	DHTTP_NOT_ACME,      /* an answer that is not an ACME v2 directory */
+};
+
+enum diag_nonce {
+	DNONCE_NOT_RUN, DNONCE_OK, DNONCE_MISSING, DNONCE_TIMEOUT, DNONCE_FAILED,
+};
+
+enum diag_account {
+	DACCT_NOT_RUN,
+	DACCT_NO_KEY,        /* no key known: the step is skipped */
+	DACCT_FOUND,
+	DACCT_NOT_FOUND,     /* accountDoesNotExist */
+	DACCT_TIMEOUT,
+	DACCT_FAILED,        /* another ACME problem, or no HTTP response */
+};
+
+/* What the steps observed. Every string and array is borrowed. */
+struct diag_facts {
+	/* what is being checked */
+	struct cm_version cm;
+	const char *server;           /* the directory URL */
+	const char *server_source;    /* "--server", "issuer FILE" */
+	const char *host;             /* the URL's host, without brackets */
+	int port;
+	long step_timeout_ms;         /* --timeout per network step */
+
+	/* config */
+	enum diag_config config;
+	const char *config_problem;   /* DCONF_INVALID: one line */
+	const char *key_desc;         /* "RSA 2048", "EC P-256"; NULL: no key known */
+	const char *key_source;       /* "--account-key k.pem", "Secret acme-key (tls.key)" */
+	const char *key_secret_name;  /* privateKeySecretRef.name, for cert-manager's wording */
+	bool key_not_rsa;             /* a non-RSA key that only acmectl uses */
+	bool key_hash_changed;        /* status.acme.lastPrivateKeyHash is another key's */
+	const char *trust;            /* "the system store + --ca-bundle ca.pem" */
+	bool skip_tls_verify;         /* the Issuer's skipTLSVerify */
+	const char *known_account_url; /* --account-url or status.acme.uri; NULL or "" when none */
+	const char *known_account_source;
+
+	/* route */
+	enum diag_route route;
+	const char *route_reason;     /* proxy_decide()'s reason */
+	const char *rules;            /* proxy_rules_name() */
+	const char *proxy_shown;      /* e.g. http://USER@proxy:3128 with USER as three stars */
+	const char *proxy_source;     /* "HTTPS_PROXY" */
+	const char *proxy_host;
+	int proxy_port;
+	bool no_proxy_matched;        /* direct because a no-proxy entry matched */
+	const struct proxy_warning *warnings;
+	size_t nwarnings;
+
+	/* dns: the server's host, or the proxy's when the route is a proxy */
+	enum diag_dns dns;
+	const char *dns_name;
+	const char *dns_answer;       /* "192.0.2.1, 2001:db8::1" */
+	const char *dns_error;
+	const char *nameserver;       /* the first of resolv.conf, for Go's wording */
+	long dns_cm_timeout_ms;       /* how long Go's resolver keeps trying */
+	const char *hijack_domain;    /* the search domain that answered first */
+	const char *absolute_answer;  /* what "HOST." resolves to, or NULL */
+	const char *search_domain;    /* HOST. does not resolve, HOST.DOMAIN. did */
+	int ndots;
+
+	/* tcp: to the server's addresses, or the proxy's */
+	const struct diag_conn *conns;
+	size_t nconns;
+
+	/* proxy */
+	enum diag_tunnel tunnel;
+	int tunnel_code;
+	const char *tunnel_reason;    /* reason phrase, NULL when none */
+	const char *tunnel_error;
+	bool proxy_credentials;       /* Proxy-Authorization was sent */
+
+	/* tls */
+	enum diag_tls tls;
+	const char *tls_error;
+	const char *tls_version;
+	bool name_mismatch;
+	enum diag_chain chain;
+	const char *chain_error;      /* OpenSSL's text */
+	const char *subject, *issuer;
+	bool self_signed;
+	const char *const *dns_names; /* the leaf's DNS SANs */
+	size_t ndns;
+	const char *const *ip_names;  /* the leaf's IP SANs */
+	size_t nip;
+
+	/* http: GET the directory */
+	enum diag_http http;
+	int http_status;
+	const char *content_type;
+	const char *http_error;       /* DHTTP_TIMEOUT/FAILED: what happened */
+	const char *not_acme;         /* DHTTP_NOT_ACME: why, e.g. "an HTML page" */
+	const char *go_error;         /* DHTTP_NOT_ACME: what Go's ACME client says */
+	const char *v1_replacement;   /* a v1 directory was found: its v2 URL if known */
+
+	const char *new_nonce_url;    /* from the directory */
+	const char *new_account_url;
+
+	/* nonce */
+	enum diag_nonce nonce;
+	int nonce_status;
+	const char *nonce_error;
+
+	/* account */
+	enum diag_account account;
+	const char *account_url;      /* DACCT_FOUND */
+	int account_status;
+	const char *account_problem;  /* DACCT_FAILED/NOT_FOUND: "type: detail" or why */
+	bool account_4xx;             /* the failure was an ACME 4xx problem */
+
+	/* time: ms is what each step took here; cm_ms what it would cost
+	 * cert-manager (one lookup, happy eyeballs); sync_cut says the step
+	 * that timed out was stopped by the sync deadline, not --timeout */
+	long long ms[DIAG_NSTEPS];
+	long long cm_ms[DIAG_NSTEPS];
+	bool sync_cut;
+};
+
+enum diag_status { DIAG_SKIP, DIAG_OK, DIAG_FAIL };
+
+struct diag_line {
+	enum diag_status status;
+	long long ms;
+	char *detail;                 /* owned, one line */
+};
+
+struct diag_finding {
+	const char *id;               /* static */
+	char *detail;                 /* owned */
+};
+
+struct diag_report {
+	const char *verdict;          /* static id */
+	enum diag_step failed;        /* the step the verdict comes from; DIAG_NSTEPS for ok */
+	struct diag_line steps[DIAG_NSTEPS];
+	struct diag_finding *findings;
+	size_t nfindings;
+	char *cm_version;             /* "v1.16.0" */
+	struct cm_view cm;            /* what that version shows */
+	char **advice;                /* owned strings */
+	size_t nadvice;
+	const char *server;           /* borrowed from the facts */
+};
+
+/* Concludes the report from the facts; fills r (release with
+ * diag_report_free()). */
+void diag_conclude(const struct diag_facts *f, struct diag_report *r);
+
+/* Frees what r owns and zeroes it. */
+void diag_report_free(struct diag_report *r);
+
+/* True when r has a finding with this id. */
+bool diag_has_finding(const struct diag_report *r, const char *id);
+
+/* The report as the stable JSON document {"verdict", "steps", "findings",
+ * "cert_manager", "advice"}, indented, without a trailing newline. Returns
+ * a new string (caller frees). Bytes that are not printable ASCII in
+ * details are written as \xNN so the document is valid UTF-8. */
+char *diag_report_json(const struct diag_report *r);
+
+/* Writes the report for people to fp: one line per step (✓ ok, ✗ fail,
+ * – skipped), the verdict, findings, cert-manager's view and advice. */
+void diag_report_print(FILE *fp, const struct diag_report *r);
+
 #endif
