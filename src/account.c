@@ -114,3 +114,97 @@ int account_fetch(struct acme *a, json_t **account)
 	acme_reply_clear(&r);
 	return 0;
 }
+
+/* POSTs payload to the account URL of a. *account: the JSON object
+ * answered (new reference) or NULL. 0 or -1 with err set. */
+static int post_account(struct acme *a, const char *what, json_t *payload, json_t **account)
+{
+	struct acme_reply r = { 0 };
+	char *body = json_dumps(payload, JSON_COMPACT);
+	int rc = -1;
+
+	if (acme_kid(a) == NULL) {
+		err_set(ERR_USAGE, "%s: no account URL known", what);
+		goto out;
+	}
+	if (acme_post(a, what, acme_kid(a), body, false, &r) != 0)
+		goto out;
+	*account = json_is_object(r.json) ? json_incref(r.json) : NULL;
+	rc = 0;
+out:
+	acme_reply_clear(&r);
+	free(body);
+	return rc;
+}
+
+int account_update_contact(struct acme *a, const char *email, json_t **account)
+{
+	char *contact = mailto(email);
+	json_t *payload = json_pack("{s:[s]}", "contact", contact);
+	int rc;
+
+	rc = post_account(a, "update account", payload, account);
+	if (rc == 0 && !json_is_array(json_object_get(*account, "contact"))) {
+		if (*account == NULL)
+			*account = json_object();
+		json_object_set(*account, "contact", json_object_get(payload, "contact"));
+	}
+	json_decref(payload);
+	free(contact);
+	return rc;
+}
+
+int account_deactivate(struct acme *a, json_t **account)
+{
+	json_t *payload = json_pack("{s:s}", "status", "deactivated");
+	int rc;
+
+	rc = post_account(a, "deactivate account", payload, account);
+	json_decref(payload);
+	return rc;
+}
+
+int account_key_change(struct acme *a, EVP_PKEY *old_key, EVP_PKEY *new_key)
+{
+	const char *url = acme_directory(a)->key_change;
+	json_t *jwk = NULL, *payload = NULL, *inner = NULL;
+	struct acme_reply r = { 0 };
+	char *kid = NULL, *inner_payload = NULL, *body = NULL;
+	int rc = -1;
+
+	if (url == NULL) {
+		err_set(ERR_ACME, "account rollover: the server offers no keyChange");
+		goto out;
+	}
+	if (acme_kid(a) == NULL) {
+		err_set(ERR_USAGE, "account rollover: no account URL known");
+		goto out;
+	}
+	/* acme_set_account frees the kid it holds, so keep a copy */
+	kid = xstrdup(acme_kid(a));
+	if (EVP_PKEY_eq(old_key, new_key) == 1) {
+		err_set(ERR_USAGE, "account rollover: the new key is the current account key");
+		goto out;
+	}
+	if ((jwk = jws_jwk(old_key)) == NULL)
+		goto out;
+	payload = json_pack("{s:s,s:O}", "account", kid, "oldKey", jwk);
+	inner_payload = json_dumps(payload, JSON_COMPACT);
+	/* the inner JWS names the same URL as the outer one (RFC 8555 7.3.5) */
+	if ((inner = jws_sign_inner(new_key, url, inner_payload)) == NULL)
+		goto out;
+	body = json_dumps(inner, JSON_COMPACT);
+	if (acme_post(a, "account rollover", url, body, false, &r) != 0)
+		goto out;
+	acme_set_account(a, new_key, kid);
+	rc = 0;
+out:
+	acme_reply_clear(&r);
+	free(body);
+	json_decref(inner);
+	free(inner_payload);
+	json_decref(payload);
+	json_decref(jwk);
+	free(kid);
+	return rc;
+}
