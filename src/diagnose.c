@@ -239,13 +239,15 @@ static const char *decide(const struct diag_facts *f, bool with_hijack, enum dia
 	*step = DIAG_ACCOUNT;
 	if (f->account == DACCT_TIMEOUT)
 		return http_timeout_verdict(f);
-	if (f->account == DACCT_NOT_FOUND)
-		return "account_not_found";
 	if (f->account == DACCT_FAILED)
 		return "account_error";
+	/* a missing account is registered, if there is time for it */
 	*step = DIAG_DEADLINE;
 	if (f->sync_cut || total_cm_ms(f, DIAG_NSTEPS) > sync_ms(f))
 		return "deadline_exceeded";
+	*step = DIAG_ACCOUNT;
+	if (f->account == DACCT_NOT_FOUND)
+		return "account_not_found";
 	*step = DIAG_NSTEPS;
 	return "ok";
 }
@@ -841,7 +843,7 @@ static void cm_for(const struct diag_facts *f, const char *verdict, enum diag_st
 		step = DIAG_DEADLINE;
 	}
 	err = go_error(f, step, &cost, &acme_4xx);
-	if (f->sync_cut || step == DIAG_DEADLINE || total_cm_ms(f, step) + cost > sync_ms(f)) {
+	if (f->sync_cut || step == DIAG_DEADLINE || total_cm_ms(f, step) + cost >= sync_ms(f)) {
 		/* the sync context ran out while this was still in flight */
 		free(err);
 		err = xstrdup(CM_ERR_DEADLINE);
@@ -893,7 +895,7 @@ static void find_ipv6(const struct diag_facts *f, struct diag_report *r)
 
 static void find_all(const struct diag_facts *f, struct diag_report *r)
 {
-	char *known_host, *server_host = NULL, *t;
+	char *known_host, *server_host, *t;
 	long long total = total_cm_ms(f, DIAG_NSTEPS);
 
 	if (f->route != DROUTE_NOT_RUN)
@@ -931,11 +933,13 @@ static void find_all(const struct diag_facts *f, struct diag_report *r)
 		free(known_host);
 		free(server_host);
 	}
-	if (f->account == DACCT_NOT_FOUND)
+	if (f->account == DACCT_NOT_FOUND) {
+		server_host = cm_url_host(f->server);
 		add_finding(r, "account_not_found", xasprintf("the key has no account at %s: "
 		    "cert-manager would register a new account for it there, not find an "
-		    "old one", server_host = cm_url_host(f->server)));
-	free(server_host);
+		    "old one", server_host));
+		free(server_host);
+	}
 	if (!cm_short_deadline(&f->cm) && !f->sync_cut && total > 10000) {
 		t = duration(total);
 		add_finding(r, "slow_ca", xasprintf("the steps need %s: cert-manager releases "
@@ -1122,9 +1126,10 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 	} else if (strcmp(verdict, "account_not_found") == 0) {
 		if (diag_has_finding(r, "account_host_mismatch")) {
 			t1 = cm_url_host(f->known_account_url);
-			add_advice(r, xasprintf("the key is registered elsewhere (%s), not at %s: "
-			    "point spec.acme.server at that CA if it is the right one; otherwise "
-			    "cert-manager registers a new account at %s", t1, f->host, f->host));
+			add_advice(r, xasprintf("the account known for this key is at %s, not at "
+			    "%s: point spec.acme.server at that CA if it is the right one; "
+			    "otherwise cert-manager registers a new account at %s", t1, f->host,
+			    f->host));
 			free(t1);
 		} else
 			add_advice(r, xasprintf("the key has no account at %s: cert-manager would "
@@ -1188,8 +1193,16 @@ static void advise_findings(const struct diag_facts *f, const char *verdict,
 		    "start: restart its pod after changing HTTPS_PROXY or NO_PROXY"));
 }
 
-void diag_conclude(const struct diag_facts *f, struct diag_report *r)
+void diag_conclude(const struct diag_facts *facts, struct diag_report *r)
 {
+	struct diag_facts defaults = *facts;
+	const struct diag_facts *f = &defaults;
+
+	/* a run stopped by a bad URL knows no host */
+	if (defaults.server == NULL)
+		defaults.server = "";
+	if (defaults.host == NULL)
+		defaults.host = "";
 	memset(r, 0, sizeof(*r));
 	r->server = f->server;
 	r->cm_version = cm_version_string(&f->cm);
@@ -1679,7 +1692,9 @@ static bool step_config(struct run *r)
 	f->host = r->host;
 	f->port = r->port;
 	f->ms[DIAG_CONFIG] = mono_ms() - start;
-	return r->host != NULL;
+	/* cert-manager goes no further either; a non-RSA key it rejects can
+	 * still be looked up at the server */
+	return r->host != NULL && (f->config == DCONF_OK || f->config == DCONF_KEY_NOT_RSA);
 }
 
 /* The route step. Returns false when no request would be made, or -1 with

@@ -1,7 +1,550 @@
+/* test_diagnose.c - the pure half of diagnose: what each step observed ->
+ * verdict, step lines, findings, cert-manager's Ready condition and advice,
+ * over one table of scenarios; then the JSON form and step names. */
 #include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "certmanager.h"
+#include "diagnose.h"
 #include "test.h"
+#include "util.h"
+
+/* Rows start from a macro describing a run up to some step and override the
+ * fields that differ; later designators win, which is what is wanted. */
+#pragma GCC diagnostic ignored "-Woverride-init"
+
+#define URL "https://acme.example.com/directory"
+#define NONCE_URL "https://acme.example.com/acme/new-nonce"
+#define ACCT_URL "https://acme.example.com/acme/new-acct"
+#define GET "Get \"" URL "\": "
+#define REG "Failed to register ACME account: "
+#define VER "Failed to verify ACME account: "
+#define TLSV "tls: failed to verify certificate: "
+
+/* TCP attempts */
+static const struct diag_conn C4_OK[] = { { "192.0.2.10", false, DCONN_OK, NULL, 3 } };
+static const struct diag_conn C46_OK[] = {
+	{ "2001:db8::10", true, DCONN_OK, NULL, 2 },
+	{ "192.0.2.10", false, DCONN_OK, NULL, 3 },
+};
+static const struct diag_conn C4_TIMEOUT[] = {
+	{ "192.0.2.10", false, DCONN_TIMEOUT, NULL, 5000 },
+};
+static const struct diag_conn C4_REFUSED[] = {
+	{ "192.0.2.10", false, DCONN_REFUSED, "Connection refused", 0 },
+};
+static const struct diag_conn C4_UNREACH[] = {
+	{ "192.0.2.10", false, DCONN_UNREACHABLE, "No route to host", 3000 },
+};
+static const struct diag_conn C6_BROKEN_4_OK[] = {
+	{ "2001:db8::10", true, DCONN_TIMEOUT, NULL, 5000 },
+	{ "192.0.2.10", false, DCONN_OK, NULL, 2 },
+};
+static const struct diag_conn C6_ONLY[] = {
+	{ "2001:db8::10", true, DCONN_UNREACHABLE, "Network is unreachable", 0 },
+};
+static const struct diag_conn C46_REFUSED_TIMEOUT[] = {
+	{ "192.0.2.10", false, DCONN_REFUSED, "Connection refused", 0 },
+	{ "2001:db8::10", true, DCONN_TIMEOUT, NULL, 5000 },
+};
+static const struct diag_conn CPX_OK[] = { { "198.51.100.3", false, DCONN_OK, NULL, 1 } };
+static const struct diag_conn CPX_REFUSED[] = {
+	{ "198.51.100.3", false, DCONN_REFUSED, "Connection refused", 0 },
+};
+static const struct diag_conn CIP_OK[] = { { "192.0.2.10", false, DCONN_OK, NULL, 1 } };
+
+/* certificate names */
+static const char *const SAN_ACME[] = { "acme.example.com" };
+static const char *const SAN_ING[] = { "ingress.local" };
+static const char *const SAN_IP[] = { "192.0.2.11" };
+
+/* proxy warnings */
+static const struct proxy_warning W_IP[] = {
+	{ "no_proxy_ip_entry", (char *)"NO_PROXY entry \"192.0.2.10\" is an IP address" },
+	{ "proxy_env_case_conflict", (char *)"HTTPS_PROXY and https_proxy differ" },
+};
+
+/* Each macro describes a run that got through the named step. */
+#define SERVER .server = URL, .server_source = "--server", .host = "acme.example.com", \
+	.port = 443, .step_timeout_ms = 5000, .trust = "the system store"
+#define ROUTE_DIRECT .route = DROUTE_DIRECT, .route_reason = "no proxy configured", \
+	.rules = "go"
+#define DNS_OK .dns = DDNS_OK, .dns_name = "acme.example.com", .dns_answer = "192.0.2.10", \
+	.nameserver = "10.96.0.10", .ndots = 5, .dns_cm_timeout_ms = 10000
+#define TLS_OK .tls = DTLS_OK, .tls_version = "TLSv1.3", .subject = "CN=acme.example.com", \
+	.issuer = "CN=R3,O=Let's Encrypt,C=US", .dns_names = SAN_ACME, .ndns = 1
+#define HTTP_OK .http = DHTTP_OK, .http_status = 200, .content_type = "application/json", \
+	.new_nonce_url = NONCE_URL, .new_account_url = ACCT_URL
+#define UPTO_DNS SERVER, ROUTE_DIRECT, DNS_OK
+#define UPTO_TCP UPTO_DNS, .conns = C4_OK, .nconns = 1
+#define UPTO_TLS UPTO_TCP, TLS_OK
+#define UPTO_HTTP UPTO_TLS, HTTP_OK
+#define UPTO_NONCE UPTO_HTTP, .nonce = DNONCE_OK, .nonce_status = 200
+#define HEALTHY UPTO_NONCE, .account = DACCT_NO_KEY
+
+#define ROUTE_PROXY .route = DROUTE_PROXY, .route_reason = "no NO_PROXY entry matches", \
+	.rules = "go", .proxy_shown = "http://proxy.corp:3128", .proxy_source = "HTTPS_PROXY", \
+	.proxy_host = "proxy.corp", .proxy_port = 3128
+#define PX_DNS_OK .dns = DDNS_OK, .dns_name = "proxy.corp", .dns_answer = "198.51.100.3", \
+	.nameserver = "10.96.0.10"
+#define PX_UPTO_DNS SERVER, ROUTE_PROXY, PX_DNS_OK
+#define PX_UPTO_TCP PX_UPTO_DNS, .conns = CPX_OK, .nconns = 1
+#define PX_HEALTHY PX_UPTO_TCP, .tunnel = DTUN_OK, .tunnel_code = 200, \
+	.tunnel_reason = "Connection established", TLS_OK, HTTP_OK, .nonce = DNONCE_OK, \
+	.nonce_status = 200, .account = DACCT_NO_KEY
+
+static const struct {
+	const char *name;
+	const char *version;      /* cert-manager version, NULL = current */
+	struct diag_facts f;
+	const char *verdict;
+	const char *steps;        /* o ok, f fail, - skipped; one per step */
+	const char *findings;     /* ids, comma-separated, in order */
+	const char *reason;       /* of the Ready condition */
+	const char *message;
+	size_t nevents;
+	const char *advice;       /* a part of some advice line; NULL: no advice */
+} rows[] = {
+	{ "healthy, no key", NULL, { HEALTHY },
+	  "ok", "oooo-ooo-o", "", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
+	{ "healthy, account found", NULL, { UPTO_NONCE, .account = DACCT_FOUND,
+	  .account_url = "https://acme.example.com/acme/acct/7", .key_desc = "RSA 2048",
+	  .key_source = "--account-key k.pem" },
+	  "ok", "oooo-ooooo", "", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
+	{ "account found, uri on another host", NULL, { UPTO_NONCE, .account = DACCT_FOUND,
+	  .account_url = "https://acme.example.com/acme/acct/7",
+	  .known_account_url = "https://acme-staging.example.com/acme/acct/9",
+	  .known_account_source = "status.acme.uri" },
+	  "ok", "oooo-ooooo", "account_host_mismatch", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "not the cause" },
+	{ "account not found, uri on another host", NULL, { UPTO_NONCE,
+	  .account = DACCT_NOT_FOUND, .account_status = 400,
+	  .account_problem = "accountDoesNotExist: no account",
+	  .known_account_url = "https://other-ca.example.net/acct/1",
+	  .known_account_source = "status.acme.uri" },
+	  "account_not_found", "oooo-ooof-", "account_host_mismatch,account_not_found",
+	  "ACMEAccountRegistered", "The ACME account was registered with the ACME server", 0,
+	  "the account known for this key is at other-ca.example.net" },
+	{ "account not found, nothing known", NULL, { UPTO_NONCE,
+	  .account = DACCT_NOT_FOUND, .account_status = 400 },
+	  "account_not_found", "oooo-ooof-", "account_not_found", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "register a new one" },
+	{ "account not found, sum over 10 s", "v1.1.0", { UPTO_NONCE,
+	  .account = DACCT_NOT_FOUND, .cm_ms = { [DIAG_HTTP] = 6000, [DIAG_ACCOUNT] = 6000 } },
+	  "deadline_exceeded", "oooo-oooff", "account_not_found", "ErrRegisterACMEAccount",
+	  VER "context deadline exceeded", 2, "upgrade to v1.9.0" },
+	{ "server not https", NULL, { .server = "http://acme.example.com/dir",
+	  .config = DCONF_INVALID, .config_problem = "the server \"http://acme.example.com/dir\" "
+	  "is not an https:// URL with a host" },
+	  "config_invalid", "f---------", "", "InvalidConfig",
+	  "the server \"http://acme.example.com/dir\" is not an https:// URL with a host", 0,
+	  "fix the Issuer" },
+	{ "ACME v1 URL", NULL, { .server = "https://acme-v01.api.letsencrypt.org/directory",
+	  .host = "acme-v01.api.letsencrypt.org", .port = 443, .config = DCONF_V1_SERVER },
+	  "config_invalid", "f---------", "", "InvalidConfig",
+	  "Your ACME server URL is set to a v1 endpoint "
+	  "(https://acme-v01.api.letsencrypt.org/directory). You should update the "
+	  "spec.acme.server field to \"https://acme-v02.api.letsencrypt.org/directory\"", 0,
+	  "set spec.acme.server to https://acme-v02.api.letsencrypt.org/directory" },
+	{ "EC key in the Secret", NULL, { UPTO_NONCE, .config = DCONF_KEY_NOT_RSA,
+	  .key_desc = "EC P-256", .key_source = "Secret acme-key (tls.key)",
+	  .key_secret_name = "acme-key", .account = DACCT_FOUND, .account_url = "u" },
+	  "config_invalid", "fooo-oooo-", "", "ErrVerifyACMEAccount",
+	  "ACME private key in \"acme-key\" is not of type RSA", 0, "Secret acme-key" },
+	{ "EC key of acmectl's own", NULL, { HEALTHY, .key_not_rsa = true,
+	  .key_desc = "EC P-256", .key_source = "state" },
+	  "ok", "oooo-ooo-o", "key_not_rsa", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "--key-type rsa2048" },
+	{ "proxy refused by Go (CGI)", NULL, { SERVER, .route = DROUTE_REFUSED,
+	  .route_reason = "refusing to use HTTP_PROXY in a CGI environment" },
+	  "config_invalid", "of--------", "", "ErrRegisterACMEAccount",
+	  REG GET "refusing to use HTTP_PROXY in a CGI environment", 1, "fix the proxy setting" },
+	{ "NXDOMAIN", NULL, { SERVER, ROUTE_DIRECT, DNS_OK, .dns = DDNS_NOTFOUND },
+	  "dns_failure", "oof-------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp: lookup acme.example.com on 10.96.0.10:53: no such host", 1,
+	  "does not resolve via 10.96.0.10" },
+	{ "SERVFAIL", NULL, { SERVER, ROUTE_DIRECT, DNS_OK, .dns = DDNS_SERVFAIL },
+	  "dns_failure", "oof-------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp: lookup acme.example.com on 10.96.0.10:53: server misbehaving", 1,
+	  "DNS egress" },
+	{ "DNS timeout, 10 s deadline", "v1.1.0", { SERVER, ROUTE_DIRECT, DNS_OK,
+	  .dns = DDNS_TIMEOUT, .ms = { [DIAG_DNS] = 5000 } },
+	  "dns_failure", "oof-------", "", "ErrRegisterACMEAccount",
+	  VER "context deadline exceeded", 2, "DNS egress" },
+	{ "DNS timeout, 2 min deadline", "v1.9.0", { SERVER, ROUTE_DIRECT, DNS_OK,
+	  .dns = DDNS_TIMEOUT, .ms = { [DIAG_DNS] = 5000 } },
+	  "dns_failure", "oof-------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp: lookup acme.example.com on 10.96.0.10:53: i/o timeout", 1,
+	  "DNS egress" },
+	{ "search domain wildcard -> ingress", NULL, { UPTO_TCP, .dns_answer = "10.0.0.5",
+	  .hijack_domain = "corp.example", .absolute_answer = "192.0.2.10", .tls = DTLS_OK,
+	  .name_mismatch = true, .chain = DCHAIN_UNKNOWN_CA, .self_signed = true,
+	  .dns_names = SAN_ING, .ndns = 1 },
+	  "dns_search_hijack", "oofo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET TLSV "x509: certificate is valid for ingress.local, not acme.example.com", 1,
+	  "drop the search domain corp.example" },
+	{ "search domain wildcard -> closed port", NULL, { UPTO_DNS,
+	  .hijack_domain = "corp.example", .absolute_answer = "192.0.2.99",
+	  .conns = C4_REFUSED, .nconns = 1 },
+	  "dns_search_hijack", "ooff------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp 192.0.2.10:443: connect: connection refused", 1, "trailing dot" },
+	{ "search domain answers, name does not exist", NULL, { HEALTHY,
+	  .search_domain = "svc.cluster.local" },
+	  "ok", "oooo-ooo-o", "dns_search_domain", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
+	{ "blackhole, 10 s deadline", "v1.1.0", { UPTO_DNS, .conns = C4_TIMEOUT, .nconns = 1,
+	  .ms = { [DIAG_TCP] = 5000 }, .cm_ms = { [DIAG_TCP] = 5000 } },
+	  "connect_timeout", "ooof------", "", "ErrRegisterACMEAccount",
+	  VER "context deadline exceeded", 2, "packets are dropped" },
+	{ "blackhole, 2 min deadline", "v1.12.0", { UPTO_DNS, .conns = C4_TIMEOUT, .nconns = 1 },
+	  "connect_timeout", "ooof------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp 192.0.2.10:443: i/o timeout", 1, "Allow egress to port 443/tcp" },
+	{ "closed port", NULL, { UPTO_DNS, .conns = C4_REFUSED, .nconns = 1 },
+	  "connect_refused", "ooof------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp 192.0.2.10:443: connect: connection refused", 1,
+	  "192.0.2.10:443 refuses connections: check the port" },
+	{ "no route to host", NULL, { UPTO_DNS, .conns = C4_UNREACH, .nconns = 1 },
+	  "connect_refused", "ooof------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp 192.0.2.10:443: connect: no route to host", 1,
+	  "(No route to host)" },
+	{ "primary refused, IPv6 silent", NULL, { UPTO_DNS, .conns = C46_REFUSED_TIMEOUT,
+	  .nconns = 2 },
+	  "connect_refused", "ooof------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp 192.0.2.10:443: connect: connection refused", 1, "refuses" },
+	{ "IPv6 broken, IPv4 fine", NULL, { HEALTHY, .conns = C6_BROKEN_4_OK, .nconns = 2 },
+	  "ok", "oooo-ooo-o", "ipv6_broken", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "IPv6 to acme.example.com" },
+	{ "both families fine", NULL, { HEALTHY, .conns = C46_OK, .nconns = 2 },
+	  "ok", "oooo-ooo-o", "", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
+	{ "AAAA only, no IPv6 route", NULL, { UPTO_DNS, .conns = C6_ONLY, .nconns = 1 },
+	  "connect_refused", "ooof------", "ipv6_broken", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp [2001:db8::10]:443: connect: network is unreachable", 1,
+	  "refuses connections (Network is unreachable)" },
+	{ "NO_PROXY name sends it direct into a firewall", NULL, { UPTO_DNS,
+	  .route_reason = "NO_PROXY entry \"acme.example.com\"", .no_proxy_matched = true,
+	  .conns = C4_TIMEOUT, .nconns = 1 },
+	  "connect_timeout", "ooof------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp 192.0.2.10:443: i/o timeout", 1, "remove that entry" },
+	{ "NO_PROXY IP entry and case conflict", NULL, { PX_HEALTHY, .warnings = W_IP,
+	  .nwarnings = 2 },
+	  "ok", "oooooooo-o", "no_proxy_ip_entry,proxy_env_case_conflict",
+	  "ACMEAccountRegistered", "The ACME account was registered with the ACME server", 0,
+	  "only the name acme.example.com (or its domain) would send it direct" },
+	{ "proxy port closed", NULL, { PX_UPTO_DNS, .conns = CPX_REFUSED, .nconns = 1 },
+	  "proxy_unreachable", "ooof------", "", "ErrRegisterACMEAccount",
+	  REG GET "proxyconnect tcp: dial tcp 198.51.100.3:3128: connect: connection refused",
+	  1, "add the name acme.example.com to NO_PROXY" },
+	{ "proxy host unknown", NULL, { PX_UPTO_DNS, .dns = DDNS_NOTFOUND },
+	  "proxy_unreachable", "oof-------", "", "ErrRegisterACMEAccount",
+	  REG GET "proxyconnect tcp: dial tcp: lookup proxy.corp on 10.96.0.10:53: no such host",
+	  1, "the proxy host proxy.corp does not resolve: fix HTTPS_PROXY" },
+	{ "proxy wants credentials", NULL, { PX_UPTO_TCP, .tunnel = DTUN_STATUS,
+	  .tunnel_code = 407, .tunnel_reason = "Proxy Authentication Required" },
+	  "proxy_auth_required", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "Proxy Authentication Required", 1, "wants credentials" },
+	{ "proxy rejects credentials (tinyproxy 401)", NULL, { PX_UPTO_TCP,
+	  .tunnel = DTUN_STATUS, .tunnel_code = 401, .tunnel_reason = "Unauthorized",
+	  .proxy_credentials = true },
+	  "proxy_auth_required", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "Unauthorized", 1, "rejected the credentials" },
+	{ "proxy forbids the target", NULL, { PX_UPTO_TCP, .tunnel = DTUN_STATUS,
+	  .tunnel_code = 403, .tunnel_reason = "Forbidden" },
+	  "proxy_refused", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "Forbidden", 1, "refuses CONNECT to acme.example.com:443 (403 Forbidden)" },
+	{ "proxy 502 without a reason phrase", NULL, { PX_UPTO_TCP, .tunnel = DTUN_STATUS,
+	  .tunnel_code = 502 },
+	  "proxy_refused", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "unknown status code", 1, "(502)" },
+	{ "silent proxy, 10 s deadline", "v1.8.1", { PX_UPTO_TCP, .tunnel = DTUN_TIMEOUT,
+	  .tunnel_error = "no answer to CONNECT before the deadline" },
+	  "proxy_unreachable", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG "context deadline exceeded", 1, "does not answer CONNECT" },
+	{ "TLS handshake stalls", NULL, { UPTO_TCP, .tls = DTLS_TIMEOUT },
+	  "tls_timeout", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET "net/http: TLS handshake timeout", 1, "SNI filtering" },
+	{ "TLS reset", NULL, { UPTO_TCP, .tls = DTLS_FAILED,
+	  .tls_error = "wrong version number" },
+	  "tls_failed", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET "wrong version number", 1, "speaks HTTPS" },
+	{ "ingress.local, Go 1.19 wording", "v1.11.0", { UPTO_TCP, .tls = DTLS_OK,
+	  .name_mismatch = true, .chain = DCHAIN_UNKNOWN_CA, .self_signed = true,
+	  .dns_names = SAN_ING, .ndns = 1 },
+	  "tls_name_mismatch", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET "x509: certificate is valid for ingress.local, not acme.example.com", 1,
+	  "default certificate of ingress-nginx" },
+	{ "intercepting proxy", "v1.12.0", { UPTO_TCP, TLS_OK, .chain = DCHAIN_UNKNOWN_CA,
+	  .issuer = "CN=Corp Inspection CA", .chain_error = "unable to get local issuer "
+	  "certificate" },
+	  "tls_untrusted", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET TLSV "x509: certificate signed by unknown authority", 1,
+	  "CN=Corp Inspection CA is not a known CA here" },
+	{ "self-signed server", NULL, { UPTO_TCP, TLS_OK, .chain = DCHAIN_UNKNOWN_CA,
+	  .self_signed = true },
+	  "tls_untrusted", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET TLSV "x509: certificate signed by unknown authority", 1, "self-signed" },
+	{ "expired certificate", "v1.3.0", { UPTO_TCP, TLS_OK, .chain = DCHAIN_EXPIRED,
+	  .chain_error = "certificate has expired" },
+	  "tls_untrusted", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  VER GET "x509: certificate has expired or is not yet valid", 2, "clock" },
+	{ "skipTLSVerify hides an unknown CA", NULL, { HEALTHY, .skip_tls_verify = true,
+	  .chain = DCHAIN_UNKNOWN_CA },
+	  "ok", "oooo-ooo-o", "tls_verify_skipped", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "drop skipTLSVerify" },
+	{ "IP server, IP SAN mismatch", NULL, { SERVER, .server = "https://192.0.2.10/dir",
+	  .host = "192.0.2.10", ROUTE_DIRECT, .dns = DDNS_LITERAL, .conns = CIP_OK, .nconns = 1,
+	  .tls = DTLS_OK, .name_mismatch = true, .ip_names = SAN_IP, .nip = 1 },
+	  "tls_name_mismatch", "oo-o-f----", "", "ErrRegisterACMEAccount",
+	  "Failed to register ACME account: Get \"https://192.0.2.10/dir\": " TLSV
+	  "x509: certificate is valid for 192.0.2.11, not 192.0.2.10", 1, "valid for 192.0.2.11" },
+	{ "certificate without names", NULL, { UPTO_TCP, .tls = DTLS_OK, .name_mismatch = true },
+	  "tls_name_mismatch", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET TLSV "x509: certificate is not valid for any names, but wanted to match "
+	  "acme.example.com", 1, "no names" },
+	{ "directory never answers", NULL, { UPTO_TLS, .http = DHTTP_TIMEOUT,
+	  .http_error = "no response before the deadline" },
+	  "http_timeout", "oooo-of---", "", "ErrRegisterACMEAccount",
+	  REG GET "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+	  1, "larger --timeout" },
+	{ "slow CA cut by the 10 s deadline", "v1.1.0", { UPTO_TLS, .http = DHTTP_TIMEOUT,
+	  .sync_cut = true, .ms = { [DIAG_HTTP] = 9990 }, .cm_ms = { [DIAG_HTTP] = 9990 } },
+	  "deadline_exceeded", "oooo-of--f", "", "ErrRegisterACMEAccount",
+	  VER "context deadline exceeded", 2, "upgrade to v1.9.0" },
+	{ "slow CA, 2 min deadline", "v1.9.0", { HEALTHY, .cm_ms = { [DIAG_HTTP] = 11000 } },
+	  "ok", "oooo-ooo-o", "slow_ca", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
+	{ "steps fit alone, not together", "v1.8.0", { HEALTHY,
+	  .cm_ms = { [DIAG_HTTP] = 6000, [DIAG_NONCE] = 4500 } },
+	  "deadline_exceeded", "oooo-ooo-f", "", "ErrRegisterACMEAccount",
+	  REG "context deadline exceeded", 1, "10 s sync deadline" },
+	{ "captive portal page", NULL, { UPTO_TLS, .http = DHTTP_NOT_ACME, .http_status = 200,
+	  .content_type = "text/html", .not_acme = "an HTML page",
+	  .go_error = "invalid character '<' looking for beginning of value" },
+	  "not_acme_directory", "oooo-of---", "", "ErrRegisterACMEAccount",
+	  REG "invalid character '<' looking for beginning of value", 1, "captive portal" },
+	{ "wrong path", NULL, { UPTO_TLS, .http = DHTTP_NOT_ACME, .http_status = 404,
+	  .go_error = "404 : 404 page not found" },
+	  "not_acme_directory", "oooo-of---", "", "ErrRegisterACMEAccount",
+	  REG "404 : 404 page not found", 1, "check spec.acme.server" },
+	{ "ACME v1 directory", NULL, { UPTO_TLS, .http = DHTTP_NOT_ACME, .http_status = 200,
+	  .not_acme = "an ACME v1 directory",
+	  .v1_replacement = "https://acme-v02.api.letsencrypt.org/directory",
+	  .go_error = "Head \"\": unsupported protocol scheme \"\"" },
+	  "not_acme_directory", "oooo-of---", "", "ErrRegisterACMEAccount",
+	  REG "Head \"\": unsupported protocol scheme \"\"", 1, "use the v2 URL" },
+	{ "no Replay-Nonce", NULL, { UPTO_HTTP, .nonce = DNONCE_MISSING, .nonce_status = 200 },
+	  "not_acme_directory", "oooo-oof--", "", "ErrRegisterACMEAccount",
+	  REG "acme: nonce not found", 1, "see the nonce step" },
+	{ "nonce cut by the deadline", "v1.7.2", { UPTO_HTTP, .nonce = DNONCE_TIMEOUT,
+	  .sync_cut = true },
+	  "deadline_exceeded", "oooo-oof-f", "", "ErrRegisterACMEAccount",
+	  REG "context deadline exceeded", 1, "upgrade to v1.9.0" },
+	{ "EAB required", NULL, { UPTO_NONCE, .account = DACCT_FAILED, .account_status = 400,
+	  .account_4xx = true, .account_problem = "urn:ietf:params:acme:error:"
+	  "externalAccountRequired: no EAB" },
+	  "account_error", "oooo-ooof-", "", "ErrRegisterACMEAccount",
+	  REG "400 urn:ietf:params:acme:error:externalAccountRequired: no EAB", 0,
+	  "externalAccountBinding" },
+	{ "account lookup never answers", NULL, { UPTO_NONCE, .account = DACCT_TIMEOUT,
+	  .account_problem = "no response before the deadline" },
+	  "http_timeout", "oooo-ooof-", "", "ErrRegisterACMEAccount",
+	  REG "Post \"" ACCT_URL "\": context deadline exceeded (Client.Timeout exceeded "
+	  "while awaiting headers)", 1, "larger --timeout" },
+	{ "caBundle and skipTLSVerify", NULL, { SERVER, .config = DCONF_INVALID,
+	  .config_problem = "caBundle and skipTLSVerify are both set" },
+	  "config_invalid", "f---------", "", "InvalidConfig",
+	  "caBundle and skipTLSVerify are both set", 0, "fix the Issuer" },
+};
+
+/* "o", "f" or "-" per step. */
+static void step_marks(const struct diag_report *r, char *out)
+{
+	for (int i = 0; i < DIAG_NSTEPS; i++)
+		out[i] = r->steps[i].status == DIAG_OK ? 'o' : r->steps[i].status == DIAG_FAIL ?
+		    'f' : '-';
+	out[DIAG_NSTEPS] = '\0';
+}
+
+static char *finding_ids(const struct diag_report *r)
+{
+	const char **ids = xcalloc(r->nfindings + 1, sizeof(*ids));
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; i < r->nfindings; i++) {
+		ids[i] = r->findings[i].id;
+		len += strlen(ids[i]) + 1;
+	}
+	s = xmalloc(len);
+	s[0] = '\0';
+	for (size_t i = 0; i < r->nfindings; i++) {
+		if (i > 0)
+			strcat(s, ",");
+		strcat(s, ids[i]);
+	}
+	free(ids);
+	return s;
+}
+
+static bool advice_has(const struct diag_report *r, const char *part)
+{
+	for (size_t i = 0; i < r->nadvice; i++)
+		if (strstr(r->advice[i], part) != NULL)
+			return true;
+	return false;
+}
+
+/* Every step line has a detail, and every finding and advice is one line. */
+static bool lines_complete(const struct diag_report *r)
+{
+	for (int i = 0; i < DIAG_NSTEPS; i++)
+		if (r->steps[i].detail == NULL || r->steps[i].detail[0] == '\0' ||
+		    strchr(r->steps[i].detail, '\n') != NULL)
+			return false;
+	for (size_t i = 0; i < r->nfindings; i++)
+		if (r->findings[i].detail == NULL || strchr(r->findings[i].detail, '\n') != NULL)
+			return false;
+	for (size_t i = 0; i < r->nadvice; i++)
+		if (strchr(r->advice[i], '\n') != NULL)
+			return false;
+	return true;
+}
+
+static void test_rows(void)
+{
+	struct diag_report r;
+	struct diag_facts f;
+	char marks[DIAG_NSTEPS + 1], *ids;
+
+	for (size_t i = 0; i < NELEM(rows); i++) {
+		f = rows[i].f;
+		if (cm_version_parse(rows[i].version, &f.cm) != 0) {
+			CHECK(false, "row %zu: bad version", i);
+			continue;
+		}
+		diag_conclude(&f, &r);
+		CHECK_STR(r.verdict, rows[i].verdict, rows[i].name);
+		step_marks(&r, marks);
+		CHECK_STR(marks, rows[i].steps, rows[i].name);
+		ids = finding_ids(&r);
+		CHECK_STR(ids, rows[i].findings, rows[i].name);
+		free(ids);
+		CHECK_STR(r.cm.reason, rows[i].reason, rows[i].name);
+		CHECK_STR(r.cm.message, rows[i].message, rows[i].name);
+		CHECK_INT(r.cm.nevents, rows[i].nevents, rows[i].name);
+		CHECK(advice_has(&r, rows[i].advice), "[%s] no advice containing \"%s\"",
+		    rows[i].name, rows[i].advice);
+		CHECK(lines_complete(&r), "[%s] a line is empty or has a line break",
+		    rows[i].name);
+		CHECK_INT(strcmp(r.verdict, "ok") == 0, r.failed == DIAG_NSTEPS, rows[i].name);
+		diag_report_free(&r);
+	}
+}
+
+/* The JSON document: its exact shape, and bytes that must be escaped. */
+static void test_json(void)
+{
+	static const char *const top[] = { "verdict", "steps", "findings", "cert_manager",
+	    "advice" };
+	static const char *const cm_keys[] = { "version", "reason", "message", "events" };
+	static const char *const step_keys[] = { "name", "status", "ms", "detail" };
+	static const char *const names[] = { "config", "route", "dns", "tcp", "proxy",
+	    "tls", "http", "nonce", "account", "deadline" };
+	static const char *const status[] = { "ok", "ok", "ok", "ok", "skip", "fail", "skip",
+	    "skip", "skip", "skip" };
+	struct diag_facts f = { UPTO_TCP, .tls = DTLS_OK, .name_mismatch = true,
+	    .chain = DCHAIN_UNKNOWN_CA, .self_signed = true, .dns_names = SAN_ING, .ndns = 1,
+	    .subject = "CN=bad\001\xff", .issuer = "CN=caf\xc3\xa9" };
+	struct diag_report r;
+	json_t *doc, *steps, *step, *cm, *ev;
+	const char *key, *detail;
+	json_t *value;
+	char *text;
+	size_t i = 0;
+
+	cm_version_parse("v1.1.0", &f.cm);
+	diag_conclude(&f, &r);
+	text = diag_report_json(&r);
+	doc = json_loads(text, 0, NULL);
+	CHECK(json_is_object(doc), "report is not a JSON object: %s", text);
+	json_object_foreach(doc, key, value) {
+		CHECK_STR(key, i < NELEM(top) ? top[i] : "(extra)", "top-level key order");
+		i++;
+	}
+	CHECK_INT(i, NELEM(top), "top-level keys");
+	CHECK_STR(json_string_value(json_object_get(doc, "verdict")), "tls_name_mismatch",
+	    "json verdict");
+	steps = json_object_get(doc, "steps");
+	CHECK_INT(json_array_size(steps), DIAG_NSTEPS, "json steps");
+	json_array_foreach(steps, i, step) {
+		size_t k = 0;
+
+		json_object_foreach(step, key, value) {
+			CHECK_STR(key, k < NELEM(step_keys) ? step_keys[k] : "(extra)", names[i]);
+			k++;
+		}
+		CHECK_STR(json_string_value(json_object_get(step, "name")), names[i], "step name");
+		CHECK_STR(json_string_value(json_object_get(step, "status")), status[i], names[i]);
+		CHECK(json_is_integer(json_object_get(step, "ms")), "%s: ms not an integer",
+		    names[i]);
+	}
+	detail = json_string_value(json_object_get(json_array_get(steps, DIAG_TLS), "detail"));
+	CHECK(detail != NULL && strstr(detail, "subject CN=bad\\x01\\xff;") != NULL,
+	    "control and invalid bytes escaped: %s", detail ? detail : "(null)");
+	CHECK(detail != NULL && strstr(detail, "issuer CN=caf\xc3\xa9;") != NULL,
+	    "valid UTF-8 kept: %s", detail ? detail : "(null)");
+	cm = json_object_get(doc, "cert_manager");
+	i = 0;
+	json_object_foreach(cm, key, value) {
+		CHECK_STR(key, i < NELEM(cm_keys) ? cm_keys[i] : "(extra)", "cert_manager keys");
+		i++;
+	}
+	CHECK_STR(json_string_value(json_object_get(cm, "version")), "v1.1.0", "cm version");
+	CHECK_STR(json_string_value(json_object_get(cm, "message")), VER GET
+	    "x509: certificate is valid for ingress.local, not acme.example.com", "cm message");
+	CHECK_INT(json_array_size(json_object_get(cm, "events")), 2, "cm events");
+	ev = json_array_get(json_object_get(cm, "events"), 1);
+	CHECK_STR(json_string_value(json_object_get(ev, "type")), "Warning", "event type");
+	CHECK_STR(json_string_value(json_object_get(ev, "reason")), "ErrInitIssuer",
+	    "event reason");
+	CHECK_STR(json_string_value(json_object_get(ev, "message")), "Error initializing "
+	    "issuer: " GET "x509: certificate is valid for ingress.local, not acme.example.com",
+	    "event message");
+	CHECK(json_is_array(json_object_get(doc, "findings")), "findings is an array");
+	CHECK(json_array_size(json_object_get(doc, "advice")) > 0, "advice given");
+	json_decref(doc);
+	free(text);
+	diag_report_free(&r);
+}
+
+static void test_step_names(void)
+{
+	static const struct {
+		enum diag_step step;
+		const char *name;
+	} names[] = {
+		{ DIAG_CONFIG, "config" }, { DIAG_ROUTE, "route" }, { DIAG_DNS, "dns" },
+		{ DIAG_TCP, "tcp" }, { DIAG_PROXY, "proxy" }, { DIAG_TLS, "tls" },
+		{ DIAG_HTTP, "http" }, { DIAG_NONCE, "nonce" }, { DIAG_ACCOUNT, "account" },
+		{ DIAG_DEADLINE, "deadline" }, { DIAG_NSTEPS, "none" },
+	};
+
+	for (size_t i = 0; i < NELEM(names); i++)
+		CHECK_STR(diag_step_name(names[i].step), names[i].name, "step name");
+}
 
 int main(void)
 {
+	test_rows();
+	test_json();
+	test_step_names();
 	return test_done();
 }
