@@ -106,7 +106,7 @@ static const struct optspec options[] = {
 	STR("--email", ON_REGISTER | ON_ISSUE | ON_DIAGNOSE | ON_UPDATE, email),
 	FLAG("--agree-tos", ON_REGISTER | ON_ISSUE, agree_tos),
 	VAL("--key-type", ON_REGISTER | ON_ISSUE | ON_ROLLOVER, set_key_type),
-	STR("--account-key", ON_REGISTER | ON_DIAGNOSE | ON_ROLLOVER, account_key),
+	STR("--account-key", ON_REGISTER | ON_SHOW | ON_DIAGNOSE | ON_ROLLOVER, account_key),
 	STR("--eab-kid", ON_REGISTER, eab_kid),
 	STR("--eab-hmac-key", ON_REGISTER, eab_hmac_key),
 	VAL("--eab-alg", ON_REGISTER, set_eab_alg),
@@ -719,7 +719,7 @@ const char *cli_usage(void)
 "                   [--account-key FILE]\n"
 "                   [--eab-kid ID --eab-hmac-key B64URL [--eab-alg ALG]]\n"
 "      Register an account with the ACME server and keep its key.\n"
-"  account show [--json]\n"
+"  account show [--account-key FILE] [--json]\n"
 "      Show the account kept for the ACME server.\n"
 "  issue (--webroot DIR | --standalone [ADDR:]PORT | --dns-hook PROG)\n"
 "        [--dns-wait SECONDS] [--key-type TYPE] [--csr FILE] [--name NAME]\n"

@@ -281,6 +281,8 @@ static const struct row rows[] = {
 	{ "account update --email new@example.org", 0, CMD_ACCOUNT_UPDATE, NULL, ANY, ANY, NULL,
 	    "email=new@example.org", NULL },
 	{ "account update", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "account update needs --email ADDR" },
+	{ "account show --account-key /k.pem", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL,
+	    "account_key=/k.pem", NULL },
 	{ "account show --yes", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
 	    "option --yes is not valid for account show" },
 	/* dns-01, chains, profiles */
