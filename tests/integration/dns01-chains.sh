@@ -8,6 +8,8 @@ set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
 
 export PEBBLE_ALTERNATE_ROOTS=2
+# every order needs fresh authorizations, so every run calls the hook
+export PEBBLE_AUTHZREUSE=0
 pebble_start
 STATE="$TEST_TMP/state"
 HOOK_LOG="$TEST_TMP/hook.log"
