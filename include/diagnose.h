@@ -258,12 +258,13 @@ bool diag_has_finding(const struct diag_report *r, const char *id);
 
 /* The report as the stable JSON document {"verdict", "steps", "findings",
  * "cert_manager", "advice"}, indented, without a trailing newline. Returns
- * a new string (caller frees). Bytes that are not printable ASCII in
- * details are written as \xNN so the document is valid UTF-8. */
+ * a new string (caller frees). Control bytes and invalid UTF-8 (from a
+ * server's certificate or answer) are written as \xNN. */
 char *diag_report_json(const struct diag_report *r);
 
-/* Writes the report for people to fp: one line per step (✓ ok, ✗ fail,
- * – skipped), the verdict, findings, cert-manager's view and advice. */
+/* Writes the report for people to fp: one line per step (a check mark, a
+ * cross or a dash, milliseconds, detail), the verdict, findings,
+ * cert-manager's view and advice; bytes escaped as in diag_report_json(). */
 void diag_report_print(FILE *fp, const struct diag_report *r);
 
 #endif

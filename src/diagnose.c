@@ -40,6 +40,7 @@
 #include "util.h"
 
 #define HAPPY_EYEBALLS_MS 300  /* Go's fallback delay to the other family */
+#define BAD_NONCE_RETRIES 6    /* as cert-manager's ACME client */
 
 static const char *const step_names[DIAG_NSTEPS] = {
 	"config", "route", "dns", "tcp", "proxy", "tls", "http", "nonce", "account",
@@ -1475,11 +1476,13 @@ static bool split_url(const char *url, char **host, int *port, char **authority,
 	if ((*host)[0] == '\0')
 		goto bad;
 	*authority = xstrndup(p, (size_t)(end - p));
-	*path = xstrdup(*end == '/' ? end : *end == '\0' ? "/" : "/");
-	if (*end == '?') {
-		free(*path);
-		*path = xasprintf("/%s", end);
-	}
+	/* the request target: path and query, never the fragment */
+	if (*end == '/')
+		*path = xstrndup(end, strcspn(end, "#"));
+	else if (*end == '?')
+		*path = xasprintf("/%.*s", (int)strcspn(end, "#"), end);
+	else
+		*path = xstrdup("/");
 	return true;
 bad:
 	free(*host);
@@ -1493,7 +1496,7 @@ static char *pct_decode(const char *s, size_t n)
 	char *out = xmalloc(n + 1), *o = out, hex[3] = { 0 };
 
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n + 0 && isxdigit((unsigned char)s[i + 1]) &&
+		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
 		    isxdigit((unsigned char)s[i + 2])) {
 			hex[0] = s[i + 1];
 			hex[1] = s[i + 2];
@@ -1637,9 +1640,9 @@ static int gather_inputs(struct run *r)
 	free(what);
 	if (r->tls_ctx == NULL)
 		return -1;
-	f->trust = keep(r, xasprintf("%s%s%s%s", system ? "the system store" :
+	f->trust = keep(r, xasprintf("%s%s%s", system ? "the system store" :
 	    "the Issuer's caBundle", cfg->ca_bundle ? " + --ca-bundle " : "",
-	    cfg->ca_bundle ? cfg->ca_bundle : "", ""));
+	    cfg->ca_bundle ? cfg->ca_bundle : ""));
 	if (resolv == NULL)
 		resolv = "/etc/resolv.conf";
 	if (resolv_load(resolv, &r->rconf) == -1) {
@@ -1738,14 +1741,15 @@ static int step_route(struct run *r)
 		    r->route.proxy_shown);
 		return -1;
 	}
+	/* proxy_decide() built it as http://[USERINFO@]HOST:PORT with the
+	 * userinfo percent-encoded, so the last '@' ends it */
 	p += 7;
-	end = p + strcspn(p, "/?#");
 	hp = p;
-	if ((at = strrchr(p, '@')) != NULL && at < end + strlen(end)) {
+	if ((at = strrchr(p, '@')) != NULL) {
 		r->proxy_credentials = pct_decode(p, (size_t)(at - p));
 		hp = at + 1;
-		end = hp + strcspn(hp, "/?#");
 	}
+	end = hp + strcspn(hp, "/?#");
 	if (*hp == '[') {
 		colon = memchr(hp, ']', (size_t)(end - hp));
 		f->proxy_host = keep(r, xstrndup(hp + 1, colon ? (size_t)(colon - hp - 1) : 0));
@@ -1923,7 +1927,7 @@ static void step_dns(struct run *r)
 
 /* What cert-manager's dialer would spend until connected: the first
  * address first, the other family raced 300 ms later (happy eyeballs). */
-static long long go_dial_ms(const struct diag_conn *c, size_t n, size_t winner)
+static long long go_dial_ms(const struct diag_conn *c, size_t winner)
 {
 	long long t = 0;
 
@@ -1932,7 +1936,6 @@ static long long go_dial_ms(const struct diag_conn *c, size_t n, size_t winner)
 	for (size_t i = 0; i < winner; i++)
 		if (c[i].v6 == c[winner].v6)
 			t += c[i].ms;
-	(void)n;
 	return t + c[winner].ms;
 }
 
@@ -1972,7 +1975,7 @@ static bool step_tcp(struct run *r)
 		return false;
 	}
 	r->fd = pc[winner].fd;
-	f->cm_ms[DIAG_TCP] = go_dial_ms(r->conns, r->naddrs, winner);
+	f->cm_ms[DIAG_TCP] = go_dial_ms(r->conns, winner);
 	free(pc);
 	return true;
 }
@@ -2378,7 +2381,7 @@ static void step_account(struct run *r)
 	}
 	memset(&resp, 0, sizeof(resp));
 	deadline = step_deadline(r, DIAG_ACCOUNT, &limited);
-	for (int attempt = 0; attempt < 3 && retry; attempt++) {
+	for (int attempt = 0; attempt <= BAD_NONCE_RETRIES && retry; attempt++) {
 		retry = false;
 		free(path);
 		path = NULL;
@@ -2402,7 +2405,7 @@ static void step_account(struct run *r)
 			f->sync_cut = st == PROBE_HTTP_TIMEOUT && limited;
 			break;
 		}
-		retry = account_answer(r, &resp, attempt == 2);
+		retry = account_answer(r, &resp, attempt == BAD_NONCE_RETRIES);
 		after_response(r, &resp);
 	}
 	if (error != NULL && f->account_problem == NULL)

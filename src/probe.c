@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -348,7 +349,7 @@ void probe_connect_all(const struct probe_addr *addrs, size_t n, long long deadl
 	long long start = mono_ms();
 	size_t i, pending = 0;
 	socklen_t len;
-	int fd, err, ready;
+	int fd, err, ready, one = 1;
 
 	for (i = 0; i < n; i++) {
 		out[i].fd = -1;
@@ -362,6 +363,9 @@ void probe_connect_all(const struct probe_addr *addrs, size_t n, long long deadl
 			continue;
 		}
 		out[i].fd = fd;
+		/* as Go does: a request written after the handshake must not wait
+		 * for the ACK of the client's Finished (Nagle + delayed ACK) */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if (connect(fd, (const struct sockaddr *)&addrs[i].sa, addrs[i].salen) == 0) {
 			out[i].status = PROBE_CONNECTED;
 			out[i].ms = mono_ms() - start;
