@@ -138,6 +138,9 @@ struct diag_facts {
 	bool skip_tls_verify;         /* the Issuer's skipTLSVerify */
 	const char *known_account_url; /* --account-url or status.acme.uri; NULL or "" when none */
 	const char *known_account_source;
+	const char *email;            /* --email or spec.acme.email */
+	const char *registered_email; /* status.acme.lastRegisteredEmail */
+	const char *issuer_condition; /* the manifest's Ready condition, one line */
 
 	/* route */
 	enum diag_route route;

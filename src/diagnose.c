@@ -11,9 +11,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -917,6 +915,14 @@ static void find_all(const struct diag_facts *f, struct diag_report *r)
 		add_finding(r, "key_not_rsa", xasprintf("the account key (%s, from %s) is fine for "
 		    "acmectl, but cert-manager accepts only RSA account keys", f->key_desc,
 		    f->key_source != NULL ? f->key_source : "?"));
+	if (f->issuer_condition != NULL)
+		add_finding(r, "issuer_status", xasprintf("the manifest's Ready condition: %s",
+		    f->issuer_condition));
+	if (f->email != NULL && f->registered_email != NULL &&
+	    strcasecmp(f->email, f->registered_email) != 0)
+		add_finding(r, "email_changed", xasprintf("spec.acme.email is %s but the account "
+		    "was registered with %s: cert-manager updates the account's contact "
+		    "(ErrUpdateACMEAccount if the CA refuses)", f->email, f->registered_email));
 	if (f->key_hash_changed)
 		add_finding(r, "key_hash_changed", xstrdup("status.acme.lastPrivateKeyHash "
 		    "belongs to another key: cert-manager registers this key again"));
@@ -1624,6 +1630,15 @@ static int gather_inputs(struct run *r)
 	f->server = server != NULL ? server : "";
 	if (load_key(r, f->server) == -1)
 		return -1;
+	f->email = cfg->email != NULL ? cfg->email : r->iss != NULL ? r->iss->email : NULL;
+	if (r->iss != NULL) {
+		f->registered_email = r->iss->last_registered_email;
+		if (r->iss->ready.status != NULL)
+			f->issuer_condition = keep(r, xasprintf("%s%s%s%s%s", r->iss->ready.status,
+			    r->iss->ready.reason ? " " : "", r->iss->ready.reason ?
+			    r->iss->ready.reason : "", r->iss->ready.message ? ": " : "",
+			    r->iss->ready.message ? r->iss->ready.message : ""));
+	}
 	if (cfg->account_url != NULL) {
 		f->known_account_url = cfg->account_url;
 		f->known_account_source = "--account-url";

@@ -358,6 +358,16 @@ static const struct {
 	  "http_timeout", "oooo-ooof-", "", "ErrRegisterACMEAccount",
 	  REG "Post \"" ACCT_URL "\": context deadline exceeded (Client.Timeout exceeded "
 	  "while awaiting headers)", 1, "larger --timeout" },
+	{ "contact changed, Issuer shows the old failure", NULL, { HEALTHY,
+	  .email = "New@Example.com", .registered_email = "old@example.com",
+	  .issuer_condition = "False ErrRegisterACMEAccount: Failed to register ACME account: "
+	  "context deadline exceeded" },
+	  "ok", "oooo-ooo-o", "issuer_status,email_changed", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
+	{ "same contact, other case", NULL, { HEALTHY, .email = "Ops@Example.com",
+	  .registered_email = "ops@example.com" },
+	  "ok", "oooo-ooo-o", "", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
 	{ "caBundle and skipTLSVerify", NULL, { SERVER, .config = DCONF_INVALID,
 	  .config_problem = "caBundle and skipTLSVerify are both set" },
 	  "config_invalid", "f---------", "", "InvalidConfig",
