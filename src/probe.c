@@ -95,24 +95,28 @@ static void *lookup_thread(void *arg)
 	struct probe_lookup_job *job = arg;
 	struct addrinfo hints, *res = NULL;
 	bool abandoned;
-	int rc;
+	ssize_t w = 0;
+	int rc, e;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
 	rc = getaddrinfo(job->name, job->port, &hints, &res);
+	e = errno;
 	pthread_mutex_lock(&job->lock);
 	job->rc = rc;
-	job->saved_errno = errno;
+	job->saved_errno = e;
 	job->res = res;
 	job->ended = mono_ms();
 	job->done = true;
 	abandoned = job->abandoned;
-	/* written under the lock: the waiter frees the job once it sees done */
-	if (!abandoned && write(job->pipe[1], "x", 1) == -1)
-		job->saved_errno = errno;
+	/* written under the lock: the waiter frees the job once it sees done;
+	 * a failed write only makes the waiter wait for its deadline */
+	if (!abandoned)
+		w = write(job->pipe[1], "x", 1);
 	pthread_mutex_unlock(&job->lock);
+	(void)w;
 	if (abandoned)
 		job_free(job);
 	return NULL;
@@ -186,8 +190,8 @@ void probe_lookup_finish(struct probe_lookup_job *job, long long deadline,
 		job_free(job);
 		return;
 	}
-	if (wait_fd(job->pipe[0], POLLIN, deadline) == -1)
-		deadline = 0;
+	/* whatever poll says, the done flag decides */
+	(void)wait_fd(job->pipe[0], POLLIN, deadline);
 	pthread_mutex_lock(&job->lock);
 	done = job->done;
 	if (!done)
@@ -1089,7 +1093,9 @@ enum probe_http_status probe_http(struct probe_conn *c, const char *method,
 		/* the body runs to the end of the connection */
 		while ((rc = read_more(&r)) == 1 && r.len - r.pos <= BODY_MAX)
 			;
-		if (rc == -1 && r.eof && r.len - r.pos <= BODY_MAX) {
+		if (r.len - r.pos > BODY_MAX)
+			rc = -1;
+		else if (rc == -1 && r.eof) {
 			body_take(resp, &r, r.len - r.pos);
 			rc = 1;
 		}
