@@ -75,4 +75,16 @@ json_t *store_load_issuance(const char *state, const char *name);
  * there are none or no STATE/certs. NULL with ERR_STORAGE. */
 char **store_list_certs(const char *state);
 
+/* Takes the state directory's lock: flock(2) on STATE/lock (created 0600,
+ * with STATE when missing), waiting up to wait_s seconds while another
+ * process holds it. The kernel drops the lock when the holder exits, however
+ * it dies. Returns the open descriptor (close-on-exec, so hooks and their
+ * children never hold it; release with store_unlock), or -1 with
+ * ERR_STORAGE: "another acmectl run holds STATE/lock ..." after the wait,
+ * or why the file could not be opened or locked. */
+int store_lock(const char *state, long wait_s);
+
+/* Releases a lock from store_lock. -1 is fine. */
+void store_unlock(int fd);
+
 #endif

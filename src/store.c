@@ -2,6 +2,7 @@
  * generations swapped in with one rename(2) of a symlink. */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -666,4 +668,50 @@ char **store_list_certs(const char *state)
 out:
 	free(certs);
 	return names;
+}
+
+/* How often a held lock is tried again while waiting for it. */
+#define LOCK_POLL_MS 100
+
+int store_lock(const char *state, long wait_s)
+{
+	char *path = xasprintf("%s/lock", state);
+	long long deadline = mono_ms() + wait_s * 1000;
+	struct timespec pause = { 0, LOCK_POLL_MS * 1000000L };
+	int fd = -1;
+	bool locked = false;
+
+	if (store_mkdirs(state, 0700) == -1)
+		goto out;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		err_set(ERR_STORAGE, "cannot open %s: %s", path, strerror(errno));
+		goto out;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			err_set(ERR_STORAGE, "cannot lock %s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (mono_ms() >= deadline) {
+			err_set(ERR_STORAGE, "another acmectl run holds %s (waited %ld s); "
+			    "nothing was done", path, wait_s);
+			goto out;
+		}
+		nanosleep(&pause, NULL);
+	}
+	locked = true;
+out:
+	if (!locked && fd != -1) {
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
+
+void store_unlock(int fd)
+{
+	if (fd != -1)
+		close(fd);
 }

@@ -1,0 +1,313 @@
+/* test_renew.c - the local pieces of `acmectl renew`: hooks run through
+ * /bin/sh (exit status, signals, environment, standard streams), the
+ * deploy hook's environment, hooks laid over the remembered ones, and the
+ * state directory's lock (held, waited for, released by a killed holder,
+ * never inherited). Runs in a mkdtemp dir. */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "err.h"
+#include "hooks.h"
+#include "store.h"
+#include "util.h"
+#include "test.h"
+
+static char base[] = "/tmp/test_renew.XXXXXX";
+
+static void test_hook_run(void)
+{
+	static char *const env_override[] = { "TEST_RENEW_VAR=new", NULL };
+	/* a name that would create ./pwned if it were run as shell text */
+	static char *const env_name[] = { "ACMECTL_NAME=a b;$(touch pwned)", NULL };
+	static const struct {
+		const char *cmd;
+		char *const *env;
+		int ret;
+		const char *msg;   /* in the error, NULL when it succeeds */
+	} rows[] = {
+		{ "true", NULL, 0, NULL },
+		{ "exit 0", NULL, 0, NULL },
+		{ "exit 3", NULL, -1, "test hook `exit 3` failed with exit status 3" },
+		{ "false", NULL, -1, "failed with exit status 1" },
+		{ "kill -9 $$", NULL, -1, "was killed by signal 9" },
+		{ "no-such-command-anywhere", NULL, -1, "failed with exit status 127" },
+		/* the name arrives verbatim, never run as shell text */
+		{ "test \"$ACMECTL_NAME\" = 'a b;$(touch pwned)'", env_name, 0, NULL },
+		{ "test -n \"$PATH\"", NULL, 0, NULL },
+		/* a variable given replaces the inherited one */
+		{ "test \"$TEST_RENEW_VAR\" = new", env_override, 0, NULL },
+		{ "test \"$TEST_RENEW_VAR\" = old", NULL, 0, NULL },
+		/* standard input is /dev/null */
+		{ "test -z \"$(cat)\"", NULL, 0, NULL },
+		{ "test \"$(readlink /proc/self/fd/0)\" = /dev/null || "
+		  "test \"$(readlink /proc/$$/fd/0)\" = /dev/null", NULL, 0, NULL },
+	};
+
+	setenv("TEST_RENEW_VAR", "old", 1);
+	for (size_t i = 0; i < NELEM(rows); i++) {
+		err_clear();
+		CHECK_INT(hook_run("test hook", rows[i].cmd, rows[i].env), rows[i].ret, rows[i].cmd);
+		if (rows[i].msg != NULL) {
+			CHECK_INT(err_kind(), ERR_USAGE, rows[i].cmd);
+			CHECK(strstr(err_message(), rows[i].msg) != NULL, "%s: message %s",
+			    rows[i].cmd, err_message());
+		} else {
+			CHECK_INT(err_kind(), ERR_NONE, rows[i].cmd);
+		}
+	}
+	err_clear();
+	CHECK(access("pwned", F_OK) == -1, "the name was not run as a command");
+	unsetenv("TEST_RENEW_VAR");
+}
+
+/* A hook's standard output goes to acmectl's standard error. */
+static void test_hook_streams(void)
+{
+	char *out_path = xasprintf("%s/out", base), *err_path = xasprintf("%s/err", base);
+	int saved_out = dup(STDOUT_FILENO), saved_err = dup(STDERR_FILENO);
+	int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int errfd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	char *got_out, *got_err;
+	int rc;
+
+	fflush(stdout);
+	fflush(stderr);
+	dup2(out, STDOUT_FILENO);
+	dup2(errfd, STDERR_FILENO);
+	rc = hook_run("test hook", "echo to-stdout; echo to-stderr >&2", NULL);
+	dup2(saved_out, STDOUT_FILENO);
+	dup2(saved_err, STDERR_FILENO);
+	close(out);
+	close(errfd);
+	close(saved_out);
+	close(saved_err);
+	CHECK_INT(rc, 0, "streams hook");
+	got_out = store_read_file(out_path, NULL);
+	got_err = store_read_file(err_path, NULL);
+	CHECK_STR(got_out, "", "nothing on standard output");
+	CHECK_STR(got_err, "to-stdout\nto-stderr\n", "both lines on standard error");
+	free(got_out);
+	free(got_err);
+	free(out_path);
+	free(err_path);
+}
+
+static void test_deploy_env(void)
+{
+	static const struct {
+		bool privkey;
+		const char *want[7];
+	} rows[] = {
+		{ true, { "ACMECTL_NAME=www", "ACMECTL_CERT_DIR=/s/certs/www",
+		  "ACMECTL_CERT=/s/certs/www/cert.pem", "ACMECTL_CHAIN=/s/certs/www/chain.pem",
+		  "ACMECTL_FULLCHAIN=/s/certs/www/fullchain.pem",
+		  "ACMECTL_PRIVKEY=/s/certs/www/privkey.pem", NULL } },
+		{ false, { "ACMECTL_NAME=www", "ACMECTL_CERT_DIR=/s/certs/www",
+		  "ACMECTL_CERT=/s/certs/www/cert.pem", "ACMECTL_CHAIN=/s/certs/www/chain.pem",
+		  "ACMECTL_FULLCHAIN=/s/certs/www/fullchain.pem", NULL, NULL } },
+	};
+	char *cmd;
+
+	for (size_t i = 0; i < NELEM(rows); i++) {
+		char **env = hook_deploy_env("www", "/s/certs/www", rows[i].privkey);
+		size_t k;
+
+		for (k = 0; rows[i].want[k] != NULL; k++)
+			CHECK_STR(env[k], rows[i].want[k], "deploy env");
+		CHECK(env[k] == NULL, "deploy env ends after %zu entries", k);
+		strv_free(env);
+	}
+
+	/* what a hook sees of it */
+	{
+		char **env = hook_deploy_env("www", "/s/certs/www", true);
+
+		cmd = xasprintf("test \"$ACMECTL_NAME:$ACMECTL_CERT_DIR:$ACMECTL_FULLCHAIN:"
+		    "$ACMECTL_PRIVKEY\" = 'www:/s/certs/www:/s/certs/www/fullchain.pem:"
+		    "/s/certs/www/privkey.pem'");
+		CHECK_INT(hook_run("deploy hook", cmd, env), 0, "the hook sees the paths");
+		strv_free(env);
+		free(cmd);
+	}
+}
+
+static void test_merge(void)
+{
+	static const struct {
+		const char *stored;  /* JSON or NULL */
+		const char *deploy, *pre, *post;
+		const char *want;    /* JSON, compact, sorted */
+	} rows[] = {
+		{ NULL, NULL, NULL, NULL, "{}" },
+		{ NULL, "reload", NULL, NULL, "{\"deploy\": \"reload\"}" },
+		{ "{\"deploy\":\"old\"}", NULL, NULL, NULL, "{\"deploy\": \"old\"}" },
+		{ "{\"deploy\":\"old\"}", "new", NULL, NULL, "{\"deploy\": \"new\"}" },
+		{ "{\"deploy\":\"old\",\"pre\":\"stop\"}", NULL, NULL, "start",
+		  "{\"deploy\": \"old\", \"post\": \"start\", \"pre\": \"stop\"}" },
+		/* an empty command forgets the remembered one */
+		{ "{\"deploy\":\"old\",\"pre\":\"stop\"}", "", NULL, NULL, "{\"pre\": \"stop\"}" },
+		{ NULL, "", "", "", "{}" },
+		/* only string deploy/pre/post members are kept */
+		{ "{\"deploy\":7,\"pre\":\"\",\"other\":\"x\",\"post\":\"p\"}", NULL, NULL, NULL,
+		  "{\"post\": \"p\"}" },
+		{ "[\"deploy\"]", NULL, "p", NULL, "{\"pre\": \"p\"}" },
+	};
+
+	for (size_t i = 0; i < NELEM(rows); i++) {
+		json_t *stored = rows[i].stored ? json_loads(rows[i].stored, 0, NULL) : NULL;
+		json_t *merged = hooks_merge(stored, rows[i].deploy, rows[i].pre, rows[i].post);
+		char *text = json_dumps(merged, JSON_COMPACT | JSON_SORT_KEYS);
+		json_t *want = json_loads(rows[i].want, 0, NULL);
+		char *want_text = json_dumps(want, JSON_COMPACT | JSON_SORT_KEYS);
+
+		CHECK_STR(text, want_text, rows[i].stored ? rows[i].stored : "(none)");
+		free(text);
+		free(want_text);
+		json_decref(want);
+		json_decref(merged);
+		json_decref(stored);
+	}
+	CHECK(hooks_get(NULL, "deploy") == NULL, "no hooks object");
+}
+
+/* Holds STATE/lock in a child for hold_ms (killed early with SIGKILL when
+ * kill_after_ms >= 0). Returns the child's pid once it holds the lock. */
+static pid_t hold_lock(const char *state, long hold_ms, long kill_after_ms)
+{
+	int ready[2];
+	char c;
+	pid_t pid;
+
+	if (pipe(ready) == -1)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int fd = store_lock(state, 0);
+		struct timespec ts = { hold_ms / 1000, (hold_ms % 1000) * 1000000L };
+
+		if (write(ready[1], fd == -1 ? "n" : "y", 1) != 1)
+			_exit(2);
+		nanosleep(&ts, NULL);
+		_exit(0);
+	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1 || c != 'y') {
+		close(ready[0]);
+		return -1;
+	}
+	close(ready[0]);
+	if (kill_after_ms >= 0) {
+		struct timespec ts = { kill_after_ms / 1000, (kill_after_ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+	}
+	return pid;
+}
+
+static void test_lock(void)
+{
+	char *state = xasprintf("%s/state", base), *path = xasprintf("%s/state/lock", base);
+	char *env[2] = { NULL, NULL };
+	long long t0, waited;
+	int fd, flags, status;
+	pid_t pid;
+
+	/* free: taken at once, STATE created, file 0600, close-on-exec */
+	fd = store_lock(state, 0);
+	CHECK(fd >= 0, "lock taken: %s", err_message());
+	flags = fcntl(fd, F_GETFD);
+	CHECK(flags != -1 && (flags & FD_CLOEXEC), "the lock is close-on-exec");
+	CHECK(access(path, F_OK) == 0, "STATE/lock exists");
+	/* a hook (another process) sees it held */
+	env[0] = xasprintf("LOCKFILE=%s", path);
+	CHECK_INT(hook_run("probe", "command -v flock >/dev/null && exec 9<\"$LOCKFILE\" && "
+	    "! flock -n 9", env), 0, "held while acmectl runs hooks");
+	err_clear();
+	store_unlock(fd);
+	CHECK_INT(hook_run("probe", "exec 9<\"$LOCKFILE\" && flock -n 9", env), 0,
+	    "free once released");
+	free(env[0]);
+	err_clear();
+
+	/* held by another process: no wait means a clear refusal */
+	pid = hold_lock(state, 1500, -1);
+	CHECK(pid > 0, "child holds the lock");
+	t0 = mono_ms();
+	fd = store_lock(state, 0);
+	CHECK_INT(fd, -1, "held elsewhere, no wait");
+	CHECK_INT(err_kind(), ERR_STORAGE, "kind of a held lock");
+	CHECK(strstr(err_message(), "another acmectl run holds") != NULL &&
+	    strstr(err_message(), "nothing was done") != NULL, "message: %s", err_message());
+	err_clear();
+	/* ... and with a bound longer than the holder: taken once it is done */
+	fd = store_lock(state, 10);
+	waited = mono_ms() - t0;
+	CHECK(fd >= 0, "taken after the holder finished: %s", err_message());
+	CHECK(waited >= 1000 && waited < 9000, "waited for the holder (%lld ms)", waited);
+	store_unlock(fd);
+	waitpid(pid, &status, 0);
+
+	/* a bound shorter than the holder: gives up after about that long */
+	pid = hold_lock(state, 4000, -1);
+	t0 = mono_ms();
+	fd = store_lock(state, 1);
+	waited = mono_ms() - t0;
+	CHECK_INT(fd, -1, "gave up");
+	CHECK(waited >= 900 && waited < 3000, "gave up after the bound (%lld ms)", waited);
+	err_clear();
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+
+	/* a holder killed outright leaves nothing behind to wait for */
+	pid = hold_lock(state, 60000, 100);
+	waitpid(pid, &status, 0);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "holder was killed");
+	t0 = mono_ms();
+	fd = store_lock(state, 5);
+	CHECK(fd >= 0 && mono_ms() - t0 < 1000, "free at once after the holder died");
+	store_unlock(fd);
+	store_unlock(-1);
+
+	/* a state directory that cannot be made */
+	fd = store_lock("/proc/nonexistent/state", 0);
+	CHECK_INT(fd, -1, "no state directory");
+	CHECK_INT(err_kind(), ERR_STORAGE, "kind without a state directory");
+	err_clear();
+	unlink(path);
+	rmdir(state);
+	free(path);
+	free(state);
+}
+
+int main(void)
+{
+	char *cmd;
+
+	if (mkdtemp(base) == NULL || chdir(base) == -1) {
+		perror(base);
+		return 1;
+	}
+	test_hook_run();
+	test_hook_streams();
+	test_deploy_env();
+	test_merge();
+	test_lock();
+	cmd = xasprintf("rm -rf '%s'", base);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", base);
+	free(cmd);
+	return test_done();
+}
