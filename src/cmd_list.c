@@ -1,12 +1,202 @@
-/* cmd_list.c - placeholder until written. */
+/* cmd_list.c - `acmectl list`: the certificates kept and whether each is
+ * due, from the files alone (no network). */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ari.h"
+#include "certinfo.h"
 #include "cmd.h"
 #include "err.h"
+#include "store.h"
+#include "util.h"
+
+/* What list shows of one certificate. */
+struct entry {
+	char *name;
+	json_t *record;
+	struct certinfo ci;
+	struct ari_state ari;     /* cert_id NULL when none applies */
+	const char *server;       /* borrowed from record */
+	bool revoked;
+	bool due;
+	bool due_by_ari;
+	char *error;              /* why it could not be read */
+};
+
+static void entry_clear(struct entry *e)
+{
+	free(e->name);
+	json_decref(e->record);
+	certinfo_clear(&e->ci);
+	ari_state_clear(&e->ari);
+	free(e->error);
+	memset(e, 0, sizeof(*e));
+}
+
+/* The stored ARI state of the certificate in pem, when it is about it. */
+static void load_ari(const char *state, const char *name, const char *pem, struct ari_state *st)
+{
+	char *path = xasprintf("%s/certs/%s/ari.json", state, name);
+	char *id = ari_cert_id(pem, name);
+
+	if (id == NULL || ari_state_load(path, st) != 0 || strcmp(st->cert_id, id) != 0)
+		ari_state_clear(st);
+	err_clear();
+	free(id);
+	free(path);
+}
+
+/* Fills e for certificate e->name. */
+static void entry_load(const char *state, struct entry *e, time_t now)
+{
+	char *path = xasprintf("%s/certs/%s/cert.pem", state, e->name), *pem = NULL;
+	json_t *v;
+
+	if ((e->record = store_load_issuance(state, e->name)) == NULL ||
+	    (pem = store_read_file(path, NULL)) == NULL ||
+	    certinfo_parse(pem, path, &e->ci) != 0) {
+		e->error = xstrdup(err_message());
+		err_clear();
+		goto out;
+	}
+	e->server = json_string_value(json_object_get(e->record, "server"));
+	v = json_object_get(e->record, "revoked");
+	e->revoked = v != NULL && !json_is_false(v) && !json_is_null(v);
+	load_ari(state, e->name, pem, &e->ari);
+	e->due_by_ari = e->ari.offered && e->ari.renew_at != 0 && e->ari.renew_at <= now;
+	e->due = e->due_by_ari || cert_is_due(e->ci.not_before, e->ci.not_after, now, -1);
+out:
+	free(pem);
+	free(path);
+}
+
+/* Days left until t (negative once past), rounded down. */
+static long days_left(time_t t, time_t now)
+{
+	time_t d = t - now;
+
+	return (long)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
+}
+
+static json_t *entry_json(const struct entry *e, time_t now)
+{
+	json_t *o = json_pack("{s:s}", "name", e->name), *names;
+	char buf[32], start[32], end[32];
+
+	if (e->error != NULL) {
+		json_object_set_new(o, "error", json_string(e->error));
+		return o;
+	}
+	names = json_array();
+	for (size_t i = 0; e->ci.names[i] != NULL; i++)
+		json_array_append_new(names, json_string(e->ci.names[i]));
+	json_object_set_new(o, "names", names);
+	json_object_set_new(o, "not_before",
+	    json_string(ari_format_time(e->ci.not_before, buf, sizeof(buf))));
+	json_object_set_new(o, "not_after",
+	    json_string(ari_format_time(e->ci.not_after, buf, sizeof(buf))));
+	json_object_set_new(o, "days_left", json_integer(days_left(e->ci.not_after, now)));
+	json_object_set_new(o, "due", json_boolean(e->due && !e->revoked));
+	json_object_set_new(o, "server", e->server ? json_string(e->server) : json_null());
+	json_object_set_new(o, "revoked", json_boolean(e->revoked));
+	if (e->ari.offered && e->ari.renew_at != 0)
+		json_object_set_new(o, "ari", json_pack("{s:s,s:s,s:s}",
+		    "window_start", ari_format_time(e->ari.start, start, sizeof(start)),
+		    "window_end", ari_format_time(e->ari.end, end, sizeof(end)),
+		    "renew_at", ari_format_time(e->ari.renew_at, buf, sizeof(buf))));
+	return o;
+}
+
+/* Joins names with ",". Caller frees. */
+static char *join(char **names)
+{
+	char *s = xstrdup(""), *t;
+
+	for (size_t i = 0; names[i] != NULL; i++) {
+		t = xasprintf("%s%s%s", s, i ? "," : "", names[i]);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static void print_table(const struct entry *es, size_t n, time_t now)
+{
+	int w = 4;
+	char until[32], *names;
+	struct tm tm;
+
+	for (size_t i = 0; i < n; i++)
+		if ((int)strlen(es[i].name) > w)
+			w = (int)strlen(es[i].name);
+	printf("%-*s  %-16s  %5s  %-9s  %s\n", w, "NAME", "NOT AFTER (UTC)", "DAYS",
+	    "DUE", "SERVER / NAMES");
+	for (size_t i = 0; i < n; i++) {
+		const struct entry *e = &es[i];
+
+		if (e->error != NULL) {
+			printf("%-*s  error: %s\n", w, e->name, e->error);
+			continue;
+		}
+		gmtime_r(&e->ci.not_after, &tm);
+		strftime(until, sizeof(until), "%Y-%m-%d %H:%M", &tm);
+		names = join(e->ci.names);
+		printf("%-*s  %-16s  %5ld  %-9s  %s %s\n", w, e->name, until,
+		    days_left(e->ci.not_after, now),
+		    e->revoked ? "revoked" : !e->due ? "no" : e->due_by_ari ? "yes (ARI)" : "yes",
+		    e->server ? e->server : "?", names);
+		free(names);
+	}
+}
 
 int cmd_list(const struct config *cfg)
 {
-	(void)cfg;
-	err_set(ERR_USAGE, "cmd_list is not built yet");
-	return -1;
+	struct entry *es = NULL;
+	char **names = NULL;
+	size_t n = 0, unreadable = 0;
+	time_t now = time(NULL);
+	json_t *arr = NULL;
+	char *text = NULL;
+	int rc = -1;
+
+	if ((names = store_list_certs(cfg->state_dir)) == NULL)
+		goto out;
+	while (names[n] != NULL)
+		n++;
+	es = xcalloc(n ? n : 1, sizeof(*es));
+	for (size_t i = 0; i < n; i++) {
+		es[i].name = xstrdup(names[i]);
+		entry_load(cfg->state_dir, &es[i], now);
+		if (es[i].error != NULL)
+			unreadable++;
+	}
+	if (cfg->json) {
+		arr = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, entry_json(&es[i], now));
+		if ((text = json_dumps(arr, JSON_INDENT(2))) != NULL)
+			puts(text);
+	} else if (n == 0) {
+		if (!cfg->quiet)
+			printf("no certificates in %s/certs\n", cfg->state_dir);
+	} else if (!cfg->quiet) {
+		print_table(es, n, now);
+	}
+	if (unreadable > 0) {
+		err_set(ERR_STORAGE, "%zu of %zu certificates could not be read", unreadable, n);
+		goto out;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; es != NULL && i < n; i++)
+		entry_clear(&es[i]);
+	free(es);
+	json_decref(arr);
+	free(text);
+	strv_free(names);
+	return rc;
 }

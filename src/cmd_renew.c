@@ -1,12 +1,614 @@
-/* cmd_renew.c - placeholder until written. */
+/* cmd_renew.c - `acmectl renew`: renews every due certificate the way it
+ * was issued. Due is decided from the files alone first, so a run with
+ * nothing due and no ARI check due uses no network at all; each ACME server
+ * gets one session, shared by its certificates. */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/rand.h>
+
+#include "ari.h"
+#include "certinfo.h"
 #include "cmd.h"
 #include "err.h"
+#include "hooks.h"
+#include "issue.h"
+#include "log.h"
+#include "session.h"
+#include "store.h"
+#include "util.h"
+
+/* How long a run waits for another run's lock before it gives up. */
+#define LOCK_WAIT_S 60
+
+enum action { ACT_NOT_DUE, ACT_RENEWED, ACT_FAILED, ACT_REVOKED };
+
+static const char *const action_names[] = {
+	[ACT_NOT_DUE] = "not-due",
+	[ACT_RENEWED] = "renewed",
+	[ACT_FAILED] = "failed",
+	[ACT_REVOKED] = "revoked",
+};
+
+/* One ACME server of the run and the session its certificates share. */
+struct server {
+	char *url;
+	struct config cfg;        /* the run's settings, with server = url */
+	struct session s;
+	bool opened;
+	bool account_loaded;
+	char *error;              /* why it could not be used; not retried */
+	enum err_kind error_kind;
+	struct server *next;
+};
+
+/* One certificate of the run. */
+struct job {
+	char *name;
+	json_t *record;           /* its issuance.json */
+	json_t *hooks;            /* its hooks with the given ones laid over */
+	char *cert_pem;
+	struct certinfo ci;
+	char *cert_id;            /* ARI identifier; NULL when it has none */
+	char *ari_path;
+	struct ari_state ari;
+	bool have_ari;
+	const char *server;       /* borrowed from record */
+	bool due;
+	bool check;               /* an ARI check is due */
+	char *why;                /* why it is due */
+	enum action action;
+	char *error;
+};
+
+/* Moves the recorded error into *dst (replacing what was there). */
+static void take_error(char **dst)
+{
+	free(*dst);
+	*dst = xstrdup(err_message());
+	err_clear();
+}
+
+static void job_clear(struct job *j)
+{
+	free(j->name);
+	json_decref(j->record);
+	json_decref(j->hooks);
+	free(j->cert_pem);
+	certinfo_clear(&j->ci);
+	free(j->cert_id);
+	free(j->ari_path);
+	ari_state_clear(&j->ari);
+	free(j->why);
+	free(j->error);
+	memset(j, 0, sizeof(*j));
+}
+
+static void jobs_free(struct job *jobs, size_t n)
+{
+	if (jobs == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		job_clear(&jobs[i]);
+	free(jobs);
+}
+
+/* True when the record says `acmectl revoke` revoked the certificate. */
+static bool is_revoked(json_t *record)
+{
+	json_t *v = json_object_get(record, "revoked");
+
+	return v != NULL && !json_is_false(v) && !json_is_null(v);
+}
+
+/* Writes record as issuance.json of the current generation of name. */
+static int save_record(const char *state, const char *name, json_t *record)
+{
+	char *path = xasprintf("%s/certs/%s/issuance.json", state, name);
+	char *json = json_dumps(record, JSON_INDENT(2) | JSON_SORT_KEYS);
+	char *text = xasprintf("%s\n", json ? json : "{}");
+	int rc;
+
+	rc = store_write_atomic(path, text, strlen(text), 0644);
+	free(text);
+	free(json);
+	free(path);
+	return rc;
+}
+
+/* Remembers the hooks given on the command line in j's record, when they
+ * change what it holds (a later plain `renew` then uses them). */
+static int remember_hooks(const struct config *cfg, struct job *j)
+{
+	json_t *stored = json_object_get(j->record, "hooks");
+
+	if (json_equal(j->hooks, stored) ||
+	    (stored == NULL && json_object_size(j->hooks) == 0))
+		return 0;
+	if (json_object_size(j->hooks) == 0)
+		json_object_del(j->record, "hooks");
+	else
+		json_object_set(j->record, "hooks", j->hooks);
+	return save_record(cfg->state_dir, j->name, j->record);
+}
+
+/* Reads what the run needs to know about certificate j->name: its record,
+ * certificate, ARI identifier and state, and its hooks (remembering given
+ * ones unless peek). Anything unreadable makes it a failed job. */
+static void job_load(const struct config *cfg, struct job *j, bool peek)
+{
+	char *path = NULL;
+	bool ok = false;
+
+	if ((j->record = store_load_issuance(cfg->state_dir, j->name)) == NULL)
+		goto out;
+	j->server = json_string_value(json_object_get(j->record, "server"));
+	if (j->server == NULL) {
+		err_set(ERR_STORAGE, "certificate %s: issuance.json names no server", j->name);
+		goto out;
+	}
+	path = xasprintf("%s/certs/%s/cert.pem", cfg->state_dir, j->name);
+	if ((j->cert_pem = store_read_file(path, NULL)) == NULL ||
+	    certinfo_parse(j->cert_pem, path, &j->ci) != 0)
+		goto out;
+	ok = true;
+	if (is_revoked(j->record)) {
+		j->action = ACT_REVOKED;
+		goto out;
+	}
+	j->hooks = hooks_merge(json_object_get(j->record, "hooks"), cfg->deploy_hook,
+	    cfg->pre_hook, cfg->post_hook);
+	if (!peek && remember_hooks(cfg, j) != 0) {
+		ok = false;
+		goto out;
+	}
+	/* no identifier (no AKI) just means no ARI for this certificate */
+	if ((j->cert_id = ari_cert_id(j->cert_pem, path)) == NULL)
+		err_clear();
+	j->ari_path = xasprintf("%s/certs/%s/ari.json", cfg->state_dir, j->name);
+	j->have_ari = ari_state_load(j->ari_path, &j->ari) == 0;
+out:
+	if (!ok) {
+		j->action = ACT_FAILED;
+		take_error(&j->error);
+	}
+	free(path);
+}
+
+/* Decides from the files alone whether j is due, or needs an ARI check. */
+static void job_decide(const struct config *cfg, struct job *j, time_t now)
+{
+	time_t left = j->ci.not_after - now;
+	long life_days = (long)((j->ci.not_after - j->ci.not_before) / 86400);
+
+	if (j->action != ACT_NOT_DUE)
+		return;
+	if (cfg->force) {
+		j->due = true;
+		j->why = xstrdup("--force");
+	} else if (cert_is_due(j->ci.not_before, j->ci.not_after, now, cfg->days)) {
+		j->due = true;
+		if (left <= 0)
+			j->why = xstrdup("expired");
+		else
+			j->why = xasprintf("%ld of %ld days left", (long)(left / 86400), life_days);
+	} else if (j->cert_id != NULL) {
+		switch (ari_verdict(j->have_ari ? &j->ari : NULL, j->cert_id, now)) {
+		case ARI_RENEW:
+			j->due = true;
+			j->why = xstrdup("in the CA's renewal window (ARI)");
+			break;
+		case ARI_CHECK:
+			j->check = true;
+			break;
+		case ARI_WAIT:
+			break;
+		}
+	}
+}
+
+/* Loads and decides every certificate named. Returns the array (n entries;
+ * release with jobs_free). */
+static struct job *jobs_load(const struct config *cfg, char **names, size_t n,
+    time_t now, bool peek)
+{
+	struct job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
+
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].name = xstrdup(names[i]);
+		job_load(cfg, &jobs[i], peek);
+		job_decide(cfg, &jobs[i], now);
+	}
+	return jobs;
+}
+
+/* True when some job needs the network (due, or an ARI check due). */
+static bool any_network(const struct job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].due || jobs[i].check)
+			return true;
+	return false;
+}
+
+/* The names to look at: the NAMEs given (repeats dropped), else every
+ * certificate in the state directory. NULL with err. */
+static char **wanted_names(const struct config *cfg, size_t *n)
+{
+	char **names;
+	size_t k = 0;
+
+	if (cfg->nnames == 0) {
+		if ((names = store_list_certs(cfg->state_dir)) == NULL)
+			return NULL;
+		while (names[k] != NULL)
+			k++;
+		*n = k;
+		return names;
+	}
+	names = xcalloc(cfg->nnames + 1, sizeof(*names));
+	for (size_t i = 0; i < cfg->nnames; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < k; j++)
+			seen = seen || strcmp(names[j], cfg->names[i]) == 0;
+		if (!seen)
+			names[k++] = xstrdup(cfg->names[i]);
+	}
+	*n = k;
+	return names;
+}
+
+/* A uniform random number in [0, bound]. */
+static long random_upto(long bound)
+{
+	unsigned long r;
+
+	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1) {
+		ERR_clear_error();
+		r = (unsigned long)mono_ms();
+	}
+	return (long)(r % ((unsigned long)bound + 1));
+}
+
+/* The server entry for url in *list, created when new. */
+static struct server *server_for(struct server **list, const struct config *cfg,
+    const char *url)
+{
+	struct server *srv;
+
+	for (srv = *list; srv != NULL; srv = srv->next)
+		if (strcmp(srv->url, url) == 0)
+			return srv;
+	srv = xcalloc(1, sizeof(*srv));
+	srv->url = xstrdup(url);
+	srv->cfg = *cfg;
+	srv->cfg.server = srv->url;
+	srv->next = *list;
+	*list = srv;
+	return srv;
+}
+
+static void servers_free(struct server *list)
+{
+	struct server *next;
+
+	for (; list != NULL; list = next) {
+		next = list->next;
+		session_close(&list->s);
+		free(list->url);
+		free(list->error);
+		free(list);
+	}
+}
+
+/* Opens srv's session (once; a failure is kept and repeated, so a server
+ * that is down costs one timeout per run, not one per certificate), and
+ * loads its account when with_account. 0 or -1 with err set. */
+static int server_open(struct server *srv, bool with_account)
+{
+	if (srv->error == NULL && !srv->opened) {
+		if (session_open(&srv->s, &srv->cfg) == 0) {
+			srv->opened = true;
+		} else {
+			srv->error_kind = err_kind();
+			take_error(&srv->error);
+		}
+	}
+	if (srv->error == NULL && with_account && !srv->account_loaded) {
+		if (session_load_account(&srv->s, true) == 0) {
+			srv->account_loaded = true;
+		} else {
+			srv->error_kind = err_kind();
+			take_error(&srv->error);
+		}
+	}
+	if (srv->error != NULL) {
+		err_set(srv->error_kind, "%s", srv->error);
+		return -1;
+	}
+	return 0;
+}
+
+/* Asks j's server about j's window (its check time has come) and decides
+ * again. A failure only warns: the certificate is not due by its dates, and
+ * the backoff is kept in ari.json. */
+static void job_check_ari(struct job *j, struct server *srv, time_t now)
+{
+	j->check = false;
+	if (server_open(srv, false) != 0 || ari_fetch(srv->s.acme, j->cert_id, now, &j->ari) != 0) {
+		if (j->ari.cert_id == NULL || strcmp(j->ari.cert_id, j->cert_id) != 0) {
+			ari_state_clear(&j->ari);
+			j->ari.cert_id = xstrdup(j->cert_id);
+		}
+		if (j->ari.next_check <= now)
+			ari_set_failure(&j->ari, now);
+		logmsg(LOG_NORMAL, "warning: %s: no renewal information: %s", j->name,
+		    err_message());
+		err_clear();
+	}
+	j->have_ari = true;
+	if (ari_state_save(j->ari_path, &j->ari) != 0) {
+		logmsg(LOG_NORMAL, "warning: %s: %s", j->name, err_message());
+		err_clear();
+	}
+	if (ari_verdict(&j->ari, j->cert_id, now) == ARI_RENEW) {
+		j->due = true;
+		j->why = xstrdup("in the CA's renewal window (ARI)");
+	}
+}
+
+/* After a renewal: the new certificate's ARI state, asked for at once
+ * (RFC 9773 4.3) so the next run needs no network to know it is not due.
+ * Best effort: without it the next run asks. */
+static void job_fresh_ari(const struct config *cfg, struct job *j, struct server *srv)
+{
+	char *path = xasprintf("%s/certs/%s/cert.pem", cfg->state_dir, j->name);
+	struct ari_state st = { 0 };
+	char *pem = NULL, *id = NULL;
+
+	if ((pem = store_read_file(path, NULL)) == NULL ||
+	    (id = ari_cert_id(pem, path)) == NULL)
+		goto out;
+	if (ari_fetch(srv->s.acme, id, time(NULL), &st) != 0)
+		logmsg(LOG_VERBOSE, "%s: no renewal information yet: %s", j->name, err_message());
+	err_clear();
+	if (ari_state_save(j->ari_path, &st) != 0)
+		logmsg(LOG_NORMAL, "warning: %s: %s", j->name, err_message());
+out:
+	err_clear();
+	ari_state_clear(&st);
+	free(pem);
+	free(id);
+	free(path);
+}
+
+/* Renews j through srv, then runs its deploy hook. Sets j's action and
+ * error. */
+static void job_renew(const struct config *cfg, struct job *j, struct server *srv)
+{
+	struct issue_spec spec = { 0 };
+	struct certinfo issued = { 0 };
+	char *dir = NULL, **env = NULL;
+	const char *deploy;
+
+	if (server_open(srv, true) != 0 ||
+	    issue_spec_from_record(j->record, j->name, &spec) != 0) {
+		j->action = ACT_FAILED;
+		take_error(&j->error);
+		goto out;
+	}
+	spec.hooks = j->hooks;
+	/* RFC 9773 5: name the predecessor; order.c retries without it when
+	 * the server refuses it */
+	if (acme_directory(srv->s.acme)->renewal_info != NULL)
+		spec.replaces = j->cert_id;
+	logmsg(LOG_VERBOSE, "renewing %s (%s)", j->name, j->why);
+	if (issue_run(&srv->s, &spec, &issued) != 0) {
+		j->action = ACT_FAILED;
+		take_error(&j->error);
+		goto out;
+	}
+	j->action = ACT_RENEWED;
+	if (issued.not_after != 0) {
+		certinfo_clear(&j->ci);
+		j->ci = issued;
+		memset(&issued, 0, sizeof(issued));
+	}
+	job_fresh_ari(cfg, j, srv);
+	if ((deploy = hooks_get(j->hooks, "deploy")) != NULL) {
+		dir = store_cert_dir(cfg->state_dir, j->name);
+		env = hook_deploy_env(j->name, dir, spec.csr_path == NULL);
+		if (hook_run("deploy hook", deploy, env) != 0)
+			take_error(&j->error);
+	}
+out:
+	certinfo_clear(&issued);
+	free(spec.names);
+	strv_free(env);
+	free(dir);
+}
+
+/* Runs each distinct hook of kind among the due jobs once. Failures are
+ * added to *errors ("; "-joined). */
+static void run_run_hooks(struct job *jobs, size_t n, const char *kind, char **errors)
+{
+	const char **done = xcalloc(n + 1, sizeof(*done));
+	char *what = xasprintf("%s hook", kind), *t;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *cmd = jobs[i].due ? hooks_get(jobs[i].hooks, kind) : NULL;
+		bool seen = false;
+
+		for (size_t j = 0; j < k && cmd != NULL; j++)
+			seen = seen || strcmp(done[j], cmd) == 0;
+		if (cmd == NULL || seen)
+			continue;
+		done[k++] = cmd;
+		logmsg(LOG_VERBOSE, "running %s: %s", what, cmd);
+		if (hook_run(what, cmd, NULL) != 0) {
+			t = xasprintf("%s%s%s", *errors ? *errors : "", *errors ? "; " : "",
+			    err_message());
+			free(*errors);
+			*errors = t;
+			err_clear();
+		}
+	}
+	free(what);
+	free(done);
+}
+
+/* "2030-06-01 12:00 UTC" */
+static const char *human_time(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+/* The one-line summary of j. */
+static void print_line(const struct config *cfg, const struct job *j, time_t now)
+{
+	char until[40], a[40], b[40], c[40];
+
+	if (cfg->quiet && j->action != ACT_FAILED && j->error == NULL)
+		return;
+	human_time(j->ci.not_after, until, sizeof(until));
+	switch (j->action) {
+	case ACT_RENEWED:
+		printf("%s: renewed (%s), valid until %s%s%s\n", j->name, j->why, until,
+		    j->error ? "; " : "", j->error ? j->error : "");
+		break;
+	case ACT_NOT_DUE:
+		printf("%s: not due, valid until %s (%ld days left)", j->name, until,
+		    (long)((j->ci.not_after - now) / 86400));
+		if (j->have_ari && j->ari.offered && j->ari.renew_at != 0)
+			printf("; ARI window %s to %s, renewal from %s",
+			    human_time(j->ari.start, a, sizeof(a)),
+			    human_time(j->ari.end, b, sizeof(b)),
+			    human_time(j->ari.renew_at, c, sizeof(c)));
+		putchar('\n');
+		break;
+	case ACT_FAILED:
+		printf("%s: failed: %s\n", j->name, j->error ? j->error : "unknown error");
+		break;
+	case ACT_REVOKED:
+		printf("%s: revoked, not renewed\n", j->name);
+		break;
+	}
+}
+
+/* The --json array: {name, action, not_after, error?} per certificate. */
+static void print_json(const struct job *jobs, size_t n)
+{
+	json_t *arr = json_array();
+	char buf[32], *text;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct job *j = &jobs[i];
+		json_t *o = json_pack("{s:s,s:s}", "name", j->name, "action",
+		    action_names[j->action]);
+
+		json_object_set_new(o, "not_after", j->ci.not_after != 0 ?
+		    json_string(ari_format_time(j->ci.not_after, buf, sizeof(buf))) :
+		    json_null());
+		if (j->error != NULL)
+			json_object_set_new(o, "error", json_string(j->error));
+		json_array_append_new(arr, o);
+	}
+	if ((text = json_dumps(arr, JSON_INDENT(2))) != NULL)
+		puts(text);
+	free(text);
+	json_decref(arr);
+}
 
 int cmd_renew(const struct config *cfg)
 {
-	(void)cfg;
-	err_set(ERR_USAGE, "cmd_renew is not built yet");
-	return -1;
+	struct server *servers = NULL;
+	struct job *jobs = NULL;
+	char **names = NULL, *run_errors = NULL;
+	size_t n = 0, failed = 0;
+	bool anything_due = false;
+	time_t now = time(NULL);
+	int lock = -1, rc = -1;
+	long pause;
+
+	if ((names = wanted_names(cfg, &n)) == NULL)
+		goto out;
+	if (n == 0) {
+		if (cfg->json)
+			puts("[]");
+		else if (!cfg->quiet)
+			printf("no certificates in %s/certs\n", cfg->state_dir);
+		rc = 0;
+		goto out;
+	}
+	/* the jitter spreads runs over time, so it is slept before the lock
+	 * is taken (a second run must not wait it out) and only when the
+	 * network will be used */
+	if (cfg->jitter_s > 0) {
+		jobs = jobs_load(cfg, names, n, now, true);
+		if (any_network(jobs, n)) {
+			pause = random_upto(cfg->jitter_s);
+			logmsg(LOG_VERBOSE, "waiting %ld s (--jitter %ld)", pause, cfg->jitter_s);
+			sleep((unsigned int)pause);
+			now = time(NULL);
+		}
+		jobs_free(jobs, n);
+		jobs = NULL;
+	}
+	if ((lock = store_lock(cfg->state_dir, LOCK_WAIT_S)) == -1)
+		goto out;
+	jobs = jobs_load(cfg, names, n, now, false);
+
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].check)
+			job_check_ari(&jobs[i], server_for(&servers, cfg, jobs[i].server), now);
+	for (size_t i = 0; i < n; i++)
+		anything_due = anything_due || jobs[i].due;
+	if (anything_due) {
+		run_run_hooks(jobs, n, "pre", &run_errors);
+		for (size_t i = 0; i < n; i++)
+			if (jobs[i].due)
+				job_renew(cfg, &jobs[i], server_for(&servers, cfg, jobs[i].server));
+		run_run_hooks(jobs, n, "post", &run_errors);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].action == ACT_FAILED || jobs[i].error != NULL)
+			failed++;
+		if (!cfg->json)
+			print_line(cfg, &jobs[i], now);
+	}
+	if (cfg->json)
+		print_json(jobs, n);
+	for (struct server *srv = servers; srv != NULL; srv = srv->next)
+		session_log_stats(&srv->s);
+	if (failed > 0 || run_errors != NULL) {
+		if (failed > 0 && run_errors != NULL)
+			err_set(ERR_ACME, "%zu of %zu certificates failed to renew or "
+			    "deploy; %s", failed, n, run_errors);
+		else if (failed > 0)
+			err_set(ERR_ACME, "%zu of %zu certificates failed to renew or "
+			    "deploy", failed, n);
+		else
+			err_set(ERR_ACME, "%s", run_errors);
+		goto out;
+	}
+	rc = 0;
+out:
+	servers_free(servers);
+	jobs_free(jobs, n);
+	store_unlock(lock);
+	strv_free(names);
+	free(run_errors);
+	return rc;
 }

@@ -1,0 +1,143 @@
+#!/bin/bash
+# ari.sh - renewal information (RFC 9773) through the ari_server.py front
+# before Pebble: the window is asked for when a certificate is not due by
+# its dates, at most as often as Retry-After allows (clamped to 1 min..1
+# day, 6 h without one, backoff after errors); a window in the future means
+# not due; a window in the past renews with "replaces" naming the old
+# certificate; a refused "replaces" is dropped and the order retried; the
+# new certificate's window is asked for at once.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "$(dirname "$0")/../lib/ari.sh"
+
+pebble_start
+ari_start
+STATE="$TEST_TMP/state"
+WWW="$TEST_TMP/www"
+webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+CERT="$STATE/certs/ari.example"
+
+# now_plus_near ACTUAL OFFSET: ACTUAL (RFC 3339) is within 60 s of now+OFFSET.
+near() {
+	local got want
+	got=$(date -u -d "$1" +%s 2>/dev/null || echo 0)
+	want=$(($(date +%s) + $2))
+	[ "$got" -ge $((want - 60)) ] && [ "$got" -le $((want + 5)) ]
+}
+
+# in_window TIME START END: START <= TIME < END (all RFC 3339).
+in_window() {
+	local t s e
+	t=$(date -u -d "$1" +%s) s=$(date -u -d "$2" +%s) e=$(date -u -d "$3" +%s)
+	[ "$t" -ge "$s" ] && [ "$t" -lt "$e" ]
+}
+
+ari_acme issue --webroot "$WWW" --email admin@acmectl.example --agree-tos ari.example
+assert_rc 0 "issue through the ARI front"
+ID=$(ari_cert_id_of "$CERT/cert.pem")
+assert_contains "$ID" "." "the certificate has an ARI identifier ($ID)"
+
+# Window 30..31 days ahead, Retry-After 3600: asked once, not due
+W_START=$(rfc3339 $((30 * 86400)))
+W_END=$(rfc3339 $((31 * 86400)))
+ari_window "$W_START" "$W_END" 3600
+ORDERS=$(ari_events '^NEWORDER .* -> 201$')
+ari_acme renew
+assert_rc 0 "renew with a window in the future"
+assert_contains "$OUT" "ari.example: not due" "not due"
+assert_contains "$OUT" "ARI window" "the line shows the ARI window"
+assert_eq 1 "$(ari_events "^RENEWALINFO $ID\$")" "renewalInfo asked once, for the certificate's identifier"
+assert_eq "$ORDERS" "$(ari_events '^NEWORDER .* -> 201$')" "no order"
+A="$CERT/ari.json"
+assert_eq "$ID" "$(json_field "$A" cert_id)" "ari.json is about this certificate"
+assert_eq true "$(json_field "$A" renewal_info)" "ari.json: the server offers renewalInfo"
+assert_true "ari.json: the renewal point lies in the window" \
+	in_window "$(json_field "$A" renew_at)" "$(json_field "$A" window_start)" "$(json_field "$A" window_end)"
+assert_true "ari.json: next check is Retry-After (3600 s) away" near "$(json_field "$A" next_check)" 3600
+RENEW_AT=$(json_field "$A" renew_at)
+
+# Before the next check: no request at all, not even to the front
+BEFORE=$(wc -l <"$ARI_LOG")
+PEBBLE_BEFORE=$(pebble_request_count)
+ari_acme renew
+assert_rc 0 "renew before the next check"
+assert_eq "$BEFORE" "$(wc -l <"$ARI_LOG")" "no request to the front before Retry-After has passed"
+assert_eq "$PEBBLE_BEFORE" "$(pebble_request_count)" "no request to Pebble either"
+
+# The next check comes (time passes): asked again, the same window keeps its
+# point; a tiny Retry-After is clamped to one minute
+json_set "$A" next_check "$(rfc3339 -10)"
+ari_window "$W_START" "$W_END" 5
+ari_acme renew
+assert_rc 0 "renew when the next check has come"
+assert_eq 2 "$(ari_events "^RENEWALINFO $ID\$")" "renewalInfo asked a second time"
+assert_eq "$RENEW_AT" "$(json_field "$A" renew_at)" "the same window keeps its renewal point"
+assert_true "Retry-After 5 is treated as 60 s" near "$(json_field "$A" next_check)" 60
+
+# No Retry-After: six hours; a huge one: one day
+json_set "$A" next_check "$(rfc3339 -10)"
+ari_window "$W_START" "$W_END" ""
+ari_acme renew
+assert_true "no Retry-After: next check in 6 h" near "$(json_field "$A" next_check)" 21600
+json_set "$A" next_check "$(rfc3339 -10)"
+ari_window "$W_START" "$W_END" 9999999
+ari_acme renew
+assert_true "Retry-After 9999999 is treated as one day" near "$(json_field "$A" next_check)" 86400
+
+# The front fails: not due, a warning, exit 0, and a backoff of an hour
+json_set "$A" next_check "$(rfc3339 -10)"
+ari_window "$W_START" "$W_END" 3600 '"status": 500'
+ari_acme renew
+assert_rc 0 "renew when renewalInfo fails"
+assert_contains "$ERR" "warning: ari.example: no renewal information" "warns"
+assert_contains "$OUT" "ari.example: not due" "still not due"
+assert_eq 1 "$(json_field "$A" failures)" "the failure is counted"
+assert_true "retried after an hour" near "$(json_field "$A" next_check)" 3600
+assert_eq "$RENEW_AT" "$(json_field "$A" renew_at)" "the known window is kept"
+
+# A window that has passed: renewed at once, with "replaces" = the old id
+json_set "$A" next_check "$(rfc3339 -10)"
+ari_window $((-2 * 86400)) $((-86400)) 3600
+ari_acme list
+assert_contains "$OUT" "ari.example" "list before the check"
+OLD_CERT=$(sha_of "$CERT/cert.pem")
+ari_acme renew
+assert_rc 0 "renew when the window has passed"
+assert_contains "$OUT" "ari.example: renewed (in the CA's renewal window (ARI))" "renewed because of ARI"
+assert_eq 1 "$(ari_events "^NEWORDER replaces=$ID -> 201\$")" "the new order names the old certificate in replaces"
+assert_eq $((ORDERS + 1)) "$(ari_events '^NEWORDER .* -> 201$')" "one order"
+assert_ne "$OLD_CERT" "$(sha_of "$CERT/cert.pem")" "a new certificate"
+assert_cert_issued "$CERT" ari.example
+ID2=$(ari_cert_id_of "$CERT/cert.pem")
+assert_ne "$ID" "$ID2" "the new certificate has a new identifier"
+assert_eq 1 "$(ari_events "^RENEWALINFO $ID2\$")" "the new certificate's window is asked for at once"
+assert_eq "$ID2" "$(json_field "$A" cert_id)" "the new generation's ari.json is about the new certificate"
+
+# ... and since the front still says "past", list shows it due by ARI
+ari_acme list
+assert_contains "$OUT" "yes (ARI)" "list: due by ARI"
+
+# The server refuses "replaces" (alreadyReplaced): ordered again without it
+ari_window $((-2 * 86400)) $((-86400)) 3600 '"reject_replaces": true'
+ari_acme renew
+assert_rc 0 "renew when the server refuses replaces"
+assert_eq 1 "$(ari_events "^NEWORDER replaces=$ID2 -> 409\$")" "the first order named the certificate and was refused"
+assert_eq $((ORDERS + 2)) "$(ari_events '^NEWORDER .* -> 201$')" "one more order created"
+assert_eq "NEWORDER replaces=$ID2 -> 409
+NEWORDER replaces=- -> 201" "$(grep '^NEWORDER' "$ARI_LOG" | grep -v ' -> 400$' | tail -n 2)" \
+	"then one order without replaces"
+assert_contains "$ERR" "alreadyReplaced" "says why it ordered again"
+assert_cert_issued "$CERT" ari.example
+ID3=$(ari_cert_id_of "$CERT/cert.pem")
+
+# Window in the future again: the third certificate is not due, and a
+# forced renewal still names its predecessor
+ari_window $((30 * 86400)) $((31 * 86400)) 3600
+json_set "$A" next_check "$(rfc3339 -10)"
+ari_acme renew
+assert_contains "$OUT" "ari.example: not due" "not due with the window ahead"
+ari_acme renew --force
+assert_rc 0 "renew --force"
+assert_eq 1 "$(ari_events "^NEWORDER replaces=$ID3 -> 201\$")" "a forced renewal also sends replaces"
+
+test_done

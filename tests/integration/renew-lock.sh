@@ -1,0 +1,102 @@
+#!/bin/bash
+# renew-lock.sh - `acmectl renew` runs one at a time and survives being
+# killed: two concurrent runs both succeed and leave a matching key and
+# certificate; a run killed with SIGKILL at various moments leaves the
+# previous certificate usable and the next run finishes (the lock dies with
+# its holder); a run that finds the lock held longer than 60 s gives up with
+# exit 4 and says why, having changed nothing.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "$(dirname "$0")/../lib/pebble.sh"
+
+pebble_start
+STATE="$TEST_TMP/state"
+WWW="$TEST_TMP/www"
+webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+resolve_acmectl
+CERT="$STATE/certs/lock.example"
+
+# usable DIR: key and certificate match and the certificate verifies.
+usable() {
+	[ "$(pubkey_of "$1/privkey.pem")" = "$(pubkey_of "$1/cert.pem")" ] &&
+		[ -n "$(pubkey_of "$1/cert.pem")" ] &&
+		openssl verify -CAfile "$TEST_TMP/root.pem" -untrusted "$1/chain.pem" "$1/cert.pem" \
+			>/dev/null 2>&1
+}
+
+# renew_bg OUT ARGS...: acmectl renew in the background; its pid in BG_PID.
+renew_bg() {
+	local out=$1
+	shift
+	"$ACMECTL" --server "$PEBBLE_DIR_URL" --ca-bundle "$PEBBLE_CA" --state-dir "$STATE" \
+		renew "$@" >"$out" 2>&1 </dev/null &
+	BG_PID=$!
+}
+
+acme issue --webroot "$WWW" --email admin@acmectl.example --agree-tos lock.example
+assert_rc 0 "issue lock.example"
+pebble_root_pem >"$TEST_TMP/root.pem"
+
+# Two runs at once: the second waits for the first, both renew, and what is
+# left is one complete, matching set
+GEN_BEFORE=$(readlink "$CERT")
+renew_bg "$TEST_TMP/run1.out" --days 2000
+PID1=$BG_PID
+renew_bg "$TEST_TMP/run2.out" --days 2000
+PID2=$BG_PID
+RC1=0
+RC2=0
+wait "$PID1" || RC1=$?
+wait "$PID2" || RC2=$?
+assert_eq "0 0" "$RC1 $RC2" "two concurrent renews both succeed"
+assert_contains "$(cat "$TEST_TMP/run1.out")" "lock.example: renewed" "first run renewed"
+assert_contains "$(cat "$TEST_TMP/run2.out")" "lock.example: renewed" "second run renewed after it"
+assert_eq $((${GEN_BEFORE##*/} + 2)) "$(readlink "$CERT" | sed 's|.*/||')" \
+	"two new generations, one after the other"
+assert_true "key and certificate match after concurrent runs" usable "$CERT"
+assert_cert_issued "$CERT" lock.example
+
+# Killed at various moments of a run (one takes about 0.2 s here): the live
+# certificate stays usable, the lock is not left behind, and the next run
+# finishes
+INTERRUPTED=0
+for delay in 0.01 0.03 0.06 0.09 0.12 0.15 0.18 0.22 0.3; do
+	LINK=$(readlink "$CERT")
+	renew_bg "$TEST_TMP/killed.out" --days 2000
+	sleep "$delay"
+	kill -KILL "$BG_PID" 2>/dev/null || true
+	wait "$BG_PID" 2>/dev/null || true
+	[ "$LINK" != "$(readlink "$CERT")" ] || INTERRUPTED=$((INTERRUPTED + 1))
+	assert_true "usable after SIGKILL at ${delay} s" usable "$CERT"
+	START=$SECONDS
+	OLD=$(sha_of "$CERT/cert.pem")
+	acme renew --days 2000
+	assert_rc 0 "the next run after SIGKILL at ${delay} s finishes"
+	assert_true "it did not wait for the dead run's lock" test $((SECONDS - START)) -lt 30
+	assert_ne "$OLD" "$(sha_of "$CERT/cert.pem")" "it renewed (SIGKILL at ${delay} s)"
+	assert_true "usable after the next run (SIGKILL at ${delay} s)" usable "$CERT"
+done
+assert_true "some runs were killed before they finished ($INTERRUPTED of 9)" test "$INTERRUPTED" -ge 3
+assert_eq 2 "$(find "$STATE/archive/lock.example" \
+	-mindepth 1 -maxdepth 1 -type d -name '[0-9]*' | wc -l)" "two generations kept (partial ones pruned)"
+assert_cert_issued "$CERT" lock.example
+
+# The lock held by someone else for longer than the bound: exit 4, nothing done
+SNAP=$(state_snapshot "$STATE/archive")
+BEFORE=$(pebble_request_count)
+spawn HOLDER "$TEST_TMP/holder.log" flock "$STATE/lock" sleep 90
+sleep 0.5
+START=$SECONDS
+ACMECTL_DEADLINE=120 acme renew --days 2000
+ELAPSED=$((SECONDS - START))
+assert_rc 4 "gives up on a lock held too long"
+assert_contains "$ERR" "another acmectl run holds $STATE/lock (waited 60 s); nothing was done" \
+	"says another run holds the lock"
+assert_true "waited about 60 s ($ELAPSED s)" test "$ELAPSED" -ge 59 -a "$ELAPSED" -le 75
+assert_eq "$SNAP" "$(state_snapshot "$STATE/archive")" "nothing changed"
+assert_eq "$BEFORE" "$(pebble_request_count)" "no request while waiting"
+stop_pid "$HOLDER"
+acme renew --days 2000
+assert_rc 0 "renews once the holder is gone"
+
+test_done
