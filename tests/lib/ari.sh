@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # ari.sh - an ACME server with ARI (RFC 9773) for the renew tests: the
 # ari_server.py front relaying to this test's Pebble and adding renewalInfo
 # (sourced, bash; sources pebble.sh). Call pebble_start first.
@@ -11,6 +12,7 @@
 # shellcheck source=pebble.sh
 . "$(dirname "${BASH_SOURCE[0]}")/pebble.sh"
 
+# shellcheck disable=SC2034 # set by spawn, which stops it at exit
 ARI_PID=
 
 # rfc3339 OFFSET: the time OFFSET seconds from now, as RFC 3339 UTC.
