@@ -124,9 +124,10 @@ static const struct optspec options[] = {
 
 	/* renew */
 	VAL("--days", ON_RENEW, set_number),
-	STR("--deploy-hook", ON_RENEW, deploy_hook),
-	STR("--pre-hook", ON_RENEW, pre_hook),
-	STR("--post-hook", ON_RENEW, post_hook),
+	/* an empty command forgets a remembered hook */
+	{ "--deploy-hook", true, true, ON_RENEW, CMD_NONE, set_str, offsetof(struct config, deploy_hook) },
+	{ "--pre-hook", true, true, ON_RENEW, CMD_NONE, set_str, offsetof(struct config, pre_hook) },
+	{ "--post-hook", true, true, ON_RENEW, CMD_NONE, set_str, offsetof(struct config, post_hook) },
 	VAL("--jitter", ON_RENEW, set_number),
 	VAL("--parallel", ON_ISSUE | ON_RENEW, set_number),
 
@@ -737,7 +738,10 @@ const char *cli_usage(void)
 "  renew [NAME...] [--days N] [--force] [--deploy-hook CMD] [--pre-hook CMD]\n"
 "        [--post-hook CMD] [--jitter SECONDS] [--parallel N]\n"
 "      Renew the certificates (all, or the NAMEd ones) that are due, the way\n"
-"      each was issued. Nothing due means no network at all and exit 0.\n"
+"      each was issued. Nothing due means no network (except an ARI check,\n"
+"      when the CA's Retry-After allows one) and exit 0. One run at a time: a\n"
+"      second waits up to 60 s, then exits 4. A revoked certificate is never\n"
+"      renewed.\n"
 "  list [--json]\n"
 "      List the certificates kept: names, expiry, days left, due or not.\n"
 "  revoke NAME | --cert FILE [--cert-key FILE] [--reason CODE]\n"
@@ -803,9 +807,14 @@ const char *cli_usage(void)
 "  --days N               renew when fewer than N days are left (default: when\n"
 "                         less than a third of the lifetime is left, a half\n"
 "                         for lifetimes of 10 days or less)\n"
-"  --deploy-hook CMD      run after each renewed certificate (remembered)\n"
+"  --deploy-hook CMD      run through /bin/sh after each renewed certificate,\n"
+"                         with ACMECTL_NAME, ACMECTL_CERT_DIR, ACMECTL_CERT,\n"
+"                         ACMECTL_CHAIN, ACMECTL_FULLCHAIN and ACMECTL_PRIVKEY\n"
+"                         set (remembered; \"\" forgets it)\n"
 "  --pre-hook CMD         run once before renewing, when something is due\n"
+"                         (remembered)\n"
 "  --post-hook CMD        run once after renewing, when something was due\n"
+"                         (remembered)\n"
 "  --jitter SECONDS       sleep a random time up to SECONDS first (renew)\n"
 "  --cert FILE            certificate to revoke\n"
 "  --cert-key FILE        sign the revocation with the certificate's key\n"
@@ -826,8 +835,9 @@ const char *cli_usage(void)
 "\n"
 "Exit status:\n"
 "  0  success\n"
-"  1  the ACME server refused or validation failed\n"
+"  1  the ACME server refused or validation failed, or a certificate failed\n"
+"     to renew or deploy (renew)\n"
 "  2  usage error or bad local input\n"
 "  3  network failure or deadline (server or proxy unreachable)\n"
-"  4  local storage error\n";
+"  4  local storage error, or another renew held the lock for 60 s\n";
 }

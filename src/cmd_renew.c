@@ -364,31 +364,6 @@ static void job_check_ari(struct job *j, struct server *srv, time_t now)
 	}
 }
 
-/* After a renewal: the new certificate's ARI state, asked for at once
- * (RFC 9773 4.3) so the next run needs no network to know it is not due.
- * Best effort: without it the next run asks. */
-static void job_fresh_ari(const struct config *cfg, struct job *j, struct server *srv)
-{
-	char *path = xasprintf("%s/certs/%s/cert.pem", cfg->state_dir, j->name);
-	struct ari_state st = { 0 };
-	char *pem = NULL, *id = NULL;
-
-	if ((pem = store_read_file(path, NULL)) == NULL ||
-	    (id = ari_cert_id(pem, path)) == NULL)
-		goto out;
-	if (ari_fetch(srv->s.acme, id, time(NULL), &st) != 0)
-		logmsg(LOG_VERBOSE, "%s: no renewal information yet: %s", j->name, err_message());
-	err_clear();
-	if (ari_state_save(j->ari_path, &st) != 0)
-		logmsg(LOG_NORMAL, "warning: %s: %s", j->name, err_message());
-out:
-	err_clear();
-	ari_state_clear(&st);
-	free(pem);
-	free(id);
-	free(path);
-}
-
 /* Renews j through srv, then runs its deploy hook. Sets j's action and
  * error. */
 static void job_renew(const struct config *cfg, struct job *j, struct server *srv)
@@ -421,7 +396,6 @@ static void job_renew(const struct config *cfg, struct job *j, struct server *sr
 		j->ci = issued;
 		memset(&issued, 0, sizeof(issued));
 	}
-	job_fresh_ari(cfg, j, srv);
 	if ((deploy = hooks_get(j->hooks, "deploy")) != NULL) {
 		dir = store_cert_dir(cfg->state_dir, j->name);
 		env = hook_deploy_env(j->name, dir, spec.csr_path == NULL);

@@ -6,11 +6,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "ari.h"
 #include "csr.h"
 #include "dns01.h"
 #include "err.h"
 #include "http01.h"
 #include "issue.h"
+#include "log.h"
 #include "order.h"
 #include "store.h"
 #include "util.h"
@@ -112,6 +114,29 @@ int issue_spec_from_record(json_t *rec, const char *cert_name, struct issue_spec
 	return 0;
 }
 
+/* Records the new certificate's ARI state (RFC 9773 4.3: ask at once), or
+ * that the server offers none, in STATE/certs/NAME/ari.json, so the next
+ * renew knows without any network that nothing is due. Best effort: without
+ * the file, renew asks. */
+static void save_ari_state(struct session *s, const char *name, const char *cert_pem)
+{
+	char *path = xasprintf("%s/certs/%s/ari.json", s->cfg->state_dir, name);
+	struct ari_state st = { 0 };
+	char *id;
+
+	if ((id = ari_cert_id(cert_pem, name)) != NULL) {
+		if (ari_fetch(s->acme, id, time(NULL), &st) != 0)
+			logmsg(LOG_VERBOSE, "%s: no renewal information yet: %s", name, err_message());
+		err_clear();
+		if (ari_state_save(path, &st) != 0)
+			logmsg(LOG_NORMAL, "warning: %s: %s", name, err_message());
+	}
+	err_clear();
+	ari_state_clear(&st);
+	free(id);
+	free(path);
+}
+
 int issue_run(struct session *s, const struct issue_spec *spec, struct certinfo *issued)
 {
 	struct order_result res = { 0 };
@@ -156,6 +181,7 @@ int issue_run(struct session *s, const struct issue_spec *spec, struct certinfo 
 	    .privkey = key_pem, .privkey_len = key_len, .cert = res.cert,
 	    .chain = res.chain, .fullchain = res.fullchain, .issuance = record }) != 0)
 		goto out;
+	save_ari_state(s, spec->cert_name, res.cert);
 	/* saved: a certificate we cannot parse back is not worth failing for */
 	if (issued != NULL && certinfo_parse(res.cert, spec->cert_name, issued) != 0)
 		err_clear();

@@ -36,6 +36,10 @@ ari_acme issue --webroot "$WWW" --email admin@acmectl.example --agree-tos ari.ex
 assert_rc 0 "issue through the ARI front"
 ID=$(ari_cert_id_of "$CERT/cert.pem")
 assert_contains "$ID" "." "the certificate has an ARI identifier ($ID)"
+assert_eq 1 "$(ari_events "^RENEWALINFO $ID\$")" "issue asks for the new certificate's window at once"
+assert_eq "$ID" "$(json_field "$CERT/ari.json" cert_id)" "issue leaves ari.json for renew"
+# start the renew scenarios from a certificate with no ARI state yet
+rm "$CERT/ari.json"
 
 # Window 30..31 days ahead, Retry-After 3600: asked once, not due
 W_START=$(rfc3339 $((30 * 86400)))
@@ -46,7 +50,7 @@ ari_acme renew
 assert_rc 0 "renew with a window in the future"
 assert_contains "$OUT" "ari.example: not due" "not due"
 assert_contains "$OUT" "ARI window" "the line shows the ARI window"
-assert_eq 1 "$(ari_events "^RENEWALINFO $ID\$")" "renewalInfo asked once, for the certificate's identifier"
+assert_eq 2 "$(ari_events "^RENEWALINFO $ID\$")" "renewalInfo asked once more, for the certificate's identifier"
 assert_eq "$ORDERS" "$(ari_events '^NEWORDER .* -> 201$')" "no order"
 A="$CERT/ari.json"
 assert_eq "$ID" "$(json_field "$A" cert_id)" "ari.json is about this certificate"
@@ -70,7 +74,7 @@ json_set "$A" next_check "$(rfc3339 -10)"
 ari_window "$W_START" "$W_END" 5
 ari_acme renew
 assert_rc 0 "renew when the next check has come"
-assert_eq 2 "$(ari_events "^RENEWALINFO $ID\$")" "renewalInfo asked a second time"
+assert_eq 3 "$(ari_events "^RENEWALINFO $ID\$")" "renewalInfo asked a third time"
 assert_eq "$RENEW_AT" "$(json_field "$A" renew_at)" "the same window keeps its renewal point"
 assert_true "Retry-After 5 is treated as 60 s" near "$(json_field "$A" next_check)" 60
 

@@ -240,6 +240,8 @@ static const struct row rows[] = {
 	    NULL, ANY, 2, NULL, "days=30 force=1 jitter=600 parallel=4", NULL },
 	{ "renew --deploy-hook /bin/reload --pre-hook pre --post-hook post", 0, CMD_RENEW, NULL,
 	    ANY, 0, NULL, "deploy_hook=/bin/reload pre_hook=pre post_hook=post", NULL },
+	{ "renew --deploy-hook= --pre-hook=", 0, CMD_RENEW, NULL, ANY, 0, NULL,
+	    "deploy_hook= pre_hook= post_hook=(null)", NULL },
 	{ "renew --days 3651", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
 	    "--days must be a whole number from 0 to 3650 (got \"3651\")" },
 	{ "renew --days x", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "--days must be a whole number" },
