@@ -23,6 +23,14 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 /* Frees a NULL-terminated array of strings and the array itself. NULL is fine. */
 void strv_free(char **v);
 
+/* s for a message: bytes outside printable ASCII as \xNN, so a hostile
+ * argument or file cannot drive the terminal. Caller frees. Never NULL. */
+char *str_printable(const char *s);
+
+/* Writes all len bytes to fd, resuming after EINTR and short writes.
+ * Returns 0, or -1 with errno set (records nothing in err). */
+int write_full(int fd, const void *data, size_t len);
+
 /* Milliseconds from CLOCK_MONOTONIC. */
 long long mono_ms(void);
 

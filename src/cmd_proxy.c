@@ -139,16 +139,12 @@ static void print_route(const char *title, const struct proxy_route *r, bool sel
 static void print_text(const char *url, enum proxy_rules used, const struct proxy_route *go,
     const struct proxy_route *curl, const struct proxy_warning *w, size_t n)
 {
+	char *shown;
 	size_t i;
 
-	fputs("URL ", stdout);
-	/* control bytes from the command line must not drive the terminal */
-	for (const char *c = url; *c != '\0'; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			printf("\\x%02x", (unsigned char)*c);
-		else
-			putchar(*c);
-	fputs("\n\n", stdout);
+	shown = str_printable(url);
+	printf("URL %s\n\n", shown);
+	free(shown);
 	print_route("go (cert-manager)", go, used == PROXY_RULES_GO, false);
 	print_route("curl", curl, used == PROXY_RULES_CURL, routes_differ(go, curl));
 	if (n == 0)

@@ -33,27 +33,10 @@ struct key {
 	int (*apply)(struct config *, const char *, const struct place *);
 };
 
-/* s with non-printable bytes as \xNN, for messages. Caller frees. */
-static char *printable(const char *s)
-{
-	char *out = xmalloc(4 * strlen(s) + 1), *o = out;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f)
-			*o++ = (char)c;
-		else
-			o += sprintf(o, "\\x%02x", c);
-	}
-	*o = '\0';
-	return out;
-}
-
 /* Records ERR_USAGE "KEY must be WHAT (got "VALUE")" and returns -1. */
 static int bad_value(const char *key, const char *what, const char *value)
 {
-	char *shown = printable(value);
+	char *shown = str_printable(value);
 
 	err_set(ERR_USAGE, "%s must be %s (got \"%s\")", key, what, shown);
 	free(shown);
@@ -197,7 +180,7 @@ static int apply_line(struct config *cfg, char *line, const struct place *at, un
 		if (strcmp(key, keys[k].name) == 0)
 			break;
 	if (k == NKEYS) {
-		shown = printable(key);
+		shown = str_printable(key);
 		err_set(ERR_USAGE, "unknown key \"%s\" (keys: server, proxy, no-proxy, "
 		    "ca-bundle, timeout, email)", shown);
 		free(shown);

@@ -226,22 +226,6 @@ fail:
 	return NULL;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Writes DIR/.well-known/acme-challenge/TOKEN for entry e, whose slot is
  * claimed here when e->slot is -1. */
 static int publish_file(struct http01 *s, struct published *e)
@@ -269,7 +253,7 @@ static int publish_file(struct http01 *s, struct published *e)
 		err_set(ERR_STORAGE, "cannot create %s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (fchmod(fd, 0644) == -1 || write_all(fd, e->keyauth, strlen(e->keyauth)) == -1) {
+	if (fchmod(fd, 0644) == -1 || write_full(fd, e->keyauth, strlen(e->keyauth)) == -1) {
 		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}

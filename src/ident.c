@@ -19,25 +19,6 @@
 #define NAME_MAX_LEN 253
 #define LABEL_MAX_LEN 63
 
-/* The name as it appears in a message: non-printable bytes as \xNN so a
- * hostile argument cannot drive the terminal. Caller frees. */
-static char *printable(const char *s)
-{
-	size_t n = strlen(s);
-	char *out = xmalloc(4 * n + 1), *o = out;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f)
-			*o++ = (char)c;
-		else
-			o += sprintf(o, "\\x%02x", c);
-	}
-	*o = '\0';
-	return out;
-}
-
 static int invalid(const char *, const char *, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -45,7 +26,7 @@ static int invalid(const char *, const char *, ...)
 static int invalid(const char *name, const char *fmt, ...)
 {
 	va_list ap;
-	char *shown = printable(name), *why;
+	char *shown = str_printable(name), *why;
 
 	va_start(ap, fmt);
 	why = xvasprintf(fmt, ap);

@@ -65,27 +65,10 @@ static const char *const curl_https_vars[] =
 static const char *const curl_http_vars[] = { "http_proxy", "all_proxy", "ALL_PROXY", NULL };
 static const char *const curl_no_proxy_vars[] = { "no_proxy", "NO_PROXY", NULL };
 
-/* s with non-printable bytes as \xNN, for messages. Caller frees. */
-static char *printable(const char *s)
-{
-	char *out = xmalloc(4 * strlen(s) + 1), *o = out;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f)
-			*o++ = (char)c;
-		else
-			o += sprintf(o, "\\x%02x", c);
-	}
-	*o = '\0';
-	return out;
-}
-
 /* A proxy value as it may be shown: no credentials, printable. Caller frees. */
 static char *shown_proxy(const char *value)
 {
-	char *redacted = proxy_redact(value), *out = printable(redacted);
+	char *redacted = proxy_redact(value), *out = str_printable(redacted);
 
 	OPENSSL_cleanse(redacted, strlen(redacted));
 	free(redacted);
@@ -574,7 +557,7 @@ static void pick_no_proxy(const struct proxy_settings *s, enum proxy_rules rules
 /* "NO_PROXY entry "x"" or "no-proxy entry "x" (FILE:LINE)". Caller frees. */
 static char *entry_label(const struct pick *list, const char *entry)
 {
-	char *e = printable(entry), *out;
+	char *e = str_printable(entry), *out;
 
 	if (list->from == FROM_CONF)
 		out = xasprintf("no-proxy entry \"%s\" (%s)", e, list->source);
@@ -849,7 +832,7 @@ int proxy_decide(const char *url, const struct proxy_settings *s,
 		    "not a usable proxy URL: %s", proxy.source, value, why));
 		goto out;
 	}
-	host = printable(t.host);
+	host = str_printable(t.host);
 	if (entries != NULL && entries[0] != NULL)
 		route_set(r, PROXY_VIA, PROXY_CAUSE_PROXY, list.from == FROM_CONF ?
 		    xasprintf("no no-proxy entry (%s) matches \"%s\"", list.source, host) :
@@ -881,7 +864,7 @@ int proxy_rules_parse(const char *name, enum proxy_rules *rules)
 	else if (strcmp(name, "curl") == 0)
 		*rules = PROXY_RULES_CURL;
 	else {
-		char *shown = printable(name);
+		char *shown = str_printable(name);
 
 		err_set(ERR_USAGE, "--proxy-rules must be go or curl (got \"%s\")", shown);
 		free(shown);
@@ -1029,7 +1012,7 @@ static bool seen_before(struct wlist *w, const char *entry)
 /* no_proxy_ip_entry, wildcard_entry and leading_dot for one list. */
 static void warn_list(struct wlist *w, const struct pick *list, const struct target *t)
 {
-	char **entries = split_list(list->value, true), *label, *host = printable(t->host);
+	char **entries = split_list(list->value, true), *label, *host = str_printable(t->host);
 	char lowered[HOST_MAX * 2];
 	struct go_entry e;
 	struct ipaddr hip;
@@ -1161,7 +1144,7 @@ static void warn_loopback(struct wlist *w, const char *url, const struct proxy_s
 		proxy_route_clear(&go);
 		return;
 	}
-	host = printable(t->host);
+	host = str_printable(t->host);
 	curl_says = curl.kind == PROXY_VIA ? xasprintf("; curl would go via %s", curl.proxy_shown) :
 	    xstrdup("");
 	warn(w, "loopback_direct", xasprintf("%s \"%s\" is never proxied under Go rules: "

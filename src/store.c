@@ -246,23 +246,6 @@ static void sync_dir_after_rename(const char *dir)
 		    strerror(errno));
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int store_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
 	char *tmp = NULL, *dir = NULL, *prefix = xasprintf("%s.tmp", path);
@@ -282,7 +265,7 @@ int store_write_atomic(const char *path, const void *data, size_t len, mode_t mo
 		goto out;
 	}
 	/* open(2) applied the umask; the caller's mode is the contract. */
-	if (fchmod(fd, mode) == -1 || write_all(fd, data, len) == -1 ||
+	if (fchmod(fd, mode) == -1 || write_full(fd, data, len) == -1 ||
 	    fsync(fd) == -1) {
 		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
 		goto out;
