@@ -31,6 +31,12 @@ char *str_printable(const char *s);
  * Returns 0, or -1 with errno set (records nothing in err). */
 int write_full(int fd, const void *data, size_t len);
 
+/* Number of strings in a NULL-terminated array (0 for NULL). */
+size_t strv_len(char *const *v);
+
+/* The n strings of v joined with sep between them. Caller frees. */
+char *str_join(const char *const *v, size_t n, const char *sep);
+
 /* Milliseconds from CLOCK_MONOTONIC. */
 long long mono_ms(void);
 

@@ -80,19 +80,6 @@ static bool same_names(char **a, char **b)
 	return same;
 }
 
-/* Joins names with ", " for messages. Caller frees. */
-static char *join_names(char **names)
-{
-	char *s = xstrdup(""), *t;
-
-	for (size_t i = 0; names[i] != NULL; i++) {
-		t = xasprintf("%s%s%s", s, i ? ", " : "", names[i]);
-		free(s);
-		s = t;
-	}
-	return s;
-}
-
 /* True (and says so) when certificate `name` exists for the same names and
  * is not due for renewal. Any problem reading it means "not current". */
 static bool still_current(const struct config *cfg, const char *name, char **names)
@@ -145,8 +132,8 @@ int cmd_issue(const struct config *cfg)
 		if ((csr = csr_load(cfg->csr, &csr_names)) == NULL)
 			goto out;
 		if (names[0] != NULL && !same_names(names, csr_names)) {
-			given = join_names(names);
-			in_csr = join_names(csr_names);
+			given = str_join((const char *const *)names, strv_len(names), ", ");
+			in_csr = str_join((const char *const *)csr_names, strv_len(csr_names), ", ");
 			err_set(ERR_USAGE, "the names in %s (%s) differ from the names given (%s)",
 			    cfg->csr, in_csr, given);
 			goto out;

@@ -111,19 +111,6 @@ static json_t *entry_json(const struct entry *e, time_t now)
 	return o;
 }
 
-/* Joins names with ",". Caller frees. */
-static char *join(char **names)
-{
-	char *s = xstrdup(""), *t;
-
-	for (size_t i = 0; names[i] != NULL; i++) {
-		t = xasprintf("%s%s%s", s, i ? "," : "", names[i]);
-		free(s);
-		s = t;
-	}
-	return s;
-}
-
 static void print_table(const struct entry *es, size_t n, time_t now)
 {
 	int w = 4;
@@ -144,7 +131,7 @@ static void print_table(const struct entry *es, size_t n, time_t now)
 		}
 		gmtime_r(&e->ci.not_after, &tm);
 		strftime(until, sizeof(until), "%Y-%m-%d %H:%M", &tm);
-		names = join(e->ci.names);
+		names = str_join((const char *const *)e->ci.names, strv_len(e->ci.names), ",");
 		printf("%-*s  %-16s  %5ld  %-9s  %s %s\n", w, e->name, until,
 		    days_left(e->ci.not_after, now),
 		    e->revoked ? "revoked" : !e->due ? "no" : e->due_by_ari ? "yes (ARI)" : "yes",

@@ -54,23 +54,6 @@ const char *diag_step_name(enum diag_step step)
  * Pure helpers.
  */
 
-static char *join(const char *const *v, size_t n, const char *sep)
-{
-	size_t len = 1, i;
-	char *s;
-
-	for (i = 0; i < n; i++)
-		len += strlen(v[i]) + strlen(sep);
-	s = xmalloc(len);
-	s[0] = '\0';
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			strcat(s, sep);
-		strcat(s, v[i]);
-	}
-	return s;
-}
-
 /* "850 ms", "4.5 s", "10 s", "2 min". Caller frees. */
 static char *duration(long long ms)
 {
@@ -440,7 +423,7 @@ static void line_tcp(const struct diag_facts *f, struct diag_report *r)
 	parts = xcalloc(f->nconns, sizeof(*parts));
 	for (size_t i = 0; i < f->nconns; i++)
 		parts[i] = conn_text(&f->conns[i], port);
-	all = join((const char *const *)parts, f->nconns, "; ");
+	all = str_join((const char *const *)parts, f->nconns, "; ");
 	set_line(r, DIAG_TCP, any_conn_ok(f) ? DIAG_OK : DIAG_FAIL, f->ms[DIAG_TCP],
 	    is_proxied(f) ? xasprintf("proxy %s", all) : xstrdup(all));
 	for (size_t i = 0; i < f->nconns; i++)
@@ -488,7 +471,7 @@ static void line_proxy(const struct diag_facts *f, struct diag_report *r)
 /* "localhost, 127.0.0.1" or "no names". Caller frees. */
 static char *san_list(const struct diag_facts *f)
 {
-	char *dns = join(f->dns_names, f->ndns, ", "), *ip = join(f->ip_names, f->nip, ", "), *s;
+	char *dns = str_join(f->dns_names, f->ndns, ", "), *ip = str_join(f->ip_names, f->nip, ", "), *s;
 
 	if (f->ndns == 0 && f->nip == 0)
 		s = xstrdup("no names (no subjectAltName)");
@@ -1801,7 +1784,7 @@ static char *addr_list(const struct probe_addr *a, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		v[i] = a[i].text;
-	s = join(v, n, ", ");
+	s = str_join(v, n, ", ");
 	free(v);
 	return s;
 }
@@ -2054,15 +2037,6 @@ static enum diag_chain chain_kind(int e)
 	default:
 		return DCHAIN_OTHER;
 	}
-}
-
-static size_t strv_len(char **v)
-{
-	size_t n = 0;
-
-	while (v != NULL && v[n] != NULL)
-		n++;
-	return n;
 }
 
 static bool step_tls(struct run *r)

@@ -123,6 +123,32 @@ int write_full(int fd, const void *data, size_t len)
 	return 0;
 }
 
+size_t strv_len(char *const *v)
+{
+	size_t n = 0;
+
+	while (v != NULL && v[n] != NULL)
+		n++;
+	return n;
+}
+
+char *str_join(const char *const *v, size_t n, const char *sep)
+{
+	size_t len = 1, i;
+	char *s;
+
+	for (i = 0; i < n; i++)
+		len += strlen(v[i]) + strlen(sep);
+	s = xmalloc(len);
+	s[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(s, sep);
+		strcat(s, v[i]);
+	}
+	return s;
+}
+
 long long mono_ms(void)
 {
 	struct timespec ts;
