@@ -42,6 +42,11 @@ int store_mkdirs(const char *path, mode_t mode);
  * Once renamed, a directory that cannot be fsynced is only logged. */
 int store_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* Writes doc as indented JSON with sorted keys and a final newline to path
+ * with store_write_atomic (the one form of every JSON file in the state).
+ * 0 or -1 with ERR_STORAGE. */
+int store_write_json(const char *path, json_t *doc, mode_t mode);
+
 /* Reads a whole file. Returns a new NUL-terminated buffer (caller frees) with
  * its length in *len (may be NULL), or NULL with ERR_STORAGE; when the file
  * does not exist, NULL with errno == ENOENT and ERR_STORAGE set. */

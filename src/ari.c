@@ -300,13 +300,9 @@ int ari_state_load(const char *path, struct ari_state *st)
 int ari_state_save(const char *path, const struct ari_state *st)
 {
 	json_t *doc = ari_state_to_json(st);
-	char *json = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-	char *text = xasprintf("%s\n", json ? json : "{}");
 	int rc;
 
-	rc = store_write_atomic(path, text, strlen(text), 0644);
-	free(text);
-	free(json);
+	rc = store_write_json(path, doc, 0644);
 	json_decref(doc);
 	return rc;
 }

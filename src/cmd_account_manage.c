@@ -190,7 +190,7 @@ out:
  * rest; builds the record anew when there was none. 0 or -1 with err. */
 static int save_account_member(struct session *s, const char *key, json_t *value)
 {
-	char *path = xasprintf("%s/account.json", s->account_dir), *text = NULL;
+	char *path = xasprintf("%s/account.json", s->account_dir);
 	json_t *doc;
 	int rc = -1;
 
@@ -199,18 +199,13 @@ static int save_account_member(struct session *s, const char *key, json_t *value
 	else
 		doc = json_pack("{s:s,s:s}", "url", s->account_url, "directory", s->cfg->server);
 	json_object_set_new(doc, key, value);
-	if ((text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS)) == NULL) {
-		err_set(ERR_STORAGE, "cannot encode %s", path);
-		goto out;
-	}
-	if (store_write_atomic(path, text, strlen(text), 0644) != 0)
+	if (store_write_json(path, doc, 0644) != 0)
 		goto out;
 	json_decref(s->account_json);
 	s->account_json = json_incref(doc);
 	rc = 0;
 out:
 	json_decref(doc);
-	free(text);
 	free(path);
 	return rc;
 }

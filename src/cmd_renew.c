@@ -111,13 +111,9 @@ static bool is_revoked(json_t *record)
 static int save_record(const char *state, const char *name, json_t *record)
 {
 	char *path = xasprintf("%s/certs/%s/issuance.json", state, name);
-	char *json = json_dumps(record, JSON_INDENT(2) | JSON_SORT_KEYS);
-	char *text = xasprintf("%s\n", json ? json : "{}");
 	int rc;
 
-	rc = store_write_atomic(path, text, strlen(text), 0644);
-	free(text);
-	free(json);
+	rc = store_write_json(path, record, 0644);
 	free(path);
 	return rc;
 }

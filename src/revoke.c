@@ -87,7 +87,7 @@ bool revoke_is_marked(json_t *issuance)
 
 int revoke_mark(const char *state, const char *name, int reason, time_t at)
 {
-	char when[32], *path = NULL, *json = NULL, *text = NULL;
+	char when[32], *path = NULL;
 	json_t *issuance;
 	struct tm tm;
 	int rc = -1;
@@ -102,18 +102,10 @@ int revoke_mark(const char *state, const char *name, int reason, time_t at)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_set_new(issuance, "revoked", json_pack("{s:s,s:i}", "at", when,
 	    "reason", reason >= 0 ? reason : 0));
-	if ((json = json_dumps(issuance, JSON_INDENT(2) | JSON_SORT_KEYS)) == NULL) {
-		err_set(ERR_STORAGE, "cannot encode the issuance record of %s", name);
-		goto out;
-	}
-	/* the form store_save_cert writes: indented JSON and a newline, 0644 */
-	text = xasprintf("%s\n", json);
 	path = xasprintf("%s/certs/%s/issuance.json", state, name);
-	rc = store_write_atomic(path, text, strlen(text), 0644);
+	rc = store_write_json(path, issuance, 0644);
 out:
 	free(path);
-	free(text);
-	free(json);
 	json_decref(issuance);
 	return rc;
 }

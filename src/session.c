@@ -63,7 +63,7 @@ void session_log_stats(const struct session *s)
 /* Writes account.json for the current account. 0 or -1 with err. */
 static int save_account_json(struct session *s, json_t *contact)
 {
-	char created[32], *path, *text;
+	char created[32], *path;
 	time_t now = time(NULL);
 	struct tm tm;
 	json_t *doc;
@@ -75,13 +75,11 @@ static int save_account_json(struct session *s, json_t *contact)
 	    "directory", s->cfg->server,
 	    "contact", json_is_array(contact) ? json_incref(contact) : json_array(),
 	    "created", created);
-	text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
 	path = xasprintf("%s/account.json", s->account_dir);
-	rc = store_write_atomic(path, text, strlen(text), 0644);
+	rc = store_write_json(path, doc, 0644);
 	json_decref(s->account_json);
 	s->account_json = doc;
 	free(path);
-	free(text);
 	return rc;
 }
 

@@ -296,6 +296,22 @@ out:
 	return rc;
 }
 
+int store_write_json(const char *path, json_t *doc, mode_t mode)
+{
+	char *json = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS), *text;
+	int rc;
+
+	if (json == NULL) {
+		err_set(ERR_STORAGE, "cannot encode %s", path);
+		return -1;
+	}
+	text = xasprintf("%s\n", json);
+	rc = store_write_atomic(path, text, strlen(text), mode);
+	free(text);
+	free(json);
+	return rc;
+}
+
 char *store_read_file(const char *path, size_t *lenp)
 {
 	char *buf = NULL;
@@ -450,7 +466,7 @@ static int write_generation(const char *dir, const struct store_cert *c)
 		{ "fullchain.pem", c->fullchain },
 	};
 	json_t *empty = NULL;
-	char *path = NULL, *json = NULL, *text = NULL;
+	char *path = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -468,22 +484,13 @@ static int write_generation(const char *dir, const struct store_cert *c)
 	}
 	if (c->issuance == NULL)
 		empty = json_object();
-	json = json_dumps(c->issuance != NULL ? c->issuance : empty,
-	    JSON_INDENT(2) | JSON_SORT_KEYS);
-	if (json == NULL) {
-		err_set(ERR_STORAGE, "cannot encode %s/issuance.json", dir);
-		goto out;
-	}
-	text = xasprintf("%s\n", json);
 	free(path);
 	path = xasprintf("%s/issuance.json", dir);
-	if (store_write_atomic(path, text, strlen(text), 0644) == -1)
+	if (store_write_json(path, c->issuance != NULL ? c->issuance : empty, 0644) == -1)
 		goto out;
 	rc = 0;
 out:
 	json_decref(empty);
-	free(json);
-	free(text);
 	free(path);
 	return rc;
 }
