@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 /* Like malloc/calloc/realloc/strdup/strndup; caller frees. Never NULL. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
@@ -36,6 +38,9 @@ size_t strv_len(char *const *v);
 
 /* The n strings of v joined with sep between them. Caller frees. */
 char *str_join(const char *const *v, size_t n, const char *sep);
+
+/* Prints doc to stdout as indented JSON and a newline (--json output). */
+void json_print(const json_t *doc);
 
 /* Milliseconds from CLOCK_MONOTONIC. */
 long long mono_ms(void);

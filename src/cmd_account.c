@@ -15,7 +15,6 @@ int cmd_account_register(const struct config *cfg)
 {
 	struct session s;
 	json_t *out = NULL;
-	char *text;
 	int rc = -1;
 
 	if (session_open(&s, cfg) != 0)
@@ -25,9 +24,7 @@ int cmd_account_register(const struct config *cfg)
 		goto out;
 	if (cfg->json) {
 		out = json_pack("{s:s,s:s}", "url", s.account_url, "server", cfg->server);
-		text = json_dumps(out, JSON_INDENT(2));
-		printf("%s\n", text);
-		free(text);
+		json_print(out);
 	} else if (!cfg->quiet)
 		printf("account registered: %s\n", s.account_url);
 	session_log_stats(&s);
@@ -43,7 +40,6 @@ int cmd_account_show(const struct config *cfg)
 	struct session s;
 	json_t *account = NULL, *out = NULL, *contact, *c;
 	const char *status;
-	char *text;
 	size_t i;
 	int rc = -1;
 
@@ -64,9 +60,7 @@ int cmd_account_show(const struct config *cfg)
 		out = json_pack("{s:s,s:s,s:o,s:s}", "url", s.account_url, "server", cfg->server,
 		    "contact", json_is_array(contact) ? json_incref(contact) : json_array(),
 		    "status", status ? status : "unknown");
-		text = json_dumps(out, JSON_INDENT(2));
-		printf("%s\n", text);
-		free(text);
+		json_print(out);
 	} else {
 		printf("url:     %s\nserver:  %s\ncontact:", s.account_url, cfg->server);
 		json_array_foreach(contact, i, c)

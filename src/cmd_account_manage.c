@@ -215,14 +215,11 @@ static void report(const struct config *cfg, const char *url, const char *status
     json_t *contact, const char *line)
 {
 	json_t *out;
-	char *text;
 
 	if (cfg->json) {
 		out = json_pack("{s:s,s:s,s:o}", "url", url, "status", status, "contact",
 		    json_is_array(contact) ? json_incref(contact) : json_array());
-		text = json_dumps(out, JSON_INDENT(2));
-		printf("%s\n", text);
-		free(text);
+		json_print(out);
 		json_decref(out);
 	} else if (!cfg->quiet) {
 		printf("%s\n", line);

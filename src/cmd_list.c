@@ -147,7 +147,6 @@ int cmd_list(const struct config *cfg)
 	size_t n = 0, unreadable = 0;
 	time_t now = time(NULL);
 	json_t *arr = NULL;
-	char *text = NULL;
 	int rc = -1;
 
 	if ((names = store_list_certs(cfg->state_dir)) == NULL)
@@ -165,8 +164,7 @@ int cmd_list(const struct config *cfg)
 		arr = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(arr, entry_json(&es[i], now));
-		if ((text = json_dumps(arr, JSON_INDENT(2))) != NULL)
-			puts(text);
+		json_print(arr);
 	} else if (n == 0) {
 		if (!cfg->quiet)
 			printf("no certificates in %s/certs\n", cfg->state_dir);
@@ -183,7 +181,6 @@ out:
 		entry_clear(&es[i]);
 	free(es);
 	json_decref(arr);
-	free(text);
 	strv_free(names);
 	return rc;
 }

@@ -481,7 +481,7 @@ static void print_line(const struct config *cfg, const struct job *j, time_t now
 static void print_json(const struct job *jobs, size_t n)
 {
 	json_t *arr = json_array();
-	char buf[32], *text;
+	char buf[32];
 
 	for (size_t i = 0; i < n; i++) {
 		const struct job *j = &jobs[i];
@@ -495,9 +495,7 @@ static void print_json(const struct job *jobs, size_t n)
 			json_object_set_new(o, "error", json_string(j->error));
 		json_array_append_new(arr, o);
 	}
-	if ((text = json_dumps(arr, JSON_INDENT(2))) != NULL)
-		puts(text);
-	free(text);
+	json_print(arr);
 	json_decref(arr);
 }
 

@@ -33,15 +33,12 @@ static void report(const struct config *cfg, const char *name, const char *path,
     const char *serial)
 {
 	json_t *out;
-	char *text;
 
 	if (cfg->json) {
 		out = json_pack("{s:s?,s:s,s:s,s:s,s:o}", "name", name, "cert", path,
 		    "serial", serial, "status", "revoked", "reason",
 		    cfg->revoke_reason >= 0 ? json_integer(cfg->revoke_reason) : json_null());
-		text = json_dumps(out, JSON_INDENT(2));
-		printf("%s\n", text);
-		free(text);
+		json_print(out);
 		json_decref(out);
 	} else if (!cfg->quiet) {
 		printf("certificate %s revoked (serial %s)\n", name ? name : path, serial);

@@ -149,6 +149,12 @@ char *str_join(const char *const *v, size_t n, const char *sep)
 	return s;
 }
 
+void json_print(const json_t *doc)
+{
+	json_dumpf(doc, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+}
+
 long long mono_ms(void)
 {
 	struct timespec ts;
