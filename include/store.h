@@ -5,7 +5,11 @@
  *   STATE/accounts/<host[_port]>/account.json  {url, directory, contact, created}
  *   STATE/certs/NAME -> ../archive/NAME/<generation>   (symlink, swapped atomically)
  *   STATE/archive/NAME/<generation>/{privkey.pem 0600, cert.pem, chain.pem,
- *                                    fullchain.pem, issuance.json}
+ *                                    fullchain.pem, issuance.json, ari.json}
+ *   STATE/lock                                  flock of renew runs
+ * issuance.json says how the certificate was issued (and its remembered
+ * hooks, and "revoked" once revoked); ari.json holds the CA's renewal window
+ * and when to ask again (RFC 9773).
  * A certificate is replaced by writing a new generation directory in full
  * (fsynced) and then renaming a new symlink over STATE/certs/NAME, so readers
  * always see one complete, matching set; the previous generation is kept.
