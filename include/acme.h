@@ -77,6 +77,10 @@ void acme_set_parallel(struct acme *a, size_t parallel);
  * more (a proxy or a distant CA), where every saved round trip counts. */
 size_t acme_batch_width(const struct acme *a);
 
+/* Fills the nonce pool up to want nonces with concurrent HEAD newNonce
+ * requests (each also measures the round trip). 0 or -1 with err. */
+int acme_nonce_fill(struct acme *a, size_t want);
+
 /* Signs and POSTs payload (NULL = POST-as-GET) to each of the n urls at
  * once, with the account's kid; missing nonces are fetched first, and
  * extra_nonces more HEAD newNonce requests ride along for the next batch.

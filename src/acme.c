@@ -75,8 +75,10 @@ static void nonce_put(struct acme *a, const char *nonce)
  * one is close to the round trip time. */
 static void note_rtt(struct acme *a, const struct http_response *resp)
 {
-	if (resp->status > 0 && (a->rtt_ms < 0 || resp->elapsed_ms < a->rtt_ms))
-		a->rtt_ms = resp->elapsed_ms;
+	long long ms = resp->handshake_ms >= 0 ? resp->handshake_ms : resp->elapsed_ms;
+
+	if (resp->status > 0 && (a->rtt_ms < 0 || ms < a->rtt_ms))
+		a->rtt_ms = ms;
 }
 
 /* Returns a fresh nonce (caller frees): the newest cached one, else one from
@@ -119,6 +121,8 @@ int acme_load_directory(struct acme *a)
 	if (http_perform(a->http, &req, 1) != 0)
 		goto out;
 	nonce_put(a, req.resp.replay_nonce);
+	if (req.resp.handshake_ms >= 0)
+		note_rtt(a, &req.resp);
 	if (req.resp.status != 200) {
 		err_set(ERR_USAGE, "%s is not an ACME directory: HTTP %ld",
 		    a->dir_url, req.resp.status);
@@ -302,9 +306,7 @@ size_t acme_batch_width(const struct acme *a)
 	return a->rtt_ms >= FANOUT_RTT_MS ? a->parallel : 1;
 }
 
-/* Fills the pool up to want nonces with concurrent HEAD newNonce requests.
- * 0 or -1 with err. */
-static int nonce_fill(struct acme *a, size_t want)
+int acme_nonce_fill(struct acme *a, size_t want)
 {
 	struct http_request *reqs;
 	size_t need, i;
@@ -341,7 +343,7 @@ int acme_post_many(struct acme *a, const char *what, char *const *urls,
 	int rc = -1;
 
 	memset(out, 0, n * sizeof(*out));
-	if (nonce_fill(a, n) != 0)
+	if (acme_nonce_fill(a, n) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		reqs[i].method = HTTP_POST;
@@ -432,13 +434,18 @@ static bool status_in(const char *status, const char *states)
 int acme_poll(struct acme *a, const char *what, const char *url,
     const char *wait_states, long deadline_s, json_t **out)
 {
-	long long start = mono_ms(), delay = 100, wait_ms;
+	long long start = mono_ms(), interval = 100, sent, wait_ms;
 	struct acme_reply r = { 0 };
 	const char *status;
 	long ra;
 
+	/* Polls are spaced by interval from one request's start to the next;
+	 * the round trip is part of the spacing, so a slow link waits less.
+	 * The answer that brought us here left about one round trip ago. */
+	sleep_ms(a->rtt_ms > 0 && a->rtt_ms < interval ? interval - a->rtt_ms :
+	    a->rtt_ms >= interval ? 0 : interval);
 	for (;;) {
-		sleep_ms(delay);
+		sent = mono_ms();
 		if (acme_post(a, what, url, NULL, false, &r) != 0)
 			return -1;
 		status = json_string_value(json_object_get(r.json, "status"));
@@ -452,7 +459,8 @@ int acme_poll(struct acme *a, const char *what, const char *url,
 			acme_reply_clear(&r);
 			return 0;
 		}
-		wait_ms = delay * 3 / 2 > 5000 ? 5000 : delay * 3 / 2;
+		interval = interval * 3 / 2 > 5000 ? 5000 : interval * 3 / 2;
+		wait_ms = sent + interval - mono_ms();
 		if (r.retry_after != NULL &&
 		    hdr_retry_after(r.retry_after, time(NULL), &ra) == 0)
 			wait_ms = ra * 1000;
@@ -461,7 +469,7 @@ int acme_poll(struct acme *a, const char *what, const char *url,
 			acme_reply_clear(&r);
 			return -1;
 		}
-		delay = wait_ms;
+		sleep_ms(wait_ms > 0 ? wait_ms : 0);
 		acme_reply_clear(&r);
 	}
 }

@@ -272,8 +272,12 @@ static int post_new_order(struct acme *a, const struct order_request *req,
     const char *payload, struct acme_reply *r)
 {
 	char *url = (char *)acme_directory(a)->new_order;
-	size_t width = acme_batch_width(a);
+	size_t width;
 
+	/* the nonce newOrder needs anyway also measures the link */
+	if (acme_nonce_fill(a, 1) != 0)
+		return -1;
+	width = acme_batch_width(a);
 	if (width == 1)
 		return acme_post(a, "new order", url, payload, false, r);
 	return acme_post_many(a, "new order", &url, payload, 1,
