@@ -78,7 +78,9 @@ void acme_set_parallel(struct acme *a, size_t parallel);
 size_t acme_batch_width(const struct acme *a);
 
 /* Fills the nonce pool up to want nonces with concurrent HEAD newNonce
- * requests (each also measures the round trip). 0 or -1 with err. */
+ * requests. A HEAD on the open connection is the cleanest measure of the
+ * round trip (no handshake, no server work), which acme_batch_width uses.
+ * 0 or -1 with err. */
 int acme_nonce_fill(struct acme *a, size_t want);
 
 /* Signs and POSTs payload (NULL = POST-as-GET) to each of the n urls at

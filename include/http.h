@@ -43,7 +43,6 @@ struct http_response {
 	char *retry_after;
 	char **links;           /* every Link header value, NULL-terminated */
 	long long elapsed_ms;
-	long long handshake_ms;  /* TLS handshake of a new connection, -1 when reused */
 };
 
 struct http_request {

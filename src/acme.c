@@ -75,10 +75,8 @@ static void nonce_put(struct acme *a, const char *nonce)
  * one is close to the round trip time. */
 static void note_rtt(struct acme *a, const struct http_response *resp)
 {
-	long long ms = resp->handshake_ms >= 0 ? resp->handshake_ms : resp->elapsed_ms;
-
-	if (resp->status > 0 && (a->rtt_ms < 0 || ms < a->rtt_ms))
-		a->rtt_ms = ms;
+	if (resp->status > 0 && (a->rtt_ms < 0 || resp->elapsed_ms < a->rtt_ms))
+		a->rtt_ms = resp->elapsed_ms;
 }
 
 /* Returns a fresh nonce (caller frees): the newest cached one, else one from
@@ -121,8 +119,6 @@ int acme_load_directory(struct acme *a)
 	if (http_perform(a->http, &req, 1) != 0)
 		goto out;
 	nonce_put(a, req.resp.replay_nonce);
-	if (req.resp.handshake_ms >= 0)
-		note_rtt(a, &req.resp);
 	if (req.resp.status != 200) {
 		err_set(ERR_USAGE, "%s is not an ACME directory: HTTP %ld",
 		    a->dir_url, req.resp.status);
@@ -326,6 +322,7 @@ int acme_nonce_fill(struct acme *a, size_t want)
 		rc = -1;
 	for (i = 0; i < need; i++) {
 		nonce_put(a, reqs[i].resp.replay_nonce);
+		note_rtt(a, &reqs[i].resp);
 		http_response_clear(&reqs[i].resp);
 	}
 	free(reqs);

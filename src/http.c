@@ -602,18 +602,13 @@ static void finish_transfer(struct transfer *t, CURLcode rc)
 {
 	struct http_request *req = t->req;
 	struct http_response *r = &req->resp;
-	curl_off_t total_us = 0, connect_us = 0, tls_us = 0;
+	curl_off_t total_us = 0;
 	long connects = 0;
 
 	curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects);
 	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
-	curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-	curl_easy_getinfo(t->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us);
 	t->c->connects += connects;
 	r->elapsed_ms = (long long)(total_us / 1000);
-	/* TLS 1.3 takes one round trip: the handshake measures the link */
-	r->handshake_ms = connects > 0 && tls_us > connect_us ?
-	    (long long)((tls_us - connect_us) / 1000) : -1;
 	if (rc != CURLE_OK) {
 		req->result = -1;
 		describe_failure(t, rc);
