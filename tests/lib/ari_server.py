@@ -12,13 +12,17 @@ On top of that:
         {"start": RFC3339, "end": RFC3339,   the suggestedWindow
          "retry_after": "3600",              Retry-After value (optional)
          "status": 200,                      another status: an error answer
-         "reject_replaces": false}           answer a newOrder that carries
+         "reject_replaces": false,           answer a newOrder that carries
                                              "replaces" with 409
                                              alreadyReplaced (not relayed)
+         "profiles": {NAME: TEXT}}           served as the directory's
+                                             meta.profiles (Pebble 2.4 has
+                                             none)
   - the payload of every newOrder is decoded and its "replaces" logged.
 The log (--log) gets one line per event the tests look at:
     RENEWALINFO CERTID
     NEWORDER replaces=CERTID|- -> HTTP-STATUS
+    PROFILE NAME            (a newOrder asked for that profile)
     REQUEST METHOD PATH     (every request, relayed or answered here)
 
 Usage: ari_server.py --port PORT --cert PEM --key PEM --upstream HOST:PORT
@@ -124,6 +128,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command == "POST" and self.path == "/order-plz" and body:
             payload = json.loads(b64url_decode(json.loads(body)["payload"]) or b"{}")
             order = "NEWORDER replaces=%s" % (payload.get("replaces") or "-")
+            if payload.get("profile"):
+                self.event("PROFILE " + payload["profile"])
             if payload.get("replaces") and self.control().get("reject_replaces"):
                 problem = {"type": "urn:ietf:params:acme:error:alreadyReplaced",
                            "detail": "certificate %s was already replaced"
@@ -141,6 +147,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command == "GET" and self.path == "/dir" and status == 200:
             directory = json.loads(data)
             directory["renewalInfo"] = "https://%s/renewal-info" % self.headers["Host"]
+            if self.control().get("profiles"):
+                directory.setdefault("meta", {})["profiles"] = self.control()["profiles"]
             data = json.dumps(directory).encode()
         self.send(status, headers, data)
 
