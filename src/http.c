@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include <curl/curl.h>
@@ -35,6 +36,7 @@ struct http_client {
 	CURL **pool;              /* easy handles, reused across requests */
 	size_t npool;
 	STACK_OF(X509) *extra_ca; /* --ca-bundle certificates, or NULL */
+	bool ca_by_hash;          /* system anchors looked up in the hashed CA directory */
 	long timeout_s;
 	char *proxy;              /* fixed proxy URL or NULL (when no route) */
 	const char *(*route)(void *, const char *, char **);
@@ -117,6 +119,25 @@ fail:
 	return NULL;
 }
 
+/* True when libcurl's default CA directory (Debian: /etc/ssl/certs, with
+ * hash links) exists. Looking anchors up there by hash loads the one a
+ * chain needs; the default bundle file makes OpenSSL parse all ~150 at
+ * every handshake, most of a run's CPU time. */
+static bool system_ca_dir_usable(void)
+{
+	CURL *probe = curl_easy_init();
+	char *dir = NULL;
+	struct stat st;
+	bool usable;
+
+	if (probe == NULL)
+		return false;
+	curl_easy_getinfo(probe, CURLINFO_CAPATH, &dir);
+	usable = dir != NULL && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	curl_easy_cleanup(probe);
+	return usable;
+}
+
 struct http_client *http_client_new(const struct http_opts *opts)
 {
 	struct http_client *c;
@@ -145,6 +166,7 @@ struct http_client *http_client_new(const struct http_opts *opts)
 		goto fail;
 	}
 	curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	c->ca_by_hash = system_ca_dir_usable();
 	c->timeout_s = opts->timeout_s;
 	c->proxy = opts->proxy != NULL ? xstrdup(opts->proxy) : NULL;
 	c->route = opts->route;
@@ -361,6 +383,8 @@ static int setup_transfer(struct transfer *t)
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_PROTOCOLS_STR, c->https_only ? "https" : "http,https");
 	SET(CURLOPT_USERAGENT, c->user_agent);
+	if (c->ca_by_hash)
+		SET(CURLOPT_CAINFO, NULL);
 	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	/* Wait for a connection being set up rather than open a second one, so
 	 * concurrent requests multiplex over it. */
