@@ -472,9 +472,9 @@ main() {
 	export PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0
 	pebble_start >&2
 	# not webroot_start (python3 -m http.server): its listen backlog of 5
-	# drops the SYNs of concurrent validations, see bench/webroot.py
+	# drops the SYNs of concurrent validations, see tests/lib/webroot.py
 	mkdir -p "$WWW"
-	spawn WEBROOT_PID "$WORK/webroot.log" python3 "$BENCH/webroot.py" "$WWW" "$PEBBLE_HTTP_PORT"
+	spawn WEBROOT_PID "$WORK/webroot.log" python3 "$BENCH/../tests/lib/webroot.py" "$WWW" "$PEBBLE_HTTP_PORT"
 	wait_for_port "$PEBBLE_HTTP_PORT" 10 || die "webroot server did not start: $(cat "$WORK/webroot.log")"
 	relay_start
 	export REQUESTS_CA_BUNDLE="$PEBBLE_CA" LEGO_CA_CERTIFICATES="$PEBBLE_CA"

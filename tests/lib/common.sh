@@ -345,13 +345,14 @@ stop_spawned() {
 }
 
 # webroot_start DIR PORT: serves DIR over plain HTTP on 127.0.0.1:PORT
-# (what Pebble's VA fetches http-01 tokens from). One server at a time.
+# (what Pebble's VA fetches http-01 tokens from; webroot.py has a backlog
+# that takes Pebble's three fetches per challenge). One server at a time.
 WEBROOT_PID=
 webroot_start() {
 	[ -z "$WEBROOT_PID" ] || fail "webroot_start: a webroot server is already running"
 	mkdir -p "$1"
 	spawn WEBROOT_PID "$TEST_TMP/webroot-$2.log" \
-		python3 -m http.server --bind 127.0.0.1 --directory "$1" "$2"
+		python3 "$(dirname "${BASH_SOURCE[0]}")/webroot.py" "$1" "$2"
 	wait_for_port "$2" 10 || fail "webroot server on port $2 did not start: $(cat "$TEST_TMP/webroot-$2.log")"
 	WEBROOT_PORT=$2
 }
