@@ -9,13 +9,8 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
-require_root
-unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
-
-netns_init
-netns_add client server
-netns_link client server
-SERVER_IP=$(netns_ip server client)
+netns_lab_begin
+netns_client_server
 DARK_IP=$(netns_free client server 20)
 netns_blackhole client server "$DARK_IP"
 netns_hosts client "$SERVER_IP acme.test wrong.test" "$DARK_IP dark.test"

@@ -8,13 +8,8 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
-require_root
-unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
-
-netns_init
-netns_add client server
-netns_link client server
-SERVER_IP=$(netns_ip server client)
+netns_lab_begin
+netns_client_server
 INGRESS_IP=$(netns_free server client 10)
 netns_addr server client "$INGRESS_IP"
 DARK6=$(netns_free6 client server 99)

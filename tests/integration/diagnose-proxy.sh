@@ -10,10 +10,7 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
-require_root
-unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
-
-netns_init
+netns_lab_begin
 netns_add client proxy server
 netns_link client proxy
 netns_link proxy server

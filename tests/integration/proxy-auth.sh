@@ -7,9 +7,7 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
-require_root
-unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
-
+netns_lab_begin
 netns_lab_proxied labuser 's3cret-Pw'
 AUTH_URL="http://labuser:s3cret-Pw@proxy.test:$NETNS_PROXY_PORT"
 

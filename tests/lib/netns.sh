@@ -60,6 +60,22 @@ declare -A NETNS_IP4 NETNS_IP6 NETNS_DEV NETNS_SEG
 NETNS_PEBBLE_VA_HTTP_PORT=5002
 NETNS_PROXY_PORT=3128
 
+# netns_lab_begin: what every lab test starts with: root, no proxy variables
+# of the caller's (each test sets the ones it means), and netns_init.
+netns_lab_begin() {
+	require_root
+	unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
+	netns_init
+}
+
+# netns_client_server: namespaces "client" and "server" joined by one link;
+# SERVER_IP is the server's address on it.
+netns_client_server() {
+	netns_add client server
+	netns_link client server
+	SERVER_IP=$(netns_ip server client)
+}
+
 # netns_init: names this test's lab after its PID and picks its /24. Also
 # removes namespaces left by lab runs whose shell no longer exists (killed
 # with SIGKILL, so their exit hook could not run).
@@ -518,9 +534,9 @@ for s in doc.get("steps") or []:
 # tinyproxy (PROXY_URL, BasicAuth USER PASS when given). Pebble runs in
 # server on SERVER_IP:14000 as https://acme.test:14000/dir; the webroot its
 # VA reads is $WWW. Names: acme.test (client, proxy and server) and
-# proxy.test (client); PROXY_NAME_URL is http://proxy.test:3128.
+# proxy.test (client); PROXY_NAME_URL is http://proxy.test:3128. Call after
+# netns_lab_begin.
 netns_lab_proxied() {
-	netns_init
 	netns_add client proxy server
 	netns_link client proxy
 	netns_link proxy server
