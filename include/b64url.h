@@ -1,4 +1,5 @@
-/* b64url.h - unpadded base64url (RFC 4648 section 5, RFC 7515 section 2). */
+/* b64url.h - unpadded base64url (RFC 4648 section 5, RFC 7515 section 2),
+ * and the standard base64 decoding Kubernetes manifests need. */
 #ifndef ACMECTL_B64URL_H
 #define ACMECTL_B64URL_H
 
@@ -19,5 +20,11 @@ unsigned char *b64url_decode(const char *s, size_t *outlen);
 /* True when s is non-empty and every character is in [A-Za-z0-9_-]:
  * the check an ACME token passes before it becomes a file name. */
 bool b64url_is_token(const char *s);
+
+/* Decodes padded standard base64 (RFC 4648 section 4) the way Go's
+ * base64.StdEncoding does, line breaks skipped: Kubernetes Secret data and
+ * caBundle fields. Returns a new NUL-terminated buffer of *outlen bytes, or
+ * NULL when s is not valid. Caller wipes (it may be a key) and frees. */
+unsigned char *b64_std_decode(const char *s, size_t *outlen);
 
 #endif

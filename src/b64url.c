@@ -13,8 +13,9 @@
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/* The 6-bit value of c, or -1 when c is outside the base64url alphabet. */
-static int sextet(unsigned char c)
+/* The 6-bit value of c in the base64 alphabet whose last two characters are
+ * c62 and c63 ("-_" for base64url, "+/" for standard base64), or -1. */
+static int sextet(unsigned char c, char c62, char c63)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -22,9 +23,9 @@ static int sextet(unsigned char c)
 		return c - 'a' + 26;
 	if (c >= '0' && c <= '9')
 		return c - '0' + 52;
-	if (c == '-')
+	if (c == (unsigned char)c62)
 		return 62;
-	if (c == '_')
+	if (c == (unsigned char)c63)
 		return 63;
 	return -1;
 }
@@ -77,7 +78,7 @@ unsigned char *b64url_decode(const char *s, size_t *outlen)
 	acc = 0;
 	bits = 0;
 	for (i = 0; i < datalen; i++) {
-		if ((v = sextet((unsigned char)s[i])) < 0) {
+		if ((v = sextet((unsigned char)s[i], '-', '_')) < 0) {
 			/* The input may be a secret (an EAB MAC key). */
 			OPENSSL_cleanse(out, n);
 			free(out);
@@ -102,7 +103,52 @@ bool b64url_is_token(const char *s)
 	if (s == NULL || *s == '\0')
 		return false;
 	for (; *s != '\0'; s++)
-		if (sextet((unsigned char)*s) < 0)
+		if (sextet((unsigned char)*s, '-', '_') < 0)
 			return false;
 	return true;
+}
+
+unsigned char *b64_std_decode(const char *s, size_t *outlen)
+{
+	size_t len = strlen(s), n = 0, o = 0, pad = 0;
+	unsigned char *out = xmalloc(len / 4 * 3 + 3 + 1);
+	unsigned int acc = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int v;
+
+		if (c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			pad++;
+			n++;
+			continue;
+		}
+		if (pad > 0 || (v = sextet(c, '+', '/')) < 0)
+			goto bad;
+		acc = (acc << 6) | (unsigned int)v;
+		n++;
+		if (n % 4 == 0) {
+			out[o++] = (unsigned char)(acc >> 16);
+			out[o++] = (unsigned char)(acc >> 8);
+			out[o++] = (unsigned char)acc;
+			acc = 0;
+		}
+	}
+	if (n % 4 != 0 || pad > 2)
+		goto bad;
+	if (pad == 2) {
+		out[o++] = (unsigned char)(acc >> 4);
+	} else if (pad == 1) {
+		out[o++] = (unsigned char)(acc >> 10);
+		out[o++] = (unsigned char)(acc >> 2);
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+bad:
+	OPENSSL_cleanse(out, len / 4 * 3 + 3 + 1);
+	free(out);
+	return NULL;
 }

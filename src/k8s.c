@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 #include <yaml.h>
 
+#include "b64url.h"
 #include "err.h"
 #include "k8s.h"
 #include "util.h"
@@ -283,69 +284,6 @@ static int get_bool(json_t *root, const char *path, const struct where *w, bool 
 	return 0;
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Decodes padded standard base64 the way Go's base64.StdEncoding does (line
- * breaks skipped). Returns a new NUL-terminated buffer of *outlen bytes, or
- * NULL when s is not valid. Caller wipes and frees. */
-static unsigned char *b64_decode(const char *s, size_t *outlen)
-{
-	size_t len = strlen(s), n = 0, o = 0, pad = 0;
-	unsigned char *out = xmalloc(len / 4 * 3 + 3 + 1);
-	unsigned int acc = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		int v;
-
-		if (c == '\r' || c == '\n')
-			continue;
-		if (c == '=') {
-			pad++;
-			n++;
-			continue;
-		}
-		if (pad > 0 || (v = b64_value(c)) < 0)
-			goto bad;
-		acc = (acc << 6) | (unsigned int)v;
-		n++;
-		if (n % 4 == 0) {
-			out[o++] = (unsigned char)(acc >> 16);
-			out[o++] = (unsigned char)(acc >> 8);
-			out[o++] = (unsigned char)acc;
-			acc = 0;
-		}
-	}
-	if (n % 4 != 0 || pad > 2)
-		goto bad;
-	if (pad == 2) {
-		out[o++] = (unsigned char)(acc >> 4);
-	} else if (pad == 1) {
-		out[o++] = (unsigned char)(acc >> 10);
-		out[o++] = (unsigned char)(acc >> 2);
-	}
-	out[o] = '\0';
-	*outlen = o;
-	return out;
-bad:
-	OPENSSL_cleanse(out, len / 4 * 3 + 3 + 1);
-	free(out);
-	return NULL;
-}
-
 /* Maps one (Cluster)Issuer object into iss. Returns 0 or -1 with err. */
 static int map_issuer(json_t *obj, const char *what, struct k8s_issuer *iss)
 {
@@ -401,7 +339,7 @@ static int map_issuer(json_t *obj, const char *what, struct k8s_issuer *iss)
 		iss->key_secret_key = xstrdup(DEFAULT_KEY);
 	}
 	if (ca_bundle != NULL && ca_bundle[0] != '\0' &&
-	    (iss->ca_bundle_pem = b64_decode(ca_bundle, &iss->ca_bundle_len)) == NULL) {
+	    (iss->ca_bundle_pem = b64_std_decode(ca_bundle, &iss->ca_bundle_len)) == NULL) {
 		err_set(ERR_USAGE, "%s: %s \"%s\": spec.acme.caBundle is not valid "
 		    "base64", what, iss->kind, w.name);
 		goto out;
@@ -581,7 +519,7 @@ static int secret_value(json_t *secret, const char *what, const char *key,
 		return 0;
 	}
 	if (json_is_string(dval)) {
-		if ((out->data = b64_decode(json_string_value(dval), &out->len)) == NULL) {
+		if ((out->data = b64_std_decode(json_string_value(dval), &out->len)) == NULL) {
 			err_set(ERR_USAGE, "secret %s: data key \"%s\" is not valid "
 			    "base64", what, key);
 			return -1;

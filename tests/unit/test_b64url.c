@@ -86,6 +86,26 @@ static const struct {
 	{ NULL, false },
 };
 
+/* Standard base64 as Kubernetes manifests carry it; NULL: invalid. */
+static const struct {
+	const char *in;
+	const char *out;
+} std_rows[] = {
+	{ "", "" },
+	{ "Zg==", "f" },
+	{ "Zm8=", "fo" },
+	{ "Zm9v", "foo" },
+	{ "Zm9vYmFy", "foobar" },
+	{ "Zm9v\nYmFy\r\n", "foobar" },
+	{ "+/+/", "\xfb\xff\xbf" },
+	{ "Zg", NULL },
+	{ "Zg=", NULL },
+	{ "Zg===", NULL },
+	{ "Zg==Zg==", NULL },
+	{ "-_-_", NULL },
+	{ "Zm9v YmFy", NULL },
+};
+
 int main(void)
 {
 	unsigned char *dec;
@@ -144,6 +164,15 @@ int main(void)
 			free(dec);
 			free(enc);
 		}
+	}
+	for (size_t r = 0; r < NELEM(std_rows); r++) {
+		size_t got_len = 0;
+		unsigned char *got = b64_std_decode(std_rows[r].in, &got_len);
+
+		CHECK_STR((const char *)got, std_rows[r].out, std_rows[r].in);
+		if (got != NULL)
+			CHECK_INT(got_len, strlen(std_rows[r].out), std_rows[r].in);
+		free(got);
 	}
 	return test_done();
 }
