@@ -8,7 +8,9 @@
 #define ACMECTL_TEST_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int test_pass, test_fail;
 
@@ -36,6 +38,22 @@ static inline int test_done(void)
 {
 	printf("%d passed, %d failed\n", test_pass, test_fail);
 	return test_fail == 0 && test_pass > 0 ? 0 : 1;
+}
+
+/* Writes data to a new temporary file; returns its path (caller unlinks
+ * and frees) or NULL. */
+static inline char *test_write_temp(const void *data, size_t len)
+{
+	char *path = strdup("/tmp/acmectl-test-XXXXXX");
+	int fd = path != NULL ? mkstemp(path) : -1;
+
+	if (fd == -1 || write(fd, data, len) != (ssize_t)len) {
+		free(path);
+		path = NULL;
+	}
+	if (fd != -1)
+		close(fd);
+	return path;
 }
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

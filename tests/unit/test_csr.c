@@ -58,20 +58,6 @@ static EVP_PKEY *keygen(const char *what)
 	return EVP_PKEY_Q_keygen(NULL, NULL, "EC", what);
 }
 
-static char *write_temp(const void *data, size_t len)
-{
-	char *path = xstrdup("/tmp/acmectl-test-csr-XXXXXX");
-	int fd = mkstemp(path);
-
-	if (fd == -1 || write(fd, data, len) != (ssize_t)len) {
-		free(path);
-		path = NULL;
-	}
-	if (fd != -1)
-		close(fd);
-	return path;
-}
-
 /* The CN of req, or NULL; caller frees. */
 static char *subject_cn(X509_REQ *req)
 {
@@ -155,7 +141,7 @@ static void check_load(const char *path, size_t row, const char *want_b64,
 static void check_refused(const unsigned char *der, size_t len,
     const char *what, const char *why)
 {
-	char *path = write_temp(der, len), **names = NULL, *b64;
+	char *path = test_write_temp(der, len), **names = NULL, *b64;
 
 	err_clear();
 	b64 = path != NULL ? csr_load(path, &names) : NULL;
@@ -208,7 +194,7 @@ static void test_build_load(void)
 		free(cn);
 		check_san(req, row);
 
-		path = write_temp(der, len);
+		path = test_write_temp(der, len);
 		check_load(path, row, b64, "DER");
 		if (path != NULL)
 			unlink(path);
@@ -217,7 +203,7 @@ static void test_build_load(void)
 		bio = BIO_new(BIO_s_mem());
 		PEM_write_bio_X509_REQ(bio, req);
 		pemlen = BIO_get_mem_data(bio, &pem);
-		path = write_temp(pem, (size_t)pemlen);
+		path = test_write_temp(pem, (size_t)pemlen);
 		check_load(path, row, b64, "PEM");
 		if (path != NULL)
 			unlink(path);
@@ -282,7 +268,7 @@ static void test_edges(void)
 
 	/* Legacy CSRs with the name only in the CN. */
 	der = plain_csr(key, "Legacy.Example.ORG", &len);
-	path = write_temp(der, len);
+	path = test_write_temp(der, len);
 	b64 = path != NULL ? csr_load(path, &names) : NULL;
 	CHECK(b64 != NULL, "CN-only CSR: %s", err_message());
 	check_names(names, want_cn, "CN-only");
@@ -294,7 +280,7 @@ static void test_edges(void)
 	OPENSSL_free(der);
 
 	der = plain_csr(key, "2001:DB8:0::5", &len);
-	path = write_temp(der, len);
+	path = test_write_temp(der, len);
 	b64 = path != NULL ? csr_load(path, &names) : NULL;
 	check_names(names, want_ip_cn, "IP CN");
 	strv_free(names);

@@ -137,22 +137,6 @@ static bool has_label(const char *pem, const char *label)
 	return pem != NULL && strncmp(pem, begin, strlen(begin)) == 0;
 }
 
-/* Writes data to a new temporary file; returns its path (caller frees and
- * unlinks). */
-static char *write_temp(const char *data, size_t len)
-{
-	char *path = strdup("/tmp/acmectl-test-key-XXXXXX");
-	int fd = mkstemp(path);
-
-	if (fd == -1 || write(fd, data, len) != (ssize_t)len) {
-		free(path);
-		path = NULL;
-	}
-	if (fd != -1)
-		close(fd);
-	return path;
-}
-
 static void test_types(void)
 {
 	enum key_type t;
@@ -228,7 +212,7 @@ static void test_load(void)
 
 			memcpy(both, pre, prelen);
 			memcpy(both + prelen, pem, len + 1);
-			path = write_temp(both, prelen + len);
+			path = test_write_temp(both, prelen + len);
 			free(both);
 		}
 		key = path != NULL ? key_load_file(path) : NULL;
