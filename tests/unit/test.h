@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util.h"
+
 static int test_pass, test_fail;
 
 #define CHECK(cond, ...) do { \
@@ -54,6 +56,20 @@ static inline char *test_write_temp(const void *data, size_t len)
 	if (fd != -1)
 		close(fd);
 	return path;
+}
+
+/* The path of fixture file in tests/unit/data/k8s: under $TESTS_SRCDIR
+ * during make check, else beside this header. Caller frees. */
+static inline char *test_data_path(const char *file)
+{
+	const char *srcdir = getenv("TESTS_SRCDIR");
+	const char *slash = strrchr(__FILE__, '/');
+
+	if (srcdir != NULL)
+		return xasprintf("%s/unit/data/k8s/%s", srcdir, file);
+	if (slash == NULL)
+		return xasprintf("data/k8s/%s", file);
+	return xasprintf("%.*s/data/k8s/%s", (int)(slash - __FILE__), __FILE__, file);
 }
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -255,20 +255,6 @@ static const struct {
 	{ "account-ec.pem", NULL },
 };
 
-/* The fixtures directory: $TESTS_SRCDIR/unit/data/k8s under make check,
- * else next to this source file. Caller frees. */
-static char *data_path(const char *file)
-{
-	const char *srcdir = getenv("TESTS_SRCDIR");
-	const char *slash = strrchr(__FILE__, '/');
-
-	if (srcdir != NULL)
-		return xasprintf("%s/unit/data/k8s/%s", srcdir, file);
-	if (slash == NULL)
-		return xasprintf("data/k8s/%s", file);
-	return xasprintf("%.*s/data/k8s/%s", (int)(slash - __FILE__), __FILE__, file);
-}
-
 static void test_versions(void)
 {
 	for (size_t i = 0; i < NELEM(version_rows); i++) {
@@ -473,7 +459,7 @@ static void test_hosts(void)
 static void test_key_hash(void)
 {
 	for (size_t i = 0; i < NELEM(hash_rows); i++) {
-		char ctx[48], *path = data_path(hash_rows[i].file), *got;
+		char ctx[48], *path = test_data_path(hash_rows[i].file), *got;
 		BIO *bio = BIO_new_file(path, "r");
 		EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
 

@@ -219,20 +219,6 @@ static const struct {
 	  "has no data key \"tls.key\"" },
 };
 
-/* The fixtures directory: $TESTS_SRCDIR/unit/data/k8s under make check,
- * else next to this source file. Caller frees. */
-static char *data_path(const char *file)
-{
-	const char *srcdir = getenv("TESTS_SRCDIR");
-	const char *slash = strrchr(__FILE__, '/');
-
-	if (srcdir != NULL)
-		return xasprintf("%s/unit/data/k8s/%s", srcdir, file);
-	if (slash == NULL)
-		return xasprintf("data/k8s/%s", file);
-	return xasprintf("%.*s/data/k8s/%s", (int)(slash - __FILE__), __FILE__, file);
-}
-
 static void append(char **s, const char *v)
 {
 	char *next = xasprintf("%s%s%s", *s ? *s : "", *s ? "|" : "", v ? v : "-");
@@ -356,7 +342,7 @@ static void test_secrets(void)
 /* Reads a fixture whole; caller frees. */
 static char *slurp(const char *file)
 {
-	char *path = data_path(file), *buf = NULL;
+	char *path = test_data_path(file), *buf = NULL;
 	FILE *f = fopen(path, "r");
 	size_t len;
 
@@ -407,7 +393,7 @@ static void test_files(void)
 		char ctx[48], *got;
 
 		snprintf(ctx, sizeof(ctx), "file row %zu (%s)", i, file_rows[i].file);
-		path = data_path(file_rows[i].file);
+		path = test_data_path(file_rows[i].file);
 		iss = k8s_issuer_load(path);
 		if (file_rows[i].fields == NULL) {
 			CHECK(iss == NULL, "%s: parsed", ctx);
@@ -424,7 +410,7 @@ static void test_files(void)
 	}
 
 	/* The Secret holds the fixture key, byte for byte. */
-	path = data_path("secret.yaml");
+	path = test_data_path("secret.yaml");
 	pem = slurp("account-rsa.pem");
 	CHECK(pem != NULL, "account-rsa.pem readable");
 	rc = k8s_secret_load(path, "letsencrypt-prod-account", "tls.key", &v);
