@@ -443,7 +443,7 @@ relay_start() {
 	local pebble_port=${PEBBLE_DIR_URL#https://localhost:} t
 	pebble_port=${pebble_port%%/*}
 	pebble_free_port RELAY_PORT
-	spawn RELAY_PID "$WORK/relay.log" python3 "$BENCH/relay.py" "$RELAY_PORT" "$pebble_port" "$DELAY_MS"
+	spawn RELAY_PID "$WORK/relay.log" python3 "$BENCH/../tests/lib/delay_relay.py" "$RELAY_PORT" "$pebble_port" "$DELAY_MS"
 	wait_for_port "$RELAY_PORT" 10 || die "relay did not start: $(cat "$WORK/relay.log")"
 	RELAY_DIR_URL="https://localhost:$RELAY_PORT/dir"
 	curl -sf --cacert "$PEBBLE_CA" "$RELAY_DIR_URL" | grep -q "\"https://localhost:$RELAY_PORT/order-plz\"" ||

@@ -18,7 +18,7 @@ pebble_port=${PEBBLE_DIR_URL#https://localhost:}
 pebble_port=${pebble_port%%/*}
 pebble_free_port relay_port
 spawn RELAY_PID "$TEST_TMP/relay.log" \
-	python3 "$(dirname "$0")/../lib/delay_relay.py" "$relay_port" 127.0.0.1 "$pebble_port" 25
+	python3 "$(dirname "$0")/../lib/delay_relay.py" "$relay_port" "$pebble_port" 25
 wait_for_port "$relay_port" 10 || fail "relay did not start: $(cat "$TEST_TMP/relay.log")"
 SLOW_URL="https://localhost:$relay_port/dir"
 
