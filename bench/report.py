@@ -462,7 +462,7 @@ def main():
         " floors under the same measuring: `/bin/true` %s MiB, `acmectl --version` %s MiB"
         " (its shared libraries: libcurl, OpenSSL, jansson, libyaml, ...)" % (
             kib_mib(meta.get("rss_true_kib")), kib_mib(meta.get("rss_acmectl_version_kib"))),
-        "- 100 ms RTT: `bench/relay.py` between client and Pebble delays each direction by"
+        "- 100 ms RTT: `tests/lib/delay_relay.py` between client and Pebble delays each direction by"
         " %s ms (and a new connection's first bytes by one more round trip, as a TCP handshake"
         " would); Pebble builds its URLs from the Host header, so clients given the relay's port"
         " stay on it. Check: %s" % (meta.get("delay_ms"), meta.get("relay_check", "?")),

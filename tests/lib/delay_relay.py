@@ -97,7 +97,7 @@ async def handle(client_reader, client_writer, target_port, delay):
 
 async def main():
     if len(sys.argv) not in (3, 4):
-        sys.exit("usage: relay.py LISTEN_PORT TARGET_PORT [DELAY_MS]")
+        sys.exit("usage: delay_relay.py LISTEN_PORT TARGET_PORT [DELAY_MS]")
     listen_port = int(sys.argv[1])
     target_port = int(sys.argv[2])
     delay = (float(sys.argv[3]) if len(sys.argv) == 4 else 50.0) / 1000.0
