@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "err.h"
 #include "http.h"
 
 struct acme;
@@ -83,28 +84,37 @@ size_t acme_batch_width(const struct acme *a);
  * 0 or -1 with err. */
 int acme_nonce_fill(struct acme *a, size_t want);
 
-/* Signs and POSTs payload (NULL = POST-as-GET) to each of the n urls at
- * once, with the account's kid; missing nonces are fetched first, and
- * extra_nonces more HEAD newNonce requests ride along for the next batch.
- * badNonce, 5xx and 429 answers are retried one by one as acme_post does.
- * Fills out[0..n-1] (caller acme_reply_clear()s each). Returns 0, or -1 with
- * err set and nothing in out. */
-int acme_post_many(struct acme *a, const char *what, char *const *urls,
-    const char *payload, size_t n, size_t extra_nonces, struct acme_reply *out);
+/* One signed request of a batch (acme_post_calls). */
+struct acme_call {
+	const char *what;          /* context for its error, e.g. "fetch authorization" */
+	const char *url;           /* borrowed */
+	const char *payload;       /* borrowed; NULL = POST-as-GET */
+	struct acme_reply reply;   /* its 2xx answer */
+	struct err_saved *error;   /* why it failed, or NULL */
+};
+
+/* Signs (with the account's kid) and POSTs the n calls, acme_batch_width()
+ * of them at once over the one connection; missing nonces are fetched
+ * first, and extra_nonces more HEAD newNonce requests ride along with the
+ * last batch for what follows. badNonce, 5xx and 429 answers are retried
+ * one by one as acme_post does. Every call ends with either its reply or
+ * its error (ERR_ACME with the problem, ERR_NETWORK; a batch that gets no
+ * answer at all fails the calls not yet sent with it too). Replies and
+ * errors are the caller's: release with acme_calls_clear. Returns the
+ * number of failed calls; records nothing in err. */
+size_t acme_post_calls(struct acme *a, struct acme_call *calls, size_t n, size_t extra_nonces);
+
+/* Frees the replies and errors of n calls (what, url and payload are left). */
+void acme_calls_clear(struct acme_call *calls, size_t n);
 
 /* GETs url without signing (RFC 9773 renewalInfo is fetched this way).
  * Any HTTP status is stored in *out (caller acme_reply_clear()s); returns -1
  * only when no response came (ERR_NETWORK). */
 int acme_get(struct acme *a, const char *url, struct acme_reply *out);
 
-/* POST-as-GETs url until the resource's "status" is not one of the
- * space-separated wait_states (e.g. "pending processing"), starting after
- * ~100 ms and backing off (x1.5 up to 5 s), honouring Retry-After, for at
- * most deadline_s seconds in all. Stores the final object in *out (new
- * reference). Returns 0, or -1 with err set (ERR_ACME when the deadline
- * passes, naming the state it was stuck in). */
-int acme_poll(struct acme *a, const char *what, const char *url,
-    const char *wait_states, long deadline_s, json_t **out);
+/* The shortest request seen on the open connection, close to the round
+ * trip time, in ms; -1 before any. */
+long long acme_rtt_ms(const struct acme *a);
 
 /* Frees a reply's members and zeroes it. */
 void acme_reply_clear(struct acme_reply *r);

@@ -77,6 +77,26 @@ void problem_free(struct problem *prob);
 /* Forgets the recorded error. */
 void err_clear(void);
 
+/* A recorded error moved out of the process-wide record, so that operations
+ * running side by side (orders of one renew batch) each keep their own. */
+struct err_saved;
+
+/* Moves the current record into a new saved error and clears the record.
+ * Returns NULL when nothing is recorded. Caller err_restore()s or
+ * err_saved_free()s. */
+struct err_saved *err_save(void);
+
+/* Makes saved the current record again, replacing any. Steals saved; NULL
+ * clears the record. */
+void err_restore(struct err_saved *saved);
+
+/* Frees a saved error. NULL is fine. */
+void err_saved_free(struct err_saved *saved);
+
+/* The kind and message of a saved error; the message is borrowed from saved. */
+enum err_kind err_saved_kind(const struct err_saved *saved);
+const char *err_saved_message(const struct err_saved *saved);
+
 /* Prints the recorded error to stderr once ("acmectl: message", then one
  * indented line per subproblem) and returns its exit code (0 when none). */
 int err_report(void);

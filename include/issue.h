@@ -32,6 +32,16 @@ struct issue_spec {
  * Returns 0, or -1 with err set and the previous certificate untouched. */
 int issue_run(struct session *s, const struct issue_spec *spec, struct certinfo *issued);
 
+/* Issues and saves the n certificates specs[0..n-1] describe, side by side
+ * (order_issue_all): their requests share round trips and their waits
+ * overlap. Specs that answer challenges the same way share one solver.
+ * Each ends either saved, with issued[i] filled when issued is not NULL
+ * (certinfo_clear() each) and errors[i] NULL, or with errors[i] set (caller
+ * err_restore()s or err_saved_free()s) and its previous certificate
+ * untouched. Returns the number that failed; records nothing in err. */
+size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n,
+    struct certinfo *issued, struct err_saved **errors);
+
 /* The issuance record for spec at server. New reference. */
 json_t *issue_record(const struct issue_spec *spec, const char *server, const char *account_url);
 

@@ -41,6 +41,17 @@ struct order_result {
 int order_issue(struct acme *a, const struct order_request *req,
     struct order_result *out);
 
+/* Issues the n orders reqs[0..n-1] side by side, each as order_issue does:
+ * every step (newOrder, authorizations, challenges, polls, finalize,
+ * download) goes out for all of them together, so their requests share
+ * round trips and their polling waits overlap. Every order ends either with
+ * outs[i] filled (order_result_clear) and errors[i] NULL, or with errors[i]
+ * set (caller err_restore()s or err_saved_free()s) and outs[i] empty; one
+ * failing order does not stop the others. Returns the number of failed
+ * orders; records nothing in err. */
+size_t order_issue_all(struct acme *a, const struct order_request *reqs, size_t n,
+    struct order_result *outs, struct err_saved **errors);
+
 /* Splits a PEM chain into its first certificate and the rest. Returns 0, or
  * -1 with ERR_ACME when pem holds no certificate. Outputs: caller frees. */
 int order_split_chain(const char *pem, char **leaf, char **rest);

@@ -45,4 +45,7 @@ void json_print(const json_t *doc);
 /* Milliseconds from CLOCK_MONOTONIC. */
 long long mono_ms(void);
 
+/* Sleeps for ms milliseconds (resuming after signals); ms <= 0 returns. */
+void sleep_ms(long long ms);
+
 #endif

@@ -2,7 +2,6 @@
  * retry policy (badNonce, 5xx, 429) and polling. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -194,15 +193,6 @@ static void reply_take(struct acme_reply *out, struct http_response *resp)
 		out->json = json_loadb(out->body, out->body_len, 0, NULL);
 }
 
-/* Sleeps for ms milliseconds (resuming after signals). */
-static void sleep_ms(long long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /* Seconds a response asks us to wait, or -1 when it gives no valid Retry-After. */
 static long retry_after_s(const struct http_response *resp)
 {
@@ -302,6 +292,11 @@ size_t acme_batch_width(const struct acme *a)
 	return a->rtt_ms >= FANOUT_RTT_MS ? a->parallel : 1;
 }
 
+long long acme_rtt_ms(const struct acme *a)
+{
+	return a->rtt_ms;
+}
+
 int acme_nonce_fill(struct acme *a, size_t want)
 {
 	struct http_request *reqs;
@@ -329,73 +324,113 @@ int acme_nonce_fill(struct acme *a, size_t want)
 	return rc;
 }
 
-int acme_post_many(struct acme *a, const char *what, char *const *urls,
-    const char *payload, size_t n, size_t extra_nonces, struct acme_reply *out)
+/* Sends calls[0..n-1] (n <= NONCE_POOL) at once, each with its own nonce,
+ * with extra_nonces HEAD newNonce requests riding along. Answers that ask
+ * for a retry (badNonce, 5xx, 429) are retried one by one with acme_post's
+ * whole policy. Returns 0 when every call ended with its reply or its own
+ * error, or -1 with err set when the batch failed as a whole (no
+ * connection), leaving the calls untouched. */
+static int post_batch(struct acme *a, struct acme_call *calls, size_t n, size_t extra_nonces)
 {
 	struct http_request *reqs = xcalloc(n + extra_nonces, sizeof(*reqs));
-	bool *retry = xcalloc(n, sizeof(*retry));
 	struct problem *prob;
 	char *nonce;
 	size_t i;
 	int rc = -1;
 
-	memset(out, 0, n * sizeof(*out));
 	if (acme_nonce_fill(a, n) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		reqs[i].method = HTTP_POST;
-		reqs[i].url = urls[i];
+		reqs[i].url = calls[i].url;
 		if ((nonce = nonce_take(a)) == NULL)
 			goto out;
-		reqs[i].body = jws_sign(a->key, a->kid, nonce, urls[i], payload);
+		reqs[i].body = jws_sign(a->key, a->kid, nonce, calls[i].url, calls[i].payload);
 		free(nonce);
 		if (reqs[i].body == NULL)
 			goto out;
 	}
-	/* nonces for the next batch travel in the same round trip */
 	for (i = n; i < n + extra_nonces; i++) {
 		reqs[i].method = HTTP_HEAD;
 		reqs[i].url = a->dir.new_nonce;
 	}
-	if (http_perform(a->http, reqs, n + extra_nonces) != 0) {
-		err_prefix("%s", what);
+	if (http_perform(a->http, reqs, n + extra_nonces) != 0)
 		goto out;
-	}
+	rc = 0;
 	for (i = 0; i < n + extra_nonces; i++) {
 		nonce_put(a, reqs[i].resp.replay_nonce);
 		note_rtt(a, &reqs[i].resp);
 	}
 	for (i = 0; i < n; i++) {
 		if (reqs[i].resp.status >= 200 && reqs[i].resp.status < 300) {
-			reply_take(&out[i], &reqs[i].resp);
+			reply_take(&calls[i].reply, &reqs[i].resp);
 			continue;
 		}
 		prob = problem_parse(reqs[i].resp.body, reqs[i].resp.body_len, reqs[i].resp.status);
 		if (problem_is(prob, "badNonce") || reqs[i].resp.status >= 500 ||
 		    reqs[i].resp.status == 429) {
-			retry[i] = true;
 			problem_free(prob);
+			/* the rare retries go one by one, with acme_post's whole policy */
+			if (acme_post(a, calls[i].what, calls[i].url, calls[i].payload, false,
+			    &calls[i].reply) != 0)
+				calls[i].error = err_save();
 			continue;
 		}
-		fail_response(prob, &reqs[i].resp, what);
-		goto out;
+		fail_response(prob, &reqs[i].resp, calls[i].what);
+		calls[i].error = err_save();
 	}
-	/* the rare retries go one by one, with acme_post's whole policy */
-	for (i = 0; i < n; i++)
-		if (retry[i] && acme_post(a, what, urls[i], payload, false, &out[i]) != 0)
-			goto out;
-	rc = 0;
 out:
 	for (i = 0; i < n + extra_nonces; i++) {
 		free((char *)reqs[i].body);
 		http_response_clear(&reqs[i].resp);
 	}
-	if (rc != 0)
-		for (i = 0; i < n; i++)
-			acme_reply_clear(&out[i]);
 	free(reqs);
-	free(retry);
 	return rc;
+}
+
+size_t acme_post_calls(struct acme *a, struct acme_call *calls, size_t n, size_t extra_nonces)
+{
+	struct err_saved *shared;
+	size_t width = acme_batch_width(a), failed = 0, k, i;
+
+	for (i = 0; i < n; i++) {
+		acme_reply_clear(&calls[i].reply);
+		err_saved_free(calls[i].error);
+		calls[i].error = NULL;
+	}
+	for (size_t start = 0; start < n; start += k) {
+		k = n - start < width ? n - start : width;
+		if (k == 1 && extra_nonces == 0) {
+			if (acme_post(a, calls[start].what, calls[start].url, calls[start].payload,
+			    false, &calls[start].reply) != 0)
+				calls[start].error = err_save();
+			continue;
+		}
+		/* without a connection the rest would only wait out the same
+		 * timeout: they all fail with the batch */
+		if (post_batch(a, calls + start, k, start + k == n ? extra_nonces : 0) != 0) {
+			shared = err_save();
+			for (i = start; i < n; i++) {
+				err_set(err_saved_kind(shared), "%s: %s", calls[i].what,
+				    err_saved_message(shared));
+				calls[i].error = err_save();
+			}
+			err_saved_free(shared);
+			break;
+		}
+	}
+	for (i = 0; i < n; i++)
+		failed += calls[i].error != NULL;
+	return failed;
+}
+
+void acme_calls_clear(struct acme_call *calls, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		acme_reply_clear(&calls[i].reply);
+		err_saved_free(calls[i].error);
+		calls[i].error = NULL;
+	}
 }
 
 int acme_get(struct acme *a, const char *url, struct acme_reply *out)
@@ -410,63 +445,4 @@ int acme_get(struct acme *a, const char *url, struct acme_reply *out)
 	}
 	http_response_clear(&req.resp);
 	return rc;
-}
-
-/* True when status is one of the space-separated words in states. */
-static bool status_in(const char *status, const char *states)
-{
-	size_t n = strlen(status);
-
-	for (const char *p = states; *p != '\0'; ) {
-		size_t len = strcspn(p, " ");
-
-		if (len == n && strncmp(p, status, n) == 0)
-			return true;
-		p += len;
-		p += strspn(p, " ");
-	}
-	return false;
-}
-
-int acme_poll(struct acme *a, const char *what, const char *url,
-    const char *wait_states, long deadline_s, json_t **out)
-{
-	long long start = mono_ms(), interval = 100, sent, wait_ms;
-	struct acme_reply r = { 0 };
-	const char *status;
-	long ra;
-
-	/* Polls are spaced by interval from one request's start to the next;
-	 * the round trip is part of the spacing, so a slow link waits less.
-	 * The answer that brought us here left about one round trip ago. */
-	sleep_ms(a->rtt_ms > 0 && a->rtt_ms < interval ? interval - a->rtt_ms :
-	    a->rtt_ms >= interval ? 0 : interval);
-	for (;;) {
-		sent = mono_ms();
-		if (acme_post(a, what, url, NULL, false, &r) != 0)
-			return -1;
-		status = json_string_value(json_object_get(r.json, "status"));
-		if (status == NULL) {
-			err_set(ERR_ACME, "%s: %s has no status", what, url);
-			acme_reply_clear(&r);
-			return -1;
-		}
-		if (!status_in(status, wait_states)) {
-			*out = json_incref(r.json);
-			acme_reply_clear(&r);
-			return 0;
-		}
-		interval = interval * 3 / 2 > 5000 ? 5000 : interval * 3 / 2;
-		wait_ms = sent + interval - mono_ms();
-		if (r.retry_after != NULL &&
-		    hdr_retry_after(r.retry_after, time(NULL), &ra) == 0)
-			wait_ms = ra * 1000;
-		if (mono_ms() - start + wait_ms > deadline_s * 1000) {
-			err_set(ERR_ACME, "%s: still %s after %ld s", what, status, deadline_s);
-			acme_reply_clear(&r);
-			return -1;
-		}
-		sleep_ms(wait_ms > 0 ? wait_ms : 0);
-		acme_reply_clear(&r);
-	}
 }

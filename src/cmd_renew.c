@@ -26,6 +26,9 @@
 
 /* How long a run waits for another run's lock before it gives up. */
 #define LOCK_WAIT_S 60
+/* The most names renewed in one batch: Let's Encrypt's limit for one order,
+ * and well within what one solver holds at once. */
+#define BATCH_NAMES 100
 
 enum action { ACT_NOT_DUE, ACT_RENEWED, ACT_FAILED, ACT_REVOKED };
 
@@ -360,49 +363,114 @@ static void job_check_ari(struct job *j, struct server *srv, time_t now)
 	}
 }
 
-/* Renews j through srv, then runs its deploy hook. Sets j's action and
- * error. */
-static void job_renew(const struct config *cfg, struct job *j, struct server *srv)
+/* Runs j's deploy hook, when it has one, after j was renewed. */
+static void job_deploy(const struct config *cfg, struct job *j, bool with_privkey)
 {
-	struct issue_spec spec = { 0 };
-	struct certinfo issued = { 0 };
-	char *dir = NULL, **env = NULL;
-	const char *deploy;
+	const char *deploy = hooks_get(j->hooks, "deploy");
+	char *dir, **env;
 
-	if (server_open(srv, true) != 0 ||
-	    issue_spec_from_record(j->record, j->name, &spec) != 0) {
-		j->action = ACT_FAILED;
+	if (deploy == NULL)
+		return;
+	dir = store_cert_dir(cfg->state_dir, j->name);
+	env = hook_deploy_env(j->name, dir, with_privkey);
+	if (hook_run("deploy hook", deploy, env) != 0)
 		take_error(&j->error);
-		goto out;
-	}
-	spec.hooks = j->hooks;
-	/* RFC 9773 5: name the predecessor; order.c retries without it when
-	 * the server refuses it */
-	if (acme_directory(srv->s.acme)->renewal_info != NULL)
-		spec.replaces = j->cert_id;
-	logmsg(LOG_VERBOSE, "renewing %s (%s)", j->name, j->why);
-	if (issue_run(&srv->s, &spec, &issued) != 0) {
-		j->action = ACT_FAILED;
-		take_error(&j->error);
-		goto out;
-	}
-	j->action = ACT_RENEWED;
-	if (issued.not_after != 0) {
-		certinfo_clear(&j->ci);
-		j->ci = issued;
-		memset(&issued, 0, sizeof(issued));
-	}
-	if ((deploy = hooks_get(j->hooks, "deploy")) != NULL) {
-		dir = store_cert_dir(cfg->state_dir, j->name);
-		env = hook_deploy_env(j->name, dir, spec.csr_path == NULL);
-		if (hook_run("deploy hook", deploy, env) != 0)
-			take_error(&j->error);
-	}
-out:
-	certinfo_clear(&issued);
-	free(spec.names);
 	strv_free(env);
 	free(dir);
+}
+
+/* Renews the k jobs of batch together through srv (issue_run_all), then
+ * runs each renewed one's deploy hook. Sets each job's action and error. */
+static void renew_batch(const struct config *cfg, struct job **batch, size_t k,
+    struct server *srv)
+{
+	struct issue_spec *specs = xcalloc(k, sizeof(*specs));
+	struct certinfo *issued = xcalloc(k, sizeof(*issued));
+	struct err_saved **errors = xcalloc(k, sizeof(*errors));
+	struct job **of = xcalloc(k, sizeof(*of));
+	size_t m = 0;
+
+	/* a server that cannot be used fails every job with its error */
+	if (server_open(srv, true) != 0) {
+		for (size_t i = 0; i < k; i++) {
+			batch[i]->action = ACT_FAILED;
+			batch[i]->error = xstrdup(err_message());
+		}
+		err_clear();
+		goto out;
+	}
+	for (size_t i = 0; i < k; i++) {
+		struct job *j = batch[i];
+
+		if (issue_spec_from_record(j->record, j->name, &specs[m]) != 0) {
+			j->action = ACT_FAILED;
+			take_error(&j->error);
+			continue;
+		}
+		specs[m].hooks = j->hooks;
+		/* RFC 9773 5: name the predecessor; order.c retries without it
+		 * when the server refuses it */
+		if (acme_directory(srv->s.acme)->renewal_info != NULL)
+			specs[m].replaces = j->cert_id;
+		logmsg(LOG_VERBOSE, "renewing %s (%s)", j->name, j->why);
+		of[m++] = j;
+	}
+	issue_run_all(&srv->s, specs, m, issued, errors);
+	for (size_t i = 0; i < m; i++) {
+		struct job *j = of[i];
+
+		if (errors[i] != NULL) {
+			j->action = ACT_FAILED;
+			err_restore(errors[i]);
+			take_error(&j->error);
+		} else {
+			j->action = ACT_RENEWED;
+			if (issued[i].not_after != 0) {
+				certinfo_clear(&j->ci);
+				j->ci = issued[i];
+				memset(&issued[i], 0, sizeof(issued[i]));
+			}
+			job_deploy(cfg, j, specs[i].csr_path == NULL);
+		}
+		certinfo_clear(&issued[i]);
+		free(specs[i].names);
+	}
+out:
+	free(of);
+	free(errors);
+	free(issued);
+	free(specs);
+}
+
+/* Renews every due job, in batches of up to --parallel certificates of one
+ * server (and at most BATCH_NAMES names, a CA's order limit), so their
+ * requests share round trips and their waits overlap. */
+static void renew_due(const struct config *cfg, struct job *jobs, size_t n,
+    struct server **servers)
+{
+	size_t width = cfg->parallel > 0 ? (size_t)cfg->parallel : 1, k, names;
+	struct job **batch = xcalloc(width, sizeof(*batch));
+	bool *taken = xcalloc(n ? n : 1, sizeof(*taken));
+
+	for (size_t i = 0; i < n; i++) {
+		if (!jobs[i].due || taken[i])
+			continue;
+		k = 0;
+		names = 0;
+		for (size_t j = i; j < n && k < width; j++) {
+			size_t nj = json_array_size(json_object_get(jobs[j].record, "names"));
+
+			if (!jobs[j].due || taken[j] || strcmp(jobs[j].server, jobs[i].server) != 0 ||
+			    (k > 0 && names + nj > BATCH_NAMES))
+				continue;
+			taken[j] = true;
+			batch[k++] = &jobs[j];
+			names += nj;
+		}
+		renew_batch(cfg, batch, k, server_for(servers, cfg, jobs[i].server));
+	}
+	free(taken);
+	free(batch);
 }
 
 /* Runs each distinct hook of kind among the due jobs once. Failures are
@@ -545,9 +613,7 @@ int cmd_renew(const struct config *cfg)
 		anything_due = anything_due || jobs[i].due;
 	if (anything_due) {
 		run_run_hooks(jobs, n, "pre", &run_errors);
-		for (size_t i = 0; i < n; i++)
-			if (jobs[i].due)
-				job_renew(cfg, &jobs[i], server_for(&servers, cfg, jobs[i].server));
+		renew_due(cfg, jobs, n, &servers);
 		run_run_hooks(jobs, n, "post", &run_errors);
 	}
 	for (size_t i = 0; i < n; i++) {

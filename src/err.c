@@ -13,11 +13,13 @@
 
 #define ACME_URN "urn:ietf:params:acme:error:"
 
-static struct {
+struct err_saved {
 	enum err_kind kind;
 	char *msg;
 	struct problem *prob;
-} rec;
+};
+
+static struct err_saved rec;
 
 void err_clear(void)
 {
@@ -72,6 +74,46 @@ void err_prefix(const char *fmt, ...)
 	free(pre);
 	free(rec.msg);
 	rec.msg = msg;
+}
+
+struct err_saved *err_save(void)
+{
+	struct err_saved *saved;
+
+	if (rec.kind == ERR_NONE && rec.msg == NULL)
+		return NULL;
+	saved = xmalloc(sizeof(*saved));
+	*saved = rec;
+	memset(&rec, 0, sizeof(rec));
+	return saved;
+}
+
+void err_restore(struct err_saved *saved)
+{
+	err_clear();
+	if (saved != NULL) {
+		rec = *saved;
+		free(saved);
+	}
+}
+
+void err_saved_free(struct err_saved *saved)
+{
+	if (saved == NULL)
+		return;
+	free(saved->msg);
+	problem_free(saved->prob);
+	free(saved);
+}
+
+enum err_kind err_saved_kind(const struct err_saved *saved)
+{
+	return saved->kind;
+}
+
+const char *err_saved_message(const struct err_saved *saved)
+{
+	return saved->msg ? saved->msg : "";
 }
 
 enum err_kind err_kind(void)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -137,63 +138,184 @@ static void save_ari_state(struct session *s, const char *name, const char *cert
 	free(path);
 }
 
+/* The ways of answering challenges of one batch: specs that answer the
+ * same way share one solver (one standalone responder per address). */
+struct solvers {
+	struct solver {
+		const char *webroot, *standalone, *dns_hook;  /* borrowed from a spec */
+		long dns_wait_s;
+		struct http01 *http01;
+		struct dns01 *dns01;
+	} *v;
+	size_t n;
+};
+
+/* True when a string member is the same in both (both NULL counts). */
+static bool same(const char *x, const char *y)
+{
+	return x == y || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+/* Points req at the solver spec answers with, made when it is the first
+ * of its kind. 0 or -1 with err (a responder that cannot listen). */
+static int solver_for(struct solvers *sv, const struct issue_spec *spec,
+    struct order_request *req)
+{
+	struct solver *v;
+
+	for (size_t i = 0; i < sv->n; i++) {
+		v = &sv->v[i];
+		if (same(v->webroot, spec->webroot) && same(v->standalone, spec->standalone) &&
+		    same(v->dns_hook, spec->dns_hook) && (spec->dns_hook == NULL ||
+		    v->dns_wait_s == spec->dns_wait_s))
+			goto found;
+	}
+	sv->v = xrealloc(sv->v, (sv->n + 1) * sizeof(*sv->v));
+	v = &sv->v[sv->n];
+	*v = (struct solver){ .webroot = spec->webroot, .standalone = spec->standalone,
+	    .dns_hook = spec->dns_hook, .dns_wait_s = spec->dns_wait_s };
+	if (spec->dns_hook != NULL)
+		v->dns01 = dns01_new(spec->dns_hook, spec->dns_wait_s);
+	else if ((v->http01 = spec->webroot ? http01_webroot(spec->webroot) :
+	    http01_standalone(spec->standalone)) == NULL)
+		return -1;
+	sv->n++;
+found:
+	req->http01 = v->http01;
+	req->dns01 = v->dns01;
+	return 0;
+}
+
+static void solvers_free(struct solvers *sv)
+{
+	for (size_t i = 0; i < sv->n; i++) {
+		http01_free(sv->v[i].http01);
+		dns01_free(sv->v[i].dns01);
+	}
+	free(sv->v);
+}
+
+/* What one certificate of a batch needs: its order, and the key and CSR. */
+struct prepared {
+	struct order_request req;
+	EVP_PKEY *cert_key;
+	char *csr;
+	char *key_pem;
+	size_t key_len;
+	char **csr_names;
+};
+
+/* Fills p for spec: solver, then the user's CSR or a new key and CSR.
+ * 0 or -1 with err. */
+static int prepare(struct session *s, struct solvers *sv, const struct issue_spec *spec,
+    struct prepared *p)
+{
+	size_t nnames = strv_len(spec->names);
+
+	if (solver_for(sv, spec, &p->req) != 0)
+		return -1;
+	if (spec->csr_path != NULL) {
+		if ((p->csr = csr_load(spec->csr_path, &p->csr_names)) == NULL)
+			return -1;
+	} else if ((p->cert_key = key_generate(spec->key_type)) == NULL ||
+	    (p->csr = csr_build(p->cert_key, spec->names, nnames)) == NULL ||
+	    (p->key_pem = key_to_pem(p->cert_key, &p->key_len)) == NULL) {
+		return -1;
+	}
+	p->req.names = spec->names;
+	p->req.nnames = nnames;
+	p->req.csr_b64url = p->csr;
+	p->req.account_key = s->account_key;
+	p->req.poll_deadline_s = POLL_DEADLINE_S;
+	p->req.profile = spec->profile;
+	p->req.replaces = spec->replaces;
+	p->req.preferred_chain = spec->preferred_chain;
+	return 0;
+}
+
+static void prepared_clear(struct prepared *p)
+{
+	key_pem_free(p->key_pem, p->key_len);
+	EVP_PKEY_free(p->cert_key);
+	strv_free(p->csr_names);
+	free(p->csr);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Saves an issued certificate as the new generation of spec->cert_name
+ * with its issuance record, then its ARI state, and fills *issued when
+ * not NULL. 0 or -1 with err (the previous certificate untouched). */
+static int save_issued(struct session *s, const struct issue_spec *spec,
+    const struct prepared *p, const struct order_result *res, struct certinfo *issued)
+{
+	json_t *record = issue_record(spec, s->cfg->server, s->account_url);
+	int rc;
+
+	rc = store_save_cert(s->cfg->state_dir, spec->cert_name, &(struct store_cert){
+	    .privkey = p->key_pem, .privkey_len = p->key_len, .cert = res->cert,
+	    .chain = res->chain, .fullchain = res->fullchain, .issuance = record });
+	json_decref(record);
+	if (rc != 0)
+		return -1;
+	save_ari_state(s, spec->cert_name, res->cert);
+	/* saved: a certificate we cannot parse back is not worth failing for */
+	if (issued != NULL && certinfo_parse(res->cert, spec->cert_name, issued) != 0)
+		err_clear();
+	return 0;
+}
+
+size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n,
+    struct certinfo *issued, struct err_saved **errors)
+{
+	struct prepared *p = xcalloc(n ? n : 1, sizeof(*p));
+	struct order_request *reqs = xcalloc(n ? n : 1, sizeof(*reqs));
+	struct order_result *res = xcalloc(n ? n : 1, sizeof(*res));
+	struct err_saved **order_errors = xcalloc(n ? n : 1, sizeof(*order_errors));
+	size_t *which = xcalloc(n ? n : 1, sizeof(*which));
+	struct solvers sv = { 0 };
+	size_t k = 0, failed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		errors[i] = NULL;
+		if (issued != NULL)
+			memset(&issued[i], 0, sizeof(issued[i]));
+		if (prepare(s, &sv, &specs[i], &p[i]) != 0) {
+			errors[i] = err_save();
+			continue;
+		}
+		reqs[k] = p[i].req;
+		which[k++] = i;
+	}
+	order_issue_all(s->acme, reqs, k, res, order_errors);
+	for (size_t j = 0; j < k; j++) {
+		size_t i = which[j];
+
+		if (order_errors[j] != NULL)
+			errors[i] = order_errors[j];
+		else if (save_issued(s, &specs[i], &p[i], &res[j],
+		    issued != NULL ? &issued[i] : NULL) != 0)
+			errors[i] = err_save();
+		order_result_clear(&res[j]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		failed += errors[i] != NULL;
+		prepared_clear(&p[i]);
+	}
+	solvers_free(&sv);
+	free(which);
+	free(order_errors);
+	free(res);
+	free(reqs);
+	free(p);
+	return failed;
+}
+
 int issue_run(struct session *s, const struct issue_spec *spec, struct certinfo *issued)
 {
-	struct order_result res = { 0 };
-	struct order_request req = { 0 };
-	struct http01 *http01 = NULL;
-	struct dns01 *dns01 = NULL;
-	EVP_PKEY *cert_key = NULL;
-	char **csr_names = NULL, *csr = NULL, *key_pem = NULL;
-	size_t key_len = 0, nnames = 0;
-	json_t *record = NULL;
-	int rc = -1;
+	struct err_saved *error = NULL;
 
-	while (spec->names[nnames] != NULL)
-		nnames++;
-	if (spec->dns_hook != NULL)
-		dns01 = dns01_new(spec->dns_hook, spec->dns_wait_s);
-	else if ((http01 = spec->webroot ? http01_webroot(spec->webroot) :
-	    http01_standalone(spec->standalone)) == NULL)
-		goto out;
-	if (spec->csr_path != NULL) {
-		if ((csr = csr_load(spec->csr_path, &csr_names)) == NULL)
-			goto out;
-	} else if ((cert_key = key_generate(spec->key_type)) == NULL ||
-	    (csr = csr_build(cert_key, spec->names, nnames)) == NULL ||
-	    (key_pem = key_to_pem(cert_key, &key_len)) == NULL) {
-		goto out;
-	}
-	req.names = spec->names;
-	req.nnames = nnames;
-	req.csr_b64url = csr;
-	req.http01 = http01;
-	req.dns01 = dns01;
-	req.account_key = s->account_key;
-	req.poll_deadline_s = POLL_DEADLINE_S;
-	req.profile = spec->profile;
-	req.replaces = spec->replaces;
-	req.preferred_chain = spec->preferred_chain;
-	if (order_issue(s->acme, &req, &res) != 0)
-		goto out;
-	record = issue_record(spec, s->cfg->server, s->account_url);
-	if (store_save_cert(s->cfg->state_dir, spec->cert_name, &(struct store_cert){
-	    .privkey = key_pem, .privkey_len = key_len, .cert = res.cert,
-	    .chain = res.chain, .fullchain = res.fullchain, .issuance = record }) != 0)
-		goto out;
-	save_ari_state(s, spec->cert_name, res.cert);
-	/* saved: a certificate we cannot parse back is not worth failing for */
-	if (issued != NULL && certinfo_parse(res.cert, spec->cert_name, issued) != 0)
-		err_clear();
-	rc = 0;
-out:
-	http01_free(http01);
-	dns01_free(dns01);
-	order_result_clear(&res);
-	key_pem_free(key_pem, key_len);
-	EVP_PKEY_free(cert_key);
-	json_decref(record);
-	strv_free(csr_names);
-	free(csr);
-	return rc;
+	if (issue_run_all(s, spec, 1, issued, &error) == 0)
+		return 0;
+	err_restore(error);
+	return -1;
 }

@@ -1,11 +1,14 @@
-/* order.c - one certificate order: newOrder, http-01 authorizations,
- * finalize, download. Polls the order, not each authorization: one request
- * covers them all, and authorizations are fetched again only to explain an
- * invalid one. */
+/* order.c - certificate orders: newOrder, authorizations and their
+ * challenges, finalize, download. Several orders (a renew batch) go through
+ * each step together, so their requests share round trips and their waits
+ * overlap; one failing order does not stop the others. Polls the order, not
+ * each authorization: one request covers them all, and authorizations are
+ * fetched again only to explain an invalid one. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "certinfo.h"
 #include "err.h"
@@ -15,6 +18,9 @@
 #include "log.h"
 #include "order.h"
 #include "util.h"
+
+#define POLL_FIRST_MS 100  /* from the answer that starts a wait to the first poll */
+#define POLL_MAX_MS 5000   /* the longest backoff between polls */
 
 /* Builds the newOrder payload {"identifiers":[{type,value}...], "profile"?,
  * "replaces"?}. Caller frees. */
@@ -198,29 +204,22 @@ static int take_chain(const char *pem, struct order_result *out)
 	return 0;
 }
 
-/* Downloads the certificate chain of a valid order; with a preferred chain,
- * looks through the alternates (Link rel="alternate") when the default
- * does not match, keeping the default when none does. 0 or -1 with err. */
-static int download(struct acme *a, const struct order_request *req, json_t *order,
-    struct order_result *out)
+/* Fills out from a downloaded chain r; with a preferred chain, looks
+ * through the alternates (Link rel="alternate") when the default does not
+ * match, keeping the default when none does. 0 or -1 with err. */
+static int choose_chain(struct acme *a, const struct order_request *req,
+    const struct acme_reply *r, struct order_result *out)
 {
-	const char *url = json_string_value(json_object_get(order, "certificate"));
-	struct acme_reply r = { 0 }, alt = { 0 };
+	struct acme_reply alt = { 0 };
 	char **alternates = NULL;
 	int rc = -1;
 
-	if (url == NULL) {
-		err_set(ERR_ACME, "the valid order has no certificate URL");
-		return -1;
-	}
-	if (acme_post(a, "download certificate", url, NULL, false, &r) != 0)
-		return -1;
-	if (take_chain(r.body, out) != 0)
+	if (take_chain(r->body, out) != 0)
 		goto out;
 	rc = 0;
-	if (req->preferred_chain == NULL || chain_matches(r.body, req->preferred_chain))
+	if (req->preferred_chain == NULL || chain_matches(r->body, req->preferred_chain))
 		goto out;
-	alternates = hdr_links((const char *const *)r.links, "alternate");
+	alternates = hdr_links((const char *const *)r->links, "alternate");
 	for (size_t i = 0; alternates[i] != NULL; i++) {
 		if (acme_post(a, "download alternate chain", alternates[i], NULL, false, &alt) != 0) {
 			rc = -1;
@@ -239,7 +238,6 @@ static int download(struct acme *a, const struct order_request *req, json_t *ord
 out:
 	strv_free(alternates);
 	acme_reply_clear(&alt);
-	acme_reply_clear(&r);
 	return rc;
 }
 
@@ -266,224 +264,534 @@ static int check_profile(struct acme *a, const char *profile)
 	return -1;
 }
 
-/* POSTs one newOrder. When requests go out in batches, the nonces the first
- * batch of authorizations needs are fetched in the same round trip. */
-static int post_new_order(struct acme *a, const struct order_request *req,
-    const char *payload, struct acme_reply *r)
-{
-	char *url = (char *)acme_directory(a)->new_order;
-	size_t width;
 
-	/* the nonce newOrder needs anyway also measures the link */
-	if (acme_nonce_fill(a, 1) != 0)
-		return -1;
-	width = acme_batch_width(a);
-	if (width == 1)
-		return acme_post(a, "new order", url, payload, false, r);
-	return acme_post_many(a, "new order", &url, payload, 1,
-	    (req->nnames < width ? req->nnames : width) - 1, r);
+/* The progress of one order of a batch. */
+struct progress {
+	const struct order_request *req;  /* borrowed */
+	struct order_result *out;         /* borrowed */
+	struct err_saved *error;          /* why it failed; NULL while it goes on */
+	char *url;                        /* the order's URL */
+	json_t *order;                    /* its latest object */
+	char **dns_answers;               /* dns-01 challenges to answer after the wait */
+	size_t ndns_answers;
+	size_t answered;                  /* challenges answered */
+	bool polling;                     /* wanted by poll_orders */
+	long long poll_start, poll_next, poll_interval;
+};
+
+/* True while p has not failed. */
+static bool live(const struct progress *p)
+{
+	return p->error == NULL;
 }
 
-/* POSTs newOrder; when "replaces" is rejected, once more without it (RFC
- * 9773: the certificate may already be replaced, or unknown to the
- * server). Fills r. 0 or -1 with err. */
-static int new_order(struct acme *a, const struct order_request *req, struct acme_reply *r)
+/* Fails p with the recorded error (the first failure is the one kept). */
+static void fail(struct progress *p)
 {
-	char *payload = new_order_payload(req, req->replaces);
-	int rc;
-
-	rc = post_new_order(a, req, payload, r);
-	if (rc != 0 && req->replaces != NULL && err_kind() == ERR_ACME) {
-		logmsg(LOG_NORMAL, "the server refused to replace %s (%s); ordering without "
-		    "\"replaces\"", req->replaces, err_message());
+	if (p->error == NULL)
+		p->error = err_save();
+	else
 		err_clear();
-		free(payload);
-		payload = new_order_payload(req, NULL);
-		rc = post_new_order(a, req, payload, r);
-	}
-	free(payload);
-	return rc;
+	p->polling = false;
 }
 
-/* POSTs "{}" to n challenge URLs, in batches, to have them validated.
- * 0 or -1 with err. */
-static int answer_challenges(struct acme *a, char *const *urls, size_t n)
+/* Fails p with call's error, which it takes over. */
+static void fail_call(struct progress *p, struct acme_call *call)
 {
-	size_t width = acme_batch_width(a), k;
-	struct acme_reply *r = xcalloc(width, sizeof(*r));
-	int rc = -1;
-
-	for (size_t start = 0; start < n; start += k) {
-		k = n - start < width ? n - start : width;
-		if (acme_post_many(a, "answer challenge", urls + start, "{}", k, 0, r) != 0)
-			goto out;
-		for (size_t i = 0; i < k; i++)
-			acme_reply_clear(&r[i]);
-	}
-	rc = 0;
-out:
-	free(r);
-	return rc;
+	err_restore(call->error);
+	call->error = NULL;
+	fail(p);
 }
 
-/* Fetches the order's authorizations in batches and publishes the pending
- * ones' challenges. http-01 challenges are answered batch by batch, so the
- * server validates while the next batch is fetched; dns-01 ones only after
- * the wait for the records, so their URLs are kept in *answers (with
- * *nanswers). *answered counts the challenges answered here. *answers:
- * NULL-terminated, caller strv_free()s. 0 or -1 with err. */
-static int prepare_authzs(struct acme *a, const struct order_request *req, json_t *order,
-    char ***answers, size_t *nanswers, size_t *answered)
+/* Fails every order of of[0..k-1] with the recorded error. */
+static void fail_each(struct progress **of, size_t k)
 {
-	json_t *authzs = json_object_get(order, "authorizations");
-	size_t nauthz = json_array_size(authzs), width = acme_batch_width(a), k, i;
-	char **urls = xcalloc(nauthz + 1, sizeof(*urls));
-	struct acme_reply *r = xcalloc(width, sizeof(*r));
-	const char *status;
-	size_t batch_from;
-	int rc = -1;
+	struct err_saved *e = err_save();
 
-	*answers = xcalloc(nauthz + 1, sizeof(**answers));
-	for (i = 0; i < nauthz; i++) {
-		if ((urls[i] = (char *)json_string_value(json_array_get(authzs, i))) == NULL) {
-			err_set(ERR_ACME, "the order lists an authorization that is not a URL");
-			goto out;
+	for (size_t j = 0; j < k; j++) {
+		err_set(err_saved_kind(e), "%s", err_saved_message(e));
+		fail(of[j]);
+	}
+	err_saved_free(e);
+}
+
+/* The status member of an ACME object, or NULL. Borrowed. */
+static const char *status_of(json_t *obj)
+{
+	return json_string_value(json_object_get(obj, "status"));
+}
+
+/* True when status is one of the space-separated words in states. */
+static bool status_in(const char *status, const char *states)
+{
+	size_t n = strlen(status);
+
+	for (const char *p = states; *p != '\0'; ) {
+		size_t len = strcspn(p, " ");
+
+		if (len == n && strncmp(p, status, n) == 0)
+			return true;
+		p += len;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+/* Checks each order's profile and POSTs the newOrders together; one whose
+ * "replaces" is refused is placed once more without it (RFC 9773: the
+ * certificate may already be replaced, or unknown to the server). When
+ * requests go out in batches, the nonces the first batch of authorizations
+ * needs are fetched in the same round trip. */
+static void place_orders(struct acme *a, struct progress *p, size_t n)
+{
+	struct acme_call *calls = xcalloc(n, sizeof(*calls));
+	struct progress **of = xcalloc(n, sizeof(*of));
+	char **payloads = xcalloc(n, sizeof(*payloads));
+	size_t k = 0, names = 0, width, want, retry;
+
+	for (size_t i = 0; i < n; i++) {
+		if (check_profile(a, p[i].req->profile) != 0) {
+			fail(&p[i]);
+			continue;
+		}
+		of[k] = &p[i];
+		payloads[k] = new_order_payload(p[i].req, p[i].req->replaces);
+		calls[k] = (struct acme_call){ .what = "new order",
+		    .url = acme_directory(a)->new_order, .payload = payloads[k] };
+		names += p[i].req->nnames;
+		k++;
+	}
+	if (k == 0)
+		goto out;
+	/* the nonce newOrder needs anyway also measures the link */
+	if (acme_nonce_fill(a, 1) != 0) {
+		fail_each(of, k);
+		goto out;
+	}
+	width = acme_batch_width(a);
+	want = names < width ? names : width;
+	acme_post_calls(a, calls, k, width > 1 && want > k ? want - k : 0);
+	retry = 0;
+	for (size_t j = 0; j < k; j++) {
+		if (calls[j].error == NULL || of[j]->req->replaces == NULL ||
+		    err_saved_kind(calls[j].error) != ERR_ACME)
+			continue;
+		logmsg(LOG_NORMAL, "the server refused to replace %s (%s); ordering without "
+		    "\"replaces\"", of[j]->req->replaces, err_saved_message(calls[j].error));
+		free(payloads[j]);
+		payloads[j] = new_order_payload(of[j]->req, NULL);
+		calls[j].payload = payloads[j];
+		acme_post_calls(a, &calls[j], 1, 0);
+		retry++;
+	}
+	for (size_t j = 0; j < k; j++) {
+		struct acme_reply *r = &calls[j].reply;
+
+		if (calls[j].error != NULL) {
+			fail_call(of[j], &calls[j]);
+		} else if (r->location == NULL || !json_is_object(r->json)) {
+			err_set(ERR_ACME, "new order: the server sent no order URL or object");
+			fail(of[j]);
+		} else {
+			of[j]->url = xstrdup(r->location);
+			of[j]->order = json_incref(r->json);
+			logmsg(LOG_VERBOSE, "order %s", of[j]->url);
 		}
 	}
-	for (size_t start = 0; start < nauthz; start += k) {
-		k = nauthz - start < width ? nauthz - start : width;
-		if (acme_post_many(a, "fetch authorization", urls + start, NULL, k, 0, r) != 0)
-			goto out;
-		batch_from = *nanswers;
-		for (i = 0; i < k; i++) {
-			status = json_string_value(json_object_get(r[i].json, "status"));
-			if (status != NULL && strcmp(status, "valid") == 0) {
-				logmsg(LOG_VERBOSE, "%s: already authorized", authz_name(r[i].json));
-			} else if (status != NULL && strcmp(status, "pending") == 0) {
-				if (((*answers)[*nanswers] = publish_authz(req, r[i].json)) == NULL)
-					goto out;
-				(*nanswers)++;
-			} else {
-				err_set(ERR_ACME, "authorization for %s is %s", authz_name(r[i].json),
-				    status ? status : "without status");
-				goto out;
+out:
+	acme_calls_clear(calls, k);
+	for (size_t j = 0; j < k; j++)
+		free(payloads[j]);
+	free(payloads);
+	free(calls);
+	free(of);
+}
+
+/* Sends the challenge answers calls[0..m-1] ("{}": validate now) of the
+ * orders of[0..m-1], counting them as answered. */
+static void answer_challenges(struct acme *a, struct acme_call *calls, struct progress **of,
+    size_t m)
+{
+	acme_post_calls(a, calls, m, 0);
+	for (size_t j = 0; j < m; j++) {
+		if (calls[j].error != NULL)
+			fail_call(of[j], &calls[j]);
+		else
+			of[j]->answered++;
+	}
+	acme_calls_clear(calls, m);
+}
+
+/* What one fetched authorization asks of its order p: nothing when valid,
+ * a published challenge when pending. Stores the challenge URL to answer
+ * now in *answer (caller frees; NULL when none is due now: dns-01 ones are
+ * kept in p until the records had time to spread). 0 or -1 with err. */
+static int take_authz(struct progress *p, json_t *authz, char **answer)
+{
+	const char *status = status_of(authz);
+	char *url;
+
+	*answer = NULL;
+	if (status != NULL && strcmp(status, "valid") == 0) {
+		logmsg(LOG_VERBOSE, "%s: already authorized", authz_name(authz));
+		return 0;
+	}
+	if (status == NULL || strcmp(status, "pending") != 0) {
+		err_set(ERR_ACME, "authorization for %s is %s", authz_name(authz),
+		    status ? status : "without status");
+		return -1;
+	}
+	if ((url = publish_authz(p->req, authz)) == NULL)
+		return -1;
+	if (p->req->dns01 != NULL) {
+		p->dns_answers = xrealloc(p->dns_answers,
+		    (p->ndns_answers + 2) * sizeof(*p->dns_answers));
+		p->dns_answers[p->ndns_answers++] = url;
+		p->dns_answers[p->ndns_answers] = NULL;
+	} else {
+		*answer = url;
+	}
+	return 0;
+}
+
+/* Fetches the authorizations of every order in batches and publishes the
+ * pending ones' challenges. http-01 challenges are answered batch by batch,
+ * so the server validates while the next batch is fetched; dns-01 ones
+ * only after the wait for the records (answer_dns_challenges). */
+static void prepare_authzs(struct acme *a, struct progress *p, size_t n)
+{
+	size_t width = acme_batch_width(a), k, m, i, idx = 0;
+	struct acme_call *fetch = xcalloc(width, sizeof(*fetch));
+	struct acme_call *answer = xcalloc(width, sizeof(*answer));
+	struct progress **fetch_of = xcalloc(width, sizeof(*fetch_of));
+	struct progress **answer_of = xcalloc(width, sizeof(*answer_of));
+	char **answer_urls = xcalloc(width, sizeof(*answer_urls));
+	json_t *u;
+
+	/* orders and their authorizations in turn; i walks the orders and idx
+	 * an order's authorizations */
+	for (i = 0; i < n; ) {
+		for (k = 0; k < width && i < n; ) {
+			json_t *authzs = json_object_get(p[i].order, "authorizations");
+
+			if (!live(&p[i]) || idx >= json_array_size(authzs)) {
+				i++;
+				idx = 0;
+				continue;
+			}
+			u = json_array_get(authzs, idx++);
+			if (!json_is_string(u)) {
+				err_set(ERR_ACME, "the order lists an authorization that is not a URL");
+				fail(&p[i]);
+				continue;
+			}
+			fetch[k] = (struct acme_call){ .what = "fetch authorization",
+			    .url = json_string_value(u) };
+			fetch_of[k++] = &p[i];
+		}
+		acme_post_calls(a, fetch, k, 0);
+		m = 0;
+		for (size_t j = 0; j < k; j++) {
+			if (!live(fetch_of[j]))
+				continue;
+			if (fetch[j].error != NULL) {
+				fail_call(fetch_of[j], &fetch[j]);
+				continue;
+			}
+			if (take_authz(fetch_of[j], fetch[j].reply.json, &answer_urls[m]) != 0) {
+				fail(fetch_of[j]);
+				continue;
+			}
+			if (answer_urls[m] != NULL) {
+				answer[m] = (struct acme_call){ .what = "answer challenge",
+				    .url = answer_urls[m], .payload = "{}" };
+				answer_of[m++] = fetch_of[j];
 			}
 		}
-		for (i = 0; i < k; i++)
-			acme_reply_clear(&r[i]);
-		if (req->dns01 == NULL) {
-			if (answer_challenges(a, *answers + batch_from, *nanswers - batch_from) != 0)
-				goto out;
-			*answered += *nanswers - batch_from;
+		acme_calls_clear(fetch, k);
+		answer_challenges(a, answer, answer_of, m);
+		for (size_t j = 0; j < m; j++) {
+			free(answer_urls[j]);
+			answer_urls[j] = NULL;
 		}
 	}
-	rc = 0;
-out:
-	for (i = 0; i < width; i++)
-		acme_reply_clear(&r[i]);
-	free(r);
-	free(urls);
-	return rc;
+	free(fetch);
+	free(answer);
+	free(fetch_of);
+	free(answer_of);
+	free(answer_urls);
 }
 
-/* Finalizes a ready order with the CSR and waits until it is no longer
- * processing. Replaces *order with the final object. 0 or -1 with err. */
-static int finalize(struct acme *a, const struct order_request *req, const char *order_url,
-    json_t **order)
+/* Waits for the dns-01 records of every order to spread (a solver shared by
+ * orders waits once), then answers their challenges together. */
+static void answer_dns_challenges(struct acme *a, struct progress *p, size_t n)
 {
-	const char *url = json_string_value(json_object_get(*order, "finalize"));
-	struct acme_reply r = { 0 };
-	const char *status;
-	char *payload;
-	int rc = -1;
+	struct acme_call *calls;
+	struct progress **of;
+	size_t m = 0;
 
-	if (url == NULL) {
-		err_set(ERR_ACME, "the ready order has no finalize URL");
-		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (live(&p[i]) && p[i].ndns_answers > 0) {
+			dns01_wait(p[i].req->dns01);
+			m += p[i].ndns_answers;
+		}
+	if (m == 0)
+		return;
+	calls = xcalloc(m, sizeof(*calls));
+	of = xcalloc(m, sizeof(*of));
+	m = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; live(&p[i]) && j < p[i].ndns_answers; j++) {
+			calls[m] = (struct acme_call){ .what = "answer challenge",
+			    .url = p[i].dns_answers[j], .payload = "{}" };
+			of[m++] = &p[i];
+		}
 	}
-	payload = xasprintf("{\"csr\":\"%s\"}", req->csr_b64url);
-	if (acme_post(a, "finalize order", url, payload, false, &r) != 0)
-		goto out;
-	json_decref(*order);
-	*order = NULL;
-	status = json_string_value(json_object_get(r.json, "status"));
-	/* the finalize answer is the order: when it is done, no poll is needed */
-	if (status != NULL && strcmp(status, "processing") != 0 && strcmp(status, "ready") != 0)
-		*order = json_incref(r.json);
-	else if (acme_poll(a, "wait for the certificate", order_url, "processing ready",
-	    req->poll_deadline_s, order) != 0)
-		goto out;
-	rc = 0;
-out:
-	acme_reply_clear(&r);
-	free(payload);
-	return rc;
+	answer_challenges(a, calls, of, m);
+	free(calls);
+	free(of);
+}
+
+/* POST-as-GETs the order of every p marked polling until its status is not
+ * one of the space-separated wait_states, and keeps the final object. The
+ * first poll is ~POLL_FIRST_MS after the answer that led here, then each
+ * order backs off x1.5 up to 5 s (spaced from one request's start to the
+ * next), honouring Retry-After, for at most its poll_deadline_s in all;
+ * orders due at the same moment are polled together. */
+static void poll_orders(struct acme *a, struct progress *p, size_t n, const char *what,
+    const char *wait_states)
+{
+	struct acme_call *calls = xcalloc(n, sizeof(*calls));
+	struct progress **of = xcalloc(n, sizeof(*of));
+	long long now = mono_ms(), rtt = acme_rtt_ms(a), next, sent, wait;
+	const char *status;
+	size_t k;
+	long ra;
+
+	for (size_t i = 0; i < n; i++) {
+		p[i].poll_start = now;
+		p[i].poll_interval = POLL_FIRST_MS;
+		/* the answer that brought us here left about one round trip
+		 * ago, and the poll takes one more to arrive */
+		p[i].poll_next = now + (rtt > 0 ? POLL_FIRST_MS - rtt : POLL_FIRST_MS);
+	}
+	for (;;) {
+		now = mono_ms();
+		next = -1;
+		k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!p[i].polling || !live(&p[i]))
+				continue;
+			if (p[i].poll_next <= now) {
+				calls[k] = (struct acme_call){ .what = what, .url = p[i].url };
+				of[k++] = &p[i];
+			} else if (next == -1 || p[i].poll_next < next) {
+				next = p[i].poll_next;
+			}
+		}
+		if (k == 0 && next == -1)
+			break;
+		if (k == 0) {
+			sleep_ms(next - now);
+			continue;
+		}
+		sent = mono_ms();
+		acme_post_calls(a, calls, k, 0);
+		for (size_t j = 0; j < k; j++) {
+			struct acme_reply *r = &calls[j].reply;
+
+			if (calls[j].error != NULL) {
+				fail_call(of[j], &calls[j]);
+				continue;
+			}
+			if ((status = status_of(r->json)) == NULL) {
+				err_set(ERR_ACME, "%s: %s has no status", what, of[j]->url);
+				fail(of[j]);
+				continue;
+			}
+			if (!status_in(status, wait_states)) {
+				json_decref(of[j]->order);
+				of[j]->order = json_incref(r->json);
+				of[j]->polling = false;
+				continue;
+			}
+			of[j]->poll_interval = of[j]->poll_interval * 3 / 2 > POLL_MAX_MS ?
+			    POLL_MAX_MS : of[j]->poll_interval * 3 / 2;
+			wait = sent + of[j]->poll_interval - mono_ms();
+			if (r->retry_after != NULL &&
+			    hdr_retry_after(r->retry_after, time(NULL), &ra) == 0)
+				wait = ra * 1000;
+			if (mono_ms() - of[j]->poll_start + wait > of[j]->req->poll_deadline_s * 1000) {
+				err_set(ERR_ACME, "%s: still %s after %ld s", what, status,
+				    of[j]->req->poll_deadline_s);
+				fail(of[j]);
+				continue;
+			}
+			of[j]->poll_next = mono_ms() + wait;
+		}
+		acme_calls_clear(calls, k);
+	}
+	free(calls);
+	free(of);
+}
+
+/* Marks for polling every order whose validation is still to come (it had
+ * challenges answered, or is pending), and polls them. */
+static void await_validation(struct acme *a, struct progress *p, size_t n)
+{
+	const char *status;
+
+	for (size_t i = 0; i < n; i++) {
+		status = status_of(p[i].order);
+		p[i].polling = live(&p[i]) && (p[i].answered > 0 || status == NULL ||
+		    strcmp(status, "pending") == 0);
+	}
+	poll_orders(a, p, n, "wait for validation", "pending");
+}
+
+/* Finalizes every ready order with its CSR, together, and waits for those
+ * still processing. The finalize answer is the order: when it is done, no
+ * poll is needed. */
+static void finalize_orders(struct acme *a, struct progress *p, size_t n)
+{
+	struct acme_call *calls = xcalloc(n, sizeof(*calls));
+	struct progress **of = xcalloc(n, sizeof(*of));
+	char **payloads = xcalloc(n, sizeof(*payloads));
+	const char *url, *status;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		p[i].polling = false;
+		if (!live(&p[i]) || (status = status_of(p[i].order)) == NULL ||
+		    strcmp(status, "ready") != 0)
+			continue;
+		if ((url = json_string_value(json_object_get(p[i].order, "finalize"))) == NULL) {
+			err_set(ERR_ACME, "the ready order has no finalize URL");
+			fail(&p[i]);
+			continue;
+		}
+		payloads[k] = xasprintf("{\"csr\":\"%s\"}", p[i].req->csr_b64url);
+		calls[k] = (struct acme_call){ .what = "finalize order", .url = url,
+		    .payload = payloads[k] };
+		of[k++] = &p[i];
+	}
+	acme_post_calls(a, calls, k, 0);
+	for (size_t j = 0; j < k; j++) {
+		if (calls[j].error != NULL) {
+			fail_call(of[j], &calls[j]);
+			continue;
+		}
+		status = status_of(calls[j].reply.json);
+		if (status != NULL && strcmp(status, "processing") != 0 &&
+		    strcmp(status, "ready") != 0) {
+			json_decref(of[j]->order);
+			of[j]->order = json_incref(calls[j].reply.json);
+		} else {
+			of[j]->polling = true;
+		}
+	}
+	acme_calls_clear(calls, k);
+	for (size_t j = 0; j < k; j++)
+		free(payloads[j]);
+	poll_orders(a, p, n, "wait for the certificate", "processing ready");
+	free(payloads);
+	free(calls);
+	free(of);
+}
+
+/* Fails every order that did not end valid, explaining an invalid one. */
+static void check_valid(struct acme *a, struct progress *p, size_t n)
+{
+	const char *status;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!live(&p[i]))
+			continue;
+		status = status_of(p[i].order);
+		if (status != NULL && strcmp(status, "invalid") == 0) {
+			explain_invalid(a, p[i].order);
+			fail(&p[i]);
+		} else if (status == NULL || strcmp(status, "valid") != 0) {
+			err_set(ERR_ACME, "order is %s, not valid", status ? status : "without status");
+			fail(&p[i]);
+		}
+	}
+}
+
+/* Downloads the certificate chains of the valid orders together, then
+ * picks each one's preferred chain. */
+static void download_all(struct acme *a, struct progress *p, size_t n)
+{
+	struct acme_call *calls = xcalloc(n, sizeof(*calls));
+	struct progress **of = xcalloc(n, sizeof(*of));
+	const char *url;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!live(&p[i]))
+			continue;
+		if ((url = json_string_value(json_object_get(p[i].order, "certificate"))) == NULL) {
+			err_set(ERR_ACME, "the valid order has no certificate URL");
+			fail(&p[i]);
+			continue;
+		}
+		calls[k] = (struct acme_call){ .what = "download certificate", .url = url };
+		of[k++] = &p[i];
+	}
+	acme_post_calls(a, calls, k, 0);
+	for (size_t j = 0; j < k; j++) {
+		if (calls[j].error != NULL)
+			fail_call(of[j], &calls[j]);
+		else if (choose_chain(a, of[j]->req, &calls[j].reply, of[j]->out) != 0)
+			fail(of[j]);
+	}
+	acme_calls_clear(calls, k);
+	free(calls);
+	free(of);
+}
+
+size_t order_issue_all(struct acme *a, const struct order_request *reqs, size_t n,
+    struct order_result *outs, struct err_saved **errors)
+{
+	struct progress *p = xcalloc(n ? n : 1, sizeof(*p));
+	size_t failed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		memset(&outs[i], 0, sizeof(outs[i]));
+		p[i].req = &reqs[i];
+		p[i].out = &outs[i];
+	}
+	place_orders(a, p, n);
+	prepare_authzs(a, p, n);
+	answer_dns_challenges(a, p, n);
+	await_validation(a, p, n);
+	finalize_orders(a, p, n);
+	check_valid(a, p, n);
+	download_all(a, p, n);
+	for (size_t i = 0; i < n; i++) {
+		if (reqs[i].http01 != NULL)
+			http01_withdraw_all(reqs[i].http01);
+		if (reqs[i].dns01 != NULL)
+			dns01_withdraw_all(reqs[i].dns01);
+		if (!live(&p[i])) {
+			order_result_clear(&outs[i]);
+			failed++;
+		}
+		errors[i] = p[i].error;
+		json_decref(p[i].order);
+		strv_free(p[i].dns_answers);
+		free(p[i].url);
+	}
+	free(p);
+	return failed;
 }
 
 int order_issue(struct acme *a, const struct order_request *req, struct order_result *out)
 {
-	struct acme_reply r = { 0 };
-	json_t *order = NULL;
-	const char *status;
-	char *order_url = NULL, **answers = NULL;
-	size_t answered = 0, nanswers = 0;
-	int rc = -1;
+	struct err_saved *error = NULL;
 
-	memset(out, 0, sizeof(*out));
-	if (check_profile(a, req->profile) != 0 || new_order(a, req, &r) != 0)
-		goto out;
-	if (r.location == NULL || !json_is_object(r.json)) {
-		err_set(ERR_ACME, "new order: the server sent no order URL or object");
-		goto out;
-	}
-	order_url = xstrdup(r.location);
-	order = json_incref(r.json);
-	acme_reply_clear(&r);
-	logmsg(LOG_VERBOSE, "order %s", order_url);
-
-	if (prepare_authzs(a, req, order, &answers, &nanswers, &answered) != 0)
-		goto out;
-	if (req->dns01 != NULL) {
-		dns01_wait(req->dns01);
-		if (answer_challenges(a, answers, nanswers) != 0)
-			goto out;
-		answered = nanswers;
-	}
-	status = json_string_value(json_object_get(order, "status"));
-	if (answered > 0 || status == NULL || strcmp(status, "pending") == 0) {
-		json_decref(order);
-		order = NULL;
-		if (acme_poll(a, "wait for validation", order_url, "pending",
-		    req->poll_deadline_s, &order) != 0)
-			goto out;
-	}
-	status = json_string_value(json_object_get(order, "status"));
-	if (strcmp(status, "ready") == 0) {
-		if (finalize(a, req, order_url, &order) != 0)
-			goto out;
-		status = json_string_value(json_object_get(order, "status"));
-	}
-	if (status != NULL && strcmp(status, "invalid") == 0) {
-		explain_invalid(a, order);
-		goto out;
-	}
-	if (status == NULL || strcmp(status, "valid") != 0) {
-		err_set(ERR_ACME, "order is %s, not valid", status ? status : "without status");
-		goto out;
-	}
-	if (download(a, req, order, out) != 0)
-		goto out;
-	rc = 0;
-out:
-	if (req->http01 != NULL)
-		http01_withdraw_all(req->http01);
-	if (req->dns01 != NULL)
-		dns01_withdraw_all(req->dns01);
-	if (rc != 0)
-		order_result_clear(out);
-	acme_reply_clear(&r);
-	json_decref(order);
-	strv_free(answers);
-	free(order_url);
-	return rc;
+	if (order_issue_all(a, req, 1, out, &error) == 0)
+		return 0;
+	err_restore(error);
+	return -1;
 }

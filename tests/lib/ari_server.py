@@ -22,7 +22,7 @@ On top of that:
 The log (--log) gets one line per event the tests look at:
     RENEWALINFO CERTID
     NEWORDER replaces=CERTID|- -> HTTP-STATUS
-    PROFILE NAME            (a newOrder asked for that profile)
+    PROFILE NAME            (an order was created for that profile)
     REQUEST METHOD PATH     (every request, relayed or answered here)
 
 Usage: ari_server.py --port PORT --cert PEM --key PEM --upstream HOST:PORT
@@ -128,8 +128,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command == "POST" and self.path == "/order-plz" and body:
             payload = json.loads(b64url_decode(json.loads(body)["payload"]) or b"{}")
             order = "NEWORDER replaces=%s" % (payload.get("replaces") or "-")
-            if payload.get("profile"):
-                self.event("PROFILE " + payload["profile"])
             if payload.get("replaces") and self.control().get("reject_replaces"):
                 problem = {"type": "urn:ietf:params:acme:error:alreadyReplaced",
                            "detail": "certificate %s was already replaced"
@@ -144,6 +142,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # a badNonce answer is retried by the client: only the status
             # tells a created order from a retried request
             self.event("%s -> %d" % (order, status))
+            if status == 201 and payload.get("profile"):
+                self.event("PROFILE " + payload["profile"])
         if self.command == "GET" and self.path == "/dir" and status == 200:
             directory = json.loads(data)
             directory["renewalInfo"] = "https://%s/renewal-info" % self.headers["Host"]
