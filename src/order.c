@@ -19,7 +19,7 @@
 #include "order.h"
 #include "util.h"
 
-#define POLL_FIRST_MS 100  /* from the answer that starts a wait to the first poll */
+#define POLL_FIRST_MS 50  /* from the answer that starts a wait to the first poll */
 #define POLL_MAX_MS 5000   /* the longest backoff between polls */
 
 /* Builds the newOrder payload {"identifiers":[{type,value}...], "profile"?,

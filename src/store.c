@@ -296,19 +296,33 @@ out:
 	return rc;
 }
 
+/* doc as the indented, key-sorted text the state files hold, with a final
+ * newline; an empty object for NULL. Caller frees; NULL when it cannot be
+ * encoded. */
+static char *json_text(json_t *doc)
+{
+	json_t *empty = doc == NULL ? json_object() : NULL;
+	char *json = json_dumps(doc != NULL ? doc : empty, JSON_INDENT(2) | JSON_SORT_KEYS), *text;
+
+	json_decref(empty);
+	if (json == NULL)
+		return NULL;
+	text = xasprintf("%s\n", json);
+	free(json);
+	return text;
+}
+
 int store_write_json(const char *path, json_t *doc, mode_t mode)
 {
-	char *json = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS), *text;
+	char *text = json_text(doc);
 	int rc;
 
-	if (json == NULL) {
+	if (text == NULL) {
 		err_set(ERR_STORAGE, "cannot encode %s", path);
 		return -1;
 	}
-	text = xasprintf("%s\n", json);
 	rc = store_write_atomic(path, text, strlen(text), mode);
 	free(text);
-	free(json);
 	return rc;
 }
 
@@ -454,44 +468,83 @@ static void prune_generations(const char *archive, long keep, long prev)
 	closedir(d);
 }
 
-/* Writes the five files of one generation into dir. */
+/* Creates dir/name (exclusively, not following links) with mode and writes
+ * data to it, unsynced. Returns the open descriptor, or -1 with err. */
+static int create_unsynced(const char *dir, const char *name, const char *data,
+    size_t len, mode_t mode)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	/* open(2) applied the umask; the caller's mode is the contract. */
+	if (fd == -1 || fchmod(fd, mode) == -1 || write_full(fd, data, len) == -1) {
+		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
+
+/* Writes the five files of one generation into dir, a directory nobody
+ * sees until the certificate's link is swapped to it, so the files need no
+ * temporary names. They are synced together after all are written: the
+ * first fsync commits them all, where a sync per file (and per rename)
+ * would wait for the disk a dozen times. */
 static int write_generation(const char *dir, const struct store_cert *c)
 {
+	char *issuance = json_text(c->issuance);
 	const struct {
 		const char *name;
-		const char *pem;
-	} pems[] = {
-		{ "cert.pem", c->cert },
-		{ "chain.pem", c->chain },
-		{ "fullchain.pem", c->fullchain },
+		const char *data;     /* NULL: an empty file, or none when optional */
+		size_t len;
+		mode_t mode;
+		bool optional;
+	} files[] = {
+		/* a certificate for the user's own CSR has no key of ours */
+		{ "privkey.pem", c->privkey, c->privkey_len, 0600, true },
+		{ "cert.pem", c->cert, c->cert ? strlen(c->cert) : 0, 0644, false },
+		{ "chain.pem", c->chain, c->chain ? strlen(c->chain) : 0, 0644, false },
+		{ "fullchain.pem", c->fullchain, c->fullchain ? strlen(c->fullchain) : 0, 0644, false },
+		{ "issuance.json", issuance, issuance ? strlen(issuance) : 0, 0644, false },
 	};
-	json_t *empty = NULL;
-	char *path = NULL;
+	enum { NFILES = sizeof(files) / sizeof(files[0]) };
+	int fds[NFILES], rc = -1;
 	size_t i;
-	int rc = -1;
 
-	path = xasprintf("%s/privkey.pem", dir);
-	if (c->privkey != NULL &&
-	    store_write_atomic(path, c->privkey, c->privkey_len, 0600) == -1)
+	for (i = 0; i < NFILES; i++)
+		fds[i] = -1;
+	if (issuance == NULL) {
+		err_set(ERR_STORAGE, "cannot encode %s/issuance.json", dir);
 		goto out;
-	for (i = 0; i < sizeof(pems) / sizeof(pems[0]); i++) {
-		const char *pem = pems[i].pem != NULL ? pems[i].pem : "";
-
-		free(path);
-		path = xasprintf("%s/%s", dir, pems[i].name);
-		if (store_write_atomic(path, pem, strlen(pem), 0644) == -1)
+	}
+	for (i = 0; i < NFILES; i++) {
+		if (files[i].data == NULL && files[i].optional)
+			continue;
+		fds[i] = create_unsynced(dir, files[i].name, files[i].data ? files[i].data : "",
+		    files[i].len, files[i].mode);
+		if (fds[i] == -1)
 			goto out;
 	}
-	if (c->issuance == NULL)
-		empty = json_object();
-	free(path);
-	path = xasprintf("%s/issuance.json", dir);
-	if (store_write_json(path, c->issuance != NULL ? c->issuance : empty, 0644) == -1)
+	for (i = 0; i < NFILES; i++) {
+		if (fds[i] != -1 && fsync(fds[i]) == -1) {
+			err_set(ERR_STORAGE, "cannot write %s/%s: %s", dir, files[i].name,
+			    strerror(errno));
+			goto out;
+		}
+	}
+	if (sync_dir(dir) == -1) {
+		err_set(ERR_STORAGE, "cannot sync directory %s: %s", dir, strerror(errno));
 		goto out;
+	}
 	rc = 0;
 out:
-	json_decref(empty);
-	free(path);
+	for (i = 0; i < NFILES; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+	free(issuance);
 	return rc;
 }
 
