@@ -415,7 +415,14 @@ static void renew_batch(const struct config *cfg, struct job **batch, size_t k,
 		logmsg(LOG_VERBOSE, "renewing %s (%s)", j->name, j->why);
 		of[m++] = j;
 	}
-	issue_run_all(&srv->s, specs, m, issued, errors);
+	if (issue_run_all(&srv->s, specs, m, issued, errors) == m && m > 0 &&
+	    err_saved_kind(errors[0]) == ERR_NETWORK) {
+		/* the server went away: later batches fail at once, like jobs
+		 * of a server that could not be opened, instead of each waiting
+		 * out the timeout again */
+		srv->error_kind = ERR_NETWORK;
+		srv->error = xstrdup(err_saved_message(errors[0]));
+	}
 	for (size_t i = 0; i < m; i++) {
 		struct job *j = of[i];
 

@@ -5,7 +5,8 @@
 # alternate), one directory, no account lookup, one newOrder, finalize and
 # download per certificate; one order failing validation does not stop the
 # others and keeps its previous certificate; certificates answering through
-# one standalone address share one responder.
+# one standalone address share one responder; a server that goes away
+# fails the remaining batches at once.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 export PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0
@@ -101,5 +102,18 @@ assert_rc 0 "renew of 3 standalone certificates in one batch"
 assert_eq "oooff" "$(order_finalize_sequence "$FROM" | cut -c1-5)" "the standalone batch went out together"
 assert_cert_issued "$STATE/certs/s3.example" s3.example
 assert_false "standalone port released after the batch" port_in_use "$PEBBLE_HTTP_PORT"
+
+# the server goes away during a run (the first batch's deploy hook stops
+# Pebble): the second batch fails on the network, the third fails at once
+# without trying again
+acme -v renew --force --parallel 1 --deploy-hook "kill $PEBBLE_PID" s1.example s2.example s3.example
+assert_rc 1 "renew exits 1 when the server goes away during the run"
+assert_contains "$OUT" "s1.example: renewed" "the first batch was renewed"
+assert_contains "$OUT" "s2.example: failed: " "the second batch failed"
+assert_contains "$OUT" "s3.example: failed: " "the third batch failed"
+assert_eq 2 "$(grep -c 'POST .*/order-plz direct' <<<"$ERR")" \
+	"newOrder was tried by the first two batches only"
+assert_eq "$(sed -n 's/^s2.example: failed: //p' <<<"$OUT")" "$(sed -n 's/^s3.example: failed: //p' <<<"$OUT")" \
+	"the third batch reports the second one's network error"
 
 test_done
