@@ -407,21 +407,6 @@ out:
 	free(of);
 }
 
-/* Sends the challenge answers calls[0..m-1] ("{}": validate now) of the
- * orders of[0..m-1], counting them as answered. */
-static void answer_challenges(struct acme *a, struct acme_call *calls, struct progress **of,
-    size_t m)
-{
-	acme_post_calls(a, calls, m, 0);
-	for (size_t j = 0; j < m; j++) {
-		if (calls[j].error != NULL)
-			fail_call(of[j], &calls[j]);
-		else
-			of[j]->answered++;
-	}
-	acme_calls_clear(calls, m);
-}
-
 /* What one fetched authorization asks of its order p: nothing when valid,
  * a published challenge when pending. Stores the challenge URL to answer
  * now in *answer (caller frees; NULL when none is due now: dns-01 ones are
@@ -454,71 +439,96 @@ static int take_authz(struct progress *p, json_t *authz, char **answer)
 	return 0;
 }
 
-/* Fetches the authorizations of every order in batches and publishes the
- * pending ones' challenges. http-01 challenges are answered batch by batch,
- * so the server validates while the next batch is fetched; dns-01 ones
- * only after the wait for the records (answer_dns_challenges). */
+/* The orders' authorization URLs in turn: *i walks the orders and *idx an
+ * order's authorizations. Stores the next one's fetch in *call and its
+ * order in *of; an order listing something that is not a URL fails. False
+ * when none is left. */
+static bool next_authz(struct progress *p, size_t n, size_t *i, size_t *idx,
+    struct acme_call *call, struct progress **of)
+{
+	json_t *authzs, *u;
+
+	while (*i < n) {
+		authzs = json_object_get(p[*i].order, "authorizations");
+		if (!live(&p[*i]) || *idx >= json_array_size(authzs)) {
+			(*i)++;
+			*idx = 0;
+			continue;
+		}
+		u = json_array_get(authzs, (*idx)++);
+		if (!json_is_string(u)) {
+			err_set(ERR_ACME, "the order lists an authorization that is not a URL");
+			fail(&p[*i]);
+			continue;
+		}
+		*call = (struct acme_call){ .what = "fetch authorization",
+		    .url = json_string_value(u) };
+		*of = &p[*i];
+		return true;
+	}
+	return false;
+}
+
+/* Fetches the authorizations of every order and publishes the pending
+ * ones' challenges, in rounds of up to acme_batch_width() requests. A
+ * round is filled with the fetches still to do first and then with the
+ * answers ("{}": validate now) to http-01 challenges fetched before, so
+ * the answers ride with the next fetches: 10 names at width 8 take 3
+ * rounds, not 4. dns-01 challenges are answered only after the wait for
+ * the records (answer_dns_challenges). */
 static void prepare_authzs(struct acme *a, struct progress *p, size_t n)
 {
-	size_t width = acme_batch_width(a), k, m, i, idx = 0;
-	struct acme_call *fetch = xcalloc(width, sizeof(*fetch));
-	struct acme_call *answer = xcalloc(width, sizeof(*answer));
-	struct progress **fetch_of = xcalloc(width, sizeof(*fetch_of));
-	struct progress **answer_of = xcalloc(width, sizeof(*answer_of));
+	size_t width = acme_batch_width(a), total = 0, queued = 0, head = 0, i = 0, idx = 0, k;
+	struct acme_call *calls = xcalloc(width, sizeof(*calls));
+	struct progress **of = xcalloc(width, sizeof(*of));
 	char **answer_urls = xcalloc(width, sizeof(*answer_urls));
-	json_t *u;
+	struct progress **queue_of;
+	char **queue;
 
-	/* orders and their authorizations in turn; i walks the orders and idx
-	 * an order's authorizations */
-	for (i = 0; i < n; ) {
-		for (k = 0; k < width && i < n; ) {
-			json_t *authzs = json_object_get(p[i].order, "authorizations");
-
-			if (!live(&p[i]) || idx >= json_array_size(authzs)) {
-				i++;
-				idx = 0;
+	for (size_t j = 0; j < n; j++)
+		total += json_array_size(json_object_get(p[j].order, "authorizations"));
+	queue = xcalloc(total + 1, sizeof(*queue));
+	queue_of = xcalloc(total + 1, sizeof(*queue_of));
+	for (;;) {
+		k = 0;
+		while (k < width && next_authz(p, n, &i, &idx, &calls[k], &of[k]))
+			k++;
+		for (; k < width && head < queued; head++) {
+			if (!live(queue_of[head]))
 				continue;
-			}
-			u = json_array_get(authzs, idx++);
-			if (!json_is_string(u)) {
-				err_set(ERR_ACME, "the order lists an authorization that is not a URL");
-				fail(&p[i]);
-				continue;
-			}
-			fetch[k] = (struct acme_call){ .what = "fetch authorization",
-			    .url = json_string_value(u) };
-			fetch_of[k++] = &p[i];
+			answer_urls[k] = queue[head];
+			queue[head] = NULL;
+			calls[k] = (struct acme_call){ .what = "answer challenge",
+			    .url = answer_urls[k], .payload = "{}" };
+			of[k++] = queue_of[head];
 		}
-		acme_post_calls(a, fetch, k, 0);
-		m = 0;
+		if (k == 0)
+			break;
+		acme_post_calls(a, calls, k, 0);
 		for (size_t j = 0; j < k; j++) {
-			if (!live(fetch_of[j]))
+			if (!live(of[j]))
 				continue;
-			if (fetch[j].error != NULL) {
-				fail_call(fetch_of[j], &fetch[j]);
-				continue;
-			}
-			if (take_authz(fetch_of[j], fetch[j].reply.json, &answer_urls[m]) != 0) {
-				fail(fetch_of[j]);
-				continue;
-			}
-			if (answer_urls[m] != NULL) {
-				answer[m] = (struct acme_call){ .what = "answer challenge",
-				    .url = answer_urls[m], .payload = "{}" };
-				answer_of[m++] = fetch_of[j];
-			}
+			if (calls[j].error != NULL)
+				fail_call(of[j], &calls[j]);
+			else if (answer_urls[j] != NULL)
+				of[j]->answered++;
+			else if (take_authz(of[j], calls[j].reply.json, &queue[queued]) != 0)
+				fail(of[j]);
+			else if (queue[queued] != NULL)
+				queue_of[queued++] = of[j];
 		}
-		acme_calls_clear(fetch, k);
-		answer_challenges(a, answer, answer_of, m);
-		for (size_t j = 0; j < m; j++) {
+		acme_calls_clear(calls, k);
+		for (size_t j = 0; j < k; j++) {
 			free(answer_urls[j]);
 			answer_urls[j] = NULL;
 		}
 	}
-	free(fetch);
-	free(answer);
-	free(fetch_of);
-	free(answer_of);
+	for (size_t j = 0; j < queued; j++)
+		free(queue[j]);
+	free(queue);
+	free(queue_of);
+	free(calls);
+	free(of);
 	free(answer_urls);
 }
 
@@ -547,7 +557,14 @@ static void answer_dns_challenges(struct acme *a, struct progress *p, size_t n)
 			of[m++] = &p[i];
 		}
 	}
-	answer_challenges(a, calls, of, m);
+	acme_post_calls(a, calls, m, 0);
+	for (size_t j = 0; j < m; j++) {
+		if (calls[j].error != NULL)
+			fail_call(of[j], &calls[j]);
+		else
+			of[j]->answered++;
+	}
+	acme_calls_clear(calls, m);
 	free(calls);
 	free(of);
 }
