@@ -35,6 +35,7 @@ struct acme_reply {
 	char *location;
 	char **links;             /* Link header values, NULL-terminated */
 	char *retry_after;
+	char *no_response;        /* acme_get_many: why none came (status 0), else NULL */
 };
 
 /* Creates a client for the ACME server whose directory is at directory_url,
@@ -106,6 +107,13 @@ size_t acme_post_calls(struct acme *a, struct acme_call *calls, size_t n, size_t
 
 /* Frees the replies and errors of n calls (what, url and payload are left). */
 void acme_calls_clear(struct acme_call *calls, size_t n);
+
+/* GETs the n urls without signing, acme_batch_width() of them at once.
+ * Each answer, of any HTTP status, is stored in out[i] (caller
+ * acme_reply_clear()s each); one that got no response has status 0 and
+ * says why in no_response.
+ * Returns 0, or -1 with ERR_NETWORK (the first failure) when any got none. */
+int acme_get_many(struct acme *a, char *const *urls, size_t n, struct acme_reply *out);
 
 /* GETs url without signing (RFC 9773 renewalInfo is fetched this way).
  * Any HTTP status is stored in *out (caller acme_reply_clear()s); returns -1

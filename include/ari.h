@@ -117,4 +117,11 @@ void ari_state_clear(struct ari_state *st);
  * error or an invalid RenewalInfo) after recording the failure in st. */
 int ari_fetch(struct acme *a, const char *cert_id, time_t now, struct ari_state *st);
 
+/* ari_fetch for the n certificates cert_ids[i] into states[i], their GETs
+ * sent together (acme_get_many). errors[i] is NULL, or why that one failed
+ * (caller err_restore()s or err_saved_free()s). Returns the number that
+ * failed; records nothing in err. */
+size_t ari_fetch_all(struct acme *a, char *const *cert_ids, size_t n, time_t now,
+    struct ari_state *states, struct err_saved **errors);
+
 #endif

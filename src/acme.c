@@ -172,6 +172,7 @@ void acme_reply_clear(struct acme_reply *r)
 	free(r->location);
 	strv_free(r->links);
 	free(r->retry_after);
+	free(r->no_response);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -433,16 +434,38 @@ void acme_calls_clear(struct acme_call *calls, size_t n)
 	}
 }
 
+int acme_get_many(struct acme *a, char *const *urls, size_t n, struct acme_reply *out)
+{
+	size_t width = acme_batch_width(a), k;
+	struct http_request *reqs = xcalloc(width, sizeof(*reqs));
+	struct err_saved *first = NULL;
+
+	for (size_t start = 0; start < n; start += k) {
+		k = n - start < width ? n - start : width;
+		for (size_t i = 0; i < k; i++)
+			reqs[i] = (struct http_request){ .method = HTTP_GET, .url = urls[start + i] };
+		if (http_perform(a->http, reqs, k) != 0 && first == NULL)
+			first = err_save();
+		err_clear();
+		for (size_t i = 0; i < k; i++) {
+			nonce_put(a, reqs[i].resp.replay_nonce);
+			reply_take(&out[start + i], &reqs[i].resp);
+			if (reqs[i].result != 0)
+				out[start + i].no_response = xstrdup(reqs[i].errbuf);
+			http_response_clear(&reqs[i].resp);
+		}
+	}
+	free(reqs);
+	err_restore(first);
+	return first != NULL ? -1 : 0;
+}
+
 int acme_get(struct acme *a, const char *url, struct acme_reply *out)
 {
-	struct http_request req = { .method = HTTP_GET, .url = url };
-	int rc = -1;
+	char *urls[] = { (char *)url };
 
-	if (http_perform(a->http, &req, 1) == 0) {
-		nonce_put(a, req.resp.replay_nonce);
-		reply_take(out, &req.resp);
-		rc = 0;
-	}
-	http_response_clear(&req.resp);
-	return rc;
+	if (acme_get_many(a, urls, 1, out) == 0)
+		return 0;
+	acme_reply_clear(out);
+	return -1;
 }

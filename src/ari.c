@@ -327,55 +327,87 @@ static uint64_t random_u64(void)
 	return r;
 }
 
-int ari_fetch(struct acme *a, const char *cert_id, time_t now, struct ari_state *st)
+/* Records in st the server's answer r (to the GET of url) about cert_id,
+ * or the failure. 0 or -1 with err set. */
+static int take_renewal_info(struct ari_state *st, const char *cert_id, const char *url,
+    const struct acme_reply *r, time_t now)
 {
-	const char *base = acme_directory(a)->renewal_info;
-	struct acme_reply r = { 0 };
-	char *url = NULL, *explanation = NULL;
+	char *explanation = NULL;
 	time_t start, end;
-	size_t blen;
-	int rc = -1;
 
-	if (st->cert_id == NULL || strcmp(st->cert_id, cert_id) != 0) {
-		ari_state_clear(st);
-		st->cert_id = xstrdup(cert_id);
+	if (r->status == 0) {
+		err_set(ERR_NETWORK, "renewal information for %s: %s: %s", cert_id, url,
+		    r->no_response ? r->no_response : "no answer");
+		goto fail;
 	}
-	if (base == NULL) {
-		st->offered = false;
-		st->next_check = now + ARI_CHECK_MAX_S;
-		return 0;
-	}
-	blen = strlen(base);
-	url = xasprintf("%.*s/%s", (int)(blen > 0 && base[blen - 1] == '/' ? blen - 1 : blen),
-	    base, cert_id);
-	st->offered = true;
-	if (acme_get(a, url, &r) != 0) {
-		err_prefix("renewal information for %s", cert_id);
-		ari_set_failure(st, now);
-		goto out;
-	}
-	if (r.status != 200) {
+	if (r->status != 200) {
 		err_set(ERR_ACME, "renewal information for %s: %s answered HTTP %ld",
-		    cert_id, url, r.status);
-		ari_set_failure(st, now);
-		goto out;
+		    cert_id, url, r->status);
+		goto fail;
 	}
-	if (ari_parse_renewal_info(r.body ? r.body : "", r.body_len, &start, &end,
+	if (ari_parse_renewal_info(r->body ? r->body : "", r->body_len, &start, &end,
 	    &explanation) != 0) {
 		err_set(ERR_ACME, "renewal information for %s: %s sent no valid "
 		    "suggestedWindow", cert_id, url);
-		ari_set_failure(st, now);
-		goto out;
+		goto fail;
 	}
 	ari_set_window(st, start, end, random_u64());
-	st->next_check = ari_next_check(r.retry_after, now);
+	st->next_check = ari_next_check(r->retry_after, now);
 	free(st->explanation_url);
 	st->explanation_url = explanation;
-	explanation = NULL;
-	rc = 0;
-out:
-	acme_reply_clear(&r);
-	free(explanation);
-	free(url);
-	return rc;
+	return 0;
+fail:
+	ari_set_failure(st, now);
+	return -1;
+}
+
+size_t ari_fetch_all(struct acme *a, char *const *cert_ids, size_t n, time_t now,
+    struct ari_state *states, struct err_saved **errors)
+{
+	const char *base = acme_directory(a)->renewal_info;
+	struct acme_reply *r = xcalloc(n ? n : 1, sizeof(*r));
+	char **urls = xcalloc(n ? n : 1, sizeof(*urls));
+	size_t blen = base ? strlen(base) : 0, failed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		errors[i] = NULL;
+		if (states[i].cert_id == NULL || strcmp(states[i].cert_id, cert_ids[i]) != 0) {
+			ari_state_clear(&states[i]);
+			states[i].cert_id = xstrdup(cert_ids[i]);
+		}
+		states[i].offered = base != NULL;
+		if (base == NULL)
+			states[i].next_check = now + ARI_CHECK_MAX_S;
+		else
+			urls[i] = xasprintf("%.*s/%s", (int)(blen > 0 && base[blen - 1] == '/' ?
+			    blen - 1 : blen), base, cert_ids[i]);
+	}
+	if (base != NULL) {
+		/* each answer is judged on its own: a missing one has status 0 */
+		acme_get_many(a, urls, n, r);
+		err_clear();
+		for (size_t i = 0; i < n; i++) {
+			if (take_renewal_info(&states[i], cert_ids[i], urls[i], &r[i], now) != 0) {
+				errors[i] = err_save();
+				failed++;
+			}
+			acme_reply_clear(&r[i]);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(urls[i]);
+	free(urls);
+	free(r);
+	return failed;
+}
+
+int ari_fetch(struct acme *a, const char *cert_id, time_t now, struct ari_state *st)
+{
+	char *ids[] = { (char *)cert_id };
+	struct err_saved *error = NULL;
+
+	if (ari_fetch_all(a, ids, 1, now, st, &error) == 0)
+		return 0;
+	err_restore(error);
+	return -1;
 }

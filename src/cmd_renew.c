@@ -335,13 +335,14 @@ static int server_open(struct server *srv, bool with_account)
 	return 0;
 }
 
-/* Asks j's server about j's window (its check time has come) and decides
- * again. A failure only warns: the certificate is not due by its dates, and
- * the backoff is kept in ari.json. */
-static void job_check_ari(struct job *j, struct server *srv, time_t now)
+/* Takes in the answer to j's ARI check (j->ari as ari_fetch_all left it,
+ * or why the check failed: error, stolen) and decides again. A failure only
+ * warns: the certificate is not due by its dates, and the backoff is kept
+ * in ari.json. */
+static void job_take_ari(struct job *j, struct err_saved *error, time_t now)
 {
 	j->check = false;
-	if (server_open(srv, false) != 0 || ari_fetch(srv->s.acme, j->cert_id, now, &j->ari) != 0) {
+	if (error != NULL) {
 		if (j->ari.cert_id == NULL || strcmp(j->ari.cert_id, j->cert_id) != 0) {
 			ari_state_clear(&j->ari);
 			j->ari.cert_id = xstrdup(j->cert_id);
@@ -349,8 +350,8 @@ static void job_check_ari(struct job *j, struct server *srv, time_t now)
 		if (j->ari.next_check <= now)
 			ari_set_failure(&j->ari, now);
 		logmsg(LOG_NORMAL, "warning: %s: no renewal information: %s", j->name,
-		    err_message());
-		err_clear();
+		    err_saved_message(error));
+		err_saved_free(error);
 	}
 	j->have_ari = true;
 	if (ari_state_save(j->ari_path, &j->ari) != 0) {
@@ -361,6 +362,51 @@ static void job_check_ari(struct job *j, struct server *srv, time_t now)
 		j->due = true;
 		j->why = xstrdup("in the CA's renewal window (ARI)");
 	}
+}
+
+/* Asks each server about the windows of its certificates whose check time
+ * has come, all of one server's questions together (ari_fetch_all), and
+ * decides again. */
+static void check_ari_all(const struct config *cfg, struct job *jobs, size_t n,
+    struct server **servers, time_t now)
+{
+	struct ari_state *states = xcalloc(n ? n : 1, sizeof(*states));
+	struct err_saved **errors = xcalloc(n ? n : 1, sizeof(*errors));
+	struct job **of = xcalloc(n ? n : 1, sizeof(*of));
+	char **ids = xcalloc(n ? n : 1, sizeof(*ids));
+	struct server *srv;
+	size_t k;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!jobs[i].check)
+			continue;
+		srv = server_for(servers, cfg, jobs[i].server);
+		k = 0;
+		for (size_t j = i; j < n; j++) {
+			if (jobs[j].check && strcmp(jobs[j].server, jobs[i].server) == 0) {
+				of[k] = &jobs[j];
+				ids[k] = jobs[j].cert_id;
+				states[k] = jobs[j].ari;
+				k++;
+			}
+		}
+		if (server_open(srv, false) != 0) {
+			for (size_t j = 0; j < k; j++) {
+				err_set(srv->error_kind, "%s", srv->error);
+				errors[j] = err_save();
+			}
+		} else {
+			ari_fetch_all(srv->s.acme, ids, k, now, states, errors);
+		}
+		for (size_t j = 0; j < k; j++) {
+			of[j]->ari = states[j];
+			job_take_ari(of[j], errors[j], now);
+		}
+	}
+	free(ids);
+	free(of);
+	free(errors);
+	free(states);
 }
 
 /* Runs j's deploy hook, when it has one, after j was renewed. */
@@ -613,9 +659,7 @@ int cmd_renew(const struct config *cfg)
 		goto out;
 	jobs = jobs_load(cfg, names, n, now, false);
 
-	for (size_t i = 0; i < n; i++)
-		if (jobs[i].check)
-			job_check_ari(&jobs[i], server_for(&servers, cfg, jobs[i].server), now);
+	check_ari_all(cfg, jobs, n, &servers, now);
 	for (size_t i = 0; i < n; i++)
 		anything_due = anything_due || jobs[i].due;
 	if (anything_due) {

@@ -115,27 +115,33 @@ int issue_spec_from_record(json_t *rec, const char *cert_name, struct issue_spec
 	return 0;
 }
 
-/* Records the new certificate's ARI state (RFC 9773 4.3: ask at once), or
- * that the server offers none, in STATE/certs/NAME/ari.json, so the next
- * renew knows without any network that nothing is due. Best effort: without
- * the file, renew asks. */
-static void save_ari_state(struct session *s, const char *name, const char *cert_pem)
+/* Records the new certificates' ARI state (RFC 9773 4.3: ask at once), or
+ * that the server offers none, in STATE/certs/NAME/ari.json for each of the
+ * n certificates names[i] with ARI identifiers ids[i], asking about all of
+ * them together, so the next renew knows without any network that nothing
+ * is due. Best effort: without the file, renew asks. */
+static void save_ari_states(struct session *s, char *const *names, char *const *ids, size_t n)
 {
-	char *path = xasprintf("%s/certs/%s/ari.json", s->cfg->state_dir, name);
-	struct ari_state st = { 0 };
-	char *id;
+	struct ari_state *st = xcalloc(n ? n : 1, sizeof(*st));
+	struct err_saved **errors = xcalloc(n ? n : 1, sizeof(*errors));
+	char *path;
 
-	if ((id = ari_cert_id(cert_pem, name)) != NULL) {
-		if (ari_fetch(s->acme, id, time(NULL), &st) != 0)
-			logmsg(LOG_VERBOSE, "%s: no renewal information yet: %s", name, err_message());
-		err_clear();
-		if (ari_state_save(path, &st) != 0)
-			logmsg(LOG_NORMAL, "warning: %s: %s", name, err_message());
+	ari_fetch_all(s->acme, ids, n, time(NULL), st, errors);
+	for (size_t i = 0; i < n; i++) {
+		if (errors[i] != NULL)
+			logmsg(LOG_VERBOSE, "%s: no renewal information yet: %s", names[i],
+			    err_saved_message(errors[i]));
+		err_saved_free(errors[i]);
+		path = xasprintf("%s/certs/%s/ari.json", s->cfg->state_dir, names[i]);
+		if (ari_state_save(path, &st[i]) != 0) {
+			logmsg(LOG_NORMAL, "warning: %s: %s", names[i], err_message());
+			err_clear();
+		}
+		free(path);
+		ari_state_clear(&st[i]);
 	}
-	err_clear();
-	ari_state_clear(&st);
-	free(id);
-	free(path);
+	free(errors);
+	free(st);
 }
 
 /* The ways of answering challenges of one batch: specs that answer the
@@ -243,8 +249,7 @@ static void prepared_clear(struct prepared *p)
 }
 
 /* Saves an issued certificate as the new generation of spec->cert_name
- * with its issuance record, then its ARI state, and fills *issued when
- * not NULL. 0 or -1 with err (the previous certificate untouched). */
+ * with its issuance record, and fills *issued when not NULL. 0 or -1 with err (the previous certificate untouched). */
 static int save_issued(struct session *s, const struct issue_spec *spec,
     const struct prepared *p, const struct order_result *res, struct certinfo *issued)
 {
@@ -257,7 +262,6 @@ static int save_issued(struct session *s, const struct issue_spec *spec,
 	json_decref(record);
 	if (rc != 0)
 		return -1;
-	save_ari_state(s, spec->cert_name, res->cert);
 	/* saved: a certificate we cannot parse back is not worth failing for */
 	if (issued != NULL && certinfo_parse(res->cert, spec->cert_name, issued) != 0)
 		err_clear();
@@ -272,8 +276,10 @@ size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n
 	struct order_result *res = xcalloc(n ? n : 1, sizeof(*res));
 	struct err_saved **order_errors = xcalloc(n ? n : 1, sizeof(*order_errors));
 	size_t *which = xcalloc(n ? n : 1, sizeof(*which));
+	char **ari_names = xcalloc(n ? n : 1, sizeof(*ari_names));
+	char **ari_ids = xcalloc(n ? n : 1, sizeof(*ari_ids));
 	struct solvers sv = { 0 };
-	size_t k = 0, failed = 0;
+	size_t k = 0, nari = 0, failed = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		errors[i] = NULL;
@@ -290,13 +296,24 @@ size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n
 	for (size_t j = 0; j < k; j++) {
 		size_t i = which[j];
 
-		if (order_errors[j] != NULL)
+		if (order_errors[j] != NULL) {
 			errors[i] = order_errors[j];
-		else if (save_issued(s, &specs[i], &p[i], &res[j],
-		    issued != NULL ? &issued[i] : NULL) != 0)
+		} else if (save_issued(s, &specs[i], &p[i], &res[j],
+		    issued != NULL ? &issued[i] : NULL) != 0) {
 			errors[i] = err_save();
+		} else if ((ari_ids[nari] = ari_cert_id(res[j].cert, specs[i].cert_name)) != NULL) {
+			ari_names[nari++] = (char *)specs[i].cert_name;
+		} else {
+			/* no identifier (no AKI): no ARI for this certificate */
+			err_clear();
+		}
 		order_result_clear(&res[j]);
 	}
+	save_ari_states(s, ari_names, ari_ids, nari);
+	for (size_t j = 0; j < nari; j++)
+		free(ari_ids[j]);
+	free(ari_ids);
+	free(ari_names);
 	for (size_t i = 0; i < n; i++) {
 		failed += errors[i] != NULL;
 		prepared_clear(&p[i]);

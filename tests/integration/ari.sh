@@ -5,7 +5,8 @@
 # day, 6 h without one, backoff after errors); a window in the future means
 # not due; a window in the past renews with "replaces" naming the old
 # certificate; a refused "replaces" is dropped and the order retried; the
-# new certificate's window is asked for at once.
+# new certificate's window is asked for at once; the checks due in one run
+# are asked together, each answer kept with its certificate.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/ari.sh"
@@ -143,5 +144,29 @@ assert_contains "$OUT" "ari.example: not due" "not due with the window ahead"
 ari_acme renew --force
 assert_rc 0 "renew --force"
 assert_eq 1 "$(ari_events "^NEWORDER replaces=$ID3 -> 201\$")" "a forced renewal also sends replaces"
+
+# Two certificates whose checks are due: one renew asks about both, and
+# each one's answer lands in its own ari.json
+ari_acme issue --webroot "$WWW" ari2.example
+assert_rc 0 "issue a second certificate"
+ID4=$(ari_cert_id_of "$CERT/cert.pem")
+ID5=$(ari_cert_id_of "$STATE/certs/ari2.example/cert.pem")
+json_set "$A" next_check "$(rfc3339 -10)"
+json_set "$STATE/certs/ari2.example/ari.json" next_check "$(rfc3339 -10)"
+ari_window $((40 * 86400)) $((41 * 86400)) 7200
+B4=$(ari_events "^RENEWALINFO $ID4\$") B5=$(ari_events "^RENEWALINFO $ID5\$")
+ari_acme renew
+assert_rc 0 "renew with two checks due"
+assert_contains "$OUT" "ari.example: not due" "the first is not due"
+assert_contains "$OUT" "ari2.example: not due" "the second is not due"
+assert_eq $((B4 + 1)) "$(ari_events "^RENEWALINFO $ID4\$")" "asked about the first"
+assert_eq $((B5 + 1)) "$(ari_events "^RENEWALINFO $ID5\$")" "asked about the second"
+for f in "$A" "$STATE/certs/ari2.example/ari.json"; do
+	assert_true "${f#"$STATE"/}: the new window is recorded" \
+		in_window "$(json_field "$f" renew_at)" "$(rfc3339 $((40 * 86400 - 60)))" "$(rfc3339 $((41 * 86400)))"
+	assert_true "${f#"$STATE"/}: next check is Retry-After (7200 s) away" near "$(json_field "$f" next_check)" 7200
+done
+assert_eq "$ID5" "$(json_field "$STATE/certs/ari2.example/ari.json" cert_id)" \
+	"the second ari.json is about the second certificate"
 
 test_done
