@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "err.h"
+#include "hooks.h"
 #include "http01.h"
 #include "log.h"
 
@@ -99,6 +100,7 @@ int main(int argc, char **argv)
 		log_level = cfg.quiet ? 0 : LOG_NORMAL + cfg.verbosity;
 		if (log_level > LOG_DEBUG)
 			log_level = LOG_DEBUG;
+		hook_set_timeout(cfg.hook_timeout_s);
 		if (install_signal_handlers() == -1)
 			goto out;
 	}
