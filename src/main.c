@@ -19,10 +19,12 @@
 
 static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
-/* Removes published challenge files, then dies as the shell expects. */
+/* Removes published challenge files and passes the signal on to a running
+ * hook, then dies as the shell expects. */
 static void on_fatal_signal(int sig)
 {
 	http01_emergency_cleanup();
+	hook_signal_running(sig);
 	_exit(128 + sig);
 }
 
