@@ -80,6 +80,7 @@ struct config {
 	const char *post_hook;
 	long jitter_s;             /* --jitter SECONDS, 0 when not given */
 	long parallel;             /* --parallel N (issue, renew), default 8 */
+	long hook_timeout_s;       /* --hook-timeout SECONDS (issue, renew), 0 = no limit */
 
 	/* revoke (NAME in names[0]), account deactivate */
 	const char *cert_file;     /* --cert FILE */

@@ -16,8 +16,10 @@ struct dns01 *dns01_new(const char *hook, long wait_s);
 char *dns01_txt_value(const char *keyauth);
 
 /* Runs `hook add _acme-challenge.NAME VALUE` for identifier name (a
- * wildcard's base name, as the authorization carries it). Returns 0, or -1
- * with ERR_USAGE naming the hook and its exit status. */
+ * wildcard's base name, as the authorization carries it) through
+ * hook_exec() (hooks.h: own process group, bounded by the hook timeout).
+ * Returns 0, or -1 with ERR_USAGE naming the hook and how it ended (exit
+ * status, signal or timeout). */
 int dns01_publish(struct dns01 *d, const char *name, const char *keyauth);
 
 /* Sleeps the configured wait once, when anything was published since the

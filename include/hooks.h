@@ -2,7 +2,9 @@
  * --post-hook commands, run with /bin/sh -c like certbot's, and remembered
  * per certificate in the "hooks" object of its issuance record
  * ({"deploy": CMD, "pre": CMD, "post": CMD}). Names and paths reach a hook
- * only through its environment, never through the command string. */
+ * only through its environment, never through the command string. Every
+ * program acmectl runs for the user (these and the dns-01 hook) runs
+ * through hook_exec(), bounded by --hook-timeout. */
 #ifndef ACMECTL_HOOKS_H
 #define ACMECTL_HOOKS_H
 
@@ -10,14 +12,42 @@
 
 #include <jansson.h>
 
-/* Runs cmd as `/bin/sh -c cmd` and waits for it. Its standard input is
- * /dev/null and its standard output goes to acmectl's standard error (so
- * --json output stays clean); env_add (NULL-terminated "NAME=VALUE"
- * entries, or NULL) is added to acmectl's environment, replacing variables
- * of the same name. what names the hook in errors ("deploy hook").
- * Returns 0 when it exits with status 0; else -1 with ERR_USAGE saying how it
- * ended (exit status or signal), or why it could not be started. */
+/* The default of --hook-timeout, in seconds. */
+#define HOOK_TIMEOUT_DEFAULT_S 300
+
+/* Sets how long any hook may run, in seconds (0: no limit); main sets it
+ * once from --hook-timeout. Until then HOOK_TIMEOUT_DEFAULT_S. */
+void hook_set_timeout(long seconds);
+
+/* Runs cmd as `/bin/sh -c cmd` through hook_exec() and waits for it. what
+ * names the hook in errors ("deploy hook"). Returns 0 when it exits with
+ * status 0; else -1 with ERR_USAGE saying how it ended (exit status,
+ * signal or timeout, e.g. "deploy hook timed out after 300 s: `CMD`"), or
+ * why it could not be started. */
 int hook_run(const char *what, const char *cmd, char *const *env_add);
+
+/* Runs prog (a path, or a name looked up in PATH) with argv, no shell, and
+ * waits for it. It runs in a process group of its own, with standard input
+ * /dev/null, standard output to acmectl's standard error (so --json output
+ * stays clean), no signal blocked and SIGPIPE at its default; env_add
+ * (NULL-terminated "NAME=VALUE" entries, or NULL) is added to acmectl's
+ * environment, replacing variables of the same name. When it outlives the
+ * hook timeout, its whole process group gets SIGTERM, then SIGKILL 5 s
+ * later, and is reaped. Returns 0 when it exits with status 0; else -1 with
+ * one line in *why (caller frees) made of what ("dns hook") and shown (the
+ * command as messages show it, made printable): "WHAT SHOWN failed with
+ * exit status N", "... was killed by signal N", "WHAT timed out after N s:
+ * SHOWN" or "WHAT SHOWN: cannot start PROG: REASON". Records nothing in
+ * err, so a caller cleaning up after a failure keeps the failure's
+ * message. */
+int hook_exec(const char *what, const char *shown, const char *prog, char *const *argv,
+    char *const *env_add, char **why);
+
+/* Passes sig on to the process group of the hook running now, if any (and
+ * SIGCONT, so a stopped one sees it). Async-signal-safe: for main's fatal
+ * signal handler, as a hook in its own process group no longer gets the
+ * terminal's signals with acmectl's. */
+void hook_signal_running(int sig);
 
 /* The environment of the deploy hook of certificate name kept in cert_dir
  * (STATE/certs/NAME): ACMECTL_NAME, ACMECTL_CERT_DIR, and ACMECTL_CERT,

@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "hooks.h"
 #include "key.h"
 #include "proxy.h"
 #include "store.h"
@@ -130,6 +131,7 @@ static const struct optspec options[] = {
 	{ "--post-hook", true, true, ON_RENEW, CMD_NONE, set_str, offsetof(struct config, post_hook) },
 	VAL("--jitter", ON_RENEW, set_number),
 	VAL("--parallel", ON_ISSUE | ON_RENEW, set_number),
+	VAL("--hook-timeout", ON_ISSUE | ON_RENEW, set_number),
 
 	/* revoke, deactivate */
 	STR("--cert", ON_REVOKE, cert_file),
@@ -309,7 +311,8 @@ static int set_dns_wait(struct config *cfg, const struct optspec *spec, const ch
 	return 0;
 }
 
-/* --days, --jitter, --parallel: whole numbers within each one's range. */
+/* --days, --jitter, --parallel, --hook-timeout: whole numbers within each
+ * one's range. */
 static int set_number(struct config *cfg, const struct optspec *spec, const char *value)
 {
 	static const struct {
@@ -320,6 +323,7 @@ static int set_number(struct config *cfg, const struct optspec *spec, const char
 		{ "--days", 0, 3650, offsetof(struct config, days) },
 		{ "--jitter", 0, 86400, offsetof(struct config, jitter_s) },
 		{ "--parallel", 1, 64, offsetof(struct config, parallel) },
+		{ "--hook-timeout", 0, MAX_TIMEOUT_S, offsetof(struct config, hook_timeout_s) },
 	};
 	size_t i, len = strlen(value);
 	long n;
@@ -642,6 +646,7 @@ int cli_parse(int argc, char **argv, struct config *cfg)
 	cfg->proxy_rules = "go";
 	cfg->days = -1;
 	cfg->parallel = 8;
+	cfg->hook_timeout_s = HOOK_TIMEOUT_DEFAULT_S;
 	cfg->revoke_reason = -1;
 
 	scan_args(argc, argv, &sc);
@@ -725,7 +730,7 @@ const char *cli_usage(void)
 "  issue (--webroot DIR | --standalone [ADDR:]PORT | --dns-hook PROG)\n"
 "        [--dns-wait SECONDS] [--key-type TYPE] [--csr FILE] [--name NAME]\n"
 "        [--preferred-chain CN] [--profile NAME] [--force]\n"
-"        [--email ADDR --agree-tos] NAME...\n"
+"        [--hook-timeout SECONDS] [--email ADDR --agree-tos] NAME...\n"
 "      Obtain a certificate for NAME... (http-01 validation, or dns-01 with\n"
 "      --dns-hook). With --csr the names come from the request; NAMEs given\n"
 "      must then match it.\n"
@@ -736,7 +741,8 @@ const char *cli_usage(void)
 "  account update --email ADDR\n"
 "      Change the account's contact address.\n"
 "  renew [NAME...] [--days N] [--force] [--deploy-hook CMD] [--pre-hook CMD]\n"
-"        [--post-hook CMD] [--jitter SECONDS] [--parallel N]\n"
+"        [--post-hook CMD] [--hook-timeout SECONDS] [--jitter SECONDS]\n"
+"        [--parallel N]\n"
 "      Renew the certificates (all, or the NAMEd ones) that are due, the way\n"
 "      each was issued. Nothing due means no network (except an ARI check,\n"
 "      when the CA's Retry-After allows one) and exit 0. One run at a time: a\n"
@@ -815,6 +821,9 @@ const char *cli_usage(void)
 "                         (remembered)\n"
 "  --post-hook CMD        run once after renewing, when something was due\n"
 "                         (remembered)\n"
+"  --hook-timeout SECONDS stop any hook (also --dns-hook) that runs longer:\n"
+"                         SIGTERM to its process group, SIGKILL 5 s later;\n"
+"                         0 to 86400, 0 = no limit (issue, renew; default 300)\n"
 "  --jitter SECONDS       sleep a random time up to SECONDS first (renew)\n"
 "  --cert FILE            certificate to revoke\n"
 "  --cert-key FILE        sign the revocation with the certificate's key\n"

@@ -1,19 +1,18 @@
-/* dns01.c - dns-01 challenges answered by a hook program (argv only). */
+/* dns01.c - dns-01 challenges answered by a hook program (argv only, run
+ * by hooks.c under the hook timeout). */
 #include "config.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "b64url.h"
 #include "dns01.h"
 #include "err.h"
+#include "hooks.h"
 #include "log.h"
 #include "util.h"
 
@@ -51,52 +50,30 @@ char *dns01_txt_value(const char *keyauth)
 	return b64url_encode(md, len);
 }
 
-/* Runs hook ACTION RECORD VALUE and waits for it. Returns 0, or -1 with
- * why (one line naming the hook and how it ended) in buf. Touches no error
- * record, so cleanup after a failure keeps the failure's message. */
+/* Runs hook ACTION RECORD VALUE through hook_exec(). Returns 0, or -1 with
+ * why (one line naming the hook and how it ended; caller frees). Touches no
+ * error record, so cleanup after a failure keeps the failure's message. */
 static int run_hook(const char *hook, const char *action, const char *record,
-    const char *value, char *buf, size_t len)
+    const char *value, char **why)
 {
 	char *argv[] = { (char *)hook, (char *)action, (char *)record, (char *)value, NULL };
-	int status;
-	pid_t pid;
+	char *shown = xasprintf("%s %s %s", hook, action, record);
+	int rc = hook_exec("dns hook", shown, hook, argv, NULL, why);
 
-	if ((pid = fork()) == -1) {
-		snprintf(buf, len, "dns hook %s: cannot fork: %s", hook, strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		execvp(hook, argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) == -1) {
-		if (errno != EINTR) {
-			snprintf(buf, len, "dns hook %s: %s", hook, strerror(errno));
-			return -1;
-		}
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		snprintf(buf, len, "dns hook %s %s %s: cannot run it (exit 127)", hook, action, record);
-	else if (WIFEXITED(status))
-		snprintf(buf, len, "dns hook %s %s %s failed with exit status %d",
-		    hook, action, record, WEXITSTATUS(status));
-	else
-		snprintf(buf, len, "dns hook %s %s %s was killed by signal %d",
-		    hook, action, record, WTERMSIG(status));
-	return -1;
+	free(shown);
+	return rc;
 }
 
 int dns01_publish(struct dns01 *d, const char *name, const char *keyauth)
 {
-	char *value, *record, why[512];
+	char *value, *record, *why;
 
 	if ((value = dns01_txt_value(keyauth)) == NULL)
 		return -1;
 	record = xasprintf("_acme-challenge.%s", name);
-	if (run_hook(d->hook, "add", record, value, why, sizeof(why)) != 0) {
+	if (run_hook(d->hook, "add", record, value, &why) != 0) {
 		err_set(ERR_USAGE, "%s", why);
+		free(why);
 		free(record);
 		free(value);
 		return -1;
@@ -124,14 +101,16 @@ void dns01_wait(struct dns01 *d)
 
 void dns01_withdraw_all(struct dns01 *d)
 {
-	char why[512];
+	char *why;
 
 	if (d == NULL)
 		return;
 	for (size_t i = 0; i < d->nrecords; i++) {
 		if (run_hook(d->hook, "remove", d->records[i].name, d->records[i].value,
-		    why, sizeof(why)) != 0)
+		    &why) != 0) {
 			logmsg(LOG_NORMAL, "warning: %s", why);
+			free(why);
+		}
 		free(d->records[i].name);
 		free(d->records[i].value);
 	}

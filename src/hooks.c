@@ -1,22 +1,47 @@
-/* hooks.c - run the user's renewal hooks through /bin/sh with the paths of
- * the certificate in the environment, and keep them in the record. */
+/* hooks.c - run the user's programs (renewal hooks through /bin/sh with
+ * the paths of the certificate in the environment, the dns-01 hook) each in
+ * its own process group under the hook timeout, and keep the renewal hooks
+ * in the record. */
 #include "config.h"
 
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "hooks.h"
 #include "util.h"
 
+/* after SIGTERM, how long a timed-out hook's group has before SIGKILL */
+#define KILL_GRACE_MS 5000
+/* after SIGKILL, how long to wait for the group to be gone */
+#define GONE_WAIT_MS 1000
+#define POLL_STEP_MS 50
+
 extern char **environ;
+
+static long timeout_s = HOOK_TIMEOUT_DEFAULT_S;
+/* the process group of the hook running now (0: none), for
+ * hook_signal_running() in a signal handler */
+static volatile sig_atomic_t running_group;
+
+static void nap_ms(long long ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
 
 /* True when the "NAME=VALUE" entry var sets a variable named in add. */
 static bool overridden(const char *var, char *const *add)
@@ -49,51 +74,153 @@ static char **build_env(char *const *add)
 	return env;
 }
 
-int hook_run(const char *what, const char *cmd, char *const *env_add)
+/* Waits until child pid ends, watched through pidfd (or, when that is -1,
+ * polled), until deadline (mono_ms(); -1: none). Returns 1 once it is
+ * reaped (*status set), 0 at the deadline, -1 when waitpid fails (errno). */
+static int reap_by(pid_t pid, int pidfd, long long deadline, int *status)
 {
-	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	long long left;
+	pid_t got;
+
+	for (;;) {
+		/* checked before every sleep, so an exit is never missed */
+		if ((got = waitpid(pid, status, WNOHANG)) == pid)
+			return 1;
+		if (got == -1 && errno != EINTR)
+			return -1;
+		left = deadline < 0 ? -1 : deadline - mono_ms();
+		if (deadline >= 0 && left <= 0)
+			return 0;
+		if (pidfd != -1)
+			poll(&pfd, 1, left < 0 || left > INT_MAX ? -1 : (int)left);
+		else
+			nap_ms(left < 0 || left > POLL_STEP_MS ? POLL_STEP_MS : left);
+	}
+}
+
+/* Ends the process group of hook pid, which outlived its time: SIGTERM to
+ * all of it (with SIGCONT, so a stopped member sees it), SIGKILL to what
+ * is left after KILL_GRACE_MS, and waits up to GONE_WAIT_MS more for it to
+ * be gone. Meanwhile acmectl is the subreaper of the members orphaned when
+ * their parent dies, so it reaps them with pid: no zombie stays behind. */
+static void stop_group(pid_t pid)
+{
+	long long deadline = mono_ms() + KILL_GRACE_MS;
+	int was_subreaper = 0, status;
+	bool killed = false;
+
+	prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	kill(-pid, SIGTERM);
+	kill(-pid, SIGCONT);
+	for (;;) {
+		while (waitpid(-pid, &status, WNOHANG) > 0)
+			;
+		if (kill(-pid, 0) == -1 && errno == ESRCH)
+			break;
+		if (mono_ms() >= deadline) {
+			/* bounded even then: a process stuck in the kernel
+			 * must not hang the renewal after all */
+			if (killed)
+				break;
+			kill(-pid, SIGKILL);
+			killed = true;
+			deadline = mono_ms() + GONE_WAIT_MS;
+		}
+		nap_ms(POLL_STEP_MS);
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, was_subreaper);
+}
+
+void hook_set_timeout(long seconds)
+{
+	timeout_s = seconds;
+}
+
+void hook_signal_running(int sig)
+{
+	pid_t group = running_group;
+
+	if (group > 0) {
+		kill(-group, sig);
+		kill(-group, SIGCONT);
+	}
+}
+
+int hook_exec(const char *what, const char *shown, const char *prog, char *const *argv,
+    char *const *env_add, char **why)
+{
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all_default;
-	char **env = build_env(env_add);
+	char **env = build_env(env_add), *printable = str_printable(shown);
+	long limit = timeout_s;
 	pid_t pid = -1;
-	int status, e, rc = -1;
+	int status = 0, pidfd = -1, e, rc = -1;
 
+	*why = NULL;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
-	/* a hook is a shell command like any other: nothing blocked, and
-	 * SIGPIPE at its default even if it was ignored when we started */
+	/* a hook is a program like any other: nothing blocked, and SIGPIPE
+	 * at its default even if it was ignored when we started */
 	sigemptyset(&none);
 	sigemptyset(&all_default);
 	sigaddset(&all_default, SIGPIPE);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &all_default);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	/* a group of its own, so a timeout ends its children too */
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+	    POSIX_SPAWN_SETPGROUP);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
-	e = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, env);
+	e = posix_spawnp(&pid, prog, &fa, &attr, argv, env);
 	if (e != 0) {
-		err_set(ERR_USAGE, "%s `%s`: cannot start /bin/sh: %s", what, cmd, strerror(e));
+		*why = xasprintf("%s %s: cannot start %s: %s", what, printable, prog, strerror(e));
 		goto out;
 	}
-	while (waitpid(pid, &status, 0) == -1) {
-		if (errno != EINTR) {
-			err_set(ERR_USAGE, "%s `%s`: waitpid: %s", what, cmd, strerror(errno));
-			goto out;
-		}
+	running_group = pid;
+	/* without a pidfd (Linux before 5.3, a seccomp filter) reap_by polls */
+	pidfd = pidfd_open(pid, 0);
+	switch (reap_by(pid, pidfd, limit > 0 ? mono_ms() + limit * 1000 : -1, &status)) {
+	case 0:
+		stop_group(pid);
+		*why = xasprintf("%s timed out after %ld s: %s", what, limit, printable);
+		goto out;
+	case -1:
+		*why = xasprintf("%s %s: waitpid: %s", what, printable, strerror(errno));
+		goto out;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		rc = 0;
 	else if (WIFEXITED(status))
-		err_set(ERR_USAGE, "%s `%s` failed with exit status %d", what, cmd,
+		*why = xasprintf("%s %s failed with exit status %d", what, printable,
 		    WEXITSTATUS(status));
 	else
-		err_set(ERR_USAGE, "%s `%s` was killed by signal %d", what, cmd,
+		*why = xasprintf("%s %s was killed by signal %d", what, printable,
 		    WTERMSIG(status));
 out:
+	running_group = 0;
+	if (pidfd != -1)
+		close(pidfd);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
+	free(printable);
 	free(env);
+	return rc;
+}
+
+int hook_run(const char *what, const char *cmd, char *const *env_add)
+{
+	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
+	char *shown = xasprintf("`%s`", cmd), *why;
+	int rc;
+
+	if ((rc = hook_exec(what, shown, "/bin/sh", argv, env_add, &why)) != 0)
+		err_set(ERR_USAGE, "%s", why);
+	free(why);
+	free(shown);
 	return rc;
 }
 

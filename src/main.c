@@ -13,15 +13,18 @@
 #include "cmd.h"
 #include "conf.h"
 #include "err.h"
+#include "hooks.h"
 #include "http01.h"
 #include "log.h"
 
 static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
-/* Removes published challenge files, then dies as the shell expects. */
+/* Removes published challenge files and passes the signal on to a running
+ * hook, then dies as the shell expects. */
 static void on_fatal_signal(int sig)
 {
 	http01_emergency_cleanup();
+	hook_signal_running(sig);
 	_exit(128 + sig);
 }
 
@@ -99,6 +102,7 @@ int main(int argc, char **argv)
 		log_level = cfg.quiet ? 0 : LOG_NORMAL + cfg.verbosity;
 		if (log_level > LOG_DEBUG)
 			log_level = LOG_DEBUG;
+		hook_set_timeout(cfg.hook_timeout_s);
 		if (install_signal_handlers() == -1)
 			goto out;
 	}

@@ -235,7 +235,8 @@ static const struct row rows[] = {
 	{ "issue --webroot /w", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
 	    "issue needs at least one NAME" },
 	/* renew, list, revoke, account management */
-	{ "renew", 0, CMD_RENEW, NULL, ANY, 0, NULL, "days=-1 parallel=8 jitter=0 force=0", NULL },
+	{ "renew", 0, CMD_RENEW, NULL, ANY, 0, NULL,
+	    "days=-1 parallel=8 jitter=0 force=0 hook_timeout=300", NULL },
 	{ "renew a.example b.example --days 30 --force --jitter 600 --parallel 4", 0, CMD_RENEW,
 	    NULL, ANY, 2, NULL, "days=30 force=1 jitter=600 parallel=4", NULL },
 	{ "renew --deploy-hook /bin/reload --pre-hook pre --post-hook post", 0, CMD_RENEW, NULL,
@@ -247,6 +248,35 @@ static const struct row rows[] = {
 	{ "renew --days x", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "--days must be a whole number" },
 	{ "renew --parallel 0", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
 	    "--parallel must be a whole number from 1 to 64" },
+	/* --hook-timeout: 0 (no limit) to a day, issue and renew */
+	{ "renew --hook-timeout 0", 0, CMD_RENEW, NULL, ANY, 0, NULL, "hook_timeout=0", NULL },
+	{ "renew --hook-timeout=86400", 0, CMD_RENEW, NULL, ANY, 0, NULL,
+	    "hook_timeout=86400", NULL },
+	{ "--hook-timeout 7 renew", 0, CMD_RENEW, NULL, ANY, 0, NULL, "hook_timeout=7", NULL },
+	{ "issue --dns-hook /h --hook-timeout 30 a.example", 0, CMD_ISSUE, NULL, ANY, 1, NULL,
+	    "hook_timeout=30 dns_hook=/h", NULL },
+	{ "issue --webroot /w a.example", 0, CMD_ISSUE, NULL, ANY, 1, NULL,
+	    "hook_timeout=300", NULL },
+	{ "renew --hook-timeout 86401", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--hook-timeout must be a whole number from 0 to 86400 (got \"86401\")" },
+	{ "renew --hook-timeout -1", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--hook-timeout must be a whole number from 0 to 86400 (got \"-1\")" },
+	{ "renew --hook-timeout 1.5", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--hook-timeout must be a whole number from 0 to 86400 (got \"1.5\")" },
+	{ "renew --hook-timeout 5s", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--hook-timeout must be a whole number from 0 to 86400 (got \"5s\")" },
+	{ "renew --hook-timeout=+5", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--hook-timeout must be a whole number from 0 to 86400 (got \"+5\")" },
+	{ "renew --hook-timeout 99999999999999999999", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--hook-timeout must be a whole number from 0 to 86400" },
+	{ "renew --hook-timeout=", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --hook-timeout needs a value" },
+	{ "renew --hook-timeout --force", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --hook-timeout needs a value" },
+	{ "list --hook-timeout 5", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --hook-timeout is not valid for list" },
+	{ "account register --agree-tos --hook-timeout 5", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --hook-timeout is not valid for account register" },
 	{ "renew --webroot /w", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
 	    "option --webroot is not valid for renew" },
 	{ "issue --webroot /w --parallel 2 a.example", 0, CMD_ISSUE, NULL, ANY, 1, NULL,
@@ -425,6 +455,10 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 	}
 	if (strcmp(key, "dns_wait") == 0) {
 		snprintf(buf, len, "%ld", cfg->dns_wait_s);
+		return buf;
+	}
+	if (strcmp(key, "hook_timeout") == 0) {
+		snprintf(buf, len, "%ld", cfg->hook_timeout_s);
 		return buf;
 	}
 	if (strcmp(key, "step_timeout") == 0) {

@@ -1,5 +1,6 @@
 /* test_renew.c - the local pieces of `acmectl renew`: hooks run through
- * /bin/sh (exit status, signals, environment, standard streams), the
+ * /bin/sh (exit status, signals, environment, standard streams, the hook
+ * timeout and what it ends), programs run without a shell, the
  * deploy hook's environment, hooks laid over the remembered ones, and the
  * state directory's lock (held, waited for, released by a killed holder,
  * never inherited). Runs in a mkdtemp dir. */
@@ -102,6 +103,137 @@ static void test_hook_streams(void)
 	free(got_err);
 	free(out_path);
 	free(err_path);
+}
+
+/* The pid a hook wrote to ./child, or -1; removes the file. */
+static pid_t child_pid(void)
+{
+	char *text = store_read_file("child", NULL);
+	pid_t pid = text != NULL ? (pid_t)strtol(text, NULL, 10) : -1;
+
+	free(text);
+	unlink("child");
+	return pid > 0 ? pid : -1;
+}
+
+/* Hooks under the hook timeout: one that (with what it started) outlives
+ * it is ended and reaped, at once when SIGTERM ends it, after the grace
+ * when it ignores SIGTERM; one that ends in time is untouched, and so is
+ * what it left running. A hook writes the pid of its background child to
+ * ./child; a child that cleans up on SIGTERM writes ./cleaned. */
+static void test_hook_timeout(void)
+{
+	static const struct {
+		long timeout;
+		const char *cmd;
+		int ret;
+		const char *msg;        /* the whole error, NULL when it succeeds */
+		long long min_ms, max_ms;
+		bool child_lives;       /* ./child's process still runs afterwards */
+		bool cleaned;           /* ./cleaned was written */
+	} rows[] = {
+		{ 1, "sleep 1000", -1, "test hook timed out after 1 s: `sleep 1000`",
+		  900, 3000, false, false },
+		/* the whole process group ends, and its orphans are reaped */
+		{ 1, "sleep 1000 & echo $! >child; wait", -1,
+		  "test hook timed out after 1 s: `sleep 1000 & echo $! >child; wait`",
+		  900, 3000, false, false },
+		{ 2, "(sleep 1000; true) & echo $! >child; exit 0", 0, NULL,
+		  0, 1000, true, false },
+		/* a stopped hook gets SIGCONT with its SIGTERM */
+		{ 1, "sleep 1000 & echo $! >child; kill -STOP $$", -1,
+		  "test hook timed out after 1 s: `sleep 1000 & echo $! >child; kill -STOP $$`",
+		  900, 3000, false, false },
+		/* the group has the grace to clean up after its shell is gone */
+		{ 1, "(trap 'sleep 0.5; echo >cleaned; exit 0' TERM; sleep 1000 & wait) & "
+		  "echo $! >child; wait", -1, NULL, 1300, 3500, false, true },
+		/* SIGTERM ignored by the whole group: SIGKILL 5 s later */
+		{ 1, "trap '' TERM; sleep 1000 & echo $! >child; wait", -1,
+		  "test hook timed out after 1 s: `trap '' TERM; sleep 1000 & echo $! >child; wait`",
+		  5900, 8500, false, false },
+		/* the message stays one line */
+		{ 1, "sleep 1000\n", -1, "test hook timed out after 1 s: `sleep 1000\\x0a`",
+		  900, 3000, false, false },
+		/* in time */
+		{ 2, "true", 0, NULL, 0, 1000, false, false },
+		{ 2, "exit 4", -1, "test hook `exit 4` failed with exit status 4",
+		  0, 1000, false, false },
+		/* 0: no limit */
+		{ 0, "sleep 1.5", 0, NULL, 1400, 4000, false, false },
+	};
+
+	for (size_t i = 0; i < NELEM(rows); i++) {
+		long long t0, took;
+		pid_t child;
+		int rc;
+
+		unlink("cleaned");
+		err_clear();
+		hook_set_timeout(rows[i].timeout);
+		t0 = mono_ms();
+		rc = hook_run("test hook", rows[i].cmd, NULL);
+		took = mono_ms() - t0;
+		CHECK_INT(rc, rows[i].ret, rows[i].cmd);
+		CHECK_INT(err_kind(), rows[i].ret == 0 ? ERR_NONE : ERR_USAGE, rows[i].cmd);
+		if (rows[i].ret != 0)
+			CHECK(strchr(err_message(), '\n') == NULL, "[%s] one line", rows[i].cmd);
+		if (rows[i].msg != NULL)
+			CHECK_STR(err_message(), rows[i].msg, rows[i].cmd);
+		CHECK(took >= rows[i].min_ms && took <= rows[i].max_ms,
+		    "[%s] took %lld ms, want %lld-%lld", rows[i].cmd, took,
+		    rows[i].min_ms, rows[i].max_ms);
+		if ((child = child_pid()) != -1) {
+			/* gone means reaped too: kill() finds zombies */
+			CHECK_INT(kill(child, 0) == 0, rows[i].child_lives, rows[i].cmd);
+			if (rows[i].child_lives)
+				kill(-getpgid(child), SIGKILL);
+		} else {
+			CHECK(!rows[i].child_lives, "[%s] no ./child", rows[i].cmd);
+		}
+		CHECK_INT(access("cleaned", F_OK) == 0, rows[i].cleaned, rows[i].cmd);
+	}
+	err_clear();
+	unlink("cleaned");
+	hook_set_timeout(HOOK_TIMEOUT_DEFAULT_S);
+}
+
+/* hook_exec: a program without a shell; the outcome in *why, nothing
+ * recorded in err. */
+static void test_hook_exec(void)
+{
+	static char *const argv_hang[] = { "sleep", "1000", NULL };
+	static char *const argv_fail[] = { "sh", "-c", "exit 5", NULL };
+	static char *const argv_ok[] = { "true", NULL };
+	static char *const argv_none[] = { "no-such-program-anywhere", "add", NULL };
+	static const struct {
+		const char *prog;
+		char *const *argv;
+		int ret;
+		const char *why;   /* NULL when it succeeds */
+	} rows[] = {
+		{ "sleep", argv_hang, -1,
+		  "dns hook timed out after 1 s: sleep add _acme-challenge.a.example" },
+		{ "sh", argv_fail, -1,
+		  "dns hook sh add _acme-challenge.a.example failed with exit status 5" },
+		{ "true", argv_ok, 0, NULL },
+		{ "no-such-program-anywhere", argv_none, -1,
+		  "dns hook no-such-program-anywhere add _acme-challenge.a.example: cannot start "
+		  "no-such-program-anywhere: No such file or directory" },
+	};
+
+	hook_set_timeout(1);
+	for (size_t i = 0; i < NELEM(rows); i++) {
+		char *shown = xasprintf("%s add _acme-challenge.a.example", rows[i].prog), *why;
+
+		err_clear();
+		CHECK_INT(hook_exec("dns hook", shown, rows[i].prog, rows[i].argv, NULL, &why),
+		    rows[i].ret, rows[i].prog);
+		CHECK_INT(err_kind(), ERR_NONE, rows[i].prog);
+		CHECK_STR(why, rows[i].why, rows[i].prog);
+		free(why);
+		free(shown);
+	}
+	hook_set_timeout(HOOK_TIMEOUT_DEFAULT_S);
 }
 
 static void test_deploy_env(void)
@@ -302,6 +434,8 @@ int main(void)
 	}
 	test_hook_run();
 	test_hook_streams();
+	test_hook_timeout();
+	test_hook_exec();
 	test_deploy_env();
 	test_merge();
 	test_lock();

@@ -1,0 +1,203 @@
+#!/bin/bash
+# hook-timeout.sh - --hook-timeout bounds every hook: a hung deploy, pre,
+# post or dns-01 hook is stopped (SIGTERM to its process group, SIGKILL
+# later) within seconds, with a one-line error and the documented exit code;
+# nothing it started is left running; the renew lock is given up, so a run
+# waiting for it goes on; a hung dns hook leaves the previous certificate
+# untouched. acmectl killed while a hook runs takes the hook with it. Bad
+# values are exit 2 with one line.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "$(dirname "$0")/../lib/pebble.sh"
+
+# every order needs fresh authorizations, so every renewal calls the dns hook
+export PEBBLE_AUTHZREUSE=0
+pebble_start
+STATE="$TEST_TMP/state"
+WWW="$TEST_TMP/www"
+webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+resolve_acmectl
+
+# marker: a sleep argument no other process on this machine has, so pgrep
+# finds exactly the sleep a hook started
+marker() {
+	echo "$((100000 + RANDOM)).$$$RANDOM"
+}
+
+# gone MARK: no live process is "sleep MARK" (acmectl's own command line,
+# which holds the hook, does not count; nor does a zombie, which has none).
+gone() {
+	! pgrep -f -- "^sleep $1\$" >/dev/null
+}
+
+# now_ms: milliseconds since the epoch.
+now_ms() {
+	date +%s%3N
+}
+
+acme issue --webroot "$WWW" --email admin@acmectl.example --agree-tos web.example
+assert_rc 0 "issue web.example"
+
+# A hung deploy hook: the renewal is kept, the hook is stopped after 1 s,
+# its line and the exit status say so
+M=$(marker)
+T0=$(now_ms)
+acme renew --days 2000 --hook-timeout 1 --deploy-hook "sleep $M" web.example
+T=$(($(now_ms) - T0))
+assert_rc 1 "a hung deploy hook"
+assert_contains "$OUT" "web.example: renewed" "the renewal itself is reported"
+assert_contains "$OUT" "deploy hook timed out after 1 s: \`sleep $M\`" \
+	"the certificate's line says the deploy hook timed out"
+assert_contains "$ERR" "1 of 1 certificates failed to renew or deploy" "summary error"
+assert_eq 1 "$(printf '%s\n' "$ERR" | grep -c .)" "one line on stderr"
+assert_true "stopped within 1-7 s of starting (${T} ms)" test "$T" -ge 1000 -a "$T" -lt 7000
+assert_true "nothing of the deploy hook is left running" gone "$M"
+assert_cert_issued "$STATE/certs/web.example" web.example
+
+# ... and with --json the error is in the certificate's entry
+acme renew --json --days 2000 --hook-timeout 1 web.example
+assert_rc 1 "a hung (remembered) deploy hook with --json"
+assert_eq "renewed:deploy hook timed out after 1 s: \`sleep $M\`" "$(python3 -c '
+import json, sys
+e = json.loads(sys.argv[1])[0]
+print("%s:%s" % (e["action"], e.get("error")))' "$OUT")" "--json: renewed, with the timeout as error"
+assert_true "nothing of the remembered deploy hook is left running" gone "$M"
+
+# Hung pre and post hooks: each stopped, both reported, the renewal done
+PRE=$(marker)
+POST=$(marker)
+OLD_CERT=$(sha_of "$STATE/certs/web.example/cert.pem")
+T0=$(now_ms)
+acme renew --days 2000 --hook-timeout 1 --deploy-hook '' --pre-hook "sleep $PRE" \
+	--post-hook "sleep $POST & wait" web.example
+T=$(($(now_ms) - T0))
+assert_rc 1 "hung pre and post hooks"
+assert_contains "$ERR" "pre hook timed out after 1 s: \`sleep $PRE\`" "the pre hook timed out"
+assert_contains "$ERR" "post hook timed out after 1 s: \`sleep $POST & wait\`" "the post hook timed out"
+assert_eq 1 "$(printf '%s\n' "$ERR" | grep -c .)" "one line on stderr"
+assert_contains "$OUT" "web.example: renewed" "the renewal ran between them"
+assert_ne "$OLD_CERT" "$(sha_of "$STATE/certs/web.example/cert.pem")" "a new certificate"
+assert_true "both stopped within 2-12 s (${T} ms)" test "$T" -ge 2000 -a "$T" -lt 12000
+assert_true "nothing of the pre hook is left running" gone "$PRE"
+assert_true "nothing of the post hook (a child of its shell) is left running" gone "$POST"
+acme renew --pre-hook '' --post-hook '' web.example
+assert_rc 0 "hooks forgotten"
+
+# A hook that ignores SIGTERM, with a child that does too: SIGKILL 5 s later
+M=$(marker)
+T0=$(now_ms)
+acme renew --days 2000 --hook-timeout 1 --deploy-hook "trap '' TERM; sleep $M & wait" web.example
+T=$(($(now_ms) - T0))
+assert_rc 1 "a deploy hook that ignores SIGTERM"
+assert_contains "$OUT" "deploy hook timed out after 1 s" "it timed out"
+assert_true "killed 5 s after SIGTERM (${T} ms)" test "$T" -ge 6000 -a "$T" -lt 12000
+assert_true "nothing of it is left running" gone "$M"
+
+# The lock: a run that waits for it goes on once the hung hook of the run
+# holding it is stopped
+M=$(marker)
+"$ACMECTL" --server "$PEBBLE_DIR_URL" --ca-bundle "$PEBBLE_CA" --state-dir "$STATE" \
+	renew --days 2000 --hook-timeout 3 --deploy-hook "sleep $M" web.example \
+	>"$TEST_TMP/first.out" 2>&1 </dev/null &
+FIRST=$!
+for ((i = 0; i < 200; i++)); do
+	gone "$M" || break
+	sleep 0.05
+done
+assert_false "the first run's deploy hook runs (holding the lock)" gone "$M"
+T0=$(now_ms)
+acme renew --deploy-hook '' web.example
+T=$(($(now_ms) - T0))
+assert_rc 0 "the second run, which waited for the lock"
+assert_contains "$OUT" "web.example: not due" "it ran after the first had renewed"
+assert_true "it waited for the hook timeout, no longer (${T} ms)" test "$T" -ge 1500 -a "$T" -lt 10000
+RC1=0
+wait "$FIRST" || RC1=$?
+assert_eq 1 "$RC1" "the first run exits 1"
+assert_contains "$(cat "$TEST_TMP/first.out")" "deploy hook timed out after 3 s" "the first run says why"
+assert_true "nothing of the first run's hook is left running" gone "$M"
+
+# acmectl stopped by SIGTERM while a hook runs (no timeout): the hook's
+# process group gets the signal too
+M=$(marker)
+"$ACMECTL" --server "$PEBBLE_DIR_URL" --ca-bundle "$PEBBLE_CA" --state-dir "$STATE" \
+	renew --days 2000 --hook-timeout 0 --deploy-hook "sleep $M & wait" web.example \
+	>"$TEST_TMP/killed.out" 2>&1 </dev/null &
+PID=$!
+for ((i = 0; i < 200; i++)); do
+	gone "$M" || break
+	sleep 0.05
+done
+assert_false "a hook without a time limit runs" gone "$M"
+kill -TERM "$PID"
+RC=0
+wait "$PID" || RC=$?
+assert_eq 143 "$RC" "acmectl died of SIGTERM"
+for ((i = 0; i < 40; i++)); do
+	gone "$M" && break
+	sleep 0.05
+done
+assert_true "its hook (and the hook's child) died with it" gone "$M"
+acme renew --deploy-hook '' web.example
+assert_rc 0 "deploy hook forgotten"
+
+# A hung dns hook: issue and renew fail, the previous certificate stays
+cat >"$TEST_TMP/dnshook" <<HOOK
+#!/bin/sh
+if [ -e "$TEST_TMP/hang" ]; then
+	sleep "\$(cat "$TEST_TMP/hang")" &
+	wait
+fi
+case "\$1" in
+add)    exec curl -sf -X POST -d "{\"host\":\"\$2.\",\"value\":\"\$3\"}" "$CHALLTEST_MGMT/set-txt" ;;
+remove) exec curl -sf -X POST -d "{\"host\":\"\$2.\"}" "$CHALLTEST_MGMT/clear-txt" ;;
+esac
+exit 64
+HOOK
+chmod 755 "$TEST_TMP/dnshook"
+acme issue --dns-hook "$TEST_TMP/dnshook" dns.example
+assert_rc 0 "issue dns.example through the dns hook"
+OLD_CERT=$(sha_of "$STATE/certs/dns.example/cert.pem")
+SNAP=$(state_snapshot "$STATE/archive/dns.example")
+
+M=$(marker)
+echo "$M" >"$TEST_TMP/hang"
+T0=$(now_ms)
+acme issue --force --hook-timeout 1 --dns-hook "$TEST_TMP/dnshook" dns.example
+T=$(($(now_ms) - T0))
+assert_rc 2 "issue with a hung dns hook"
+assert_contains "$ERR" "dns hook timed out after 1 s: $TEST_TMP/dnshook add _acme-challenge.dns.example" \
+	"the error names the hook and what it was doing"
+assert_eq 1 "$(printf '%s\n' "$ERR" | grep -c .)" "one line on stderr"
+assert_true "stopped within 1-7 s (${T} ms)" test "$T" -ge 1000 -a "$T" -lt 7000
+assert_true "nothing of the dns hook is left running" gone "$M"
+assert_eq "$OLD_CERT" "$(sha_of "$STATE/certs/dns.example/cert.pem")" "the previous certificate is untouched"
+
+M=$(marker)
+echo "$M" >"$TEST_TMP/hang"
+acme renew --days 2000 --hook-timeout 1 dns.example
+assert_rc 1 "renew with a hung dns hook"
+assert_contains "$OUT" "dns.example: failed: dns hook timed out after 1 s: $TEST_TMP/dnshook add" \
+	"the certificate's line says the dns hook timed out"
+assert_true "nothing of the dns hook is left running" gone "$M"
+assert_eq "$SNAP" "$(state_snapshot "$STATE/archive/dns.example")" \
+	"the previous certificate and its record are untouched"
+rm "$TEST_TMP/hang"
+acme renew --days 2000 --hook-timeout 10 dns.example
+assert_rc 0 "renew once the dns hook answers again"
+assert_ne "$OLD_CERT" "$(sha_of "$STATE/certs/dns.example/cert.pem")" "renewed"
+
+# Bad values: exit 2, one line, before anything runs
+SNAP=$(state_snapshot "$STATE")
+for bad in -1 86401 1.5 5s '' ' 5' 0x10 99999999999; do
+	acme renew --hook-timeout="$bad"
+	assert_rc 2 "--hook-timeout='$bad'"
+	assert_eq 1 "$(printf '%s\n' "$ERR" | grep -c .)" "--hook-timeout='$bad': one line on stderr"
+	assert_contains "$ERR" "--hook-timeout" "--hook-timeout='$bad': the error names the option"
+done
+acme list --hook-timeout 5
+assert_rc 2 "--hook-timeout with list"
+assert_contains "$ERR" "option --hook-timeout is not valid for list" "says where it is valid"
+assert_eq "$SNAP" "$(state_snapshot "$STATE")" "nothing written for bad values"
+
+test_done
