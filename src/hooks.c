@@ -154,7 +154,7 @@ int hook_exec(const char *what, const char *shown, const char *prog, char *const
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all_default;
-	char **env = build_env(env_add), *printable = str_printable(shown);
+	char **env = build_env(env_add), *printable = str_printable(shown), **sh_argv = NULL;
 	long limit = timeout_s;
 	pid_t pid = -1;
 	int status = 0, pidfd = -1, e, rc = -1;
@@ -176,6 +176,15 @@ int hook_exec(const char *what, const char *shown, const char *prog, char *const
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
 	e = posix_spawnp(&pid, prog, &fa, &attr, argv, env);
+	if (e == ENOEXEC && strchr(prog, '/') != NULL) {
+		/* a script without "#!": the shell runs it, as execvp(3) would */
+		sh_argv = xcalloc(strv_len(argv) + 2, sizeof(*sh_argv));
+		sh_argv[0] = "sh";
+		sh_argv[1] = (char *)prog;
+		for (size_t i = 1; argv[i] != NULL; i++)
+			sh_argv[i + 1] = argv[i];
+		e = posix_spawn(&pid, "/bin/sh", &fa, &attr, sh_argv, env);
+	}
 	if (e != 0) {
 		*why = xasprintf("%s %s: cannot start %s: %s", what, printable, prog, strerror(e));
 		goto out;
@@ -206,6 +215,7 @@ out:
 		close(pidfd);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
+	free(sh_argv);
 	free(printable);
 	free(env);
 	return rc;

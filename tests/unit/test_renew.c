@@ -7,11 +7,13 @@
 #include "config.h"
 
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -205,6 +207,8 @@ static void test_hook_exec(void)
 	static char *const argv_fail[] = { "sh", "-c", "exit 5", NULL };
 	static char *const argv_ok[] = { "true", NULL };
 	static char *const argv_none[] = { "no-such-program-anywhere", "add", NULL };
+	static char *const argv_script_ok[] = { "./script-ok", "add", "x", NULL };
+	static char *const argv_script_fail[] = { "./script-fail", "add", "x", NULL };
 	static const struct {
 		const char *prog;
 		char *const *argv;
@@ -219,8 +223,23 @@ static void test_hook_exec(void)
 		{ "no-such-program-anywhere", argv_none, -1,
 		  "dns hook no-such-program-anywhere add _acme-challenge.a.example: cannot start "
 		  "no-such-program-anywhere: No such file or directory" },
+		/* scripts without "#!" run with the shell, arguments kept */
+		{ "./script-ok", argv_script_ok, 0, NULL },
+		{ "./script-fail", argv_script_fail, -1,
+		  "dns hook ./script-fail add _acme-challenge.a.example failed with exit status 7" },
 	};
+	FILE *f;
 
+	if ((f = fopen("script-ok", "w")) != NULL) {
+		fputs("[ \"$1 $2\" = \"add x\" ]\n", f);
+		fclose(f);
+	}
+	if ((f = fopen("script-fail", "w")) != NULL) {
+		fputs("exit 7\n", f);
+		fclose(f);
+	}
+	chmod("script-ok", 0755);
+	chmod("script-fail", 0755);
 	hook_set_timeout(1);
 	for (size_t i = 0; i < NELEM(rows); i++) {
 		char *shown = xasprintf("%s add _acme-challenge.a.example", rows[i].prog), *why;
@@ -233,6 +252,8 @@ static void test_hook_exec(void)
 		free(why);
 		free(shown);
 	}
+	unlink("script-ok");
+	unlink("script-fail");
 	hook_set_timeout(HOOK_TIMEOUT_DEFAULT_S);
 }
 
