@@ -7,7 +7,8 @@
 # is PKCS#1 and has the public key and account of the state's key.pem. -o
 # creates a 0600 file and never overwrites or follows a symlink. Refused,
 # exit 2 with one line and no file: no account, an EC key, a deactivated
-# account, a stored account without URL, bad Kubernetes names.
+# account, a stored account without URL or registered at another directory
+# of the same host, bad Kubernetes names.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh" # json_step; no namespace is used
@@ -160,6 +161,11 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("url"); json.
 acme account export --cert-manager
 assert_refused "no URL stored" "run 'acmectl account show' once"
 cp "$TEST_TMP/account.json" "$ACCT/account.json"
+
+# registered at another directory of the same host (one account directory)
+acme --server "${PEBBLE_DIR_URL%/dir}/other/dir" account export --cert-manager
+assert_refused "another directory of the same host" \
+	"was registered at $PEBBLE_DIR_URL, not ${PEBBLE_DIR_URL%/dir}/other/dir"
 
 # an EC account key: cert-manager would reject it
 STATE="$TEST_TMP/state-ec" acme account register --email ec@acmectl.example --agree-tos
