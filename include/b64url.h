@@ -1,5 +1,5 @@
 /* b64url.h - unpadded base64url (RFC 4648 section 5, RFC 7515 section 2),
- * and the standard base64 decoding Kubernetes manifests need. */
+ * and the standard base64 Kubernetes manifests need. */
 #ifndef ACMECTL_B64URL_H
 #define ACMECTL_B64URL_H
 
@@ -26,5 +26,11 @@ bool b64url_is_token(const char *s);
  * caBundle fields. Returns a new NUL-terminated buffer of *outlen bytes, or
  * NULL when s is not valid. Caller wipes (it may be a key) and frees. */
 unsigned char *b64_std_decode(const char *s, size_t *outlen);
+
+/* Encodes len bytes as padded standard base64 (RFC 4648 section 4) on one
+ * line: Secret data as the API server stores it. Returns a new
+ * NUL-terminated string; caller frees (and wipes it when data was a
+ * secret). Never NULL. */
+char *b64_std_encode(const void *data, size_t len);
 
 #endif

@@ -22,6 +22,7 @@ enum command {
 	CMD_ACCOUNT_ROLLOVER,
 	CMD_ACCOUNT_DEACTIVATE,
 	CMD_ACCOUNT_UPDATE,
+	CMD_ACCOUNT_EXPORT,
 };
 
 #define LETSENCRYPT_URL "https://acme-v02.api.letsencrypt.org/directory"
@@ -64,7 +65,7 @@ struct config {
 	const char *standalone;    /* [ADDR:]PORT */
 	enum key_type cert_key_type; /* default ec256 */
 	const char *csr;
-	const char *cert_name;     /* --name */
+	const char *cert_name;     /* --name (issue) */
 	bool force;
 	const char *dns_hook;      /* --dns-hook PROG: dns-01 instead of http-01 */
 	long dns_wait_s;           /* --dns-wait SECONDS */
@@ -98,6 +99,14 @@ struct config {
 	const char *cm_version;    /* --cert-manager-version V, NULL = current */
 	const char *resolv_conf;   /* --resolv-conf FILE, default /etc/resolv.conf */
 	long step_timeout_s;       /* diagnose: --timeout applies per network step, default 5 */
+
+	/* account export */
+	bool cert_manager;         /* --cert-manager: the format written */
+	const char *issuer_name;   /* --name, NULL: from the server's host */
+	const char *namespace;     /* --namespace NS; default cert-manager for a ClusterIssuer */
+	const char *issuer_kind;   /* --kind, "ClusterIssuer" (default) or "Issuer" */
+	const char *solver_class;  /* --solver-class, default nginx */
+	const char *output;        /* -o FILE, NULL: standard output */
 
 	/* strings read from the config file, owned (strv); freed by config_free */
 	char **owned;

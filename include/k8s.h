@@ -1,5 +1,6 @@
-/* k8s.h - the Kubernetes manifests diagnose reads: a cert-manager
- * ClusterIssuer or Issuer, and the Secret holding its ACME account key.
+/* k8s.h - the Kubernetes manifests diagnose reads and account export
+ * writes: a cert-manager ClusterIssuer or Issuer, and the Secret holding its
+ * ACME account key.
  *
  * Input is YAML (libyaml; several documents separated by "---" allowed) or
  * JSON (jansson), as written by hand or printed by `kubectl get ... -o yaml`
@@ -91,5 +92,38 @@ int k8s_secret_load(const char *path, const char *name, const char *key,
 
 /* Wipes and frees the value and zeroes v. */
 void k8s_secret_value_clear(struct k8s_secret_value *v);
+
+/* An account handed to cert-manager: a Secret holding its key and an ACME
+ * (Cluster)Issuer using it. All borrowed. */
+struct k8s_account_export {
+	const char *kind;          /* "ClusterIssuer" or "Issuer" */
+	const char *name;          /* the issuer's metadata.name */
+	const char *secret_name;   /* the Secret's, and privateKeySecretRef.name */
+	const char *namespace;     /* the Secret's (and an Issuer's); NULL: unset */
+	const char *server;        /* spec.acme.server */
+	const char *email;         /* spec.acme.email; NULL: unset */
+	const char *account_url;   /* shown as annotation and comment */
+	const char *solver_class;  /* the http01 ingress solver's ingressClassName */
+	const char *key_pem;       /* the account key as cert-manager keeps it; secret */
+	size_t key_pem_len;
+	const char *ca_bundle;     /* PEM for spec.acme.caBundle; NULL: unset */
+	size_t ca_bundle_len;
+};
+
+/* Writes e as one multi-document YAML stream: comment lines naming the
+ * account, a v1 Secret (type Opaque, data."tls.key" the base64 of key_pem)
+ * and a cert-manager.io/v1 ClusterIssuer or Issuer with spec.acme server,
+ * email, privateKeySecretRef {name, key: tls.key},
+ * disableAccountKeyGeneration (a missing Secret must not turn into a new
+ * account), caBundle and one http01 ingress solver; both carry the
+ * annotation acmectl/account-url. Every string value is double-quoted (a
+ * name such as "yes" or "1e3" stays a string) with non-ASCII escaped.
+ * Checks first that kind is ClusterIssuer or Issuer, that name,
+ * secret_name and solver_class are RFC 1123 subdomains of at most 253
+ * characters and namespace an RFC 1123 label of at most 63, and that the
+ * other strings are UTF-8. Returns the text, NUL-terminated, with its length
+ * in *len (it holds the key: caller wipes and frees it, key_pem_free()), or
+ * NULL with ERR_USAGE naming the bad value and why. */
+char *k8s_account_manifest(const struct k8s_account_export *e, size_t *len);
 
 #endif

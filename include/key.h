@@ -38,7 +38,13 @@ EVP_PKEY *key_load_file(const char *path);
  * NULL with err set on failure. */
 char *key_to_pem(EVP_PKEY *key, size_t *len);
 
-/* Wipes and frees a buffer from key_to_pem. NULL is fine. */
+/* Serialises an RSA private key as PKCS#1 PEM ("RSA PRIVATE KEY"), the form
+ * cert-manager writes into its account key Secret. Returns a buffer as
+ * key_to_pem() does (release with key_pem_free()), or NULL with ERR_USAGE
+ * when key is not RSA. */
+char *key_to_rsa_pem(EVP_PKEY *key, size_t *len);
+
+/* Wipes and frees a buffer from key_to_pem or key_to_rsa_pem. NULL is fine. */
 void key_pem_free(char *pem, size_t len);
 
 /* True when the key is RSA. */

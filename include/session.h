@@ -28,6 +28,21 @@ struct session {
  * directory. 0, or -1 with err set; session_close() is safe either way. */
 int session_open(struct session *s, const struct config *cfg);
 
+/* Sets s up for cfg->server without any network, for commands that only
+ * read the state: cfg and account_dir; http and acme stay NULL. 0, or -1
+ * with ERR_USAGE (a server URL without a usable host); session_close() is
+ * safe either way. */
+int session_open_local(struct session *s, const struct config *cfg);
+
+/* Reads the stored account of this server from the state directory, with
+ * no request: key.pem into account_key, account.json into account_json and
+ * its "url" into account_url (left NULL when not stored; an unreadable
+ * account.json counts as none). With must_exist false and no key.pem,
+ * returns 0 leaving account_key NULL; with must_exist true that is
+ * ERR_USAGE "no account for SERVER in STATE: run 'acmectl account register
+ * ...' first". -1 with err set for an unreadable or unusable key. */
+int session_read_account(struct session *s, bool must_exist);
+
 /* Loads the stored account of this server (key.pem and account.json) into s.
  * When it has no stored URL, finds it with onlyReturnExisting. With
  * must_exist false and no key.pem stored, returns 0 leaving account_key NULL.

@@ -46,6 +46,14 @@ int store_mkdirs(const char *path, mode_t mode);
  * Once renamed, a directory that cannot be fsynced is only logged. */
 int store_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* Creates path, which must not exist yet, holding data: opened with
+ * O_CREAT|O_EXCL|O_NOFOLLOW and mode (applied whatever the umask), written,
+ * fsynced, and its directory fsynced. On failure nothing is left at path
+ * unless something was there before. 0, or -1 with ERR_STORAGE naming the
+ * path and errno; errno is EEXIST when path already existed (a symlink
+ * counts, and is never followed). */
+int store_write_new(const char *path, const void *data, size_t len, mode_t mode);
+
 /* Writes doc as indented JSON with sorted keys and a final newline to path
  * with store_write_atomic (the one form of every JSON file in the state).
  * 0 or -1 with ERR_STORAGE. */

@@ -1,4 +1,5 @@
-/* b64url.c - unpadded base64url (RFC 4648 section 5, RFC 7515 section 2). */
+/* b64url.c - unpadded base64url (RFC 4648 section 5, RFC 7515 section 2),
+ * and standard base64 for Kubernetes manifests. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -30,7 +31,11 @@ static int sextet(unsigned char c, char c62, char c63)
 	return -1;
 }
 
-char *b64url_encode(const void *data, size_t len)
+static const char std_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Encodes len bytes with the 64 characters of abc, '='-padded when pad. */
+static char *encode(const void *data, size_t len, const char *abc, bool pad)
 {
 	const unsigned char *in = data;
 	char *out, *p;
@@ -39,21 +44,37 @@ char *b64url_encode(const void *data, size_t len)
 	out = xmalloc(len / 3 * 4 + 4 + 1);
 	p = out;
 	for (i = 0; i + 3 <= len; i += 3) {
-		*p++ = alphabet[in[i] >> 2];
-		*p++ = alphabet[((in[i] & 0x03) << 4) | (in[i + 1] >> 4)];
-		*p++ = alphabet[((in[i + 1] & 0x0f) << 2) | (in[i + 2] >> 6)];
-		*p++ = alphabet[in[i + 2] & 0x3f];
+		*p++ = abc[in[i] >> 2];
+		*p++ = abc[((in[i] & 0x03) << 4) | (in[i + 1] >> 4)];
+		*p++ = abc[((in[i + 1] & 0x0f) << 2) | (in[i + 2] >> 6)];
+		*p++ = abc[in[i + 2] & 0x3f];
 	}
 	if (len - i == 1) {
-		*p++ = alphabet[in[i] >> 2];
-		*p++ = alphabet[(in[i] & 0x03) << 4];
+		*p++ = abc[in[i] >> 2];
+		*p++ = abc[(in[i] & 0x03) << 4];
+		if (pad) {
+			*p++ = '=';
+			*p++ = '=';
+		}
 	} else if (len - i == 2) {
-		*p++ = alphabet[in[i] >> 2];
-		*p++ = alphabet[((in[i] & 0x03) << 4) | (in[i + 1] >> 4)];
-		*p++ = alphabet[(in[i + 1] & 0x0f) << 2];
+		*p++ = abc[in[i] >> 2];
+		*p++ = abc[((in[i] & 0x03) << 4) | (in[i + 1] >> 4)];
+		*p++ = abc[(in[i + 1] & 0x0f) << 2];
+		if (pad)
+			*p++ = '=';
 	}
 	*p = '\0';
 	return out;
+}
+
+char *b64url_encode(const void *data, size_t len)
+{
+	return encode(data, len, alphabet, false);
+}
+
+char *b64_std_encode(const void *data, size_t len)
+{
+	return encode(data, len, std_alphabet, true);
 }
 
 unsigned char *b64url_decode(const char *s, size_t *outlen)

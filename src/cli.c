@@ -40,8 +40,9 @@
 #define ON_ROLLOVER ON(CMD_ACCOUNT_ROLLOVER)
 #define ON_DEACTIVATE ON(CMD_ACCOUNT_DEACTIVATE)
 #define ON_UPDATE ON(CMD_ACCOUNT_UPDATE)
+#define ON_EXPORT ON(CMD_ACCOUNT_EXPORT)
 #define ON_ALL (ON_REGISTER | ON_SHOW | ON_ISSUE | ON_EXPLAIN | ON_DIAGNOSE | ON_RENEW | \
-	ON_LIST | ON_REVOKE | ON_ROLLOVER | ON_DEACTIVATE | ON_UPDATE)
+	ON_LIST | ON_REVOKE | ON_ROLLOVER | ON_DEACTIVATE | ON_UPDATE | ON_EXPORT)
 
 struct optspec;
 typedef int (*setter)(struct config *, const struct optspec *, const char *);
@@ -70,6 +71,8 @@ static int set_proxy(struct config *, const struct optspec *, const char *);
 static int set_dns_wait(struct config *, const struct optspec *, const char *);
 static int set_number(struct config *, const struct optspec *, const char *);
 static int set_reason(struct config *, const struct optspec *, const char *);
+static int set_name(struct config *, const struct optspec *, const char *);
+static int set_kind(struct config *, const struct optspec *, const char *);
 
 #define STR(name, cmds, member) \
 	{ name, true, false, cmds, CMD_NONE, set_str, offsetof(struct config, member) }
@@ -116,7 +119,7 @@ static const struct optspec options[] = {
 	STR("--webroot", ON_ISSUE, webroot),
 	STR("--standalone", ON_ISSUE, standalone),
 	STR("--csr", ON_ISSUE, csr),
-	STR("--name", ON_ISSUE, cert_name),
+	VAL("--name", ON_ISSUE | ON_EXPORT, set_name),
 	FLAG("--force", ON_ISSUE | ON_RENEW, force),
 	STR("--dns-hook", ON_ISSUE, dns_hook),
 	VAL("--dns-wait", ON_ISSUE, set_dns_wait),
@@ -145,6 +148,13 @@ static const struct optspec options[] = {
 	STR("--secret", ON_DIAGNOSE, secret),
 	STR("--cert-manager-version", ON_DIAGNOSE, cm_version),
 	STR("--resolv-conf", ON_DIAGNOSE, resolv_conf),
+
+	/* account export */
+	FLAG("--cert-manager", ON_EXPORT, cert_manager),
+	STR("--namespace", ON_EXPORT, namespace),
+	VAL("--kind", ON_EXPORT, set_kind),
+	STR("--solver-class", ON_EXPORT, solver_class),
+	STR("-o", ON_EXPORT, output),
 };
 
 /* The command words; word2 NULL for one-word commands. */
@@ -163,6 +173,7 @@ static const struct {
 	{ "account", "rollover", "account rollover", CMD_ACCOUNT_ROLLOVER },
 	{ "account", "deactivate", "account deactivate", CMD_ACCOUNT_DEACTIVATE },
 	{ "account", "update", "account update", CMD_ACCOUNT_UPDATE },
+	{ "account", "export", "account export", CMD_ACCOUNT_EXPORT },
 	{ "help", NULL, "help", CMD_HELP },
 };
 
@@ -365,6 +376,32 @@ static int set_reason(struct config *cfg, const struct optspec *spec, const char
 	err_set(ERR_USAGE, "--reason must be an RFC 5280 reason code 0-6 or 8-10 or its "
 	    "name, e.g. keyCompromise or superseded (got \"%s\")", value);
 	return -1;
+}
+
+/* The certificate's name for issue, the issuer's for account export. */
+static int set_name(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	(void)spec;
+	if (cfg->cmd == CMD_ISSUE)
+		cfg->cert_name = value;
+	else
+		cfg->issuer_name = value;
+	return 0;
+}
+
+static int set_kind(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	(void)spec;
+	/* the API server knows kinds by their exact spelling */
+	if (strcasecmp(value, "ClusterIssuer") == 0)
+		cfg->issuer_kind = "ClusterIssuer";
+	else if (strcasecmp(value, "Issuer") == 0)
+		cfg->issuer_kind = "Issuer";
+	else {
+		err_set(ERR_USAGE, "--kind must be ClusterIssuer or Issuer (got \"%s\")", value);
+		return -1;
+	}
+	return 0;
 }
 
 /* The spec named by arg ("--name", "-v"; "-vvv" is -v three times, counted
@@ -607,6 +644,18 @@ static int check_combinations(struct config *cfg)
 			return -1;
 		}
 		break;
+	case CMD_ACCOUNT_EXPORT:
+		if (!cfg->cert_manager) {
+			err_set(ERR_USAGE, "account export needs --cert-manager (the only "
+			    "format it writes)");
+			return -1;
+		}
+		if (cfg->json && cfg->output == NULL) {
+			err_set(ERR_USAGE, "account export --json needs -o FILE (without it "
+			    "the manifest is the output)");
+			return -1;
+		}
+		break;
 	default:
 		break;
 	}
@@ -674,6 +723,15 @@ int cli_parse(int argc, char **argv, struct config *cfg)
 		cfg->server = LETSENCRYPT_URL;
 	if (cfg->eab_alg == NULL)
 		cfg->eab_alg = "HS256";
+	if (cfg->issuer_kind == NULL)
+		cfg->issuer_kind = "ClusterIssuer";
+	if (cfg->solver_class == NULL)
+		cfg->solver_class = "nginx";
+	/* a ClusterIssuer's Secret lives in cert-manager's cluster resource
+	 * namespace, "cert-manager" unless its chart was told otherwise */
+	if (cfg->cmd == CMD_ACCOUNT_EXPORT && cfg->namespace == NULL &&
+	    strcmp(cfg->issuer_kind, "ClusterIssuer") == 0)
+		cfg->namespace = "cert-manager";
 	cfg->step_timeout_s = cfg->timeout_set ? cfg->timeout_s : DIAGNOSE_STEP_TIMEOUT_S;
 	/* store_default_dir() records why it found none */
 	if (cfg->state_dir == NULL &&
@@ -740,6 +798,11 @@ const char *cli_usage(void)
 "      Deactivate the account for good (asks first unless --yes).\n"
 "  account update --email ADDR\n"
 "      Change the account's contact address.\n"
+"  account export --cert-manager [--name NAME] [--namespace NS]\n"
+"                 [--kind ClusterIssuer|Issuer] [--solver-class CLASS]\n"
+"                 [-o FILE]\n"
+"      Write the account (RSA keys only) as a Secret and an ACME\n"
+"      ClusterIssuer or Issuer for cert-manager, without any request.\n"
 "  renew [NAME...] [--days N] [--force] [--deploy-hook CMD] [--pre-hook CMD]\n"
 "        [--post-hook CMD] [--hook-timeout SECONDS] [--jitter SECONDS]\n"
 "        [--parallel N]\n"
@@ -802,7 +865,9 @@ const char *cli_usage(void)
 "  --standalone [ADDR:]PORT\n"
 "                         answer challenges with a built-in HTTP server\n"
 "  --csr FILE             certificate signing request to use (PEM)\n"
-"  --name NAME            name the certificate is kept under\n"
+"  --name NAME            name the certificate is kept under (issue), or the\n"
+"                         issuer's name (account export; default from the\n"
+"                         server's host)\n"
 "  --force                issue even if a current certificate exists\n"
 "  --dns-hook PROG        answer dns-01 challenges by running\n"
 "                         PROG add|remove _acme-challenge.NAME VALUE\n"
@@ -839,6 +904,15 @@ const char *cli_usage(void)
 "                         the current one)\n"
 "  --resolv-conf FILE     resolver configuration (diagnose; default\n"
 "                         /etc/resolv.conf)\n"
+"  --cert-manager         write cert-manager manifests (account export)\n"
+"  --namespace NS         namespace of the Secret, and of an Issuer (account\n"
+"                         export; default cert-manager for a ClusterIssuer)\n"
+"  --kind KIND            ClusterIssuer (default) or Issuer (account export)\n"
+"  --solver-class CLASS   ingressClassName of the http01 solver (account\n"
+"                         export; default nginx)\n"
+"  -o FILE                write to FILE, created with mode 0600, never\n"
+"                         overwritten (account export; default standard\n"
+"                         output)\n"
 "\n"
 "Options take their value as --opt VALUE or --opt=VALUE.\n"
 "\n"

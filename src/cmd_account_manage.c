@@ -60,44 +60,6 @@ static int sync_dir(const char *dir)
 	return rc;
 }
 
-/* Creates path (which must not exist) with mode 0600 holding data, synced
- * to disk with its directory. On failure nothing is left at path unless it
- * existed before. 0 or -1 with ERR_STORAGE. */
-static int write_new_file(const char *path, const char *dir, const char *data, size_t len)
-{
-	size_t off = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
-		err_set(ERR_STORAGE, "cannot create %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (off < len) {
-		if ((n = write(fd, data + off, len - off)) == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			break;
-		off += (size_t)n;
-	}
-	if (off < len || fsync(fd) == -1) {
-		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	if (close(fd) == -1) {
-		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
-		unlink(path);
-		return -1;
-	}
-	if (sync_dir(dir) != 0) {
-		unlink(path);
-		return -1;
-	}
-	return 0;
-}
-
 /* After the server switched to the key in pending: copies the current key
  * to backup, then renames pending over current, so key.pem is the old key
  * or the new one at every moment. 0 or -1 with ERR_STORAGE. */
@@ -288,7 +250,7 @@ static int roll_over(const struct config *cfg, struct session *s, const struct k
 	}
 	/* on disk before the server sees it, so a switched key is never lost */
 	if ((pem = key_to_pem(new_key, &len)) == NULL ||
-	    write_new_file(p->pending, s->account_dir, pem, len) != 0)
+	    store_write_new(p->pending, pem, len, 0600) != 0)
 		goto out;
 	if (account_key_change(s->acme, s->account_key, new_key) != 0) {
 		prob = err_get_problem();

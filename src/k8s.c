@@ -609,3 +609,171 @@ void k8s_secret_value_clear(struct k8s_secret_value *v)
 	free(v->namespace);
 	memset(v, 0, sizeof(*v));
 }
+
+/* Object names (RFC 1123 subdomain) and namespaces (RFC 1123 label), as the
+ * API server checks them. */
+#define MAX_NAME 253
+#define MAX_LABEL 63
+
+static bool lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* Checks that s is a valid object name, or a namespace when label. 0, or
+ * -1 with ERR_USAGE: "WHAT "S" is not a valid Kubernetes ...: why". */
+static int check_name(const char *what, const char *s, bool label)
+{
+	size_t len = strlen(s), max = label ? MAX_LABEL : MAX_NAME;
+	char *why = NULL, *shown;
+
+	if (len == 0)
+		why = xstrdup("it is empty");
+	else if (len > max)
+		why = xasprintf("it has %zu characters, at most %zu are allowed", len, max);
+	for (size_t i = 0; why == NULL && i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (lower_alnum((char)c))
+			continue;
+		if (c != '-' && (c != '.' || label)) {
+			char shown_c[16];
+
+			snprintf(shown_c, sizeof(shown_c), c > 0x20 && c < 0x7f ?
+			    "'%c'" : "byte 0x%02x", c);
+			why = xasprintf("%s is not allowed (only lowercase letters, "
+			    "digits%s)", shown_c, label ? " and '-'" : ", '-' and '.'");
+		} else if (i == 0 || i == len - 1 || s[i - 1] == '.' || s[i + 1] == '.') {
+			why = xstrdup(label ? "it must start and end with a letter or digit" :
+			    "it and each of its dot-separated parts must start and end "
+			    "with a letter or digit");
+		}
+	}
+	if (why == NULL)
+		return 0;
+	shown = str_printable(s);
+	err_set(ERR_USAGE, "%s \"%s\" is not a valid Kubernetes %s: %s", what, shown,
+	    label ? "namespace (RFC 1123 label)" : "name (RFC 1123 subdomain)", why);
+	free(shown);
+	free(why);
+	return -1;
+}
+
+/* s as a YAML double-quoted scalar: JSON string syntax, which YAML reads
+ * the same, with everything outside ASCII as \uXXXX. NULL with ERR_USAGE
+ * when s is not UTF-8. Caller frees. */
+static char *quoted(const char *what, const char *s)
+{
+	json_t *str = json_string(s);
+	char *out = str != NULL ? json_dumps(str, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+
+	json_decref(str);
+	if (out == NULL)
+		err_set(ERR_USAGE, "the %s is not valid UTF-8", what);
+	return out;
+}
+
+char *k8s_account_manifest(const struct k8s_account_export *e, size_t *len)
+{
+	char *server = NULL, *email = NULL, *url = NULL, *url_shown = NULL;
+	char *server_shown = NULL, *email_line = NULL, *ns_line = NULL;
+	char *ca_line = NULL, *ca = NULL, *head = NULL, *tail = NULL, *key = NULL;
+	char *out = NULL;
+	bool cluster;
+	size_t hlen, klen, tlen;
+
+	cluster = strcmp(e->kind, "ClusterIssuer") == 0;
+	if (!cluster && strcmp(e->kind, "Issuer") != 0) {
+		err_set(ERR_USAGE, "kind must be ClusterIssuer or Issuer (got \"%s\")",
+		    e->kind);
+		return NULL;
+	}
+	if (check_name("issuer name", e->name, false) == -1 ||
+	    check_name("Secret name", e->secret_name, false) == -1 ||
+	    (e->namespace != NULL && check_name("namespace", e->namespace, true) == -1) ||
+	    check_name("ingress class", e->solver_class, false) == -1)
+		return NULL;
+	if ((server = quoted("server URL", e->server)) == NULL ||
+	    (url = quoted("account URL", e->account_url)) == NULL ||
+	    (e->email != NULL && (email = quoted("email address", e->email)) == NULL))
+		goto out;
+	email_line = email != NULL ? xasprintf("    email: %s\n", email) : xstrdup("");
+	ns_line = e->namespace != NULL ?
+	    xasprintf("  namespace: \"%s\"\n", e->namespace) : xstrdup("");
+	if (e->ca_bundle != NULL) {
+		ca = b64_std_encode(e->ca_bundle, e->ca_bundle_len);
+		ca_line = xasprintf("    caBundle: \"%s\"\n", ca);
+	} else {
+		ca_line = xstrdup("");
+	}
+	/* comments are for people: no byte there may end the line early */
+	url_shown = str_printable(e->account_url);
+	server_shown = str_printable(e->server);
+	head = xasprintf(
+	    "# The ACME account %s\n"
+	    "# at %s, exported by acmectl.\n"
+	    "# The Secret holds the account key: keep this file as secret as the key.\n"
+	    "---\n"
+	    "apiVersion: v1\n"
+	    "kind: Secret\n"
+	    "metadata:\n"
+	    "  name: \"%s\"\n"
+	    "%s"
+	    "  annotations:\n"
+	    "    acmectl/account-url: %s\n"
+	    "type: Opaque\n"
+	    "data:\n"
+	    "  tls.key: \"", url_shown, server_shown, e->secret_name, ns_line, url);
+	tail = xasprintf("\"\n"
+	    "---\n"
+	    "apiVersion: cert-manager.io/v1\n"
+	    "kind: %s\n"
+	    "metadata:\n"
+	    "  name: \"%s\"\n"
+	    "%s"
+	    "  annotations:\n"
+	    "    acmectl/account-url: %s\n"
+	    "spec:\n"
+	    "  acme:\n"
+	    "    server: %s\n"
+	    "%s"
+	    "    privateKeySecretRef:\n"
+	    "      name: \"%s\"\n"
+	    "      key: tls.key\n"
+	    "    disableAccountKeyGeneration: true\n"
+	    "%s"
+	    "    solvers:\n"
+	    "    - http01:\n"
+	    "        ingress:\n"
+	    "          ingressClassName: \"%s\"\n",
+	    e->kind, e->name, cluster ? "" : ns_line, url, server, email_line,
+	    e->secret_name, ca_line, e->solver_class);
+	/* one exact allocation, so no copy of the key is left behind by a
+	 * growing buffer */
+	key = b64_std_encode(e->key_pem, e->key_pem_len);
+	hlen = strlen(head);
+	klen = strlen(key);
+	tlen = strlen(tail);
+	out = xmalloc(hlen + klen + tlen + 1);
+	memcpy(out, head, hlen);
+	memcpy(out + hlen, key, klen);
+	memcpy(out + hlen + klen, tail, tlen + 1);
+	*len = hlen + klen + tlen;
+out:
+	if (key != NULL) {
+		OPENSSL_cleanse(key, strlen(key));
+		free(key);
+	}
+	free(server);
+	free(email);
+	free(url);
+	free(url_shown);
+	free(server_shown);
+	free(email_line);
+	free(ns_line);
+	free(ca_line);
+	free(ca);
+	free(head);
+	free(tail);
+	return out;
+}

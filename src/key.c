@@ -219,17 +219,27 @@ out:
 	return key;
 }
 
-char *key_to_pem(EVP_PKEY *key, size_t *len)
+/* The PEM of key: PKCS#8, or the key type's own form when traditional
+ * (PKCS#1 for RSA). New buffer or NULL with err, as key_to_pem. */
+static char *pem_of(EVP_PKEY *key, bool traditional, size_t *len)
 {
 	BIO *bio = NULL;
 	char *data, *pem = NULL;
 	long n;
+	int ok;
 
 	/* A secure-memory BIO wipes its buffer when freed. */
-	if ((bio = BIO_new(BIO_s_secmem())) == NULL ||
-	    !PEM_write_bio_PKCS8PrivateKey(bio, key, NULL, NULL, 0, NULL,
-	    NULL) ||
-	    (n = BIO_get_mem_data(bio, &data)) <= 0) {
+	if ((bio = BIO_new(BIO_s_secmem())) == NULL) {
+		err_set(ERR_USAGE, "serialising private key: %s", ossl_reason());
+		goto out;
+	}
+	if (traditional)
+		ok = PEM_write_bio_PrivateKey_traditional(bio, key, NULL, NULL, 0,
+		    NULL, NULL);
+	else
+		ok = PEM_write_bio_PKCS8PrivateKey(bio, key, NULL, NULL, 0, NULL,
+		    NULL);
+	if (!ok || (n = BIO_get_mem_data(bio, &data)) <= 0) {
 		err_set(ERR_USAGE, "serialising private key: %s", ossl_reason());
 		goto out;
 	}
@@ -240,6 +250,20 @@ char *key_to_pem(EVP_PKEY *key, size_t *len)
 out:
 	BIO_free(bio);
 	return pem;
+}
+
+char *key_to_pem(EVP_PKEY *key, size_t *len)
+{
+	return pem_of(key, false, len);
+}
+
+char *key_to_rsa_pem(EVP_PKEY *key, size_t *len)
+{
+	if (!key_is_rsa(key)) {
+		err_set(ERR_USAGE, "%s keys have no PKCS#1 form", EVP_PKEY_get0_type_name(key));
+		return NULL;
+	}
+	return pem_of(key, true, len);
 }
 
 void key_pem_free(char *pem, size_t len)

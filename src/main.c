@@ -79,6 +79,8 @@ static int dispatch(const struct config *cfg)
 		return cmd_account_deactivate(cfg);
 	case CMD_ACCOUNT_UPDATE:
 		return cmd_account_update(cfg);
+	case CMD_ACCOUNT_EXPORT:
+		return cmd_account_export(cfg);
 	case CMD_NONE:
 		break;
 	}

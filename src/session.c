@@ -14,6 +14,19 @@
 #include "store.h"
 #include "util.h"
 
+int session_open_local(struct session *s, const struct config *cfg)
+{
+	char *id;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	if ((id = store_account_id(cfg->server)) == NULL)
+		return -1;
+	s->account_dir = xasprintf("%s/accounts/%s", cfg->state_dir, id);
+	free(id);
+	return 0;
+}
+
 int session_open(struct session *s, const struct config *cfg)
 {
 	struct http_opts opts = {
@@ -24,16 +37,10 @@ int session_open(struct session *s, const struct config *cfg)
 		.user_agent = "acmectl/" PACKAGE_VERSION,
 		.https_only = true,
 	};
-	char *id;
 
-	memset(s, 0, sizeof(*s));
-	s->cfg = cfg;
-	if (proxy_settings_load(&s->proxy, cfg) != 0)
+	if (session_open_local(s, cfg) != 0 ||
+	    proxy_settings_load(&s->proxy, cfg) != 0)
 		return -1;
-	if ((id = store_account_id(cfg->server)) == NULL)
-		return -1;
-	s->account_dir = xasprintf("%s/accounts/%s", cfg->state_dir, id);
-	free(id);
 	if ((s->http = http_client_new(&opts)) == NULL)
 		return -1;
 	s->acme = acme_new(s->http, cfg->server);
@@ -83,13 +90,12 @@ static int save_account_json(struct session *s, json_t *contact)
 	return rc;
 }
 
-int session_load_account(struct session *s, bool must_exist)
+int session_read_account(struct session *s, bool must_exist)
 {
 	char *key_path = xasprintf("%s/key.pem", s->account_dir);
 	char *json_path = xasprintf("%s/account.json", s->account_dir);
 	const char *url;
 	char *text = NULL;
-	json_t *account = NULL;
 	size_t len;
 	int rc = -1;
 
@@ -117,19 +123,32 @@ int session_load_account(struct session *s, bool must_exist)
 			s->account_url = xstrdup(url);
 	}
 	err_clear();
+	rc = 0;
+out:
+	free(text);
+	free(key_path);
+	free(json_path);
+	return rc;
+}
+
+int session_load_account(struct session *s, bool must_exist)
+{
+	json_t *account = NULL;
+	int rc = -1;
+
+	if (session_read_account(s, must_exist) != 0)
+		return -1;
+	if (s->account_key == NULL)
+		return 0;
 	if (s->account_url != NULL) {
 		acme_set_account(s->acme, s->account_key, s->account_url);
-		rc = 0;
-		goto out;
+		return 0;
 	}
 	if (account_lookup(s->acme, s->account_key, &s->account_url, &account) != 0)
 		goto out;
 	rc = save_account_json(s, json_object_get(account, "contact"));
 out:
 	json_decref(account);
-	free(text);
-	free(key_path);
-	free(json_path);
 	return rc;
 }
 

@@ -468,24 +468,56 @@ static void prune_generations(const char *archive, long keep, long prev)
 	closedir(d);
 }
 
-/* Creates dir/name (exclusively, not following links) with mode and writes
- * data to it, unsynced. Returns the open descriptor, or -1 with err. */
-static int create_unsynced(const char *dir, const char *name, const char *data,
-    size_t len, mode_t mode)
+/* Creates path (exclusively, not following links) with mode and writes
+ * data to it, unsynced. Returns the open descriptor, or -1 with err and
+ * errno kept (EEXIST: something is at path); a file it created is removed
+ * again. */
+static int create_unsynced(const char *path, const void *data, size_t len, mode_t mode)
 {
-	char *path = xasprintf("%s/%s", dir, name);
-	int fd;
+	int fd, saved;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	/* open(2) applied the umask; the caller's mode is the contract. */
 	if (fd == -1 || fchmod(fd, mode) == -1 || write_full(fd, data, len) == -1) {
+		saved = errno;
 		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
-		if (fd != -1)
+		if (fd != -1) {
 			close(fd);
+			unlink(path);
+		}
+		errno = saved;
 		fd = -1;
 	}
-	free(path);
 	return fd;
+}
+
+int store_write_new(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char *dir = NULL;
+	int fd, rc = -1;
+
+	if ((fd = create_unsynced(path, data, len, mode)) == -1)
+		return -1;
+	if (fsync(fd) == -1) {
+		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	if (close(fd) == -1) {
+		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	dir = dir_of(path);
+	if (sync_dir(dir) == -1) {
+		err_set(ERR_STORAGE, "cannot sync %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		unlink(path);
+	free(dir);
+	return rc;
 }
 
 /* Writes the five files of one generation into dir, a directory nobody
@@ -495,7 +527,7 @@ static int create_unsynced(const char *dir, const char *name, const char *data,
  * would wait for the disk a dozen times. */
 static int write_generation(const char *dir, const struct store_cert *c)
 {
-	char *issuance = json_text(c->issuance);
+	char *issuance = json_text(c->issuance), *path;
 	const struct {
 		const char *name;
 		const char *data;     /* NULL: an empty file, or none when optional */
@@ -523,8 +555,10 @@ static int write_generation(const char *dir, const struct store_cert *c)
 	for (i = 0; i < NFILES; i++) {
 		if (files[i].data == NULL && files[i].optional)
 			continue;
-		fds[i] = create_unsynced(dir, files[i].name, files[i].data ? files[i].data : "",
+		path = xasprintf("%s/%s", dir, files[i].name);
+		fds[i] = create_unsynced(path, files[i].data ? files[i].data : "",
 		    files[i].len, files[i].mode);
+		free(path);
 		if (fds[i] == -1)
 			goto out;
 	}

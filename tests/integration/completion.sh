@@ -59,7 +59,7 @@ assert_contains "$(complete -p acmectl)" "-F _acmectl" "complete -p acmectl name
 # commands and subcommands
 expect "" "account issue renew list revoke proxy diagnose help"
 expect "re" "renew revoke"
-expect "account " "register show rollover deactivate update"
+expect "account " "register show rollover deactivate update export"
 expect "account r" "register rollover"
 expect "-v account de" "deactivate"
 expect "proxy " "explain"
@@ -74,6 +74,9 @@ expect "renew --h" "--help --hook-timeout"
 expect "issue --hook-timeout " ""
 expect "account register --eab-" "--eab-kid --eab-hmac-key --eab-alg"
 expect "account deactivate --y" "--yes"
+expect "account export --n" "--no-proxy --no-env-proxy --name --namespace"
+expect "account export --kind " "ClusterIssuer Issuer"
+expect "account export --kind=I" "--kind=Issuer"
 expect "diagnose --from" "--from-issuer"
 expect "list --j" "--json"
 expect "--no-" "--no-proxy --no-env-proxy"
@@ -111,6 +114,7 @@ assert_contains "$COMPOPT" "filenames" "FILE completion asks for -o filenames"
 expect_files "--ca-bundle=c" "--ca-bundle=ca.pem --ca-bundle=csr.pem"
 expect_files "issue --webroot " "state www"
 expect "diagnose --secret cs" "csr.pem"
+expect "account export -o cs" "csr.pem"
 
 # certificate names from the state directory given on the line
 expect "--state-dir $TEST_TMP/files/state renew " "a.example b.example"
@@ -123,7 +127,7 @@ resolve_acmectl
 help_opts=$("$ACMECTL" --help | grep -oE -- '(^|[^a-zA-Z0-9-])--?[a-zA-Z][a-zA-Z0-9-]*' |
 	sed -E 's/^[^-]*//' | grep -vxE -- '--opt|-vv' | sort -u | tr '\n' ' ')
 commands=("account register" "account show" "account rollover" "account deactivate"
-	"account update" issue renew list revoke "proxy explain" diagnose)
+	"account update" "account export" issue renew list revoke "proxy explain" diagnose)
 offered=$(for c in "${commands[@]}"; do
 	# shellcheck disable=SC2086 # $c is the command's words
 	complete_words $c -

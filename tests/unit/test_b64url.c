@@ -106,6 +106,23 @@ static const struct {
 	{ "Zm9v YmFy", NULL },
 };
 
+/* Standard base64 encoding: padded, one line. */
+static const struct {
+	const char *data;
+	size_t len;
+	const char *b64;
+} std_enc_rows[] = {
+	{ "", 0, "" },
+	{ "f", 1, "Zg==" },
+	{ "fo", 2, "Zm8=" },
+	{ "foo", 3, "Zm9v" },
+	{ "foobar", 6, "Zm9vYmFy" },
+	{ "\xfb\xff\xbf", 3, "+/+/" },
+	{ "\0\0", 2, "AAA=" },
+	{ "-----BEGIN RSA PRIVATE KEY-----\n", 32,
+	  "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo=" },
+};
+
 int main(void)
 {
 	unsigned char *dec;
@@ -163,6 +180,12 @@ int main(void)
 			    memcmp(dec, all + i, len) == 0, "%s", ctx);
 			free(dec);
 			free(enc);
+			enc = b64_std_encode(all + i, sizeof(all) - i);
+			dec = b64_std_decode(enc, &len);
+			CHECK(dec != NULL && len == sizeof(all) - i &&
+			    memcmp(dec, all + i, len) == 0, "%s, standard base64", ctx);
+			free(dec);
+			free(enc);
 		}
 	}
 	for (size_t r = 0; r < NELEM(std_rows); r++) {
@@ -172,6 +195,18 @@ int main(void)
 		CHECK_STR((const char *)got, std_rows[r].out, std_rows[r].in);
 		if (got != NULL)
 			CHECK_INT(got_len, strlen(std_rows[r].out), std_rows[r].in);
+		free(got);
+	}
+	for (size_t r = 0; r < NELEM(std_enc_rows); r++) {
+		size_t got_len = 0;
+		char *got = b64_std_encode(std_enc_rows[r].data, std_enc_rows[r].len);
+		unsigned char *back = b64_std_decode(got, &got_len);
+
+		CHECK_STR(got, std_enc_rows[r].b64, std_enc_rows[r].b64);
+		CHECK(back != NULL && got_len == std_enc_rows[r].len &&
+		    memcmp(back, std_enc_rows[r].data, got_len) == 0,
+		    "%s: does not decode back", std_enc_rows[r].b64);
+		free(back);
 		free(got);
 	}
 	return test_done();

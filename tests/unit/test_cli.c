@@ -313,6 +313,37 @@ static const struct row rows[] = {
 	{ "account update --email new@example.org", 0, CMD_ACCOUNT_UPDATE, NULL, ANY, ANY, NULL,
 	    "email=new@example.org", NULL },
 	{ "account update", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "account update needs --email ADDR" },
+	/* account export: defaults, the namespace a ClusterIssuer's Secret needs */
+	{ "account export --cert-manager", 0, CMD_ACCOUNT_EXPORT, LE, ANY, ANY, NULL,
+	    "cert_manager=1 issuer_name=(null) issuer_kind=ClusterIssuer "
+	    "namespace=cert-manager solver_class=nginx output=(null) name=(null)", NULL },
+	{ "account export --cert-manager --kind Issuer", 0, CMD_ACCOUNT_EXPORT, NULL, ANY,
+	    ANY, NULL, "issuer_kind=Issuer namespace=(null)", NULL },
+	{ "account export --cert-manager --kind=issuer --namespace team-a --name le "
+	    "--solver-class traefik -o /out.yaml --json", 0, CMD_ACCOUNT_EXPORT, NULL, ANY,
+	    ANY, NULL, "issuer_kind=Issuer namespace=team-a issuer_name=le name=(null) "
+	    "solver_class=traefik output=/out.yaml json=1", NULL },
+	{ "--staging account export -o /o --cert-manager --kind CLUSTERISSUER --namespace cm",
+	    0, CMD_ACCOUNT_EXPORT, LES, ANY, ANY, NULL,
+	    "issuer_kind=ClusterIssuer namespace=cm output=/o", NULL },
+	{ "issue --webroot /w --name le a.example", 0, CMD_ISSUE, NULL, ANY, 1, NULL,
+	    "name=le issuer_name=(null)", NULL },
+	{ "account export", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "account export needs --cert-manager (the only format it writes)" },
+	{ "account export --cert-manager --kind Certificate", USAGE, 0, NULL, ANY, ANY, NULL,
+	    NULL, "--kind must be ClusterIssuer or Issuer (got \"Certificate\")" },
+	{ "account export --cert-manager --json", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "account export --json needs -o FILE" },
+	{ "account export --cert-manager -o", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option -o needs a value" },
+	{ "account export --cert-manager extra", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unexpected argument \"extra\" for account export" },
+	{ "account export --cert-manager --email a@example.org", USAGE, 0, NULL, ANY, ANY,
+	    NULL, NULL, "option --email is not valid for account export" },
+	{ "issue --webroot /w --cert-manager a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --cert-manager is not valid for issue" },
+	{ "account show -o /x", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option -o is not valid for account show" },
 	{ "account show --account-key /k.pem", 0, CMD_ACCOUNT_SHOW, NULL, ANY, ANY, NULL,
 	    "account_key=/k.pem", NULL },
 	{ "account show --yes", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
@@ -419,6 +450,9 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 		S("preferred_chain", preferred_chain), S("profile", profile),
 		S("deploy_hook", deploy_hook), S("pre_hook", pre_hook), S("post_hook", post_hook),
 		S("cert_file", cert_file), S("cert_key_file", cert_key_file),
+		S("issuer_name", issuer_name), S("namespace", namespace),
+		S("issuer_kind", issuer_kind), S("solver_class", solver_class),
+		S("output", output),
 #undef S
 	};
 	static const struct { const char *key; size_t off; } flags[] = {
@@ -426,6 +460,7 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 		B("agree_tos", agree_tos), B("force", force), B("json", json),
 		B("quiet", quiet), B("no_env_proxy", no_env_proxy),
 		B("server_set", server_set), B("timeout_set", timeout_set), B("yes", yes),
+		B("cert_manager", cert_manager),
 #undef B
 	};
 	size_t i, used;
@@ -575,7 +610,8 @@ static const char *const usage_mentions[] = {
 	"HS256", "HS384", "HS512", "--webroot DIR", "--standalone [ADDR:]PORT",
 	"--csr FILE", "--name NAME", "--force", "NAME...", "--account-url URL",
 	"--from-issuer FILE", "--secret FILE", "--cert-manager-version V",
-	"--resolv-conf FILE", "--opt=VALUE",
+	"--resolv-conf FILE", "--opt=VALUE", "account export --cert-manager",
+	"--namespace NS", "--kind KIND", "--solver-class CLASS", "-o FILE",
 	"0  success", "1  the ACME server refused or validation failed",
 	"2  usage error or bad local input",
 	"3  network failure or deadline (server or proxy unreachable)",

@@ -1,5 +1,6 @@
 /* test_k8s.c - manifests: YAML/JSON to documents, (Cluster)Issuer mapping,
- * Secret values, and the fixture files, each over one table. */
+ * Secret values, the fixture files, and the manifests account export
+ * writes, each over one table. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -339,6 +340,166 @@ static void test_secrets(void)
 	}
 }
 
+/* account export: names checked, every value read back by the parsers
+ * above (the issuer through describe(), the Secret's key, both
+ * annotations). */
+#define SERVER "https://acme.example/dir"
+#define ACCT "https://acme.example/acct/1"
+#define KEY_PEM "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n"
+#define A10 "aaaaaaaaaa"
+#define A50 A10 A10 A10 A10 A10
+#define A250 A50 A50 A50 A50 A50
+#define N253 A250 "aaa"
+#define N254 A250 "aaaa"
+#define L63 A50 A10 "aaa"
+#define L64 A50 A10 "aaaa"
+/* the describe() fields after kind|name|namespace|server|email */
+#define REST(secret, ca) "|" secret "|tls.key|" ca "|0|-|-|-|-|-|1|-|-|-|-|-|-|-"
+
+static const struct {
+	const char *kind, *name, *secret, *ns, *email, *solver, *server, *url;
+	bool ca;
+	const char *fields;     /* the issuer read back; NULL: refused */
+	const char *secret_ns;  /* the Secret's namespace read back */
+	const char *text;       /* in the manifest, or in the error */
+} export_rows[] = {
+	{ "ClusterIssuer", "le", "le-account-key", "cert-manager", "admin@example.org",
+	  "nginx", SERVER, ACCT, true,
+	  "ClusterIssuer|le|-|" SERVER "|admin@example.org" REST("le-account-key", CA_PEM),
+	  "cert-manager", "kind: ClusterIssuer\nmetadata:\n  name: \"le\"\n  annotations:\n"
+	  "    acmectl/account-url: \"" ACCT "\"\nspec:\n" },
+	{ "Issuer", "team", "team-account-key", "team-a", NULL, "traefik", SERVER, ACCT, false,
+	  "Issuer|team|team-a|" SERVER "|-" REST("team-account-key", "-"), "team-a",
+	  "kind: Issuer\nmetadata:\n  name: \"team\"\n  namespace: \"team-a\"\n" },
+	{ "Issuer", "x", "x-account-key", NULL, NULL, "nginx", SERVER, ACCT, false,
+	  "Issuer|x|-|" SERVER "|-" REST("x-account-key", "-"), NULL,
+	  "kind: Secret\nmetadata:\n  name: \"x-account-key\"\n  annotations:\n" },
+	/* YAML 1.1 would read these plain as a boolean, null and a number */
+	{ "ClusterIssuer", "yes", "on", "null", NULL, "1e3", SERVER, ACCT, false,
+	  "ClusterIssuer|yes|-|" SERVER "|-" REST("on", "-"), "null",
+	  "ingressClassName: \"1e3\"\n" },
+	{ "ClusterIssuer", "le", "s", "cert-manager", "a\"b\\c: #x\xc3\xa9@example.org", "nginx",
+	  SERVER "?x=1#a: b", ACCT, false,
+	  "ClusterIssuer|le|-|" SERVER "?x=1#a: b|a\"b\\c: #x\xc3\xa9@example.org" REST("s", "-"),
+	  "cert-manager", "email: \"a\\\"b\\\\c: #x\\u00E9@example.org\"\n" },
+	{ "ClusterIssuer", "le", "s", "cert-manager", NULL, "nginx", SERVER,
+	  ACCT "\n# injected", false, "ClusterIssuer|le|-|" SERVER "|-" REST("s", "-"),
+	  "cert-manager", "# The ACME account " ACCT "\\x0a# injected\n" },
+	{ "ClusterIssuer", "a-b.c--d", "0", "a--b", NULL, "x.y", SERVER, ACCT, false,
+	  "ClusterIssuer|a-b.c--d|-|" SERVER "|-" REST("0", "-"), "a--b", "name: \"0\"\n" },
+	{ "ClusterIssuer", N253, "s", L63, NULL, "nginx", SERVER, ACCT, false,
+	  "ClusterIssuer|" N253 "|-|" SERVER "|-" REST("s", "-"), L63, "name: \"" N253 "\"\n" },
+
+	{ "ClusterIssuer", N254, "s", "cert-manager", NULL, "nginx", SERVER, ACCT, false, NULL,
+	  NULL, "issuer name \"" N254 "\" is not a valid Kubernetes name (RFC 1123 subdomain): "
+	  "it has 254 characters, at most 253 are allowed" },
+	{ "ClusterIssuer", "le", N254, "cert-manager", NULL, "nginx", SERVER, ACCT, false, NULL,
+	  NULL, "Secret name \"" N254 "\" is not a valid" },
+	{ "Issuer", "le", "s", L64, NULL, "nginx", SERVER, ACCT, false, NULL, NULL,
+	  "namespace \"" L64 "\" is not a valid Kubernetes namespace (RFC 1123 label): "
+	  "it has 64 characters, at most 63 are allowed" },
+	{ "ClusterIssuer", "Le", "s", NULL, NULL, "nginx", SERVER, ACCT, false, NULL, NULL,
+	  "issuer name \"Le\" is not a valid Kubernetes name (RFC 1123 subdomain): 'L' is not "
+	  "allowed (only lowercase letters, digits, '-' and '.')" },
+	{ "ClusterIssuer", "le_prod", "s", NULL, NULL, "nginx", SERVER, ACCT, false, NULL, NULL,
+	  "'_' is not allowed" },
+	{ "ClusterIssuer", "-le", "s", NULL, NULL, "nginx", SERVER, ACCT, false, NULL, NULL,
+	  "\"-le\" is not a valid Kubernetes name (RFC 1123 subdomain): it and each of its "
+	  "dot-separated parts must start and end with a letter or digit" },
+	{ "ClusterIssuer", "le.", "s", NULL, NULL, "nginx", SERVER, ACCT, false, NULL, NULL,
+	  "\"le.\" is not a valid Kubernetes name (RFC 1123 subdomain): it and each" },
+	{ "ClusterIssuer", "a..b", "s", NULL, NULL, "nginx", SERVER, ACCT, false, NULL, NULL,
+	  "\"a..b\" is not a valid Kubernetes name (RFC 1123 subdomain): it and each" },
+	{ "ClusterIssuer", "a.-b", "s", NULL, NULL, "nginx", SERVER, ACCT, false, NULL, NULL,
+	  "\"a.-b\" is not a valid Kubernetes name (RFC 1123 subdomain): it and each" },
+	{ "ClusterIssuer", "", "s", NULL, NULL, "nginx", SERVER, ACCT, false, NULL, NULL,
+	  "issuer name \"\" is not a valid Kubernetes name (RFC 1123 subdomain): it is empty" },
+	{ "ClusterIssuer", "a b", "s", NULL, NULL, "nginx", SERVER, ACCT, false, NULL, NULL,
+	  "byte 0x20 is not allowed" },
+	{ "ClusterIssuer", "a\nb", "s", NULL, NULL, "nginx", SERVER, ACCT, false, NULL, NULL,
+	  "issuer name \"a\\x0ab\" is not a valid Kubernetes name (RFC 1123 subdomain): "
+	  "byte 0x0a is not allowed" },
+	{ "Issuer", "le", "s", "team.a", NULL, "nginx", SERVER, ACCT, false, NULL, NULL,
+	  "namespace \"team.a\" is not a valid Kubernetes namespace (RFC 1123 label): '.' is "
+	  "not allowed (only lowercase letters, digits and '-')" },
+	{ "Issuer", "le", "s", "-team", NULL, "nginx", SERVER, ACCT, false, NULL, NULL,
+	  "namespace \"-team\" is not a valid Kubernetes namespace (RFC 1123 label): it must "
+	  "start and end with a letter or digit" },
+	{ "ClusterIssuer", "le", "s", NULL, NULL, "Nginx", SERVER, ACCT, false, NULL, NULL,
+	  "ingress class \"Nginx\" is not a valid Kubernetes name" },
+	{ "Certificate", "le", "s", NULL, NULL, "nginx", SERVER, ACCT, false, NULL, NULL,
+	  "kind must be ClusterIssuer or Issuer (got \"Certificate\")" },
+	{ "ClusterIssuer", "le", "s", NULL, "\xff@example.org", "nginx", SERVER, ACCT, false,
+	  NULL, NULL, "the email address is not valid UTF-8" },
+};
+
+/* The acmectl/account-url annotation of each document, '|'-joined. */
+static char *annotations(const char *text, size_t len)
+{
+	json_t *docs = k8s_documents(text, len, "export"), *doc;
+	char *s = NULL;
+	size_t i;
+
+	json_array_foreach(docs, i, doc)
+		append(&s, json_string_value(json_object_get(json_object_get(
+		    json_object_get(doc, "metadata"), "annotations"), "acmectl/account-url")));
+	json_decref(docs);
+	return s;
+}
+
+static void test_export(void)
+{
+	for (size_t i = 0; i < NELEM(export_rows); i++) {
+		struct k8s_account_export e = {
+			.kind = export_rows[i].kind, .name = export_rows[i].name,
+			.secret_name = export_rows[i].secret, .namespace = export_rows[i].ns,
+			.server = export_rows[i].server, .email = export_rows[i].email,
+			.account_url = export_rows[i].url, .solver_class = export_rows[i].solver,
+			.key_pem = KEY_PEM, .key_pem_len = strlen(KEY_PEM),
+			.ca_bundle = export_rows[i].ca ? CA_PEM : NULL,
+			.ca_bundle_len = export_rows[i].ca ? strlen(CA_PEM) : 0,
+		};
+		struct k8s_issuer *iss;
+		struct k8s_secret_value v;
+		char ctx[32], *text, *got, *want;
+		size_t len = 0;
+
+		snprintf(ctx, sizeof(ctx), "export row %zu", i);
+		err_clear();
+		text = k8s_account_manifest(&e, &len);
+		if (export_rows[i].fields == NULL) {
+			CHECK(text == NULL, "%s: written", ctx);
+			check_error(export_rows[i].text, ctx);
+			free(text);
+			continue;
+		}
+		CHECK(text != NULL, "%s: %s", ctx, err_message());
+		if (text == NULL)
+			continue;
+		CHECK_INT(len, strlen(text), ctx);
+		CHECK(strncmp(text, "# The ACME account ", 19) == 0 && text[len - 1] == '\n',
+		    "%s: starts with the comment, ends with a newline", ctx);
+		CHECK(strstr(text, export_rows[i].text) != NULL, "%s: lacks \"%s\" in:\n%s",
+		    ctx, export_rows[i].text, text);
+		iss = k8s_issuer_parse(text, len, "export");
+		got = iss != NULL ? describe(iss) : xstrdup(err_message());
+		CHECK_STR(got, export_rows[i].fields, ctx);
+		free(got);
+		k8s_issuer_free(iss);
+		CHECK_INT(k8s_secret_parse(text, len, "export", export_rows[i].secret, "tls.key",
+		    &v), 0, ctx);
+		CHECK_STR((const char *)v.data, KEY_PEM, ctx);
+		CHECK_STR(v.namespace, export_rows[i].secret_ns, ctx);
+		k8s_secret_value_clear(&v);
+		got = annotations(text, len);
+		want = xasprintf("%s|%s", export_rows[i].url, export_rows[i].url);
+		CHECK_STR(got, want, ctx);
+		free(got);
+		free(want);
+		free(text);
+	}
+}
+
 /* Reads a fixture whole; caller frees. */
 static char *slurp(const char *file)
 {
@@ -439,5 +600,6 @@ int main(void)
 	test_issuers();
 	test_secrets();
 	test_files();
+	test_export();
 	return test_done();
 }

@@ -1,5 +1,5 @@
 /* test_key.c - key types, generation, PEM loading in every accepted format,
- * refusals, and the PKCS#8 round trip. */
+ * refusals, and the PKCS#8 and PKCS#1 round trips. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -284,31 +284,57 @@ static void test_refuse(void)
 	CHECK(key == NULL && err_kind() == ERR_USAGE, "directory accepted");
 }
 
+/* Serialised and read back: PKCS#8 for every type, PKCS#1 (what
+ * cert-manager writes) for RSA only. */
+static const struct {
+	enum key_type type;
+	bool pkcs1;           /* key_to_rsa_pem instead of key_to_pem */
+	const char *label;    /* the PEM label; NULL: refused */
+} triprows[] = {
+	{ KEY_EC256, false, "PRIVATE KEY" },
+	{ KEY_EC384, false, "PRIVATE KEY" },
+	{ KEY_RSA2048, false, "PRIVATE KEY" },
+	{ KEY_RSA2048, true, "RSA PRIVATE KEY" },
+	{ KEY_RSA3072, true, "RSA PRIVATE KEY" },
+	{ KEY_EC256, true, NULL },
+	{ KEY_EC384, true, NULL },
+};
+
 static void test_round_trip(void)
 {
-	static const enum key_type types[] = { KEY_EC256, KEY_EC384,
-	    KEY_RSA2048 };
 	EVP_PKEY *key, *back;
-	char *pem, *t1, *t2;
+	char *pem, *t1, *t2, *trailer, ctx[64];
 	size_t i, len;
 
-	for (i = 0; i < NELEM(types); i++) {
-		const char *name = key_type_name(types[i]);
-
-		key = key_generate(types[i]);
+	for (i = 0; i < NELEM(triprows); i++) {
+		snprintf(ctx, sizeof(ctx), "%s%s", key_type_name(triprows[i].type),
+		    triprows[i].pkcs1 ? " PKCS#1" : "");
+		err_clear();
+		key = key_generate(triprows[i].type);
 		len = 0;
-		pem = key != NULL ? key_to_pem(key, &len) : NULL;
-		CHECK(has_label(pem, "PRIVATE KEY"), "%s: not PKCS#8", name);
-		CHECK(pem != NULL && strlen(pem) == len &&
-		    strstr(pem, "-----END PRIVATE KEY-----\n") != NULL,
-		    "%s: length or trailer", name);
-		back = pem != NULL ? key_from_pem(pem, len, name) : NULL;
+		pem = key == NULL ? NULL : triprows[i].pkcs1 ?
+		    key_to_rsa_pem(key, &len) : key_to_pem(key, &len);
+		if (triprows[i].label == NULL) {
+			CHECK(pem == NULL && err_kind() == ERR_USAGE &&
+			    strstr(err_message(), "no PKCS#1 form") != NULL,
+			    "%s: not refused: %s", ctx, err_message());
+			key_pem_free(pem, len);
+			EVP_PKEY_free(key);
+			continue;
+		}
+		CHECK(has_label(pem, triprows[i].label), "%s: not %s", ctx,
+		    triprows[i].label);
+		trailer = xasprintf("-----END %s-----\n", triprows[i].label);
+		CHECK(pem != NULL && strlen(pem) == len && strstr(pem, trailer) != NULL,
+		    "%s: length or trailer", ctx);
+		free(trailer);
+		back = pem != NULL ? key_from_pem(pem, len, ctx) : NULL;
 		CHECK(back != NULL && EVP_PKEY_eq(back, key) == 1,
-		    "%s: round trip: %s", name, err_message());
+		    "%s: round trip: %s", ctx, err_message());
 		t1 = jws_thumbprint(key);
 		t2 = back != NULL ? jws_thumbprint(back) : NULL;
 		CHECK(t1 != NULL && t2 != NULL && strcmp(t1, t2) == 0,
-		    "%s: thumbprint changed", name);
+		    "%s: thumbprint changed", ctx);
 		free(t1);
 		free(t2);
 		key_pem_free(pem, len);

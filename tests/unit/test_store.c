@@ -252,6 +252,95 @@ static void test_write_atomic(void)
 	free(link);
 }
 
+/* What is at the path before store_write_new. */
+enum before { NOTHING, OLD_FILE, LINK_TO_FILE, DANGLING_LINK, NO_PARENT, SIZE_LIMIT };
+
+static const struct {
+	const char *rel;
+	enum before before;
+	mode_t mode;
+	int rc;
+	int err;             /* errno on failure: EEXIST when something was there */
+	const char *after;   /* content at rel afterwards; NULL: nothing there */
+} write_new_rows[] = {
+	{ "n/key", NOTHING, 0600, 0, 0, "data" },
+	{ "n/pub", NOTHING, 0644, 0, 0, "data" },
+	{ "n/old", OLD_FILE, 0600, -1, EEXIST, "old" },
+	{ "n/link", LINK_TO_FILE, 0600, -1, EEXIST, "target" },
+	{ "n/dangling", DANGLING_LINK, 0600, -1, EEXIST, NULL },
+	{ "n/none/key", NO_PARENT, 0600, -1, ENOENT, NULL },
+	{ "n/big", SIZE_LIMIT, 0600, -1, 0, NULL },
+};
+
+static void test_write_new(void)
+{
+	static char big[65536];
+	char *dir = path_in("n"), *target = path_in("n/target"), *nowhere = path_in("n/nowhere");
+	struct rlimit old, small;
+	mode_t oldmask = umask(077);
+
+	CHECK_INT(store_mkdirs(dir, 0700), 0, "mkdir n");
+	CHECK_INT(store_write_atomic(target, "target", 6, 0600), 0, "link target");
+	memset(big, 'x', sizeof(big));
+	for (size_t i = 0; i < NELEM(write_new_rows); i++) {
+		char *path = path_in(write_new_rows[i].rel);
+		const void *data = "data";
+		size_t len = 4;
+		int rc, err;
+
+		switch (write_new_rows[i].before) {
+		case OLD_FILE:
+			CHECK_INT(store_write_atomic(path, "old", 3, 0600), 0, path);
+			break;
+		case LINK_TO_FILE:
+			CHECK_INT(symlink("target", path), 0, path);
+			break;
+		case DANGLING_LINK:
+			CHECK_INT(symlink("nowhere", path), 0, path);
+			break;
+		case SIZE_LIMIT:
+			data = big;
+			len = sizeof(big);
+			getrlimit(RLIMIT_FSIZE, &old);
+			small = old;
+			small.rlim_cur = 4096;
+			signal(SIGXFSZ, SIG_IGN);
+			setrlimit(RLIMIT_FSIZE, &small);
+			break;
+		case NOTHING:
+		case NO_PARENT:
+			break;
+		}
+		err_clear();
+		errno = 0;
+		rc = store_write_new(path, data, len, write_new_rows[i].mode);
+		err = errno;
+		if (write_new_rows[i].before == SIZE_LIMIT)
+			setrlimit(RLIMIT_FSIZE, &old);
+		CHECK_INT(rc, write_new_rows[i].rc, path);
+		if (rc == 0) {
+			CHECK_INT(mode_of(path), (int)write_new_rows[i].mode, path);
+		} else {
+			CHECK_INT(err_kind(), ERR_STORAGE, path);
+			CHECK(strstr(err_message(), path) != NULL, "message names the path: %s",
+			    err_message());
+			if (write_new_rows[i].err != 0)
+				CHECK_INT(err, write_new_rows[i].err, path);
+		}
+		if (write_new_rows[i].after != NULL)
+			CHECK(file_is(path, write_new_rows[i].after), "%s: content", path);
+		else if (write_new_rows[i].before != DANGLING_LINK)
+			CHECK_INT(mode_of(path), -1, path);
+		free(path);
+	}
+	CHECK(file_is(target, "target"), "a symlink's target is never written");
+	CHECK_INT(mode_of(nowhere), -1, "a dangling symlink is never followed");
+	umask(oldmask);
+	free(dir);
+	free(target);
+	free(nowhere);
+}
+
 static void test_read_file(void)
 {
 	char *missing = path_in("nope"), *got;
@@ -441,6 +530,7 @@ int main(void)
 	test_default_dir();
 	test_mkdirs();
 	test_write_atomic();
+	test_write_new();
 	test_read_file();
 	test_save_cert();
 	test_list_empty();
