@@ -143,24 +143,27 @@ struct http_client *http_client_new(const struct http_opts *opts)
 	struct http_client *c;
 	const curl_version_info_data *ver;
 
+	/* The extra anchors are OpenSSL objects handed to libcurl's TLS
+	 * backend. Asking for that backend by id (before curl_global_init,
+	 * which also selects it in a libcurl with several) is cheap;
+	 * curl_version_info() runs every dependency's version function. */
+	if (opts->ca_bundle != NULL &&
+	    curl_global_sslset(CURLSSLBACKEND_OPENSSL, NULL, NULL) != CURLSSLSET_OK) {
+		ver = curl_version_info(CURLVERSION_NOW);
+		err_set(ERR_USAGE, "CA bundle %s: libcurl uses %s, not OpenSSL; "
+		    "extra trust anchors need the OpenSSL flavour of libcurl",
+		    opts->ca_bundle, ver->ssl_version ? ver->ssl_version : "no TLS");
+		return NULL;
+	}
 	c = xcalloc(1, sizeof(*c));
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		free(c);
 		err_set(ERR_NETWORK, "cannot initialise libcurl");
 		return NULL;
 	}
-	if (opts->ca_bundle != NULL) {
-		ver = curl_version_info(CURLVERSION_NOW);
-		if (ver->ssl_version == NULL ||
-		    strncasecmp(ver->ssl_version, "OpenSSL", 7) != 0) {
-			err_set(ERR_USAGE, "CA bundle %s: libcurl uses %s, not OpenSSL; "
-			    "extra trust anchors need the OpenSSL flavour of libcurl",
-			    opts->ca_bundle, ver->ssl_version ? ver->ssl_version : "no TLS");
-			goto fail;
-		}
-		if ((c->extra_ca = load_pem_certs(opts->ca_bundle)) == NULL)
-			goto fail;
-	}
+	if (opts->ca_bundle != NULL &&
+	    (c->extra_ca = load_pem_certs(opts->ca_bundle)) == NULL)
+		goto fail;
 	if ((c->multi = curl_multi_init()) == NULL) {
 		err_set(ERR_NETWORK, "cannot create a libcurl multi handle");
 		goto fail;
