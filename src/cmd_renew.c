@@ -56,7 +56,6 @@ struct job {
 	char *name;
 	json_t *record;           /* its issuance.json */
 	json_t *hooks;            /* its hooks with the given ones laid over */
-	char *cert_pem;
 	struct certinfo ci;
 	char *cert_id;            /* ARI identifier; NULL when it has none */
 	char *ari_path;
@@ -83,7 +82,6 @@ static void job_clear(struct job *j)
 	free(j->name);
 	json_decref(j->record);
 	json_decref(j->hooks);
-	free(j->cert_pem);
 	certinfo_clear(&j->ci);
 	free(j->cert_id);
 	free(j->ari_path);
@@ -142,7 +140,7 @@ static int remember_hooks(const struct config *cfg, struct job *j)
  * ones unless peek). Anything unreadable makes it a failed job. */
 static void job_load(const struct config *cfg, struct job *j, bool peek)
 {
-	char *path = NULL;
+	char *path = NULL, *pem = NULL;
 	bool ok = false;
 
 	if ((j->record = store_load_issuance(cfg->state_dir, j->name)) == NULL)
@@ -153,8 +151,8 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 		goto out;
 	}
 	path = xasprintf("%s/certs/%s/cert.pem", cfg->state_dir, j->name);
-	if ((j->cert_pem = store_read_file(path, NULL)) == NULL ||
-	    certinfo_parse(j->cert_pem, path, &j->ci) != 0)
+	if ((pem = store_read_file(path, NULL)) == NULL ||
+	    certinfo_parse(pem, path, &j->ci) != 0)
 		goto out;
 	ok = true;
 	if (is_revoked(j->record)) {
@@ -168,7 +166,7 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 		goto out;
 	}
 	/* no identifier (no AKI) just means no ARI for this certificate */
-	if ((j->cert_id = ari_cert_id(j->cert_pem, path)) == NULL)
+	if ((j->cert_id = ari_cert_id(pem, path)) == NULL)
 		err_clear();
 	j->ari_path = xasprintf("%s/certs/%s/ari.json", cfg->state_dir, j->name);
 	j->have_ari = ari_state_load(j->ari_path, &j->ari) == 0;
@@ -177,6 +175,8 @@ out:
 		j->action = ACT_FAILED;
 		take_error(&j->error);
 	}
+	/* not kept: a run over many certificates would hold every file */
+	free(pem);
 	free(path);
 }
 
