@@ -19,7 +19,12 @@
 #include "order.h"
 #include "util.h"
 
-#define POLL_FIRST_MS 50  /* from the answer that starts a wait to the first poll */
+/* From the answer that starts a wait to the first poll, when that answer
+ * has no Retry-After: validation needs the CA to reach the host (the
+ * issue's band is 50-100 ms); issuance is the CA's own work, and a CA that
+ * needs longer says so (Let's Encrypt answers finalize with Retry-After 3). */
+#define POLL_VALIDATION_FIRST_MS 50
+#define POLL_ISSUANCE_FIRST_MS 20
 #define POLL_MAX_MS 5000   /* the longest backoff between polls */
 
 /* Builds the newOrder payload {"identifiers":[{type,value}...], "profile"?,
@@ -277,7 +282,19 @@ struct progress {
 	size_t answered;                  /* challenges answered */
 	bool polling;                     /* wanted by poll_orders */
 	long long poll_start, poll_next, poll_interval;
+	long retry_after_s;               /* asked by the answer starting a wait; -1 none */
 };
+
+/* Keeps in p the longest Retry-After (RFC 8555 7.5.1, 7.4) of the answers
+ * that start its wait. */
+static void note_retry_after(struct progress *p, const struct acme_reply *r)
+{
+	long ra;
+
+	if (r->retry_after != NULL && hdr_retry_after(r->retry_after, time(NULL), &ra) == 0 &&
+	    ra > p->retry_after_s)
+		p->retry_after_s = ra;
+}
 
 /* True while p has not failed. */
 static bool live(const struct progress *p)
@@ -508,14 +525,16 @@ static void prepare_authzs(struct acme *a, struct progress *p, size_t n)
 		for (size_t j = 0; j < k; j++) {
 			if (!live(of[j]))
 				continue;
-			if (calls[j].error != NULL)
+			if (calls[j].error != NULL) {
 				fail_call(of[j], &calls[j]);
-			else if (answer_urls[j] != NULL)
+			} else if (answer_urls[j] != NULL) {
+				note_retry_after(of[j], &calls[j].reply);
 				of[j]->answered++;
-			else if (take_authz(of[j], calls[j].reply.json, &queue[queued]) != 0)
+			} else if (take_authz(of[j], calls[j].reply.json, &queue[queued]) != 0) {
 				fail(of[j]);
-			else if (queue[queued] != NULL)
+			} else if (queue[queued] != NULL) {
 				queue_of[queued++] = of[j];
+			}
 		}
 		acme_calls_clear(calls, k);
 		for (size_t j = 0; j < k; j++) {
@@ -559,10 +578,12 @@ static void answer_dns_challenges(struct acme *a, struct progress *p, size_t n)
 	}
 	acme_post_calls(a, calls, m, 0);
 	for (size_t j = 0; j < m; j++) {
-		if (calls[j].error != NULL)
+		if (calls[j].error != NULL) {
 			fail_call(of[j], &calls[j]);
-		else
+		} else {
+			note_retry_after(of[j], &calls[j].reply);
 			of[j]->answered++;
+		}
 	}
 	acme_calls_clear(calls, m);
 	free(calls);
@@ -571,12 +592,13 @@ static void answer_dns_challenges(struct acme *a, struct progress *p, size_t n)
 
 /* POST-as-GETs the order of every p marked polling until its status is not
  * one of the space-separated wait_states, and keeps the final object. The
- * first poll is ~POLL_FIRST_MS after the answer that led here, then each
- * order backs off x1.5 up to 5 s (spaced from one request's start to the
- * next), honouring Retry-After, for at most its poll_deadline_s in all;
- * orders due at the same moment are polled together. */
+ * first poll is when the answer that led here asked (Retry-After), else
+ * ~first_ms after it; then each order backs off x1.5 up to 5 s (spaced
+ * from one request's start to the next), honouring Retry-After, for at
+ * most its poll_deadline_s in all; orders due at the same moment are
+ * polled together. */
 static void poll_orders(struct acme *a, struct progress *p, size_t n, const char *what,
-    const char *wait_states)
+    const char *wait_states, long long first_ms)
 {
 	struct acme_call *calls = xcalloc(n, sizeof(*calls));
 	struct progress **of = xcalloc(n, sizeof(*of));
@@ -587,10 +609,12 @@ static void poll_orders(struct acme *a, struct progress *p, size_t n, const char
 
 	for (size_t i = 0; i < n; i++) {
 		p[i].poll_start = now;
-		p[i].poll_interval = POLL_FIRST_MS;
+		p[i].poll_interval = first_ms;
 		/* the answer that brought us here left about one round trip
 		 * ago, and the poll takes one more to arrive */
-		p[i].poll_next = now + (rtt > 0 ? POLL_FIRST_MS - rtt : POLL_FIRST_MS);
+		p[i].poll_next = p[i].retry_after_s >= 0 ? now + p[i].retry_after_s * 1000 :
+		    now + (rtt > 0 ? first_ms - rtt : first_ms);
+		p[i].retry_after_s = -1;
 	}
 	for (;;) {
 		now = mono_ms();
@@ -663,7 +687,7 @@ static void await_validation(struct acme *a, struct progress *p, size_t n)
 		p[i].polling = live(&p[i]) && (p[i].answered > 0 || status == NULL ||
 		    strcmp(status, "pending") == 0);
 	}
-	poll_orders(a, p, n, "wait for validation", "pending");
+	poll_orders(a, p, n, "wait for validation", "pending", POLL_VALIDATION_FIRST_MS);
 }
 
 /* Finalizes every ready order with its CSR, together, and waits for those
@@ -704,13 +728,15 @@ static void finalize_orders(struct acme *a, struct progress *p, size_t n)
 			json_decref(of[j]->order);
 			of[j]->order = json_incref(calls[j].reply.json);
 		} else {
+			note_retry_after(of[j], &calls[j].reply);
 			of[j]->polling = true;
 		}
 	}
 	acme_calls_clear(calls, k);
 	for (size_t j = 0; j < k; j++)
 		free(payloads[j]);
-	poll_orders(a, p, n, "wait for the certificate", "processing ready");
+	poll_orders(a, p, n, "wait for the certificate", "processing ready",
+	    POLL_ISSUANCE_FIRST_MS);
 	free(payloads);
 	free(calls);
 	free(of);
@@ -777,6 +803,7 @@ size_t order_issue_all(struct acme *a, const struct order_request *reqs, size_t 
 		memset(&outs[i], 0, sizeof(outs[i]));
 		p[i].req = &reqs[i];
 		p[i].out = &outs[i];
+		p[i].retry_after_s = -1;
 	}
 	place_orders(a, p, n);
 	prepare_authzs(a, p, n);

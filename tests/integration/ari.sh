@@ -6,7 +6,8 @@
 # not due; a window in the past renews with "replaces" naming the old
 # certificate; a refused "replaces" is dropped and the order retried; the
 # new certificate's window is asked for at once; the checks due in one run
-# are asked together, each answer kept with its certificate.
+# are asked together, each answer kept with its certificate; a finalize
+# answer's Retry-After sets the first poll.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/ari.sh"
@@ -168,5 +169,15 @@ for f in "$A" "$STATE/certs/ari2.example/ari.json"; do
 done
 assert_eq "$ID5" "$(json_field "$STATE/certs/ari2.example/ari.json" cert_id)" \
 	"the second ari.json is about the second certificate"
+
+# A finalize answered with Retry-After 2 (as Let's Encrypt answers with 3):
+# the first order fetch after it waits the 2 s
+ari_window $((40 * 86400)) $((41 * 86400)) 7200 '"finalize_retry_after": "2"'
+FROM=$(($(wc -l <"$ARI_LOG") + 1))
+ari_acme issue --force --webroot "$WWW" ari2.example
+assert_rc 0 "issue with Retry-After on finalize"
+GAP=$(tail -n +"$FROM" "$ARI_LOG" | awk '$1 == "FINALIZE" { f = $2 } $1 == "ORDER" && f != "" { printf "%.3f", $2 - f; exit }')
+assert_true "the first poll after finalize waited Retry-After (gap ${GAP:-none} s)" \
+	awk -v g="${GAP:-0}" 'BEGIN { exit !(g >= 1.95) }'
 
 test_done

@@ -15,15 +15,19 @@ On top of that:
          "reject_replaces": false,           answer a newOrder that carries
                                              "replaces" with 409
                                              alreadyReplaced (not relayed)
-         "profiles": {NAME: TEXT}}           served as the directory's
+         "profiles": {NAME: TEXT},           served as the directory's
                                              meta.profiles (Pebble 2.4 has
                                              none)
+         "finalize_retry_after": "2"}        Retry-After added to finalize
+                                             answers (Pebble sends none)
   - the payload of every newOrder is decoded and its "replaces" logged.
 The log (--log) gets one line per event the tests look at:
     RENEWALINFO CERTID
     NEWORDER replaces=CERTID|- -> HTTP-STATUS
     PROFILE NAME            (an order was created for that profile)
     REQUEST METHOD PATH     (every request, relayed or answered here)
+    FINALIZE AT / ORDER AT  (a finalize / an order fetch arrived, AT in
+                             seconds of a monotonic clock)
 
 Usage: ari_server.py --port PORT --cert PEM --key PEM --upstream HOST:PORT
                      --upstream-ca PEM --control FILE --log FILE
@@ -38,6 +42,7 @@ import secrets
 import ssl
 import sys
 import threading
+import time
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
               "date", "server"}
@@ -119,6 +124,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def handle_any(self):
         self.event("REQUEST %s %s" % (self.command, self.path))
+        if self.command == "POST" and self.path.startswith("/finalize-order/"):
+            self.event("FINALIZE %.3f" % time.monotonic())
+        elif self.command == "POST" and self.path.startswith("/my-order/"):
+            self.event("ORDER %.3f" % time.monotonic())
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         if self.command == "GET" and self.path.startswith("/renewal-info/"):
@@ -138,6 +147,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                           json.dumps(problem).encode())
                 return
         status, headers, data = self.relay(body)
+        retry_after = self.control().get("finalize_retry_after")
+        if self.path.startswith("/finalize-order/") and status == 200 and retry_after:
+            headers.append(("Retry-After", str(retry_after)))
         if order is not None:
             # a badNonce answer is retried by the client: only the status
             # tells a created order from a retried request
