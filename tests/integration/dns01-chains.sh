@@ -15,16 +15,7 @@ STATE="$TEST_TMP/state"
 HOOK_LOG="$TEST_TMP/hook.log"
 
 # The hook records its argv and publishes/removes the TXT record.
-cat >"$TEST_TMP/hook" <<HOOK
-#!/bin/sh
-echo "\$*" >>"$HOOK_LOG"
-case "\$1" in
-add)    exec curl -sf -X POST -d "{\"host\":\"\$2.\",\"value\":\"\$3\"}" "$CHALLTEST_MGMT/set-txt" ;;
-remove) exec curl -sf -X POST -d "{\"host\":\"\$2.\"}" "$CHALLTEST_MGMT/clear-txt" ;;
-esac
-exit 64
-HOOK
-chmod 755 "$TEST_TMP/hook"
+challtest_dns_hook "$TEST_TMP/hook" "echo \"\$*\" >>'$HOOK_LOG'"
 
 acme issue --dns-hook "$TEST_TMP/hook" --email admin@acmectl.example --agree-tos \
 	'*.wild.example' wild.example

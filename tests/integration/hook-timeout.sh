@@ -30,6 +30,15 @@ gone() {
 	! pgrep -f -- "^sleep $1\$" >/dev/null
 }
 
+# until_running MARK: waits (up to 10 s) until "sleep MARK" runs.
+until_running() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		gone "$1" || return 0
+		sleep 0.05
+	done
+}
+
 # now_ms: milliseconds since the epoch.
 now_ms() {
 	date +%s%3N
@@ -100,10 +109,7 @@ M=$(marker)
 	renew --days 2000 --hook-timeout 3 --deploy-hook "sleep $M" web.example \
 	>"$TEST_TMP/first.out" 2>&1 </dev/null &
 FIRST=$!
-for ((i = 0; i < 200; i++)); do
-	gone "$M" || break
-	sleep 0.05
-done
+until_running "$M"
 assert_false "the first run's deploy hook runs (holding the lock)" gone "$M"
 T0=$(now_ms)
 acme renew --deploy-hook '' web.example
@@ -124,10 +130,7 @@ M=$(marker)
 	renew --days 2000 --hook-timeout 0 --deploy-hook "sleep $M & wait" web.example \
 	>"$TEST_TMP/killed.out" 2>&1 </dev/null &
 PID=$!
-for ((i = 0; i < 200; i++)); do
-	gone "$M" || break
-	sleep 0.05
-done
+until_running "$M"
 assert_false "a hook without a time limit runs" gone "$M"
 kill -TERM "$PID"
 RC=0
@@ -142,19 +145,10 @@ acme renew --deploy-hook '' web.example
 assert_rc 0 "deploy hook forgotten"
 
 # A hung dns hook: issue and renew fail, the previous certificate stays
-cat >"$TEST_TMP/dnshook" <<HOOK
-#!/bin/sh
-if [ -e "$TEST_TMP/hang" ]; then
-	sleep "\$(cat "$TEST_TMP/hang")" &
+challtest_dns_hook "$TEST_TMP/dnshook" "if [ -e '$TEST_TMP/hang' ]; then
+	sleep \"\$(cat '$TEST_TMP/hang')\" &
 	wait
-fi
-case "\$1" in
-add)    exec curl -sf -X POST -d "{\"host\":\"\$2.\",\"value\":\"\$3\"}" "$CHALLTEST_MGMT/set-txt" ;;
-remove) exec curl -sf -X POST -d "{\"host\":\"\$2.\"}" "$CHALLTEST_MGMT/clear-txt" ;;
-esac
-exit 64
-HOOK
-chmod 755 "$TEST_TMP/dnshook"
+fi"
 acme issue --dns-hook "$TEST_TMP/dnshook" dns.example
 assert_rc 0 "issue dns.example through the dns hook"
 OLD_CERT=$(sha_of "$STATE/certs/dns.example/cert.pem")

@@ -181,6 +181,24 @@ challtest_add_a() {
 	challtest /add-a "{\"host\":\"$1\",\"addresses\":[\"$2\"]}"
 }
 
+# challtest_dns_hook PATH [PRELUDE]: writes an executable dns-01 hook
+# (`PATH add|remove RECORD VALUE`) that sets and clears the TXT record in
+# challtestsrv; PRELUDE (shell lines) runs first.
+challtest_dns_hook() {
+	{
+		echo '#!/bin/sh'
+		[ -z "${2:-}" ] || printf '%s\n' "$2"
+		cat <<HOOK
+case "\$1" in
+add)    exec curl -sf -X POST -d "{\"host\":\"\$2.\",\"value\":\"\$3\"}" "$CHALLTEST_MGMT/set-txt" ;;
+remove) exec curl -sf -X POST -d "{\"host\":\"\$2.\"}" "$CHALLTEST_MGMT/clear-txt" ;;
+esac
+exit 64
+HOOK
+	} >"$1"
+	chmod 755 "$1"
+}
+
 # challtest_clear_a HOST: HOST resolves to the default (127.0.0.1) again.
 challtest_clear_a() {
 	challtest /clear-a "{\"host\":\"$1\"}"
