@@ -403,12 +403,19 @@ size_t acme_post_calls(struct acme *a, struct acme_call *calls, size_t n, size_t
 		k = n - start < width ? n - start : width;
 		if (k == 1 && extra_nonces == 0) {
 			if (acme_post(a, calls[start].what, calls[start].url, calls[start].payload,
-			    false, &calls[start].reply) != 0)
-				calls[start].error = err_save();
-			continue;
+			    false, &calls[start].reply) == 0)
+				continue;
+			calls[start].error = err_save();
+			if (err_saved_kind(calls[start].error) != ERR_NETWORK)
+				continue;
+			/* without a connection the rest would only wait out
+			 * the same timeout: they fail with this one's error */
+			for (i = start + 1; i < n; i++) {
+				err_set(ERR_NETWORK, "%s", err_saved_message(calls[start].error));
+				calls[i].error = err_save();
+			}
+			break;
 		}
-		/* without a connection the rest would only wait out the same
-		 * timeout: they all fail with the batch */
 		if (post_batch(a, calls + start, k, start + k == n ? extra_nonces : 0) != 0) {
 			shared = err_save();
 			for (i = start; i < n; i++) {

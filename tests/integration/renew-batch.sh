@@ -116,4 +116,27 @@ assert_eq 2 "$(grep -c 'POST .*/order-plz direct' <<<"$ERR")" \
 assert_eq "$(sed -n 's/^s2.example: failed: //p' <<<"$OUT")" "$(sed -n 's/^s3.example: failed: //p' <<<"$OUT")" \
 	"the third batch reports the second one's network error"
 
+# the server goes away in the middle of a batch (the dns hook of the first
+# order stops Pebble): the next request fails, and the requests left in
+# that step are not tried again
+pebble_stop
+pebble_start
+acme account register --email admin@acmectl.example --agree-tos
+assert_rc 0 "register at a new Pebble"
+challtest_dns_hook "$TEST_TMP/dnshook" "[ ! -e '$TEST_TMP/kill-pebble' ] || kill $PEBBLE_PID"
+for n in d1 d2 d3; do
+	acme issue --dns-hook "$TEST_TMP/dnshook" "$n.example"
+	assert_rc 0 "issue $n.example through the dns hook"
+done
+touch "$TEST_TMP/kill-pebble"
+acme -v renew --force --parallel 3 d1.example d2.example d3.example
+assert_rc 1 "renew exits 1 when the server goes away during a batch"
+for n in d1 d2 d3; do
+	assert_contains "$OUT" "$n.example: failed: " "$n.example failed"
+done
+assert_eq 2 "$(grep -c 'POST .*/authZ/.* direct' <<<"$ERR")" \
+	"the third authorization was not fetched once the second found no server"
+assert_eq 1 "$(grep -c 'POST .*/authZ/.* -> no response' <<<"$ERR")" \
+	"one authorization fetch met the missing server"
+
 test_done
