@@ -165,12 +165,17 @@ char *cm_err_x509_unknown_authority(const struct cm_version *v);
 /* `net/http: TLS handshake timeout`. */
 char *cm_err_tls_handshake_timeout(void);
 
+/* `tls: first record does not look like a TLS handshake`: the peer answered
+ * the client hello in plain text (an http:// proxy given as https://). */
+char *cm_err_tls_not_tls(void);
+
 /* `context deadline exceeded (Client.Timeout exceeded while awaiting
  * headers)`: the http.Client timeout, before the sync deadline. */
 char *cm_err_client_timeout(void);
 
-/* `proxyconnect tcp: DETAIL`: the dial to the proxy itself failed; detail is
- * e.g. cm_err_dial_refused() of the proxy's address. */
+/* `proxyconnect tcp: DETAIL`: the dial to the proxy itself, or the TLS
+ * handshake with an https:// proxy, failed; detail is e.g.
+ * cm_err_dial_refused() of the proxy's address. */
 char *cm_err_proxyconnect(const char *detail);
 
 /* The error for a CONNECT answered with a status other than 200: the reason

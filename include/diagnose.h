@@ -9,7 +9,9 @@
  *
  * Verdict ids (one per run): ok, config_invalid, dns_failure,
  * dns_search_hijack, connect_timeout, connect_refused, proxy_unreachable,
- * proxy_auth_required, proxy_refused, tls_timeout, tls_untrusted,
+ * proxy_tls_failed, proxy_tls_untrusted, proxy_speaks_http,
+ * proxy_speaks_tls, proxy_auth_required, proxy_refused, tls_timeout,
+ * tls_untrusted,
  * tls_name_mismatch, tls_failed, http_timeout, not_acme_directory,
  * account_not_found, account_error, deadline_exceeded.
  */
@@ -46,7 +48,7 @@ enum diag_config {
 enum diag_route {
 	DROUTE_NOT_RUN,
 	DROUTE_DIRECT,
-	DROUTE_PROXY,        /* through proxy_shown, an http:// proxy */
+	DROUTE_PROXY,        /* through proxy_shown, an http:// or https:// proxy */
 	DROUTE_REFUSED,      /* Go would refuse the request (CGI, bad proxy URL) */
 };
 
@@ -95,6 +97,33 @@ enum diag_chain {
 	DCHAIN_OTHER,
 };
 
+/* What a TLS handshake showed: the one with an https:// proxy (the
+ * server's is in the tls fields of struct diag_facts). Strings and arrays
+ * borrowed. */
+struct diag_handshake {
+	enum diag_tls result;
+	const char *error;            /* DTLS_FAILED: why */
+	const char *version;
+	bool name_mismatch;           /* not valid for the host it was made to */
+	enum diag_chain chain;
+	const char *chain_error;      /* OpenSSL's text */
+	const char *subject, *issuer;
+	bool self_signed;
+	const char *const *dns_names;
+	size_t ndns;
+	const char *const *ip_names;
+	size_t nip;
+};
+
+/* What a proxy speaks when the scheme of its URL failed: checked on a new
+ * connection after the TLS handshake with an https:// proxy failed, or an
+ * http:// proxy dropped the CONNECT. */
+enum diag_speaks {
+	DSPEAKS_NOT_CHECKED, /* not needed, or the other protocol failed too */
+	DSPEAKS_HTTP,        /* the https:// proxy answered a CONNECT in the clear */
+	DSPEAKS_TLS,         /* the http:// proxy completed a TLS handshake */
+};
+
 enum diag_http {
 	DHTTP_NOT_RUN,
 	DHTTP_OK,
@@ -135,6 +164,7 @@ struct diag_facts {
 	bool key_not_rsa;             /* a non-RSA key that only acmectl uses */
 	bool key_hash_changed;        /* status.acme.lastPrivateKeyHash is another key's */
 	const char *trust;            /* "the system store + --ca-bundle ca.pem" */
+	bool trust_issuer_bundle;     /* the Issuer's caBundle replaces the system store */
 	bool skip_tls_verify;         /* the Issuer's skipTLSVerify */
 	const char *known_account_url; /* --account-url or status.acme.uri; NULL or "" when none */
 	const char *known_account_source;
@@ -150,6 +180,7 @@ struct diag_facts {
 	const char *proxy_source;     /* "HTTPS_PROXY" */
 	const char *proxy_host;
 	int proxy_port;
+	bool proxy_tls;               /* an https:// proxy: TLS with it, CONNECT inside */
 	bool no_proxy_matched;        /* direct because a no-proxy entry matched */
 	const struct proxy_warning *warnings;
 	size_t nwarnings;
@@ -170,9 +201,12 @@ struct diag_facts {
 	const struct diag_conn *conns;
 	size_t nconns;
 
-	/* proxy */
+	/* proxy: the TLS handshake with an https:// proxy (with an http://
+	 * one: the check that found it speaks TLS), then CONNECT */
+	struct diag_handshake proxy_handshake;
+	enum diag_speaks proxy_speaks;
 	enum diag_tunnel tunnel;
-	int tunnel_code;
+	int tunnel_code;              /* with DSPEAKS_HTTP: the answer to the CONNECT in the clear */
 	const char *tunnel_reason;    /* reason phrase, NULL when none */
 	const char *tunnel_error;
 	bool proxy_credentials;       /* Proxy-Authorization was sent */

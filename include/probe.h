@@ -1,6 +1,8 @@
 /* probe.h - the network steps of diagnose, each run on its own and each
- * bounded: a name lookup, TCP connects, an HTTP CONNECT through a proxy, a
- * TLS handshake, and HTTP/1.1 exchanges over that TLS connection.
+ * bounded: a name lookup, TCP connects, an HTTP CONNECT through a proxy (in
+ * the clear, or inside TLS with an https:// proxy), a TLS handshake (over
+ * the socket, or inside the proxy's TLS), and HTTP/1.1 exchanges over that
+ * TLS connection.
  *
  * Every wait is a poll() on a non-blocking socket that ends at an absolute
  * deadline, a mono_ms() value; getaddrinfo(), which takes no deadline, runs
@@ -111,12 +113,23 @@ struct probe_tunnel {
 	long long ms;
 };
 
-/* Sends "CONNECT authority HTTP/1.1" over the connected socket fd (left
- * open) with Proxy-Authorization Basic when credentials ("user:pass",
+struct probe_conn;
+
+/* A plain connection over the connected non-blocking socket fd, which it
+ * takes over. Never NULL; close with probe_conn_close(). */
+struct probe_conn *probe_conn_new(int fd);
+
+/* Closes c and every layer below it, down to the socket (no close_notify
+ * wait). NULL is fine. */
+void probe_conn_close(struct probe_conn *c);
+
+/* Sends "CONNECT authority HTTP/1.1" over c (borrowed, left open: a plain
+ * connection to an http:// proxy, or the TLS connection to an https://
+ * one) with Proxy-Authorization Basic when credentials ("user:pass",
  * borrowed) are given, and reads the proxy's answer until deadline. Only
  * 200 counts as a tunnel, as in Go's transport. Release out with
  * probe_tunnel_clear(). */
-void probe_tunnel_run(int fd, const char *authority, const char *credentials,
+void probe_tunnel_run(struct probe_conn *c, const char *authority, const char *credentials,
     long long deadline, struct probe_tunnel *out);
 
 /* Frees what out owns and zeroes it. */
@@ -158,23 +171,19 @@ struct probe_tls {
 	char **ip_names;      /* owned; the leaf's IP SANs as text, NULL-terminated */
 };
 
-struct probe_conn;
-
-/* Runs a TLS handshake as a client over the connected non-blocking socket
- * fd, which it takes over: SNI and the name check use host (an IP literal
- * is checked against IP SANs and sent without SNI); the common name is never
- * used as a host name, partial wildcards are not accepted (Go's rules).
- * Fills out (release with probe_tls_clear()). Returns the connection when
- * the handshake completed (caller probe_conn_close()s), else NULL with fd
- * closed. */
-struct probe_conn *probe_tls_run(int fd, const char *host,
+/* Runs a TLS handshake as a client over under, which it takes over: on
+ * the socket when under is plain, inside under's TLS otherwise (the tunnel
+ * of an https:// proxy: TLS in TLS). SNI and the name check use host (an IP
+ * literal is checked against IP SANs and sent without SNI); the common name
+ * is never used as a host name, partial wildcards are not accepted (Go's
+ * rules). Fills out (release with probe_tls_clear()). Returns the new
+ * connection when the handshake completed (caller probe_conn_close()s, which
+ * closes under too), else NULL with under closed. */
+struct probe_conn *probe_tls_run(struct probe_conn *under, const char *host,
     const struct probe_tls_ctx *ctx, long long deadline, struct probe_tls *out);
 
 /* Frees what out owns and zeroes it. */
 void probe_tls_clear(struct probe_tls *out);
-
-/* Closes the connection (no close_notify wait). NULL is fine. */
-void probe_conn_close(struct probe_conn *c);
 
 struct probe_response {
 	int status;
@@ -194,9 +203,9 @@ enum probe_http_status {
 
 /* Sends one HTTP/1.1 request (method "GET", "HEAD" or "POST"; body, if any,
  * sent as application/jose+json) for path to authority (the Host header)
- * over c and reads the response until deadline. Fills resp (release with
- * probe_response_clear()) and, unless OK, *error (a new string, caller
- * frees). Bodies over 1 MiB fail. */
+ * over c (a TLS connection from probe_tls_run()) and reads the response
+ * until deadline. Fills resp (release with probe_response_clear()) and,
+ * unless OK, *error (a new string, caller frees). Bodies over 1 MiB fail. */
 enum probe_http_status probe_http(struct probe_conn *c, const char *method,
     const char *authority, const char *path, const char *body, long long deadline,
     struct probe_response *resp, char **error);

@@ -409,6 +409,11 @@ char *cm_err_tls_handshake_timeout(void)
 	return xstrdup("net/http: TLS handshake timeout");
 }
 
+char *cm_err_tls_not_tls(void)
+{
+	return xstrdup("tls: first record does not look like a TLS handshake");
+}
+
 char *cm_err_client_timeout(void)
 {
 	return xstrdup("context deadline exceeded "

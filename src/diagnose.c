@@ -147,10 +147,44 @@ static bool ipv6_all_failed(const struct diag_facts *f, bool *v4_ok, bool *have_
 	return v6 > 0 && v6 == v6_failed;
 }
 
+/* The server's handshake in the shape of the proxy's. */
+static void server_handshake(const struct diag_facts *f, struct diag_handshake *h)
+{
+	*h = (struct diag_handshake){ .result = f->tls, .error = f->tls_error,
+	    .version = f->tls_version, .name_mismatch = f->name_mismatch, .chain = f->chain,
+	    .chain_error = f->chain_error, .subject = f->subject, .issuer = f->issuer,
+	    .self_signed = f->self_signed, .dns_names = f->dns_names, .ndns = f->ndns,
+	    .ip_names = f->ip_names, .nip = f->nip };
+}
+
+/* The handshake worked but Go would refuse the certificate (the same
+ * checks for the server and an https:// proxy, both skipped by
+ * skipTLSVerify, as Go uses one TLS configuration for both). */
+static bool checks_fail(const struct diag_facts *f, const struct diag_handshake *h)
+{
+	return h->result == DTLS_OK && !f->skip_tls_verify &&
+	    (h->name_mismatch || h->chain != DCHAIN_OK);
+}
+
 static bool tls_checks_fail(const struct diag_facts *f)
 {
-	return f->tls == DTLS_OK && !f->skip_tls_verify &&
-	    (f->name_mismatch || f->chain != DCHAIN_OK);
+	struct diag_handshake h;
+
+	server_handshake(f, &h);
+	return checks_fail(f, &h);
+}
+
+/* Go would refuse the certificate of the https:// proxy. */
+static bool proxy_checks_fail(const struct diag_facts *f)
+{
+	return f->proxy_tls && checks_fail(f, &f->proxy_handshake);
+}
+
+/* The TLS handshake with an https:// proxy did not complete. */
+static bool proxy_handshake_failed(const struct diag_facts *f)
+{
+	return f->proxy_tls && (f->proxy_handshake.result == DTLS_TIMEOUT ||
+	    f->proxy_handshake.result == DTLS_FAILED);
 }
 
 static bool is_auth_status(int code)
@@ -192,6 +226,14 @@ static const char *decide(const struct diag_facts *f, bool with_hijack, enum dia
 		return c->result == DCONN_TIMEOUT ? "connect_timeout" : "connect_refused";
 	}
 	*step = DIAG_PROXY;
+	if (f->proxy_speaks == DSPEAKS_HTTP)
+		return "proxy_speaks_http";
+	if (f->proxy_speaks == DSPEAKS_TLS)
+		return "proxy_speaks_tls";
+	if (proxy_handshake_failed(f))
+		return "proxy_tls_failed";
+	if (proxy_checks_fail(f))
+		return "proxy_tls_untrusted";
 	switch (f->tunnel) {
 	case DTUN_TIMEOUT:
 	case DTUN_CLOSED:
@@ -432,60 +474,135 @@ static void line_tcp(const struct diag_facts *f, struct diag_report *r)
 	free(all);
 }
 
-static void line_proxy(const struct diag_facts *f, struct diag_report *r)
-{
-	char *target = host_port(f->host, f->port), *t;
-	const char *creds = f->proxy_credentials ? "credentials sent" : "no credentials sent";
-
-	switch (f->tunnel) {
-	case DTUN_NOT_RUN:
-		set_line(r, DIAG_PROXY, DIAG_SKIP, 0, f->route == DROUTE_DIRECT &&
-		    any_conn_ok(f) ? xstrdup("direct route: no proxy") :
-		    not_run(r, DIAG_PROXY));
-		break;
-	case DTUN_OK:
-		set_line(r, DIAG_PROXY, DIAG_OK, f->ms[DIAG_PROXY], xasprintf("CONNECT %s -> "
-		    "%d %s (%s)", target, f->tunnel_code, f->tunnel_reason ? f->tunnel_reason : "",
-		    creds));
-		break;
-	case DTUN_STATUS:
-		set_line(r, DIAG_PROXY, DIAG_FAIL, f->ms[DIAG_PROXY], xasprintf("CONNECT %s -> "
-		    "%d %s (%s)", target, f->tunnel_code, f->tunnel_reason ? f->tunnel_reason : "",
-		    creds));
-		break;
-	case DTUN_TIMEOUT:
-		t = duration(f->ms[DIAG_PROXY]);
-		set_line(r, DIAG_PROXY, DIAG_FAIL, f->ms[DIAG_PROXY], xasprintf("CONNECT %s: "
-		    "%s (%s)", target, f->tunnel_error ? f->tunnel_error : "no answer", t));
-		free(t);
-		break;
-	case DTUN_CLOSED:
-		set_line(r, DIAG_PROXY, DIAG_FAIL, f->ms[DIAG_PROXY], xasprintf("CONNECT %s: "
-		    "%s", target, f->tunnel_error ? f->tunnel_error : "the proxy closed the "
-		    "connection"));
-		break;
-	}
-	free(target);
-}
-
 /* "localhost, 127.0.0.1" or "no names". Caller frees. */
-static char *san_list(const struct diag_facts *f)
+static char *san_list(const struct diag_handshake *h)
 {
-	char *dns = str_join(f->dns_names, f->ndns, ", "), *ip = str_join(f->ip_names, f->nip, ", "), *s;
+	char *dns = str_join(h->dns_names, h->ndns, ", "), *ip = str_join(h->ip_names, h->nip, ", "), *s;
 
-	if (f->ndns == 0 && f->nip == 0)
+	if (h->ndns == 0 && h->nip == 0)
 		s = xstrdup("no names (no subjectAltName)");
 	else
-		s = xasprintf("%s%s%s", dns, f->ndns > 0 && f->nip > 0 ? ", " : "", ip);
+		s = xasprintf("%s%s%s", dns, h->ndns > 0 && h->nip > 0 ? ", " : "", ip);
 	free(dns);
 	free(ip);
 	return s;
 }
 
+/* What a completed handshake with host showed: version, subject, issuer,
+ * names, the name check and the chain. Caller frees. */
+static char *handshake_text(const struct diag_facts *f, const struct diag_handshake *h,
+    const char *host, bool proxy)
+{
+	const char *trust = f->trust != NULL ? f->trust : "the system store";
+	char *sans = san_list(h), *chain, *s;
+
+	if (h->chain == DCHAIN_UNKNOWN_CA)
+		chain = xasprintf("issuer not trusted by %s: %s%s", trust,
+		    h->chain_error ? h->chain_error : "unknown CA", h->self_signed || proxy ?
+		    "" : " (not a known CA: a TLS-intercepting proxy or a private CA?)");
+	else if (h->chain != DCHAIN_OK)
+		chain = xasprintf("chain not valid: %s", h->chain_error ? h->chain_error : "?");
+	else
+		chain = xasprintf("chain verified against %s", trust);
+	s = xasprintf("%s; subject %s; issuer %s; names %s; %s %s, %s%s",
+	    h->version ? h->version : "TLS", h->subject ? h->subject : "(none)",
+	    h->issuer ? h->issuer : "(none)", sans, h->name_mismatch ? "NOT valid for" :
+	    "valid for", host, chain,
+	    f->skip_tls_verify ? "; skipTLSVerify: cert-manager does not check" : "");
+	free(sans);
+	free(chain);
+	return s;
+}
+
+/* The part of the proxy line about TLS with the proxy, or NULL. */
+static char *proxy_tls_text(const struct diag_facts *f)
+{
+	const struct diag_handshake *h = &f->proxy_handshake;
+	char *hp = host_port(f->proxy_host != NULL ? f->proxy_host : "?", f->proxy_port);
+	char *t, *s = NULL;
+
+	if (f->proxy_speaks == DSPEAKS_TLS) {
+		t = handshake_text(f, h, f->proxy_host, true);
+		s = xasprintf("a TLS handshake with %s on a new connection worked (%s): the "
+		    "port speaks TLS, not plain HTTP", hp, t);
+		free(t);
+	} else if (f->proxy_tls && h->result == DTLS_TIMEOUT) {
+		t = duration(f->ms[DIAG_PROXY]);
+		s = xasprintf("TLS with proxy %s: no complete handshake within %s", hp, t);
+		free(t);
+	} else if (f->proxy_tls && h->result == DTLS_FAILED) {
+		s = xasprintf("TLS with proxy %s: handshake failed: %s", hp,
+		    h->error != NULL ? h->error : "?");
+	} else if (f->proxy_tls && h->result == DTLS_OK) {
+		t = handshake_text(f, h, f->proxy_host, true);
+		s = xasprintf("TLS with proxy %s: %s", hp, t);
+		free(t);
+	}
+	free(hp);
+	return s;
+}
+
+/* The part of the proxy line about CONNECT, or NULL. */
+static char *proxy_connect_text(const struct diag_facts *f)
+{
+	char *target = host_port(f->host, f->port), *t, *s = NULL;
+	const char *creds = f->proxy_credentials ? "credentials sent" : "no credentials sent";
+	const char *reason = f->tunnel_reason ? f->tunnel_reason : "";
+
+	if (f->proxy_speaks == DSPEAKS_HTTP) {
+		s = xasprintf("CONNECT %s in the clear on a new connection -> %d %s: the proxy "
+		    "speaks plain HTTP, not TLS", target, f->tunnel_code, reason);
+		free(target);
+		return s;
+	}
+	switch (f->tunnel) {
+	case DTUN_NOT_RUN:
+		break;
+	case DTUN_OK:
+	case DTUN_STATUS:
+		s = xasprintf("CONNECT %s -> %d %s (%s)", target, f->tunnel_code, reason, creds);
+		break;
+	case DTUN_TIMEOUT:
+		t = duration(f->ms[DIAG_PROXY]);
+		s = xasprintf("CONNECT %s: %s (%s)", target, f->tunnel_error ? f->tunnel_error :
+		    "no answer", t);
+		free(t);
+		break;
+	case DTUN_CLOSED:
+		s = xasprintf("CONNECT %s: %s", target, f->tunnel_error ? f->tunnel_error :
+		    "the proxy closed the connection");
+		break;
+	}
+	free(target);
+	return s;
+}
+
+static void line_proxy(const struct diag_facts *f, struct diag_report *r)
+{
+	char *tls = proxy_tls_text(f), *connect = proxy_connect_text(f);
+	bool failed = f->tunnel != DTUN_OK || f->proxy_speaks != DSPEAKS_NOT_CHECKED ||
+	    proxy_checks_fail(f);
+
+	if (tls == NULL && connect == NULL)
+		set_line(r, DIAG_PROXY, DIAG_SKIP, 0, f->route == DROUTE_DIRECT &&
+		    any_conn_ok(f) ? xstrdup("direct route: no proxy") :
+		    not_run(r, DIAG_PROXY));
+	else if (f->proxy_speaks == DSPEAKS_TLS)
+		/* the dropped CONNECT first, then what the port speaks */
+		set_line(r, DIAG_PROXY, DIAG_FAIL, f->ms[DIAG_PROXY], xasprintf("%s; %s",
+		    connect, tls));
+	else
+		set_line(r, DIAG_PROXY, failed ? DIAG_FAIL : DIAG_OK, f->ms[DIAG_PROXY],
+		    xasprintf("%s%s%s", tls != NULL ? tls : "", tls != NULL && connect != NULL ?
+		    "; " : "", connect != NULL ? connect : ""));
+	free(tls);
+	free(connect);
+}
+
 static void line_tls(const struct diag_facts *f, struct diag_report *r)
 {
-	char *sans, *check, *chain, *t;
-	const char *trust = f->trust != NULL ? f->trust : "the system store";
+	struct diag_handshake h;
+	char *t;
 
 	switch (f->tls) {
 	case DTLS_NOT_RUN:
@@ -504,25 +621,9 @@ static void line_tls(const struct diag_facts *f, struct diag_report *r)
 	case DTLS_OK:
 		break;
 	}
-	sans = san_list(f);
-	if (f->chain == DCHAIN_UNKNOWN_CA)
-		chain = xasprintf("issuer not trusted by %s: %s%s", trust,
-		    f->chain_error ? f->chain_error : "unknown CA", f->self_signed ?
-		    "" : " (not a known CA: a TLS-intercepting proxy or a private CA?)");
-	else if (f->chain != DCHAIN_OK)
-		chain = xasprintf("chain not valid: %s", f->chain_error ? f->chain_error : "?");
-	else
-		chain = xasprintf("chain verified against %s", trust);
-	check = xasprintf("%s %s, %s", f->name_mismatch ? "NOT valid for" : "valid for",
-	    f->host, chain);
-	free(chain);
-	set_line(r, DIAG_TLS, tls_checks_fail(f) ? DIAG_FAIL : DIAG_OK, f->ms[DIAG_TLS],
-	    xasprintf("%s; subject %s; issuer %s; names %s; %s%s",
-	    f->tls_version ? f->tls_version : "TLS", f->subject ? f->subject : "(none)",
-	    f->issuer ? f->issuer : "(none)", sans, check,
-	    f->skip_tls_verify ? "; skipTLSVerify: cert-manager does not check" : ""));
-	free(sans);
-	free(check);
+	server_handshake(f, &h);
+	set_line(r, DIAG_TLS, checks_fail(f, &h) ? DIAG_FAIL : DIAG_OK, f->ms[DIAG_TLS],
+	    handshake_text(f, &h, f->host, false));
 }
 
 static void line_http(const struct diag_facts *f, struct diag_report *r)
@@ -669,16 +770,54 @@ static char *go_dial_error(const struct diag_conn *c, int port)
 	return s;
 }
 
+/* Go's error for a certificate of host that it refuses. Caller frees. */
+static char *go_x509_error(const struct diag_facts *f, const struct diag_handshake *h,
+    const char *host)
+{
+	if (h->name_mismatch)
+		return cm_err_x509_name(&f->cm, is_ip(host) ? h->ip_names : h->dns_names,
+		    is_ip(host) ? h->nip : h->ndns, host);
+	if (h->chain == DCHAIN_UNKNOWN_CA)
+		return cm_err_x509_unknown_authority(&f->cm);
+	if (h->chain == DCHAIN_EXPIRED)
+		return xasprintf("%sx509: certificate has expired or is not yet valid",
+		    tls_prefix(f));
+	return xasprintf("%sx509: %s", tls_prefix(f), h->chain_error != NULL ?
+	    h->chain_error : "certificate not valid");
+}
+
+/* Go's error for TLS with an https:// proxy that failed or whose
+ * certificate it refuses ("proxyconnect tcp: ..."), and its cost. Caller
+ * frees. */
+static char *go_proxy_tls_error(const struct diag_facts *f, const struct cm_deadlines *dl,
+    long long *cost)
+{
+	const struct diag_handshake *h = &f->proxy_handshake;
+	char *detail, *s;
+
+	if (h->result == DTLS_TIMEOUT) {
+		*cost = dl->tls_handshake_ms;
+		detail = cm_err_tls_handshake_timeout();
+	} else if (h->result == DTLS_FAILED) {
+		detail = f->proxy_speaks == DSPEAKS_HTTP ? cm_err_tls_not_tls() :
+		    xstrdup(h->error != NULL ? h->error : "handshake failure");
+	} else {
+		detail = go_x509_error(f, h, f->proxy_host);
+	}
+	s = cm_err_proxyconnect(detail);
+	free(detail);
+	return s;
+}
+
 /* Go's error for a failure at step, and how long cert-manager would spend
  * reaching it (*cost). Caller frees. */
 static char *go_error(const struct diag_facts *f, enum diag_step step, long long *cost,
     bool *acme_4xx)
 {
 	struct cm_deadlines dl;
+	struct diag_handshake h;
 	const struct diag_conn *c;
 	const char *name = f->dns_name != NULL ? f->dns_name : f->host;
-	const char *const *names;
-	size_t nnames;
 	char *detail = NULL, *wrapped, *tmp;
 	const char *method = "GET", *url = f->server;
 
@@ -707,6 +846,11 @@ static char *go_error(const struct diag_facts *f, enum diag_step step, long long
 			*cost = dl.dial_ms;
 		break;
 	case DIAG_PROXY:
+		/* Go's TLS with an https:// proxy is part of its dial */
+		if (proxy_handshake_failed(f) || proxy_checks_fail(f)) {
+			detail = go_proxy_tls_error(f, &dl, cost);
+			break;
+		}
 		if (f->tunnel == DTUN_STATUS)
 			return cm_err_url(method, url, f->tunnel_reason != NULL ?
 			    f->tunnel_reason : "unknown status code");
@@ -722,18 +866,9 @@ static char *go_error(const struct diag_facts *f, enum diag_step step, long long
 			detail = cm_err_tls_handshake_timeout();
 		} else if (f->tls == DTLS_FAILED) {
 			detail = xstrdup(f->tls_error != NULL ? f->tls_error : "handshake failure");
-		} else if (f->name_mismatch) {
-			names = is_ip(f->host) ? f->ip_names : f->dns_names;
-			nnames = is_ip(f->host) ? f->nip : f->ndns;
-			detail = cm_err_x509_name(&f->cm, names, nnames, f->host);
-		} else if (f->chain == DCHAIN_UNKNOWN_CA) {
-			detail = cm_err_x509_unknown_authority(&f->cm);
-		} else if (f->chain == DCHAIN_EXPIRED) {
-			detail = xasprintf("%sx509: certificate has expired or is not yet valid",
-			    tls_prefix(f));
 		} else {
-			detail = xasprintf("%sx509: %s", tls_prefix(f),
-			    f->chain_error != NULL ? f->chain_error : "certificate not valid");
+			server_handshake(f, &h);
+			detail = go_x509_error(f, &h, f->host);
 		}
 		break;
 	case DIAG_HTTP:
@@ -877,6 +1012,7 @@ static void find_ipv6(const struct diag_facts *f, struct diag_report *r)
 
 static void find_all(const struct diag_facts *f, struct diag_report *r)
 {
+	const struct diag_handshake *ph = &f->proxy_handshake;
 	char *known_host, *server_host, *t;
 	long long total = total_cm_ms(f, DIAG_NSTEPS);
 
@@ -888,6 +1024,13 @@ static void find_all(const struct diag_facts *f, struct diag_report *r)
 		add_finding(r, "tls_verify_skipped", xasprintf("skipTLSVerify is set: cert-manager "
 		    "accepts this certificate although %s; anyone on the path could answer "
 		    "for the CA", f->name_mismatch ? "it is not valid for the host" :
+		    "its issuer is not trusted"));
+	else if (f->skip_tls_verify && f->proxy_tls && ph->result == DTLS_OK &&
+	    (ph->name_mismatch || ph->chain != DCHAIN_OK))
+		add_finding(r, "tls_verify_skipped", xasprintf("skipTLSVerify is set: cert-manager "
+		    "accepts the certificate of the proxy %s although %s (Go skips the checks "
+		    "for the proxy too); anyone on the path could answer for it",
+		    f->proxy_shown, ph->name_mismatch ? "it is not valid for the proxy's name" :
 		    "its issuer is not trusted"));
 	if (f->search_domain != NULL && f->dns == DDNS_OK)
 		add_finding(r, "dns_search_domain", xasprintf("%s. does not resolve; the answer "
@@ -956,6 +1099,7 @@ static bool has_ingress_local(const struct diag_facts *f)
 
 static void advise_tls(const struct diag_facts *f, const char *verdict, struct diag_report *r)
 {
+	struct diag_handshake h;
 	char *sans, *target = host_port(f->host, f->port);
 
 	if (strcmp(verdict, "tls_timeout") == 0) {
@@ -967,7 +1111,8 @@ static void advise_tls(const struct diag_facts *f, const char *verdict, struct d
 		    "the port in spec.acme.server speaks HTTPS and that nothing on the path "
 		    "resets TLS connections", target, f->tls_error ? f->tls_error : "?"));
 	} else if (strcmp(verdict, "tls_name_mismatch") == 0) {
-		sans = san_list(f);
+		server_handshake(f, &h);
+		sans = san_list(&h);
 		add_advice(r, xasprintf("the certificate answering for %s is valid for %s: the "
 		    "connection reached another server. Check what %s resolves to (the dns "
 		    "step) and any transparent proxy", f->host, sans, f->host));
@@ -991,6 +1136,65 @@ static void advise_tls(const struct diag_facts *f, const char *verdict, struct d
 		    "put its root there", f->issuer ? f->issuer : "the issuer", f->host));
 	}
 	free(target);
+}
+
+/* How to make cert-manager trust the certificate of an https:// proxy. */
+static void advise_proxy_trust(const struct diag_facts *f, const char *px,
+    struct diag_report *r)
+{
+	const struct diag_handshake *h = &f->proxy_handshake;
+	const char *issuer = h->issuer != NULL ? h->issuer : "?";
+
+	if (f->trust_issuer_bundle)
+		add_advice(r, xasprintf("cert-manager verifies %s with spec.acme.caBundle alone "
+		    "(Go uses one TLS configuration for the proxy and the CA): add the proxy's "
+		    "CA (%s) to caBundle (here: --ca-bundle)", px, issuer));
+	else
+		add_advice(r, xasprintf("cert-manager verifies %s with the system roots, which "
+		    "do not hold its CA (%s%s): mount a PEM bundle holding that CA into the "
+		    "cert-manager pod and set SSL_CERT_FILE to its path in the Deployment (Go "
+		    "reads it instead of the image's bundle, plus /etc/ssl/certs or "
+		    "SSL_CERT_DIR); here: --ca-bundle FILE or SSL_CERT_FILE=FILE", px, issuer,
+		    h->self_signed ? ", a self-signed certificate" : ""));
+}
+
+/* Advice for the proxy_tls_* and proxy_speaks_* verdicts. */
+static void advise_proxy_tls(const struct diag_facts *f, const char *verdict,
+    const char *px, struct diag_report *r)
+{
+	const struct diag_handshake *h = &f->proxy_handshake;
+	char *hp = host_port(f->proxy_host != NULL ? f->proxy_host : "?", f->proxy_port);
+	char *sans;
+
+	if (strcmp(verdict, "proxy_speaks_http") == 0) {
+		add_advice(r, xasprintf("%s is a plain HTTP proxy (it answers CONNECT in the "
+		    "clear and no TLS): write it as http://%s in HTTPS_PROXY of cert-manager's "
+		    "Deployment (here: --proxy or HTTPS_PROXY)", px, hp));
+	} else if (strcmp(verdict, "proxy_speaks_tls") == 0) {
+		add_advice(r, xasprintf("%s speaks TLS (it dropped the CONNECT in the clear, a "
+		    "TLS handshake worked): write it as https://%s in HTTPS_PROXY of "
+		    "cert-manager's Deployment (here: --proxy or HTTPS_PROXY)", px, hp));
+		if (checks_fail(f, h))
+			advise_proxy_trust(f, px, r);
+	} else if (strcmp(verdict, "proxy_tls_failed") == 0) {
+		add_advice(r, xasprintf("%s does not complete a TLS handshake (%s), and it does "
+		    "not answer a CONNECT in the clear either: check that %s is the proxy's "
+		    "TLS port and that it accepts TLS 1.2 or 1.3", px, h->result ==
+		    DTLS_TIMEOUT ? "no answer" : h->error != NULL ? h->error : "?", hp));
+	} else if (h->name_mismatch) {
+		sans = san_list(h);
+		add_advice(r, xasprintf("the certificate of %s is valid for %s, not %s: write "
+		    "the proxy in HTTPS_PROXY with a name the certificate holds, or give the "
+		    "proxy a certificate for %s", px, sans, f->proxy_host, f->proxy_host));
+		free(sans);
+	} else if (h->chain == DCHAIN_EXPIRED) {
+		add_advice(r, xasprintf("the certificate of %s is not valid now (%s): renew it, "
+		    "and check this host's clock", px, h->chain_error ? h->chain_error :
+		    "expired"));
+	} else {
+		advise_proxy_trust(f, px, r);
+	}
+	free(hp);
 }
 
 static void advise_verdict(const struct diag_facts *f, const char *verdict,
@@ -1075,14 +1279,18 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 		add_advice(r, xasprintf("if %s is reachable without the proxy, add the name %s "
 		    "to NO_PROXY (names match; IP entries never match a URL written with a "
 		    "name)", f->host, f->host));
+	} else if (strncmp(verdict, "proxy_tls_", 10) == 0 ||
+	    strncmp(verdict, "proxy_speaks_", 13) == 0) {
+		advise_proxy_tls(f, verdict, px, r);
 	} else if (strcmp(verdict, "proxy_auth_required") == 0) {
 		if (f->proxy_credentials)
 			add_advice(r, xasprintf("%s rejected the credentials sent: fix user:password "
 			    "in the proxy URL (percent-encode special characters)", px));
 		else
 			add_advice(r, xasprintf("%s wants credentials: put them into the proxy URL "
-			    "(http://USER:PASSWORD@host:port) of HTTPS_PROXY in cert-manager's "
-			    "Deployment (here: --proxy-auth-file)", px));
+			    "(%s://USER:PASSWORD@host:port) of HTTPS_PROXY in cert-manager's "
+			    "Deployment (here: --proxy-auth-file)", px, f->proxy_tls ? "https" :
+			    "http"));
 	} else if (strcmp(verdict, "proxy_refused") == 0) {
 		hp = host_port(f->host, f->port);
 		add_advice(r, xasprintf("%s refuses CONNECT to %s (%d%s%s): allow %s in its "
@@ -1394,7 +1602,9 @@ struct run {
 	struct probe_addr *addrs;    /* the server's or the proxy's */
 	size_t naddrs;
 	struct diag_conn *conns;
-	int fd;
+	struct probe_addr peer;      /* the address that connected */
+	struct probe_conn *below;    /* what the server's TLS runs over: the socket, or the proxy's tunnel */
+	struct probe_tls proxy_tls;  /* the handshake with the proxy (or the scheme check's) */
 	struct probe_tls tls;
 	struct probe_conn *conn;
 	char *conn_authority;        /* what conn is connected to */
@@ -1638,6 +1848,7 @@ static int gather_inputs(struct run *r)
 	free(what);
 	if (r->tls_ctx == NULL)
 		return -1;
+	f->trust_issuer_bundle = !system;
 	f->trust = keep(r, xasprintf("%s%s%s", system ? "the system store" :
 	    "the Issuer's caBundle", cfg->ca_bundle ? " + --ca-bundle " : "",
 	    cfg->ca_bundle ? cfg->ca_bundle : ""));
@@ -1734,14 +1945,15 @@ static int step_route(struct run *r)
 	f->route = DROUTE_PROXY;
 	f->proxy_shown = r->route.proxy_shown;
 	p = r->route.proxy;
-	if (strncasecmp(p, "http://", 7) != 0) {
-		err_set(ERR_USAGE, "diagnose probes only http:// proxies; the route goes via %s",
-		    r->route.proxy_shown);
+	f->proxy_tls = strncasecmp(p, "https://", 8) == 0;
+	if (strncasecmp(p, "http://", 7) != 0 && !f->proxy_tls) {
+		err_set(ERR_USAGE, "diagnose probes only http:// and https:// proxies; the "
+		    "route goes via %s", r->route.proxy_shown);
 		return -1;
 	}
-	/* proxy_decide() built it as http://[USERINFO@]HOST:PORT with the
+	/* proxy_decide() built it as SCHEME://[USERINFO@]HOST:PORT with the
 	 * userinfo percent-encoded, so the last '@' ends it */
-	p += 7;
+	p += f->proxy_tls ? 8 : 7;
 	hp = p;
 	if ((at = strrchr(p, '@')) != NULL) {
 		r->proxy_credentials = pct_decode(p, (size_t)(at - p));
@@ -1756,7 +1968,7 @@ static int step_route(struct run *r)
 		colon = memchr(hp, ':', (size_t)(end - hp));
 		f->proxy_host = keep(r, xstrndup(hp, (size_t)((colon ? colon : end) - hp)));
 	}
-	f->proxy_port = colon != NULL && colon < end ? atoi(colon + 1) : 80;
+	f->proxy_port = colon != NULL && colon < end ? atoi(colon + 1) : f->proxy_tls ? 443 : 80;
 	return 1;
 }
 
@@ -1972,51 +2184,11 @@ static bool step_tcp(struct run *r)
 		free(pc);
 		return false;
 	}
-	r->fd = pc[winner].fd;
+	r->peer = r->addrs[winner];
+	r->below = probe_conn_new(pc[winner].fd);
 	f->cm_ms[DIAG_TCP] = go_dial_ms(r->conns, winner);
 	free(pc);
 	return true;
-}
-
-static bool step_proxy(struct run *r)
-{
-	struct diag_facts *f = &r->f;
-	struct probe_tunnel t;
-	char *target = host_port(r->host, r->port);
-	long long deadline;
-	bool limited, ok;
-
-	deadline = step_deadline(r, DIAG_PROXY, &limited);
-	probe_tunnel_run(r->fd, target, r->proxy_credentials, deadline, &t);
-	f->proxy_credentials = r->proxy_credentials != NULL;
-	f->tunnel_code = t.code;
-	f->tunnel_reason = keep(r, t.reason);
-	f->tunnel_error = keep(r, t.error);
-	t.reason = t.error = NULL;
-	f->ms[DIAG_PROXY] = f->cm_ms[DIAG_PROXY] = t.ms;
-	switch (t.status) {
-	case PROBE_TUNNEL_OK:
-		f->tunnel = DTUN_OK;
-		break;
-	case PROBE_TUNNEL_STATUS:
-		f->tunnel = DTUN_STATUS;
-		break;
-	case PROBE_TUNNEL_TIMEOUT:
-		f->tunnel = DTUN_TIMEOUT;
-		f->sync_cut = limited;
-		break;
-	default:
-		f->tunnel = DTUN_CLOSED;
-		break;
-	}
-	ok = f->tunnel == DTUN_OK;
-	if (!ok) {
-		close(r->fd);
-		r->fd = -1;
-	}
-	probe_tunnel_clear(&t);
-	free(target);
-	return ok;
 }
 
 static enum diag_chain chain_kind(int e)
@@ -2039,43 +2211,206 @@ static enum diag_chain chain_kind(int e)
 	}
 }
 
+/* Copies what the handshake t (kept by the run) showed into h. */
+static void record_handshake(const struct probe_tls *t, struct diag_handshake *h)
+{
+	memset(h, 0, sizeof(*h));
+	switch (t->status) {
+	case PROBE_TLS_OK:
+		h->result = DTLS_OK;
+		break;
+	case PROBE_TLS_TIMEOUT:
+		h->result = DTLS_TIMEOUT;
+		return;
+	case PROBE_TLS_FAILED:
+		h->result = DTLS_FAILED;
+		h->error = t->error;
+		return;
+	}
+	h->version = t->version;
+	h->name_mismatch = t->name_mismatch;
+	h->chain = chain_kind(t->chain_error);
+	h->chain_error = t->chain_error_text;
+	h->subject = t->subject;
+	h->issuer = t->issuer;
+	h->self_signed = t->self_signed;
+	h->dns_names = (const char *const *)t->dns_names;
+	h->ndns = strv_len(t->dns_names);
+	h->ip_names = (const char *const *)t->ip_names;
+	h->nip = strv_len(t->ip_names);
+}
+
+/* A new connection to the address the tcp step reached, or NULL. */
+static struct probe_conn *connect_peer(struct run *r, long long deadline)
+{
+	struct probe_connect pc;
+
+	probe_connect_all(&r->peer, 1, deadline, &pc);
+	return pc.status == PROBE_CONNECTED ? probe_conn_new(pc.fd) : NULL;
+}
+
+/* The https:// proxy's TLS handshake failed: does it answer a CONNECT in
+ * the clear on a new connection? Then it is a plain http:// proxy. No
+ * credentials are sent: they were meant for inside TLS. */
+static void check_speaks_http(struct run *r, const char *target)
+{
+	struct diag_facts *f = &r->f;
+	struct probe_tunnel t;
+	struct probe_conn *c;
+	long long deadline;
+	bool limited;
+
+	deadline = step_deadline(r, DIAG_PROXY, &limited);
+	if ((c = connect_peer(r, deadline)) == NULL)
+		return;
+	probe_tunnel_run(c, target, NULL, deadline, &t);
+	if (t.status == PROBE_TUNNEL_OK || t.status == PROBE_TUNNEL_STATUS) {
+		f->proxy_speaks = DSPEAKS_HTTP;
+		f->tunnel_code = t.code;
+		f->tunnel_reason = keep(r, t.reason);
+		t.reason = NULL;
+	}
+	probe_tunnel_clear(&t);
+	probe_conn_close(c);
+}
+
+/* The http:// proxy dropped the CONNECT: does a TLS handshake with it work
+ * on a new connection? Then the port speaks TLS (an https:// proxy). */
+static void check_speaks_tls(struct run *r)
+{
+	struct diag_facts *f = &r->f;
+	struct probe_conn *c;
+	long long deadline;
+	bool limited;
+
+	deadline = step_deadline(r, DIAG_PROXY, &limited);
+	if ((c = connect_peer(r, deadline)) == NULL)
+		return;
+	c = probe_tls_run(c, f->proxy_host, r->tls_ctx, deadline, &r->proxy_tls);
+	if (c != NULL) {
+		f->proxy_speaks = DSPEAKS_TLS;
+		record_handshake(&r->proxy_tls, &f->proxy_handshake);
+	} else {
+		probe_tls_clear(&r->proxy_tls);
+	}
+	probe_conn_close(c);
+}
+
+/* The proxy step: with an https:// proxy TLS with it first (its certificate
+ * checked as Go checks it), then CONNECT. When the scheme of the proxy URL
+ * fails, checks on a new connection whether the proxy speaks the other
+ * one. Leaves the tunnel in r->below. */
+static bool step_proxy(struct run *r)
+{
+	struct diag_facts *f = &r->f;
+	struct probe_tunnel t;
+	struct probe_conn *c = r->below;
+	char *target = host_port(r->host, r->port);
+	long long start = mono_ms(), deadline;
+	bool limited, ok = false;
+
+	r->below = NULL;
+	memset(&t, 0, sizeof(t));
+	deadline = step_deadline(r, DIAG_PROXY, &limited);
+	if (f->proxy_tls) {
+		c = probe_tls_run(c, f->proxy_host, r->tls_ctx, deadline, &r->proxy_tls);
+		record_handshake(&r->proxy_tls, &f->proxy_handshake);
+		f->sync_cut = limited && r->proxy_tls.status == PROBE_TLS_TIMEOUT;
+		if (c == NULL || checks_fail(f, &f->proxy_handshake)) {
+			f->ms[DIAG_PROXY] = f->cm_ms[DIAG_PROXY] = mono_ms() - start;
+			if (c == NULL && !f->sync_cut)
+				check_speaks_http(r, target);
+			goto out;
+		}
+	}
+	probe_tunnel_run(c, target, r->proxy_credentials, deadline, &t);
+	f->proxy_credentials = r->proxy_credentials != NULL;
+	f->tunnel_code = t.code;
+	f->tunnel_reason = keep(r, t.reason);
+	f->tunnel_error = keep(r, t.error);
+	t.reason = t.error = NULL;
+	f->ms[DIAG_PROXY] = f->cm_ms[DIAG_PROXY] = mono_ms() - start;
+	switch (t.status) {
+	case PROBE_TUNNEL_OK:
+		f->tunnel = DTUN_OK;
+		break;
+	case PROBE_TUNNEL_STATUS:
+		f->tunnel = DTUN_STATUS;
+		break;
+	case PROBE_TUNNEL_TIMEOUT:
+		f->tunnel = DTUN_TIMEOUT;
+		f->sync_cut = limited;
+		break;
+	default:
+		f->tunnel = DTUN_CLOSED;
+		if (!f->proxy_tls)
+			check_speaks_tls(r);
+		break;
+	}
+	ok = f->tunnel == DTUN_OK;
+out:
+	if (ok)
+		r->below = c;
+	else
+		probe_conn_close(c);
+	probe_tunnel_clear(&t);
+	free(target);
+	return ok;
+}
+
 static bool step_tls(struct run *r)
 {
 	struct diag_facts *f = &r->f;
-	struct probe_tls *t = &r->tls;
+	struct diag_handshake h;
 	long long deadline;
 	bool limited;
 
 	deadline = step_deadline(r, DIAG_TLS, &limited);
-	r->conn = probe_tls_run(r->fd, r->host, r->tls_ctx, deadline, t);
-	r->fd = -1;
-	f->ms[DIAG_TLS] = f->cm_ms[DIAG_TLS] = t->ms;
-	switch (t->status) {
-	case PROBE_TLS_OK:
-		f->tls = DTLS_OK;
-		break;
-	case PROBE_TLS_TIMEOUT:
-		f->tls = DTLS_TIMEOUT;
+	r->conn = probe_tls_run(r->below, r->host, r->tls_ctx, deadline, &r->tls);
+	r->below = NULL;
+	f->ms[DIAG_TLS] = f->cm_ms[DIAG_TLS] = r->tls.ms;
+	record_handshake(&r->tls, &h);
+	f->tls = h.result;
+	f->tls_error = h.error;
+	if (h.result == DTLS_TIMEOUT)
 		f->sync_cut = limited;
+	if (h.result != DTLS_OK)
 		return false;
-	case PROBE_TLS_FAILED:
-		f->tls = DTLS_FAILED;
-		f->tls_error = t->error;
-		return false;
-	}
-	f->tls_version = t->version;
-	f->name_mismatch = t->name_mismatch;
-	f->chain = chain_kind(t->chain_error);
-	f->chain_error = t->chain_error_text;
-	f->subject = t->subject;
-	f->issuer = t->issuer;
-	f->self_signed = t->self_signed;
-	f->dns_names = (const char *const *)t->dns_names;
-	f->ndns = strv_len(t->dns_names);
-	f->ip_names = (const char *const *)t->ip_names;
-	f->nip = strv_len(t->ip_names);
+	f->tls_version = h.version;
+	f->name_mismatch = h.name_mismatch;
+	f->chain = h.chain;
+	f->chain_error = h.chain_error;
+	f->subject = h.subject;
+	f->issuer = h.issuer;
+	f->self_signed = h.self_signed;
+	f->dns_names = h.dns_names;
+	f->ndns = h.ndns;
+	f->ip_names = h.ip_names;
+	f->nip = h.nip;
 	r->conn_authority = xstrdup(r->authority);
 	return !tls_checks_fail(f);
+}
+
+/* TLS with host over under (taken over) for a request after the steps,
+ * where the certificate must pass Go's checks; what is "" or "proxy ".
+ * Returns the connection, or NULL with *error (caller frees). */
+static struct probe_conn *tls_again(struct run *r, struct probe_conn *under,
+    const char *host, const char *what, long long deadline, char **error)
+{
+	struct probe_tls tls;
+	struct probe_conn *c = probe_tls_run(under, host, r->tls_ctx, deadline, &tls);
+
+	if (c != NULL && !r->f.skip_tls_verify &&
+	    (tls.name_mismatch || tls.chain_error != X509_V_OK)) {
+		*error = xasprintf("the certificate of %s%s does not verify", what, host);
+		probe_conn_close(c);
+		c = NULL;
+	} else if (c == NULL) {
+		*error = xasprintf("TLS with %s%s: %s", what, host, tls.error ? tls.error :
+		    "failed");
+	}
+	probe_tls_clear(&tls);
+	return c;
 }
 
 /* A connection to the host:port of url (another one than the server's,
@@ -2088,7 +2423,6 @@ static struct probe_conn *conn_for(struct run *r, const char *url, long long dea
 	struct probe_connect *pc = NULL;
 	struct probe_lookup l;
 	struct probe_tunnel t;
-	struct probe_tls tls;
 	struct probe_conn *c = NULL;
 	char *host = NULL, *authority = NULL, *target = NULL;
 	const char *name;
@@ -2131,27 +2465,23 @@ static struct probe_conn *conn_for(struct run *r, const char *url, long long dea
 		*error = xasprintf("cannot connect to %s again", name);
 		goto out;
 	}
+	c = probe_conn_new(fd);
 	if (r->f.route == DROUTE_PROXY) {
 		target = host_port(host, port);
-		probe_tunnel_run(fd, target, r->proxy_credentials, deadline, &t);
+		if (r->f.proxy_tls &&
+		    (c = tls_again(r, c, r->f.proxy_host, "proxy ", deadline, error)) == NULL)
+			goto out;
+		probe_tunnel_run(c, target, r->proxy_credentials, deadline, &t);
 		if (t.status != PROBE_TUNNEL_OK) {
 			*error = xasprintf("the proxy did not CONNECT to %s again", target);
 			probe_tunnel_clear(&t);
-			close(fd);
+			probe_conn_close(c);
+			c = NULL;
 			goto out;
 		}
 		probe_tunnel_clear(&t);
 	}
-	c = probe_tls_run(fd, host, r->tls_ctx, deadline, &tls);
-	if (c != NULL && !r->f.skip_tls_verify &&
-	    (tls.name_mismatch || tls.chain_error != X509_V_OK)) {
-		*error = xasprintf("the certificate of %s does not verify", host);
-		probe_conn_close(c);
-		c = NULL;
-	} else if (c == NULL) {
-		*error = xasprintf("TLS with %s: %s", host, tls.error ? tls.error : "failed");
-	}
-	probe_tls_clear(&tls);
+	c = tls_again(r, c, host, "", deadline, error);
 	if (c != NULL) {
 		r->conn = c;
 		free(r->conn_authority);
@@ -2448,8 +2778,8 @@ static void run_free(struct run *r)
 	free(r->path);
 	free(r->addrs);
 	free(r->conns);
-	if (r->fd >= 0)
-		close(r->fd);
+	probe_conn_close(r->below);
+	probe_tls_clear(&r->proxy_tls);
 	probe_tls_clear(&r->tls);
 	probe_conn_close(r->conn);
 	free(r->conn_authority);
@@ -2467,7 +2797,6 @@ int cmd_diagnose(const struct config *cfg)
 	memset(&r, 0, sizeof(r));
 	memset(&report, 0, sizeof(report));
 	r.cfg = cfg;
-	r.fd = -1;
 	/* a peer closing mid-write must be a result, not a death */
 	signal(SIGPIPE, SIG_IGN);
 	if (gather_inputs(&r) == -1 || run_steps(&r) == -1)

@@ -300,21 +300,15 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 /* Adds the --ca-bundle certificates to the trust store of a new TLS
- * connection. libcurl calls this for an https proxy's handshake too; the
- * extra anchors are for the server only, whose handshake comes after the
- * proxy answered 2xx to CONNECT. */
+ * connection: the server's, and an https proxy's, which is verified like
+ * the server (as Go verifies it, with the same roots). */
 static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *arg)
 {
 	struct transfer *t = arg;
 	X509_STORE *store;
-	long connect_code = 0;
 	int i;
 
-	if (t->proxy_tls) {
-		curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
-		if (connect_code / 100 != 2)
-			return CURLE_OK;
-	}
+	(void)easy;
 	store = SSL_CTX_get_cert_store(ssl_ctx);
 	for (i = 0; i < sk_X509_num(t->c->extra_ca); i++) {
 		if (!X509_STORE_add_cert(store, sk_X509_value(t->c->extra_ca, i)))
@@ -360,6 +354,14 @@ static int choose_route(struct transfer *t)
 	return 0;
 }
 
+/* The value of environment variable name, NULL when unset or empty. */
+static const char *env_path(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
 /* Sets every option of one request on a freshly reset handle. Returns 0 or
  * -1 with t->errbuf filled. */
 static int setup_transfer(struct transfer *t)
@@ -386,8 +388,17 @@ static int setup_transfer(struct transfer *t)
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_PROTOCOLS_STR, c->https_only ? "https" : "http,https");
 	SET(CURLOPT_USERAGENT, c->user_agent);
-	if (c->ca_by_hash)
-		SET(CURLOPT_CAINFO, NULL);
+	/* The system store as Go and OpenSSL read it: SSL_CERT_FILE and
+	 * SSL_CERT_DIR, when set, replace the default file and directory; an
+	 * https proxy is verified against the same store. */
+	if (env_path("SSL_CERT_FILE") != NULL || c->ca_by_hash) {
+		SET(CURLOPT_CAINFO, env_path("SSL_CERT_FILE"));
+		SET(CURLOPT_PROXY_CAINFO, env_path("SSL_CERT_FILE"));
+	}
+	if (env_path("SSL_CERT_DIR") != NULL) {
+		SET(CURLOPT_CAPATH, env_path("SSL_CERT_DIR"));
+		SET(CURLOPT_PROXY_CAPATH, env_path("SSL_CERT_DIR"));
+	}
 	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	/* Wait for a connection being set up rather than open a second one, so
 	 * concurrent requests multiplex over it. */
@@ -399,9 +410,8 @@ static int setup_transfer(struct transfer *t)
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, t);
 	if (c->extra_ca != NULL) {
-		/* A cached store would be shared with other handshakes (an https
-		 * proxy's); each connection gets its own so the extra anchors
-		 * stay with the server. */
+		/* Each connection gets a store of its own, so adding the
+		 * extra anchors never touches one shared with other handles. */
 		SET(CURLOPT_CA_CACHE_TIMEOUT, 0L);
 		SET(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 		SET(CURLOPT_SSL_CTX_DATA, t);
@@ -481,6 +491,17 @@ static bool is_tls_error(CURLcode rc)
 	}
 }
 
+/* True when the TLS handshake with t's https proxy got as far as checking
+ * the proxy's certificate, and it passed: libcurl marks the result
+ * unspecified until then. */
+static bool proxy_tls_verified(struct transfer *t)
+{
+	long verify = X509_V_ERR_UNSPECIFIED;
+
+	curl_easy_getinfo(t->easy, CURLINFO_PROXY_SSL_VERIFYRESULT, &verify);
+	return verify == X509_V_OK;
+}
+
 /* Fills req->fail and req->errbuf with one line naming the host and the
  * cause of a request that got no HTTP response. */
 static void describe_failure(struct transfer *t, CURLcode rc)
@@ -529,6 +550,10 @@ static void describe_failure(struct transfer *t, CURLcode rc)
 		else if (local_port == 0)
 			snprintf(msg, sz, "timed out after %ld s connecting to %s",
 			    t->c->timeout_s, t->target);
+		else if (t->proxy_tls && connect_code == 0 && !proxy_tls_verified(t))
+			snprintf(msg, sz, "timed out after %ld s in the TLS handshake with "
+			    "proxy %s (a plain http:// proxy never answers it)",
+			    t->c->timeout_s, t->proxy_shown);
 		else if (t->proxy_connect && connect_code == 0)
 			snprintf(msg, sz, "timed out after %ld s waiting for proxy %s "
 			    "to CONNECT to %s", t->c->timeout_s, t->proxy_shown, t->target);
@@ -550,9 +575,11 @@ static void describe_failure(struct transfer *t, CURLcode rc)
 		 * its error text says more then. */
 		if (verify != X509_V_OK && verify != X509_V_ERR_UNSPECIFIED)
 			snprintf(msg, sz, "TLS handshake with %s%s failed: certificate "
-			    "verify failed (%s)", proxy_side ? "proxy " : "",
+			    "verify failed (%s)%s", proxy_side ? "proxy " : "",
 			    proxy_side ? t->proxy_shown : t->target,
-			    X509_verify_cert_error_string(verify));
+			    X509_verify_cert_error_string(verify), proxy_side ? "; the "
+			    "proxy's CA must be in the system store (SSL_CERT_FILE, "
+			    "SSL_CERT_DIR) or --ca-bundle" : "");
 		else
 			snprintf(msg, sz, "TLS handshake with %s%s failed: %s",
 			    proxy_side ? "proxy " : "",

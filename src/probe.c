@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -419,30 +420,109 @@ void probe_connect_all(const struct probe_addr *addrs, size_t n, long long deadl
 }
 
 /*
- * CONNECT through an HTTP proxy.
+ * Connections: a socket, TLS over it, or TLS inside that TLS (an https://
+ * proxy's tunnel). Every layer waits on the one socket at the bottom.
  */
 
-/* Writes all of buf to the socket until deadline. 1 done, 0 deadline,
- * -1 error (errno set). */
-static int send_all(int fd, const char *buf, size_t len, long long deadline)
+struct probe_conn {
+	SSL *ssl;                 /* NULL for the plain socket */
+	struct probe_conn *under; /* what ssl runs over (owned); NULL: the socket */
+	int fd;                   /* the socket; closed by the bottom layer only */
+};
+
+struct probe_conn *probe_conn_new(int fd)
 {
-	ssize_t w;
-	int r;
+	struct probe_conn *c = xcalloc(1, sizeof(*c));
+
+	c->fd = fd;
+	return c;
+}
+
+void probe_conn_close(struct probe_conn *c)
+{
+	if (c == NULL)
+		return;
+	SSL_free(c->ssl);
+	if (c->under != NULL)
+		probe_conn_close(c->under);
+	else
+		close(c->fd);
+	free(c);
+}
+
+/* Waits for what an I/O call on c that returned rc needs: for a socket, rc
+ * -1 with EAGAIN; for TLS, what SSL_get_error() asks for. 1 ready, 0 at the
+ * deadline, -1 when the call failed for good. */
+static int conn_wait(struct probe_conn *c, short plain_events, int rc, long long deadline)
+{
+	short ev;
+
+	if (c->ssl == NULL) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		ev = plain_events;
+	} else {
+		switch (SSL_get_error(c->ssl, rc)) {
+		case SSL_ERROR_WANT_READ:
+			ev = POLLIN;
+			break;
+		case SSL_ERROR_WANT_WRITE:
+			ev = POLLOUT;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return wait_fd(c->fd, ev, deadline) > 0 ? 1 : 0;
+}
+
+/* Writes all len bytes of buf over c. 1 done, 0 at the deadline, -1 when
+ * the connection broke. */
+static int conn_write(struct probe_conn *c, const char *buf, size_t len, long long deadline)
+{
+	ssize_t n;
+	int w;
 
 	while (len > 0) {
-		w = send(fd, buf, len, MSG_NOSIGNAL);
-		if (w > 0) {
-			buf += w;
-			len -= (size_t)w;
+		ERR_clear_error();
+		errno = 0;
+		n = c->ssl != NULL ? SSL_write(c->ssl, buf, (int)(len > INT_MAX ? INT_MAX : len)) :
+		    send(c->fd, buf, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
 			continue;
 		}
-		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
-		if ((r = wait_fd(fd, POLLOUT, deadline)) <= 0)
-			return r;
+		if ((w = conn_wait(c, POLLOUT, (int)n, deadline)) != 1)
+			return w;
 	}
 	return 1;
 }
+
+/* Reads up to len bytes over c. Returns how many, 0 at the end of the
+ * stream or when the connection broke, -1 at the deadline. */
+static ssize_t conn_read(struct probe_conn *c, char *buf, size_t len, long long deadline)
+{
+	ssize_t n;
+	int w;
+
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		n = c->ssl != NULL ? SSL_read(c->ssl, buf, (int)(len > INT_MAX ? INT_MAX : len)) :
+		    recv(c->fd, buf, len, 0);
+		if (n > 0)
+			return n;
+		if (n == 0 && c->ssl == NULL)
+			return 0;
+		if ((w = conn_wait(c, POLLIN, (int)n, deadline)) != 1)
+			return w == 0 ? -1 : 0;
+	}
+}
+
+/*
+ * CONNECT through an HTTP proxy.
+ */
 
 static char *base64(const char *s)
 {
@@ -473,7 +553,7 @@ static bool status_line(const char *line, size_t len, int *code, char **reason)
 	return true;
 }
 
-void probe_tunnel_run(int fd, const char *authority, const char *credentials,
+void probe_tunnel_run(struct probe_conn *c, const char *authority, const char *credentials,
     long long deadline, struct probe_tunnel *out)
 {
 	long long start = mono_ms();
@@ -488,14 +568,16 @@ void probe_tunnel_run(int fd, const char *authority, const char *credentials,
 	req = xasprintf("CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s/%s\r\n%s%s%s\r\n",
 	    authority, authority, PACKAGE_NAME, PACKAGE_VERSION,
 	    auth ? "Proxy-Authorization: Basic " : "", auth ? auth : "", auth ? "\r\n" : "");
-	w = send_all(fd, req, strlen(req), deadline);
+	w = conn_write(c, req, strlen(req), deadline);
 	if (w <= 0) {
 		out->status = w == 0 ? PROBE_TUNNEL_TIMEOUT : PROBE_TUNNEL_CLOSED;
 		out->error = w == 0 ? xstrdup("could not send CONNECT before the deadline") :
-		    xasprintf("sending CONNECT: %s", strerror(errno));
+		    c->ssl != NULL || errno == 0 ? xstrdup("the connection broke while "
+		    "sending CONNECT") : xasprintf("sending CONNECT: %s", strerror(errno));
 		goto out;
 	}
-	/* read the status line and headers; a 200 carries no body */
+	/* read the status line and headers; a 200 carries no body, and the
+	 * server behind says nothing before the client's TLS hello */
 	for (;;) {
 		buf[len] = '\0';
 		if (strstr(buf, "\r\n\r\n") != NULL || strstr(buf, "\n\n") != NULL)
@@ -505,25 +587,23 @@ void probe_tunnel_run(int fd, const char *authority, const char *credentials,
 			out->error = xstrdup("the answer to CONNECT has no end of headers");
 			goto out;
 		}
-		r = recv(fd, buf + len, HEAD_MAX - len, 0);
+		r = conn_read(c, buf + len, HEAD_MAX - len, deadline);
 		if (r > 0) {
 			len += (size_t)r;
 			continue;
 		}
-		if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+		if (r == 0) {
 			out->status = PROBE_TUNNEL_CLOSED;
-			out->error = r == 0 ? xstrdup(len == 0 ? "the proxy closed the connection "
-			    "without answering CONNECT" : "the proxy closed the connection in the "
-			    "middle of its answer") : xasprintf("reading the answer to CONNECT: %s",
-			    strerror(errno));
+			out->error = c->ssl == NULL && errno != 0 ? xasprintf("reading the answer "
+			    "to CONNECT: %s", strerror(errno)) : xstrdup(len == 0 ? "the proxy "
+			    "closed the connection without answering CONNECT" : "the proxy closed "
+			    "the connection in the middle of its answer");
 			goto out;
 		}
-		if ((w = wait_fd(fd, POLLIN, deadline)) <= 0) {
-			out->status = PROBE_TUNNEL_TIMEOUT;
-			out->error = xstrdup(len == 0 ? "no answer to CONNECT before the deadline" :
-			    "the answer to CONNECT was incomplete at the deadline");
-			goto out;
-		}
+		out->status = PROBE_TUNNEL_TIMEOUT;
+		out->error = xstrdup(len == 0 ? "no answer to CONNECT before the deadline" :
+		    "the answer to CONNECT was incomplete at the deadline");
+		goto out;
 	}
 	eol = buf + strcspn(buf, "\r\n");
 	if (!status_line(buf, (size_t)(eol - buf), &out->code, &out->reason)) {
@@ -556,11 +636,6 @@ void probe_tunnel_clear(struct probe_tunnel *out)
 
 struct probe_tls_ctx {
 	SSL_CTX *ssl;
-};
-
-struct probe_conn {
-	SSL *ssl;
-	int fd;
 };
 
 /* What the verification callback saw. */
@@ -742,22 +817,53 @@ static char *tls_failure(SSL *ssl, int rc, int saved_errno)
 	return xstrdup(ERR_reason_error_string(e) != NULL ? ERR_reason_error_string(e) : buf);
 }
 
-struct probe_conn *probe_tls_run(int fd, const char *host,
+/* Makes ssl run inside the TLS of outer, through an SSL filter BIO.
+ * False when OpenSSL cannot. */
+static bool inside(SSL *ssl, SSL *outer)
+{
+	BIO *bio;
+
+	if ((bio = BIO_new(BIO_f_ssl())) == NULL)
+		return false;
+	BIO_set_ssl(bio, outer, BIO_NOCLOSE);
+	SSL_set_bio(ssl, bio, bio);
+	return true;
+}
+
+struct probe_conn *probe_tls_run(struct probe_conn *under, const char *host,
     const struct probe_tls_ctx *ctx, long long deadline, struct probe_tls *out)
 {
-	struct probe_conn *c = NULL;
+	struct probe_conn *c;
 	struct verify_seen seen = { false, X509_V_OK };
 	struct probe_addr lit;
 	long long start = mono_ms();
 	X509 *leaf = NULL;
 	SSL *ssl;
-	int rc, w, e;
-	short ev;
+	bool attached;
+	int rc, w, saved_errno;
 
 	memset(out, 0, sizeof(*out));
 	out->chain_error = X509_V_OK;
 	ERR_clear_error();
-	if ((ssl = SSL_new(ctx->ssl)) == NULL || SSL_set_fd(ssl, fd) != 1) {
+	if ((ssl = SSL_new(ctx->ssl)) == NULL) {
+		probe_conn_close(under);
+		out->status = PROBE_TLS_FAILED;
+		out->error = xstrdup("cannot set up the TLS connection");
+		return NULL;
+	}
+	/* the new layer owns ssl and what is below: a plain connection's
+	 * socket becomes its own */
+	c = xcalloc(1, sizeof(*c));
+	c->ssl = ssl;
+	c->fd = under->fd;
+	if (under->ssl == NULL) {
+		free(under);
+		attached = SSL_set_fd(ssl, c->fd) == 1;
+	} else {
+		c->under = under;
+		attached = inside(ssl, under->ssl);
+	}
+	if (!attached) {
 		out->status = PROBE_TLS_FAILED;
 		out->error = xstrdup("cannot set up the TLS connection");
 		goto fail;
@@ -777,20 +883,15 @@ struct probe_conn *probe_tls_run(int fd, const char *host,
 		ERR_clear_error();
 		errno = 0;
 		rc = SSL_connect(ssl);
+		saved_errno = errno;
 		if (rc == 1)
 			break;
-		e = SSL_get_error(ssl, rc);
-		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
-			out->status = PROBE_TLS_FAILED;
-			out->error = tls_failure(ssl, rc, errno);
-			goto fail;
-		}
-		ev = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
-		if ((w = wait_fd(fd, ev, deadline)) <= 0) {
-			out->status = PROBE_TLS_TIMEOUT;
-			out->error = xstrdup("the handshake was not done at the deadline");
-			goto fail;
-		}
+		if ((w = conn_wait(c, 0, rc, deadline)) == 1)
+			continue;
+		out->status = w == 0 ? PROBE_TLS_TIMEOUT : PROBE_TLS_FAILED;
+		out->error = w == 0 ? xstrdup("the handshake was not done at the deadline") :
+		    tls_failure(ssl, rc, saved_errno);
+		goto fail;
 	}
 	out->status = PROBE_TLS_OK;
 	out->version = SSL_get_version(ssl);
@@ -806,15 +907,11 @@ struct probe_conn *probe_tls_run(int fd, const char *host,
 	X509_free(leaf);
 	SSL_set_ex_data(ssl, verify_seen_index, NULL);
 	out->ms = mono_ms() - start;
-	c = xcalloc(1, sizeof(*c));
-	c->ssl = ssl;
-	c->fd = fd;
 	return c;
 fail:
 	out->ms = mono_ms() - start;
 	ERR_clear_error();
-	SSL_free(ssl);
-	close(fd);
+	probe_conn_close(c);
 	return NULL;
 }
 
@@ -829,31 +926,9 @@ void probe_tls_clear(struct probe_tls *out)
 	memset(out, 0, sizeof(*out));
 }
 
-void probe_conn_close(struct probe_conn *c)
-{
-	if (c == NULL)
-		return;
-	SSL_free(c->ssl);
-	close(c->fd);
-	free(c);
-}
-
 /*
  * HTTP/1.1 over the TLS connection.
  */
-
-/* Waits for what SSL_get_error() asked for. 1 ready, 0 deadline, -1 fatal. */
-static int ssl_wait(struct probe_conn *c, int rc, long long deadline)
-{
-	switch (SSL_get_error(c->ssl, rc)) {
-	case SSL_ERROR_WANT_READ:
-		return wait_fd(c->fd, POLLIN, deadline) > 0 ? 1 : 0;
-	case SSL_ERROR_WANT_WRITE:
-		return wait_fd(c->fd, POLLOUT, deadline) > 0 ? 1 : 0;
-	default:
-		return -1;
-	}
-}
 
 struct reader {
 	struct probe_conn *c;
@@ -867,26 +942,21 @@ struct reader {
 /* Reads more bytes into r. 1 got some, 0 deadline, -1 EOF or error. */
 static int read_more(struct reader *r)
 {
-	int n, w;
+	ssize_t n;
 
-	for (;;) {
-		if (r->cap - r->len < 4096) {
-			r->cap = r->cap * 2 + 4096;
-			r->buf = xrealloc(r->buf, r->cap + 1);
-		}
-		ERR_clear_error();
-		n = SSL_read(r->c->ssl, r->buf + r->len, (int)(r->cap - r->len));
-		if (n > 0) {
-			r->len += (size_t)n;
-			r->buf[r->len] = '\0';
-			return 1;
-		}
-		if ((w = ssl_wait(r->c, n, r->deadline)) == 1)
-			continue;
-		if (w == -1)
-			r->eof = true;
-		return w;
+	if (r->cap - r->len < 4096) {
+		r->cap = r->cap * 2 + 4096;
+		r->buf = xrealloc(r->buf, r->cap + 1);
 	}
+	n = conn_read(r->c, r->buf + r->len, r->cap - r->len, r->deadline);
+	if (n > 0) {
+		r->len += (size_t)n;
+		r->buf[r->len] = '\0';
+		return 1;
+	}
+	if (n == 0)
+		r->eof = true;
+	return n == 0 ? -1 : 0;
 }
 
 /* Finds the end of the line starting at r->pos, reading as needed. Returns
@@ -982,7 +1052,7 @@ enum probe_http_status probe_http(struct probe_conn *c, const char *method,
 	char *req, *line, *reason = NULL, *colon, *value;
 	bool head = strcmp(method, "HEAD") == 0, chunked = false, http10, has_length = false;
 	unsigned long long length = 0;
-	size_t off = 0, vlen, reqlen;
+	size_t vlen;
 	long n;
 	int rc, w;
 
@@ -997,16 +1067,7 @@ enum probe_http_status probe_http(struct probe_conn *c, const char *method,
 		req = xasprintf("%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s/%s diagnose\r\n"
 		    "Accept: application/json\r\n\r\n", method, path, authority,
 		    PACKAGE_NAME, PACKAGE_VERSION);
-	reqlen = strlen(req);
-	while (off < reqlen) {
-		ERR_clear_error();
-		rc = SSL_write(c->ssl, req + off, (int)(reqlen - off));
-		if (rc > 0) {
-			off += (size_t)rc;
-			continue;
-		}
-		if ((w = ssl_wait(c, rc, deadline)) == 1)
-			continue;
+	if ((w = conn_write(c, req, strlen(req), deadline)) != 1) {
 		st = w == 0 ? PROBE_HTTP_TIMEOUT : PROBE_HTTP_FAILED;
 		*error = xstrdup(w == 0 ? "the request could not be sent before the deadline" :
 		    "the connection broke while sending the request");

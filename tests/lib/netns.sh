@@ -38,6 +38,10 @@
 #   netns_dnsmasq_start NODE ADDR OPTION...
 #   netns_slow_https_start NODE ADDR PORT CERT KEY DELAY
 #   tinyproxy_connects [TARGET]     CONNECT requests tinyproxy received
+#   netns_stunnel_start NODE ADDR PORT CERT KEY TARGET
+#                                   stunnel terminating TLS in front of TARGET
+#   netns_dud_start NODE ADDR PORT silent|close
+#                                   a TCP peer that never answers, or closes
 #   netns_lab_proxied [USER PASS]   client <-> proxy <-> server, Pebble and
 #                                   tinyproxy running; lab_acme ARGS runs
 #                                   acmectl in client against that Pebble
@@ -469,6 +473,46 @@ netns_tinyproxy_start() {
 tinyproxy_connects() {
 	grep -F 'CONNECT' "$TINYPROXY_LOG" | grep -F 'Request (file descriptor' |
 		grep -cF -- "CONNECT ${1:-}" || true
+}
+
+# netns_stunnel_start NODE ADDR PORT CERT KEY TARGET: stunnel (Debian
+# package stunnel4) in NODE, accepting TLS on ADDR:PORT with CERT and KEY and
+# passing what is inside on to TARGET (host:port), e.g. tinyproxy: an https://
+# proxy. Its log is STUNNEL_LOG, its pid STUNNEL_PID.
+netns_stunnel_start() {
+	local node=$1 addr=$2 port=$3 d="$TEST_TMP/stunnel-$1-$3"
+	command -v stunnel4 >/dev/null 2>&1 || skip "stunnel4 not installed"
+	mkdir -p "$d"
+	STUNNEL_LOG="$d/stunnel.log"
+	printf '%s\n' "foreground = yes" "pid =" "output = $STUNNEL_LOG" "debug = info" \
+		"[proxy]" "accept = $addr:$port" "connect = $6" "cert = $4" "key = $5" \
+		>"$d/stunnel.conf"
+	netns_spawn STUNNEL_PID "$d/stderr.log" "$node" stunnel4 "$d/stunnel.conf"
+	netns_wait_port "$node" "$addr" "$port" 10 ||
+		fail "stunnel in $node did not start: $(cat "$d/stderr.log" "$STUNNEL_LOG" 2>/dev/null)"
+	echo "# stunnel in $node: TLS on $addr:$port -> $6"
+}
+
+# netns_dud_start NODE ADDR PORT silent|close: a TCP listener in NODE on
+# ADDR:PORT that accepts and then says nothing (silent) or closes each
+# connection at once (close): a peer that speaks neither HTTP nor TLS.
+netns_dud_start() {
+	local log="$TEST_TMP/dud-$1-$3.log"
+	netns_spawn DUD_PID "$log" "$1" python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(16)
+held = []
+while True:
+    c, _ = s.accept()
+    if sys.argv[3] == "close":
+        c.close()
+    else:
+        held.append(c)
+' "$2" "$3" "$4"
+	netns_wait_port "$1" "$2" "$3" 10 || fail "dud listener in $1 did not start: $(cat "$log")"
 }
 
 # netns_dnsmasq_start NODE ADDR OPTION...: dnsmasq as the DNS server on

@@ -63,6 +63,7 @@ static const struct diag_conn CIP_OK[] = { { "192.0.2.10", false, DCONN_OK, NULL
 static const char *const SAN_ACME[] = { "acme.example.com" };
 static const char *const SAN_ING[] = { "ingress.local" };
 static const char *const SAN_IP[] = { "192.0.2.11" };
+static const char *const SAN_PROXY[] = { "proxy.corp" };
 
 /* proxy warnings */
 static const struct proxy_warning W_IP[] = {
@@ -95,6 +96,12 @@ static const struct proxy_warning W_IP[] = {
 	.nameserver = "10.96.0.10"
 #define PX_UPTO_DNS SERVER, ROUTE_PROXY, PX_DNS_OK
 #define PX_UPTO_TCP PX_UPTO_DNS, .conns = CPX_OK, .nconns = 1
+/* an https:// proxy and the certificate it shows */
+#define HPX_UPTO_TCP PX_UPTO_TCP, .proxy_shown = "https://proxy.corp:3129", \
+	.proxy_port = 3129, .proxy_tls = true
+#define PX_CERT .result = DTLS_OK, .version = "TLSv1.3", .subject = "CN=proxy.corp", \
+	.issuer = "CN=Corp Proxy CA", .dns_names = SAN_PROXY, .ndns = 1
+#define PXC "proxyconnect tcp: "
 #define PX_HEALTHY PX_UPTO_TCP, .tunnel = DTUN_OK, .tunnel_code = 200, \
 	.tunnel_reason = "Connection established", TLS_OK, HTTP_OK, .nonce = DNONCE_OK, \
 	.nonce_status = 200, .account = DACCT_NO_KEY
@@ -268,6 +275,82 @@ static const struct {
 	  .tunnel_error = "no answer to CONNECT before the deadline" },
 	  "proxy_unreachable", "oooof-----", "", "ErrRegisterACMEAccount",
 	  REG "context deadline exceeded", 1, "does not answer CONNECT" },
+	{ "https proxy, all well", NULL, { HPX_UPTO_TCP, .proxy_handshake = { PX_CERT },
+	  .tunnel = DTUN_OK, .tunnel_code = 200, .tunnel_reason = "Connection established",
+	  TLS_OK, HTTP_OK, .nonce = DNONCE_OK, .nonce_status = 200, .account = DACCT_NO_KEY },
+	  "ok", "oooooooo-o", "", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
+	{ "https proxy, CA not in the system roots", NULL, { HPX_UPTO_TCP,
+	  .proxy_handshake = { PX_CERT, .chain = DCHAIN_UNKNOWN_CA,
+	  .chain_error = "unable to get local issuer certificate" } },
+	  "proxy_tls_untrusted", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET PXC TLSV "x509: certificate signed by unknown authority", 1,
+	  "set SSL_CERT_FILE to its path" },
+	{ "https proxy, self-signed, Go 1.19 wording", "v1.11.0", { HPX_UPTO_TCP,
+	  .proxy_handshake = { PX_CERT, .chain = DCHAIN_UNKNOWN_CA, .self_signed = true } },
+	  "proxy_tls_untrusted", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET PXC "x509: certificate signed by unknown authority", 1,
+	  "a self-signed certificate" },
+	{ "https proxy, CA not in caBundle", NULL, { HPX_UPTO_TCP, .trust_issuer_bundle = true,
+	  .proxy_handshake = { PX_CERT, .chain = DCHAIN_UNKNOWN_CA } },
+	  "proxy_tls_untrusted", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET PXC TLSV "x509: certificate signed by unknown authority", 1,
+	  "add the proxy's CA (CN=Corp Proxy CA) to caBundle" },
+	{ "https proxy, certificate for another name", NULL, { HPX_UPTO_TCP,
+	  .proxy_host = "proxy-alias.corp",
+	  .proxy_handshake = { PX_CERT, .name_mismatch = true } },
+	  "proxy_tls_untrusted", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET PXC TLSV "x509: certificate is valid for proxy.corp, not proxy-alias.corp",
+	  1, "with a name the certificate holds" },
+	{ "https proxy, expired certificate", "v1.3.0", { HPX_UPTO_TCP,
+	  .proxy_handshake = { PX_CERT, .chain = DCHAIN_EXPIRED,
+	  .chain_error = "certificate has expired" } },
+	  "proxy_tls_untrusted", "oooof-----", "", "ErrRegisterACMEAccount",
+	  VER GET PXC "x509: certificate has expired or is not yet valid", 2, "renew it" },
+	{ "https proxy, skipTLSVerify hides its unknown CA", NULL, { HPX_UPTO_TCP,
+	  .skip_tls_verify = true, .proxy_handshake = { PX_CERT, .chain = DCHAIN_UNKNOWN_CA },
+	  .tunnel = DTUN_OK, .tunnel_code = 200, TLS_OK, HTTP_OK, .nonce = DNONCE_OK,
+	  .nonce_status = 200, .account = DACCT_NO_KEY },
+	  "ok", "oooooooo-o", "tls_verify_skipped", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "drop skipTLSVerify" },
+	{ "https proxy, handshake stalls, 10 s deadline", "v1.8.1", { HPX_UPTO_TCP,
+	  .proxy_handshake = { .result = DTLS_TIMEOUT }, .ms = { [DIAG_PROXY] = 5000 } },
+	  "proxy_tls_failed", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG "context deadline exceeded", 1, "does not complete a TLS handshake (no answer)" },
+	{ "https proxy, handshake stalls, 2 min deadline", NULL, { HPX_UPTO_TCP,
+	  .proxy_handshake = { .result = DTLS_TIMEOUT }, .ms = { [DIAG_PROXY] = 5000 } },
+	  "proxy_tls_failed", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET PXC "net/http: TLS handshake timeout", 1, "the proxy's TLS port" },
+	{ "https proxy, protocol alert", NULL, { HPX_UPTO_TCP, .proxy_handshake = {
+	  .result = DTLS_FAILED, .error = "tlsv1 alert protocol version" } },
+	  "proxy_tls_failed", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET PXC "tlsv1 alert protocol version", 1, "accepts TLS 1.2 or 1.3" },
+	{ "https proxy URL, plain proxy silent to the hello", NULL, { HPX_UPTO_TCP,
+	  .proxy_handshake = { .result = DTLS_TIMEOUT }, .proxy_speaks = DSPEAKS_HTTP,
+	  .tunnel_code = 200, .tunnel_reason = "Connection established" },
+	  "proxy_speaks_http", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET PXC "net/http: TLS handshake timeout", 1, "write it as http://proxy.corp:3129" },
+	{ "https proxy URL, plain proxy answering the hello", NULL, { HPX_UPTO_TCP,
+	  .proxy_handshake = { .result = DTLS_FAILED, .error = "wrong version number" },
+	  .proxy_speaks = DSPEAKS_HTTP, .tunnel_code = 400, .tunnel_reason = "Bad Request" },
+	  "proxy_speaks_http", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET PXC "tls: first record does not look like a TLS handshake", 1,
+	  "a plain HTTP proxy" },
+	{ "http proxy URL, TLS port", NULL, { PX_UPTO_TCP, .tunnel = DTUN_CLOSED,
+	  .tunnel_error = "reading the answer to CONNECT: Connection reset by peer",
+	  .proxy_speaks = DSPEAKS_TLS, .proxy_handshake = { PX_CERT } },
+	  "proxy_speaks_tls", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "EOF", 1, "write it as https://proxy.corp:3128" },
+	{ "http proxy URL, TLS port with an unknown CA", NULL, { PX_UPTO_TCP,
+	  .tunnel = DTUN_CLOSED, .proxy_speaks = DSPEAKS_TLS,
+	  .proxy_handshake = { PX_CERT, .chain = DCHAIN_UNKNOWN_CA } },
+	  "proxy_speaks_tls", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "EOF", 1, "set SSL_CERT_FILE to its path" },
+	{ "https proxy wants credentials", NULL, { HPX_UPTO_TCP,
+	  .proxy_handshake = { PX_CERT }, .tunnel = DTUN_STATUS, .tunnel_code = 407,
+	  .tunnel_reason = "Proxy Authentication Required" },
+	  "proxy_auth_required", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "Proxy Authentication Required", 1, "(https://USER:PASSWORD@host:port)" },
 	{ "TLS handshake stalls", NULL, { UPTO_TCP, .tls = DTLS_TIMEOUT },
 	  "tls_timeout", "oooo-f----", "", "ErrRegisterACMEAccount",
 	  REG GET "net/http: TLS handshake timeout", 1, "SNI filtering" },
