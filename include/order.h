@@ -52,6 +52,14 @@ int order_issue(struct acme *a, const struct order_request *req,
 size_t order_issue_all(struct acme *a, const struct order_request *reqs, size_t n,
     struct order_result *outs, struct err_saved **errors);
 
+/* The fewest requests in flight at once that still fetch n authorizations
+ * and answer their challenges in as few rounds as width allows (an answer
+ * rides with later fetches, a round after its own fetch). Every signed
+ * request in flight needs a nonce of its own, so each request narrower
+ * saves a HEAD newNonce: 10 names at width 8 and at width 7 both take 3
+ * rounds. Returns 1 to width. */
+size_t order_round_width(size_t n, size_t width);
+
 /* Splits a PEM chain into its first certificate and the rest. Returns 0, or
  * -1 with ERR_ACME when pem holds no certificate. Outputs: caller frees. */
 int order_split_chain(const char *pem, char **leaf, char **rest);

@@ -354,6 +354,35 @@ static bool status_in(const char *status, const char *states)
 	return false;
 }
 
+/* Rounds prepare_authzs needs for n pending authorizations at width w:
+ * each round fetches what is left first, then fills up with answers to
+ * challenges fetched in earlier rounds. */
+static size_t authz_rounds(size_t n, size_t width)
+{
+	size_t left = n, queued = 0, rounds = 0, fetch, answer;
+
+	while (left + queued > 0) {
+		fetch = left < width ? left : width;
+		answer = queued < width - fetch ? queued : width - fetch;
+		left -= fetch;
+		queued = queued - answer + fetch;
+		rounds++;
+	}
+	return rounds;
+}
+
+size_t order_round_width(size_t n, size_t width)
+{
+	size_t rounds, narrow = 1;
+
+	if (n == 0 || width <= 1)
+		return 1;
+	rounds = authz_rounds(n, width);
+	while (authz_rounds(n, narrow) > rounds)
+		narrow++;
+	return narrow;
+}
+
 /* Checks each order's profile and POSTs the newOrders together; one whose
  * "replaces" is refused is placed once more without it (RFC 9773: the
  * certificate may already be replaced, or unknown to the server). When
@@ -364,7 +393,7 @@ static void place_orders(struct acme *a, struct progress *p, size_t n)
 	struct acme_call *calls = xcalloc(n, sizeof(*calls));
 	struct progress **of = xcalloc(n, sizeof(*of));
 	char **payloads = xcalloc(n, sizeof(*payloads));
-	size_t k = 0, names = 0, width, want, retry;
+	size_t k = 0, names = 0, want, retry;
 
 	for (size_t i = 0; i < n; i++) {
 		if (check_profile(a, p[i].req->profile) != 0) {
@@ -385,9 +414,8 @@ static void place_orders(struct acme *a, struct progress *p, size_t n)
 		fail_each(of, k);
 		goto out;
 	}
-	width = acme_batch_width(a);
-	want = names < width ? names : width;
-	acme_post_calls(a, calls, k, width > 1 && want > k ? want - k : 0);
+	want = order_round_width(names, acme_batch_width(a));
+	acme_post_calls(a, calls, k, want > k ? want - k : 0);
 	retry = 0;
 	for (size_t j = 0; j < k; j++) {
 		if (calls[j].error == NULL || of[j]->req->replaces == NULL ||
@@ -487,23 +515,28 @@ static bool next_authz(struct progress *p, size_t n, size_t *i, size_t *idx,
 }
 
 /* Fetches the authorizations of every order and publishes the pending
- * ones' challenges, in rounds of up to acme_batch_width() requests. A
+ * ones' challenges, in rounds of up to order_round_width() requests. A
  * round is filled with the fetches still to do first and then with the
  * answers ("{}": validate now) to http-01 challenges fetched before, so
  * the answers ride with the next fetches: 10 names at width 8 take 3
- * rounds, not 4. dns-01 challenges are answered only after the wait for
- * the records (answer_dns_challenges). */
+ * rounds, not 4 (and so at width 7, a nonce fewer). dns-01 challenges
+ * are answered only after the wait for the records
+ * (answer_dns_challenges). */
 static void prepare_authzs(struct acme *a, struct progress *p, size_t n)
 {
-	size_t width = acme_batch_width(a), total = 0, queued = 0, head = 0, i = 0, idx = 0, k;
-	struct acme_call *calls = xcalloc(width, sizeof(*calls));
-	struct progress **of = xcalloc(width, sizeof(*of));
-	char **answer_urls = xcalloc(width, sizeof(*answer_urls));
+	size_t width, total = 0, queued = 0, head = 0, i = 0, idx = 0, k;
+	struct acme_call *calls;
+	struct progress **of;
+	char **answer_urls;
 	struct progress **queue_of;
 	char **queue;
 
 	for (size_t j = 0; j < n; j++)
 		total += json_array_size(json_object_get(p[j].order, "authorizations"));
+	width = order_round_width(total, acme_batch_width(a));
+	calls = xcalloc(width, sizeof(*calls));
+	of = xcalloc(width, sizeof(*of));
+	answer_urls = xcalloc(width, sizeof(*answer_urls));
 	queue = xcalloc(total + 1, sizeof(*queue));
 	queue_of = xcalloc(total + 1, sizeof(*queue_of));
 	for (;;) {

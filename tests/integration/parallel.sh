@@ -1,10 +1,10 @@
 #!/bin/bash
 # parallel.sh - requests in flight at once. Over a 50 ms round trip (a
 # delaying relay in front of Pebble) authorizations are fetched and
-# challenges answered in rounds of at most --parallel requests, the first
-# answers riding with the last fetches, still correct when Pebble rejects
-# 30 % of nonces; on loopback (no round trip to save) requests stay one at
-# a time.
+# challenges answered in rounds of at most --parallel requests (fewer when
+# that takes no more rounds), the first answers riding with the last
+# fetches, still correct when Pebble rejects 30 % of nonces; on loopback
+# (no round trip to save) requests stay one at a time.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
@@ -60,6 +60,21 @@ assert_true "the first challenge answers ride with the last authorization fetche
 assert_eq 4 "$(max_in_flight "$TEST_TMP/slow.log")" "never more than --parallel 4 requests in flight"
 assert_contains "$ERR" "connections: 1," "one connection for the whole run"
 assert_eq "" "$(challenge_files "$WWW")" "challenge files removed"
+
+# 9 names at the default --parallel 8 take 3 rounds (fetches, then fetches
+# and answers, then answers), as they do 6 wide: 6 in flight, so 6 nonces
+# are enough and 2 HEAD newNonce requests are saved.
+names9="q1.example q2.example q3.example q4.example q5.example q6.example q7.example q8.example q9.example"
+# shellcheck disable=SC2086
+run_acmectl --server "$SLOW_URL" --ca-bundle "$PEBBLE_CA" --state-dir "$STATE" -v \
+	issue --webroot "$WWW" $names9
+assert_rc 0 "issue 9 names through a 50 ms round trip with --parallel 8"
+printf '%s\n' "$ERR" >"$TEST_TMP/slow9.log"
+# shellcheck disable=SC2086
+assert_cert_issued "$STATE/certs/q1.example" $names9
+assert_eq 6 "$(requests_before_first_response /authZ/ "$TEST_TMP/slow9.log")" \
+	"six authorization fetches in flight before the first answer"
+assert_eq 6 "$(max_in_flight "$TEST_TMP/slow9.log")" "never more than 6 requests in flight"
 
 # shellcheck disable=SC2086
 acme -v issue --force --email admin@acmectl.example --agree-tos --webroot "$WWW" $names
