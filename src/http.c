@@ -36,7 +36,9 @@ struct http_client {
 	CURL **pool;              /* easy handles, reused across requests */
 	size_t npool;
 	STACK_OF(X509) *extra_ca; /* --ca-bundle certificates, or NULL */
-	bool ca_by_hash;          /* system anchors looked up in the hashed CA directory */
+	bool set_ca_file;         /* CURLOPT_CAINFO replaces the default bundle */
+	char *ca_file;            /* SSL_CERT_FILE to load, or NULL: none, or by hash */
+	char *ca_dir;             /* SSL_CERT_DIR, or NULL: the default */
 	long timeout_s;
 	char *proxy;              /* fixed proxy URL or NULL (when no route) */
 	const char *(*route)(void *, const char *, char **);
@@ -119,23 +121,60 @@ fail:
 	return NULL;
 }
 
-/* True when libcurl's default CA directory (Debian: /etc/ssl/certs, with
- * hash links) exists. Looking anchors up there by hash loads the one a
- * chain needs; the default bundle file makes OpenSSL parse all ~150 at
- * every handshake, most of a run's CPU time. */
-static bool system_ca_dir_usable(void)
+/* The environment variable name, or NULL when unset or empty. */
+static const char *env_path(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* True when paths a and b name the same existing file or directory. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Decides once where the system anchors come from, as Go and OpenSSL read
+ * the store: SSL_CERT_FILE and SSL_CERT_DIR, when set, replace libcurl's
+ * default bundle and directory. When the default directory (Debian:
+ * /etc/ssl/certs, with hash links) exists, anchors are looked up there by
+ * hash and the default bundle is not loaded: OpenSSL would parse all ~150
+ * of its certificates at the handshake, most of a run's CPU time. So is an
+ * SSL_CERT_FILE that names the default bundle itself (containers and CI
+ * images often export it): update-ca-certificates writes the bundle and
+ * the hash links from the same certificates. Logs the decision with -v. */
+static void choose_system_store(struct http_client *c)
 {
 	CURL *probe = curl_easy_init();
-	char *dir = NULL;
+	char *dir = NULL, *bundle = NULL;
+	const char *file = env_path("SSL_CERT_FILE"), *env_dir = env_path("SSL_CERT_DIR");
+	const char *used_file, *used_dir;
 	struct stat st;
-	bool usable;
+	bool by_hash;
 
-	if (probe == NULL)
-		return false;
-	curl_easy_getinfo(probe, CURLINFO_CAPATH, &dir);
-	usable = dir != NULL && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-	curl_easy_cleanup(probe);
-	return usable;
+	if (probe != NULL) {
+		curl_easy_getinfo(probe, CURLINFO_CAPATH, &dir);
+		curl_easy_getinfo(probe, CURLINFO_CAINFO, &bundle);
+	}
+	by_hash = dir != NULL && stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    (env_dir == NULL || same_file(env_dir, dir));
+	if (file != NULL && !(by_hash && bundle != NULL && same_file(file, bundle)))
+		c->ca_file = xstrdup(file);
+	c->ca_dir = env_dir != NULL ? xstrdup(env_dir) : NULL;
+	c->set_ca_file = c->ca_file != NULL || by_hash;
+	used_file = c->set_ca_file ? c->ca_file : bundle;
+	used_dir = env_dir != NULL ? env_dir : dir;
+	logmsg(LOG_VERBOSE, "trust: system anchors from %s%s%s%s",
+	    used_file != NULL ? used_file : "", used_file != NULL && used_dir != NULL ?
+	    " and " : "", used_dir != NULL ? used_dir : used_file != NULL ? "" : "nowhere",
+	    file != NULL && c->ca_file == NULL ? ", by hash (SSL_CERT_FILE names "
+	    "the default bundle, made from the same certificates)" : "");
+	if (probe != NULL)
+		curl_easy_cleanup(probe);
 }
 
 struct http_client *http_client_new(const struct http_opts *opts)
@@ -169,7 +208,7 @@ struct http_client *http_client_new(const struct http_opts *opts)
 		goto fail;
 	}
 	curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	c->ca_by_hash = system_ca_dir_usable();
+	choose_system_store(c);
 	c->timeout_s = opts->timeout_s;
 	c->proxy = opts->proxy != NULL ? xstrdup(opts->proxy) : NULL;
 	c->route = opts->route;
@@ -199,6 +238,8 @@ void http_client_free(struct http_client *c)
 		OPENSSL_cleanse(c->proxy, strlen(c->proxy));
 	free(c->proxy);
 	free(c->user_agent);
+	free(c->ca_file);
+	free(c->ca_dir);
 	free(c);
 	curl_global_cleanup();
 }
@@ -355,13 +396,6 @@ static int choose_route(struct transfer *t)
 }
 
 /* The value of environment variable name, NULL when unset or empty. */
-static const char *env_path(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? v : NULL;
-}
-
 /* Sets every option of one request on a freshly reset handle. Returns 0 or
  * -1 with t->errbuf filled. */
 static int setup_transfer(struct transfer *t)
@@ -388,16 +422,15 @@ static int setup_transfer(struct transfer *t)
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_PROTOCOLS_STR, c->https_only ? "https" : "http,https");
 	SET(CURLOPT_USERAGENT, c->user_agent);
-	/* The system store as Go and OpenSSL read it: SSL_CERT_FILE and
-	 * SSL_CERT_DIR, when set, replace the default file and directory; an
-	 * https proxy is verified against the same store. */
-	if (env_path("SSL_CERT_FILE") != NULL || c->ca_by_hash) {
-		SET(CURLOPT_CAINFO, env_path("SSL_CERT_FILE"));
-		SET(CURLOPT_PROXY_CAINFO, env_path("SSL_CERT_FILE"));
+	/* The system store (choose_system_store); an https proxy is verified
+	 * against the same store. */
+	if (c->set_ca_file) {
+		SET(CURLOPT_CAINFO, c->ca_file);
+		SET(CURLOPT_PROXY_CAINFO, c->ca_file);
 	}
-	if (env_path("SSL_CERT_DIR") != NULL) {
-		SET(CURLOPT_CAPATH, env_path("SSL_CERT_DIR"));
-		SET(CURLOPT_PROXY_CAPATH, env_path("SSL_CERT_DIR"));
+	if (c->ca_dir != NULL) {
+		SET(CURLOPT_CAPATH, c->ca_dir);
+		SET(CURLOPT_PROXY_CAPATH, c->ca_dir);
 	}
 	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	/* Wait for a connection being set up rather than open a second one, so
