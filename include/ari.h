@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/x509.h>
 
 #include "acme.h"
 
@@ -42,13 +43,12 @@ enum ari_verdict {
 	ARI_CHECK,  /* time to ask the server (or nothing known yet) */
 };
 
-/* The identifier of the first certificate in pem (RFC 9773 4.1):
- * base64url(keyIdentifier of its Authority Key Identifier) "."
- * base64url(content octets of the DER encoding of its serial number).
- * Returns a new string (caller frees), or NULL with ERR_STORAGE naming
- * `what` when pem holds no certificate or the certificate has no AKI
- * keyIdentifier. */
-char *ari_cert_id(const char *pem, const char *what);
+/* The identifier of certificate x (RFC 9773 4.1): base64url(keyIdentifier
+ * of its Authority Key Identifier) "." base64url(content octets of the DER
+ * encoding of its serial number). Returns a new string (caller frees), or
+ * NULL when x has no AKI keyIdentifier (it has no ARI then). Records
+ * nothing in err. certinfo_parse() fills certinfo.ari_id with it. */
+char *ari_x509_id(const X509 *x);
 
 /* Parses an RFC 3339 date-time ("2025-01-02T04:00:00Z"; fractional seconds,
  * lower-case t/z and +hh:mm/-hh:mm offsets allowed). Stores the time in

@@ -12,10 +12,13 @@ struct certinfo {
 	char **names;     /* SAN DNS names and IP addresses, NULL-terminated */
 	char *issuer;     /* one-line issuer DN */
 	char *serial;     /* hex */
+	char *ari_id;     /* RFC 9773 identifier; NULL when it has none (no AKI) */
 };
 
-/* Parses the first certificate of a PEM text. 0, or -1 with ERR_STORAGE
- * naming `what`. Release with certinfo_clear (also after failure). */
+/* Parses the first certificate of a PEM text, once for everything asked of
+ * it (OpenSSL 3 decodes the public key of every certificate it parses:
+ * ~1.3 M instructions). 0, or -1 with ERR_STORAGE naming `what`. Release
+ * with certinfo_clear (also after failure). */
 int certinfo_parse(const char *pem, const char *what, struct certinfo *out);
 
 void certinfo_clear(struct certinfo *ci);

@@ -45,36 +45,21 @@ static char *serial_b64url(const ASN1_INTEGER *serial)
 	return out;
 }
 
-char *ari_cert_id(const char *pem, const char *what)
+char *ari_x509_id(const X509 *x)
 {
-	BIO *b = BIO_new_mem_buf(pem, -1);
-	X509 *x = NULL;
-	const ASN1_OCTET_STRING *keyid;
-	char *aki = NULL, *serial = NULL, *id = NULL;
+	const ASN1_OCTET_STRING *keyid = X509_get0_authority_key_id((X509 *)x);
+	char *aki, *serial, *id = NULL;
 
-	if (b == NULL || (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL) {
-		ERR_clear_error();
-		err_set(ERR_STORAGE, "%s: not a PEM certificate", what);
-		goto out;
-	}
-	keyid = X509_get0_authority_key_id(x);
-	if (keyid == NULL || ASN1_STRING_length(keyid) <= 0) {
-		err_set(ERR_STORAGE, "%s: the certificate has no authority key "
-		    "identifier, so it has no ARI identifier", what);
-		goto out;
-	}
-	aki = b64url_encode(ASN1_STRING_get0_data(keyid), (size_t)ASN1_STRING_length(keyid));
+	if (keyid == NULL || ASN1_STRING_length(keyid) <= 0)
+		return NULL;
 	if ((serial = serial_b64url(X509_get0_serialNumber(x))) == NULL) {
 		ERR_clear_error();
-		err_set(ERR_STORAGE, "%s: cannot encode the serial number", what);
-		goto out;
+		return NULL;
 	}
+	aki = b64url_encode(ASN1_STRING_get0_data(keyid), (size_t)ASN1_STRING_length(keyid));
 	id = xasprintf("%s.%s", aki, serial);
-out:
 	free(aki);
 	free(serial);
-	X509_free(x);
-	BIO_free(b);
 	return id;
 }
 

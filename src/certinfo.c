@@ -10,6 +10,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "ari.h"
 #include "certinfo.h"
 #include "err.h"
 #include "util.h"
@@ -71,6 +72,7 @@ int certinfo_parse(const char *pem, const char *what, struct certinfo *out)
 		goto out;
 	}
 	out->names = san_names(x);
+	out->ari_id = ari_x509_id(x);
 	out->issuer = X509_NAME_oneline(X509_get_issuer_name(x), NULL, 0);
 	if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL)) != NULL &&
 	    (hex = BN_bn2hex(bn)) != NULL)
@@ -89,6 +91,7 @@ void certinfo_clear(struct certinfo *ci)
 	strv_free(ci->names);
 	OPENSSL_free(ci->issuer);
 	free(ci->serial);
+	free(ci->ari_id);
 	memset(ci, 0, sizeof(*ci));
 }
 

@@ -37,16 +37,15 @@ static void entry_clear(struct entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* The stored ARI state of the certificate in pem, when it is about it. */
-static void load_ari(const char *state, const char *name, const char *pem, struct ari_state *st)
+/* The stored ARI state of the certificate whose identifier is id (NULL:
+ * none), when it is about it. */
+static void load_ari(const char *state, const char *name, const char *id, struct ari_state *st)
 {
 	char *path = xasprintf("%s/certs/%s/ari.json", state, name);
-	char *id = ari_cert_id(pem, name);
 
 	if (id == NULL || ari_state_load(path, st) != 0 || strcmp(st->cert_id, id) != 0)
 		ari_state_clear(st);
 	err_clear();
-	free(id);
 	free(path);
 }
 
@@ -66,7 +65,7 @@ static void entry_load(const char *state, struct entry *e, time_t now)
 	e->server = json_string_value(json_object_get(e->record, "server"));
 	v = json_object_get(e->record, "revoked");
 	e->revoked = v != NULL && !json_is_false(v) && !json_is_null(v);
-	load_ari(state, e->name, pem, &e->ari);
+	load_ari(state, e->name, e->ci.ari_id, &e->ari);
 	e->due_by_ari = e->ari.offered && e->ari.renew_at != 0 && e->ari.renew_at <= now;
 	e->due = e->due_by_ari || cert_is_due(e->ci.not_before, e->ci.not_after, now, -1);
 out:

@@ -57,7 +57,6 @@ struct job {
 	json_t *record;           /* its issuance.json */
 	json_t *hooks;            /* its hooks with the given ones laid over */
 	struct certinfo ci;
-	char *cert_id;            /* ARI identifier; NULL when it has none */
 	char *ari_path;
 	struct ari_state ari;
 	bool have_ari;
@@ -83,7 +82,6 @@ static void job_clear(struct job *j)
 	json_decref(j->record);
 	json_decref(j->hooks);
 	certinfo_clear(&j->ci);
-	free(j->cert_id);
 	free(j->ari_path);
 	ari_state_clear(&j->ari);
 	free(j->why);
@@ -165,9 +163,6 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 		ok = false;
 		goto out;
 	}
-	/* no identifier (no AKI) just means no ARI for this certificate */
-	if ((j->cert_id = ari_cert_id(pem, path)) == NULL)
-		err_clear();
 	j->ari_path = xasprintf("%s/certs/%s/ari.json", cfg->state_dir, j->name);
 	j->have_ari = ari_state_load(j->ari_path, &j->ari) == 0;
 out:
@@ -197,8 +192,8 @@ static void job_decide(const struct config *cfg, struct job *j, time_t now)
 			j->why = xstrdup("expired");
 		else
 			j->why = xasprintf("%ld of %ld days left", (long)(left / 86400), life_days);
-	} else if (j->cert_id != NULL) {
-		switch (ari_verdict(j->have_ari ? &j->ari : NULL, j->cert_id, now)) {
+	} else if (j->ci.ari_id != NULL) {
+		switch (ari_verdict(j->have_ari ? &j->ari : NULL, j->ci.ari_id, now)) {
 		case ARI_RENEW:
 			j->due = true;
 			j->why = xstrdup("in the CA's renewal window (ARI)");
@@ -343,9 +338,9 @@ static void job_take_ari(struct job *j, struct err_saved *error, time_t now)
 {
 	j->check = false;
 	if (error != NULL) {
-		if (j->ari.cert_id == NULL || strcmp(j->ari.cert_id, j->cert_id) != 0) {
+		if (j->ari.cert_id == NULL || strcmp(j->ari.cert_id, j->ci.ari_id) != 0) {
 			ari_state_clear(&j->ari);
-			j->ari.cert_id = xstrdup(j->cert_id);
+			j->ari.cert_id = xstrdup(j->ci.ari_id);
 		}
 		if (j->ari.next_check <= now)
 			ari_set_failure(&j->ari, now);
@@ -358,7 +353,7 @@ static void job_take_ari(struct job *j, struct err_saved *error, time_t now)
 		logmsg(LOG_NORMAL, "warning: %s: %s", j->name, err_message());
 		err_clear();
 	}
-	if (ari_verdict(&j->ari, j->cert_id, now) == ARI_RENEW) {
+	if (ari_verdict(&j->ari, j->ci.ari_id, now) == ARI_RENEW) {
 		j->due = true;
 		j->why = xstrdup("in the CA's renewal window (ARI)");
 	}
@@ -385,7 +380,7 @@ static void check_ari_all(const struct config *cfg, struct job *jobs, size_t n,
 		for (size_t j = i; j < n; j++) {
 			if (jobs[j].check && strcmp(jobs[j].server, jobs[i].server) == 0) {
 				of[k] = &jobs[j];
-				ids[k] = jobs[j].cert_id;
+				ids[k] = jobs[j].ci.ari_id;
 				states[k] = jobs[j].ari;
 				k++;
 			}
@@ -457,7 +452,7 @@ static void renew_batch(const struct config *cfg, struct job **batch, size_t k,
 		/* RFC 9773 5: name the predecessor; order.c retries without it
 		 * when the server refuses it */
 		if (acme_directory(srv->s.acme)->renewal_info != NULL)
-			specs[m].replaces = j->cert_id;
+			specs[m].replaces = j->ci.ari_id;
 		logmsg(LOG_VERBOSE, "renewing %s (%s)", j->name, j->why);
 		of[m++] = j;
 	}

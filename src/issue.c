@@ -249,7 +249,9 @@ static void prepared_clear(struct prepared *p)
 }
 
 /* Saves an issued certificate as the new generation of spec->cert_name
- * with its issuance record, and fills *issued when not NULL. 0 or -1 with err (the previous certificate untouched). */
+ * with its issuance record, and parses it into *issued (left empty when it
+ * cannot be parsed back). 0 or -1 with err (the previous certificate
+ * untouched). */
 static int save_issued(struct session *s, const struct issue_spec *spec,
     const struct prepared *p, const struct order_result *res, struct certinfo *issued)
 {
@@ -263,7 +265,7 @@ static int save_issued(struct session *s, const struct issue_spec *spec,
 	if (rc != 0)
 		return -1;
 	/* saved: a certificate we cannot parse back is not worth failing for */
-	if (issued != NULL && certinfo_parse(res->cert, spec->cert_name, issued) != 0)
+	if (certinfo_parse(res->cert, spec->cert_name, issued) != 0)
 		err_clear();
 	return 0;
 }
@@ -295,18 +297,17 @@ size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n
 	order_issue_all(s->acme, reqs, k, res, order_errors);
 	for (size_t j = 0; j < k; j++) {
 		size_t i = which[j];
+		struct certinfo unasked = { 0 }, *ci = issued != NULL ? &issued[i] : &unasked;
 
 		if (order_errors[j] != NULL) {
 			errors[i] = order_errors[j];
-		} else if (save_issued(s, &specs[i], &p[i], &res[j],
-		    issued != NULL ? &issued[i] : NULL) != 0) {
+		} else if (save_issued(s, &specs[i], &p[i], &res[j], ci) != 0) {
 			errors[i] = err_save();
-		} else if ((ari_ids[nari] = ari_cert_id(res[j].cert, specs[i].cert_name)) != NULL) {
+		} else if (ci->ari_id != NULL) {
+			ari_ids[nari] = xstrdup(ci->ari_id);
 			ari_names[nari++] = (char *)specs[i].cert_name;
-		} else {
-			/* no identifier (no AKI): no ARI for this certificate */
-			err_clear();
 		}
+		certinfo_clear(&unasked);
 		order_result_clear(&res[j]);
 	}
 	save_ari_states(s, ari_names, ari_ids, nari);
