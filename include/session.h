@@ -40,7 +40,9 @@ int session_open_local(struct session *s, const struct config *cfg);
  * account.json counts as none). With must_exist false and no key.pem,
  * returns 0 leaving account_key NULL; with must_exist true that is
  * ERR_USAGE "no account for SERVER in STATE: run 'acmectl account register
- * ...' first". -1 with err set for an unreadable or unusable key. */
+ * ...' first". -1 with err set for an unreadable or unusable key, and with
+ * ERR_USAGE for an account registered at another directory of the same
+ * host (accounts are kept per host; they must never mix). */
 int session_read_account(struct session *s, bool must_exist);
 
 /* Loads the stored account of this server (key.pem and account.json) into s.
@@ -52,7 +54,8 @@ int session_load_account(struct session *s, bool must_exist);
 /* Registers an account for this server: the key from key_file, else the
  * stored key.pem, else a new key of type key_type (saved 0600 before the
  * server sees it, so a registered key is never lost). Writes account.json.
- * 0 or -1 with err set. */
+ * 0 or -1 with err set; ERR_USAGE, before anything is written, when the
+ * account kept for this host was registered at another directory. */
 int session_register(struct session *s, const char *key_file, enum key_type key_type,
     const char *email, const char *eab_kid, const char *eab_hmac_key, const char *eab_alg);
 

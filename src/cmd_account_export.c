@@ -62,22 +62,16 @@ static const char *contact_email(json_t *account, size_t *ncontacts)
 }
 
 /* Refuses an account cert-manager could not use at the server: no URL
- * known, registered at another directory of the same host, deactivated, or
- * a key that is not RSA. 0 or -1 with ERR_USAGE. */
+ * known, deactivated, or a key that is not RSA (one registered at another
+ * directory of the same host session_read_account refuses). 0 or -1 with
+ * ERR_USAGE. */
 static int check_account(const struct session *s)
 {
 	const char *status = json_string_value(json_object_get(s->account_json, "status"));
-	const char *dir = json_string_value(json_object_get(s->account_json, "directory"));
 
 	if (s->account_url == NULL) {
 		err_set(ERR_USAGE, "no account URL is stored in %s/account.json: run "
 		    "'acmectl account show' once to look it up", s->account_dir);
-		return -1;
-	}
-	/* accounts are kept per host: two directories of one CA share a place */
-	if (dir != NULL && strcmp(dir, s->cfg->server) != 0) {
-		err_set(ERR_USAGE, "the account kept in %s was registered at %s, not %s: "
-		    "give --server %s", s->account_dir, dir, s->cfg->server, dir);
 		return -1;
 	}
 	if (status != NULL && strcmp(status, "deactivated") == 0) {

@@ -90,10 +90,41 @@ static int save_account_json(struct session *s, json_t *contact)
 	return rc;
 }
 
+/* Accounts are kept per host, so two directories of one host (a CA's
+ * staging and production paths, step-ca's provisioners) would share one.
+ * Refuses an account.json registered at another directory than
+ * cfg->server, so their accounts never mix. 0, or -1 with ERR_USAGE. */
+static int check_directory(const struct session *s, const json_t *account_json)
+{
+	const char *dir = json_string_value(json_object_get(account_json, "directory"));
+
+	if (dir == NULL || strcmp(dir, s->cfg->server) == 0)
+		return 0;
+	err_set(ERR_USAGE, "the account kept in %s was registered at %s, not %s "
+	    "(accounts are kept per host): give --server %s, or another --state-dir "
+	    "for %s", s->account_dir, dir, s->cfg->server, dir, s->cfg->server);
+	return -1;
+}
+
+/* account.json of this server as stored, or NULL when there is none or it
+ * is unreadable (which counts as none). Caller json_decref()s. */
+static json_t *read_account_json(const struct session *s)
+{
+	char *path = xasprintf("%s/account.json", s->account_dir), *text;
+	json_t *doc = NULL;
+	size_t len;
+
+	if ((text = store_read_file(path, &len)) != NULL)
+		doc = json_loadb(text, len, 0, NULL);
+	err_clear();
+	free(text);
+	free(path);
+	return doc;
+}
+
 int session_read_account(struct session *s, bool must_exist)
 {
 	char *key_path = xasprintf("%s/key.pem", s->account_dir);
-	char *json_path = xasprintf("%s/account.json", s->account_dir);
 	const char *url;
 	char *text = NULL;
 	size_t len;
@@ -114,20 +145,16 @@ int session_read_account(struct session *s, bool must_exist)
 	OPENSSL_cleanse(text, len);
 	if (s->account_key == NULL)
 		goto out;
-	free(text);
-	text = NULL;
-	if ((text = store_read_file(json_path, &len)) != NULL) {
-		s->account_json = json_loadb(text, len, 0, NULL);
-		url = json_string_value(json_object_get(s->account_json, "url"));
-		if (url != NULL)
-			s->account_url = xstrdup(url);
-	}
-	err_clear();
+	s->account_json = read_account_json(s);
+	if (check_directory(s, s->account_json) != 0)
+		goto out;
+	url = json_string_value(json_object_get(s->account_json, "url"));
+	if (url != NULL)
+		s->account_url = xstrdup(url);
 	rc = 0;
 out:
 	free(text);
 	free(key_path);
-	free(json_path);
 	return rc;
 }
 
@@ -207,17 +234,19 @@ int session_register(struct session *s, const char *key_file, enum key_type key_
     const char *email, const char *eab_kid, const char *eab_hmac_key, const char *eab_alg)
 {
 	struct eab eab = { .kid = eab_kid, .hmac_key_b64url = eab_hmac_key, .alg = eab_alg };
-	json_t *account = NULL;
+	json_t *account = NULL, *stored = read_account_json(s);
 	int rc = -1;
 
-	if ((s->account_key = account_key(s, key_file, key_type)) == NULL)
-		return -1;
+	if (check_directory(s, stored) != 0 ||
+	    (s->account_key = account_key(s, key_file, key_type)) == NULL)
+		goto out;
 	free(s->account_url);
 	s->account_url = NULL;
 	if (account_register(s->acme, s->account_key, email, &eab, &s->account_url, &account) != 0)
 		goto out;
 	rc = save_account_json(s, json_object_get(account, "contact"));
 out:
+	json_decref(stored);
 	json_decref(account);
 	return rc;
 }

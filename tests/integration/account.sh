@@ -1,7 +1,7 @@
 #!/bin/bash
 # account.sh - account register/show against Pebble: state files and modes,
 # --json fields, finding the URL with onlyReturnExisting, imported keys in
-# PKCS#8, SEC1 and PKCS#1 PEM.
+# PKCS#8, SEC1 and PKCS#1 PEM, another directory of the same host refused.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
@@ -21,6 +21,22 @@ assert_contains "$URL" "${PEBBLE_DIR_URL%/dir}/my-account/" "account.json url is
 assert_eq "$PEBBLE_DIR_URL" "$(json_field "$ACCT/account.json" directory)" "account.json directory"
 assert_eq "mailto:admin@acmectl.example" "$(json_field "$ACCT/account.json" contact)" "account.json contact"
 assert_ne "" "$(json_field "$ACCT/account.json" created)" "account.json created is set"
+
+# another directory of the same host (a CA's staging and production paths,
+# step-ca's provisioners; here Pebble's with a query) shares the account
+# directory: its commands are refused and the kept account is untouched
+OTHER_DIR="$PEBBLE_DIR_URL?other"
+before=$(sha256sum "$ACCT/key.pem" "$ACCT/account.json")
+for args in "account register --email admin@acmectl.example --agree-tos" \
+	"account show" "issue --webroot $TEST_TMP/www other.example"; do
+	# shellcheck disable=SC2086
+	run_acmectl --server "$OTHER_DIR" --ca-bundle "$PEBBLE_CA" --state-dir "$STATE" $args
+	assert_rc 2 "${args%% --*} at another directory of the same host"
+	assert_contains "$ERR" "was registered at $PEBBLE_DIR_URL, not $OTHER_DIR" \
+		"${args%% --*}: the error names both directories"
+done
+assert_eq "$before" "$(sha256sum "$ACCT/key.pem" "$ACCT/account.json")" \
+	"the kept account is untouched"
 
 # show, text and --json
 acme account show
