@@ -48,7 +48,7 @@ enum ari_verdict {
  * encoding of its serial number). Returns a new string (caller frees), or
  * NULL when x has no AKI keyIdentifier (it has no ARI then). Records
  * nothing in err. certinfo_parse() fills certinfo.ari_id with it. */
-char *ari_x509_id(const X509 *x);
+char *ari_x509_id(X509 *x);
 
 /* Parses an RFC 3339 date-time ("2025-01-02T04:00:00Z"; fractional seconds,
  * lower-case t/z and +hh:mm/-hh:mm offsets allowed). Stores the time in

@@ -45,9 +45,9 @@ static char *serial_b64url(const ASN1_INTEGER *serial)
 	return out;
 }
 
-char *ari_x509_id(const X509 *x)
+char *ari_x509_id(X509 *x)
 {
-	const ASN1_OCTET_STRING *keyid = X509_get0_authority_key_id((X509 *)x);
+	const ASN1_OCTET_STRING *keyid = X509_get0_authority_key_id(x);
 	char *aki, *serial, *id = NULL;
 
 	if (keyid == NULL || ASN1_STRING_length(keyid) <= 0)
