@@ -23,6 +23,7 @@ enum command {
 	CMD_ACCOUNT_DEACTIVATE,
 	CMD_ACCOUNT_UPDATE,
 	CMD_ACCOUNT_EXPORT,
+	CMD_ACCOUNT_IMPORT,
 };
 
 #define LETSENCRYPT_URL "https://acme-v02.api.letsencrypt.org/directory"

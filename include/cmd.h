@@ -18,5 +18,6 @@ int cmd_account_rollover(const struct config *cfg);
 int cmd_account_deactivate(const struct config *cfg);
 int cmd_account_update(const struct config *cfg);
 int cmd_account_export(const struct config *cfg);
+int cmd_account_import(const struct config *cfg);
 
 #endif

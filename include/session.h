@@ -59,6 +59,16 @@ int session_load_account(struct session *s, bool must_exist);
 int session_register(struct session *s, const char *key_file, enum key_type key_type,
     const char *email, const char *eab_kid, const char *eab_hmac_key, const char *eab_alg);
 
+/* Keeps key (stolen: s owns it from here on) as the account key of this
+ * server when an account is registered for it there: looks its URL up
+ * with onlyReturnExisting (it never registers one), then writes key.pem
+ * (0600) and account.json. Refused before any request (ERR_USAGE) when a
+ * different key is kept for this server (source names where key came
+ * from) or the account kept here was registered at another directory.
+ * ERR_ACME accountDoesNotExist when the key has no account there. 0 or
+ * -1 with err set. */
+int session_adopt_account(struct session *s, EVP_PKEY *key, const char *source);
+
 /* Frees everything s holds. */
 void session_close(struct session *s);
 

@@ -41,8 +41,9 @@
 #define ON_DEACTIVATE ON(CMD_ACCOUNT_DEACTIVATE)
 #define ON_UPDATE ON(CMD_ACCOUNT_UPDATE)
 #define ON_EXPORT ON(CMD_ACCOUNT_EXPORT)
+#define ON_IMPORT ON(CMD_ACCOUNT_IMPORT)
 #define ON_ALL (ON_REGISTER | ON_SHOW | ON_ISSUE | ON_EXPLAIN | ON_DIAGNOSE | ON_RENEW | \
-	ON_LIST | ON_REVOKE | ON_ROLLOVER | ON_DEACTIVATE | ON_UPDATE | ON_EXPORT)
+	ON_LIST | ON_REVOKE | ON_ROLLOVER | ON_DEACTIVATE | ON_UPDATE | ON_EXPORT | ON_IMPORT)
 
 struct optspec;
 typedef int (*setter)(struct config *, const struct optspec *, const char *);
@@ -144,13 +145,13 @@ static const struct optspec options[] = {
 
 	/* diagnose */
 	STR("--account-url", ON_DIAGNOSE, account_url),
-	STR("--from-issuer", ON_DIAGNOSE, from_issuer),
-	STR("--secret", ON_DIAGNOSE, secret),
+	STR("--from-issuer", ON_DIAGNOSE | ON_IMPORT, from_issuer),
+	STR("--secret", ON_DIAGNOSE | ON_IMPORT, secret),
 	STR("--cert-manager-version", ON_DIAGNOSE, cm_version),
 	STR("--resolv-conf", ON_DIAGNOSE, resolv_conf),
 
 	/* account export */
-	FLAG("--cert-manager", ON_EXPORT, cert_manager),
+	FLAG("--cert-manager", ON_EXPORT | ON_IMPORT, cert_manager),
 	STR("--namespace", ON_EXPORT, namespace),
 	VAL("--kind", ON_EXPORT, set_kind),
 	STR("--solver-class", ON_EXPORT, solver_class),
@@ -174,6 +175,7 @@ static const struct {
 	{ "account", "deactivate", "account deactivate", CMD_ACCOUNT_DEACTIVATE },
 	{ "account", "update", "account update", CMD_ACCOUNT_UPDATE },
 	{ "account", "export", "account export", CMD_ACCOUNT_EXPORT },
+	{ "account", "import", "account import", CMD_ACCOUNT_IMPORT },
 	{ "help", NULL, "help", CMD_HELP },
 };
 
@@ -656,6 +658,18 @@ static int check_combinations(struct config *cfg)
 			return -1;
 		}
 		break;
+	case CMD_ACCOUNT_IMPORT:
+		if (!cfg->cert_manager) {
+			err_set(ERR_USAGE, "account import needs --cert-manager (the only "
+			    "format it reads)");
+			return -1;
+		}
+		if (cfg->from_issuer == NULL) {
+			err_set(ERR_USAGE, "account import needs --from-issuer FILE (the "
+			    "ClusterIssuer or Issuer whose account to keep)");
+			return -1;
+		}
+		break;
 	default:
 		break;
 	}
@@ -803,6 +817,10 @@ const char *cli_usage(void)
 "                 [-o FILE]\n"
 "      Write the account (RSA keys only) as a Secret and an ACME\n"
 "      ClusterIssuer or Issuer for cert-manager, without any request.\n"
+"  account import --cert-manager --from-issuer FILE [--secret FILE]\n"
+"      Keep the account of a cert-manager (Cluster)Issuer for its server:\n"
+"      its key from the Secret (default: the issuer's file), its URL looked\n"
+"      up with onlyReturnExisting; never registers one.\n"
 "  renew [NAME...] [--days N] [--force] [--deploy-hook CMD] [--pre-hook CMD]\n"
 "        [--post-hook CMD] [--hook-timeout SECONDS] [--jitter SECONDS]\n"
 "        [--parallel N]\n"
@@ -897,14 +915,16 @@ const char *cli_usage(void)
 "  --yes                  do not ask for confirmation (account deactivate)\n"
 "  --account-url URL      the account URL to check (diagnose)\n"
 "  --from-issuer FILE     take the settings from an Issuer or ClusterIssuer\n"
-"                         manifest (diagnose)\n"
-"  --secret FILE          the account key Secret manifest (diagnose)\n"
+"                         manifest (diagnose, account import)\n"
+"  --secret FILE          the account key Secret manifest (diagnose, account\n"
+"                         import)\n"
 "  --cert-manager-version V\n"
 "                         cert-manager version to model (diagnose; default\n"
 "                         the current one)\n"
 "  --resolv-conf FILE     resolver configuration (diagnose; default\n"
 "                         /etc/resolv.conf)\n"
-"  --cert-manager         write cert-manager manifests (account export)\n"
+"  --cert-manager         write (account export) or read (account import)\n"
+"                         cert-manager manifests\n"
 "  --namespace NS         namespace of the Secret, and of an Issuer (account\n"
 "                         export; default cert-manager for a ClusterIssuer)\n"
 "  --kind KIND            ClusterIssuer (default) or Issuer (account export)\n"

@@ -106,6 +106,8 @@ static int dispatch(const struct config *cfg)
 		return cmd_account_update(cfg);
 	case CMD_ACCOUNT_EXPORT:
 		return cmd_account_export(cfg);
+	case CMD_ACCOUNT_IMPORT:
+		return cmd_account_import(cfg);
 	case CMD_NONE:
 		break;
 	}

@@ -122,40 +122,87 @@ static json_t *read_account_json(const struct session *s)
 	return doc;
 }
 
-int session_read_account(struct session *s, bool must_exist)
+/* The account key kept for this server, in *out (NULL when none is kept).
+ * 0, or -1 with err set for an unreadable or unusable key.pem. */
+static int read_kept_key(const struct session *s, EVP_PKEY **out)
 {
-	char *key_path = xasprintf("%s/key.pem", s->account_dir);
-	const char *url;
-	char *text = NULL;
+	char *path = xasprintf("%s/key.pem", s->account_dir), *text;
 	size_t len;
+	int rc = 0;
+
+	*out = NULL;
+	if ((text = store_read_file(path, &len)) != NULL) {
+		*out = key_from_pem(text, len, path);
+		OPENSSL_cleanse(text, len);
+		rc = *out != NULL ? 0 : -1;
+	} else if (errno == ENOENT) {
+		err_clear();
+	} else {
+		rc = -1;
+	}
+	free(text);
+	free(path);
+	return rc;
+}
+
+/* Refuses key when another account key is kept for this server (source
+ * names where key came from); *kept says whether key itself is kept. 0, or
+ * -1 with err set. */
+static int check_kept_key(const struct session *s, EVP_PKEY *key, const char *source,
+    bool *kept)
+{
+	EVP_PKEY *stored;
+	int rc = 0;
+
+	if (read_kept_key(s, &stored) != 0)
+		return -1;
+	*kept = stored != NULL;
+	if (stored != NULL && EVP_PKEY_eq(key, stored) != 1) {
+		err_set(ERR_USAGE, "%s/key.pem already holds a different account key for "
+		    "%s; remove it first to use %s", s->account_dir, s->cfg->server, source);
+		rc = -1;
+	}
+	EVP_PKEY_free(stored);
+	return rc;
+}
+
+/* Keeps key as this server's account key.pem, mode 0600. 0 or -1 with err. */
+static int write_key(const struct session *s, EVP_PKEY *key)
+{
+	char *path = xasprintf("%s/key.pem", s->account_dir), *pem;
+	size_t len = 0;
 	int rc = -1;
 
-	if ((text = store_read_file(key_path, &len)) == NULL) {
-		if (errno == ENOENT && !must_exist) {
-			err_clear();
-			rc = 0;
-		} else if (errno == ENOENT) {
-			err_set(ERR_USAGE, "no account for %s in %s: run 'acmectl account "
-			    "register --email ADDR --agree-tos' first", s->cfg->server,
-			    s->cfg->state_dir);
-		}
-		goto out;
+	if ((pem = key_to_pem(key, &len)) != NULL &&
+	    store_mkdirs(s->account_dir, 0700) == 0 &&
+	    store_write_atomic(path, pem, len, 0600) == 0)
+		rc = 0;
+	key_pem_free(pem, len);
+	free(path);
+	return rc;
+}
+
+int session_read_account(struct session *s, bool must_exist)
+{
+	const char *url;
+
+	if (read_kept_key(s, &s->account_key) != 0)
+		return -1;
+	if (s->account_key == NULL) {
+		if (!must_exist)
+			return 0;
+		err_set(ERR_USAGE, "no account for %s in %s: run 'acmectl account "
+		    "register --email ADDR --agree-tos' first", s->cfg->server,
+		    s->cfg->state_dir);
+		return -1;
 	}
-	s->account_key = key_from_pem(text, len, key_path);
-	OPENSSL_cleanse(text, len);
-	if (s->account_key == NULL)
-		goto out;
 	s->account_json = read_account_json(s);
 	if (check_directory(s, s->account_json) != 0)
-		goto out;
+		return -1;
 	url = json_string_value(json_object_get(s->account_json, "url"));
 	if (url != NULL)
 		s->account_url = xstrdup(url);
-	rc = 0;
-out:
-	free(text);
-	free(key_path);
-	return rc;
+	return 0;
 }
 
 int session_load_account(struct session *s, bool must_exist)
@@ -179,54 +226,26 @@ out:
 	return rc;
 }
 
-/* Loads key_file, or the stored key, or generates and stores a new key.
+/* Loads key_file, or the stored key, or generates and stores a new key
+ * (written before the server sees it, so a registered key is never lost).
  * Returns the key (caller frees) or NULL with err. */
 static EVP_PKEY *account_key(struct session *s, const char *key_file, enum key_type type)
 {
-	char *key_path = xasprintf("%s/key.pem", s->account_dir);
-	EVP_PKEY *key = NULL, *stored = NULL;
-	char *pem = NULL, *text = NULL;
-	size_t len = 0, tlen = 0;
+	EVP_PKEY *key;
+	bool kept;
 
-	if ((text = store_read_file(key_path, &tlen)) != NULL) {
-		stored = key_from_pem(text, tlen, key_path);
-		OPENSSL_cleanse(text, tlen);
-		if (stored == NULL)
-			goto out;
-	} else if (errno != ENOENT) {
-		goto out;
+	if (key_file == NULL) {
+		if (read_kept_key(s, &key) != 0 || key != NULL)
+			return key;
+		key = key_generate(type);
+	} else {
+		key = key_load_file(key_file);
 	}
-	err_clear();
-	if (key_file != NULL) {
-		if ((key = key_load_file(key_file)) == NULL)
-			goto out;
-		if (stored != NULL && EVP_PKEY_eq(key, stored) != 1) {
-			err_set(ERR_USAGE, "%s already holds a different account key for %s; "
-			    "remove it first to use %s", key_path, s->cfg->server, key_file);
-			EVP_PKEY_free(key);
-			key = NULL;
-			goto out;
-		}
-	} else if (stored != NULL) {
-		key = stored;
-		stored = NULL;
-		goto out;
-	} else if ((key = key_generate(type)) == NULL) {
-		goto out;
+	if (key == NULL || check_kept_key(s, key, key_file != NULL ? key_file : "a new key",
+	    &kept) != 0 || (!kept && write_key(s, key) != 0)) {
+		EVP_PKEY_free(key);
+		return NULL;
 	}
-	if (stored == NULL) {
-		if ((pem = key_to_pem(key, &len)) == NULL ||
-		    store_mkdirs(s->account_dir, 0700) != 0 ||
-		    store_write_atomic(key_path, pem, len, 0600) != 0) {
-			EVP_PKEY_free(key);
-			key = NULL;
-		}
-	}
-out:
-	key_pem_free(pem, len);
-	free(text);
-	EVP_PKEY_free(stored);
-	free(key_path);
 	return key;
 }
 
@@ -243,6 +262,30 @@ int session_register(struct session *s, const char *key_file, enum key_type key_
 	free(s->account_url);
 	s->account_url = NULL;
 	if (account_register(s->acme, s->account_key, email, &eab, &s->account_url, &account) != 0)
+		goto out;
+	rc = save_account_json(s, json_object_get(account, "contact"));
+out:
+	json_decref(stored);
+	json_decref(account);
+	return rc;
+}
+
+int session_adopt_account(struct session *s, EVP_PKEY *key, const char *source)
+{
+	json_t *account = NULL, *stored = read_account_json(s);
+	bool kept;
+	int rc = -1;
+
+	s->account_key = key;
+	if (check_directory(s, stored) != 0 || check_kept_key(s, key, source, &kept) != 0)
+		goto out;
+	free(s->account_url);
+	s->account_url = NULL;
+	if (account_lookup(s->acme, key, &s->account_url, &account) != 0) {
+		err_prefix("%s", source);
+		goto out;
+	}
+	if (!kept && write_key(s, key) != 0)
 		goto out;
 	rc = save_account_json(s, json_object_get(account, "contact"));
 out:

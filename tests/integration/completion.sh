@@ -59,7 +59,7 @@ assert_contains "$(complete -p acmectl)" "-F _acmectl" "complete -p acmectl name
 # commands and subcommands
 expect "" "account issue renew list revoke proxy diagnose help"
 expect "re" "renew revoke"
-expect "account " "register show rollover deactivate update export"
+expect "account " "register show rollover deactivate update export import"
 expect "account r" "register rollover"
 expect "-v account de" "deactivate"
 expect "proxy " "explain"
@@ -127,7 +127,8 @@ resolve_acmectl
 help_opts=$("$ACMECTL" --help | grep -oE -- '(^|[^a-zA-Z0-9-])--?[a-zA-Z][a-zA-Z0-9-]*' |
 	sed -E 's/^[^-]*//' | grep -vxE -- '--opt|-vv' | sort -u | tr '\n' ' ')
 commands=("account register" "account show" "account rollover" "account deactivate"
-	"account update" "account export" issue renew list revoke "proxy explain" diagnose)
+	"account update" "account export" "account import" issue renew list revoke "proxy explain"
+	diagnose)
 offered=$(for c in "${commands[@]}"; do
 	# shellcheck disable=SC2086 # $c is the command's words
 	complete_words $c -

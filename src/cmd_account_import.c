@@ -1,0 +1,113 @@
+/* cmd_account_import.c - `acmectl account import --cert-manager`: the
+ * account of a cert-manager ClusterIssuer (or Issuer) kept for its server,
+ * as `account register` keeps one, so the host and the cluster share it
+ * (an EAB-bound account, rate limits, one contact). The key comes from the
+ * issuer's Secret; the URL is looked up with onlyReturnExisting, so nothing
+ * is ever registered. The reverse of `account export`. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "err.h"
+#include "k8s.h"
+#include "key.h"
+#include "log.h"
+#include "session.h"
+#include "util.h"
+
+/* The server to import for: the issuer's spec.acme.server, which --server
+ * may name too but not contradict. Returns it (borrowed from iss or cfg),
+ * or NULL with ERR_USAGE. */
+static const char *import_server(const struct config *cfg, const struct k8s_issuer *iss)
+{
+	const char *server;
+
+	if (iss->server == NULL) {
+		err_set(ERR_USAGE, "%s: the %s has no spec.acme.server", cfg->from_issuer,
+		    iss->kind);
+		return NULL;
+	}
+	if ((server = cli_server_url(iss->server)) == NULL) {
+		err_prefix("%s: spec.acme.server", cfg->from_issuer);
+		return NULL;
+	}
+	if (cfg->server_set && strcmp(cfg->server, server) != 0) {
+		err_set(ERR_USAGE, "%s: the %s's server is %s, not --server %s",
+		    cfg->from_issuer, iss->kind, server, cfg->server);
+		return NULL;
+	}
+	return server;
+}
+
+/* Reads the account key from the issuer's Secret in cfg->secret, or in the
+ * issuer's own file when the Secret is beside it (as account export writes
+ * them). *source says where it came from (caller frees). Returns the key
+ * (caller frees) or NULL with ERR_USAGE. */
+static EVP_PKEY *secret_key(const struct config *cfg, const struct k8s_issuer *iss,
+    char **source)
+{
+	const char *file = cfg->secret != NULL ? cfg->secret : cfg->from_issuer;
+	const char *data_key = iss->key_secret_key != NULL ? iss->key_secret_key : "tls.key";
+	struct k8s_secret_value val;
+	EVP_PKEY *key;
+	char *what;
+
+	if (iss->key_secret_name == NULL) {
+		err_set(ERR_USAGE, "%s: the %s has no spec.acme.privateKeySecretRef.name",
+		    cfg->from_issuer, iss->kind);
+		return NULL;
+	}
+	if (k8s_secret_load(file, iss->key_secret_name, data_key, &val) != 0)
+		return NULL;
+	*source = xasprintf("Secret %s (%s) in %s", iss->key_secret_name, data_key, file);
+	what = xasprintf("%s: data key \"%s\"", file, data_key);
+	key = key_from_pem((const char *)val.data, val.len, what);
+	free(what);
+	k8s_secret_value_clear(&val);
+	return key;
+}
+
+int cmd_account_import(const struct config *cfg)
+{
+	struct config server_cfg = *cfg;
+	struct k8s_issuer *iss;
+	struct session s = { 0 };
+	EVP_PKEY *key = NULL;
+	char *source = NULL;
+	json_t *out = NULL;
+	int rc = -1;
+
+	if ((iss = k8s_issuer_load(cfg->from_issuer)) == NULL ||
+	    (server_cfg.server = import_server(cfg, iss)) == NULL ||
+	    (key = secret_key(cfg, iss, &source)) == NULL)
+		goto out;
+	if (iss->ca_bundle_pem != NULL && cfg->ca_bundle == NULL)
+		logmsg(LOG_NORMAL, "note: the %s trusts its spec.acme.caBundle for %s; "
+		    "give it with --ca-bundle FILE when the system store does not",
+		    iss->kind, server_cfg.server);
+	if (session_open(&s, &server_cfg) != 0)
+		goto out;
+	rc = session_adopt_account(&s, key, source);
+	key = NULL;
+	if (rc != 0)
+		goto out;
+	if (cfg->json) {
+		out = json_pack("{s:s,s:s,s:s}", "url", s.account_url,
+		    "server", server_cfg.server, "key", source);
+		json_print(out);
+	} else if (!cfg->quiet) {
+		printf("account imported: %s (server %s, key from %s)\n", s.account_url,
+		    server_cfg.server, source);
+	}
+	session_log_stats(&s);
+out:
+	json_decref(out);
+	EVP_PKEY_free(key);
+	free(source);
+	session_close(&s);
+	k8s_issuer_free(iss);
+	return rc;
+}
