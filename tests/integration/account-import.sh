@@ -11,6 +11,8 @@
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
 
+# newAccount requests are counted: no badNonce retries
+export PEBBLE_WFE_NONCEREJECT=0
 pebble_start
 WWW="$TEST_TMP/www"
 webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
