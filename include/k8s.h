@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 
 /* A status condition; members NULL when absent. */
 struct k8s_condition {
@@ -89,6 +90,14 @@ int k8s_secret_parse(const char *text, size_t len, const char *what,
 /* Reads path and calls k8s_secret_parse(). */
 int k8s_secret_load(const char *path, const char *name, const char *key,
     struct k8s_secret_value *out);
+
+/* The account key held in a Secret of path, as k8s_secret_load() finds its
+ * value, parsed as PEM (PKCS#1, PKCS#8 or SEC1). Stores the Secret's
+ * metadata.name in *secret_name when that is not NULL (caller frees; NULL
+ * when it has none). Returns the key (caller frees) or NULL with ERR_USAGE
+ * naming path and key. */
+EVP_PKEY *k8s_secret_key_load(const char *path, const char *name, const char *key,
+    char **secret_name);
 
 /* Wipes and frees the value and zeroes v. */
 void k8s_secret_value_clear(struct k8s_secret_value *v);

@@ -13,7 +13,6 @@
 #include "cmd.h"
 #include "err.h"
 #include "k8s.h"
-#include "key.h"
 #include "log.h"
 #include "session.h"
 #include "util.h"
@@ -50,23 +49,17 @@ static EVP_PKEY *secret_key(const struct config *cfg, const struct k8s_issuer *i
     char **source)
 {
 	const char *file = cfg->secret != NULL ? cfg->secret : cfg->from_issuer;
-	const char *data_key = iss->key_secret_key != NULL ? iss->key_secret_key : "tls.key";
-	struct k8s_secret_value val;
 	EVP_PKEY *key;
-	char *what;
 
 	if (iss->key_secret_name == NULL) {
 		err_set(ERR_USAGE, "%s: the %s has no spec.acme.privateKeySecretRef.name",
 		    cfg->from_issuer, iss->kind);
 		return NULL;
 	}
-	if (k8s_secret_load(file, iss->key_secret_name, data_key, &val) != 0)
-		return NULL;
-	*source = xasprintf("Secret %s (%s) in %s", iss->key_secret_name, data_key, file);
-	what = xasprintf("%s: data key \"%s\"", file, data_key);
-	key = key_from_pem((const char *)val.data, val.len, what);
-	free(what);
-	k8s_secret_value_clear(&val);
+	key = k8s_secret_key_load(file, iss->key_secret_name, iss->key_secret_key, NULL);
+	if (key != NULL)
+		*source = xasprintf("Secret %s (%s) in %s", iss->key_secret_name,
+		    iss->key_secret_key, file);
 	return key;
 }
 

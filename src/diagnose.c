@@ -1729,11 +1729,10 @@ static char *key_description(EVP_PKEY *key)
 static int load_key(struct run *r, const char *server)
 {
 	const struct config *cfg = r->cfg;
-	struct k8s_secret_value val;
 	const char *name = r->iss ? r->iss->key_secret_name : NULL;
 	const char *data_key = r->iss && r->iss->key_secret_key ? r->iss->key_secret_key :
 	    "tls.key";
-	char *id, *path, *text, *what;
+	char *id, *path, *text, *found = NULL;
 	json_t *account;
 	size_t len;
 
@@ -1749,20 +1748,14 @@ static int load_key(struct run *r, const char *server)
 		return 0;
 	}
 	if (cfg->secret != NULL) {
-		if (k8s_secret_load(cfg->secret, name, data_key, &val) == -1)
+		if ((r->key = k8s_secret_key_load(cfg->secret, name, data_key, &found)) == NULL)
 			return -1;
-		what = xasprintf("%s: data key \"%s\"", cfg->secret, data_key);
-		r->key = key_from_pem((const char *)val.data, val.len, what);
-		free(what);
-		if (r->key != NULL) {
-			r->key_for_cm = true;
-			r->f.key_source = keep(r, xasprintf("Secret %s (%s) in %s",
-			    val.name ? val.name : "?", data_key, cfg->secret));
-			r->f.key_secret_name = keep(r, xstrdup(name ? name : val.name ?
-			    val.name : ""));
-		}
-		k8s_secret_value_clear(&val);
-		return r->key != NULL ? 0 : -1;
+		r->key_for_cm = true;
+		r->f.key_source = keep(r, xasprintf("Secret %s (%s) in %s",
+		    found ? found : "?", data_key, cfg->secret));
+		r->f.key_secret_name = keep(r, xstrdup(name ? name : found ? found : ""));
+		free(found);
+		return 0;
 	}
 	if (r->iss != NULL || (id = store_account_id(server)) == NULL) {
 		err_clear();

@@ -13,6 +13,7 @@
 #include "b64url.h"
 #include "err.h"
 #include "k8s.h"
+#include "key.h"
 #include "util.h"
 
 #define MAX_FILE (4 * 1024 * 1024) /* manifests are kilobytes */
@@ -595,6 +596,26 @@ int k8s_secret_load(const char *path, const char *name, const char *key,
 	OPENSSL_cleanse(text, len);
 	free(text);
 	return rc;
+}
+
+EVP_PKEY *k8s_secret_key_load(const char *path, const char *name, const char *key,
+    char **secret_name)
+{
+	struct k8s_secret_value val;
+	EVP_PKEY *pkey;
+	char *what;
+
+	if (k8s_secret_load(path, name, key, &val) != 0)
+		return NULL;
+	what = xasprintf("%s: data key \"%s\"", path, key);
+	pkey = key_from_pem((const char *)val.data, val.len, what);
+	free(what);
+	if (pkey != NULL && secret_name != NULL) {
+		*secret_name = val.name;
+		val.name = NULL;
+	}
+	k8s_secret_value_clear(&val);
+	return pkey;
 }
 
 void k8s_secret_value_clear(struct k8s_secret_value *v)
