@@ -36,6 +36,7 @@ assert_contains "$ERR" "needs the dns-01 challenge" "error says wildcards need d
 printf '#!/bin/sh\nexit 3\n' >"$TEST_TMP/badhook"
 chmod 755 "$TEST_TMP/badhook"
 before=$(sha_of "$STATE/certs/wild.example/cert.pem")
+pebble_new_account
 acme issue --force --dns-hook "$TEST_TMP/badhook" '*.wild.example' wild.example
 assert_rc 2 "a failing dns hook"
 assert_contains "$ERR" "failed with exit status 3" "error names the hook's exit status"

@@ -153,6 +153,7 @@ acme issue --dns-hook "$TEST_TMP/dnshook" dns.example
 assert_rc 0 "issue dns.example through the dns hook"
 OLD_CERT=$(sha_of "$STATE/certs/dns.example/cert.pem")
 SNAP=$(state_snapshot "$STATE/archive/dns.example")
+pebble_new_account
 
 M=$(marker)
 echo "$M" >"$TEST_TMP/hang"

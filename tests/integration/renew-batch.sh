@@ -74,6 +74,7 @@ rec = json.load(open(path))
 rec["challenge"]["webroot"] = webroot
 json.dump(rec, open(path, "w"))
 PY
+pebble_new_account
 BAD_SHA=$(sha_of "$STATE/certs/bad.example/fullchain.pem")
 B3_SHA=$(sha_of "$STATE/certs/b3.example/fullchain.pem")
 FROM=$(($(log_lines) + 1))
@@ -128,6 +129,7 @@ for n in d1 d2 d3; do
 	acme issue --dns-hook "$TEST_TMP/dnshook" "$n.example"
 	assert_rc 0 "issue $n.example through the dns hook"
 done
+pebble_new_account
 touch "$TEST_TMP/kill-pebble"
 acme -v renew --force --parallel 3 d1.example d2.example d3.example
 assert_rc 1 "renew exits 1 when the server goes away during a batch"

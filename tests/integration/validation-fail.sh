@@ -6,7 +6,8 @@
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
 
-# no authorization reuse: every order must validate again
+# no authorization reuse: every order must validate again (and a new
+# account where that matters, see pebble_new_account)
 PEBBLE_AUTHZREUSE=0 pebble_start
 STATE="$TEST_TMP/state"
 WWW="$TEST_TMP/www"
@@ -20,6 +21,7 @@ KEY=$(sha_of "$STATE/certs/keep.example/privkey.pem")
 LINK=$(readlink "$STATE/certs/keep.example")
 
 # the name now resolves to 127.0.0.2, where nothing listens
+pebble_new_account
 challtest_add_a keep.example 127.0.0.2
 acme issue --force --webroot "$WWW" keep.example
 assert_rc 1 "re-issue whose challenge cannot connect"

@@ -218,6 +218,21 @@ pebble_account_dir() {
 	echo "$1/accounts/${hostport/:/_}"
 }
 
+# pebble_new_account: keeps a newly registered account for this Pebble in
+# $STATE instead of the one kept there (moved to $TEST_TMP/old-account.N),
+# so that the next order has to validate every name again. PEBBLE_AUTHZREUSE=0
+# alone does not promise that: Pebble 2.4 creates a new authorization only when
+# rand.Intn(100) > the percentage, so it reuses a valid one of the same
+# account 1 time in 100 (wfe.go, makeAuthorizations).
+pebble_new_account() {
+	local dir n=1
+	dir=$(pebble_account_dir "${STATE:-$TEST_TMP/state}")
+	while [ -e "$TEST_TMP/old-account.$n" ]; do n=$((n + 1)); done
+	mv "$dir" "$TEST_TMP/old-account.$n"
+	acme account register --email admin@acmectl.example --agree-tos
+	[ "$RC" -eq 0 ] || fail "pebble_new_account: register exited $RC: $ERR"
+}
+
 # key_type_of PEM: prints ec256, ec384, rsaBITS (rsa2048...) or unknown for a
 # private key, public key, certificate or CSR file.
 key_type_of() {
