@@ -11,11 +11,8 @@
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
 
-pebble_start
-STATE="$TEST_TMP/state"
+pebble_start_webroot
 ACCT=$(pebble_account_dir "$STATE")
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
 
 acme account register --email first@acmectl.example --agree-tos
 [ "$RC" = 0 ] || fail "account register: $ERR"

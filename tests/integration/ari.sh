@@ -12,11 +12,8 @@
 set -eu
 . "$(dirname "$0")/../lib/ari.sh"
 
-pebble_start
+pebble_start_webroot
 ari_start
-STATE="$TEST_TMP/state"
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
 CERT="$STATE/certs/ari.example"
 
 # now_plus_near ACTUAL OFFSET: ACTUAL (RFC 3339) is within 60 s of now+OFFSET.

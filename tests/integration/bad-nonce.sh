@@ -5,11 +5,8 @@
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
 
-PEBBLE_WFE_NONCEREJECT=50 pebble_start
+PEBBLE_WFE_NONCEREJECT=50 pebble_start_webroot
 assert_contains "$(cat "$PEBBLE_LOG")" "reject 50% of good nonces" "Pebble rejects 50% of nonces"
-STATE="$TEST_TMP/state"
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
 
 acme account register --email admin@acmectl.example --agree-tos
 assert_rc 0 "account register under 50% badNonce"

@@ -12,10 +12,7 @@ set -eu
 
 # every order needs fresh authorizations, so every renewal calls the dns hook
 export PEBBLE_AUTHZREUSE=0
-pebble_start
-STATE="$TEST_TMP/state"
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+pebble_start_webroot
 resolve_acmectl
 
 # marker: a sleep argument no other process on this machine has, so pgrep

@@ -5,10 +5,7 @@
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
 
-pebble_start
-STATE="$TEST_TMP/state"
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+pebble_start_webroot
 
 acme issue --webroot "$WWW" --email admin@acmectl.example --agree-tos 127.0.0.1
 assert_rc 0 "issue --webroot 127.0.0.1"

@@ -6,10 +6,7 @@
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
 
-pebble_start
-STATE="$TEST_TMP/state"
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+pebble_start_webroot
 
 # one name; the account is registered on the way (--email --agree-tos)
 BEFORE=$(pebble_request_count)

@@ -5,11 +5,7 @@
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
 
-pebble_start
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
-
-STATE="$TEST_TMP/state"
+pebble_start_webroot
 acme account register --email admin@acmectl.example --agree-tos
 assert_rc 0 "account register (ec256)"
 for kt in ec256 ec384 rsa2048; do

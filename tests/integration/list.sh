@@ -7,10 +7,7 @@
 set -eu
 . "$(dirname "$0")/../lib/ari.sh"
 
-pebble_start
-STATE="$TEST_TMP/state"
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+pebble_start_webroot
 
 # entries JSON FIELDS...: one line per entry, the named fields joined by "|".
 entries() {

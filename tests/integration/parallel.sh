@@ -10,10 +10,7 @@ set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
 
 export PEBBLE_WFE_NONCEREJECT=30
-pebble_start
-STATE="$TEST_TMP/state"
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+pebble_start_webroot
 
 pebble_port=${PEBBLE_DIR_URL#https://localhost:}
 pebble_port=${pebble_port%%/*}

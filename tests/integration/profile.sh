@@ -7,11 +7,8 @@
 set -eu
 . "$(dirname "$0")/../lib/ari.sh"
 
-pebble_start
+pebble_start_webroot
 ari_start
-STATE="$TEST_TMP/state"
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
 ari_window $((30 * 86400)) $((31 * 86400)) 3600 \
 	'"profiles": {"classic": "the usual", "shortlived": "six days"}'
 

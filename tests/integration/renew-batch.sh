@@ -12,10 +12,7 @@ set -eu
 export PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0
 . "$(dirname "$0")/../lib/pebble.sh"
 
-pebble_start
-STATE="$TEST_TMP/state"
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+pebble_start_webroot
 
 # newOrder and finalize requests since line FROM of Pebble's log, in order,
 # as one string of letters: o for a newOrder, f for a finalize.

@@ -9,10 +9,7 @@
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
 
-pebble_start
-STATE="$TEST_TMP/state"
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+pebble_start_webroot
 resolve_acmectl
 CERT="$STATE/certs/lock.example"
 

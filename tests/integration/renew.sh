@@ -10,11 +10,8 @@
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
 
-pebble_start
-STATE="$TEST_TMP/state"
-WWW="$TEST_TMP/www"
+pebble_start_webroot
 HOOKS="$TEST_TMP/hooks.log"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
 : >"$HOOKS"
 
 # The deploy hook records its environment; the pre/post hooks a line each.

@@ -9,10 +9,7 @@
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
 
-pebble_start
-STATE="$TEST_TMP/state"
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+pebble_start_webroot
 
 # serial_of CERT: the serial as Pebble spells it (lowercase hex, no leading 0)
 serial_of() {

@@ -8,10 +8,7 @@ set -eu
 
 # no authorization reuse: every order must validate again (and a new
 # account where that matters, see pebble_new_account)
-PEBBLE_AUTHZREUSE=0 pebble_start
-STATE="$TEST_TMP/state"
-WWW="$TEST_TMP/www"
-webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+PEBBLE_AUTHZREUSE=0 pebble_start_webroot
 
 acme issue --webroot "$WWW" --email admin@acmectl.example --agree-tos keep.example
 assert_rc 0 "issue keep.example"

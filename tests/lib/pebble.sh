@@ -133,6 +133,16 @@ pebble_start() {
 	fail "Pebble did not start"
 }
 
+# pebble_start_webroot: pebble_start, then STATE=$TEST_TMP/state (the state
+# directory acme uses) and WWW=$TEST_TMP/www, served on Pebble's http-01 port
+# by webroot_start: what most tests start with.
+pebble_start_webroot() {
+	pebble_start
+	STATE="$TEST_TMP/state"
+	WWW="$TEST_TMP/www"
+	webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+}
+
 # pebble_stop: stops Pebble and challtestsrv (also done at exit).
 pebble_stop() {
 	stop_pid "$PEBBLE_PID"
