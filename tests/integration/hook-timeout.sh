@@ -11,6 +11,7 @@ set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
 
 # every order needs fresh authorizations, so every renewal calls the dns hook
+# (and a new account where a step depends on it, see pebble_new_account)
 export PEBBLE_AUTHZREUSE=0
 pebble_start_webroot
 resolve_acmectl

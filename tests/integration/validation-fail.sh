@@ -17,8 +17,8 @@ CERT=$(sha_of "$STATE/certs/keep.example/cert.pem")
 KEY=$(sha_of "$STATE/certs/keep.example/privkey.pem")
 LINK=$(readlink "$STATE/certs/keep.example")
 
-# the name now resolves to 127.0.0.2, where nothing listens
 pebble_new_account
+# the name now resolves to 127.0.0.2, where nothing listens
 challtest_add_a keep.example 127.0.0.2
 acme issue --force --webroot "$WWW" keep.example
 assert_rc 1 "re-issue whose challenge cannot connect"
