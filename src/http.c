@@ -121,7 +121,7 @@ fail:
 	return NULL;
 }
 
-/* The environment variable name, or NULL when unset or empty. */
+/* The value of environment variable name, NULL when unset or empty. */
 static const char *env_path(const char *name)
 {
 	const char *v = getenv(name);
@@ -395,7 +395,6 @@ static int choose_route(struct transfer *t)
 	return 0;
 }
 
-/* The value of environment variable name, NULL when unset or empty. */
 /* Sets every option of one request on a freshly reset handle. Returns 0 or
  * -1 with t->errbuf filled. */
 static int setup_transfer(struct transfer *t)
