@@ -3,6 +3,8 @@
 #ifndef ACMECTL_CMD_H
 #define ACMECTL_CMD_H
 
+#include <jansson.h>
+
 #include "cli.h"
 
 int cmd_account_register(const struct config *cfg);
@@ -19,5 +21,10 @@ int cmd_account_deactivate(const struct config *cfg);
 int cmd_account_update(const struct config *cfg);
 int cmd_account_export(const struct config *cfg);
 int cmd_account_import(const struct config *cfg);
+
+/* Prints an account command's outcome: {url, status, contact} with --json
+ * (contact borrowed; [] when not an array), else line unless -q. */
+void cmd_account_report(const struct config *cfg, const char *url, const char *status,
+    json_t *contact, const char *line);
 
 #endif

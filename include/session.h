@@ -51,6 +51,11 @@ int session_read_account(struct session *s, bool must_exist);
  * -1 with err set otherwise. */
 int session_load_account(struct session *s, bool must_exist);
 
+/* Rewrites account.json with member key set to value (stolen), keeping the
+ * rest, and makes it s->account_json; builds the record anew when none was
+ * stored. 0 or -1 with err. */
+int session_set_account_member(struct session *s, const char *key, json_t *value);
+
 /* Registers an account for this server: the key from key_file, else the
  * stored key.pem, else a new key of type key_type (saved 0600 before the
  * server sees it, so a registered key is never lost). Writes account.json.

@@ -90,6 +90,28 @@ static int save_account_json(struct session *s, json_t *contact)
 	return rc;
 }
 
+int session_set_account_member(struct session *s, const char *key, json_t *value)
+{
+	char *path = xasprintf("%s/account.json", s->account_dir);
+	json_t *doc;
+	int rc = -1;
+
+	if (json_is_object(s->account_json))
+		doc = json_deep_copy(s->account_json);
+	else
+		doc = json_pack("{s:s,s:s}", "url", s->account_url, "directory", s->cfg->server);
+	json_object_set_new(doc, key, value);
+	if (store_write_json(path, doc, 0644) != 0)
+		goto out;
+	json_decref(s->account_json);
+	s->account_json = json_incref(doc);
+	rc = 0;
+out:
+	json_decref(doc);
+	free(path);
+	return rc;
+}
+
 /* Accounts are kept per host, so two directories of one host (a CA's
  * staging and production paths, step-ca's provisioners) would share one.
  * Refuses an account.json registered at another directory than

@@ -1,6 +1,6 @@
 #!/bin/bash
 # manpage.sh - doc/acmectl.1 documents every command and option of
-# `acmectl --help`, every configuration file key of src/conf.c, every exit
+# `acmectl --help`, every configuration file key of src/cmd/conf.c, every exit
 # status, and renders without warnings (mandoc -T lint when installed, else
 # groff). No network, no Pebble.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -35,7 +35,7 @@ done
 assert_eq "" "$missing" "--help lists and the manual has a subsection for every command"
 
 # configuration keys: the rows of the keys[] table in conf.c
-keys=$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", apply_[a-z_]* },$/\1/p' "$SRC/src/conf.c")
+keys=$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", apply_[a-z_]* },$/\1/p' "$SRC/src/cmd/conf.c")
 assert_eq 6 "$(printf '%s\n' "$keys" | grep -c .)" "conf.c's table has its 6 keys"
 missing=''
 for k in $keys; do

@@ -1,4 +1,5 @@
-/* cmd_account.c - `acmectl account register` and `acmectl account show`. */
+/* cmd_account.c - `acmectl account register` and `acmectl account show`,
+ * and the report every account command prints. */
 #include "config.h"
 
 #include <stdio.h>
@@ -74,4 +75,19 @@ out:
 	json_decref(account);
 	session_close(&s);
 	return rc;
+}
+
+void cmd_account_report(const struct config *cfg, const char *url, const char *status,
+    json_t *contact, const char *line)
+{
+	json_t *out;
+
+	if (cfg->json) {
+		out = json_pack("{s:s,s:s,s:o}", "url", url, "status", status, "contact",
+		    json_is_array(contact) ? json_incref(contact) : json_array());
+		json_print(out);
+		json_decref(out);
+	} else if (!cfg->quiet) {
+		printf("%s\n", line);
+	}
 }

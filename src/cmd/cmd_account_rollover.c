@@ -1,6 +1,6 @@
-/* cmd_account_manage.c - `acmectl account rollover`, `account deactivate`
- * and `account update`: changes to an existing account, each mirrored in
- * STATE/accounts/<id> only once the server has confirmed it. */
+/* cmd_account_rollover.c - `acmectl account rollover`: the account's key
+ * replaced at the server (keyChange), mirrored in STATE/accounts/<id> so
+ * that key.pem is the old key or the new one at every moment. */
 #include "config.h"
 
 #include <errno.h>
@@ -20,9 +20,6 @@
 #include "session.h"
 #include "store.h"
 #include "util.h"
-
-/* What a user must type to confirm a deactivation. */
-#define CONFIRM_WORD "deactivate"
 
 /* Paths of the account key files during a rollover. */
 struct key_paths {
@@ -147,47 +144,6 @@ out:
 	free(url);
 	return rc;
 }
-
-/* Rewrites account.json with member key set to value (stolen), keeping the
- * rest; builds the record anew when there was none. 0 or -1 with err. */
-static int save_account_member(struct session *s, const char *key, json_t *value)
-{
-	char *path = xasprintf("%s/account.json", s->account_dir);
-	json_t *doc;
-	int rc = -1;
-
-	if (json_is_object(s->account_json))
-		doc = json_deep_copy(s->account_json);
-	else
-		doc = json_pack("{s:s,s:s}", "url", s->account_url, "directory", s->cfg->server);
-	json_object_set_new(doc, key, value);
-	if (store_write_json(path, doc, 0644) != 0)
-		goto out;
-	json_decref(s->account_json);
-	s->account_json = json_incref(doc);
-	rc = 0;
-out:
-	json_decref(doc);
-	free(path);
-	return rc;
-}
-
-/* Prints {url, status, contact} as --json, else line (unless -q). */
-static void report(const struct config *cfg, const char *url, const char *status,
-    json_t *contact, const char *line)
-{
-	json_t *out;
-
-	if (cfg->json) {
-		out = json_pack("{s:s,s:s,s:o}", "url", url, "status", status, "contact",
-		    json_is_array(contact) ? json_incref(contact) : json_array());
-		json_print(out);
-		json_decref(out);
-	} else if (!cfg->quiet) {
-		printf("%s\n", line);
-	}
-}
-
 /* After a keyChange without a clear answer (no response, a 5xx; Pebble
  * answers 500 for a key another account holds): asks the server what became
  * of the key in key.pem.new. 0 when it switched after all; else -1 with the
@@ -304,108 +260,13 @@ int cmd_account_rollover(const struct config *cfg)
 		line = xasprintf("account key rolled over: %s is the new key of %s "
 		    "(the old one is kept in %s)", p.current, s.account_url, p.backup);
 	}
-	report(cfg, s.account_url, "valid", json_object_get(s.account_json, "contact"), line);
+	cmd_account_report(cfg, s.account_url, "valid", json_object_get(s.account_json, "contact"), line);
 	session_log_stats(&s);
 	rc = 0;
 out:
 	key_paths_clear(&p);
 	session_close(&s);
 	free(other);
-	free(line);
-	return rc;
-}
-
-/* Asks on the terminal to type CONFIRM_WORD. 0 when typed, else -1 with
- * ERR_USAGE. */
-static int confirm_deactivation(const char *url)
-{
-	char answer[64];
-	size_t n;
-
-	fprintf(stderr, "Deactivating the account %s cannot be undone: the server will "
-	    "refuse every request for it.\nType '%s' to confirm: ", url, CONFIRM_WORD);
-	fflush(stderr);
-	if (fgets(answer, sizeof(answer), stdin) == NULL)
-		answer[0] = '\0';
-	n = strcspn(answer, "\r\n");
-	answer[n] = '\0';
-	if (strcmp(answer, CONFIRM_WORD) != 0) {
-		err_set(ERR_USAGE, "account deactivate: not confirmed; the account stays active");
-		return -1;
-	}
-	return 0;
-}
-
-int cmd_account_deactivate(const struct config *cfg)
-{
-	struct session s = { 0 };
-	json_t *account = NULL;
-	const char *status;
-	char *line = NULL;
-	int rc = -1;
-
-	/* refuse before any request: there is nobody to ask */
-	if (!cfg->yes && !isatty(STDIN_FILENO)) {
-		err_set(ERR_USAGE, "account deactivate asks for confirmation, but standard "
-		    "input is not a terminal; give --yes to deactivate without asking");
-		goto out;
-	}
-	if (session_open(&s, cfg) != 0 || session_load_account(&s, true) != 0)
-		goto out;
-	if (!cfg->yes && confirm_deactivation(s.account_url) != 0)
-		goto out;
-	if (account_deactivate(s.acme, &account) != 0)
-		goto out;
-	status = json_string_value(json_object_get(account, "status"));
-	if (save_account_member(&s, "status", json_string("deactivated")) != 0) {
-		err_prefix("the account is deactivated at the server, but the state "
-		    "could not say so");
-		goto out;
-	}
-	line = xasprintf("account deactivated: %s (to register anew, move %s away)",
-	    s.account_url, s.account_dir);
-	report(cfg, s.account_url, status ? status : "deactivated",
-	    json_object_get(s.account_json, "contact"), line);
-	session_log_stats(&s);
-	rc = 0;
-out:
-	json_decref(account);
-	session_close(&s);
-	free(line);
-	return rc;
-}
-
-int cmd_account_update(const struct config *cfg)
-{
-	struct session s = { 0 };
-	json_t *account = NULL, *contact;
-	const char *status, *first;
-	char *line = NULL;
-	int rc = -1;
-
-	if (strchr(cfg->email, '@') == NULL || strpbrk(cfg->email, " \t\r\n,") != NULL) {
-		err_set(ERR_USAGE, "--email must be one address like admin@example.com "
-		    "(got \"%s\")", cfg->email);
-		goto out;
-	}
-	if (session_open(&s, cfg) != 0 || session_load_account(&s, true) != 0)
-		goto out;
-	if (account_update_contact(s.acme, cfg->email, &account) != 0)
-		goto out;
-	contact = json_object_get(account, "contact");
-	if (save_account_member(&s, "contact", json_incref(contact)) != 0) {
-		err_prefix("the contact is changed at the server, but the state could not say so");
-		goto out;
-	}
-	status = json_string_value(json_object_get(account, "status"));
-	first = json_string_value(json_array_get(contact, 0));
-	line = xasprintf("account contact updated: %s", first ? first : "(none)");
-	report(cfg, s.account_url, status ? status : "valid", contact, line);
-	session_log_stats(&s);
-	rc = 0;
-out:
-	json_decref(account);
-	session_close(&s);
 	free(line);
 	return rc;
 }
