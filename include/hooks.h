@@ -19,6 +19,12 @@
  * once from --hook-timeout. Until then HOOK_TIMEOUT_DEFAULT_S. */
 void hook_set_timeout(long seconds);
 
+/* The same limit in milliseconds (0: none), and the grace a timed-out
+ * hook's group has between SIGTERM and SIGKILL (5000 until set): for the
+ * unit tests, which watch every way a hook ends in well under a second.
+ * A limit that is not whole seconds is shown in milliseconds. */
+void hook_set_limits_ms(long timeout, long grace);
+
 /* Runs cmd as `/bin/sh -c cmd` through hook_exec() and waits for it. what
  * names the hook in errors ("deploy hook"). Returns 0 when it exits with
  * status 0; else -1 with ERR_USAGE saying how it ended (exit status,
@@ -32,8 +38,8 @@ int hook_run(const char *what, const char *cmd, char *const *env_add);
  * stays clean), no signal blocked and SIGPIPE at its default; env_add
  * (NULL-terminated "NAME=VALUE" entries, or NULL) is added to acmectl's
  * environment, replacing variables of the same name. When it outlives the
- * hook timeout, its whole process group gets SIGTERM, then SIGKILL 5 s
- * later, and is reaped. Returns 0 when it exits with status 0; else -1 with
+ * hook timeout, its whole process group gets SIGTERM, then SIGKILL after
+ * the grace (5 s), and is reaped. Returns 0 when it exits with status 0; else -1 with
  * one line in *why (caller frees) made of what ("dns hook") and shown (the
  * command as messages show it, made printable): "WHAT SHOWN failed with
  * exit status N", "... was killed by signal N", "WHAT timed out after N s:

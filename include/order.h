@@ -60,8 +60,11 @@ size_t order_issue_all(struct acme *a, const struct order_request *reqs, size_t 
  * rounds. Returns 1 to width. */
 size_t order_round_width(size_t n, size_t width);
 
-/* Splits a PEM chain into its first certificate and the rest. Returns 0, or
- * -1 with ERR_ACME when pem holds no certificate. Outputs: caller frees. */
+/* Splits a PEM chain into its first certificate, from its BEGIN line to its
+ * END line (text before it is dropped), and the rest after the line breaks
+ * that follow it. Returns 0, or -1 with ERR_ACME when pem holds no BEGIN
+ * line followed by an END line. Outputs: caller frees. Checks no base64:
+ * the certificate checks before saving do. */
 int order_split_chain(const char *pem, char **leaf, char **rest);
 
 void order_result_clear(struct order_result *r);

@@ -24,14 +24,15 @@
 #include "util.h"
 
 /* after SIGTERM, how long a timed-out hook's group has before SIGKILL */
-#define KILL_GRACE_MS 5000
+#define KILL_GRACE_DEFAULT_MS 5000
 /* after SIGKILL, how long to wait for the group to be gone */
 #define GONE_WAIT_MS 1000
 #define POLL_STEP_MS 50
 
 extern char **environ;
 
-static long timeout_s = HOOK_TIMEOUT_DEFAULT_S;
+static long timeout_ms = HOOK_TIMEOUT_DEFAULT_S * 1000L;
+static long grace_ms = KILL_GRACE_DEFAULT_MS;
 /* the process group of the hook running now (0: none), for
  * hook_signal_running() in a signal handler */
 static volatile sig_atomic_t running_group;
@@ -101,12 +102,12 @@ static int reap_by(pid_t pid, int pidfd, long long deadline, int *status)
 
 /* Ends the process group of hook pid, which outlived its time: SIGTERM to
  * all of it (with SIGCONT, so a stopped member sees it), SIGKILL to what
- * is left after KILL_GRACE_MS, and waits up to GONE_WAIT_MS more for it to
+ * is left after grace_ms, and waits up to GONE_WAIT_MS more for it to
  * be gone. Meanwhile acmectl is the subreaper of the members orphaned when
  * their parent dies, so it reaps them with pid: no zombie stays behind. */
 static void stop_group(pid_t pid)
 {
-	long long deadline = mono_ms() + KILL_GRACE_MS;
+	long long deadline = mono_ms() + grace_ms;
 	int was_subreaper = 0, status;
 	bool killed = false;
 
@@ -135,7 +136,13 @@ static void stop_group(pid_t pid)
 
 void hook_set_timeout(long seconds)
 {
-	timeout_s = seconds;
+	timeout_ms = seconds * 1000;
+}
+
+void hook_set_limits_ms(long timeout, long grace)
+{
+	timeout_ms = timeout;
+	grace_ms = grace;
 }
 
 void hook_signal_running(int sig)
@@ -155,7 +162,7 @@ int hook_exec(const char *what, const char *shown, const char *prog, char *const
 	posix_spawnattr_t attr;
 	sigset_t none, all_default;
 	char **env = build_env(env_add), *printable = str_printable(shown), **sh_argv = NULL;
-	long limit = timeout_s;
+	long limit = timeout_ms;
 	pid_t pid = -1;
 	int status = 0, pidfd = -1, e, rc = -1;
 
@@ -192,10 +199,13 @@ int hook_exec(const char *what, const char *shown, const char *prog, char *const
 	running_group = pid;
 	/* without a pidfd (Linux before 5.3, a seccomp filter) reap_by polls */
 	pidfd = pidfd_open(pid, 0);
-	switch (reap_by(pid, pidfd, limit > 0 ? mono_ms() + limit * 1000 : -1, &status)) {
+	switch (reap_by(pid, pidfd, limit > 0 ? mono_ms() + limit : -1, &status)) {
 	case 0:
 		stop_group(pid);
-		*why = xasprintf("%s timed out after %ld s: %s", what, limit, printable);
+		if (limit % 1000 == 0)
+			*why = xasprintf("%s timed out after %ld s: %s", what, limit / 1000, printable);
+		else
+			*why = xasprintf("%s timed out after %ld ms: %s", what, limit, printable);
 		goto out;
 	case -1:
 		*why = xasprintf("%s %s: waitpid: %s", what, printable, strerror(errno));

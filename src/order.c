@@ -166,16 +166,17 @@ static int explain_invalid(struct acme *a, json_t *order)
 
 int order_split_chain(const char *pem, char **leaf, char **rest)
 {
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
 	static const char end[] = "-----END CERTIFICATE-----";
-	const char *e = strstr(pem, end), *next;
+	const char *b = strstr(pem, begin), *e = b != NULL ? strstr(b, end) : NULL, *next;
 
-	if (strstr(pem, "-----BEGIN CERTIFICATE-----") == NULL || e == NULL) {
+	if (e == NULL) {
 		err_set(ERR_ACME, "the server sent no PEM certificate");
 		return -1;
 	}
 	e += strlen(end);
 	next = e + strspn(e, "\r\n");
-	*leaf = xasprintf("%.*s\n", (int)(e - pem), pem);
+	*leaf = xasprintf("%.*s\n", (int)(e - b), b);
 	*rest = xstrdup(next);
 	return 0;
 }

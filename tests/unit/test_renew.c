@@ -122,11 +122,14 @@ static pid_t child_pid(void)
  * it is ended and reaped, at once when SIGTERM ends it, after the grace
  * when it ignores SIGTERM; one that ends in time is untouched, and so is
  * what it left running. A hook writes the pid of its background child to
- * ./child; a child that cleans up on SIGTERM writes ./cleaned. */
+ * ./child; a child that cleans up on SIGTERM writes ./cleaned. Limits are
+ * 300 ms with a 300 ms grace, so each way of ending is seen within a
+ * second (tests/integration/hook-timeout.sh runs whole seconds); shorter
+ * would race the shell starting its children on a loaded machine. */
 static void test_hook_timeout(void)
 {
 	static const struct {
-		long timeout;
+		long timeout;           /* ms */
 		const char *cmd;
 		int ret;
 		const char *msg;        /* the whole error, NULL when it succeeds */
@@ -134,34 +137,34 @@ static void test_hook_timeout(void)
 		bool child_lives;       /* ./child's process still runs afterwards */
 		bool cleaned;           /* ./cleaned was written */
 	} rows[] = {
-		{ 1, "sleep 1000", -1, "test hook timed out after 1 s: `sleep 1000`",
-		  900, 3000, false, false },
+		{ 300, "sleep 1000", -1, "test hook timed out after 300 ms: `sleep 1000`",
+		  300, 2000, false, false },
 		/* the whole process group ends, and its orphans are reaped */
-		{ 1, "sleep 1000 & echo $! >child; wait", -1,
-		  "test hook timed out after 1 s: `sleep 1000 & echo $! >child; wait`",
-		  900, 3000, false, false },
-		{ 2, "(sleep 1000; true) & echo $! >child; exit 0", 0, NULL,
+		{ 300, "sleep 1000 & echo $! >child; wait", -1,
+		  "test hook timed out after 300 ms: `sleep 1000 & echo $! >child; wait`",
+		  300, 2000, false, false },
+		{ 1000, "(sleep 1000; true) & echo $! >child; exit 0", 0, NULL,
 		  0, 1000, true, false },
 		/* a stopped hook gets SIGCONT with its SIGTERM */
-		{ 1, "sleep 1000 & echo $! >child; kill -STOP $$", -1,
-		  "test hook timed out after 1 s: `sleep 1000 & echo $! >child; kill -STOP $$`",
-		  900, 3000, false, false },
+		{ 300, "sleep 1000 & echo $! >child; kill -STOP $$", -1,
+		  "test hook timed out after 300 ms: `sleep 1000 & echo $! >child; kill -STOP $$`",
+		  300, 2000, false, false },
 		/* the group has the grace to clean up after its shell is gone */
-		{ 1, "(trap 'sleep 0.5; echo >cleaned; exit 0' TERM; sleep 1000 & wait) & "
-		  "echo $! >child; wait", -1, NULL, 1300, 3500, false, true },
-		/* SIGTERM ignored by the whole group: SIGKILL 5 s later */
-		{ 1, "trap '' TERM; sleep 1000 & echo $! >child; wait", -1,
-		  "test hook timed out after 1 s: `trap '' TERM; sleep 1000 & echo $! >child; wait`",
-		  5900, 8500, false, false },
+		{ 300, "(trap 'sleep 0.1; echo >cleaned; exit 0' TERM; sleep 1000 & wait) & "
+		  "echo $! >child; wait", -1, NULL, 400, 2000, false, true },
+		/* SIGTERM ignored by the whole group: SIGKILL after the grace */
+		{ 300, "trap '' TERM; sleep 1000 & echo $! >child; wait", -1,
+		  "test hook timed out after 300 ms: `trap '' TERM; sleep 1000 & echo $! >child; wait`",
+		  600, 2500, false, false },
 		/* the message stays one line */
-		{ 1, "sleep 1000\n", -1, "test hook timed out after 1 s: `sleep 1000\\x0a`",
-		  900, 3000, false, false },
+		{ 300, "sleep 1000\n", -1, "test hook timed out after 300 ms: `sleep 1000\\x0a`",
+		  300, 2000, false, false },
 		/* in time */
-		{ 2, "true", 0, NULL, 0, 1000, false, false },
-		{ 2, "exit 4", -1, "test hook `exit 4` failed with exit status 4",
+		{ 1000, "true", 0, NULL, 0, 1000, false, false },
+		{ 1000, "exit 4", -1, "test hook `exit 4` failed with exit status 4",
 		  0, 1000, false, false },
 		/* 0: no limit */
-		{ 0, "sleep 1.5", 0, NULL, 1400, 4000, false, false },
+		{ 0, "sleep 0.3", 0, NULL, 300, 2000, false, false },
 	};
 
 	for (size_t i = 0; i < NELEM(rows); i++) {
@@ -171,7 +174,7 @@ static void test_hook_timeout(void)
 
 		unlink("cleaned");
 		err_clear();
-		hook_set_timeout(rows[i].timeout);
+		hook_set_limits_ms(rows[i].timeout, 300);
 		t0 = mono_ms();
 		rc = hook_run("test hook", rows[i].cmd, NULL);
 		took = mono_ms() - t0;
@@ -196,7 +199,7 @@ static void test_hook_timeout(void)
 	}
 	err_clear();
 	unlink("cleaned");
-	hook_set_timeout(HOOK_TIMEOUT_DEFAULT_S);
+	hook_set_limits_ms(HOOK_TIMEOUT_DEFAULT_S * 1000L, 5000);
 }
 
 /* hook_exec: a program without a shell; the outcome in *why, nothing
@@ -216,7 +219,7 @@ static void test_hook_exec(void)
 		const char *why;   /* NULL when it succeeds */
 	} rows[] = {
 		{ "sleep", argv_hang, -1,
-		  "dns hook timed out after 1 s: sleep add _acme-challenge.a.example" },
+		  "dns hook timed out after 300 ms: sleep add _acme-challenge.a.example" },
 		{ "sh", argv_fail, -1,
 		  "dns hook sh add _acme-challenge.a.example failed with exit status 5" },
 		{ "true", argv_ok, 0, NULL },
@@ -240,7 +243,7 @@ static void test_hook_exec(void)
 	}
 	chmod("script-ok", 0755);
 	chmod("script-fail", 0755);
-	hook_set_timeout(1);
+	hook_set_limits_ms(300, 300);
 	for (size_t i = 0; i < NELEM(rows); i++) {
 		char *shown = xasprintf("%s add _acme-challenge.a.example", rows[i].prog), *why;
 
@@ -254,7 +257,7 @@ static void test_hook_exec(void)
 	}
 	unlink("script-ok");
 	unlink("script-fail");
-	hook_set_timeout(HOOK_TIMEOUT_DEFAULT_S);
+	hook_set_limits_ms(HOOK_TIMEOUT_DEFAULT_S * 1000L, 5000);
 }
 
 static void test_deploy_env(void)
