@@ -1,0 +1,107 @@
+/* dns.h - a minimal DNS stub client (RFC 1035): one question to one named
+ * server, over UDP, again over TCP when the answer comes back truncated.
+ *
+ * acmectl asks named servers rather than the system resolver wherever the
+ * answer of one particular server is the fact wanted: the nameserver in a
+ * pod's resolv.conf, each authoritative server of a dns-01 zone. The wire
+ * format pieces (dns_build_query, dns_parse) are pure and table-tested;
+ * dns_query() adds the sockets and the deadline.
+ *
+ * Names are text without the trailing dot ("" for the root). Bytes of a
+ * received label that are not letters, digits, '-', '_' or '*', and a '.'
+ * inside a label, are shown as \DDD (RFC 4343), so a hostile name can
+ * neither forge a label boundary nor reach the terminal raw.
+ */
+#ifndef ACMECTL_DNS_H
+#define ACMECTL_DNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sys/socket.h>
+
+enum dns_type {
+	DNS_A = 1,
+	DNS_NS = 2,
+	DNS_CNAME = 5,
+	DNS_SOA = 6,
+	DNS_TXT = 16,
+	DNS_AAAA = 28,
+};
+
+enum dns_rcode {
+	DNS_NOERROR = 0,
+	DNS_FORMERR = 1,
+	DNS_SERVFAIL = 2,
+	DNS_NXDOMAIN = 3,
+	DNS_NOTIMP = 4,
+	DNS_REFUSED = 5,
+};
+
+/* Longest query dns_build_query() makes: header, a 255-byte name, type
+ * and class. */
+#define DNS_QUERY_MAX (12 + 255 + 4)
+
+/* One resource record of class IN, of a type above (others are skipped). */
+struct dns_rr {
+	char *name;      /* owner name */
+	uint16_t type;
+	uint32_t ttl;
+	char *data;      /* A, AAAA: the address as text; NS, CNAME: the target
+			  * name; SOA: the primary server's name (MNAME); TXT:
+			  * the record's strings joined, bytes outside printable
+			  * ASCII as \DDD */
+};
+
+/* An answer. Everything is owned by it; release with dns_msg_clear(). */
+struct dns_msg {
+	uint16_t id;
+	int rcode;             /* enum dns_rcode, or another value as sent */
+	bool aa;               /* authoritative answer */
+	bool tc;               /* truncated */
+	char *qname;           /* the question echoed */
+	uint16_t qtype;
+	struct dns_rr *answer;
+	size_t nanswer;
+	struct dns_rr *authority;
+	size_t nauthority;
+};
+
+/* Writes a query for name and type with the given id (recursion desired
+ * when rd) into buf, which holds DNS_QUERY_MAX bytes. Returns its length,
+ * or 0 when name is no valid domain name (an empty label, a label over 63
+ * bytes, over 253 characters). A trailing dot is allowed. */
+size_t dns_build_query(uint8_t buf[DNS_QUERY_MAX], uint16_t id, const char *name,
+    uint16_t type, bool rd);
+
+/* Parses the answer msg of len bytes into out (zeroed first). Compression
+ * pointers must point backwards, so no message makes it loop. Returns 0,
+ * or -1 when msg is malformed (cut short, a bad label or pointer, a record
+ * running past the end, an A record not 4 bytes long, not a response), with
+ * ERR_NETWORK "malformed DNS answer: REASON". out holds nothing on -1. */
+int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out);
+
+/* Frees what m owns and zeroes it. */
+void dns_msg_clear(struct dns_msg *m);
+
+/* Reads a server address, "IP" or "IP:PORT" or "[IPv6]:PORT" (port 53 when
+ * none), into sa. Returns 0, or -1 with ERR_USAGE naming text. */
+int dns_server_parse(const char *text, struct sockaddr_storage *sa, socklen_t *salen);
+
+/* The address of sa as "IP:PORT" or "[IPv6]:PORT" in buf (64 bytes). */
+const char *dns_server_text(const struct sockaddr_storage *sa, char buf[64]);
+
+/* Asks server one question (rd: recursion desired) and waits at most
+ * timeout_ms for its answer: over UDP from a connected socket, so only that
+ * server's datagrams count (and its ICMP port unreachable is seen), ignoring
+ * any datagram whose id or question does not match; then over TCP when the
+ * answer is truncated, within the same time. Returns 0 with the answer in
+ * out (an NXDOMAIN or SERVFAIL is an answer: see out->rcode), or -1 with
+ * ERR_NETWORK: "no answer from SERVER within N ms", "SERVER refused the
+ * connection", a malformed answer, or why no socket could be had; ERR_USAGE
+ * for a name that is no domain name. */
+int dns_query(const struct sockaddr_storage *server, socklen_t salen, const char *name,
+    uint16_t type, bool rd, long timeout_ms, struct dns_msg *out);
+
+#endif
