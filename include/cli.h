@@ -70,6 +70,7 @@ struct config {
 	bool force;
 	const char *dns_hook;      /* --dns-hook PROG: dns-01 instead of http-01 */
 	long dns_wait_s;           /* --dns-wait SECONDS */
+	const char *dns_resolver;  /* --dns-resolver LIST, or the config file's */
 	const char *preferred_chain;
 	const char *profile;
 	char **names;              /* positional NAMEs, NULL-terminated; array owned, strings borrowed */

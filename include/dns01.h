@@ -7,8 +7,9 @@
 
 struct dns01;
 
-/* A solver that runs hook (borrowed; path or name looked up in PATH) and
- * waits wait_s seconds after adding records. Never NULL. */
+/* A solver that runs hook (borrowed; path or name looked up in PATH) and,
+ * after adding records, waits up to wait_s seconds for them to be served
+ * (0: not at all). Never NULL. */
 struct dns01 *dns01_new(const char *hook, long wait_s);
 
 /* The TXT value for a key authorization: base64url(SHA-256(keyauth)).
@@ -22,8 +23,10 @@ char *dns01_txt_value(const char *keyauth);
  * status, signal or timeout). */
 int dns01_publish(struct dns01 *d, const char *name, const char *keyauth);
 
-/* Sleeps the configured wait once, when anything was published since the
- * last call. */
+/* When anything was published since the last call: waits until every
+ * authoritative nameserver serves the records, at most the configured wait
+ * (dnsprop.h); when that runs out, or the nameservers cannot be found,
+ * warns and returns all the same, so the CA's own look-up decides. */
 void dns01_wait(struct dns01 *d);
 
 /* Runs `hook remove ...` for every published record (failures are logged,

@@ -2,15 +2,14 @@
  * by hooks.c under the hook timeout). */
 #include "config.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/evp.h>
 
 #include "b64url.h"
 #include "dns01.h"
+#include "dnsprop.h"
 #include "err.h"
 #include "hooks.h"
 #include "log.h"
@@ -89,13 +88,20 @@ int dns01_publish(struct dns01 *d, const char *name, const char *keyauth)
 
 void dns01_wait(struct dns01 *d)
 {
-	struct timespec ts = { .tv_sec = d->wait_s };
+	struct dnsprop_record *recs;
 
 	if (!d->pending_wait || d->wait_s <= 0)
 		return;
-	logmsg(LOG_VERBOSE, "dns-01: waiting %ld s for the records to propagate", d->wait_s);
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
+	logmsg(LOG_VERBOSE, "dns-01: waiting up to %ld s for every authoritative nameserver "
+	    "to serve the records", d->wait_s);
+	recs = xcalloc(d->nrecords + 1, sizeof(*recs));
+	for (size_t i = 0; i < d->nrecords; i++)
+		recs[i] = (struct dnsprop_record){ d->records[i].name, d->records[i].value };
+	if (dnsprop_wait(recs, d->nrecords, d->wait_s) != 0) {
+		logmsg(LOG_NORMAL, "warning: %s; answering the challenges anyway", err_message());
+		err_clear();
+	}
+	free(recs);
 	d->pending_wait = false;
 }
 

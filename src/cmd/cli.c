@@ -124,6 +124,7 @@ static const struct optspec options[] = {
 	FLAG("--force", ON_ISSUE | ON_RENEW, force),
 	STR("--dns-hook", ON_ISSUE, dns_hook),
 	VAL("--dns-wait", ON_ISSUE, set_dns_wait),
+	STR("--dns-resolver", ON_ISSUE | ON_RENEW, dns_resolver),
 	STR("--preferred-chain", ON_ISSUE, preferred_chain),
 	STR("--profile", ON_ISSUE, profile),
 
@@ -800,8 +801,9 @@ const char *cli_usage(void)
 "  account show [--account-key FILE] [--json]\n"
 "      Show the account kept for the ACME server.\n"
 "  issue (--webroot DIR | --standalone [ADDR:]PORT | --dns-hook PROG)\n"
-"        [--dns-wait SECONDS] [--key-type TYPE] [--csr FILE] [--name NAME]\n"
-"        [--preferred-chain CN] [--profile NAME] [--force]\n"
+"        [--dns-wait SECONDS [--dns-resolver LIST]] [--key-type TYPE]\n"
+"        [--csr FILE] [--name NAME] [--preferred-chain CN] [--profile NAME]\n"
+"        [--force]\n"
 "        [--hook-timeout SECONDS] [--email ADDR --agree-tos] NAME...\n"
 "      Obtain a certificate for NAME... (http-01 validation, or dns-01 with\n"
 "      --dns-hook). With --csr the names come from the request; NAMEs given\n"
@@ -823,7 +825,7 @@ const char *cli_usage(void)
 "      up with onlyReturnExisting; never registers one.\n"
 "  renew [NAME...] [--days N] [--force] [--deploy-hook CMD] [--pre-hook CMD]\n"
 "        [--post-hook CMD] [--hook-timeout SECONDS] [--jitter SECONDS]\n"
-"        [--parallel N]\n"
+"        [--parallel N] [--dns-resolver LIST]\n"
 "      Renew the certificates (all, or the NAMEd ones) that are due, the way\n"
 "      each was issued. Nothing due means no network (except an ARI check,\n"
 "      when the CA's Retry-After allows one) and exit 0. One run at a time: a\n"
@@ -889,7 +891,11 @@ const char *cli_usage(void)
 "  --force                issue even if a current certificate exists\n"
 "  --dns-hook PROG        answer dns-01 challenges by running\n"
 "                         PROG add|remove _acme-challenge.NAME VALUE\n"
-"  --dns-wait SECONDS     wait after adding the records (default 0)\n"
+"  --dns-wait SECONDS     after adding the records, wait until every\n"
+"                         authoritative nameserver serves them, at most\n"
+"                         this long (default 0: answer at once)\n"
+"  --dns-resolver LIST    resolvers (IP[:PORT],...) that find the zone and\n"
+"                         its nameservers (default: /etc/resolv.conf's)\n"
 "  --preferred-chain CN   pick the chain whose top issuer has this CN\n"
 "  --profile NAME         certificate profile to ask the server for\n"
 "  --parallel N           requests in flight at once (issue, renew; default 8)\n"

@@ -123,6 +123,14 @@ static int apply_timeout(struct config *cfg, const char *value, const struct pla
 	return 0;
 }
 
+static int apply_dns_resolver(struct config *cfg, const char *value, const struct place *at)
+{
+	(void)at;
+	if (cfg->dns_resolver == NULL)
+		cfg->dns_resolver = keep(cfg, value);
+	return 0;
+}
+
 static int apply_email(struct config *cfg, const char *value, const struct place *at)
 {
 	(void)at;
@@ -140,6 +148,7 @@ static const struct key keys[] = {
 	{ "ca-bundle", apply_ca_bundle },
 	{ "timeout", apply_timeout },
 	{ "email", apply_email },
+	{ "dns-resolver", apply_dns_resolver },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

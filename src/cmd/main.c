@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "err.h"
+#include "dnsprop.h"
 #include "hooks.h"
 #include "http01.h"
 #include "log.h"
@@ -149,6 +150,8 @@ int main(int argc, char **argv)
 		if (log_level > LOG_DEBUG)
 			log_level = LOG_DEBUG;
 		hook_set_timeout(cfg.hook_timeout_s);
+		if (dnsprop_set_resolvers(cfg.dns_resolver) == -1)
+			goto out;
 		if (install_signal_handlers() == -1)
 			goto out;
 	}

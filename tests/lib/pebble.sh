@@ -4,8 +4,9 @@
 # pebble_start picks free ports, makes a CA and a localhost/127.0.0.1 server
 # certificate with openssl, starts pebble-challtestsrv (mock DNS: every name
 # is 127.0.0.1) and Pebble (PEBBLE_VA_NOSLEEP=1; PEBBLE_WFE_NONCEREJECT,
-# PEBBLE_AUTHZREUSE, ... are passed on when the caller sets them), waits for
-# the directory and exports:
+# PEBBLE_AUTHZREUSE, ... are passed on when the caller sets them; with
+# PEBBLE_DNS_SERVER=ADDR:PORT its VA asks that DNS server instead of
+# challtestsrv), waits for the directory and exports:
 #   PEBBLE_DIR_URL    https://localhost:PORT/dir
 #   PEBBLE_CA         the CA file to give acmectl with --ca-bundle
 #   PEBBLE_MGMT       https://localhost:PORT of Pebble's management API
@@ -90,7 +91,7 @@ EOF
 		-defaultIPv4 127.0.0.1 -defaultIPv6 ""
 	PEBBLE_LOG="$d/pebble.log"
 	spawn PEBBLE_PID "$PEBBLE_LOG" env PEBBLE_VA_NOSLEEP=1 \
-		pebble -config "$d/pebble-config.json" -dnsserver "127.0.0.1:$dns_port"
+		pebble -config "$d/pebble-config.json" -dnsserver "${PEBBLE_DNS_SERVER:-127.0.0.1:$dns_port}"
 
 	PEBBLE_DIR_URL="https://localhost:$port/dir"
 	PEBBLE_MGMT="https://localhost:$mgmt_port"
