@@ -155,20 +155,20 @@ static bool has_ingress_local(const struct diag_facts *f)
 	return false;
 }
 
-static void advise_tls(const struct diag_facts *f, const char *verdict, struct diag_report *r)
+static void advise_tls(const struct diag_facts *f, enum diag_verdict verdict, struct diag_report *r)
 {
 	struct diag_handshake h;
 	char *sans, *target = diag_host_port(f->host, f->port);
 
-	if (strcmp(verdict, "tls_timeout") == 0) {
+	if (verdict == DVERDICT_TLS_TIMEOUT) {
 		add_advice(r, xasprintf("the TLS handshake with %s does not finish: a middlebox "
 		    "dropping TLS (SNI filtering) or an overloaded server; cert-manager gives "
 		    "up after 10 s (net/http TLS handshake timeout)", target));
-	} else if (strcmp(verdict, "tls_failed") == 0) {
+	} else if (verdict == DVERDICT_TLS_FAILED) {
 		add_advice(r, xasprintf("%s does not complete a TLS handshake (%s): check that "
 		    "the port in spec.acme.server speaks HTTPS and that nothing on the path "
 		    "resets TLS connections", target, f->tls_error ? f->tls_error : "?"));
-	} else if (strcmp(verdict, "tls_name_mismatch") == 0) {
+	} else if (verdict == DVERDICT_TLS_NAME_MISMATCH) {
 		diag_server_handshake(f, &h);
 		sans = diag_san_list(&h);
 		add_advice(r, xasprintf("the certificate answering for %s is valid for %s: the "
@@ -217,24 +217,24 @@ static void advise_proxy_trust(const struct diag_facts *f, const char *px,
 }
 
 /* Advice for the proxy_tls_* and proxy_speaks_* verdicts. */
-static void advise_proxy_tls(const struct diag_facts *f, const char *verdict,
+static void advise_proxy_tls(const struct diag_facts *f, enum diag_verdict verdict,
     const char *px, struct diag_report *r)
 {
 	const struct diag_handshake *h = &f->proxy_handshake;
 	char *hp = diag_host_port(f->proxy_host != NULL ? f->proxy_host : "?", f->proxy_port);
 	char *sans;
 
-	if (strcmp(verdict, "proxy_speaks_http") == 0) {
+	if (verdict == DVERDICT_PROXY_SPEAKS_HTTP) {
 		add_advice(r, xasprintf("%s is a plain HTTP proxy (it answers CONNECT in the "
 		    "clear and no TLS): write it as http://%s in HTTPS_PROXY of cert-manager's "
 		    "Deployment (here: --proxy or HTTPS_PROXY)", px, hp));
-	} else if (strcmp(verdict, "proxy_speaks_tls") == 0) {
+	} else if (verdict == DVERDICT_PROXY_SPEAKS_TLS) {
 		add_advice(r, xasprintf("%s speaks TLS (it dropped the CONNECT in the clear, a "
 		    "TLS handshake worked): write it as https://%s in HTTPS_PROXY of "
 		    "cert-manager's Deployment (here: --proxy or HTTPS_PROXY)", px, hp));
 		if (diag_checks_fail(f, h))
 			advise_proxy_trust(f, px, r);
-	} else if (strcmp(verdict, "proxy_tls_failed") == 0) {
+	} else if (verdict == DVERDICT_PROXY_TLS_FAILED) {
 		add_advice(r, xasprintf("%s does not complete a TLS handshake (%s), and it does "
 		    "not answer a CONNECT in the clear either: check that %s is the proxy's "
 		    "TLS port and that it accepts TLS 1.2 or 1.3", px, h->result ==
@@ -255,7 +255,7 @@ static void advise_proxy_tls(const struct diag_facts *f, const char *verdict,
 	free(hp);
 }
 
-static void advise_verdict(const struct diag_facts *f, const char *verdict,
+static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict,
     struct diag_report *r)
 {
 	struct cm_deadlines dl;
@@ -266,11 +266,13 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 	char *px = proxy_label(f), *hp, *t1, *t2, *t3;
 
 	cm_deadlines(&f->cm, &dl);
-	if (strcmp(verdict, "ok") == 0) {
+	switch (verdict) {
+	case DVERDICT_OK:
 		add_advice(r, xasprintf("nothing to change on this path; if the Issuer is still "
 		    "not Ready, run this from the cert-manager pod's network namespace, with "
 		    "its proxy environment and resolv.conf (--resolv-conf)"));
-	} else if (strcmp(verdict, "config_invalid") == 0) {
+		break;
+	case DVERDICT_CONFIG_INVALID:
 		if (f->config == DCONF_V1_SERVER && (v2 = cm_v1_replacement(f->server)) != NULL)
 			add_advice(r, xasprintf("set spec.acme.server to %s", v2));
 		else if (f->config == DCONF_KEY_NOT_RSA)
@@ -284,7 +286,8 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 		else
 			add_advice(r, xasprintf("fix the proxy setting: %s", f->route_reason ?
 			    f->route_reason : "see the route step"));
-	} else if (strcmp(verdict, "dns_failure") == 0) {
+		break;
+	case DVERDICT_DNS_FAILURE:
 		if (f->dns == DDNS_NOTFOUND)
 			add_advice(r, xasprintf("%s does not resolve via %s: check the host name in "
 			    "spec.acme.server, and that the cluster DNS (CoreDNS) forwards to a "
@@ -293,7 +296,8 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 			add_advice(r, xasprintf("%s did not answer for %s: check that DNS egress "
 			    "(UDP and TCP port 53) is allowed and that CoreDNS's upstream is "
 			    "reachable", ns, name));
-	} else if (strcmp(verdict, "dns_search_hijack") == 0) {
+		break;
+	case DVERDICT_DNS_SEARCH_HIJACK:
 		add_advice(r, xasprintf("drop the search domain %s from the resolver "
 		    "configuration (pod dnsConfig or the node's resolv.conf), or lower ndots "
 		    "(dnsConfig option ndots:1) so %s is tried as given first",
@@ -303,7 +307,8 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 		add_advice(r, xasprintf("or write the host with a trailing dot in "
 		    "spec.acme.server (https://%s.%s): an absolute name never goes through "
 		    "the search list", name, diag_url_path(f->server)));
-	} else if (strcmp(verdict, "connect_timeout") == 0) {
+		break;
+	case DVERDICT_CONNECT_TIMEOUT:
 		hp = diag_host_port(c->addr, f->port);
 		if (f->no_proxy_matched)
 			add_advice(r, xasprintf("%s sends %s direct, and direct connections to %s "
@@ -316,7 +321,8 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 			    "in-cluster names) in cert-manager's Deployment and restart it", hp,
 			    f->port));
 		free(hp);
-	} else if (strcmp(verdict, "connect_refused") == 0) {
+		break;
+	case DVERDICT_CONNECT_REFUSED:
 		hp = diag_host_port(c->addr, f->port);
 		t1 = c->result == DCONN_REFUSED ? xstrdup("") :
 		    xasprintf(" (%s)", conn_outcome(c));
@@ -327,7 +333,8 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 		free(t1);
 		free(t2);
 		free(hp);
-	} else if (strcmp(verdict, "proxy_unreachable") == 0) {
+		break;
+	case DVERDICT_PROXY_UNREACHABLE:
 		if (f->dns == DDNS_NOTFOUND || f->dns == DDNS_SERVFAIL || f->dns == DDNS_TIMEOUT)
 			add_advice(r, xasprintf("the proxy host %s does not resolve: fix %s", name,
 			    f->proxy_source ? f->proxy_source : "the proxy setting"));
@@ -337,10 +344,14 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 		add_advice(r, xasprintf("if %s is reachable without the proxy, add the name %s "
 		    "to NO_PROXY (names match; IP entries never match a URL written with a "
 		    "name)", f->host, f->host));
-	} else if (strncmp(verdict, "proxy_tls_", 10) == 0 ||
-	    strncmp(verdict, "proxy_speaks_", 13) == 0) {
+		break;
+	case DVERDICT_PROXY_TLS_FAILED:
+	case DVERDICT_PROXY_TLS_UNTRUSTED:
+	case DVERDICT_PROXY_SPEAKS_HTTP:
+	case DVERDICT_PROXY_SPEAKS_TLS:
 		advise_proxy_tls(f, verdict, px, r);
-	} else if (strcmp(verdict, "proxy_auth_required") == 0) {
+		break;
+	case DVERDICT_PROXY_AUTH_REQUIRED:
 		if (f->proxy_credentials)
 			add_advice(r, xasprintf("%s rejected the credentials sent: fix user:password "
 			    "in the proxy URL (percent-encode special characters)", px));
@@ -349,7 +360,8 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 			    "(%s://USER:PASSWORD@host:port) of HTTPS_PROXY in cert-manager's "
 			    "Deployment (here: --proxy-auth-file)", px, f->proxy_tls ? "https" :
 			    "http"));
-	} else if (strcmp(verdict, "proxy_refused") == 0) {
+		break;
+	case DVERDICT_PROXY_REFUSED:
 		hp = diag_host_port(f->host, f->port);
 		add_advice(r, xasprintf("%s refuses CONNECT to %s (%d%s%s): allow %s in its "
 		    "access rules (e.g. Squid http_access and SSL_ports, tinyproxy ConnectPort "
@@ -357,9 +369,14 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 		    f->tunnel_code, f->tunnel_reason ? " " : "", f->tunnel_reason ?
 		    f->tunnel_reason : "", hp, f->host));
 		free(hp);
-	} else if (strncmp(verdict, "tls_", 4) == 0) {
+		break;
+	case DVERDICT_TLS_TIMEOUT:
+	case DVERDICT_TLS_UNTRUSTED:
+	case DVERDICT_TLS_NAME_MISMATCH:
+	case DVERDICT_TLS_FAILED:
 		advise_tls(f, verdict, r);
-	} else if (strcmp(verdict, "http_timeout") == 0) {
+		break;
+	case DVERDICT_HTTP_TIMEOUT:
 		t1 = diag_duration(f->step_timeout_ms);
 		t2 = diag_duration(dl.http_client_ms);
 		t3 = diag_duration(dl.sync_ms);
@@ -370,7 +387,8 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 		free(t1);
 		free(t2);
 		free(t3);
-	} else if (strcmp(verdict, "not_acme_directory") == 0) {
+		break;
+	case DVERDICT_NOT_ACME_DIRECTORY:
 		if (f->v1_replacement != NULL)
 			add_advice(r, xasprintf("this is an ACME v1 directory: use the v2 URL %s",
 			    f->v1_replacement));
@@ -379,7 +397,8 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 			    "the %s step. If a proxy error page or captive portal answered, fix "
 			    "the path through it; else check spec.acme.server (for Let's Encrypt: "
 			    "%s)", f->server, diag_step_name(r->failed), LETSENCRYPT_URL));
-	} else if (strcmp(verdict, "account_not_found") == 0) {
+		break;
+	case DVERDICT_ACCOUNT_NOT_FOUND:
 		if (diag_has_finding(r, "account_host_mismatch")) {
 			t1 = cm_url_host(f->known_account_url);
 			add_advice(r, xasprintf("the account known for this key is at %s, not at "
@@ -391,11 +410,13 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 			add_advice(r, xasprintf("the key has no account at %s: cert-manager would "
 			    "register a new one (orders, authorizations and rate-limit overrides "
 			    "of another account do not carry over)", f->host));
-	} else if (strcmp(verdict, "account_error") == 0) {
+		break;
+	case DVERDICT_ACCOUNT_ERROR:
 		add_advice(r, xasprintf("the CA refused the account lookup (%s): if it requires "
 		    "external account binding, set spec.acme.externalAccountBinding",
 		    f->account_problem ? f->account_problem : "?"));
-	} else if (strcmp(verdict, "deadline_exceeded") == 0) {
+		break;
+	case DVERDICT_DEADLINE_EXCEEDED:
 		if (cm_short_deadline(&f->cm))
 			add_advice(r, xasprintf("the steps do not fit cert-manager %s's 10 s sync "
 			    "deadline: upgrade to v1.9.0 or later (2 min; backported to v1.7.3 "
@@ -403,11 +424,12 @@ static void advise_verdict(const struct diag_facts *f, const char *verdict,
 		else
 			add_advice(r, xasprintf("the CA is slower than cert-manager's 2 min sync "
 			    "deadline: check the CA's status page and the proxy on the path"));
+		break;
 	}
 	free(px);
 }
 
-static void advise_findings(const struct diag_facts *f, const char *verdict,
+static void advise_findings(const struct diag_facts *f, enum diag_verdict verdict,
     struct diag_report *r)
 {
 	bool proxy_trouble = false;
@@ -428,12 +450,12 @@ static void advise_findings(const struct diag_facts *f, const char *verdict,
 			proxy_trouble = true;
 		} else if (strcmp(id, "https_proxy_unset_http_proxy_set") == 0) {
 			proxy_trouble = true;
-		} else if (strcmp(id, "ipv6_broken") == 0 && strcmp(verdict, "ok") == 0) {
+		} else if (strcmp(id, "ipv6_broken") == 0 && verdict == DVERDICT_OK) {
 			add_advice(r, xasprintf("IPv6 to %s fails here: fix the IPv6 route or "
 			    "firewall; it is not what would fail cert-manager", f->dns_name ?
 			    f->dns_name : f->host));
 		} else if (strcmp(id, "account_host_mismatch") == 0 &&
-		    strcmp(verdict, "account_not_found") != 0) {
+		    verdict != DVERDICT_ACCOUNT_NOT_FOUND) {
 			add_advice(r, xstrdup("the \"host differ\" log line only says cert-manager "
 			    "checks the registration at the server again; it is not the cause"));
 		} else if (strcmp(id, "tls_verify_skipped") == 0) {
@@ -444,7 +466,7 @@ static void advise_findings(const struct diag_facts *f, const char *verdict,
 			    "key (acmectl account register --key-type rsa2048)"));
 		}
 	}
-	if (proxy_trouble || f->no_proxy_matched || strncmp(verdict, "proxy_", 6) == 0)
+	if (proxy_trouble || f->no_proxy_matched || diag_verdict_is_proxy(verdict))
 		add_advice(r, xstrdup("cert-manager reads the proxy environment once, at "
 		    "start: restart its pod after changing HTTPS_PROXY or NO_PROXY"));
 }

@@ -94,14 +94,14 @@ char *diag_san_list(const struct diag_handshake *h);
 /* The verdict and the step it comes from (*step; DIAG_NSTEPS for ok).
  * with_hijack false ignores the search-domain analysis, to find what
  * cert-manager sees. Static string. */
-const char *diag_decide(const struct diag_facts *f, bool with_hijack, enum diag_step *step);
+enum diag_verdict diag_decide(const struct diag_facts *f, bool with_hijack, enum diag_step *step);
 
 /* Fills r->steps, one line per step; needs r->failed and r->cm_version. */
 void diag_lines(const struct diag_facts *f, struct diag_report *r);
 
 /* Fills out with what cert-manager would show for verdict at step
  * (release with cm_view_free()). */
-void diag_cm_view(const struct diag_facts *f, const char *verdict, enum diag_step step,
+void diag_cm_view(const struct diag_facts *f, enum diag_verdict verdict, enum diag_step step,
     struct cm_view *out);
 
 /* Adds the findings to r. */

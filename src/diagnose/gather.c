@@ -449,10 +449,10 @@ int cmd_diagnose(const struct config *cfg)
 	} else {
 		diag_report_print(stdout, &report);
 	}
-	if (strcmp(report.verdict, "ok") == 0)
+	if (report.verdict == DVERDICT_OK)
 		rc = 0;
 	else
-		err_set(ERR_ACME, "diagnose: %s", report.verdict);
+		err_set(ERR_ACME, "diagnose: %s", diag_verdict_name(report.verdict));
 out:
 	diag_report_free(&report);
 	run_free(&r);

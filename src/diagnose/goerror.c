@@ -197,7 +197,7 @@ static void invalid_view(const char *message, struct cm_view *out)
 	out->message = xstrdup(message);
 }
 
-void diag_cm_view(const struct diag_facts *f, const char *verdict, enum diag_step step,
+void diag_cm_view(const struct diag_facts *f, enum diag_verdict verdict, enum diag_step step,
     struct cm_view *out)
 {
 	long long cost = 0;
@@ -215,13 +215,13 @@ void diag_cm_view(const struct diag_facts *f, const char *verdict, enum diag_ste
 		    "the Issuer is invalid", out);
 		return;
 	}
-	if (strcmp(verdict, "dns_search_hijack") == 0) {
+	if (verdict == DVERDICT_DNS_SEARCH_HIJACK) {
 		/* cert-manager sees what the hijacked address does */
 		verdict = diag_decide(f, false, &step);
 		diag_cm_view(f, verdict, step, out);
 		return;
 	}
-	if (step == DIAG_NSTEPS || strcmp(verdict, "account_not_found") == 0) {
+	if (step == DIAG_NSTEPS || verdict == DVERDICT_ACCOUNT_NOT_FOUND) {
 		/* cert-manager registers a new account where none exists */
 		if (!f->sync_cut && diag_total_cm_ms(f, DIAG_NSTEPS) <= diag_sync_ms(f)) {
 			cm_view_registered(&f->cm, out);

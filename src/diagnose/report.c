@@ -92,7 +92,7 @@ char *diag_report_json(const struct diag_report *r)
 	for (size_t i = 0; i < r->nadvice; i++)
 		json_array_append_new(advice, clean_json(r->advice[i]));
 	doc = json_pack("{s:s, s:o, s:o, s:{s:s, s:s, s:o, s:o}, s:o}",
-	    "verdict", r->verdict, "steps", steps, "findings", findings,
+	    "verdict", diag_verdict_name(r->verdict), "steps", steps, "findings", findings,
 	    "cert_manager", "version", r->cm_version, "reason",
 	    r->cm.reason != NULL ? r->cm.reason : "", "message", clean_json(r->cm.message),
 	    "events", events, "advice", advice);
@@ -121,7 +121,7 @@ void diag_report_print(FILE *fp, const struct diag_report *r)
 		print_clean(fp, line, r->steps[i].detail);
 		free(line);
 	}
-	fprintf(fp, "\nverdict: %s\n", r->verdict);
+	fprintf(fp, "\nverdict: %s\n", diag_verdict_name(r->verdict));
 	if (r->nfindings > 0)
 		fprintf(fp, "\nfindings:\n");
 	for (size_t i = 0; i < r->nfindings; i++) {

@@ -19,6 +19,45 @@ const char *diag_step_name(enum diag_step step)
 	return step < DIAG_NSTEPS ? step_names[step] : "none";
 }
 
+/* Each verdict's id and whether it is about a proxy on the route. */
+static const struct {
+	const char *name;
+	bool proxy;
+} verdicts[DIAG_NVERDICTS] = {
+	[DVERDICT_OK] = { "ok", false },
+	[DVERDICT_CONFIG_INVALID] = { "config_invalid", false },
+	[DVERDICT_DNS_FAILURE] = { "dns_failure", false },
+	[DVERDICT_DNS_SEARCH_HIJACK] = { "dns_search_hijack", false },
+	[DVERDICT_CONNECT_TIMEOUT] = { "connect_timeout", false },
+	[DVERDICT_CONNECT_REFUSED] = { "connect_refused", false },
+	[DVERDICT_PROXY_UNREACHABLE] = { "proxy_unreachable", true },
+	[DVERDICT_PROXY_TLS_FAILED] = { "proxy_tls_failed", true },
+	[DVERDICT_PROXY_TLS_UNTRUSTED] = { "proxy_tls_untrusted", true },
+	[DVERDICT_PROXY_SPEAKS_HTTP] = { "proxy_speaks_http", true },
+	[DVERDICT_PROXY_SPEAKS_TLS] = { "proxy_speaks_tls", true },
+	[DVERDICT_PROXY_AUTH_REQUIRED] = { "proxy_auth_required", true },
+	[DVERDICT_PROXY_REFUSED] = { "proxy_refused", true },
+	[DVERDICT_TLS_TIMEOUT] = { "tls_timeout", false },
+	[DVERDICT_TLS_UNTRUSTED] = { "tls_untrusted", false },
+	[DVERDICT_TLS_NAME_MISMATCH] = { "tls_name_mismatch", false },
+	[DVERDICT_TLS_FAILED] = { "tls_failed", false },
+	[DVERDICT_HTTP_TIMEOUT] = { "http_timeout", false },
+	[DVERDICT_NOT_ACME_DIRECTORY] = { "not_acme_directory", false },
+	[DVERDICT_ACCOUNT_NOT_FOUND] = { "account_not_found", false },
+	[DVERDICT_ACCOUNT_ERROR] = { "account_error", false },
+	[DVERDICT_DEADLINE_EXCEEDED] = { "deadline_exceeded", false },
+};
+
+const char *diag_verdict_name(enum diag_verdict verdict)
+{
+	return (unsigned)verdict < DIAG_NVERDICTS ? verdicts[verdict].name : "unknown";
+}
+
+bool diag_verdict_is_proxy(enum diag_verdict verdict)
+{
+	return (unsigned)verdict < DIAG_NVERDICTS && verdicts[verdict].proxy;
+}
+
 static bool is_auth_status(int code)
 {
 	/* some proxies (tinyproxy) answer missing credentials with 401 */
@@ -26,86 +65,86 @@ static bool is_auth_status(int code)
 }
 
 /* The verdict of a timeout in the HTTP steps. */
-static const char *http_timeout_verdict(const struct diag_facts *f)
+static enum diag_verdict http_timeout_verdict(const struct diag_facts *f)
 {
-	return f->sync_cut ? "deadline_exceeded" : "http_timeout";
+	return f->sync_cut ? DVERDICT_DEADLINE_EXCEEDED : DVERDICT_HTTP_TIMEOUT;
 }
 
 /* Decides the verdict and the step it comes from. with_hijack false
  * ignores the search-domain analysis (to find what cert-manager sees). */
-const char *diag_decide(const struct diag_facts *f, bool with_hijack, enum diag_step *step)
+enum diag_verdict diag_decide(const struct diag_facts *f, bool with_hijack, enum diag_step *step)
 {
 	const struct diag_conn *c;
 	bool px = diag_is_proxied(f);
 
 	if (f->config != DCONF_OK) {
 		*step = DIAG_CONFIG;
-		return "config_invalid";
+		return DVERDICT_CONFIG_INVALID;
 	}
 	*step = DIAG_ROUTE;
 	if (f->route == DROUTE_REFUSED)
-		return "config_invalid";
+		return DVERDICT_CONFIG_INVALID;
 	*step = DIAG_DNS;
 	if (f->dns == DDNS_NOTFOUND || f->dns == DDNS_SERVFAIL || f->dns == DDNS_TIMEOUT)
-		return px ? "proxy_unreachable" : "dns_failure";
+		return px ? DVERDICT_PROXY_UNREACHABLE : DVERDICT_DNS_FAILURE;
 	if (with_hijack && !px && f->hijack_domain != NULL)
-		return "dns_search_hijack";
+		return DVERDICT_DNS_SEARCH_HIJACK;
 	*step = DIAG_TCP;
 	if (f->nconns > 0 && !diag_any_conn_ok(f)) {
 		if (px)
-			return "proxy_unreachable";
+			return DVERDICT_PROXY_UNREACHABLE;
 		c = diag_primary_conn(f);
-		return c->result == DCONN_TIMEOUT ? "connect_timeout" : "connect_refused";
+		return c->result == DCONN_TIMEOUT ? DVERDICT_CONNECT_TIMEOUT : DVERDICT_CONNECT_REFUSED;
 	}
 	*step = DIAG_PROXY;
 	if (f->proxy_speaks == DSPEAKS_HTTP)
-		return "proxy_speaks_http";
+		return DVERDICT_PROXY_SPEAKS_HTTP;
 	if (f->proxy_speaks == DSPEAKS_TLS)
-		return "proxy_speaks_tls";
+		return DVERDICT_PROXY_SPEAKS_TLS;
 	if (diag_proxy_handshake_failed(f))
-		return "proxy_tls_failed";
+		return DVERDICT_PROXY_TLS_FAILED;
 	if (diag_proxy_checks_fail(f))
-		return "proxy_tls_untrusted";
+		return DVERDICT_PROXY_TLS_UNTRUSTED;
 	switch (f->tunnel) {
 	case DTUN_TIMEOUT:
 	case DTUN_CLOSED:
-		return "proxy_unreachable";
+		return DVERDICT_PROXY_UNREACHABLE;
 	case DTUN_STATUS:
-		return is_auth_status(f->tunnel_code) ? "proxy_auth_required" : "proxy_refused";
+		return is_auth_status(f->tunnel_code) ? DVERDICT_PROXY_AUTH_REQUIRED : DVERDICT_PROXY_REFUSED;
 	default:
 		break;
 	}
 	*step = DIAG_TLS;
 	if (f->tls == DTLS_TIMEOUT)
-		return "tls_timeout";
+		return DVERDICT_TLS_TIMEOUT;
 	if (f->tls == DTLS_FAILED)
-		return "tls_failed";
+		return DVERDICT_TLS_FAILED;
 	if (diag_tls_checks_fail(f))
-		return f->name_mismatch ? "tls_name_mismatch" : "tls_untrusted";
+		return f->name_mismatch ? DVERDICT_TLS_NAME_MISMATCH : DVERDICT_TLS_UNTRUSTED;
 	*step = DIAG_HTTP;
 	if (f->http == DHTTP_TIMEOUT)
 		return http_timeout_verdict(f);
 	if (f->http == DHTTP_FAILED || f->http == DHTTP_NOT_ACME)
-		return "not_acme_directory";
+		return DVERDICT_NOT_ACME_DIRECTORY;
 	*step = DIAG_NONCE;
 	if (f->nonce == DNONCE_TIMEOUT)
 		return http_timeout_verdict(f);
 	if (f->nonce == DNONCE_MISSING || f->nonce == DNONCE_FAILED)
-		return "not_acme_directory";
+		return DVERDICT_NOT_ACME_DIRECTORY;
 	*step = DIAG_ACCOUNT;
 	if (f->account == DACCT_TIMEOUT)
 		return http_timeout_verdict(f);
 	if (f->account == DACCT_FAILED)
-		return "account_error";
+		return DVERDICT_ACCOUNT_ERROR;
 	/* a missing account is registered, if there is time for it */
 	*step = DIAG_DEADLINE;
 	if (f->sync_cut || diag_total_cm_ms(f, DIAG_NSTEPS) > diag_sync_ms(f))
-		return "deadline_exceeded";
+		return DVERDICT_DEADLINE_EXCEEDED;
 	*step = DIAG_ACCOUNT;
 	if (f->account == DACCT_NOT_FOUND)
-		return "account_not_found";
+		return DVERDICT_ACCOUNT_NOT_FOUND;
 	*step = DIAG_NSTEPS;
-	return "ok";
+	return DVERDICT_OK;
 }
 
 void diag_conclude(const struct diag_facts *facts, struct diag_report *r)

@@ -524,7 +524,7 @@ static void test_rows(void)
 			continue;
 		}
 		diag_conclude(&f, &r);
-		CHECK_STR(r.verdict, rows[i].verdict, rows[i].name);
+		CHECK_STR(diag_verdict_name(r.verdict), rows[i].verdict, rows[i].name);
 		step_marks(&r, marks);
 		CHECK_STR(marks, rows[i].steps, rows[i].name);
 		ids = finding_ids(&r);
@@ -537,7 +537,7 @@ static void test_rows(void)
 		    rows[i].name, rows[i].advice);
 		CHECK(lines_complete(&r), "[%s] a line is empty or has a line break",
 		    rows[i].name);
-		CHECK_INT(strcmp(r.verdict, "ok") == 0, r.failed == DIAG_NSTEPS, rows[i].name);
+		CHECK_INT(r.verdict == DVERDICT_OK, r.failed == DIAG_NSTEPS, rows[i].name);
 		diag_report_free(&r);
 	}
 }
@@ -634,10 +634,53 @@ static void test_step_names(void)
 		CHECK_STR(diag_step_name(names[i].step), names[i].name, "step name");
 }
 
+/* The verdict ids are a contract (scripts match them): every enum value has
+ * its documented id, and only proxy_* ones are about the proxy. */
+static void test_verdict_names(void)
+{
+	static const struct {
+		enum diag_verdict verdict;
+		const char *name;
+		bool proxy;
+	} names[] = {
+		{ DVERDICT_OK, "ok", false },
+		{ DVERDICT_CONFIG_INVALID, "config_invalid", false },
+		{ DVERDICT_DNS_FAILURE, "dns_failure", false },
+		{ DVERDICT_DNS_SEARCH_HIJACK, "dns_search_hijack", false },
+		{ DVERDICT_CONNECT_TIMEOUT, "connect_timeout", false },
+		{ DVERDICT_CONNECT_REFUSED, "connect_refused", false },
+		{ DVERDICT_PROXY_UNREACHABLE, "proxy_unreachable", true },
+		{ DVERDICT_PROXY_TLS_FAILED, "proxy_tls_failed", true },
+		{ DVERDICT_PROXY_TLS_UNTRUSTED, "proxy_tls_untrusted", true },
+		{ DVERDICT_PROXY_SPEAKS_HTTP, "proxy_speaks_http", true },
+		{ DVERDICT_PROXY_SPEAKS_TLS, "proxy_speaks_tls", true },
+		{ DVERDICT_PROXY_AUTH_REQUIRED, "proxy_auth_required", true },
+		{ DVERDICT_PROXY_REFUSED, "proxy_refused", true },
+		{ DVERDICT_TLS_TIMEOUT, "tls_timeout", false },
+		{ DVERDICT_TLS_UNTRUSTED, "tls_untrusted", false },
+		{ DVERDICT_TLS_NAME_MISMATCH, "tls_name_mismatch", false },
+		{ DVERDICT_TLS_FAILED, "tls_failed", false },
+		{ DVERDICT_HTTP_TIMEOUT, "http_timeout", false },
+		{ DVERDICT_NOT_ACME_DIRECTORY, "not_acme_directory", false },
+		{ DVERDICT_ACCOUNT_NOT_FOUND, "account_not_found", false },
+		{ DVERDICT_ACCOUNT_ERROR, "account_error", false },
+		{ DVERDICT_DEADLINE_EXCEEDED, "deadline_exceeded", false },
+		{ (enum diag_verdict)DIAG_NVERDICTS, "unknown", false },
+	};
+
+	CHECK_INT(NELEM(names), DIAG_NVERDICTS + 1, "every verdict has a row");
+	for (size_t i = 0; i < NELEM(names); i++) {
+		CHECK_STR(diag_verdict_name(names[i].verdict), names[i].name, "verdict name");
+		CHECK_INT(diag_verdict_is_proxy(names[i].verdict), names[i].proxy,
+		    names[i].name);
+	}
+}
+
 int main(void)
 {
 	test_rows();
 	test_json();
 	test_step_names();
+	test_verdict_names();
 	return test_done();
 }
