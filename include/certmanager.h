@@ -15,15 +15,16 @@
 #include <openssl/evp.h>
 
 /* The version assumed when none is given. */
-#define CM_VERSION_CURRENT "v1.16.0"
+#define CM_VERSION_CURRENT "v1.21.1"
 
 struct cm_version {
 	int major, minor, patch;
 };
 
 /* Parses "v1.8.2", "1.8.2", "1.9" (patch 0) or NULL (CM_VERSION_CURRENT).
- * Returns 0, or -1 with ERR_USAGE naming the bad value. Versions before
- * v1.0 are refused: the model does not cover them. */
+ * Returns 0, or -1 with ERR_USAGE naming the bad value. Only released
+ * versions, v1.0.0 ... v1.21.1, are accepted: for another one (v1.7.4,
+ * v1.8.10, v1.22.0) the error names the nearest releases. */
 int cm_version_parse(const char *s, struct cm_version *out);
 
 /* Compares like strcmp: <0, 0, >0. */
@@ -48,7 +49,8 @@ void cm_deadlines(const struct cm_version *v, struct cm_deadlines *out);
 bool cm_short_deadline(const struct cm_version *v);
 
 /* The minor number N of the Go 1.N toolchain the release was built with
- * (an estimate by release date; only its thresholds matter: <= 15 and >= 20). */
+ * (its Makefile's VENDORED_GO_VERSION or WORKSPACE; only the thresholds
+ * matter: <= 15 and >= 20). */
 int cm_go_minor(const struct cm_version *v);
 
 /* True when v's Go (<= 1.15) uses HTTP_PROXY for https:// URLs when
