@@ -166,6 +166,7 @@ struct diag_facts {
 	const char *email;            /* --email or spec.acme.email */
 	const char *registered_email; /* status.acme.lastRegisteredEmail */
 	const char *issuer_condition; /* the manifest's Ready condition, one line */
+	struct cm_condition issuer_ready; /* the same, field by field */
 
 	/* route */
 	enum diag_route route;

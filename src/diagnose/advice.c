@@ -474,5 +474,12 @@ static void advise_findings(const struct diag_facts *f, enum diag_verdict verdic
 void diag_advise(const struct diag_facts *f, struct diag_report *r)
 {
 	advise_verdict(f, r->verdict, r);
+	if (!r->cm.condition_written)
+		add_advice(r, xasprintf("cert-manager %s cannot update the Ready condition when "
+		    "its sync deadline passes (%s): read the Issuer's events (kubectl describe: "
+		    "ErrInitIssuer \"Error initializing issuer: context deadline exceeded\") "
+		    "and the controller's log (\"error setting up issuer\")", r->cm_version,
+		    r->cm.status != NULL ? "the condition still shows an earlier result" :
+		    "a new Issuer shows none"));
 	advise_findings(f, r->verdict, r);
 }

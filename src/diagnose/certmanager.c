@@ -236,14 +236,42 @@ void cm_view_register_failed(const struct cm_version *v, const char *err,
 	out->reason = REASON_REGISTER_FAILED;
 	out->message = xasprintf("Failed to %s ACME account: %s",
 	    old_wording ? "verify" : "register", err);
+	out->condition_written = true;
 	out->requeue = !acme_4xx;
 	if (old_wording)
 		add_event(out, REASON_VERIFY_FAILED, xstrdup(out->message));
-	/* The controller records ErrInitIssuer only when setup returned an
-	 * error, which it does not for an ACME 4xx (no retry either). */
-	if (out->requeue)
+	/* The controller records ErrInitIssuer and logs only when setup
+	 * returned an error, which it does not for an ACME 4xx (no retry
+	 * either). */
+	if (out->requeue) {
 		add_event(out, REASON_INIT_ISSUER,
 		    xasprintf("Error initializing issuer: %s", err));
+		out->log = xasprintf("\"error setting up issuer\" err=\"%s\"", err);
+	}
+}
+
+bool cm_status_needs_sync_time(const struct cm_version *v)
+{
+	/* v1.3.0 moved the context.WithTimeout to the top of Sync, before
+	 * the deferred status update; v1.0-v1.2 used context.TODO() there */
+	return at_least(v, 1, 3, 0);
+}
+
+void cm_view_deadline(const struct cm_version *v, const struct cm_condition *before,
+    struct cm_view *out)
+{
+	cm_view_register_failed(v, CM_ERR_DEADLINE, false, out);
+	if (!cm_status_needs_sync_time(v))
+		return;
+	free(out->message);
+	out->message = NULL;
+	out->status = out->reason = NULL;
+	out->condition_written = false;
+	if (before != NULL && before->status != NULL) {
+		out->status = before->status;
+		out->reason = before->reason;
+		out->message = before->message != NULL ? xstrdup(before->message) : NULL;
+	}
 }
 
 void cm_view_registered(const struct cm_version *v, struct cm_view *out)
@@ -251,6 +279,7 @@ void cm_view_registered(const struct cm_version *v, struct cm_view *out)
 	(void)v;
 	memset(out, 0, sizeof(*out));
 	out->status = "True";
+	out->condition_written = true;
 	out->reason = REASON_REGISTERED;
 	out->message = xstrdup("The ACME account was registered with the ACME server");
 }
@@ -259,6 +288,7 @@ void cm_view_key_not_rsa(const char *secret_name, struct cm_view *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->status = "False";
+	out->condition_written = true;
 	out->reason = REASON_VERIFY_FAILED;
 	out->message = xasprintf("ACME private key in \"%s\" is not of type RSA",
 	    secret_name ? secret_name : "");
@@ -282,6 +312,7 @@ bool cm_view_v1_server(const char *server, struct cm_view *out)
 	if (v2 == NULL)
 		return false;
 	out->status = "False";
+	out->condition_written = true;
 	out->reason = REASON_INVALID_CONFIG;
 	out->message = xasprintf("Your ACME server URL is set to a v1 endpoint (%s). "
 	    "You should update the spec.acme.server field to \"%s\"", server, v2);
@@ -293,6 +324,7 @@ void cm_view_free(struct cm_view *view)
 	if (view == NULL)
 		return;
 	free(view->message);
+	free(view->log);
 	for (size_t i = 0; i < view->nevents; i++)
 		free(view->events[i].message);
 	memset(view, 0, sizeof(*view));

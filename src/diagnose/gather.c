@@ -230,6 +230,8 @@ static int gather_inputs(struct run *r)
 	f->email = cfg->email != NULL ? cfg->email : r->iss != NULL ? r->iss->email : NULL;
 	if (r->iss != NULL) {
 		f->registered_email = r->iss->last_registered_email;
+		f->issuer_ready = (struct cm_condition){ r->iss->ready.status,
+		    r->iss->ready.reason, r->iss->ready.message };
 		if (r->iss->ready.status != NULL)
 			f->issuer_condition = diag_keep(r, xasprintf("%s%s%s%s%s", r->iss->ready.status,
 			    r->iss->ready.reason ? " " : "", r->iss->ready.reason ?

@@ -193,6 +193,7 @@ static void invalid_view(const char *message, struct cm_view *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->status = "False";
+	out->condition_written = true;
 	out->reason = "InvalidConfig";
 	out->message = xstrdup(message);
 }
@@ -232,9 +233,9 @@ void diag_cm_view(const struct diag_facts *f, enum diag_verdict verdict, enum di
 	err = go_error(f, step, &cost, &acme_4xx);
 	if (f->sync_cut || step == DIAG_DEADLINE || diag_total_cm_ms(f, step) + cost >= diag_sync_ms(f)) {
 		/* the sync context ran out while this was still in flight */
+		cm_view_deadline(&f->cm, &f->issuer_ready, out);
 		free(err);
-		err = xstrdup(CM_ERR_DEADLINE);
-		acme_4xx = false;
+		return;
 	}
 	cm_view_register_failed(&f->cm, err, acme_4xx, out);
 	free(err);

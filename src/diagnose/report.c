@@ -91,11 +91,12 @@ char *diag_report_json(const struct diag_report *r)
 		    "message", clean_json(r->cm.events[i].message)));
 	for (size_t i = 0; i < r->nadvice; i++)
 		json_array_append_new(advice, clean_json(r->advice[i]));
-	doc = json_pack("{s:s, s:o, s:o, s:{s:s, s:s, s:o, s:o}, s:o}",
+	doc = json_pack("{s:s, s:o, s:o, s:{s:s, s:o, s:o, s:b, s:o, s:o}, s:o}",
 	    "verdict", diag_verdict_name(r->verdict), "steps", steps, "findings", findings,
-	    "cert_manager", "version", r->cm_version, "reason",
-	    r->cm.reason != NULL ? r->cm.reason : "", "message", clean_json(r->cm.message),
-	    "events", events, "advice", advice);
+	    "cert_manager", "version", r->cm_version, "reason", clean_json(r->cm.reason),
+	    "message", clean_json(r->cm.message), "condition_written",
+	    r->cm.condition_written, "events", events, "log", r->cm.log != NULL ?
+	    clean_json(r->cm.log) : json_null(), "advice", advice);
 	text = json_dumps(doc, JSON_INDENT(2));
 	json_decref(doc);
 	return text != NULL ? text : xstrdup("{}");
@@ -107,6 +108,27 @@ static void print_clean(FILE *fp, const char *prefix, const char *s)
 
 	fprintf(fp, "%s%s\n", prefix, c);
 	free(c);
+}
+
+/* The Ready condition line(s) of cert-manager's view. */
+static void print_condition(FILE *fp, const struct cm_view *cm)
+{
+	char *status = clean(cm->status), *reason = clean(cm->reason), *line;
+
+	if (!cm->condition_written) {
+		fprintf(fp, "  Ready condition not updated: the sync deadline passed, and the "
+		    "status is written with the sync's own context\n");
+		if (cm->status == NULL)
+			fprintf(fp, "  it stays absent (the Issuer has none yet)\n");
+	}
+	if (cm->condition_written || cm->status != NULL) {
+		line = xasprintf("  %sReady=%s  %s  ", cm->condition_written ? "" :
+		    "it stays ", cm->status ? status : "?", cm->reason ? reason : "?");
+		print_clean(fp, line, cm->message);
+		free(line);
+	}
+	free(status);
+	free(reason);
 }
 
 void diag_report_print(FILE *fp, const struct diag_report *r)
@@ -130,15 +152,14 @@ void diag_report_print(FILE *fp, const struct diag_report *r)
 		free(line);
 	}
 	fprintf(fp, "\ncert-manager %s would show:\n", r->cm_version);
-	line = xasprintf("  Ready=%s  %s  ", r->cm.status ? r->cm.status : "?",
-	    r->cm.reason ? r->cm.reason : "?");
-	print_clean(fp, line, r->cm.message);
-	free(line);
+	print_condition(fp, &r->cm);
 	for (size_t i = 0; i < r->cm.nevents; i++) {
 		line = xasprintf("  event %s %s: ", r->cm.events[i].type, r->cm.events[i].reason);
 		print_clean(fp, line, r->cm.events[i].message);
 		free(line);
 	}
+	if (r->cm.log != NULL)
+		print_clean(fp, "  log: ", r->cm.log);
 	if (r->nadvice > 0)
 		fprintf(fp, "\nadvice:\n");
 	for (size_t i = 0; i < r->nadvice; i++)
