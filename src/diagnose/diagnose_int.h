@@ -12,7 +12,8 @@
  *   gather.c    local inputs, the config and route steps; cmd_diagnose()
  *   netsteps.c  dns, tcp, proxy and tls through probe.c
  *   acmesteps.c the directory, nonce and account requests
- * probe.c, resolv.c and certmanager.c keep their own headers in include/.
+ * probe.c (with probe_tls.c), resolv.c and certmanager.c keep their own
+ * headers in include/.
  */
 #ifndef ACMECTL_DIAGNOSE_INT_H
 #define ACMECTL_DIAGNOSE_INT_H
@@ -21,6 +22,7 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 
 #include "certmanager.h"
 #include "cli.h"
@@ -109,6 +111,23 @@ void diag_find(const struct diag_facts *f, struct diag_report *r);
 
 /* Adds the advice for r's verdict and findings to r. */
 void diag_advise(const struct diag_facts *f, struct diag_report *r);
+
+/*
+ * probe.c and probe_tls.c: a connection is a socket, TLS over it, or TLS
+ * inside that TLS (an https:// proxy's tunnel). Every layer waits on the one
+ * socket at the bottom.
+ */
+
+struct probe_conn {
+	SSL *ssl;                 /* NULL for the plain socket */
+	struct probe_conn *under; /* what ssl runs over (owned); NULL: the socket */
+	int fd;                   /* the socket; closed by the bottom layer only */
+};
+
+/* Waits for what an I/O call on c that returned rc needs: for a socket, rc
+ * -1 with EAGAIN (then plain_events); for TLS, what SSL_get_error() asks
+ * for. 1 ready, 0 at the deadline, -1 when the call failed for good. */
+int probe_conn_wait(struct probe_conn *c, short plain_events, int rc, long long deadline);
 
 /*
  * The network half. A run owns everything the facts borrow.
