@@ -15,15 +15,16 @@
 #include <openssl/evp.h>
 
 /* The version assumed when none is given. */
-#define CM_VERSION_CURRENT "v1.16.0"
+#define CM_VERSION_CURRENT "v1.21.1"
 
 struct cm_version {
 	int major, minor, patch;
 };
 
 /* Parses "v1.8.2", "1.8.2", "1.9" (patch 0) or NULL (CM_VERSION_CURRENT).
- * Returns 0, or -1 with ERR_USAGE naming the bad value. Versions before
- * v1.0 are refused: the model does not cover them. */
+ * Returns 0, or -1 with ERR_USAGE naming the bad value. Only released
+ * versions, v1.0.0 ... v1.21.1, are accepted: for another one (v1.7.4,
+ * v1.8.10, v1.22.0) the error names the nearest releases. */
 int cm_version_parse(const char *s, struct cm_version *out);
 
 /* Compares like strcmp: <0, 0, >0. */
@@ -48,7 +49,8 @@ void cm_deadlines(const struct cm_version *v, struct cm_deadlines *out);
 bool cm_short_deadline(const struct cm_version *v);
 
 /* The minor number N of the Go 1.N toolchain the release was built with
- * (an estimate by release date; only its thresholds matter: <= 15 and >= 20). */
+ * (its Makefile's VENDORED_GO_VERSION or WORKSPACE; only the thresholds
+ * matter: <= 15 and >= 20). */
 int cm_go_minor(const struct cm_version *v);
 
 /* True when v's Go (<= 1.15) uses HTTP_PROXY for https:// URLs when
@@ -66,14 +68,25 @@ struct cm_event {
 	char *message;       /* owned by the view */
 };
 
-/* What cert-manager puts in the Issuer's Ready condition, and its events. */
+/* A Ready condition as an Issuer's status holds it. Strings borrowed; all
+ * NULL when the Issuer has none. */
+struct cm_condition {
+	const char *status, *reason, *message;
+};
+
+/* What cert-manager puts in the Issuer's Ready condition, and its events.
+ * When condition_written is false the sync could not write the status:
+ * status and reason are the condition from before (borrowed from the
+ * struct cm_condition given; NULL when there was none), message a copy. */
 struct cm_view {
 	const char *status;  /* "True" or "False"; static */
 	const char *reason;  /* e.g. "ErrRegisterACMEAccount"; static */
 	char *message;       /* owned */
+	bool condition_written;
 	struct cm_event events[2];
 	size_t nevents;
 	bool requeue;        /* whether cert-manager retries with backoff */
+	char *log;           /* the controller's error log line, or NULL; owned */
 };
 
 /* The view of a failed account registration whose Go error text is err
@@ -85,6 +98,18 @@ struct cm_view {
  * Release with cm_view_free(). */
 void cm_view_register_failed(const struct cm_version *v, const char *err,
     bool acme_4xx, struct cm_view *out);
+
+/* True when v writes the Issuer's status with the sync's own context
+ * (v1.3.0 on), so a sync that ran out of time cannot write it. */
+bool cm_status_needs_sync_time(const struct cm_version *v);
+
+/* The view of a sync whose context expired (CM_ERR_DEADLINE). v1.0-v1.2
+ * write the status with a fresh context: cm_view_register_failed()'s view.
+ * From v1.3.0 the write fails on the expired context: the Ready condition
+ * stays as before (absent on a new Issuer), and only the events and the
+ * log line tell. Release with cm_view_free(). */
+void cm_view_deadline(const struct cm_version *v, const struct cm_condition *before,
+    struct cm_view *out);
 
 /* The view of a successful registration (Ready=True, ACMEAccountRegistered).
  * Release with cm_view_free(). */

@@ -7,13 +7,8 @@
  * cert-manager version would put in the Issuer's Ready condition, and advice.
  * It does no I/O, so tests/unit/test_diagnose.c drives it with tables.
  *
- * Verdict ids (one per run): ok, config_invalid, dns_failure,
- * dns_search_hijack, connect_timeout, connect_refused, proxy_unreachable,
- * proxy_tls_failed, proxy_tls_untrusted, proxy_speaks_http,
- * proxy_speaks_tls, proxy_auth_required, proxy_refused, tls_timeout,
- * tls_untrusted,
- * tls_name_mismatch, tls_failed, http_timeout, not_acme_directory,
- * account_not_found, account_error, deadline_exceeded.
+ * One verdict per run (enum diag_verdict); its name, the id reports and
+ * scripts use, comes from diag_verdict_name().
  */
 #ifndef ACMECTL_DIAGNOSE_H
 #define ACMECTL_DIAGNOSE_H
@@ -171,6 +166,7 @@ struct diag_facts {
 	const char *email;            /* --email or spec.acme.email */
 	const char *registered_email; /* status.acme.lastRegisteredEmail */
 	const char *issuer_condition; /* the manifest's Ready condition, one line */
+	struct cm_condition issuer_ready; /* the same, field by field */
 
 	/* route */
 	enum diag_route route;
@@ -257,6 +253,41 @@ struct diag_facts {
 	bool sync_cut;
 };
 
+/* The verdict of a run: the first thing that fails as cert-manager would
+ * meet it. */
+enum diag_verdict {
+	DVERDICT_OK,
+	DVERDICT_CONFIG_INVALID,
+	DVERDICT_DNS_FAILURE,
+	DVERDICT_DNS_SEARCH_HIJACK,
+	DVERDICT_CONNECT_TIMEOUT,
+	DVERDICT_CONNECT_REFUSED,
+	DVERDICT_PROXY_UNREACHABLE,
+	DVERDICT_PROXY_TLS_FAILED,
+	DVERDICT_PROXY_TLS_UNTRUSTED,
+	DVERDICT_PROXY_SPEAKS_HTTP,
+	DVERDICT_PROXY_SPEAKS_TLS,
+	DVERDICT_PROXY_AUTH_REQUIRED,
+	DVERDICT_PROXY_REFUSED,
+	DVERDICT_TLS_TIMEOUT,
+	DVERDICT_TLS_UNTRUSTED,
+	DVERDICT_TLS_NAME_MISMATCH,
+	DVERDICT_TLS_FAILED,
+	DVERDICT_HTTP_TIMEOUT,
+	DVERDICT_NOT_ACME_DIRECTORY,
+	DVERDICT_ACCOUNT_NOT_FOUND,
+	DVERDICT_ACCOUNT_ERROR,
+	DVERDICT_DEADLINE_EXCEEDED,
+};
+#define DIAG_NVERDICTS (DVERDICT_DEADLINE_EXCEEDED + 1)
+
+/* The verdict's id: "ok", "config_invalid", ... "deadline_exceeded";
+ * "unknown" for a value out of range. Static string. */
+const char *diag_verdict_name(enum diag_verdict verdict);
+
+/* True for the verdicts about a proxy on the route (proxy_*). */
+bool diag_verdict_is_proxy(enum diag_verdict verdict);
+
 enum diag_status { DIAG_SKIP, DIAG_OK, DIAG_FAIL };
 
 struct diag_line {
@@ -271,7 +302,7 @@ struct diag_finding {
 };
 
 struct diag_report {
-	const char *verdict;          /* static id */
+	enum diag_verdict verdict;
 	enum diag_step failed;        /* the step the verdict comes from; DIAG_NSTEPS for ok */
 	struct diag_line steps[DIAG_NSTEPS];
 	struct diag_finding *findings;

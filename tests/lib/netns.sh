@@ -310,12 +310,19 @@ netns_timed_acmectl() {
 	echo "# took $ELAPSED_MS ms" >&2
 }
 
-# assert_faster MS DESC: the last netns_timed_acmectl took less than MS.
+# assert_faster MS DESC: the last netns_timed_acmectl took less than MS
+# plus LOAD_SLACK_MS. The bounds separate "stopped by the step deadline"
+# from "waited for cert-manager's 30 s dial or 2 min sync"; they are not
+# speed goals (bench/ has those), and CI machines and shared ones run
+# loaded: a whole second was seen to go missing under a load of 11.
+LOAD_SLACK_MS=${LOAD_SLACK_MS:-4000}
 assert_faster() {
-	if [ "$ELAPSED_MS" -lt "$1" ]; then
-		pass_ "$2 ($ELAPSED_MS ms < $1 ms)"
+	local bound=$(($1 + LOAD_SLACK_MS))
+
+	if [ "$ELAPSED_MS" -lt "$bound" ]; then
+		pass_ "$2 ($ELAPSED_MS ms < $bound ms)"
 	else
-		fail_ "$2 (< $1 ms)" "took $ELAPSED_MS ms"
+		fail_ "$2 (< $bound ms)" "took $ELAPSED_MS ms"
 	fi
 }
 

@@ -41,12 +41,10 @@ static const struct {
 	{ "v1.7.0", "v1.7.0", S10, 30000, false, false, false },
 	{ "v1.7.2", "v1.7.2", S10, 30000, false, false, false },
 	{ "v1.7.3", "v1.7.3", M2, 90000, false, false, false },
-	{ "v1.7.4", "v1.7.4", M2, 90000, false, false, false },
 	{ "v1.8.0", "v1.8.0", S10, 30000, false, false, false },
 	{ "1.8", "v1.8.0", S10, 30000, false, false, false },
 	{ "v1.8.1", "v1.8.1", S10, 30000, false, false, false },
 	{ "v1.8.2", "v1.8.2", M2, 90000, false, false, false },
-	{ "1.8.10", "v1.8.10", M2, 90000, false, false, false },
 	{ "v1.9", "v1.9.0", M2, 90000, false, false, false },
 	{ "v1.9.0", "v1.9.0", M2, 90000, false, false, false },
 	{ "1.9.1", "v1.9.1", M2, 90000, false, false, false },
@@ -57,11 +55,12 @@ static const struct {
 	{ "v1.14.5", "v1.14.5", M2, 90000, false, false, true },
 	{ "v1.15.1", "v1.15.1", M2, 90000, false, false, true },
 	{ "v1.16.0", "v1.16.0", M2, 90000, false, false, true },
-	{ NULL, "v1.16.0", M2, 90000, false, false, true },
+	{ NULL, "v1.21.1", M2, 90000, false, false, true },
 	{ "V1.16.2", "v1.16.2", M2, 90000, false, false, true },
 	{ "v1.19.0", "v1.19.0", M2, 90000, false, false, true },
-	{ "v1.42.0", "v1.42.0", M2, 90000, false, false, true },
-	{ "v2.0.0", "v2.0.0", M2, 90000, false, false, true },
+	{ "v1.20.3", "v1.20.3", M2, 90000, false, false, true },
+	{ "v1.21.0", "v1.21.0", M2, 90000, false, false, true },
+	{ "v1.21.1", "v1.21.1", M2, 90000, false, false, true },
 	{ "01.08.02", "v1.8.2", M2, 90000, false, false, false },
 
 	{ "", NULL, 0, 0, false, false, false },
@@ -80,6 +79,40 @@ static const struct {
 	{ "v0.16.1", NULL, 0, 0, false, false, false },
 };
 
+/* Versions that were never released: the error names the nearest releases. */
+static const struct {
+	const char *in;
+	const char *nearest;   /* a part of the message */
+} unreleased_rows[] = {
+	{ "v1.7.4", "the nearest releases are v1.7.3 and v1.8.0" },
+	{ "1.8.10", "the nearest releases are v1.8.2 and v1.9.0" },
+	{ "v1.8.3", "the nearest releases are v1.8.2 and v1.9.0" },
+	{ "v1.2.1", "the nearest releases are v1.2.0 and v1.3.0" },
+	{ "v1.0.5", "the nearest releases are v1.0.4 and v1.1.0" },
+	{ "v1.12.18", "the nearest releases are v1.12.17 and v1.13.0" },
+	{ "v1.21.2", "the newest release acmectl knows is v1.21.1" },
+	{ "v1.22.0", "the newest release acmectl knows is v1.21.1" },
+	{ "v1.42.0", "the newest release acmectl knows is v1.21.1" },
+	{ "v2.0.0", "the newest release acmectl knows is v1.21.1" },
+};
+
+/* Every release tag of cert-manager v1 (git tag -l 'v1.*', without
+ * pre-releases), written out apart from the model's table. */
+static const char all_tags[] =
+	"v1.0.0 v1.0.1 v1.0.2 v1.0.3 v1.0.4 v1.1.0 v1.1.1 v1.2.0 v1.3.0 v1.3.1 v1.3.2 "
+	"v1.3.3 v1.4.0 v1.4.1 v1.4.2 v1.4.3 v1.4.4 v1.5.0 v1.5.1 v1.5.2 v1.5.3 v1.5.4 "
+	"v1.5.5 v1.6.0 v1.6.1 v1.6.2 v1.6.3 v1.7.0 v1.7.1 v1.7.2 v1.7.3 v1.8.0 v1.8.1 "
+	"v1.8.2 v1.9.0 v1.9.1 v1.9.2 v1.10.0 v1.10.1 v1.10.2 v1.11.0 v1.11.1 v1.11.2 "
+	"v1.11.3 v1.11.4 v1.11.5 v1.12.0 v1.12.1 v1.12.2 v1.12.3 v1.12.4 v1.12.5 "
+	"v1.12.6 v1.12.7 v1.12.8 v1.12.9 v1.12.10 v1.12.11 v1.12.12 v1.12.13 v1.12.14 "
+	"v1.12.15 v1.12.16 v1.12.17 v1.13.0 v1.13.1 v1.13.2 v1.13.3 v1.13.4 v1.13.5 "
+	"v1.13.6 v1.14.0 v1.14.1 v1.14.2 v1.14.3 v1.14.4 v1.14.5 v1.14.6 v1.14.7 "
+	"v1.15.0 v1.15.1 v1.15.2 v1.15.3 v1.15.4 v1.15.5 v1.16.0 v1.16.1 v1.16.2 "
+	"v1.16.3 v1.16.4 v1.16.5 v1.17.0 v1.17.1 v1.17.2 v1.17.3 v1.17.4 v1.18.0 "
+	"v1.18.1 v1.18.2 v1.18.3 v1.18.4 v1.18.5 v1.18.6 v1.19.0 v1.19.1 v1.19.2 "
+	"v1.19.3 v1.19.4 v1.19.5 v1.19.6 v1.20.0 v1.20.1 v1.20.2 v1.20.3 v1.21.0 "
+	"v1.21.1";
+
 static const struct {
 	const char *a, *b;
 	int sign;
@@ -87,11 +120,11 @@ static const struct {
 	{ "v1.8.2", "1.8.2", 0 },
 	{ "1.9", "v1.9.0", 0 },
 	{ "v1.7.3", "v1.8.0", -1 },
-	{ "v1.8.10", "v1.8.9", 1 },
-	{ "v1.10.0", "v1.9.9", 1 },
-	{ "v2.0.0", "v1.99.99", 1 },
+	{ "v1.12.10", "v1.12.9", 1 },
+	{ "v1.10.0", "v1.9.2", 1 },
+	{ "v1.21.1", "v1.9.2", 1 },
 	{ "v1.1.0", "v1.1.1", -1 },
-	{ NULL, "v1.16.0", 0 },
+	{ NULL, "v1.21.1", 0 },
 };
 
 static const struct {
@@ -299,6 +332,52 @@ static void test_versions(void)
 	}
 }
 
+static void test_unreleased(void)
+{
+	struct cm_version v;
+
+	for (size_t i = 0; i < NELEM(unreleased_rows); i++) {
+		CHECK_INT(cm_version_parse(unreleased_rows[i].in, &v), -1, unreleased_rows[i].in);
+		CHECK_INT(err_kind(), ERR_USAGE, unreleased_rows[i].in);
+		CHECK(strstr(err_message(), unreleased_rows[i].in) != NULL &&
+		    strstr(err_message(), unreleased_rows[i].nearest) != NULL,
+		    "%s: the message names it and \"%s\": %s", unreleased_rows[i].in,
+		    unreleased_rows[i].nearest, err_message());
+		err_clear();
+	}
+}
+
+/* Each tag is accepted as itself; the patch after each minor's last tag,
+ * and nothing else in between, is refused. */
+static void test_every_tag(void)
+{
+	char *tags = xstrdup(all_tags), *save = NULL, *s, next[32];
+	struct cm_version v, prev = { 0, 0, 0 };
+	size_t n = 0;
+
+	for (char *t = strtok_r(tags, " ", &save); t != NULL; t = strtok_r(NULL, " ", &save)) {
+		n++;
+		if (cm_version_parse(t, &v) != 0) {
+			CHECK(false, "the release %s is refused: %s", t, err_message());
+			err_clear();
+			continue;
+		}
+		s = cm_version_string(&v);
+		CHECK_STR(s, t, "a tag round-trips");
+		free(s);
+		if (n > 1 && v.minor != prev.minor) {
+			snprintf(next, sizeof(next), "v1.%d.%d", prev.minor, prev.patch + 1);
+			CHECK_INT(cm_version_parse(next, &v), -1, next);
+			err_clear();
+		}
+		CHECK(n == 1 || v.minor != prev.minor || v.patch == prev.patch + 1,
+		    "tags of v1.%d are consecutive (%s)", v.minor, t);
+		prev = v;
+	}
+	CHECK_INT(n, 116, "116 release tags");
+	free(tags);
+}
+
 static void test_compare(void)
 {
 	for (size_t i = 0; i < NELEM(cmp_rows); i++) {
@@ -480,6 +559,8 @@ static void test_key_hash(void)
 int main(void)
 {
 	test_versions();
+	test_unreleased();
+	test_every_tag();
 	test_compare();
 	test_views();
 	test_go_errors();

@@ -273,8 +273,7 @@ static const struct {
 	  REG GET "unknown status code", 1, "(502)" },
 	{ "silent proxy, 10 s deadline", "v1.8.1", { PX_UPTO_TCP, .tunnel = DTUN_TIMEOUT,
 	  .tunnel_error = "no answer to CONNECT before the deadline" },
-	  "proxy_unreachable", "oooof-----", "", "ErrRegisterACMEAccount",
-	  REG "context deadline exceeded", 1, "does not answer CONNECT" },
+	  "proxy_unreachable", "oooof-----", "", NULL, NULL, 1, "does not answer CONNECT" },
 	{ "https proxy, all well", NULL, { HPX_UPTO_TCP, .proxy_handshake = { PX_CERT },
 	  .tunnel = DTUN_OK, .tunnel_code = 200, .tunnel_reason = "Connection established",
 	  TLS_OK, HTTP_OK, .nonce = DNONCE_OK, .nonce_status = 200, .account = DACCT_NO_KEY },
@@ -315,8 +314,8 @@ static const struct {
 	  "The ACME account was registered with the ACME server", 0, "drop skipTLSVerify" },
 	{ "https proxy, handshake stalls, 10 s deadline", "v1.8.1", { HPX_UPTO_TCP,
 	  .proxy_handshake = { .result = DTLS_TIMEOUT }, .ms = { [DIAG_PROXY] = 5000 } },
-	  "proxy_tls_failed", "oooof-----", "", "ErrRegisterACMEAccount",
-	  REG "context deadline exceeded", 1, "does not complete a TLS handshake (no answer)" },
+	  "proxy_tls_failed", "oooof-----", "", NULL, NULL, 1,
+	  "does not complete a TLS handshake (no answer)" },
 	{ "https proxy, handshake stalls, 2 min deadline", NULL, { HPX_UPTO_TCP,
 	  .proxy_handshake = { .result = DTLS_TIMEOUT }, .ms = { [DIAG_PROXY] = 5000 } },
 	  "proxy_tls_failed", "oooof-----", "", "ErrRegisterACMEAccount",
@@ -406,8 +405,7 @@ static const struct {
 	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
 	{ "steps fit alone, not together", "v1.8.0", { HEALTHY,
 	  .cm_ms = { [DIAG_HTTP] = 6000, [DIAG_NONCE] = 4500 } },
-	  "deadline_exceeded", "oooo-ooo-f", "", "ErrRegisterACMEAccount",
-	  REG "context deadline exceeded", 1, "10 s sync deadline" },
+	  "deadline_exceeded", "oooo-ooo-f", "", NULL, NULL, 1, "10 s sync deadline" },
 	{ "captive portal page", NULL, { UPTO_TLS, .http = DHTTP_NOT_ACME, .http_status = 200,
 	  .content_type = "text/html", .not_acme = "an HTML page",
 	  .go_error = "invalid character '<' looking for beginning of value" },
@@ -428,8 +426,7 @@ static const struct {
 	  REG "acme: nonce not found", 1, "see the nonce step" },
 	{ "nonce cut by the deadline", "v1.7.2", { UPTO_HTTP, .nonce = DNONCE_TIMEOUT,
 	  .sync_cut = true },
-	  "deadline_exceeded", "oooo-oof-f", "", "ErrRegisterACMEAccount",
-	  REG "context deadline exceeded", 1, "upgrade to v1.9.0" },
+	  "deadline_exceeded", "oooo-oof-f", "", NULL, NULL, 1, "upgrade to v1.9.0" },
 	{ "EAB required", NULL, { UPTO_NONCE, .account = DACCT_FAILED, .account_status = 400,
 	  .account_4xx = true, .account_problem = "urn:ietf:params:acme:error:"
 	  "externalAccountRequired: no EAB" },
@@ -524,7 +521,7 @@ static void test_rows(void)
 			continue;
 		}
 		diag_conclude(&f, &r);
-		CHECK_STR(r.verdict, rows[i].verdict, rows[i].name);
+		CHECK_STR(diag_verdict_name(r.verdict), rows[i].verdict, rows[i].name);
 		step_marks(&r, marks);
 		CHECK_STR(marks, rows[i].steps, rows[i].name);
 		ids = finding_ids(&r);
@@ -537,7 +534,7 @@ static void test_rows(void)
 		    rows[i].name, rows[i].advice);
 		CHECK(lines_complete(&r), "[%s] a line is empty or has a line break",
 		    rows[i].name);
-		CHECK_INT(strcmp(r.verdict, "ok") == 0, r.failed == DIAG_NSTEPS, rows[i].name);
+		CHECK_INT(r.verdict == DVERDICT_OK, r.failed == DIAG_NSTEPS, rows[i].name);
 		diag_report_free(&r);
 	}
 }
@@ -547,7 +544,8 @@ static void test_json(void)
 {
 	static const char *const top[] = { "verdict", "steps", "findings", "cert_manager",
 	    "advice" };
-	static const char *const cm_keys[] = { "version", "reason", "message", "events" };
+	static const char *const cm_keys[] = { "version", "reason", "message",
+	    "condition_written", "events", "log" };
 	static const char *const step_keys[] = { "name", "status", "ms", "detail" };
 	static const char *const names[] = { "config", "route", "dns", "tcp", "proxy",
 	    "tls", "http", "nonce", "account", "deadline" };
@@ -634,10 +632,110 @@ static void test_step_names(void)
 		CHECK_STR(diag_step_name(names[i].step), names[i].name, "step name");
 }
 
+/* A sync that runs out of time: what each version shows, with and without
+ * a Ready condition from an earlier sync. */
+static void test_deadline_views(void)
+{
+	static const struct cm_condition ready = { "True", "ACMEAccountRegistered",
+	    "The ACME account was registered with the ACME server" };
+	static const struct {
+		const char *version;
+		const struct cm_condition *before;
+		bool written;
+		const char *status, *reason, *message;
+		size_t nevents;
+	} deadline_rows[] = {
+		{ "v1.0.0", NULL, true, "False", "ErrRegisterACMEAccount",
+		  VER "context deadline exceeded", 2 },
+		{ "v1.2.0", &ready, true, "False", "ErrRegisterACMEAccount",
+		  VER "context deadline exceeded", 2 },
+		{ "v1.3.0", NULL, false, NULL, NULL, NULL, 2 },
+		{ "v1.3.3", &ready, false, "True", "ACMEAccountRegistered",
+		  "The ACME account was registered with the ACME server", 2 },
+		{ "v1.4.0", NULL, false, NULL, NULL, NULL, 1 },
+		{ "v1.8.1", &ready, false, "True", "ACMEAccountRegistered",
+		  "The ACME account was registered with the ACME server", 1 },
+		{ "v1.21.1", NULL, false, NULL, NULL, NULL, 1 },
+	};
+	struct diag_report r;
+	struct diag_facts f;
+	char *json;
+
+	for (size_t i = 0; i < NELEM(deadline_rows); i++) {
+		f = (struct diag_facts){ UPTO_HTTP, .nonce = DNONCE_TIMEOUT, .sync_cut = true };
+		if (deadline_rows[i].before != NULL)
+			f.issuer_ready = *deadline_rows[i].before;
+		CHECK_INT(cm_version_parse(deadline_rows[i].version, &f.cm), 0, deadline_rows[i].version);
+		diag_conclude(&f, &r);
+		CHECK_STR(diag_verdict_name(r.verdict), "deadline_exceeded", deadline_rows[i].version);
+		CHECK_INT(r.cm.condition_written, deadline_rows[i].written, deadline_rows[i].version);
+		CHECK_STR(r.cm.status, deadline_rows[i].status, deadline_rows[i].version);
+		CHECK_STR(r.cm.reason, deadline_rows[i].reason, deadline_rows[i].version);
+		CHECK_STR(r.cm.message, deadline_rows[i].message, deadline_rows[i].version);
+		CHECK_INT(r.cm.nevents, deadline_rows[i].nevents, deadline_rows[i].version);
+		CHECK_STR(r.cm.events[r.cm.nevents - 1].message, "Error initializing issuer: "
+		    "context deadline exceeded", deadline_rows[i].version);
+		CHECK_STR(r.cm.log, "\"error setting up issuer\" err=\"context deadline "
+		    "exceeded\"", deadline_rows[i].version);
+		CHECK(advice_has(&r, "cannot update the Ready condition") == !deadline_rows[i].written,
+		    "[%s] advice about the unwritten condition only when it is", deadline_rows[i].version);
+		json = diag_report_json(&r);
+		CHECK(strstr(json, deadline_rows[i].written ? "\"condition_written\": true" :
+		    "\"condition_written\": false") != NULL, "[%s] json: %s", deadline_rows[i].version,
+		    json);
+		free(json);
+		diag_report_free(&r);
+	}
+}
+
+/* The verdict ids are a contract (scripts match them): every enum value has
+ * its documented id, and only proxy_* ones are about the proxy. */
+static void test_verdict_names(void)
+{
+	static const struct {
+		enum diag_verdict verdict;
+		const char *name;
+		bool proxy;
+	} names[] = {
+		{ DVERDICT_OK, "ok", false },
+		{ DVERDICT_CONFIG_INVALID, "config_invalid", false },
+		{ DVERDICT_DNS_FAILURE, "dns_failure", false },
+		{ DVERDICT_DNS_SEARCH_HIJACK, "dns_search_hijack", false },
+		{ DVERDICT_CONNECT_TIMEOUT, "connect_timeout", false },
+		{ DVERDICT_CONNECT_REFUSED, "connect_refused", false },
+		{ DVERDICT_PROXY_UNREACHABLE, "proxy_unreachable", true },
+		{ DVERDICT_PROXY_TLS_FAILED, "proxy_tls_failed", true },
+		{ DVERDICT_PROXY_TLS_UNTRUSTED, "proxy_tls_untrusted", true },
+		{ DVERDICT_PROXY_SPEAKS_HTTP, "proxy_speaks_http", true },
+		{ DVERDICT_PROXY_SPEAKS_TLS, "proxy_speaks_tls", true },
+		{ DVERDICT_PROXY_AUTH_REQUIRED, "proxy_auth_required", true },
+		{ DVERDICT_PROXY_REFUSED, "proxy_refused", true },
+		{ DVERDICT_TLS_TIMEOUT, "tls_timeout", false },
+		{ DVERDICT_TLS_UNTRUSTED, "tls_untrusted", false },
+		{ DVERDICT_TLS_NAME_MISMATCH, "tls_name_mismatch", false },
+		{ DVERDICT_TLS_FAILED, "tls_failed", false },
+		{ DVERDICT_HTTP_TIMEOUT, "http_timeout", false },
+		{ DVERDICT_NOT_ACME_DIRECTORY, "not_acme_directory", false },
+		{ DVERDICT_ACCOUNT_NOT_FOUND, "account_not_found", false },
+		{ DVERDICT_ACCOUNT_ERROR, "account_error", false },
+		{ DVERDICT_DEADLINE_EXCEEDED, "deadline_exceeded", false },
+		{ (enum diag_verdict)DIAG_NVERDICTS, "unknown", false },
+	};
+
+	CHECK_INT(NELEM(names), DIAG_NVERDICTS + 1, "every verdict has a row");
+	for (size_t i = 0; i < NELEM(names); i++) {
+		CHECK_STR(diag_verdict_name(names[i].verdict), names[i].name, "verdict name");
+		CHECK_INT(diag_verdict_is_proxy(names[i].verdict), names[i].proxy,
+		    names[i].name);
+	}
+}
+
 int main(void)
 {
 	test_rows();
 	test_json();
 	test_step_names();
+	test_verdict_names();
+	test_deadline_views();
 	return test_done();
 }

@@ -37,6 +37,59 @@ static const struct {
 	  "https://acme-staging-v02.api.letsencrypt.org/directory" },
 };
 
+/* The newest patch of each v1.MINOR release, from cert-manager's git tags
+ * v1.0.0 ... v1.21.1 (pre-releases left out): every v1.MINOR.PATCH up to
+ * it was released, no other. */
+static const int last_patch[] = {
+	4, 1, 0, 3, 4, 5, 3, 3, 2, 2,    /* v1.0 .. v1.9 */
+	2, 5, 17, 6, 7, 5, 5, 4, 6, 6,   /* v1.10 .. v1.19 */
+	3, 1,                            /* v1.20, v1.21 */
+};
+#define NMINORS ((int)(sizeof(last_patch) / sizeof(last_patch[0])))
+
+static bool released(const struct cm_version *v)
+{
+	return v->major == 1 && v->minor < NMINORS && v->patch <= last_patch[v->minor];
+}
+
+/* The newest release before v (v1.0.0 at least) and the oldest after it
+ * (*after false when v is newer than every release). */
+static void nearest_releases(const struct cm_version *v, struct cm_version *before,
+    struct cm_version *after, bool *has_after)
+{
+	*before = (struct cm_version){ 1, 0, 0 };
+	*has_after = false;
+	for (int minor = 0; minor < NMINORS; minor++) {
+		for (int patch = 0; patch <= last_patch[minor]; patch++) {
+			struct cm_version r = { 1, minor, patch };
+
+			if (cm_version_cmp(&r, v) < 0) {
+				*before = r;
+			} else if (!*has_after) {
+				*after = r;
+				*has_after = true;
+			}
+		}
+	}
+}
+
+/* Records why v, written as s, is not a release. */
+static void refuse_unreleased(const char *s, const struct cm_version *v)
+{
+	struct cm_version before, after;
+	bool has_after;
+
+	nearest_releases(v, &before, &after, &has_after);
+	if (has_after)
+		err_set(ERR_USAGE, "cert-manager \"%s\" was never released: the nearest "
+		    "releases are v%d.%d.%d and v%d.%d.%d", s, before.major, before.minor,
+		    before.patch, after.major, after.minor, after.patch);
+	else
+		err_set(ERR_USAGE, "cert-manager \"%s\" is not modelled: the newest "
+		    "release acmectl knows is v%d.%d.%d", s, before.major, before.minor,
+		    before.patch);
+}
+
 /* Parses one decimal component (at most 4 digits) at *sp and advances.
  * Returns the value or -1. */
 static int parse_component(const char **sp)
@@ -80,6 +133,10 @@ int cm_version_parse(const char *s, struct cm_version *out)
 		    "versions before v1.0 are not covered", s);
 		return -1;
 	}
+	if (!released(&v)) {
+		refuse_unreleased(s, &v);
+		return -1;
+	}
 	*out = v;
 	return 0;
 bad:
@@ -114,8 +171,8 @@ static bool at_least(const struct cm_version *v, int major, int minor, int patch
 
 bool cm_short_deadline(const struct cm_version *v)
 {
-	/* The 2 min deadline (cert-manager PRs #5084/#5157) shipped in 1.9.0
-	 * and was backported to 1.7.3 and 1.8.2. */
+	/* The 2 min deadline (cert-manager PR #5226) shipped in 1.9.0 and
+	 * was backported to 1.7.3 (#5232) and 1.8.2 (#5231). */
 	if (at_least(v, 1, 9, 0))
 		return false;
 	if (v->minor == 8)
@@ -141,6 +198,7 @@ int cm_go_minor(const struct cm_version *v)
 	static const int go_of_minor[] = {
 		15, 15, 15, 16, 16, 16, 17, 17, 17, 18,   /* 1.0 .. 1.9 */
 		19, 19, 20, 20, 21, 22, 23, 23, 24, 25,   /* 1.10 .. 1.19 */
+		26, 26,                                   /* 1.20, 1.21 */
 	};
 
 	if (v->major > 1 || v->minor >= (int)(sizeof(go_of_minor) / sizeof(go_of_minor[0])))
@@ -178,14 +236,42 @@ void cm_view_register_failed(const struct cm_version *v, const char *err,
 	out->reason = REASON_REGISTER_FAILED;
 	out->message = xasprintf("Failed to %s ACME account: %s",
 	    old_wording ? "verify" : "register", err);
+	out->condition_written = true;
 	out->requeue = !acme_4xx;
 	if (old_wording)
 		add_event(out, REASON_VERIFY_FAILED, xstrdup(out->message));
-	/* The controller records ErrInitIssuer only when setup returned an
-	 * error, which it does not for an ACME 4xx (no retry either). */
-	if (out->requeue)
+	/* The controller records ErrInitIssuer and logs only when setup
+	 * returned an error, which it does not for an ACME 4xx (no retry
+	 * either). */
+	if (out->requeue) {
 		add_event(out, REASON_INIT_ISSUER,
 		    xasprintf("Error initializing issuer: %s", err));
+		out->log = xasprintf("\"error setting up issuer\" err=\"%s\"", err);
+	}
+}
+
+bool cm_status_needs_sync_time(const struct cm_version *v)
+{
+	/* v1.3.0 moved the context.WithTimeout to the top of Sync, before
+	 * the deferred status update; v1.0-v1.2 used context.TODO() there */
+	return at_least(v, 1, 3, 0);
+}
+
+void cm_view_deadline(const struct cm_version *v, const struct cm_condition *before,
+    struct cm_view *out)
+{
+	cm_view_register_failed(v, CM_ERR_DEADLINE, false, out);
+	if (!cm_status_needs_sync_time(v))
+		return;
+	free(out->message);
+	out->message = NULL;
+	out->status = out->reason = NULL;
+	out->condition_written = false;
+	if (before != NULL && before->status != NULL) {
+		out->status = before->status;
+		out->reason = before->reason;
+		out->message = before->message != NULL ? xstrdup(before->message) : NULL;
+	}
 }
 
 void cm_view_registered(const struct cm_version *v, struct cm_view *out)
@@ -193,6 +279,7 @@ void cm_view_registered(const struct cm_version *v, struct cm_view *out)
 	(void)v;
 	memset(out, 0, sizeof(*out));
 	out->status = "True";
+	out->condition_written = true;
 	out->reason = REASON_REGISTERED;
 	out->message = xstrdup("The ACME account was registered with the ACME server");
 }
@@ -201,6 +288,7 @@ void cm_view_key_not_rsa(const char *secret_name, struct cm_view *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->status = "False";
+	out->condition_written = true;
 	out->reason = REASON_VERIFY_FAILED;
 	out->message = xasprintf("ACME private key in \"%s\" is not of type RSA",
 	    secret_name ? secret_name : "");
@@ -224,6 +312,7 @@ bool cm_view_v1_server(const char *server, struct cm_view *out)
 	if (v2 == NULL)
 		return false;
 	out->status = "False";
+	out->condition_written = true;
 	out->reason = REASON_INVALID_CONFIG;
 	out->message = xasprintf("Your ACME server URL is set to a v1 endpoint (%s). "
 	    "You should update the spec.acme.server field to \"%s\"", server, v2);
@@ -235,6 +324,7 @@ void cm_view_free(struct cm_view *view)
 	if (view == NULL)
 		return;
 	free(view->message);
+	free(view->log);
 	for (size_t i = 0; i < view->nevents; i++)
 		free(view->events[i].message);
 	memset(view, 0, sizeof(*view));

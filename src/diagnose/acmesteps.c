@@ -1,0 +1,367 @@
+/* acmesteps.c - the http, nonce and account steps: GET the directory,
+ * HEAD newNonce, POST newAccount with onlyReturnExisting (nothing is
+ * created), over the connection the tls step made or a new one on the
+ * same route.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/x509_vfy.h>
+
+#include "diagnose_int.h"
+#include "err.h"
+#include "jws.h"
+#include "util.h"
+
+#define BAD_NONCE_RETRIES 6    /* as cert-manager's ACME client */
+
+/* TLS with host over under (taken over) for a request after the steps,
+ * where the certificate must pass Go's checks; what is "" or "proxy ".
+ * Returns the connection, or NULL with *error (caller frees). */
+static struct probe_conn *tls_again(struct run *r, struct probe_conn *under,
+    const char *host, const char *what, long long deadline, char **error)
+{
+	struct probe_tls tls;
+	struct probe_conn *c = probe_tls_run(under, host, r->tls_ctx, deadline, &tls);
+
+	if (c != NULL && !r->f.skip_tls_verify &&
+	    (tls.name_mismatch || tls.chain_error != X509_V_OK)) {
+		*error = xasprintf("the certificate of %s%s does not verify", what, host);
+		probe_conn_close(c);
+		c = NULL;
+	} else if (c == NULL) {
+		*error = xasprintf("TLS with %s%s: %s", what, host, tls.error ? tls.error :
+		    "failed");
+	}
+	probe_tls_clear(&tls);
+	return c;
+}
+
+/* A connection to the host:port of url (another one than the server's,
+ * or the same after the server closed it), over the same route; *path gets
+ * url's path. NULL with *error (caller frees) when none could be made. */
+static struct probe_conn *conn_for(struct run *r, const char *url, long long deadline,
+    char **path, char **error)
+{
+	struct probe_addr *addrs = NULL, lit;
+	struct probe_connect *pc = NULL;
+	struct probe_lookup l;
+	struct probe_tunnel t;
+	struct probe_conn *c = NULL;
+	char *host = NULL, *authority = NULL, *target = NULL;
+	const char *name;
+	size_t n = 0, i;
+	int port, cport, fd = -1;
+
+	*error = NULL;
+	memset(&l, 0, sizeof(l));
+	if (!diag_split_url(url, &host, &port, &authority, path)) {
+		*error = xasprintf("\"%s\" is not an https:// URL", url);
+		return NULL;
+	}
+	if (r->conn != NULL && strcmp(authority, r->conn_authority) == 0) {
+		c = r->conn;
+		goto out;
+	}
+	probe_conn_close(r->conn);
+	r->conn = NULL;
+	name = r->f.route == DROUTE_PROXY ? r->f.proxy_host : host;
+	cport = r->f.route == DROUTE_PROXY ? r->f.proxy_port : port;
+	if (probe_addr_literal(name, cport, &lit)) {
+		addrs = xmalloc(sizeof(*addrs));
+		addrs[0] = lit;
+		n = 1;
+	} else if ((n = probe_hosts_lookup("/etc/hosts", name, cport, &addrs)) == 0) {
+		probe_lookup_run(name, cport, deadline, &l);
+		addrs = l.addrs;
+		n = l.naddrs;
+		l.addrs = NULL;
+	}
+	pc = xcalloc(n > 0 ? n : 1, sizeof(*pc));
+	probe_connect_all(addrs, n, deadline, pc);
+	for (i = 0; i < n; i++) {
+		if (pc[i].fd >= 0 && fd == -1)
+			fd = pc[i].fd;
+		else if (pc[i].fd >= 0)
+			close(pc[i].fd);
+	}
+	if (fd == -1) {
+		*error = xasprintf("cannot connect to %s again", name);
+		goto out;
+	}
+	c = probe_conn_new(fd);
+	if (r->f.route == DROUTE_PROXY) {
+		target = diag_host_port(host, port);
+		if (r->f.proxy_tls &&
+		    (c = tls_again(r, c, r->f.proxy_host, "proxy ", deadline, error)) == NULL)
+			goto out;
+		probe_tunnel_run(c, target, r->proxy_credentials, deadline, &t);
+		if (t.status != PROBE_TUNNEL_OK) {
+			*error = xasprintf("the proxy did not CONNECT to %s again", target);
+			probe_tunnel_clear(&t);
+			probe_conn_close(c);
+			c = NULL;
+			goto out;
+		}
+		probe_tunnel_clear(&t);
+	}
+	c = tls_again(r, c, host, "", deadline, error);
+	if (c != NULL) {
+		r->conn = c;
+		free(r->conn_authority);
+		r->conn_authority = xstrdup(authority);
+	}
+out:
+	probe_lookup_clear(&l);
+	free(pc);
+	free(addrs);
+	free(target);
+	free(host);
+	free(authority);
+	return c;
+}
+
+/* Drops the connection when the server said it will close it. */
+static void after_response(struct run *r, const struct probe_response *resp)
+{
+	if (!resp->keep_alive) {
+		probe_conn_close(r->conn);
+		r->conn = NULL;
+	}
+}
+
+/* Up to 100 characters of the body on one line. Caller frees. */
+static char *body_excerpt(const char *body)
+{
+	char *s = xstrndup(body, 100), *p;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	return s;
+}
+
+static bool has_string(json_t *obj, const char *name)
+{
+	return json_is_string(json_object_get(obj, name)) &&
+	    json_string_length(json_object_get(obj, name)) > 0;
+}
+
+/* Classifies a directory answer that is not an ACME v2 directory. */
+static void not_a_directory(struct run *r, const struct probe_response *resp)
+{
+	struct diag_facts *f = &r->f;
+	const char *b = resp->body;
+	char *excerpt, missing[64] = "";
+	bool html;
+
+	while (*b == ' ' || *b == '\n' || *b == '\r' || *b == '\t')
+		b++;
+	html = *b == '<' || (resp->content_type != NULL &&
+	    strncasecmp(resp->content_type, "text/html", 9) == 0);
+	f->http = DHTTP_NOT_ACME;
+	if (resp->status != 200) {
+		excerpt = body_excerpt(b);
+		f->not_acme = diag_keep(r, xasprintf("HTTP %d instead of 200%s", resp->status,
+		    html ? "; an HTML page (a proxy error page, captive portal or wrong "
+		    "path?)" : ""));
+		f->go_error = diag_keep(r, xasprintf("%d : %s", resp->status, excerpt));
+		free(excerpt);
+		return;
+	}
+	if (!json_is_object(r->dir)) {
+		f->not_acme = diag_keep(r, xstrdup(html ? "an HTML page, not JSON (a proxy error "
+		    "page or captive portal?)" : "not a JSON object"));
+		f->go_error = diag_keep(r, *b == '\0' ? xstrdup("EOF") :
+		    xasprintf("invalid character '%c' looking for beginning of value",
+		    isprint((unsigned char)*b) ? *b : '?'));
+		return;
+	}
+	if (has_string(r->dir, "new-reg")) {
+		f->not_acme = "an ACME v1 directory (new-reg, new-authz, new-cert)";
+		f->v1_replacement = cm_v1_replacement(f->server);
+	} else {
+		if (!has_string(r->dir, "newNonce"))
+			strcat(missing, " newNonce");
+		if (!has_string(r->dir, "newAccount"))
+			strcat(missing, " newAccount");
+		if (!has_string(r->dir, "newOrder"))
+			strcat(missing, " newOrder");
+		f->not_acme = diag_keep(r, xasprintf("JSON without%s: not an ACME v2 directory",
+		    missing));
+	}
+	f->go_error = diag_keep(r, cm_err_url("HEAD", "", "unsupported protocol scheme \"\""));
+}
+
+bool diag_step_http(struct run *r)
+{
+	struct diag_facts *f = &r->f;
+	struct probe_response resp;
+	enum probe_http_status st;
+	long long start = mono_ms(), deadline;
+	char *error = NULL;
+	bool limited;
+
+	deadline = diag_step_deadline(r, DIAG_HTTP, &limited);
+	st = probe_http(r->conn, "GET", r->authority, r->path, NULL, deadline, &resp, &error);
+	f->ms[DIAG_HTTP] = f->cm_ms[DIAG_HTTP] = mono_ms() - start;
+	f->http_error = diag_keep(r, error);
+	if (st != PROBE_HTTP_OK) {
+		f->http = st == PROBE_HTTP_TIMEOUT ? DHTTP_TIMEOUT : DHTTP_FAILED;
+		f->sync_cut = st == PROBE_HTTP_TIMEOUT && limited;
+		probe_response_clear(&resp);
+		return false;
+	}
+	f->http_status = resp.status;
+	f->content_type = diag_keep(r, resp.content_type);
+	resp.content_type = NULL;
+	r->dir = json_loadb(resp.body, resp.body_len, 0, NULL);
+	if (resp.status != 200 || !has_string(r->dir, "newNonce") ||
+	    !has_string(r->dir, "newAccount") || !has_string(r->dir, "newOrder")) {
+		not_a_directory(r, &resp);
+		probe_response_clear(&resp);
+		return false;
+	}
+	f->http = DHTTP_OK;
+	f->new_nonce_url = json_string_value(json_object_get(r->dir, "newNonce"));
+	f->new_account_url = json_string_value(json_object_get(r->dir, "newAccount"));
+	after_response(r, &resp);
+	probe_response_clear(&resp);
+	return true;
+}
+
+bool diag_step_nonce(struct run *r)
+{
+	struct diag_facts *f = &r->f;
+	struct probe_response resp;
+	enum probe_http_status st;
+	long long start = mono_ms(), deadline;
+	char *path = NULL, *error = NULL;
+	bool limited;
+
+	memset(&resp, 0, sizeof(resp));
+	deadline = diag_step_deadline(r, DIAG_NONCE, &limited);
+	if (conn_for(r, f->new_nonce_url, deadline, &path, &error) == NULL) {
+		f->nonce = DNONCE_FAILED;
+		goto out;
+	}
+	st = probe_http(r->conn, "HEAD", r->conn_authority, path, NULL, deadline, &resp, &error);
+	if (st != PROBE_HTTP_OK) {
+		f->nonce = st == PROBE_HTTP_TIMEOUT ? DNONCE_TIMEOUT : DNONCE_FAILED;
+		f->sync_cut = st == PROBE_HTTP_TIMEOUT && limited;
+		goto out;
+	}
+	f->nonce_status = resp.status;
+	if ((resp.status != 200 && resp.status != 204) || resp.replay_nonce == NULL ||
+	    resp.replay_nonce[0] == '\0') {
+		f->nonce = DNONCE_MISSING;
+		goto out;
+	}
+	f->nonce = DNONCE_OK;
+	r->nonce = resp.replay_nonce;
+	resp.replay_nonce = NULL;
+	after_response(r, &resp);
+out:
+	f->nonce_error = diag_keep(r, error);
+	f->ms[DIAG_NONCE] = f->cm_ms[DIAG_NONCE] = mono_ms() - start;
+	probe_response_clear(&resp);
+	free(path);
+	return f->nonce == DNONCE_OK;
+}
+
+/* Records the answer to onlyReturnExisting. Returns true when a badNonce
+ * should be retried with resp's new nonce. */
+static bool account_answer(struct run *r, struct probe_response *resp, bool last)
+{
+	struct diag_facts *f = &r->f;
+	struct problem *prob;
+
+	f->account_status = resp->status;
+	if (resp->status / 100 == 2 && resp->location != NULL) {
+		f->account = DACCT_FOUND;
+		f->account_url = diag_keep(r, resp->location);
+		resp->location = NULL;
+		return false;
+	}
+	prob = problem_parse(resp->body, resp->body_len, resp->status);
+	if (prob != NULL && problem_is(prob, "badNonce") && resp->replay_nonce != NULL && !last) {
+		free(r->nonce);
+		r->nonce = resp->replay_nonce;
+		resp->replay_nonce = NULL;
+		problem_free(prob);
+		return true;
+	}
+	if (prob != NULL && problem_is(prob, "accountDoesNotExist")) {
+		f->account = DACCT_NOT_FOUND;
+		f->account_problem = diag_keep(r, xasprintf("accountDoesNotExist: %s",
+		    prob->detail ? prob->detail : ""));
+	} else if (prob != NULL) {
+		f->account = DACCT_FAILED;
+		f->account_4xx = resp->status / 100 == 4;
+		f->account_problem = diag_keep(r, xasprintf("%s: %s", prob->type,
+		    prob->detail ? prob->detail : ""));
+	} else {
+		f->account = DACCT_FAILED;
+		f->account_problem = diag_keep(r, xasprintf("HTTP %d without an ACME problem "
+		    "document", resp->status));
+	}
+	problem_free(prob);
+	return false;
+}
+
+void diag_step_account(struct run *r)
+{
+	struct diag_facts *f = &r->f;
+	struct probe_response resp;
+	enum probe_http_status st;
+	long long start = mono_ms(), deadline;
+	char *path = NULL, *error = NULL, *jws;
+	bool limited, retry = true;
+
+	if (r->key == NULL) {
+		f->account = DACCT_NO_KEY;
+		return;
+	}
+	memset(&resp, 0, sizeof(resp));
+	deadline = diag_step_deadline(r, DIAG_ACCOUNT, &limited);
+	for (int attempt = 0; attempt <= BAD_NONCE_RETRIES && retry; attempt++) {
+		retry = false;
+		free(path);
+		path = NULL;
+		probe_response_clear(&resp);
+		if (conn_for(r, f->new_account_url, deadline, &path, &error) == NULL) {
+			f->account = DACCT_FAILED;
+			break;
+		}
+		if ((jws = jws_sign(r->key, NULL, r->nonce, f->new_account_url,
+		    "{\"onlyReturnExisting\":true}")) == NULL) {
+			f->account = DACCT_FAILED;
+			error = xstrdup(err_message());
+			err_clear();
+			break;
+		}
+		st = probe_http(r->conn, "POST", r->conn_authority, path, jws, deadline, &resp,
+		    &error);
+		free(jws);
+		if (st != PROBE_HTTP_OK) {
+			f->account = st == PROBE_HTTP_TIMEOUT ? DACCT_TIMEOUT : DACCT_FAILED;
+			f->sync_cut = st == PROBE_HTTP_TIMEOUT && limited;
+			break;
+		}
+		retry = account_answer(r, &resp, attempt == BAD_NONCE_RETRIES);
+		after_response(r, &resp);
+	}
+	if (error != NULL && f->account_problem == NULL)
+		f->account_problem = diag_keep(r, error);
+	else
+		free(error);
+	f->ms[DIAG_ACCOUNT] = f->cm_ms[DIAG_ACCOUNT] = mono_ms() - start;
+	probe_response_clear(&resp);
+	free(path);
+}

@@ -1,0 +1,193 @@
+/* diagnose_int.h - what the files of src/diagnose/ share; nothing outside
+ * src/diagnose/ includes it.
+ *
+ * The pure half, facts -> report (see diagnose.h):
+ *   facts.c     questions about the facts, shared by the files below
+ *   verdict.c   the verdict and the step it comes from; diag_conclude()
+ *   lines.c     one line per step
+ *   goerror.c   Go's error texts and what cert-manager shows
+ *   advice.c    findings and advice
+ *   report.c    the report as text and as JSON
+ * The network half, gathering the facts (struct run):
+ *   gather.c    local inputs, the config and route steps; cmd_diagnose()
+ *   netsteps.c  dns, tcp, proxy and tls through probe.c
+ *   acmesteps.c the directory, nonce and account requests
+ * probe.c (with probe_tls.c), resolv.c and certmanager.c keep their own
+ * headers in include/.
+ */
+#ifndef ACMECTL_DIAGNOSE_INT_H
+#define ACMECTL_DIAGNOSE_INT_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+
+#include "certmanager.h"
+#include "cli.h"
+#include "diagnose.h"
+#include "k8s.h"
+#include "probe.h"
+#include "proxy.h"
+#include "resolv.h"
+
+/*
+ * facts.c: pure questions about the facts. Strings returned as "caller
+ * frees" are the caller's; the rest is borrowed from the facts.
+ */
+
+/* "850 ms", "4.5 s", "10 s", "2 min". Caller frees. */
+char *diag_duration(long long ms);
+
+/* host:port, with brackets around an IPv6 address. Caller frees. */
+char *diag_host_port(const char *host, int port);
+
+/* True when host is an IPv4 or IPv6 address. */
+bool diag_is_ip(const char *host);
+
+/* The path of an URL ("/dir" of "https://h:1/dir"), "/" when none; borrowed. */
+const char *diag_url_path(const char *url);
+
+/* cert-manager's sync deadline for the modelled version, in ms. */
+long diag_sync_ms(const struct diag_facts *f);
+
+/* True when the route goes through a proxy. */
+bool diag_is_proxied(const struct diag_facts *f);
+
+/* What the steps before upto would cost cert-manager, in ms. */
+long long diag_total_cm_ms(const struct diag_facts *f, enum diag_step upto);
+
+/* The attempt Go would report: the first address (its primary); NULL when
+ * none was made. Borrowed. */
+const struct diag_conn *diag_primary_conn(const struct diag_facts *f);
+
+/* True when one of the connect attempts connected. */
+bool diag_any_conn_ok(const struct diag_facts *f);
+
+/* True when every IPv6 attempt failed and there was at least one; says
+ * whether there was an IPv4 attempt and whether one connected. */
+bool diag_ipv6_all_failed(const struct diag_facts *f, bool *v4_ok, bool *have_v4);
+
+/* The server's handshake in the shape of the proxy's (borrows f's strings). */
+void diag_server_handshake(const struct diag_facts *f, struct diag_handshake *h);
+
+/* True when the handshake h worked but Go would refuse the certificate
+ * (the same checks for the server and an https:// proxy, both skipped by
+ * skipTLSVerify, as Go uses one TLS configuration for both). */
+bool diag_checks_fail(const struct diag_facts *f, const struct diag_handshake *h);
+
+/* diag_checks_fail() of the server's handshake. */
+bool diag_tls_checks_fail(const struct diag_facts *f);
+
+/* True when Go would refuse the certificate of the https:// proxy. */
+bool diag_proxy_checks_fail(const struct diag_facts *f);
+
+/* True when the TLS handshake with an https:// proxy did not complete. */
+bool diag_proxy_handshake_failed(const struct diag_facts *f);
+
+/* "localhost, 127.0.0.1" or "no names (no subjectAltName)". Caller frees. */
+char *diag_san_list(const struct diag_handshake *h);
+
+/*
+ * The report, built by diag_conclude() in this order.
+ */
+
+/* The verdict and the step it comes from (*step; DIAG_NSTEPS for ok).
+ * with_hijack false ignores the search-domain analysis, to find what
+ * cert-manager sees. Static string. */
+enum diag_verdict diag_decide(const struct diag_facts *f, bool with_hijack, enum diag_step *step);
+
+/* Fills r->steps, one line per step; needs r->failed and r->cm_version. */
+void diag_lines(const struct diag_facts *f, struct diag_report *r);
+
+/* Fills out with what cert-manager would show for verdict at step
+ * (release with cm_view_free()). */
+void diag_cm_view(const struct diag_facts *f, enum diag_verdict verdict, enum diag_step step,
+    struct cm_view *out);
+
+/* Adds the findings to r. */
+void diag_find(const struct diag_facts *f, struct diag_report *r);
+
+/* Adds the advice for r's verdict and findings to r. */
+void diag_advise(const struct diag_facts *f, struct diag_report *r);
+
+/*
+ * probe.c and probe_tls.c: a connection is a socket, TLS over it, or TLS
+ * inside that TLS (an https:// proxy's tunnel). Every layer waits on the one
+ * socket at the bottom.
+ */
+
+struct probe_conn {
+	SSL *ssl;                 /* NULL for the plain socket */
+	struct probe_conn *under; /* what ssl runs over (owned); NULL: the socket */
+	int fd;                   /* the socket; closed by the bottom layer only */
+};
+
+/* Waits for what an I/O call on c that returned rc needs: for a socket, rc
+ * -1 with EAGAIN (then plain_events); for TLS, what SSL_get_error() asks
+ * for. 1 ready, 0 at the deadline, -1 when the call failed for good. */
+int probe_conn_wait(struct probe_conn *c, short plain_events, int rc, long long deadline);
+
+/*
+ * The network half. A run owns everything the facts borrow.
+ */
+
+struct run {
+	const struct config *cfg;
+	struct diag_facts f;
+	struct cm_deadlines dl;
+	char **kept;                 /* strings the facts borrow */
+	size_t nkept;
+	struct k8s_issuer *iss;
+	EVP_PKEY *key;
+	bool key_for_cm;             /* the key is cert-manager's (--secret, --account-key) */
+	struct proxy_settings ps;
+	struct proxy_route route;
+	struct proxy_warning *warnings;
+	size_t nwarnings;
+	char *proxy_credentials;     /* "user:pass", decoded; wiped */
+	struct resolv_conf rconf;
+	bool rconf_loaded;
+	struct probe_tls_ctx *tls_ctx;
+	char *host;                  /* the server URL's host (no brackets), port, path */
+	int port;
+	char *authority;             /* its Host header: host[:port] as written */
+	char *path;
+	struct probe_addr *addrs;    /* the server's or the proxy's */
+	size_t naddrs;
+	struct diag_conn *conns;
+	struct probe_addr peer;      /* the address that connected */
+	struct probe_conn *below;    /* what the server's TLS runs over: the socket, or the proxy's tunnel */
+	struct probe_tls proxy_tls;  /* the handshake with the proxy (or the scheme check's) */
+	struct probe_tls tls;
+	struct probe_conn *conn;
+	char *conn_authority;        /* what conn is connected to */
+	char *nonce;
+	json_t *dir;
+};
+
+/* Keeps s until the run ends and returns it (NULL for NULL). */
+const char *diag_keep(struct run *r, char *s);
+
+/* The absolute deadline (mono_ms()) of step: --timeout, or what is left of
+ * cert-manager's sync deadline when that is less (*sync_limited). */
+long long diag_step_deadline(struct run *r, enum diag_step step, bool *sync_limited);
+
+/* Splits an https:// URL into host (brackets removed), port (443 by
+ * default), authority (host[:port] as written) and path ("/" when none);
+ * the caller frees the three strings. False, with nothing to free, when
+ * url is not https:// with a usable host and port. */
+bool diag_split_url(const char *url, char **host, int *port, char **authority, char **path);
+
+/* The steps after route, each recording into r->f what it observed. The
+ * bool ones return whether the next step can run. */
+void diag_step_dns(struct run *r);
+bool diag_step_tcp(struct run *r);
+bool diag_step_proxy(struct run *r);
+bool diag_step_tls(struct run *r);
+bool diag_step_http(struct run *r);
+bool diag_step_nonce(struct run *r);
+void diag_step_account(struct run *r);
+
+#endif

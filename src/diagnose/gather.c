@@ -1,0 +1,462 @@
+/* gather.c - `acmectl diagnose`: reads the local inputs (Issuer, Secret,
+ * key, resolv.conf, proxy settings), runs the config and route steps, then
+ * the network steps of netsteps.c and acmesteps.c, and prints the report.
+ * It never creates an account or places an order.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "cmd.h"
+#include "diagnose_int.h"
+#include "err.h"
+#include "key.h"
+#include "store.h"
+#include "util.h"
+
+/* Keeps s until the run ends and returns it. */
+const char *diag_keep(struct run *r, char *s)
+{
+	if (s == NULL)
+		return NULL;
+	r->kept = xrealloc(r->kept, (r->nkept + 1) * sizeof(*r->kept));
+	r->kept[r->nkept++] = s;
+	return s;
+}
+
+/* The absolute deadline of step: --timeout, or what is left of
+ * cert-manager's sync deadline when that is less. */
+long long diag_step_deadline(struct run *r, enum diag_step step, bool *sync_limited)
+{
+	long long left = r->dl.sync_ms - diag_total_cm_ms(&r->f, step);
+	long long budget = r->f.step_timeout_ms;
+
+	*sync_limited = left < budget;
+	if (*sync_limited)
+		budget = left > 0 ? left : 0;
+	return mono_ms() + budget;
+}
+
+/* Splits an https:// URL into host (brackets removed), port (443 by
+ * default), authority (host[:port] as written) and path ("/" when none).
+ * False when url is not https:// with a usable host and port. */
+bool diag_split_url(const char *url, char **host, int *port, char **authority, char **path)
+{
+	const char *p, *end, *hend, *colon = NULL, *at;
+	char *e;
+	long n;
+
+	*host = *authority = *path = NULL;
+	if (url == NULL || strncasecmp(url, "https://", 8) != 0)
+		return false;
+	p = url + 8;
+	end = p + strcspn(p, "/?#");
+	for (at = end; at > p && at[-1] != '@'; at--)
+		;
+	if (at > p)
+		p = at;
+	if (*p == '[') {
+		if ((hend = memchr(p, ']', (size_t)(end - p))) == NULL)
+			return false;
+		*host = xstrndup(p + 1, (size_t)(hend - p - 1));
+		if (hend + 1 < end && hend[1] == ':')
+			colon = hend + 1;
+		else if (hend + 1 != end)
+			goto bad;
+	} else {
+		colon = memchr(p, ':', (size_t)(end - p));
+		*host = xstrndup(p, (size_t)((colon ? colon : end) - p));
+	}
+	*port = 443;
+	if (colon != NULL && colon + 1 < end) {
+		n = strtol(colon + 1, &e, 10);
+		if (e != end || n < 1 || n > 65535)
+			goto bad;
+		*port = (int)n;
+	}
+	if ((*host)[0] == '\0')
+		goto bad;
+	*authority = xstrndup(p, (size_t)(end - p));
+	/* the request target: path and query, never the fragment */
+	if (*end == '/')
+		*path = xstrndup(end, strcspn(end, "#"));
+	else if (*end == '?')
+		*path = xasprintf("/%.*s", (int)strcspn(end, "#"), end);
+	else
+		*path = xstrdup("/");
+	return true;
+bad:
+	free(*host);
+	*host = NULL;
+	return false;
+}
+
+/* Decodes %XX escapes. Caller wipes and frees. */
+static char *pct_decode(const char *s, size_t n)
+{
+	char *out = xmalloc(n + 1), *o = out, hex[3] = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			hex[0] = s[i + 1];
+			hex[1] = s[i + 2];
+			*o++ = (char)strtol(hex, NULL, 16);
+			i += 2;
+		} else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+/* "RSA 2048", "EC P-256". Caller frees. */
+static char *key_description(EVP_PKEY *key)
+{
+	char group[64];
+	size_t glen = 0;
+
+	if (EVP_PKEY_is_a(key, "RSA"))
+		return xasprintf("RSA %d", EVP_PKEY_get_bits(key));
+	if (EVP_PKEY_is_a(key, "EC") && EVP_PKEY_get_group_name(key, group,
+	    sizeof(group), &glen) == 1)
+		return xasprintf("EC %s", strcmp(group, "prime256v1") == 0 ? "P-256" :
+		    strcmp(group, "secp384r1") == 0 ? "P-384" : group);
+	return xstrdup(EVP_PKEY_get0_type_name(key) ? EVP_PKEY_get0_type_name(key) :
+	    "unknown");
+}
+
+/* The account key: --account-key, --secret, or (without an Issuer) the
+ * state directory's account for the server. 0, or -1 with ERR_USAGE. */
+static int load_key(struct run *r, const char *server)
+{
+	const struct config *cfg = r->cfg;
+	const char *name = r->iss ? r->iss->key_secret_name : NULL;
+	const char *data_key = r->iss && r->iss->key_secret_key ? r->iss->key_secret_key :
+	    "tls.key";
+	char *id, *path, *text, *found = NULL;
+	json_t *account;
+	size_t len;
+
+	if (cfg->account_key != NULL && cfg->secret != NULL) {
+		err_set(ERR_USAGE, "give either --account-key or --secret, not both");
+		return -1;
+	}
+	if (cfg->account_key != NULL) {
+		if ((r->key = key_load_file(cfg->account_key)) == NULL)
+			return -1;
+		r->key_for_cm = true;
+		r->f.key_source = diag_keep(r, xasprintf("--account-key %s", cfg->account_key));
+		return 0;
+	}
+	if (cfg->secret != NULL) {
+		if ((r->key = k8s_secret_key_load(cfg->secret, name, data_key, &found)) == NULL)
+			return -1;
+		r->key_for_cm = true;
+		r->f.key_source = diag_keep(r, xasprintf("Secret %s (%s) in %s",
+		    found ? found : "?", data_key, cfg->secret));
+		r->f.key_secret_name = diag_keep(r, xstrdup(name ? name : found ? found : ""));
+		free(found);
+		return 0;
+	}
+	if (r->iss != NULL || (id = store_account_id(server)) == NULL) {
+		err_clear();
+		return 0;
+	}
+	path = xasprintf("%s/accounts/%s/key.pem", cfg->state_dir, id);
+	if ((text = store_read_file(path, &len)) != NULL) {
+		r->key = key_from_pem(text, len, path);
+		OPENSSL_cleanse(text, len);
+		free(text);
+		r->f.key_source = diag_keep(r, xstrdup(path));
+	}
+	free(path);
+	err_clear();
+	path = xasprintf("%s/accounts/%s/account.json", cfg->state_dir, id);
+	if (r->key != NULL && (text = store_read_file(path, &len)) != NULL) {
+		account = json_loadb(text, len, 0, NULL);
+		if (json_is_string(json_object_get(account, "url"))) {
+			r->f.known_account_url = diag_keep(r, xstrdup(json_string_value(
+			    json_object_get(account, "url"))));
+			r->f.known_account_source = diag_keep(r, xstrdup(path));
+		}
+		json_decref(account);
+		free(text);
+	}
+	err_clear();
+	free(path);
+	free(id);
+	return 0;
+}
+
+/* Reads every local input. 0, or -1 with ERR_USAGE/ERR_STORAGE: bad input,
+ * no report. */
+static int gather_inputs(struct run *r)
+{
+	const struct config *cfg = r->cfg;
+	struct diag_facts *f = &r->f;
+	const char *server = cfg->server, *resolv = cfg->resolv_conf;
+	bool system;
+	char *what;
+
+	if (cm_version_parse(cfg->cm_version, &f->cm) == -1)
+		return -1;
+	cm_deadlines(&f->cm, &r->dl);
+	f->step_timeout_ms = cfg->step_timeout_s * 1000;
+	if (cfg->from_issuer != NULL &&
+	    (r->iss = k8s_issuer_load(cfg->from_issuer)) == NULL)
+		return -1;
+	f->server_source = "--server";
+	if (!cfg->server_set && r->iss != NULL) {
+		server = r->iss->server;
+		f->server_source = diag_keep(r, xasprintf("%s %s in %s", r->iss->kind ?
+		    r->iss->kind : "Issuer", r->iss->name ? r->iss->name : "?",
+		    cfg->from_issuer));
+	} else if (!cfg->server_set) {
+		f->server_source = "the default server";
+	}
+	f->server = server != NULL ? server : "";
+	if (load_key(r, f->server) == -1)
+		return -1;
+	f->email = cfg->email != NULL ? cfg->email : r->iss != NULL ? r->iss->email : NULL;
+	if (r->iss != NULL) {
+		f->registered_email = r->iss->last_registered_email;
+		f->issuer_ready = (struct cm_condition){ r->iss->ready.status,
+		    r->iss->ready.reason, r->iss->ready.message };
+		if (r->iss->ready.status != NULL)
+			f->issuer_condition = diag_keep(r, xasprintf("%s%s%s%s%s", r->iss->ready.status,
+			    r->iss->ready.reason ? " " : "", r->iss->ready.reason ?
+			    r->iss->ready.reason : "", r->iss->ready.message ? ": " : "",
+			    r->iss->ready.message ? r->iss->ready.message : ""));
+	}
+	if (cfg->account_url != NULL) {
+		f->known_account_url = cfg->account_url;
+		f->known_account_source = "--account-url";
+	} else if (r->iss != NULL && r->iss->status_uri != NULL) {
+		f->known_account_url = r->iss->status_uri;
+		f->known_account_source = "status.acme.uri";
+	}
+	/* cert-manager trusts only caBundle when set; --ca-bundle adds to it */
+	f->skip_tls_verify = r->iss != NULL && r->iss->skip_tls_verify;
+	system = r->iss == NULL || r->iss->ca_bundle_pem == NULL;
+	what = xasprintf("caBundle of %s", cfg->from_issuer ? cfg->from_issuer : "?");
+	r->tls_ctx = probe_tls_ctx_new(system, cfg->ca_bundle, system ? NULL :
+	    r->iss->ca_bundle_pem, system ? 0 : r->iss->ca_bundle_len, what);
+	free(what);
+	if (r->tls_ctx == NULL)
+		return -1;
+	f->trust_issuer_bundle = !system;
+	f->trust = diag_keep(r, xasprintf("%s%s%s", system ? "the system store" :
+	    "the Issuer's caBundle", cfg->ca_bundle ? " + --ca-bundle " : "",
+	    cfg->ca_bundle ? cfg->ca_bundle : ""));
+	if (resolv == NULL)
+		resolv = "/etc/resolv.conf";
+	if (resolv_load(resolv, &r->rconf) == -1) {
+		if (cfg->resolv_conf != NULL)
+			return -1;
+		err_clear();
+	}
+	r->rconf_loaded = true;
+	if (proxy_settings_load(&r->ps, cfg) == -1)
+		return -1;
+	return 0;
+}
+
+/* The config step. Returns false when nothing can be probed. */
+static bool step_config(struct run *r)
+{
+	struct diag_facts *f = &r->f;
+	long long start = mono_ms();
+	char *hash;
+	bool rsa;
+
+	if (r->key != NULL) {
+		f->key_desc = diag_keep(r, key_description(r->key));
+		rsa = key_is_rsa(r->key);
+		if (!rsa && r->key_for_cm)
+			f->config = DCONF_KEY_NOT_RSA;
+		f->key_not_rsa = !rsa && !r->key_for_cm;
+		if (rsa && r->iss != NULL && r->iss->last_private_key_hash != NULL &&
+		    (hash = cm_key_hash(r->key)) != NULL) {
+			f->key_hash_changed = strcmp(hash, r->iss->last_private_key_hash) != 0;
+			free(hash);
+		}
+		err_clear();
+	}
+	if (r->iss != NULL && r->iss->ca_bundle_pem != NULL && r->iss->skip_tls_verify) {
+		f->config = DCONF_INVALID;
+		f->config_problem = "caBundle and skipTLSVerify are both set: cert-manager "
+		    "accepts only one of them";
+	}
+	if (cm_v1_replacement(f->server) != NULL)
+		f->config = DCONF_V1_SERVER;
+	if (f->server[0] == '\0') {
+		f->config = DCONF_INVALID;
+		f->config_problem = "the Issuer has no spec.acme.server";
+	} else if (!diag_split_url(f->server, &r->host, &r->port, &r->authority, &r->path)) {
+		f->config = DCONF_INVALID;
+		f->config_problem = diag_keep(r, xasprintf("the server \"%s\" is not an https:// "
+		    "URL with a host", f->server));
+	}
+	f->host = r->host;
+	f->port = r->port;
+	f->ms[DIAG_CONFIG] = mono_ms() - start;
+	/* cert-manager goes no further either; a non-RSA key it rejects can
+	 * still be looked up at the server */
+	return r->host != NULL && (f->config == DCONF_OK || f->config == DCONF_KEY_NOT_RSA);
+}
+
+/* The route step. Returns false when no request would be made, or -1 with
+ * ERR_USAGE for a proxy diagnose cannot speak. */
+static int step_route(struct run *r)
+{
+	struct diag_facts *f = &r->f;
+	enum proxy_rules rules;
+	const char *p, *at, *hp, *end, *colon;
+	long long start = mono_ms();
+
+	if (r->ps.rules == PROXY_RULES_CURL)
+		rules = PROXY_RULES_CURL;
+	else
+		rules = cm_https_uses_http_proxy(&f->cm) ? PROXY_RULES_GO115 : PROXY_RULES_GO;
+	f->rules = proxy_rules_name(rules);
+	if (proxy_decide(f->server, &r->ps, rules, &r->route) == -1 ||
+	    proxy_warnings(f->server, &r->ps, &r->warnings, &r->nwarnings) == -1)
+		return -1;
+	f->warnings = r->warnings;
+	f->nwarnings = r->nwarnings;
+	f->route_reason = r->route.reason;
+	f->proxy_source = r->route.source;
+	f->ms[DIAG_ROUTE] = mono_ms() - start;
+	switch (r->route.kind) {
+	case PROXY_DIRECT:
+		f->route = DROUTE_DIRECT;
+		f->no_proxy_matched = r->route.cause == PROXY_CAUSE_NO_PROXY;
+		return 1;
+	case PROXY_REFUSED:
+		f->route = DROUTE_REFUSED;
+		return 0;
+	case PROXY_VIA:
+		break;
+	}
+	f->route = DROUTE_PROXY;
+	f->proxy_shown = r->route.proxy_shown;
+	p = r->route.proxy;
+	f->proxy_tls = strncasecmp(p, "https://", 8) == 0;
+	if (strncasecmp(p, "http://", 7) != 0 && !f->proxy_tls) {
+		err_set(ERR_USAGE, "diagnose probes only http:// and https:// proxies; the "
+		    "route goes via %s", r->route.proxy_shown);
+		return -1;
+	}
+	/* proxy_decide() built it as SCHEME://[USERINFO@]HOST:PORT with the
+	 * userinfo percent-encoded, so the last '@' ends it */
+	p += f->proxy_tls ? 8 : 7;
+	hp = p;
+	if ((at = strrchr(p, '@')) != NULL) {
+		r->proxy_credentials = pct_decode(p, (size_t)(at - p));
+		hp = at + 1;
+	}
+	end = hp + strcspn(hp, "/?#");
+	if (*hp == '[') {
+		colon = memchr(hp, ']', (size_t)(end - hp));
+		f->proxy_host = diag_keep(r, xstrndup(hp + 1, colon ? (size_t)(colon - hp - 1) : 0));
+		colon = colon ? strchr(colon, ':') : NULL;
+	} else {
+		colon = memchr(hp, ':', (size_t)(end - hp));
+		f->proxy_host = diag_keep(r, xstrndup(hp, (size_t)((colon ? colon : end) - hp)));
+	}
+	f->proxy_port = colon != NULL && colon < end ? atoi(colon + 1) : f->proxy_tls ? 443 : 80;
+	return 1;
+}
+
+/* Runs the steps in order, each only when the one before let it. */
+static int run_steps(struct run *r)
+{
+	int route;
+
+	if (!step_config(r))
+		return 0;
+	if ((route = step_route(r)) <= 0)
+		return route;
+	diag_step_dns(r);
+	if (r->naddrs == 0 || !diag_step_tcp(r))
+		return 0;
+	if (r->f.route == DROUTE_PROXY && !diag_step_proxy(r))
+		return 0;
+	if (!diag_step_tls(r) || !diag_step_http(r) || !diag_step_nonce(r))
+		return 0;
+	diag_step_account(r);
+	return 0;
+}
+
+static void run_free(struct run *r)
+{
+	for (size_t i = 0; i < r->nkept; i++)
+		free(r->kept[i]);
+	free(r->kept);
+	k8s_issuer_free(r->iss);
+	EVP_PKEY_free(r->key);
+	proxy_warnings_free(r->warnings, r->nwarnings);
+	proxy_route_clear(&r->route);
+	proxy_settings_clear(&r->ps);
+	if (r->proxy_credentials != NULL) {
+		OPENSSL_cleanse(r->proxy_credentials, strlen(r->proxy_credentials));
+		free(r->proxy_credentials);
+	}
+	if (r->rconf_loaded)
+		resolv_conf_free(&r->rconf);
+	probe_tls_ctx_free(r->tls_ctx);
+	free(r->host);
+	free(r->authority);
+	free(r->path);
+	free(r->addrs);
+	free(r->conns);
+	probe_conn_close(r->below);
+	probe_tls_clear(&r->proxy_tls);
+	probe_tls_clear(&r->tls);
+	probe_conn_close(r->conn);
+	free(r->conn_authority);
+	free(r->nonce);
+	json_decref(r->dir);
+}
+
+int cmd_diagnose(const struct config *cfg)
+{
+	struct diag_report report;
+	struct run r;
+	char *json;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	memset(&report, 0, sizeof(report));
+	r.cfg = cfg;
+	/* a peer closing mid-write must be a result, not a death */
+	signal(SIGPIPE, SIG_IGN);
+	if (gather_inputs(&r) == -1 || run_steps(&r) == -1)
+		goto out;
+	diag_conclude(&r.f, &report);
+	if (cfg->json) {
+		json = diag_report_json(&report);
+		printf("%s\n", json);
+		free(json);
+	} else {
+		diag_report_print(stdout, &report);
+	}
+	if (report.verdict == DVERDICT_OK)
+		rc = 0;
+	else
+		err_set(ERR_ACME, "diagnose: %s", diag_verdict_name(report.verdict));
+out:
+	diag_report_free(&report);
+	run_free(&r);
+	return rc;
+}
