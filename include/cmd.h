@@ -12,6 +12,7 @@ int cmd_account_show(const struct config *cfg);
 int cmd_issue(const struct config *cfg);
 int cmd_proxy_explain(const struct config *cfg);
 int cmd_diagnose(const struct config *cfg);
+int cmd_diagnose_challenge(const struct config *cfg);
 
 int cmd_renew(const struct config *cfg);
 int cmd_list(const struct config *cfg);

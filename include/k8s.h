@@ -56,6 +56,14 @@ struct k8s_issuer {
  * "what:LINE:COLUMN: ..." for a syntax error. */
 json_t *k8s_documents(const char *text, size_t len, const char *what);
 
+/* The objects among the YAML or JSON documents of text, the items of any
+ * List in its place: a new array (caller json_decref()s), or NULL with
+ * ERR_USAGE for a syntax error, naming what. */
+json_t *k8s_objects(const char *text, size_t len, const char *what);
+
+/* k8s_objects() of the file at path (at most 1 MiB). NULL with ERR_USAGE. */
+json_t *k8s_objects_load(const char *path);
+
 /* Finds the first ClusterIssuer or Issuer among the documents of text (the
  * items of a List count) and maps its spec.acme and status. Returns a new
  * record (k8s_issuer_free()) or NULL with ERR_USAGE naming what: syntax

@@ -438,6 +438,30 @@ struct k8s_issuer *k8s_issuer_load(const char *path)
 	return iss;
 }
 
+json_t *k8s_objects(const char *text, size_t len, const char *what)
+{
+	json_t *docs = k8s_documents(text, len, what), *objs;
+
+	if (docs == NULL)
+		return NULL;
+	objs = objects_of(docs);
+	json_decref(docs);
+	return objs;
+}
+
+json_t *k8s_objects_load(const char *path)
+{
+	json_t *objs;
+	size_t len;
+	char *text;
+
+	if ((text = read_file(path, &len)) == NULL)
+		return NULL;
+	objs = k8s_objects(text, len, path);
+	free(text);
+	return objs;
+}
+
 void k8s_issuer_free(struct k8s_issuer *iss)
 {
 	if (iss == NULL)

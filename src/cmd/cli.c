@@ -150,6 +150,9 @@ static const struct optspec options[] = {
 	STR("--secret", ON_DIAGNOSE | ON_IMPORT, secret),
 	STR("--cert-manager-version", ON_DIAGNOSE, cm_version),
 	STR("--resolv-conf", ON_DIAGNOSE, resolv_conf),
+	STR("--challenge", ON_DIAGNOSE, challenge),
+	STR("--dns01-recursive-nameservers", ON_DIAGNOSE, dns01_recursive),
+	FLAG("--dns01-recursive-nameservers-only", ON_DIAGNOSE, dns01_recursive_only),
 
 	/* account export */
 	FLAG("--cert-manager", ON_EXPORT | ON_IMPORT, cert_manager),
@@ -843,6 +846,10 @@ const char *cli_usage(void)
 "           [--resolv-conf FILE]\n"
 "      Check step by step why an ACME account cannot be registered, as\n"
 "      cert-manager would try it.\n"
+"  diagnose --challenge FILE [--cert-manager-version V]\n"
+"           [--dns01-recursive-nameservers LIST] [--dns01-recursive-nameservers-only]\n"
+"      Run cert-manager's self check of a stuck Challenge from here and\n"
+"      print the status.reason it would write.\n"
 "  help\n"
 "      Show this text.\n"
 "\n"
@@ -929,6 +936,11 @@ const char *cli_usage(void)
 "                         the current one)\n"
 "  --resolv-conf FILE     resolver configuration (diagnose; default\n"
 "                         /etc/resolv.conf)\n"
+"  --challenge FILE       a cert-manager Challenge to self-check (diagnose)\n"
+"  --dns01-recursive-nameservers LIST\n"
+"                         recursive nameservers of a DNS-01 check, IP:PORT,...\n"
+"  --dns01-recursive-nameservers-only\n"
+"                         ask them, not the authoritative ones (diagnose)\n"
 "  --cert-manager         write (account export) or read (account import)\n"
 "                         cert-manager manifests\n"
 "  --namespace NS         namespace of the Secret, and of an Issuer (account\n"

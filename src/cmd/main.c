@@ -92,7 +92,7 @@ static int dispatch(const struct config *cfg)
 	case CMD_PROXY_EXPLAIN:
 		return cmd_proxy_explain(cfg);
 	case CMD_DIAGNOSE:
-		return cmd_diagnose(cfg);
+		return cfg->challenge != NULL ? cmd_diagnose_challenge(cfg) : cmd_diagnose(cfg);
 	case CMD_RENEW:
 		return cmd_renew(cfg);
 	case CMD_LIST:

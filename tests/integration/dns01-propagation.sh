@@ -8,55 +8,22 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
+. "$(dirname "$0")/../lib/knot.sh"
 
 require_root
-command -v knotd >/dev/null 2>&1 || skip "knotd (knot) not installed"
 LATE=3
 NET="127.53.$((RANDOM % 250 + 1))"
 NS1="$NET.1"
 NS2="$NET.2"
 
-# knot_start N ADDR: an authoritative server for prop.test on ADDR:53,
-# controlled through $TEST_TMP/knotN/sock.
-knot_start() {
-	local d="$TEST_TMP/knot$1" pid i
-	mkdir -p "$d/db"
-	cat >"$d/knot.conf" <<EOF
-server:
-    listen: $2@53
-    rundir: $d
-control:
-    listen: $d/sock
-database:
-    storage: $d/db
-template:
-  - id: default
-    storage: $d
-    file: "%s.zone"
-    zonefile-sync: -1
-zone:
-  - domain: prop.test
-EOF
-	cat >"$d/prop.test.zone" <<EOF
-\$ORIGIN prop.test.
-\$TTL 1
-@ SOA ns1 hostmaster 1 60 60 3600 1
+ZONE="@ SOA ns1 hostmaster 1 60 60 3600 1
 @ NS ns1
 @ NS ns2
 ns1 A $NS1
 ns2 A $NS2
-_acme-challenge.alias CNAME delegated
-EOF
-	spawn pid "$d/knotd.log" knotd -c "$d/knot.conf"
-	for ((i = 0; i < 100; i++)); do
-		knotc -s "$d/sock" zone-status prop.test. >/dev/null 2>&1 && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	fail "knotd $1 did not start: $(cat "$d/knotd.log")"
-}
-knot_start 1 "$NS1"
-knot_start 2 "$NS2"
+_acme-challenge.alias CNAME delegated"
+knot_start 1 "$NS1" prop.test "$ZONE"
+knot_start 2 "$NS2" prop.test "$ZONE"
 
 # The hook sets the record at once on the first server and $LATE s later
 # on the second; _acme-challenge.alias is a CNAME, so its record goes to

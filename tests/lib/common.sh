@@ -250,7 +250,8 @@ sha_of() {
 }
 
 # json_field FILE-OR-STRING KEY: prints member KEY of a JSON object (arrays
-# joined with ","), or nothing when absent. KEY may be dotted (a.b).
+# joined with ","), or nothing when absent. KEY may be dotted (a.b), with
+# array indexes (a.0.b); a JSON null prints as null.
 json_field() {
 	python3 - "$1" "$2" <<'EOF'
 import json, os, sys
@@ -260,6 +261,9 @@ try:
 except ValueError:
     sys.exit(0)
 for part in key.split("."):
+    if isinstance(doc, list) and part.isdigit() and int(part) < len(doc):
+        doc = doc[int(part)]
+        continue
     if not isinstance(doc, dict) or part not in doc:
         sys.exit(0)
     doc = doc[part]
@@ -267,6 +271,8 @@ if isinstance(doc, list):
     print(",".join(str(x) for x in doc))
 elif isinstance(doc, bool):
     print("true" if doc else "false")
+elif doc is None:
+    print("null")
 else:
     print(doc)
 EOF

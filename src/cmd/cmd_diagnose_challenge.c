@@ -1,0 +1,107 @@
+/* cmd_diagnose_challenge.c - `acmectl diagnose --challenge FILE`: the self
+ * check cert-manager's challenges controller runs for a stuck Challenge,
+ * run from here, and the status.reason it would write. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "err.h"
+#include "resolv.h"
+#include "selfcheck.h"
+#include "util.h"
+
+#define PASSES 5          /* cert-manager's requiredPasses */
+#define PAUSE_MS 2000     /* between passes */
+
+/* Prints a, b, c, d on one line, b and d (which may hold what a server
+ * sent: a body, a Location) with control characters escaped. */
+static void print_line(const char *a, const char *b, const char *c, const char *d)
+{
+	char *pb = str_printable(b), *pd = str_printable(d);
+
+	printf("%s%s%s%s\n", a, pb, c, pd);
+	free(pb);
+	free(pd);
+}
+
+static void print_text(const struct cm_challenge *ch, const struct selfcheck_result *r,
+    const char *version)
+{
+	printf("Challenge %s: %s for %s%s (cert-manager %s)\n", ch->name ? ch->name : "(unnamed)",
+	    ch->type, ch->wildcard ? "*." : "", ch->dns_name, version);
+	for (size_t i = 0; i < r->nsteps; i++)
+		print_line(r->steps[i].ok ? "  ok   " : "  FAIL ", r->steps[i].what, ": ",
+		    r->steps[i].outcome);
+	if (strcmp(ch->type, "HTTP-01") == 0)
+		printf("self check: %d of %d passes\n", r->passes, PASSES);
+	printf("verdict: %s\n", r->verdict);
+	if (r->reason != NULL)
+		print_line("cert-manager's status.reason: ", r->reason, "", "");
+	else
+		printf("cert-manager's self check passes: it answers the challenge next\n");
+	if (ch->reason != NULL && r->reason != NULL && strcmp(ch->reason, r->reason) != 0)
+		print_line("the manifest's status.reason differs: ", ch->reason, "", "");
+	if (r->advice != NULL)
+		printf("advice: %s\n", r->advice);
+}
+
+/* The first nameserver of the resolv.conf in use, as Go's lookup errors
+ * name it, or NULL. Caller frees. */
+static char *first_nameserver(const char *path)
+{
+	struct resolv_conf rc;
+	char *ns = NULL;
+
+	if (resolv_load(path != NULL ? path : "/etc/resolv.conf", &rc) == 0 &&
+	    rc.nnameservers > 0)
+		ns = xstrdup(rc.nameservers[0]);
+	err_clear();
+	resolv_conf_free(&rc);
+	return ns;
+}
+
+int cmd_diagnose_challenge(const struct config *cfg)
+{
+	struct selfcheck_opts opts = { .passes = PASSES, .pause_ms = PAUSE_MS,
+	    .recursive = cfg->dns01_recursive, .recursive_only = cfg->dns01_recursive_only };
+	struct selfcheck_result r = { 0 };
+	struct proxy_settings ps = { 0 };
+	struct cm_challenge *ch;
+	char *version = NULL, *ns = NULL;
+	json_t *out;
+	int rc = -1;
+
+	if ((ch = cm_challenge_load(cfg->challenge)) == NULL)
+		return -1;
+	if (cm_version_parse(cfg->cm_version ? cfg->cm_version : CM_VERSION_CURRENT,
+	    &opts.version) != 0 || proxy_settings_load(&ps, cfg) != 0)
+		goto out;
+	version = cm_version_string(&opts.version);
+	opts.proxy = &ps;
+	opts.nameserver = ns = first_nameserver(cfg->resolv_conf);
+	if ((strcmp(ch->type, "HTTP-01") == 0 ? selfcheck_http01(ch, &opts, &r) :
+	    selfcheck_dns01(ch, &opts, &r)) != 0)
+		goto out;
+	if (cfg->json) {
+		out = json_pack("{s:[o],s:{s:s}}", "challenges", selfcheck_json(ch, &r),
+		    "cert_manager", "version", version);
+		json_print(out);
+		json_decref(out);
+	} else if (!cfg->quiet) {
+		print_text(ch, &r, version);
+	}
+	if (strcmp(r.verdict, "ok") == 0)
+		rc = 0;
+	else
+		err_set(ERR_ACME, "diagnose: %s", r.verdict);
+out:
+	selfcheck_result_clear(&r);
+	proxy_settings_clear(&ps);
+	cm_challenge_free(ch);
+	free(version);
+	free(ns);
+	return rc;
+}

@@ -1,0 +1,233 @@
+#!/bin/bash
+# diagnose-challenge.sh - `diagnose --challenge` on HTTP-01 Challenges in
+# the netns lab: a real nginx plays the cluster's ingress (the token for
+# shop.test, a 404 default backend for hosts it has no rule for, a token
+# with a trailing newline, a redirect to https with a self-signed
+# certificate, a redirect to https on the plain port, a redirect loop);
+# dnsmasq is the cluster DNS; hairpin.test resolves to an address that
+# swallows every packet. DNS-01: two Knot servers are authoritative for
+# lab.test, one of them without some records. Each case asserts the
+# verdict and cert-manager's status.reason word for word.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "$(dirname "$0")/../lib/netns.sh"
+. "$(dirname "$0")/../lib/knot.sh"
+command -v nginx >/dev/null 2>&1 || skip "nginx (nginx-light) not installed"
+netns_lab_begin
+netns_client_server
+INGRESS_IP=$(netns_free server client 10)
+netns_addr server client "$INGRESS_IP"
+DARK=$(netns_free client server 11)
+netns_blackhole client server "$DARK"
+W="$TEST_TMP/www"
+TOKEN=AbCdEf0123456789_-xyz
+KEY="$TOKEN.thumbprintThumbprintThumbprint0123456"
+mkdir -p "$W/.well-known/acme-challenge" "$TEST_TMP/nginx"
+printf '%s' "$KEY" >"$W/.well-known/acme-challenge/$TOKEN"
+printf '%s\n' "$KEY" >"$W/.well-known/acme-challenge/newline"
+netns_ca "$TEST_TMP/lab" ca
+netns_cert "$TEST_TMP/lab" ca secure secure.test
+
+cat >"$TEST_TMP/nginx/nginx.conf" <<EOF
+daemon off;
+user root;
+pid $TEST_TMP/nginx/nginx.pid;
+error_log $TEST_TMP/nginx/error.log;
+events { worker_connections 64; }
+http {
+	access_log $TEST_TMP/nginx/access.log;
+	client_body_temp_path $TEST_TMP/nginx;
+	default_type text/plain;
+	# the default backend: 404 for every host without a rule
+	server { listen $INGRESS_IP:80 default_server; return 404; }
+	server {
+		listen $INGRESS_IP:80;
+		server_name shop.test;
+		root $W;
+	}
+	server {
+		listen $INGRESS_IP:80;
+		server_name secure.test;
+		return 301 https://\$host\$request_uri;
+	}
+	server {
+		listen $INGRESS_IP:443 ssl;
+		server_name secure.test;
+		ssl_certificate $TEST_TMP/lab/secure.pem;
+		ssl_certificate_key $TEST_TMP/lab/secure.key;
+		root $W;
+	}
+	server {
+		listen $INGRESS_IP:80;
+		server_name plain.test;
+		return 301 https://\$host:80\$request_uri;
+	}
+	server {
+		listen $INGRESS_IP:80;
+		server_name loop.test;
+		return 302 http://loop.test/again\$request_uri;
+	}
+}
+EOF
+netns_spawn NGINX_PID "$TEST_TMP/nginx/stderr.log" server nginx -c "$TEST_TMP/nginx/nginx.conf"
+netns_wait_port client "$INGRESS_IP" 80 || fail "nginx did not start: $(cat "$TEST_TMP/nginx/"*.log)"
+netns_dnsmasq_start server "$SERVER_IP" --address=/shop.test/"$INGRESS_IP" \
+	--address=/secure.test/"$INGRESS_IP" --address=/plain.test/"$INGRESS_IP" \
+	--address=/loop.test/"$INGRESS_IP" --address=/other.test/"$INGRESS_IP" \
+	--address=/hairpin.test/"$DARK" --address=/nothere.test/
+netns_resolv client "nameserver $SERVER_IP" "options timeout:1 attempts:1"
+
+# challenge NAME TOKEN KEY: writes $TEST_TMP/NAME.yaml, a Challenge as
+# kubectl prints it
+challenge() {
+	cat >"$TEST_TMP/$1.yaml" <<EOF
+apiVersion: acme.cert-manager.io/v1
+kind: Challenge
+metadata:
+  name: web-$1-1-2345
+  namespace: default
+spec:
+  authorizationURL: https://acme.test/authz/1
+  dnsName: $1
+  key: $3
+  token: $2
+  type: HTTP-01
+  url: https://acme.test/chal/1
+  wildcard: false
+status:
+  presented: true
+  processing: true
+  state: pending
+EOF
+}
+
+# check NAME VERDICT REASON-AFTER-PREFIX [TOKEN [KEY]]: diagnose --json the
+# Challenge for NAME; asserts the verdict and the whole status.reason.
+check() {
+	local name=$1 verdict=$2 reason=$3 token=${4:-$TOKEN} key=${5:-$KEY}
+	challenge "$name" "$token" "$key"
+	netns_timed_acmectl client --json diagnose --challenge "$TEST_TMP/$name.yaml"
+	assert_eq "$verdict" "$(json_field "$OUT" challenges.0.verdict)" "$name: verdict"
+	if [ -n "$reason" ]; then
+		assert_eq "Waiting for HTTP-01 challenge propagation: $reason" \
+			"$(json_field "$OUT" challenges.0.reason)" "$name: cert-manager's status.reason"
+		assert_rc 1 "$name: a fault is exit 1"
+	else
+		assert_eq null "$(json_field "$OUT" challenges.0.reason)" "$name: reason null: it passes"
+		assert_rc 0 "$name: passing is exit 0"
+	fi
+}
+URL() { echo "http://$1/.well-known/acme-challenge/${2:-$TOKEN}"; }
+FAILED() { echo "failed to perform self check GET request '$(URL "$1" "${3:-}")': Get \"$2\": "; }
+
+check shop.test ok ""
+assert_true "5 passes take 8 s at least (${ELAPSED_MS} ms)" [ "$ELAPSED_MS" -ge 8000 ]
+assert_eq 5 "$(grep -c "GET /.well-known/acme-challenge/$TOKEN " "$TEST_TMP/nginx/access.log")" \
+	"nginx saw 5 GETs"
+
+# a host the ingress has no rule for: its default backend answers
+check other.test wrong_status "wrong status code '404', expected '200'"
+assert_contains "$(json_field "$OUT" challenges.0.advice)" "ingress class" "404: advice names the ingress class"
+
+check shop.test wrong_body "did not get expected response when querying endpoint, expected \"$KEY\" but got: ${KEY:0:24}... (truncated)" \
+	newline
+assert_contains "$(json_field "$OUT" challenges.0.advice)" "byte for byte" "newline: advice"
+
+# redirected to https with a self-signed certificate: cert-manager does not verify it
+check secure.test ok ""
+
+# redirected to https on the plain port
+check plain.test redirect_https_failed \
+	"$(FAILED plain.test "https://plain.test:80/.well-known/acme-challenge/$TOKEN")http: server gave HTTP response to HTTPS client"
+
+# Go's url.Error names the 10th Location as sent
+check loop.test redirect_loop \
+	"$(FAILED loop.test "http://loop.test$(printf '/again%.0s' 1 2 3 4 5 6 7 8 9 10)/.well-known/acme-challenge/$TOKEN")stopped after 10 redirects"
+assert_eq 9 "$(grep -c '"GET /again' "$TEST_TMP/nginx/access.log")" \
+	"10 requests: the first and 9 redirects followed"
+
+check nothere.test name_not_resolved \
+	"$(FAILED nothere.test "$(URL nothere.test)")dial tcp: lookup nothere.test on $SERVER_IP:53: no such host"
+
+check hairpin.test connect_timeout \
+	"$(FAILED hairpin.test "$(URL hairpin.test)")context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+assert_true "10 s client timeout, bounded (${ELAPSED_MS} ms)" [ "$ELAPSED_MS" -ge 9500 ] && [ "$ELAPSED_MS" -lt $((15000 + LOAD_SLACK_MS)) ]
+assert_contains "$(json_field "$OUT" challenges.0.advice)" "hairpin" "timeout: advice names hairpin NAT"
+
+# HTTP_PROXY in the controller's environment catches the plain-http check
+export HTTP_PROXY="http://$SERVER_IP:3999"
+check shop.test proxy_catches_selfcheck \
+	"$(FAILED shop.test "$(URL shop.test)")proxyconnect tcp: dial tcp $SERVER_IP:3999: connect: connection refused"
+assert_contains "$(json_field "$OUT" challenges.0.advice)" "NO_PROXY" "proxy: advice names NO_PROXY"
+export NO_PROXY=shop.test
+check shop.test ok ""
+unset HTTP_PROXY NO_PROXY
+
+# DNS-01: lab.test served by two Knot servers; the second lacks
+# _acme-challenge.half, and _acme-challenge.alias is a CNAME to where the
+# value is (a delegated challenge name), _acme-challenge.broken one to
+# where it is not
+NS1=$(netns_free server client 12)
+NS2=$(netns_free server client 13)
+netns_addr server client "$NS1"
+netns_addr server client "$NS2"
+TXT=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG
+ZONE="@ SOA ns1 hostmaster 1 60 60 3600 1
+@ NS ns1
+@ NS ns2
+ns1 A $NS1
+ns2 A $NS2
+_acme-challenge.good TXT $TXT
+_acme-challenge.wrong TXT someoneElsesValue0123456789abcdefghijklmno
+_acme-challenge.alias CNAME target.acme
+target.acme TXT $TXT
+_acme-challenge.broken CNAME nowhere.acme"
+knot_start 1 "$NS1" lab.test "$ZONE
+_acme-challenge.half TXT $TXT" server
+knot_start 2 "$NS2" lab.test "$ZONE" server
+netns_hosts client "$NS1 ns1.lab.test" "$NS2 ns2.lab.test"
+
+# dns01 NAME VERDICT REASON-AFTER-PREFIX [OPTION...]
+dns01() {
+	local name=$1 verdict=$2 reason=$3
+	shift 3
+	printf '{"apiVersion": "acme.cert-manager.io/v1", "kind": "Challenge",
+ "metadata": {"name": "dns-%s"},
+ "spec": {"dnsName": "%s", "key": "%s", "token": "tok", "type": "DNS-01",
+          "wildcard": false}}\n' "$name" "$name" "$TXT" >"$TEST_TMP/$name.json"
+	netns_timed_acmectl client --json diagnose --challenge "$TEST_TMP/$name.json" \
+		--dns01-recursive-nameservers "$NS1:53" "$@"
+	assert_eq "$verdict" "$(json_field "$OUT" challenges.0.verdict)" "$name: verdict"
+	if [ -n "$reason" ]; then
+		assert_eq "Waiting for DNS-01 challenge propagation: $reason" \
+			"$(json_field "$OUT" challenges.0.reason)" "$name: cert-manager's status.reason"
+		assert_rc 1 "$name: a fault is exit 1"
+	else
+		assert_eq null "$(json_field "$OUT" challenges.0.reason)" "$name: it passes"
+		assert_rc 0 "$name: exit 0"
+	fi
+}
+dns01 good.lab.test ok ""
+assert_contains "$OUT" '"outcome": "lab.test."' "the zone was found by the SOA walk"
+dns01 half.lab.test dns_record_partial 'DNS record for "half.lab.test" not yet propagated'
+assert_contains "$OUT" "TXT _acme-challenge.half.lab.test. at $NS2:53" "the lagging server is named"
+dns01 half.lab.test ok "" --dns01-recursive-nameservers-only
+dns01 wrong.lab.test dns_wrong_value 'DNS record for "wrong.lab.test" not yet propagated'
+dns01 missing.lab.test dns_record_missing 'DNS record for "missing.lab.test" not yet propagated'
+dns01 alias.lab.test ok ""
+assert_contains "$OUT" "_acme-challenge.alias.lab.test. -> target.acme.lab.test." "the CNAME was followed"
+dns01 broken.lab.test dns_cname_target_missing 'DNS record for "broken.lab.test" not yet propagated'
+dns01 elsewhere.test soa_walk_failed \
+	"Could not determine the zone for \"_acme-challenge.elsewhere.test.\": When querying the SOA record for the domain '_acme-challenge.elsewhere.test.' using nameservers [$NS1:53], rcode was expected to be 'NOERROR' or 'NXDOMAIN', but got 'REFUSED'"
+
+# hostile manifests: one line, exit 2
+challenge 'bad' 'a/../../x' "$KEY"
+netns_acmectl client diagnose --challenge "$TEST_TMP/bad.yaml"
+assert_rc 2 "a token with a slash is refused"
+assert_contains "$ERR" "spec.token is not base64url" "and said so"
+printf 'kind: Certificate\n' >"$TEST_TMP/none.yaml"
+netns_acmectl client diagnose --challenge "$TEST_TMP/none.yaml"
+assert_rc 2 "no Challenge in the file"
+assert_contains "$ERR" "no Challenge in it" "and said so"
+
+test_done
