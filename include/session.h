@@ -17,7 +17,8 @@ struct session {
 	const struct config *cfg;  /* borrowed */
 	struct http_client *http;
 	struct acme *acme;
-	char *account_dir;         /* STATE/accounts/<id> */
+	char *account_id;          /* store_account_id(cfg->server) */
+	char *account_dir;         /* STATE/accounts/<id>, for messages */
 	EVP_PKEY *account_key;     /* NULL until loaded */
 	char *account_url;         /* NULL until known */
 	json_t *account_json;      /* account.json as stored, or NULL */

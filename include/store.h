@@ -80,8 +80,36 @@ struct store_cert {
  * when NAME is not a plain file name (empty, leading '.', or a '/'). */
 int store_save_cert(const char *state, const char *name, const struct store_cert *c);
 
-/* Path of STATE/certs/NAME (the live directory). Caller frees. */
+/* The file names of the layout above, named once for the path builders. */
+#define STORE_ACCOUNT_KEY      "key.pem"
+#define STORE_ACCOUNT_KEY_NEW  "key.pem.new"   /* rollover: kept before the CA sees it */
+#define STORE_ACCOUNT_KEY_OLD  "key.pem.old"   /* rollover: the key it replaced */
+#define STORE_ACCOUNT_JSON     "account.json"
+#define STORE_PRIVKEY          "privkey.pem"
+#define STORE_CERT             "cert.pem"
+#define STORE_CHAIN            "chain.pem"
+#define STORE_FULLCHAIN        "fullchain.pem"
+#define STORE_ISSUANCE         "issuance.json"
+#define STORE_ARI              "ari.json"
+
+/* The path builders: every path into the state directory is made by one of
+ * these, so the layout above is written down in one place. They only join
+ * names (nothing is checked or touched); caller frees. */
+
+/* STATE/certs */
+char *store_certs_dir(const char *state);
+
+/* STATE/certs/NAME (the live directory) */
 char *store_cert_dir(const char *state, const char *name);
+
+/* STATE/certs/NAME/FILE, FILE one of STORE_PRIVKEY ... STORE_ARI */
+char *store_cert_file(const char *state, const char *name, const char *file);
+
+/* STATE/accounts/ID, ID from store_account_id() */
+char *store_account_dir(const char *state, const char *id);
+
+/* STATE/accounts/ID/FILE, FILE one of STORE_ACCOUNT_KEY ... STORE_ACCOUNT_JSON */
+char *store_account_file(const char *state, const char *id, const char *file);
 
 /* Reads STATE/certs/NAME/issuance.json. New reference or NULL with err
  * (ERR_STORAGE; errno ENOENT when there is no such certificate). */

@@ -66,7 +66,7 @@ int cmd_revoke(const struct config *cfg)
 				    cfg->state_dir);
 			goto out;
 		}
-		path = xasprintf("%s/certs/%s/cert.pem", cfg->state_dir, name);
+		path = store_cert_file(cfg->state_dir, name, STORE_CERT);
 		/* revoke where it was issued unless --server says otherwise */
 		server = json_string_value(json_object_get(issuance, "server"));
 		if (server != NULL && !cfg->server_set) {

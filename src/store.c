@@ -536,11 +536,11 @@ static int write_generation(const char *dir, const struct store_cert *c)
 		bool optional;
 	} files[] = {
 		/* a certificate for the user's own CSR has no key of ours */
-		{ "privkey.pem", c->privkey, c->privkey_len, 0600, true },
-		{ "cert.pem", c->cert, c->cert ? strlen(c->cert) : 0, 0644, false },
-		{ "chain.pem", c->chain, c->chain ? strlen(c->chain) : 0, 0644, false },
-		{ "fullchain.pem", c->fullchain, c->fullchain ? strlen(c->fullchain) : 0, 0644, false },
-		{ "issuance.json", issuance, issuance ? strlen(issuance) : 0, 0644, false },
+		{ STORE_PRIVKEY, c->privkey, c->privkey_len, 0600, true },
+		{ STORE_CERT, c->cert, c->cert ? strlen(c->cert) : 0, 0644, false },
+		{ STORE_CHAIN, c->chain, c->chain ? strlen(c->chain) : 0, 0644, false },
+		{ STORE_FULLCHAIN, c->fullchain, c->fullchain ? strlen(c->fullchain) : 0, 0644, false },
+		{ STORE_ISSUANCE, issuance, issuance ? strlen(issuance) : 0, 0644, false },
 	};
 	enum { NFILES = sizeof(files) / sizeof(files[0]) };
 	int fds[NFILES], rc = -1;
@@ -549,7 +549,7 @@ static int write_generation(const char *dir, const struct store_cert *c)
 	for (i = 0; i < NFILES; i++)
 		fds[i] = -1;
 	if (issuance == NULL) {
-		err_set(ERR_STORAGE, "cannot encode %s/issuance.json", dir);
+		err_set(ERR_STORAGE, "cannot encode %s/" STORE_ISSUANCE, dir);
 		goto out;
 	}
 	for (i = 0; i < NFILES; i++) {
@@ -669,9 +669,29 @@ out:
 	return rc;
 }
 
+char *store_certs_dir(const char *state)
+{
+	return xasprintf("%s/certs", state);
+}
+
 char *store_cert_dir(const char *state, const char *name)
 {
 	return xasprintf("%s/certs/%s", state, name);
+}
+
+char *store_cert_file(const char *state, const char *name, const char *file)
+{
+	return xasprintf("%s/certs/%s/%s", state, name, file);
+}
+
+char *store_account_dir(const char *state, const char *id)
+{
+	return xasprintf("%s/accounts/%s", state, id);
+}
+
+char *store_account_file(const char *state, const char *id, const char *file)
+{
+	return xasprintf("%s/accounts/%s/%s", state, id, file);
 }
 
 json_t *store_load_issuance(const char *state, const char *name)
@@ -683,7 +703,7 @@ json_t *store_load_issuance(const char *state, const char *name)
 
 	if (check_cert_name(name) == -1)
 		return NULL;
-	path = xasprintf("%s/certs/%s/issuance.json", state, name);
+	path = store_cert_file(state, name, STORE_ISSUANCE);
 	text = store_read_file(path, &len);
 	if (text == NULL) {
 		if (errno == ENOENT) {
@@ -714,7 +734,7 @@ static int compare_names(const void *a, const void *b)
 
 char **store_list_certs(const char *state)
 {
-	char *certs = xasprintf("%s/certs", state), **names = NULL;
+	char *certs = store_certs_dir(state), **names = NULL;
 	size_t n = 0;
 	DIR *d;
 	struct dirent *de;
