@@ -26,6 +26,7 @@
 
 #include "b64url.h"
 #include "err.h"
+#include "fileio.h"
 #include "http01.h"
 #include "log.h"
 #include "util.h"
@@ -248,15 +249,9 @@ static int publish_file(struct http01 *s, struct published *e)
 		err_set(ERR_STORAGE, "cannot remove stale %s: %s", path, strerror(errno));
 		goto out;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd == -1) {
-		err_set(ERR_STORAGE, "cannot create %s: %s", path, strerror(errno));
+	fd = file_create_at(AT_FDCWD, path, path, e->keyauth, strlen(e->keyauth), 0644);
+	if (fd == -1)
 		goto out;
-	}
-	if (fchmod(fd, 0644) == -1 || write_full(fd, e->keyauth, strlen(e->keyauth)) == -1) {
-		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
 	if (close(fd) == -1) {
 		fd = -1;
 		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));

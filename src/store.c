@@ -23,13 +23,14 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
 
 /* Nothing acmectl keeps is near this; it stops a mistaken path such as a
  * device from being read forever. */
-#define READ_MAX (64L * 1024 * 1024)
+#define READ_MAX ((size_t)64 * 1024 * 1024)
 
 /* How often a random temp name is retried after EEXIST. */
 #define TEMP_TRIES 100
@@ -328,45 +329,7 @@ int store_write_json(const char *path, json_t *doc, mode_t mode)
 
 char *store_read_file(const char *path, size_t *lenp)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	int fd, saved;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		goto fail;
-	for (;;) {
-		if (cap - len < 4096) {
-			if (cap >= READ_MAX) {
-				errno = EFBIG;
-				goto fail;
-			}
-			cap = cap == 0 ? 8192 : cap * 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	if (lenp != NULL)
-		*lenp = len;
-	return buf;
-fail:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	free(buf);
-	err_set(ERR_STORAGE, "cannot read %s: %s", path, strerror(saved));
-	errno = saved;
-	return NULL;
+	return file_read(path, READ_MAX, ERR_STORAGE, lenp);
 }
 
 /* A certificate name is one plain path component. */
@@ -468,35 +431,12 @@ static void prune_generations(const char *archive, long keep, long prev)
 	closedir(d);
 }
 
-/* Creates path (exclusively, not following links) with mode and writes
- * data to it, unsynced. Returns the open descriptor, or -1 with err and
- * errno kept (EEXIST: something is at path); a file it created is removed
- * again. */
-static int create_unsynced(const char *path, const void *data, size_t len, mode_t mode)
-{
-	int fd, saved;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	/* open(2) applied the umask; the caller's mode is the contract. */
-	if (fd == -1 || fchmod(fd, mode) == -1 || write_full(fd, data, len) == -1) {
-		saved = errno;
-		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
-		if (fd != -1) {
-			close(fd);
-			unlink(path);
-		}
-		errno = saved;
-		fd = -1;
-	}
-	return fd;
-}
-
 int store_write_new(const char *path, const void *data, size_t len, mode_t mode)
 {
 	char *dir = NULL;
 	int fd, rc = -1;
 
-	if ((fd = create_unsynced(path, data, len, mode)) == -1)
+	if ((fd = file_create_at(AT_FDCWD, path, path, data, len, mode)) == -1)
 		return -1;
 	if (fsync(fd) == -1) {
 		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
@@ -556,8 +496,8 @@ static int write_generation(const char *dir, const struct store_cert *c)
 		if (files[i].data == NULL && files[i].optional)
 			continue;
 		path = xasprintf("%s/%s", dir, files[i].name);
-		fds[i] = create_unsynced(path, files[i].data ? files[i].data : "",
-		    files[i].len, files[i].mode);
+		fds[i] = file_create_at(AT_FDCWD, path, path,
+		    files[i].data ? files[i].data : "", files[i].len, files[i].mode);
 		free(path);
 		if (fds[i] == -1)
 			goto out;
