@@ -1,15 +1,21 @@
-/* fileio.h - the one whole-file reader and the one file creator.
+/* fileio.h - the one whole-file reader, the one file creator, and the one
+ * rule for whom acmectl trusts.
  *
  * Every file acmectl reads whole (state files, keys, CSRs, manifests, CA
  * bundles) goes through file_read, and every file it creates once (the
  * files of a certificate generation, challenge tokens, exported manifests)
  * through file_create_at, so the limits and the refusals below hold for
- * all of them.
+ * all of them. Whatever can make acmectl run a command or change where it
+ * writes (the state directory, the config file) is trusted only as
+ * file_stat_is_trusted says: a root run must never act on what another
+ * user could have planted.
  */
 #ifndef ACMECTL_FILEIO_H
 #define ACMECTL_FILEIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -32,5 +38,18 @@ char *file_read(const char *path, size_t max, enum err_kind kind, size_t *len);
  * name); a file it created is removed again. */
 int file_create_at(int dirfd, const char *name, const char *shown, const void *data,
     size_t len, mode_t mode);
+
+/* True when what st (from lstat(2) or fstat(2)) describes may be trusted by
+ * a process running as uid to hold its settings, hooks or keys: owned by
+ * uid or by root, and writable by no one else (no group or other write
+ * bit, sticky or not). A symlink's mode is always 0777 and means nothing:
+ * only its owner counts. */
+bool file_stat_is_trusted(const struct stat *st, uid_t uid);
+
+/* Refuses path, whose lstat(2) or fstat(2) results are st, unless
+ * file_stat_is_trusted for the effective user: -1 with ERR_STORAGE and one
+ * line naming the path, its owner and its mode, "refusing to use PATH: it
+ * is owned by USER (uid N) with mode 0NNN; ...". 0 when trusted. */
+int file_check_trusted(const char *path, const struct stat *st);
 
 #endif

@@ -31,8 +31,9 @@ int session_open(struct session *s, const struct config *cfg);
 
 /* Sets s up for cfg->server without any network, for commands that only
  * read the state: cfg and account_dir; http and acme stay NULL. 0, or -1
- * with ERR_USAGE (a server URL without a usable host); session_close() is
- * safe either way. */
+ * with ERR_USAGE (a server URL without a usable host) or ERR_STORAGE (the
+ * state or the account directory is not trusted: store_check_account);
+ * session_close() is safe either way. */
 int session_open_local(struct session *s, const struct config *cfg);
 
 /* Reads the stored account of this server from the state directory, with

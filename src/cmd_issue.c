@@ -152,7 +152,8 @@ int cmd_issue(const struct config *cfg)
 		goto out;
 	}
 	certs_dir = store_certs_dir(cfg->state_dir);
-	if (store_mkdirs(certs_dir, 0755) != 0)
+	if (store_check_cert(cfg->state_dir, name) != 0 ||
+	    store_mkdirs(certs_dir, 0755) != 0)
 		goto out;
 	if (!cfg->force && still_current(cfg, name, names)) {
 		rc = 0;

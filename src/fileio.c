@@ -1,10 +1,13 @@
-/* fileio.c - the one whole-file reader and the one file creator. */
+/* fileio.c - the one whole-file reader, the one file creator, and the one
+ * rule for whom acmectl trusts. */
 #include "config.h"
 
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -118,4 +121,34 @@ int file_create_at(int dirfd, const char *name, const char *shown, const void *d
 		fd = -1;
 	}
 	return fd;
+}
+
+bool file_stat_is_trusted(const struct stat *st, uid_t uid)
+{
+	if (st->st_uid != uid && st->st_uid != 0)
+		return false;
+	return S_ISLNK(st->st_mode) || (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+int file_check_trusted(const char *path, const struct stat *st)
+{
+	uid_t me = geteuid();
+	struct passwd *pw;
+	char must[48], *shown, *who;
+
+	if (file_stat_is_trusted(st, me))
+		return 0;
+	pw = getpwuid(st->st_uid);
+	who = str_printable(pw != NULL ? pw->pw_name : "an unknown user");
+	shown = str_printable(path);
+	if (me == 0)
+		snprintf(must, sizeof(must), "root");
+	else
+		snprintf(must, sizeof(must), "uid %u or root", (unsigned)me);
+	err_set(ERR_STORAGE, "refusing to use %s: it is owned by %s (uid %u) with mode "
+	    "%04o; it must belong to %s and not be writable by group or others", shown,
+	    who, (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777), must);
+	free(who);
+	free(shown);
+	return -1;
 }

@@ -18,7 +18,8 @@ int session_open_local(struct session *s, const struct config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
-	if ((s->account_id = store_account_id(cfg->server)) == NULL)
+	if ((s->account_id = store_account_id(cfg->server)) == NULL ||
+	    store_check_account(cfg->state_dir, s->account_id) == -1)
 		return -1;
 	s->account_dir = store_account_dir(cfg->state_dir, s->account_id);
 	return 0;

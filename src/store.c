@@ -357,6 +357,139 @@ static long generation_of(const char *entry)
 	return n;
 }
 
+/* Refuses path unless nothing is there yet, or it is what the layout keeps
+ * there (a directory when want_dir, else a regular file), itself and not a
+ * symlink to one, and trusted (file_check_trusted). 0 or -1 with
+ * ERR_STORAGE. */
+static int check_entry(const char *path, bool want_dir)
+{
+	struct stat st;
+	char *shown;
+
+	if (lstat(path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		err_set(ERR_STORAGE, "cannot use %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode) || (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) {
+		shown = str_printable(path);
+		err_set(ERR_STORAGE, "refusing to use %s: it is %s where acmectl keeps a %s",
+		    shown, S_ISLNK(st.st_mode) ? "a symlink" : "something else",
+		    want_dir ? "directory" : "regular file");
+		free(shown);
+		return -1;
+	}
+	return file_check_trusted(path, &st);
+}
+
+int store_check(const char *state)
+{
+	static const char *const subdirs[] = { "accounts", "certs", "archive" };
+	struct stat st;
+	char *path;
+	size_t i;
+	int rc;
+
+	if (stat(state, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		err_set(ERR_STORAGE, "cannot use %s: %s", state, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		err_set(ERR_STORAGE, "cannot use %s: %s", state, strerror(ENOTDIR));
+		return -1;
+	}
+	if (file_check_trusted(state, &st) == -1)
+		return -1;
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		path = xasprintf("%s/%s", state, subdirs[i]);
+		rc = check_entry(path, true);
+		free(path);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int store_check_account(const char *state, const char *id)
+{
+	char *dir;
+	int rc;
+
+	if (store_check(state) == -1)
+		return -1;
+	dir = store_account_dir(state, id);
+	rc = check_entry(dir, true);
+	free(dir);
+	return rc;
+}
+
+/* The generation "../archive/NAME/N" names when it is exactly the link
+ * acmectl makes for certificate name, else -1: a link that leads anywhere
+ * else was not made by acmectl and is never followed. */
+static long link_generation(const char *target, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(target, "../archive/", 11) != 0 || strncmp(target + 11, name, len) != 0 ||
+	    target[11 + len] != '/')
+		return -1;
+	return generation_of(target + 11 + len + 1);
+}
+
+int store_check_cert(const char *state, const char *name)
+{
+	char target[PATH_MAX], *live = store_cert_dir(state, name), *dir = NULL;
+	char *shown = NULL, *file = NULL;
+	struct stat st;
+	ssize_t n;
+	long gen;
+	int rc = -1;
+
+	if (check_cert_name(name) == -1 || store_check(state) == -1)
+		goto out;
+	if (lstat(live, &st) == -1) {
+		rc = errno == ENOENT ? 0 : -1;  /* no such certificate: the reader says so */
+		if (rc == -1)
+			err_set(ERR_STORAGE, "cannot use %s: %s", live, strerror(errno));
+		goto out;
+	}
+	if (!S_ISLNK(st.st_mode)) {
+		/* a directory kept by hand: trusted like any other */
+		dir = xstrdup(live);
+	} else if (file_check_trusted(live, &st) == -1) {
+		goto out;
+	} else if ((n = readlink(live, target, sizeof(target) - 1)) == -1) {
+		err_set(ERR_STORAGE, "cannot read the link %s: %s", live, strerror(errno));
+		goto out;
+	} else {
+		target[n] = '\0';
+		if ((gen = link_generation(target, name)) == -1) {
+			shown = str_printable(target);
+			err_set(ERR_STORAGE, "refusing to follow %s: it points to %s, not to "
+			    "../archive/%s/GENERATION inside the state directory", live, shown, name);
+			goto out;
+		}
+		dir = xasprintf("%s/archive/%s", state, name);
+		if (check_entry(dir, true) == -1)
+			goto out;
+		free(dir);
+		dir = xasprintf("%s/archive/%s/%ld", state, name, gen);
+	}
+	file = xasprintf("%s/%s", dir, STORE_ISSUANCE);
+	if (check_entry(dir, true) == -1 || check_entry(file, false) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(live);
+	free(dir);
+	free(file);
+	free(shown);
+	return rc;
+}
+
 /* The generation certs/NAME points at ("../archive/NAME/N"), or -1. */
 static long current_generation(const char *link)
 {
@@ -376,17 +509,24 @@ static long current_generation(const char *link)
  * cannot remove is only disk space, never the live certificate. */
 static void remove_generation(const char *dir)
 {
-	DIR *d;
+	DIR *d = NULL;
 	struct dirent *de;
+	int fd;
 
-	d = opendir(dir);
+	/* O_NOFOLLOW: a symlink in a generation's place is removed as a
+	 * link, never entered */
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) != -1 &&
+	    (d = fdopendir(fd)) == NULL)
+		close(fd);
 	if (d != NULL) {
 		while ((de = readdir(d)) != NULL)
 			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
 				unlinkat(dirfd(d), de->d_name, 0);
 		closedir(d);
 	}
-	if (rmdir(dir) == -1 && errno != ENOENT)
+	if (d == NULL && errno == ELOOP)
+		unlink(dir);
+	else if (rmdir(dir) == -1 && errno != ENOENT)
 		logmsg(LOG_VERBOSE, "cannot remove %s: %s", dir, strerror(errno));
 }
 
@@ -531,12 +671,15 @@ int store_save_cert(const char *state, const char *name, const struct store_cert
 	mode_t oldmask;
 	int tries, rc = -1;
 
-	if (check_cert_name(name) == -1)
+	if (check_cert_name(name) == -1 || store_check(state) == -1)
 		return -1;
 	archive = xasprintf("%s/archive/%s", state, name);
-	certs = xasprintf("%s/certs", state);
-	live = xasprintf("%s/%s", certs, name);
-	if (store_mkdirs(archive, 0700) == -1 || store_mkdirs(certs, 0700) == -1)
+	certs = store_certs_dir(state);
+	live = store_cert_dir(state, name);
+	/* archive/NAME is where generations are written and pruned: a
+	 * symlink there would lead both elsewhere */
+	if (check_entry(archive, true) == -1 || store_mkdirs(archive, 0700) == -1 ||
+	    store_mkdirs(certs, 0700) == -1)
 		goto out;
 	/* Only a symlink of ours is replaced; a directory someone made
 	 * there by hand (or an old layout) is not ours to destroy. */
@@ -641,7 +784,7 @@ json_t *store_load_issuance(const char *state, const char *name)
 	json_error_t jerr;
 	size_t len;
 
-	if (check_cert_name(name) == -1)
+	if (store_check_cert(state, name) == -1)
 		return NULL;
 	path = store_cert_file(state, name, STORE_ISSUANCE);
 	text = store_read_file(path, &len);
@@ -680,6 +823,8 @@ char **store_list_certs(const char *state)
 	struct dirent *de;
 	struct stat st;
 
+	if (store_check(state) == -1)
+		goto out;
 	names = xcalloc(1, sizeof(*names));
 	d = opendir(certs);
 	if (d == NULL) {
@@ -707,6 +852,22 @@ out:
 	return names;
 }
 
+/* store_check_cert for every certificate under STATE/certs. 0 or -1 with
+ * ERR_STORAGE. */
+static int check_all_certs(const char *state)
+{
+	char **names;
+	size_t i;
+	int rc = 0;
+
+	if ((names = store_list_certs(state)) == NULL)
+		return -1;
+	for (i = 0; names[i] != NULL && rc == 0; i++)
+		rc = store_check_cert(state, names[i]);
+	strv_free(names);
+	return rc;
+}
+
 /* How often a held lock is tried again while waiting for it. */
 #define LOCK_POLL_MS 100
 
@@ -718,7 +879,7 @@ int store_lock(const char *state, long wait_s)
 	int fd = -1;
 	bool locked = false;
 
-	if (store_mkdirs(state, 0700) == -1)
+	if (check_all_certs(state) == -1 || store_mkdirs(state, 0700) == -1)
 		goto out;
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1) {

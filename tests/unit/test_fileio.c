@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +38,74 @@ static const struct {
 	{ "dir", DIRECTORY, NULL, 5, "not a regular file" },
 	{ "missing", MISSING, NULL, 5, "No such file or directory" },
 };
+
+/* Who may hold what a run of uid ME trusts. */
+#define ME 1000
+
+static const struct {
+	uid_t owner;
+	mode_t mode;
+	bool trusted;
+} owners[] = {
+	{ ME, S_IFDIR | 0700, true },
+	{ ME, S_IFDIR | 0755, true },
+	{ 0, S_IFDIR | 0755, true },
+	{ 0, S_IFREG | 0644, true },
+	{ ME, S_IFREG | 0600, true },
+	{ ME, S_IFDIR | 0775, false },
+	{ ME, S_IFDIR | 0757, false },
+	{ 0, S_IFDIR | 01777, false },
+	{ 0, S_IFREG | 0666, false },
+	{ ME, S_IFREG | 0620, false },
+	{ 65534, S_IFDIR | 0700, false },
+	{ 65534, S_IFREG | 0600, false },
+	{ ME + 1, S_IFDIR | 0755, false },
+	{ ME, S_IFLNK | 0777, true },
+	{ 0, S_IFLNK | 0777, true },
+	{ 65534, S_IFLNK | 0777, false },
+};
+
+static void test_trust(void)
+{
+	struct stat st;
+	char ctx[64];
+	size_t i;
+
+	for (i = 0; i < NELEM(owners); i++) {
+		memset(&st, 0, sizeof(st));
+		st.st_uid = owners[i].owner;
+		st.st_mode = owners[i].mode;
+		snprintf(ctx, sizeof(ctx), "uid %u mode %06o", (unsigned)owners[i].owner,
+		    (unsigned)owners[i].mode);
+		CHECK_INT(file_stat_is_trusted(&st, ME), owners[i].trusted, ctx);
+	}
+	/* root trusts only itself */
+	st.st_uid = ME;
+	st.st_mode = S_IFDIR | 0700;
+	CHECK_INT(file_stat_is_trusted(&st, 0), false, "root does not trust uid 1000's directory");
+}
+
+static void test_refusal_message(void)
+{
+	struct stat st = { .st_uid = 65534, .st_mode = S_IFDIR | 0777 };
+
+	if (geteuid() == 65534)
+		st.st_uid = 65533;
+	err_clear();
+	CHECK_INT(file_check_trusted("/state/\033]2;x", &st), -1, "a foreign directory is refused");
+	CHECK_INT(err_kind(), ERR_STORAGE, "the refusal is a storage error (exit 4)");
+	CHECK(strstr(err_message(), "refusing to use /state/") != NULL &&
+	    strstr(err_message(), "(uid 6553") != NULL &&
+	    strstr(err_message(), "mode 0777") != NULL, "it names path, owner and mode: %s",
+	    err_message());
+	CHECK(strchr(err_message(), '\033') == NULL, "the path is shown sanitized: %s",
+	    err_message());
+	st.st_uid = geteuid();
+	st.st_mode = S_IFDIR | 0700;
+	err_clear();
+	CHECK_INT(file_check_trusted("/state", &st), 0, "one's own 0700 directory is trusted");
+	CHECK_INT(err_kind(), ERR_NONE, "trusting records nothing");
+}
 
 static void make(const char *path, enum kind kind, const char *content)
 {
@@ -129,6 +198,8 @@ int main(void)
 
 	if (mkdtemp(base) == NULL)
 		return 1;
+	test_trust();
+	test_refusal_message();
 	test_reads();
 	test_create();
 	cmd = xasprintf("rm -rf %s", base);

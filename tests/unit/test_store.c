@@ -518,6 +518,70 @@ static void test_list_empty(void)
 	free(state);
 }
 
+/* What certs/c may point at: only the link acmectl makes is followed. */
+static const struct {
+	const char *target;
+	bool followed;
+} cert_links[] = {
+	{ "../archive/c/3", true },
+	{ "../archive/c/4", false },        /* a generation that is not there */
+	{ "../archive/c/3/", false },
+	{ "../archive/c/../c/3", false },
+	{ "../archive/cc/3", false },
+	{ "../archive/c", false },
+	{ "/tmp", false },
+	{ "../../outside/3", false },
+	{ "../archive/c/0", false },
+};
+
+static void test_cert_links(void)
+{
+	char *state = path_in("links"), *gen = path_in("links/archive/c/3");
+	char *iss = path_in("links/archive/c/3/issuance.json"), *link = path_in("links/certs/c");
+	char *certs = path_in("links/certs");
+	json_t *doc;
+	size_t i;
+
+	store_mkdirs(gen, 0700);
+	store_mkdirs(certs, 0700);
+	store_write_atomic(iss, "{}", 2, 0644);
+	for (i = 0; i < NELEM(cert_links); i++) {
+		unlink(link);
+		CHECK_INT(symlink(cert_links[i].target, link), 0, cert_links[i].target);
+		err_clear();
+		doc = store_load_issuance(state, "c");
+		CHECK_INT(doc != NULL, cert_links[i].followed, cert_links[i].target);
+		if (!cert_links[i].followed)
+			CHECK_INT(err_kind(), ERR_STORAGE, cert_links[i].target);
+		json_decref(doc);
+	}
+	/* the same layout turned untrustworthy, one place at a time */
+	unlink(link);
+	symlink("../archive/c/3", link);
+	chmod(certs, 0777);
+	err_clear();
+	CHECK(store_load_issuance(state, "c") == NULL && strstr(err_message(), certs) != NULL &&
+	    strstr(err_message(), "mode 0777") != NULL,
+	    "a world-writable certs/ is refused, named: %s", err_message());
+	CHECK(store_list_certs(state) == NULL, "and listing it is refused too");
+	chmod(certs, 0700);
+	chmod(iss, 0666);
+	err_clear();
+	CHECK(store_load_issuance(state, "c") == NULL && strstr(err_message(), iss) != NULL,
+	    "a world-writable issuance.json is refused: %s", err_message());
+	chmod(iss, 0644);
+	chmod(state, 0770);
+	err_clear();
+	CHECK_INT(store_lock(state, 0), -1, "a group-writable STATE is not even locked");
+	CHECK(strstr(err_message(), "mode 0770") != NULL, "message: %s", err_message());
+	chmod(state, 0700);
+	free(state);
+	free(gen);
+	free(iss);
+	free(link);
+	free(certs);
+}
+
 int main(void)
 {
 	char *cmd;
@@ -534,6 +598,7 @@ int main(void)
 	test_read_file();
 	test_save_cert();
 	test_list_empty();
+	test_cert_links();
 	if (test_fail == 0) {
 		cmd = xasprintf("rm -rf '%s'", base);
 		if (system(cmd) != 0)
