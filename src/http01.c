@@ -70,6 +70,7 @@ struct http01 {
 
 	/* webroot */
 	char *challenge_dir;
+	int challenge_fd;        /* challenge_dir, opened once it was checked */
 	char *created[2];        /* .well-known, acme-challenge if we made them */
 	int created_slot[2];     /* their index in cleanup_dirs, or -1 */
 
@@ -135,7 +136,7 @@ static struct http01 *solver_new(bool standalone)
 
 	s->standalone = standalone;
 	s->created_slot[0] = s->created_slot[1] = -1;
-	s->listen_fd = s->wake[0] = s->wake[1] = -1;
+	s->listen_fd = s->wake[0] = s->wake[1] = s->challenge_fd = -1;
 	for (i = 0; i < MAX_CLIENTS; i++)
 		s->clients[i].fd = -1;
 	pthread_mutex_init(&s->lock, NULL);
@@ -184,12 +185,61 @@ static int make_webroot_dir(struct http01 *s, const char *dir, int which)
 	return 0;
 }
 
+/* Refuses dir when it is a symlink that another user than owner (the
+ * webroot's) or root made, or that leads to a directory of another user:
+ * tokens are created and removed there, as root too, so a link planted by
+ * the web server's user would lead that into someone else's directory. A
+ * missing dir or a real directory passes. 0 or -1 with ERR_STORAGE. */
+static int check_webroot_link(const char *dir, uid_t owner)
+{
+	struct stat link, target;
+	uid_t bad;
+
+	if (lstat(dir, &link) == -1 || !S_ISLNK(link.st_mode))
+		return 0;
+	if (stat(dir, &target) == -1) {
+		err_set(ERR_STORAGE, "%s is a symlink that leads nowhere: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	bad = link.st_uid != owner && link.st_uid != 0 ? link.st_uid : target.st_uid;
+	if (bad == owner || bad == 0)
+		return 0;
+	err_set(ERR_STORAGE, "refusing to use %s: it is a symlink %s uid %u, not by the "
+	    "webroot's owner (uid %u) or root", dir, bad == link.st_uid ?
+	    "made by" : "to a directory owned by", (unsigned)bad, (unsigned)owner);
+	return -1;
+}
+
+/* Opens s->challenge_dir as s->challenge_fd, then proves it writable by
+ * creating and removing a probe file in it: access(2) does not know about
+ * read-only mounts, ACLs or root. 0 or -1 with ERR_STORAGE. */
+static int open_challenge_dir(struct http01 *s, const char *webroot)
+{
+	char probe[64];
+	int fd;
+
+	s->challenge_fd = open(s->challenge_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->challenge_fd == -1) {
+		err_set(ERR_STORAGE, "cannot open %s: %s", s->challenge_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(probe, sizeof(probe), ".acmectl-probe.%ld.%lld", (long)getpid(), mono_ms());
+	if ((fd = file_create_at(s->challenge_fd, probe, probe, "", 0, 0600)) == -1) {
+		err_set(ERR_STORAGE, "webroot %s is not writable: cannot create a file "
+		    "in %s: %s", webroot, s->challenge_dir, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	unlinkat(s->challenge_fd, probe, 0);
+	return 0;
+}
+
 struct http01 *http01_webroot(const char *dir)
 {
 	struct http01 *s = solver_new(false);
-	char *wellknown = NULL, *probe = NULL;
+	char *wellknown = NULL;
 	struct stat st;
-	int fd;
 
 	if (stat(dir, &st) == -1) {
 		if (errno == ENOENT)
@@ -204,24 +254,16 @@ struct http01 *http01_webroot(const char *dir)
 	}
 	wellknown = xasprintf("%s/.well-known", dir);
 	s->challenge_dir = xasprintf("%s/acme-challenge", wellknown);
-	if (make_webroot_dir(s, wellknown, 0) == -1 ||
-	    make_webroot_dir(s, s->challenge_dir, 1) == -1)
+	/* each link is judged before anything is made behind it */
+	if (check_webroot_link(wellknown, st.st_uid) == -1 ||
+	    make_webroot_dir(s, wellknown, 0) == -1 ||
+	    check_webroot_link(s->challenge_dir, st.st_uid) == -1 ||
+	    make_webroot_dir(s, s->challenge_dir, 1) == -1 ||
+	    open_challenge_dir(s, dir) == -1)
 		goto fail;
-	/* Creating a file is the only reliable test: access(2) does not know
-	 * about read-only mounts, ACLs or root. */
-	probe = xasprintf("%s/.acmectl-probe.XXXXXX", s->challenge_dir);
-	if ((fd = mkstemp(probe)) == -1) {
-		err_set(ERR_STORAGE, "webroot %s is not writable: cannot create a file "
-		    "in %s: %s", dir, s->challenge_dir, strerror(errno));
-		goto fail;
-	}
-	close(fd);
-	unlink(probe);
-	free(probe);
 	free(wellknown);
 	return s;
 fail:
-	free(probe);
 	free(wellknown);
 	http01_free(s);
 	return NULL;
@@ -245,11 +287,12 @@ static int publish_file(struct http01 *s, struct published *e)
 		claimed = true;
 	}
 	/* a file left by an interrupted run would make O_EXCL fail */
-	if (unlink(path) == -1 && errno != ENOENT) {
+	if (unlinkat(s->challenge_fd, e->token, 0) == -1 && errno != ENOENT) {
 		err_set(ERR_STORAGE, "cannot remove stale %s: %s", path, strerror(errno));
 		goto out;
 	}
-	fd = file_create_at(AT_FDCWD, path, path, e->keyauth, strlen(e->keyauth), 0644);
+	fd = file_create_at(s->challenge_fd, e->token, path, e->keyauth,
+	    strlen(e->keyauth), 0644);
 	if (fd == -1)
 		goto out;
 	if (close(fd) == -1) {
@@ -263,7 +306,7 @@ out:
 	if (fd != -1)
 		close(fd);
 	if (rc == -1 && e->slot != -1) {
-		unlink(path);
+		unlinkat(s->challenge_fd, e->token, 0);
 		if (claimed) {
 			cleanup_live[e->slot] = 0;
 			e->slot = -1;
@@ -329,7 +372,7 @@ void http01_withdraw_all(struct http01 *s)
 
 		if (slot == -1)
 			continue;
-		unlink(cleanup_paths[slot]);
+		unlinkat(s->challenge_fd, s->tokens[i].token, 0);
 		cleanup_live[slot] = 0;
 	}
 	s->ntokens = 0;
@@ -748,6 +791,8 @@ void http01_free(struct http01 *s)
 			cleanup_dir_live[s->created_slot[i]] = 0;
 		free(s->created[i]);
 	}
+	if (s->challenge_fd != -1)
+		close(s->challenge_fd);
 	pthread_mutex_destroy(&s->lock);
 	free(s->challenge_dir);
 	free(s);
