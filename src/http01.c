@@ -158,72 +158,76 @@ static struct published *find_token(struct http01 *s, const char *token,
 
 /* Webroot */
 
-/* Creates dir (0755 whatever the umask: the web server must read it) unless
- * it exists, remembering that we made it. */
-static int make_webroot_dir(struct http01 *s, const char *dir, int which)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0755) == 0) {
-		s->created[which] = xstrdup(dir);
-		s->created_slot[which] = claim_slot(cleanup_dirs, cleanup_dir_live,
-		    MAX_CREATED_DIRS, dir);
-		if (chmod(dir, 0755) == -1) {
-			err_set(ERR_STORAGE, "cannot chmod %s: %s", dir, strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	if (errno != EEXIST) {
-		err_set(ERR_STORAGE, "cannot create directory %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
-		err_set(ERR_STORAGE, "%s exists and is not a directory", dir);
-		return -1;
-	}
-	return 0;
-}
-
-/* Refuses dir when it is a symlink that another user than owner (the
- * webroot's) or root made, or that leads to a directory of another user:
- * tokens are created and removed there, as root too, so a link planted by
- * the web server's user would lead that into someone else's directory. A
- * missing dir or a real directory passes. 0 or -1 with ERR_STORAGE. */
-static int check_webroot_link(const char *dir, uid_t owner)
+/* Opens the directory name under at (path names it in messages) for the
+ * webroot of owner, creating it (0755 whatever the umask: the web server
+ * must read it) when missing and remembering that we made it. A symlink
+ * there is followed only when the link and the directory it leads to
+ * belong to owner or root: tokens are created and removed there, as root
+ * too, and a link planted by the web server's user must not lead that into
+ * someone else's directory. The directory's owner is taken from the open
+ * descriptor, so what is judged is what is used. Returns the descriptor,
+ * or -1 with ERR_STORAGE. */
+static int enter_webroot_dir(struct http01 *s, int at, const char *name, const char *path,
+    uid_t owner, int which)
 {
 	struct stat link, target;
+	int fd, saved;
 	uid_t bad;
 
-	if (lstat(dir, &link) == -1 || !S_ISLNK(link.st_mode))
-		return 0;
-	if (stat(dir, &target) == -1) {
-		err_set(ERR_STORAGE, "%s is a symlink that leads nowhere: %s", dir,
-		    strerror(errno));
+	if (mkdirat(at, name, 0755) == 0) {
+		s->created[which] = xstrdup(path);
+		s->created_slot[which] = claim_slot(cleanup_dirs, cleanup_dir_live,
+		    MAX_CREATED_DIRS, path);
+	} else if (errno != EEXIST) {
+		err_set(ERR_STORAGE, "cannot create directory %s: %s", path, strerror(errno));
 		return -1;
 	}
-	bad = link.st_uid != owner && link.st_uid != 0 ? link.st_uid : target.st_uid;
-	if (bad == owner || bad == 0)
-		return 0;
-	err_set(ERR_STORAGE, "refusing to use %s: it is a symlink %s uid %u, not by the "
-	    "webroot's owner (uid %u) or root", dir, bad == link.st_uid ?
-	    "made by" : "to a directory owned by", (unsigned)bad, (unsigned)owner);
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	saved = errno;
+	/* with O_DIRECTORY, Linux reports a symlink as ENOTDIR, not ELOOP */
+	if (fd == -1 && fstatat(at, name, &link, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(link.st_mode)) {
+		if ((fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+		    fstat(fd, &target) == -1) {
+			err_set(ERR_STORAGE, "%s is a symlink that leads to no directory: %s",
+			    path, strerror(errno));
+			goto fail;
+		}
+		bad = link.st_uid != owner && link.st_uid != 0 ? link.st_uid : target.st_uid;
+		if (bad != owner && bad != 0) {
+			err_set(ERR_STORAGE, "refusing to use %s: it is a symlink %s uid %u, "
+			    "not by the webroot's owner (uid %u) or root", path,
+			    bad == link.st_uid ? "made by" : "to a directory owned by",
+			    (unsigned)bad, (unsigned)owner);
+			goto fail;
+		}
+	}
+	if (fd == -1) {
+		if (saved == ENOTDIR)
+			err_set(ERR_STORAGE, "%s exists and is not a directory", path);
+		else
+			err_set(ERR_STORAGE, "cannot open %s: %s", path, strerror(saved));
+		goto fail;
+	}
+	if (s->created[which] != NULL && fchmod(fd, 0755) == -1) {
+		err_set(ERR_STORAGE, "cannot chmod %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	if (fd != -1)
+		close(fd);
 	return -1;
 }
 
-/* Opens s->challenge_dir as s->challenge_fd, then proves it writable by
- * creating and removing a probe file in it: access(2) does not know about
- * read-only mounts, ACLs or root. 0 or -1 with ERR_STORAGE. */
-static int open_challenge_dir(struct http01 *s, const char *webroot)
+/* Proves s->challenge_fd writable by creating and removing a probe file in
+ * it: access(2) does not know about read-only mounts, ACLs or root. 0 or -1
+ * with ERR_STORAGE. */
+static int probe_challenge_dir(struct http01 *s, const char *webroot)
 {
 	char probe[64];
 	int fd;
 
-	s->challenge_fd = open(s->challenge_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->challenge_fd == -1) {
-		err_set(ERR_STORAGE, "cannot open %s: %s", s->challenge_dir, strerror(errno));
-		return -1;
-	}
 	snprintf(probe, sizeof(probe), ".acmectl-probe.%ld.%lld", (long)getpid(), mono_ms());
 	if ((fd = file_create_at(s->challenge_fd, probe, probe, "", 0, 0600)) == -1) {
 		err_set(ERR_STORAGE, "webroot %s is not writable: cannot create a file "
@@ -240,30 +244,36 @@ struct http01 *http01_webroot(const char *dir)
 	struct http01 *s = solver_new(false);
 	char *wellknown = NULL;
 	struct stat st;
+	int webroot_fd = -1, wellknown_fd = -1;
 
-	if (stat(dir, &st) == -1) {
+	if ((webroot_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fstat(webroot_fd, &st) == -1) {
 		if (errno == ENOENT)
 			err_set(ERR_STORAGE, "webroot %s does not exist", dir);
+		else if (errno == ENOTDIR)
+			err_set(ERR_STORAGE, "webroot %s is not a directory", dir);
 		else
 			err_set(ERR_STORAGE, "webroot %s: %s", dir, strerror(errno));
 		goto fail;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		err_set(ERR_STORAGE, "webroot %s is not a directory", dir);
-		goto fail;
-	}
 	wellknown = xasprintf("%s/.well-known", dir);
 	s->challenge_dir = xasprintf("%s/acme-challenge", wellknown);
-	/* each link is judged before anything is made behind it */
-	if (check_webroot_link(wellknown, st.st_uid) == -1 ||
-	    make_webroot_dir(s, wellknown, 0) == -1 ||
-	    check_webroot_link(s->challenge_dir, st.st_uid) == -1 ||
-	    make_webroot_dir(s, s->challenge_dir, 1) == -1 ||
-	    open_challenge_dir(s, dir) == -1)
+	/* each step is judged before anything is made behind it */
+	if ((wellknown_fd = enter_webroot_dir(s, webroot_fd, ".well-known", wellknown,
+	    st.st_uid, 0)) == -1 ||
+	    (s->challenge_fd = enter_webroot_dir(s, wellknown_fd, "acme-challenge",
+	    s->challenge_dir, st.st_uid, 1)) == -1 ||
+	    probe_challenge_dir(s, dir) == -1)
 		goto fail;
+	close(webroot_fd);
+	close(wellknown_fd);
 	free(wellknown);
 	return s;
 fail:
+	if (webroot_fd != -1)
+		close(webroot_fd);
+	if (wellknown_fd != -1)
+		close(wellknown_fd);
 	free(wellknown);
 	http01_free(s);
 	return NULL;
