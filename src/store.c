@@ -407,7 +407,7 @@ static void remove_generation(const char *dir)
 	int fd;
 
 	/* O_NOFOLLOW: a symlink in a generation's place is removed as a
-	 * link, never entered */
+	 * link, never entered (with O_DIRECTORY, Linux says ENOTDIR) */
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) != -1 &&
 	    (d = fdopendir(fd)) == NULL)
 		close(fd);
@@ -417,7 +417,7 @@ static void remove_generation(const char *dir)
 				unlinkat(dirfd(d), de->d_name, 0);
 		closedir(d);
 	}
-	if (d == NULL && errno == ELOOP)
+	if (d == NULL && (errno == ELOOP || errno == ENOTDIR))
 		unlink(dir);
 	else if (rmdir(dir) == -1 && errno != ENOENT)
 		logmsg(LOG_VERBOSE, "cannot remove %s: %s", dir, strerror(errno));

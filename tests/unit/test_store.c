@@ -582,6 +582,26 @@ static void test_cert_links(void)
 	free(certs);
 }
 
+/* A symlink where a generation is kept is removed as a link when pruned;
+ * the directory it leads to keeps its files. */
+static void test_prune_symlink(void)
+{
+	char *state = path_in("prune"), *victim = path_in("victim"), *keep = path_in("victim/cert.pem");
+	char *planted = path_in("prune/archive/p/2");
+
+	save(state, "p", "1", 0);
+	store_mkdirs(victim, 0700);
+	store_write_atomic(keep, "keep", 4, 0644);
+	CHECK_INT(symlink(victim, planted), 0, "plant archive/p/2");
+	save(state, "p", "3", 0);
+	CHECK(file_is(keep, "keep"), "the file behind the planted generation is kept");
+	CHECK_INT(mode_of(planted), -1, "the planted link itself is pruned");
+	free(state);
+	free(victim);
+	free(keep);
+	free(planted);
+}
+
 int main(void)
 {
 	char *cmd;
@@ -599,6 +619,7 @@ int main(void)
 	test_save_cert();
 	test_list_empty();
 	test_cert_links();
+	test_prune_symlink();
 	if (test_fail == 0) {
 		cmd = xasprintf("rm -rf '%s'", base);
 		if (system(cmd) != 0)
