@@ -332,13 +332,43 @@ static long link_generation(const char *target, const char *name)
 	return generation_of(target + 11 + len + 1);
 }
 
-int store_check_cert(const char *state, const char *name)
+/* The generation directory the link certs/NAME (at live) leads to, after
+ * checking that it is acmectl's own link and that archive/NAME is a
+ * trusted directory. Caller frees; NULL with ERR_STORAGE. */
+static char *linked_generation(const char *state, const char *name, const char *live)
 {
-	char target[PATH_MAX], *live = store_cert_dir(state, name), *dir = NULL;
-	char *shown = NULL, *file = NULL;
-	struct stat st;
+	char target[PATH_MAX], *archive = NULL, *gendir = NULL, *where, *shown, *shown_name;
 	ssize_t n;
 	long gen;
+
+	if ((n = readlink(live, target, sizeof(target) - 1)) == -1) {
+		err_set(ERR_STORAGE, "cannot read the link %s: %s", live, strerror(errno));
+		return NULL;
+	}
+	target[n] = '\0';
+	if ((gen = link_generation(target, name)) == -1) {
+		where = str_printable(live);
+		shown = str_printable(target);
+		shown_name = str_printable(name);
+		err_set(ERR_STORAGE, "refusing to follow %s: it points to %s, not to "
+		    "../archive/%s/GENERATION inside the state directory", where, shown,
+		    shown_name);
+		free(where);
+		free(shown);
+		free(shown_name);
+		return NULL;
+	}
+	archive = xasprintf("%s/archive/%s", state, name);
+	if (check_entry(archive, true) == 0)
+		gendir = xasprintf("%s/%ld", archive, gen);
+	free(archive);
+	return gendir;
+}
+
+int store_check_cert(const char *state, const char *name)
+{
+	char *live = store_cert_dir(state, name), *dir = NULL, *file = NULL;
+	struct stat st;
 	int rc = -1;
 
 	if (check_cert_name(name) == -1 || store_check(state) == -1)
@@ -349,28 +379,11 @@ int store_check_cert(const char *state, const char *name)
 			err_set(ERR_STORAGE, "cannot use %s: %s", live, strerror(errno));
 		goto out;
 	}
-	if (!S_ISLNK(st.st_mode)) {
-		/* a directory kept by hand: trusted like any other */
-		dir = xstrdup(live);
-	} else if (file_check_trusted(live, &st) == -1) {
+	if (!S_ISLNK(st.st_mode))
+		dir = xstrdup(live);  /* a directory kept by hand: trusted like any other */
+	else if (file_check_trusted(live, &st) == -1 ||
+	    (dir = linked_generation(state, name, live)) == NULL)
 		goto out;
-	} else if ((n = readlink(live, target, sizeof(target) - 1)) == -1) {
-		err_set(ERR_STORAGE, "cannot read the link %s: %s", live, strerror(errno));
-		goto out;
-	} else {
-		target[n] = '\0';
-		if ((gen = link_generation(target, name)) == -1) {
-			shown = str_printable(target);
-			err_set(ERR_STORAGE, "refusing to follow %s: it points to %s, not to "
-			    "../archive/%s/GENERATION inside the state directory", live, shown, name);
-			goto out;
-		}
-		dir = xasprintf("%s/archive/%s", state, name);
-		if (check_entry(dir, true) == -1)
-			goto out;
-		free(dir);
-		dir = xasprintf("%s/archive/%s/%ld", state, name, gen);
-	}
 	file = xasprintf("%s/%s", dir, STORE_ISSUANCE);
 	if (check_entry(dir, true) == -1 || check_entry(file, false) == -1)
 		goto out;
@@ -379,7 +392,6 @@ out:
 	free(live);
 	free(dir);
 	free(file);
-	free(shown);
 	return rc;
 }
 
