@@ -194,6 +194,7 @@ mkdir -p "$TEST_TMP/etc-up/acmectl" "$TEST_TMP/etc-work"
 echo "timeout = 30" >"$TEST_TMP/etc-up/acmectl/acmectl.conf"
 chmod 0666 "$TEST_TMP/etc-up/acmectl/acmectl.conf"
 resolve_acmectl
+ETC_BEFORE=$(state_snapshot /etc/acmectl)
 etc_run() {
 	RC=0
 	unshare --mount --propagation private sh -c '
@@ -211,6 +212,6 @@ assert_refused "a world-writable /etc/acmectl/acmectl.conf" \
 chmod 0644 "$TEST_TMP/etc-up/acmectl/acmectl.conf"
 etc_run list
 assert_rc 0 "a root-owned 0644 /etc/acmectl/acmectl.conf is read"
-assert_no_file /etc/acmectl/acmectl.conf "the machine's /etc was not touched"
+assert_eq "$ETC_BEFORE" "$(state_snapshot /etc/acmectl)" "the machine's /etc/acmectl was not touched"
 
 test_done
