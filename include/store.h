@@ -51,8 +51,9 @@ char *store_account_id(const char *directory_url);
 /* Refuses the state directory unless it can be trusted (see "Trust"
  * above): STATE, and accounts/, certs/ and archive/ where they exist. What
  * does not exist yet passes. 0 or -1 with ERR_STORAGE naming the path, its
- * owner and mode. Every store function that reads or writes STATE calls
- * it. */
+ * owner and mode. store_save_cert, store_list_certs, store_lock,
+ * store_check_account and store_check_cert (so store_load_issuance) call
+ * it; session_open_local calls store_check_account. */
 int store_check(const char *state);
 
 /* store_check, and the same for STATE/accounts/ID (a directory, not a
