@@ -12,7 +12,9 @@
  * exist), else CONF_DEFAULT_PATH when it exists. Only settings that were not
  * given as flags are taken; strings read are kept in cfg->owned. Returns 0, or
  * -1 with ERR_USAGE naming the file and line ("FILE:LINE: unknown key \"x\"")
- * or ERR_STORAGE when the named file cannot be read. */
+ * or ERR_STORAGE when the named file cannot be read, or is not a regular
+ * file that belongs, with its directory, to the running user or root and is
+ * writable by no one else (a sticky directory like /tmp passes). */
 int conf_apply(struct config *cfg);
 
 #endif

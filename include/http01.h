@@ -8,9 +8,14 @@ struct http01;
 /* Webroot mode: tokens become DIR/.well-known/acme-challenge/TOKEN (0644).
  * Creates the two directories if missing (0755) and checks DIR is writable
  * by creating and removing a probe file. Directories it created are removed
- * by http01_free when empty; existing ones are left alone.
+ * by http01_free when empty; existing ones are left alone. A .well-known or
+ * acme-challenge that is a symlink is followed only when the link and the
+ * directory it leads to belong to DIR's owner or root; token files are then
+ * created (O_EXCL|O_NOFOLLOW) and removed through the directory opened
+ * once, never by path.
  * Returns the solver (free with http01_free) or NULL with err set
- * (ERR_STORAGE when DIR is missing or unwritable). */
+ * (ERR_STORAGE when DIR is missing or unwritable, or such a symlink is
+ * another user's). */
 struct http01 *http01_webroot(const char *dir);
 
 /* Standalone mode: listens on addr ("PORT", "ADDR:PORT", "[V6]:PORT";

@@ -17,7 +17,8 @@ struct session {
 	const struct config *cfg;  /* borrowed */
 	struct http_client *http;
 	struct acme *acme;
-	char *account_dir;         /* STATE/accounts/<id> */
+	char *account_id;          /* store_account_id(cfg->server) */
+	char *account_dir;         /* STATE/accounts/<id>, for messages */
 	EVP_PKEY *account_key;     /* NULL until loaded */
 	char *account_url;         /* NULL until known */
 	json_t *account_json;      /* account.json as stored, or NULL */
@@ -30,8 +31,9 @@ int session_open(struct session *s, const struct config *cfg);
 
 /* Sets s up for cfg->server without any network, for commands that only
  * read the state: cfg and account_dir; http and acme stay NULL. 0, or -1
- * with ERR_USAGE (a server URL without a usable host); session_close() is
- * safe either way. */
+ * with ERR_USAGE (a server URL without a usable host) or ERR_STORAGE (the
+ * state or the account directory is not trusted: store_check_account);
+ * session_close() is safe either way. */
 int session_open_local(struct session *s, const struct config *cfg);
 
 /* Reads the stored account of this server from the state directory, with

@@ -13,6 +13,19 @@
  * A certificate is replaced by writing a new generation directory in full
  * (fsynced) and then renaming a new symlink over STATE/certs/NAME, so readers
  * always see one complete, matching set; the previous generation is kept.
+ *
+ * Trust: issuance.json holds commands that `renew` runs (as root, from
+ * cron), so the state is used only while nobody else could have planted
+ * anything in it. STATE, accounts/, certs/, archive/, every directory on the
+ * way to a certificate's or an account's files and issuance.json itself
+ * must belong to the running user or root and be writable by no one else
+ * (file_stat_is_trusted); inside STATE a symlink is never followed where a
+ * directory or file is kept, except certs/NAME, and that only when it reads
+ * exactly ../archive/NAME/<generation>, the link acmectl itself makes.
+ * Anything else is refused with ERR_STORAGE (exit 4) naming the path and
+ * its owner and mode, before anything is read from it or written into it.
+ * STATE itself may be a symlink the administrator made (its target is
+ * checked).
  */
 #ifndef ACMECTL_STORE_H
 #define ACMECTL_STORE_H
@@ -34,6 +47,26 @@ char *store_default_dir(void);
  * frees; NULL with ERR_USAGE when the URL has no host, a bad port, or a host
  * that is not safe as a file name. */
 char *store_account_id(const char *directory_url);
+
+/* Refuses the state directory unless it can be trusted (see "Trust"
+ * above): STATE, and accounts/, certs/ and archive/ where they exist. What
+ * does not exist yet passes. 0 or -1 with ERR_STORAGE naming the path, its
+ * owner and mode. store_save_cert, store_list_certs, store_lock,
+ * store_check_account and store_check_cert (so store_load_issuance) call
+ * it; session_open_local calls store_check_account. */
+int store_check(const char *state);
+
+/* store_check, and the same for STATE/accounts/ID (a directory, not a
+ * symlink, when it exists). 0 or -1 with ERR_STORAGE. */
+int store_check_account(const char *state, const char *id);
+
+/* store_check, and the same for every step to certificate NAME's
+ * issuance.json: certs/NAME (a symlink that reads exactly
+ * ../archive/NAME/<generation>, or a directory made by hand), archive/NAME,
+ * the generation directory, and issuance.json (a regular file). A
+ * certificate that does not exist passes. 0 or -1 with ERR_STORAGE
+ * (ERR_USAGE for a NAME that is not a plain file name). */
+int store_check_cert(const char *state, const char *name);
 
 /* Creates path and missing parents with mode. 0 or -1 with ERR_STORAGE. */
 int store_mkdirs(const char *path, mode_t mode);
@@ -74,26 +107,60 @@ struct store_cert {
 };
 
 /* Saves a new generation of certificate NAME and makes it current; keeps
- * the previous generation and deletes older ones. On failure the current
+ * the previous generation and deletes older ones (never following a
+ * symlink found in a generation's place). On failure the current
  * generation is untouched and the partial one removed. 0 or -1 with
- * ERR_STORAGE (also when STATE/certs/NAME is not a symlink), or ERR_USAGE
+ * ERR_STORAGE (also when STATE/certs/NAME is not a symlink, or store_check
+ * or archive/NAME is not trusted: nothing is written then), or ERR_USAGE
  * when NAME is not a plain file name (empty, leading '.', or a '/'). */
 int store_save_cert(const char *state, const char *name, const struct store_cert *c);
 
-/* Path of STATE/certs/NAME (the live directory). Caller frees. */
+/* The file names of the layout above, named once for the path builders. */
+#define STORE_ACCOUNT_KEY      "key.pem"
+#define STORE_ACCOUNT_KEY_NEW  "key.pem.new"   /* rollover: kept before the CA sees it */
+#define STORE_ACCOUNT_KEY_OLD  "key.pem.old"   /* rollover: the key it replaced */
+#define STORE_ACCOUNT_JSON     "account.json"
+#define STORE_PRIVKEY          "privkey.pem"
+#define STORE_CERT             "cert.pem"
+#define STORE_CHAIN            "chain.pem"
+#define STORE_FULLCHAIN        "fullchain.pem"
+#define STORE_ISSUANCE         "issuance.json"
+#define STORE_ARI              "ari.json"
+
+/* The path builders: every path into the state directory is made by one of
+ * these, so the layout above is written down in one place. They only join
+ * names (nothing is checked or touched); caller frees. */
+
+/* STATE/certs */
+char *store_certs_dir(const char *state);
+
+/* STATE/certs/NAME (the live directory) */
 char *store_cert_dir(const char *state, const char *name);
 
-/* Reads STATE/certs/NAME/issuance.json. New reference or NULL with err
- * (ERR_STORAGE; errno ENOENT when there is no such certificate). */
+/* STATE/certs/NAME/FILE, FILE one of STORE_PRIVKEY ... STORE_ARI */
+char *store_cert_file(const char *state, const char *name, const char *file);
+
+/* STATE/accounts/ID, ID from store_account_id() */
+char *store_account_dir(const char *state, const char *id);
+
+/* STATE/accounts/ID/FILE, FILE one of STORE_ACCOUNT_KEY ... STORE_ACCOUNT_JSON */
+char *store_account_file(const char *state, const char *id, const char *file);
+
+/* Reads STATE/certs/NAME/issuance.json after store_check_cert. New
+ * reference or NULL with err (ERR_STORAGE; errno ENOENT when there is no
+ * such certificate). */
 json_t *store_load_issuance(const char *state, const char *name);
 
 /* Names of certificates under STATE/certs: symlinks and directories, not
  * dotfiles (NULL-terminated, sorted; caller strv_free()s). Empty array when
- * there are none or no STATE/certs. NULL with ERR_STORAGE. */
+ * there are none or no STATE/certs. NULL with ERR_STORAGE, also when
+ * store_check refuses STATE. */
 char **store_list_certs(const char *state);
 
 /* Takes the state directory's lock: flock(2) on STATE/lock (created 0600,
- * with STATE when missing), waiting up to wait_s seconds while another
+ * with STATE when missing), after store_check and store_check_cert of
+ * every certificate (a run that locks the state runs the hooks kept in it,
+ * so one planted certificate stops the whole run), waiting up to wait_s seconds while another
  * process holds it. The kernel drops the lock when the holder exits, however
  * it dies. Returns the open descriptor (close-on-exec, so hooks and their
  * children never hold it; release with store_unlock), or -1 with

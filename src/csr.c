@@ -3,14 +3,10 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
@@ -24,10 +20,11 @@
 #include "b64url.h"
 #include "csr.h"
 #include "err.h"
+#include "fileio.h"
 #include "util.h"
 
 /* A CSR is a few kilobytes even with hundreds of names. */
-#define CSR_FILE_MAX (1024 * 1024)
+#define CSR_FILE_MAX ((size_t)1024 * 1024)
 
 /* ub-common-name (RFC 5280 appendix A.1). */
 #define CN_MAX 64
@@ -194,43 +191,6 @@ out:
 	return b64;
 }
 
-/* Reads at most CSR_FILE_MAX bytes of path. Returns the contents (caller
- * frees) and their length in *len, or NULL with err set. */
-static unsigned char *read_small_file(const char *path, size_t *len)
-{
-	unsigned char *buf = NULL;
-	struct stat st;
-	size_t cap;
-	ssize_t n = 0;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		err_set(ERR_USAGE, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > CSR_FILE_MAX) {
-		err_set(ERR_USAGE, "%s: not a regular file of at most %d bytes",
-		    path, CSR_FILE_MAX);
-		goto out;
-	}
-	cap = (size_t)st.st_size;
-	buf = xmalloc(cap + 1);
-	*len = 0;
-	while (*len < cap && (n = read(fd, buf + *len, cap - *len)) > 0)
-		*len += (size_t)n;
-	if (n == -1) {
-		err_set(ERR_USAGE, "%s: %s", path, strerror(errno));
-		free(buf);
-		buf = NULL;
-		goto out;
-	}
-	buf[*len] = '\0';
-out:
-	close(fd);
-	return buf;
-}
-
 /* Parses a PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER
  * CSR. NULL when it is neither; records nothing. */
 static X509_REQ *csr_parse(const unsigned char *data, size_t len)
@@ -380,7 +340,7 @@ char *csr_load(const char *path, char ***names)
 	int derlen;
 
 	*names = NULL;
-	if ((data = read_small_file(path, &len)) == NULL)
+	if ((data = (unsigned char *)file_read(path, CSR_FILE_MAX, ERR_USAGE, &len)) == NULL)
 		return NULL;
 	if ((req = csr_parse(data, len)) == NULL) {
 		err_set(ERR_USAGE, "%s: not a PEM or DER certificate signing "

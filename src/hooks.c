@@ -21,6 +21,7 @@
 
 #include "err.h"
 #include "hooks.h"
+#include "store.h"
 #include "util.h"
 
 /* after SIGTERM, how long a timed-out hook's group has before SIGKILL */
@@ -251,11 +252,11 @@ char **hook_deploy_env(const char *name, const char *cert_dir, bool with_privkey
 
 	env[k++] = xasprintf("ACMECTL_NAME=%s", name);
 	env[k++] = xasprintf("ACMECTL_CERT_DIR=%s", cert_dir);
-	env[k++] = xasprintf("ACMECTL_CERT=%s/cert.pem", cert_dir);
-	env[k++] = xasprintf("ACMECTL_CHAIN=%s/chain.pem", cert_dir);
-	env[k++] = xasprintf("ACMECTL_FULLCHAIN=%s/fullchain.pem", cert_dir);
+	env[k++] = xasprintf("ACMECTL_CERT=%s/" STORE_CERT, cert_dir);
+	env[k++] = xasprintf("ACMECTL_CHAIN=%s/" STORE_CHAIN, cert_dir);
+	env[k++] = xasprintf("ACMECTL_FULLCHAIN=%s/" STORE_FULLCHAIN, cert_dir);
 	if (with_privkey)
-		env[k++] = xasprintf("ACMECTL_PRIVKEY=%s/privkey.pem", cert_dir);
+		env[k++] = xasprintf("ACMECTL_PRIVKEY=%s/" STORE_PRIVKEY, cert_dir);
 	return env;
 }
 

@@ -26,6 +26,7 @@
 
 #include "b64url.h"
 #include "err.h"
+#include "fileio.h"
 #include "http01.h"
 #include "log.h"
 #include "util.h"
@@ -69,6 +70,7 @@ struct http01 {
 
 	/* webroot */
 	char *challenge_dir;
+	int challenge_fd;        /* challenge_dir, opened once it was checked */
 	char *created[2];        /* .well-known, acme-challenge if we made them */
 	int created_slot[2];     /* their index in cleanup_dirs, or -1 */
 
@@ -134,7 +136,7 @@ static struct http01 *solver_new(bool standalone)
 
 	s->standalone = standalone;
 	s->created_slot[0] = s->created_slot[1] = -1;
-	s->listen_fd = s->wake[0] = s->wake[1] = -1;
+	s->listen_fd = s->wake[0] = s->wake[1] = s->challenge_fd = -1;
 	for (i = 0; i < MAX_CLIENTS; i++)
 		s->clients[i].fd = -1;
 	pthread_mutex_init(&s->lock, NULL);
@@ -156,71 +158,122 @@ static struct published *find_token(struct http01 *s, const char *token,
 
 /* Webroot */
 
-/* Creates dir (0755 whatever the umask: the web server must read it) unless
- * it exists, remembering that we made it. */
-static int make_webroot_dir(struct http01 *s, const char *dir, int which)
+/* Opens the directory name under at (path names it in messages) for the
+ * webroot of owner, creating it (0755 whatever the umask: the web server
+ * must read it) when missing and remembering that we made it. A symlink
+ * there is followed only when the link and the directory it leads to
+ * belong to owner or root: tokens are created and removed there, as root
+ * too, and a link planted by the web server's user must not lead that into
+ * someone else's directory. The directory's owner is taken from the open
+ * descriptor, so what is judged is what is used. Returns the descriptor,
+ * or -1 with ERR_STORAGE. */
+static int enter_webroot_dir(struct http01 *s, int at, const char *name, const char *path,
+    uid_t owner, int which)
 {
-	struct stat st;
+	struct stat link, target;
+	int fd, saved;
+	uid_t bad;
 
-	if (mkdir(dir, 0755) == 0) {
-		s->created[which] = xstrdup(dir);
+	if (mkdirat(at, name, 0755) == 0) {
+		s->created[which] = xstrdup(path);
 		s->created_slot[which] = claim_slot(cleanup_dirs, cleanup_dir_live,
-		    MAX_CREATED_DIRS, dir);
-		if (chmod(dir, 0755) == -1) {
-			err_set(ERR_STORAGE, "cannot chmod %s: %s", dir, strerror(errno));
-			return -1;
+		    MAX_CREATED_DIRS, path);
+	} else if (errno != EEXIST) {
+		err_set(ERR_STORAGE, "cannot create directory %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	saved = errno;
+	/* with O_DIRECTORY, Linux reports a symlink as ENOTDIR, not ELOOP */
+	if (fd == -1 && fstatat(at, name, &link, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(link.st_mode)) {
+		if ((fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+		    fstat(fd, &target) == -1) {
+			err_set(ERR_STORAGE, "%s is a symlink that leads to no directory: %s",
+			    path, strerror(errno));
+			goto fail;
 		}
-		return 0;
+		bad = link.st_uid != owner && link.st_uid != 0 ? link.st_uid : target.st_uid;
+		if (bad != owner && bad != 0) {
+			err_set(ERR_STORAGE, "refusing to use %s: it is a symlink %s uid %u, "
+			    "not by the webroot's owner (uid %u) or root", path,
+			    bad == link.st_uid ? "made by" : "to a directory owned by",
+			    (unsigned)bad, (unsigned)owner);
+			goto fail;
+		}
 	}
-	if (errno != EEXIST) {
-		err_set(ERR_STORAGE, "cannot create directory %s: %s", dir, strerror(errno));
+	if (fd == -1) {
+		if (saved == ENOTDIR)
+			err_set(ERR_STORAGE, "%s exists and is not a directory", path);
+		else
+			err_set(ERR_STORAGE, "cannot open %s: %s", path, strerror(saved));
+		goto fail;
+	}
+	if (s->created[which] != NULL && fchmod(fd, 0755) == -1) {
+		err_set(ERR_STORAGE, "cannot chmod %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+/* Proves s->challenge_fd writable by creating and removing a probe file in
+ * it: access(2) does not know about read-only mounts, ACLs or root. 0 or -1
+ * with ERR_STORAGE. */
+static int probe_challenge_dir(struct http01 *s, const char *webroot)
+{
+	char probe[64];
+	int fd;
+
+	snprintf(probe, sizeof(probe), ".acmectl-probe.%ld.%lld", (long)getpid(), mono_ms());
+	if ((fd = file_create_at(s->challenge_fd, probe, probe, "", 0, 0600)) == -1) {
+		err_set(ERR_STORAGE, "webroot %s is not writable: cannot create a file "
+		    "in %s: %s", webroot, s->challenge_dir, strerror(errno));
 		return -1;
 	}
-	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
-		err_set(ERR_STORAGE, "%s exists and is not a directory", dir);
-		return -1;
-	}
+	close(fd);
+	unlinkat(s->challenge_fd, probe, 0);
 	return 0;
 }
 
 struct http01 *http01_webroot(const char *dir)
 {
 	struct http01 *s = solver_new(false);
-	char *wellknown = NULL, *probe = NULL;
+	char *wellknown = NULL;
 	struct stat st;
-	int fd;
+	int webroot_fd = -1, wellknown_fd = -1;
 
-	if (stat(dir, &st) == -1) {
+	if ((webroot_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fstat(webroot_fd, &st) == -1) {
 		if (errno == ENOENT)
 			err_set(ERR_STORAGE, "webroot %s does not exist", dir);
+		else if (errno == ENOTDIR)
+			err_set(ERR_STORAGE, "webroot %s is not a directory", dir);
 		else
 			err_set(ERR_STORAGE, "webroot %s: %s", dir, strerror(errno));
 		goto fail;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		err_set(ERR_STORAGE, "webroot %s is not a directory", dir);
-		goto fail;
-	}
 	wellknown = xasprintf("%s/.well-known", dir);
 	s->challenge_dir = xasprintf("%s/acme-challenge", wellknown);
-	if (make_webroot_dir(s, wellknown, 0) == -1 ||
-	    make_webroot_dir(s, s->challenge_dir, 1) == -1)
+	/* each step is judged before anything is made behind it */
+	if ((wellknown_fd = enter_webroot_dir(s, webroot_fd, ".well-known", wellknown,
+	    st.st_uid, 0)) == -1 ||
+	    (s->challenge_fd = enter_webroot_dir(s, wellknown_fd, "acme-challenge",
+	    s->challenge_dir, st.st_uid, 1)) == -1 ||
+	    probe_challenge_dir(s, dir) == -1)
 		goto fail;
-	/* Creating a file is the only reliable test: access(2) does not know
-	 * about read-only mounts, ACLs or root. */
-	probe = xasprintf("%s/.acmectl-probe.XXXXXX", s->challenge_dir);
-	if ((fd = mkstemp(probe)) == -1) {
-		err_set(ERR_STORAGE, "webroot %s is not writable: cannot create a file "
-		    "in %s: %s", dir, s->challenge_dir, strerror(errno));
-		goto fail;
-	}
-	close(fd);
-	unlink(probe);
-	free(probe);
+	close(webroot_fd);
+	close(wellknown_fd);
 	free(wellknown);
 	return s;
 fail:
-	free(probe);
+	if (webroot_fd != -1)
+		close(webroot_fd);
+	if (wellknown_fd != -1)
+		close(wellknown_fd);
 	free(wellknown);
 	http01_free(s);
 	return NULL;
@@ -244,19 +297,14 @@ static int publish_file(struct http01 *s, struct published *e)
 		claimed = true;
 	}
 	/* a file left by an interrupted run would make O_EXCL fail */
-	if (unlink(path) == -1 && errno != ENOENT) {
+	if (unlinkat(s->challenge_fd, e->token, 0) == -1 && errno != ENOENT) {
 		err_set(ERR_STORAGE, "cannot remove stale %s: %s", path, strerror(errno));
 		goto out;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd == -1) {
-		err_set(ERR_STORAGE, "cannot create %s: %s", path, strerror(errno));
+	fd = file_create_at(s->challenge_fd, e->token, path, e->keyauth,
+	    strlen(e->keyauth), 0644);
+	if (fd == -1)
 		goto out;
-	}
-	if (fchmod(fd, 0644) == -1 || write_full(fd, e->keyauth, strlen(e->keyauth)) == -1) {
-		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
 	if (close(fd) == -1) {
 		fd = -1;
 		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
@@ -268,7 +316,7 @@ out:
 	if (fd != -1)
 		close(fd);
 	if (rc == -1 && e->slot != -1) {
-		unlink(path);
+		unlinkat(s->challenge_fd, e->token, 0);
 		if (claimed) {
 			cleanup_live[e->slot] = 0;
 			e->slot = -1;
@@ -334,7 +382,7 @@ void http01_withdraw_all(struct http01 *s)
 
 		if (slot == -1)
 			continue;
-		unlink(cleanup_paths[slot]);
+		unlinkat(s->challenge_fd, s->tokens[i].token, 0);
 		cleanup_live[slot] = 0;
 	}
 	s->ntokens = 0;
@@ -753,6 +801,8 @@ void http01_free(struct http01 *s)
 			cleanup_dir_live[s->created_slot[i]] = 0;
 		free(s->created[i]);
 	}
+	if (s->challenge_fd != -1)
+		close(s->challenge_fd);
 	pthread_mutex_destroy(&s->lock);
 	free(s->challenge_dir);
 	free(s);

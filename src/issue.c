@@ -132,7 +132,7 @@ static void save_ari_states(struct session *s, char *const *names, char *const *
 			logmsg(LOG_VERBOSE, "%s: no renewal information yet: %s", names[i],
 			    err_saved_message(errors[i]));
 		err_saved_free(errors[i]);
-		path = xasprintf("%s/certs/%s/ari.json", s->cfg->state_dir, names[i]);
+		path = store_cert_file(s->cfg->state_dir, names[i], STORE_ARI);
 		if (ari_state_save(path, &st[i]) != 0) {
 			logmsg(LOG_NORMAL, "warning: %s: %s", names[i], err_message());
 			err_clear();

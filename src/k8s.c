@@ -12,11 +12,12 @@
 
 #include "b64url.h"
 #include "err.h"
+#include "fileio.h"
 #include "k8s.h"
 #include "key.h"
 #include "util.h"
 
-#define MAX_FILE (4 * 1024 * 1024) /* manifests are kilobytes */
+#define MAX_FILE ((size_t)4 * 1024 * 1024) /* manifests are kilobytes */
 #define MAX_DEPTH 64               /* nesting, and a guard against alias cycles */
 #define MAX_NODES 200000           /* guard against alias expansion bombs */
 #define DEFAULT_KEY "tls.key"
@@ -400,38 +401,13 @@ out:
 	return iss;
 }
 
-/* Reads a whole file into a new NUL-terminated buffer. NULL with ERR_USAGE. */
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f;
-	char *buf;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		err_set(ERR_USAGE, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = xmalloc(MAX_FILE + 1);
-	*len = fread(buf, 1, MAX_FILE + 1, f);
-	if (ferror(f) || *len > MAX_FILE) {
-		err_set(ERR_USAGE, "%s: %s", path, ferror(f) ? "read error" :
-		    "too large for a manifest");
-		OPENSSL_cleanse(buf, MAX_FILE + 1);
-		free(buf);
-		buf = NULL;
-	} else {
-		buf[*len] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 struct k8s_issuer *k8s_issuer_load(const char *path)
 {
 	struct k8s_issuer *iss;
 	size_t len;
 	char *text;
 
-	if ((text = read_file(path, &len)) == NULL)
+	if ((text = file_read(path, MAX_FILE, ERR_USAGE, &len)) == NULL)
 		return NULL;
 	iss = k8s_issuer_parse(text, len, path);
 	free(text);
@@ -455,7 +431,7 @@ json_t *k8s_objects_load(const char *path)
 	size_t len;
 	char *text;
 
-	if ((text = read_file(path, &len)) == NULL)
+	if ((text = file_read(path, MAX_FILE, ERR_USAGE, &len)) == NULL)
 		return NULL;
 	objs = k8s_objects(text, len, path);
 	free(text);
@@ -614,7 +590,7 @@ int k8s_secret_load(const char *path, const char *name, const char *key,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((text = read_file(path, &len)) == NULL)
+	if ((text = file_read(path, MAX_FILE, ERR_USAGE, &len)) == NULL)
 		return -1;
 	rc = k8s_secret_parse(text, len, path, name, key, out);
 	OPENSSL_cleanse(text, len);

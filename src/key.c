@@ -1,15 +1,11 @@
 /* key.c - private keys: generation, PEM loading and saving (OpenSSL 3 EVP). */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
@@ -21,11 +17,12 @@
 #include <openssl/pem.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "key.h"
 #include "util.h"
 
 /* A key file is a few kilobytes; anything bigger is not a key. */
-#define KEY_FILE_MAX (1024 * 1024)
+#define KEY_FILE_MAX ((size_t)1024 * 1024)
 
 #define RSA_MIN_BITS 2048
 
@@ -181,41 +178,15 @@ out:
 
 EVP_PKEY *key_load_file(const char *path)
 {
-	EVP_PKEY *key = NULL;
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	int fd;
+	EVP_PKEY *key;
+	size_t len;
+	char *pem;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		err_set(ERR_USAGE, "%s: %s", path, strerror(errno));
+	if ((pem = file_read(path, KEY_FILE_MAX, ERR_USAGE, &len)) == NULL)
 		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > KEY_FILE_MAX) {
-		err_set(ERR_USAGE, "%s: not a regular file of at most %d bytes",
-		    path, KEY_FILE_MAX);
-		goto out;
-	}
-	cap = (size_t)st.st_size + 1;
-	buf = xmalloc(cap);
-	/* Read to EOF, not st_size: the file may change under us. */
-	while ((n = read(fd, buf + len, cap - 1 - len)) > 0)
-		if ((len += (size_t)n) == cap - 1)
-			break;
-	if (n == -1) {
-		err_set(ERR_USAGE, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	buf[len] = '\0';
-	key = key_from_pem(buf, len, path);
-out:
-	if (buf != NULL) {
-		OPENSSL_cleanse(buf, cap);
-		free(buf);
-	}
-	close(fd);
+	key = key_from_pem(pem, len, path);
+	OPENSSL_cleanse(pem, len);
+	free(pem);
 	return key;
 }
 

@@ -102,7 +102,7 @@ int revoke_mark(const char *state, const char *name, int reason, time_t at)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_set_new(issuance, "revoked", json_pack("{s:s,s:i}", "at", when,
 	    "reason", reason >= 0 ? reason : 0));
-	path = xasprintf("%s/certs/%s/issuance.json", state, name);
+	path = store_cert_file(state, name, STORE_ISSUANCE);
 	rc = store_write_json(path, issuance, 0644);
 out:
 	free(path);

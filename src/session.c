@@ -16,14 +16,12 @@
 
 int session_open_local(struct session *s, const struct config *cfg)
 {
-	char *id;
-
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
-	if ((id = store_account_id(cfg->server)) == NULL)
+	if ((s->account_id = store_account_id(cfg->server)) == NULL ||
+	    store_check_account(cfg->state_dir, s->account_id) == -1)
 		return -1;
-	s->account_dir = xasprintf("%s/accounts/%s", cfg->state_dir, id);
-	free(id);
+	s->account_dir = store_account_dir(cfg->state_dir, s->account_id);
 	return 0;
 }
 
@@ -56,6 +54,7 @@ void session_close(struct session *s)
 	EVP_PKEY_free(s->account_key);
 	json_decref(s->account_json);
 	free(s->account_url);
+	free(s->account_id);
 	free(s->account_dir);
 	memset(s, 0, sizeof(*s));
 }
@@ -82,7 +81,7 @@ static int save_account_json(struct session *s, json_t *contact)
 	    "directory", s->cfg->server,
 	    "contact", json_is_array(contact) ? json_incref(contact) : json_array(),
 	    "created", created);
-	path = xasprintf("%s/account.json", s->account_dir);
+	path = store_account_file(s->cfg->state_dir, s->account_id, STORE_ACCOUNT_JSON);
 	rc = store_write_json(path, doc, 0644);
 	json_decref(s->account_json);
 	s->account_json = doc;
@@ -92,7 +91,7 @@ static int save_account_json(struct session *s, json_t *contact)
 
 int session_set_account_member(struct session *s, const char *key, json_t *value)
 {
-	char *path = xasprintf("%s/account.json", s->account_dir);
+	char *path = store_account_file(s->cfg->state_dir, s->account_id, STORE_ACCOUNT_JSON);
 	json_t *doc;
 	int rc = -1;
 
@@ -132,7 +131,8 @@ static int check_directory(const struct session *s, const json_t *account_json)
  * is unreadable (which counts as none). Caller json_decref()s. */
 static json_t *read_account_json(const struct session *s)
 {
-	char *path = xasprintf("%s/account.json", s->account_dir), *text;
+	char *path = store_account_file(s->cfg->state_dir, s->account_id, STORE_ACCOUNT_JSON);
+	char *text;
 	json_t *doc = NULL;
 	size_t len;
 
@@ -148,7 +148,8 @@ static json_t *read_account_json(const struct session *s)
  * 0, or -1 with err set for an unreadable or unusable key.pem. */
 static int read_kept_key(const struct session *s, EVP_PKEY **out)
 {
-	char *path = xasprintf("%s/key.pem", s->account_dir), *text;
+	char *path = store_account_file(s->cfg->state_dir, s->account_id, STORE_ACCOUNT_KEY);
+	char *text;
 	size_t len;
 	int rc = 0;
 
@@ -191,7 +192,8 @@ static int check_kept_key(const struct session *s, EVP_PKEY *key, const char *so
 /* Keeps key as this server's account key.pem, mode 0600. 0 or -1 with err. */
 static int write_key(const struct session *s, EVP_PKEY *key)
 {
-	char *path = xasprintf("%s/key.pem", s->account_dir), *pem;
+	char *path = store_account_file(s->cfg->state_dir, s->account_id, STORE_ACCOUNT_KEY);
+	char *pem;
 	size_t len = 0;
 	int rc = -1;
 

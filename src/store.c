@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,122 +22,17 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
 
 /* Nothing acmectl keeps is near this; it stops a mistaken path such as a
  * device from being read forever. */
-#define READ_MAX (64L * 1024 * 1024)
+#define READ_MAX ((size_t)64 * 1024 * 1024)
 
 /* How often a random temp name is retried after EEXIST. */
 #define TEMP_TRIES 100
-
-char *store_default_dir(void)
-{
-	const char *xdg, *home;
-	struct passwd *pw;
-
-	if (geteuid() == 0)
-		return xstrdup("/var/lib/acmectl");
-	xdg = getenv("XDG_STATE_HOME");
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/acmectl", xdg);
-	home = getenv("HOME");
-	if (home == NULL || home[0] == '\0') {
-		pw = getpwuid(geteuid());
-		home = pw != NULL ? pw->pw_dir : NULL;
-	}
-	if (home == NULL || home[0] == '\0') {
-		err_set(ERR_STORAGE, "cannot find a state directory: "
-		    "HOME is not set; use --state-dir");
-		return NULL;
-	}
-	return xasprintf("%s/.local/state/acmectl", home);
-}
-
-/* A host as it may appear in a file name: [a-z0-9._-], not "." or "..". */
-static bool host_is_safe(const char *host)
-{
-	const char *p;
-
-	if (host[0] == '\0' || host[0] == '.')
-		return false;
-	for (p = host; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && strchr(".-_", *p) == NULL)
-			return false;
-	return true;
-}
-
-char *store_account_id(const char *url)
-{
-	const char *auth, *end, *at, *hostp, *hostend, *port = NULL;
-	char *host = NULL, *id = NULL, *p;
-	size_t portlen = 0;
-	long portnum;
-
-	auth = strstr(url, "://");
-	if (auth == NULL)
-		goto bad;
-	auth += 3;
-	end = auth + strcspn(auth, "/?#");
-	/* userinfo ends at the last '@' of the authority */
-	hostp = auth;
-	for (at = auth; at < end; at++)
-		if (*at == '@')
-			hostp = at + 1;
-	if (*hostp == '[') {
-		hostend = memchr(hostp, ']', (size_t)(end - hostp));
-		if (hostend == NULL)
-			goto bad;
-		host = xstrndup(hostp + 1, (size_t)(hostend - hostp - 1));
-		hostend++;
-		if (strspn(host, "0123456789abcdefABCDEF:.") != strlen(host) ||
-		    strchr(host, ':') == NULL)
-			goto bad;
-		for (p = host; *p != '\0'; p++)
-			if (*p == ':')
-				*p = '-';
-	} else {
-		hostend = memchr(hostp, ':', (size_t)(end - hostp));
-		if (hostend == NULL)
-			hostend = end;
-		host = xstrndup(hostp, (size_t)(hostend - hostp));
-	}
-	if (hostend < end) {
-		if (*hostend != ':')
-			goto bad;
-		port = hostend + 1;
-		portlen = (size_t)(end - port);
-	}
-	for (p = host; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	if (!host_is_safe(host))
-		goto bad;
-
-	if (port == NULL || portlen == 0) {
-		id = xstrdup(host);
-		goto out;
-	}
-	if (portlen > 5 || strspn(port, "0123456789") < portlen)
-		goto bad;
-	portnum = strtol(port, NULL, 10);
-	if (portnum < 1 || portnum > 65535)
-		goto bad;
-	/* The scheme's own port names the same server as no port. */
-	if ((portnum == 443 && strncasecmp(url, "https://", 8) == 0) ||
-	    (portnum == 80 && strncasecmp(url, "http://", 7) == 0))
-		id = xstrdup(host);
-	else
-		id = xasprintf("%s_%ld", host, portnum);
-	goto out;
-bad:
-	err_set(ERR_USAGE, "invalid ACME directory URL \"%s\": expected "
-	    "https://HOST[:PORT]/PATH", url);
-out:
-	free(host);
-	return id;
-}
 
 int store_mkdirs(const char *path, mode_t mode)
 {
@@ -328,45 +222,7 @@ int store_write_json(const char *path, json_t *doc, mode_t mode)
 
 char *store_read_file(const char *path, size_t *lenp)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	int fd, saved;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		goto fail;
-	for (;;) {
-		if (cap - len < 4096) {
-			if (cap >= READ_MAX) {
-				errno = EFBIG;
-				goto fail;
-			}
-			cap = cap == 0 ? 8192 : cap * 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	if (lenp != NULL)
-		*lenp = len;
-	return buf;
-fail:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	free(buf);
-	err_set(ERR_STORAGE, "cannot read %s: %s", path, strerror(saved));
-	errno = saved;
-	return NULL;
+	return file_read(path, READ_MAX, ERR_STORAGE, lenp);
 }
 
 /* A certificate name is one plain path component. */
@@ -394,6 +250,151 @@ static long generation_of(const char *entry)
 	return n;
 }
 
+/* Refuses path unless nothing is there yet, or it is what the layout keeps
+ * there (a directory when want_dir, else a regular file), itself and not a
+ * symlink to one, and trusted (file_check_trusted). 0 or -1 with
+ * ERR_STORAGE. */
+static int check_entry(const char *path, bool want_dir)
+{
+	struct stat st;
+	char *shown;
+
+	if (lstat(path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		err_set(ERR_STORAGE, "cannot use %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode) || (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) {
+		shown = str_printable(path);
+		err_set(ERR_STORAGE, "refusing to use %s: it is %s where acmectl keeps a %s",
+		    shown, S_ISLNK(st.st_mode) ? "a symlink" : "something else",
+		    want_dir ? "directory" : "regular file");
+		free(shown);
+		return -1;
+	}
+	return file_check_trusted(path, &st);
+}
+
+int store_check(const char *state)
+{
+	static const char *const subdirs[] = { "accounts", "certs", "archive" };
+	struct stat st;
+	char *path;
+	size_t i;
+	int rc;
+
+	if (stat(state, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		err_set(ERR_STORAGE, "cannot use %s: %s", state, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		err_set(ERR_STORAGE, "cannot use %s: %s", state, strerror(ENOTDIR));
+		return -1;
+	}
+	if (file_check_trusted(state, &st) == -1)
+		return -1;
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		path = xasprintf("%s/%s", state, subdirs[i]);
+		rc = check_entry(path, true);
+		free(path);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int store_check_account(const char *state, const char *id)
+{
+	char *dir;
+	int rc;
+
+	if (store_check(state) == -1)
+		return -1;
+	dir = store_account_dir(state, id);
+	rc = check_entry(dir, true);
+	free(dir);
+	return rc;
+}
+
+/* The generation "../archive/NAME/N" names when it is exactly the link
+ * acmectl makes for certificate name, else -1: a link that leads anywhere
+ * else was not made by acmectl and is never followed. */
+static long link_generation(const char *target, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(target, "../archive/", 11) != 0 || strncmp(target + 11, name, len) != 0 ||
+	    target[11 + len] != '/')
+		return -1;
+	return generation_of(target + 11 + len + 1);
+}
+
+/* The generation directory the link certs/NAME (at live) leads to, after
+ * checking that it is acmectl's own link and that archive/NAME is a
+ * trusted directory. Caller frees; NULL with ERR_STORAGE. */
+static char *linked_generation(const char *state, const char *name, const char *live)
+{
+	char target[PATH_MAX], *archive = NULL, *gendir = NULL, *where, *shown, *shown_name;
+	ssize_t n;
+	long gen;
+
+	if ((n = readlink(live, target, sizeof(target) - 1)) == -1) {
+		err_set(ERR_STORAGE, "cannot read the link %s: %s", live, strerror(errno));
+		return NULL;
+	}
+	target[n] = '\0';
+	if ((gen = link_generation(target, name)) == -1) {
+		where = str_printable(live);
+		shown = str_printable(target);
+		shown_name = str_printable(name);
+		err_set(ERR_STORAGE, "refusing to follow %s: it points to %s, not to "
+		    "../archive/%s/GENERATION inside the state directory", where, shown,
+		    shown_name);
+		free(where);
+		free(shown);
+		free(shown_name);
+		return NULL;
+	}
+	archive = xasprintf("%s/archive/%s", state, name);
+	if (check_entry(archive, true) == 0)
+		gendir = xasprintf("%s/%ld", archive, gen);
+	free(archive);
+	return gendir;
+}
+
+int store_check_cert(const char *state, const char *name)
+{
+	char *live = store_cert_dir(state, name), *dir = NULL, *file = NULL;
+	struct stat st;
+	int rc = -1;
+
+	if (check_cert_name(name) == -1 || store_check(state) == -1)
+		goto out;
+	if (lstat(live, &st) == -1) {
+		rc = errno == ENOENT ? 0 : -1;  /* no such certificate: the reader says so */
+		if (rc == -1)
+			err_set(ERR_STORAGE, "cannot use %s: %s", live, strerror(errno));
+		goto out;
+	}
+	if (!S_ISLNK(st.st_mode))
+		dir = xstrdup(live);  /* a directory kept by hand: trusted like any other */
+	else if (file_check_trusted(live, &st) == -1 ||
+	    (dir = linked_generation(state, name, live)) == NULL)
+		goto out;
+	file = xasprintf("%s/%s", dir, STORE_ISSUANCE);
+	if (check_entry(dir, true) == -1 || check_entry(file, false) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(live);
+	free(dir);
+	free(file);
+	return rc;
+}
+
 /* The generation certs/NAME points at ("../archive/NAME/N"), or -1. */
 static long current_generation(const char *link)
 {
@@ -413,17 +414,24 @@ static long current_generation(const char *link)
  * cannot remove is only disk space, never the live certificate. */
 static void remove_generation(const char *dir)
 {
-	DIR *d;
+	DIR *d = NULL;
 	struct dirent *de;
+	int fd;
 
-	d = opendir(dir);
+	/* O_NOFOLLOW: a symlink in a generation's place is removed as a
+	 * link, never entered (with O_DIRECTORY, Linux says ENOTDIR) */
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) != -1 &&
+	    (d = fdopendir(fd)) == NULL)
+		close(fd);
 	if (d != NULL) {
 		while ((de = readdir(d)) != NULL)
 			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
 				unlinkat(dirfd(d), de->d_name, 0);
 		closedir(d);
 	}
-	if (rmdir(dir) == -1 && errno != ENOENT)
+	if (d == NULL && (errno == ELOOP || errno == ENOTDIR))
+		unlink(dir);
+	else if (rmdir(dir) == -1 && errno != ENOENT)
 		logmsg(LOG_VERBOSE, "cannot remove %s: %s", dir, strerror(errno));
 }
 
@@ -468,35 +476,12 @@ static void prune_generations(const char *archive, long keep, long prev)
 	closedir(d);
 }
 
-/* Creates path (exclusively, not following links) with mode and writes
- * data to it, unsynced. Returns the open descriptor, or -1 with err and
- * errno kept (EEXIST: something is at path); a file it created is removed
- * again. */
-static int create_unsynced(const char *path, const void *data, size_t len, mode_t mode)
-{
-	int fd, saved;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	/* open(2) applied the umask; the caller's mode is the contract. */
-	if (fd == -1 || fchmod(fd, mode) == -1 || write_full(fd, data, len) == -1) {
-		saved = errno;
-		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
-		if (fd != -1) {
-			close(fd);
-			unlink(path);
-		}
-		errno = saved;
-		fd = -1;
-	}
-	return fd;
-}
-
 int store_write_new(const char *path, const void *data, size_t len, mode_t mode)
 {
 	char *dir = NULL;
 	int fd, rc = -1;
 
-	if ((fd = create_unsynced(path, data, len, mode)) == -1)
+	if ((fd = file_create_at(AT_FDCWD, path, path, data, len, mode)) == -1)
 		return -1;
 	if (fsync(fd) == -1) {
 		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
@@ -536,11 +521,11 @@ static int write_generation(const char *dir, const struct store_cert *c)
 		bool optional;
 	} files[] = {
 		/* a certificate for the user's own CSR has no key of ours */
-		{ "privkey.pem", c->privkey, c->privkey_len, 0600, true },
-		{ "cert.pem", c->cert, c->cert ? strlen(c->cert) : 0, 0644, false },
-		{ "chain.pem", c->chain, c->chain ? strlen(c->chain) : 0, 0644, false },
-		{ "fullchain.pem", c->fullchain, c->fullchain ? strlen(c->fullchain) : 0, 0644, false },
-		{ "issuance.json", issuance, issuance ? strlen(issuance) : 0, 0644, false },
+		{ STORE_PRIVKEY, c->privkey, c->privkey_len, 0600, true },
+		{ STORE_CERT, c->cert, c->cert ? strlen(c->cert) : 0, 0644, false },
+		{ STORE_CHAIN, c->chain, c->chain ? strlen(c->chain) : 0, 0644, false },
+		{ STORE_FULLCHAIN, c->fullchain, c->fullchain ? strlen(c->fullchain) : 0, 0644, false },
+		{ STORE_ISSUANCE, issuance, issuance ? strlen(issuance) : 0, 0644, false },
 	};
 	enum { NFILES = sizeof(files) / sizeof(files[0]) };
 	int fds[NFILES], rc = -1;
@@ -549,15 +534,15 @@ static int write_generation(const char *dir, const struct store_cert *c)
 	for (i = 0; i < NFILES; i++)
 		fds[i] = -1;
 	if (issuance == NULL) {
-		err_set(ERR_STORAGE, "cannot encode %s/issuance.json", dir);
+		err_set(ERR_STORAGE, "cannot encode %s/" STORE_ISSUANCE, dir);
 		goto out;
 	}
 	for (i = 0; i < NFILES; i++) {
 		if (files[i].data == NULL && files[i].optional)
 			continue;
 		path = xasprintf("%s/%s", dir, files[i].name);
-		fds[i] = create_unsynced(path, files[i].data ? files[i].data : "",
-		    files[i].len, files[i].mode);
+		fds[i] = file_create_at(AT_FDCWD, path, path,
+		    files[i].data ? files[i].data : "", files[i].len, files[i].mode);
 		free(path);
 		if (fds[i] == -1)
 			goto out;
@@ -591,12 +576,15 @@ int store_save_cert(const char *state, const char *name, const struct store_cert
 	mode_t oldmask;
 	int tries, rc = -1;
 
-	if (check_cert_name(name) == -1)
+	if (check_cert_name(name) == -1 || store_check(state) == -1)
 		return -1;
 	archive = xasprintf("%s/archive/%s", state, name);
-	certs = xasprintf("%s/certs", state);
-	live = xasprintf("%s/%s", certs, name);
-	if (store_mkdirs(archive, 0700) == -1 || store_mkdirs(certs, 0700) == -1)
+	certs = store_certs_dir(state);
+	live = store_cert_dir(state, name);
+	/* archive/NAME is where generations are written and pruned: a
+	 * symlink there would lead both elsewhere */
+	if (check_entry(archive, true) == -1 || store_mkdirs(archive, 0700) == -1 ||
+	    store_mkdirs(certs, 0700) == -1)
 		goto out;
 	/* Only a symlink of ours is replaced; a directory someone made
 	 * there by hand (or an old layout) is not ours to destroy. */
@@ -669,11 +657,6 @@ out:
 	return rc;
 }
 
-char *store_cert_dir(const char *state, const char *name)
-{
-	return xasprintf("%s/certs/%s", state, name);
-}
-
 json_t *store_load_issuance(const char *state, const char *name)
 {
 	char *path = NULL, *text = NULL;
@@ -681,9 +664,9 @@ json_t *store_load_issuance(const char *state, const char *name)
 	json_error_t jerr;
 	size_t len;
 
-	if (check_cert_name(name) == -1)
+	if (store_check_cert(state, name) == -1)
 		return NULL;
-	path = xasprintf("%s/certs/%s/issuance.json", state, name);
+	path = store_cert_file(state, name, STORE_ISSUANCE);
 	text = store_read_file(path, &len);
 	if (text == NULL) {
 		if (errno == ENOENT) {
@@ -714,12 +697,14 @@ static int compare_names(const void *a, const void *b)
 
 char **store_list_certs(const char *state)
 {
-	char *certs = xasprintf("%s/certs", state), **names = NULL;
+	char *certs = store_certs_dir(state), **names = NULL;
 	size_t n = 0;
 	DIR *d;
 	struct dirent *de;
 	struct stat st;
 
+	if (store_check(state) == -1)
+		goto out;
 	names = xcalloc(1, sizeof(*names));
 	d = opendir(certs);
 	if (d == NULL) {
@@ -747,6 +732,22 @@ out:
 	return names;
 }
 
+/* store_check_cert for every certificate under STATE/certs. 0 or -1 with
+ * ERR_STORAGE. */
+static int check_all_certs(const char *state)
+{
+	char **names;
+	size_t i;
+	int rc = 0;
+
+	if ((names = store_list_certs(state)) == NULL)
+		return -1;
+	for (i = 0; names[i] != NULL && rc == 0; i++)
+		rc = store_check_cert(state, names[i]);
+	strv_free(names);
+	return rc;
+}
+
 /* How often a held lock is tried again while waiting for it. */
 #define LOCK_POLL_MS 100
 
@@ -758,7 +759,7 @@ int store_lock(const char *state, long wait_s)
 	int fd = -1;
 	bool locked = false;
 
-	if (store_mkdirs(state, 0700) == -1)
+	if (check_all_certs(state) == -1 || store_mkdirs(state, 0700) == -1)
 		goto out;
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1) {

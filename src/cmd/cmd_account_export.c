@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "err.h"
+#include "fileio.h"
 #include "k8s.h"
 #include "key.h"
 #include "log.h"
@@ -22,6 +23,9 @@
 
 /* cert-manager's documentation names account key Secrets this way. */
 #define SECRET_SUFFIX "-account-key"
+
+/* A CA bundle is kilobytes; this only bounds a mistaken file. */
+#define CA_BUNDLE_MAX ((size_t)4 * 1024 * 1024)
 
 /* The issuer name when --name is absent: the server's host[_port] as the
  * state names its account directory, with what an object name cannot hold
@@ -92,12 +96,10 @@ static int check_account(const struct session *s)
 /* Reads the CA bundle for spec.acme.caBundle. NULL with ERR_USAGE. */
 static char *read_ca_bundle(const char *path, size_t *len)
 {
-	char *text, *why;
+	char *text;
 
-	if ((text = store_read_file(path, len)) == NULL) {
-		why = xstrdup(err_message());
-		err_set(ERR_USAGE, "CA bundle: %s", why);
-		free(why);
+	if ((text = file_read(path, CA_BUNDLE_MAX, ERR_USAGE, len)) == NULL) {
+		err_prefix("CA bundle");
 		return NULL;
 	}
 	if (strstr(text, "-----BEGIN CERTIFICATE-----") == NULL) {

@@ -28,11 +28,13 @@ struct key_paths {
 	char *backup;    /* key.pem.old: the key before the last rollover */
 };
 
-static void key_paths_init(struct key_paths *p, const char *account_dir)
+static void key_paths_init(struct key_paths *p, const struct session *s)
 {
-	p->current = xasprintf("%s/key.pem", account_dir);
-	p->pending = xasprintf("%s/key.pem.new", account_dir);
-	p->backup = xasprintf("%s/key.pem.old", account_dir);
+	const char *state = s->cfg->state_dir;
+
+	p->current = store_account_file(state, s->account_id, STORE_ACCOUNT_KEY);
+	p->pending = store_account_file(state, s->account_id, STORE_ACCOUNT_KEY_NEW);
+	p->backup = store_account_file(state, s->account_id, STORE_ACCOUNT_KEY_OLD);
 }
 
 static void key_paths_clear(struct key_paths *p)
@@ -243,7 +245,7 @@ int cmd_account_rollover(const struct config *cfg)
 
 	if (session_open(&s, cfg) != 0 || session_load_account(&s, true) != 0)
 		goto out;
-	key_paths_init(&p, s.account_dir);
+	key_paths_init(&p, &s);
 	if (settle_pending(&s, &p, &outcome, &other) != 0)
 		goto out;
 	if (outcome == PENDING_OTHER) {

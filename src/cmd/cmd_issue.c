@@ -84,7 +84,7 @@ static bool same_names(char **a, char **b)
  * is not due for renewal. Any problem reading it means "not current". */
 static bool still_current(const struct config *cfg, const char *name, char **names)
 {
-	char *path = xasprintf("%s/certs/%s/cert.pem", cfg->state_dir, name);
+	char *path = store_cert_file(cfg->state_dir, name, STORE_CERT);
 	struct certinfo ci = { 0 };
 	char *pem, until[32];
 	bool current = false;
@@ -151,8 +151,9 @@ int cmd_issue(const struct config *cfg)
 		err_set(ERR_USAGE, "invalid certificate name \"%s\"", name);
 		goto out;
 	}
-	certs_dir = xasprintf("%s/certs", cfg->state_dir);
-	if (store_mkdirs(certs_dir, 0755) != 0)
+	certs_dir = store_certs_dir(cfg->state_dir);
+	if (store_check_cert(cfg->state_dir, name) != 0 ||
+	    store_mkdirs(certs_dir, 0755) != 0)
 		goto out;
 	if (!cfg->force && still_current(cfg, name, names)) {
 		rc = 0;

@@ -41,7 +41,7 @@ static void entry_clear(struct entry *e)
  * none), when it is about it. */
 static void load_ari(const char *state, const char *name, const char *id, struct ari_state *st)
 {
-	char *path = xasprintf("%s/certs/%s/ari.json", state, name);
+	char *path = store_cert_file(state, name, STORE_ARI);
 
 	if (id == NULL || ari_state_load(path, st) != 0 || strcmp(st->cert_id, id) != 0)
 		ari_state_clear(st);
@@ -52,7 +52,7 @@ static void load_ari(const char *state, const char *name, const char *id, struct
 /* Fills e for certificate e->name. */
 static void entry_load(const char *state, struct entry *e, time_t now)
 {
-	char *path = xasprintf("%s/certs/%s/cert.pem", state, e->name), *pem = NULL;
+	char *path = store_cert_file(state, e->name, STORE_CERT), *pem = NULL;
 	json_t *v;
 
 	if ((e->record = store_load_issuance(state, e->name)) == NULL ||

@@ -109,7 +109,7 @@ static bool is_revoked(json_t *record)
 /* Writes record as issuance.json of the current generation of name. */
 static int save_record(const char *state, const char *name, json_t *record)
 {
-	char *path = xasprintf("%s/certs/%s/issuance.json", state, name);
+	char *path = store_cert_file(state, name, STORE_ISSUANCE);
 	int rc;
 
 	rc = store_write_json(path, record, 0644);
@@ -148,7 +148,7 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 		err_set(ERR_STORAGE, "certificate %s: issuance.json names no server", j->name);
 		goto out;
 	}
-	path = xasprintf("%s/certs/%s/cert.pem", cfg->state_dir, j->name);
+	path = store_cert_file(cfg->state_dir, j->name, STORE_CERT);
 	if ((pem = store_read_file(path, NULL)) == NULL ||
 	    certinfo_parse(pem, path, &j->ci) != 0)
 		goto out;
@@ -163,7 +163,7 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 		ok = false;
 		goto out;
 	}
-	j->ari_path = xasprintf("%s/certs/%s/ari.json", cfg->state_dir, j->name);
+	j->ari_path = store_cert_file(cfg->state_dir, j->name, STORE_ARI);
 	j->have_ari = ari_state_load(j->ari_path, &j->ari) == 0;
 out:
 	if (!ok) {

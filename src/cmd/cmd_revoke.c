@@ -11,22 +11,15 @@
 #include "certinfo.h"
 #include "cmd.h"
 #include "err.h"
+#include "fileio.h"
 #include "key.h"
 #include "revoke.h"
 #include "session.h"
 #include "store.h"
 #include "util.h"
 
-/* Reads the PEM certificate at path; a missing or unreadable file is bad
- * input. Returns the text (caller frees) or NULL with ERR_USAGE. */
-static char *read_cert(const char *path)
-{
-	char *pem;
-
-	if ((pem = store_read_file(path, NULL)) == NULL)
-		err_set(ERR_USAGE, "cannot read the certificate %s: %s", path, strerror(errno));
-	return pem;
-}
+/* A certificate chain is kilobytes; this only bounds a mistaken file. */
+#define CERT_FILE_MAX ((size_t)1024 * 1024)
 
 /* Prints what was revoked, as text or --json. */
 static void report(const struct config *cfg, const char *name, const char *path,
@@ -66,7 +59,7 @@ int cmd_revoke(const struct config *cfg)
 				    cfg->state_dir);
 			goto out;
 		}
-		path = xasprintf("%s/certs/%s/cert.pem", cfg->state_dir, name);
+		path = store_cert_file(cfg->state_dir, name, STORE_CERT);
 		/* revoke where it was issued unless --server says otherwise */
 		server = json_string_value(json_object_get(issuance, "server"));
 		if (server != NULL && !cfg->server_set) {
@@ -77,7 +70,7 @@ int cmd_revoke(const struct config *cfg)
 	} else {
 		path = xstrdup(cfg->cert_file);
 	}
-	if ((pem = read_cert(path)) == NULL ||
+	if ((pem = file_read(path, CERT_FILE_MAX, ERR_USAGE, NULL)) == NULL ||
 	    (der = revoke_cert_der(pem, path, &len)) == NULL ||
 	    certinfo_parse(pem, path, &ci) != 0)
 		goto out;

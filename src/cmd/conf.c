@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <openssl/crypto.h>
@@ -17,6 +18,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "err.h"
+#include "fileio.h"
 #include "proxy.h"
 #include "util.h"
 
@@ -207,6 +209,39 @@ static int apply_line(struct config *cfg, char *line, const struct place *at, un
 	return keys[k].apply(cfg, value, at);
 }
 
+/* Refuses the settings in f, opened from path, unless they can be trusted:
+ * the file and the directory holding it belong to the running user or root
+ * and are writable by no one else (file_stat_is_trusted). A sticky
+ * directory such as /tmp passes, since no one else can replace a file of
+ * ours there. The proxy and server a root cron job uses must not be
+ * another user's to choose. 0 or -1 with ERR_STORAGE. */
+static int check_trusted(const char *path, FILE *f)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	char *dir;
+	int rc = -1;
+
+	if (fstat(fileno(f), &st) == -1) {
+		err_set(ERR_STORAGE, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(ERR_STORAGE, "%s: not a regular file", path);
+		return -1;
+	}
+	if (file_check_trusted(path, &st) == -1)
+		return -1;
+	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xstrndup(path, (size_t)(slash - path));
+	if (stat(dir, &st) == -1)
+		err_set(ERR_STORAGE, "%s: %s", dir, strerror(errno));
+	else if ((st.st_mode & S_ISVTX) != 0 || file_check_trusted(dir, &st) == 0)
+		rc = 0;
+	free(dir);
+	return rc;
+}
+
 int conf_apply(struct config *cfg)
 {
 	struct place at = { cfg->config_file, 0 };
@@ -227,6 +262,8 @@ int conf_apply(struct config *cfg)
 		err_set(ERR_STORAGE, "%s: %s", at.path, strerror(errno));
 		return -1;
 	}
+	if (check_trusted(at.path, f) == -1)
+		goto out;
 	while ((len = getline(&line, &cap, f)) != -1) {
 		at.line++;
 		if (strlen(line) != (size_t)len) {

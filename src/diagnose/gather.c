@@ -172,7 +172,7 @@ static int load_key(struct run *r, const char *server)
 		err_clear();
 		return 0;
 	}
-	path = xasprintf("%s/accounts/%s/key.pem", cfg->state_dir, id);
+	path = store_account_file(cfg->state_dir, id, STORE_ACCOUNT_KEY);
 	if ((text = store_read_file(path, &len)) != NULL) {
 		r->key = key_from_pem(text, len, path);
 		OPENSSL_cleanse(text, len);
@@ -181,7 +181,7 @@ static int load_key(struct run *r, const char *server)
 	}
 	free(path);
 	err_clear();
-	path = xasprintf("%s/accounts/%s/account.json", cfg->state_dir, id);
+	path = store_account_file(cfg->state_dir, id, STORE_ACCOUNT_JSON);
 	if (r->key != NULL && (text = store_read_file(path, &len)) != NULL) {
 		account = json_loadb(text, len, 0, NULL);
 		if (json_is_string(json_object_get(account, "url"))) {

@@ -518,6 +518,90 @@ static void test_list_empty(void)
 	free(state);
 }
 
+/* What certs/c may point at: only the link acmectl makes is followed. */
+static const struct {
+	const char *target;
+	bool followed;
+} cert_links[] = {
+	{ "../archive/c/3", true },
+	{ "../archive/c/4", false },        /* a generation that is not there */
+	{ "../archive/c/3/", false },
+	{ "../archive/c/../c/3", false },
+	{ "../archive/cc/3", false },
+	{ "../archive/c", false },
+	{ "/tmp", false },
+	{ "../../outside/3", false },
+	{ "../archive/c/0", false },
+};
+
+static void test_cert_links(void)
+{
+	char *state = path_in("links"), *gen = path_in("links/archive/c/3");
+	char *iss = path_in("links/archive/c/3/issuance.json"), *link = path_in("links/certs/c");
+	char *certs = path_in("links/certs");
+	json_t *doc;
+	size_t i;
+
+	store_mkdirs(gen, 0700);
+	store_mkdirs(certs, 0700);
+	store_write_atomic(iss, "{}", 2, 0644);
+	for (i = 0; i < NELEM(cert_links); i++) {
+		unlink(link);
+		CHECK_INT(symlink(cert_links[i].target, link), 0, cert_links[i].target);
+		err_clear();
+		doc = store_load_issuance(state, "c");
+		CHECK_INT(doc != NULL, cert_links[i].followed, cert_links[i].target);
+		if (!cert_links[i].followed)
+			CHECK_INT(err_kind(), ERR_STORAGE, cert_links[i].target);
+		json_decref(doc);
+	}
+	/* the same layout turned untrustworthy, one place at a time */
+	unlink(link);
+	symlink("../archive/c/3", link);
+	chmod(certs, 0777);
+	err_clear();
+	CHECK(store_load_issuance(state, "c") == NULL && strstr(err_message(), certs) != NULL &&
+	    strstr(err_message(), "mode 0777") != NULL,
+	    "a world-writable certs/ is refused, named: %s", err_message());
+	CHECK(store_list_certs(state) == NULL, "and listing it is refused too");
+	chmod(certs, 0700);
+	chmod(iss, 0666);
+	err_clear();
+	CHECK(store_load_issuance(state, "c") == NULL && strstr(err_message(), iss) != NULL,
+	    "a world-writable issuance.json is refused: %s", err_message());
+	chmod(iss, 0644);
+	chmod(state, 0770);
+	err_clear();
+	CHECK_INT(store_lock(state, 0), -1, "a group-writable STATE is not even locked");
+	CHECK(strstr(err_message(), "mode 0770") != NULL, "message: %s", err_message());
+	chmod(state, 0700);
+	free(state);
+	free(gen);
+	free(iss);
+	free(link);
+	free(certs);
+}
+
+/* A symlink where a generation is kept is removed as a link when pruned;
+ * the directory it leads to keeps its files. */
+static void test_prune_symlink(void)
+{
+	char *state = path_in("prune"), *victim = path_in("victim"), *keep = path_in("victim/cert.pem");
+	char *planted = path_in("prune/archive/p/2");
+
+	save(state, "p", "1", 0);
+	store_mkdirs(victim, 0700);
+	store_write_atomic(keep, "keep", 4, 0644);
+	CHECK_INT(symlink(victim, planted), 0, "plant archive/p/2");
+	save(state, "p", "3", 0);
+	CHECK(file_is(keep, "keep"), "the file behind the planted generation is kept");
+	CHECK_INT(mode_of(planted), -1, "the planted link itself is pruned");
+	free(state);
+	free(victim);
+	free(keep);
+	free(planted);
+}
+
 int main(void)
 {
 	char *cmd;
@@ -534,6 +618,8 @@ int main(void)
 	test_read_file();
 	test_save_cert();
 	test_list_empty();
+	test_cert_links();
+	test_prune_symlink();
 	if (test_fail == 0) {
 		cmd = xasprintf("rm -rf '%s'", base);
 		if (system(cmd) != 0)

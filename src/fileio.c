@@ -1,0 +1,154 @@
+/* fileio.c - the one whole-file reader, the one file creator, and the one
+ * rule for whom acmectl trusts. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "err.h"
+#include "fileio.h"
+#include "util.h"
+
+/* Reads fd to its end into a new buffer of at most max bytes plus a NUL.
+ * Reading to EOF rather than to st_size: the file may change under us.
+ * NULL with errno (EFBIG when it is over max). */
+static char *read_to_end(int fd, size_t max, size_t *lenp)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int saved;
+
+	for (;;) {
+		if (len == cap) {
+			if (cap > max) {
+				errno = EFBIG;
+				goto fail;
+			}
+			cap = cap == 0 ? 8192 : cap * 2;
+			if (cap > max + 1)
+				cap = max + 1;  /* one byte over max tells "too large" */
+			buf = xrealloc(buf, cap + 1);
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+fail:
+	saved = errno;
+	if (buf != NULL)
+		OPENSSL_cleanse(buf, cap + 1);
+	free(buf);
+	errno = saved;
+	return NULL;
+}
+
+char *file_read(const char *path, size_t max, enum err_kind kind, size_t *lenp)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, saved;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		saved = errno;
+		err_set(kind, "cannot read %s: %s", path, strerror(saved));
+		errno = saved;
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		err_set(kind, "cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(kind, "cannot read %s: not a regular file", path);
+		errno = EINVAL;
+		goto out;
+	}
+	if ((buf = read_to_end(fd, max, &len)) == NULL) {
+		if (errno == EFBIG)
+			err_set(kind, "cannot read %s: larger than %zu bytes", path, max);
+		else
+			err_set(kind, "cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (lenp != NULL)
+		*lenp = len;
+out:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return buf;
+}
+
+int file_create_at(int dirfd, const char *name, const char *shown, const void *data,
+    size_t len, mode_t mode)
+{
+	int fd, saved;
+
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	/* open(2) applied the umask; the caller's mode is the contract. */
+	if (fd == -1 || fchmod(fd, mode) == -1 || write_full(fd, data, len) == -1) {
+		saved = errno;
+		err_set(ERR_STORAGE, "cannot write %s: %s", shown, strerror(saved));
+		if (fd != -1) {
+			close(fd);
+			unlinkat(dirfd, name, 0);
+		}
+		errno = saved;
+		fd = -1;
+	}
+	return fd;
+}
+
+bool file_stat_is_trusted(const struct stat *st, uid_t uid)
+{
+	if (st->st_uid != uid && st->st_uid != 0)
+		return false;
+	return S_ISLNK(st->st_mode) || (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+int file_check_trusted(const char *path, const struct stat *st)
+{
+	uid_t me = geteuid();
+	struct passwd *pw;
+	char must[48], *shown, *who;
+
+	if (file_stat_is_trusted(st, me))
+		return 0;
+	pw = getpwuid(st->st_uid);
+	who = str_printable(pw != NULL ? pw->pw_name : "an unknown user");
+	shown = str_printable(path);
+	if (me == 0)
+		snprintf(must, sizeof(must), "root");
+	else
+		snprintf(must, sizeof(must), "uid %u or root", (unsigned)me);
+	err_set(ERR_STORAGE, "refusing to use %s: it is owned by %s (uid %u) with mode "
+	    "%04o; it must belong to %s and not be writable by group or others", shown,
+	    who, (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777), must);
+	free(who);
+	free(shown);
+	return -1;
+}

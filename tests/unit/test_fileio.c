@@ -1,0 +1,210 @@
+/* test_fileio.c - the whole-file reader and the file creator: what they
+ * refuse (FIFOs, directories, files over the limit, symlinks planted where
+ * a file is created) and that nothing is left behind. Runs in a mkdtemp
+ * dir. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "fileio.h"
+#include "util.h"
+#include "test.h"
+
+static char base[] = "/tmp/test_fileio.XXXXXX";
+
+/* What each name under base is made into before it is read. */
+enum kind { REGULAR, FIFO, DIRECTORY, MISSING };
+
+static const struct {
+	const char *name;
+	enum kind kind;
+	const char *content;  /* REGULAR only */
+	size_t max;
+	const char *error;    /* NULL: read back as content */
+} reads[] = {
+	{ "small", REGULAR, "hello", 5, NULL },
+	{ "empty", REGULAR, "", 5, NULL },
+	{ "over", REGULAR, "hello!", 5, "larger than 5 bytes" },
+	{ "fifo", FIFO, NULL, 5, "not a regular file" },
+	{ "dir", DIRECTORY, NULL, 5, "not a regular file" },
+	{ "missing", MISSING, NULL, 5, "No such file or directory" },
+};
+
+/* Who may hold what a run of uid ME trusts. */
+#define ME 1000
+
+static const struct {
+	uid_t owner;
+	mode_t mode;
+	bool trusted;
+} owners[] = {
+	{ ME, S_IFDIR | 0700, true },
+	{ ME, S_IFDIR | 0755, true },
+	{ 0, S_IFDIR | 0755, true },
+	{ 0, S_IFREG | 0644, true },
+	{ ME, S_IFREG | 0600, true },
+	{ ME, S_IFDIR | 0775, false },
+	{ ME, S_IFDIR | 0757, false },
+	{ 0, S_IFDIR | 01777, false },
+	{ 0, S_IFREG | 0666, false },
+	{ ME, S_IFREG | 0620, false },
+	{ 65534, S_IFDIR | 0700, false },
+	{ 65534, S_IFREG | 0600, false },
+	{ ME + 1, S_IFDIR | 0755, false },
+	{ ME, S_IFLNK | 0777, true },
+	{ 0, S_IFLNK | 0777, true },
+	{ 65534, S_IFLNK | 0777, false },
+};
+
+static void test_trust(void)
+{
+	struct stat st;
+	char ctx[64];
+	size_t i;
+
+	for (i = 0; i < NELEM(owners); i++) {
+		memset(&st, 0, sizeof(st));
+		st.st_uid = owners[i].owner;
+		st.st_mode = owners[i].mode;
+		snprintf(ctx, sizeof(ctx), "uid %u mode %06o", (unsigned)owners[i].owner,
+		    (unsigned)owners[i].mode);
+		CHECK_INT(file_stat_is_trusted(&st, ME), owners[i].trusted, ctx);
+	}
+	/* root trusts only itself */
+	st.st_uid = ME;
+	st.st_mode = S_IFDIR | 0700;
+	CHECK_INT(file_stat_is_trusted(&st, 0), false, "root does not trust uid 1000's directory");
+}
+
+static void test_refusal_message(void)
+{
+	struct stat st = { .st_uid = 65534, .st_mode = S_IFDIR | 0777 };
+
+	if (geteuid() == 65534)
+		st.st_uid = 65533;
+	err_clear();
+	CHECK_INT(file_check_trusted("/state/\033]2;x", &st), -1, "a foreign directory is refused");
+	CHECK_INT(err_kind(), ERR_STORAGE, "the refusal is a storage error (exit 4)");
+	CHECK(strstr(err_message(), "refusing to use /state/") != NULL &&
+	    strstr(err_message(), "(uid 6553") != NULL &&
+	    strstr(err_message(), "mode 0777") != NULL, "it names path, owner and mode: %s",
+	    err_message());
+	CHECK(strchr(err_message(), '\033') == NULL, "the path is shown sanitized: %s",
+	    err_message());
+	st.st_uid = geteuid();
+	st.st_mode = S_IFDIR | 0700;
+	err_clear();
+	CHECK_INT(file_check_trusted("/state", &st), 0, "one's own 0700 directory is trusted");
+	CHECK_INT(err_kind(), ERR_NONE, "trusting records nothing");
+}
+
+static void make(const char *path, enum kind kind, const char *content)
+{
+	int fd;
+
+	if (kind == FIFO)
+		mkfifo(path, 0600);
+	else if (kind == DIRECTORY)
+		mkdir(path, 0700);
+	else if (kind == REGULAR && (fd = open(path, O_WRONLY | O_CREAT, 0600)) != -1) {
+		write_full(fd, content, strlen(content));
+		close(fd);
+	}
+}
+
+static void test_reads(void)
+{
+	size_t i, len;
+	char *path, *got;
+
+	for (i = 0; i < NELEM(reads); i++) {
+		path = xasprintf("%s/%s", base, reads[i].name);
+		make(path, reads[i].kind, reads[i].content);
+		err_clear();
+		len = 12345;
+		got = file_read(path, reads[i].max, ERR_USAGE, &len);
+		if (reads[i].error == NULL) {
+			CHECK_STR(got, reads[i].content, reads[i].name);
+			CHECK_INT(len, strlen(reads[i].content), reads[i].name);
+		} else {
+			CHECK(got == NULL, "%s: read something that should be refused", reads[i].name);
+			CHECK_INT(err_kind(), ERR_USAGE, reads[i].name);
+			CHECK(strstr(err_message(), path) != NULL &&
+			    strstr(err_message(), reads[i].error) != NULL,
+			    "%s: the message names the path and says \"%s\": %s",
+			    reads[i].name, reads[i].error, err_message());
+		}
+		if (reads[i].kind == MISSING)
+			CHECK_INT(errno, ENOENT, "a missing file leaves errno ENOENT");
+		free(got);
+		free(path);
+	}
+}
+
+static void test_create(void)
+{
+	char *victim = xasprintf("%s/victim", base), *link = xasprintf("%s/planted", base);
+	char *fresh = xasprintf("%s/fresh", base), *got;
+	struct stat st;
+	mode_t oldmask;
+	int dirfd, fd;
+
+	make(victim, REGULAR, "untouched");
+	symlink(victim, link);
+	dirfd = open(base, O_RDONLY | O_DIRECTORY);
+	err_clear();
+	fd = file_create_at(dirfd, "planted", link, "evil", 4, 0644);
+	CHECK_INT(fd, -1, "a symlink at the name is not followed");
+	CHECK_INT(errno, EEXIST, "a symlink at the name counts as existing");
+	CHECK_INT(err_kind(), ERR_STORAGE, "refused symlink: kind");
+	CHECK(strstr(err_message(), link) != NULL, "the message names the file: %s",
+	    err_message());
+	got = file_read(victim, 100, ERR_STORAGE, NULL);
+	CHECK_STR(got, "untouched", "the symlink's target is untouched");
+	free(got);
+	CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode), "the planted symlink stays");
+
+	oldmask = umask(0);
+	fd = file_create_at(dirfd, "fresh", fresh, "new", 3, 0600);
+	umask(oldmask);
+	CHECK(fd != -1, "creating a new file: %s", err_message());
+	if (fd != -1)
+		close(fd);
+	CHECK(stat(fresh, &st) == 0 && (st.st_mode & 07777) == 0600,
+	    "the mode is the caller's whatever the umask");
+	got = file_read(fresh, 100, ERR_STORAGE, NULL);
+	CHECK_STR(got, "new", "the data is written");
+	free(got);
+	CHECK_INT(file_create_at(dirfd, "fresh", fresh, "x", 1, 0600), -1,
+	    "an existing file is never replaced");
+	close(dirfd);
+	free(victim);
+	free(link);
+	free(fresh);
+}
+
+int main(void)
+{
+	char *cmd;
+
+	if (mkdtemp(base) == NULL)
+		return 1;
+	test_trust();
+	test_refusal_message();
+	test_reads();
+	test_create();
+	cmd = xasprintf("rm -rf %s", base);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", base);
+	free(cmd);
+	return test_done();
+}
