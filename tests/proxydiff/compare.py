@@ -48,7 +48,10 @@ def split_host_port(hostport):
 
 
 def where(host, port):
-    return "%s:%s" % (norm_host(host), port)
+    # Go's dialer takes an empty host for the local system, as connect(2)
+    # takes 0.0.0.0; a port is a number, however many zeros lead it.
+    host = norm_host(host) or "0.0.0.0"
+    return "%s:%s" % (host, int(port) if port.isdigit() else port)
 
 
 def from_dial(result, names):

@@ -51,12 +51,14 @@ func route(target string) string {
 			return proxyFunc(req.URL)
 		},
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			// What the real dialer rejects before any lookup.
+			// What the real dialer rejects before any lookup, and
+			// port 0, which no connect(2) reaches.
 			_, port, err := net.SplitHostPort(addr)
+			var n uint64
 			if err == nil {
-				_, err = strconv.ParseUint(port, 10, 16)
+				n, err = strconv.ParseUint(port, 10, 16)
 			}
-			if err != nil {
+			if err != nil || n == 0 {
 				return nil, fmt.Errorf("invalid address %q", addr)
 			}
 			dialed = addr
