@@ -325,6 +325,16 @@ static bool go_host_ok(const char *s, size_t n)
 	return true;
 }
 
+/* The host as Go keeps it: escapes (only of bytes >= 0x80 by now) decoded. */
+static bool go_host_copy(struct proxy_url *u, const char *s, size_t n)
+{
+	char *host = pct_decode(s, n, false);
+	bool ok = copy_n(u->host, sizeof(u->host), host, strlen(host));
+
+	free(host);
+	return ok;
+}
+
 /* Go's validOptionalPort: "" or ':' and digits. */
 static bool go_port_ok(const char *s, size_t n)
 {
@@ -381,7 +391,7 @@ static bool go_authority(const char *s, size_t n, struct proxy_url *u)
 				colon = host + i;
 		if (colon != NULL && !go_port_ok(colon, (size_t)(host + hlen - colon)))
 			return false;
-		if (!go_host_ok(host, hlen) || !copy_n(u->host, sizeof(u->host), host,
+		if (!go_host_ok(host, hlen) || !go_host_copy(u, host,
 		    colon ? (size_t)(colon - host) : hlen))
 			return false;
 	}
@@ -521,6 +531,21 @@ static bool curl_scheme(struct proxy_url *u)
 	return false;
 }
 
+/* libcurl's host name check after it URL-decoded the name: no controls,
+ * blanks, delimiters or '%' (an escape it could not decode). */
+static bool curl_host(struct proxy_url *u, const char *s, size_t n)
+{
+	char *host = pct_decode(s, n, false);
+	bool ok = copy_n(u->host, sizeof(u->host), host, strlen(host));
+
+	for (size_t i = 0; ok && i + 2 < n; i++)
+		ok = strncmp(s + i, "%00", 3) != 0;
+	for (const char *c = host; ok && *c != '\0'; c++)
+		ok = (unsigned char)*c >= 0x20 && strchr(" /:#?!@{}[]\\$'\"^`*<>=;,+&()%", *c) == NULL;
+	free(host);
+	return ok;
+}
+
 /* libcurl 7.88's curl_url_set() with CURLU_GUESS_SCHEME on a proxy value:
  * no blanks or controls, the authority ends at the first '/', '?' or '#',
  * the userinfo at the first '@'; a host without '@', ':' and the other
@@ -560,8 +585,7 @@ static bool read_curl(const char *value, struct proxy_url *u, const char **why)
 	} else {
 		n = strcspn(hp, ":");
 		n = hp + n < end ? n : (size_t)(end - hp);
-		if (!copy_n(u->host, sizeof(u->host), hp, n) ||
-		    u->host[strcspn(u->host, " \r\n\t/:#?!@{}[]\\$'\"^`*<>=;,+&()%")] != '\0')
+		if (!curl_host(u, hp, n))
 			return false;
 		port = hp + n;
 	}

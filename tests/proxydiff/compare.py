@@ -13,8 +13,11 @@ each column and every disagreeing case; exits 1 when a column agrees on
 fewer than MIN_PERCENT of the cases.
 """
 import ipaddress
+import os
 import sys
-import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_cases import ascii_name  # noqa: E402
 
 
 def read_results(path, columns):
@@ -33,13 +36,7 @@ def norm_host(host):
         return str(ipaddress.ip_address(host))
     except ValueError:
         pass
-    host = host.rstrip(".").lower()
-    if not host.isascii():
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            pass
-    return host
+    return ascii_name(host)
 
 
 def split_host_port(hostport):

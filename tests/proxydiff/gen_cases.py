@@ -18,12 +18,13 @@ TARGET_HOSTS = [
     "acme.example", "www.acme.example", "a.b.acme.example", "notacme.example",
     "acme.example.evil.test", "ACME.Example", "acme.example.", "www.acme.example.",
     "bücher.example", "www.bücher.example", "BÜCHER.example", "日本.example",
+    "straße.example", "www.STRASSE.example",
     "xn--bcher-kva.example", "localhost", "sub.localhost", "localhost.",
     "10.1.2.3", "10.200.0.1", "192.168.1.5", "127.0.0.1", "127.1.2.3",
     "[2001:db8::1]", "[2001:DB8::1]", "[2001:db8:0:0::1]", "[2001:db9::1]",
     "[::1]", "[::ffff:10.1.2.3]", "[::ffff:127.0.0.1]", "[fd00::5]",
 ]
-TARGET_PORTS = ["", "", "", ":443", ":80", ":8443", ":14000"]
+TARGET_PORTS = ["", "", "", ":443", ":80", ":8443", ":14000", ":0443"]
 
 PROXIES = [
     "http://proxy.corp:3128", "proxy.corp:3128", "proxy.corp", "http://proxy.corp",
@@ -39,6 +40,10 @@ PROXIES = [
     "[2001:db8::9]:3128", "http://10.9.9.9:3128", "10.9.9.9:3128",
     "http://прокси.corp:3128", "http://proxy.corp:99999", "http://proxy.corp:0",
     "http://:3128", " http://proxy.corp:3128", "http://pro xy.corp:3128",
+    "HTTPS://proxy.corp:8443", "http://proxy.corp:03128", "socks5h://u:p@proxy.corp:1080",
+    "http://proxy.corp:", "http://[2001:db8::9]", "http://u:p@[2001:db8::9]:3128",
+    "http://proxy.corp:3128/path?x#y", "http://proxy%2ecorp:3128", "http://u:p%zz@proxy.corp:3128",
+    "http://straße.corp:3128", "socks5://[2001:db8::9]", "http://u@proxy.corp:3128",
 ]
 
 NO_PROXY_ENTRIES = [
@@ -50,7 +55,10 @@ NO_PROXY_ENTRIES = [
     "192.168.0.0/16", "10.0.0.0/0", "2001:db8::1", "2001:DB8::1", "2001:db8::/32",
     "[2001:db8::1]", "[2001:db8::1]:443", "2001:db8:0:0::1", "::ffff:10.0.0.0/104",
     "::ffff:10.1.2.3", "::ffff:0:0/96", "::ffff:10.0.0.0/80", "fd00::/8",
-    "127.0.0.0/8", "proxy.corp", "evil.test",
+    "127.0.0.0/8", "proxy.corp", "evil.test", "*,acme.example", ".", "..",
+    "acme.example:0443", "acme.example:https", "2001:db8::1/128", "::ffff:10.1.2.3/128",
+    "10.1.2.3/0", "straße.example", "strasse.example", "xn--strae-oqa.example",
+    "ACME.example:443", "acme.example/", "[2001:db8::1]:0443",
 ]
 SEPARATORS = [",", ",", ", ", " ", " , "]
 
@@ -59,15 +67,19 @@ PROXY_VARS = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
 LIST_VARS = ["NO_PROXY", "no_proxy"]
 
 # Names a case may connect to, under every port a case may name.
-PROXY_NAMES = ["proxy.corp", "other.corp", "прокси.corp", "socks5h", "http", "u",
-               "a", "ftp", "socks", "socks4", "socks4a", "socks5"]
+PROXY_NAMES = ["proxy.corp", "other.corp", "прокси.corp", "straße.corp", "socks5h", "http",
+               "u", "a", "ftp", "socks", "socks4", "socks4a", "socks5"]
 PORTS = [80, 443, 1080, 2121, 3128, 8080, 8443, 14000]
 
 
 def ascii_name(name):
-    """The name as the resolver sees it: lower case, IDNA labels."""
-    name = name.rstrip(".").lower()
-    return name.encode("idna").decode("ascii") if not name.isascii() else name
+    """The name as the resolver sees it: lower case, IDNA labels. Lower
+    case and Punycode is all UTS #46 non-transitional processing (Go's
+    idna.Lookup, libidn2) does to the names used here; Python's "idna"
+    codec is IDNA 2003, which would turn "ß" into "ss"."""
+    labels = name.rstrip(".").lower().split(".")
+    return ".".join(l if l.isascii() else "xn--" + l.encode("punycode").decode("ascii")
+                    for l in labels)
 
 
 def no_proxy_list(rng):
