@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "err.h"
 #include "proxy_int.h"
 #include "util.h"
@@ -274,65 +272,6 @@ void proxy_route_clear(struct proxy_route *r)
 	free(r->source);
 	free(r->reason);
 	memset(r, 0, sizeof(*r));
-}
-
-int proxy_rules_parse(const char *name, enum proxy_rules *rules)
-{
-	char *shown;
-
-	if (name == NULL || strcmp(name, "go") == 0)
-		*rules = PROXY_RULES_GO;
-	else if (strcmp(name, "curl") == 0)
-		*rules = PROXY_RULES_CURL;
-	else {
-		shown = str_printable(name);
-		err_set(ERR_USAGE, "--proxy-rules must be go or curl (got \"%s\")", shown);
-		free(shown);
-		return -1;
-	}
-	return 0;
-}
-
-const char *proxy_rules_name(enum proxy_rules rules)
-{
-	switch (rules) {
-	case PROXY_RULES_GO:
-		return "go";
-	case PROXY_RULES_GO115:
-		return "go<=1.15";
-	case PROXY_RULES_CURL:
-		return "curl";
-	}
-	return "?";
-}
-
-int proxy_settings_init(struct proxy_settings *s, const struct config *cfg)
-{
-	memset(s, 0, sizeof(*s));
-	if (proxy_rules_parse(cfg->proxy_rules, &s->rules) == -1)
-		return -1;
-	if (cfg->proxy_source != NULL) {
-		s->conf_proxy = cfg->proxy;
-		s->conf_proxy_source = cfg->proxy_source;
-	} else
-		s->flag_proxy = cfg->proxy;
-	if (cfg->no_proxy_source != NULL) {
-		s->conf_no_proxy = cfg->no_proxy;
-		s->conf_no_proxy_source = cfg->no_proxy_source;
-	} else
-		s->flag_no_proxy = cfg->no_proxy;
-	s->no_env_proxy = cfg->no_env_proxy;
-	return 0;
-}
-
-void proxy_settings_clear(struct proxy_settings *s)
-{
-	if (s->handed != NULL)
-		for (char **p = s->handed; *p != NULL; p++)
-			OPENSSL_cleanse(*p, strlen(*p));
-	strv_free(s->handed);
-	secret_free(s->auth_read);
-	memset(s, 0, sizeof(*s));
 }
 
 /* Keeps url in s->handed (once) so the pointer outlives the decision. */

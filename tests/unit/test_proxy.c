@@ -716,7 +716,7 @@ static const struct {
 
 static void check_settings_init(void)
 {
-	struct config cfg;
+	struct proxy_flags f;
 	struct proxy_settings s;
 	enum proxy_rules rules;
 
@@ -730,30 +730,30 @@ static void check_settings_init(void)
 			CHECK_INT(err_kind(), ERR_USAGE, rule_names[i].name);
 	}
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.proxy = F;
-	cfg.no_proxy = "a.example";
-	cfg.proxy_rules = "curl";
-	cfg.no_env_proxy = true;
-	CHECK_INT(proxy_settings_init(&s, &cfg), 0, "init flags");
+	memset(&f, 0, sizeof(f));
+	f.proxy = F;
+	f.no_proxy = "a.example";
+	f.rules = "curl";
+	f.no_env_proxy = true;
+	CHECK_INT(proxy_settings_init(&s, &f), 0, "init flags");
 	CHECK_STR(s.flag_proxy, F, "init flag proxy");
 	CHECK_STR(s.flag_no_proxy, "a.example", "init flag no-proxy");
 	CHECK(s.conf_proxy == NULL && s.conf_no_proxy == NULL, "init: flags taken as config");
 	CHECK_INT(s.rules, PROXY_RULES_CURL, "init rules");
 	CHECK(s.no_env_proxy && s.getenv == NULL && s.auth == NULL, "init extras");
 
-	cfg.proxy_source = CONF_PROXY_AT;
-	cfg.no_proxy_source = CONF_NO_PROXY_AT;
-	cfg.proxy_rules = NULL;
-	CHECK_INT(proxy_settings_init(&s, &cfg), 0, "init config");
+	f.proxy_source = CONF_PROXY_AT;
+	f.no_proxy_source = CONF_NO_PROXY_AT;
+	f.rules = NULL;
+	CHECK_INT(proxy_settings_init(&s, &f), 0, "init config");
 	CHECK(s.flag_proxy == NULL && s.flag_no_proxy == NULL, "init: config taken as flags");
 	CHECK_STR(s.conf_proxy, F, "init conf proxy");
 	CHECK_STR(s.conf_proxy_source, CONF_PROXY_AT, "init conf proxy source");
 	CHECK_STR(s.conf_no_proxy_source, CONF_NO_PROXY_AT, "init conf no-proxy source");
 	CHECK_INT(s.rules, PROXY_RULES_GO, "init default rules");
 
-	cfg.proxy_rules = "bogus";
-	CHECK_INT(proxy_settings_init(&s, &cfg), -1, "init bad rules");
+	f.rules = "bogus";
+	CHECK_INT(proxy_settings_init(&s, &f), -1, "init bad rules");
 }
 
 int main(void)
