@@ -82,7 +82,7 @@ struct proxy_route {
 struct proxy_warning {
 	const char *id;     /* static: "no_proxy_ip_entry", "wildcard_entry", "leading_dot",
 	                     * "proxy_env_case_conflict", "https_proxy_unset_http_proxy_set",
-	                     * "loopback_direct" */
+	                     * "loopback_direct", "go_proxy_misread" */
 	char *text;         /* one or two sentences, never holds credentials */
 };
 

@@ -152,6 +152,63 @@ static void warn_go115(struct wlist *w, const char *url, const struct proxy_sett
 	proxy_route_clear(&old);
 }
 
+/* How Go reads the proxy value v when that is not what acmectl's own parser
+ * (what the user meant) reads: one sentence, or NULL when they agree.
+ * Caller frees. */
+static char *go_misreading(const char *v)
+{
+	struct proxy_url meant, go;
+	const char *why;
+	char *use, *shown = NULL, *out = NULL;
+
+	if (!proxy_url_read(v, READ_ACMECTL, &meant, &why))
+		return NULL;
+	if (!proxy_url_read(v, READ_GO, &go, &why)) {
+		out = xasprintf("Go (cert-manager) cannot parse it (a bad percent escape?) "
+		    "and uses no proxy at all");
+		goto out;
+	}
+	if (proxy_url_build(&go, PROXY_RULES_GO, NULL, &use, &shown, &why) == 0) {
+		secret_free(use);
+		if (strcmp(go.scheme, meant.scheme) != 0 && strcmp(go.scheme, "http") == 0)
+			out = xasprintf("Go (cert-manager) knows only http, https and socks5 "
+			    "proxies and reads it as %s, an HTTP proxy named after the scheme; "
+			    "Go's socks5:// lets the proxy resolve names, as curl's socks5h:// "
+			    "does", shown);
+		else if (strcmp(go.scheme, meant.scheme) != 0 || strcmp(go.host, meant.host) != 0)
+			out = xasprintf("Go (cert-manager) reads it as %s: a raw '#', '/' or '?' "
+			    "in the password ends the URL there; percent-encode them", shown);
+	}
+	proxy_url_free(&go);
+out:
+	free(shown);
+	proxy_url_free(&meant);
+	return out;
+}
+
+/* A proxy variable Go reads as something else: a scheme it does not know
+ * (socks5h://, socks4://) read as an HTTP proxy named after the scheme, a
+ * password with a raw '#', '/' or '?' that ends the URL. */
+static void warn_go_misread(struct wlist *w, const struct proxy_settings *s,
+    const struct target *t)
+{
+	static const char *const https_vars[] = { "HTTPS_PROXY", "https_proxy", NULL };
+	static const char *const http_vars[] = { "HTTP_PROXY", "http_proxy", NULL };
+	const char *const *name = t->https ? https_vars : http_vars;
+	char *value, *reading;
+
+	if (s->flag_proxy != NULL || s->conf_proxy != NULL)
+		return;
+	for (; *name != NULL && !proxy_env_set(s, *name); name++)
+		;
+	if (*name == NULL || (reading = go_misreading(proxy_env(s, *name))) == NULL)
+		return;
+	value = proxy_value_shown(proxy_env(s, *name));
+	warn(w, "go_proxy_misread", xasprintf("%s=\"%s\": %s", *name, value, reading));
+	free(value);
+	free(reading);
+}
+
 static void warn_loopback(struct wlist *w, const char *url, const struct proxy_settings *s,
     const struct target *t)
 {
@@ -191,6 +248,7 @@ int proxy_warnings(const char *url, const struct proxy_settings *s,
 	warn_entries(&w, s, &t);
 	warn_case_conflicts(&w, s);
 	warn_go115(&w, url, s, &t);
+	warn_go_misread(&w, s, &t);
 	warn_loopback(&w, url, s, &t);
 	for (size_t i = 0; i < w.nseen; i++)
 		free(w.seen[i]);

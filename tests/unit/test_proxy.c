@@ -281,9 +281,11 @@ static const struct row {
 	 * SOCKS4, ends the authority at the first '/', '?' or '#' and the
 	 * userinfo at the first '@' */
 	{ .url = U, .HTTPS_PROXY = "socks4://proxy.corp", .go = "http://socks4:80",
-	  .curl = "socks4://proxy.corp:1080" },
+	  .curl = "socks4://proxy.corp:1080", .warnings = "go_proxy_misread" },
 	{ .url = U, .HTTPS_PROXY = "socks5h://proxy.corp:1080", .go = "http://socks5h:80",
-	  .curl = "socks5h://proxy.corp:1080" },
+	  .curl = "socks5h://proxy.corp:1080", .warnings = "go_proxy_misread" },
+	{ .url = U, .HTTPS_PROXY = "socks5://proxy.corp:1080", .go = "socks5://proxy.corp:1080",
+	  .curl = "socks5://proxy.corp:1080" },
 	{ .url = U, .HTTPS_PROXY = "socks://proxy.corp", .go = "http://socks:80",
 	  .curl = "socks4://proxy.corp:1080" },
 	{ .url = U, .HTTPS_PROXY = "ftp://proxy.corp", .go = "http://ftp:80", .curl = "refused",
@@ -297,14 +299,14 @@ static const struct row {
 	{ .url = UH, .HTTP_PROXY = "http://pro xy.corp", .REQUEST_METHOD = "GET",
 	  .go = "refused", .curl = "direct", .go_why = "CGI" },
 	{ .url = U, .HTTPS_PROXY = "http://u:p#w@proxy.corp:3128", .go = "http://http:80",
-	  .curl = "refused" },
+	  .curl = "refused", .warnings = "go_proxy_misread" },
 	{ .url = U, .HTTPS_PROXY = "http://u:p/w@proxy.corp:3128", .go = "http://http:80",
-	  .curl = "refused" },
+	  .curl = "refused", .warnings = "go_proxy_misread" },
 	{ .url = U, .HTTPS_PROXY = "http://a@b@proxy.corp:3128",
 	  .go = "http://***@proxy.corp:3128", .curl = "refused",
 	  .go_use = "http://a%40b@proxy.corp:3128" },
 	{ .url = U, .HTTPS_PROXY = "http://u:p%zz@proxy.corp:3128", .go = "direct",
-	  .curl = "http://***@proxy.corp:3128" },
+	  .curl = "http://***@proxy.corp:3128", .warnings = "go_proxy_misread" },
 	{ .url = U, .HTTPS_PROXY = "http://:3128", .go = "http://0.0.0.0:3128",
 	  .curl = "refused" },
 	{ .url = U, .HTTPS_PROXY = "http://proxy%2ecorp:3128", .go = "http://http:80",
@@ -541,6 +543,9 @@ static const struct {
 	{ U, NULL, "http://u:secret@p.corp", "http://u:other@p.corp", NULL,
 	  "differ in their credentials", NULL },
 	{ U, "*.example.org,.example.net", P, NULL, NULL, "only subdomains of \"example.net\"", NULL },
+	{ U, NULL, NULL, "socks5h://p.corp:1080", NULL, "reads it as http://socks5h:80, an HTTP", NULL },
+	{ U, NULL, NULL, "http://u:secret#x@p.corp", NULL, "reads it as http://http:80: a raw", NULL },
+	{ U, NULL, NULL, "http://u:p%zz@p.corp", NULL, "uses no proxy at all", NULL },
 };
 
 static void check_warning_texts(void)
