@@ -56,7 +56,8 @@ struct proxy_settings {
 enum proxy_route_kind {
 	PROXY_DIRECT,
 	PROXY_VIA,      /* through route.proxy */
-	PROXY_REFUSED,  /* the request would fail: CGI environment, unusable proxy URL */
+	PROXY_REFUSED,  /* the request would fail: CGI environment, unusable proxy URL,
+	                 * (curl) a host with no IDNA form */
 };
 
 /* What decided the route; lets callers and tests tell reasons apart. */
@@ -66,7 +67,8 @@ enum proxy_cause {
 	PROXY_CAUSE_NO_PROXY,  /* a no-proxy entry matched */
 	PROXY_CAUSE_PROXY,     /* a proxy applies */
 	PROXY_CAUSE_CGI,       /* Go: HTTP proxy from the environment under CGI */
-	PROXY_CAUSE_BAD_PROXY, /* the proxy value is not a usable URL */
+	PROXY_CAUSE_BAD_PROXY, /* the proxy value is not a usable URL (with PROXY_DIRECT:
+	                        * Go cannot parse it and uses none) */
 };
 
 struct proxy_route {
@@ -109,8 +111,13 @@ void proxy_settings_clear(struct proxy_settings *s);
 
 /* Decides the route of url under rules. Precedence: --proxy, then the config
  * file, then the environment; the no-proxy list likewise, independently.
- * Fills *route (caller proxy_route_clear()s it). Returns 0, or -1 with
- * ERR_USAGE when url is not an http:// or https:// URL with a host. */
+ * --proxy and the config file are read by acmectl's parser, a proxy
+ * variable as the implementation reads it (Go: a value that is no http,
+ * https or socks5 URL again with "http://" in front, one it cannot parse
+ * as no proxy; libcurl: its own URL parser). A Unicode host is compared
+ * and connected to in IDNA form. Fills *route (caller proxy_route_clear()s
+ * it). Returns 0, or -1 with ERR_USAGE when url is not an http:// or
+ * https:// URL with a host. */
 int proxy_decide(const char *url, const struct proxy_settings *s,
     enum proxy_rules rules, struct proxy_route *route);
 

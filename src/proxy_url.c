@@ -79,6 +79,7 @@ static char *pct_decode(const char *s, size_t n, bool strict)
 			    hexval((unsigned char)s[i + 2]));
 			i += 2;
 		} else if (s[i] == '%' && strict) {
+			out[o] = '\0';
 			secret_free(out);
 			return NULL;
 		} else
@@ -409,10 +410,11 @@ static bool go_url_parse(const char *value, struct proxy_url *u)
 	for (i = 0; value[i] != '\0'; i++)
 		if ((unsigned char)value[i] < 0x20 || value[i] == 0x7f)
 			return false;
-	if (*frag == '#' && (check = pct_decode(frag + 1, strlen(frag + 1), true)) == NULL)
-		return false;
-	else if (*frag == '#')
+	if (*frag == '#') {
+		if ((check = pct_decode(frag + 1, strlen(frag + 1), true)) == NULL)
+			return false;
 		free(check);
+	}
 	/* getScheme: letters, then letters, digits, "+-."; a ':' ends it */
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)value[i];
@@ -432,7 +434,7 @@ static bool go_url_parse(const char *value, struct proxy_url *u)
 	for (i = 0; i < slen; i++)
 		u->scheme[i] = (char)tolower((unsigned char)value[i]);
 	u->scheme[slen] = '\0';
-	n = (size_t)(value + strcspn(value, "#") - rest);
+	n = (size_t)(frag - rest);
 	n = strcspn(rest, "?#") < n ? strcspn(rest, "?#") : n;
 	if (n == 0 || rest[0] != '/') {
 		if (slen > 0)

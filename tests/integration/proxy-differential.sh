@@ -22,9 +22,10 @@ for prog in curl_route acmectl_route; do
 	[ -x "$BUILD/tests/proxydiff/$prog" ] || fail "$prog not built (make check builds it)"
 done
 
-# Offline: GOPATH mode against the Debian packages, no module proxy.
+# Offline: GOPATH mode against the Debian packages, no module proxy, in a
+# network namespace with nothing but loopback.
 assert_true "go_route builds offline against Debian's x/net" \
-	env GO111MODULE=off GOPATH=/usr/share/gocode GOPROXY=off GOFLAGS= \
+	unshare --net env GO111MODULE=off GOPATH=/usr/share/gocode GOPROXY=off GOFLAGS= \
 	GOCACHE="$TEST_TMP/gocache" go build -o "$TEST_TMP/go_route" "$SRC/go_route.go"
 [ -x "$TEST_TMP/go_route" ] || fail "go_route did not build"
 
@@ -32,6 +33,13 @@ python3 "$SRC/gen_cases.py" "$SEED" "$CASES" "$TEST_TMP/cases.tsv" "$TEST_TMP/re
 assert_eq "$CASES" "$(wc -l <"$TEST_TMP/cases.tsv")" "$CASES cases generated"
 
 "$TEST_TMP/go_route" <"$TEST_TMP/cases.tsv" >"$TEST_TMP/go.out"
+# What cert-manager calls, net/http's ProxyFromEnvironment, decides as the
+# x/net package go_route reads afresh for every case: one process a case.
+head -n 60 "$TEST_TMP/cases.tsv" | while IFS= read -r line; do
+	printf '%s\n' "$line" | "$TEST_TMP/go_route" -stdlib
+done >"$TEST_TMP/go-stdlib.out"
+assert_eq "$(head -n 60 "$TEST_TMP/go.out")" "$(cat "$TEST_TMP/go-stdlib.out")" \
+	"net/http's ProxyFromEnvironment routes the first 60 cases as x/net's httpproxy"
 LC_ALL=C.UTF-8 unshare --net "$BUILD/tests/proxydiff/curl_route" "$TEST_TMP/resolve.txt" \
 	<"$TEST_TMP/cases.tsv" >"$TEST_TMP/curl.out"
 "$BUILD/tests/proxydiff/acmectl_route" <"$TEST_TMP/cases.tsv" >"$TEST_TMP/acmectl.out"

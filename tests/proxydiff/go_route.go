@@ -3,10 +3,13 @@
 // ProxyFromEnvironment, i.e. golang.org/x/net/http/httpproxy reading the
 // environment).
 //
-// Usage: go_route < CASES > RESULTS
+// Usage: go_route [-stdlib] < CASES > RESULTS
 //
-// The environment is set from the case and read afresh (net/http's own
-// ProxyFromEnvironment reads it once per process). The transport's dialer
+// The environment is set from the case and read afresh with x/net's
+// httpproxy, the package net/http vendors. With -stdlib the transport's Proxy
+// is net/http's ProxyFromEnvironment itself, as in cert-manager; it reads the
+// environment once per process, so only the first case is answered. The
+// transport's dialer
 // records the address it is asked for and refuses: nothing is resolved or
 // sent. Each result line is "ID<TAB>dial HOST:PORT" or "ID<TAB>error TEXT".
 package main
@@ -15,6 +18,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -43,13 +47,17 @@ func setEnv(fields []string) {
 }
 
 // route runs one request through a transport that stops at the dial.
-func route(target string) string {
-	proxyFunc := httpproxy.FromEnvironment().ProxyFunc()
+func route(target string, stdlib bool) string {
+	proxy := http.ProxyFromEnvironment
+	if !stdlib {
+		proxyFunc := httpproxy.FromEnvironment().ProxyFunc()
+		proxy = func(req *http.Request) (*url.URL, error) {
+			return proxyFunc(req.URL)
+		}
+	}
 	dialed := ""
 	transport := &http.Transport{
-		Proxy: func(req *http.Request) (*url.URL, error) {
-			return proxyFunc(req.URL)
-		},
+		Proxy: proxy,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			// What the real dialer rejects before any lookup, and
 			// port 0, which no connect(2) reaches.
@@ -80,6 +88,8 @@ func route(target string) string {
 }
 
 func main() {
+	stdlib := flag.Bool("stdlib", false, "net/http's ProxyFromEnvironment, first case only")
+	flag.Parse()
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<16), 1<<20)
 	out := bufio.NewWriter(os.Stdout)
@@ -90,7 +100,10 @@ func main() {
 			continue
 		}
 		setEnv(fields[2:])
-		fmt.Fprintf(out, "%s\t%s\n", fields[0], route(fields[1]))
+		fmt.Fprintf(out, "%s\t%s\n", fields[0], route(fields[1], *stdlib))
+		if *stdlib {
+			break
+		}
 	}
 	if err := in.Err(); err != nil {
 		fmt.Fprintln(os.Stderr, "go_route:", err)
