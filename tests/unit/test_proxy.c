@@ -761,6 +761,52 @@ static void check_settings_init(void)
 	CHECK_INT(proxy_settings_init(&s, &f), -1, "init bad rules");
 }
 
+/* proxy_settings_read(): the credentials file, one line "user:password". */
+static const struct {
+	const char *data;
+	size_t len;
+	const char *auth;  /* NULL: refused */
+	enum err_kind kind;
+} auth_files[] = {
+	{ "bob:secret\n", 11, "bob:secret", ERR_NONE },
+	{ "bob:secret\r\n", 12, "bob:secret", ERR_NONE },
+	{ "bob:se cret:x@y", 15, "bob:se cret:x@y", ERR_NONE },
+	{ "bob:secret\nsecond line\n", 23, "bob:secret", ERR_NONE },
+	{ "", 0, NULL, ERR_USAGE },
+	{ "\n", 1, NULL, ERR_USAGE },
+	{ "bob:se\0cret\n", 12, NULL, ERR_USAGE },
+};
+
+static void check_settings_read(void)
+{
+	struct proxy_flags f;
+	struct proxy_settings s;
+	char *path;
+
+	for (size_t i = 0; i < NELEM(auth_files); i++) {
+		memset(&f, 0, sizeof(f));
+		f.auth_file = path = test_write_temp(auth_files[i].data, auth_files[i].len);
+		err_clear();
+		CHECK_INT(proxy_settings_read(&s, &f), auth_files[i].auth ? 0 : -1, "auth file");
+		if (auth_files[i].auth != NULL) {
+			CHECK_STR(s.auth, auth_files[i].auth, "auth file");
+			CHECK(s.getenv != NULL, "auth file %zu: no environment lookup", i);
+		} else {
+			CHECK_INT(err_kind(), auth_files[i].kind, "auth file kind");
+			check_no_secret(err_message(), "auth file");
+		}
+		proxy_settings_clear(&s);
+		unlink(path);
+		free(path);
+	}
+	memset(&f, 0, sizeof(f));
+	f.auth_file = "/nonexistent/acmectl-proxy-auth";
+	err_clear();
+	CHECK_INT(proxy_settings_read(&s, &f), -1, "missing auth file");
+	CHECK_INT(err_kind(), ERR_STORAGE, "missing auth file kind");
+	proxy_settings_clear(&s);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < NELEM(rows); i++) {
@@ -782,6 +828,7 @@ int main(void)
 	check_bad_urls();
 	check_route_cb();
 	check_settings_init();
+	check_settings_read();
 	printf("%zu table rows\n", NELEM(rows));
 	return test_done();
 }
