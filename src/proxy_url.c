@@ -235,6 +235,7 @@ static bool read_acmectl(const char *value, struct proxy_url *u, const char **wh
 		{ "http", "https", "socks4", "socks4a", "socks5", "socks5h", NULL };
 	const char *sep = strstr(value, "://"), *rest = value, *end, *at, *hp, *close;
 	const char *port = NULL;
+	char ace[HOST_MAX];
 	struct in6_addr a;
 	bool ok = false;
 	size_t n;
@@ -277,14 +278,20 @@ static bool read_acmectl(const char *value, struct proxy_url *u, const char **wh
 			return false;
 		}
 		port = hp[n] == ':' ? hp + n + 1 : NULL;
+		/* UTF-8 is fine: the name is connected to in IDNA form */
 		for (const char *c = u->host; *c != '\0'; c++)
-			if (!isalnum((unsigned char)*c) && strchr("-._", *c) == NULL) {
+			if ((unsigned char)*c < 0x80 && !isalnum((unsigned char)*c) &&
+			    strchr("-._", *c) == NULL) {
 				*why = "bad character in the host";
 				return false;
 			}
 	}
 	if (u->host[0] == '\0') {
 		*why = "no host";
+		return false;
+	}
+	if (!host_to_ascii(u->host, ace, sizeof(ace))) {
+		*why = "the host name has no IDNA form";
 		return false;
 	}
 	if (port != NULL && port < end) {

@@ -320,8 +320,10 @@ static const struct row {
 	  .curl = "http://proxy.corp:03128" },
 	{ .url = U, .HTTPS_PROXY = "http://прокси.corp:3128", .go = "http://xn--h1adldfi.corp:3128",
 	  .curl = "http://xn--h1adldfi.corp:3128" },
-	{ .url = U, .flag_proxy = "http://прокси.corp:3128", .go = "refused", .curl = "refused",
-	  .go_why = "bad character in the host" },
+	{ .url = U, .flag_proxy = "http://прокси.corp:3128", .go = "http://xn--h1adldfi.corp:3128",
+	  .curl = "http://xn--h1adldfi.corp:3128" },
+	{ .url = U, .flag_proxy = "http://a\xff.corp:3128", .go = "refused", .curl = "refused",
+	  .go_why = "no IDNA form" },
 
 	/* Unicode hosts: both connect to the IDNA form; Go converts NO_PROXY
 	 * entries too, libcurl compares them as written */
@@ -593,6 +595,8 @@ static const struct {
 	{ "http://[proxy.corp]:3128", "bad IPv6 literal" },
 	{ "http://[2001:db8::1]x", "junk after" },
 	{ "http://pro xy.corp", "bad character" },
+	{ "http://прокси.corp:3128", NULL },
+	{ "http://a\xff.corp:3128", "\"http://a\\xff.corp:3128\": the host name has no IDNA form" },
 	{ "http://user:secret@proxy.corp:99", NULL },
 	{ "http://user:secret@:99", "\"http://***@:99\": no host" },
 	{ "http://user:sec#ret@proxy.corp:3128", NULL },
