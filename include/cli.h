@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "key.h"
+#include "proxy.h"
 
 enum command {
 	CMD_NONE,
@@ -135,6 +136,14 @@ int cli_parse(int argc, char **argv, struct config *cfg);
 
 /* Frees what cfg owns (state_dir, names, owned); safe to call twice. */
 void config_free(struct config *cfg);
+
+/* The proxy settings of cfg (flags and config file) for the proxy layer;
+ * the strings are borrowed from cfg. */
+struct proxy_flags cli_proxy_flags(const struct config *cfg);
+
+/* proxy_settings_read() with cli_proxy_flags(cfg), for the callers that
+ * hold a whole struct config. Implemented in cmd_proxy.c. */
+int proxy_settings_load(struct proxy_settings *s, const struct config *cfg);
 
 /* Resolves a --server value: "letsencrypt", "letsencrypt-staging" or an
  * https:// URL (returned as is). Returns a static or borrowed string, or NULL

@@ -5,7 +5,8 @@
  *
  * Pure: no I/O and no getenv(); the environment is read through the lookup
  * function in struct proxy_settings, so tests pass a table. The one exception
- * is proxy_settings_load(), which lives in cmd_proxy.c (see below).
+ * is proxy_settings_read() (proxy_settings.c): the process environment and
+ * the credentials file.
  */
 #ifndef ACMECTL_PROXY_H
 #define ACMECTL_PROXY_H
@@ -13,12 +14,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cli.h"
-
 enum proxy_rules {
 	PROXY_RULES_GO,     /* golang.org/x/net httpproxy, Go >= 1.16 */
 	PROXY_RULES_GO115,  /* Go <= 1.15 (cert-manager v1.1): https falls back to HTTP_PROXY */
 	PROXY_RULES_CURL,   /* libcurl 7.86 .. 8.8 */
+};
+
+/* acmectl's own proxy settings: the command line and the config file.
+ * All strings borrowed. */
+struct proxy_flags {
+	const char *proxy;           /* --proxy URL or the config file's "proxy";
+	                              * "" means "no proxy"; NULL when neither */
+	const char *proxy_source;    /* "FILE:LINE" when proxy is the config file's */
+	const char *no_proxy;        /* --no-proxy LIST or the config file's "no-proxy" */
+	const char *no_proxy_source; /* "FILE:LINE" when no_proxy is the config file's */
+	const char *auth_file;       /* --proxy-auth-file, or NULL */
+	bool no_env_proxy;           /* --no-env-proxy */
+	const char *rules;           /* --proxy-rules: "go" or "curl"; NULL means go */
 };
 
 /* Everything the decision depends on. All strings borrowed. */
@@ -32,7 +44,7 @@ struct proxy_settings {
 	const char *conf_no_proxy_source; /* "FILE:LINE" of it */
 	const char *auth;                 /* "user:pass" (--proxy-auth-file), or NULL */
 	char *auth_read;                  /* owned copy behind auth when read by
-	                                   * proxy_settings_load; wiped on clear */
+	                                   * proxy_settings_read; wiped on clear */
 	enum proxy_rules rules;           /* used by proxy_route_cb */
 	/* Environment lookup: the value of name, or NULL when unset. */
 	const char *(*getenv)(void *arg, const char *name);
@@ -44,7 +56,8 @@ struct proxy_settings {
 enum proxy_route_kind {
 	PROXY_DIRECT,
 	PROXY_VIA,      /* through route.proxy */
-	PROXY_REFUSED,  /* the request would fail: CGI environment, unusable proxy URL */
+	PROXY_REFUSED,  /* the request would fail: CGI environment, unusable proxy URL,
+	                 * (curl) a host with no IDNA form */
 };
 
 /* What decided the route; lets callers and tests tell reasons apart. */
@@ -54,7 +67,8 @@ enum proxy_cause {
 	PROXY_CAUSE_NO_PROXY,  /* a no-proxy entry matched */
 	PROXY_CAUSE_PROXY,     /* a proxy applies */
 	PROXY_CAUSE_CGI,       /* Go: HTTP proxy from the environment under CGI */
-	PROXY_CAUSE_BAD_PROXY, /* the proxy value is not a usable URL */
+	PROXY_CAUSE_BAD_PROXY, /* the proxy value is not a usable URL (with PROXY_DIRECT:
+	                        * Go cannot parse it and uses none) */
 };
 
 struct proxy_route {
@@ -70,7 +84,7 @@ struct proxy_route {
 struct proxy_warning {
 	const char *id;     /* static: "no_proxy_ip_entry", "wildcard_entry", "leading_dot",
 	                     * "proxy_env_case_conflict", "https_proxy_unset_http_proxy_set",
-	                     * "loopback_direct" */
+	                     * "loopback_direct", "go_proxy_misread" */
 	char *text;         /* one or two sentences, never holds credentials */
 };
 
@@ -80,18 +94,30 @@ int proxy_rules_parse(const char *name, enum proxy_rules *rules);
 /* "go", "go<=1.15" or "curl". Static string. */
 const char *proxy_rules_name(enum proxy_rules rules);
 
-/* Fills s from the flags and config file values in cfg (pointers borrowed
- * from cfg); zeroes everything else: no environment lookup, no auth. Returns
- * 0, or -1 with ERR_USAGE for a bad --proxy-rules value. */
-int proxy_settings_init(struct proxy_settings *s, const struct config *cfg);
+/* Fills s from f (pointers borrowed from f's strings); zeroes everything
+ * else: no environment lookup, no auth. Returns 0, or -1 with ERR_USAGE for
+ * a bad --proxy-rules value. */
+int proxy_settings_init(struct proxy_settings *s, const struct proxy_flags *f);
+
+/* proxy_settings_init(), plus the process environment as lookup and the
+ * credentials read from f->auth_file (one line "user:pass"; kept in s,
+ * wiped by proxy_settings_clear). Returns 0, or -1 with ERR_USAGE (bad
+ * rules, empty auth file) or ERR_STORAGE (unreadable auth file); s is safe
+ * to clear either way. */
+int proxy_settings_read(struct proxy_settings *s, const struct proxy_flags *f);
 
 /* Frees what s owns (the handed-out proxy URLs, wiped) and zeroes it. */
 void proxy_settings_clear(struct proxy_settings *s);
 
 /* Decides the route of url under rules. Precedence: --proxy, then the config
  * file, then the environment; the no-proxy list likewise, independently.
- * Fills *route (caller proxy_route_clear()s it). Returns 0, or -1 with
- * ERR_USAGE when url is not an http:// or https:// URL with a host. */
+ * --proxy and the config file are read by acmectl's parser, a proxy
+ * variable as the implementation reads it (Go: a value that is no http,
+ * https or socks5 URL again with "http://" in front, one it cannot parse
+ * as no proxy; libcurl: its own URL parser). A Unicode host is compared
+ * and connected to in IDNA form. Fills *route (caller proxy_route_clear()s
+ * it). Returns 0, or -1 with ERR_USAGE when url is not an http:// or
+ * https:// URL with a host. */
 int proxy_decide(const char *url, const struct proxy_settings *s,
     enum proxy_rules rules, struct proxy_route *route);
 
@@ -127,12 +153,5 @@ char *proxy_redact(const char *url);
  * (bad url, CGI refusal, unusable proxy URL) it returns NULL, sets *why to
  * NULL and records ERR_USAGE. Log the proxy with proxy_redact(), never as is. */
 const char *proxy_route_cb(void *route_arg, const char *url, char **why);
-
-/* Implemented in cmd_proxy.c because it does I/O: proxy_settings_init(),
- * plus the process environment as lookup and the credentials read from
- * cfg->proxy_auth_file (one line "user:pass"; kept in s, wiped by
- * proxy_settings_clear). Returns 0, or -1 with ERR_USAGE (bad rules,
- * empty auth file) or ERR_STORAGE (unreadable auth file). */
-int proxy_settings_load(struct proxy_settings *s, const struct config *cfg);
 
 #endif

@@ -762,6 +762,21 @@ out:
 	return rc;
 }
 
+struct proxy_flags cli_proxy_flags(const struct config *cfg)
+{
+	struct proxy_flags f = {
+		.proxy = cfg->proxy,
+		.proxy_source = cfg->proxy_source,
+		.no_proxy = cfg->no_proxy,
+		.no_proxy_source = cfg->no_proxy_source,
+		.auth_file = cfg->proxy_auth_file,
+		.no_env_proxy = cfg->no_env_proxy,
+		.rules = cfg->proxy_rules,
+	};
+
+	return f;
+}
+
 void config_free(struct config *cfg)
 {
 	free(cfg->state_dir);

@@ -1,17 +1,14 @@
 /* cmd_proxy.c - `acmectl proxy explain URL [--json]`: the route URL would
  * take under Go rules (cert-manager) and curl rules, where they differ, and
- * the traps in the settings. Also the I/O half of the proxy settings
- * (environment, credentials file), shared with the commands that connect. */
+ * the traps in the settings. Also proxy_settings_load(), the proxy
+ * settings of a struct config for the commands that connect. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 #include <jansson.h>
-#include <openssl/crypto.h>
 
 #include "cli.h"
 #include "cmd.h"
@@ -19,58 +16,11 @@
 #include "proxy.h"
 #include "util.h"
 
-static const char *process_getenv(void *arg, const char *name)
-{
-	(void)arg;
-	return getenv(name);
-}
-
-/* The first line of path ("user:pass"), without its line end. Caller
- * wipes and frees; NULL with ERR_STORAGE or ERR_USAGE. */
-static char *read_auth_file(const char *path)
-{
-	FILE *f;
-	char *line = NULL, *out = NULL;
-	size_t cap = 0;
-	ssize_t len;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		err_set(ERR_STORAGE, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	len = getline(&line, &cap, f);
-	if (len == -1 && ferror(f)) {
-		err_set(ERR_STORAGE, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (len == -1)
-		len = 0;
-	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-		line[--len] = '\0';
-	if (len == 0 || strlen(line) != (size_t)len) {
-		err_set(ERR_USAGE, "%s: expected one line \"user:password\"", path);
-		goto out;
-	}
-	out = xstrdup(line);
-out:
-	if (line != NULL)
-		OPENSSL_cleanse(line, cap);
-	free(line);
-	fclose(f);
-	return out;
-}
-
 int proxy_settings_load(struct proxy_settings *s, const struct config *cfg)
 {
-	if (proxy_settings_init(s, cfg) == -1)
-		return -1;
-	s->getenv = process_getenv;
-	if (cfg->proxy_auth_file != NULL) {
-		if ((s->auth_read = read_auth_file(cfg->proxy_auth_file)) == NULL)
-			return -1;
-		s->auth = s->auth_read;
-	}
-	return 0;
+	struct proxy_flags f = cli_proxy_flags(cfg);
+
+	return proxy_settings_read(s, &f);
 }
 
 static const char *route_word(const struct proxy_route *r)

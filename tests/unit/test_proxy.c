@@ -187,13 +187,24 @@ static const struct row {
 	{ .url = "https://172.65.46.172/", .HTTPS_PROXY = P, .NO_PROXY = "acme.example",
 	  .go = P, .curl = P },
 
-	/* IPv6: unbracketed entries; Go also "[addr]:port", never "[addr]" alone */
+	/* IPv6: unbracketed entries; Go also "[addr]:port", never "[addr]" alone.
+	 * libcurl 7.88 compares an IPv6 host as text (its URL parser took the
+	 * brackets off, so its IPv6 branch never runs): no CIDR, and the host
+	 * as written unless its canonical text is shorter. */
 	{ .url = "https://[2001:db8::1]/", .HTTPS_PROXY = P, .NO_PROXY = "2001:db8::1",
 	  .go = "direct", .curl = "direct" },
 	{ .url = "https://[2001:db8::1]/", .HTTPS_PROXY = P, .NO_PROXY = "2001:DB8::1",
 	  .go = "direct", .curl = "direct" },
-	{ .url = "https://[2001:db8::1]/", .HTTPS_PROXY = P, .NO_PROXY = "2001:db8::/32",
+	{ .url = "https://[2001:DB8::1]/", .HTTPS_PROXY = P, .NO_PROXY = "2001:db8::1",
 	  .go = "direct", .curl = "direct" },
+	{ .url = "https://[2001:db8::1]/", .HTTPS_PROXY = P, .NO_PROXY = "2001:db8::/32",
+	  .go = "direct", .curl = P },
+	{ .url = "https://[2001:db8:0:0::1]/", .HTTPS_PROXY = P, .NO_PROXY = "2001:db8:0:0::1",
+	  .go = "direct", .curl = P },
+	{ .url = "https://[2001:db8:0:0::1]/", .HTTPS_PROXY = P, .NO_PROXY = "2001:db8::1",
+	  .go = "direct", .curl = "direct" },
+	{ .url = "https://[::1]/", .flag_proxy = F, .NO_PROXY = "::/64", .go = "direct",
+	  .curl = F, .warnings = "loopback_direct" },
 	{ .url = "https://[2001:db9::1]/", .HTTPS_PROXY = P, .NO_PROXY = "2001:db8::/32",
 	  .go = P, .curl = P },
 	{ .url = "https://[2001:db8::1]/", .HTTPS_PROXY = P, .NO_PROXY = "[2001:db8::1]",
@@ -259,10 +270,88 @@ static const struct row {
 	  .curl = "https://proxy.corp:443" },
 	{ .url = U, .HTTPS_PROXY = "socks5://proxy.corp", .go = "socks5://proxy.corp:1080",
 	  .curl = "socks5://proxy.corp:1080" },
-	{ .url = U, .HTTPS_PROXY = "socks4://proxy.corp", .go = "refused",
+	{ .url = U, .flag_proxy = "socks4://proxy.corp", .go = "refused",
 	  .curl = "socks4://proxy.corp:1080", .go_why = "SOCKS4" },
-	{ .url = U, .HTTPS_PROXY = "ftp://proxy.corp", .go = "refused", .curl = "refused",
+	{ .url = U, .flag_proxy = "socks5h://proxy.corp", .go = "socks5h://proxy.corp:1080",
+	  .curl = "socks5h://proxy.corp:1080" },
+
+	/* the environment as each implementation reads it: Go parses a value
+	 * that is no http, https or socks5 URL again with "http://" in front
+	 * (a value it cannot parse is no proxy); libcurl takes "socks" for
+	 * SOCKS4, ends the authority at the first '/', '?' or '#' and the
+	 * userinfo at the first '@' */
+	{ .url = U, .HTTPS_PROXY = "socks4://proxy.corp", .go = "http://socks4:80",
+	  .curl = "socks4://proxy.corp:1080", .warnings = "go_proxy_misread" },
+	{ .url = U, .HTTPS_PROXY = "socks5h://proxy.corp:1080", .go = "http://socks5h:80",
+	  .curl = "socks5h://proxy.corp:1080", .warnings = "go_proxy_misread" },
+	{ .url = U, .HTTPS_PROXY = "socks5://proxy.corp:1080", .go = "socks5://proxy.corp:1080",
+	  .curl = "socks5://proxy.corp:1080" },
+	{ .url = U, .HTTPS_PROXY = "socks://proxy.corp", .go = "http://socks:80",
+	  .curl = "socks4://proxy.corp:1080" },
+	{ .url = U, .HTTPS_PROXY = "ftp://proxy.corp", .go = "http://ftp:80", .curl = "refused",
 	  .curl_why = "unsupported scheme" },
+	{ .url = U, .HTTPS_PROXY = "ftp.corp:2121", .go = "http://ftp.corp:2121",
+	  .curl = "refused" },
+	{ .url = U, .HTTPS_PROXY = " http://proxy.corp:3128", .go = "direct", .curl = "refused",
+	  .go_why = "Go cannot parse it and uses no proxy" },
+	{ .url = UH, .HTTP_PROXY = " http://proxy.corp", .REQUEST_METHOD = "GET",
+	  .go = "direct", .curl = "direct", .go_why = "Go cannot parse it" },
+	{ .url = UH, .HTTP_PROXY = "http://pro xy.corp", .REQUEST_METHOD = "GET",
+	  .go = "refused", .curl = "direct", .go_why = "CGI" },
+	{ .url = U, .HTTPS_PROXY = "http://u:p#w@proxy.corp:3128", .go = "http://http:80",
+	  .curl = "refused", .warnings = "go_proxy_misread" },
+	{ .url = U, .HTTPS_PROXY = "http://u:p/w@proxy.corp:3128", .go = "http://http:80",
+	  .curl = "refused", .warnings = "go_proxy_misread" },
+	{ .url = U, .HTTPS_PROXY = "http://a@b@proxy.corp:3128",
+	  .go = "http://***@proxy.corp:3128", .curl = "refused",
+	  .go_use = "http://a%40b@proxy.corp:3128" },
+	{ .url = U, .HTTPS_PROXY = "http://u:p%zz@proxy.corp:3128", .go = "direct",
+	  .curl = "http://***@proxy.corp:3128", .warnings = "go_proxy_misread" },
+	{ .url = U, .HTTPS_PROXY = "http://:3128", .go = "http://0.0.0.0:3128",
+	  .curl = "refused" },
+	{ .url = U, .HTTPS_PROXY = "http://proxy%2ecorp:3128", .go = "http://http:80",
+	  .curl = "http://proxy.corp:3128" },
+	{ .url = U, .HTTPS_PROXY = "http://proxy%00.corp:3128", .go = "http://http:80",
+	  .curl = "refused" },
+	{ .url = U, .HTTPS_PROXY = "http://b%C3%BCcher.corp:3128",
+	  .go = "http://xn--bcher-kva.corp:3128", .curl = "http://xn--bcher-kva.corp:3128" },
+	{ .url = U, .HTTPS_PROXY = "http://proxy.corp:0", .go = "refused", .curl = "refused" },
+	{ .url = U, .HTTPS_PROXY = "http://proxy.corp:03128", .go = "http://proxy.corp:03128",
+	  .curl = "http://proxy.corp:03128" },
+	{ .url = U, .HTTPS_PROXY = "http://прокси.corp:3128", .go = "http://xn--h1adldfi.corp:3128",
+	  .curl = "http://xn--h1adldfi.corp:3128" },
+	{ .url = U, .flag_proxy = "http://прокси.corp:3128", .go = "http://xn--h1adldfi.corp:3128",
+	  .curl = "http://xn--h1adldfi.corp:3128" },
+	{ .url = U, .flag_proxy = "http://a\xff.corp:3128", .go = "refused", .curl = "refused",
+	  .go_why = "no IDNA form" },
+
+	/* Unicode hosts: both connect to the IDNA form; Go converts NO_PROXY
+	 * entries too, libcurl compares them as written */
+	{ .url = "https://bücher.example/", .HTTPS_PROXY = P, .NO_PROXY = "bücher.example",
+	  .go = "direct", .curl = P },
+	{ .url = "https://BÜCHER.example/", .HTTPS_PROXY = P, .NO_PROXY = "xn--bcher-kva.example",
+	  .go = "direct", .curl = "direct" },
+	{ .url = "https://www.bücher.example/", .HTTPS_PROXY = P, .NO_PROXY = ".BÜCHER.example",
+	  .go = "direct", .curl = P, .warnings = "leading_dot" },
+	{ .url = "https://xn--bcher-kva.example/", .HTTPS_PROXY = P, .NO_PROXY = "*.bücher.example",
+	  .go = P, .curl = P, .warnings = "wildcard_entry" },
+	{ .url = "https://日本.example/", .HTTPS_PROXY = P, .no_proxy = "xn--wgv71a.example",
+	  .go = "direct", .curl = "direct" },
+
+	/* IPv4-mapped CIDR entries: Go reads a network whose address is
+	 * IPv4-mapped as that IPv4 network */
+	{ .url = "https://10.1.2.3/", .HTTPS_PROXY = P, .NO_PROXY = "::ffff:10.0.0.0/104",
+	  .go = "direct", .curl = P },
+	{ .url = "https://192.168.1.5/", .HTTPS_PROXY = P, .NO_PROXY = "::ffff:0:0/96",
+	  .go = "direct", .curl = P },
+	{ .url = "https://10.1.2.3/", .HTTPS_PROXY = P, .NO_PROXY = "::ffff:10.0.0.0/80",
+	  .go = P, .curl = P },
+	{ .url = "https://[::ffff:10.1.2.3]/", .HTTPS_PROXY = P, .NO_PROXY = "10.0.0.0/8",
+	  .go = "direct", .curl = P },
+	{ .url = "https://[::ffff:10.1.2.3]/", .HTTPS_PROXY = P, .NO_PROXY = "::ffff:10.1.2.3",
+	  .go = "direct", .curl = "direct" },
+	{ .url = "https://10.1.2.3/", .HTTPS_PROXY = P, .NO_PROXY = "10.0.0.0/008",
+	  .go = "direct", .curl = "direct" },
 	{ .url = U, .HTTPS_PROXY = "http://user:secret@proxy.corp:3128",
 	  .go = "http://***@proxy.corp:3128", .curl = "http://***@proxy.corp:3128",
 	  .go_use = "http://user:secret@proxy.corp:3128" },
@@ -456,6 +545,9 @@ static const struct {
 	{ U, NULL, "http://u:secret@p.corp", "http://u:other@p.corp", NULL,
 	  "differ in their credentials", NULL },
 	{ U, "*.example.org,.example.net", P, NULL, NULL, "only subdomains of \"example.net\"", NULL },
+	{ U, NULL, NULL, "socks5h://p.corp:1080", NULL, "reads it as http://socks5h:80, an HTTP", NULL },
+	{ U, NULL, NULL, "http://u:secret#x@p.corp", NULL, "reads it as http://http:80: a raw", NULL },
+	{ U, NULL, NULL, "http://u:p%zz@p.corp", NULL, "uses no proxy at all", NULL },
 };
 
 static void check_warning_texts(void)
@@ -503,6 +595,8 @@ static const struct {
 	{ "http://[proxy.corp]:3128", "bad IPv6 literal" },
 	{ "http://[2001:db8::1]x", "junk after" },
 	{ "http://pro xy.corp", "bad character" },
+	{ "http://прокси.corp:3128", NULL },
+	{ "http://a\xff.corp:3128", "\"http://a\\xff.corp:3128\": the host name has no IDNA form" },
 	{ "http://user:secret@proxy.corp:99", NULL },
 	{ "http://user:secret@:99", "\"http://***@:99\": no host" },
 	{ "http://user:sec#ret@proxy.corp:3128", NULL },
@@ -631,7 +725,7 @@ static const struct {
 
 static void check_settings_init(void)
 {
-	struct config cfg;
+	struct proxy_flags f;
 	struct proxy_settings s;
 	enum proxy_rules rules;
 
@@ -645,30 +739,76 @@ static void check_settings_init(void)
 			CHECK_INT(err_kind(), ERR_USAGE, rule_names[i].name);
 	}
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.proxy = F;
-	cfg.no_proxy = "a.example";
-	cfg.proxy_rules = "curl";
-	cfg.no_env_proxy = true;
-	CHECK_INT(proxy_settings_init(&s, &cfg), 0, "init flags");
+	memset(&f, 0, sizeof(f));
+	f.proxy = F;
+	f.no_proxy = "a.example";
+	f.rules = "curl";
+	f.no_env_proxy = true;
+	CHECK_INT(proxy_settings_init(&s, &f), 0, "init flags");
 	CHECK_STR(s.flag_proxy, F, "init flag proxy");
 	CHECK_STR(s.flag_no_proxy, "a.example", "init flag no-proxy");
 	CHECK(s.conf_proxy == NULL && s.conf_no_proxy == NULL, "init: flags taken as config");
 	CHECK_INT(s.rules, PROXY_RULES_CURL, "init rules");
 	CHECK(s.no_env_proxy && s.getenv == NULL && s.auth == NULL, "init extras");
 
-	cfg.proxy_source = CONF_PROXY_AT;
-	cfg.no_proxy_source = CONF_NO_PROXY_AT;
-	cfg.proxy_rules = NULL;
-	CHECK_INT(proxy_settings_init(&s, &cfg), 0, "init config");
+	f.proxy_source = CONF_PROXY_AT;
+	f.no_proxy_source = CONF_NO_PROXY_AT;
+	f.rules = NULL;
+	CHECK_INT(proxy_settings_init(&s, &f), 0, "init config");
 	CHECK(s.flag_proxy == NULL && s.flag_no_proxy == NULL, "init: config taken as flags");
 	CHECK_STR(s.conf_proxy, F, "init conf proxy");
 	CHECK_STR(s.conf_proxy_source, CONF_PROXY_AT, "init conf proxy source");
 	CHECK_STR(s.conf_no_proxy_source, CONF_NO_PROXY_AT, "init conf no-proxy source");
 	CHECK_INT(s.rules, PROXY_RULES_GO, "init default rules");
 
-	cfg.proxy_rules = "bogus";
-	CHECK_INT(proxy_settings_init(&s, &cfg), -1, "init bad rules");
+	f.rules = "bogus";
+	CHECK_INT(proxy_settings_init(&s, &f), -1, "init bad rules");
+}
+
+/* proxy_settings_read(): the credentials file, one line "user:password". */
+static const struct {
+	const char *data;
+	size_t len;
+	const char *auth;  /* NULL: refused */
+	enum err_kind kind;
+} auth_files[] = {
+	{ "bob:secret\n", 11, "bob:secret", ERR_NONE },
+	{ "bob:secret\r\n", 12, "bob:secret", ERR_NONE },
+	{ "bob:se cret:x@y", 15, "bob:se cret:x@y", ERR_NONE },
+	{ "bob:secret\nsecond line\n", 23, "bob:secret", ERR_NONE },
+	{ "", 0, NULL, ERR_USAGE },
+	{ "\n", 1, NULL, ERR_USAGE },
+	{ "bob:se\0cret\n", 12, NULL, ERR_USAGE },
+};
+
+static void check_settings_read(void)
+{
+	struct proxy_flags f;
+	struct proxy_settings s;
+	char *path;
+
+	for (size_t i = 0; i < NELEM(auth_files); i++) {
+		memset(&f, 0, sizeof(f));
+		f.auth_file = path = test_write_temp(auth_files[i].data, auth_files[i].len);
+		err_clear();
+		CHECK_INT(proxy_settings_read(&s, &f), auth_files[i].auth ? 0 : -1, "auth file");
+		if (auth_files[i].auth != NULL) {
+			CHECK_STR(s.auth, auth_files[i].auth, "auth file");
+			CHECK(s.getenv != NULL, "auth file %zu: no environment lookup", i);
+		} else {
+			CHECK_INT(err_kind(), auth_files[i].kind, "auth file kind");
+			check_no_secret(err_message(), "auth file");
+		}
+		proxy_settings_clear(&s);
+		unlink(path);
+		free(path);
+	}
+	memset(&f, 0, sizeof(f));
+	f.auth_file = "/nonexistent/acmectl-proxy-auth";
+	err_clear();
+	CHECK_INT(proxy_settings_read(&s, &f), -1, "missing auth file");
+	CHECK_INT(err_kind(), ERR_STORAGE, "missing auth file kind");
+	proxy_settings_clear(&s);
 }
 
 int main(void)
@@ -692,6 +832,7 @@ int main(void)
 	check_bad_urls();
 	check_route_cb();
 	check_settings_init();
+	check_settings_read();
 	printf("%zu table rows\n", NELEM(rows));
 	return test_done();
 }
