@@ -16,12 +16,14 @@
 
 FAULT_PID=
 
-# fault_ca_start FAULT: starts the front on a free port with --fault FAULT.
+# fault_ca_start FAULT [PORT]: starts the front with --fault FAULT on PORT,
+# by default a free port (give the port of an earlier front to keep the
+# directory URL, so certificates issued through it can be renewed).
 fault_ca_start() {
-	local port pebble_hostport=${PEBBLE_DIR_URL#https://} work
+	local port=${2:-} pebble_hostport=${PEBBLE_DIR_URL#https://} work
 	[ -z "$FAULT_PID" ] || fail "fault_ca_start: a front is already running"
 	pebble_hostport=${pebble_hostport%%/*}
-	pebble_free_port port
+	[ -n "$port" ] || pebble_free_port port
 	work="$TEST_TMP/fault-$1"
 	mkdir -p "$work"
 	FAULT_LOG="$work/events.log"
