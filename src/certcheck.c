@@ -22,13 +22,15 @@
 
 #define CERT_PREFIX "the CA returned a certificate that "
 
-/* An identifier the CA named: "dns" text, or "ip" with its address bytes. */
+/* An identifier the CA named: a DNS name, an IP address, or something
+ * else (which matches no requested name). */
 struct named {
-	bool ip;
-	const char *text;             /* borrowed; DNS name (dns), shown text (ip) */
+	bool dns, ip;
+	const char *text;             /* as shown in messages; borrowed or in shown */
 	size_t text_len;
 	unsigned char addr[16];
 	size_t addr_len;              /* 4 or 16 for ip; 0 when unparsable */
+	char shown[INET6_ADDRSTRLEN]; /* the text of a certificate's IP address */
 };
 
 /* Parses an IP literal into addr; its length, or 0 when it is none. */
@@ -49,7 +51,7 @@ static bool same_name(const char *name, const struct named *got)
 	if (ident_is_ip(name))
 		return got->ip && got->addr_len == parse_ip(name, addr) &&
 		    memcmp(addr, got->addr, got->addr_len) == 0;
-	return !got->ip && strlen(name) == got->text_len &&
+	return got->dns && strlen(name) == got->text_len &&
 	    strncasecmp(name, got->text, got->text_len) == 0;
 }
 
@@ -110,6 +112,7 @@ int certcheck_order(json_t *order, char *const *names, size_t n)
 			err_set(ERR_ACME, "the CA's order has an identifier without type or value");
 			goto out;
 		}
+		got[i].dns = strcmp(type, "dns") == 0;
 		got[i].ip = strcmp(type, "ip") == 0;
 		got[i].text = json_string_value(value);
 		got[i].text_len = json_string_length(value);
@@ -159,7 +162,7 @@ static int check_names(X509 *leaf, char *const *names, size_t n)
 	GENERAL_NAMES *gens = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
 	int k = gens ? sk_GENERAL_NAME_num(gens) : 0, rc;
 	struct named *got = xcalloc(k > 0 ? (size_t)k : 1, sizeof(*got));
-	static const char other[] = "a name of another kind than DNS or IP";
+	static const char other[] = "an entry that is neither a DNS name nor an IP address";
 
 	for (int i = 0; i < k; i++) {
 		GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
@@ -170,14 +173,17 @@ static int check_names(X509 *leaf, char *const *names, size_t n)
 		got[i].text = other;
 		got[i].text_len = strlen(other);
 		if (g->type == GEN_DNS) {
+			got[i].dns = true;
 			got[i].text = (const char *)ASN1_STRING_get0_data(s);
 			got[i].text_len = len;
 		} else if (g->type == GEN_IPADD && (len == 4 || len == 16)) {
 			got[i].ip = true;
 			got[i].addr_len = len;
 			memcpy(got[i].addr, ASN1_STRING_get0_data(s), len);
-			got[i].text = "an IP address";
-			got[i].text_len = strlen(got[i].text);
+			inet_ntop(len == 4 ? AF_INET : AF_INET6, got[i].addr, got[i].shown,
+			    sizeof(got[i].shown));
+			got[i].text = got[i].shown;
+			got[i].text_len = strlen(got[i].shown);
 		}
 	}
 	rc = same_set(CERT_PREFIX, names, n, got, (size_t)k);
@@ -212,27 +218,31 @@ static int check_validity(X509 *leaf, time_t now)
 	return rc;
 }
 
-/* The certificates of a PEM text, appended to *v (count in *n). Returns
- * how many PEM certificate blocks did not parse. */
+/* Appends the certificates of a PEM text to *v (count in *n), each block
+ * parsed on its own, so one bad block does not hide the ones after it.
+ * Returns the number (in *v) the first block that does not parse would
+ * have, plus 1; 0 when every block parses. */
 static size_t read_certs(const char *pem, X509 ***v, size_t *n)
 {
 	static const char begin[] = "-----BEGIN CERTIFICATE-----";
-	size_t blocks = 0, parsed = 0;
+	size_t bad = 0;
 	BIO *b;
 	X509 *x;
 
-	for (const char *p = pem; (p = strstr(p, begin)) != NULL; p += strlen(begin))
-		blocks++;
-	if ((b = BIO_new_mem_buf(pem, -1)) == NULL)
-		return blocks;
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+	for (const char *p = pem; (p = strstr(p, begin)) != NULL; p += strlen(begin)) {
+		b = BIO_new_mem_buf(p, -1);
+		x = b != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+		BIO_free(b);
+		if (x == NULL) {
+			ERR_clear_error();
+			if (bad == 0)
+				bad = *n + 1;
+			continue;
+		}
 		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 		(*v)[(*n)++] = x;
-		parsed++;
 	}
-	ERR_clear_error();
-	BIO_free(b);
-	return blocks > parsed ? blocks - parsed : 0;
+	return bad;
 }
 
 /* Checks that each certificate of v[0..n-1] is issued and signed by the
@@ -273,6 +283,7 @@ int certcheck_issued(const char *leaf, const char *chain, const char *csr_b64url
 {
 	X509 **v = NULL;
 	size_t nv = 0, bad;
+	char *why;
 	int rc = -1;
 
 	if (read_certs(leaf, &v, &nv) > 0 || nv != 1) {
@@ -283,8 +294,9 @@ int certcheck_issued(const char *leaf, const char *chain, const char *csr_b64url
 	    check_validity(v[0], now) != 0)
 		goto out;
 	if ((bad = read_certs(chain ? chain : "", &v, &nv)) > 0) {
-		refuse(bad == 1 ? "comes with a chain certificate that does not parse" :
-		    "comes with chain certificates that do not parse");
+		why = xasprintf("comes with a chain whose certificate %zu does not parse", bad);
+		refuse(why);
+		free(why);
 		goto out;
 	}
 	rc = check_links(v, nv);

@@ -44,7 +44,7 @@ static const struct {
 	  CERT "names c.example, which was not asked for" },
 	{ "leaf-fewer.pem", "inter.pem", "csr-a.der", FOUR, NOW, CERT "lacks b.example" },
 	{ "leaf-ok.pem", "inter.pem", "csr-a.der", "a.example,b.example,192.0.2.1", NOW,
-	  CERT "names an IP address, which was not asked for" },
+	  CERT "names 2001:db8::1, which was not asked for" },
 	{ "leaf-dnsip.pem", "inter.pem", "csr-a.der", FOUR, NOW,        /* DNS:192.0.2.1 is no address */
 	  CERT "names 192.0.2.1, which was not asked for" },
 	/* valid now, with CERTCHECK_SKEW_S for the CA's clock */
@@ -64,9 +64,11 @@ static const struct {
 	{ "leaf-ok.pem", "inter-forged.pem", "csr-a.der", FOUR, NOW, CERT "comes with a chain whose "
 	  "signatures do not verify: certificate 1 is not signed by the key of certificate 2" },
 	{ "leaf-ok.pem", "not-a-cert.pem", "csr-a.der", FOUR, NOW,
-	  CERT "comes with a chain certificate that does not parse" },
+	  CERT "comes with a chain whose certificate 2 does not parse" },
 	{ "leaf-ok.pem", "inter.pem not-a-cert.pem", "csr-a.der", FOUR, NOW,
-	  CERT "comes with a chain certificate that does not parse" },
+	  CERT "comes with a chain whose certificate 3 does not parse" },
+	{ "leaf-ok.pem", "not-a-cert.pem inter.pem", "csr-a.der", FOUR, NOW,  /* not hidden by a good one after it */
+	  CERT "comes with a chain whose certificate 2 does not parse" },
 };
 
 static const struct {
@@ -95,6 +97,10 @@ static const struct {
 	{ NULL, 1, "a.example", "the CA's order has no list of identifiers" },
 	{ "[{\"type\":\"dns\"}]", 1, "a.example",
 	  "the CA's order has an identifier without type or value" },
+	{ "[{\"type\":\"email\",\"value\":\"a.example\"}]", 1, "a.example",  /* the type counts too */
+	  "the CA's order names a.example, which was not asked for" },
+	{ "[{\"type\":\"ip\",\"value\":\"a.example\"}]", 1, "a.example",
+	  "the CA's order names a.example, which was not asked for" },
 };
 
 /* The contents of the data files named in list (space-separated), joined;
