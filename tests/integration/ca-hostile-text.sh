@@ -6,7 +6,8 @@
 # detail. stderr gets one line per error (plus one per subproblem), with
 # every control character and invalid byte escaped, valid UTF-8 throughout,
 # each server text cut to 300 bytes and "…"; renew --json stays valid JSON;
-# exit 1, nothing written.
+# exit 1, nothing written. An account object with control characters is
+# shown escaped by account show.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/fault_ca.sh"
@@ -80,4 +81,20 @@ check_text problem-invalid-utf8 \
 	'acmectl: new order: about:blank: HTTP 400: {"type":"urn:ietf:params:acme:error:malformed","status":400,"detail":"bad \xff\xfe bytes \xc3( and\nacmectl: forged"}'
 # the 1 MB detail: "start " and A up to 300 bytes, then "…"
 check_text problem-huge "acmectl: new order: rejectedIdentifier: start $(printf 'A%.0s' $(seq 294))…"
+# an account object with control characters in its contact and status:
+# account show prints them escaped, in text and in --json
+fault_ca_start account-control-chars "$PORT"
+fault_acme account show
+assert_rc 0 "account-control-chars: account show"
+assert_contains "$OUT" 'contact: mailto:admin@acmectl.example\x1b[8m\nacmectl: forged' \
+	"account-control-chars: the contact is shown escaped"
+assert_contains "$OUT" 'status:  valid\x1b]0;title\x07\r' "account-control-chars: so is the status"
+printf '%s\n' "$OUT" >"$TEST_TMP/show.out"
+assert_true "account-control-chars: no control character on stdout" no_controls "$TEST_TMP/show.out"
+fault_acme --json account show
+assert_rc 0 "account-control-chars: account show --json"
+assert_eq 'mailto:admin@acmectl.example\x1b[8m\nacmectl: forged' "$(json_field "$OUT" contact)" \
+	"account-control-chars: the JSON contact is the escaped text"
+assert_eq 2 "$(fault_events '^FAULT account-control-chars ')" "account-control-chars: the front sent it to both"
+fault_ca_stop
 test_done

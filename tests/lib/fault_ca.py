@@ -358,6 +358,21 @@ def problem_huge(x):
         "detail": "start " + "A" * (1 << 20) + " END"})
 
 
+def account_control_chars(x):
+    """Account objects (POST /my-account/...) carry a contact and a status
+    with ANSI escapes, BEL and a newline forging an "acmectl:" line."""
+    answer = x.relay()
+    if not x.is_post("/my-account/") or answer[0] != 200:
+        return answer
+
+    def change(account):
+        account["contact"] = ["mailto:admin@acmectl.example\x1b[8m\nacmectl: forged"]
+        account["status"] = "valid\x1b]0;title\x07\r"
+        return account
+    x.handler.event("FAULT account-control-chars POST " + x.path)
+    return json_answer(answer, change)
+
+
 # --- the directory -----------------------------------------------------------
 
 def directory_status(x, name, status, retry_after=None):
@@ -402,6 +417,7 @@ FAULTS = {
     "problem-control-chars": problem_control_chars,
     "problem-invalid-utf8": problem_invalid_utf8,
     "problem-huge": problem_huge,
+    "account-control-chars": account_control_chars,
     "directory-503": directory_503,
     "directory-429": directory_429,
 }
