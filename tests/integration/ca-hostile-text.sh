@@ -2,12 +2,12 @@
 # ca-hostile-text.sh - a CA's words are data, not terminal output
 # (fault_ca.py before Pebble): problem documents whose detail and
 # subproblems carry ANSI escapes, CR, BEL and newlines that forge an
-# "acmectl:" line, one that is not valid UTF-8, and one with 1 MB of
-# detail. stderr gets one line per error (plus one per subproblem), with
-# every control character and invalid byte escaped, valid UTF-8 throughout,
-# each server text cut to 300 bytes and "…"; renew --json stays valid JSON;
-# exit 1, nothing written. An account object with control characters is
-# shown escaped by account show.
+# "acmectl:" line, one that is not valid UTF-8, one with 1 MB of detail,
+# and a Retry-After header with escapes. stderr gets one line per error
+# (plus one per subproblem), with every control character and invalid byte
+# escaped, valid UTF-8 throughout, each server text cut to 300 bytes and
+# "…"; renew --json stays valid JSON; exit 1, nothing written. An account
+# object with control characters is shown escaped by account show.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/fault_ca.sh"
@@ -81,6 +81,10 @@ check_text problem-invalid-utf8 \
 	'acmectl: new order: about:blank: HTTP 400: {"type":"urn:ietf:params:acme:error:malformed","status":400,"detail":"bad \xff\xfe bytes \xc3( and\nacmectl: forged"}'
 # the 1 MB detail: "start " and A up to 300 bytes, then "…"
 check_text problem-huge "acmectl: new order: rejectedIdentifier: start $(printf 'A%.0s' $(seq 294))…"
+# a header value with control characters, quoted in the error line
+check_text header-control-chars \
+	'acmectl: rate limited until Retry-After \x1b[31msoon\x07\x1b[0m: new order: rateLimited: too many orders'
+
 # an account object with control characters in its contact and status:
 # account show prints them escaped, in text and in --json
 fault_ca_start account-control-chars "$PORT"

@@ -358,6 +358,18 @@ def problem_huge(x):
         "detail": "start " + "A" * (1 << 20) + " END"})
 
 
+def header_control_chars(x):
+    """newOrder is refused with 429 rateLimited and a Retry-After header
+    holding ANSI escapes and a BEL (no valid wait: not retried)."""
+    if not (x.method == "POST" and x.path == "/order-plz"):
+        return x.relay()
+    x.handler.event("FAULT header-control-chars POST /order-plz")
+    status, headers, body = x.problem(429, {
+        "type": "urn:ietf:params:acme:error:rateLimited", "status": 429,
+        "detail": "too many orders"})
+    return status, headers + [("Retry-After", "\x1b[31msoon\x07\x1b[0m")], body
+
+
 def account_control_chars(x):
     """Account objects (POST /my-account/...) carry a contact and a status
     with ANSI escapes, BEL and a newline forging an "acmectl:" line."""
@@ -418,6 +430,7 @@ FAULTS = {
     "problem-invalid-utf8": problem_invalid_utf8,
     "problem-huge": problem_huge,
     "account-control-chars": account_control_chars,
+    "header-control-chars": header_control_chars,
     "directory-503": directory_503,
     "directory-429": directory_429,
 }
