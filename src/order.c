@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "certcheck.h"
 #include "certinfo.h"
 #include "err.h"
 #include "hdr.h"
@@ -437,6 +438,8 @@ static void place_orders(struct acme *a, struct progress *p, size_t n)
 			fail_call(of[j], &calls[j]);
 		} else if (r->location == NULL || !json_is_object(r->json)) {
 			err_set(ERR_ACME, "new order: the server sent no order URL or object");
+			fail(of[j]);
+		} else if (certcheck_order(r->json, of[j]->req->names, of[j]->req->nnames) != 0) {
 			fail(of[j]);
 		} else {
 			of[j]->url = xstrdup(r->location);
