@@ -23,8 +23,9 @@ char *dns01_txt_value(const char *keyauth);
 int dns01_publish(struct dns01 *d, const char *name, const char *keyauth);
 
 /* Sleeps the configured wait once, when anything was published since the
- * last call. */
-void dns01_wait(struct dns01 *d);
+ * last call. Returns 0, or -1 with ERR_NETWORK without sleeping when the
+ * wait would not end within left_ms (what is left of --deadline). */
+int dns01_wait(struct dns01 *d, long long left_ms);
 
 /* Runs `hook remove ...` for every published record (failures are logged,
  * not fatal) and forgets them. */

@@ -87,16 +87,22 @@ int dns01_publish(struct dns01 *d, const char *name, const char *keyauth)
 	return 0;
 }
 
-void dns01_wait(struct dns01 *d)
+int dns01_wait(struct dns01 *d, long long left_ms)
 {
 	struct timespec ts = { .tv_sec = d->wait_s };
 
 	if (!d->pending_wait || d->wait_s <= 0)
-		return;
+		return 0;
+	if (d->wait_s * 1000LL >= left_ms) {
+		err_set(ERR_NETWORK, "--dns-wait %ld s is more than the %lld s left of "
+		    "--deadline", d->wait_s, left_ms > 0 ? left_ms / 1000 : 0);
+		return -1;
+	}
 	logmsg(LOG_VERBOSE, "dns-01: waiting %ld s for the records to propagate", d->wait_s);
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
 	d->pending_wait = false;
+	return 0;
 }
 
 void dns01_withdraw_all(struct dns01 *d)

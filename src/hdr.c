@@ -282,8 +282,9 @@ static const char *skip_link_value(const char *p)
 }
 
 /* Parses one Link header value (a #link-value list), appending to *out each
- * target whose first rel parameter lists rel. */
-static void links_in_value(const char *p, const char *rel, char ***out, size_t *len)
+ * target whose first rel parameter lists rel, until *out holds max. */
+static void links_in_value(const char *p, const char *rel, char ***out, size_t *len,
+    size_t max)
 {
 	const char *uri, *name, *val;
 	size_t uri_len, name_len, val_len;
@@ -293,7 +294,7 @@ static void links_in_value(const char *p, const char *rel, char ***out, size_t *
 	for (;;) {
 		while (is_ows(*p) || *p == ',')
 			p++;
-		if (*p == '\0')
+		if (*p == '\0' || *len >= max)
 			return;
 		if (*p != '<') {
 			p = skip_link_value(p);
@@ -326,9 +327,14 @@ static void links_in_value(const char *p, const char *rel, char ***out, size_t *
 			if (*p == '=') {
 				p = skip_ows(p + 1);
 				if (*p == '"') {
+					const char *q = p + 1;
 					size_t k = 0;
 
-					unq = xmalloc(strlen(p));
+					/* sized by this string alone: strlen(p) would
+					 * read the rest of a long value each time */
+					while (*q != '\0' && *q != '"')
+						q += q[0] == '\\' && q[1] != '\0' ? 2 : 1;
+					unq = xmalloc((size_t)(q - p));
 					for (p++; *p != '\0' && *p != '"'; p++) {
 						if (*p == '\\' && p[1] != '\0')
 							p++;
@@ -366,7 +372,7 @@ static void links_in_value(const char *p, const char *rel, char ***out, size_t *
 	}
 }
 
-char **hdr_links(const char *const *values, const char *rel)
+char **hdr_links(const char *const *values, const char *rel, size_t max)
 {
 	char **out;
 	size_t len = 0, i;
@@ -374,8 +380,8 @@ char **hdr_links(const char *const *values, const char *rel)
 	out = xcalloc(1, sizeof(*out));
 	if (values == NULL || rel == NULL)
 		return out;
-	for (i = 0; values[i] != NULL; i++)
-		links_in_value(values[i], rel, &out, &len);
+	for (i = 0; values[i] != NULL && len < max; i++)
+		links_in_value(values[i], rel, &out, &len, max);
 	return out;
 }
 

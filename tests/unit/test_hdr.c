@@ -1,6 +1,7 @@
 /* test_hdr.c - tables for Retry-After, Link and Content-Type parsing. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -143,15 +144,61 @@ static void test_links(void)
 	char *s;
 
 	for (i = 0; i < NELEM(rows); i++) {
-		got = hdr_links(rows[i].values, rows[i].rel);
+		got = hdr_links(rows[i].values, rows[i].rel, SIZE_MAX);
 		s = join(got);
 		CHECK_STR(s, rows[i].want, rows[i].values[0]);
 		free(s);
 		strv_free(got);
 	}
-	got = hdr_links(NULL, "up");
+	got = hdr_links(NULL, "up", SIZE_MAX);
 	CHECK(got != NULL && got[0] == NULL, "NULL values must give an empty array");
 	strv_free(got);
+}
+
+/* A certificate answer with 1,000 Link headers: 999 alternates and, last,
+ * the issuer ("up"), given as 1,000 values or joined into one. */
+static void test_many_links(void)
+{
+	static const struct {
+		bool joined;      /* one value holding all, else one value each */
+		const char *rel;
+		size_t max;
+		const char *want; /* the first and last match, "|"-joined; "" none */
+		size_t count;
+	} rows[] = {
+		{ false, "alternate", 10, "https://a/alt/0|https://a/alt/9", 10 },
+		{ true, "alternate", 10, "https://a/alt/0|https://a/alt/9", 10 },
+		{ false, "alternate", SIZE_MAX, "https://a/alt/0|https://a/alt/998", 999 },
+		{ true, "alternate", SIZE_MAX, "https://a/alt/0|https://a/alt/998", 999 },
+		{ false, "up", 10, "https://a/issuer|https://a/issuer", 1 },
+		{ true, "up", 1, "https://a/issuer|https://a/issuer", 1 },
+		{ false, "alternate", 0, "", 0 },
+		{ false, "index", SIZE_MAX, "", 0 },
+	};
+	char *values[1001] = { 0 }, *joined[2] = { 0 }, *all = xstrdup(""), *t, *s, **got;
+	size_t i, n;
+
+	for (i = 0; i < 1000; i++) {
+		values[i] = i < 999 ? xasprintf("<https://a/alt/%zu>; rel=\"alternate\"", i) :
+		    xstrdup("<https://a/issuer>;rel=up");
+		t = xasprintf("%s%s%s", all, i > 0 ? ", " : "", values[i]);
+		free(all);
+		all = t;
+	}
+	joined[0] = all;
+	for (i = 0; i < NELEM(rows); i++) {
+		got = hdr_links((const char *const *)(rows[i].joined ? joined : values),
+		    rows[i].rel, rows[i].max);
+		n = strv_len(got);
+		s = n > 0 ? xasprintf("%s|%s", got[0], got[n - 1]) : xstrdup("");
+		CHECK_INT(n, rows[i].count, rows[i].rel);
+		CHECK_STR(s, rows[i].want, rows[i].rel);
+		free(s);
+		strv_free(got);
+	}
+	for (i = 0; i < 1000; i++)
+		free(values[i]);
+	free(all);
 }
 
 static void test_content_type(void)
@@ -189,6 +236,7 @@ int main(void)
 {
 	test_retry_after();
 	test_links();
+	test_many_links();
 	test_content_type();
 	return test_done();
 }
