@@ -47,8 +47,11 @@ struct acme *acme_new(struct http_client *http, const char *directory_url);
 void acme_free(struct acme *a);
 
 /* GETs the directory and checks it has newNonce, newAccount and newOrder.
- * Returns 0, or -1 with ERR_NETWORK (unreachable), ERR_ACME (an HTTP error)
- * or ERR_USAGE ("URL is not an ACME directory: ..."). */
+ * An answer of 5xx or 429 is asked again, up to 3 more times after 1, 2
+ * and 4 s (or its Retry-After, when at most 10 s). Returns 0, or -1 with
+ * ERR_NETWORK (unreachable, or "the CA is unavailable: HTTP 503 ..." with
+ * what its problem document says) or ERR_USAGE ("URL is not an ACME
+ * directory: ..."). */
 int acme_load_directory(struct acme *a);
 
 /* The loaded directory; borrowed from a. */

@@ -8,7 +8,8 @@
 
 extern int log_level;
 
-/* Prints "acmectl: ..." + newline to stderr when log_level >= level. */
+/* Prints "acmectl: ..." + newline to stderr when log_level >= level, the
+ * text sanitized (str_sanitize_cap): one line, whatever it quotes. */
 void logmsg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define LOG_NORMAL 1

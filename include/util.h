@@ -29,6 +29,21 @@ void strv_free(char **v);
  * argument or file cannot drive the terminal. Caller frees. Never NULL. */
 char *str_printable(const char *s);
 
+/* The most bytes str_sanitize() keeps of a server's text (then "…"). */
+#define SANITIZE_MAX 300
+
+/* Server-provided text (a problem detail, a response snippet, a header
+ * value) made safe to print and to put in JSON: valid UTF-8 is kept, except
+ * controls (C0, DEL, C1, bidirectional overrides), which become \n, \r, \t,
+ * \xNN or \uNNNN, as does every byte of invalid UTF-8 (\xNN); the result is
+ * cut at a character boundary to at most cap bytes, followed by "…" when
+ * anything was cut. Caller frees. Never NULL. */
+char *str_sanitize_cap(const void *data, size_t len, size_t cap);
+
+/* str_sanitize_cap with cap SANITIZE_MAX, of len bytes / of a C string. */
+char *str_sanitize_mem(const void *data, size_t len);
+char *str_sanitize(const char *s);
+
 /* Writes all len bytes to fd, resuming after EINTR and short writes.
  * Returns 0, or -1 with errno set (records nothing in err). */
 int write_full(int fd, const void *data, size_t len);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +21,8 @@
 #define SERVER_RETRIES 3
 #define RATELIMIT_RETRIES 2
 #define RATELIMIT_MAX_WAIT 60 /* seconds worth waiting for a 429 to clear */
+#define DIRECTORY_RETRIES 3   /* more tries of a directory answering 5xx or 429 */
+#define DIRECTORY_MAX_WAIT 10 /* the longest Retry-After a directory retry honours */
 
 struct acme {
 	struct http_client *http;
@@ -112,15 +115,67 @@ static const char *dir_member(json_t *dir, const char *key)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
+static long retry_after_s(const struct http_response *resp);
+
+/* True when the directory answer says the CA is there but cannot serve
+ * now (5xx, 429), not that the URL is wrong. */
+static bool unavailable(long status)
+{
+	return status >= 500 || status == 429;
+}
+
+/* Seconds to wait before asking an unavailable directory again after the
+ * answer resp and tries earlier tries: what Retry-After asks when that is
+ * at most DIRECTORY_MAX_WAIT, else 1, 2, 4 s. -1 when no try is left. */
+static long directory_wait_s(const struct http_response *resp, int tries)
+{
+	long wait = retry_after_s(resp);
+
+	if (tries >= DIRECTORY_RETRIES)
+		return -1;
+	return wait >= 0 && wait <= DIRECTORY_MAX_WAIT ? wait : 1L << tries;
+}
+
+/* Records that the CA's directory stayed unavailable: ERR_NETWORK, with
+ * the status and what its problem document (or body) says, sanitized. */
+static void directory_unavailable(const struct acme *a, const struct http_response *resp,
+    int tries)
+{
+	struct problem *prob = problem_parse(resp->body, resp->body_len, resp->status);
+	char *said = prob != NULL ? xasprintf("%s%s%s", problem_short_type(prob),
+	    prob->detail ? ": " : "", prob->detail ? prob->detail : "") :
+	    str_sanitize_mem(resp->body ? resp->body : "", resp->body_len);
+
+	err_set(ERR_NETWORK, "the CA is unavailable: HTTP %ld from %s after %d %s%s%s",
+	    resp->status, a->dir_url, tries, tries == 1 ? "try" : "tries",
+	    *said ? ": " : "", said);
+	free(said);
+	problem_free(prob);
+}
+
 int acme_load_directory(struct acme *a)
 {
 	struct http_request req = { .method = HTTP_GET, .url = a->dir_url };
 	json_t *dir = NULL;
-	int rc = -1;
+	int rc = -1, tries = 0;
+	long wait;
 
-	if (http_perform(a->http, &req, 1) != 0)
-		goto out;
-	nonce_put(a, req.resp.replay_nonce);
+	for (;;) {
+		if (http_perform(a->http, &req, 1) != 0)
+			goto out;
+		nonce_put(a, req.resp.replay_nonce);
+		tries++;
+		if (!unavailable(req.resp.status))
+			break;
+		if ((wait = directory_wait_s(&req.resp, tries - 1)) < 0) {
+			directory_unavailable(a, &req.resp, tries);
+			goto out;
+		}
+		logmsg(LOG_VERBOSE, "%s: HTTP %ld, asking again in %ld s", a->dir_url,
+		    req.resp.status, wait);
+		sleep_ms(wait * 1000);
+		http_response_clear(&req.resp);
+	}
 	if (req.resp.status != 200) {
 		err_set(ERR_USAGE, "%s is not an ACME directory: HTTP %ld",
 		    a->dir_url, req.resp.status);
@@ -207,9 +262,30 @@ void acme_reply_clear(struct acme_reply *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Moves the interesting parts of an HTTP response into an ACME reply. */
-static void reply_take(struct acme_reply *out, struct http_response *resp)
+/* Records why a JSON answer did not parse: the reason in a reader's words
+ * (a NUL in a string, invalid UTF-8, or the parser's text, sanitized) and
+ * where. Always -1. */
+static int bad_json(const char *what, const json_error_t *e)
 {
+	char *text = str_sanitize(e->text);
+
+	err_set(ERR_ACME, "%s: the CA's answer is not valid JSON: %s (at byte %d)", what,
+	    json_error_code(e) == json_error_null_character ? "a string holds a NUL character" :
+	    json_error_code(e) == json_error_invalid_utf8 ? "it is not valid UTF-8" : text,
+	    e->position);
+	free(text);
+	return -1;
+}
+
+/* Moves the interesting parts of an HTTP response into an ACME reply. An
+ * answer that says it is JSON (a JSON Content-Type, or a body starting
+ * with "{") must parse: -1 with ERR_ACME naming what is wrong with it and
+ * the request what (out is cleared), else 0. With what NULL it may fail to
+ * parse: json stays NULL, for the caller to judge. */
+static int reply_take(struct acme_reply *out, struct http_response *resp, const char *what)
+{
+	json_error_t error;
+
 	memset(out, 0, sizeof(*out));
 	out->status = resp->status;
 	out->body = resp->body;
@@ -221,8 +297,13 @@ static void reply_take(struct acme_reply *out, struct http_response *resp)
 	resp->location = NULL;
 	resp->links = NULL;
 	resp->retry_after = NULL;
-	if (out->body != NULL && out->body_len > 0 && out->body[0] == '{')
-		out->json = json_loadb(out->body, out->body_len, 0, NULL);
+	if (out->body == NULL || out->body_len == 0 || (out->body[0] != '{' &&
+	    !hdr_content_type_is(resp->content_type, "application/json")))
+		return 0;
+	if ((out->json = json_loadb(out->body, out->body_len, 0, &error)) != NULL || what == NULL)
+		return 0;
+	acme_reply_clear(out);
+	return bad_json(what, &error);
 }
 
 /* Seconds a response asks us to wait, or -1 when it gives no valid Retry-After. */
@@ -241,12 +322,16 @@ static long retry_after_s(const struct http_response *resp)
 static void fail_response(struct problem *prob, const struct http_response *resp,
     const char *what)
 {
+	char *snippet;
+
 	if (prob == NULL) {
+		snippet = str_sanitize_mem(resp->body ? resp->body : "", resp->body_len);
 		prob = xcalloc(1, sizeof(*prob));
 		prob->type = xstrdup("about:blank");
-		prob->detail = xasprintf("HTTP %ld%s%.200s", resp->status,
-		    resp->body_len ? ": " : "", resp->body_len ? resp->body : "");
+		prob->detail = xasprintf("HTTP %ld%s%s", resp->status,
+		    resp->body_len ? ": " : "", snippet);
 		prob->status = resp->status;
+		free(snippet);
 	}
 	err_problem(prob, "%s", what);
 }
@@ -254,7 +339,7 @@ static void fail_response(struct problem *prob, const struct http_response *resp
 int acme_post(struct acme *a, const char *what, const char *url,
     const char *payload, bool use_jwk, struct acme_reply *out)
 {
-	int badnonce = 0, server = 0, ratelimit = 0;
+	int badnonce = 0, server = 0, ratelimit = 0, rc;
 	struct http_request req;
 	struct problem *prob;
 	char *nonce, *jws;
@@ -281,9 +366,9 @@ int acme_post(struct acme *a, const char *what, const char *url,
 		nonce_put(a, req.resp.replay_nonce);
 		note_rtt(a, &req.resp);
 		if (req.resp.status >= 200 && req.resp.status < 300) {
-			reply_take(out, &req.resp);
+			rc = reply_take(out, &req.resp, what);
 			http_response_clear(&req.resp);
-			return 0;
+			return rc;
 		}
 		prob = problem_parse(req.resp.body, req.resp.body_len, req.resp.status);
 		wait = retry_after_s(&req.resp);
@@ -398,7 +483,8 @@ static int post_batch(struct acme *a, struct acme_call *calls, size_t n, size_t 
 	}
 	for (i = 0; i < n; i++) {
 		if (reqs[i].resp.status >= 200 && reqs[i].resp.status < 300) {
-			reply_take(&calls[i].reply, &reqs[i].resp);
+			if (reply_take(&calls[i].reply, &reqs[i].resp, calls[i].what) != 0)
+				calls[i].error = err_save();
 			continue;
 		}
 		prob = problem_parse(reqs[i].resp.body, reqs[i].resp.body_len, reqs[i].resp.status);
@@ -490,7 +576,7 @@ int acme_get_many(struct acme *a, char *const *urls, size_t n, struct acme_reply
 		err_clear();
 		for (size_t i = 0; i < k; i++) {
 			nonce_put(a, reqs[i].resp.replay_nonce);
-			reply_take(&out[start + i], &reqs[i].resp);
+			reply_take(&out[start + i], &reqs[i].resp, NULL);
 			if (reqs[i].result != 0)
 				out[start + i].no_response = xstrdup(reqs[i].errbuf);
 			http_response_clear(&reqs[i].resp);

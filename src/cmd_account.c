@@ -15,6 +15,7 @@ int cmd_account_register(const struct config *cfg)
 {
 	struct session s;
 	json_t *out = NULL;
+	char *url = NULL;
 	int rc = -1;
 
 	if (session_open(&s, cfg) != 0)
@@ -22,24 +23,36 @@ int cmd_account_register(const struct config *cfg)
 	if (session_register(&s, cfg->account_key, cfg->account_key_type, cfg->email,
 	    cfg->eab_kid, cfg->eab_hmac_key, cfg->eab_alg) != 0)
 		goto out;
+	url = str_sanitize(s.account_url);
 	if (cfg->json) {
-		out = json_pack("{s:s,s:s}", "url", s.account_url, "server", cfg->server);
+		out = json_pack("{s:s,s:s}", "url", url, "server", cfg->server);
 		json_print(out);
 	} else if (!cfg->quiet)
-		printf("account registered: %s\n", s.account_url);
+		printf("account registered: %s\n", url);
 	session_log_stats(&s);
 	rc = 0;
 out:
+	free(url);
 	json_decref(out);
 	session_close(&s);
 	return rc;
 }
 
+/* A JSON string (of the server's) as a new sanitized JSON string. */
+static json_t *json_sanitized(json_t *str)
+{
+	char *safe = str_sanitize_mem(json_string_value(str), json_string_length(str));
+	json_t *out = json_string(safe);
+
+	free(safe);
+	return out;
+}
+
 int cmd_account_show(const struct config *cfg)
 {
 	struct session s;
-	json_t *account = NULL, *out = NULL, *contact, *c;
-	const char *status;
+	json_t *account = NULL, *out = NULL, *contact = json_array(), *given, *c;
+	char *url = NULL, *status = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -54,22 +67,30 @@ int cmd_account_show(const struct config *cfg)
 	}
 	if (account_fetch(s.acme, &account) != 0)
 		goto out;
-	contact = json_object_get(account, "contact");
-	status = json_string_value(json_object_get(account, "status"));
+	/* the server's words: URL, contacts and status are shown sanitized */
+	url = str_sanitize(s.account_url);
+	status = str_sanitize(json_string_value(json_object_get(account, "status")) ?
+	    json_string_value(json_object_get(account, "status")) : "unknown");
+	given = json_object_get(account, "contact");
+	json_array_foreach(given, i, c)
+		if (json_is_string(c))
+			json_array_append_new(contact, json_sanitized(c));
 	if (cfg->json) {
-		out = json_pack("{s:s,s:s,s:o,s:s}", "url", s.account_url, "server", cfg->server,
-		    "contact", json_is_array(contact) ? json_incref(contact) : json_array(),
-		    "status", status ? status : "unknown");
+		out = json_pack("{s:s,s:s,s:O,s:s}", "url", url, "server", cfg->server,
+		    "contact", contact, "status", status);
 		json_print(out);
 	} else {
-		printf("url:     %s\nserver:  %s\ncontact:", s.account_url, cfg->server);
+		printf("url:     %s\nserver:  %s\ncontact:", url, cfg->server);
 		json_array_foreach(contact, i, c)
 			printf(" %s", json_string_value(c));
-		printf("\nstatus:  %s\n", status ? status : "unknown");
+		printf("\nstatus:  %s\n", status);
 	}
 	session_log_stats(&s);
 	rc = 0;
 out:
+	free(url);
+	free(status);
+	json_decref(contact);
 	json_decref(out);
 	json_decref(account);
 	session_close(&s);

@@ -615,11 +615,28 @@ static void print_json(const struct job *jobs, size_t n)
 	json_decref(arr);
 }
 
+/* "NAME: why" of each failed job, "; "-joined, for the error line: stderr
+ * says what failed, not only how many. Caller frees. */
+static char *failures_text(const struct job *jobs, size_t n)
+{
+	char *text = xstrdup(""), *t;
+
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].action != ACT_FAILED && jobs[i].error == NULL)
+			continue;
+		t = xasprintf("%s%s%s: %s", text, *text ? "; " : "", jobs[i].name,
+		    jobs[i].error ? jobs[i].error : "unknown error");
+		free(text);
+		text = t;
+	}
+	return text;
+}
+
 int cmd_renew(const struct config *cfg)
 {
 	struct server *servers = NULL;
 	struct job *jobs = NULL;
-	char **names = NULL, *run_errors = NULL;
+	char **names = NULL, *run_errors = NULL, *failures = NULL;
 	size_t n = 0, failed = 0;
 	bool anything_due = false;
 	time_t now = time(NULL);
@@ -668,6 +685,7 @@ int cmd_renew(const struct config *cfg)
 		if (!cfg->json)
 			print_line(cfg, &jobs[i], now);
 	}
+	failures = failures_text(jobs, n);
 	if (cfg->json)
 		print_json(jobs, n);
 	for (struct server *srv = servers; srv != NULL; srv = srv->next)
@@ -675,10 +693,10 @@ int cmd_renew(const struct config *cfg)
 	if (failed > 0 || run_errors != NULL) {
 		if (failed > 0 && run_errors != NULL)
 			err_set(ERR_ACME, "%zu of %zu certificates failed to renew or "
-			    "deploy; %s", failed, n, run_errors);
+			    "deploy: %s; %s", failed, n, failures, run_errors);
 		else if (failed > 0)
 			err_set(ERR_ACME, "%zu of %zu certificates failed to renew or "
-			    "deploy", failed, n);
+			    "deploy: %s", failed, n, failures);
 		else
 			err_set(ERR_ACME, "%s", run_errors);
 		goto out;
@@ -690,5 +708,6 @@ out:
 	store_unlock(lock);
 	strv_free(names);
 	free(run_errors);
+	free(failures);
 	return rc;
 }

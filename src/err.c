@@ -12,6 +12,9 @@
 #include "util.h"
 
 #define ACME_URN "urn:ietf:params:acme:error:"
+/* A message carries server text (already cut to SANITIZE_MAX each) inside
+ * our own words; this bounds the whole line. */
+#define MESSAGE_MAX 4096
 
 struct err_saved {
 	enum err_kind kind;
@@ -30,6 +33,16 @@ void err_clear(void)
 	rec.prob = NULL;
 }
 
+/* msg made safe for a terminal and for JSON (it may quote a server's
+ * words). Frees msg; caller frees the result. */
+static char *safe_message(char *msg)
+{
+	char *safe = str_sanitize_cap(msg, strlen(msg), MESSAGE_MAX);
+
+	free(msg);
+	return safe;
+}
+
 void err_set(enum err_kind kind, const char *fmt, ...)
 {
 	va_list ap;
@@ -40,7 +53,7 @@ void err_set(enum err_kind kind, const char *fmt, ...)
 	va_end(ap);
 	err_clear();
 	rec.kind = kind;
-	rec.msg = msg;
+	rec.msg = safe_message(msg);
 }
 
 void err_problem(struct problem *prob, const char *fmt, ...)
@@ -58,7 +71,7 @@ void err_problem(struct problem *prob, const char *fmt, ...)
 	free(ctx);
 	err_clear();
 	rec.kind = ERR_ACME;
-	rec.msg = msg;
+	rec.msg = safe_message(msg);
 	rec.prob = prob;
 }
 
@@ -73,7 +86,7 @@ void err_prefix(const char *fmt, ...)
 	msg = xasprintf("%s: %s", pre, rec.msg ? rec.msg : "");
 	free(pre);
 	free(rec.msg);
-	rec.msg = msg;
+	rec.msg = safe_message(msg);
 }
 
 struct err_saved *err_save(void)
@@ -163,12 +176,14 @@ void problem_free(struct problem *prob)
 	free(prob);
 }
 
-/* Returns a copy of obj[key] when it is a string, else NULL. */
+/* Returns obj[key] sanitized (str_sanitize) when it is a string, else
+ * NULL: a problem's words are the server's. Caller frees. */
 static char *dup_member(json_t *obj, const char *key)
 {
-	const char *s = json_string_value(json_object_get(obj, key));
+	json_t *v = json_object_get(obj, key);
 
-	return s ? xstrdup(s) : NULL;
+	return json_is_string(v) ? str_sanitize_mem(json_string_value(v),
+	    json_string_length(v)) : NULL;
 }
 
 struct problem *problem_parse(const char *body, size_t len, long http_status)
@@ -179,7 +194,8 @@ struct problem *problem_parse(const char *body, size_t len, long http_status)
 
 	if (body == NULL)
 		return NULL;
-	doc = json_loadb(body, len, 0, NULL);
+	/* a NUL in a detail is shown escaped, not a reason to lose the document */
+	doc = json_loadb(body, len, JSON_ALLOW_NUL, NULL);
 	if (!json_is_object(doc) || !json_is_string(json_object_get(doc, "type")))
 		goto out;
 	prob = xcalloc(1, sizeof(*prob));

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "ari.h"
+#include "certcheck.h"
 #include "csr.h"
 #include "dns01.h"
 #include "err.h"
@@ -245,16 +246,21 @@ static void prepared_clear(struct prepared *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* Saves an issued certificate as the new generation of spec->cert_name
+/* Checks an issued certificate against what was asked (certcheck_issued)
+ * and saves it as the new generation of spec->cert_name
  * with its issuance record, and parses it into *issued (left empty when it
  * cannot be parsed back). 0 or -1 with err (the previous certificate
  * untouched). */
 static int save_issued(struct session *s, const struct issue_spec *spec,
     const struct prepared *p, const struct order_result *res, struct certinfo *issued)
 {
-	json_t *record = issue_record(spec, s->cfg->server, s->account_url);
+	json_t *record;
 	int rc;
 
+	if (certcheck_issued(res->cert, res->chain, p->csr, spec->names,
+	    strv_len(spec->names), time(NULL)) != 0)
+		return -1;
+	record = issue_record(spec, s->cfg->server, s->account_url);
 	rc = store_save_cert(s->cfg->state_dir, spec->cert_name, &(struct store_cert){
 	    .privkey = p->key_pem, .privkey_len = p->key_len, .cert = res->cert,
 	    .chain = res->chain, .fullchain = res->fullchain, .issuance = record });

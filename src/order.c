@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "certcheck.h"
 #include "certinfo.h"
 #include "err.h"
 #include "hdr.h"
@@ -361,15 +362,21 @@ static bool status_in(const char *status, const char *states)
 	return false;
 }
 
-/* True when an order has no authorizations (none listed, or no list) yet
- * is not ready, valid or invalid: nothing could ever move it on, so
- * waiting for it would only use up the deadline. */
-static bool stuck_without_authzs(json_t *order)
+/* Checks that a new order lists authorizations, or needs none (ready,
+ * valid or invalid): without any, nothing could ever move it on, and
+ * waiting for it would only use up the deadline. 0, or -1 with ERR_ACME. */
+static int check_authzs_listed(json_t *order)
 {
 	const char *status = status_of(order);
+	char *shown;
 
-	return json_array_size(json_object_get(order, "authorizations")) == 0 &&
-	    (status == NULL || !status_in(status, "ready valid invalid"));
+	if (json_array_size(json_object_get(order, "authorizations")) > 0 ||
+	    (status != NULL && status_in(status, "ready valid invalid")))
+		return 0;
+	shown = str_sanitize(status != NULL ? status : "without status");
+	err_set(ERR_ACME, "the CA's order is %s but lists no authorizations", shown);
+	free(shown);
+	return -1;
 }
 
 /* Rounds prepare_authzs needs for n pending authorizations at width w:
@@ -455,10 +462,9 @@ static void place_orders(struct acme *a, struct progress *p, size_t n)
 		} else if (r->location == NULL || !json_is_object(r->json)) {
 			err_set(ERR_ACME, "new order: the server sent no order URL or object");
 			fail(of[j]);
-		} else if (stuck_without_authzs(r->json)) {
-			err_set(ERR_ACME, "new order: the server sent an order that is %s but "
-			    "has no authorizations", status_of(r->json) != NULL ?
-			    status_of(r->json) : "without status");
+		} else if (certcheck_order(r->json, of[j]->req->names, of[j]->req->nnames) != 0) {
+			fail(of[j]);
+		} else if (check_authzs_listed(r->json) != 0) {
 			fail(of[j]);
 		} else {
 			of[j]->url = xstrdup(r->location);

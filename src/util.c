@@ -1,6 +1,7 @@
 /* util.c - allocation helpers that never return NULL. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,82 @@ char *str_printable(const char *s)
 	}
 	*o = '\0';
 	return out;
+}
+
+/* The length of the valid UTF-8 sequence at s (len bytes left) and its
+ * code point in *cp; 0 when the bytes there are not one (overlong forms,
+ * surrogates, beyond U+10FFFF, cut short). */
+static size_t utf8_char(const unsigned char *s, size_t len, unsigned long *cp)
+{
+	static const unsigned long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t n = s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (n == 0 || s[0] >= 0xf5 || n > len)
+		return 0;
+	*cp = s[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	if (*cp < min[n] || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* True for what must not reach a terminal as it is: C0 and C1 controls,
+ * DEL, and the bidirectional controls that reorder the text shown. */
+static bool is_hidden(unsigned long cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
+char *str_sanitize_cap(const void *data, size_t len, size_t cap)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6";
+	const unsigned char *s = data;
+	char *out = xmalloc(cap + sizeof(ellipsis)), piece[16];
+	size_t used = 0, i = 0, n, plen;
+	unsigned long cp;
+
+	while (i < len) {
+		n = utf8_char(s + i, len - i, &cp);
+		if (n == 0)
+			plen = (size_t)snprintf(piece, sizeof(piece), "\\x%02x", s[i]);
+		else if (cp == '\n' || cp == '\r' || cp == '\t')
+			plen = (size_t)snprintf(piece, sizeof(piece), "\\%c",
+			    cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't');
+		else if (is_hidden(cp) && cp < 0x80)
+			plen = (size_t)snprintf(piece, sizeof(piece), "\\x%02lx", cp);
+		else if (is_hidden(cp))
+			plen = (size_t)snprintf(piece, sizeof(piece), "\\u%04lx", cp);
+		else
+			memcpy(piece, s + i, plen = n);
+		if (used + plen > cap) {
+			memcpy(out + used, ellipsis, sizeof(ellipsis));
+			return out;
+		}
+		memcpy(out + used, piece, plen);
+		used += plen;
+		i += n ? n : 1;
+	}
+	out[used] = '\0';
+	return out;
+}
+
+char *str_sanitize_mem(const void *data, size_t len)
+{
+	return str_sanitize_cap(data, len, SANITIZE_MAX);
+}
+
+char *str_sanitize(const char *s)
+{
+	return str_sanitize_mem(s, strlen(s));
 }
 
 int write_full(int fd, const void *data, size_t len)

@@ -33,50 +33,14 @@ Usage: ari_server.py --port PORT --cert PEM --key PEM --upstream HOST:PORT
                      --upstream-ca PEM --control FILE --log FILE
 """
 
-import argparse
-import base64
-import http.client
-import http.server
 import json
-import secrets
-import ssl
-import sys
-import threading
 import time
 
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
-              "date", "server"}
+from acme_relay import RelayHandler, arguments, jws_payload, serve
 
 
-def b64url_decode(text):
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(RelayHandler):
     server_version = "ari-test/1"
-
-    def setup(self):
-        self.request.settimeout(30)
-        self.request = self.server.tls.wrap_socket(self.request, server_side=True)
-        super().setup()
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def event(self, line):
-        with self.server.log_lock:
-            with open(self.server.log, "a") as f:
-                f.write(line + "\n")
-
-    def send(self, status, headers, body):
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
 
     def control(self):
         try:
@@ -84,26 +48,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return json.load(f)
         except (OSError, ValueError):
             return {}
-
-    def relay(self, body):
-        """Sends this request to Pebble; returns (status, headers, body)."""
-        conn = http.client.HTTPSConnection(self.server.upstream_host,
-                                           self.server.upstream_port,
-                                           context=self.server.upstream_tls,
-                                           timeout=30)
-        headers = {"Host": self.headers.get("Host", "localhost")}
-        for name in ("Content-Type", "Accept", "User-Agent"):
-            if self.headers.get(name):
-                headers[name] = self.headers[name]
-        try:
-            conn.request(self.command, self.path, body=body, headers=headers)
-            resp = conn.getresponse()
-            data = resp.read()
-            kept = [(n, v) for n, v in resp.getheaders()
-                    if n.lower() not in HOP_BY_HOP]
-            return resp.status, kept, data
-        finally:
-            conn.close()
 
     def answer_renewal_info(self, cert_id):
         self.event("RENEWALINFO " + cert_id)
@@ -128,14 +72,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.event("FINALIZE %.3f" % time.monotonic())
         elif self.command == "POST" and self.path.startswith("/my-order/"):
             self.event("ORDER %.3f" % time.monotonic())
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
+        body = self.read_body()
         if self.command == "GET" and self.path.startswith("/renewal-info/"):
             self.answer_renewal_info(self.path[len("/renewal-info/"):])
             return
         order = None
         if self.command == "POST" and self.path == "/order-plz" and body:
-            payload = json.loads(b64url_decode(json.loads(body)["payload"]) or b"{}")
+            payload = jws_payload(body) or {}
             order = "NEWORDER replaces=%s" % (payload.get("replaces") or "-")
             if payload.get("replaces") and self.control().get("reject_replaces"):
                 problem = {"type": "urn:ietf:params:acme:error:alreadyReplaced",
@@ -164,49 +107,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = json.dumps(directory).encode()
         self.send(status, headers, data)
 
-    def fresh_nonce(self):
-        """A real nonce from Pebble, so the client's next request works."""
-        conn = http.client.HTTPSConnection(self.server.upstream_host,
-                                           self.server.upstream_port,
-                                           context=self.server.upstream_tls,
-                                           timeout=30)
-        try:
-            conn.request("HEAD", "/nonce-plz", headers={"Host": self.headers["Host"]})
-            resp = conn.getresponse()
-            resp.read()
-            return resp.getheader("Replay-Nonce") or secrets.token_urlsafe(16)
-        finally:
-            conn.close()
-
     do_GET = do_HEAD = do_POST = handle_any
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--cert", required=True)
-    ap.add_argument("--key", required=True)
-    ap.add_argument("--upstream", required=True)
-    ap.add_argument("--upstream-ca", required=True)
+    ap = arguments("an HTTPS ACME front for Pebble that adds ARI")
     ap.add_argument("--control", required=True)
-    ap.add_argument("--log", required=True)
     args = ap.parse_args()
-    server = Server(("127.0.0.1", args.port), Handler)
-    server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server.tls.load_cert_chain(args.cert, args.key)
-    server.upstream_tls = ssl.create_default_context(cafile=args.upstream_ca)
-    host, _, port = args.upstream.rpartition(":")
-    server.upstream_host, server.upstream_port = host, int(port)
-    server.control, server.log = args.control, args.log
-    server.log_lock = threading.Lock()
-    open(args.log, "a").close()
-    sys.stderr.write("ari_server on 127.0.0.1:%d -> %s\n" % (args.port, args.upstream))
-    sys.stderr.flush()
-    server.serve_forever()
+    serve(Handler, args, "ari_server", control=args.control)
 
 
 if __name__ == "__main__":

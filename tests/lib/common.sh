@@ -229,15 +229,30 @@ assert_rc_in() {
 	esac
 }
 
-# state_snapshot DIR: one line per entry (path, type, mode, content hash),
-# or "absent", so two snapshots compare equal only when nothing changed.
+# state_snapshot DIR: one line per entry (path, type, mode, size, link
+# target) and the SHA-256 of every file, or "absent", so two snapshots
+# compare equal only when nothing changed.
 state_snapshot() {
 	if [ ! -e "$1" ]; then
 		echo absent
 		return 0
 	fi
-	(cd "$1" && find . -printf '%p %y %m %l\n' | sort &&
+	(cd "$1" && find . -printf '%p %y %m %s %l\n' | sort &&
 		find . -type f -print0 | sort -z | xargs -0r sha256sum)
+}
+
+# assert_state_unchanged SNAPSHOT DIR DESC: DIR is as state_snapshot saw it
+# (every path, mode, size and byte); the difference is shown when not.
+assert_state_unchanged() {
+	local now lines
+	now=$(state_snapshot "$2")
+	if [ "$1" = "$now" ]; then
+		pass_ "$3"
+	else
+		mapfile -t lines < <(diff <(printf '%s\n' "$1") <(printf '%s\n' "$now") |
+			grep '^[<>]' | head -n 10)
+		fail_ "$3" "${lines[@]}"
+	fi
 }
 
 # sha_of FILE: the SHA-256 of FILE, or "missing".

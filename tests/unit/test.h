@@ -58,18 +58,24 @@ static inline char *test_write_temp(const void *data, size_t len)
 	return path;
 }
 
-/* The path of fixture file in tests/unit/data/k8s: under $TESTS_SRCDIR
+/* The path of fixture file in tests/unit/data/DIR: under $TESTS_SRCDIR
  * during make check, else beside this header. Caller frees. */
-static inline char *test_data_path(const char *file)
+static inline char *test_data_file(const char *dir, const char *file)
 {
 	const char *srcdir = getenv("TESTS_SRCDIR");
 	const char *slash = strrchr(__FILE__, '/');
 
 	if (srcdir != NULL)
-		return xasprintf("%s/unit/data/k8s/%s", srcdir, file);
+		return xasprintf("%s/unit/data/%s/%s", srcdir, dir, file);
 	if (slash == NULL)
-		return xasprintf("data/k8s/%s", file);
-	return xasprintf("%.*s/data/k8s/%s", (int)(slash - __FILE__), __FILE__, file);
+		return xasprintf("data/%s/%s", dir, file);
+	return xasprintf("%.*s/data/%s/%s", (int)(slash - __FILE__), __FILE__, dir, file);
+}
+
+/* The path of fixture file in tests/unit/data/k8s. Caller frees. */
+static inline char *test_data_path(const char *file)
+{
+	return test_data_file("k8s", file);
 }
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,0 +1,57 @@
+#!/bin/bash
+# ca-unavailable.sh - a CA whose directory answers 503, or 429 with
+# Retry-After (fault_ca.py before Pebble): the directory is asked again with
+# backoff (4 tries in all), then exit 3 "the CA is unavailable: HTTP 503 ..."
+# with what its problem document says, not exit 2 "not an ACME directory";
+# renew names the certificate that could not be renewed; nothing written.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "$(dirname "$0")/../lib/fault_ca.sh"
+
+pebble_start_webroot
+fault_ca_start none
+PORT=$FAULT_PORT
+URL=$FAULT_DIR_URL
+fault_acme issue --webroot "$WWW" --email admin@acmectl.example --agree-tos up.example
+assert_rc 0 "a live certificate first, through the front without a fault"
+fault_acme renew
+assert_rc 0 "renew when nothing is due (makes the state's lock file)"
+fault_ca_stop
+
+# check_down FAULT STATUS: issue and renew --force through the front
+# answering the directory with STATUS.
+check_down() {
+	local fault=$1 status=$2 snap start said
+	said="acmectl: the CA is unavailable: HTTP $status from $URL after 4 tries: serverInternal: the front says $status: down for maintenance"
+	fault_ca_start "$fault" "$PORT"
+	snap=$(state_snapshot "$STATE")
+	start=$(date +%s)
+	fault_acme issue --force --webroot "$WWW" up.example
+	assert_rc 3 "$fault: issue says the CA is unavailable"
+	assert_eq "$said" "$ERR" "$fault: one line with the status and the problem's words"
+	assert_eq 4 "$(fault_events '^REQUEST GET /dir$')" "$fault: the directory was asked 4 times"
+	assert_true "$fault: issue ends within 40 s" test $(($(date +%s) - start)) -le 40
+	assert_state_unchanged "$snap" "$STATE" "$fault: issue wrote nothing"
+
+	start=$(date +%s)
+	fault_acme renew --force
+	assert_rc 1 "$fault: renew fails"
+	assert_eq "acmectl: 1 of 1 certificates failed to renew or deploy: up.example: ${said#acmectl: }" \
+		"$ERR" "$fault: renew names the certificate and why, in one line"
+	assert_true "$fault: renew ends within 40 s" test $(($(date +%s) - start)) -le 40
+	assert_state_unchanged "$snap" "$STATE" "$fault: renew wrote nothing"
+	fault_ca_stop
+}
+
+check_down directory-503 503
+check_down directory-429 429
+
+# a directory that is not one (404) is still the user's mistake: exit 2, at once
+fault_ca_start none "$PORT"
+run_acmectl --server "${URL%/dir}/no-such-dir" --ca-bundle "$PEBBLE_CA" --state-dir "$STATE" \
+	issue --force --webroot "$WWW" up.example
+assert_rc 2 "a URL that is no directory is a usage error"
+assert_contains "$ERR" "is not an ACME directory: HTTP 404" "and says so"
+assert_eq 1 "$(fault_events '^REQUEST GET /no-such-dir$')" "a 404 is not asked again"
+fault_ca_stop
+test_done
