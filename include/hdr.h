@@ -3,7 +3,6 @@
 #define ACMECTL_HDR_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <time.h>
 
 /* Parses a Retry-After value (RFC 9110 10.2.3): delta-seconds, or an
@@ -14,11 +13,11 @@
 int hdr_retry_after(const char *value, time_t now, long *seconds);
 
 /* Finds, in one or more Link header values (RFC 8288) joined by ", " or given
- * separately, the first max URI references whose rel parameter contains rel
- * (e.g. "up", "alternate", "index"), reading the values once and no further
- * than the max-th match (SIZE_MAX: all). Returns a NULL-terminated array of
- * new strings (caller strv_free()s; empty array when none). Never NULL. */
-char **hdr_links(const char *const *values, const char *rel, size_t max);
+ * separately, every URI reference whose rel parameter contains rel (e.g.
+ * "up", "alternate", "index"), in one pass over the values. Returns a
+ * NULL-terminated array of new strings (caller strv_free()s; empty array
+ * when none). Never NULL. */
+char **hdr_links(const char *const *values, const char *rel);
 
 /* True when a Content-Type value names the media type mt (case-insensitive,
  * parameters such as "; charset=utf-8" ignored). */

@@ -282,9 +282,8 @@ static const char *skip_link_value(const char *p)
 }
 
 /* Parses one Link header value (a #link-value list), appending to *out each
- * target whose first rel parameter lists rel, until *out holds max. */
-static void links_in_value(const char *p, const char *rel, char ***out, size_t *len,
-    size_t max)
+ * target whose first rel parameter lists rel. */
+static void links_in_value(const char *p, const char *rel, char ***out, size_t *len)
 {
 	const char *uri, *name, *val;
 	size_t uri_len, name_len, val_len;
@@ -294,7 +293,7 @@ static void links_in_value(const char *p, const char *rel, char ***out, size_t *
 	for (;;) {
 		while (is_ows(*p) || *p == ',')
 			p++;
-		if (*p == '\0' || *len >= max)
+		if (*p == '\0')
 			return;
 		if (*p != '<') {
 			p = skip_link_value(p);
@@ -372,7 +371,7 @@ static void links_in_value(const char *p, const char *rel, char ***out, size_t *
 	}
 }
 
-char **hdr_links(const char *const *values, const char *rel, size_t max)
+char **hdr_links(const char *const *values, const char *rel)
 {
 	char **out;
 	size_t len = 0, i;
@@ -380,8 +379,8 @@ char **hdr_links(const char *const *values, const char *rel, size_t max)
 	out = xcalloc(1, sizeof(*out));
 	if (values == NULL || rel == NULL)
 		return out;
-	for (i = 0; values[i] != NULL && len < max; i++)
-		links_in_value(values[i], rel, &out, &len, max);
+	for (i = 0; values[i] != NULL; i++)
+		links_in_value(values[i], rel, &out, &len);
 	return out;
 }
 

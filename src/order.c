@@ -232,8 +232,8 @@ static int choose_chain(struct acme *a, const struct order_request *req,
 	rc = 0;
 	if (req->preferred_chain == NULL || chain_matches(r->body, req->preferred_chain))
 		goto out;
-	alternates = hdr_links((const char *const *)r->links, "alternate", ALTERNATES_MAX);
-	for (size_t i = 0; alternates[i] != NULL; i++) {
+	alternates = hdr_links((const char *const *)r->links, "alternate");
+	for (size_t i = 0; alternates[i] != NULL && i < ALTERNATES_MAX; i++) {
 		if (acme_post(a, "download alternate chain", alternates[i], NULL, false, &alt) != 0) {
 			rc = -1;
 			goto out;
