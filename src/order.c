@@ -656,9 +656,10 @@ static void answer_dns_challenges(struct acme *a, struct progress *p, size_t n)
 
 /* Schedules the next poll of p's order, still status after the poll sent
  * at sent that answered r: the backoff interval x1.5 (up to 5 s) after
- * sent, or when r asks (Retry-After), and never later than POLL_LAST_MS
- * before the deadline. 0, or -1 with ERR_NETWORK when the server asks for
- * a wait the deadline cannot hold, or no time is left for another poll. */
+ * sent, or later when r asks (Retry-After), and never later than
+ * POLL_LAST_MS before the deadline. 0, or -1 with ERR_NETWORK when the
+ * server asks for a wait the deadline cannot hold, or no time is left for
+ * another poll. */
 static int schedule_poll(struct acme *a, struct progress *p, const struct acme_reply *r,
     long long sent, const char *what, const char *status)
 {
@@ -673,7 +674,10 @@ static int schedule_poll(struct acme *a, struct progress *p, const struct acme_r
 			err_prefix("%s", what);
 			return -1;
 		}
-		wait = ra * 1000LL;
+		/* never sooner than the backoff: "Retry-After: 0" on every
+		 * answer would otherwise poll in a busy loop */
+		if (ra * 1000LL > wait)
+			wait = ra * 1000LL;
 	}
 	left = acme_left_ms(a) - POLL_LAST_MS;
 	if (left <= 0) {

@@ -1,9 +1,9 @@
 #!/bin/bash
 # ca-waits.sh - a CA that makes acmectl wait (fault_ca.py before Pebble): a
 # Retry-After of 999999999 s on a challenge answer and on a processing order,
-# an order pending forever, a pending order without authorizations, a
-# certificate body trickling at 1 byte/s on the reused connection, and 1,000
-# Link rel="alternate" headers on the certificate. Every run ends well within
+# an order pending forever (with Retry-After: 0 too), a pending order without
+# authorizations, a certificate body trickling at 1 byte/s on the reused
+# connection, and 1,000 Link rel="alternate" headers on the certificate. Every run ends well within
 # a generous bound with the documented exit code and one line naming the
 # cause; a failed one leaves the state directory as it was.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -82,6 +82,15 @@ assert_true "order-pending-forever: polled until near the deadline (took $TOOK s
 	test "$TOOK" -ge 3
 assert_true "order-pending-forever: polled more than once" \
 	test "$(fault_events '^FAULT order-pending-forever ')" -ge 2
+fault_ca_stop
+
+# "Retry-After: 0" on every poll does not make a busy loop: the polls back
+# off as without it (about 15 in 4 s; without the backoff, hundreds).
+check_wait order-pending-retry-0 3 "acmectl: wait for validation: the order is still pending, \
+and --deadline 5 s ends before another poll" 20 \
+	issue --webroot "$WWW" --deadline 5 retry0.example
+assert_true "order-pending-retry-0: at most 30 polls ($(fault_events '^FAULT order-pending-retry-0 '))" \
+	test "$(fault_events '^FAULT order-pending-retry-0 ')" -le 30
 fault_ca_stop
 
 # A pending order without authorizations can never become ready: exit 1 at

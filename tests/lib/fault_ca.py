@@ -444,6 +444,17 @@ def order_pending_forever(x):
     return json_answer(answer, lambda order: dict(order, status="pending"))
 
 
+def order_pending_retry_0(x):
+    """Every poll of an order says it is still "pending" and may be asked
+    again at once (Retry-After: 0)."""
+    answer = x.relay()
+    if not x.is_post("/my-order/") or answer[0] != 200:
+        return answer
+    x.handler.event("FAULT order-pending-retry-0 POST " + x.path)
+    return with_header(json_answer(answer, lambda order: dict(order, status="pending")),
+                       "Retry-After", "0")
+
+
 def order_no_authz(x):
     """The newOrder answer is "pending" and lists no authorizations at all."""
     if not new_order_created(x):
@@ -517,6 +528,7 @@ FAULTS = {
     "retry-after-challenge": retry_after_challenge,
     "retry-after-processing": retry_after_processing,
     "order-pending-forever": order_pending_forever,
+    "order-pending-retry-0": order_pending_retry_0,
     "order-no-authz": order_no_authz,
     "body-trickle": body_trickle,
     "link-alternate-1000": link_alternate_1000,
