@@ -73,6 +73,23 @@ const char *acme_kid(const struct acme *a);
 int acme_post(struct acme *a, const char *what, const char *url,
     const char *payload, bool use_jwk, struct acme_reply *out);
 
+/* Bounds what a does from now on by budget_s seconds (--deadline; 0 lifts
+ * the bound): every request ends by then (http_set_deadline), and a retry
+ * whose wait would pass it is not made. */
+void acme_set_deadline(struct acme *a, long budget_s);
+
+/* Milliseconds left before the deadline (<= 0 once passed), LLONG_MAX when
+ * there is none. */
+long long acme_left_ms(const struct acme *a);
+
+/* The budget the deadline was set with, in seconds; 0 when there is none. */
+long acme_deadline_s(const struct acme *a);
+
+/* Checks that a wait of wait_s seconds the server asked for (Retry-After)
+ * ends before the deadline. Returns 0, or -1 with ERR_NETWORK "the server
+ * asked to wait N s, more than the M s left of --deadline". */
+int acme_wait_fits(const struct acme *a, long wait_s);
+
 /* Allows up to parallel signed requests in flight at once (--parallel). */
 void acme_set_parallel(struct acme *a, size_t parallel);
 

@@ -85,6 +85,7 @@ struct config {
 	long jitter_s;             /* --jitter SECONDS, 0 when not given */
 	long parallel;             /* --parallel N (issue, renew), default 8 */
 	long hook_timeout_s;       /* --hook-timeout SECONDS (issue, renew), 0 = no limit */
+	long deadline_s;           /* --deadline SECONDS (issue, renew): one issuance's budget, default 300 */
 
 	/* revoke (NAME in names[0]), account deactivate */
 	const char *cert_file;     /* --cert FILE */

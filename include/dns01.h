@@ -25,9 +25,11 @@ int dns01_publish(struct dns01 *d, const char *name, const char *keyauth);
 
 /* When anything was published since the last call: waits until every
  * authoritative nameserver serves the records, at most the configured wait
+ * or what is left of --deadline (left_ms), whichever ends first
  * (dnsprop.h); when that runs out, or the nameservers cannot be found,
- * warns and returns all the same, so the CA's own look-up decides. */
-void dns01_wait(struct dns01 *d);
+ * warns and returns 0 all the same, so the CA's own look-up decides.
+ * -1 with ERR_NETWORK when nothing at all is left of --deadline. */
+int dns01_wait(struct dns01 *d, long long left_ms);
 
 /* Runs `hook remove ...` for every published record (failures are logged,
  * not fatal) and forgets them. */

@@ -14,8 +14,9 @@ int hdr_retry_after(const char *value, time_t now, long *seconds);
 
 /* Finds, in one or more Link header values (RFC 8288) joined by ", " or given
  * separately, every URI reference whose rel parameter contains rel (e.g.
- * "up", "alternate", "index"). Returns a NULL-terminated array of new strings
- * (caller strv_free()s; empty array when none). Never NULL. */
+ * "up", "alternate", "index"), in one pass over the values. Returns a
+ * NULL-terminated array of new strings (caller strv_free()s; empty array
+ * when none). Never NULL. */
 char **hdr_links(const char *const *values, const char *rel);
 
 /* True when a Content-Type value names the media type mt (case-insensitive,

@@ -56,6 +56,23 @@ struct http_request {
 	char errbuf[256];         /* why result is -1, one line */
 };
 
+/* Where a request stood when it timed out, as far as libcurl saw it. */
+struct http_progress {
+	bool tcp_up;        /* a TCP connection stood (its local port is known) */
+	bool reused;        /* the request went out on a connection opened before */
+	bool https;         /* the URL is https:// */
+	bool tls_up;        /* this request's own TLS handshake finished */
+	bool first_byte;    /* some of the response arrived */
+	bool headers_done;  /* the final response's header block ended */
+};
+
+/* The phase a timed-out request was in, as the words that follow "timed out
+ * after N s" ("connecting to", "in the TLS handshake with", "waiting for the
+ * response from", "receiving the headers from", "receiving the body from").
+ * A reused connection had its handshake long ago: only a new one can time
+ * out in it. Pure; static string. */
+const char *http_timeout_phase(const struct http_progress *p);
+
 /* Creates a client. Returns it (free with http_client_free) or NULL with err. */
 struct http_client *http_client_new(const struct http_opts *opts);
 
@@ -70,6 +87,11 @@ int http_perform(struct http_client *c, struct http_request *reqs, size_t n);
 
 /* Frees the response members and zeroes it. */
 void http_response_clear(struct http_response *r);
+
+/* Ends every request started from now on by deadline_ms (mono_ms() clock;
+ * 0 = none): a request's timeout is cut to what is left before it, and a
+ * request that times out then says it ran into the end of --deadline. */
+void http_set_deadline(struct http_client *c, long long deadline_ms);
 
 /* Number of new connections the client has opened so far (for tests and -v). */
 long http_connects(struct http_client *c);

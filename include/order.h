@@ -18,7 +18,6 @@ struct order_request {
 	struct http01 *http01;    /* answers http-01, or NULL */
 	struct dns01 *dns01;      /* answers dns-01 instead, or NULL */
 	EVP_PKEY *account_key;    /* for key authorizations */
-	long poll_deadline_s;     /* per polling phase */
 	const char *profile;      /* newOrder "profile", or NULL */
 	const char *replaces;     /* ARI certificate id (RFC 9773), or NULL */
 	const char *preferred_chain; /* issuer CN of the chain's top, or NULL */
@@ -36,8 +35,11 @@ struct order_result {
  * authorization's challenge through the solver (withdrawn again before
  * returning), finalizes with the CSR and downloads the certificate, taking
  * an alternate chain when the default one's top issuer is not the
- * preferred one. Returns 0, or -1 with err set; a failed validation is
- * ERR_ACME naming the identifier and the validator's error. */
+ * preferred one. Every wait, and every request, ends by the deadline set
+ * with acme_set_deadline(). Returns 0, or -1 with err set; a failed
+ * validation is ERR_ACME naming the identifier and the validator's error;
+ * a Retry-After the deadline cannot hold, or an order still waiting when
+ * it comes, is ERR_NETWORK. */
 int order_issue(struct acme *a, const struct order_request *req,
     struct order_result *out);
 

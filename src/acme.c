@@ -2,6 +2,7 @@
  * retry policy (badNonce, 5xx, 429) and polling. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@ struct acme {
 	size_t nnonces;
 	size_t parallel;      /* most signed requests in flight at once */
 	long long rtt_ms;     /* shortest request seen on the open connection; -1 unknown */
+	long long deadline_ms; /* mono_ms() by which everything ends; 0 = none */
+	long deadline_s;      /* the budget it was set from, for messages */
 };
 
 struct acme *acme_new(struct http_client *http, const char *directory_url)
@@ -220,6 +223,34 @@ const char *acme_kid(const struct acme *a)
 	return a->kid;
 }
 
+void acme_set_deadline(struct acme *a, long budget_s)
+{
+	a->deadline_s = budget_s > 0 ? budget_s : 0;
+	a->deadline_ms = budget_s > 0 ? mono_ms() + budget_s * 1000LL : 0;
+	http_set_deadline(a->http, a->deadline_ms);
+}
+
+long long acme_left_ms(const struct acme *a)
+{
+	return a->deadline_ms > 0 ? a->deadline_ms - mono_ms() : LLONG_MAX;
+}
+
+long acme_deadline_s(const struct acme *a)
+{
+	return a->deadline_s;
+}
+
+int acme_wait_fits(const struct acme *a, long wait_s)
+{
+	long long left = acme_left_ms(a);
+
+	if ((long long)wait_s * 1000 < left)
+		return 0;
+	err_set(ERR_NETWORK, "the server asked to wait %ld s, more than the %lld s left "
+	    "of --deadline", wait_s, left > 0 ? left / 1000 : 0);
+	return -1;
+}
+
 void acme_reply_clear(struct acme_reply *r)
 {
 	json_decref(r->json);
@@ -344,12 +375,15 @@ int acme_post(struct acme *a, const char *what, const char *url,
 		if (problem_is(prob, "badNonce") && badnonce++ < BADNONCE_RETRIES) {
 			logmsg(LOG_DEBUG, "%s: badNonce, retrying with a fresh nonce", what);
 		} else if ((req.resp.status == 429 || problem_is(prob, "rateLimited")) &&
-		    wait >= 0 && wait <= RATELIMIT_MAX_WAIT && ratelimit++ < RATELIMIT_RETRIES) {
+		    wait >= 0 && wait <= RATELIMIT_MAX_WAIT && wait * 1000LL < acme_left_ms(a) &&
+		    ratelimit++ < RATELIMIT_RETRIES) {
 			logmsg(LOG_NORMAL, "%s: rate limited, waiting %ld s as the server asks", what, wait);
 			sleep_ms(wait * 1000);
-		} else if (req.resp.status >= 500 && server++ < SERVER_RETRIES) {
+		} else if (req.resp.status >= 500 && server < SERVER_RETRIES &&
+		    (wait >= 0 && wait <= 30 ? wait : 1L << server) * 1000LL < acme_left_ms(a)) {
 			if (wait < 0 || wait > 30)
-				wait = 1L << (server - 1);
+				wait = 1L << server;
+			server++;
 			logmsg(LOG_VERBOSE, "%s: HTTP %ld, retrying in %ld s", what, req.resp.status, wait);
 			sleep_ms(wait * 1000);
 		} else {

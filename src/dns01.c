@@ -86,23 +86,30 @@ int dns01_publish(struct dns01 *d, const char *name, const char *keyauth)
 	return 0;
 }
 
-void dns01_wait(struct dns01 *d)
+int dns01_wait(struct dns01 *d, long long left_ms)
 {
 	struct dnsprop_record *recs;
+	long bound;
 
 	if (!d->pending_wait || d->wait_s <= 0)
-		return;
+		return 0;
+	if (left_ms < 1000) {
+		err_set(ERR_NETWORK, "no time is left of --deadline for --dns-wait");
+		return -1;
+	}
+	bound = d->wait_s * 1000LL < left_ms ? d->wait_s : (long)(left_ms / 1000);
 	logmsg(LOG_VERBOSE, "dns-01: waiting up to %ld s for every authoritative nameserver "
-	    "to serve the records", d->wait_s);
+	    "to serve the records", bound);
 	recs = xcalloc(d->nrecords + 1, sizeof(*recs));
 	for (size_t i = 0; i < d->nrecords; i++)
 		recs[i] = (struct dnsprop_record){ d->records[i].name, d->records[i].value };
-	if (dnsprop_wait(recs, d->nrecords, d->wait_s) != 0) {
+	if (dnsprop_wait(recs, d->nrecords, bound) != 0) {
 		logmsg(LOG_NORMAL, "warning: %s; answering the challenges anyway", err_message());
 		err_clear();
 	}
 	free(recs);
 	d->pending_wait = false;
+	return 0;
 }
 
 void dns01_withdraw_all(struct dns01 *d)

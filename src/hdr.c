@@ -326,9 +326,14 @@ static void links_in_value(const char *p, const char *rel, char ***out, size_t *
 			if (*p == '=') {
 				p = skip_ows(p + 1);
 				if (*p == '"') {
+					const char *q = p + 1;
 					size_t k = 0;
 
-					unq = xmalloc(strlen(p));
+					/* sized by this string alone: strlen(p) would
+					 * read the rest of a long value each time */
+					while (*q != '\0' && *q != '"')
+						q += q[0] == '\\' && q[1] != '\0' ? 2 : 1;
+					unq = xmalloc((size_t)(q - p));
 					for (p++; *p != '\0' && *p != '"'; p++) {
 						if (*p == '\\' && p[1] != '\0')
 							p++;

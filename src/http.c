@@ -40,6 +40,7 @@ struct http_client {
 	char *ca_file;            /* SSL_CERT_FILE to load, or NULL: none, or by hash */
 	char *ca_dir;             /* SSL_CERT_DIR, or NULL: the default */
 	long timeout_s;
+	long long deadline_ms;    /* mono_ms() by which requests end; 0 = none */
 	char *proxy;              /* fixed proxy URL or NULL (when no route) */
 	const char *(*route)(void *, const char *, char **);
 	void *route_arg;
@@ -64,6 +65,12 @@ struct transfer {
 	bool proxy_connect;  /* an HTTP proxy that must answer CONNECT */
 	char *target;        /* host:port of the URL, for messages */
 	bool refused;        /* the route decision forbids the request (usage error) */
+	long long timeout_ms; /* this request's timeout; 0 = none */
+	bool cut;            /* timeout_ms is what was left of the deadline */
+	bool first_byte;     /* a header line of the response arrived */
+	bool headers_done;   /* the final response's header block ended */
+	char **links;        /* its Link header values, NULL-terminated, or NULL */
+	size_t nlinks, links_cap;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -244,6 +251,11 @@ void http_client_free(struct http_client *c)
 	curl_global_cleanup();
 }
 
+void http_set_deadline(struct http_client *c, long long deadline_ms)
+{
+	c->deadline_ms = deadline_ms;
+}
+
 long http_connects(struct http_client *c)
 {
 	return c->connects;
@@ -340,6 +352,68 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Keeps the value of a "Link:" header line data[0..n) in t->links. */
+static void keep_link(struct transfer *t, const char *data, size_t n)
+{
+	const char *v = data + 5, *end = data + n;
+
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' ||
+	    end[-1] == '\t'))
+		end--;
+	if (t->nlinks + 1 >= t->links_cap) {
+		t->links_cap = t->links_cap > 0 ? t->links_cap * 2 : 8;
+		t->links = xrealloc(t->links, t->links_cap * sizeof(*t->links));
+	}
+	t->links[t->nlinks++] = xstrndup(v, (size_t)(end - v));
+	t->links[t->nlinks] = NULL;
+}
+
+/* Reads the response headers as they arrive: how far they came, so a
+ * timeout can name its phase, and the Link values, in one pass (asking
+ * libcurl for the i-th "Link" walks every header each time). A status
+ * line starts a header block: after a 1xx, the final one; trailers after
+ * the body are not headers. */
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct transfer *t = arg;
+	size_t n = size * nmemb;
+
+	t->first_byte = true;
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		t->headers_done = false;
+		strv_free(t->links);
+		t->links = NULL;
+		t->nlinks = t->links_cap = 0;
+	} else if ((n == 2 && data[0] == '\r' && data[1] == '\n') ||
+	    (n == 1 && data[0] == '\n')) {
+		t->headers_done = true;
+	} else if (!t->headers_done && n >= 5 && strncasecmp(data, "Link:", 5) == 0) {
+		keep_link(t, data, n);
+	}
+	return n;
+}
+
+/* The timeout of a request starting now: --timeout, cut to what is left of
+ * the deadline (at least 1 ms, as 0 would mean none). */
+static void choose_timeout(struct transfer *t)
+{
+	struct http_client *c = t->c;
+	long long left;
+
+	t->timeout_ms = c->timeout_s > 0 ? c->timeout_s * 1000LL : 0;
+	if (c->deadline_ms <= 0)
+		return;
+	left = c->deadline_ms - mono_ms();
+	if (left < 1)
+		left = 1;
+	if (t->timeout_ms == 0 || left < t->timeout_ms) {
+		t->timeout_ms = left;
+		t->cut = true;
+	}
+}
+
 /* Adds the --ca-bundle certificates to the trust store of a new TLS
  * connection: the server's, and an https proxy's, which is verified like
  * the server (as Go verifies it, with the same roots). */
@@ -414,9 +488,10 @@ static int setup_transfer(struct transfer *t)
 	SET(CURLOPT_PRIVATE, t);
 	SET(CURLOPT_URL, req->url);
 	SET(CURLOPT_NOSIGNAL, 1L);
-	if (c->timeout_s > 0) {
-		SET(CURLOPT_CONNECTTIMEOUT, c->timeout_s);
-		SET(CURLOPT_TIMEOUT, c->timeout_s);
+	choose_timeout(t);
+	if (t->timeout_ms > 0) {
+		SET(CURLOPT_CONNECTTIMEOUT_MS, (long)t->timeout_ms);
+		SET(CURLOPT_TIMEOUT_MS, (long)t->timeout_ms);
 	}
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_PROTOCOLS_STR, c->https_only ? "https" : "http,https");
@@ -441,6 +516,8 @@ static int setup_transfer(struct transfer *t)
 	SET(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, t);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, t);
 	if (c->extra_ca != NULL) {
 		/* Each connection gets a store of its own, so adding the
 		 * extra anchors never touches one shared with other handles. */
@@ -534,6 +611,59 @@ static bool proxy_tls_verified(struct transfer *t)
 	return verify == X509_V_OK;
 }
 
+const char *http_timeout_phase(const struct http_progress *p)
+{
+	if (!p->tcp_up)
+		return "connecting to";
+	if (p->https && !p->reused && !p->tls_up)
+		return "in the TLS handshake with";
+	if (p->headers_done)
+		return "receiving the body from";
+	if (p->first_byte)
+		return "receiving the headers from";
+	return "waiting for the response from";
+}
+
+/* Fills req->errbuf with one line saying how long a timed-out request ran,
+ * why that long, and what it was doing then. */
+static void describe_timeout(struct transfer *t, long connect_code)
+{
+	struct http_request *req = t->req;
+	struct http_progress p = { .first_byte = t->first_byte,
+	    .headers_done = t->headers_done };
+	long local_port = 0, connects = 0;
+	curl_off_t tls_us = 0;
+	char after[64];
+
+	/* libcurl 7.88 sets the connect time only once TLS is up too; a local
+	 * port says the TCP connection stood. A reused connection (tunnel
+	 * included) was set up by an earlier request: this one has no connect,
+	 * CONNECT or handshake times of its own. */
+	curl_easy_getinfo(t->easy, CURLINFO_LOCAL_PORT, &local_port);
+	curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects);
+	curl_easy_getinfo(t->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us);
+	p.tcp_up = local_port != 0;
+	p.reused = connects == 0;
+	p.tls_up = tls_us > 0;
+	p.https = req->url != NULL && strncasecmp(req->url, "https://", 8) == 0;
+	snprintf(after, sizeof(after), "%lld s%s", (t->timeout_ms + 999) / 1000,
+	    t->cut ? " (what was left of --deadline)" : "");
+	if (!p.tcp_up && t->proxy != NULL)
+		snprintf(req->errbuf, sizeof(req->errbuf), "timed out after %s connecting "
+		    "to proxy %s", after, t->proxy_shown);
+	else if (!p.reused && p.tcp_up && t->proxy_tls && connect_code == 0 &&
+	    !proxy_tls_verified(t))
+		snprintf(req->errbuf, sizeof(req->errbuf), "timed out after %s in the TLS "
+		    "handshake with proxy %s (a plain http:// proxy never answers it)",
+		    after, t->proxy_shown);
+	else if (!p.reused && p.tcp_up && t->proxy_connect && connect_code == 0)
+		snprintf(req->errbuf, sizeof(req->errbuf), "timed out after %s waiting for "
+		    "proxy %s to CONNECT to %s", after, t->proxy_shown, t->target);
+	else
+		snprintf(req->errbuf, sizeof(req->errbuf), "timed out after %s %s %s", after,
+		    http_timeout_phase(&p), t->target);
+}
+
 /* Fills req->fail and req->errbuf with one line naming the host and the
  * cause of a request that got no HTTP response. */
 static void describe_failure(struct transfer *t, CURLcode rc)
@@ -541,12 +671,10 @@ static void describe_failure(struct transfer *t, CURLcode rc)
 	struct http_request *req = t->req;
 	char *msg = req->errbuf;
 	size_t sz = sizeof(req->errbuf);
-	long connect_code = 0, verify = 0, local_port = 0;
-	curl_off_t tls_us = 0;
+	long connect_code = 0, verify = 0;
 	bool proxy_side;
 
 	curl_easy_getinfo(t->easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
-	curl_easy_getinfo(t->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us);
 
 	if (t->too_big) {
 		req->fail = HTTP_ERR_OTHER;
@@ -572,30 +700,8 @@ static void describe_failure(struct transfer *t, CURLcode rc)
 		req->fail = HTTP_ERR_CONNECT;
 		snprintf(msg, sz, "cannot connect to %s: %s", t->target, connect_cause(t, rc));
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
-		/* libcurl 7.88 sets the connect time only once TLS is up too;
-		 * a local port says the TCP connection stood. */
-		curl_easy_getinfo(t->easy, CURLINFO_LOCAL_PORT, &local_port);
 		req->fail = HTTP_ERR_TIMEOUT;
-		if (local_port == 0 && t->proxy != NULL)
-			snprintf(msg, sz, "timed out after %ld s connecting to proxy %s",
-			    t->c->timeout_s, t->proxy_shown);
-		else if (local_port == 0)
-			snprintf(msg, sz, "timed out after %ld s connecting to %s",
-			    t->c->timeout_s, t->target);
-		else if (t->proxy_tls && connect_code == 0 && !proxy_tls_verified(t))
-			snprintf(msg, sz, "timed out after %ld s in the TLS handshake with "
-			    "proxy %s (a plain http:// proxy never answers it)",
-			    t->c->timeout_s, t->proxy_shown);
-		else if (t->proxy_connect && connect_code == 0)
-			snprintf(msg, sz, "timed out after %ld s waiting for proxy %s "
-			    "to CONNECT to %s", t->c->timeout_s, t->proxy_shown, t->target);
-		else if (tls_us == 0 && req->url != NULL &&
-		    strncasecmp(req->url, "https://", 8) == 0)
-			snprintf(msg, sz, "timed out after %ld s in the TLS handshake with %s",
-			    t->c->timeout_s, t->target);
-		else
-			snprintf(msg, sz, "timed out after %ld s waiting for the response "
-			    "from %s", t->c->timeout_s, t->target);
+		describe_timeout(t, connect_code);
 	} else if (is_tls_error(rc)) {
 		/* Before a tunnel exists, an https proxy's handshake is the one
 		 * that failed. */
@@ -645,24 +751,6 @@ static char *header_value(CURL *e, const char *name)
 	return xstrdup(h->value);
 }
 
-/* Copies every Link header value of the last response (NULL-terminated). */
-static char **header_links(CURL *e)
-{
-	struct curl_header *h;
-	char **links;
-	size_t amount, i, n = 0;
-
-	if (curl_easy_header(e, "Link", 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
-		return xcalloc(1, sizeof(char *));
-	amount = h->amount;
-	links = xcalloc(amount + 1, sizeof(char *));
-	for (i = 0; i < amount; i++) {
-		if (curl_easy_header(e, "Link", i, CURLH_HEADER, -1, &h) == CURLHE_OK)
-			links[n++] = xstrdup(h->value);
-	}
-	return links;
-}
-
 /* Logs the protocol and response headers at debug level; cookies are left
  * out. */
 static void log_headers(CURL *e, long connects)
@@ -710,7 +798,8 @@ static void finish_transfer(struct transfer *t, CURLcode rc)
 	r->location = header_value(t->easy, "Location");
 	r->replay_nonce = header_value(t->easy, "Replay-Nonce");
 	r->retry_after = header_value(t->easy, "Retry-After");
-	r->links = header_links(t->easy);
+	r->links = t->links != NULL ? t->links : xcalloc(1, sizeof(char *));
+	t->links = NULL;
 	req->result = 0;
 	req->fail = HTTP_ERR_NONE;
 	logmsg(LOG_VERBOSE, "%s %s -> %ld in %lld ms", method_name(req->method),
@@ -824,6 +913,7 @@ int http_perform(struct http_client *c, struct http_request *reqs, size_t n)
 		}
 		curl_slist_free_all(ts[i].headers);
 		free(ts[i].body);
+		strv_free(ts[i].links);
 		free(ts[i].proxy_shown);
 		free(ts[i].target);
 	}

@@ -19,8 +19,6 @@
 #include "store.h"
 #include "util.h"
 
-#define POLL_DEADLINE_S 300
-
 /* An absolute form of a path the record keeps (renew may run elsewhere). */
 static json_t *abs_path(const char *path)
 {
@@ -233,7 +231,6 @@ static int prepare(struct session *s, struct solvers *sv, const struct issue_spe
 	p->req.nnames = nnames;
 	p->req.csr_b64url = p->csr;
 	p->req.account_key = s->account_key;
-	p->req.poll_deadline_s = POLL_DEADLINE_S;
 	p->req.profile = spec->profile;
 	p->req.replaces = spec->replaces;
 	p->req.preferred_chain = spec->preferred_chain;
@@ -300,7 +297,11 @@ size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n
 		reqs[k] = p[i].req;
 		which[k++] = i;
 	}
+	/* one budget for the orders of the batch, which go side by side; the
+	 * ARI check afterwards is best effort and has its own bounds */
+	acme_set_deadline(s->acme, s->cfg->deadline_s);
 	order_issue_all(s->acme, reqs, k, res, order_errors);
+	acme_set_deadline(s->acme, 0);
 	for (size_t j = 0; j < k; j++) {
 		size_t i = which[j];
 		struct certinfo unasked = { 0 }, *ci = issued != NULL ? &issued[i] : &unasked;

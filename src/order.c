@@ -27,6 +27,12 @@
 #define POLL_VALIDATION_FIRST_MS 50
 #define POLL_ISSUANCE_FIRST_MS 20
 #define POLL_MAX_MS 5000   /* the longest backoff between polls */
+/* The last poll goes out this long before the deadline, so its answer can
+ * still arrive. */
+#define POLL_LAST_MS 1000
+/* Alternate chains looked at for --preferred-chain: a CA offers one or
+ * two; each costs a request, and a server may list any number. */
+#define ALTERNATES_MAX 10
 
 /* Builds the newOrder payload {"identifiers":[{type,value}...], "profile"?,
  * "replaces"?}. Caller frees. */
@@ -212,8 +218,9 @@ static int take_chain(const char *pem, struct order_result *out)
 }
 
 /* Fills out from a downloaded chain r; with a preferred chain, looks
- * through the alternates (Link rel="alternate") when the default does not
- * match, keeping the default when none does. 0 or -1 with err. */
+ * through the first ALTERNATES_MAX alternates (Link rel="alternate") when
+ * the default does not match, keeping the default when none does. 0 or -1
+ * with err. */
 static int choose_chain(struct acme *a, const struct order_request *req,
     const struct acme_reply *r, struct order_result *out)
 {
@@ -227,7 +234,7 @@ static int choose_chain(struct acme *a, const struct order_request *req,
 	if (req->preferred_chain == NULL || chain_matches(r->body, req->preferred_chain))
 		goto out;
 	alternates = hdr_links((const char *const *)r->links, "alternate");
-	for (size_t i = 0; alternates[i] != NULL; i++) {
+	for (size_t i = 0; alternates[i] != NULL && i < ALTERNATES_MAX; i++) {
 		if (acme_post(a, "download alternate chain", alternates[i], NULL, false, &alt) != 0) {
 			rc = -1;
 			goto out;
@@ -283,7 +290,7 @@ struct progress {
 	size_t ndns_answers;
 	size_t answered;                  /* challenges answered */
 	bool polling;                     /* wanted by poll_orders */
-	long long poll_start, poll_next, poll_interval;
+	long long poll_next, poll_interval;
 	long retry_after_s;               /* asked by the answer starting a wait; -1 none */
 };
 
@@ -354,6 +361,23 @@ static bool status_in(const char *status, const char *states)
 		p += strspn(p, " ");
 	}
 	return false;
+}
+
+/* Checks that a new order lists authorizations, or needs none (ready,
+ * valid or invalid): without any, nothing could ever move it on, and
+ * waiting for it would only use up the deadline. 0, or -1 with ERR_ACME. */
+static int check_authzs_listed(json_t *order)
+{
+	const char *status = status_of(order);
+	char *shown;
+
+	if (json_array_size(json_object_get(order, "authorizations")) > 0 ||
+	    (status != NULL && status_in(status, "ready valid invalid")))
+		return 0;
+	shown = str_sanitize(status != NULL ? status : "without status");
+	err_set(ERR_ACME, "the CA's order is %s but lists no authorizations", shown);
+	free(shown);
+	return -1;
 }
 
 /* Rounds prepare_authzs needs for n pending authorizations at width w:
@@ -440,6 +464,8 @@ static void place_orders(struct acme *a, struct progress *p, size_t n)
 			err_set(ERR_ACME, "new order: the server sent no order URL or object");
 			fail(of[j]);
 		} else if (certcheck_order(r->json, of[j]->req->names, of[j]->req->nnames) != 0) {
+			fail(of[j]);
+		} else if (check_authzs_listed(r->json) != 0) {
 			fail(of[j]);
 		} else {
 			of[j]->url = xstrdup(r->location);
@@ -598,8 +624,10 @@ static void answer_dns_challenges(struct acme *a, struct progress *p, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		if (live(&p[i]) && p[i].ndns_answers > 0) {
-			dns01_wait(p[i].req->dns01);
-			m += p[i].ndns_answers;
+			if (dns01_wait(p[i].req->dns01, acme_left_ms(a)) != 0)
+				fail(&p[i]);
+			else
+				m += p[i].ndns_answers;
 		}
 	if (m == 0)
 		return;
@@ -627,25 +655,62 @@ static void answer_dns_challenges(struct acme *a, struct progress *p, size_t n)
 	free(of);
 }
 
+/* Schedules the next poll of p's order, still status after the poll sent
+ * at sent that answered r: the backoff interval x1.5 (up to 5 s) after
+ * sent, or later when r asks (Retry-After), and never later than
+ * POLL_LAST_MS before the deadline. 0, or -1 with ERR_NETWORK when the
+ * server asks for a wait the deadline cannot hold, or no time is left for
+ * another poll. */
+static int schedule_poll(struct acme *a, struct progress *p, const struct acme_reply *r,
+    long long sent, const char *what, const char *status)
+{
+	long long wait, left;
+	long ra;
+
+	p->poll_interval = p->poll_interval * 3 / 2 > POLL_MAX_MS ? POLL_MAX_MS :
+	    p->poll_interval * 3 / 2;
+	wait = sent + p->poll_interval - mono_ms();
+	if (r->retry_after != NULL && hdr_retry_after(r->retry_after, time(NULL), &ra) == 0) {
+		if (acme_wait_fits(a, ra) != 0) {
+			err_prefix("%s", what);
+			return -1;
+		}
+		/* never sooner than the backoff: "Retry-After: 0" on every
+		 * answer would otherwise poll in a busy loop */
+		if (ra * 1000LL > wait)
+			wait = ra * 1000LL;
+	}
+	left = acme_left_ms(a) - POLL_LAST_MS;
+	if (left <= 0) {
+		err_set(ERR_NETWORK, "%s: the order is still %s, and --deadline %ld s ends "
+		    "before another poll", what, status, acme_deadline_s(a));
+		return -1;
+	}
+	p->poll_next = mono_ms() + (wait < left ? wait : left);
+	return 0;
+}
+
 /* POST-as-GETs the order of every p marked polling until its status is not
  * one of the space-separated wait_states, and keeps the final object. The
- * first poll is when the answer that led here asked (Retry-After), else
- * ~first_ms after it; then each order backs off x1.5 up to 5 s (spaced
- * from one request's start to the next), honouring Retry-After, for at
- * most its poll_deadline_s in all; orders due at the same moment are
- * polled together. */
+ * first poll is when the answer that led here asked (Retry-After; one
+ * longer than what is left of the deadline fails the order at once), else
+ * ~first_ms after it; then as schedule_poll says, until the deadline;
+ * orders due at the same moment are polled together. */
 static void poll_orders(struct acme *a, struct progress *p, size_t n, const char *what,
     const char *wait_states, long long first_ms)
 {
 	struct acme_call *calls = xcalloc(n, sizeof(*calls));
 	struct progress **of = xcalloc(n, sizeof(*of));
-	long long now = mono_ms(), rtt = acme_rtt_ms(a), next, sent, wait;
+	long long now = mono_ms(), rtt = acme_rtt_ms(a), next, sent;
 	const char *status;
 	size_t k;
-	long ra;
 
 	for (size_t i = 0; i < n; i++) {
-		p[i].poll_start = now;
+		if (p[i].polling && live(&p[i]) && p[i].retry_after_s >= 0 &&
+		    acme_wait_fits(a, p[i].retry_after_s) != 0) {
+			err_prefix("%s", what);
+			fail(&p[i]);
+		}
 		p[i].poll_interval = first_ms;
 		/* the answer that brought us here left about one round trip
 		 * ago, and the poll takes one more to arrive */
@@ -693,19 +758,8 @@ static void poll_orders(struct acme *a, struct progress *p, size_t n, const char
 				of[j]->polling = false;
 				continue;
 			}
-			of[j]->poll_interval = of[j]->poll_interval * 3 / 2 > POLL_MAX_MS ?
-			    POLL_MAX_MS : of[j]->poll_interval * 3 / 2;
-			wait = sent + of[j]->poll_interval - mono_ms();
-			if (r->retry_after != NULL &&
-			    hdr_retry_after(r->retry_after, time(NULL), &ra) == 0)
-				wait = ra * 1000;
-			if (mono_ms() - of[j]->poll_start + wait > of[j]->req->poll_deadline_s * 1000) {
-				err_set(ERR_ACME, "%s: still %s after %ld s", what, status,
-				    of[j]->req->poll_deadline_s);
+			if (schedule_poll(a, of[j], r, sent, what, status) != 0)
 				fail(of[j]);
-				continue;
-			}
-			of[j]->poll_next = mono_ms() + wait;
 		}
 		acme_calls_clear(calls, k);
 	}

@@ -26,6 +26,7 @@
 #define DEFAULT_TIMEOUT_S 30
 #define DIAGNOSE_STEP_TIMEOUT_S 5
 #define MAX_TIMEOUT_S 86400
+#define DEFAULT_DEADLINE_S 300
 
 /* Which commands accept an option: one bit per enum command. */
 #define ON(cmd) (1u << (cmd))
@@ -137,6 +138,7 @@ static const struct optspec options[] = {
 	VAL("--jitter", ON_RENEW, set_number),
 	VAL("--parallel", ON_ISSUE | ON_RENEW, set_number),
 	VAL("--hook-timeout", ON_ISSUE | ON_RENEW, set_number),
+	VAL("--deadline", ON_ISSUE | ON_RENEW, set_number),
 
 	/* revoke, deactivate */
 	STR("--cert", ON_REVOKE, cert_file),
@@ -328,8 +330,8 @@ static int set_dns_wait(struct config *cfg, const struct optspec *spec, const ch
 	return 0;
 }
 
-/* --days, --jitter, --parallel, --hook-timeout: whole numbers within each
- * one's range. */
+/* --days, --jitter, --parallel, --hook-timeout, --deadline: whole numbers
+ * within each one's range. */
 static int set_number(struct config *cfg, const struct optspec *spec, const char *value)
 {
 	static const struct {
@@ -341,6 +343,7 @@ static int set_number(struct config *cfg, const struct optspec *spec, const char
 		{ "--jitter", 0, 86400, offsetof(struct config, jitter_s) },
 		{ "--parallel", 1, 64, offsetof(struct config, parallel) },
 		{ "--hook-timeout", 0, MAX_TIMEOUT_S, offsetof(struct config, hook_timeout_s) },
+		{ "--deadline", 1, MAX_TIMEOUT_S, offsetof(struct config, deadline_s) },
 	};
 	size_t i, len = strlen(value);
 	long n;
@@ -714,6 +717,7 @@ int cli_parse(int argc, char **argv, struct config *cfg)
 	cfg->days = -1;
 	cfg->parallel = 8;
 	cfg->hook_timeout_s = HOOK_TIMEOUT_DEFAULT_S;
+	cfg->deadline_s = DEFAULT_DEADLINE_S;
 	cfg->revoke_reason = -1;
 
 	scan_args(argc, argv, &sc);
@@ -821,8 +825,8 @@ const char *cli_usage(void)
 "  issue (--webroot DIR | --standalone [ADDR:]PORT | --dns-hook PROG)\n"
 "        [--dns-wait SECONDS [--dns-resolver LIST]] [--key-type TYPE]\n"
 "        [--csr FILE] [--name NAME] [--preferred-chain CN] [--profile NAME]\n"
-"        [--force]\n"
-"        [--hook-timeout SECONDS] [--email ADDR --agree-tos] NAME...\n"
+"        [--force] [--hook-timeout SECONDS] [--deadline SECONDS]\n"
+"        [--email ADDR --agree-tos] NAME...\n"
 "      Obtain a certificate for NAME... (http-01 validation, or dns-01 with\n"
 "      --dns-hook). With --csr the names come from the request; NAMEs given\n"
 "      must then match it.\n"
@@ -843,7 +847,7 @@ const char *cli_usage(void)
 "      up with onlyReturnExisting; never registers one.\n"
 "  renew [NAME...] [--days N] [--force] [--deploy-hook CMD] [--pre-hook CMD]\n"
 "        [--post-hook CMD] [--hook-timeout SECONDS] [--jitter SECONDS]\n"
-"        [--parallel N] [--dns-resolver LIST]\n"
+"        [--parallel N] [--dns-resolver LIST] [--deadline SECONDS]\n"
 "      Renew the certificates (all, or the NAMEd ones) that are due, the way\n"
 "      each was issued. Nothing due means no network (except an ARI check,\n"
 "      when the CA's Retry-After allows one) and exit 0. One run at a time: a\n"
@@ -935,6 +939,9 @@ const char *cli_usage(void)
 "  --hook-timeout SECONDS stop any hook (also --dns-hook) that runs longer:\n"
 "                         SIGTERM to its process group, SIGKILL 5 s later;\n"
 "                         0 to 86400, 0 = no limit (issue, renew; default 300)\n"
+"  --deadline SECONDS     the longest an issuance may take, requests and the\n"
+"                         server's Retry-After waits included; 1 to 86400\n"
+"                         (issue, renew; default 300)\n"
 "  --jitter SECONDS       sleep a random time up to SECONDS first (renew)\n"
 "  --cert FILE            certificate to revoke\n"
 "  --cert-key FILE        sign the revocation with the certificate's key\n"

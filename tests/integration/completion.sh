@@ -68,8 +68,8 @@ assert_contains "$COMPOPT" "nospace" "no space after a URL scheme"
 
 # options per command, global ones anywhere
 expect "issue --we" "--webroot"
-expect "--state-dir /srv issue --d" "--dns-hook --dns-wait --dns-resolver"
-expect "renew --d" "--days --deploy-hook --dns-resolver"
+expect "--state-dir /srv issue --d" "--dns-hook --dns-wait --dns-resolver --deadline"
+expect "renew --d" "--days --deploy-hook --dns-resolver --deadline"
 expect "renew --h" "--help --hook-timeout"
 expect "issue --hook-timeout " ""
 expect "account register --eab-" "--eab-kid --eab-hmac-key --eab-alg"

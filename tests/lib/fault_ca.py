@@ -9,7 +9,7 @@ or hostile CA would; everything else passes unchanged.
 A fault is a function of one Exchange (the request) returning the answer,
 (status, [(header, value)...], body bytes). It calls x.relay() for Pebble's
 answer (relayed once, however often it is called) and changes what it is
-about. To add one, write a function with a docstring saying what it breaks
+about. A fault that sends its answer itself (slowly) returns None. To add one, write a function with a docstring saying what it breaks
 and add a row to FAULTS.
 
 Certificates the front makes up are signed by its own CA (made with openssl
@@ -28,9 +28,11 @@ Usage: fault_ca.py --fault NAME --port PORT --cert PEM --key PEM
 import base64
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
+import time
 
 from acme_relay import RelayHandler, arguments, b64url_decode, jws_payload, serve
 
@@ -409,6 +411,109 @@ def directory_429(x):
     return directory_status(x, "directory-429", 429, "1")
 
 
+# --- waits ---------------------------------------------------------------------
+
+HUGE_WAIT = "999999999"
+
+
+def retry_after_challenge(x):
+    """Every challenge answer asks the client to wait 999999999 s before it
+    looks again (Retry-After)."""
+    answer = x.relay()
+    if not x.is_post("/chalZ/") or answer[0] != 200:
+        return answer
+    x.handler.event("FAULT retry-after-challenge POST " + x.path)
+    return with_header(answer, "Retry-After", HUGE_WAIT)
+
+
+def retry_after_processing(x):
+    """Once finalized, the order stays "processing" in every answer (the
+    finalize answer and each poll), and each poll asks the client to wait
+    999999999 s (Retry-After)."""
+    answer = x.relay()
+    if answer[0] != 200:
+        return answer
+    if x.is_post("/finalize-order/"):
+        with x.state_lock:
+            x.state["finalized"] = True
+        return json_answer(answer, lambda order: dict(order, status="processing"))
+    with x.state_lock:
+        finalized = x.state.get("finalized", False)
+    if not (finalized and x.is_post("/my-order/")):
+        return answer
+    x.handler.event("FAULT retry-after-processing POST " + x.path)
+    return with_header(json_answer(answer, lambda order: dict(order, status="processing")),
+                       "Retry-After", HUGE_WAIT)
+
+
+def order_pending_forever(x):
+    """Every poll of an order says it is still "pending", without a
+    Retry-After, however its authorizations went."""
+    answer = x.relay()
+    if not x.is_post("/my-order/") or answer[0] != 200:
+        return answer
+    x.handler.event("FAULT order-pending-forever POST " + x.path)
+    return json_answer(answer, lambda order: dict(order, status="pending"))
+
+
+def order_pending_retry_0(x):
+    """Every poll of an order says it is still "pending" and may be asked
+    again at once (Retry-After: 0)."""
+    answer = x.relay()
+    if not x.is_post("/my-order/") or answer[0] != 200:
+        return answer
+    x.handler.event("FAULT order-pending-retry-0 POST " + x.path)
+    return with_header(json_answer(answer, lambda order: dict(order, status="pending")),
+                       "Retry-After", "0")
+
+
+def order_no_authz(x):
+    """The newOrder answer is "pending" and lists no authorizations at all."""
+    if not new_order_created(x):
+        return x.relay()
+    x.handler.event("FAULT order-no-authz POST /order-plz")
+    return json_answer(x.relay(), lambda order: dict(order, status="pending",
+                                                     authorizations=[]))
+
+
+def body_trickle(x):
+    """The certificate download (on the connection the client has used all
+    along) gets its headers at once and its body at 1 byte per second."""
+    answer = x.relay()
+    if certificate_download(x) is None or answer[0] != 200:
+        return answer
+    x.handler.event("FAULT body-trickle POST " + x.path)
+    status, headers, body = answer
+    h = x.handler
+    h.send_response(status)
+    for name, value in headers:
+        h.send_header(name, value)
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    try:
+        for i in range(len(body)):
+            h.wfile.write(body[i:i + 1])
+            h.wfile.flush()
+            time.sleep(1)
+    except (OSError, socket.timeout):
+        h.close_connection = True
+    return None
+
+
+def link_alternate_1000(x):
+    """Each certificate answer carries 1,000 Link rel="alternate" headers,
+    all naming this same certificate URL (so every alternate fetched
+    carries 1,000 more)."""
+    answer = x.relay()
+    if certificate_download(x) is None or answer[0] != 200:
+        return answer
+    x.handler.event("FAULT link-alternate-1000 POST " + x.path)
+    status, headers, body = answer
+    host = x.handler.headers.get("Host", "localhost")
+    links = [("Link", '<https://%s%s>;rel="alternate"' % (host, x.path))] * 1000
+    return status, [(n, v) for n, v in headers if n.lower() != "link"] + links, body
+
+
 def relay(x):
     """No fault: every answer is Pebble's."""
     return x.relay()
@@ -433,6 +538,13 @@ FAULTS = {
     "header-control-chars": header_control_chars,
     "directory-503": directory_503,
     "directory-429": directory_429,
+    "retry-after-challenge": retry_after_challenge,
+    "retry-after-processing": retry_after_processing,
+    "order-pending-forever": order_pending_forever,
+    "order-pending-retry-0": order_pending_retry_0,
+    "order-no-authz": order_no_authz,
+    "body-trickle": body_trickle,
+    "link-alternate-1000": link_alternate_1000,
 }
 
 
@@ -442,7 +554,9 @@ class Handler(RelayHandler):
     def handle_any(self):
         self.event("REQUEST %s %s" % (self.command, self.path))
         x = Exchange(self, self.read_body())
-        self.send(*FAULTS[self.server.fault](x))
+        answer = FAULTS[self.server.fault](x)
+        if answer is not None:
+            self.send(*answer)
 
     do_GET = do_HEAD = do_POST = handle_any
 

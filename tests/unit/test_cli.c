@@ -257,6 +257,21 @@ static const struct row rows[] = {
 	    "hook_timeout=30 dns_hook=/h", NULL },
 	{ "issue --webroot /w a.example", 0, CMD_ISSUE, NULL, ANY, 1, NULL,
 	    "hook_timeout=300", NULL },
+	/* --deadline: one issuance's budget, 1 s to a day, issue and renew */
+	{ "renew", 0, CMD_RENEW, NULL, ANY, 0, NULL, "deadline=300", NULL },
+	{ "issue --webroot /w a.example --deadline 5", 0, CMD_ISSUE, NULL, 30, 1, NULL,
+	    "deadline=5 hook_timeout=300", NULL },
+	{ "--deadline=86400 renew", 0, CMD_RENEW, NULL, ANY, 0, NULL, "deadline=86400", NULL },
+	{ "renew --deadline 0", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--deadline must be a whole number from 1 to 86400 (got \"0\")" },
+	{ "renew --deadline 86401", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--deadline must be a whole number from 1 to 86400 (got \"86401\")" },
+	{ "renew --deadline 5m", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--deadline must be a whole number from 1 to 86400 (got \"5m\")" },
+	{ "renew --deadline", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --deadline needs a value" },
+	{ "account show --deadline 5", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --deadline is not valid for account show" },
 	{ "renew --hook-timeout 86401", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
 	    "--hook-timeout must be a whole number from 0 to 86400 (got \"86401\")" },
 	{ "renew --hook-timeout -1", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
@@ -511,6 +526,10 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 	}
 	if (strcmp(key, "hook_timeout") == 0) {
 		snprintf(buf, len, "%ld", cfg->hook_timeout_s);
+		return buf;
+	}
+	if (strcmp(key, "deadline") == 0) {
+		snprintf(buf, len, "%ld", cfg->deadline_s);
 		return buf;
 	}
 	if (strcmp(key, "step_timeout") == 0) {

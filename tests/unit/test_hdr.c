@@ -154,6 +154,47 @@ static void test_links(void)
 	strv_free(got);
 }
 
+/* A certificate answer with 1,000 Link headers: 999 alternates and, last,
+ * the issuer ("up"), given as 1,000 values or joined into one. */
+static void test_many_links(void)
+{
+	static const struct {
+		bool joined;      /* one value holding all, else one value each */
+		const char *rel;
+		const char *want; /* count, first and last match: "N first|last" */
+	} rows[] = {
+		{ false, "alternate", "999 https://a/alt/0|https://a/alt/998" },
+		{ true, "alternate", "999 https://a/alt/0|https://a/alt/998" },
+		{ false, "up", "1 https://a/issuer|https://a/issuer" },
+		{ true, "up", "1 https://a/issuer|https://a/issuer" },
+		{ false, "index", "0 |" },
+		{ true, "index", "0 |" },
+	};
+	char *values[1001] = { 0 }, *joined[2] = { 0 }, *all = xstrdup(""), *t, *s, **got;
+	size_t i, n;
+
+	for (i = 0; i < 1000; i++) {
+		values[i] = i < 999 ? xasprintf("<https://a/alt/%zu>; rel=\"alternate\"", i) :
+		    xstrdup("<https://a/issuer>;rel=up");
+		t = xasprintf("%s%s%s", all, i > 0 ? ", " : "", values[i]);
+		free(all);
+		all = t;
+	}
+	joined[0] = all;
+	for (i = 0; i < NELEM(rows); i++) {
+		got = hdr_links((const char *const *)(rows[i].joined ? joined : values),
+		    rows[i].rel);
+		n = strv_len(got);
+		s = xasprintf("%zu %s|%s", n, n > 0 ? got[0] : "", n > 0 ? got[n - 1] : "");
+		CHECK_STR(s, rows[i].want, rows[i].joined ? "joined" : "separate");
+		free(s);
+		strv_free(got);
+	}
+	for (i = 0; i < 1000; i++)
+		free(values[i]);
+	free(all);
+}
+
 static void test_content_type(void)
 {
 	static const struct {
@@ -189,6 +230,7 @@ int main(void)
 {
 	test_retry_after();
 	test_links();
+	test_many_links();
 	test_content_type();
 	return test_done();
 }
