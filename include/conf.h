@@ -4,6 +4,8 @@
 #ifndef ACMECTL_CONF_H
 #define ACMECTL_CONF_H
 
+#include <stdio.h>
+
 #include "cli.h"
 
 #define CONF_DEFAULT_PATH "/etc/acmectl/acmectl.conf"
@@ -14,5 +16,9 @@
  * -1 with ERR_USAGE naming the file and line ("FILE:LINE: unknown key \"x\"")
  * or ERR_STORAGE when the named file cannot be read. */
 int conf_apply(struct config *cfg);
+
+/* conf_apply() on a file already open as f (read to its end, not closed);
+ * path names it in messages and in the sources kept in cfg. */
+int conf_apply_stream(struct config *cfg, FILE *f, const char *path);
 
 #endif
