@@ -163,12 +163,14 @@ void problem_free(struct problem *prob)
 	free(prob);
 }
 
-/* Returns a copy of obj[key] when it is a string, else NULL. */
+/* Returns obj[key] when it is a string, else NULL, as a new string with
+ * every byte outside printable ASCII written \xNN: the server's text is
+ * printed, and must neither drive the terminal nor break the line. */
 static char *dup_member(json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
 
-	return s ? xstrdup(s) : NULL;
+	return s ? str_printable(s) : NULL;
 }
 
 struct problem *problem_parse(const char *body, size_t len, long http_status)
