@@ -25,17 +25,6 @@ static inline char *fuzz_string(const uint8_t *data, size_t size)
 	return xstrndup((const char *)data, size);
 }
 
-/* The input with a NUL appended but kept whole (parsers that take a length
- * see embedded NULs). Caller frees. */
-static inline char *fuzz_bytes(const uint8_t *data, size_t size)
-{
-	char *s = xmalloc(size + 1);
-
-	memcpy(s, data, size);
-	s[size] = '\0';
-	return s;
-}
-
 /* Cuts *rest at the next '\n' and returns the line before it; NULL once
  * the text is used up. Lets one input carry several fields. */
 static inline char *fuzz_line(char **rest)
