@@ -46,6 +46,15 @@ struct acme *acme_new(struct http_client *http, const char *directory_url);
 /* Frees the client. NULL is fine. */
 void acme_free(struct acme *a);
 
+/* Parses the body of a directory answer (RFC 8555 7.1.1): a JSON object
+ * with non-empty string newNonce, newAccount and newOrder. Fills the
+ * resource members and meta of *dir (borrowed from the returned document;
+ * dir->url is left alone) and returns the document (caller json_decref()s
+ * it after the last use of dir), or returns NULL and stores in *why
+ * (static) what is wrong. Records nothing in err. */
+json_t *acme_directory_parse(const char *body, size_t len, struct acme_directory *dir,
+    const char **why);
+
 /* GETs the directory and checks it has newNonce, newAccount and newOrder.
  * An answer of 5xx or 429 is asked again, up to 3 more times after 1, 2
  * and 4 s (or its Retry-After, when at most 10 s). Returns 0, or -1 with

@@ -4,6 +4,8 @@
 #ifndef ACMECTL_CONF_H
 #define ACMECTL_CONF_H
 
+#include <stdio.h>
+
 #include "cli.h"
 
 #define CONF_DEFAULT_PATH "/etc/acmectl/acmectl.conf"
@@ -16,5 +18,9 @@
  * file that belongs, with its directory, to the running user or root and is
  * writable by no one else (a sticky directory like /tmp passes). */
 int conf_apply(struct config *cfg);
+
+/* conf_apply() on a file already open as f (read to its end, not closed);
+ * path names it in messages and in the sources kept in cfg. */
+int conf_apply_stream(struct config *cfg, FILE *f, const char *path);
 
 #endif

@@ -20,4 +20,9 @@ char *csr_build(EVP_PKEY *key, char *const *names, size_t nnames);
  * SAN types are ignored). NULL with ERR_USAGE naming the file on any problem. */
 char *csr_load(const char *path, char ***names);
 
+/* csr_load() on the len bytes of data already read from path (which only
+ * names the source in messages). Same results. */
+char *csr_from_data(const unsigned char *data, size_t len, const char *path,
+    char ***names);
+
 #endif

@@ -32,7 +32,9 @@ struct subproblem {
 	char *id_value;  /* identifier.value, or NULL */
 };
 
-/* An RFC 7807/8555 problem document. All strings owned by the record. */
+/* An RFC 7807/8555 problem document. All strings owned by the record and,
+ * as they come from the server, printable ASCII: other bytes are kept as
+ * \xNN (str_printable). */
 struct problem {
 	char *type;
 	char *detail;

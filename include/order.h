@@ -62,6 +62,21 @@ size_t order_issue_all(struct acme *a, const struct order_request *reqs, size_t 
  * rounds. Returns 1 to width. */
 size_t order_round_width(size_t n, size_t width);
 
+/* The challenge of the given type ("http-01", "dns-01") in an
+ * authorization object, as a CA sent it: stores its token and url
+ * (borrowed from authz) and returns 0, or returns -1 with ERR_ACME naming
+ * the identifier when there is no such challenge or it lacks a string
+ * token or url. The token is not checked here: http01_publish() refuses an
+ * unsafe one. */
+int order_authz_challenge(json_t *authz, const char *type, const char **token,
+    const char **url);
+
+/* The "error" member of an ACME object (an order, or a challenge of an
+ * authorization) as a problem record, or NULL when it has none that
+ * problem_parse() accepts. Caller problem_free()s (or hands it to
+ * err_problem()). Records nothing in err. */
+struct problem *order_problem_of(json_t *obj);
+
 /* Splits a PEM chain into its first certificate, from its BEGIN line to its
  * END line (text before it is dropped), and the rest after the line breaks
  * that follow it. Returns 0, or -1 with ERR_ACME when pem holds no BEGIN

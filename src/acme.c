@@ -115,6 +115,33 @@ static const char *dir_member(json_t *dir, const char *key)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
+json_t *acme_directory_parse(const char *body, size_t len, struct acme_directory *dir,
+    const char **why)
+{
+	json_t *doc = json_loadb(body, len, 0, NULL);
+
+	if (!json_is_object(doc)) {
+		*why = "the answer is not a JSON object";
+		goto fail;
+	}
+	if (!dir_member(doc, "newNonce") || !dir_member(doc, "newAccount") ||
+	    !dir_member(doc, "newOrder")) {
+		*why = "newNonce, newAccount or newOrder missing";
+		goto fail;
+	}
+	dir->new_nonce = dir_member(doc, "newNonce");
+	dir->new_account = dir_member(doc, "newAccount");
+	dir->new_order = dir_member(doc, "newOrder");
+	dir->revoke_cert = dir_member(doc, "revokeCert");
+	dir->key_change = dir_member(doc, "keyChange");
+	dir->renewal_info = dir_member(doc, "renewalInfo");
+	dir->meta = json_object_get(doc, "meta");
+	return doc;
+fail:
+	json_decref(doc);
+	return NULL;
+}
+
 static long retry_after_s(const struct http_response *resp);
 
 /* True when the directory answer says the CA is there but cannot serve
@@ -156,7 +183,9 @@ static void directory_unavailable(const struct acme *a, const struct http_respon
 int acme_load_directory(struct acme *a)
 {
 	struct http_request req = { .method = HTTP_GET, .url = a->dir_url };
-	json_t *dir = NULL;
+	struct acme_directory dir = { .url = a->dir_url };
+	const char *why;
+	json_t *doc;
 	int rc = -1, tries = 0;
 	long wait;
 
@@ -181,27 +210,15 @@ int acme_load_directory(struct acme *a)
 		    a->dir_url, req.resp.status);
 		goto out;
 	}
-	dir = json_loadb(req.resp.body, req.resp.body_len, 0, NULL);
-	if (!json_is_object(dir) || !dir_member(dir, "newNonce") ||
-	    !dir_member(dir, "newAccount") || !dir_member(dir, "newOrder")) {
-		err_set(ERR_USAGE, "%s is not an ACME directory: %s", a->dir_url,
-		    json_is_object(dir) ? "newNonce, newAccount or newOrder missing" :
-		    "the answer is not a JSON object");
+	if ((doc = acme_directory_parse(req.resp.body, req.resp.body_len, &dir, &why)) == NULL) {
+		err_set(ERR_USAGE, "%s is not an ACME directory: %s", a->dir_url, why);
 		goto out;
 	}
 	json_decref(a->dir_json);
-	a->dir_json = dir;
-	dir = NULL;
-	a->dir.new_nonce = dir_member(a->dir_json, "newNonce");
-	a->dir.new_account = dir_member(a->dir_json, "newAccount");
-	a->dir.new_order = dir_member(a->dir_json, "newOrder");
-	a->dir.revoke_cert = dir_member(a->dir_json, "revokeCert");
-	a->dir.key_change = dir_member(a->dir_json, "keyChange");
-	a->dir.renewal_info = dir_member(a->dir_json, "renewalInfo");
-	a->dir.meta = json_object_get(a->dir_json, "meta");
+	a->dir_json = doc;
+	a->dir = dir;
 	rc = 0;
 out:
-	json_decref(dir);
 	http_response_clear(&req.resp);
 	return rc;
 }

@@ -330,18 +330,16 @@ static size_t names_sort_unique(char **v, size_t n)
 	return out;
 }
 
-char *csr_load(const char *path, char ***names)
+char *csr_from_data(const unsigned char *data, size_t len, const char *path, char ***names)
 {
-	unsigned char *data, *der = NULL;
+	unsigned char *der = NULL;
 	X509_REQ *req = NULL;
 	EVP_PKEY *pub;
 	char **v = NULL, *b64 = NULL;
-	size_t len, n = 0;
+	size_t n = 0;
 	int derlen;
 
 	*names = NULL;
-	if ((data = (unsigned char *)file_read(path, CSR_FILE_MAX, ERR_USAGE, &len)) == NULL)
-		return NULL;
 	if ((req = csr_parse(data, len)) == NULL) {
 		err_set(ERR_USAGE, "%s: not a PEM or DER certificate signing "
 		    "request", path);
@@ -373,6 +371,19 @@ out:
 	strv_free(v);
 	OPENSSL_free(der);
 	X509_REQ_free(req);
+	return b64;
+}
+
+char *csr_load(const char *path, char ***names)
+{
+	unsigned char *data;
+	char *b64;
+	size_t len;
+
+	*names = NULL;
+	if ((data = (unsigned char *)file_read(path, CSR_FILE_MAX, ERR_USAGE, &len)) == NULL)
+		return NULL;
+	b64 = csr_from_data(data, len, path, names);
 	free(data);
 	return b64;
 }

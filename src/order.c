@@ -96,27 +96,51 @@ static const char *authz_name(json_t *authz)
 	return v ? v : "?";
 }
 
+int order_authz_challenge(json_t *authz, const char *type, const char **token,
+    const char **url)
+{
+	json_t *ch = find_challenge(authz, type);
+
+	if (ch == NULL) {
+		err_set(ERR_ACME, "the server offers no %s challenge for %s",
+		    type, authz_name(authz));
+		return -1;
+	}
+	*token = json_string_value(json_object_get(ch, "token"));
+	*url = json_string_value(json_object_get(ch, "url"));
+	if (*token == NULL || *url == NULL) {
+		err_set(ERR_ACME, "the %s challenge for %s lacks a token or url",
+		    type, authz_name(authz));
+		return -1;
+	}
+	return 0;
+}
+
+struct problem *order_problem_of(json_t *obj)
+{
+	json_t *error = json_object_get(obj, "error");
+	struct problem *prob;
+	char *doc;
+
+	if (!json_is_object(error))
+		return NULL;
+	if ((doc = json_dumps(error, JSON_COMPACT)) == NULL)
+		return NULL;
+	prob = problem_parse(doc, strlen(doc), 0);
+	free(doc);
+	return prob;
+}
+
 /* Publishes the key authorization for one pending authorization's
  * challenge and returns the challenge URL to answer (caller frees), or NULL
  * with err set. */
 static char *publish_authz(const struct order_request *req, json_t *authz)
 {
-	json_t *ch = find_challenge(authz, challenge_type(req));
 	const char *token, *url, *name = authz_name(authz);
 	char *keyauth = NULL, *answer = NULL;
 
-	if (ch == NULL) {
-		err_set(ERR_ACME, "the server offers no %s challenge for %s",
-		    challenge_type(req), name);
+	if (order_authz_challenge(authz, challenge_type(req), &token, &url) != 0)
 		goto out;
-	}
-	token = json_string_value(json_object_get(ch, "token"));
-	url = json_string_value(json_object_get(ch, "url"));
-	if (token == NULL || url == NULL) {
-		err_set(ERR_ACME, "the %s challenge for %s lacks a token or url",
-		    challenge_type(req), name);
-		goto out;
-	}
 	if ((keyauth = jws_key_authorization(req->account_key, token)) == NULL)
 		goto out;
 	if (req->dns01 != NULL ? dns01_publish(req->dns01, name, keyauth) :
@@ -136,36 +160,24 @@ static int explain_invalid(struct acme *a, json_t *order)
 	struct acme_reply r = { 0 };
 	size_t i;
 
-	json_array_foreach(authzs, i, u) {
-		json_t *ch, *error;
-		struct problem *prob;
-		char *doc;
+	struct problem *prob;
 
+	json_array_foreach(authzs, i, u) {
+		/* the order polled last may list anything there */
+		if (!json_is_string(u))
+			continue;
 		if (acme_post(a, "fetch authorization", json_string_value(u), NULL, false, &r) != 0)
 			return -1;
-		ch = failed_challenge(r.json);
-		error = json_object_get(ch, "error");
-		if (json_is_object(error)) {
-			doc = json_dumps(error, JSON_COMPACT);
-			prob = problem_parse(doc, strlen(doc), 0);
-			free(doc);
-			if (prob != NULL) {
-				err_problem(prob, "validation of %s failed", authz_name(r.json));
-				acme_reply_clear(&r);
-				return -1;
-			}
+		if ((prob = order_problem_of(failed_challenge(r.json))) != NULL) {
+			err_problem(prob, "validation of %s failed", authz_name(r.json));
+			acme_reply_clear(&r);
+			return -1;
 		}
 		acme_reply_clear(&r);
 	}
-	if (json_is_object(json_object_get(order, "error"))) {
-		char *doc = json_dumps(json_object_get(order, "error"), JSON_COMPACT);
-		struct problem *prob = problem_parse(doc, strlen(doc), 0);
-
-		free(doc);
-		if (prob != NULL) {
-			err_problem(prob, "order failed");
-			return -1;
-		}
+	if ((prob = order_problem_of(order)) != NULL) {
+		err_problem(prob, "order failed");
+		return -1;
 	}
 	err_set(ERR_ACME, "order became invalid without saying why");
 	return -1;

@@ -2,7 +2,9 @@
 # run-all.sh - the whole test suite, as CI runs it (.ci/run): installs what
 # is missing, builds with -Werror in build/plain and with ASan + UBSan in
 # build/asan, runs `make check -j2` (unit and integration tests) in both,
-# prints the logs of failing tests and ends with one line
+# then every libFuzzer target for FUZZ_SECONDS (default 20) each from its
+# seed corpus (tests/fuzz/run.sh, clang build in build/fuzz), prints the
+# logs of failing tests and ends with one line
 # "N passed, N failed[, N skipped]". Exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +69,27 @@ suite() {
 suite plain --enable-werror
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	suite asan CFLAGS="-g -O1 $SAN" LDFLAGS="$SAN"
+
+# fuzz: every fuzz target for FUZZ_SECONDS, each counted as one test.
+fuzz() {
+	local t0=$SECONDS secs=${FUZZ_SECONDS:-20} out last pass fail
+	echo "==> fuzz: $secs s per target"
+	out=$("$SRC/tests/fuzz/run.sh" "$secs" 2>&1)
+	printf '%s\n' "$out"
+	last=$(printf '%s\n' "$out" | tail -n 1)
+	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		pass=${BASH_REMATCH[1]}
+		fail=${BASH_REMATCH[2]}
+	else
+		pass=0
+		fail=1
+	fi
+	echo "==> fuzz: $pass passed, $fail failed in $((SECONDS - t0)) s"
+	TOTAL_PASS=$((TOTAL_PASS + pass))
+	TOTAL_FAIL=$((TOTAL_FAIL + fail))
+}
+
+fuzz
 
 echo "==> suite took $((SECONDS - START)) s"
 summary="$TOTAL_PASS passed, $TOTAL_FAIL failed"

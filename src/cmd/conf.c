@@ -242,28 +242,15 @@ static int check_trusted(const char *path, FILE *f)
 	return rc;
 }
 
-int conf_apply(struct config *cfg)
+int conf_apply_stream(struct config *cfg, FILE *f, const char *path)
 {
-	struct place at = { cfg->config_file, 0 };
+	struct place at = { path, 0 };
 	unsigned seen[NKEYS] = { 0 };
-	FILE *f;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	int rc = -1;
 
-	if (at.path == NULL) {
-		at.path = CONF_DEFAULT_PATH;
-		if ((f = fopen(at.path, "r")) == NULL && errno == ENOENT)
-			return 0;
-	} else
-		f = fopen(at.path, "r");
-	if (f == NULL) {
-		err_set(ERR_STORAGE, "%s: %s", at.path, strerror(errno));
-		return -1;
-	}
-	if (check_trusted(at.path, f) == -1)
-		goto out;
 	while ((len = getline(&line, &cap, f)) != -1) {
 		at.line++;
 		if (strlen(line) != (size_t)len) {
@@ -285,6 +272,26 @@ out:
 	if (line != NULL)
 		OPENSSL_cleanse(line, cap);
 	free(line);
+	return rc;
+}
+
+int conf_apply(struct config *cfg)
+{
+	const char *path = cfg->config_file;
+	FILE *f;
+	int rc;
+
+	if (path == NULL) {
+		path = CONF_DEFAULT_PATH;
+		if ((f = fopen(path, "r")) == NULL && errno == ENOENT)
+			return 0;
+	} else
+		f = fopen(path, "r");
+	if (f == NULL) {
+		err_set(ERR_STORAGE, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = check_trusted(path, f) == 0 ? conf_apply_stream(cfg, f, path) : -1;
 	fclose(f);
 	return rc;
 }

@@ -46,6 +46,8 @@ RC2=0
 wait "$PID1" || RC1=$?
 wait "$PID2" || RC2=$?
 assert_eq "0 0" "$RC1 $RC2" "two concurrent renews both succeed"
+assert_no_sanitizer_report "$TEST_TMP/run1.out" "the first renew run"
+assert_no_sanitizer_report "$TEST_TMP/run2.out" "the second renew run"
 assert_contains "$(cat "$TEST_TMP/run1.out")" "lock.example: renewed" "first run renewed"
 assert_contains "$(cat "$TEST_TMP/run2.out")" "lock.example: renewed" "second run renewed after it"
 assert_eq $((${GEN_BEFORE##*/} + 2)) "$(readlink "$CERT" | sed 's|.*/||')" \

@@ -190,6 +190,16 @@ resolve_acmectl() {
 	case "$ACMECTL" in /*) ;; *) ACMECTL="$PWD/$ACMECTL" ;; esac
 }
 
+# assert_no_sanitizer_report FILE WHAT: a sanitizer report in FILE (the
+# stderr of a run of WHAT) is a failure even when the exit code looks
+# right. So is LeakSanitizer saying it could not run (under ptrace, e.g.
+# strace), which would otherwise let leaks pass unseen.
+assert_no_sanitizer_report() {
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:|LeakSanitizer has encountered a fatal error' "$1"; then
+		fail_ "no sanitizer report from: $2" "$(grep -m 3 -E 'Sanitizer|runtime error:' "$1")"
+	fi
+}
+
 # run_acmectl ARGS...: runs acmectl under a deadline; sets RC, OUT and ERR
 # (stdout and stderr as text) and never fails itself, so set -e is safe.
 # ACMECTL_DEADLINE (seconds, default 60) bounds a hang.
@@ -201,10 +211,7 @@ run_acmectl() {
 	RC=$rc
 	OUT=$(cat "$TEST_TMP/acmectl.out")
 	ERR=$(cat "$TEST_TMP/acmectl.err")
-	# A sanitizer report is a failure even when the exit code looks right.
-	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TEST_TMP/acmectl.err"; then
-		fail_ "no sanitizer report from: acmectl $*"
-	fi
+	assert_no_sanitizer_report "$TEST_TMP/acmectl.err" "acmectl $*"
 	{
 		echo "# \$ acmectl $* -> exit $RC"
 		[ -z "$OUT" ] || printf '%s\n' "$OUT" | sed 's/^/#   out: /' | head -n 40

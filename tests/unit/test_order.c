@@ -1,12 +1,62 @@
 /* test_order.c - the pure pieces of an order: the width of authorization
  * rounds (the fewest requests in flight that keep the round count of the
- * width allowed) and the split of a downloaded PEM chain into the leaf and
- * the rest. */
+ * width allowed); what is read of a CA's authorization and order objects
+ * (the challenge to answer, the problem in an "error" member); the split
+ * of a downloaded PEM chain into the leaf and the rest. */
 #include "config.h"
+
+#include <jansson.h>
 
 #include "err.h"
 #include "order.h"
 #include "test.h"
+
+#define AUTHZ(challenges) "{\"status\":\"pending\",\"identifier\":{\"type\":\"dns\"," \
+	"\"value\":\"example.org\"},\"challenges\":" challenges "}"
+#define HTTP01 "{\"type\":\"http-01\",\"url\":\"https://ca/chal/1\",\"token\":\"tok-1\"}"
+#define DNS01 "{\"type\":\"dns-01\",\"url\":\"https://ca/chal/2\",\"token\":\"tok-2\"}"
+
+/* {authorization, challenge type} -> its token and url, or the error */
+static const struct {
+	const char *authz, *type;
+	const char *token, *url, *error;
+} challenge_rows[] = {
+	{ AUTHZ("[" HTTP01 "," DNS01 "]"), "http-01", "tok-1", "https://ca/chal/1", NULL },
+	{ AUTHZ("[" HTTP01 "," DNS01 "]"), "dns-01", "tok-2", "https://ca/chal/2", NULL },
+	{ AUTHZ("[" HTTP01 "]"), "dns-01", NULL, NULL,
+	  "the server offers no dns-01 challenge for example.org" },
+	{ AUTHZ("[]"), "http-01", NULL, NULL,
+	  "the server offers no http-01 challenge for example.org" },
+	{ AUTHZ(HTTP01), "http-01", NULL, NULL,
+	  "the server offers no http-01 challenge for example.org" },
+	{ AUTHZ("[1, null, \"http-01\", {\"type\":7}]"), "http-01", NULL, NULL,
+	  "the server offers no http-01 challenge for example.org" },
+	{ AUTHZ("[{\"type\":\"http-01\",\"url\":\"https://ca/chal/1\"}]"), "http-01",
+	  NULL, NULL, "the http-01 challenge for example.org lacks a token or url" },
+	{ AUTHZ("[{\"type\":\"http-01\",\"token\":\"t\",\"url\":[\"https://ca/\"]}]"),
+	  "http-01", NULL, NULL, "the http-01 challenge for example.org lacks a token or url" },
+	{ "{\"challenges\":[" DNS01 "]}", "http-01", NULL, NULL,
+	  "the server offers no http-01 challenge for ?" },
+	{ "[" HTTP01 "]", "http-01", NULL, NULL, "the server offers no http-01 challenge for ?" },
+	{ "not json", "http-01", NULL, NULL, "the server offers no http-01 challenge for ?" },
+};
+
+#define PROBLEM "{\"type\":\"urn:ietf:params:acme:error:connection\",\"detail\":\"Timeout\"}"
+
+/* {object} -> the type and detail of its error member's problem, or none */
+static const struct {
+	const char *obj;
+	const char *type, *detail;
+} problem_rows[] = {
+	{ "{\"status\":\"invalid\",\"error\":" PROBLEM "}",
+	  "urn:ietf:params:acme:error:connection", "Timeout" },
+	{ "{\"status\":\"invalid\"}", NULL, NULL },
+	{ "{\"error\":\"urn:ietf:params:acme:error:connection\"}", NULL, NULL },
+	{ "{\"error\":{\"detail\":\"no type\"}}", NULL, NULL },
+	{ "{\"error\":{\"type\":7}}", NULL, NULL },
+	{ "[{\"error\":" PROBLEM "}]", NULL, NULL },
+	{ "not json", NULL, NULL },
+};
 
 static const struct {
 	size_t names, width, want;
@@ -72,7 +122,7 @@ static void test_split_chain(void)
 	}
 }
 
-int main(void)
+static void test_round_width(void)
 {
 	for (size_t i = 0; i < NELEM(width_rows); i++) {
 		char ctx[64];
@@ -82,6 +132,55 @@ int main(void)
 		CHECK_INT(order_round_width(width_rows[i].names, width_rows[i].width),
 		    width_rows[i].want, ctx);
 	}
+}
+
+static void test_authz_challenge(void)
+{
+	for (size_t i = 0; i < NELEM(challenge_rows); i++) {
+		json_t *authz = json_loads(challenge_rows[i].authz, 0, NULL);
+		const char *token = NULL, *url = NULL;
+		char ctx[32];
+		int rc;
+
+		snprintf(ctx, sizeof(ctx), "challenge row %zu", i);
+		err_clear();
+		rc = order_authz_challenge(authz, challenge_rows[i].type, &token, &url);
+		CHECK_INT(rc, challenge_rows[i].error != NULL ? -1 : 0, ctx);
+		if (rc == 0) {
+			CHECK_STR(token, challenge_rows[i].token, ctx);
+			CHECK_STR(url, challenge_rows[i].url, ctx);
+		} else {
+			CHECK_INT(err_kind(), ERR_ACME, ctx);
+			CHECK_STR(err_message(), challenge_rows[i].error, ctx);
+		}
+		json_decref(authz);
+	}
+	err_clear();
+}
+
+static void test_problem_of(void)
+{
+	for (size_t i = 0; i < NELEM(problem_rows); i++) {
+		json_t *obj = json_loads(problem_rows[i].obj, 0, NULL);
+		struct problem *prob = order_problem_of(obj);
+		char ctx[32];
+
+		snprintf(ctx, sizeof(ctx), "problem row %zu", i);
+		CHECK_INT(prob != NULL, problem_rows[i].type != NULL, ctx);
+		if (prob != NULL) {
+			CHECK_STR(prob->type, problem_rows[i].type, ctx);
+			CHECK_STR(prob->detail, problem_rows[i].detail, ctx);
+		}
+		problem_free(prob);
+		json_decref(obj);
+	}
+}
+
+int main(void)
+{
+	test_round_width();
+	test_authz_challenge();
+	test_problem_of();
 	test_split_chain();
 	return test_done();
 }

@@ -39,6 +39,13 @@ static const struct {
 	  403, 1, "urn:ietf:params:acme:error:unauthorized", "unauthorized", "d", 403, 1, NULL, "urn:ietf:params:acme:error:dns", "ctx: unauthorized: d" },
 	{ "{\"type\":\"https://example.org/custom\",\"detail\":\"vendor\",\"status\":\"x\"}",
 	  418, 1, "https://example.org/custom", "https://example.org/custom", "vendor", 418, 0, NULL, NULL, "ctx: https://example.org/custom: vendor" },
+	/* a hostile server's escape sequences and line breaks are shown, not obeyed */
+	{ "{\"type\":\"urn:ietf:params:acme:error:compound\",\"detail\":\"x\\u001b[31mred\\u001b[0m\\nsecond line\","
+	  "\"subproblems\":[{\"type\":\"urn:ietf:params:acme:error:dns\\r\",\"detail\":\"caf\\u00e9\","
+	  "\"identifier\":{\"type\":\"dns\",\"value\":\"n0.example\\u0007\"}}]}",
+	  400, 1, "urn:ietf:params:acme:error:compound", "compound", "x\\x1b[31mred\\x1b[0m\\nsecond line", 400, 1,
+	  "n0.example\\x07", "urn:ietf:params:acme:error:dns\\r",
+	  "ctx: compound: x\\x1b[31mred\\x1b[0m\\nsecond line" },
 	{ "{\"detail\":\"no type\"}", 400, 0, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL },
 	{ "<html>502 Bad Gateway</html>", 502, 0, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL },
 	{ "", 500, 0, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL },
