@@ -1,4 +1,5 @@
-/* test_cli.c - cli_parse, cli_server_url and cli_usage against tables. */
+/* test_cli.c - cli_parse, cli_server_url, the --help text and each
+ * command's help, the nearest-word suggestions, against tables. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -10,6 +11,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "help.h"
 #include "key.h"
 #include "test.h"
 
@@ -46,6 +48,82 @@ static const struct row rows[] = {
 	{ "account show --version", 0, CMD_VERSION, NULL, ANY, ANY, NULL, NULL, NULL },
 	{ "--version --help", 0, CMD_HELP, NULL, ANY, ANY, NULL, NULL, NULL },
 	{ "--help --version", 0, CMD_HELP, NULL, ANY, ANY, NULL, NULL, NULL },
+
+	/* help about one command: the words before or after --help name it */
+	{ "--help", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=(null)", NULL },
+	{ "help", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=(null)", NULL },
+	{ "help help", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=(null)", NULL },
+	{ "issue --help", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=issue", NULL },
+	{ "help issue", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=issue", NULL },
+	{ "issue --webroot /w a.example -h", 0, CMD_HELP, NULL, ANY, ANY, NULL,
+	    "help_topic=issue", NULL },
+	{ "--staging renew a.example --help", 0, CMD_HELP, NULL, ANY, ANY, NULL,
+	    "help_topic=renew", NULL },
+	{ "account --help", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=account", NULL },
+	{ "help account", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=account", NULL },
+	{ "account register --help", 0, CMD_HELP, NULL, ANY, ANY, NULL,
+	    "help_topic=account_register", NULL },
+	{ "help account register", 0, CMD_HELP, NULL, ANY, ANY, NULL,
+	    "help_topic=account_register", NULL },
+	{ "help proxy", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=proxy", NULL },
+	{ "--bogus frobnicate --help", 0, CMD_HELP, NULL, ANY, ANY, NULL,
+	    "help_topic=(null)", NULL },
+	{ "account bogus --help", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=(null)", NULL },
+	{ "help nosuch", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"nosuch\" (try acmectl --help)" },
+	{ "help isue", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"isue\" (did you mean issue?)" },
+	{ "help account regster", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"account regster\" (did you mean account register?)" },
+	{ "help issue a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unexpected argument \"a.example\" for help" },
+
+	/* a slip of the fingers: the nearest command or option */
+	{ "renw", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"renw\" (did you mean renew?)" },
+	{ "rneew", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"rneew\" (did you mean renew?)" },
+	{ "acount show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"acount\" (did you mean account?)" },
+	{ "account shwo", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"account shwo\" (did you mean account show?)" },
+	{ "renew --forse", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--forse\" (did you mean --force?)" },
+	{ "renew --dyas 30", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--dyas\" (did you mean --days?)" },
+	{ "issue --web-root=/w a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--web-root\" (did you mean --webroot?)" },
+	{ "list --jsno", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--jsno\" (did you mean --json?)" },
+	/* too far from any, or as near to two: no guess */
+	{ "renew --frobnicate", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--frobnicate\"" },
+	{ "-x account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "unknown option \"-x\"" },
+	{ "zzz", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"zzz\" (try acmectl --help)" },
+
+	/* certbot habits */
+	{ "renew --force-renewal", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--force-renewal\": certbot's --force-renewal is --force here" },
+	{ "issue --webroot /w -d a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"-d\": the names are arguments here, without -d" },
+	{ "issue --webroot /w --domains=a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--domains\": the names are arguments here, without --domains" },
+	{ "issue --standalone a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--standalone takes [ADDR:]PORT, not \"a.example\"; the names are arguments "
+	    "(acmectl issue --standalone 80 example.org)" },
+	{ "issue --standalone -d a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--standalone takes [ADDR:]PORT, not \"-d\"" },
+	{ "issue --standalone 127.0.0.1: a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--standalone takes [ADDR:]PORT, not \"127.0.0.1:\"" },
+	{ "issue --standalone [::1]:8080 a.example", 0, CMD_ISSUE, NULL, ANY, 1, NULL,
+	    "standalone=[::1]:8080", NULL },
+	{ "renew --renew-hook x", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "certbot's --renew-hook is --deploy-hook CMD here" },
+	{ "certonly --webroot /w a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"certonly\": certbot's certonly is acmectl issue" },
+	{ "certificates", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "certbot's certificates is acmectl list" },
 
 	/* no command, unknown command */
 	{ "", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "no command given" },
@@ -490,6 +568,13 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 			return *(const bool *)((const char *)cfg + flags[i].off) ? "1" : "0";
 	if (strcmp(key, "state_dir") == 0)
 		return show_str(cfg->state_dir);
+	/* "account register" as account_register: the checks split on spaces */
+	if (strcmp(key, "help_topic") == 0) {
+		snprintf(buf, len, "%s", show_str(cfg->help_topic));
+		for (i = 0; buf[i] != '\0'; i++)
+			buf[i] = buf[i] == ' ' ? '_' : buf[i];
+		return buf;
+	}
 	if (strcmp(key, "account_key_type") == 0)
 		return key_type_name(cfg->account_key_type);
 	if (strcmp(key, "cert_key_type") == 0)
@@ -636,6 +721,158 @@ static const char *const usage_mentions[] = {
 	"4  local storage error",
 };
 
+/* Each command's help, and a line of its examples. */
+static const struct {
+	const char *name;
+	enum command cmd;
+	const char *example;
+} helps[] = {
+	{ "account register", CMD_ACCOUNT_REGISTER,
+	    "acmectl account register --agree-tos --email admin@example.org" },
+	{ "account show", CMD_ACCOUNT_SHOW, "acmectl account show" },
+	{ "account rollover", CMD_ACCOUNT_ROLLOVER, "acmectl account rollover --key-type ec384" },
+	{ "account deactivate", CMD_ACCOUNT_DEACTIVATE,
+	    "acmectl --staging account deactivate --yes" },
+	{ "account update", CMD_ACCOUNT_UPDATE, "acmectl account update --email" },
+	{ "account export", CMD_ACCOUNT_EXPORT, "acmectl account export --cert-manager -o" },
+	{ "account import", CMD_ACCOUNT_IMPORT,
+	    "acmectl account import --cert-manager --from-issuer issuer.yaml" },
+	{ "issue", CMD_ISSUE, "acmectl issue --webroot /var/www/html example.org" },
+	{ "renew", CMD_RENEW, "acmectl renew --deploy-hook 'systemctl reload nginx'" },
+	{ "list", CMD_LIST, "acmectl list --json" },
+	{ "revoke", CMD_REVOKE, "acmectl revoke example.org --reason superseded" },
+	{ "proxy explain", CMD_PROXY_EXPLAIN, "acmectl proxy explain https://" },
+	{ "diagnose", CMD_DIAGNOSE, "acmectl diagnose --from-issuer issuer.yaml" },
+};
+
+/* True when text names opt as a word of its own: "--name" is not in
+ * "--namespace", "-v" not in "-vv". */
+static bool mentions(const char *text, const char *opt)
+{
+	const char *at = text;
+	size_t len = strlen(opt);
+
+	while ((at = strstr(at, opt)) != NULL) {
+		if ((at == text || strchr(" [(|,\n", at[-1]) != NULL) &&
+		    strchr(" =]),\n", at[len]) != NULL)
+			return true;
+		at += len;
+	}
+	return false;
+}
+
+/* Every option cmd's parser accepts is in its help, and every option the
+ * help names (a word starting with a dash) is accepted. */
+static void check_help_options(const char *name, enum command cmd, const char *text)
+{
+	const char *opt, *p;
+	char word[64];
+	size_t i, len;
+
+	for (i = 0; (opt = cli_option_name(i)) != NULL; i++)
+		if (cli_option_accepts(opt, cmd))
+			CHECK(mentions(text, opt), "help %s lacks option %s", name, opt);
+	for (p = text; (p = strchr(p, '-')) != NULL; p += len) {
+		len = strspn(p, "-abcdefghijklmnopqrstuvwxyzV");
+		if ((p != text && strchr(" [(|,\n", p[-1]) == NULL) || len < 2 ||
+		    len >= sizeof(word) || p[len - 1] == '-') {
+			len = 1;
+			continue;
+		}
+		memcpy(word, p, len);
+		word[len] = '\0';
+		CHECK(cli_option_accepts(word, cmd), "help %s names %s, which %s does not accept",
+		    name, word, name);
+	}
+}
+
+static void check_help(size_t k)
+{
+	char *text, *usage, *example;
+	size_t lines = 0;
+	const char *p, *nl;
+
+	err_clear();
+	text = help_command(helps[k].name);
+	CHECK(text != NULL, "no help for %s", helps[k].name);
+	if (text == NULL)
+		return;
+	usage = xasprintf("usage: acmectl %s", helps[k].name);
+	example = xasprintf("\n  %s", helps[k].example);
+	CHECK(strncmp(text, usage, strlen(usage)) == 0, "help %s starts \"%.40s\"",
+	    helps[k].name, text);
+	CHECK(strstr(text, example) != NULL, "help %s lacks the example \"%s\"",
+	    helps[k].name, helps[k].example);
+	CHECK(strstr(text, "\nGlobal options (acmectl --help): --server --staging") != NULL,
+	    "help %s lacks the global options", helps[k].name);
+	for (p = text; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		lines++;
+		CHECK(nl - p <= 79, "help %s has a line of %d characters: %.*s",
+		    helps[k].name, (int)(nl - p), (int)(nl - p), p);
+	}
+	CHECK(lines >= 6 && lines <= 45, "help %s is %zu lines", helps[k].name, lines);
+	check_help_options(helps[k].name, helps[k].cmd, text);
+	free(usage);
+	free(example);
+	free(text);
+}
+
+/* A group's help is that of each of its commands. */
+static void check_group(const char *group, const char *const *members, size_t n)
+{
+	char *text = help_command(group), *want;
+	size_t i;
+
+	CHECK(text != NULL, "no help for %s", group);
+	for (i = 0; text != NULL && i < n; i++) {
+		want = xasprintf("usage: acmectl %s", members[i]);
+		CHECK(strstr(text, want) != NULL, "help %s lacks %s", group, members[i]);
+		free(want);
+	}
+	CHECK(text == NULL || strstr(text, "usage: acmectl issue") == NULL,
+	    "help %s holds issue's", group);
+	free(text);
+}
+
+static const struct {
+	const char *a, *b;
+	size_t distance;
+} distances[] = {
+	{ "", "", 0 },
+	{ "renew", "renew", 0 },
+	{ "", "abc", 3 },
+	{ "renw", "renew", 1 },
+	{ "rneew", "renew", 1 },            /* a swap is one edit */
+	{ "--forse", "--force", 1 },
+	{ "kitten", "sitting", 3 },
+	{ "ca", "abc", 3 },                 /* each substring edited once only */
+	{ "list", "revoke", 6 },
+	{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "x",
+	    (size_t)-1 },
+};
+
+static const char *const words[] = {
+	"renew", "revoke", "list", "issue", "account", "--force", "--foo1", "--foo2", "-v",
+	"-q",
+};
+
+static const struct {
+	const char *word, *want;    /* want NULL: no suggestion */
+} nearest[] = {
+	{ "renw", "renew" },
+	{ "lst", "list" },
+	{ "isue", "issue" },
+	{ "acount", "account" },
+	{ "acconut", "account" },
+	{ "--forc", "--force" },
+	{ "renew", NULL },              /* no typo at all */
+	{ "rnw", NULL },                /* a short word: one edit at most */
+	{ "revokes", "revoke" },
+	{ "frobnicate", NULL },
+	{ "--foo3", NULL },             /* as near to two */
+	{ "-x", NULL },
+};
+
 int main(void)
 {
 	const char *got;
@@ -656,8 +893,31 @@ int main(void)
 	}
 
 	for (i = 0; i < NELEM(usage_mentions); i++)
-		CHECK(strstr(cli_usage(), usage_mentions[i]) != NULL,
+		CHECK(strstr(help_usage(), usage_mentions[i]) != NULL,
 		    "usage lacks \"%s\"", usage_mentions[i]);
+
+	for (i = 0; i < NELEM(helps); i++)
+		check_help(i);
+	{
+		static const char *const account[] = { "account register", "account show",
+			"account rollover", "account deactivate", "account update",
+			"account export", "account import" };
+		static const char *const proxy[] = { "proxy explain" };
+
+		check_group("account", account, NELEM(account));
+		check_group("proxy", proxy, NELEM(proxy));
+	}
+	err_clear();
+	CHECK(help_command("nosuch") == NULL && err_kind() == ERR_USAGE,
+	    "help nosuch is refused");
+	CHECK(help_command("accoun") == NULL, "help accoun is refused");
+
+	for (i = 0; i < NELEM(distances); i++)
+		CHECK_INT(help_distance(distances[i].a, distances[i].b),
+		    distances[i].distance, distances[i].a);
+	for (i = 0; i < NELEM(nearest); i++)
+		CHECK_STR(help_nearest(nearest[i].word, words, NELEM(words)), nearest[i].want,
+		    nearest[i].word);
 
 	err_clear();
 	return test_done();
