@@ -7,6 +7,8 @@ PACKAGES=(
 	build-essential autoconf automake pkg-config
 	libssl-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
 	pebble openssl curl python3 iproute2 tinyproxy dnsmasq-base stunnel4 strace
+	# the Debian package test (tests/package/deb.sh): build, lint, verify units
+	debhelper dpkg-dev fakeroot lintian systemd man-db
 )
 
 missing=()
