@@ -415,10 +415,14 @@ static int set_standalone(struct config *cfg, const struct optspec *spec, const 
 	const char *colon = strrchr(value, ':');
 	const char *port = colon != NULL ? colon + 1 : value;
 
+	char *shown;
+
 	(void)spec;
 	if (port[0] == '\0' || strspn(port, "0123456789") != strlen(port)) {
+		shown = str_printable(value);
 		err_set(ERR_USAGE, "--standalone takes [ADDR:]PORT, not \"%s\"; the names "
-		    "are arguments (acmectl issue --standalone 80 example.org)", value);
+		    "are arguments (acmectl issue --standalone 80 example.org)", shown);
+		free(shown);
 		return -1;
 	}
 	cfg->standalone = value;
@@ -469,17 +473,18 @@ static void scan_error(struct scan *sc, const char *fmt, ...)
 static void unknown_option(struct scan *sc, const char *arg, size_t len)
 {
 	const char *names[sizeof(options) / sizeof(options[0])], *habit, *near;
-	char *name = xstrndup(arg, len);
+	char *name = xstrndup(arg, len), *shown = str_printable(name);
 	size_t i;
 
 	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
 		names[i] = options[i].name;
 	if ((habit = help_certbot_habit(name)) != NULL)
-		scan_error(sc, "unknown option \"%s\": %s", name, habit);
+		scan_error(sc, "unknown option \"%s\": %s", shown, habit);
 	else if ((near = help_nearest(name, names, i)) != NULL)
-		scan_error(sc, "unknown option \"%s\" (did you mean %s?)", name, near);
+		scan_error(sc, "unknown option \"%s\" (did you mean %s?)", shown, near);
 	else
-		scan_error(sc, "unknown option \"%s\"", name);
+		scan_error(sc, "unknown option \"%s\"", shown);
+	free(shown);
 	free(name);
 }
 
@@ -546,6 +551,7 @@ static void scan_args(int argc, char **argv, struct scan *sc)
 static void unknown_command(char **words, bool group)
 {
 	const char *names[sizeof(commands) / sizeof(commands[0])], *habit, *near;
+	char *first = str_printable(words[0]), *second = group ? str_printable(words[1]) : NULL;
 	size_t i, n = 0;
 
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -556,17 +562,19 @@ static void unknown_command(char **words, bool group)
 	}
 	near = help_nearest(words[group], names, n);
 	if (!group && (habit = help_certbot_habit(words[0])) != NULL)
-		err_set(ERR_USAGE, "unknown command \"%s\": %s", words[0], habit);
+		err_set(ERR_USAGE, "unknown command \"%s\": %s", first, habit);
 	else if (group && near != NULL)
 		err_set(ERR_USAGE, "unknown command \"%s %s\" (did you mean %s %s?)",
-		    words[0], words[1], words[0], near);
+		    first, second, first, near);
 	else if (group)
 		err_set(ERR_USAGE, "unknown command \"%s %s\" (try acmectl --help)",
-		    words[0], words[1]);
+		    first, second);
 	else if (near != NULL)
-		err_set(ERR_USAGE, "unknown command \"%s\" (did you mean %s?)", words[0], near);
+		err_set(ERR_USAGE, "unknown command \"%s\" (did you mean %s?)", first, near);
 	else
-		err_set(ERR_USAGE, "unknown command \"%s\" (try acmectl --help)", words[0]);
+		err_set(ERR_USAGE, "unknown command \"%s\" (try acmectl --help)", first);
+	free(first);
+	free(second);
 }
 
 /* The command the words name; *used says how many words that took. */

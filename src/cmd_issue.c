@@ -127,15 +127,20 @@ static void report(const struct config *cfg, const char *name, const struct cert
 #define SERVICE_DROPIN "/etc/systemd/system/acmectl-renew.service.d/webroot.conf"
 
 /* path as a unit file setting's value: '%' starts a specifier, and
- * whitespace would split the path into two. Caller frees. */
+ * whitespace would split the path into two. NULL when a unit file cannot
+ * hold it (control characters). Caller frees. */
 static char *unit_file_path(const char *path)
 {
 	char *out = xcalloc(2 * strlen(path) + 3, 1), *o = out;
-	bool quote = strpbrk(path, " \t\"\\") != NULL;
+	bool quote = strpbrk(path, " \"\\") != NULL;
 
 	if (quote)
 		*o++ = '"';
 	for (; *path != '\0'; path++) {
+		if ((unsigned char)*path < 0x20 || *path == 0x7f) {
+			free(out);
+			return NULL;
+		}
 		if (*path == '%')
 			*o++ = '%';
 		else if (quote && (*path == '"' || *path == '\\'))
@@ -152,7 +157,7 @@ static char *unit_file_path(const char *path)
  * "Read-only file system": says how to let the service write there. */
 static void advise_service_webroot(const struct config *cfg)
 {
-	char real[PATH_MAX], *value;
+	char real[PATH_MAX], *value, *shown;
 	size_t len = strlen(SERVICE_WEBROOTS);
 
 	if (cfg->webroot == NULL || strcmp(cfg->state_dir, SERVICE_STATE_DIR) != 0 ||
@@ -160,13 +165,21 @@ static void advise_service_webroot(const struct config *cfg)
 		return;
 	if (strncmp(real, SERVICE_WEBROOTS, len) == 0 && (real[len] == '/' || real[len] == '\0'))
 		return;
-	value = unit_file_path(real);
+	shown = str_printable(real);
+	if ((value = unit_file_path(real)) == NULL) {
+		logmsg(LOG_NORMAL, "note: acmectl-renew.service may write only to %s and %s, "
+		    "and no unit file can name %s (control characters): it cannot renew "
+		    "this certificate", SERVICE_STATE_DIR, SERVICE_WEBROOTS, shown);
+		free(shown);
+		return;
+	}
 	logmsg(LOG_NORMAL, "note: acmectl-renew.service may write only to %s and %s; "
 	    "for it to renew this certificate, let it write to %s with a drop-in, %s:",
-	    SERVICE_STATE_DIR, SERVICE_WEBROOTS, real, SERVICE_DROPIN);
+	    SERVICE_STATE_DIR, SERVICE_WEBROOTS, shown, SERVICE_DROPIN);
 	logmsg(LOG_NORMAL, "    [Service]");
 	logmsg(LOG_NORMAL, "    ReadWritePaths=%s", value);
 	free(value);
+	free(shown);
 }
 
 int cmd_issue(const struct config *cfg)

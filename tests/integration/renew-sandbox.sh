@@ -6,7 +6,8 @@
 # fails cleanly without it ("Read-only file system", previous certificate
 # untouched, no challenge file left). The certificate is made due through
 # the ARI front (a renewal window in the past), the state lives in a
-# stand-in for /var/lib. Needs root (mount namespaces).
+# stand-in for /var/lib, and the webroot's name has a space and a '%', which
+# a unit file must quote and escape. Needs root (mount namespaces).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/common.sh"
@@ -21,12 +22,19 @@ SANDBOX="$(cd "$(dirname "$0")/../lib" && pwd)/unit_sandbox.sh"
 UNIT="$(dirname "$REAL_ACMECTL")/contrib/systemd/acmectl-renew.service"
 [ -f "$UNIT" ] || fail "no $UNIT: run make first"
 
-# unit_values KEY FILE...: the values of every KEY= line of the files, one
-# word a line (ReadWritePaths= adds up over the unit and its drop-ins).
+# unit_values KEY FILE...: the words of every KEY= line of the files, as
+# systemd reads them (quotes removed, "%%" for "%"), one a line
+# (ReadWritePaths= adds up over the unit and its drop-ins).
 unit_values() {
-	local key=$1
-	shift
-	sed -n "s/^$key=//p" "$@" | tr ' ' '\n' | grep . || true
+	python3 - "$@" <<'EOF'
+import shlex, sys
+key, files = sys.argv[1], sys.argv[2:]
+for path in files:
+    for line in open(path):
+        if line.startswith(key + "="):
+            for word in shlex.split(line[len(key) + 1:]):
+                print(word.replace("%%", "%"))
+EOF
 }
 
 # as_service FILE...: makes run_acmectl run ExecStart of the unit and
@@ -39,31 +47,34 @@ as_service() {
 	read -ra ARGV <<<"$exec"
 	assert_eq acmectl "$(basename "${ARGV[0]}")" "ExecStart runs acmectl ($exec)"
 	ARGV=("${ARGV[@]:1}")
-	for p in $(unit_values ReadWritePaths "$@"); do
+	while IFS= read -r p; do
 		rw+=(--rw "$p")
-	done
-	for e in $(unit_values Environment "$@"); do
+	done < <(unit_values ReadWritePaths "$@")
+	while IFS= read -r e; do
 		env+=("$e")
-	done
+	done < <(unit_values Environment "$@")
 	# the sanitizers' settings of a sanitizer build pass through
 	for e in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 		[ -z "${!e:-}" ] || env+=("$e=${!e}")
 	done
-	cat >"$TEST_TMP/service" <<EOF
-#!/bin/bash
-exec "$SANDBOX" --var-lib "$VAR_LIB" ${rw[*]} -- \\
-	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin ${env[*]} "$REAL_ACMECTL" "\$@"
-EOF
+	{
+		echo '#!/bin/bash'
+		printf 'exec %q --var-lib %q' "$SANDBOX" "$VAR_LIB"
+		printf ' %q' "${rw[@]}"
+		printf ' -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin'
+		printf ' %q' "${env[@]}"
+		printf ' %q "$@"\n' "$REAL_ACMECTL"
+	} >"$TEST_TMP/service"
 	chmod +x "$TEST_TMP/service"
 	ACMECTL="$TEST_TMP/service"
 }
 
 # as_root_shell: run_acmectl with the same /var/lib stand-in, unsandboxed.
 as_root_shell() {
-	cat >"$TEST_TMP/shell" <<EOF
-#!/bin/bash
-exec "$SANDBOX" --var-lib "$VAR_LIB" --no-ro -- "$REAL_ACMECTL" "\$@"
-EOF
+	{
+		echo '#!/bin/bash'
+		printf 'exec %q --var-lib %q --no-ro -- %q "$@"\n' "$SANDBOX" "$VAR_LIB" "$REAL_ACMECTL"
+	} >"$TEST_TMP/shell"
 	chmod +x "$TEST_TMP/shell"
 	ACMECTL="$TEST_TMP/shell"
 }
@@ -75,7 +86,9 @@ make_due() {
 	json_set "$CERT/ari.json" next_check "$(rfc3339 -10)"
 }
 
-pebble_start_webroot
+pebble_start
+WWW="$TEST_TMP/web root%d"
+webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
 ari_start
 VAR_LIB="$TEST_TMP/var-lib"
 CERT="$VAR_LIB/acmectl/certs/sandbox.example"
@@ -113,7 +126,7 @@ assert_contains "$ERR" "/etc/systemd/system/acmectl-renew.service.d/webroot.conf
 	"issue names the drop-in file"
 DROPIN_LINES=$(printf '%s\n' "$ERR" | sed -n 's/^acmectl:     \(\[Service\]\|ReadWritePaths=.*\)$/\1/p')
 assert_eq "[Service]
-ReadWritePaths=$WWW_REAL" "$DROPIN_LINES" "issue prints the drop-in's lines"
+ReadWritePaths=\"${WWW_REAL%\%d}%%d\"" "$DROPIN_LINES" "issue prints the drop-in's lines, quoted and escaped"
 run_acmectl --server "$ARI_DIR_URL" --ca-bundle "$PEBBLE_CA" -q issue --webroot "$WWW" \
 	--force sandbox.example
 assert_rc 0 "issue -q"

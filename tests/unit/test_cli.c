@@ -101,6 +101,15 @@ static const struct row rows[] = {
 	{ "-x account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "unknown option \"-x\"" },
 	{ "zzz", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
 	    "unknown command \"zzz\" (try acmectl --help)" },
+	/* what the terminal would act on is shown, not sent */
+	{ "renew --fo\033]0;x\a", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--fo\\x1b]0;x\\x07\"" },
+	{ "ren\033[2Jew", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"ren\\x1b[2Jew\" (try acmectl --help)" },
+	{ "account sh\033ow", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"account sh\\x1bow\" (did you mean account show?)" },
+	{ "issue --standalone \033[1m", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--standalone takes [ADDR:]PORT, not \"\\x1b[1m\"" },
 
 	/* certbot habits */
 	{ "renew --force-renewal", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
