@@ -10,10 +10,11 @@
  * string. */
 const char *help_usage(void);
 
-/* The help of the command named topic ("issue", "account register"), or
- * of every command of a group ("account"): its synopsis, what it does, its
- * options, examples, and the global options by name. Returns a new string
- * (caller frees), or NULL with ERR_USAGE when topic names no command. */
+/* The help of the command named topic ("issue", "account register"): its
+ * synopsis, what it does, its options, examples, and the global options by
+ * name; for a group ("account"), the synopsis and purpose of each of its
+ * commands and their examples. Returns a new string (caller frees), or NULL
+ * with ERR_USAGE when topic names no command. */
 char *help_command(const char *topic);
 
 /* The optimal string alignment distance (Damerau-Levenshtein with each

@@ -438,24 +438,47 @@ static char *global_options(void)
 	return text;
 }
 
-char *help_command(const char *topic)
+/* A group's help: each command's usage lines (which name all its options)
+ * and what it does, then all their examples, and where the options are
+ * explained. Caller frees; NULL when group has no commands. */
+static char *group_help(const char *group)
 {
-	size_t i, len = strlen(topic);
-	char *text = xstrdup(""), *longer, *globals;
+	const char *end, *examples;
+	char *text = xstrdup(""), *ex = xstrdup(""), *longer;
+	size_t i, len = strlen(group);
 	bool found = false;
 
 	for (i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
-		/* a group ("account") is each of its commands */
-		if (strcmp(helps[i].name, topic) != 0 &&
-		    !(strncmp(helps[i].name, topic, len) == 0 && helps[i].name[len] == ' '))
+		if (strncmp(helps[i].name, group, len) != 0 || helps[i].name[len] != ' ')
 			continue;
-		longer = xasprintf("%s%s%s", text, found ? "\n" : "", helps[i].text);
+		examples = strstr(helps[i].text, "\nExamples:\n");
+		if ((end = strstr(helps[i].text, "\nOptions:\n")) == NULL)
+			end = examples;
+		longer = xasprintf("%s%s%.*s", text, found ? "\n" : "",
+		    (int)(end - helps[i].text), helps[i].text);
 		free(text);
 		text = longer;
+		longer = xasprintf("%s%s", ex, examples + strlen("\nExamples:\n"));
+		free(ex);
+		ex = longer;
 		found = true;
 	}
-	if (!found) {
-		free(text);
+	longer = found ? xasprintf("%s\nExamples:\n%s\nEach command's options: acmectl help "
+	    "%s COMMAND\n", text, ex, group) : NULL;
+	free(text);
+	free(ex);
+	return longer;
+}
+
+char *help_command(const char *topic)
+{
+	char *text = NULL, *longer, *globals;
+	size_t i;
+
+	for (i = 0; i < sizeof(helps) / sizeof(helps[0]) && text == NULL; i++)
+		if (strcmp(helps[i].name, topic) == 0)
+			text = xstrdup(helps[i].text);
+	if (text == NULL && (text = group_help(topic)) == NULL) {
 		err_set(ERR_USAGE, "no command \"%s\" (acmectl --help lists them)", topic);
 		return NULL;
 	}

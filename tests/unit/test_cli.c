@@ -770,17 +770,31 @@ static bool mentions(const char *text, const char *opt)
 	return false;
 }
 
-/* Every option cmd's parser accepts is in its help, and every option the
- * help names (a word starting with a dash) is accepted. */
+/* text without its examples (up to the next blank line): an option must
+ * be in the usage lines or explained, not only in an example. Caller frees. */
+static char *without_examples(const char *text)
+{
+	const char *ex = strstr(text, "\nExamples:\n"), *end;
+
+	if (ex == NULL)
+		return xstrdup(text);
+	end = strstr(ex + 1, "\n\n");
+	return xasprintf("%.*s%s", (int)(ex - text), text, end != NULL ? end : "");
+}
+
+/* Every option cmd's parser accepts is in its help, not only in an
+ * example, and every option the help names (a word starting with a dash)
+ * is accepted. */
 static void check_help_options(const char *name, enum command cmd, const char *text)
 {
 	const char *opt, *p;
-	char word[64];
+	char word[64], *explained = without_examples(text);
 	size_t i, len;
 
 	for (i = 0; (opt = cli_option_name(i)) != NULL; i++)
 		if (cli_option_accepts(opt, cmd))
-			CHECK(mentions(text, opt), "help %s lacks option %s", name, opt);
+			CHECK(mentions(explained, opt), "help %s lacks option %s", name, opt);
+	free(explained);
 	for (p = text; (p = strchr(p, '-')) != NULL; p += len) {
 		len = strspn(p, "-abcdefghijklmnopqrstuvwxyzV");
 		if ((p != text && strchr(" [(|,\n", p[-1]) == NULL) || len < 2 ||
@@ -826,20 +840,58 @@ static void check_help(size_t k)
 	free(text);
 }
 
-/* A group's help is that of each of its commands. */
-static void check_group(const char *group, const char *const *members, size_t n)
+/* A group's help: the usage line of each of its commands, every option
+ * they accept (in those lines), no option they do not, their examples, and
+ * shorter than all of their helps. */
+static void check_group(const char *group, const enum command *members, size_t n)
 {
-	char *text = help_command(group), *want;
-	size_t i;
+	char *text = help_command(group), *want, *one, *explained;
+	const char *opt, *p;
+	char word[64];
+	size_t i, j, k, len, lines = 0, member_lines = 0;
+	bool accepted;
 
 	CHECK(text != NULL, "no help for %s", group);
-	for (i = 0; text != NULL && i < n; i++) {
-		want = xasprintf("usage: acmectl %s", members[i]);
-		CHECK(strstr(text, want) != NULL, "help %s lacks %s", group, members[i]);
+	if (text == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < NELEM(helps) - 1 && helps[k].cmd != members[i]; k++)
+			;
+		want = xasprintf("usage: acmectl %s", helps[k].name);
+		CHECK(strstr(text, want) != NULL, "help %s lacks %s", group, helps[k].name);
 		free(want);
+		want = xasprintf("\n  %s", helps[k].example);
+		CHECK(strstr(text, want) != NULL, "help %s lacks the example of %s", group,
+		    helps[k].name);
+		free(want);
+		explained = without_examples(text);
+		for (j = 0; (opt = cli_option_name(j)) != NULL; j++)
+			if (cli_option_accepts(opt, members[i]))
+				CHECK(mentions(explained, opt), "help %s lacks option %s", group, opt);
+		free(explained);
+		one = help_command(helps[k].name);
+		for (p = one; p != NULL && (p = strchr(p, '\n')) != NULL; p++)
+			member_lines++;
+		free(one);
 	}
-	CHECK(text == NULL || strstr(text, "usage: acmectl issue") == NULL,
-	    "help %s holds issue's", group);
+	for (p = text; (p = strchr(p, '-')) != NULL; p += len) {
+		len = strspn(p, "-abcdefghijklmnopqrstuvwxyzV");
+		if ((p != text && strchr(" [(|,\n", p[-1]) == NULL) || len < 2 ||
+		    len >= sizeof(word) || p[len - 1] == '-') {
+			len = 1;
+			continue;
+		}
+		memcpy(word, p, len);
+		word[len] = '\0';
+		for (i = 0, accepted = false; i < n && !accepted; i++)
+			accepted = cli_option_accepts(word, members[i]);
+		CHECK(accepted, "help %s names %s, which none of its commands accepts", group, word);
+	}
+	for (p = text; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	CHECK(n == 1 || lines < member_lines / 2, "help %s is %zu lines, its commands' %zu",
+	    group, lines, member_lines);
+	CHECK(strstr(text, "usage: acmectl issue") == NULL, "help %s holds issue's", group);
 	free(text);
 }
 
@@ -908,10 +960,10 @@ int main(void)
 	for (i = 0; i < NELEM(helps); i++)
 		check_help(i);
 	{
-		static const char *const account[] = { "account register", "account show",
-			"account rollover", "account deactivate", "account update",
-			"account export", "account import" };
-		static const char *const proxy[] = { "proxy explain" };
+		static const enum command account[] = { CMD_ACCOUNT_REGISTER, CMD_ACCOUNT_SHOW,
+			CMD_ACCOUNT_ROLLOVER, CMD_ACCOUNT_DEACTIVATE, CMD_ACCOUNT_UPDATE,
+			CMD_ACCOUNT_EXPORT, CMD_ACCOUNT_IMPORT };
+		static const enum command proxy[] = { CMD_PROXY_EXPLAIN };
 
 		check_group("account", account, NELEM(account));
 		check_group("proxy", proxy, NELEM(proxy));
