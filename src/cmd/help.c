@@ -3,7 +3,7 @@
  * help.h).
  *
  * The options of a command are written here by hand, in the words that
- * fit that command; test_cli checks each command's help against the
+ * fit that command; test_help checks each command's help against the
  * parser's table both ways (every option the command accepts is in its
  * help, every option its help names is accepted), so they cannot drift.
  */
