@@ -115,6 +115,10 @@ struct config {
 	const char *solver_class;  /* --solver-class, default nginx */
 	const char *output;        /* -o FILE, NULL: standard output */
 
+	/* help: the command or group ("account") asked about, NULL for the
+	 * whole --help text; static */
+	const char *help_topic;
+
 	/* strings read from the config file, owned (strv); freed by config_free */
 	char **owned;
 
@@ -127,7 +131,9 @@ struct config {
  * before or after the command words; a value is given as "--opt VALUE" or
  * "--opt=VALUE" (a separate VALUE that is itself an option name counts as
  * missing); "--" makes the rest positional. --help/-h and --version/-V win
- * wherever they stand (cmd CMD_HELP/CMD_VERSION, nothing else set). For the
+ * wherever they stand (cmd CMD_HELP/CMD_VERSION, nothing else set but
+ * help_topic: the command the words before or after them name, if any);
+ * "help COMMAND" is refused with ERR_USAGE for an unknown COMMAND. For the
  * other commands the defaults are applied (server, timeouts, key types,
  * eab_alg, proxy_rules, state_dir) and names is allocated for issue (possibly
  * empty). Returns 0, or -1 with ERR_USAGE naming the bad option or value (or
@@ -151,7 +157,12 @@ int proxy_settings_load(struct proxy_settings *s, const struct config *cfg);
  * with ERR_USAGE for anything else (e.g. an http:// URL). */
 const char *cli_server_url(const char *value);
 
-/* The --help text (lists commands, options and exit codes). Static string. */
-const char *cli_usage(void);
+/* The i-th option the parser knows ("--server", "-v"), counting from 0, or
+ * NULL past the last. Static string. */
+const char *cli_option_name(size_t i);
+
+/* True when command cmd accepts the option name (the global options are
+ * accepted by every command). */
+bool cli_option_accepts(const char *name, enum command cmd);
 
 #endif

@@ -3,8 +3,9 @@
 # is missing, builds with -Werror in build/plain and with ASan + UBSan in
 # build/asan, runs `make check -j2` (unit and integration tests) in both,
 # then every libFuzzer target for FUZZ_SECONDS (default 20) each from its
-# seed corpus (tests/fuzz/run.sh, clang build in build/fuzz), prints the
-# logs of failing tests and ends with one line
+# seed corpus (tests/fuzz/run.sh, clang build in build/fuzz), then once the
+# Debian package test (tests/package/deb.sh: build, lintian, dpkg -i,
+# checks, purge), prints the logs of failing tests and ends with one line
 # "N passed, N failed[, N skipped]". Exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -66,9 +67,25 @@ suite() {
 	TOTAL_SKIP=$((TOTAL_SKIP + skip))
 }
 
+# script NAME: runs one test script outside make check (it needs no build
+# of ours, and once is enough) and adds its result to the totals.
+script() {
+	local log="$SRC/build/$(basename "${1%.sh}").log" rc=0 t0=$SECONDS
+	echo "==> $1"
+	mkdir -p "$SRC/build"
+	"$SRC/$1" >"$log" 2>&1 || rc=$?
+	case $rc in
+	0) echo "PASS: $1"; TOTAL_PASS=$((TOTAL_PASS + 1)) ;;
+	77) echo "SKIP: $1"; TOTAL_SKIP=$((TOTAL_SKIP + 1)) ;;
+	*) echo "FAIL: $1"; cat "$log"; TOTAL_FAIL=$((TOTAL_FAIL + 1)) ;;
+	esac
+	echo "==> $1: $(tail -n 1 "$log") in $((SECONDS - t0)) s"
+}
+
 suite plain --enable-werror
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	suite asan CFLAGS="-g -O1 $SAN" LDFLAGS="$SAN"
+script tests/package/deb.sh
 
 # fuzz: every fuzz target for FUZZ_SECONDS, each counted as one test.
 fuzz() {

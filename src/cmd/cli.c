@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "help.h"
 #include "hooks.h"
 #include "key.h"
 #include "proxy.h"
@@ -75,6 +76,7 @@ static int set_number(struct config *, const struct optspec *, const char *);
 static int set_reason(struct config *, const struct optspec *, const char *);
 static int set_name(struct config *, const struct optspec *, const char *);
 static int set_kind(struct config *, const struct optspec *, const char *);
+static int set_standalone(struct config *, const struct optspec *, const char *);
 
 #define STR(name, cmds, member) \
 	{ name, true, false, cmds, CMD_NONE, set_str, offsetof(struct config, member) }
@@ -119,7 +121,7 @@ static const struct optspec options[] = {
 
 	/* issue */
 	STR("--webroot", ON_ISSUE, webroot),
-	STR("--standalone", ON_ISSUE, standalone),
+	VAL("--standalone", ON_ISSUE, set_standalone),
 	STR("--csr", ON_ISSUE, csr),
 	VAL("--name", ON_ISSUE | ON_EXPORT, set_name),
 	FLAG("--force", ON_ISSUE | ON_RENEW, force),
@@ -413,6 +415,27 @@ static int set_kind(struct config *cfg, const struct optspec *spec, const char *
 	return 0;
 }
 
+/* Only the shape, [ADDR:]PORT ending in digits: http01 checks the rest
+ * when it listens. A name here is certbot's "--standalone -d NAME". */
+static int set_standalone(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	const char *colon = strrchr(value, ':');
+	const char *port = colon != NULL ? colon + 1 : value;
+
+	char *shown;
+
+	(void)spec;
+	if (port[0] == '\0' || strspn(port, "0123456789") != strlen(port)) {
+		shown = str_printable(value);
+		err_set(ERR_USAGE, "--standalone takes [ADDR:]PORT, not \"%s\"; the names "
+		    "are arguments (acmectl issue --standalone 80 example.org)", shown);
+		free(shown);
+		return -1;
+	}
+	cfg->standalone = value;
+	return 0;
+}
+
 /* The spec named by arg ("--name", "-v"; "-vvv" is -v three times, counted
  * in *count), or NULL. arg must not hold "=VALUE". */
 static const struct optspec *find_option(const char *arg, size_t len, size_t *count)
@@ -452,6 +475,26 @@ static void scan_error(struct scan *sc, const char *fmt, ...)
 	sc->failed = true;
 }
 
+/* Records an unknown option, with what to type instead when that is
+ * clear: acmectl's spelling of a certbot option, or the nearest option. */
+static void unknown_option(struct scan *sc, const char *arg, size_t len)
+{
+	const char *names[sizeof(options) / sizeof(options[0])], *habit, *near;
+	char *name = xstrndup(arg, len), *shown = str_printable(name);
+	size_t i;
+
+	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		names[i] = options[i].name;
+	if ((habit = help_certbot_habit(name)) != NULL)
+		scan_error(sc, "unknown option \"%s\": %s", shown, habit);
+	else if ((near = help_nearest(name, names, i)) != NULL)
+		scan_error(sc, "unknown option \"%s\" (did you mean %s?)", shown, near);
+	else
+		scan_error(sc, "unknown option \"%s\"", shown);
+	free(shown);
+	free(name);
+}
+
 /* First pass: options into sc->opts, everything else into sc->words.
  * Keeps going after an error so a later --help still wins. */
 static void scan_args(int argc, char **argv, struct scan *sc)
@@ -478,7 +521,7 @@ static void scan_args(int argc, char **argv, struct scan *sc)
 		namelen = eq ? (size_t)(eq - arg) : strlen(arg);
 		/* only the name: a mistyped --eab-hmac-key=... must not echo the key */
 		if ((spec = find_option(arg, namelen, &count)) == NULL) {
-			scan_error(sc, "unknown option \"%.*s\"", (int)namelen, arg);
+			unknown_option(sc, arg, namelen);
 			continue;
 		}
 		if (spec->meta != CMD_NONE) {
@@ -509,6 +552,38 @@ static void scan_args(int argc, char **argv, struct scan *sc)
 	}
 }
 
+/* Records an unknown command: words[0] unknown, or (group set) words[1]
+ * no subcommand of the group words[0]. Names what to type instead when
+ * that is clear: acmectl's command for a certbot one, or the nearest. */
+static void unknown_command(char **words, bool group)
+{
+	const char *names[sizeof(commands) / sizeof(commands[0])], *habit, *near;
+	char *first = str_printable(words[0]), *second = group ? str_printable(words[1]) : NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!group)
+			names[n++] = commands[i].word1;
+		else if (strcmp(commands[i].word1, words[0]) == 0)
+			names[n++] = commands[i].word2;
+	}
+	near = help_nearest(words[group], names, n);
+	if (!group && (habit = help_certbot_habit(words[0])) != NULL)
+		err_set(ERR_USAGE, "unknown command \"%s\": %s", first, habit);
+	else if (group && near != NULL)
+		err_set(ERR_USAGE, "unknown command \"%s %s\" (did you mean %s %s?)",
+		    first, second, first, near);
+	else if (group)
+		err_set(ERR_USAGE, "unknown command \"%s %s\" (try acmectl --help)",
+		    first, second);
+	else if (near != NULL)
+		err_set(ERR_USAGE, "unknown command \"%s\" (did you mean %s?)", first, near);
+	else
+		err_set(ERR_USAGE, "unknown command \"%s\" (try acmectl --help)", first);
+	free(first);
+	free(second);
+}
+
 /* The command the words name; *used says how many words that took. */
 static int parse_command(char **words, size_t nwords, enum command *cmd, size_t *used)
 {
@@ -535,12 +610,10 @@ static int parse_command(char **words, size_t nwords, enum command *cmd, size_t 
 		}
 	}
 	if (first_known && nwords == 1)
-		err_set(ERR_USAGE, "\"%s\" needs a subcommand (try acmectl --help)", words[0]);
-	else if (first_known)
-		err_set(ERR_USAGE, "unknown command \"%s %s\" (try acmectl --help)",
-		    words[0], words[1]);
+		err_set(ERR_USAGE, "\"%s\" needs a subcommand (try acmectl help %s)",
+		    words[0], words[0]);
 	else
-		err_set(ERR_USAGE, "unknown command \"%s\" (try acmectl --help)", words[0]);
+		unknown_command(words, first_known);
 	return -1;
 }
 
@@ -552,6 +625,30 @@ static const char *command_name(enum command cmd)
 		if (commands[i].cmd == cmd)
 			return commands[i].name;
 	return "?";
+}
+
+/* What help is asked about: the command the words name, or its group when
+ * they name only that ("account"); NULL (the whole --help) for "help"
+ * itself. Returns -1, recording nothing, when the words name neither. */
+static int help_topic(char **words, size_t nwords, const char **topic, size_t *used)
+{
+	enum command cmd;
+	size_t i;
+
+	if (nwords == 0)
+		return -1;
+	if (parse_command(words, nwords, &cmd, used) == 0) {
+		*topic = cmd == CMD_HELP ? NULL : command_name(cmd);
+		return 0;
+	}
+	err_clear();
+	for (i = 0; nwords == 1 && i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(words[0], commands[i].word1) == 0) {
+			*topic = commands[i].word1;
+			*used = 1;
+			return 0;
+		}
+	return -1;
 }
 
 /* The words after the command: NAMEs for issue, the URL for proxy explain. */
@@ -588,6 +685,25 @@ static int take_arguments(struct config *cfg, char **words, size_t nwords)
 	if (nwords > 0) {
 		err_set(ERR_USAGE, "unexpected argument \"%s\" for %s",
 		    words[0], command_name(cfg->cmd));
+		return -1;
+	}
+	return 0;
+}
+
+/* "help [COMMAND]": COMMAND must be one, or a group of them. */
+static int take_help_topic(struct config *cfg, char **words, size_t nwords)
+{
+	size_t used = 0;
+
+	if (nwords == 0)
+		return 0;
+	if (help_topic(words, nwords, &cfg->help_topic, &used) == -1) {
+		/* parse_command says what is wrong with the words, and what is near */
+		parse_command(words, nwords, &cfg->cmd, &used);
+		return -1;
+	}
+	if (used < nwords) {
+		err_set(ERR_USAGE, "unexpected argument \"%s\" for help", words[used]);
 		return -1;
 	}
 	return 0;
@@ -722,9 +838,12 @@ int cli_parse(int argc, char **argv, struct config *cfg)
 
 	scan_args(argc, argv, &sc);
 	if (sc.meta != CMD_NONE) {
-		/* --help and --version answer whatever else is on the line */
+		/* --help and --version answer whatever else is on the line; help
+		 * is about the command it names, if it names one */
 		err_clear();
 		cfg->cmd = sc.meta;
+		if (sc.meta == CMD_HELP)
+			help_topic(sc.words, sc.nwords, &cfg->help_topic, &used);
 		rc = 0;
 		goto out;
 	}
@@ -733,7 +852,7 @@ int cli_parse(int argc, char **argv, struct config *cfg)
 	if (parse_command(sc.words, sc.nwords, &cfg->cmd, &used) == -1)
 		goto out;
 	if (cfg->cmd == CMD_HELP) {
-		rc = 0;
+		rc = take_help_topic(cfg, sc.words + used, sc.nwords - used);
 		goto out;
 	}
 	if (apply_options(cfg, &sc) == -1 ||
@@ -810,177 +929,16 @@ const char *cli_server_url(const char *value)
 	return NULL;
 }
 
-const char *cli_usage(void)
+const char *cli_option_name(size_t i)
 {
-	return
-"usage: acmectl [OPTION]... COMMAND [OPTION]... [ARG]...\n"
-"\n"
-"Commands:\n"
-"  account register --agree-tos [--email ADDR] [--key-type TYPE]\n"
-"                   [--account-key FILE]\n"
-"                   [--eab-kid ID --eab-hmac-key B64URL [--eab-alg ALG]]\n"
-"      Register an account with the ACME server and keep its key.\n"
-"  account show [--account-key FILE] [--json]\n"
-"      Show the account kept for the ACME server.\n"
-"  issue (--webroot DIR | --standalone [ADDR:]PORT | --dns-hook PROG)\n"
-"        [--dns-wait SECONDS [--dns-resolver LIST]] [--key-type TYPE]\n"
-"        [--csr FILE] [--name NAME] [--preferred-chain CN] [--profile NAME]\n"
-"        [--force] [--hook-timeout SECONDS] [--deadline SECONDS]\n"
-"        [--email ADDR --agree-tos] NAME...\n"
-"      Obtain a certificate for NAME... (http-01 validation, or dns-01 with\n"
-"      --dns-hook). With --csr the names come from the request; NAMEs given\n"
-"      must then match it.\n"
-"  account rollover [--key-type TYPE | --account-key FILE]\n"
-"      Replace the account key (keyChange); the old key is kept as a backup.\n"
-"  account deactivate [--yes]\n"
-"      Deactivate the account for good (asks first unless --yes).\n"
-"  account update --email ADDR\n"
-"      Change the account's contact address.\n"
-"  account export --cert-manager [--name NAME] [--namespace NS]\n"
-"                 [--kind ClusterIssuer|Issuer] [--solver-class CLASS]\n"
-"                 [-o FILE]\n"
-"      Write the account (RSA keys only) as a Secret and an ACME\n"
-"      ClusterIssuer or Issuer for cert-manager, without any request.\n"
-"  account import --cert-manager --from-issuer FILE [--secret FILE]\n"
-"      Keep the account of a cert-manager (Cluster)Issuer for its server:\n"
-"      its key from the Secret (default: the issuer's file), its URL looked\n"
-"      up with onlyReturnExisting; never registers one.\n"
-"  renew [NAME...] [--days N] [--force] [--deploy-hook CMD] [--pre-hook CMD]\n"
-"        [--post-hook CMD] [--hook-timeout SECONDS] [--jitter SECONDS]\n"
-"        [--parallel N] [--dns-resolver LIST] [--deadline SECONDS]\n"
-"      Renew the certificates (all, or the NAMEd ones) that are due, the way\n"
-"      each was issued. Nothing due means no network (except an ARI check,\n"
-"      when the CA's Retry-After allows one) and exit 0. One run at a time: a\n"
-"      second waits up to 60 s, then exits 4. A revoked certificate is never\n"
-"      renewed.\n"
-"  list [--json]\n"
-"      List the certificates kept: names, expiry, days left, due or not.\n"
-"  revoke NAME | --cert FILE [--cert-key FILE] [--reason CODE]\n"
-"      Revoke a certificate (signed by the account key, or by the\n"
-"      certificate's own key with --cert-key).\n"
-"  proxy explain URL [--json]\n"
-"      Show whether and through which proxy URL would be fetched, and why.\n"
-"  diagnose [--email ADDR] [--account-key FILE] [--account-url URL]\n"
-"           [--from-issuer FILE] [--secret FILE] [--cert-manager-version V]\n"
-"           [--resolv-conf FILE]\n"
-"      Check step by step why an ACME account cannot be registered, as\n"
-"      cert-manager would try it.\n"
-"  diagnose --challenge FILE [--cert-manager-version V]\n"
-"           [--dns01-recursive-nameservers LIST] [--dns01-recursive-nameservers-only]\n"
-"      Run cert-manager's self check of a stuck Challenge from here and\n"
-"      print the status.reason it would write.\n"
-"  help\n"
-"      Show this text.\n"
-"\n"
-"Global options (before or after the command):\n"
-"  --server URL|letsencrypt|letsencrypt-staging\n"
-"                         ACME directory, an https:// URL (default letsencrypt)\n"
-"  --staging              same as --server letsencrypt-staging\n"
-"  --state-dir DIR        where accounts and certificates are kept (default\n"
-"                         /var/lib/acmectl for root, else\n"
-"                         $XDG_STATE_HOME/acmectl or ~/.local/state/acmectl)\n"
-"  --ca-bundle FILE       CA certificates to trust for the ACME server\n"
-"  --timeout SECONDS      network deadline (default 30; for diagnose it applies\n"
-"                         to each step, default 5)\n"
-"  -v, -vv                more detail (repeatable)\n"
-"  -q                     no output but errors\n"
-"  --json                 machine-readable output\n"
-"  --config FILE          settings file (default /etc/acmectl/acmectl.conf if\n"
-"                         it exists)\n"
-"  --proxy URL            proxy to use instead of the environment's\n"
-"  --proxy-auth-file FILE proxy credentials, read from FILE\n"
-"  --no-proxy LIST        hosts to reach without a proxy (comma-separated)\n"
-"  --no-env-proxy         ignore HTTPS_PROXY, NO_PROXY and the like\n"
-"  --proxy-rules go|curl  how proxy variables are read: as Go and cert-manager\n"
-"                         do (default go) or as curl does\n"
-"  -h, --help             show this text\n"
-"  -V, --version          show the version\n"
-"\n"
-"Command options:\n"
-"  --email ADDR           contact address of the account\n"
-"  --agree-tos            agree to the CA's terms of service (needed to register)\n"
-"  --key-type TYPE        ec256 (default), ec384, rsa2048, rsa3072 or rsa4096:\n"
-"                         the account key for account register, the\n"
-"                         certificate key for issue\n"
-"  --account-key FILE     the account's private key (PEM)\n"
-"  --eab-kid ID           external account binding key identifier\n"
-"  --eab-hmac-key B64URL  external account binding MAC key (with --eab-kid)\n"
-"  --eab-alg ALG          HS256 (default), HS384 or HS512\n"
-"  --webroot DIR          answer challenges with files under\n"
-"                         DIR/.well-known/acme-challenge/\n"
-"  --standalone [ADDR:]PORT\n"
-"                         answer challenges with a built-in HTTP server\n"
-"  --csr FILE             certificate signing request to use (PEM)\n"
-"  --name NAME            name the certificate is kept under (issue), or the\n"
-"                         issuer's name (account export; default from the\n"
-"                         server's host)\n"
-"  --force                issue even if a current certificate exists\n"
-"  --dns-hook PROG        answer dns-01 challenges by running\n"
-"                         PROG add|remove _acme-challenge.NAME VALUE\n"
-"  --dns-wait SECONDS     after adding the records, wait until every\n"
-"                         authoritative nameserver serves them, at most\n"
-"                         this long (default 0: answer at once)\n"
-"  --dns-resolver LIST    resolvers (IP[:PORT],...) that find the zone and\n"
-"                         its nameservers (default: /etc/resolv.conf's)\n"
-"  --preferred-chain CN   pick the chain whose top issuer has this CN\n"
-"  --profile NAME         certificate profile to ask the server for\n"
-"  --parallel N           requests in flight at once (issue, renew; default 8)\n"
-"  --days N               renew when fewer than N days are left (default: when\n"
-"                         less than a third of the lifetime is left, a half\n"
-"                         for lifetimes of 10 days or less)\n"
-"  --deploy-hook CMD      run through /bin/sh after each renewed certificate,\n"
-"                         with ACMECTL_NAME, ACMECTL_CERT_DIR, ACMECTL_CERT,\n"
-"                         ACMECTL_CHAIN, ACMECTL_FULLCHAIN and ACMECTL_PRIVKEY\n"
-"                         set (remembered; \"\" forgets it)\n"
-"  --pre-hook CMD         run once before renewing, when something is due\n"
-"                         (remembered)\n"
-"  --post-hook CMD        run once after renewing, when something was due\n"
-"                         (remembered)\n"
-"  --hook-timeout SECONDS stop any hook (also --dns-hook) that runs longer:\n"
-"                         SIGTERM to its process group, SIGKILL 5 s later;\n"
-"                         0 to 86400, 0 = no limit (issue, renew; default 300)\n"
-"  --deadline SECONDS     the longest an issuance may take, requests and the\n"
-"                         server's Retry-After waits included; 1 to 86400\n"
-"                         (issue, renew; default 300)\n"
-"  --jitter SECONDS       sleep a random time up to SECONDS first (renew)\n"
-"  --cert FILE            certificate to revoke\n"
-"  --cert-key FILE        sign the revocation with the certificate's key\n"
-"  --reason CODE          revocation reason: a number or a name such as\n"
-"                         keyCompromise, superseded, cessationOfOperation\n"
-"  --yes                  do not ask for confirmation (account deactivate)\n"
-"  --account-url URL      the account URL to check (diagnose)\n"
-"  --from-issuer FILE     take the settings from an Issuer or ClusterIssuer\n"
-"                         manifest (diagnose, account import)\n"
-"  --secret FILE          the account key Secret manifest (diagnose, account\n"
-"                         import)\n"
-"  --cert-manager-version V\n"
-"                         cert-manager version to model (diagnose; default\n"
-"                         the current one)\n"
-"  --resolv-conf FILE     resolver configuration (diagnose; default\n"
-"                         /etc/resolv.conf)\n"
-"  --challenge FILE       a cert-manager Challenge to self-check (diagnose)\n"
-"  --dns01-recursive-nameservers LIST\n"
-"                         recursive nameservers of a DNS-01 check, IP:PORT,...\n"
-"  --dns01-recursive-nameservers-only\n"
-"                         ask them, not the authoritative ones (diagnose)\n"
-"  --cert-manager         write (account export) or read (account import)\n"
-"                         cert-manager manifests\n"
-"  --namespace NS         namespace of the Secret, and of an Issuer (account\n"
-"                         export; default cert-manager for a ClusterIssuer)\n"
-"  --kind KIND            ClusterIssuer (default) or Issuer (account export)\n"
-"  --solver-class CLASS   ingressClassName of the http01 solver (account\n"
-"                         export; default nginx)\n"
-"  -o FILE                write to FILE, created with mode 0600, never\n"
-"                         overwritten (account export; default standard\n"
-"                         output)\n"
-"\n"
-"Options take their value as --opt VALUE or --opt=VALUE.\n"
-"\n"
-"Exit status:\n"
-"  0  success\n"
-"  1  the ACME server refused or validation failed, or a certificate failed\n"
-"     to renew or deploy (renew)\n"
-"  2  usage error or bad local input\n"
-"  3  network failure or deadline (server or proxy unreachable)\n"
-"  4  local storage error, or another renew held the lock for 60 s\n";
+	return i < sizeof(options) / sizeof(options[0]) ? options[i].name : NULL;
+}
+
+bool cli_option_accepts(const char *name, enum command cmd)
+{
+	const struct optspec *spec;
+	size_t count;
+
+	spec = find_option(name, strlen(name), &count);
+	return spec != NULL && (spec->cmds & ON(cmd)) != 0;
 }

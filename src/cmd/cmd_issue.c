@@ -1,6 +1,7 @@
 /* cmd_issue.c - `acmectl issue`: names in, certificate files out. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "err.h"
 #include "ident.h"
 #include "issue.h"
+#include "log.h"
 #include "session.h"
 #include "store.h"
 #include "util.h"
@@ -117,6 +119,69 @@ static void report(const struct config *cfg, const char *name, const struct cert
 	free(dir);
 }
 
+/* What acmectl-renew.service may write to (StateDirectory=acmectl and
+ * ReadWritePaths= in contrib/systemd/acmectl-renew.service.in): the rest
+ * of the file system is read-only to it (ProtectSystem=strict). */
+#define SERVICE_STATE_DIR "/var/lib/acmectl"
+#define SERVICE_WEBROOTS "/var/www"
+#define SERVICE_DROPIN "/etc/systemd/system/acmectl-renew.service.d/webroot.conf"
+
+/* path as a unit file setting's value: '%' starts a specifier, and
+ * whitespace would split the path into two. NULL when a unit file cannot
+ * hold it (control characters). Caller frees. */
+static char *unit_file_path(const char *path)
+{
+	char *out = xcalloc(2 * strlen(path) + 3, 1), *o = out;
+	bool quote = strpbrk(path, " \"\\") != NULL;
+
+	if (quote)
+		*o++ = '"';
+	for (; *path != '\0'; path++) {
+		if ((unsigned char)*path < 0x20 || *path == 0x7f) {
+			free(out);
+			return NULL;
+		}
+		if (*path == '%')
+			*o++ = '%';
+		else if (quote && (*path == '"' || *path == '\\'))
+			*o++ = '\\';
+		*o++ = *path;
+	}
+	if (quote)
+		*o++ = '"';
+	return out;
+}
+
+/* A certificate the renewal service will renew, answered through a
+ * webroot outside the paths it may write to, would fail to renew with
+ * "Read-only file system": says how to let the service write there. */
+static void advise_service_webroot(const struct config *cfg)
+{
+	char real[PATH_MAX], *value, *shown;
+	size_t len = strlen(SERVICE_WEBROOTS);
+
+	if (cfg->webroot == NULL || strcmp(cfg->state_dir, SERVICE_STATE_DIR) != 0 ||
+	    realpath(cfg->webroot, real) == NULL)
+		return;
+	if (strncmp(real, SERVICE_WEBROOTS, len) == 0 && (real[len] == '/' || real[len] == '\0'))
+		return;
+	shown = str_printable(real);
+	if ((value = unit_file_path(real)) == NULL) {
+		logmsg(LOG_NORMAL, "note: acmectl-renew.service may write only to %s and %s, "
+		    "and no unit file can name %s (control characters): it cannot renew "
+		    "this certificate", SERVICE_STATE_DIR, SERVICE_WEBROOTS, shown);
+		free(shown);
+		return;
+	}
+	logmsg(LOG_NORMAL, "note: acmectl-renew.service may write only to %s and %s; "
+	    "for it to renew this certificate, let it write to %s with a drop-in, %s:",
+	    SERVICE_STATE_DIR, SERVICE_WEBROOTS, shown, SERVICE_DROPIN);
+	logmsg(LOG_NORMAL, "    [Service]");
+	logmsg(LOG_NORMAL, "    ReadWritePaths=%s", value);
+	free(value);
+	free(shown);
+}
+
 int cmd_issue(const struct config *cfg)
 {
 	struct issue_spec spec = { 0 };
@@ -179,6 +244,7 @@ int cmd_issue(const struct config *cfg)
 	if (issue_run(&s, &spec, &issued) != 0)
 		goto out;
 	report(cfg, name, &issued);
+	advise_service_webroot(cfg);
 	session_log_stats(&s);
 	rc = 0;
 out:

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "conf.h"
 #include "err.h"
 #include "dnsprop.h"
+#include "help.h"
 #include "hooks.h"
 #include "http01.h"
 #include "log.h"
@@ -74,12 +76,27 @@ static int install_signal_handlers(void)
 	return 0;
 }
 
+/* The whole --help, or the help of the command topic names. */
+static int print_help(const char *topic)
+{
+	char *text;
+
+	if (topic == NULL) {
+		fputs(help_usage(), stdout);
+		return 0;
+	}
+	if ((text = help_command(topic)) == NULL)
+		return -1;
+	fputs(text, stdout);
+	free(text);
+	return 0;
+}
+
 static int dispatch(const struct config *cfg)
 {
 	switch (cfg->cmd) {
 	case CMD_HELP:
-		fputs(cli_usage(), stdout);
-		return 0;
+		return print_help(cfg->help_topic);
 	case CMD_VERSION:
 		printf("acmectl %s\n", PACKAGE_VERSION);
 		return 0;

@@ -58,6 +58,10 @@ assert_contains "$(complete -p acmectl)" "-F _acmectl" "complete -p acmectl name
 
 # commands and subcommands
 expect "" "account issue renew list revoke proxy diagnose help"
+expect "help " "account issue renew list revoke proxy diagnose"
+expect "help re" "renew revoke"
+expect "help account r" "register rollover"
+expect "help issue " ""
 expect "re" "renew revoke"
 expect "account " "register show rollover deactivate update export import"
 expect "account r" "register rollover"

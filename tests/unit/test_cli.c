@@ -1,4 +1,5 @@
-/* test_cli.c - cli_parse, cli_server_url and cli_usage against tables. */
+/* test_cli.c - cli_parse and cli_server_url against tables: commands,
+ * options, help topics, suggestions for mistyped words. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -46,6 +47,91 @@ static const struct row rows[] = {
 	{ "account show --version", 0, CMD_VERSION, NULL, ANY, ANY, NULL, NULL, NULL },
 	{ "--version --help", 0, CMD_HELP, NULL, ANY, ANY, NULL, NULL, NULL },
 	{ "--help --version", 0, CMD_HELP, NULL, ANY, ANY, NULL, NULL, NULL },
+
+	/* help about one command: the words before or after --help name it */
+	{ "--help", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=(null)", NULL },
+	{ "help", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=(null)", NULL },
+	{ "help help", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=(null)", NULL },
+	{ "issue --help", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=issue", NULL },
+	{ "help issue", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=issue", NULL },
+	{ "issue --webroot /w a.example -h", 0, CMD_HELP, NULL, ANY, ANY, NULL,
+	    "help_topic=issue", NULL },
+	{ "--staging renew a.example --help", 0, CMD_HELP, NULL, ANY, ANY, NULL,
+	    "help_topic=renew", NULL },
+	{ "account --help", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=account", NULL },
+	{ "help account", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=account", NULL },
+	{ "account register --help", 0, CMD_HELP, NULL, ANY, ANY, NULL,
+	    "help_topic=account_register", NULL },
+	{ "help account register", 0, CMD_HELP, NULL, ANY, ANY, NULL,
+	    "help_topic=account_register", NULL },
+	{ "help proxy", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=proxy", NULL },
+	{ "--bogus frobnicate --help", 0, CMD_HELP, NULL, ANY, ANY, NULL,
+	    "help_topic=(null)", NULL },
+	{ "account bogus --help", 0, CMD_HELP, NULL, ANY, ANY, NULL, "help_topic=(null)", NULL },
+	{ "help nosuch", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"nosuch\" (try acmectl --help)" },
+	{ "help isue", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"isue\" (did you mean issue?)" },
+	{ "help account regster", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"account regster\" (did you mean account register?)" },
+	{ "help issue a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unexpected argument \"a.example\" for help" },
+
+	/* a slip of the fingers: the nearest command or option */
+	{ "renw", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"renw\" (did you mean renew?)" },
+	{ "rneew", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"rneew\" (did you mean renew?)" },
+	{ "acount show", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"acount\" (did you mean account?)" },
+	{ "account shwo", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"account shwo\" (did you mean account show?)" },
+	{ "renew --forse", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--forse\" (did you mean --force?)" },
+	{ "renew --dyas 30", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--dyas\" (did you mean --days?)" },
+	{ "issue --web-root=/w a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--web-root\" (did you mean --webroot?)" },
+	{ "list --jsno", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--jsno\" (did you mean --json?)" },
+	/* too far from any, or as near to two: no guess */
+	{ "renew --frobnicate", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--frobnicate\"" },
+	{ "-x account show", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "unknown option \"-x\"" },
+	{ "zzz", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"zzz\" (try acmectl --help)" },
+	/* what the terminal would act on is shown, not sent */
+	{ "renew --fo\033]0;x\a", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--fo\\x1b]0;x\\x07\"" },
+	{ "ren\033[2Jew", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"ren\\x1b[2Jew\" (try acmectl --help)" },
+	{ "account sh\033ow", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"account sh\\x1bow\" (did you mean account show?)" },
+	{ "issue --standalone \033[1m", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--standalone takes [ADDR:]PORT, not \"\\x1b[1m\"" },
+
+	/* certbot habits */
+	{ "renew --force-renewal", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--force-renewal\": certbot's --force-renewal is --force here" },
+	{ "issue --webroot /w -d a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"-d\": the names are arguments here, without -d" },
+	{ "issue --webroot /w --domains=a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown option \"--domains\": the names are arguments here, without --domains" },
+	{ "issue --standalone a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--standalone takes [ADDR:]PORT, not \"a.example\"; the names are arguments "
+	    "(acmectl issue --standalone 80 example.org)" },
+	{ "issue --standalone -d a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--standalone takes [ADDR:]PORT, not \"-d\"" },
+	{ "issue --standalone 127.0.0.1: a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--standalone takes [ADDR:]PORT, not \"127.0.0.1:\"" },
+	{ "issue --standalone [::1]:8080 a.example", 0, CMD_ISSUE, NULL, ANY, 1, NULL,
+	    "standalone=[::1]:8080", NULL },
+	{ "renew --renew-hook x", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "certbot's --renew-hook is --deploy-hook CMD here" },
+	{ "certonly --webroot /w a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "unknown command \"certonly\": certbot's certonly is acmectl issue" },
+	{ "certificates", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "certbot's certificates is acmectl list" },
 
 	/* no command, unknown command */
 	{ "", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "no command given" },
@@ -505,6 +591,13 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 			return *(const bool *)((const char *)cfg + flags[i].off) ? "1" : "0";
 	if (strcmp(key, "state_dir") == 0)
 		return show_str(cfg->state_dir);
+	/* "account register" as account_register: the checks split on spaces */
+	if (strcmp(key, "help_topic") == 0) {
+		snprintf(buf, len, "%s", show_str(cfg->help_topic));
+		for (i = 0; buf[i] != '\0'; i++)
+			buf[i] = buf[i] == ' ' ? '_' : buf[i];
+		return buf;
+	}
 	if (strcmp(key, "account_key_type") == 0)
 		return key_type_name(cfg->account_key_type);
 	if (strcmp(key, "cert_key_type") == 0)
@@ -633,28 +726,6 @@ static const struct {
 	{ "LetsEncrypt", NULL },
 };
 
-/* What --help must mention: every command, option and exit status. */
-static const char *const usage_mentions[] = {
-	"account register", "account show", "issue", "proxy explain URL", "diagnose",
-	"help", "--server URL|letsencrypt|letsencrypt-staging", "--staging",
-	"--state-dir DIR", "--ca-bundle FILE", "--timeout SECONDS", "-v, -vv", "-q ",
-	"--json", "--config FILE", "--proxy URL", "--proxy-auth-file FILE",
-	"--no-proxy LIST", "--no-env-proxy", "--proxy-rules go|curl", "-h, --help",
-	"-V, --version", "--email ADDR", "--agree-tos", "--key-type TYPE",
-	"ec256", "ec384", "rsa2048", "rsa3072", "rsa4096",
-	"--account-key FILE", "--eab-kid ID", "--eab-hmac-key B64URL",
-	"HS256", "HS384", "HS512", "--webroot DIR", "--standalone [ADDR:]PORT",
-	"--csr FILE", "--name NAME", "--force", "NAME...", "--account-url URL",
-	"--from-issuer FILE", "--secret FILE", "--cert-manager-version V",
-	"--resolv-conf FILE", "--opt=VALUE", "account export --cert-manager",
-	"account import --cert-manager --from-issuer FILE",
-	"--namespace NS", "--kind KIND", "--solver-class CLASS", "-o FILE",
-	"0  success", "1  the ACME server refused or validation failed",
-	"2  usage error or bad local input",
-	"3  network failure or deadline (server or proxy unreachable)",
-	"4  local storage error",
-};
-
 int main(void)
 {
 	const char *got;
@@ -673,10 +744,6 @@ int main(void)
 		CHECK_INT(err_kind(), servers[i].want ? ERR_NONE : ERR_USAGE,
 		    servers[i].value);
 	}
-
-	for (i = 0; i < NELEM(usage_mentions); i++)
-		CHECK(strstr(cli_usage(), usage_mentions[i]) != NULL,
-		    "usage lacks \"%s\"", usage_mentions[i]);
 
 	err_clear();
 	return test_done();
