@@ -87,6 +87,17 @@ char *store_cert_dir(const char *state, const char *name);
  * (ERR_STORAGE; errno ENOENT when there is no such certificate). */
 json_t *store_load_issuance(const char *state, const char *name);
 
+/* Rewrites STATE/certs/NAME/issuance.json, the record of the current
+ * generation, with record (a setting or the state of the last attempt
+ * changed; the certificate files stay as they are). 0 or -1 with
+ * ERR_STORAGE, or ERR_USAGE for a NAME that is not a plain file name. */
+int store_save_issuance(const char *state, const char *name, json_t *record);
+
+/* Path of STATE/accounts/<id>/connection.json, where the connection
+ * settings given on the command line for the ACME directory server_url
+ * are remembered. Caller frees; NULL with ERR_USAGE as store_account_id. */
+char *store_connection_path(const char *state, const char *server_url);
+
 /* Names of certificates under STATE/certs: symlinks and directories, not
  * dotfiles (NULL-terminated, sorted; caller strv_free()s). Empty array when
  * there are none or no STATE/certs. NULL with ERR_STORAGE. */

@@ -74,6 +74,7 @@ static int set_number(struct config *, const struct optspec *, const char *);
 static int set_reason(struct config *, const struct optspec *, const char *);
 static int set_name(struct config *, const struct optspec *, const char *);
 static int set_kind(struct config *, const struct optspec *, const char *);
+static int set_dry_run_server(struct config *, const struct optspec *, const char *);
 
 #define STR(name, cmds, member) \
 	{ name, true, false, cmds, CMD_NONE, set_str, offsetof(struct config, member) }
@@ -126,13 +127,19 @@ static const struct optspec options[] = {
 	VAL("--dns-wait", ON_ISSUE, set_dns_wait),
 	STR("--preferred-chain", ON_ISSUE, preferred_chain),
 	STR("--profile", ON_ISSUE, profile),
+	FLAG("--replace-names", ON_ISSUE, replace_names),
 
 	/* renew */
 	VAL("--days", ON_RENEW, set_number),
 	/* an empty command forgets a remembered hook */
-	{ "--deploy-hook", true, true, ON_RENEW, CMD_NONE, set_str, offsetof(struct config, deploy_hook) },
-	{ "--pre-hook", true, true, ON_RENEW, CMD_NONE, set_str, offsetof(struct config, pre_hook) },
-	{ "--post-hook", true, true, ON_RENEW, CMD_NONE, set_str, offsetof(struct config, post_hook) },
+	{ "--deploy-hook", true, true, ON_ISSUE | ON_RENEW, CMD_NONE, set_str,
+	    offsetof(struct config, deploy_hook) },
+	{ "--pre-hook", true, true, ON_ISSUE | ON_RENEW, CMD_NONE, set_str,
+	    offsetof(struct config, pre_hook) },
+	{ "--post-hook", true, true, ON_ISSUE | ON_RENEW, CMD_NONE, set_str,
+	    offsetof(struct config, post_hook) },
+	FLAG("--dry-run", ON_ISSUE | ON_RENEW, dry_run),
+	VAL("--dry-run-server", ON_ISSUE | ON_RENEW, set_dry_run_server),
 	VAL("--jitter", ON_RENEW, set_number),
 	VAL("--parallel", ON_ISSUE | ON_RENEW, set_number),
 	VAL("--hook-timeout", ON_ISSUE | ON_RENEW, set_number),
@@ -281,6 +288,7 @@ static int set_key_type(struct config *cfg, const struct optspec *spec, const ch
 		err_prefix("%s", spec->name);
 		return -1;
 	}
+	cfg->cert_key_type_set = cfg->cmd == CMD_ISSUE;
 	return 0;
 }
 
@@ -321,6 +329,7 @@ static int set_dns_wait(struct config *cfg, const struct optspec *spec, const ch
 		return -1;
 	}
 	cfg->dns_wait_s = strtol(value, NULL, 10);
+	cfg->dns_wait_set = true;
 	return 0;
 }
 
@@ -401,6 +410,17 @@ static int set_kind(struct config *cfg, const struct optspec *spec, const char *
 		cfg->issuer_kind = "Issuer";
 	else {
 		err_set(ERR_USAGE, "--kind must be ClusterIssuer or Issuer (got \"%s\")", value);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_dry_run_server(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	(void)spec;
+	if ((cfg->dry_run_server = cli_server_url(value)) == NULL) {
+		err_set(ERR_USAGE, "--dry-run-server must be an https:// URL, letsencrypt or "
+		    "letsencrypt-staging (got \"%s\")", value);
 		return -1;
 	}
 	return 0;
@@ -593,6 +613,10 @@ static int check_combinations(struct config *cfg)
 		err_set(ERR_USAGE, "-q and -v cannot be used together");
 		return -1;
 	}
+	if (cfg->dry_run_server != NULL && !cfg->dry_run) {
+		err_set(ERR_USAGE, "--dry-run-server needs --dry-run");
+		return -1;
+	}
 	switch (cfg->cmd) {
 	case CMD_ACCOUNT_REGISTER:
 		if (!cfg->agree_tos) {
@@ -618,11 +642,6 @@ static int check_combinations(struct config *cfg)
 		}
 		if (cfg->dns_hook != NULL && (cfg->webroot != NULL || cfg->standalone != NULL)) {
 			err_set(ERR_USAGE, "--dns-hook cannot be used with --webroot or --standalone");
-			return -1;
-		}
-		if (cfg->webroot == NULL && cfg->standalone == NULL && cfg->dns_hook == NULL) {
-			err_set(ERR_USAGE, "issue needs --webroot DIR or "
-			    "--standalone [ADDR:]PORT or --dns-hook PROG");
 			return -1;
 		}
 		if (cfg->nnames == 0 && cfg->csr == NULL) {
@@ -799,13 +818,16 @@ const char *cli_usage(void)
 "      Register an account with the ACME server and keep its key.\n"
 "  account show [--account-key FILE] [--json]\n"
 "      Show the account kept for the ACME server.\n"
-"  issue (--webroot DIR | --standalone [ADDR:]PORT | --dns-hook PROG)\n"
+"  issue [--webroot DIR | --standalone [ADDR:]PORT | --dns-hook PROG]\n"
 "        [--dns-wait SECONDS] [--key-type TYPE] [--csr FILE] [--name NAME]\n"
-"        [--preferred-chain CN] [--profile NAME] [--force]\n"
-"        [--hook-timeout SECONDS] [--email ADDR --agree-tos] NAME...\n"
+"        [--preferred-chain CN] [--profile NAME] [--force] [--replace-names]\n"
+"        [--deploy-hook CMD] [--pre-hook CMD] [--post-hook CMD]\n"
+"        [--hook-timeout SECONDS] [--dry-run [--dry-run-server URL]]\n"
+"        [--email ADDR --agree-tos] NAME...\n"
 "      Obtain a certificate for NAME... (http-01 validation, or dns-01 with\n"
 "      --dns-hook). With --csr the names come from the request; NAMEs given\n"
-"      must then match it.\n"
+"      must then match it. For a kept certificate, what is not given is\n"
+"      kept from how it was issued.\n"
 "  account rollover [--key-type TYPE | --account-key FILE]\n"
 "      Replace the account key (keyChange); the old key is kept as a backup.\n"
 "  account deactivate [--yes]\n"
@@ -823,7 +845,7 @@ const char *cli_usage(void)
 "      up with onlyReturnExisting; never registers one.\n"
 "  renew [NAME...] [--days N] [--force] [--deploy-hook CMD] [--pre-hook CMD]\n"
 "        [--post-hook CMD] [--hook-timeout SECONDS] [--jitter SECONDS]\n"
-"        [--parallel N]\n"
+"        [--parallel N] [--dry-run [--dry-run-server URL]]\n"
 "      Renew the certificates (all, or the NAMEd ones) that are due, the way\n"
 "      each was issued. Nothing due means no network (except an ARI check,\n"
 "      when the CA's Retry-After allows one) and exit 0. One run at a time: a\n"
@@ -887,6 +909,12 @@ const char *cli_usage(void)
 "                         issuer's name (account export; default from the\n"
 "                         server's host)\n"
 "  --force                issue even if a current certificate exists\n"
+"  --replace-names        change the names of a kept certificate (issue)\n"
+"  --dry-run              issue or renew against a test server with a\n"
+"                         throwaway account and state; nothing is kept and\n"
+"                         no hook but --dns-hook runs\n"
+"  --dry-run-server URL   the test server of --dry-run (default: the staging\n"
+"                         counterpart of the certificate's server)\n"
 "  --dns-hook PROG        answer dns-01 challenges by running\n"
 "                         PROG add|remove _acme-challenge.NAME VALUE\n"
 "  --dns-wait SECONDS     wait after adding the records (default 0)\n"
@@ -896,7 +924,7 @@ const char *cli_usage(void)
 "  --days N               renew when fewer than N days are left (default: when\n"
 "                         less than a third of the lifetime is left, a half\n"
 "                         for lifetimes of 10 days or less)\n"
-"  --deploy-hook CMD      run through /bin/sh after each renewed certificate,\n"
+"  --deploy-hook CMD      run through /bin/sh after each new certificate,\n"
 "                         with ACMECTL_NAME, ACMECTL_CERT_DIR, ACMECTL_CERT,\n"
 "                         ACMECTL_CHAIN, ACMECTL_FULLCHAIN and ACMECTL_PRIVKEY\n"
 "                         set (remembered; \"\" forgets it)\n"

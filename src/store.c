@@ -707,6 +707,30 @@ out:
 	return doc;
 }
 
+int store_save_issuance(const char *state, const char *name, json_t *record)
+{
+	char *path;
+	int rc;
+
+	if (check_cert_name(name) == -1)
+		return -1;
+	path = xasprintf("%s/certs/%s/issuance.json", state, name);
+	rc = store_write_json(path, record, 0644);
+	free(path);
+	return rc;
+}
+
+char *store_connection_path(const char *state, const char *server_url)
+{
+	char *id = store_account_id(server_url), *path;
+
+	if (id == NULL)
+		return NULL;
+	path = xasprintf("%s/accounts/%s/connection.json", state, id);
+	free(id);
+	return path;
+}
+
 static int compare_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
