@@ -7,6 +7,7 @@ PACKAGES=(
 	build-essential autoconf automake pkg-config
 	libssl-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
 	pebble openssl curl python3 iproute2 tinyproxy dnsmasq-base stunnel4 strace
+	nginx-light
 )
 
 missing=()
