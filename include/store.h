@@ -103,6 +103,15 @@ char *store_connection_path(const char *state, const char *server_url);
  * there are none or no STATE/certs. NULL with ERR_STORAGE. */
 char **store_list_certs(const char *state);
 
+/* A new, empty, private (0700) directory for a throwaway state, under
+ * $TMPDIR or /tmp (--dry-run). Caller frees and removes it with
+ * store_remove_tree(). NULL with ERR_STORAGE. */
+char *store_temp_state(void);
+
+/* Removes path and everything under it, never following symlinks. Best
+ * effort: what cannot be removed is logged at -v. */
+void store_remove_tree(const char *path);
+
 /* Takes the state directory's lock: flock(2) on STATE/lock (created 0600,
  * with STATE when missing), waiting up to wait_s seconds while another
  * process holds it. The kernel drops the lock when the holder exits, however

@@ -11,6 +11,7 @@
 #include "certinfo.h"
 #include "cmd.h"
 #include "csr.h"
+#include "dryrun.h"
 #include "err.h"
 #include "hooks.h"
 #include "ident.h"
@@ -430,9 +431,43 @@ out:
 	return rc;
 }
 
+/* Says what a dry run found: what a real run would have saved from
+ * server, and which deploy hook it would have run. */
+static void report_dry_run(const struct config *cfg, const struct issue_spec *spec,
+    const char *server, const struct certinfo *ci)
+{
+	char until[32], *dir = store_cert_dir(cfg->state_dir, spec->cert_name), *names;
+	const char *deploy = hooks_get(spec->hooks, "deploy");
+	json_t *o;
+
+	if (cfg->json) {
+		o = json_pack("{s:s,s:o,s:s,s:s,s:b,s:s,s:{s:s+},s:n,s:b}", "name", spec->cert_name,
+		    "names", json_array(), "server", server,
+		    "tested_with", dryrun_server(cfg, server), "staging",
+		    staging_server(dryrun_server(cfg, server), cfg->staging_servers) ||
+		    staging_issuer(ci->issuer),
+		    "not_after", ari_format_time(ci->not_after, until, sizeof(until)),
+		    "files", "fullchain", dir, "/fullchain.pem", "deployed", "dry_run", true);
+		for (size_t i = 0; ci->names != NULL && ci->names[i] != NULL; i++)
+			json_array_append_new(json_object_get(o, "names"), json_string(ci->names[i]));
+		json_print(o);
+		json_decref(o);
+	} else if (!cfg->quiet) {
+		names = str_join((const char *const *)spec->names, strv_len(spec->names), ", ");
+		printf("dry run: %s issued %s a certificate for %s; a real run would have "
+		    "saved one from %s to %s%s%s%s (nothing was saved, no hook was run)\n",
+		    dryrun_server(cfg, server), spec->cert_name, names, server, dir,
+		    deploy ? " and run the deploy hook `" : "", deploy ? deploy : "",
+		    deploy ? "`" : "");
+		free(names);
+	}
+	free(dir);
+}
+
 int cmd_issue(const struct config *cfg)
 {
 	struct issue_spec spec = { 0 };
+	struct certinfo dry = { 0 };
 	struct config run = *cfg;
 	char **names = NULL, *name = NULL;
 	json_t *kept = NULL, *hooks = NULL, *fresh = NULL, *conn = NULL;
@@ -458,6 +493,11 @@ int cmd_issue(const struct config *cfg)
 	old_server = kept ? json_string_value(json_object_get(kept, "server")) : NULL;
 	if (old_server != NULL && !cfg->server_set)
 		run.server = old_server;
+	if (cfg->dry_run) {
+		if ((rc = dryrun_issue(cfg, &spec, run.server, &dry)) == 0)
+			report_dry_run(cfg, &spec, run.server, &dry);
+		goto out;
+	}
 	fresh = issue_record(&spec, run.server, NULL);
 	if ((why = issue_reason(cfg, kept, fresh, name, names)) == NULL) {
 		rc = keep_settings(cfg, name, kept, fresh);
@@ -470,6 +510,7 @@ int cmd_issue(const struct config *cfg)
 		goto out;
 	rc = issue_now(&run, &spec, kept, kept != NULL && kept_is_staging(cfg, name, kept));
 out:
+	certinfo_clear(&dry);
 	json_decref(conn);
 	json_decref(fresh);
 	json_decref(hooks);

@@ -16,6 +16,7 @@
 #include "ari.h"
 #include "certinfo.h"
 #include "cmd.h"
+#include "dryrun.h"
 #include "err.h"
 #include "hooks.h"
 #include "issue.h"
@@ -662,6 +663,67 @@ static void print_json(const struct job *jobs, size_t n)
 	json_decref(arr);
 }
 
+/* Tries the renewal of one certificate against its dry-run server and
+ * says how it went. Returns true when it passed. */
+static bool dry_run_one(const struct config *cfg, struct job *j, json_t *arr)
+{
+	struct issue_spec spec;
+	struct certinfo issued = { 0 };
+	const char *tested = dryrun_server(cfg, j->server);
+	json_t *o;
+	bool passed = false;
+
+	if (j->action == ACT_NOT_DUE && issue_spec_from_record(j->record, j->name, &spec) == 0) {
+		passed = dryrun_issue(cfg, &spec, j->server, &issued) == 0;
+		free(spec.names);
+	}
+	if (!passed && j->error == NULL && j->action != ACT_REVOKED)
+		take_error(&j->error);
+	if (arr != NULL) {
+		o = json_pack("{s:s,s:s,s:s?,s:s}", "name", j->name, "action",
+		    passed ? "dry-run" : action_names[j->error ? ACT_FAILED : j->action],
+		    "server", j->server, "tested_with", tested);
+		if (j->error != NULL)
+			json_object_set_new(o, "error", json_string(j->error));
+		json_array_append_new(arr, o);
+	} else if (passed && !cfg->quiet) {
+		printf("%s: dry run passed: %s issued a certificate for it; a real renewal "
+		    "would have saved one from %s (nothing was saved, no hook was run)\n",
+		    j->name, tested, j->server);
+	} else if (!passed && j->error != NULL) {
+		printf("%s: dry run failed: %s\n", j->name, j->error);
+	} else if (!passed && !cfg->quiet) {
+		printf("%s: revoked, not renewed\n", j->name);
+	}
+	certinfo_clear(&issued);
+	return passed || j->error == NULL;
+}
+
+/* renew --dry-run: every certificate named (all when none; revoked ones
+ * excepted) is renewed against its dry-run server with nothing kept, due
+ * or not, with no lock and no write in the state directory. 0, or -1 with
+ * ERR_ACME when one failed. */
+static int dry_run_all(const struct config *cfg, char **names, size_t n)
+{
+	struct job *jobs = jobs_load(cfg, names, n, time(NULL), true);
+	json_t *arr = cfg->json ? json_array() : NULL;
+	size_t failed = 0;
+
+	if (cfg->server_set)
+		n = only_server(cfg, jobs, n);
+	for (size_t i = 0; i < n; i++)
+		failed += !dry_run_one(cfg, &jobs[i], arr);
+	if (arr != NULL)
+		json_print(arr);
+	json_decref(arr);
+	jobs_free(jobs, n);
+	if (failed > 0) {
+		err_set(ERR_ACME, "%zu of %zu certificates failed their dry run", failed, n);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_renew(const struct config *cfg)
 {
 	struct server *servers = NULL;
@@ -681,6 +743,10 @@ int cmd_renew(const struct config *cfg)
 		else if (!cfg->quiet)
 			printf("no certificates in %s/certs\n", cfg->state_dir);
 		rc = 0;
+		goto out;
+	}
+	if (cfg->dry_run) {
+		rc = dry_run_all(cfg, names, n);
 		goto out;
 	}
 	/* the jitter spreads runs over time, so it is slept before the lock

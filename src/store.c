@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdbool.h>
@@ -769,6 +770,36 @@ char **store_list_certs(const char *state)
 out:
 	free(certs);
 	return names;
+}
+
+char *store_temp_state(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *path = xasprintf("%s/acmectl-dry-run.XXXXXX",
+	    tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+
+	if (mkdtemp(path) == NULL) {
+		err_set(ERR_STORAGE, "cannot create a temporary state directory %s: %s", path,
+		    strerror(errno));
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((type == FTW_DP ? rmdir(path) : unlink(path)) == -1)
+		logmsg(LOG_VERBOSE, "cannot remove %s: %s", path, strerror(errno));
+	return 0;
+}
+
+void store_remove_tree(const char *path)
+{
+	/* depth first, and symlinks removed, not followed */
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* How often a held lock is tried again while waiting for it. */

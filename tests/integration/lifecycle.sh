@@ -237,13 +237,38 @@ assert_eq "$(listed json.example not_after)" "$(json_field "$OUT" not_after)" "i
 assert_eq null "$(python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])["deployed"]))' "$OUT")" \
 	"issue --json: deployed null without a deploy hook"
 
-# 10. staging over production: warned, done
+# 10. --dry-run: requests made, the state byte-identical, no hook run
+SNAP=$(state_snapshot "$STATE")
+N=$(deploys)
+BEFORE=$(pebble_request_count "POST /finalize-order/")
+ac renew --dry-run --force
+assert_rc 0 "renew --dry-run --force"
+assert_eq 3 "$(printf '%s\n' "$OUT" | grep -c ': dry run passed: ')" "three certificates tried"
+assert_contains "$OUT" "a real renewal would have saved one from $PRD_DIR_URL" "says what would have been saved"
+# (>=: a finalize answered badNonce is sent again)
+assert_true "three orders finalized on the server" \
+	test "$(pebble_request_count "POST /finalize-order/")" -ge $((BEFORE + 3))
+assert_eq "$SNAP" "$(state_snapshot "$STATE")" "the state directory is byte-identical"
+assert_eq "$N" "$(deploys)" "no deploy hook ran"
+STG_BEFORE=$(pebble_use STG && pebble_request_count "POST /finalize-order/")
+pebble_use PRD
+ac issue --dry-run --dry-run-server "$STG_DIR_URL" --name site site.example
+assert_rc 0 "issue --dry-run --dry-run-server STAGING"
+assert_contains "$OUT" "dry run: $STG_DIR_URL issued site a certificate for site.example" "says which server it tried"
+assert_true "the order was finalized on the dry-run server" \
+	test "$(pebble_use STG && pebble_request_count "POST /finalize-order/")" -ge $((STG_BEFORE + 1))
+pebble_use PRD
+assert_eq "$SNAP" "$(state_snapshot "$STATE")" "the state directory is byte-identical after issue --dry-run"
+ac issue --dry-run --name site site.example www.site.example
+assert_rc 2 "a dry run refuses changed names too"
+
+# 11. staging over production: warned, done
 ac --server "$STG_DIR_URL" --ca-bundle "$STG_CA" issue --email ops@site.example --agree-tos other.example
 assert_rc 0 "issue --server STAGING over a production certificate"
 assert_contains "$ERR" "warning: other.example: a staging certificate" "warns about staging over production"
 assert_eq 1 "$(printf '%s\n' "$ERR" | grep -c warning)" "warned once"
 
-# 11. a broken connection.json: one line naming it, nothing renewed
+# 12. a broken connection.json: one line naming it, nothing renewed
 CONN="$(pebble_account_dir "$STATE")/connection.json"
 cp "$CONN" "$TEST_TMP/conn.saved"
 echo '{"ca_bundle": 5}' >"$CONN"
