@@ -74,8 +74,11 @@ int session_adopt_account(struct session *s, EVP_PKEY *key, const char *source);
  * no_env_proxy, kept in STATE/accounts/<id>/connection.json (0600: a proxy
  * URL may hold credentials). */
 
-/* Fills each of those settings of cfg that neither a flag nor the config
- * file gave from the ones remembered for cfg->server. *kept receives the
+/* Fills cfg's CA bundle, when neither a flag nor the config file gave
+ * one, from the one remembered for cfg->server; and its proxy settings
+ * from the remembered ones when the run names no proxy at all (no flag,
+ * no config key, no proxy variable in the environment): they are for
+ * unattended runs, and never override what a run says. *kept receives the
  * document cfg's strings now borrow from (NULL when nothing is remembered;
  * caller json_decref()s it once cfg is no longer used). 0, or -1 with
  * ERR_STORAGE naming the file when it cannot be read or parsed, or holds

@@ -485,9 +485,10 @@ int cmd_issue(const struct config *cfg)
 		err_set(ERR_USAGE, "invalid certificate name \"%s\"", name);
 		goto out;
 	}
+	/* bad input (a wildcard without dns-01) first, then the names */
 	if (load_kept(cfg, name, &kept) != 0 ||
-	    check_names(cfg, name, kept, names) != 0 ||
-	    settle_spec(cfg, kept, names, name, &spec, &hooks) != 0)
+	    settle_spec(cfg, kept, names, name, &spec, &hooks) != 0 ||
+	    check_names(cfg, name, kept, names) != 0)
 		goto out;
 	/* a kept certificate stays with its server unless --server says otherwise */
 	old_server = kept ? json_string_value(json_object_get(kept, "server")) : NULL;

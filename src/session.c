@@ -339,6 +339,42 @@ bad:
 	return -1;
 }
 
+/* True when the run says anything about proxies: a flag, the config
+ * file, or a proxy variable of the environment. */
+static bool names_a_proxy(const struct config *cfg)
+{
+	static const char *const vars[] = {
+		"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
+		"ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy",
+	};
+	const char *v;
+
+	if (cfg->proxy != NULL || cfg->no_proxy != NULL || cfg->no_env_proxy ||
+	    cfg->proxy_auth_file != NULL)
+		return true;
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if ((v = getenv(vars[i])) != NULL && v[0] != '\0')
+			return true;
+	return false;
+}
+
+/* Takes the remembered proxy settings of kept (read from source). */
+static void recall_proxy(struct config *cfg, json_t *kept, const char *source)
+{
+	const char *v;
+
+	if ((v = json_string_value(json_object_get(kept, "proxy"))) != NULL) {
+		cfg->proxy = v;
+		cfg->proxy_source = source;
+	}
+	if ((v = json_string_value(json_object_get(kept, "no_proxy"))) != NULL) {
+		cfg->no_proxy = v;
+		cfg->no_proxy_source = source;
+	}
+	cfg->proxy_auth_file = json_string_value(json_object_get(kept, "proxy_auth_file"));
+	cfg->no_env_proxy = json_is_true(json_object_get(kept, "no_env_proxy"));
+}
+
 int session_recall_connection(struct config *cfg, json_t **kept)
 {
 	char *path = store_connection_path(cfg->state_dir, cfg->server);
@@ -358,19 +394,8 @@ int session_recall_connection(struct config *cfg, json_t **kept)
 		cfg->ca_bundle = v;
 		cfg->ca_bundle_source = source;
 	}
-	if (cfg->proxy == NULL && (v = json_string_value(json_object_get(*kept, "proxy")))) {
-		cfg->proxy = v;
-		cfg->proxy_source = source;
-	}
-	if (cfg->no_proxy == NULL && (v = json_string_value(json_object_get(*kept, "no_proxy")))) {
-		cfg->no_proxy = v;
-		cfg->no_proxy_source = source;
-	}
-	if (cfg->proxy_auth_file == NULL &&
-	    (v = json_string_value(json_object_get(*kept, "proxy_auth_file"))))
-		cfg->proxy_auth_file = v;
-	cfg->no_env_proxy = cfg->no_env_proxy ||
-	    json_is_true(json_object_get(*kept, "no_env_proxy"));
+	if (!names_a_proxy(cfg))
+		recall_proxy(cfg, *kept, source);
 out:
 	free(path);
 	return rc;
