@@ -91,23 +91,34 @@ static bool same_names(char **a, char **b)
  * is not silently replaced). */
 static int load_kept(const struct config *cfg, const char *name, json_t **kept)
 {
-	if ((*kept = store_load_issuance(cfg->state_dir, name)) != NULL)
+	if ((*kept = store_load_issuance(cfg->state_dir, name)) == NULL) {
+		if (errno != ENOENT)
+			return -1;
+		err_clear();
 		return 0;
-	if (errno != ENOENT)
+	}
+	/* the server it stays with: a record without one is not guessed at */
+	if (!json_is_string(json_object_get(*kept, "server"))) {
+		err_set(ERR_STORAGE, "certificate %s: issuance.json names no server", name);
+		json_decref(*kept);
+		*kept = NULL;
 		return -1;
-	err_clear();
+	}
 	return 0;
 }
 
-/* The names kept in a record, joined with ", ". Caller frees. */
+/* The names kept in a record, joined with ", " and made printable (the
+ * record is only a file). Caller frees. */
 static char *kept_names_text(json_t *kept)
 {
 	json_t *v;
 	size_t i;
-	char *text = xstrdup(""), *t;
+	char *text = xstrdup(""), *t, *shown;
 
 	json_array_foreach(json_object_get(kept, "names"), i, v) {
-		t = xasprintf("%s%s%s", text, i ? ", " : "", json_string_value(v));
+		shown = str_printable(json_string_value(v) ? json_string_value(v) : "?");
+		t = xasprintf("%s%s%s", text, i ? ", " : "", shown);
+		free(shown);
 		free(text);
 		text = t;
 	}

@@ -268,7 +268,41 @@ assert_rc 0 "issue --server STAGING over a production certificate"
 assert_contains "$ERR" "warning: other.example: a staging certificate" "warns about staging over production"
 assert_eq 1 "$(printf '%s\n' "$ERR" | grep -c warning)" "warned once"
 
-# 12. a broken connection.json: one line naming it, nothing renewed
+# 12. hooks given to issue for a certificate that is not due: kept, not run;
+# "" forgets
+JREC="$STATE/certs/json.example/issuance.json"
+N=$(grep -c . "$MARKS")
+ac issue --name json.example --deploy-hook "$TEST_TMP/deploy" json.example
+assert_rc 0 "issue --deploy-hook for a certificate that is not due"
+assert_contains "$OUT" "its new settings are kept for renewals" "says the new setting is kept"
+assert_eq "$TEST_TMP/deploy" "$(json_field "$JREC" hooks.deploy)" "the hook is remembered"
+assert_eq "$N" "$(grep -c . "$MARKS")" "no hook runs without a new certificate"
+ac issue --name json.example --deploy-hook '' json.example
+assert_rc 0 "issue --deploy-hook ''"
+assert_eq "" "$(json_field "$JREC" hooks.deploy)" "the hook is forgotten"
+assert_eq "$WWW" "$(json_field "$JREC" challenge.webroot)" "the webroot stays"
+
+# 13. hostile records: no server; names with control characters
+cp "$JREC" "$TEST_TMP/rec.saved"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1])); del d["server"]
+json.dump(d, open(sys.argv[1], "w"))' "$JREC"
+SNAP=$(state_snapshot "$STATE")
+ac issue --name json.example json.example
+assert_rc 4 "a record without a server"
+assert_eq "acmectl: certificate json.example: issuance.json names no server" "$ERR" "one line naming what is wrong"
+assert_eq "$SNAP" "$(state_snapshot "$STATE")" "nothing written"
+cp "$TEST_TMP/rec.saved" "$JREC"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1])); d["names"] = ["json.example\u001b[31m"]
+json.dump(d, open(sys.argv[1], "w"))' "$JREC"
+ac issue --name json.example json.example
+assert_rc 2 "kept names that differ"
+assert_not_contains "$ERR" "$(printf '\033')" "the kept names are shown without their escape character"
+assert_contains "$ERR" 'json.example\x1b[31m' "and with it made visible"
+cp "$TEST_TMP/rec.saved" "$JREC"
+
+# 14. a broken connection.json: one line naming it, nothing renewed
 CONN="$(pebble_account_dir "$STATE")/connection.json"
 cp "$CONN" "$TEST_TMP/conn.saved"
 echo '{"ca_bundle": 5}' >"$CONN"
