@@ -272,24 +272,6 @@ static json_t *updated_record(json_t *kept, json_t *fresh)
 	return rec;
 }
 
-/* Keeps the settings the user changed on a certificate that is not due,
- * and says so. 0 or -1 with err. */
-static int keep_settings(const struct config *cfg, const char *name, json_t *kept, json_t *fresh)
-{
-	json_t *rec = updated_record(kept, fresh);
-	bool changed = !json_equal(rec, kept);
-	int rc = 0;
-
-	if (changed)
-		rc = store_save_issuance(cfg->state_dir, name, rec);
-	if (rc == 0 && !cfg->quiet && !cfg->json)
-		printf("certificate %s is not due for renewal; %s (use --force to issue "
-		    "anyway)\n", name, changed ? "its new settings are kept for renewals" :
-		    "nothing to do");
-	json_decref(rec);
-	return rc;
-}
-
 /* True when the certificate kept as name came from a staging server or
  * a staging issuer. */
 static bool kept_is_staging(const struct config *cfg, const char *name, json_t *kept)
@@ -337,6 +319,39 @@ static void report(const struct config *cfg, const char *name, const char *serve
 		    name, server, staging ? " (staging)" : "", dir, until);
 	}
 	free(dir);
+}
+
+/* Keeps the settings the user changed on a certificate that is not due,
+ * and says so (with --json, the certificate's object with deployed null).
+ * 0 or -1 with err. */
+static int keep_settings(const struct config *cfg, const char *name, json_t *kept, json_t *fresh)
+{
+	json_t *rec = updated_record(kept, fresh);
+	bool changed = !json_equal(rec, kept);
+	char *path = NULL, *pem = NULL;
+	struct certinfo ci = { 0 };
+	int rc = 0;
+
+	if (changed)
+		rc = store_save_issuance(cfg->state_dir, name, rec);
+	if (rc == 0 && cfg->json) {
+		path = xasprintf("%s/certs/%s/cert.pem", cfg->state_dir, name);
+		/* it was read moments ago to find it not due */
+		if ((pem = store_read_file(path, NULL)) == NULL || certinfo_parse(pem, path, &ci) != 0)
+			rc = -1;
+		else
+			report(cfg, name, json_string_value(json_object_get(kept, "server")), &ci,
+			    kept_is_staging(cfg, name, kept), -1);
+	} else if (rc == 0 && !cfg->quiet) {
+		printf("certificate %s is not due for renewal; %s (use --force to issue "
+		    "anyway)\n", name, changed ? "its new settings are kept for renewals" :
+		    "nothing to do");
+	}
+	certinfo_clear(&ci);
+	free(pem);
+	free(path);
+	json_decref(rec);
+	return rc;
 }
 
 /* Runs the pre or post hook of hooks, when there is one; a failure is

@@ -236,6 +236,9 @@ assert_eq "$STATE/certs/json.example/fullchain.pem" "$(json_field "$OUT" files.f
 assert_eq "$(listed json.example not_after)" "$(json_field "$OUT" not_after)" "issue --json: not_after"
 assert_eq null "$(python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])["deployed"]))' "$OUT")" \
 	"issue --json: deployed null without a deploy hook"
+ac --server "$PRD_DIR_URL" issue --json json.example
+assert_rc 0 "issue --json when not due"
+assert_eq "$(listed json.example not_after)" "$(json_field "$OUT" not_after)" "issue --json when not due: the kept certificate"
 
 # 10. --dry-run: requests made, the state byte-identical, no hook run
 SNAP=$(state_snapshot "$STATE")
