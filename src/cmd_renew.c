@@ -618,8 +618,12 @@ static void print_line(const struct config *cfg, const struct job *j, time_t now
 		    j->server, until, j->error ? "; " : "", j->error ? j->error : "");
 		break;
 	case ACT_DEPLOYED:
-		printf("%s: not due, valid until %s; pending deployment %s\n", j->name, until,
-		    j->error ? j->error : "done");
+		if (j->error != NULL)
+			printf("%s: not due, valid until %s; its pending deployment failed "
+			    "again: %s\n", j->name, until, j->error);
+		else
+			printf("%s: not due, valid until %s; its pending deployment is done\n",
+			    j->name, until);
 		break;
 	case ACT_NOT_DUE:
 		printf("%s: not due, valid until %s (%ld days left)", j->name, until,

@@ -200,6 +200,8 @@ CERT=$(sha_of "$SITE/cert.pem")
 ac renew
 assert_rc 0 "the next renew (not due)"
 assert_eq $((N + 1)) "$(deploys)" "it ran the pending deploy hook"
+assert_contains "$OUT" "site: not due, valid until" "site is not due"
+assert_contains "$OUT" "its pending deployment is done" "and says its pending deployment is done"
 assert_eq "$CERT" "$(sha_of "$SITE/cert.pem")" "without renewing"
 assert_eq null "$(listed site last_error)" "last_error cleared"
 assert_eq false "$(listed site deploy_pending)" "deploy_pending cleared"
