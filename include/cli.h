@@ -39,6 +39,7 @@ struct config {
 	bool server_set;           /* given by flag (config file must not override) */
 	char *state_dir;           /* owned; default from store_default_dir() when not given */
 	const char *ca_bundle;
+	const char *ca_bundle_source; /* "FILE:LINE" when ca_bundle came from the config file */
 	long timeout_s;            /* default 30 */
 	bool timeout_set;
 	int verbosity;             /* count of -v */
@@ -66,12 +67,17 @@ struct config {
 	const char *webroot;
 	const char *standalone;    /* [ADDR:]PORT */
 	enum key_type cert_key_type; /* default ec256 */
+	bool cert_key_type_set;    /* --key-type given (issue) */
 	const char *csr;
 	const char *cert_name;     /* --name (issue) */
 	bool force;
 	const char *dns_hook;      /* --dns-hook PROG: dns-01 instead of http-01 */
 	long dns_wait_s;           /* --dns-wait SECONDS */
 	const char *dns_resolver;  /* --dns-resolver LIST, or the config file's */
+	bool dns_wait_set;
+	bool replace_names;        /* --replace-names: change a kept certificate's names */
+	bool dry_run;              /* --dry-run (issue, renew) */
+	const char *dry_run_server; /* --dry-run-server URL, NULL: the staging counterpart */
 	const char *preferred_chain;
 	const char *profile;
 	char **names;              /* positional NAMEs, NULL-terminated; array owned, strings borrowed */
@@ -125,6 +131,7 @@ struct config {
 	/* set by conf.c */
 	const char *proxy_source;    /* "FILE:LINE" when proxy came from the config file, else NULL */
 	const char *no_proxy_source; /* "FILE:LINE" when no_proxy came from the config file, else NULL */
+	const char *staging_servers; /* staging-servers = URL,... of the config file, or NULL */
 };
 
 /* Parses argv into cfg (which it zeroes first). Global options may stand

@@ -1,5 +1,5 @@
 /* conf.h - the acmectl.conf file: `key = value` lines for server, proxy,
- * no-proxy, ca-bundle, timeout, email, so cron and systemd runs keep their
+ * no-proxy, ca-bundle, timeout, email, staging-servers, so cron and systemd runs keep their
  * settings without environment variables. */
 #ifndef ACMECTL_CONF_H
 #define ACMECTL_CONF_H

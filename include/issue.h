@@ -4,6 +4,8 @@
 #ifndef ACMECTL_ISSUE_H
 #define ACMECTL_ISSUE_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "certinfo.h"
@@ -42,12 +44,26 @@ int issue_run(struct session *s, const struct issue_spec *spec, struct certinfo 
 size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n,
     struct certinfo *issued, struct err_saved **errors);
 
-/* The issuance record for spec at server. New reference. */
+/* The issuance record for spec at server: how it was issued, and the state
+ * of this attempt (last_attempt now, last_error null, deploy_pending true
+ * when spec->hooks has a deploy hook). New reference. */
 json_t *issue_record(const struct issue_spec *spec, const char *server, const char *account_url);
 
 /* Fills spec from a stored record (strings borrowed from rec; spec->names
  * is a new array of borrowed strings: free() it, not strv_free). Returns 0,
  * or -1 with ERR_STORAGE naming what is missing. */
 int issue_spec_from_record(json_t *rec, const char *cert_name, struct issue_spec *spec);
+
+/* Records in the kept record of certificate name that an attempt failed
+ * now with error (last_attempt, last_error), so list and the next run show
+ * it. Best effort: what cannot be written is logged. Leaves err as it was. */
+void issue_note_failure(const char *state, const char *name, const char *error);
+
+/* Runs the deploy hook deploy of certificate name (its environment from
+ * hook_deploy_env) and records the outcome in its record: deploy_pending
+ * false and last_error null once it succeeded; last_error (deploy_pending
+ * left true) when it failed. 0, or -1 with ERR_ACME saying how the hook
+ * failed (or ERR_STORAGE when the record cannot be written). */
+int issue_deploy(const char *state, const char *name, const char *deploy, bool with_privkey);
 
 #endif

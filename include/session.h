@@ -76,6 +76,32 @@ int session_register(struct session *s, const char *key_file, enum key_type key_
  * -1 with err set. */
 int session_adopt_account(struct session *s, EVP_PKEY *key, const char *source);
 
+/* The connection settings remembered per server, for unattended runs:
+ * ca_bundle (an absolute path), proxy, no_proxy, proxy_auth_file and
+ * no_env_proxy, kept in STATE/accounts/<id>/connection.json (0600: a proxy
+ * URL may hold credentials). */
+
+/* Fills cfg's CA bundle, when neither a flag nor the config file gave
+ * one, from the one remembered for cfg->server; and its proxy settings
+ * from the remembered ones when the run names no proxy at all (no flag,
+ * no config key, no proxy variable in the environment): they are for
+ * unattended runs, and never override what a run says. *kept receives the
+ * document cfg's strings now borrow from (NULL when nothing is remembered;
+ * caller json_decref()s it once cfg is no longer used). 0, or -1 with
+ * ERR_STORAGE naming the file when it cannot be read or parsed, or holds
+ * a value of the wrong type. */
+int session_recall_connection(struct config *cfg, json_t **kept);
+
+/* Remembers the settings of cfg that were given on the command line (not
+ * read from the config file or recalled) for cfg->server, when they change
+ * what is kept. 0 or -1 with err. */
+int session_remember_connection(const struct config *cfg);
+
+/* The settings remembered for cfg->server, as stored (caller
+ * json_decref()s), or NULL when none are, or they cannot be read (err
+ * cleared). */
+json_t *session_connection(const struct config *cfg);
+
 /* Frees everything s holds. */
 void session_close(struct session *s);
 

@@ -151,11 +151,31 @@ char *store_account_file(const char *state, const char *id, const char *file);
  * such certificate). */
 json_t *store_load_issuance(const char *state, const char *name);
 
+/* Rewrites STATE/certs/NAME/issuance.json, the record of the current
+ * generation, with record (a setting or the state of the last attempt
+ * changed; the certificate files stay as they are). 0 or -1 with
+ * ERR_STORAGE, or ERR_USAGE for a NAME that is not a plain file name. */
+int store_save_issuance(const char *state, const char *name, json_t *record);
+
+/* Path of STATE/accounts/<id>/connection.json, where the connection
+ * settings given on the command line for the ACME directory server_url
+ * are remembered. Caller frees; NULL with ERR_USAGE as store_account_id. */
+char *store_connection_path(const char *state, const char *server_url);
+
 /* Names of certificates under STATE/certs: symlinks and directories, not
  * dotfiles (NULL-terminated, sorted; caller strv_free()s). Empty array when
  * there are none or no STATE/certs. NULL with ERR_STORAGE, also when
  * store_check refuses STATE. */
 char **store_list_certs(const char *state);
+
+/* A new, empty, private (0700) directory for a throwaway state, under
+ * $TMPDIR or /tmp (--dry-run). Caller frees and removes it with
+ * store_remove_tree(). NULL with ERR_STORAGE. */
+char *store_temp_state(void);
+
+/* Removes path and everything under it, never following symlinks. Best
+ * effort: what cannot be removed is logged at -v. */
+void store_remove_tree(const char *path);
 
 /* Takes the state directory's lock: flock(2) on STATE/lock (created 0600,
  * with STATE when missing), after store_check and store_check_cert of

@@ -12,6 +12,7 @@
 #include "csr.h"
 #include "dns01.h"
 #include "err.h"
+#include "hooks.h"
 #include "http01.h"
 #include "issue.h"
 #include "log.h"
@@ -58,6 +59,12 @@ json_t *issue_record(const struct issue_spec *spec, const char *server, const ch
 		json_object_set_new(rec, "profile", json_string(spec->profile));
 	if (json_is_object(spec->hooks) && json_object_size(spec->hooks) > 0)
 		json_object_set(rec, "hooks", spec->hooks);
+	/* pending until the deploy hook succeeds, so a crash or a failing
+	 * hook leaves it to be run again */
+	json_object_set_new(rec, "last_attempt", json_string(created));
+	json_object_set_new(rec, "last_error", json_null());
+	json_object_set_new(rec, "deploy_pending",
+	    json_boolean(hooks_get(spec->hooks, "deploy") != NULL));
 	return rec;
 }
 
@@ -333,6 +340,61 @@ size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n
 	free(reqs);
 	free(p);
 	return failed;
+}
+
+/* The current UTC time as the records write it. */
+static void now_text(char *buf, size_t size)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void issue_note_failure(const char *state, const char *name, const char *error)
+{
+	/* error may be err_message(), which err_save() takes away */
+	char *why = xstrdup(error), now[32];
+	struct err_saved *saved = err_save();
+	json_t *rec = store_load_issuance(state, name);
+
+	if (rec != NULL) {
+		now_text(now, sizeof(now));
+		json_object_set_new(rec, "last_attempt", json_string(now));
+		json_object_set_new(rec, "last_error", json_string(why));
+		if (store_save_issuance(state, name, rec) != 0)
+			logmsg(LOG_NORMAL, "warning: %s: %s", name, err_message());
+	}
+	err_clear();
+	json_decref(rec);
+	free(why);
+	err_restore(saved);
+}
+
+int issue_deploy(const char *state, const char *name, const char *deploy, bool with_privkey)
+{
+	char *dir = store_cert_dir(state, name), **env = hook_deploy_env(name, dir, with_privkey);
+	json_t *rec = NULL;
+	int rc = -1;
+
+	if (hook_run("deploy hook", deploy, env) != 0) {
+		err_set(ERR_ACME, "%s", err_message());
+		issue_note_failure(state, name, err_message());
+		goto out;
+	}
+	if ((rec = store_load_issuance(state, name)) == NULL)
+		goto out;
+	json_object_set_new(rec, "deploy_pending", json_false());
+	json_object_set_new(rec, "last_error", json_null());
+	if (store_save_issuance(state, name, rec) != 0)
+		goto out;
+	rc = 0;
+out:
+	json_decref(rec);
+	strv_free(env);
+	free(dir);
+	return rc;
 }
 
 int issue_run(struct session *s, const struct issue_spec *spec, struct certinfo *issued)

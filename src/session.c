@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -316,4 +317,162 @@ out:
 	json_decref(stored);
 	json_decref(account);
 	return rc;
+}
+
+/* The remembered settings' keys, in the order account show prints them. */
+static const char *const connection_keys[] = {
+	"ca_bundle", "proxy", "no_proxy", "proxy_auth_file", "no_env_proxy",
+};
+#define NCONNECTION (sizeof(connection_keys) / sizeof(connection_keys[0]))
+
+/* Reads path into *doc (NULL when there is no such file). 0, or -1 with
+ * ERR_STORAGE. */
+static int read_connection(const char *path, json_t **doc)
+{
+	json_error_t jerr;
+	char *text;
+	size_t len, i;
+	json_t *v;
+
+	*doc = NULL;
+	if ((text = store_read_file(path, &len)) == NULL) {
+		if (errno != ENOENT)
+			return -1;
+		err_clear();
+		return 0;
+	}
+	*doc = json_loadb(text, len, 0, &jerr);
+	free(text);
+	if (!json_is_object(*doc)) {
+		err_set(ERR_STORAGE, "cannot parse %s: %s", path,
+		    *doc == NULL ? jerr.text : "not a JSON object");
+		goto bad;
+	}
+	for (i = 0; i < NCONNECTION; i++) {
+		v = json_object_get(*doc, connection_keys[i]);
+		if (v != NULL && (i + 1 == NCONNECTION ? !json_is_boolean(v) : !json_is_string(v))) {
+			err_set(ERR_STORAGE, "cannot use %s: \"%s\" has the wrong type", path,
+			    connection_keys[i]);
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	json_decref(*doc);
+	*doc = NULL;
+	return -1;
+}
+
+/* True when the run says anything about proxies: a flag, the config
+ * file, or a proxy variable of the environment. */
+static bool names_a_proxy(const struct config *cfg)
+{
+	static const char *const vars[] = {
+		"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
+		"ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy",
+	};
+	const char *v;
+
+	if (cfg->proxy != NULL || cfg->no_proxy != NULL || cfg->no_env_proxy ||
+	    cfg->proxy_auth_file != NULL)
+		return true;
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if ((v = getenv(vars[i])) != NULL && v[0] != '\0')
+			return true;
+	return false;
+}
+
+/* Takes the remembered proxy settings of kept (read from source). */
+static void recall_proxy(struct config *cfg, json_t *kept, const char *source)
+{
+	const char *v;
+
+	if ((v = json_string_value(json_object_get(kept, "proxy"))) != NULL) {
+		cfg->proxy = v;
+		cfg->proxy_source = source;
+	}
+	if ((v = json_string_value(json_object_get(kept, "no_proxy"))) != NULL) {
+		cfg->no_proxy = v;
+		cfg->no_proxy_source = source;
+	}
+	cfg->proxy_auth_file = json_string_value(json_object_get(kept, "proxy_auth_file"));
+	cfg->no_env_proxy = json_is_true(json_object_get(kept, "no_env_proxy"));
+}
+
+int session_recall_connection(struct config *cfg, json_t **kept)
+{
+	char *path = store_connection_path(cfg->state_dir, cfg->server);
+	const char *v, *source;
+	int rc = -1;
+
+	*kept = NULL;
+	if (path == NULL || read_connection(path, kept) != 0)
+		goto out;
+	rc = 0;
+	if (*kept == NULL)
+		goto out;
+	/* where a recalled proxy came from, as a config file's "FILE:LINE" */
+	json_object_set_new(*kept, "source", json_string(path));
+	source = json_string_value(json_object_get(*kept, "source"));
+	if (cfg->ca_bundle == NULL && (v = json_string_value(json_object_get(*kept, "ca_bundle")))) {
+		cfg->ca_bundle = v;
+		cfg->ca_bundle_source = source;
+	}
+	if (!names_a_proxy(cfg))
+		recall_proxy(cfg, *kept, source);
+out:
+	free(path);
+	return rc;
+}
+
+/* An absolute form of a path given relative to the working directory,
+ * which an unattended run does not share. */
+static json_t *absolute(const char *path)
+{
+	char abs[PATH_MAX];
+
+	return json_string(realpath(path, abs) != NULL ? abs : path);
+}
+
+int session_remember_connection(const struct config *cfg)
+{
+	char *path = store_connection_path(cfg->state_dir, cfg->server), *dir = NULL;
+	json_t *kept = NULL, *doc = NULL;
+	int rc = -1;
+
+	if (path == NULL || read_connection(path, &kept) != 0)
+		goto out;
+	doc = kept != NULL ? json_deep_copy(kept) : json_object();
+	if (cfg->ca_bundle != NULL && cfg->ca_bundle_source == NULL)
+		json_object_set_new(doc, "ca_bundle", absolute(cfg->ca_bundle));
+	if (cfg->proxy != NULL && cfg->proxy_source == NULL)
+		json_object_set_new(doc, "proxy", json_string(cfg->proxy));
+	if (cfg->no_proxy != NULL && cfg->no_proxy_source == NULL)
+		json_object_set_new(doc, "no_proxy", json_string(cfg->no_proxy));
+	if (cfg->proxy_auth_file != NULL)
+		json_object_set_new(doc, "proxy_auth_file", absolute(cfg->proxy_auth_file));
+	if (cfg->no_env_proxy)
+		json_object_set_new(doc, "no_env_proxy", json_true());
+	rc = 0;
+	if ((kept == NULL && json_object_size(doc) == 0) || json_equal(doc, kept))
+		goto out;
+	dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+	rc = store_mkdirs(dir, 0700) == 0 && store_write_json(path, doc, 0600) == 0 ? 0 : -1;
+out:
+	json_decref(kept);
+	json_decref(doc);
+	free(dir);
+	free(path);
+	return rc;
+}
+
+json_t *session_connection(const struct config *cfg)
+{
+	char *path = store_connection_path(cfg->state_dir, cfg->server);
+	json_t *doc = NULL;
+
+	if (path == NULL || read_connection(path, &doc) != 0)
+		err_clear();
+	free(path);
+	return doc;
 }

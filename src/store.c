@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -690,6 +691,30 @@ out:
 	return doc;
 }
 
+int store_save_issuance(const char *state, const char *name, json_t *record)
+{
+	char *path;
+	int rc;
+
+	if (check_cert_name(name) == -1)
+		return -1;
+	path = xasprintf("%s/certs/%s/issuance.json", state, name);
+	rc = store_write_json(path, record, 0644);
+	free(path);
+	return rc;
+}
+
+char *store_connection_path(const char *state, const char *server_url)
+{
+	char *id = store_account_id(server_url), *path;
+
+	if (id == NULL)
+		return NULL;
+	path = xasprintf("%s/accounts/%s/connection.json", state, id);
+	free(id);
+	return path;
+}
+
 static int compare_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -746,6 +771,36 @@ static int check_all_certs(const char *state)
 		rc = store_check_cert(state, names[i]);
 	strv_free(names);
 	return rc;
+}
+
+char *store_temp_state(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *path = xasprintf("%s/acmectl-dry-run.XXXXXX",
+	    tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+
+	if (mkdtemp(path) == NULL) {
+		err_set(ERR_STORAGE, "cannot create a temporary state directory %s: %s", path,
+		    strerror(errno));
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((type == FTW_DP ? rmdir(path) : unlink(path)) == -1)
+		logmsg(LOG_VERBOSE, "cannot remove %s: %s", path, strerror(errno));
+	return 0;
+}
+
+void store_remove_tree(const char *path)
+{
+	/* depth first, and symlinks removed, not followed */
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* How often a held lock is tried again while waiting for it. */

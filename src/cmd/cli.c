@@ -77,6 +77,7 @@ static int set_reason(struct config *, const struct optspec *, const char *);
 static int set_name(struct config *, const struct optspec *, const char *);
 static int set_kind(struct config *, const struct optspec *, const char *);
 static int set_standalone(struct config *, const struct optspec *, const char *);
+static int set_dry_run_server(struct config *, const struct optspec *, const char *);
 
 #define STR(name, cmds, member) \
 	{ name, true, false, cmds, CMD_NONE, set_str, offsetof(struct config, member) }
@@ -130,13 +131,19 @@ static const struct optspec options[] = {
 	STR("--dns-resolver", ON_ISSUE | ON_RENEW, dns_resolver),
 	STR("--preferred-chain", ON_ISSUE, preferred_chain),
 	STR("--profile", ON_ISSUE, profile),
+	FLAG("--replace-names", ON_ISSUE, replace_names),
 
 	/* renew */
 	VAL("--days", ON_RENEW, set_number),
 	/* an empty command forgets a remembered hook */
-	{ "--deploy-hook", true, true, ON_RENEW, CMD_NONE, set_str, offsetof(struct config, deploy_hook) },
-	{ "--pre-hook", true, true, ON_RENEW, CMD_NONE, set_str, offsetof(struct config, pre_hook) },
-	{ "--post-hook", true, true, ON_RENEW, CMD_NONE, set_str, offsetof(struct config, post_hook) },
+	{ "--deploy-hook", true, true, ON_ISSUE | ON_RENEW, CMD_NONE, set_str,
+	    offsetof(struct config, deploy_hook) },
+	{ "--pre-hook", true, true, ON_ISSUE | ON_RENEW, CMD_NONE, set_str,
+	    offsetof(struct config, pre_hook) },
+	{ "--post-hook", true, true, ON_ISSUE | ON_RENEW, CMD_NONE, set_str,
+	    offsetof(struct config, post_hook) },
+	FLAG("--dry-run", ON_ISSUE | ON_RENEW, dry_run),
+	VAL("--dry-run-server", ON_ISSUE | ON_RENEW, set_dry_run_server),
 	VAL("--jitter", ON_RENEW, set_number),
 	VAL("--parallel", ON_ISSUE | ON_RENEW, set_number),
 	VAL("--hook-timeout", ON_ISSUE | ON_RENEW, set_number),
@@ -289,6 +296,7 @@ static int set_key_type(struct config *cfg, const struct optspec *spec, const ch
 		err_prefix("%s", spec->name);
 		return -1;
 	}
+	cfg->cert_key_type_set = cfg->cmd == CMD_ISSUE;
 	return 0;
 }
 
@@ -329,6 +337,7 @@ static int set_dns_wait(struct config *cfg, const struct optspec *spec, const ch
 		return -1;
 	}
 	cfg->dns_wait_s = strtol(value, NULL, 10);
+	cfg->dns_wait_set = true;
 	return 0;
 }
 
@@ -433,6 +442,17 @@ static int set_standalone(struct config *cfg, const struct optspec *spec, const 
 		return -1;
 	}
 	cfg->standalone = value;
+	return 0;
+}
+
+static int set_dry_run_server(struct config *cfg, const struct optspec *spec, const char *value)
+{
+	(void)spec;
+	if ((cfg->dry_run_server = cli_server_url(value)) == NULL) {
+		err_set(ERR_USAGE, "--dry-run-server must be an https:// URL, letsencrypt or "
+		    "letsencrypt-staging (got \"%s\")", value);
+		return -1;
+	}
 	return 0;
 }
 
@@ -716,6 +736,10 @@ static int check_combinations(struct config *cfg)
 		err_set(ERR_USAGE, "-q and -v cannot be used together");
 		return -1;
 	}
+	if (cfg->dry_run_server != NULL && !cfg->dry_run) {
+		err_set(ERR_USAGE, "--dry-run-server needs --dry-run");
+		return -1;
+	}
 	switch (cfg->cmd) {
 	case CMD_ACCOUNT_REGISTER:
 		if (!cfg->agree_tos) {
@@ -741,11 +765,6 @@ static int check_combinations(struct config *cfg)
 		}
 		if (cfg->dns_hook != NULL && (cfg->webroot != NULL || cfg->standalone != NULL)) {
 			err_set(ERR_USAGE, "--dns-hook cannot be used with --webroot or --standalone");
-			return -1;
-		}
-		if (cfg->webroot == NULL && cfg->standalone == NULL && cfg->dns_hook == NULL) {
-			err_set(ERR_USAGE, "issue needs --webroot DIR or "
-			    "--standalone [ADDR:]PORT or --dns-hook PROG");
 			return -1;
 		}
 		if (cfg->nnames == 0 && cfg->csr == NULL) {

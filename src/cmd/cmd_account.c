@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "key.h"
+#include "proxy.h"
 #include "session.h"
 #include "util.h"
 
@@ -49,15 +50,47 @@ static json_t *json_sanitized(json_t *str)
 	return out;
 }
 
-int cmd_account_show(const struct config *cfg)
+/* The connection settings remembered for cfg->server, as account show
+ * prints them (a proxy's credentials never shown), into out when --json,
+ * else on standard output. */
+static void show_connection(const struct config *cfg, json_t *out)
 {
-	struct session s;
-	json_t *account = NULL, *out = NULL, *contact = json_array(), *given, *c;
+	json_t *conn = session_connection(cfg), *shown = json_object();
+	const char *proxy = json_string_value(json_object_get(conn, "proxy"));
+	char *redacted = proxy != NULL && proxy[0] != '\0' ? proxy_redact(proxy) : NULL;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(conn, key, v)
+		json_object_set(shown, key, v);
+	if (redacted != NULL)
+		json_object_set_new(shown, "proxy", json_string(redacted));
+	if (out != NULL) {
+		json_object_set(out, "remembered", shown);
+	} else {
+		json_object_foreach(shown, key, v) {
+			if (json_is_string(v))
+				printf("remembered %s: %s\n", key, json_string_value(v));
+			else
+				printf("remembered %s: %s\n", key, json_is_true(v) ? "yes" : "no");
+		}
+	}
+	free(redacted);
+	json_decref(shown);
+	json_decref(conn);
+}
+
+int cmd_account_show(const struct config *given)
+{
+	struct config run = *given, *cfg = &run;
+	struct session s = { 0 };
+	json_t *account = NULL, *out = NULL, *conn = NULL, *contact = json_array(), *got, *c;
 	char *url = NULL, *status = NULL;
 	size_t i;
 	int rc = -1;
 
-	if (session_open(&s, cfg) != 0)
+	/* the settings remembered for the server reach it as issue did */
+	if (session_recall_connection(&run, &conn) != 0 || session_open(&s, cfg) != 0)
 		goto out;
 	if (cfg->account_key != NULL) {
 		if ((s.account_key = key_load_file(cfg->account_key)) == NULL ||
@@ -72,19 +105,21 @@ int cmd_account_show(const struct config *cfg)
 	url = str_sanitize(s.account_url);
 	status = str_sanitize(json_string_value(json_object_get(account, "status")) ?
 	    json_string_value(json_object_get(account, "status")) : "unknown");
-	given = json_object_get(account, "contact");
-	json_array_foreach(given, i, c)
+	got = json_object_get(account, "contact");
+	json_array_foreach(got, i, c)
 		if (json_is_string(c))
 			json_array_append_new(contact, json_sanitized(c));
 	if (cfg->json) {
 		out = json_pack("{s:s,s:s,s:O,s:s}", "url", url, "server", cfg->server,
 		    "contact", contact, "status", status);
+		show_connection(cfg, out);
 		json_print(out);
 	} else {
 		printf("url:     %s\nserver:  %s\ncontact:", url, cfg->server);
 		json_array_foreach(contact, i, c)
 			printf(" %s", json_string_value(c));
 		printf("\nstatus:  %s\n", status);
+		show_connection(cfg, NULL);
 	}
 	session_log_stats(&s);
 	rc = 0;
@@ -95,6 +130,7 @@ out:
 	json_decref(out);
 	json_decref(account);
 	session_close(&s);
+	json_decref(conn);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "certinfo.h"
 #include "cmd.h"
 #include "err.h"
+#include "staging.h"
 #include "store.h"
 #include "util.h"
 
@@ -22,6 +23,8 @@ struct entry {
 	struct ari_state ari;     /* cert_id NULL when none applies */
 	const char *server;       /* borrowed from record */
 	bool revoked;
+	bool staging;
+	bool failing;             /* its last attempt or deployment failed, or is pending */
 	bool due;
 	bool due_by_ari;
 	char *error;              /* why it could not be read */
@@ -50,8 +53,9 @@ static void load_ari(const char *state, const char *name, const char *id, struct
 }
 
 /* Fills e for certificate e->name. */
-static void entry_load(const char *state, struct entry *e, time_t now)
+static void entry_load(const struct config *cfg, struct entry *e, time_t now)
 {
+	const char *state = cfg->state_dir;
 	char *path = store_cert_file(state, e->name, STORE_CERT), *pem = NULL;
 	json_t *v;
 
@@ -65,6 +69,9 @@ static void entry_load(const char *state, struct entry *e, time_t now)
 	e->server = json_string_value(json_object_get(e->record, "server"));
 	v = json_object_get(e->record, "revoked");
 	e->revoked = v != NULL && !json_is_false(v) && !json_is_null(v);
+	e->staging = staging_server(e->server, cfg->staging_servers) || staging_issuer(e->ci.issuer);
+	e->failing = json_is_string(json_object_get(e->record, "last_error")) ||
+	    json_is_true(json_object_get(e->record, "deploy_pending"));
 	load_ari(state, e->name, e->ci.ari_id, &e->ari);
 	e->due_by_ari = e->ari.offered && e->ari.renew_at != 0 && e->ari.renew_at <= now;
 	e->due = e->due_by_ari || cert_is_due(e->ci.not_before, e->ci.not_after, now, -1);
@@ -79,6 +86,14 @@ static long days_left(time_t t, time_t now)
 	time_t d = t - now;
 
 	return (long)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
+}
+
+/* A string member of a record, or null (also when of another type). */
+static json_t *member(json_t *obj, const char *key)
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+
+	return v != NULL ? json_string(v) : json_null();
 }
 
 static json_t *entry_json(const struct entry *e, time_t now)
@@ -101,6 +116,16 @@ static json_t *entry_json(const struct entry *e, time_t now)
 	json_object_set_new(o, "days_left", json_integer(days_left(e->ci.not_after, now)));
 	json_object_set_new(o, "due", json_boolean(e->due && !e->revoked));
 	json_object_set_new(o, "server", e->server ? json_string(e->server) : json_null());
+	json_object_set_new(o, "staging", json_boolean(e->staging));
+	json_object_set_new(o, "issuer", json_string(e->ci.issuer ? e->ci.issuer : ""));
+	json_object_set_new(o, "serial", json_string(e->ci.serial ? e->ci.serial : ""));
+	json_object_set_new(o, "key_type", member(e->record, "key_type"));
+	json_object_set_new(o, "challenge",
+	    member(json_object_get(e->record, "challenge"), "type"));
+	json_object_set_new(o, "last_attempt", member(e->record, "last_attempt"));
+	json_object_set_new(o, "last_error", member(e->record, "last_error"));
+	json_object_set_new(o, "deploy_pending",
+	    json_boolean(json_is_true(json_object_get(e->record, "deploy_pending"))));
 	json_object_set_new(o, "revoked", json_boolean(e->revoked));
 	if (e->ari.offered && e->ari.renew_at != 0)
 		json_object_set_new(o, "ari", json_pack("{s:s,s:s,s:s}",
@@ -108,6 +133,23 @@ static json_t *entry_json(const struct entry *e, time_t now)
 		    "window_end", ari_format_time(e->ari.end, end, sizeof(end)),
 		    "renew_at", ari_format_time(e->ari.renew_at, buf, sizeof(buf))));
 	return o;
+}
+
+/* The line under a failing certificate: what failed when, and whether
+ * its deployment is still to be done. */
+static void print_failure(int w, const struct entry *e)
+{
+	const char *error = json_string_value(json_object_get(e->record, "last_error"));
+	const char *when = json_string_value(json_object_get(e->record, "last_attempt"));
+	char *shown;
+
+	if (error != NULL) {
+		shown = str_printable(error);
+		printf("%-*s  last attempt %s failed: %s\n", w, "", when ? when : "?", shown);
+		free(shown);
+	}
+	if (json_is_true(json_object_get(e->record, "deploy_pending")))
+		printf("%-*s  deployment pending: the next renew runs the deploy hook\n", w, "");
 }
 
 static void print_table(const struct entry *es, size_t n, time_t now)
@@ -131,12 +173,23 @@ static void print_table(const struct entry *es, size_t n, time_t now)
 		gmtime_r(&e->ci.not_after, &tm);
 		strftime(until, sizeof(until), "%Y-%m-%d %H:%M", &tm);
 		names = str_join((const char *const *)e->ci.names, strv_len(e->ci.names), ",");
-		printf("%-*s  %-16s  %5ld  %-9s  %s %s\n", w, e->name, until,
+		printf("%-*s  %-16s  %5ld  %-9s  %s%s %s\n", w, e->name, until,
 		    days_left(e->ci.not_after, now),
 		    e->revoked ? "revoked" : !e->due ? "no" : e->due_by_ari ? "yes (ARI)" : "yes",
-		    e->server ? e->server : "?", names);
+		    e->staging ? "(staging) " : "", e->server ? e->server : "?", names);
+		print_failure(w, e);
 		free(names);
 	}
+}
+
+static int failing_first(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	bool fx = x->failing || x->error != NULL, fy = y->failing || y->error != NULL;
+
+	if (fx != fy)
+		return fx ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
 int cmd_list(const struct config *cfg)
@@ -155,10 +208,12 @@ int cmd_list(const struct config *cfg)
 	es = xcalloc(n ? n : 1, sizeof(*es));
 	for (size_t i = 0; i < n; i++) {
 		es[i].name = xstrdup(names[i]);
-		entry_load(cfg->state_dir, &es[i], now);
+		entry_load(cfg, &es[i], now);
 		if (es[i].error != NULL)
 			unreadable++;
 	}
+	/* failing certificates first: they are what needs attention */
+	qsort(es, n, sizeof(*es), failing_first);
 	if (cfg->json) {
 		arr = json_array();
 		for (size_t i = 0; i < n; i++)

@@ -16,11 +16,13 @@
 #include "ari.h"
 #include "certinfo.h"
 #include "cmd.h"
+#include "dryrun.h"
 #include "err.h"
 #include "hooks.h"
 #include "issue.h"
 #include "log.h"
 #include "session.h"
+#include "staging.h"
 #include "store.h"
 #include "util.h"
 
@@ -30,19 +32,21 @@
  * and well within what one solver holds at once. */
 #define BATCH_NAMES 100
 
-enum action { ACT_NOT_DUE, ACT_RENEWED, ACT_FAILED, ACT_REVOKED };
+enum action { ACT_NOT_DUE, ACT_RENEWED, ACT_FAILED, ACT_REVOKED, ACT_DEPLOYED };
 
 static const char *const action_names[] = {
 	[ACT_NOT_DUE] = "not-due",
 	[ACT_RENEWED] = "renewed",
 	[ACT_FAILED] = "failed",
 	[ACT_REVOKED] = "revoked",
+	[ACT_DEPLOYED] = "deployed",
 };
 
 /* One ACME server of the run and the session its certificates share. */
 struct server {
 	char *url;
 	struct config cfg;        /* the run's settings, with server = url */
+	json_t *connection;       /* the settings remembered for it, cfg borrows */
 	struct session s;
 	bool opened;
 	bool account_loaded;
@@ -63,6 +67,7 @@ struct job {
 	const char *server;       /* borrowed from record */
 	bool due;
 	bool check;               /* an ARI check is due */
+	bool deploy_pending;      /* its deploy hook has not succeeded yet */
 	char *why;                /* why it is due */
 	enum action action;
 	char *error;
@@ -106,17 +111,6 @@ static bool is_revoked(json_t *record)
 	return v != NULL && !json_is_false(v) && !json_is_null(v);
 }
 
-/* Writes record as issuance.json of the current generation of name. */
-static int save_record(const char *state, const char *name, json_t *record)
-{
-	char *path = store_cert_file(state, name, STORE_ISSUANCE);
-	int rc;
-
-	rc = store_write_json(path, record, 0644);
-	free(path);
-	return rc;
-}
-
 /* Remembers the hooks given on the command line in j's record, when they
  * change what it holds (a later plain `renew` then uses them). */
 static int remember_hooks(const struct config *cfg, struct job *j)
@@ -130,7 +124,7 @@ static int remember_hooks(const struct config *cfg, struct job *j)
 		json_object_del(j->record, "hooks");
 	else
 		json_object_set(j->record, "hooks", j->hooks);
-	return save_record(cfg->state_dir, j->name, j->record);
+	return store_save_issuance(cfg->state_dir, j->name, j->record);
 }
 
 /* Reads what the run needs to know about certificate j->name: its record,
@@ -144,6 +138,7 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 	if ((j->record = store_load_issuance(cfg->state_dir, j->name)) == NULL)
 		goto out;
 	j->server = json_string_value(json_object_get(j->record, "server"));
+	j->deploy_pending = json_is_true(json_object_get(j->record, "deploy_pending"));
 	if (j->server == NULL) {
 		err_set(ERR_STORAGE, "certificate %s: issuance.json names no server", j->name);
 		goto out;
@@ -284,6 +279,10 @@ static struct server *server_for(struct server **list, const struct config *cfg,
 	srv->url = xstrdup(url);
 	srv->cfg = *cfg;
 	srv->cfg.server = srv->url;
+	if (session_recall_connection(&srv->cfg, &srv->connection) != 0) {
+		srv->error_kind = err_kind();
+		take_error(&srv->error);
+	}
 	srv->next = *list;
 	*list = srv;
 	return srv;
@@ -296,6 +295,7 @@ static void servers_free(struct server *list)
 	for (; list != NULL; list = next) {
 		next = list->next;
 		session_close(&list->s);
+		json_decref(list->connection);
 		free(list->url);
 		free(list->error);
 		free(list);
@@ -308,7 +308,9 @@ static void servers_free(struct server *list)
 static int server_open(struct server *srv, bool with_account)
 {
 	if (srv->error == NULL && !srv->opened) {
-		if (session_open(&srv->s, &srv->cfg) == 0) {
+		/* it works: what was given for it is remembered */
+		if (session_open(&srv->s, &srv->cfg) == 0 &&
+		    session_remember_connection(&srv->cfg) == 0) {
 			srv->opened = true;
 		} else {
 			srv->error_kind = err_kind();
@@ -404,20 +406,18 @@ static void check_ari_all(const struct config *cfg, struct job *jobs, size_t n,
 	free(states);
 }
 
-/* Runs j's deploy hook, when it has one, after j was renewed. */
+/* Runs j's deploy hook, when it has one, after j was renewed or while an
+ * earlier deployment is pending; the record keeps the outcome. */
 static void job_deploy(const struct config *cfg, struct job *j, bool with_privkey)
 {
 	const char *deploy = hooks_get(j->hooks, "deploy");
-	char *dir, **env;
 
 	if (deploy == NULL)
 		return;
-	dir = store_cert_dir(cfg->state_dir, j->name);
-	env = hook_deploy_env(j->name, dir, with_privkey);
-	if (hook_run("deploy hook", deploy, env) != 0)
+	if (issue_deploy(cfg->state_dir, j->name, deploy, with_privkey) != 0)
 		take_error(&j->error);
-	strv_free(env);
-	free(dir);
+	else
+		j->deploy_pending = false;
 }
 
 /* Renews the k jobs of batch together through srv (issue_run_all), then
@@ -436,6 +436,7 @@ static void renew_batch(const struct config *cfg, struct job **batch, size_t k,
 		for (size_t i = 0; i < k; i++) {
 			batch[i]->action = ACT_FAILED;
 			batch[i]->error = xstrdup(err_message());
+			issue_note_failure(cfg->state_dir, batch[i]->name, err_message());
 		}
 		err_clear();
 		goto out;
@@ -470,10 +471,16 @@ static void renew_batch(const struct config *cfg, struct job **batch, size_t k,
 		if (errors[i] != NULL) {
 			j->action = ACT_FAILED;
 			err_restore(errors[i]);
+			issue_note_failure(cfg->state_dir, j->name, err_message());
 			take_error(&j->error);
 		} else {
 			j->action = ACT_RENEWED;
+			j->deploy_pending = hooks_get(j->hooks, "deploy") != NULL;
 			if (issued[i].not_after != 0) {
+				if (staging_issuer(issued[i].issuer) && !staging_issuer(j->ci.issuer))
+					logmsg(LOG_NORMAL, "warning: %s: a staging certificate (issued "
+					    "by %s) now replaces one that was not", j->name,
+					    issued[i].issuer);
 				certinfo_clear(&j->ci);
 				j->ci = issued[i];
 				memset(&issued[i], 0, sizeof(issued[i]));
@@ -519,6 +526,42 @@ static void renew_due(const struct config *cfg, struct job *jobs, size_t n,
 	}
 	free(taken);
 	free(batch);
+}
+
+/* Runs the deploy hook of every job that is not due but whose last
+ * deployment failed or never finished. */
+static void deploy_pending(const struct config *cfg, struct job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = &jobs[i];
+
+		if (j->action != ACT_NOT_DUE || j->due || !j->deploy_pending ||
+		    hooks_get(j->hooks, "deploy") == NULL)
+			continue;
+		logmsg(LOG_VERBOSE, "%s: running its pending deploy hook", j->name);
+		j->action = ACT_DEPLOYED;
+		job_deploy(cfg, j, json_object_get(j->record, "csr") == NULL);
+	}
+}
+
+/* Keeps only the jobs of certificates kept for server (--server), and
+ * those that could not be read (their error is reported), and says so
+ * when there are none. Returns the new count. */
+static size_t only_server(const struct config *cfg, struct job *jobs, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].server == NULL || strcmp(jobs[i].server, cfg->server) == 0)
+			jobs[k++] = jobs[i];
+		else
+			job_clear(&jobs[i]);
+	}
+	for (size_t i = k; i < n; i++)
+		memset(&jobs[i], 0, sizeof(jobs[i]));
+	if (k == 0 && !cfg->quiet && !cfg->json)
+		printf("no certificates kept for %s; nothing renewed\n", cfg->server);
+	return k;
 }
 
 /* Runs each distinct hook of kind among the due jobs once. Failures are
@@ -571,8 +614,16 @@ static void print_line(const struct config *cfg, const struct job *j, time_t now
 	human_time(j->ci.not_after, until, sizeof(until));
 	switch (j->action) {
 	case ACT_RENEWED:
-		printf("%s: renewed (%s), valid until %s%s%s\n", j->name, j->why, until,
-		    j->error ? "; " : "", j->error ? j->error : "");
+		printf("%s: renewed (%s) by %s, valid until %s%s%s\n", j->name, j->why,
+		    j->server, until, j->error ? "; " : "", j->error ? j->error : "");
+		break;
+	case ACT_DEPLOYED:
+		if (j->error != NULL)
+			printf("%s: not due, valid until %s; its pending deployment failed "
+			    "again: %s\n", j->name, until, j->error);
+		else
+			printf("%s: not due, valid until %s; its pending deployment is done\n",
+			    j->name, until);
 		break;
 	case ACT_NOT_DUE:
 		printf("%s: not due, valid until %s (%ld days left)", j->name, until,
@@ -604,6 +655,7 @@ static void print_json(const struct job *jobs, size_t n)
 		json_t *o = json_pack("{s:s,s:s}", "name", j->name, "action",
 		    action_names[j->action]);
 
+		json_object_set_new(o, "server", j->server ? json_string(j->server) : json_null());
 		json_object_set_new(o, "not_after", j->ci.not_after != 0 ?
 		    json_string(ari_format_time(j->ci.not_after, buf, sizeof(buf))) :
 		    json_null());
@@ -613,6 +665,67 @@ static void print_json(const struct job *jobs, size_t n)
 	}
 	json_print(arr);
 	json_decref(arr);
+}
+
+/* Tries the renewal of one certificate against its dry-run server and
+ * says how it went. Returns true when it passed. */
+static bool dry_run_one(const struct config *cfg, struct job *j, json_t *arr)
+{
+	struct issue_spec spec;
+	struct certinfo issued = { 0 };
+	const char *tested = dryrun_server(cfg, j->server);
+	json_t *o;
+	bool passed = false;
+
+	if (j->action == ACT_NOT_DUE && issue_spec_from_record(j->record, j->name, &spec) == 0) {
+		passed = dryrun_issue(cfg, &spec, j->server, &issued) == 0;
+		free(spec.names);
+	}
+	if (!passed && j->error == NULL && j->action != ACT_REVOKED)
+		take_error(&j->error);
+	if (arr != NULL) {
+		o = json_pack("{s:s,s:s,s:s?,s:s}", "name", j->name, "action",
+		    passed ? "dry-run" : action_names[j->error ? ACT_FAILED : j->action],
+		    "server", j->server, "tested_with", tested);
+		if (j->error != NULL)
+			json_object_set_new(o, "error", json_string(j->error));
+		json_array_append_new(arr, o);
+	} else if (passed && !cfg->quiet) {
+		printf("%s: dry run passed: %s issued a certificate for it; a real renewal "
+		    "would have saved one from %s (nothing was saved, no hook was run)\n",
+		    j->name, tested, j->server);
+	} else if (!passed && j->error != NULL) {
+		printf("%s: dry run failed: %s\n", j->name, j->error);
+	} else if (!passed && !cfg->quiet) {
+		printf("%s: revoked, not renewed\n", j->name);
+	}
+	certinfo_clear(&issued);
+	return passed || j->error == NULL;
+}
+
+/* renew --dry-run: every certificate named (all when none; revoked ones
+ * excepted) is renewed against its dry-run server with nothing kept, due
+ * or not, with no lock and no write in the state directory. 0, or -1 with
+ * ERR_ACME when one failed. */
+static int dry_run_all(const struct config *cfg, char **names, size_t n)
+{
+	struct job *jobs = jobs_load(cfg, names, n, time(NULL), true);
+	json_t *arr = cfg->json ? json_array() : NULL;
+	size_t failed = 0;
+
+	if (cfg->server_set)
+		n = only_server(cfg, jobs, n);
+	for (size_t i = 0; i < n; i++)
+		failed += !dry_run_one(cfg, &jobs[i], arr);
+	if (arr != NULL)
+		json_print(arr);
+	json_decref(arr);
+	jobs_free(jobs, n);
+	if (failed > 0) {
+		err_set(ERR_ACME, "%zu of %zu certificates failed their dry run", failed, n);
+		return -1;
+	}
+	return 0;
 }
 
 /* "NAME: why" of each failed job, "; "-joined, for the error line: stderr
@@ -653,6 +766,10 @@ int cmd_renew(const struct config *cfg)
 		rc = 0;
 		goto out;
 	}
+	if (cfg->dry_run) {
+		rc = dry_run_all(cfg, names, n);
+		goto out;
+	}
 	/* the jitter spreads runs over time, so it is slept before the lock
 	 * is taken (a second run must not wait it out) and only when the
 	 * network will be used */
@@ -670,6 +787,10 @@ int cmd_renew(const struct config *cfg)
 	if ((lock = store_lock(cfg->state_dir, LOCK_WAIT_S)) == -1)
 		goto out;
 	jobs = jobs_load(cfg, names, n, now, false);
+	/* --server picks certificates; a certificate never moves to another
+	 * server here (issue --server does that) */
+	if (cfg->server_set)
+		n = only_server(cfg, jobs, n);
 
 	check_ari_all(cfg, jobs, n, &servers, now);
 	for (size_t i = 0; i < n; i++)
@@ -679,18 +800,19 @@ int cmd_renew(const struct config *cfg)
 		renew_due(cfg, jobs, n, &servers);
 		run_run_hooks(jobs, n, "post", &run_errors);
 	}
+	deploy_pending(cfg, jobs, n);
 	for (size_t i = 0; i < n; i++) {
 		if (jobs[i].action == ACT_FAILED || jobs[i].error != NULL)
 			failed++;
 		if (!cfg->json)
 			print_line(cfg, &jobs[i], now);
 	}
-	failures = failures_text(jobs, n);
 	if (cfg->json)
 		print_json(jobs, n);
 	for (struct server *srv = servers; srv != NULL; srv = srv->next)
 		session_log_stats(&srv->s);
 	if (failed > 0 || run_errors != NULL) {
+		failures = failures_text(jobs, n);
 		if (failed > 0 && run_errors != NULL)
 			err_set(ERR_ACME, "%zu of %zu certificates failed to renew or "
 			    "deploy: %s; %s", failed, n, failures, run_errors);

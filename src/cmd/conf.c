@@ -35,6 +35,19 @@ struct key {
 	int (*apply)(struct config *, const char *, const struct place *);
 };
 
+/* Strips leading and trailing whitespace in place. */
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
 /* Records ERR_USAGE "KEY must be WHAT (got "VALUE")" and returns -1. */
 static int bad_value(const char *key, const char *what, const char *value)
 {
@@ -104,10 +117,36 @@ static int apply_no_proxy(struct config *cfg, const char *value, const struct pl
 
 static int apply_ca_bundle(struct config *cfg, const char *value, const struct place *at)
 {
-	(void)at;
-	if (cfg->ca_bundle == NULL)
+	if (cfg->ca_bundle == NULL) {
 		cfg->ca_bundle = keep(cfg, value);
+		cfg->ca_bundle_source = keep_place(cfg, at);
+	}
 	return 0;
+}
+
+/* Servers whose certificates are for testing: a comma-separated list of
+ * https:// directory URLs. */
+static int apply_staging_servers(struct config *cfg, const char *value, const struct place *at)
+{
+	char *list = xstrdup(value), *url = list, *comma;
+	int rc = 0;
+
+	(void)at;
+	/* an empty element is a typo, not "no server" */
+	for (; url != NULL && rc == 0; url = comma != NULL ? comma + 1 : NULL) {
+		if ((comma = strchr(url, ',')) != NULL)
+			*comma = '\0';
+		url = trim(url);
+		if (strncmp(url, "https://", 8) != 0 || cli_server_url(url) == NULL) {
+			err_clear();
+			rc = bad_value("staging-servers", "a comma-separated list of https:// URLs",
+			    value);
+		}
+	}
+	free(list);
+	if (rc == 0)
+		cfg->staging_servers = keep(cfg, value);
+	return rc;
 }
 
 static int apply_timeout(struct config *cfg, const char *value, const struct place *at)
@@ -151,21 +190,9 @@ static const struct key keys[] = {
 	{ "timeout", apply_timeout },
 	{ "email", apply_email },
 	{ "dns-resolver", apply_dns_resolver },
+	{ "staging-servers", apply_staging_servers },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
-
-/* Strips leading and trailing whitespace in place. */
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
 
 /* One line; seen[k] is the line that set keys[k] (0: not yet). */
 static int apply_line(struct config *cfg, char *line, const struct place *at, unsigned *seen)
@@ -193,7 +220,7 @@ static int apply_line(struct config *cfg, char *line, const struct place *at, un
 	if (k == NKEYS) {
 		shown = str_printable(key);
 		err_set(ERR_USAGE, "unknown key \"%s\" (keys: server, proxy, no-proxy, "
-		    "ca-bundle, timeout, email)", shown);
+		    "ca-bundle, timeout, email, staging-servers)", shown);
 		free(shown);
 		return -1;
 	}

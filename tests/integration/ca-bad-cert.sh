@@ -10,6 +10,9 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/fault_ca.sh"
+# a failed run records its failure in the certificate's issuance.json
+# (last_attempt, last_error: visible until fixed); nothing else may change
+SNAPSHOT_BUT_FAILURE_RECORD=1
 
 pebble_start_webroot
 fault_ca_start none
@@ -37,7 +40,9 @@ check_fault() {
 	assert_eq "acmectl: $REASON $reason" "$ERR" "$fault: issue says why, in one line"
 	assert_true "$fault: issue ends within 60 s" test $(($(date +%s) - start)) -le 60
 	assert_eq 1 "$(fault_events "^FAULT $fault POST /certZ/")" "$fault: the front sent its certificate"
-	assert_state_unchanged "$snap" "$STATE" "$fault: issue wrote nothing (paths, modes, bytes)"
+	assert_state_unchanged "$snap" "$STATE" "$fault: issue wrote nothing but its failure (paths, modes, bytes)"
+	assert_contains "$(json_field "$CERT/issuance.json" last_error)" "$REASON $reason" \
+		"$fault: the failure is recorded with the certificate"
 
 	start=$(date +%s)
 	fault_acme renew --force
@@ -46,7 +51,7 @@ check_fault() {
 		"$ERR" "$fault: renew names the certificate and why, in one line"
 	assert_contains "$OUT" "bad.example: failed: $REASON $reason" "$fault: the renew line says it"
 	assert_true "$fault: renew ends within 60 s" test $(($(date +%s) - start)) -le 60
-	assert_state_unchanged "$snap" "$STATE" "$fault: renew wrote nothing (paths, modes, bytes)"
+	assert_state_unchanged "$snap" "$STATE" "$fault: renew wrote nothing but its failure (paths, modes, bytes)"
 	fault_ca_stop
 }
 

@@ -7,6 +7,9 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/fault_ca.sh"
+# a failed run records its failure in the certificate's issuance.json
+# (last_attempt, last_error: visible until fixed); nothing else may change
+SNAPSHOT_BUT_FAILURE_RECORD=1
 
 pebble_start_webroot
 fault_ca_start none

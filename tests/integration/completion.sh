@@ -72,8 +72,10 @@ assert_contains "$COMPOPT" "nospace" "no space after a URL scheme"
 
 # options per command, global ones anywhere
 expect "issue --we" "--webroot"
-expect "--state-dir /srv issue --d" "--dns-hook --dns-wait --dns-resolver --deadline"
-expect "renew --d" "--days --deploy-hook --dns-resolver --deadline"
+expect "--state-dir /srv issue --d" "--dns-hook --dns-wait --dns-resolver --deadline --deploy-hook --dry-run --dry-run-server"
+expect "renew --d" "--days --deploy-hook --dns-resolver --deadline --dry-run --dry-run-server"
+expect "renew --dry-run --dry-run-server letsencrypt-" "letsencrypt-staging"
+expect "issue --re" "--replace-names"
 expect "renew --h" "--help --hook-timeout"
 expect "issue --hook-timeout " ""
 expect "account register --eab-" "--eab-kid --eab-hmac-key --eab-alg"

@@ -151,7 +151,16 @@ fi"
 acme issue --dns-hook "$TEST_TMP/dnshook" dns.example
 assert_rc 0 "issue dns.example through the dns hook"
 OLD_CERT=$(sha_of "$STATE/certs/dns.example/cert.pem")
-SNAP=$(state_snapshot "$STATE/archive/dns.example")
+# the record keeps the outcome of the last attempt: all else stays
+record_but_outcome() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("last_attempt", "last_error"):
+    d.pop(k, None)
+print(json.dumps(d, sort_keys=True))' "$STATE/certs/dns.example/issuance.json"
+}
+SNAP=$(state_snapshot "$STATE/archive/dns.example" | grep -v issuance.json)
+RECORD=$(record_but_outcome)
 pebble_new_account
 
 M=$(marker)
@@ -174,8 +183,11 @@ assert_rc 1 "renew with a hung dns hook"
 assert_contains "$OUT" "dns.example: failed: dns hook timed out after 1 s: $TEST_TMP/dnshook add" \
 	"the certificate's line says the dns hook timed out"
 assert_true "nothing of the dns hook is left running" gone "$M"
-assert_eq "$SNAP" "$(state_snapshot "$STATE/archive/dns.example")" \
-	"the previous certificate and its record are untouched"
+assert_eq "$SNAP" "$(state_snapshot "$STATE/archive/dns.example" | grep -v issuance.json)" \
+	"the previous certificate is untouched"
+assert_eq "$RECORD" "$(record_but_outcome)" "its record is untouched but for the last attempt"
+assert_contains "$(json_field "$STATE/certs/dns.example/issuance.json" last_error)" \
+	"dns hook timed out after 1 s" "the record keeps why the last attempt failed"
 rm "$TEST_TMP/hang"
 acme renew --days 2000 --hook-timeout 10 dns.example
 assert_rc 0 "renew once the dns hook answers again"

@@ -36,7 +36,7 @@ assert_eq "" "$missing" "--help lists and the manual has a subsection for every 
 
 # configuration keys: the rows of the keys[] table in conf.c
 keys=$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", apply_[a-z_]* },$/\1/p' "$SRC/src/cmd/conf.c")
-assert_eq 7 "$(printf '%s\n' "$keys" | grep -c .)" "conf.c's table has its 7 keys"
+assert_eq 8 "$(printf '%s\n' "$keys" | grep -c .)" "conf.c's table has its 8 keys"
 missing=''
 for k in $keys; do
 	grep -qxF ".It Cm $k" "$PAGE" || missing="$missing $k"

@@ -52,9 +52,18 @@ assert_true "CONNECT logged for the config file ($BEFORE -> $AFTER)" test "$AFTE
 assert_contains "$ERR" "via $PROXY_NAME_URL ($TEST_TMP/acmectl.conf:2)" \
 	"-v names FILE:LINE as the source"
 
-# no proxy at all: the network is unreachable, exit 3, no CONNECT
+# no proxy at all: the proxy --proxy gave for this server earlier is
+# remembered (connection.json), as unattended runs need it
 BEFORE=$AFTER
-lab_acme issue --webroot "$WWW" five.test
+lab_acme -v issue --webroot "$WWW" five.test
+assert_rc 0 "with no proxy named, the remembered one is used"
+assert_contains "$ERR" "via $PROXY_NAME_URL ($STATE/accounts/" "-v names the remembered settings as the source"
+assert_true "CONNECT logged for the remembered proxy" test "$(tinyproxy_connects)" -gt "$BEFORE"
+
+# no proxy at all, nothing remembered: the network is unreachable, exit 3,
+# no CONNECT
+BEFORE=$(tinyproxy_connects)
+STATE="$TEST_TMP/fresh-state" lab_acme issue --webroot "$WWW" five.test
 assert_rc 3 "without a proxy the server is unreachable"
 assert_eq "$BEFORE" "$(tinyproxy_connects)" "no CONNECT without a proxy"
 

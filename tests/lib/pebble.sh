@@ -14,6 +14,9 @@
 #   CHALLTEST_MGMT    http://127.0.0.1:PORT of challtestsrv's management API
 #   PEBBLE_LOG        Pebble's log file
 # Both servers are stopped by pebble_stop and, whatever happens, at exit.
+# A test that needs two CAs (one playing staging, one production) starts
+# one, keeps it with pebble_save NAME, starts the next, and switches between
+# them with pebble_use NAME.
 
 # shellcheck source=common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -21,6 +24,8 @@
 PEBBLE_PID=
 CHALLTEST_PID=
 PEBBLE_PORTS_TAKEN=" "
+PEBBLE_STARTS=0
+PEBBLE_VARS="PEBBLE_DIR_URL PEBBLE_MGMT PEBBLE_HTTP_PORT CHALLTEST_MGMT PEBBLE_CA PEBBLE_LOG PEBBLE_PID CHALLTEST_PID"
 
 # pebble_free_port VAR: stores in VAR a TCP/UDP port in 20000-59999 that
 # nothing on this machine uses and this test has not handed out yet. Random,
@@ -113,7 +118,9 @@ EOF
 # pebble_start: starts Pebble and challtestsrv (see the top of this file).
 pebble_start() {
 	local d="$TEST_TMP/pebble" attempt v
-	[ -z "$PEBBLE_PID" ] || fail "pebble_start: Pebble is already running"
+	[ -z "$PEBBLE_PID" ] || fail "pebble_start: Pebble is already running (pebble_save it first)"
+	PEBBLE_STARTS=$((PEBBLE_STARTS + 1))
+	[ "$PEBBLE_STARTS" = 1 ] || d="$TEST_TMP/pebble$PEBBLE_STARTS"
 	mkdir -p "$d"
 	pebble_make_certs "$d"
 	for v in PEBBLE_WFE_NONCEREJECT PEBBLE_AUTHZREUSE PEBBLE_CHAIN_LENGTH \
@@ -142,6 +149,31 @@ pebble_start_webroot() {
 	STATE="$TEST_TMP/state"
 	WWW="$TEST_TMP/www"
 	webroot_start "$WWW" "$PEBBLE_HTTP_PORT"
+}
+
+# pebble_save NAME: keeps the running Pebble's settings (PEBBLE_DIR_URL,
+# PEBBLE_CA, ... as NAME_DIR_URL, NAME_CA, ...: the PEBBLE_ prefix replaced)
+# for pebble_use; it goes on running (stopped at exit), and pebble_start may
+# start another.
+pebble_save() {
+	local v
+	for v in $PEBBLE_VARS; do
+		printf -v "${1}_${v#PEBBLE_}" '%s' "${!v}"
+	done
+	PEBBLE_PID=
+	CHALLTEST_PID=
+}
+
+# pebble_use NAME: makes the Pebble kept by pebble_save NAME the current one
+# (the one acme, pebble_root_pem, pebble_request_count... use).
+pebble_use() {
+	local v from
+	for v in $PEBBLE_VARS; do
+		from="${1}_${v#PEBBLE_}"
+		[ -n "${!from+x}" ] || fail "pebble_use: no Pebble saved as $1"
+		printf -v "$v" '%s' "${!from}"
+	done
+	export PEBBLE_DIR_URL PEBBLE_MGMT PEBBLE_HTTP_PORT CHALLTEST_MGMT PEBBLE_CA PEBBLE_LOG
 }
 
 # pebble_stop: stops Pebble and challtestsrv (also done at exit).

@@ -316,8 +316,25 @@ static const struct row rows[] = {
 	    NULL, "verbosity=1 json=1 step_timeout=5", NULL },
 	{ "issue --webroot /w --standalone 80 a.example", USAGE, 0, NULL, ANY, ANY, NULL,
 	    NULL, "--webroot and --standalone cannot be used together" },
-	{ "issue a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
-	    "issue needs --webroot DIR or --standalone [ADDR:]PORT" },
+	/* a kept certificate remembers how it answers challenges: cmd_issue
+	 * asks for one only when there is none */
+	{ "issue a.example", 0, CMD_ISSUE, NULL, ANY, 1, "(null)",
+	    "standalone=(null) dns_hook=(null) cert_key_type_set=0 dns_wait_set=0 "
+	    "replace_names=0 dry_run=0", NULL },
+	{ "issue a.example --key-type ec384 --dns-wait 0 --replace-names", 0, CMD_ISSUE,
+	    NULL, ANY, 1, NULL, "cert_key_type_set=1 dns_wait_set=1 replace_names=1", NULL },
+	{ "issue a.example --deploy-hook x --pre-hook= --post-hook z", 0, CMD_ISSUE, NULL,
+	    ANY, 1, NULL, "deploy_hook=x pre_hook= post_hook=z", NULL },
+	{ "issue a.example --dry-run --dry-run-server letsencrypt-staging", 0, CMD_ISSUE,
+	    NULL, ANY, 1, NULL, "dry_run=1 dry_run_server=" LES, NULL },
+	{ "renew --dry-run", 0, CMD_RENEW, NULL, ANY, 0, NULL,
+	    "dry_run=1 dry_run_server=(null)", NULL },
+	{ "renew --dry-run-server https://t.example/dir", USAGE, 0, NULL, ANY, ANY, NULL,
+	    NULL, "--dry-run-server needs --dry-run" },
+	{ "renew --dry-run --dry-run-server http://t.example/dir", USAGE, 0, NULL, ANY,
+	    ANY, NULL, NULL, "--dry-run-server must be an https:// URL" },
+	{ "renew --replace-names", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --replace-names is not valid for renew" },
 	{ "issue --webroot /w", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
 	    "issue needs at least one NAME" },
 	/* renew, list, revoke, account management */
@@ -570,7 +587,7 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 		S("cert_file", cert_file), S("cert_key_file", cert_key_file),
 		S("issuer_name", issuer_name), S("namespace", namespace),
 		S("issuer_kind", issuer_kind), S("solver_class", solver_class),
-		S("output", output),
+		S("output", output), S("dry_run_server", dry_run_server),
 #undef S
 	};
 	static const struct { const char *key; size_t off; } flags[] = {
@@ -578,7 +595,9 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 		B("agree_tos", agree_tos), B("force", force), B("json", json),
 		B("quiet", quiet), B("no_env_proxy", no_env_proxy),
 		B("server_set", server_set), B("timeout_set", timeout_set), B("yes", yes),
-		B("cert_manager", cert_manager),
+		B("cert_manager", cert_manager), B("replace_names", replace_names),
+		B("dry_run", dry_run), B("cert_key_type_set", cert_key_type_set),
+		B("dns_wait_set", dns_wait_set),
 #undef B
 	};
 	size_t i, used;

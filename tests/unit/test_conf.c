@@ -33,6 +33,7 @@ static const struct row {
 	const char *no_proxy, *no_proxy_at;
 	const char *ca_bundle, *email;
 	long timeout;                   /* 0: the default 30 */
+	const char *staging_servers;
 } rows[] = {
 	{ .content = "" },
 	{ .content = "# acmectl.conf\n\n   \n\t# indented comment\n" },
@@ -74,6 +75,14 @@ static const struct row {
 	{ .content = "ca-bundle = /etc/ssl/corp.pem\n", .ca_bundle = "/etc/ssl/corp.pem" },
 	{ .content = "ca-bundle = /etc/ssl/corp.pem\n", .ca_flag = "/tmp/x.pem",
 	  .ca_bundle = "/tmp/x.pem" },
+	{ .content = "staging-servers = https://a.test/dir, https://b.test:14000/dir\n",
+	  .staging_servers = "https://a.test/dir, https://b.test:14000/dir" },
+	{ .content = "staging-servers = https://a.test/dir, http://b.test/dir\n",
+	  .error = ":1: staging-servers must be a comma-separated list of https:// URLs" },
+	{ .content = "staging-servers = letsencrypt-staging\n",
+	  .error = ":1: staging-servers must be" },
+	{ .content = "staging-servers = https://a.test/dir,,\n",
+	  .error = ":1: staging-servers must be" },
 	{ .content = "proxy-rules = curl\n", .error = ":1: unknown key \"proxy-rules\"" },
 	{ .content = "Server = https://ca.example/dir\n", .error = ":1: unknown key \"Server\"" },
 	{ .content = "server https://ca.example/dir\n", .error = ":1: expected \"key = value\"" },
@@ -151,6 +160,11 @@ static void run_row(size_t i, const struct row *r)
 		CHECK_STR(cfg.no_proxy, r->no_proxy, ctx);
 		check_at(cfg.no_proxy_source, path, r->no_proxy_at, ctx);
 		CHECK_STR(cfg.ca_bundle, r->ca_bundle, ctx);
+		CHECK(cfg.ca_bundle_source == NULL || r->ca_flag == NULL,
+		    "[%s] a --ca-bundle flag is said to come from the file", ctx);
+		CHECK(cfg.ca_bundle_source != NULL || r->ca_flag != NULL || r->ca_bundle == NULL,
+		    "[%s] a ca-bundle of the file is not said to come from it", ctx);
+		CHECK_STR(cfg.staging_servers, r->staging_servers, ctx);
 		CHECK_STR(cfg.email, r->email, ctx);
 		CHECK_INT(cfg.timeout_s, r->timeout ? r->timeout : 30, ctx);
 		CHECK(cfg.server_set == (r->server_flag != NULL), "[%s] server_set changed", ctx);
