@@ -10,21 +10,9 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/fault_ca.sh"
-# a failed run records its failure in the certificate's issuance.json
-# (last_attempt, last_error: visible until fixed); nothing else may change
-SNAPSHOT_BUT_FAILURE_RECORD=1
 
-pebble_start_webroot
-fault_ca_start none
-PORT=$FAULT_PORT
-fault_acme issue --webroot "$WWW" --email admin@acmectl.example --agree-tos \
-	bad.example www.bad.example
-assert_rc 0 "a good certificate first, through the front without a fault"
-# the first renew makes the state's lock file: that one is not the faults'
-fault_acme renew
-assert_rc 0 "renew when nothing is due"
+fault_ca_begin bad.example www.bad.example
 assert_file_exists "$STATE/lock"
-fault_ca_stop
 CERT="$STATE/certs/bad.example"
 REASON="the CA returned a certificate that"
 

@@ -7,19 +7,8 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/fault_ca.sh"
-# a failed run records its failure in the certificate's issuance.json
-# (last_attempt, last_error: visible until fixed); nothing else may change
-SNAPSHOT_BUT_FAILURE_RECORD=1
 
-pebble_start_webroot
-fault_ca_start none
-PORT=$FAULT_PORT
-URL=$FAULT_DIR_URL
-fault_acme issue --webroot "$WWW" --email admin@acmectl.example --agree-tos up.example
-assert_rc 0 "a live certificate first, through the front without a fault"
-fault_acme renew
-assert_rc 0 "renew when nothing is due (makes the state's lock file)"
-fault_ca_stop
+fault_ca_begin up.example
 
 # check_down FAULT STATUS: issue and renew --force through the front
 # answering the directory with STATUS.

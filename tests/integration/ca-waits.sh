@@ -9,16 +9,8 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/fault_ca.sh"
-# a failed run records its failure in the certificate's issuance.json
-# (last_attempt, last_error: visible until fixed); nothing else may change
-SNAPSHOT_BUT_FAILURE_RECORD=1
 
-pebble_start_webroot
-fault_ca_start none
-PORT=$FAULT_PORT
-fault_acme issue --webroot "$WWW" --email admin@acmectl.example --agree-tos live.example
-assert_rc 0 "a live certificate first, through the front without a fault"
-fault_ca_stop
+fault_ca_begin live.example
 
 # check_wait FAULT RC LINE BOUND ARGS...: runs acmectl ARGS through the
 # front breaking FAULT: exit RC, stderr is one line matching the glob LINE,

@@ -57,3 +57,23 @@ fault_acme() {
 fault_events() {
 	grep -cE -- "$1" "$FAULT_LOG" || true
 }
+
+# fault_ca_begin NAME...: what every CA-fault test starts from: Pebble with
+# a webroot, a live certificate for NAME... issued through the front
+# without a fault (and renew with nothing due, which makes the state's
+# lock file), the front stopped again. Sets PORT (give it to fault_ca_start
+# to keep the directory URL the certificate renews from) and URL (that
+# directory URL). A failed run may then change only its failure record
+# (SNAPSHOT_BUT_FAILURE_RECORD, common.sh).
+fault_ca_begin() {
+	pebble_start_webroot
+	fault_ca_start none
+	PORT=$FAULT_PORT
+	URL=$FAULT_DIR_URL
+	SNAPSHOT_BUT_FAILURE_RECORD=1
+	fault_acme issue --webroot "$WWW" --email admin@acmectl.example --agree-tos "$@"
+	assert_rc 0 "a live certificate first, through the front without a fault"
+	fault_acme renew
+	assert_rc 0 "renew when nothing is due (makes the state's lock file)"
+	fault_ca_stop
+}
