@@ -86,4 +86,11 @@ int order_split_chain(const char *pem, char **leaf, char **rest);
 
 void order_result_clear(struct order_result *r);
 
+/* Fills out from a downloaded chain r; with a preferred top issuer CN
+ * (NULL: none), looks through the first 10 alternates (Link
+ * rel="alternate") when the default chain does not match, keeping the
+ * default when none does. 0 or -1 with err. */
+int order_choose_chain(struct acme *a, const char *preferred, const struct acme_reply *r,
+    struct order_result *out);
+
 #endif

@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "certcheck.h"
-#include "certinfo.h"
 #include "err.h"
 #include "hdr.h"
 #include "ident.h"
@@ -30,9 +29,6 @@
 /* The last poll goes out this long before the deadline, so its answer can
  * still arrive. */
 #define POLL_LAST_MS 1000
-/* Alternate chains looked at for --preferred-chain: a CA offers one or
- * two; each costs a request, and a server may list any number. */
-#define ALTERNATES_MAX 10
 
 /* Builds the newOrder payload {"identifiers":[{type,value}...], "profile"?,
  * "replaces"?}. Caller frees. */
@@ -181,90 +177,6 @@ static int explain_invalid(struct acme *a, json_t *order)
 	}
 	err_set(ERR_ACME, "order became invalid without saying why");
 	return -1;
-}
-
-int order_split_chain(const char *pem, char **leaf, char **rest)
-{
-	static const char begin[] = "-----BEGIN CERTIFICATE-----";
-	static const char end[] = "-----END CERTIFICATE-----";
-	const char *b = strstr(pem, begin), *e = b != NULL ? strstr(b, end) : NULL, *next;
-
-	if (e == NULL) {
-		err_set(ERR_ACME, "the server sent no PEM certificate");
-		return -1;
-	}
-	e += strlen(end);
-	next = e + strspn(e, "\r\n");
-	*leaf = xasprintf("%.*s\n", (int)(e - b), b);
-	*rest = xstrdup(next);
-	return 0;
-}
-
-void order_result_clear(struct order_result *r)
-{
-	free(r->cert);
-	free(r->chain);
-	free(r->fullchain);
-	memset(r, 0, sizeof(*r));
-}
-
-/* True when the top certificate of a PEM chain was issued by a CA whose
- * CN is cn: cert-manager's preferredChain rule. */
-static bool chain_matches(const char *pem, const char *cn)
-{
-	char *top = certinfo_top_issuer_cn(pem);
-	bool match = top != NULL && strcmp(top, cn) == 0;
-
-	free(top);
-	return match;
-}
-
-/* Fills out from a PEM chain. 0 or -1 with err. */
-static int take_chain(const char *pem, struct order_result *out)
-{
-	order_result_clear(out);
-	if (order_split_chain(pem, &out->cert, &out->chain) != 0)
-		return -1;
-	out->fullchain = xstrdup(pem);
-	return 0;
-}
-
-/* Fills out from a downloaded chain r; with a preferred chain, looks
- * through the first ALTERNATES_MAX alternates (Link rel="alternate") when
- * the default does not match, keeping the default when none does. 0 or -1
- * with err. */
-static int choose_chain(struct acme *a, const struct order_request *req,
-    const struct acme_reply *r, struct order_result *out)
-{
-	struct acme_reply alt = { 0 };
-	char **alternates = NULL;
-	int rc = -1;
-
-	if (take_chain(r->body, out) != 0)
-		goto out;
-	rc = 0;
-	if (req->preferred_chain == NULL || chain_matches(r->body, req->preferred_chain))
-		goto out;
-	alternates = hdr_links((const char *const *)r->links, "alternate");
-	for (size_t i = 0; alternates[i] != NULL && i < ALTERNATES_MAX; i++) {
-		if (acme_post(a, "download alternate chain", alternates[i], NULL, false, &alt) != 0) {
-			rc = -1;
-			goto out;
-		}
-		if (chain_matches(alt.body, req->preferred_chain)) {
-			logmsg(LOG_VERBOSE, "using the alternate chain %s (top issuer \"%s\")",
-			    alternates[i], req->preferred_chain);
-			rc = take_chain(alt.body, out);
-			goto out;
-		}
-		acme_reply_clear(&alt);
-	}
-	logmsg(LOG_NORMAL, "no chain has the preferred top issuer \"%s\"; "
-	    "keeping the default chain", req->preferred_chain);
-out:
-	strv_free(alternates);
-	acme_reply_clear(&alt);
-	return rc;
 }
 
 /* Checks a requested profile against the directory's meta.profiles, when the
@@ -888,7 +800,8 @@ static void download_all(struct acme *a, struct progress *p, size_t n)
 	for (size_t j = 0; j < k; j++) {
 		if (calls[j].error != NULL)
 			fail_call(of[j], &calls[j]);
-		else if (choose_chain(a, of[j]->req, &calls[j].reply, of[j]->out) != 0)
+		else if (order_choose_chain(a, of[j]->req->preferred_chain, &calls[j].reply,
+		    of[j]->out) != 0)
 			fail(of[j]);
 	}
 	acme_calls_clear(calls, k);

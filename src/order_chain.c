@@ -1,0 +1,100 @@
+/* order_chain.c - the certificate chain an order ends with: the downloaded
+ * PEM split into leaf and chain, and the choice among the default and
+ * alternate chains for --preferred-chain (cert-manager's preferredChain
+ * rule: the top certificate's issuer CN). */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certinfo.h"
+#include "err.h"
+#include "hdr.h"
+#include "log.h"
+#include "order.h"
+#include "util.h"
+
+/* Alternate chains looked at for --preferred-chain: a CA offers one or
+ * two; each costs a request, and a server may list any number. */
+#define ALTERNATES_MAX 10
+
+int order_split_chain(const char *pem, char **leaf, char **rest)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+	static const char end[] = "-----END CERTIFICATE-----";
+	const char *b = strstr(pem, begin), *e = b != NULL ? strstr(b, end) : NULL, *next;
+
+	if (e == NULL) {
+		err_set(ERR_ACME, "the server sent no PEM certificate");
+		return -1;
+	}
+	e += strlen(end);
+	next = e + strspn(e, "\r\n");
+	*leaf = xasprintf("%.*s\n", (int)(e - b), b);
+	*rest = xstrdup(next);
+	return 0;
+}
+
+void order_result_clear(struct order_result *r)
+{
+	free(r->cert);
+	free(r->chain);
+	free(r->fullchain);
+	memset(r, 0, sizeof(*r));
+}
+
+/* True when the top certificate of a PEM chain was issued by a CA whose
+ * CN is cn: cert-manager's preferredChain rule. */
+static bool chain_matches(const char *pem, const char *cn)
+{
+	char *top = certinfo_top_issuer_cn(pem);
+	bool match = top != NULL && strcmp(top, cn) == 0;
+
+	free(top);
+	return match;
+}
+
+/* Fills out from a PEM chain. 0 or -1 with err. */
+static int take_chain(const char *pem, struct order_result *out)
+{
+	order_result_clear(out);
+	if (order_split_chain(pem, &out->cert, &out->chain) != 0)
+		return -1;
+	out->fullchain = xstrdup(pem);
+	return 0;
+}
+
+int order_choose_chain(struct acme *a, const char *preferred, const struct acme_reply *r,
+    struct order_result *out)
+{
+	struct acme_reply alt = { 0 };
+	char **alternates = NULL;
+	int rc = -1;
+
+	if (take_chain(r->body, out) != 0)
+		goto out;
+	rc = 0;
+	if (preferred == NULL || chain_matches(r->body, preferred))
+		goto out;
+	alternates = hdr_links((const char *const *)r->links, "alternate");
+	for (size_t i = 0; alternates[i] != NULL && i < ALTERNATES_MAX; i++) {
+		if (acme_post(a, "download alternate chain", alternates[i], NULL, false, &alt) != 0) {
+			rc = -1;
+			goto out;
+		}
+		if (chain_matches(alt.body, preferred)) {
+			logmsg(LOG_VERBOSE, "using the alternate chain %s (top issuer \"%s\")",
+			    alternates[i], preferred);
+			rc = take_chain(alt.body, out);
+			goto out;
+		}
+		acme_reply_clear(&alt);
+	}
+	logmsg(LOG_NORMAL, "no chain has the preferred top issuer \"%s\"; "
+	    "keeping the default chain", preferred);
+out:
+	strv_free(alternates);
+	acme_reply_clear(&alt);
+	return rc;
+}
