@@ -101,21 +101,30 @@ status:
 EOF
 }
 
-# check NAME VERDICT REASON-AFTER-PREFIX [TOKEN [KEY]]: diagnose --json the
-# Challenge for NAME; asserts the verdict and the whole status.reason.
-check() {
-	local name=$1 verdict=$2 reason=$3 token=${4:-$TOKEN} key=${5:-$KEY}
-	challenge "$name" "$token" "$key"
-	netns_timed_acmectl client --json diagnose --challenge "$TEST_TMP/$name.yaml"
+# assert_selfcheck NAME TYPE VERDICT REASON-AFTER-PREFIX: the last diagnose
+# --json run gave VERDICT and, after "Waiting for TYPE challenge
+# propagation: ", exactly REASON (an empty REASON: null, the check passes,
+# exit 0; else exit 1).
+assert_selfcheck() {
+	local name=$1 type=$2 verdict=$3 reason=$4
 	assert_eq "$verdict" "$(json_field "$OUT" challenges.0.verdict)" "$name: verdict"
 	if [ -n "$reason" ]; then
-		assert_eq "Waiting for HTTP-01 challenge propagation: $reason" \
+		assert_eq "Waiting for $type challenge propagation: $reason" \
 			"$(json_field "$OUT" challenges.0.reason)" "$name: cert-manager's status.reason"
 		assert_rc 1 "$name: a fault is exit 1"
 	else
 		assert_eq null "$(json_field "$OUT" challenges.0.reason)" "$name: reason null: it passes"
 		assert_rc 0 "$name: passing is exit 0"
 	fi
+}
+
+# check NAME VERDICT REASON-AFTER-PREFIX [TOKEN [KEY]]: diagnose --json the
+# HTTP-01 Challenge for NAME and assert_selfcheck.
+check() {
+	local name=$1 verdict=$2 reason=$3 token=${4:-$TOKEN} key=${5:-$KEY}
+	challenge "$name" "$token" "$key"
+	netns_timed_acmectl client --json diagnose --challenge "$TEST_TMP/$name.yaml"
+	assert_selfcheck "$name" HTTP-01 "$verdict" "$reason"
 }
 URL() { echo "http://$1/.well-known/acme-challenge/${2:-$TOKEN}"; }
 FAILED() { echo "failed to perform self check GET request '$(URL "$1" "${3:-}")': Get \"$2\": "; }
@@ -197,15 +206,7 @@ dns01() {
           "wildcard": false}}\n' "$name" "$name" "$TXT" >"$TEST_TMP/$name.json"
 	netns_timed_acmectl client --json diagnose --challenge "$TEST_TMP/$name.json" \
 		--dns01-recursive-nameservers "$NS1:53" "$@"
-	assert_eq "$verdict" "$(json_field "$OUT" challenges.0.verdict)" "$name: verdict"
-	if [ -n "$reason" ]; then
-		assert_eq "Waiting for DNS-01 challenge propagation: $reason" \
-			"$(json_field "$OUT" challenges.0.reason)" "$name: cert-manager's status.reason"
-		assert_rc 1 "$name: a fault is exit 1"
-	else
-		assert_eq null "$(json_field "$OUT" challenges.0.reason)" "$name: it passes"
-		assert_rc 0 "$name: exit 0"
-	fi
+	assert_selfcheck "$name" DNS-01 "$verdict" "$reason"
 }
 dns01 good.lab.test ok ""
 assert_contains "$OUT" '"outcome": "lab.test."' "the zone was found by the SOA walk"
