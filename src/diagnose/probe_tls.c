@@ -354,7 +354,10 @@ struct probe_conn *probe_tls_run(struct probe_conn *under, const char *host,
 	leaf = SSL_get1_peer_certificate(ssl);
 	describe_leaf(leaf, out);
 	X509_free(leaf);
+	/* seen ends with this call; the connection lives on */
 	SSL_set_ex_data(ssl, verify_seen_index, NULL);
+	SSL_set_msg_callback(ssl, NULL);
+	SSL_set_msg_callback_arg(ssl, NULL);
 	out->ms = mono_ms() - start;
 	return c;
 fail:
