@@ -48,6 +48,12 @@ void cm_deadlines(const struct cm_version *v, struct cm_deadlines *out);
 /* True when v has the short 10 s sync deadline. */
 bool cm_short_deadline(const struct cm_version *v);
 
+/* How long cert-manager's ACME client waits in all before retry number
+ * 1 ... retries of a badNonce (HTTP 400): 1 s, 2 s, then 3 s each, plus up
+ * to 1 s of jitter each (not counted); it stops after 5 retries, 6
+ * attempts, about 12 s. */
+long cm_bad_nonce_backoff_ms(int retries);
+
 /* The minor number N of the Go 1.N toolchain the release was built with
  * (its Makefile's VENDORED_GO_VERSION or WORKSPACE; only the thresholds
  * matter: <= 15 and >= 20). */
@@ -87,6 +93,7 @@ struct cm_view {
 	size_t nevents;
 	bool requeue;        /* whether cert-manager retries with backoff */
 	char *log;           /* the controller's error log line, or NULL; owned */
+	char *webhook_error; /* the webhook refuses the manifest: why; else NULL; owned */
 };
 
 /* The view of a failed account registration whose Go error text is err
@@ -98,6 +105,23 @@ struct cm_view {
  * Release with cm_view_free(). */
 void cm_view_register_failed(const struct cm_version *v, const char *err,
     bool acme_4xx, struct cm_view *out);
+
+/* What an Issuer's spec and status say about its last registration.
+ * Strings borrowed; NULL reads as "". */
+struct cm_issuer_state {
+	const char *server;           /* spec.acme.server */
+	const char *email;            /* spec.acme.email */
+	bool ready;                   /* its Ready condition is True */
+	const char *uri;              /* status.acme.uri */
+	const char *registered_email; /* status.acme.lastRegisteredEmail */
+	bool key_hash_matches;        /* status.acme.lastPrivateKeyHash is the key's */
+};
+
+/* True when v trusts the Issuer's status and makes no ACME request at all
+ * (it stays Ready, ACMEAccountRegistered): Ready is True, uri is set and on
+ * the server's host (cm_account_host_differs()), the e-mail is exactly the
+ * registered one, and from v1.12.0 lastPrivateKeyHash is the key's. */
+bool cm_skips_registration(const struct cm_version *v, const struct cm_issuer_state *s);
 
 /* True when v writes the Issuer's status with the sync's own context
  * (v1.3.0 on), so a sync that ran out of time cannot write it. */
@@ -119,6 +143,33 @@ void cm_view_registered(const struct cm_version *v, struct cm_view *out);
  * ErrVerifyACMEAccount, no retry); secret_name is privateKeySecretRef.name.
  * Release with cm_view_free(). */
 void cm_view_key_not_rsa(const char *secret_name, struct cm_view *out);
+
+/* Why cert-manager v cannot read len bytes of a Secret's key data (its
+ * pki.DecodePrivateKeyBytes): "error decoding private key PEM block" (from
+ * v1.18.3 ": no PEM data was found in given input" follows) when there is
+ * no PEM block, "unknown private key type: TYPE" for a block other than
+ * PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY. NULL when the first block
+ * is of a known type (the key itself decides). Caller frees. */
+char *cm_key_data_error(const struct cm_version *v, const char *data, size_t len);
+
+/* The view of key data cert-manager cannot read (Ready=False,
+ * ErrVerifyACMEAccount, "Account private key is invalid: <why>", no retry).
+ * Release with cm_view_free(). */
+void cm_view_key_invalid(const char *why, struct cm_view *out);
+
+/* The view of a manifest cert-manager's webhook refuses (kubectl apply
+ * fails with why): no condition and no event is ever written. Release
+ * with cm_view_free(). */
+void cm_view_webhook_rejects(const char *why, struct cm_view *out);
+
+/* The webhook's reason to refuse an ACME Issuer of version v, or NULL:
+ * caBundle together with skipTLSVerify (v1.11.0 on: older releases have no
+ * caBundle field, the API server drops it), or no server. Static string. */
+const char *cm_webhook_refusal(const struct cm_version *v, bool ca_bundle,
+    bool skip_tls_verify, const char *server);
+
+/* True when v has spec.acme.caBundle (v1.11.0 on). */
+bool cm_has_ca_bundle(const struct cm_version *v);
 
 /* The view of an ACME v1 directory URL (Ready=False, InvalidConfig, no retry)
  * when server is one of Let's Encrypt's v1 URLs; returns false (and leaves out
@@ -183,6 +234,53 @@ char *cm_err_dns_timeout(const char *host, const char *server);
  * "tls: failed to verify certificate: " when v wraps verification errors. */
 char *cm_err_x509_name(const struct cm_version *v, const char *const *names,
     size_t n, const char *host);
+
+/* What a certificate names, for Go's host name error. Strings borrowed. */
+struct cm_cert_names {
+	const char *const *dns_names;
+	size_t ndns;
+	const char *const *ip_names;
+	size_t nip;
+	bool has_san;             /* it has a subjectAltName extension */
+	const char *common_name;  /* the subject CN, or NULL */
+};
+
+/* Go's x509.HostnameError for a certificate that is not valid for host:
+ * `x509: certificate relies on legacy Common Name field, use SANs instead`
+ * when it has no SAN extension and its CN matches host (Go <= 1.16, i.e.
+ * cert-manager <= v1.5: "... use SANs or temporarily enable Common Name
+ * matching with GODEBUG=x509ignoreCN=0"); for an IP host without IP SANs
+ * `x509: cannot validate certificate for IP because it doesn't contain any
+ * IP SANs`; else cm_err_x509_name() of the IP SANs (IP host) or DNS SANs.
+ * Prefixed as cm_err_x509_name(). */
+char *cm_err_x509_hostname(const struct cm_version *v, const struct cm_cert_names *c,
+    const char *host);
+
+/* Go's x509 expiry error: `x509: certificate has expired or is not yet
+ * valid: current time NOW is after NOT_AFTER` (or `is before NOT_BEFORE`),
+ * times in RFC 3339, UTC; without the detail when now is inside the
+ * window or a time is unknown (0). Prefixed as cm_err_x509_name(). */
+char *cm_err_x509_expired(const struct cm_version *v, long long now, long long not_before,
+    long long not_after);
+
+/* `http: server gave HTTP response to HTTPS client`: net/http's text when
+ * the answer to the client hello begins "HTTP/". */
+char *cm_err_http_to_https(void);
+
+/* Go's ACME client's error for an answer with HTTP status other than the
+ * one wanted (*acme.Error): "STATUS TYPE: DETAIL", TYPE and DETAIL from a
+ * JSON object body (empty when missing), else DETAIL is the body as is, or
+ * status_text ("405 Method Not Allowed", the status line after the version)
+ * when the body is empty. */
+char *cm_err_acme_status(int status, const char *status_text, const char *body, size_t len);
+
+/* The error of Go's ACME client (v1.9.0 on) for a directory without
+ * newOrder. */
+#define CM_ERR_PRE_RFC8555 "acme: server does not support the RFC 8555 version of ACME"
+
+/* True when v's ACME client refuses a directory without newOrder
+ * (CM_ERR_PRE_RFC8555): v1.9.0 on. */
+bool cm_checks_rfc8555_directory(const struct cm_version *v);
 
 /* `x509: certificate signed by unknown authority`, prefixed like above. */
 char *cm_err_x509_unknown_authority(const struct cm_version *v);

@@ -38,6 +38,8 @@ enum diag_config {
 	DCONF_INVALID,       /* config_problem says what */
 	DCONF_V1_SERVER,     /* a Let's Encrypt ACME v1 URL */
 	DCONF_KEY_NOT_RSA,   /* cert-manager's key (--secret, --account-key) is not RSA */
+	DCONF_KEY_INVALID,   /* the Secret's key data is no key cert-manager reads: key_invalid */
+	DCONF_REJECTED,      /* cert-manager's webhook refuses the manifest: config_problem */
 };
 
 enum diag_route {
@@ -108,6 +110,13 @@ struct diag_handshake {
 	size_t ndns;
 	const char *const *ip_names;
 	size_t nip;
+	bool has_san;                 /* a subjectAltName extension */
+	const char *common_name;      /* the subject CN, or NULL */
+	long long not_before, not_after; /* validity, Unix time; 0 unknown */
+	/* DTLS_FAILED: what Go would tell apart */
+	bool closed;                  /* the peer closed the connection */
+	bool http_answer;             /* it answered the client hello in HTTP */
+	bool not_tls;                 /* its first record was not TLS */
 };
 
 /* What a proxy speaks when the scheme of its URL failed: checked on a new
@@ -128,7 +137,11 @@ enum diag_http {
 };
 
 enum diag_nonce {
-	DNONCE_NOT_RUN, DNONCE_OK, DNONCE_MISSING, DNONCE_TIMEOUT, DNONCE_FAILED,
+	DNONCE_NOT_RUN,
+	DNONCE_OK,           /* a Replay-Nonce, whatever the status */
+	DNONCE_MISSING,      /* a 2xx answer without Replay-Nonce */
+	DNONCE_TIMEOUT,
+	DNONCE_FAILED,       /* no answer, or another status without Replay-Nonce */
 };
 
 enum diag_account {
@@ -146,6 +159,7 @@ struct diag_facts {
 	struct cm_version cm;
 	const char *server;           /* the directory URL */
 	const char *server_source;    /* "--server", "issuer FILE" */
+	long long now;                /* when it ran (Unix time), for Go's expiry text; 0 unknown */
 	const char *host;             /* the URL's host, without brackets */
 	int port;
 	long step_timeout_ms;         /* --timeout per network step */
@@ -157,9 +171,16 @@ struct diag_facts {
 	const char *key_source;       /* "--account-key k.pem", "Secret acme-key (tls.key)" */
 	const char *key_secret_name;  /* privateKeySecretRef.name, for cert-manager's wording */
 	bool key_not_rsa;             /* a non-RSA key that only acmectl uses */
+	const char *key_invalid;      /* DCONF_KEY_INVALID: cert-manager's reason, e.g.
+	                               * "error decoding private key PEM block" */
+	bool key_generation_disabled; /* spec.acme.disableAccountKeyGeneration */
+	bool eab_configured;          /* spec.acme.externalAccountBinding is set */
 	bool key_hash_changed;        /* status.acme.lastPrivateKeyHash is another key's */
+	bool key_hash_matches;        /* status.acme.lastPrivateKeyHash is this key's */
+	const char *status_uri;       /* the manifest's status.acme.uri */
 	const char *trust;            /* "the system store + --ca-bundle ca.pem" */
 	bool trust_issuer_bundle;     /* the Issuer's caBundle replaces the system store */
+	bool ca_bundle_ignored;       /* caBundle set, but the version has no such field */
 	bool skip_tls_verify;         /* the Issuer's skipTLSVerify */
 	const char *known_account_url; /* --account-url or status.acme.uri; NULL or "" when none */
 	const char *known_account_source;
@@ -220,6 +241,10 @@ struct diag_facts {
 	size_t ndns;
 	const char *const *ip_names;  /* the leaf's IP SANs */
 	size_t nip;
+	bool has_san;
+	const char *common_name;
+	long long not_before, not_after;
+	bool tls_closed, tls_http_answer, tls_not_tls; /* as in struct diag_handshake */
 
 	/* http: GET the directory */
 	enum diag_http http;
@@ -228,6 +253,8 @@ struct diag_facts {
 	const char *http_error;       /* DHTTP_TIMEOUT/FAILED: what happened */
 	const char *not_acme;         /* DHTTP_NOT_ACME: why, e.g. "an HTML page" */
 	const char *go_error;         /* DHTTP_NOT_ACME: what Go's ACME client says */
+	int http_redirects;           /* redirects followed, as Go does (at most 10) */
+	const char *http_redirected_to; /* the URL the last one led to, or NULL */
 	const char *v1_replacement;   /* a v1 directory was found: its v2 URL if known */
 
 	const char *new_nonce_url;    /* from the directory */
@@ -236,6 +263,7 @@ struct diag_facts {
 	/* nonce */
 	enum diag_nonce nonce;
 	int nonce_status;
+	const char *nonce_status_text; /* "405 Method Not Allowed", NULL when none */
 	const char *nonce_error;
 
 	/* account */

@@ -169,6 +169,13 @@ struct probe_tls {
 	bool self_signed;     /* the leaf signed itself */
 	char **dns_names;     /* owned; the leaf's DNS SANs, NULL-terminated, never NULL after a handshake */
 	char **ip_names;      /* owned; the leaf's IP SANs as text, NULL-terminated */
+	bool has_san;         /* the leaf has a subjectAltName extension */
+	char *common_name;    /* owned; the leaf's subject CN, or NULL */
+	long long not_before, not_after; /* the leaf's validity (Unix time); 0 unknown */
+	/* why a handshake failed, as Go tells it apart */
+	bool closed;          /* the server closed the connection (Go: EOF) */
+	bool http_answer;     /* the first record began "HTTP/": a plain HTTP port */
+	bool not_tls;         /* the first record was neither a handshake nor an alert */
 };
 
 /* Runs a TLS handshake as a client over under, which it takes over: on
@@ -187,6 +194,7 @@ void probe_tls_clear(struct probe_tls *out);
 
 struct probe_response {
 	int status;
+	char *reason;         /* owned; the status line's reason phrase, NULL when none */
 	char *content_type;   /* owned header values, NULL when absent */
 	char *replay_nonce;
 	char *location;

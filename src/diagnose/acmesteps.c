@@ -19,7 +19,8 @@
 #include "jws.h"
 #include "util.h"
 
-#define BAD_NONCE_RETRIES 6    /* as cert-manager's ACME client */
+#define BAD_NONCE_RETRIES 5    /* as cert-manager's ACME client: 6 attempts */
+#define MAX_REDIRECTS 10       /* as Go's http.Client */
 
 /* TLS with host over under (taken over) for a request after the steps,
  * where the certificate must pass Go's checks; what is "" or "proxy ".
@@ -136,17 +137,6 @@ static void after_response(struct run *r, const struct probe_response *resp)
 	}
 }
 
-/* Up to 100 characters of the body on one line. Caller frees. */
-static char *body_excerpt(const char *body)
-{
-	char *s = xstrndup(body, 100), *p;
-
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	return s;
-}
-
 static bool has_string(json_t *obj, const char *name)
 {
 	return json_is_string(json_object_get(obj, name)) &&
@@ -158,7 +148,7 @@ static void not_a_directory(struct run *r, const struct probe_response *resp)
 {
 	struct diag_facts *f = &r->f;
 	const char *b = resp->body;
-	char *excerpt, missing[64] = "";
+	char *status, missing[64] = "";
 	bool html;
 
 	while (*b == ' ' || *b == '\n' || *b == '\r' || *b == '\t')
@@ -167,12 +157,15 @@ static void not_a_directory(struct run *r, const struct probe_response *resp)
 	    strncasecmp(resp->content_type, "text/html", 9) == 0);
 	f->http = DHTTP_NOT_ACME;
 	if (resp->status != 200) {
-		excerpt = body_excerpt(b);
 		f->not_acme = diag_keep(r, xasprintf("HTTP %d instead of 200%s", resp->status,
 		    html ? "; an HTML page (a proxy error page, captive portal or wrong "
 		    "path?)" : ""));
-		f->go_error = diag_keep(r, xasprintf("%d : %s", resp->status, excerpt));
-		free(excerpt);
+		status = resp->reason != NULL ? xasprintf("%d %s", resp->status, resp->reason) :
+		    xasprintf("%d", resp->status);
+		/* Go keeps the whole body in the error */
+		f->go_error = diag_keep(r, cm_err_acme_status(resp->status, status, resp->body,
+		    resp->body_len));
+		free(status);
 		return;
 	}
 	if (!json_is_object(r->dir)) {
@@ -196,7 +189,82 @@ static void not_a_directory(struct run *r, const struct probe_response *resp)
 		f->not_acme = diag_keep(r, xasprintf("JSON without%s: not an ACME v2 directory",
 		    missing));
 	}
-	f->go_error = diag_keep(r, cm_err_url("HEAD", "", "unsupported protocol scheme \"\""));
+	if (!has_string(r->dir, "newOrder") && cm_checks_rfc8555_directory(&f->cm))
+		f->go_error = CM_ERR_PRE_RFC8555;
+	else if (!has_string(r->dir, "newNonce"))
+		f->go_error = diag_keep(r, cm_err_url("HEAD", "", "unsupported protocol "
+		    "scheme \"\""));
+	else
+		f->go_error = diag_keep(r, cm_err_url("POST", "", "unsupported protocol "
+		    "scheme \"\""));
+}
+
+static bool is_redirect(int status)
+{
+	return status == 301 || status == 302 || status == 303 || status == 307 ||
+	    status == 308;
+}
+
+/* Where a redirect's Location leads from url: an absolute URL as is, a
+ * "/path" on url's scheme and authority; NULL for other forms (Go resolves
+ * those too; no CA sends them). Caller frees. */
+static char *redirect_target(const char *url, const char *location)
+{
+	const char *end = strstr(url, "://");
+
+	if (strncasecmp(location, "https://", 8) == 0 || strncasecmp(location, "http://", 7) == 0)
+		return xstrdup(location);
+	if (location[0] != '/' || location[1] == '/' || end == NULL)
+		return NULL;
+	end += 3 + strcspn(end + 3, "/?#");
+	return xasprintf("%.*s%s", (int)(end - url), url, location);
+}
+
+/* GET the directory, following redirects as Go's http.Client does (at
+ * most 10). Leaves the final answer in resp; the URL it came from is kept
+ * in f->http_redirected_to when it is not the server's. */
+static enum probe_http_status get_directory(struct run *r, long long deadline,
+    struct probe_response *resp, char **error)
+{
+	struct diag_facts *f = &r->f;
+	enum probe_http_status st;
+	char *url = xstrdup(f->server), *path = NULL, *next;
+	const char *authority = r->authority, *target = r->path;
+
+	for (;;) {
+		st = probe_http(r->conn, "GET", authority, target, NULL, deadline, resp, error);
+		if (st != PROBE_HTTP_OK || !is_redirect(resp->status) || resp->location == NULL)
+			break;
+		if (f->http_redirects == MAX_REDIRECTS) {
+			st = PROBE_HTTP_FAILED;
+			*error = xstrdup("stopped after 10 redirects");
+			break;
+		}
+		f->http_redirects++;
+		next = redirect_target(url, resp->location);
+		after_response(r, resp);
+		probe_response_clear(resp);
+		free(url);
+		url = next;
+		free(path);
+		path = NULL;
+		if (url == NULL) {
+			st = PROBE_HTTP_FAILED;
+			*error = xstrdup("a redirect to a relative Location acmectl does not follow");
+			break;
+		}
+		if (conn_for(r, url, deadline, &path, error) == NULL) {
+			st = PROBE_HTTP_FAILED;
+			break;
+		}
+		authority = r->conn_authority;
+		target = path;
+	}
+	if (f->http_redirects > 0 && url != NULL)
+		f->http_redirected_to = diag_keep(r, xstrdup(url));
+	free(url);
+	free(path);
+	return st;
 }
 
 bool diag_step_http(struct run *r)
@@ -208,8 +276,9 @@ bool diag_step_http(struct run *r)
 	char *error = NULL;
 	bool limited;
 
+	memset(&resp, 0, sizeof(resp));
 	deadline = diag_step_deadline(r, DIAG_HTTP, &limited);
-	st = probe_http(r->conn, "GET", r->authority, r->path, NULL, deadline, &resp, &error);
+	st = get_directory(r, deadline, &resp, &error);
 	f->ms[DIAG_HTTP] = f->cm_ms[DIAG_HTTP] = mono_ms() - start;
 	f->http_error = diag_keep(r, error);
 	if (st != PROBE_HTTP_OK) {
@@ -258,9 +327,14 @@ bool diag_step_nonce(struct run *r)
 		goto out;
 	}
 	f->nonce_status = resp.status;
-	if ((resp.status != 200 && resp.status != 204) || resp.replay_nonce == NULL ||
-	    resp.replay_nonce[0] == '\0') {
-		f->nonce = DNONCE_MISSING;
+	/* Go's ACME client takes a nonce whatever the status, and fails a
+	 * HEAD without one on its status when that is above 299 */
+	if (resp.replay_nonce == NULL || resp.replay_nonce[0] == '\0') {
+		f->nonce = resp.status > 299 ? DNONCE_FAILED : DNONCE_MISSING;
+		f->nonce_status_text = diag_keep(r, resp.reason != NULL ?
+		    xasprintf("%d %s", resp.status, resp.reason) : xasprintf("%d", resp.status));
+		if (resp.status > 299)
+			error = xasprintf("-> %d without Replay-Nonce", resp.status);
 		goto out;
 	}
 	f->nonce = DNONCE_OK;
@@ -323,6 +397,7 @@ void diag_step_account(struct run *r)
 	long long start = mono_ms(), deadline;
 	char *path = NULL, *error = NULL, *jws;
 	bool limited, retry = true;
+	int retries = 0;
 
 	if (r->key == NULL) {
 		f->account = DACCT_NO_KEY;
@@ -355,13 +430,16 @@ void diag_step_account(struct run *r)
 			break;
 		}
 		retry = account_answer(r, &resp, attempt == BAD_NONCE_RETRIES);
+		retries += retry;
 		after_response(r, &resp);
 	}
 	if (error != NULL && f->account_problem == NULL)
 		f->account_problem = diag_keep(r, error);
 	else
 		free(error);
-	f->ms[DIAG_ACCOUNT] = f->cm_ms[DIAG_ACCOUNT] = mono_ms() - start;
+	/* acmectl retries at once; cert-manager waits between the attempts */
+	f->ms[DIAG_ACCOUNT] = mono_ms() - start;
+	f->cm_ms[DIAG_ACCOUNT] = f->ms[DIAG_ACCOUNT] + cm_bad_nonce_backoff_ms(retries);
 	probe_response_clear(&resp);
 	free(path);
 }

@@ -46,6 +46,13 @@ static const char *conn_outcome(const struct diag_conn *c)
 	}
 }
 
+static bool at_least_v1_12(const struct diag_facts *f)
+{
+	struct cm_version v112 = { 1, 12, 0 };
+
+	return cm_version_cmp(&f->cm, &v112) >= 0;
+}
+
 static void find_ipv6(const struct diag_facts *f, struct diag_report *r)
 {
 	const struct diag_conn *v6 = NULL;
@@ -95,6 +102,15 @@ void diag_find(const struct diag_facts *f, struct diag_report *r)
 		    "came from the search domain %s (%s.%s.): fine for a cluster service name, "
 		    "a trap when %s has a wildcard record", f->dns_name, f->search_domain,
 		    f->dns_name, f->search_domain, f->search_domain));
+	if (f->ca_bundle_ignored)
+		add_finding(r, "ca_bundle_ignored", xasprintf("spec.acme.caBundle is set, but "
+		    "cert-manager %s has no such field (it came in v1.11.0): the API server "
+		    "drops it and the system roots are used", r->cm_version));
+	if (f->key_desc != NULL && strncmp(f->key_desc, "RSA ", 4) == 0 &&
+	    atoi(f->key_desc + 4) < 2048)
+		add_finding(r, "key_rsa_small", xasprintf("the account key is %s: cert-manager "
+		    "does not check the size and sends it; the CA decides (Let's Encrypt and "
+		    "most CAs refuse keys under 2048 bits with badPublicKey)", f->key_desc));
 	if (f->key_not_rsa)
 		add_finding(r, "key_not_rsa", xasprintf("the account key (%s, from %s) is fine for "
 		    "acmectl, but cert-manager accepts only RSA account keys", f->key_desc,
@@ -102,6 +118,12 @@ void diag_find(const struct diag_facts *f, struct diag_report *r)
 	if (f->issuer_condition != NULL)
 		add_finding(r, "issuer_status", xasprintf("the manifest's Ready condition: %s",
 		    f->issuer_condition));
+	if (diag_cm_skips(f))
+		add_finding(r, "setup_skipped", xasprintf("the Issuer is Ready, status.acme.uri "
+		    "is on the server's host and spec.acme.email is the registered e-mail%s: "
+		    "cert-manager %s sends no request at all and stays Ready; the steps show "
+		    "what a new registration would meet", at_least_v1_12(f) ? ", and "
+		    "lastPrivateKeyHash is this key's" : "", r->cm_version));
 	if (f->email != NULL && f->registered_email != NULL &&
 	    strcasecmp(f->email, f->registered_email) != 0)
 		add_finding(r, "email_changed", xasprintf("spec.acme.email is %s but the account "
@@ -275,11 +297,17 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 	case DVERDICT_CONFIG_INVALID:
 		if (f->config == DCONF_V1_SERVER && (v2 = cm_v1_replacement(f->server)) != NULL)
 			add_advice(r, xasprintf("set spec.acme.server to %s", v2));
-		else if (f->config == DCONF_KEY_NOT_RSA)
+		else if (f->config == DCONF_KEY_NOT_RSA || f->config == DCONF_KEY_INVALID)
 			add_advice(r, xasprintf("store an RSA key (PEM, PKCS#1 or PKCS#8) in the "
-			    "Secret %s, or delete the Secret so cert-manager generates an RSA 2048 "
-			    "key (that is a new account)", f->key_secret_name ?
-			    f->key_secret_name : "named by privateKeySecretRef"));
+			    "Secret %s%s", f->key_secret_name ? f->key_secret_name :
+			    "named by privateKeySecretRef", f->key_generation_disabled ? " (with "
+			    "disableAccountKeyGeneration set, cert-manager will not make one)" :
+			    ", or delete the Secret so cert-manager generates an RSA 2048 key "
+			    "(that is a new account)"));
+		else if (f->config == DCONF_REJECTED)
+			add_advice(r, xasprintf("fix the manifest before applying it: the webhook "
+			    "refuses it (%s), so the Issuer never exists and has no condition",
+			    f->config_problem));
 		else if (f->config == DCONF_INVALID)
 			add_advice(r, xasprintf("fix the Issuer: %s", f->config_problem ?
 			    f->config_problem : "see the config step"));
@@ -412,9 +440,16 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 			    "of another account do not carry over)", f->host));
 		break;
 	case DVERDICT_ACCOUNT_ERROR:
-		add_advice(r, xasprintf("the CA refused the account lookup (%s): if it requires "
-		    "external account binding, set spec.acme.externalAccountBinding",
-		    f->account_problem ? f->account_problem : "?"));
+		if (f->eab_configured)
+			add_advice(r, xasprintf("the CA refused the account lookup (%s): "
+			    "spec.acme.externalAccountBinding is set, so check its keyID and "
+			    "the MAC key in its Secret (base64url without padding) with the CA",
+			    f->account_problem ? f->account_problem : "?"));
+		else
+			add_advice(r, xasprintf("the CA refused the account lookup (%s): if it "
+			    "requires external account binding, set "
+			    "spec.acme.externalAccountBinding", f->account_problem ?
+			    f->account_problem : "?"));
 		break;
 	case DVERDICT_DEADLINE_EXCEEDED:
 		if (cm_short_deadline(&f->cm))
@@ -474,7 +509,12 @@ static void advise_findings(const struct diag_facts *f, enum diag_verdict verdic
 void diag_advise(const struct diag_facts *f, struct diag_report *r)
 {
 	advise_verdict(f, r->verdict, r);
-	if (!r->cm.condition_written)
+	if (diag_has_finding(r, "setup_skipped") && r->verdict != DVERDICT_OK)
+		add_advice(r, xasprintf("cert-manager skips these steps while the Issuer stays "
+		    "Ready: the %s failure shows only when it registers again (a new server "
+		    "host, e-mail or key, or a Ready condition that is no longer True)",
+		    diag_verdict_name(r->verdict)));
+	if (!r->cm.condition_written && r->cm.webhook_error == NULL)
 		add_advice(r, xasprintf("cert-manager %s cannot update the Ready condition when "
 		    "its sync deadline passes (%s): read the Issuer's events (kubectl describe: "
 		    "ErrInitIssuer \"Error initializing issuer: context deadline exceeded\") "

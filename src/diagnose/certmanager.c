@@ -2,10 +2,16 @@
  * certmanager.h). */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <jansson.h>
 
 #include <openssl/crypto.h>
 #include <openssl/encoder.h>
@@ -192,6 +198,16 @@ void cm_deadlines(const struct cm_version *v, struct cm_deadlines *out)
 	out->tls_handshake_ms = 10 * 1000L;
 }
 
+long cm_bad_nonce_backoff_ms(int retries)
+{
+	long total = 0;
+
+	/* pkg/acme/util RetryBackoff: 2^(n-1) s, at most 3 s, for n <= 5 */
+	for (int n = 1; n <= retries && n <= 5; n++)
+		total += n == 1 ? 1000 : n == 2 ? 2000 : 3000;
+	return total;
+}
+
 int cm_go_minor(const struct cm_version *v)
 {
 	/* Go 1.N of each cert-manager minor release, by release dates. */
@@ -250,6 +266,18 @@ void cm_view_register_failed(const struct cm_version *v, const char *err,
 	}
 }
 
+bool cm_skips_registration(const struct cm_version *v, const struct cm_issuer_state *s)
+{
+	const char *email = s->email != NULL ? s->email : "";
+	const char *registered = s->registered_email != NULL ? s->registered_email : "";
+
+	if (!s->ready || s->uri == NULL || s->uri[0] == '\0' ||
+	    cm_account_host_differs(s->server, s->uri) || strcmp(email, registered) != 0)
+		return false;
+	/* v1.12.0 added the key's checksum to the test */
+	return !at_least(v, 1, 12, 0) || s->key_hash_matches;
+}
+
 bool cm_status_needs_sync_time(const struct cm_version *v)
 {
 	/* v1.3.0 moved the context.WithTimeout to the top of Sync, before
@@ -294,6 +322,60 @@ void cm_view_key_not_rsa(const char *secret_name, struct cm_view *out)
 	    secret_name ? secret_name : "");
 }
 
+char *cm_key_data_error(const struct cm_version *v, const char *data, size_t len)
+{
+	static const char begin[] = "-----BEGIN ";
+	const char *p = memmem(data, len, begin, sizeof(begin) - 1), *type, *end;
+	size_t n;
+
+	if (p == NULL)
+		/* Go's pem.Decode finds no block; v1.18.3 added the reason */
+		return xasprintf("error decoding private key PEM block%s",
+		    at_least(v, 1, 18, 3) ? ": no PEM data was found in given input" : "");
+	type = p + sizeof(begin) - 1;
+	end = memmem(type, len - (size_t)(type - data), "-----", 5);
+	if (end == NULL)
+		return xasprintf("error decoding private key PEM block%s",
+		    at_least(v, 1, 18, 3) ? ": no PEM data was found in given input" : "");
+	n = (size_t)(end - type);
+	if ((n == 11 && memcmp(type, "PRIVATE KEY", 11) == 0) ||
+	    (n == 14 && memcmp(type, "EC PRIVATE KEY", 14) == 0) ||
+	    (n == 15 && memcmp(type, "RSA PRIVATE KEY", 15) == 0))
+		return NULL;
+	return xasprintf("unknown private key type: %.*s", (int)n, type);
+}
+
+void cm_view_key_invalid(const char *why, struct cm_view *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->status = "False";
+	out->condition_written = true;
+	out->reason = REASON_VERIFY_FAILED;
+	out->message = xasprintf("Account private key is invalid: %s", why);
+}
+
+void cm_view_webhook_rejects(const char *why, struct cm_view *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->webhook_error = xstrdup(why);
+}
+
+bool cm_has_ca_bundle(const struct cm_version *v)
+{
+	return at_least(v, 1, 11, 0);
+}
+
+const char *cm_webhook_refusal(const struct cm_version *v, bool ca_bundle,
+    bool skip_tls_verify, const char *server)
+{
+	if (ca_bundle && skip_tls_verify && cm_has_ca_bundle(v))
+		return "spec.acme.caBundle, spec.acme.skipTLSVerify: caBundle and "
+		    "skipTLSVerify are mutually exclusive and cannot both be set";
+	if (server == NULL || server[0] == '\0')
+		return "spec.acme.server: Required value: acme server URL is a required field";
+	return NULL;
+}
+
 const char *cm_v1_replacement(const char *server)
 {
 	if (server == NULL)
@@ -325,6 +407,7 @@ void cm_view_free(struct cm_view *view)
 		return;
 	free(view->message);
 	free(view->log);
+	free(view->webhook_error);
 	for (size_t i = 0; i < view->nevents; i++)
 		free(view->events[i].message);
 	memset(view, 0, sizeof(*view));
@@ -518,4 +601,102 @@ char *cm_err_proxyconnect(const char *detail)
 char *cm_err_proxy_status(const char *reason)
 {
 	return xstrdup(reason != NULL ? reason : "unknown status code");
+}
+
+/* Go's matchHostnames for a CN: equal ignoring case, or "*.rest" matching
+ * one label and then rest. */
+static bool cn_matches(const char *cn, const char *host)
+{
+	const char *dot;
+
+	if (strcasecmp(cn, host) == 0)
+		return true;
+	if (strncmp(cn, "*.", 2) != 0 || (dot = strchr(host, '.')) == NULL || dot == host)
+		return false;
+	return strcasecmp(cn + 2, dot + 1) == 0;
+}
+
+static bool is_ip_literal(const char *host)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+char *cm_err_x509_hostname(const struct cm_version *v, const struct cm_cert_names *c,
+    const char *host)
+{
+	const char *prefix = cm_wraps_tls_verify_errors(v) ? TLS_VERIFY_PREFIX : "";
+
+	if (!c->has_san && c->common_name != NULL && cn_matches(c->common_name, host))
+		return xasprintf("%sx509: certificate relies on legacy Common Name field, %s",
+		    prefix, cm_go_minor(v) <= 16 ? "use SANs or temporarily enable Common "
+		    "Name matching with GODEBUG=x509ignoreCN=0" : "use SANs instead");
+	if (is_ip_literal(host)) {
+		if (c->nip == 0)
+			return xasprintf("%sx509: cannot validate certificate for %s because "
+			    "it doesn't contain any IP SANs", prefix, host);
+		return cm_err_x509_name(v, c->ip_names, c->nip, host);
+	}
+	return cm_err_x509_name(v, c->dns_names, c->ndns, host);
+}
+
+/* Unix time t in RFC 3339, UTC, into buf. */
+static void rfc3339(long long t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "%lld", t);
+}
+
+char *cm_err_x509_expired(const struct cm_version *v, long long now, long long not_before,
+    long long not_after)
+{
+	const char *prefix = cm_wraps_tls_verify_errors(v) ? TLS_VERIFY_PREFIX : "";
+	char a[32], b[32];
+
+	rfc3339(now, a, sizeof(a));
+	if (now != 0 && not_before != 0 && now < not_before) {
+		rfc3339(not_before, b, sizeof(b));
+		return xasprintf("%sx509: certificate has expired or is not yet valid: current "
+		    "time %s is before %s", prefix, a, b);
+	}
+	if (now != 0 && not_after != 0 && now > not_after) {
+		rfc3339(not_after, b, sizeof(b));
+		return xasprintf("%sx509: certificate has expired or is not yet valid: current "
+		    "time %s is after %s", prefix, a, b);
+	}
+	return xasprintf("%sx509: certificate has expired or is not yet valid", prefix);
+}
+
+char *cm_err_http_to_https(void)
+{
+	return xstrdup("http: server gave HTTP response to HTTPS client");
+}
+
+char *cm_err_acme_status(int status, const char *status_text, const char *body, size_t len)
+{
+	json_t *doc = len > 0 ? json_loadb(body, len, 0, NULL) : NULL;
+	const char *type, *detail;
+	char *s;
+
+	if (json_is_object(doc)) {
+		type = json_string_value(json_object_get(doc, "type"));
+		detail = json_string_value(json_object_get(doc, "detail"));
+		s = xasprintf("%d %s: %s", status, type ? type : "", detail ? detail : "");
+	} else if (len > 0) {
+		s = xasprintf("%d : %.*s", status, (int)len, body);
+	} else {
+		s = xasprintf("%d : %s", status, status_text != NULL ? status_text : "");
+	}
+	json_decref(doc);
+	return s;
+}
+
+bool cm_checks_rfc8555_directory(const struct cm_version *v)
+{
+	/* x/crypto 65fa2f7 (2022-01-22), first vendored by cert-manager v1.9.0 */
+	return at_least(v, 1, 9, 0);
 }

@@ -86,6 +86,11 @@ bool diag_proxy_checks_fail(const struct diag_facts *f);
 /* True when the TLS handshake with an https:// proxy did not complete. */
 bool diag_proxy_handshake_failed(const struct diag_facts *f);
 
+/* True when cert-manager would trust the Issuer's status (Ready, the
+ * account on the server's host, the same e-mail and key) and send no
+ * request at all: cm_skips_registration() of the facts. */
+bool diag_cm_skips(const struct diag_facts *f);
+
 /* "localhost, 127.0.0.1" or "no names (no subjectAltName)". Caller frees. */
 char *diag_san_list(const struct diag_handshake *h);
 

@@ -109,7 +109,10 @@ void diag_server_handshake(const struct diag_facts *f, struct diag_handshake *h)
 	    .version = f->tls_version, .name_mismatch = f->name_mismatch, .chain = f->chain,
 	    .chain_error = f->chain_error, .subject = f->subject, .issuer = f->issuer,
 	    .self_signed = f->self_signed, .dns_names = f->dns_names, .ndns = f->ndns,
-	    .ip_names = f->ip_names, .nip = f->nip };
+	    .ip_names = f->ip_names, .nip = f->nip, .has_san = f->has_san,
+	    .common_name = f->common_name, .not_before = f->not_before,
+	    .not_after = f->not_after, .closed = f->tls_closed,
+	    .http_answer = f->tls_http_answer, .not_tls = f->tls_not_tls };
 }
 
 /* The handshake worked but Go would refuse the certificate (the same
@@ -154,4 +157,13 @@ char *diag_san_list(const struct diag_handshake *h)
 	free(dns);
 	free(ip);
 	return s;
+}
+
+bool diag_cm_skips(const struct diag_facts *f)
+{
+	struct cm_issuer_state st = { f->server, f->email, f->issuer_ready.status != NULL &&
+	    strcmp(f->issuer_ready.status, "True") == 0, f->status_uri, f->registered_email,
+	    f->key_hash_matches };
+
+	return cm_skips_registration(&f->cm, &st);
 }

@@ -6,15 +6,19 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include "cmd.h"
 #include "diagnose_int.h"
@@ -135,6 +139,50 @@ static char *key_description(EVP_PKEY *key)
 	    "unknown");
 }
 
+/* Any private key in PEM text, as cert-manager would parse it (no type or
+ * size check: cert-manager's own checks are modelled); NULL when OpenSSL
+ * cannot read it. Never prompts for a passphrase. */
+static EVP_PKEY *any_key_from_pem(const unsigned char *pem, size_t len)
+{
+	BIO *bio = len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
+	EVP_PKEY *key = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"") :
+	    NULL;
+
+	BIO_free(bio);
+	ERR_clear_error();
+	return key;
+}
+
+/* The account key from the Secret (--secret): key data cert-manager cannot
+ * read or a key it rejects becomes its prediction, not an error. 0, or -1
+ * with ERR_USAGE when the file holds no such Secret or value. */
+static int load_secret_key(struct run *r, const char *name, const char *data_key)
+{
+	struct diag_facts *f = &r->f;
+	struct k8s_secret_value val;
+	char *why, *what;
+
+	if (k8s_secret_load(r->cfg->secret, name, data_key, &val) != 0)
+		return -1;
+	r->key_for_cm = true;
+	f->key_source = diag_keep(r, xasprintf("Secret %s (%s) in %s", val.name ? val.name :
+	    "?", data_key, r->cfg->secret));
+	f->key_secret_name = diag_keep(r, xstrdup(name ? name : val.name ? val.name : ""));
+	if ((why = cm_key_data_error(&f->cm, (const char *)val.data, val.len)) != NULL) {
+		f->key_invalid = diag_keep(r, why);
+	} else if ((r->key = any_key_from_pem(val.data, val.len)) == NULL) {
+		/* a block cert-manager would try and OpenSSL cannot read: Go's
+		 * words for that are not modelled, so it stays bad input */
+		what = xasprintf("%s: data key \"%s\"", r->cfg->secret, data_key);
+		EVP_PKEY_free(key_from_pem((const char *)val.data, val.len, what));
+		free(what);
+		k8s_secret_value_clear(&val);
+		return -1;
+	}
+	k8s_secret_value_clear(&val);
+	return 0;
+}
+
 /* The account key: --account-key, --secret, or (without an Issuer) the
  * state directory's account for the server. 0, or -1 with ERR_USAGE. */
 static int load_key(struct run *r, const char *server)
@@ -143,7 +191,7 @@ static int load_key(struct run *r, const char *server)
 	const char *name = r->iss ? r->iss->key_secret_name : NULL;
 	const char *data_key = r->iss && r->iss->key_secret_key ? r->iss->key_secret_key :
 	    "tls.key";
-	char *id, *path, *text, *found = NULL;
+	char *id, *path, *text;
 	json_t *account;
 	size_t len;
 
@@ -158,16 +206,8 @@ static int load_key(struct run *r, const char *server)
 		r->f.key_source = diag_keep(r, xasprintf("--account-key %s", cfg->account_key));
 		return 0;
 	}
-	if (cfg->secret != NULL) {
-		if ((r->key = k8s_secret_key_load(cfg->secret, name, data_key, &found)) == NULL)
-			return -1;
-		r->key_for_cm = true;
-		r->f.key_source = diag_keep(r, xasprintf("Secret %s (%s) in %s",
-		    found ? found : "?", data_key, cfg->secret));
-		r->f.key_secret_name = diag_keep(r, xstrdup(name ? name : found ? found : ""));
-		free(found);
-		return 0;
-	}
+	if (cfg->secret != NULL)
+		return load_secret_key(r, name, data_key);
 	if (r->iss != NULL || (id = store_account_id(server)) == NULL) {
 		err_clear();
 		return 0;
@@ -212,6 +252,7 @@ static int gather_inputs(struct run *r)
 		return -1;
 	cm_deadlines(&f->cm, &r->dl);
 	f->step_timeout_ms = cfg->step_timeout_s * 1000;
+	f->now = (long long)time(NULL);
 	if (cfg->from_issuer != NULL &&
 	    (r->iss = k8s_issuer_load(cfg->from_issuer)) == NULL)
 		return -1;
@@ -232,6 +273,9 @@ static int gather_inputs(struct run *r)
 		f->registered_email = r->iss->last_registered_email;
 		f->issuer_ready = (struct cm_condition){ r->iss->ready.status,
 		    r->iss->ready.reason, r->iss->ready.message };
+		f->status_uri = r->iss->status_uri;
+		f->key_generation_disabled = r->iss->disable_account_key_generation;
+		f->eab_configured = r->iss->eab_key_id != NULL;
 		if (r->iss->ready.status != NULL)
 			f->issuer_condition = diag_keep(r, xasprintf("%s%s%s%s%s", r->iss->ready.status,
 			    r->iss->ready.reason ? " " : "", r->iss->ready.reason ?
@@ -247,7 +291,10 @@ static int gather_inputs(struct run *r)
 	}
 	/* cert-manager trusts only caBundle when set; --ca-bundle adds to it */
 	f->skip_tls_verify = r->iss != NULL && r->iss->skip_tls_verify;
-	system = r->iss == NULL || r->iss->ca_bundle_pem == NULL;
+	/* releases before v1.11.0 have no caBundle: the API server drops it */
+	system = r->iss == NULL || r->iss->ca_bundle_pem == NULL || !cm_has_ca_bundle(&f->cm);
+	f->ca_bundle_ignored = r->iss != NULL && r->iss->ca_bundle_pem != NULL &&
+	    !cm_has_ca_bundle(&f->cm);
 	what = xasprintf("caBundle of %s", cfg->from_issuer ? cfg->from_issuer : "?");
 	r->tls_ctx = probe_tls_ctx_new(system, cfg->ca_bundle, system ? NULL :
 	    r->iss->ca_bundle_pem, system ? 0 : r->iss->ca_bundle_len, what);
@@ -276,6 +323,7 @@ static bool step_config(struct run *r)
 {
 	struct diag_facts *f = &r->f;
 	long long start = mono_ms();
+	const char *rejected;
 	char *hash;
 	bool rsa;
 
@@ -288,20 +336,22 @@ static bool step_config(struct run *r)
 		if (rsa && r->iss != NULL && r->iss->last_private_key_hash != NULL &&
 		    (hash = cm_key_hash(r->key)) != NULL) {
 			f->key_hash_changed = strcmp(hash, r->iss->last_private_key_hash) != 0;
+			f->key_hash_matches = !f->key_hash_changed;
 			free(hash);
 		}
 		err_clear();
 	}
-	if (r->iss != NULL && r->iss->ca_bundle_pem != NULL && r->iss->skip_tls_verify) {
-		f->config = DCONF_INVALID;
-		f->config_problem = "caBundle and skipTLSVerify are both set: cert-manager "
-		    "accepts only one of them";
-	}
+	if (f->key_invalid != NULL)
+		f->config = DCONF_KEY_INVALID;
 	if (cm_v1_replacement(f->server) != NULL)
 		f->config = DCONF_V1_SERVER;
-	if (f->server[0] == '\0') {
+	if (r->iss != NULL && (rejected = cm_webhook_refusal(&f->cm,
+	    r->iss->ca_bundle_pem != NULL, r->iss->skip_tls_verify, f->server)) != NULL) {
+		f->config = DCONF_REJECTED;
+		f->config_problem = rejected;
+	} else if (f->server[0] == '\0') {
 		f->config = DCONF_INVALID;
-		f->config_problem = "the Issuer has no spec.acme.server";
+		f->config_problem = "no server: give --server or --from-issuer";
 	} else if (!diag_split_url(f->server, &r->host, &r->port, &r->authority, &r->path)) {
 		f->config = DCONF_INVALID;
 		f->config_problem = diag_keep(r, xasprintf("the server \"%s\" is not an https:// "

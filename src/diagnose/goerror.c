@@ -44,16 +44,31 @@ static char *go_dial_error(const struct diag_conn *c, int port)
 static char *go_x509_error(const struct diag_facts *f, const struct diag_handshake *h,
     const char *host)
 {
+	struct cm_cert_names names = { h->dns_names, h->ndns, h->ip_names, h->nip,
+	    h->has_san, h->common_name };
+
 	if (h->name_mismatch)
-		return cm_err_x509_name(&f->cm, diag_is_ip(host) ? h->ip_names : h->dns_names,
-		    diag_is_ip(host) ? h->nip : h->ndns, host);
+		return cm_err_x509_hostname(&f->cm, &names, host);
 	if (h->chain == DCHAIN_UNKNOWN_CA)
 		return cm_err_x509_unknown_authority(&f->cm);
 	if (h->chain == DCHAIN_EXPIRED)
-		return xasprintf("%sx509: certificate has expired or is not yet valid",
-		    tls_prefix(f));
+		return cm_err_x509_expired(&f->cm, f->now, h->not_before, h->not_after);
 	return xasprintf("%sx509: %s", tls_prefix(f), h->chain_error != NULL ?
 	    h->chain_error : "certificate not valid");
+}
+
+/* Go's error for a handshake that failed: http_answer only for the server
+ * (net/http checks the server's answer, not the proxy's). Caller frees. */
+static char *go_handshake_error(bool http_answer, bool not_tls, bool closed,
+    const char *openssl_error)
+{
+	if (http_answer)
+		return cm_err_http_to_https();
+	if (not_tls)
+		return cm_err_tls_not_tls();
+	if (closed)
+		return xstrdup("EOF");
+	return xstrdup(openssl_error != NULL ? openssl_error : "handshake failure");
 }
 
 /* Go's error for TLS with an https:// proxy that failed or whose
@@ -70,7 +85,7 @@ static char *go_proxy_tls_error(const struct diag_facts *f, const struct cm_dead
 		detail = cm_err_tls_handshake_timeout();
 	} else if (h->result == DTLS_FAILED) {
 		detail = f->proxy_speaks == DSPEAKS_HTTP ? cm_err_tls_not_tls() :
-		    xstrdup(h->error != NULL ? h->error : "handshake failure");
+		    go_handshake_error(false, h->not_tls || h->http_answer, h->closed, h->error);
 	} else {
 		detail = go_x509_error(f, h, f->proxy_host);
 	}
@@ -135,7 +150,8 @@ static char *go_error(const struct diag_facts *f, enum diag_step step, long long
 			*cost = dl.tls_handshake_ms;
 			detail = cm_err_tls_handshake_timeout();
 		} else if (f->tls == DTLS_FAILED) {
-			detail = xstrdup(f->tls_error != NULL ? f->tls_error : "handshake failure");
+			detail = go_handshake_error(f->tls_http_answer, f->tls_not_tls,
+			    f->tls_closed, f->tls_error);
 		} else {
 			diag_server_handshake(f, &h);
 			detail = go_x509_error(f, &h, f->host);
@@ -146,6 +162,8 @@ static char *go_error(const struct diag_facts *f, enum diag_step step, long long
 			*cost = dl.http_client_ms;
 			detail = cm_err_client_timeout();
 		} else if (f->http == DHTTP_NOT_ACME && f->go_error != NULL) {
+			/* any status but 200 is an *acme.Error, returned bare */
+			*acme_4xx = f->http_status >= 400 && f->http_status <= 499;
 			return xstrdup(f->go_error);
 		} else {
 			detail = xstrdup(f->http_error != NULL ? f->http_error : "EOF");
@@ -156,6 +174,11 @@ static char *go_error(const struct diag_facts *f, enum diag_step step, long long
 		url = f->new_nonce_url != NULL ? f->new_nonce_url : "";
 		if (f->nonce == DNONCE_MISSING)
 			return xstrdup("acme: nonce not found");
+		if (f->nonce == DNONCE_FAILED && f->nonce_status > 299) {
+			/* a HEAD answer carries no body: Go quotes the status */
+			*acme_4xx = f->nonce_status <= 499;
+			return cm_err_acme_status(f->nonce_status, f->nonce_status_text, "", 0);
+		}
 		if (f->nonce == DNONCE_TIMEOUT) {
 			*cost = dl.http_client_ms;
 			detail = cm_err_client_timeout();
@@ -212,8 +235,21 @@ void diag_cm_view(const struct diag_facts *f, enum diag_verdict verdict, enum di
 			cm_view_key_not_rsa(f->key_secret_name, out);
 			return;
 		}
+		if (f->config == DCONF_REJECTED) {
+			cm_view_webhook_rejects(f->config_problem, out);
+			return;
+		}
+		if (f->config == DCONF_KEY_INVALID) {
+			cm_view_key_invalid(f->key_invalid, out);
+			return;
+		}
 		invalid_view(f->config_problem != NULL ? f->config_problem :
 		    "the Issuer is invalid", out);
+		return;
+	}
+	if (diag_cm_skips(f)) {
+		/* no request is made, so nothing on the network can fail it */
+		cm_view_registered(&f->cm, out);
 		return;
 	}
 	if (verdict == DVERDICT_DNS_SEARCH_HIJACK) {

@@ -53,6 +53,16 @@ static void line_config(const struct diag_facts *f, struct diag_report *r)
 		    xasprintf("the account key is %s: cert-manager accepts only RSA account "
 		    "keys", key));
 		break;
+	case DCONF_KEY_INVALID:
+		set_line(r, DIAG_CONFIG, DIAG_FAIL, f->ms[DIAG_CONFIG],
+		    xasprintf("the account key data in %s is not a key cert-manager reads: %s",
+		    f->key_source != NULL ? f->key_source : "the Secret", f->key_invalid));
+		break;
+	case DCONF_REJECTED:
+		set_line(r, DIAG_CONFIG, DIAG_FAIL, f->ms[DIAG_CONFIG],
+		    xasprintf("cert-manager's webhook refuses this Issuer: %s",
+		    f->config_problem));
+		break;
 	case DCONF_INVALID:
 		set_line(r, DIAG_CONFIG, DIAG_FAIL, f->ms[DIAG_CONFIG],
 		    xstrdup(f->config_problem != NULL ? f->config_problem : "invalid"));
@@ -330,8 +340,11 @@ static void line_http(const struct diag_facts *f, struct diag_report *r)
 		set_line(r, DIAG_HTTP, DIAG_SKIP, 0, not_run(r, DIAG_HTTP));
 		break;
 	case DHTTP_OK:
-		set_line(r, DIAG_HTTP, DIAG_OK, f->ms[DIAG_HTTP], xasprintf("GET %s -> %d %s; "
-		    "newNonce, newAccount and newOrder present", path, f->http_status, ct));
+		set_line(r, DIAG_HTTP, DIAG_OK, f->ms[DIAG_HTTP], xasprintf("GET %s -> %s%s%s%d "
+		    "%s; newNonce, newAccount and newOrder present", path, f->http_redirects > 0 ?
+		    "redirected to " : "", f->http_redirected_to != NULL ? f->http_redirected_to :
+		    "", f->http_redirects > 0 ? " (followed, as Go does) -> " : "",
+		    f->http_status, ct));
 		break;
 	case DHTTP_TIMEOUT:
 		t = diag_duration(f->ms[DIAG_HTTP]);
@@ -388,8 +401,11 @@ static void line_account(const struct diag_facts *f, struct diag_report *r)
 		break;
 	case DACCT_FOUND:
 		set_line(r, DIAG_ACCOUNT, DIAG_OK, f->ms[DIAG_ACCOUNT], xasprintf("the key has "
-		    "the account %s (asked with onlyReturnExisting: nothing created)",
-		    f->account_url ? f->account_url : "?"));
+		    "the account %s (asked with onlyReturnExisting: nothing created; "
+		    "cert-manager first POSTs newAccount with the contact, "
+		    "termsOfServiceAgreed%s, and asks onlyReturnExisting only when that "
+		    "answers 200)", f->account_url ? f->account_url : "?",
+		    f->eab_configured ? " and the external account binding" : ""));
 		break;
 	case DACCT_NOT_FOUND:
 		t = cm_url_host(f->server);

@@ -267,6 +267,9 @@ static void record_handshake(const struct probe_tls *t, struct diag_handshake *h
 	case PROBE_TLS_FAILED:
 		h->result = DTLS_FAILED;
 		h->error = t->error;
+		h->closed = t->closed;
+		h->http_answer = t->http_answer;
+		h->not_tls = t->not_tls;
 		return;
 	}
 	h->version = t->version;
@@ -280,6 +283,10 @@ static void record_handshake(const struct probe_tls *t, struct diag_handshake *h
 	h->ndns = strv_len(t->dns_names);
 	h->ip_names = (const char *const *)t->ip_names;
 	h->nip = strv_len(t->ip_names);
+	h->has_san = t->has_san;
+	h->common_name = t->common_name;
+	h->not_before = t->not_before;
+	h->not_after = t->not_after;
 }
 
 /* A new connection to the address the tcp step reached, or NULL. */
@@ -414,6 +421,9 @@ bool diag_step_tls(struct run *r)
 	record_handshake(&r->tls, &h);
 	f->tls = h.result;
 	f->tls_error = h.error;
+	f->tls_closed = h.closed;
+	f->tls_http_answer = h.http_answer;
+	f->tls_not_tls = h.not_tls;
 	if (h.result == DTLS_TIMEOUT)
 		f->sync_cut = limited;
 	if (h.result != DTLS_OK)
@@ -429,6 +439,10 @@ bool diag_step_tls(struct run *r)
 	f->ndns = h.ndns;
 	f->ip_names = h.ip_names;
 	f->nip = h.nip;
+	f->has_san = h.has_san;
+	f->common_name = h.common_name;
+	f->not_before = h.not_before;
+	f->not_after = h.not_after;
 	r->conn_authority = xstrdup(r->authority);
 	return !diag_tls_checks_fail(f);
 }

@@ -865,6 +865,8 @@ enum probe_http_status probe_http(struct probe_conn *c, const char *method,
 	}
 	if (rc == 1) {
 		st = PROBE_HTTP_OK;
+		resp->reason = reason;
+		reason = NULL;
 	} else {
 		st = rc == 0 ? PROBE_HTTP_TIMEOUT : PROBE_HTTP_FAILED;
 		*error = xstrdup(rc == 0 ? "the response body was incomplete at the deadline" :
@@ -880,6 +882,7 @@ out:
 void probe_response_clear(struct probe_response *resp)
 {
 	free(resp->content_type);
+	free(resp->reason);
 	free(resp->replay_nonce);
 	free(resp->location);
 	free(resp->body);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -26,10 +27,12 @@ struct probe_tls_ctx {
 	SSL_CTX *ssl;
 };
 
-/* What the verification callback saw. */
+/* What the verification and message callbacks saw. */
 struct verify_seen {
 	bool name_mismatch;
 	int chain_error;
+	unsigned char first_header[5]; /* the first record header read */
+	bool have_header;
 };
 
 static int verify_seen_index = -1;
@@ -146,6 +149,26 @@ static void push(char ***v, size_t *n, char *s)
 }
 
 /* Reads the leaf's names into out. */
+/* The subject's common name, or NULL. Caller frees. */
+static char *common_name(X509 *leaf)
+{
+	char buf[256];
+	int n = X509_NAME_get_text_by_NID(X509_get_subject_name(leaf), NID_commonName, buf,
+	    sizeof(buf));
+
+	return n > 0 ? xstrdup(buf) : NULL;
+}
+
+/* An ASN1_TIME as Unix time, 0 when it does not convert. */
+static long long unix_time(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	return (long long)timegm(&tm);
+}
+
 static void describe_leaf(X509 *leaf, struct probe_tls *out)
 {
 	GENERAL_NAMES *sans;
@@ -177,24 +200,58 @@ static void describe_leaf(X509 *leaf, struct probe_tls *out)
 				push(&out->ip_names, &nip, xstrdup(ip));
 		}
 	}
+	out->has_san = sans != NULL;
 	GENERAL_NAMES_free(sans);
+	out->common_name = common_name(leaf);
+	out->not_before = unix_time(X509_get0_notBefore(leaf));
+	out->not_after = unix_time(X509_get0_notAfter(leaf));
 	ERR_clear_error();
 }
 
+/* Keeps the first record header the server sent: Go names the failure by
+ * it (a plain HTTP answer, or no TLS at all). */
+static void on_message(int write_p, int version, int content_type, const void *buf,
+    size_t len, SSL *ssl, void *arg)
+{
+	struct verify_seen *seen = arg;
+
+	(void)version;
+	(void)ssl;
+	if (write_p || content_type != SSL3_RT_HEADER || len < 5 || seen->have_header)
+		return;
+	memcpy(seen->first_header, buf, 5);
+	seen->have_header = true;
+}
+
+/* Sorts a failed handshake as Go's TLS client would: its first record
+ * must be a handshake or an alert with a version below 0x1000. */
+static void classify_failure(const struct verify_seen *seen, struct probe_tls *out)
+{
+	const unsigned char *h = seen->first_header;
+
+	if (!seen->have_header || ((h[0] == 21 || h[0] == 22) && h[1] < 0x10))
+		return;
+	out->http_answer = memcmp(h, "HTTP/", 5) == 0;
+	out->not_tls = !out->http_answer;
+}
+
 /* One line for a failed handshake step. */
-static char *tls_failure(SSL *ssl, int rc, int saved_errno)
+static char *tls_failure(SSL *ssl, int rc, int saved_errno, bool *closed)
 {
 	unsigned long e = ERR_peek_last_error();
 	char buf[256];
 
 	switch (SSL_get_error(ssl, rc)) {
 	case SSL_ERROR_ZERO_RETURN:
+		*closed = true;
 		return xstrdup("the server closed the connection during the handshake");
 	case SSL_ERROR_SYSCALL:
 		if (e != 0)
 			break;
-		if (saved_errno == 0)
+		if (saved_errno == 0) {
+			*closed = true;
 			return xstrdup("the server closed the connection during the handshake");
+		}
 		return xasprintf("during the handshake: %s", strerror(saved_errno));
 	default:
 		break;
@@ -222,7 +279,7 @@ struct probe_conn *probe_tls_run(struct probe_conn *under, const char *host,
     const struct probe_tls_ctx *ctx, long long deadline, struct probe_tls *out)
 {
 	struct probe_conn *c;
-	struct verify_seen seen = { false, X509_V_OK };
+	struct verify_seen seen = { .chain_error = X509_V_OK };
 	struct probe_addr lit;
 	long long start = mono_ms();
 	X509 *leaf = NULL;
@@ -259,6 +316,8 @@ struct probe_conn *probe_tls_run(struct probe_conn *under, const char *host,
 	SSL_set_ex_data(ssl, verify_seen_index, &seen);
 	/* verification never aborts: its outcome is read afterwards */
 	SSL_set_verify(ssl, SSL_VERIFY_NONE, on_verify);
+	SSL_set_msg_callback(ssl, on_message);
+	SSL_set_msg_callback_arg(ssl, &seen);
 	if (probe_addr_literal(host, 0, &lit)) {
 		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
 	} else {
@@ -278,7 +337,9 @@ struct probe_conn *probe_tls_run(struct probe_conn *under, const char *host,
 			continue;
 		out->status = w == 0 ? PROBE_TLS_TIMEOUT : PROBE_TLS_FAILED;
 		out->error = w == 0 ? xstrdup("the handshake was not done at the deadline") :
-		    tls_failure(ssl, rc, saved_errno);
+		    tls_failure(ssl, rc, saved_errno, &out->closed);
+		if (w != 0)
+			classify_failure(&seen, out);
 		goto fail;
 	}
 	out->status = PROBE_TLS_OK;
@@ -293,7 +354,10 @@ struct probe_conn *probe_tls_run(struct probe_conn *under, const char *host,
 	leaf = SSL_get1_peer_certificate(ssl);
 	describe_leaf(leaf, out);
 	X509_free(leaf);
+	/* seen ends with this call; the connection lives on */
 	SSL_set_ex_data(ssl, verify_seen_index, NULL);
+	SSL_set_msg_callback(ssl, NULL);
+	SSL_set_msg_callback_arg(ssl, NULL);
 	out->ms = mono_ms() - start;
 	return c;
 fail:
@@ -311,5 +375,6 @@ void probe_tls_clear(struct probe_tls *out)
 	free(out->issuer);
 	strv_free(out->dns_names);
 	strv_free(out->ip_names);
+	free(out->common_name);
 	memset(out, 0, sizeof(*out));
 }

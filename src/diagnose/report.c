@@ -91,12 +91,13 @@ char *diag_report_json(const struct diag_report *r)
 		    "message", clean_json(r->cm.events[i].message)));
 	for (size_t i = 0; i < r->nadvice; i++)
 		json_array_append_new(advice, clean_json(r->advice[i]));
-	doc = json_pack("{s:s, s:o, s:o, s:{s:s, s:o, s:o, s:b, s:o, s:o}, s:o}",
+	doc = json_pack("{s:s, s:o, s:o, s:{s:s, s:o, s:o, s:b, s:o, s:o, s:o}, s:o}",
 	    "verdict", diag_verdict_name(r->verdict), "steps", steps, "findings", findings,
 	    "cert_manager", "version", r->cm_version, "reason", clean_json(r->cm.reason),
 	    "message", clean_json(r->cm.message), "condition_written",
 	    r->cm.condition_written, "events", events, "log", r->cm.log != NULL ?
-	    clean_json(r->cm.log) : json_null(), "advice", advice);
+	    clean_json(r->cm.log) : json_null(), "webhook_error", r->cm.webhook_error != NULL ?
+	    clean_json(r->cm.webhook_error) : json_null(), "advice", advice);
 	text = json_dumps(doc, JSON_INDENT(2));
 	json_decref(doc);
 	return text != NULL ? text : xstrdup("{}");
@@ -115,6 +116,13 @@ static void print_condition(FILE *fp, const struct cm_view *cm)
 {
 	char *status = clean(cm->status), *reason = clean(cm->reason), *line;
 
+	if (cm->webhook_error != NULL) {
+		print_clean(fp, "  no Issuer: the webhook refuses the manifest (kubectl apply "
+		    "fails), so no condition and no event: ", cm->webhook_error);
+		free(status);
+		free(reason);
+		return;
+	}
 	if (!cm->condition_written) {
 		fprintf(fp, "  Ready condition not updated: the sync deadline passed, and the "
 		    "status is written with the sync's own context\n");

@@ -6,7 +6,10 @@
 # RSA key as PKCS#1 PEM, base64 in data."tls.key". Expected: verdict
 # account_not_found + finding account_host_mismatch; against acme-a itself
 # ok without either; the same as JSON manifests and as one multi-document
-# YAML file; an EC key in the Secret is reported as not RSA.
+# YAML file; an EC or Ed25519 key in the Secret is reported as not RSA,
+# data that is no PEM with cert-manager's condition, RSA 1024 as sent; an Issuer
+# that is Ready with the same host, e-mail and key: cert-manager makes no
+# request (setup_skipped), from v1.12.0 only with this key's hash.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
@@ -149,5 +152,74 @@ secret_yaml "$M/ec.pem" >"$M/secret-ec.yaml"
 netns_diagnose client --from-issuer "$M/issuer-a.yaml" --secret "$M/secret-ec.yaml" --timeout $T
 assert_ne ok "$VERDICT" "EC key in the Secret is not ok for cert-manager"
 assert_contains "$OUT" "not of type RSA" "EC key: the report quotes cert-manager's complaint"
+
+# keys acmectl itself refuses are cert-manager's to judge: an Ed25519 key
+# (not RSA), data that is no PEM (invalid, not retried), RSA 1024 (sent)
+openssl genpkey -algorithm ED25519 -out "$M/ed.pem" 2>/dev/null
+secret_yaml "$M/ed.pem" >"$M/secret-ed.yaml"
+netns_diagnose client --from-issuer "$M/issuer-a.yaml" --secret "$M/secret-ed.yaml" --timeout $T
+assert_verdict config_invalid "Ed25519 key in the Secret"
+assert_eq 'ACME private key in "lab-acme-account-key" is not of type RSA' "$CM_MESSAGE" \
+	"Ed25519 key: cert-manager's condition"
+echo "this is not a key" >"$M/junk.txt"
+secret_yaml "$M/junk.txt" >"$M/secret-junk.yaml"
+netns_diagnose client --from-issuer "$M/issuer-a.yaml" --secret "$M/secret-junk.yaml" --timeout $T
+assert_verdict config_invalid "no PEM in the Secret: a prediction, not exit 2"
+assert_eq "Account private key is invalid: error decoding private key PEM block: no PEM data was found in given input" \
+	"$CM_MESSAGE" "no PEM: cert-manager's condition"
+assert_eq ErrVerifyACMEAccount "$(json_field "$OUT" cert_manager.reason)" "no PEM: reason"
+openssl genrsa -traditional -out "$M/small.pem" 1024 2>/dev/null
+secret_yaml "$M/small.pem" >"$M/secret-small.yaml"
+netns_diagnose client --from-issuer "$M/issuer-a.yaml" --secret "$M/secret-small.yaml" --timeout $T
+assert_finding key_rsa_small "RSA 1024 in the Secret: cert-manager sends it"
+assert_ne config_invalid "$VERDICT" "RSA 1024: not a config error for cert-manager"
+
+# the skip path: an Issuer that is Ready, its account on the server's host,
+# the same e-mail and (v1.12+) this key's hash: cert-manager sends nothing,
+# so even a closed port leaves it Ready
+KEY_HASH=$(openssl rsa -in "$M/account.pem" -outform DER -traditional 2>/dev/null |
+	openssl dgst -sha256 -binary | base64 -w0)
+ready_issuer_yaml() {
+	cat <<YAML
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata:
+  name: lab-acme
+spec:
+  acme:
+    server: https://acme-b.test:14009/dir
+    email: admin@acmectl.example
+    caBundle: $(b64 "$CA")
+    privateKeySecretRef:
+      name: lab-acme-account-key
+status:
+  acme:
+    uri: https://acme-b.test:14009/my-account/1
+    lastRegisteredEmail: admin@acmectl.example
+    lastPrivateKeyHash: $1
+  conditions:
+  - type: Ready
+    status: "True"
+    reason: ACMEAccountRegistered
+    message: The ACME account was registered with the ACME server
+YAML
+}
+ready_issuer_yaml "$KEY_HASH" >"$M/issuer-ready.yaml"
+netns_diagnose client --from-issuer "$M/issuer-ready.yaml" --secret "$M/secret.yaml" --timeout $T
+assert_verdict connect_refused "Ready Issuer, closed port"
+assert_finding setup_skipped "Ready Issuer, same host, e-mail and key"
+assert_eq ACMEAccountRegistered "$(json_field "$OUT" cert_manager.reason)" \
+	"skip path: cert-manager stays Ready"
+assert_contains "$(json_field "$OUT" advice)" "shows only when it registers again" \
+	"skip path: advice says cert-manager skipped the steps"
+ready_issuer_yaml "another-keys-hash" >"$M/issuer-ready-other.yaml"
+netns_diagnose client --from-issuer "$M/issuer-ready-other.yaml" --secret "$M/secret.yaml" \
+	--timeout $T --cert-manager-version 1.12.0
+assert_no_finding setup_skipped "v1.12.0, lastPrivateKeyHash of another key"
+assert_eq ErrRegisterACMEAccount "$(json_field "$OUT" cert_manager.reason)" \
+	"v1.12.0, another key: cert-manager registers and fails"
+netns_diagnose client --from-issuer "$M/issuer-ready-other.yaml" --secret "$M/secret.yaml" \
+	--timeout $T --cert-manager-version 1.11.0
+assert_finding setup_skipped "v1.11.0 does not look at the key's hash"
 
 test_done

@@ -4,8 +4,10 @@
 # deadline + 1 s, and cert-manager 1.1's bare "context deadline exceeded");
 # a closed port (connect_refused); an unknown CA (tls_untrusted); a name the
 # certificate does not cover (tls_name_mismatch); a path that is no ACME
-# directory (not_acme_directory). Each asserts the verdict, the exit code
-# and how long it took.
+# directory (not_acme_directory, a 4xx Go does not retry); ports answering
+# the client hello in HTTP or not at all in TLS (tls_failed with Go's
+# texts); a 301 to the directory (followed, ok). Each asserts the verdict,
+# the exit code and how long it took.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
@@ -76,10 +78,74 @@ assert_faster 3000 "wrong name: fast"
 assert_contains "$CM_MESSAGE" "not wrong.test" "wrong name: Go's x509 wording names the host"
 assert_contains "$CM_MESSAGE" "acme.test" "wrong name: and the names the certificate has"
 
-# an https URL that is not an ACME directory
+# an https URL that is not an ACME directory: Pebble's 404 is an
+# *acme.Error 4xx in Go's client, not retried (no ErrInitIssuer)
 netns_diagnose client --server https://acme.test:14000/not-a-directory --ca-bundle "$PEBBLE_CA" \
 	--timeout $T
 assert_verdict not_acme_directory "not a directory"
 assert_faster 3000 "not a directory: fast"
+assert_contains "$CM_MESSAGE" "Failed to register ACME account: 404 : " \
+	"not a directory: Go's *acme.Error text"
+assert_not_contains "$(json_field "$OUT" cert_manager.events)" ErrInitIssuer \
+	"not a directory: a 4xx is not retried, no ErrInitIssuer"
+
+# ports that answer the client hello without TLS: an HTTP server (Go
+# names it by the "HTTP/" of its answer) and an SSH-like banner
+netns_spawn RAW_PID "$TEST_TMP/raw.log" server python3 -c '
+import socket, sys, threading
+def serve(port, answer):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((sys.argv[1], port))
+    s.listen(16)
+    while True:
+        c, _ = s.accept()
+        c.recv(4096)
+        c.sendall(answer)
+        c.close()
+threading.Thread(target=serve, args=(14080, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"), daemon=True).start()
+serve(14022, b"SSH-2.0-OpenSSH_9.2\r\n")
+' "$SERVER_IP"
+netns_wait_port server "$SERVER_IP" 14022 10 || fail "raw answer server did not start"
+netns_wait_port server "$SERVER_IP" 14080 10 || fail "raw answer server did not start"
+# a directory URL that redirects (301) to Pebble's: Go follows it, so
+# cert-manager works; the step says where it led
+netns_cert "$TEST_TMP/lab" other redir acme.test
+cat "$PEBBLE_CA" "$TEST_TMP/lab/other.pem" >"$TEST_TMP/both-cas.pem"
+netns_spawn REDIR_PID "$TEST_TMP/redir.log" server python3 -c '
+import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(16)
+while True:
+    c, _ = s.accept()
+    try:
+        t = ctx.wrap_socket(c, server_side=True)
+        t.recv(65536)
+        t.sendall(b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://acme.test:14000/dir\r\n"
+                  b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+        t.close()
+    except (OSError, ssl.SSLError):
+        c.close()
+' "$SERVER_IP" 14443 "$TEST_TMP/lab/redir.pem" "$TEST_TMP/lab/redir.key"
+netns_wait_port server "$SERVER_IP" 14443 10 || fail "redirecting server did not start"
+netns_diagnose client --server https://acme.test:14443/directory --ca-bundle "$TEST_TMP/both-cas.pem" \
+	--timeout $T
+assert_verdict ok "301 to the directory: followed as Go does"
+assert_contains "$(json_step "$OUT" http detail)" "redirected to https://acme.test:14000/dir" \
+	"301: the http step names where it led"
+assert_eq ok "$(json_step "$OUT" nonce status)" "301: the nonce step runs on"
+
+netns_diagnose client --server https://acme.test:14080/dir --ca-bundle "$PEBBLE_CA" --timeout $T
+assert_verdict tls_failed "plain HTTP port"
+assert_contains "$CM_MESSAGE" '"https://acme.test:14080/dir": http: server gave HTTP response to HTTPS client' \
+	"plain HTTP port: Go's text, not OpenSSL's"
+netns_diagnose client --server https://acme.test:14022/dir --ca-bundle "$PEBBLE_CA" --timeout $T
+assert_verdict tls_failed "SSH port"
+assert_contains "$CM_MESSAGE" "tls: first record does not look like a TLS handshake" \
+	"SSH port: Go's text"
 
 test_done

@@ -229,6 +229,123 @@ static const struct {
 	{ E_PROXY_STATUS, NULL, NULL, NULL, 0, "unknown status code" },
 };
 
+/* Go's x509.HostnameError: names are space-separated. */
+static const struct {
+	const char *version;
+	const char *dns, *ips;
+	bool has_san;
+	const char *cn, *host;
+	const char *want;
+} hostname_rows[] = {
+	{ "v1.21.1", "", "", false, "acme.test", "acme.test",
+	  "tls: failed to verify certificate: x509: certificate relies on legacy Common "
+	  "Name field, use SANs instead" },
+	{ "v1.6.0", "", "", false, "ACME.test", "acme.test",
+	  "x509: certificate relies on legacy Common Name field, use SANs instead" },
+	{ "v1.5.5", "", "", false, "*.example", "acme.example",
+	  "x509: certificate relies on legacy Common Name field, use SANs or temporarily "
+	  "enable Common Name matching with GODEBUG=x509ignoreCN=0" },
+	{ "v1.1.0", "", "", false, "other.test", "acme.test",
+	  "x509: certificate is not valid for any names, but wanted to match acme.test" },
+	{ "v1.11.0", "other.test", "", true, "acme.test", "acme.test",
+	  "x509: certificate is valid for other.test, not acme.test" },
+	{ "v1.11.0", "acme.test", "", true, NULL, "10.0.0.5",
+	  "x509: cannot validate certificate for 10.0.0.5 because it doesn't contain any "
+	  "IP SANs" },
+	{ "v1.12.0", "acme.test", "10.0.0.6 127.0.0.1", true, NULL, "10.0.0.5",
+	  "tls: failed to verify certificate: x509: certificate is valid for 10.0.0.6, "
+	  "127.0.0.1, not 10.0.0.5" },
+	{ "v1.12.0", "", "", false, "10.0.0.5", "10.0.0.5",
+	  "tls: failed to verify certificate: x509: certificate relies on legacy Common "
+	  "Name field, use SANs instead" },
+	{ "v1.9.0", "", "", false, "*.example", "a.b.example",
+	  "x509: certificate is not valid for any names, but wanted to match a.b.example" },
+};
+
+/* 2026-12-04T15:00:00Z and around it */
+#define NOW 1796396400LL
+static const struct {
+	const char *version;
+	long long now, not_before, not_after;
+	const char *want;
+} expired_rows[] = {
+	{ "v1.11.0", NOW, NOW - 86400 * 90, NOW - 86400,
+	  "x509: certificate has expired or is not yet valid: current time "
+	  "2026-12-04T15:00:00Z is after 2026-12-03T15:00:00Z" },
+	{ "v1.21.1", NOW, NOW + 3600, NOW + 86400,
+	  "tls: failed to verify certificate: x509: certificate has expired or is not yet "
+	  "valid: current time 2026-12-04T15:00:00Z is before 2026-12-04T16:00:00Z" },
+	{ "v1.11.0", NOW, NOW - 3600, NOW + 3600,
+	  "x509: certificate has expired or is not yet valid" },
+	{ "v1.11.0", NOW, 0, 0, "x509: certificate has expired or is not yet valid" },
+	{ "v1.11.0", 0, NOW - 7200, NOW - 3600,
+	  "x509: certificate has expired or is not yet valid" },
+};
+
+/* Go's ACME client's *acme.Error for an unwanted HTTP status. */
+static const struct {
+	int status;
+	const char *status_text, *body;
+	const char *want;
+} acme_status_rows[] = {
+	{ 404, "404 Not Found", "404 page not found\n", "404 : 404 page not found\n" },
+	{ 405, "405 Method Not Allowed", "", "405 : 405 Method Not Allowed" },
+	{ 503, "503 Service Unavailable", "{\"type\":\"urn:ietf:params:acme:error:"
+	  "serverInternal\",\"detail\":\"maintenance\"}",
+	  "503 urn:ietf:params:acme:error:serverInternal: maintenance" },
+	{ 400, "400 Bad Request", "{}", "400 : " },
+	{ 502, NULL, "", "502 : " },
+	{ 403, "403 Forbidden", "<html>\n<body>denied</body>\n</html>",
+	  "403 : <html>\n<body>denied</body>\n</html>" },
+	{ 500, "500 Internal Server Error", "[1]", "500 : [1]" },
+};
+
+/* Key data cert-manager cannot read: NULL want means a known block type. */
+static const struct {
+	const char *version, *data, *want;
+} keydata_rows[] = {
+	{ "v1.21.1", "not a key", "error decoding private key PEM block: no PEM data was "
+	  "found in given input" },
+	{ "v1.18.3", "", "error decoding private key PEM block: no PEM data was found in "
+	  "given input" },
+	{ "v1.18.2", "not a key", "error decoding private key PEM block" },
+	{ "v1.0.0", "-----BEGIN RSA PRIVATE KEY", "error decoding private key PEM block" },
+	{ "v1.21.1", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIC\n-----END ENCRYPTED "
+	  "PRIVATE KEY-----\n", "unknown private key type: ENCRYPTED PRIVATE KEY" },
+	{ "v1.12.0", "junk\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbg==\n",
+	  "unknown private key type: OPENSSH PRIVATE KEY" },
+	{ "v1.21.1", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n", NULL },
+	{ "v1.21.1", "-----BEGIN PRIVATE KEY-----\nMC4C\n", NULL },
+	{ "v1.21.1", "-----BEGIN EC PRIVATE KEY-----\nMHcC\n", NULL },
+};
+
+/* The skip path: when cert-manager sends no request at all. */
+#define SRV "https://acme.example/dir"
+#define URI "https://acme.example/acct/1"
+static const struct {
+	const char *version;
+	struct cm_issuer_state st;
+	bool skips;
+} skip_rows[] = {
+	{ "v1.0.0", { SRV, "a@example", true, URI, "a@example", false }, true },
+	{ "v1.11.5", { SRV, "a@example", true, URI, "a@example", false }, true },
+	{ "v1.12.0", { SRV, "a@example", true, URI, "a@example", false }, false },
+	{ "v1.12.0", { SRV, "a@example", true, URI, "a@example", true }, true },
+	{ "v1.21.1", { SRV, "a@example", true, URI, "a@example", true }, true },
+	{ "v1.21.1", { SRV, "a@example", false, URI, "a@example", true }, false },
+	{ "v1.21.1", { SRV, "a@example", true, "", "a@example", true }, false },
+	{ "v1.21.1", { SRV, "a@example", true, NULL, "a@example", true }, false },
+	{ "v1.21.1", { SRV, "A@example", true, URI, "a@example", true }, false },
+	{ "v1.21.1", { SRV, NULL, true, URI, NULL, true }, true },
+	{ "v1.21.1", { SRV, NULL, true, URI, "a@example", true }, false },
+	{ "v1.21.1", { SRV, "a@example", true, "https://acme.example:443/acct/1", "a@example",
+	  true }, false },
+	{ "v1.21.1", { SRV, "a@example", true, "https://ACME.example/acct/1", "a@example",
+	  true }, false },
+	{ "v1.21.1", { SRV, "a@example", true, "https://u@acme.example/acct/1", "a@example",
+	  true }, true },
+};
+
 static const struct {
 	const char *url;
 	const char *host;
@@ -495,6 +612,126 @@ static void test_go_errors(void)
 	}
 }
 
+/* Space-separated words of s into v (at most n); returns how many.
+ * Modifies s. */
+static size_t words(char *s, const char **v, size_t n)
+{
+	char *save = NULL;
+	size_t k = 0;
+
+	for (char *t = strtok_r(s, " ", &save); t != NULL && k < n; t = strtok_r(NULL, " ", &save))
+		v[k++] = t;
+	return k;
+}
+
+static void test_go_texts(void)
+{
+	struct cm_version v;
+	char ctx[40], *got;
+
+	for (size_t i = 0; i < NELEM(hostname_rows); i++) {
+		char *dns = xstrdup(hostname_rows[i].dns), *ips = xstrdup(hostname_rows[i].ips);
+		const char *dv[4], *iv[4];
+		struct cm_cert_names c = { dv, words(dns, dv, 4), iv, words(ips, iv, 4),
+		    hostname_rows[i].has_san, hostname_rows[i].cn };
+
+		snprintf(ctx, sizeof(ctx), "hostname row %zu", i);
+		CHECK_INT(cm_version_parse(hostname_rows[i].version, &v), 0, ctx);
+		got = cm_err_x509_hostname(&v, &c, hostname_rows[i].host);
+		CHECK_STR(got, hostname_rows[i].want, ctx);
+		free(got);
+		free(dns);
+		free(ips);
+	}
+	for (size_t i = 0; i < NELEM(expired_rows); i++) {
+		snprintf(ctx, sizeof(ctx), "expired row %zu", i);
+		CHECK_INT(cm_version_parse(expired_rows[i].version, &v), 0, ctx);
+		got = cm_err_x509_expired(&v, expired_rows[i].now, expired_rows[i].not_before,
+		    expired_rows[i].not_after);
+		CHECK_STR(got, expired_rows[i].want, ctx);
+		free(got);
+	}
+	for (size_t i = 0; i < NELEM(acme_status_rows); i++) {
+		snprintf(ctx, sizeof(ctx), "acme status row %zu", i);
+		got = cm_err_acme_status(acme_status_rows[i].status,
+		    acme_status_rows[i].status_text, acme_status_rows[i].body,
+		    strlen(acme_status_rows[i].body));
+		CHECK_STR(got, acme_status_rows[i].want, ctx);
+		free(got);
+	}
+	got = cm_err_http_to_https();
+	CHECK_STR(got, "http: server gave HTTP response to HTTPS client", "http to https");
+	free(got);
+	CHECK_INT(cm_version_parse("v1.8.2", &v), 0, "v1.8.2");
+	CHECK_INT(cm_checks_rfc8555_directory(&v), false, "v1.8.2 takes any directory");
+	CHECK_INT(cm_version_parse("v1.9.0", &v), 0, "v1.9.0");
+	CHECK_INT(cm_checks_rfc8555_directory(&v), true, "v1.9.0 wants newOrder");
+}
+
+static void test_webhook(void)
+{
+	static const struct {
+		const char *version;
+		bool ca_bundle, skip;
+		const char *server;
+		const char *want;   /* a part of the refusal; NULL: accepted */
+	} rows[] = {
+		{ "v1.11.0", true, true, SRV, "mutually exclusive" },
+		{ "v1.21.1", true, true, SRV, "mutually exclusive" },
+		{ "v1.10.2", true, true, SRV, NULL },
+		{ "v1.21.1", true, false, SRV, NULL },
+		{ "v1.21.1", false, true, SRV, NULL },
+		{ "v1.21.1", false, false, "", "acme server URL is a required field" },
+		{ "v1.0.0", false, false, NULL, "acme server URL is a required field" },
+		{ "v1.0.0", false, false, "http://acme.example/dir", NULL },
+	};
+	struct cm_version v;
+	const char *got;
+
+	for (size_t i = 0; i < NELEM(rows); i++) {
+		CHECK_INT(cm_version_parse(rows[i].version, &v), 0, rows[i].version);
+		got = cm_webhook_refusal(&v, rows[i].ca_bundle, rows[i].skip, rows[i].server);
+		CHECK(rows[i].want == NULL ? got == NULL : got != NULL &&
+		    strstr(got, rows[i].want) != NULL, "webhook row %zu: %s", i,
+		    got ? got : "(accepted)");
+	}
+	CHECK_INT(cm_has_ca_bundle(&v), false, "v1.0.0 has no caBundle");
+}
+
+static void test_backoff(void)
+{
+	static const long want[] = { 0, 1000, 3000, 6000, 9000, 12000, 12000, 12000 };
+
+	for (int i = 0; i < (int)NELEM(want); i++)
+		CHECK_INT(cm_bad_nonce_backoff_ms(i), want[i], "badNonce back-off");
+}
+
+static void test_key_data(void)
+{
+	struct cm_version v;
+	char ctx[32], *got;
+
+	for (size_t i = 0; i < NELEM(keydata_rows); i++) {
+		snprintf(ctx, sizeof(ctx), "key data row %zu", i);
+		CHECK_INT(cm_version_parse(keydata_rows[i].version, &v), 0, ctx);
+		got = cm_key_data_error(&v, keydata_rows[i].data, strlen(keydata_rows[i].data));
+		CHECK_STR(got, keydata_rows[i].want, ctx);
+		free(got);
+	}
+}
+
+static void test_skip(void)
+{
+	struct cm_version v;
+	char ctx[32];
+
+	for (size_t i = 0; i < NELEM(skip_rows); i++) {
+		snprintf(ctx, sizeof(ctx), "skip row %zu", i);
+		CHECK_INT(cm_version_parse(skip_rows[i].version, &v), 0, ctx);
+		CHECK_INT(cm_skips_registration(&v, &skip_rows[i].st), skip_rows[i].skips, ctx);
+	}
+}
+
 static void test_hosts(void)
 {
 	for (size_t i = 0; i < NELEM(host_rows); i++) {
@@ -564,6 +801,11 @@ int main(void)
 	test_compare();
 	test_views();
 	test_go_errors();
+	test_go_texts();
+	test_skip();
+	test_key_data();
+	test_webhook();
+	test_backoff();
 	test_hosts();
 	test_key_hash();
 	return test_done();

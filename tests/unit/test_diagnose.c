@@ -89,6 +89,11 @@ static const struct proxy_warning W_IP[] = {
 #define UPTO_NONCE UPTO_HTTP, .nonce = DNONCE_OK, .nonce_status = 200
 #define HEALTHY UPTO_NONCE, .account = DACCT_NO_KEY
 
+/* an Issuer whose status cert-manager may trust without a request */
+#define SKIP_STATUS .issuer_ready = { "True", "ACMEAccountRegistered", "registered" }, \
+	.status_uri = "https://acme.example.com/acme/acct/7", .email = "ops@example.com", \
+	.registered_email = "ops@example.com"
+
 #define ROUTE_PROXY .route = DROUTE_PROXY, .route_reason = "no NO_PROXY entry matches", \
 	.rules = "go", .proxy_shown = "http://proxy.corp:3128", .proxy_source = "HTTPS_PROXY", \
 	.proxy_host = "proxy.corp", .proxy_port = 3128
@@ -166,6 +171,29 @@ static const struct {
 	  .key_secret_name = "acme-key", .account = DACCT_FOUND, .account_url = "u" },
 	  "config_invalid", "fooo-oooo-", "", "ErrVerifyACMEAccount",
 	  "ACME private key in \"acme-key\" is not of type RSA", 0, "Secret acme-key" },
+	{ "Ed25519 key, generation disabled", NULL, { UPTO_NONCE, .config = DCONF_KEY_NOT_RSA,
+	  .key_desc = "ED25519", .key_source = "Secret acme-key (tls.key)",
+	  .key_secret_name = "acme-key", .key_generation_disabled = true,
+	  .account = DACCT_FAILED, .account_problem = "cannot sign" },
+	  "config_invalid", "fooo-ooof-", "", "ErrVerifyACMEAccount",
+	  "ACME private key in \"acme-key\" is not of type RSA", 0,
+	  "cert-manager will not make one" },
+	{ "caBundle with skipTLSVerify: the webhook refuses it", NULL, { SERVER,
+	  .config = DCONF_REJECTED, .config_problem = "spec.acme.caBundle, "
+	  "spec.acme.skipTLSVerify: caBundle and skipTLSVerify are mutually exclusive and "
+	  "cannot both be set" },
+	  "config_invalid", "f---------", "", NULL, NULL, 0, "the webhook refuses it" },
+	{ "Secret holds no PEM", "v1.21.1", { SERVER, .config = DCONF_KEY_INVALID,
+	  .key_source = "Secret acme-key (tls.key) in s.yaml", .key_secret_name = "acme-key",
+	  .key_invalid = "error decoding private key PEM block: no PEM data was found in "
+	  "given input" },
+	  "config_invalid", "f---------", "", "ErrVerifyACMEAccount",
+	  "Account private key is invalid: error decoding private key PEM block: no PEM data "
+	  "was found in given input", 0, "or delete the Secret so cert-manager generates" },
+	{ "RSA 1024 key: cert-manager sends it", NULL, { HEALTHY, .key_desc = "RSA 1024",
+	  .key_source = "Secret acme-key (tls.key) in s.yaml" },
+	  "ok", "oooo-ooo-o", "key_rsa_small", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
 	{ "EC key of acmectl's own", NULL, { HEALTHY, .key_not_rsa = true,
 	  .key_desc = "EC P-256", .key_source = "state" },
 	  "ok", "oooo-ooo-o", "key_not_rsa", "ACMEAccountRegistered",
@@ -218,6 +246,36 @@ static const struct {
 	  "connect_refused", "ooof------", "", "ErrRegisterACMEAccount",
 	  REG GET "dial tcp 192.0.2.10:443: connect: connection refused", 1,
 	  "192.0.2.10:443 refuses connections: check the port" },
+	{ "Ready Issuer, v1.11: no request, the closed port unseen", "v1.11.0", { UPTO_DNS,
+	  .conns = C4_REFUSED, .nconns = 1, SKIP_STATUS },
+	  "connect_refused", "ooof------", "setup_skipped", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0,
+	  "shows only when it registers again" },
+	{ "Ready Issuer, v1.12 without lastPrivateKeyHash: registers", "v1.12.0", { UPTO_DNS,
+	  .conns = C4_REFUSED, .nconns = 1, SKIP_STATUS },
+	  "connect_refused", "ooof------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp 192.0.2.10:443: connect: connection refused", 1,
+	  "192.0.2.10:443 refuses connections" },
+	{ "Ready Issuer, v1.12, this key's hash: no request", "v1.12.0", { UPTO_DNS,
+	  .conns = C4_REFUSED, .nconns = 1, SKIP_STATUS, .key_hash_matches = true },
+	  "connect_refused", "ooof------", "setup_skipped", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0,
+	  "shows only when it registers again" },
+	{ "Ready Issuer, e-mail differs in case: registers", "v1.11.0", { UPTO_DNS,
+	  .conns = C4_REFUSED, .nconns = 1, SKIP_STATUS, .email = "Ops@example.com" },
+	  "connect_refused", "ooof------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp 192.0.2.10:443: connect: connection refused", 1,
+	  "192.0.2.10:443 refuses connections" },
+	{ "Ready Issuer, account on another host: registers", "v1.11.0", { UPTO_DNS,
+	  .conns = C4_REFUSED, .nconns = 1, SKIP_STATUS,
+	  .status_uri = "https://acme-staging.example.com/acme/acct/7" },
+	  "connect_refused", "ooof------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp 192.0.2.10:443: connect: connection refused", 1,
+	  "192.0.2.10:443 refuses connections" },
+	{ "Ready Issuer, skipped, healthy path", "v1.21.1", { HEALTHY, SKIP_STATUS,
+	  .key_hash_matches = true },
+	  "ok", "oooo-ooo-o", "setup_skipped", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
 	{ "no route to host", NULL, { UPTO_DNS, .conns = C4_UNREACH, .nconns = 1 },
 	  "connect_refused", "ooof------", "", "ErrRegisterACMEAccount",
 	  REG GET "dial tcp 192.0.2.10:443: connect: no route to host", 1,
@@ -414,7 +472,49 @@ static const struct {
 	{ "wrong path", NULL, { UPTO_TLS, .http = DHTTP_NOT_ACME, .http_status = 404,
 	  .go_error = "404 : 404 page not found" },
 	  "not_acme_directory", "oooo-of---", "", "ErrRegisterACMEAccount",
-	  REG "404 : 404 page not found", 1, "check spec.acme.server" },
+	  REG "404 : 404 page not found", 0, "check spec.acme.server" },
+	{ "directory 503 in maintenance", NULL, { UPTO_TLS, .http = DHTTP_NOT_ACME,
+	  .http_status = 503, .go_error = "503 urn:ietf:params:acme:error:serverInternal: "
+	  "down for maintenance" },
+	  "not_acme_directory", "oooo-of---", "", "ErrRegisterACMEAccount",
+	  REG "503 urn:ietf:params:acme:error:serverInternal: down for maintenance", 1,
+	  "see the http step" },
+	{ "newNonce answers HEAD with 405", NULL, { UPTO_HTTP, .nonce = DNONCE_FAILED,
+	  .nonce_status = 405, .nonce_status_text = "405 Method Not Allowed",
+	  .nonce_error = "-> 405 without Replay-Nonce" },
+	  "not_acme_directory", "oooo-oof--", "", "ErrRegisterACMEAccount",
+	  REG "405 : 405 Method Not Allowed", 0, "see the nonce step" },
+	{ "newNonce answers HEAD with 502", NULL, { UPTO_HTTP, .nonce = DNONCE_FAILED,
+	  .nonce_status = 502, .nonce_status_text = "502 Bad Gateway",
+	  .nonce_error = "-> 502 without Replay-Nonce" },
+	  "not_acme_directory", "oooo-oof--", "", "ErrRegisterACMEAccount",
+	  REG "502 : 502 Bad Gateway", 1, "see the nonce step" },
+	{ "plain HTTP on the TLS port", NULL, { UPTO_TCP, .tls = DTLS_FAILED,
+	  .tls_error = "wrong version number", .tls_http_answer = true },
+	  "tls_failed", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET "http: server gave HTTP response to HTTPS client", 1,
+	  "does not complete a TLS handshake" },
+	{ "neither TLS nor HTTP on the port", NULL, { UPTO_TCP, .tls = DTLS_FAILED,
+	  .tls_error = "wrong version number", .tls_not_tls = true },
+	  "tls_failed", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET "tls: first record does not look like a TLS handshake", 1,
+	  "does not complete a TLS handshake" },
+	{ "closed during the handshake", "v1.11.0", { UPTO_TCP, .tls = DTLS_FAILED,
+	  .tls_error = "the server closed the connection during the handshake",
+	  .tls_closed = true },
+	  "tls_failed", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET "EOF", 1, "does not complete a TLS handshake" },
+	{ "certificate with only a common name", NULL, { UPTO_TCP, TLS_OK, .ndns = 0,
+	  .name_mismatch = true, .common_name = "acme.example.com" },
+	  "tls_name_mismatch", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET TLSV "x509: certificate relies on legacy Common Name field, use SANs "
+	  "instead", 1, "the connection reached another server" },
+	{ "expired certificate, Go names the times", "v1.11.0", { UPTO_TCP, TLS_OK,
+	  .has_san = true, .chain = DCHAIN_EXPIRED, .chain_error = "certificate has expired",
+	  .now = 1796396400LL, .not_before = 1788620400LL, .not_after = 1796310000LL },
+	  "tls_untrusted", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET "x509: certificate has expired or is not yet valid: current time "
+	  "2026-12-04T15:00:00Z is after 2026-12-03T15:00:00Z", 1, "this host's clock" },
 	{ "ACME v1 directory", NULL, { UPTO_TLS, .http = DHTTP_NOT_ACME, .http_status = 200,
 	  .not_acme = "an ACME v1 directory",
 	  .v1_replacement = "https://acme-v02.api.letsencrypt.org/directory",
@@ -433,6 +533,12 @@ static const struct {
 	  "account_error", "oooo-ooof-", "", "ErrRegisterACMEAccount",
 	  REG "400 urn:ietf:params:acme:error:externalAccountRequired: no EAB", 0,
 	  "externalAccountBinding" },
+	{ "EAB set, MAC refused", NULL, { UPTO_NONCE, .account = DACCT_FAILED, .account_status = 400,
+	  .account_4xx = true, .account_problem = "urn:ietf:params:acme:error:"
+	  "externalAccountRequired: no EAB", .eab_configured = true },
+	  "account_error", "oooo-ooof-", "", "ErrRegisterACMEAccount",
+	  REG "400 urn:ietf:params:acme:error:externalAccountRequired: no EAB", 0,
+	  "the MAC key in its Secret" },
 	{ "account lookup never answers", NULL, { UPTO_NONCE, .account = DACCT_TIMEOUT,
 	  .account_problem = "no response before the deadline" },
 	  "http_timeout", "oooo-ooof-", "", "ErrRegisterACMEAccount",
@@ -449,9 +555,9 @@ static const struct {
 	  "ok", "oooo-ooo-o", "", "ACMEAccountRegistered",
 	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
 	{ "caBundle and skipTLSVerify", NULL, { SERVER, .config = DCONF_INVALID,
-	  .config_problem = "caBundle and skipTLSVerify are both set" },
+	  .config_problem = "the server \"ftp://acme.example.com/\" is not an https:// URL" },
 	  "config_invalid", "f---------", "", "InvalidConfig",
-	  "caBundle and skipTLSVerify are both set", 0, "fix the Issuer" },
+	  "the server \"ftp://acme.example.com/\" is not an https:// URL", 0, "fix the Issuer" },
 };
 
 /* "o", "f" or "-" per step. */
@@ -545,7 +651,7 @@ static void test_json(void)
 	static const char *const top[] = { "verdict", "steps", "findings", "cert_manager",
 	    "advice" };
 	static const char *const cm_keys[] = { "version", "reason", "message",
-	    "condition_written", "events", "log" };
+	    "condition_written", "events", "log", "webhook_error" };
 	static const char *const step_keys[] = { "name", "status", "ms", "detail" };
 	static const char *const names[] = { "config", "route", "dns", "tcp", "proxy",
 	    "tls", "http", "nonce", "account", "deadline" };
