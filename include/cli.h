@@ -108,6 +108,7 @@ struct config {
 	const char *secret;        /* --secret FILE */
 	const char *cm_version;    /* --cert-manager-version V, NULL = current */
 	const char *resolv_conf;   /* --resolv-conf FILE, default /etc/resolv.conf */
+	const char *pid;           /* --pid PID: the view of that process (root) */
 	const char *challenge;     /* --challenge FILE: a cert-manager Challenge */
 	const char *dns01_recursive; /* --dns01-recursive-nameservers LIST */
 	bool dns01_recursive_only; /* --dns01-recursive-nameservers-only */

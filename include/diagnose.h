@@ -163,6 +163,7 @@ struct diag_facts {
 	const char *host;             /* the URL's host, without brackets */
 	int port;
 	long step_timeout_ms;         /* --timeout per network step */
+	const char *view;             /* --pid: whose view, where each setting came from */
 
 	/* config */
 	enum diag_config config;

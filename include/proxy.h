@@ -106,6 +106,11 @@ int proxy_settings_init(struct proxy_settings *s, const struct proxy_flags *f);
  * to clear either way. */
 int proxy_settings_read(struct proxy_settings *s, const struct proxy_flags *f);
 
+/* Makes env ("NAME=VALUE" strings, NULL-terminated, the first of a name
+ * winning) the environment s reads instead of the process's: another
+ * process's, for diagnose --pid. env is borrowed and must outlive s. */
+void proxy_settings_use_env(struct proxy_settings *s, char *const *env);
+
 /* Frees what s owns (the handed-out proxy URLs, wiped) and zeroes it. */
 void proxy_settings_clear(struct proxy_settings *s);
 

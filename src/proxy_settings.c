@@ -1,6 +1,7 @@
 /* proxy_settings.c - what the route decision reads: acmectl's flags and
- * config file values, the rule set, and (proxy_settings_read() only) the
- * process environment and the proxy credentials file. */
+ * config file values, the rule set, the environment (the process's, read
+ * by proxy_settings_read() only, or one handed over as strings) and the
+ * proxy credentials file. */
 #include "config.h"
 
 #include <errno.h>
@@ -78,6 +79,23 @@ static const char *process_getenv(void *arg, const char *name)
 {
 	(void)arg;
 	return getenv(name);
+}
+
+/* The value of name in the "NAME=VALUE" strings of arg; the first wins. */
+static const char *strings_getenv(void *arg, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (char *const *p = arg; *p != NULL; p++)
+		if (strncmp(*p, name, len) == 0 && (*p)[len] == '=')
+			return *p + len + 1;
+	return NULL;
+}
+
+void proxy_settings_use_env(struct proxy_settings *s, char *const *env)
+{
+	s->getenv = strings_getenv;
+	s->getenv_arg = (void *)env;
 }
 
 /* The first line of path ("user:pass"), without its line end. Caller

@@ -161,6 +161,7 @@ static const struct optspec options[] = {
 	STR("--secret", ON_DIAGNOSE | ON_IMPORT, secret),
 	STR("--cert-manager-version", ON_DIAGNOSE, cm_version),
 	STR("--resolv-conf", ON_DIAGNOSE, resolv_conf),
+	STR("--pid", ON_DIAGNOSE, pid),
 	STR("--challenge", ON_DIAGNOSE, challenge),
 	STR("--dns01-recursive-nameservers", ON_DIAGNOSE, dns01_recursive),
 	FLAG("--dns01-recursive-nameservers-only", ON_DIAGNOSE, dns01_recursive_only),

@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "diagnose.h"
 #include "k8s.h"
+#include "podview.h"
 #include "probe.h"
 #include "proxy.h"
 #include "resolv.h"
@@ -154,6 +155,8 @@ struct run {
 	char *proxy_credentials;     /* "user:pass", decoded; wiped */
 	struct resolv_conf rconf;
 	bool rconf_loaded;
+	struct podview pv;           /* --pid: the process whose view this is */
+	char *pod_version;           /* the release its command line names, when modelled */
 	struct probe_tls_ctx *tls_ctx;
 	char *host;                  /* the server URL's host (no brackets), port, path */
 	int port;

@@ -238,6 +238,48 @@ static int load_key(struct run *r, const char *server)
 	return 0;
 }
 
+/* --pid: reads the process's view and picks the modelled version: the
+ * one its command line names, unless --cert-manager-version is given. 0,
+ * or -1 with ERR_USAGE. */
+static int pod_read(struct run *r)
+{
+	const struct config *cfg = r->cfg;
+	struct podview *pv = &r->pv;
+	char *view, *named;
+
+	if (cfg->resolv_conf != NULL) {
+		err_set(ERR_USAGE, "give either --pid or --resolv-conf, not both: --pid takes "
+		    "the process's resolv.conf");
+		return -1;
+	}
+	if (podview_read(cfg->pid, pv) == -1)
+		return -1;
+	view = podview_describe(pv);
+	named = pv->version != NULL ? str_printable(pv->version) : NULL;
+	if (cfg->cm_version != NULL) {
+		r->f.view = diag_keep(r, view);
+	} else if (named != NULL && cm_version_parse(named, &r->f.cm) == 0) {
+		r->f.view = diag_keep(r, xasprintf("%s; cert-manager %s from pid %d's %s", view,
+		    named, pv->pid, pv->version_from));
+		r->pod_version = named;
+		named = NULL;
+		free(view);
+	} else if (named != NULL) {
+		err_clear();
+		r->f.view = diag_keep(r, xasprintf("%s; pid %d's %s names cert-manager %s, a "
+		    "release not modelled: modelling %s (set --cert-manager-version)", view,
+		    pv->pid, pv->version_from, named, CM_VERSION_CURRENT));
+		free(view);
+	} else {
+		r->f.view = diag_keep(r, xasprintf("%s; pid %d does not tell its cert-manager "
+		    "version: modelling %s (set --cert-manager-version)", view, pv->pid,
+		    CM_VERSION_CURRENT));
+		free(view);
+	}
+	free(named);
+	return 0;
+}
+
 /* Reads every local input. 0, or -1 with ERR_USAGE/ERR_STORAGE: bad input,
  * no report. */
 static int gather_inputs(struct run *r)
@@ -248,7 +290,10 @@ static int gather_inputs(struct run *r)
 	bool system;
 	char *what;
 
-	if (cm_version_parse(cfg->cm_version, &f->cm) == -1)
+	if (cfg->pid != NULL && pod_read(r) == -1)
+		return -1;
+	if (cm_version_parse(cfg->cm_version != NULL ? cfg->cm_version : r->pod_version,
+	    &f->cm) == -1)
 		return -1;
 	cm_deadlines(&f->cm, &r->dl);
 	f->step_timeout_ms = cfg->step_timeout_s * 1000;
@@ -305,16 +350,26 @@ static int gather_inputs(struct run *r)
 	f->trust = diag_keep(r, xasprintf("%s%s%s", system ? "the system store" :
 	    "the Issuer's caBundle", cfg->ca_bundle ? " + --ca-bundle " : "",
 	    cfg->ca_bundle ? cfg->ca_bundle : ""));
-	if (resolv == NULL)
-		resolv = "/etc/resolv.conf";
-	if (resolv_load(resolv, &r->rconf) == -1) {
-		if (cfg->resolv_conf != NULL)
+	/* the files given are read: from here on, the process's view */
+	if (cfg->pid != NULL) {
+		if (podview_enter(&r->pv) == -1)
 			return -1;
-		err_clear();
+		r->rconf = r->pv.rconf;
+		resolv_parse(NULL, &r->pv.rconf);
+	} else {
+		if (resolv == NULL)
+			resolv = "/etc/resolv.conf";
+		if (resolv_load(resolv, &r->rconf) == -1) {
+			if (cfg->resolv_conf != NULL)
+				return -1;
+			err_clear();
+		}
 	}
 	r->rconf_loaded = true;
 	if (proxy_settings_load(&r->ps, cfg) == -1)
 		return -1;
+	if (cfg->pid != NULL)
+		proxy_settings_use_env(&r->ps, r->pv.env);
 	return 0;
 }
 
@@ -386,6 +441,10 @@ static int step_route(struct run *r)
 	f->nwarnings = r->nwarnings;
 	f->route_reason = r->route.reason;
 	f->proxy_source = r->route.source;
+	if (r->cfg->pid != NULL && f->proxy_source != NULL &&
+	    r->ps.getenv(r->ps.getenv_arg, f->proxy_source) != NULL)
+		f->proxy_source = diag_keep(r, xasprintf("%s in pid %d's environment",
+		    f->proxy_source, r->pv.pid));
 	f->ms[DIAG_ROUTE] = mono_ms() - start;
 	switch (r->route.kind) {
 	case PROXY_DIRECT:
@@ -464,6 +523,8 @@ static void run_free(struct run *r)
 	}
 	if (r->rconf_loaded)
 		resolv_conf_free(&r->rconf);
+	podview_clear(&r->pv);
+	free(r->pod_version);
 	probe_tls_ctx_free(r->tls_ctx);
 	free(r->host);
 	free(r->authority);

@@ -39,9 +39,10 @@ static void line_config(const struct diag_facts *f, struct diag_report *r)
 	switch (f->config) {
 	case DCONF_OK:
 		set_line(r, DIAG_CONFIG, DIAG_OK, f->ms[DIAG_CONFIG],
-		    xasprintf("%s (%s); cert-manager %s: %s sync deadline; account key: %s",
+		    xasprintf("%s (%s); cert-manager %s: %s sync deadline; account key: %s%s%s",
 		    f->server, f->server_source != NULL ? f->server_source : "--server",
-		    r->cm_version, deadline, key));
+		    r->cm_version, deadline, key, f->view != NULL ? "; " : "",
+		    f->view != NULL ? f->view : ""));
 		break;
 	case DCONF_V1_SERVER:
 		set_line(r, DIAG_CONFIG, DIAG_FAIL, f->ms[DIAG_CONFIG],
