@@ -55,13 +55,20 @@ int podview_read(const char *pid_arg, struct podview *pv);
  * refused and why. */
 int podview_enter(struct podview *pv);
 
-/* One line for the config step: whose view, and where each setting came
+/* One line for the config step: whose view, where each setting came
  * from ("HTTPS_PROXY, NO_PROXY from pid 4242's environment; pid 4242's
- * resolv.conf: nameserver 10.96.0.10, search a.svc, ndots:5; ..."),
- * printable. Caller frees. */
-char *podview_describe(const struct podview *pv);
+ * resolv.conf: nameserver 10.96.0.10, search a.svc, ndots:5; ...") and
+ * which cert-manager version is modelled and why (see podview_cm_version;
+ * cm_flag is --cert-manager-version or NULL), printable. Caller frees. */
+char *podview_describe(const struct podview *pv, const char *cm_flag);
 
-/* Frees and wipes what pv owns and zeroes it. */
+/* The cert-manager version to model: cm_flag (--cert-manager-version) when
+ * given, else the release pv's command line names when the model knows it,
+ * else NULL (the current one). *note says which for the report (NULL with
+ * cm_flag; caller frees). Borrowed from cm_flag or pv. */
+const char *podview_cm_version(const struct podview *pv, const char *cm_flag, char **note);
+
+/* Frees and wipes what pv owns and zeroes it. A zeroed pv is fine. */
 void podview_clear(struct podview *pv);
 
 /* The pure parsers of what /proc hands over (tests/fuzz/fuzz_podview.c). */

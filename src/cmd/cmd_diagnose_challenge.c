@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "err.h"
+#include "podview.h"
 #include "resolv.h"
 #include "selfcheck.h"
 #include "util.h"
@@ -28,10 +29,12 @@ static void print_line(const char *a, const char *b, const char *c, const char *
 }
 
 static void print_text(const struct cm_challenge *ch, const struct selfcheck_result *r,
-    const char *version)
+    const char *version, const char *view)
 {
 	printf("Challenge %s: %s for %s%s (cert-manager %s)\n", ch->name ? ch->name : "(unnamed)",
 	    ch->type, ch->wildcard ? "*." : "", ch->dns_name, version);
+	if (view != NULL)
+		printf("from %s\n", view);
 	for (size_t i = 0; i < r->nsteps; i++)
 		print_line(r->steps[i].ok ? "  ok   " : "  FAIL ", r->steps[i].what, ": ",
 		    r->steps[i].outcome);
@@ -63,22 +66,52 @@ static char *first_nameserver(const char *path)
 	return ns;
 }
 
+/* --pid: reads the process's view (*version: the release to model) and
+ * describes it in *view (caller frees). 0, or -1 with ERR_USAGE. */
+static int pod_read(const struct config *cfg, struct podview *pv, const char **version,
+    char **view)
+{
+	char *note;
+
+	if (cfg->resolv_conf != NULL) {
+		err_set(ERR_USAGE, "give either --pid or --resolv-conf, not both: --pid takes "
+		    "the process's resolv.conf");
+		return -1;
+	}
+	if (podview_read(cfg->pid, pv) == -1)
+		return -1;
+	*version = podview_cm_version(pv, cfg->cm_version, &note);
+	free(note);
+	*view = podview_describe(pv, cfg->cm_version);
+	return 0;
+}
+
 int cmd_diagnose_challenge(const struct config *cfg)
 {
 	struct selfcheck_opts opts = { .passes = PASSES, .pause_ms = PAUSE_MS,
 	    .recursive = cfg->dns01_recursive, .recursive_only = cfg->dns01_recursive_only };
 	struct selfcheck_result r = { 0 };
 	struct proxy_settings ps = { 0 };
+	struct podview pv = { 0 };
 	struct cm_challenge *ch;
-	char *version = NULL, *ns = NULL;
+	const char *modelled = cfg->cm_version;
+	char *version = NULL, *ns = NULL, *view = NULL;
 	json_t *out;
 	int rc = -1;
 
 	if ((ch = cm_challenge_load(cfg->challenge)) == NULL)
 		return -1;
-	if (cm_version_parse(cfg->cm_version ? cfg->cm_version : CM_VERSION_CURRENT,
-	    &opts.version) != 0 || proxy_settings_load(&ps, cfg) != 0)
+	if (cfg->pid != NULL && pod_read(cfg, &pv, &modelled, &view) == -1)
 		goto out;
+	if (cm_version_parse(modelled ? modelled : CM_VERSION_CURRENT, &opts.version) != 0 ||
+	    proxy_settings_load(&ps, cfg) != 0)
+		goto out;
+	/* the files given are read: from here on, the process's view */
+	if (cfg->pid != NULL) {
+		if (podview_enter(&pv) == -1)
+			goto out;
+		proxy_settings_use_env(&ps, pv.env);
+	}
 	version = cm_version_string(&opts.version);
 	opts.proxy = &ps;
 	opts.nameserver = ns = first_nameserver(cfg->resolv_conf);
@@ -88,10 +121,12 @@ int cmd_diagnose_challenge(const struct config *cfg)
 	if (cfg->json) {
 		out = json_pack("{s:[o],s:{s:s}}", "challenges", selfcheck_json(ch, &r),
 		    "cert_manager", "version", version);
+		if (view != NULL)
+			json_object_set_new(out, "view", json_string(view));
 		json_print(out);
 		json_decref(out);
 	} else if (!cfg->quiet) {
-		print_text(ch, &r, version);
+		print_text(ch, &r, version, view);
 	}
 	if (strcmp(r.verdict, "ok") == 0)
 		rc = 0;
@@ -100,8 +135,10 @@ int cmd_diagnose_challenge(const struct config *cfg)
 out:
 	selfcheck_result_clear(&r);
 	proxy_settings_clear(&ps);
+	podview_clear(&pv);
 	cm_challenge_free(ch);
 	free(version);
+	free(view);
 	free(ns);
 	return rc;
 }

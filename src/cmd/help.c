@@ -244,7 +244,7 @@ static const struct {
 "usage: acmectl diagnose [--email ADDR] [--account-key FILE]\n"
 "                        [--account-url URL] [--from-issuer FILE]\n"
 "                        [--secret FILE] [--cert-manager-version V]\n"
-"                        [--resolv-conf FILE]\n"
+"                        [--resolv-conf FILE | --pid PID]\n"
 "       acmectl diagnose --challenge FILE [--cert-manager-version V]\n"
 "                        [--dns01-recursive-nameservers LIST]\n"
 "                        [--dns01-recursive-nameservers-only]\n"
@@ -263,6 +263,8 @@ static const struct {
 "  --cert-manager-version V\n"
 "                         cert-manager version to model (default current)\n"
 "  --resolv-conf FILE     resolver configuration (default /etc/resolv.conf)\n"
+"  --pid PID              as process PID sees it (root): its network\n"
+"                         namespace, resolv.conf, hosts, proxy variables\n"
 "  --challenge FILE       a Challenge, as kubectl get challenge prints it\n"
 "  --dns01-recursive-nameservers LIST\n"
 "                         recursive nameservers of a DNS-01 check, IP:PORT,...\n"
@@ -272,6 +274,7 @@ static const struct {
 "Examples:\n"
 "  acmectl diagnose --from-issuer issuer.yaml --secret secret.yaml\n"
 "  acmectl diagnose --challenge challenge.yaml\n"
+"  acmectl diagnose --from-issuer issuer.yaml --pid 4242\n"
 "  acmectl --staging diagnose --proxy http://proxy:3128\n" },
 };
 
@@ -330,7 +333,7 @@ const char *help_usage(void)
 "      Show whether and through which proxy URL would be fetched, and why.\n"
 "  diagnose [--email ADDR] [--account-key FILE] [--account-url URL]\n"
 "           [--from-issuer FILE] [--secret FILE] [--cert-manager-version V]\n"
-"           [--resolv-conf FILE]\n"
+"           [--resolv-conf FILE | --pid PID]\n"
 "      Check step by step why an ACME account cannot be registered, as\n"
 "      cert-manager would try it.\n"
 "  diagnose --challenge FILE [--cert-manager-version V]\n"
@@ -433,6 +436,8 @@ const char *help_usage(void)
 "                         the current one)\n"
 "  --resolv-conf FILE     resolver configuration (diagnose; default\n"
 "                         /etc/resolv.conf)\n"
+"  --pid PID              diagnose as process PID (e.g. cert-manager's\n"
+"                         controller) sees the network (root; diagnose)\n"
 "  --challenge FILE       a cert-manager Challenge to self-check (diagnose)\n"
 "  --dns01-recursive-nameservers LIST\n"
 "                         recursive nameservers of a DNS-01 check, IP:PORT,...\n"

@@ -156,7 +156,6 @@ struct run {
 	struct resolv_conf rconf;
 	bool rconf_loaded;
 	struct podview pv;           /* --pid: the process whose view this is */
-	char *pod_version;           /* the release its command line names, when modelled */
 	struct probe_tls_ctx *tls_ctx;
 	char *host;                  /* the server URL's host (no brackets), port, path */
 	int port;

@@ -241,42 +241,20 @@ static int load_key(struct run *r, const char *server)
 /* --pid: reads the process's view and picks the modelled version: the
  * one its command line names, unless --cert-manager-version is given. 0,
  * or -1 with ERR_USAGE. */
-static int pod_read(struct run *r)
+static int pod_read(struct run *r, const char **version)
 {
-	const struct config *cfg = r->cfg;
-	struct podview *pv = &r->pv;
-	char *view, *named;
+	char *note;
 
-	if (cfg->resolv_conf != NULL) {
+	if (r->cfg->resolv_conf != NULL) {
 		err_set(ERR_USAGE, "give either --pid or --resolv-conf, not both: --pid takes "
 		    "the process's resolv.conf");
 		return -1;
 	}
-	if (podview_read(cfg->pid, pv) == -1)
+	if (podview_read(r->cfg->pid, &r->pv) == -1)
 		return -1;
-	view = podview_describe(pv);
-	named = pv->version != NULL ? str_printable(pv->version) : NULL;
-	if (cfg->cm_version != NULL) {
-		r->f.view = diag_keep(r, view);
-	} else if (named != NULL && cm_version_parse(named, &r->f.cm) == 0) {
-		r->f.view = diag_keep(r, xasprintf("%s; cert-manager %s from pid %d's %s", view,
-		    named, pv->pid, pv->version_from));
-		r->pod_version = named;
-		named = NULL;
-		free(view);
-	} else if (named != NULL) {
-		err_clear();
-		r->f.view = diag_keep(r, xasprintf("%s; pid %d's %s names cert-manager %s, a "
-		    "release not modelled: modelling %s (set --cert-manager-version)", view,
-		    pv->pid, pv->version_from, named, CM_VERSION_CURRENT));
-		free(view);
-	} else {
-		r->f.view = diag_keep(r, xasprintf("%s; pid %d does not tell its cert-manager "
-		    "version: modelling %s (set --cert-manager-version)", view, pv->pid,
-		    CM_VERSION_CURRENT));
-		free(view);
-	}
-	free(named);
+	*version = podview_cm_version(&r->pv, r->cfg->cm_version, &note);
+	free(note);
+	r->f.view = diag_keep(r, podview_describe(&r->pv, r->cfg->cm_version));
 	return 0;
 }
 
@@ -287,13 +265,13 @@ static int gather_inputs(struct run *r)
 	const struct config *cfg = r->cfg;
 	struct diag_facts *f = &r->f;
 	const char *server = cfg->server, *resolv = cfg->resolv_conf;
+	const char *version = cfg->cm_version;
 	bool system;
 	char *what;
 
-	if (cfg->pid != NULL && pod_read(r) == -1)
+	if (cfg->pid != NULL && pod_read(r, &version) == -1)
 		return -1;
-	if (cm_version_parse(cfg->cm_version != NULL ? cfg->cm_version : r->pod_version,
-	    &f->cm) == -1)
+	if (cm_version_parse(version, &f->cm) == -1)
 		return -1;
 	cm_deadlines(&f->cm, &r->dl);
 	f->step_timeout_ms = cfg->step_timeout_s * 1000;
@@ -524,7 +502,6 @@ static void run_free(struct run *r)
 	if (r->rconf_loaded)
 		resolv_conf_free(&r->rconf);
 	podview_clear(&r->pv);
-	free(r->pod_version);
 	probe_tls_ctx_free(r->tls_ctx);
 	free(r->host);
 	free(r->authority);

@@ -20,6 +20,7 @@
 
 #include <openssl/crypto.h>
 
+#include "certmanager.h"
 #include "err.h"
 #include "podview.h"
 #include "util.h"
@@ -532,10 +533,10 @@ static char *resolver_summary(const struct resolv_conf *rc)
 	return out;
 }
 
-char *podview_describe(const struct podview *pv)
+char *podview_describe(const struct podview *pv, const char *cm_flag)
 {
 	char *vars = env_names(pv->env), *resolver = resolver_summary(&pv->rconf), *hosts;
-	char *out;
+	char *note, *out;
 	size_t entries = 0;
 
 	if (pv->hosts_text != NULL) {
@@ -543,15 +544,42 @@ char *podview_describe(const struct podview *pv)
 		entries = podview_hosts_entries(hosts);
 		free(hosts);
 	}
+	podview_cm_version(pv, cm_flag, &note);
 	out = xasprintf("the view of pid %d (%s, %s): %s %s pid %d's environment; "
-	    "pid %d's resolv.conf%s: %s; pid %d's /etc/hosts%s: %zu entries", pv->pid,
+	    "pid %d's resolv.conf%s: %s; pid %d's /etc/hosts%s: %zu entries%s%s", pv->pid,
 	    pv->name, pv->netns, vars[0] != '\0' ? vars : "no proxy variables",
 	    vars[0] != '\0' ? "from" : "in", pv->pid, pv->pid,
 	    pv->resolv_text == NULL ? " (none: defaults)" : "", resolver, pv->pid,
-	    pv->hosts_text == NULL ? " (none)" : "", entries);
+	    pv->hosts_text == NULL ? " (none)" : "", entries, note != NULL ? "; " : "",
+	    note != NULL ? note : "");
 	free(vars);
 	free(resolver);
+	free(note);
 	return out;
+}
+
+const char *podview_cm_version(const struct podview *pv, const char *cm_flag, char **note)
+{
+	struct cm_version v;
+
+	*note = NULL;
+	if (cm_flag != NULL)
+		return cm_flag;
+	if (pv->version == NULL) {
+		*note = xasprintf("pid %d does not tell its cert-manager version: modelling %s "
+		    "(set --cert-manager-version)", pv->pid, CM_VERSION_CURRENT);
+		return NULL;
+	}
+	if (cm_version_parse(pv->version, &v) == -1) {
+		err_clear();
+		*note = xasprintf("pid %d's %s names cert-manager %s, a release not modelled: "
+		    "modelling %s (set --cert-manager-version)", pv->pid, pv->version_from,
+		    pv->version, CM_VERSION_CURRENT);
+		return NULL;
+	}
+	*note = xasprintf("cert-manager %s from pid %d's %s", pv->version, pv->pid,
+	    pv->version_from);
+	return pv->version;
 }
 
 void podview_clear(struct podview *pv)
@@ -566,7 +594,8 @@ void podview_clear(struct podview *pv)
 	resolv_conf_free(&pv->rconf);
 	free(pv->version);
 	free(pv->netns);
-	if (pv->net_fd != -1)
+	/* net_fd means something only once podview_read() set pid */
+	if (pv->pid != 0 && pv->net_fd != -1)
 		close(pv->net_fd);
 	memset(pv, 0, sizeof(*pv));
 	pv->net_fd = -1;
