@@ -505,17 +505,17 @@ int podview_enter(struct podview *pv)
 	return 0;
 }
 
-/* "HTTPS_PROXY, NO_PROXY" of env. Caller frees. */
+/* The names of env, "HTTPS_PROXY, NO_PROXY", in proxy_vars' order.
+ * Caller frees. */
 static char *env_names(char **env)
 {
-	size_t n = strv_len(env);
-	char **names = xcalloc(n + 1, sizeof(*names)), *out;
+	const char *names[sizeof(proxy_vars) / sizeof(proxy_vars[0])];
+	size_t n = 0, i;
 
-	for (size_t i = 0; i < n; i++)
-		names[i] = xstrndup(env[i], strcspn(env[i], "="));
-	out = str_join((const char *const *)names, n, ", ");
-	strv_free(names);
-	return out;
+	for (i = 0; i < sizeof(proxy_vars) / sizeof(proxy_vars[0]); i++)
+		if (env_has(env, strv_len(env), proxy_vars[i], strlen(proxy_vars[i])))
+			names[n++] = proxy_vars[i];
+	return str_join(names, n, ", ");
 }
 
 /* "nameserver 10.96.0.10, search a.svc b.svc, ndots:5" of rc, printable. */
