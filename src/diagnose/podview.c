@@ -536,7 +536,7 @@ static char *resolver_summary(const struct resolv_conf *rc)
 char *podview_describe(const struct podview *pv, const char *cm_flag)
 {
 	char *vars = env_names(pv->env), *resolver = resolver_summary(&pv->rconf), *hosts;
-	char *note, *out;
+	char *note, *text, *out;
 	size_t entries = 0;
 
 	if (pv->hosts_text != NULL) {
@@ -545,13 +545,16 @@ char *podview_describe(const struct podview *pv, const char *cm_flag)
 		free(hosts);
 	}
 	podview_cm_version(pv, cm_flag, &note);
-	out = xasprintf("the view of pid %d (%s, %s): %s %s pid %d's environment; "
+	text = xasprintf("the view of pid %d (%s, %s): %s %s pid %d's environment; "
 	    "pid %d's resolv.conf%s: %s; pid %d's /etc/hosts%s: %zu entries%s%s", pv->pid,
 	    pv->name, pv->netns, vars[0] != '\0' ? vars : "no proxy variables",
 	    vars[0] != '\0' ? "from" : "in", pv->pid, pv->pid,
 	    pv->resolv_text == NULL ? " (none: defaults)" : "", resolver, pv->pid,
 	    pv->hosts_text == NULL ? " (none)" : "", entries, note != NULL ? "; " : "",
 	    note != NULL ? note : "");
+	/* a nameserver's zone ("fe80::1%eth0") is the process's text too */
+	out = str_sanitize_cap(text, strlen(text), 4096);
+	free(text);
 	free(vars);
 	free(resolver);
 	free(note);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certmanager.h"
 #include "err.h"
 #include "podview.h"
 #include "proxy.h"
@@ -201,6 +202,45 @@ static void test_proxy_env(void)
 	unsetenv("HTTPS_PROXY");
 }
 
+/* What the config step says of a view, hostile bytes escaped. */
+static void test_describe(void)
+{
+	struct podview pv = { .pid = 4242, .net_fd = -1 };
+	char *env[] = { "NO_PROXY=.svc", "https_proxy=http://p:3128", NULL }, *got;
+
+	pv.name = xstrdup("controller");
+	pv.netns = xstrdup("net:[4026532301]");
+	pv.env = env;
+	pv.resolv_text = xstrdup("nameserver fe80::1%\x1b[2J\nsearch a.svc \xff.example\n"
+	    "options ndots:5\n");
+	pv.resolv_len = strlen(pv.resolv_text);
+	resolv_parse(pv.resolv_text, &pv.rconf);
+	got = podview_describe(&pv, NULL);
+	CHECK_STR(got, "the view of pid 4242 (controller, net:[4026532301]): https_proxy, "
+	    "NO_PROXY from pid 4242's environment; pid 4242's resolv.conf: nameserver "
+	    "fe80::1%\\x1b[2J, search a.svc \\xff.example, ndots:5; pid 4242's /etc/hosts "
+	    "(none): 0 entries; pid 4242 does not tell its cert-manager version: modelling "
+	    CM_VERSION_CURRENT " (set --cert-manager-version)", "hostile resolv.conf");
+	free(got);
+	pv.version = xstrdup("v1.8.2");
+	pv.version_from = "--acme-http01-solver-image";
+	got = podview_describe(&pv, "v1.9.0");
+	CHECK(strstr(got, "v1.8.2") == NULL, "the flag wins: %s", got);
+	free(got);
+	got = podview_describe(&pv, NULL);
+	CHECK(strstr(got, "; cert-manager v1.8.2 from pid 4242's --acme-http01-solver-image") !=
+	    NULL, "the release named: %s", got);
+	free(got);
+	free(pv.version);
+	pv.version = xstrdup("v1.7.4");
+	got = podview_describe(&pv, NULL);
+	CHECK(strstr(got, "pid 4242's --acme-http01-solver-image names cert-manager v1.7.4, a "
+	    "release not modelled: modelling " CM_VERSION_CURRENT) != NULL, "unknown: %s", got);
+	free(got);
+	pv.env = NULL;
+	podview_clear(&pv);
+}
+
 int main(void)
 {
 	test_environ();
@@ -208,5 +248,6 @@ int main(void)
 	test_text();
 	test_pid();
 	test_proxy_env();
+	test_describe();
 	return test_done();
 }
