@@ -12,8 +12,8 @@
  *   gather.c    local inputs, the config and route steps; cmd_diagnose()
  *   netsteps.c  dns, tcp, proxy and tls through probe.c
  *   acmesteps.c the directory, nonce and account requests
- * probe.c (with probe_tls.c), resolv.c and certmanager.c keep their own
- * headers in include/.
+ * probe.c (with probe_tls.c), resolv.c, certmanager.c and podview.c
+ * (--pid: another process's view) keep their own headers in include/.
  */
 #ifndef ACMECTL_DIAGNOSE_INT_H
 #define ACMECTL_DIAGNOSE_INT_H
