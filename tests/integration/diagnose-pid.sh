@@ -5,7 +5,8 @@
 # its own routes and, through `ip netns exec`, its own resolv.conf and
 # hosts bind-mounted in a private mount namespace: the search domain
 # corp.test with ndots:5, answered by dnsmasq with a wildcard that sends
-# acme.test to an ingress (dns_search_hijack). One pod process has
+# acme.test to an ingress (dns_search_hijack), and hosts.test, which only
+# the pod's hosts file names. One pod process has
 # HTTPS_PROXY/HTTP_PROXY to an address the pod has no route to
 # (proxy_unreachable) and the acmesolver image of its release on its
 # command line. Plain diagnose on the node says ok; --pid gives each pod
@@ -30,7 +31,7 @@ netns_addr server pod "$INGRESS_IP"
 netns_route pod "$SERVER_IP/32" "$POD_GW"
 # an address no namespace has a route to: the pod's proxy
 DEAD_PROXY="$NETNS_NET4.250"
-netns_pebble_start server "$SERVER_IP" 14000 acme.test
+netns_pebble_start server "$SERVER_IP" 14000 acme.test hosts.test
 netns_cert "$TEST_TMP/lab" ca ingress ingress.local
 netns_slow_https_start server "$INGRESS_IP" 14000 "$TEST_TMP/lab/ingress.pem" \
 	"$TEST_TMP/lab/ingress.key" 0
@@ -38,7 +39,7 @@ netns_dnsmasq_start server "$POD_GW" --address=/corp.test/"$INGRESS_IP" \
 	--address=/acme.test/"$SERVER_IP" --address=/shop.test/"$INGRESS_IP"
 netns_hosts node "$SERVER_IP acme.test" "$INGRESS_IP shop.test"
 netns_resolv node "nameserver 127.0.0.1" "options timeout:1 attempts:1"
-netns_hosts pod "$POD_GW pod-gateway"
+netns_hosts pod "$POD_GW pod-gateway" "$SERVER_IP hosts.test"
 netns_resolv pod "nameserver $POD_GW" "search corp.test" "options ndots:5 timeout:1 attempts:1"
 T=2
 D=(--server "$PEBBLE_DIR_URL" --ca-bundle "$PEBBLE_CA" --timeout "$T")
@@ -84,7 +85,7 @@ assert_contains "$CONFIG" "HTTPS_PROXY, HTTP_PROXY, NO_PROXY from pid $PROXIED's
 assert_contains "$CONFIG" \
 	"pid $PROXIED's resolv.conf: nameserver $POD_GW, search corp.test, ndots:5" \
 	"config: the resolver comes from the pid's resolv.conf"
-assert_contains "$CONFIG" "pid $PROXIED's /etc/hosts: 3 entries" "config: the pid's hosts file"
+assert_contains "$CONFIG" "pid $PROXIED's /etc/hosts: 4 entries" "config: the pid's hosts file"
 assert_contains "$CONFIG" "cert-manager v1.16.2 from pid $PROXIED's --acme-http01-solver-image" \
 	"config: the version its command line names"
 assert_eq v1.16.2 "$(json_field "$OUT" cert_manager.version)" "the version modelled is the pod's"
@@ -104,6 +105,13 @@ assert_contains "$CONFIG" "pid $PLAIN does not tell its cert-manager version: mo
 	"config: which version is modelled and how to set another"
 assert_contains "$OUT" "corp.test" "hijack: the report names the pod's search domain"
 assert_contains "$OUT" "$INGRESS_IP" "hijack: the report names the ingress address"
+# a name only the pod's hosts file knows
+H=(--server https://hosts.test:14000/dir --ca-bundle "$PEBBLE_CA" --timeout "$T")
+netns_diagnose node "${H[@]}"
+assert_verdict dns_failure "the node does not know hosts.test"
+netns_diagnose node "${H[@]}" --pid "$PLAIN"
+assert_verdict ok "the pod's /etc/hosts names hosts.test"
+assert_contains "$(json_step "$OUT" dns detail)" "$SERVER_IP" "dns: the address of the pod's hosts file"
 assert_eq "$RESOLV_BEFORE" \
 	"$(sha256sum /etc/resolv.conf /etc/hosts "/etc/netns/$(netns_name node)/resolv.conf")" \
 	"the node's resolver files are untouched"
