@@ -159,8 +159,8 @@ struct proxy_flags cli_proxy_flags(const struct config *cfg);
  * hold a whole struct config. Implemented in cmd_proxy.c. */
 int proxy_settings_load(struct proxy_settings *s, const struct config *cfg);
 
-/* Resolves a --server value: "letsencrypt", "letsencrypt-staging" or an
- * https:// URL (returned as is). Returns a static or borrowed string, or NULL
+/* Resolves a --server value: the name of a well-known CA (knownca.h:
+ * "letsencrypt", "buypass-test", ...) or an https:// URL (returned as is). Returns a static or borrowed string, or NULL
  * with ERR_USAGE for anything else (e.g. an http:// URL). */
 const char *cli_server_url(const char *value);
 

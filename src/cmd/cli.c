@@ -20,6 +20,7 @@
 #include "help.h"
 #include "hooks.h"
 #include "key.h"
+#include "knownca.h"
 #include "proxy.h"
 #include "store.h"
 #include "util.h"
@@ -449,8 +450,8 @@ static int set_dry_run_server(struct config *cfg, const struct optspec *spec, co
 {
 	(void)spec;
 	if ((cfg->dry_run_server = cli_server_url(value)) == NULL) {
-		err_set(ERR_USAGE, "--dry-run-server must be an https:// URL, letsencrypt or "
-		    "letsencrypt-staging (got \"%s\")", value);
+		err_set(ERR_USAGE, "--dry-run-server must be an https:// URL or one of %s "
+		    "(got \"%s\")", known_ca_names(), value);
 		return -1;
 	}
 	return 0;
@@ -935,16 +936,16 @@ const char *cli_server_url(const char *value)
 	static const char https[] = "https://";
 	const size_t hlen = sizeof(https) - 1;
 
-	if (strcmp(value, "letsencrypt") == 0)
-		return LETSENCRYPT_URL;
-	if (strcmp(value, "letsencrypt-staging") == 0)
-		return LETSENCRYPT_STAGING_URL;
+	const struct known_ca *ca = known_ca_by_name(value);
+
+	if (ca != NULL)
+		return ca->url;
 	/* a scheme is case-insensitive (RFC 3986 3.1); a host must follow */
 	if (strncasecmp(value, https, hlen) == 0 && value[hlen] != '\0' &&
 	    value[hlen] != '/' && strpbrk(value, " \t\r\n") == NULL)
 		return value;
-	err_set(ERR_USAGE, "--server must be an https:// URL, letsencrypt or "
-	    "letsencrypt-staging (got \"%s\")", value);
+	err_set(ERR_USAGE, "--server must be an https:// URL or one of %s (got \"%s\")",
+	    known_ca_names(), value);
 	return NULL;
 }
 
