@@ -22,6 +22,7 @@ int cmd_account_deactivate(const struct config *cfg);
 int cmd_account_update(const struct config *cfg);
 int cmd_account_export(const struct config *cfg);
 int cmd_account_import(const struct config *cfg);
+int cmd_delete(const struct config *cfg);
 
 /* Prints an account command's outcome: {url, status, contact} with --json
  * (contact borrowed; [] when not an array), else line unless -q. */
