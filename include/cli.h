@@ -95,6 +95,7 @@ struct config {
 	long parallel;             /* --parallel N (issue, renew), default 8 */
 	long hook_timeout_s;       /* --hook-timeout SECONDS (issue, renew), 0 = no limit */
 	long deadline_s;           /* --deadline SECONDS (issue, renew): one issuance's budget, default 300 */
+	const char *metrics_file;  /* --metrics FILE (renew, list): a Prometheus textfile */
 
 	/* revoke and delete (NAME in names[0]), account deactivate */
 	const char *cert_file;     /* --cert FILE */

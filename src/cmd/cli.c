@@ -153,6 +153,7 @@ static const struct optspec options[] = {
 	VAL("--parallel", ON_ISSUE | ON_RENEW, set_number),
 	VAL("--hook-timeout", ON_ISSUE | ON_RENEW, set_number),
 	VAL("--deadline", ON_ISSUE | ON_RENEW, set_number),
+	STR("--metrics", ON_RENEW | ON_LIST, metrics_file),
 
 	/* revoke, deactivate, delete */
 	STR("--cert", ON_REVOKE, cert_file),

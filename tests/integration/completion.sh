@@ -130,6 +130,7 @@ expect "renew --state-dir=$TEST_TMP/files/state a" "a.example"
 expect "revoke --state-dir $TEST_TMP/files/state b" "b.example"
 expect "delete --state-dir $TEST_TMP/files/state a" "a.example"
 expect "delete --y" "--yes"
+expect "list --m" "--metrics"
 expect "issue --reuse" "--reuse-key"
 cd "$TEST_TMP"
 
