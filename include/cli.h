@@ -25,6 +25,7 @@ enum command {
 	CMD_ACCOUNT_UPDATE,
 	CMD_ACCOUNT_EXPORT,
 	CMD_ACCOUNT_IMPORT,
+	CMD_DELETE,
 };
 
 #define LETSENCRYPT_URL "https://acme-v02.api.letsencrypt.org/directory"
@@ -76,6 +77,8 @@ struct config {
 	const char *dns_resolver;  /* --dns-resolver LIST, or the config file's */
 	bool dns_wait_set;
 	bool replace_names;        /* --replace-names: change a kept certificate's names */
+	bool reuse_key;            /* --reuse-key: keep the private key across renewals */
+	bool no_reuse_key;         /* --no-reuse-key: a new key each time again */
 	bool dry_run;              /* --dry-run (issue, renew) */
 	const char *dry_run_server; /* --dry-run-server URL, NULL: the staging counterpart */
 	const char *preferred_chain;
@@ -92,8 +95,9 @@ struct config {
 	long parallel;             /* --parallel N (issue, renew), default 8 */
 	long hook_timeout_s;       /* --hook-timeout SECONDS (issue, renew), 0 = no limit */
 	long deadline_s;           /* --deadline SECONDS (issue, renew): one issuance's budget, default 300 */
+	const char *metrics_file;  /* --metrics FILE (renew, list): a Prometheus textfile */
 
-	/* revoke (NAME in names[0]), account deactivate */
+	/* revoke and delete (NAME in names[0]), account deactivate */
 	const char *cert_file;     /* --cert FILE */
 	const char *cert_key_file; /* --cert-key FILE */
 	int revoke_reason;         /* --reason CODE (RFC 5280 CRLReason), -1 when not given */
@@ -160,8 +164,8 @@ struct proxy_flags cli_proxy_flags(const struct config *cfg);
  * hold a whole struct config. Implemented in cmd_proxy.c. */
 int proxy_settings_load(struct proxy_settings *s, const struct config *cfg);
 
-/* Resolves a --server value: "letsencrypt", "letsencrypt-staging" or an
- * https:// URL (returned as is). Returns a static or borrowed string, or NULL
+/* Resolves a --server value: the name of a well-known CA (knownca.h:
+ * "letsencrypt", "buypass-test", ...) or an https:// URL (returned as is). Returns a static or borrowed string, or NULL
  * with ERR_USAGE for anything else (e.g. an http:// URL). */
 const char *cli_server_url(const char *value);
 

@@ -22,6 +22,14 @@ int cmd_account_deactivate(const struct config *cfg);
 int cmd_account_update(const struct config *cfg);
 int cmd_account_export(const struct config *cfg);
 int cmd_account_import(const struct config *cfg);
+int cmd_delete(const struct config *cfg);
+
+/* Writes the state of every kept certificate to cfg->metrics_file (a
+ * Prometheus textfile, as list --metrics does) when one is given, after a
+ * command that ended with rc. Returns rc, or -1 with ERR_STORAGE when rc
+ * was 0 and the file could not be written (an earlier failure stays the
+ * one recorded). */
+int cmd_write_metrics(const struct config *cfg, int rc);
 
 /* Prints an account command's outcome: {url, status, contact} with --json
  * (contact borrowed; [] when not an array), else line unless -q. */

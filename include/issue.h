@@ -21,6 +21,7 @@ struct issue_spec {
 	const char *dns_hook;
 	long dns_wait_s;
 	enum key_type key_type;   /* of a generated certificate key */
+	bool reuse_key;           /* keep the current generation's key, if any */
 	const char *csr_path;     /* the user's CSR instead of a generated key */
 	const char *preferred_chain;
 	const char *profile;

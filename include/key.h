@@ -47,6 +47,9 @@ char *key_to_rsa_pem(EVP_PKEY *key, size_t *len);
 /* Wipes and frees a buffer from key_to_pem or key_to_rsa_pem. NULL is fine. */
 void key_pem_free(char *pem, size_t len);
 
+/* True when key is of type: RSA of exactly its size, or EC on its curve. */
+bool key_is_type(EVP_PKEY *key, enum key_type type);
+
 /* True when the key is RSA. */
 bool key_is_rsa(EVP_PKEY *key);
 

@@ -1,5 +1,5 @@
 /* staging.h - which ACME servers and certificates are only for testing:
- * Let's Encrypt's staging directory, the servers the config file names in
+ * the well-known CAs' staging directories, the servers the config file names in
  * staging-servers, and certificates whose issuer's CN starts with
  * "(STAGING)" (as Let's Encrypt's staging issuers' do); and the staging
  * counterpart of a server, which --dry-run uses. Pure. */
@@ -8,8 +8,9 @@
 
 #include <stdbool.h>
 
-/* True when url is a known staging directory: Let's Encrypt's staging one,
- * or one of configured (the config file's comma-separated staging-servers
+/* True when url is a known staging directory: a well-known CA's staging
+ * one (Let's Encrypt's, Buypass's test4, Google's; knownca.h), or one of
+ * configured (the config file's comma-separated staging-servers
  * list, elements trimmed; NULL when not set), compared exactly. */
 bool staging_server(const char *url, const char *configured);
 

@@ -140,6 +140,9 @@ char *store_cert_dir(const char *state, const char *name);
 /* STATE/certs/NAME/FILE, FILE one of STORE_PRIVKEY ... STORE_ARI */
 char *store_cert_file(const char *state, const char *name, const char *file);
 
+/* STATE/archive/NAME (the generations of certificate NAME) */
+char *store_archive_dir(const char *state, const char *name);
+
 /* STATE/accounts/ID, ID from store_account_id() */
 char *store_account_dir(const char *state, const char *id);
 
@@ -187,6 +190,19 @@ void store_remove_tree(const char *path);
  * ERR_STORAGE: "another acmectl run holds STATE/lock ..." after the wait,
  * or why the file could not be opened or locked. */
 int store_lock(const char *state, long wait_s);
+
+/* Removes certificate NAME: the link STATE/certs/NAME first (synced), so
+ * that from then on nothing lists, renews or deploys it, and then all its
+ * generations under STATE/archive/NAME, never following a symlink found
+ * there (it is removed as a link). A crash between the two steps leaves
+ * only unreferenced generations, which a later issue of NAME numbers past
+ * and a later delete of NAME removes. Accounts are never touched. After
+ * store_check_cert; refuses (ERR_STORAGE) a certs/NAME that is not
+ * acmectl's symlink, such as a directory kept by hand. 0, or -1 with
+ * ERR_USAGE and errno ENOENT when there is no certificate NAME (neither
+ * link nor archive), ERR_USAGE for a NAME that is not a plain file name, or
+ * ERR_STORAGE naming what could not be removed. */
+int store_delete_cert(const char *state, const char *name);
 
 /* Releases a lock from store_lock. -1 is fine. */
 void store_unlock(int fd);

@@ -1,6 +1,9 @@
 /* issue.c - one issuance from solver set-up to saved files. */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -53,6 +56,8 @@ json_t *issue_record(const struct issue_spec *spec, const char *server, const ch
 		json_object_set_new(rec, "csr", abs_path(spec->csr_path));
 	else
 		json_object_set_new(rec, "key_type", json_string(key_type_name(spec->key_type)));
+	if (spec->reuse_key && spec->csr_path == NULL)
+		json_object_set_new(rec, "reuse_key", json_true());
 	if (spec->preferred_chain != NULL)
 		json_object_set_new(rec, "preferred_chain", json_string(spec->preferred_chain));
 	if (spec->profile != NULL)
@@ -115,6 +120,7 @@ int issue_spec_from_record(json_t *rec, const char *cert_name, struct issue_spec
 		spec->names = NULL;
 		return -1;
 	}
+	spec->reuse_key = json_is_true(json_object_get(rec, "reuse_key"));
 	spec->preferred_chain = rec_str(rec, "preferred_chain");
 	spec->profile = rec_str(rec, "profile");
 	spec->hooks = json_object_get(rec, "hooks");
@@ -217,8 +223,48 @@ struct prepared {
 	char **csr_names;
 };
 
-/* Fills p for spec: solver, then the user's CSR or a new key and CSR.
- * 0 or -1 with err. */
+/* The key spec->cert_name's current generation holds, for --reuse-key
+ * (a new one of spec->key_type when the certificate has no generation
+ * yet). Caller frees; NULL with ERR_USAGE when there is a generation but
+ * its key is missing, unreadable or not of spec->key_type: a pinned key is
+ * never replaced silently. */
+static EVP_PKEY *kept_key(const char *state, const struct issue_spec *spec)
+{
+	char *live = store_cert_dir(state, spec->cert_name), *pem = NULL, *why;
+	char *path = store_cert_file(state, spec->cert_name, STORE_PRIVKEY);
+	EVP_PKEY *key = NULL;
+	struct stat st;
+	size_t len = 0;
+
+	if (lstat(live, &st) == -1 && errno == ENOENT) {
+		key = key_generate(spec->key_type);
+		goto out;
+	}
+	if ((pem = store_read_file(path, &len)) == NULL ||
+	    (key = key_from_pem(pem, len, path)) == NULL) {
+		why = xstrdup(err_message());
+		err_set(ERR_USAGE, "certificate %s: --reuse-key cannot keep its key: %s (give "
+		    "--no-reuse-key for a new one)", spec->cert_name, why);
+		free(why);
+		goto out;
+	}
+	if (!key_is_type(key, spec->key_type)) {
+		err_set(ERR_USAGE, "certificate %s: the kept key %s is not %s; --reuse-key keeps "
+		    "it as it is (give the --key-type it has, or --no-reuse-key for a new %s key)",
+		    spec->cert_name, path, key_type_name(spec->key_type),
+		    key_type_name(spec->key_type));
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+out:
+	key_pem_free(pem, len);
+	free(path);
+	free(live);
+	return key;
+}
+
+/* Fills p for spec: solver, then the user's CSR, or the kept key
+ * (--reuse-key) or a new one, and a CSR. 0 or -1 with err. */
 static int prepare(struct session *s, struct solvers *sv, const struct issue_spec *spec,
     struct prepared *p)
 {
@@ -229,7 +275,8 @@ static int prepare(struct session *s, struct solvers *sv, const struct issue_spe
 	if (spec->csr_path != NULL) {
 		if ((p->csr = csr_load(spec->csr_path, &p->csr_names)) == NULL)
 			return -1;
-	} else if ((p->cert_key = key_generate(spec->key_type)) == NULL ||
+	} else if ((p->cert_key = spec->reuse_key ? kept_key(s->cfg->state_dir, spec) :
+	    key_generate(spec->key_type)) == NULL ||
 	    (p->csr = csr_build(p->cert_key, spec->names, nnames)) == NULL ||
 	    (p->key_pem = key_to_pem(p->cert_key, &p->key_len)) == NULL) {
 		return -1;

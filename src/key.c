@@ -249,3 +249,22 @@ bool key_is_rsa(EVP_PKEY *key)
 {
 	return EVP_PKEY_is_a(key, "RSA");
 }
+
+bool key_is_type(EVP_PKEY *key, enum key_type type)
+{
+	char group[64];
+	size_t i;
+
+	for (i = 0; i < NKEY_TYPES && key_types[i].type != type; i++)
+		;
+	if (i == NKEY_TYPES)
+		return false;
+	if (key_types[i].rsa_bits != 0)
+		return EVP_PKEY_is_a(key, "RSA") && EVP_PKEY_get_bits(key) == key_types[i].rsa_bits;
+	if (!EVP_PKEY_is_a(key, "EC") ||
+	    !EVP_PKEY_get_group_name(key, group, sizeof(group), NULL)) {
+		ERR_clear_error();
+		return false;
+	}
+	return OBJ_sn2nid(group) == EC_curve_nist2nid(key_types[i].curve);
+}

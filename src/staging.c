@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "knownca.h"
 #include "staging.h"
 
 #define STAGING_PREFIX "(STAGING)"
@@ -31,8 +32,9 @@ bool staging_server(const char *url, const char *configured)
 {
 	if (url == NULL)
 		return false;
-	return strcmp(url, LETSENCRYPT_STAGING_URL) == 0 ||
-	    (configured != NULL && in_list(configured, url));
+	const struct known_ca *ca = known_ca_by_url(url);
+
+	return (ca != NULL && ca->staging) || (configured != NULL && in_list(configured, url));
 }
 
 bool staging_issuer(const char *issuer)

@@ -136,6 +136,11 @@ char *store_cert_file(const char *state, const char *name, const char *file)
 	return xasprintf("%s/certs/%s/%s", state, name, file);
 }
 
+char *store_archive_dir(const char *state, const char *name)
+{
+	return xasprintf("%s/archive/%s", state, name);
+}
+
 char *store_account_dir(const char *state, const char *id)
 {
 	return xasprintf("%s/accounts/%s", state, id);

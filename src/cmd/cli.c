@@ -20,6 +20,7 @@
 #include "help.h"
 #include "hooks.h"
 #include "key.h"
+#include "knownca.h"
 #include "proxy.h"
 #include "store.h"
 #include "util.h"
@@ -44,8 +45,10 @@
 #define ON_UPDATE ON(CMD_ACCOUNT_UPDATE)
 #define ON_EXPORT ON(CMD_ACCOUNT_EXPORT)
 #define ON_IMPORT ON(CMD_ACCOUNT_IMPORT)
+#define ON_DELETE ON(CMD_DELETE)
 #define ON_ALL (ON_REGISTER | ON_SHOW | ON_ISSUE | ON_EXPLAIN | ON_DIAGNOSE | ON_RENEW | \
-	ON_LIST | ON_REVOKE | ON_ROLLOVER | ON_DEACTIVATE | ON_UPDATE | ON_EXPORT | ON_IMPORT)
+	ON_LIST | ON_REVOKE | ON_ROLLOVER | ON_DEACTIVATE | ON_UPDATE | ON_EXPORT | ON_IMPORT | \
+	ON_DELETE)
 
 struct optspec;
 typedef int (*setter)(struct config *, const struct optspec *, const char *);
@@ -132,6 +135,8 @@ static const struct optspec options[] = {
 	STR("--preferred-chain", ON_ISSUE, preferred_chain),
 	STR("--profile", ON_ISSUE, profile),
 	FLAG("--replace-names", ON_ISSUE, replace_names),
+	FLAG("--reuse-key", ON_ISSUE, reuse_key),
+	FLAG("--no-reuse-key", ON_ISSUE, no_reuse_key),
 
 	/* renew */
 	VAL("--days", ON_RENEW, set_number),
@@ -148,12 +153,13 @@ static const struct optspec options[] = {
 	VAL("--parallel", ON_ISSUE | ON_RENEW, set_number),
 	VAL("--hook-timeout", ON_ISSUE | ON_RENEW, set_number),
 	VAL("--deadline", ON_ISSUE | ON_RENEW, set_number),
+	STR("--metrics", ON_RENEW | ON_LIST, metrics_file),
 
-	/* revoke, deactivate */
+	/* revoke, deactivate, delete */
 	STR("--cert", ON_REVOKE, cert_file),
 	STR("--cert-key", ON_REVOKE, cert_key_file),
 	VAL("--reason", ON_REVOKE, set_reason),
-	FLAG("--yes", ON_DEACTIVATE, yes),
+	FLAG("--yes", ON_DEACTIVATE | ON_DELETE, yes),
 
 	/* diagnose */
 	STR("--account-url", ON_DIAGNOSE, account_url),
@@ -192,6 +198,7 @@ static const struct {
 	{ "account", "update", "account update", CMD_ACCOUNT_UPDATE },
 	{ "account", "export", "account export", CMD_ACCOUNT_EXPORT },
 	{ "account", "import", "account import", CMD_ACCOUNT_IMPORT },
+	{ "delete", NULL, "delete", CMD_DELETE },
 	{ "help", NULL, "help", CMD_HELP },
 };
 
@@ -450,8 +457,8 @@ static int set_dry_run_server(struct config *cfg, const struct optspec *spec, co
 {
 	(void)spec;
 	if ((cfg->dry_run_server = cli_server_url(value)) == NULL) {
-		err_set(ERR_USAGE, "--dry-run-server must be an https:// URL, letsencrypt or "
-		    "letsencrypt-staging (got \"%s\")", value);
+		err_set(ERR_USAGE, "--dry-run-server must be an https:// URL or one of %s "
+		    "(got \"%s\")", known_ca_names(), value);
 		return -1;
 	}
 	return 0;
@@ -678,6 +685,12 @@ static int take_arguments(struct config *cfg, char **words, size_t nwords)
 	size_t i;
 
 	switch (cfg->cmd) {
+	case CMD_DELETE:
+		if (nwords != 1) {
+			err_set(ERR_USAGE, "delete takes one certificate NAME");
+			return -1;
+		}
+		/* fall through */
 	case CMD_REVOKE:
 		if (nwords > 1) {
 			err_set(ERR_USAGE, "revoke takes one certificate NAME");
@@ -770,6 +783,11 @@ static int check_combinations(struct config *cfg)
 		}
 		if (cfg->nnames == 0 && cfg->csr == NULL) {
 			err_set(ERR_USAGE, "issue needs at least one NAME (or --csr FILE)");
+			return -1;
+		}
+		if ((cfg->reuse_key && cfg->no_reuse_key) || (cfg->reuse_key && cfg->csr)) {
+			err_set(ERR_USAGE, "--reuse-key cannot be used with %s", cfg->csr ?
+			    "--csr (the key is yours: reuse it in your next CSR)" : "--no-reuse-key");
 			return -1;
 		}
 		break;
@@ -936,16 +954,16 @@ const char *cli_server_url(const char *value)
 	static const char https[] = "https://";
 	const size_t hlen = sizeof(https) - 1;
 
-	if (strcmp(value, "letsencrypt") == 0)
-		return LETSENCRYPT_URL;
-	if (strcmp(value, "letsencrypt-staging") == 0)
-		return LETSENCRYPT_STAGING_URL;
+	const struct known_ca *ca = known_ca_by_name(value);
+
+	if (ca != NULL)
+		return ca->url;
 	/* a scheme is case-insensitive (RFC 3986 3.1); a host must follow */
 	if (strncasecmp(value, https, hlen) == 0 && value[hlen] != '\0' &&
 	    value[hlen] != '/' && strpbrk(value, " \t\r\n") == NULL)
 		return value;
-	err_set(ERR_USAGE, "--server must be an https:// URL, letsencrypt or "
-	    "letsencrypt-staging (got \"%s\")", value);
+	err_set(ERR_USAGE, "--server must be an https:// URL or one of %s (got \"%s\")",
+	    known_ca_names(), value);
 	return NULL;
 }
 

@@ -6,35 +6,57 @@
 #include <stdlib.h>
 
 #include "account.h"
+#include "acme.h"
 #include "cmd.h"
 #include "err.h"
 #include "key.h"
+#include "knownca.h"
 #include "proxy.h"
 #include "session.h"
 #include "util.h"
 
+/* The terms of service the directory names (meta.termsOfService),
+ * sanitized, or NULL when it names none. Caller frees. */
+static char *terms_of_service(struct session *s)
+{
+	const struct acme_directory *dir = acme_directory(s->acme);
+	const char *tos = json_string_value(json_object_get(dir ? dir->meta : NULL,
+	    "termsOfService"));
+
+	return tos != NULL ? str_sanitize(tos) : NULL;
+}
+
 int cmd_account_register(const struct config *cfg)
 {
-	struct session s;
+	struct session s = { 0 };
 	json_t *out = NULL;
-	char *url = NULL;
+	char *url = NULL, *tos = NULL;
 	int rc = -1;
 
-	if (session_open(&s, cfg) != 0)
+	/* before the directory is fetched: nothing is sent that must fail */
+	if (known_ca_check_eab(cfg->server, cfg->eab_kid != NULL) != 0 ||
+	    session_open(&s, cfg) != 0)
 		goto out;
 	if (session_register(&s, cfg->account_key, cfg->account_key_type, cfg->email,
 	    cfg->eab_kid, cfg->eab_hmac_key, cfg->eab_alg) != 0)
 		goto out;
 	url = str_sanitize(s.account_url);
+	tos = terms_of_service(&s);
 	if (cfg->json) {
-		out = json_pack("{s:s,s:s}", "url", url, "server", cfg->server);
+		out = json_pack("{s:s,s:s,s:s?}", "url", url, "server", cfg->server,
+		    "terms_of_service", tos);
 		json_print(out);
-	} else if (!cfg->quiet)
+	} else if (!cfg->quiet) {
+		/* --agree-tos agreed to these: the user should see what they are */
+		if (tos != NULL)
+			printf("terms of service (agreed with --agree-tos): %s\n", tos);
 		printf("account registered: %s\n", url);
+	}
 	session_log_stats(&s);
 	rc = 0;
 out:
 	free(url);
+	free(tos);
 	json_decref(out);
 	session_close(&s);
 	return rc;

@@ -192,6 +192,8 @@ static int settle_spec(const struct config *cfg, json_t *kept, char **names, con
 		spec->csr_path = NULL;
 		spec->key_type = cfg->cert_key_type;
 	}
+	if (cfg->reuse_key || cfg->no_reuse_key)
+		spec->reuse_key = cfg->reuse_key;
 	if (cfg->preferred_chain != NULL)
 		spec->preferred_chain = cfg->preferred_chain;
 	if (cfg->profile != NULL)
@@ -261,7 +263,7 @@ static const char *issue_reason(const struct config *cfg, json_t *kept, json_t *
  * New reference. */
 static json_t *updated_record(json_t *kept, json_t *fresh)
 {
-	static const char *const keys[] = { "challenge", "hooks" };
+	static const char *const keys[] = { "challenge", "hooks", "reuse_key" };
 	json_t *rec = json_deep_copy(kept), *v;
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

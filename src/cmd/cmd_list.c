@@ -11,6 +11,8 @@
 #include "certinfo.h"
 #include "cmd.h"
 #include "err.h"
+#include "log.h"
+#include "metrics.h"
 #include "staging.h"
 #include "store.h"
 #include "util.h"
@@ -192,28 +194,103 @@ static int failing_first(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* The entries of every certificate kept (n in *n, of which *unreadable
+ * could not be read), failing ones first. Caller entries_free()s; NULL
+ * with err when the state cannot be listed. */
+static struct entry *entries_load(const struct config *cfg, time_t now, size_t *n,
+    size_t *unreadable)
+{
+	struct entry *es;
+	char **names;
+
+	*n = *unreadable = 0;
+	if ((names = store_list_certs(cfg->state_dir)) == NULL)
+		return NULL;
+	*n = strv_len(names);
+	es = xcalloc(*n ? *n : 1, sizeof(*es));
+	for (size_t i = 0; i < *n; i++) {
+		es[i].name = xstrdup(names[i]);
+		entry_load(cfg, &es[i], now);
+		if (es[i].error != NULL)
+			(*unreadable)++;
+	}
+	/* failing certificates first: they are what needs attention */
+	qsort(es, *n, sizeof(*es), failing_first);
+	strv_free(names);
+	return es;
+}
+
+static void entries_free(struct entry *es, size_t n)
+{
+	for (size_t i = 0; es != NULL && i < n; i++)
+		entry_clear(&es[i]);
+	free(es);
+}
+
+/* A time the record keeps as RFC 3339 text, or 0 when absent or bad. */
+static time_t record_time(json_t *record, const char *key)
+{
+	const char *s = json_string_value(json_object_get(record, key));
+	time_t t;
+
+	return s != NULL && ari_parse_time(s, &t) == 0 ? t : 0;
+}
+
+/* Writes the n entries to cfg->metrics_file as a Prometheus textfile.
+ * 0 or -1 with ERR_STORAGE. */
+static int write_metrics(const struct config *cfg, const struct entry *es, size_t n)
+{
+	struct metrics_cert *mc = xcalloc(n ? n : 1, sizeof(*mc));
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		mc[i] = (struct metrics_cert){ .name = es[i].name, .server = es[i].server,
+		    .staging = es[i].staging, .readable = es[i].error == NULL,
+		    .not_after = es[i].ci.not_after, .due = es[i].due && !es[i].revoked,
+		    .last_attempt = record_time(es[i].record, "last_attempt"),
+		    .last_success = record_time(es[i].record, "issued"),
+		    .last_error = json_is_string(json_object_get(es[i].record, "last_error")) };
+	}
+	rc = metrics_write(cfg->metrics_file, mc, n);
+	free(mc);
+	return rc;
+}
+
+int cmd_write_metrics(const struct config *cfg, int rc)
+{
+	struct err_saved *failure;
+	struct entry *es;
+	size_t n, unreadable;
+	int written = -1;
+
+	if (cfg->metrics_file == NULL)
+		return rc;
+	/* the run's own failure, if any, is the one reported */
+	failure = rc != 0 ? err_save() : NULL;
+	if ((es = entries_load(cfg, time(NULL), &n, &unreadable)) != NULL)
+		written = write_metrics(cfg, es, n);
+	entries_free(es, n);
+	if (rc != 0) {
+		if (written != 0)
+			logmsg(LOG_NORMAL, "warning: %s", err_message());
+		err_restore(failure);
+		return rc;
+	}
+	return written;
+}
+
 int cmd_list(const struct config *cfg)
 {
 	struct entry *es = NULL;
-	char **names = NULL;
 	size_t n = 0, unreadable = 0;
 	time_t now = time(NULL);
 	json_t *arr = NULL;
 	int rc = -1;
 
-	if ((names = store_list_certs(cfg->state_dir)) == NULL)
+	if ((es = entries_load(cfg, now, &n, &unreadable)) == NULL)
 		goto out;
-	while (names[n] != NULL)
-		n++;
-	es = xcalloc(n ? n : 1, sizeof(*es));
-	for (size_t i = 0; i < n; i++) {
-		es[i].name = xstrdup(names[i]);
-		entry_load(cfg, &es[i], now);
-		if (es[i].error != NULL)
-			unreadable++;
-	}
-	/* failing certificates first: they are what needs attention */
-	qsort(es, n, sizeof(*es), failing_first);
+	if (cfg->metrics_file != NULL && write_metrics(cfg, es, n) != 0)
+		goto out;
 	if (cfg->json) {
 		arr = json_array();
 		for (size_t i = 0; i < n; i++)
@@ -231,10 +308,7 @@ int cmd_list(const struct config *cfg)
 	}
 	rc = 0;
 out:
-	for (size_t i = 0; es != NULL && i < n; i++)
-		entry_clear(&es[i]);
-	free(es);
+	entries_free(es, n);
 	json_decref(arr);
-	strv_free(names);
 	return rc;
 }

@@ -825,6 +825,7 @@ int cmd_renew(const struct config *cfg)
 	}
 	rc = 0;
 out:
+	rc = cmd_write_metrics(cfg, rc);
 	servers_free(servers);
 	jobs_free(jobs, n);
 	store_unlock(lock);

@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "err.h"
 #include "fileio.h"
+#include "knownca.h"
 #include "proxy.h"
 #include "util.h"
 
@@ -84,12 +85,17 @@ static const char *keep_place(struct config *cfg, const struct place *at)
 static int apply_server(struct config *cfg, const char *value, const struct place *at)
 {
 	const char *url = cli_server_url(keep(cfg, value));
+	char *msg;
+	int rc;
 
 	(void)at;
 	/* cli's message names the flag; say it as the key */
-	if (url == NULL)
-		return bad_value("server", "an https:// URL, letsencrypt or letsencrypt-staging",
-		    value);
+	if (url == NULL) {
+		msg = xasprintf("an https:// URL or one of %s", known_ca_names());
+		rc = bad_value("server", msg, value);
+		free(msg);
+		return rc;
+	}
 	if (!cfg->server_set)
 		cfg->server = url;
 	return 0;

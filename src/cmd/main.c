@@ -126,6 +126,8 @@ static int dispatch(const struct config *cfg)
 		return cmd_account_export(cfg);
 	case CMD_ACCOUNT_IMPORT:
 		return cmd_account_import(cfg);
+	case CMD_DELETE:
+		return cmd_delete(cfg);
 	case CMD_NONE:
 		break;
 	}

@@ -13,6 +13,10 @@ ACCT=$(pebble_account_dir "$STATE")
 # register
 acme account register --email admin@acmectl.example --agree-tos
 assert_rc 0 "account register"
+TOS=$(pebble_curl -sf --max-time 10 --cacert "$PEBBLE_CA" "$PEBBLE_DIR_URL" | python3 -c 'import json,sys; print(json.load(sys.stdin)["meta"]["termsOfService"])')
+assert_ne "" "$TOS" "Pebble's directory names terms of service"
+assert_contains "$OUT" "terms of service (agreed with --agree-tos): $TOS" \
+	"account register shows the terms of service agreed to"
 assert_file_mode "$ACCT/key.pem" 600
 assert_eq ec256 "$(key_type_of "$ACCT/key.pem")" "default account key is ec256"
 assert_file_exists "$ACCT/account.json"
@@ -37,6 +41,18 @@ for args in "account register --email admin@acmectl.example --agree-tos" \
 done
 assert_eq "$before" "$(sha256sum "$ACCT/key.pem" "$ACCT/account.json")" \
 	"the kept account is untouched"
+
+# a well-known CA that binds accounts to its own (EAB) and no --eab-kid:
+# refused before anything is sent to it (tests reach no real CA)
+for ca in zerossl google google-staging; do
+	run_acmectl --server "$ca" --state-dir "$STATE" account register --agree-tos
+	assert_rc 2 "account register --server $ca without EAB"
+	assert_contains "$ERR" "requires an external account binding: --eab-kid/--eab-hmac-key" \
+		"--server $ca: the error names the EAB flags"
+	assert_eq 1 "$(printf '%s\n' "$ERR" | grep -c .)" "--server $ca: one line"
+done
+assert_no_file "$STATE/accounts/acme.zerossl.com" "nothing kept for zerossl"
+assert_no_file "$STATE/accounts/dv.acme-v02.api.pki.goog" "nothing kept for google"
 
 # show, text and --json
 acme account show

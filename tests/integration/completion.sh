@@ -57,8 +57,8 @@ expect_files() {
 assert_contains "$(complete -p acmectl)" "-F _acmectl" "complete -p acmectl names _acmectl"
 
 # commands and subcommands
-expect "" "account issue renew list revoke proxy diagnose help"
-expect "help " "account issue renew list revoke proxy diagnose"
+expect "" "account issue renew list revoke delete proxy diagnose help"
+expect "help " "account issue renew list revoke delete proxy diagnose"
 expect "help re" "renew revoke"
 expect "help account r" "register rollover"
 expect "help issue " ""
@@ -75,7 +75,7 @@ expect "issue --we" "--webroot"
 expect "--state-dir /srv issue --d" "--dns-hook --dns-wait --dns-resolver --deadline --deploy-hook --dry-run --dry-run-server"
 expect "renew --d" "--days --deploy-hook --dns-resolver --deadline --dry-run --dry-run-server"
 expect "renew --dry-run --dry-run-server letsencrypt-" "letsencrypt-staging"
-expect "issue --re" "--replace-names"
+expect "issue --re" "--replace-names --reuse-key"
 expect "renew --h" "--help --hook-timeout"
 expect "issue --hook-timeout " ""
 expect "account register --eab-" "--eab-kid --eab-hmac-key --eab-alg"
@@ -103,6 +103,8 @@ expect "--proxy-rules " "go curl"
 expect "account register --eab-alg HS" "HS256 HS384 HS512"
 expect "revoke --reason key" "keyCompromise"
 expect "--server letsencrypt" "letsencrypt letsencrypt-staging"
+expect "--server buypass" "buypass buypass-test"
+expect "--server goo" "google google-staging"
 expect "issue --name " ""
 expect "issue --days" ""
 expect "renew --days 10 --f" "--force"
@@ -126,6 +128,10 @@ expect "account export -o cs" "csr.pem"
 expect "--state-dir $TEST_TMP/files/state renew " "a.example b.example"
 expect "renew --state-dir=$TEST_TMP/files/state a" "a.example"
 expect "revoke --state-dir $TEST_TMP/files/state b" "b.example"
+expect "delete --state-dir $TEST_TMP/files/state a" "a.example"
+expect "delete --y" "--yes"
+expect "list --m" "--metrics"
+expect "issue --reuse" "--reuse-key"
 cd "$TEST_TMP"
 
 # the completion and the binary agree
@@ -133,7 +139,7 @@ resolve_acmectl
 help_opts=$("$ACMECTL" --help | grep -oE -- '(^|[^a-zA-Z0-9-])--?[a-zA-Z][a-zA-Z0-9-]*' |
 	sed -E 's/^[^-]*//' | grep -vxE -- '--opt|-vv' | sort -u | tr '\n' ' ')
 commands=("account register" "account show" "account rollover" "account deactivate"
-	"account update" "account export" "account import" issue renew list revoke "proxy explain"
+	"account update" "account export" "account import" issue renew list revoke delete "proxy explain"
 	diagnose)
 offered=$(for c in "${commands[@]}"; do
 	# shellcheck disable=SC2086 # $c is the command's words

@@ -27,8 +27,8 @@ assert_eq "" "$missing" "every option of --help is in the manual"
 # commands: a subsection each (and the usage line names them all)
 missing=''
 for c in "account register" "account show" "account rollover" "account deactivate" \
-	"account update" "account export" "account import" issue renew list revoke "proxy explain" \
-	diagnose; do
+	"account update" "account export" "account import" issue renew list revoke delete \
+	"proxy explain" diagnose; do
 	[[ $HELP == *"  $c "* ]] || missing="$missing '$c'(--help)"
 	grep -qxF ".Ss $c" "$PAGE" || missing="$missing '$c'"
 done

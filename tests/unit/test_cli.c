@@ -427,6 +427,39 @@ static const struct row rows[] = {
 	{ "account rollover --account-key /new.pem", 0, CMD_ACCOUNT_ROLLOVER, NULL, ANY, ANY, NULL,
 	    "account_key=/new.pem", NULL },
 	{ "account deactivate --yes", 0, CMD_ACCOUNT_DEACTIVATE, NULL, ANY, ANY, NULL, "yes=1", NULL },
+	/* delete: one NAME, --yes */
+	{ "delete a.example", 0, CMD_DELETE, NULL, ANY, 1, NULL, "yes=0", NULL },
+	{ "delete --yes a.example", 0, CMD_DELETE, NULL, ANY, 1, NULL, "yes=1", NULL },
+	{ "delete", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "delete takes one certificate NAME" },
+	{ "delete a.example b.example --yes", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "delete takes one certificate NAME" },
+	{ "delete a.example --force", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --force is not valid for delete" },
+	{ "delet a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "did you mean delete?" },
+	/* --reuse-key, --no-reuse-key (issue), --metrics (renew, list) */
+	{ "issue --webroot /w --reuse-key a.example", 0, CMD_ISSUE, NULL, ANY, 1, NULL,
+	    "reuse_key=1 no_reuse_key=0", NULL },
+	{ "issue --webroot /w --no-reuse-key a.example", 0, CMD_ISSUE, NULL, ANY, 1, NULL,
+	    "reuse_key=0 no_reuse_key=1", NULL },
+	{ "issue --webroot /w --reuse-key --no-reuse-key a.example", USAGE, 0, NULL, ANY, ANY,
+	    NULL, NULL, "--reuse-key cannot be used with --no-reuse-key" },
+	{ "issue --webroot /w --reuse-key --csr /r.csr", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--reuse-key cannot be used with --csr" },
+	{ "renew --reuse-key", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --reuse-key is not valid for renew" },
+	{ "renew --metrics /t/a.prom", 0, CMD_RENEW, NULL, ANY, 0, NULL, "metrics=/t/a.prom", NULL },
+	{ "list --metrics=/t/a.prom", 0, CMD_LIST, NULL, ANY, ANY, NULL, "metrics=/t/a.prom", NULL },
+	{ "issue --webroot /w --metrics /t/a.prom a.example", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "option --metrics is not valid for issue" },
+	{ "list --metrics", USAGE, 0, NULL, ANY, ANY, NULL, NULL, "option --metrics needs a value" },
+	/* well-known CAs by name */
+	{ "--server buypass-test list", 0, CMD_LIST, "https://api.test4.buypass.no/acme/directory",
+	    ANY, ANY, NULL, NULL, NULL },
+	{ "list --server=google", 0, CMD_LIST, "https://dv.acme-v02.api.pki.goog/directory",
+	    ANY, ANY, NULL, NULL, NULL },
+	{ "--server zerossl-test list", USAGE, 0, NULL, ANY, ANY, NULL, NULL,
+	    "--server must be an https:// URL or one of letsencrypt, letsencrypt-staging, "
+	    "zerossl, buypass, buypass-test, google, google-staging" },
 	{ "account deactivate", 0, CMD_ACCOUNT_DEACTIVATE, NULL, ANY, ANY, NULL, "yes=0", NULL },
 	{ "account update --email new@example.org", 0, CMD_ACCOUNT_UPDATE, NULL, ANY, ANY, NULL,
 	    "email=new@example.org", NULL },
@@ -588,6 +621,7 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 		S("issuer_name", issuer_name), S("namespace", namespace),
 		S("issuer_kind", issuer_kind), S("solver_class", solver_class),
 		S("output", output), S("dry_run_server", dry_run_server),
+		S("metrics", metrics_file),
 #undef S
 	};
 	static const struct { const char *key; size_t off; } flags[] = {
@@ -597,7 +631,8 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 		B("server_set", server_set), B("timeout_set", timeout_set), B("yes", yes),
 		B("cert_manager", cert_manager), B("replace_names", replace_names),
 		B("dry_run", dry_run), B("cert_key_type_set", cert_key_type_set),
-		B("dns_wait_set", dns_wait_set),
+		B("dns_wait_set", dns_wait_set), B("reuse_key", reuse_key),
+		B("no_reuse_key", no_reuse_key),
 #undef B
 	};
 	size_t i, used;

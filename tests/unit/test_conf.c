@@ -40,6 +40,12 @@ static const struct row {
 	{ .content = "server = https://ca.example/dir\n", .server = "https://ca.example/dir" },
 	{ .content = "server = letsencrypt-staging", .server = STAGING },
 	{ .content = "server=letsencrypt\n", .server = LETSENCRYPT_URL },
+	{ .content = "server = google-staging\n",
+	  .server = "https://dv.acme-v02.test-api.pki.goog/directory" },
+	{ .content = "server = zerossl\n", .server = "https://acme.zerossl.com/v2/DV90" },
+	{ .content = "server = ZeroSSL\n",
+	  .error = ":1: server must be an https:// URL or one of letsencrypt, letsencrypt-staging, "
+	  "zerossl, buypass, buypass-test, google, google-staging (got \"ZeroSSL\")" },
 	{ .content = "server = https://ca.example/dir\r\n", .server = "https://ca.example/dir" },
 	{ .content = "server = http://ca.example/dir\n",
 	  .error = ":1: server must be an https:// URL" },

@@ -17,7 +17,7 @@
 /* What --help must mention: every command, option and exit status. */
 static const char *const usage_mentions[] = {
 	"account register", "account show", "issue", "proxy explain URL", "diagnose",
-	"help", "--server URL|letsencrypt|letsencrypt-staging", "--staging",
+	"help", "--server URL|NAME", "--staging",
 	"--state-dir DIR", "--ca-bundle FILE", "--timeout SECONDS", "-v, -vv", "-q ",
 	"--json", "--config FILE", "--proxy URL", "--proxy-auth-file FILE",
 	"--no-proxy LIST", "--no-env-proxy", "--proxy-rules go|curl", "-h, --help",

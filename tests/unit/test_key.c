@@ -175,6 +175,10 @@ static void test_generate(void)
 		CHECK_INT(key_is_rsa(key), genrows[i].rsa, name);
 		CHECK_INT(EVP_PKEY_get_bits(key), genrows[i].bits, name);
 		CHECK_STR(jws_alg(key), genrows[i].alg, name);
+		/* --reuse-key's check: a key is of its own type and no other */
+		for (size_t j = 0; j < NELEM(genrows); j++)
+			CHECK(key_is_type(key, genrows[j].type) == (i == j), "%s key is%s %s", name,
+			    i == j ? "" : " not", key_type_name(genrows[j].type));
 		EVP_PKEY_free(key);
 	}
 }

@@ -20,6 +20,11 @@ static const struct {
 } servers[] = {
 	{ LES, NULL, true },
 	{ LE, NULL, false },
+	{ "https://api.test4.buypass.no/acme/directory", NULL, true },
+	{ "https://dv.acme-v02.test-api.pki.goog/directory", NULL, true },
+	{ "https://api.buypass.com/acme/directory", NULL, false },
+	{ "https://dv.acme-v02.api.pki.goog/directory", NULL, false },
+	{ "https://acme.zerossl.com/v2/DV90", NULL, false },
 	{ "https://pebble.test:14000/dir", NULL, false },
 	{ "https://pebble.test:14000/dir", "https://pebble.test:14000/dir", true },
 	{ "https://pebble.test:14000/dir", " https://a.test/dir ,  https://pebble.test:14000/dir ", true },

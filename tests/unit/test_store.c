@@ -602,6 +602,88 @@ static void test_prune_symlink(void)
 	free(planted);
 }
 
+/* store_delete_cert: the live link and every generation go, nothing a
+ * planted symlink leads to does; what was half deleted is finished; what
+ * acmectl did not make is refused. */
+static void test_delete_cert(void)
+{
+	char *state = path_in("del"), *victim = path_in("del-victim");
+	char *victim_file = path_in("del-victim/privkey.pem"), *outside = path_in("del-outside");
+	char *live = path_in("del/certs/d"), *archive = path_in("del/archive/d");
+	char *hand = path_in("del/certs/h"), *hand_iss = path_in("del/certs/h/issuance.json");
+	char *half = path_in("del/archive/e"), *linked = path_in("del/archive/l");
+	char *kept = path_in("del/certs/k/cert.pem"), **names;
+	char *planted_file = path_in("del/archive/d/2/planted"), *planted_gen = path_in("del/archive/d/9");
+	char *live_e = path_in("del/certs/e");
+
+	save(state, "d", "1", 0);
+	save(state, "d", "2", 0);
+	save(state, "e", "1", 0);
+	save(state, "k", "1", 0);
+	store_mkdirs(victim, 0700);
+	store_write_atomic(victim_file, "keep", 4, 0600);
+	store_write_atomic(outside, "keep", 4, 0600);
+	CHECK_INT(symlink(outside, planted_file), 0, "plant a file link");
+	CHECK_INT(symlink(victim, planted_gen), 0, "plant a generation link");
+
+	err_clear();
+	CHECK_INT(store_delete_cert(state, "d"), 0, "delete d");
+	CHECK_INT(mode_of(live), -1, "certs/d is gone");
+	CHECK_INT(mode_of(archive), -1, "archive/d is gone");
+	CHECK(file_is(victim_file, "keep"), "a planted generation link is not followed");
+	CHECK(file_is(outside, "keep"), "a planted file link is not followed");
+	CHECK(file_is(kept, "CERT 1\n"), "another certificate is untouched");
+	names = store_list_certs(state);
+	CHECK(names != NULL && names[0] != NULL && strcmp(names[0], "e") == 0 &&
+	    names[1] != NULL && strcmp(names[1], "k") == 0 && names[2] == NULL,
+	    "list shows e and k only");
+	strv_free(names);
+
+	err_clear();
+	errno = 0;
+	CHECK_INT(store_delete_cert(state, "d"), -1, "delete d again");
+	CHECK_INT(err_kind(), ERR_USAGE, "no such certificate is a usage error");
+	CHECK_INT(errno, ENOENT, "with errno ENOENT");
+
+	/* a crash after the link went: the generations are finished off */
+	CHECK_INT(unlink(live_e), 0, "remove certs/e as a crash would");
+	err_clear();
+	CHECK_INT(store_delete_cert(state, "e"), 0, "delete what a crash left of e");
+	CHECK_INT(mode_of(half), -1, "archive/e is gone");
+
+	/* archive/NAME itself a symlink: removed as a link */
+	CHECK_INT(symlink(victim, linked), 0, "plant archive/l");
+	err_clear();
+	CHECK_INT(store_delete_cert(state, "l"), 0, "delete l");
+	CHECK_INT(mode_of(linked), -1, "the link archive/l is gone");
+	CHECK(file_is(victim_file, "keep"), "what archive/l led to is kept");
+
+	store_mkdirs(hand, 0700);
+	store_write_atomic(hand_iss, "{}", 2, 0644);
+	err_clear();
+	CHECK_INT(store_delete_cert(state, "h"), -1, "a directory kept by hand is refused");
+	CHECK_INT(err_kind(), ERR_STORAGE, "as a storage error");
+	CHECK(file_is(hand_iss, "{}"), "and left as it was");
+
+	err_clear();
+	CHECK_INT(store_delete_cert(state, "../accounts"), -1, "a path is no certificate name");
+	CHECK_INT(err_kind(), ERR_USAGE, "as a usage error");
+	free(state);
+	free(victim);
+	free(victim_file);
+	free(outside);
+	free(live);
+	free(archive);
+	free(hand);
+	free(hand_iss);
+	free(half);
+	free(linked);
+	free(kept);
+	free(planted_file);
+	free(planted_gen);
+	free(live_e);
+}
+
 int main(void)
 {
 	char *cmd;
@@ -620,6 +702,7 @@ int main(void)
 	test_list_empty();
 	test_cert_links();
 	test_prune_symlink();
+	test_delete_cert();
 	if (test_fail == 0) {
 		cmd = xasprintf("rm -rf '%s'", base);
 		if (system(cmd) != 0)
