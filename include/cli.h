@@ -109,6 +109,7 @@ struct config {
 	const char *cm_version;    /* --cert-manager-version V, NULL = current */
 	const char *resolv_conf;   /* --resolv-conf FILE, default /etc/resolv.conf */
 	const char *challenge;     /* --challenge FILE: a cert-manager Challenge */
+	const char *certificate;   /* --certificate FILE: a cert-manager Certificate */
 	const char *dns01_recursive; /* --dns01-recursive-nameservers LIST */
 	bool dns01_recursive_only; /* --dns01-recursive-nameservers-only */
 	long step_timeout_s;       /* diagnose: --timeout applies per network step, default 5 */

@@ -162,6 +162,7 @@ static const struct optspec options[] = {
 	STR("--cert-manager-version", ON_DIAGNOSE, cm_version),
 	STR("--resolv-conf", ON_DIAGNOSE, resolv_conf),
 	STR("--challenge", ON_DIAGNOSE, challenge),
+	STR("--certificate", ON_DIAGNOSE, certificate),
 	STR("--dns01-recursive-nameservers", ON_DIAGNOSE, dns01_recursive),
 	FLAG("--dns01-recursive-nameservers-only", ON_DIAGNOSE, dns01_recursive_only),
 
@@ -769,6 +770,17 @@ static int check_combinations(struct config *cfg)
 		}
 		if (cfg->nnames == 0 && cfg->csr == NULL) {
 			err_set(ERR_USAGE, "issue needs at least one NAME (or --csr FILE)");
+			return -1;
+		}
+		break;
+	case CMD_DIAGNOSE:
+		if (cfg->certificate != NULL && cfg->challenge != NULL) {
+			err_set(ERR_USAGE, "--certificate and --challenge cannot be used together");
+			return -1;
+		}
+		if (cfg->certificate != NULL && cfg->from_issuer == NULL) {
+			err_set(ERR_USAGE, "--certificate needs --from-issuer FILE (the Issuer or "
+			    "ClusterIssuer whose solvers and account it uses)");
 			return -1;
 		}
 		break;

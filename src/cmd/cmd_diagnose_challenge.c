@@ -63,12 +63,25 @@ static char *first_nameserver(const char *path)
 	return ns;
 }
 
+int cmd_selfcheck_opts(const struct config *cfg, struct selfcheck_opts *opts,
+    struct proxy_settings *ps, char **ns)
+{
+	*opts = (struct selfcheck_opts){ .passes = PASSES, .pause_ms = PAUSE_MS,
+	    .recursive = cfg->dns01_recursive, .recursive_only = cfg->dns01_recursive_only };
+	*ns = NULL;
+	if (cm_version_parse(cfg->cm_version ? cfg->cm_version : CM_VERSION_CURRENT,
+	    &opts->version) != 0 || proxy_settings_load(ps, cfg) != 0)
+		return -1;
+	opts->proxy = ps;
+	opts->nameserver = *ns = first_nameserver(cfg->resolv_conf);
+	return 0;
+}
+
 int cmd_diagnose_challenge(const struct config *cfg)
 {
-	struct selfcheck_opts opts = { .passes = PASSES, .pause_ms = PAUSE_MS,
-	    .recursive = cfg->dns01_recursive, .recursive_only = cfg->dns01_recursive_only };
 	struct selfcheck_result r = { 0 };
 	struct proxy_settings ps = { 0 };
+	struct selfcheck_opts opts;
 	struct cm_challenge *ch;
 	char *version = NULL, *ns = NULL;
 	json_t *out;
@@ -76,12 +89,9 @@ int cmd_diagnose_challenge(const struct config *cfg)
 
 	if ((ch = cm_challenge_load(cfg->challenge)) == NULL)
 		return -1;
-	if (cm_version_parse(cfg->cm_version ? cfg->cm_version : CM_VERSION_CURRENT,
-	    &opts.version) != 0 || proxy_settings_load(&ps, cfg) != 0)
+	if (cmd_selfcheck_opts(cfg, &opts, &ps, &ns) != 0)
 		goto out;
 	version = cm_version_string(&opts.version);
-	opts.proxy = &ps;
-	opts.nameserver = ns = first_nameserver(cfg->resolv_conf);
 	if ((strcmp(ch->type, "HTTP-01") == 0 ? selfcheck_http01(ch, &opts, &r) :
 	    selfcheck_dns01(ch, &opts, &r)) != 0)
 		goto out;
