@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certflow.h"
 #include "cmcert.h"
 #include "cmd.h"
 #include "diagnose.h"
 #include "err.h"
+#include "k8s.h"
 #include "selfcheck.h"
 #include "solverpick.h"
 #include "util.h"
@@ -26,34 +28,6 @@
 #define CM_SOLVER_EVENT "Failed to determine a valid solver configuration for the set of " \
 	"domains on the Order: "
 #define CM_RETRY_PREFIX "The certificate request has failed to complete and will be retried: "
-
-/* One identifier of the Order and what became of it. */
-struct name_check {
-	char *name;                 /* as ordered: "*.a.example" for a wildcard */
-	bool wildcard;
-	struct cm_solver_pick pick;
-	struct selfcheck_result r;  /* the self check, when one ran */
-	bool checked;
-	const char *verdict;        /* static: doc/diagnose.md */
-	const char *reason;         /* the Challenge's status.reason, or NULL; borrowed from r */
-	char *advice;               /* owned, or NULL */
-};
-
-struct cert_run {
-	const struct config *cfg;
-	struct cm_certificate *cert;
-	struct cm_solvers solvers;
-	struct selfcheck_opts opts;
-	struct proxy_settings ps;
-	char *ns;
-	char *version;
-	char *cn_error;             /* the CertificateRequest's failure message, or NULL */
-	char *account_json, *account_text;
-	bool account_ok;
-	struct name_check *names;
-	size_t nnames;
-	const char *verdict;        /* the first failure's, "ok" or "reachable" */
-};
 
 static bool has_dns01(const struct cm_solvers *s)
 {
@@ -132,6 +106,11 @@ static int check_names(struct cert_run *cr)
 	return 0;
 }
 
+static bool wants_flow(const struct config *cfg)
+{
+	return cfg->webroot != NULL || cfg->standalone != NULL;
+}
+
 /* The run's verdict: the first failure in the order cert-manager meets
  * them. */
 static const char *overall(const struct cert_run *cr)
@@ -151,7 +130,9 @@ static const char *overall(const struct cert_run *cr)
 		else if (strcmp(cr->names[i].verdict, "ok") != 0)
 			return cr->names[i].verdict;
 	}
-	return reachable ? "reachable" : "ok";
+	if (cr->issue_error != NULL)
+		return "ca_refused";
+	return reachable && !cr->issued ? "reachable" : "ok";
 }
 
 /*
@@ -220,12 +201,73 @@ static void view_challenges(const struct cert_run *cr, json_t *objs)
 	}
 }
 
+/* After the CA refused a validation: that Challenge, invalid. */
+static void view_refused(const struct cert_run *cr, json_t *objs)
+{
+	char *reason = xasprintf("Error accepting authorization: %s", cr->authz_error);
+	char *event_msg = xasprintf("Accepting challenge authorization failed: %s",
+	    cr->authz_error);
+
+	json_array_append_new(objs, json_pack("{s:s,s:s,s:[],s:[o],s:s,s:s}", "kind",
+	    "Challenge", "name", cr->authz_name, "conditions", "events",
+	    event("Warning", "Failed", event_msg), "state", "invalid", "reason", reason));
+	free(reason);
+	free(event_msg);
+}
+
+/* After the Secret was written: every object's last state and events. */
+static void view_issued(const struct cert_run *cr, json_t *objs)
+{
+	const char *cert = cr->cert->name != NULL ? cr->cert->name : "CERT";
+	char *crname = xasprintf("%s-xxxxx", cert), *key_msg;
+
+	for (size_t i = 0; i < cr->nnames; i++) {
+		const struct name_check *nc = &cr->names[i];
+		char *msg;
+
+		/* an authorization already valid gets no Challenge */
+		if (!nc->answered)
+			continue;
+		msg = xasprintf("Domain \"%s\" verified with \"%s\" validation",
+		    nc->name + (nc->wildcard ? 2 : 0), nc->pick.type);
+
+		json_array_append_new(objs, json_pack("{s:s,s:s,s:[],s:[o],s:s,s:s}", "kind",
+		    "Challenge", "name", nc->name, "conditions", "events",
+		    event("Normal", "DomainVerified", msg), "state", "valid", "reason",
+		    "Successfully authorized domain"));
+		free(msg);
+	}
+	json_array_append_new(objs, json_pack("{s:s,s:s,s:[],s:[o],s:s}", "kind", "Order",
+	    "name", "(the CertificateRequest's)", "conditions", "events",
+	    event("Normal", "Complete", "Order completed successfully"), "state", "valid"));
+	json_array_append_new(objs, object("CertificateRequest", crname,
+	    json_pack("[o]", condition("Ready", "True", "Issued",
+	    "Certificate fetched from issuer successfully")),
+	    json_pack("[o]", event("Normal", "CertificateIssued",
+	    "Certificate fetched from issuer successfully"))));
+	key_msg = strcmp(cr->key_event, "Reused") == 0 ?
+	    xasprintf("Reusing private key stored in existing Secret resource \"%s\"",
+	    cr->cert->secret_name) :
+	    xasprintf("Stored new private key in temporary Secret resource \"%s-xxxxx\"", cert);
+	json_array_append_new(objs, object("Certificate", cert,
+	    json_pack("[o]", condition("Ready", "True", "Ready",
+	    "Certificate is up to date and has not expired")),
+	    json_pack("[o,o]", event("Normal", cr->key_event, key_msg),
+	    event("Normal", "Issuing", "The certificate has been successfully issued"))));
+	free(key_msg);
+	free(crname);
+}
+
 static json_t *cm_objects(const struct cert_run *cr)
 {
 	json_t *objs = json_array();
 
 	if (cr->cn_error != NULL)
 		view_cn_failed(cr, objs);
+	else if (cr->issued)
+		view_issued(cr, objs);
+	else if (cr->authz_error != NULL)
+		view_refused(cr, objs);
 	else
 		view_challenges(cr, objs);
 	return objs;
@@ -273,8 +315,9 @@ static void print_json(const struct cert_run *cr)
 		json_array_append_new(names, name_json(cr, &cr->names[i]));
 	if (cr->account_json != NULL)
 		account = json_loads(cr->account_json, 0, NULL);
-	out = json_pack("{s:s,s:{s:s?,s:s?,s:o,s:s?},s:o,s:o,s:{s:s,s:o}}",
-	    "verdict", cr->verdict,
+	out = json_pack("{s:s,s:s?,s:s?,s:{s:s?,s:s?,s:o,s:s?},s:o,s:o,s:{s:s,s:o}}",
+	    "verdict", cr->verdict, "secret", cr->issued ? cr->cfg->output : NULL,
+	    "issue_error", cr->issue_error,
 	    "certificate", "name", cr->cert->name, "namespace", cr->cert->namespace,
 	    "identifiers", identifiers_json(cr), "common_name_error", cr->cn_error,
 	    "account", account != NULL ? account : json_null(),
@@ -313,6 +356,19 @@ static void print_name(const struct cert_run *cr, const struct name_check *nc)
 		printf("  advice: %s\n", nc->advice != NULL ? nc->advice : nc->r.advice);
 }
 
+/* "State: pending  Reason: ..." of an Order or a Challenge. */
+static void print_state(json_t *o)
+{
+	const char *reason = json_string_value(json_object_get(o, "reason"));
+
+	printf("    State: %s", json_string_value(json_object_get(o, "state")));
+	if (reason != NULL)
+		print_escaped("  Reason: ", reason);
+	else
+		printf("%s\n", strcmp(json_string_value(json_object_get(o, "kind")), "Challenge") ?
+		    "" : "  Reason: (none shown yet)");
+}
+
 static void print_objects(const struct cert_run *cr)
 {
 	json_t *objs = cm_objects(cr), *o, *c;
@@ -324,9 +380,7 @@ static void print_objects(const struct cert_run *cr)
 		    json_string_value(json_object_get(o, "name")));
 		printf("\n");
 		if (json_object_get(o, "state") != NULL)
-			print_escaped("    State: pending  Reason: ",
-			    json_string_value(json_object_get(o, "reason")) != NULL ?
-			    json_string_value(json_object_get(o, "reason")) : "(none shown yet)");
+			print_state(o);
 		json_array_foreach(json_object_get(o, "conditions"), k, c)
 			printf("    %s=%s  %s  %s\n", json_string_value(json_object_get(c, "type")),
 			    json_string_value(json_object_get(c, "status")),
@@ -353,11 +407,16 @@ static void print_text(const struct cert_run *cr)
 		print_escaped("commonName: FAIL: ", cr->cn_error);
 	if (cr->account_text != NULL)
 		printf("account (as diagnose --from-issuer runs it):\n%s", cr->account_text);
-	if (cr->nnames > 0 && cr->cn_error == NULL)
+	if (cr->nnames > 0 && cr->cn_error == NULL && !wants_flow(cr->cfg))
 		printf("no order is created without --webroot, --standalone or --dns-hook: no "
 		    "token exists, the self checks use the placeholder token %s\n", PLACEHOLDER);
 	for (size_t i = 0; i < cr->nnames && cr->cn_error == NULL; i++)
 		print_name(cr, &cr->names[i]);
+	if (cr->issue_error != NULL)
+		print_escaped("the flow stopped: ", cr->issue_error);
+	if (cr->issued)
+		printf("Secret %s written to %s (mode 0600): kubectl apply -f %s\n",
+		    cr->cert->secret_name, cr->cfg->output, cr->cfg->output);
 	print_objects(cr);
 	printf("verdict: %s\n", cr->verdict);
 }
@@ -379,6 +438,9 @@ static void cert_run_free(struct cert_run *cr)
 	free(cr->cn_error);
 	free(cr->account_json);
 	free(cr->account_text);
+	free(cr->issue_error);
+	free(cr->authz_name);
+	free(cr->authz_error);
 }
 
 /* The Certificate, the Issuer's solvers and the self check's options. */
@@ -393,18 +455,50 @@ static int load_inputs(struct cert_run *cr)
 	return 0;
 }
 
+/* True when the --secret file holds the Issuer's account key Secret: it
+ * may hold that one, the Certificate's, or both. */
+static bool secret_has_account_key(const struct config *cfg)
+{
+	struct k8s_issuer *iss = k8s_issuer_load(cfg->from_issuer);
+	struct k8s_secret_value v = { 0 };
+	bool found = iss != NULL && iss->key_secret_name != NULL &&
+	    k8s_secret_load(cfg->secret, iss->key_secret_name,
+	    iss->key_secret_key != NULL ? iss->key_secret_key : "tls.key", &v) == 0;
+
+	k8s_secret_value_clear(&v);
+	k8s_issuer_free(iss);
+	err_clear();
+	return found;
+}
+
+/* The account step as plain diagnose runs it, with --secret only when it
+ * holds the account key. */
+static int account_step(struct cert_run *cr)
+{
+	struct config run = *cr->cfg;
+
+	if (run.secret != NULL && !secret_has_account_key(&run))
+		run.secret = NULL;
+	return diag_account(&run, &cr->account_json, &cr->account_text, &cr->account_ok);
+}
+
 int cmd_diagnose_certificate(const struct config *cfg)
 {
 	struct cert_run cr = { .cfg = cfg };
 	int rc = -1;
 
-	if (load_inputs(&cr) != 0 ||
-	    diag_account(cfg, &cr.account_json, &cr.account_text, &cr.account_ok) != 0)
+	if (load_inputs(&cr) != 0 || account_step(&cr) != 0)
 		goto out;
 	pick_names(&cr);
 	if (cr.cn_error == NULL && check_names(&cr) != 0)
 		goto out;
 	cr.verdict = overall(&cr);
+	if (wants_flow(cfg) && (strcmp(cr.verdict, "reachable") == 0 ||
+	    strcmp(cr.verdict, "ok") == 0)) {
+		if (certflow_issue(&cr) != 0)
+			goto out;
+		cr.verdict = overall(&cr);
+	}
 	if (cfg->json)
 		print_json(&cr);
 	else if (!cfg->quiet)
