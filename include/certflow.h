@@ -42,6 +42,7 @@ struct cert_run {
 	const char *verdict;        /* the first failure's, "ok" or "reachable" */
 	bool issued;                /* the flow wrote the Secret */
 	char *issue_error;          /* why the flow stopped, or NULL */
+	int issue_kind;             /* its err kind (the exit status) */
 	char *authz_name;           /* the identifier whose validation failed, or NULL */
 	char *authz_error;          /* cert-manager's "acme: authorization error for ..." */
 	const char *key_event;      /* "Generated", "Reused", or NULL */

@@ -217,6 +217,7 @@ static int run_order(struct cert_run *cr, struct session *s, EVP_PKEY *key,
 	acme_set_deadline(s->acme, cr->cfg->deadline_s);
 	if (order_issue(s->acme, &req, res) != 0) {
 		cr->issue_error = xstrdup(err_message());
+		cr->issue_kind = (int)err_kind();
 		note_authz_error(cr);
 		err_clear();
 	}

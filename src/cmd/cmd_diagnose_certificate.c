@@ -130,8 +130,10 @@ static const char *overall(const struct cert_run *cr)
 		else if (strcmp(cr->names[i].verdict, "ok") != 0)
 			return cr->names[i].verdict;
 	}
-	if (cr->issue_error != NULL)
+	if (cr->authz_error != NULL)
 		return "ca_refused";
+	if (cr->issue_error != NULL)
+		return "order_failed";
 	return reachable && !cr->issued ? "reachable" : "ok";
 }
 
@@ -505,6 +507,8 @@ int cmd_diagnose_certificate(const struct config *cfg)
 		print_text(&cr);
 	if (strcmp(cr.verdict, "ok") == 0 || strcmp(cr.verdict, "reachable") == 0)
 		rc = 0;
+	else if (strcmp(cr.verdict, "order_failed") == 0)
+		err_set((enum err_kind)cr.issue_kind, "diagnose: order_failed: %s", cr.issue_error);
 	else
 		err_set(ERR_ACME, "diagnose: %s", cr.verdict);
 out:

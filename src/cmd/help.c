@@ -263,7 +263,7 @@ static const struct {
 "  --account-key FILE     the account's private key (PEM)\n"
 "  --account-url URL      the account URL to check\n"
 "  --from-issuer FILE     take the settings from an Issuer or ClusterIssuer\n"
-"  --secret FILE          the Secret holding the issuer's account key\n"
+"  --secret FILE          the issuer's account key Secret, the Certificate's\n"
 "  --cert-manager-version V\n"
 "                         cert-manager version to model (default current)\n"
 "  --resolv-conf FILE     resolver configuration (default /etc/resolv.conf)\n"
