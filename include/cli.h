@@ -114,6 +114,7 @@ struct config {
 	const char *resolv_conf;   /* --resolv-conf FILE, default /etc/resolv.conf */
 	const char *pid;           /* --pid PID: the view of that process (root) */
 	const char *challenge;     /* --challenge FILE: a cert-manager Challenge */
+	const char *certificate;   /* --certificate FILE: a cert-manager Certificate */
 	const char *dns01_recursive; /* --dns01-recursive-nameservers LIST */
 	bool dns01_recursive_only; /* --dns01-recursive-nameservers-only */
 	long step_timeout_s;       /* diagnose: --timeout applies per network step, default 5 */

@@ -13,6 +13,18 @@ int cmd_issue(const struct config *cfg);
 int cmd_proxy_explain(const struct config *cfg);
 int cmd_diagnose(const struct config *cfg);
 int cmd_diagnose_challenge(const struct config *cfg);
+int cmd_diagnose_certificate(const struct config *cfg);
+
+struct selfcheck_opts;
+struct proxy_settings;
+
+/* The options of cert-manager's self check as diagnose's flags set them:
+ * the release to model (version; NULL: the newest), the proxy environment, the DNS-01
+ * nameserver flags, the resolver Go's errors name (*ns, caller frees; NULL
+ * when none). 0, or -1 with ERR_USAGE for a bad version or proxy setting
+ * (release ps with proxy_settings_clear() and free *ns either way). */
+int cmd_selfcheck_opts(const struct config *cfg, const char *version,
+    struct selfcheck_opts *opts, struct proxy_settings *ps, char **ns);
 
 int cmd_renew(const struct config *cfg);
 int cmd_list(const struct config *cfg);

@@ -364,4 +364,13 @@ char *diag_report_json(const struct diag_report *r);
  * cert-manager's view and advice; bytes escaped as in diag_report_json(). */
 void diag_report_print(FILE *fp, const struct diag_report *r);
 
+struct config;
+
+/* The account steps of cmd_diagnose() for cfg (the Issuer of
+ * --from-issuer, --secret), as a report in JSON (diag_report_json()) in
+ * *json and as text in *text, both for the caller to free; *ok says
+ * whether the verdict is ok. Returns 0, or -1 with err when the inputs
+ * are bad (nothing to free then). */
+int diag_account(const struct config *cfg, char **json, char **text, bool *ok);
+
 #endif

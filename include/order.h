@@ -3,6 +3,7 @@
 #ifndef ACMECTL_ORDER_H
 #define ACMECTL_ORDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <openssl/evp.h>
 
@@ -21,6 +22,13 @@ struct order_request {
 	const char *profile;      /* newOrder "profile", or NULL */
 	const char *replaces;     /* ARI certificate id (RFC 9773), or NULL */
 	const char *preferred_chain; /* issuer CN of the chain's top, or NULL */
+	/* Called for each pending authorization once its challenge is
+	 * published and before it is answered (NULL: none): identifier,
+	 * whether it is a wildcard's, the token and key authorization. 0
+	 * answers it; -1 (err set) fails the order without answering. */
+	int (*before_answer)(void *arg, const char *identifier, bool wildcard,
+	    const char *token, const char *keyauth);
+	void *before_answer_arg;
 };
 
 /* The issued certificate, PEM; all owned, release with order_result_clear. */

@@ -142,6 +142,9 @@ static char *publish_authz(const struct order_request *req, json_t *authz)
 	if (req->dns01 != NULL ? dns01_publish(req->dns01, name, keyauth) :
 	    http01_publish(req->http01, token, keyauth))
 		goto out;
+	if (req->before_answer != NULL && req->before_answer(req->before_answer_arg, name,
+	    json_is_true(json_object_get(authz, "wildcard")), token, keyauth) != 0)
+		goto out;
 	answer = xstrdup(url);
 out:
 	free(keyauth);

@@ -124,8 +124,8 @@ static const struct optspec options[] = {
 	VAL("--eab-alg", ON_REGISTER, set_eab_alg),
 
 	/* issue */
-	STR("--webroot", ON_ISSUE, webroot),
-	VAL("--standalone", ON_ISSUE, set_standalone),
+	STR("--webroot", ON_ISSUE | ON_DIAGNOSE, webroot),
+	VAL("--standalone", ON_ISSUE | ON_DIAGNOSE, set_standalone),
 	STR("--csr", ON_ISSUE, csr),
 	VAL("--name", ON_ISSUE | ON_EXPORT, set_name),
 	FLAG("--force", ON_ISSUE | ON_RENEW, force),
@@ -169,6 +169,7 @@ static const struct optspec options[] = {
 	STR("--resolv-conf", ON_DIAGNOSE, resolv_conf),
 	STR("--pid", ON_DIAGNOSE, pid),
 	STR("--challenge", ON_DIAGNOSE, challenge),
+	STR("--certificate", ON_DIAGNOSE, certificate),
 	STR("--dns01-recursive-nameservers", ON_DIAGNOSE, dns01_recursive),
 	FLAG("--dns01-recursive-nameservers-only", ON_DIAGNOSE, dns01_recursive_only),
 
@@ -177,7 +178,7 @@ static const struct optspec options[] = {
 	STR("--namespace", ON_EXPORT, namespace),
 	VAL("--kind", ON_EXPORT, set_kind),
 	STR("--solver-class", ON_EXPORT, solver_class),
-	STR("-o", ON_EXPORT, output),
+	STR("-o", ON_EXPORT | ON_DIAGNOSE, output),
 };
 
 /* The command words; word2 NULL for one-word commands. */
@@ -788,6 +789,26 @@ static int check_combinations(struct config *cfg)
 		if ((cfg->reuse_key && cfg->no_reuse_key) || (cfg->reuse_key && cfg->csr)) {
 			err_set(ERR_USAGE, "--reuse-key cannot be used with %s", cfg->csr ?
 			    "--csr (the key is yours: reuse it in your next CSR)" : "--no-reuse-key");
+			return -1;
+		}
+		break;
+	case CMD_DIAGNOSE:
+		if (cfg->certificate != NULL && cfg->challenge != NULL) {
+			err_set(ERR_USAGE, "--certificate and --challenge cannot be used together");
+			return -1;
+		}
+		if ((cfg->webroot != NULL || cfg->standalone != NULL || cfg->output != NULL) &&
+		    cfg->certificate == NULL) {
+			err_set(ERR_USAGE, "--webroot, --standalone and -o need --certificate FILE");
+			return -1;
+		}
+		if (cfg->webroot != NULL && cfg->standalone != NULL) {
+			err_set(ERR_USAGE, "--webroot and --standalone cannot be used together");
+			return -1;
+		}
+		if (cfg->certificate != NULL && cfg->from_issuer == NULL) {
+			err_set(ERR_USAGE, "--certificate needs --from-issuer FILE (the Issuer or "
+			    "ClusterIssuer whose solvers and account it uses)");
 			return -1;
 		}
 		break;

@@ -86,12 +86,25 @@ static int pod_read(const struct config *cfg, struct podview *pv, const char **v
 	return 0;
 }
 
+int cmd_selfcheck_opts(const struct config *cfg, const char *version,
+    struct selfcheck_opts *opts, struct proxy_settings *ps, char **ns)
+{
+	*opts = (struct selfcheck_opts){ .passes = PASSES, .pause_ms = PAUSE_MS,
+	    .recursive = cfg->dns01_recursive, .recursive_only = cfg->dns01_recursive_only };
+	*ns = NULL;
+	if (cm_version_parse(version ? version : CM_VERSION_CURRENT, &opts->version) != 0 ||
+	    proxy_settings_load(ps, cfg) != 0)
+		return -1;
+	opts->proxy = ps;
+	opts->nameserver = *ns = first_nameserver(cfg->resolv_conf);
+	return 0;
+}
+
 int cmd_diagnose_challenge(const struct config *cfg)
 {
-	struct selfcheck_opts opts = { .passes = PASSES, .pause_ms = PAUSE_MS,
-	    .recursive = cfg->dns01_recursive, .recursive_only = cfg->dns01_recursive_only };
 	struct selfcheck_result r = { 0 };
 	struct proxy_settings ps = { 0 };
+	struct selfcheck_opts opts;
 	struct podview pv = { 0 };
 	struct cm_challenge *ch;
 	const char *modelled = cfg->cm_version;
@@ -101,20 +114,16 @@ int cmd_diagnose_challenge(const struct config *cfg)
 
 	if ((ch = cm_challenge_load(cfg->challenge)) == NULL)
 		return -1;
-	if (cfg->pid != NULL && pod_read(cfg, &pv, &modelled, &view) == -1)
+	/* the Challenge is read: from here on, the process's view (its
+	 * resolv.conf names the nameserver Go's errors quote) */
+	if (cfg->pid != NULL &&
+	    (pod_read(cfg, &pv, &modelled, &view) == -1 || podview_enter(&pv) == -1))
 		goto out;
-	if (cm_version_parse(modelled ? modelled : CM_VERSION_CURRENT, &opts.version) != 0 ||
-	    proxy_settings_load(&ps, cfg) != 0)
+	if (cmd_selfcheck_opts(cfg, modelled, &opts, &ps, &ns) != 0)
 		goto out;
-	/* the files given are read: from here on, the process's view */
-	if (cfg->pid != NULL) {
-		if (podview_enter(&pv) == -1)
-			goto out;
+	if (cfg->pid != NULL)
 		proxy_settings_use_env(&ps, pv.env);
-	}
 	version = cm_version_string(&opts.version);
-	opts.proxy = &ps;
-	opts.nameserver = ns = first_nameserver(cfg->resolv_conf);
 	if ((strcmp(ch->type, "HTTP-01") == 0 ? selfcheck_http01(ch, &opts, &r) :
 	    selfcheck_dns01(ch, &opts, &r)) != 0)
 		goto out;

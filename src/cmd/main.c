@@ -109,6 +109,8 @@ static int dispatch(const struct config *cfg)
 	case CMD_PROXY_EXPLAIN:
 		return cmd_proxy_explain(cfg);
 	case CMD_DIAGNOSE:
+		if (cfg->certificate != NULL)
+			return cmd_diagnose_certificate(cfg);
 		return cfg->challenge != NULL ? cmd_diagnose_challenge(cfg) : cmd_diagnose(cfg);
 	case CMD_RENEW:
 		return cmd_renew(cfg);

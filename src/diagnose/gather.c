@@ -548,3 +548,33 @@ out:
 	run_free(&r);
 	return rc;
 }
+
+int diag_account(const struct config *cfg, char **json, char **text, bool *ok)
+{
+	struct diag_report report;
+	struct run r;
+	size_t len;
+	FILE *fp;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	memset(&report, 0, sizeof(report));
+	r.cfg = cfg;
+	signal(SIGPIPE, SIG_IGN);
+	if (gather_inputs(&r) == -1 || run_steps(&r) == -1)
+		goto out;
+	diag_conclude(&r.f, &report);
+	if ((fp = open_memstream(text, &len)) == NULL) {
+		err_set(ERR_STORAGE, "diagnose: cannot buffer the account report");
+		goto out;
+	}
+	diag_report_print(fp, &report);
+	fclose(fp);
+	*json = diag_report_json(&report);
+	*ok = report.verdict == DVERDICT_OK;
+	rc = 0;
+out:
+	diag_report_free(&report);
+	run_free(&r);
+	return rc;
+}

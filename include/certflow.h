@@ -1,0 +1,60 @@
+/* certflow.h - what the two halves of diagnose --certificate share: the
+ * checks and report (cmd_diagnose_certificate.c) and, with a solver flag,
+ * the issuance against the Issuer's CA (cmd_diagnose_certflow.c). */
+#ifndef ACMECTL_CERTFLOW_H
+#define ACMECTL_CERTFLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli.h"
+#include "cmcert.h"
+#include "proxy.h"
+#include "selfcheck.h"
+#include "solverpick.h"
+
+/* One identifier of the Order and what became of it. */
+struct name_check {
+	char *name;                 /* as ordered: "*.a.example" for a wildcard */
+	bool wildcard;
+	struct cm_solver_pick pick;
+	struct selfcheck_result r;  /* the self check, when one ran */
+	bool checked;
+	bool answered;              /* the flow answered its challenge (else it was valid) */
+	const char *verdict;        /* static: doc/diagnose.md */
+	const char *reason;         /* the Challenge's status.reason, or NULL; borrowed from r */
+	char *advice;               /* owned, or NULL */
+};
+
+struct cert_run {
+	const struct config *cfg;
+	struct cm_certificate *cert;
+	struct cm_solvers solvers;
+	struct selfcheck_opts opts;
+	struct proxy_settings ps;
+	char *ns;
+	char *version;
+	char *cn_error;             /* the CertificateRequest's failure message, or NULL */
+	char *account_json, *account_text;
+	bool account_ok;
+	struct name_check *names;
+	size_t nnames;
+	const char *verdict;        /* the first failure's, "ok" or "reachable" */
+	bool issued;                /* the flow wrote the Secret */
+	char *issue_error;          /* why the flow stopped, or NULL */
+	int issue_kind;             /* its err kind (the exit status) */
+	char *authz_name;           /* the identifier whose validation failed, or NULL */
+	char *authz_error;          /* cert-manager's "acme: authorization error for ..." */
+	const char *key_event;      /* "Generated", "Reused", or NULL */
+};
+
+/* With --webroot or --standalone: the whole flow against the Issuer's CA
+ * (account, order, the self check of each name before its challenge is
+ * answered, finalize with cert-manager's CSR, download) and the Secret
+ * written to -o. Updates the names' checks with the real token's. 0 when
+ * the Secret is written; -1 with err when the flow cannot start or a
+ * local step fails (exit status); a refusal by the CA or a failing self
+ * check is recorded in cr->issue_error with 0 returned. */
+int certflow_issue(struct cert_run *cr);
+
+#endif

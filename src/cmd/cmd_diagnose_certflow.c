@@ -1,0 +1,273 @@
+/* cmd_diagnose_certflow.c - diagnose --certificate with --webroot or
+ * --standalone: cert-manager's issuance flow against the Issuer's CA, from
+ * the private key its keymanager would use to the Secret its issuing
+ * controller would write (see certflow.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+
+#include "certflow.h"
+#include "cmsecret.h"
+#include "err.h"
+#include "k8s.h"
+#include "key.h"
+#include "order.h"
+#include "session.h"
+#include "store.h"
+#include "util.h"
+
+/* -o must name a file that does not exist: checked before the order, and
+ * again, exclusively, when the Secret is written. */
+static int output_is_new(const char *path)
+{
+	struct stat st;
+
+	if (path == NULL) {
+		err_set(ERR_USAGE, "diagnose --certificate with a solver needs -o FILE (the "
+		    "Secret it writes holds the private key)");
+		return -1;
+	}
+	if (lstat(path, &st) == 0) {
+		err_set(ERR_STORAGE, "%s already exists: acmectl never overwrites a Secret "
+		    "(remove it or choose another -o FILE)", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every name must be answered the way acmectl can answer it here. */
+static int solvers_fit(const struct cert_run *cr)
+{
+	for (size_t i = 0; i < cr->nnames; i++) {
+		const struct name_check *nc = &cr->names[i];
+
+		if (nc->pick.type != NULL && strcmp(nc->pick.type, "HTTP-01") != 0) {
+			err_set(ERR_USAGE, "%s: cert-manager answers DNS-01 for it (%s); --webroot "
+			    "and --standalone answer HTTP-01", nc->name,
+			    cr->solvers.v[nc->pick.index].label);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The rotation policy in effect: the Certificate's, else the release's
+ * default (Never up to v1.17.x, Always from v1.18.0). */
+static bool rotation_never(const struct cert_run *cr)
+{
+	static const struct cm_version v1_18 = { 1, 18, 0 };
+
+	if (cr->cert->rotation_policy != NULL)
+		return strcmp(cr->cert->rotation_policy, "Never") == 0;
+	return cm_version_cmp(&cr->opts.version, &v1_18) < 0;
+}
+
+/* The key in tls.key of the existing Secret (spec.secretName in --secret),
+ * or NULL when there is none or it cannot be decoded (as cert-manager, a
+ * new key is then generated). */
+static EVP_PKEY *existing_key(const struct cert_run *cr)
+{
+	struct k8s_secret_value v = { 0 };
+	EVP_PKEY *key = NULL;
+	BIO *bio;
+
+	if (cr->cfg->secret == NULL ||
+	    k8s_secret_load(cr->cfg->secret, cr->cert->secret_name, "tls.key", &v) != 0) {
+		err_clear();
+		return NULL;
+	}
+	if ((bio = BIO_new_mem_buf(v.data, (int)v.len)) != NULL)
+		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	k8s_secret_value_clear(&v);
+	return key;
+}
+
+/* The key keymanager would hand the request: the existing Secret's with
+ * rotationPolicy Never (refused when it no longer fits the spec), else a
+ * new one. */
+static EVP_PKEY *next_key(struct cert_run *cr)
+{
+	EVP_PKEY *key = rotation_never(cr) ? existing_key(cr) : NULL;
+
+	if (key != NULL && !cm_key_matches(cr->cert, key)) {
+		EVP_PKEY_free(key);
+		err_set(ERR_USAGE, "the private key in Secret \"%s\" does not match the "
+		    "Certificate's spec.privateKey and rotationPolicy is Never: cert-manager "
+		    "stops with event CannotRegenerateKey (set rotationPolicy: Always)",
+		    cr->cert->secret_name);
+		return NULL;
+	}
+	if (key != NULL) {
+		cr->key_event = "Reused";
+		return key;
+	}
+	cr->key_event = "Generated";
+	return cm_key_generate(cr->cert);
+}
+
+static struct name_check *find_name(struct cert_run *cr, const char *identifier, bool wildcard)
+{
+	for (size_t i = 0; i < cr->nnames; i++)
+		if (cr->names[i].wildcard == wildcard &&
+		    strcmp(cr->names[i].name + (wildcard ? 2 : 0), identifier) == 0)
+			return &cr->names[i];
+	return NULL;
+}
+
+/* order_request.before_answer: cert-manager's self check with the real
+ * token; the challenge is answered only when it passes, as cert-manager
+ * does (which would retry every 10 s; here the run stops). */
+static int self_check(void *arg, const char *identifier, bool wildcard, const char *token,
+    const char *keyauth)
+{
+	struct cert_run *cr = arg;
+	struct name_check *nc = find_name(cr, identifier, wildcard);
+	struct cm_challenge ch = { .type = "HTTP-01", .dns_name = (char *)identifier,
+	    .wildcard = wildcard, .token = (char *)token, .key = (char *)keyauth };
+
+	if (nc == NULL) {
+		err_set(ERR_ACME, "the CA asks to authorize %s, which the order did not name",
+		    identifier);
+		return -1;
+	}
+	selfcheck_result_clear(&nc->r);
+	free(nc->advice);
+	nc->advice = NULL;
+	if (selfcheck_http01(&ch, &cr->opts, &nc->r) != 0)
+		return -1;
+	nc->verdict = nc->r.verdict;
+	nc->reason = nc->r.reason;
+	if (nc->reason == NULL) {
+		nc->answered = true;
+		return 0;
+	}
+	err_set(ERR_ACME, "cert-manager's self check of %s fails (%s): the challenge is not "
+	    "answered", nc->name, nc->verdict);
+	return -1;
+}
+
+/* The account at the Issuer's server, as acmectl keeps it in its state. */
+static int open_account(struct session *s, struct config *run, const struct cert_run *cr)
+{
+	struct k8s_issuer *iss = k8s_issuer_load(cr->cfg->from_issuer);
+	int rc = -1;
+
+	if (iss == NULL)
+		return -1;
+	run->server = iss->server;
+	if (session_open(s, run) == 0 && session_load_account(s, false) == 0 &&
+	    (s->account_key != NULL || session_register(s, NULL, KEY_RSA2048, iss->email,
+	    NULL, NULL, NULL) == 0))
+		rc = 0;
+	run->server = cr->cfg->server;
+	k8s_issuer_free(iss);
+	return rc;
+}
+
+/* The identifiers, DNS then IP, as order_issue() takes them (borrowed). */
+static char **order_names(const struct cert_run *cr)
+{
+	char **names = xcalloc(cr->nnames + 1, sizeof(*names));
+
+	for (size_t i = 0; i < cr->nnames; i++)
+		names[i] = cr->names[i].name;
+	return names;
+}
+
+/* When the order failed on a validation ("validation of NAME failed"),
+ * the error as cert-manager's ACME client words it: "acme: authorization
+ * error for NAME: STATUS TYPE: DETAIL". */
+static void note_authz_error(struct cert_run *cr)
+{
+	const struct problem *p = err_get_problem();
+	const char *msg = err_message(), *end;
+
+	if (p == NULL || strncmp(msg, "validation of ", 14) != 0 ||
+	    (end = strstr(msg + 14, " failed")) == NULL)
+		return;
+	cr->authz_name = xstrndup(msg + 14, (size_t)(end - msg - 14));
+	cr->authz_error = xasprintf("acme: authorization error for %s: %ld %s: %s",
+	    cr->authz_name, p->status, p->type != NULL ? p->type : "",
+	    p->detail != NULL ? p->detail : "");
+}
+
+/* Orders, answers, finalizes; fills res. A refusal is recorded, not
+ * returned. */
+static int run_order(struct cert_run *cr, struct session *s, EVP_PKEY *key,
+    struct order_result *res)
+{
+	struct http01 *solver = cr->cfg->webroot != NULL ? http01_webroot(cr->cfg->webroot) :
+	    http01_standalone(cr->cfg->standalone);
+	char **names = order_names(cr), *csr = NULL;
+	struct order_request req = { .names = names, .nnames = cr->nnames,
+	    .http01 = solver, .account_key = s->account_key, .before_answer = self_check,
+	    .before_answer_arg = cr };
+	int rc = -1;
+
+	if (solver == NULL || (csr = cm_csr_build(cr->cert, key)) == NULL)
+		goto out;
+	req.csr_b64url = csr;
+	acme_set_deadline(s->acme, cr->cfg->deadline_s);
+	if (order_issue(s->acme, &req, res) != 0) {
+		cr->issue_error = xstrdup(err_message());
+		cr->issue_kind = (int)err_kind();
+		note_authz_error(cr);
+		err_clear();
+	}
+	acme_set_deadline(s->acme, 0);
+	rc = 0;
+out:
+	http01_free(solver);
+	free(csr);
+	free(names);
+	return rc;
+}
+
+/* The Secret, created exclusively with mode 0600. */
+static int write_secret(struct cert_run *cr, EVP_PKEY *key, const char *fullchain)
+{
+	size_t key_len = 0, len = 0;
+	char *pem = cm_key_pem(cr->cert, key, &key_len), *yaml = NULL;
+	int rc = -1;
+
+	if (pem != NULL &&
+	    (yaml = cm_secret_yaml(cr->cert, &cr->opts.version, fullchain, pem, key_len, &len)) &&
+	    store_write_new(cr->cfg->output, yaml, len, 0600) == 0)
+		rc = 0;
+	if (rc != 0 && errno == EEXIST)
+		err_set(ERR_STORAGE, "%s already exists: acmectl never overwrites a Secret "
+		    "(remove it or choose another -o FILE)", cr->cfg->output);
+	key_pem_free(pem, key_len);
+	key_pem_free(yaml, len);
+	return rc;
+}
+
+int certflow_issue(struct cert_run *cr)
+{
+	struct config run = *cr->cfg;
+	struct order_result res = { 0 };
+	struct session s = { 0 };
+	EVP_PKEY *key = NULL;
+	int rc = -1;
+
+	if (output_is_new(cr->cfg->output) != 0 || solvers_fit(cr) != 0 ||
+	    (key = next_key(cr)) == NULL || open_account(&s, &run, cr) != 0 ||
+	    run_order(cr, &s, key, &res) != 0)
+		goto out;
+	if (cr->issue_error == NULL && write_secret(cr, key, res.fullchain) != 0)
+		goto out;
+	cr->issued = cr->issue_error == NULL;
+	rc = 0;
+out:
+	order_result_clear(&res);
+	EVP_PKEY_free(key);
+	session_close(&s);
+	return rc;
+}
