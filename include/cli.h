@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "key.h"
 #include "proxy.h"
+#include "staging.h"
 
 enum command {
 	CMD_NONE,
@@ -27,8 +28,6 @@ enum command {
 	CMD_ACCOUNT_IMPORT,
 };
 
-#define LETSENCRYPT_URL "https://acme-v02.api.letsencrypt.org/directory"
-#define LETSENCRYPT_STAGING_URL "https://acme-staging-v02.api.letsencrypt.org/directory"
 
 /* Everything a run needs. Strings point into argv (borrowed) unless noted. */
 struct config {

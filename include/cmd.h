@@ -6,6 +6,8 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "dryrun.h"
+#include "session.h"
 
 int cmd_account_register(const struct config *cfg);
 int cmd_account_show(const struct config *cfg);
@@ -27,5 +29,12 @@ int cmd_account_import(const struct config *cfg);
  * (contact borrowed; [] when not an array), else line unless -q. */
 void cmd_account_report(const struct config *cfg, const char *url, const char *status,
     json_t *contact, const char *line);
+
+/* The run's settings that a session takes (strings borrowed from cfg):
+ * server, state, CA bundle, timeouts and proxy flags. */
+struct session_opts cmd_session_opts(const struct config *cfg);
+
+/* The run's settings that a dry run takes (strings borrowed from cfg). */
+struct dryrun_opts cmd_dryrun_opts(const struct config *cfg);
 
 #endif

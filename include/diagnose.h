@@ -1,6 +1,6 @@
 /* diagnose.h - the pure half of `acmectl diagnose`.
  *
- * The network half (cmd_diagnose() in diagnose.c, with probe.c) runs
+ * The network half (diagnose_run() in diagnose/gather.c, with probe.c) runs
  * cert-manager's ACME account setup step by step and records what each step
  * observed in struct diag_facts. diag_conclude() turns those facts into the
  * report: one line per step, the verdict, the findings, what the chosen
@@ -362,5 +362,30 @@ char *diag_report_json(const struct diag_report *r);
  * cross or a dash, milliseconds, detail), the verdict, findings,
  * cert-manager's view and advice; bytes escaped as in diag_report_json(). */
 void diag_report_print(FILE *fp, const struct diag_report *r);
+
+/* What `acmectl diagnose` is asked, filled by the command layer. Strings
+ * borrowed. */
+struct diagnose_opts {
+	const char *server;         /* the server URL (the default when not given) */
+	bool server_set;            /* --server given: an Issuer's does not replace it */
+	const char *state_dir;      /* where the account of server is looked for */
+	const char *ca_bundle;      /* --ca-bundle FILE, trusted besides the Issuer's */
+	long step_timeout_s;        /* each network step's bound */
+	const char *email;          /* --email, over the Issuer's */
+	const char *account_key;    /* --account-key FILE */
+	const char *account_url;    /* --account-url URL */
+	const char *from_issuer;    /* --from-issuer FILE */
+	const char *secret;         /* --secret FILE */
+	const char *cm_version;     /* --cert-manager-version V, NULL: the current one */
+	const char *resolv_conf;    /* --resolv-conf FILE, NULL: /etc/resolv.conf */
+	struct proxy_flags proxy;
+	bool json;                  /* the report as JSON */
+};
+
+/* Runs the diagnosis opts asks for and prints its report on stdout.
+ * 0 when the verdict is ok; -1 with ERR_ACME "diagnose: VERDICT" after
+ * the report, or with ERR_USAGE/ERR_STORAGE and no report for bad local
+ * input. */
+int diagnose_run(const struct diagnose_opts *opts);
 
 #endif

@@ -138,7 +138,7 @@ static void save_ari_states(struct session *s, char *const *names, char *const *
 			logmsg(LOG_VERBOSE, "%s: no renewal information yet: %s", names[i],
 			    err_saved_message(errors[i]));
 		err_saved_free(errors[i]);
-		path = store_cert_file(s->cfg->state_dir, names[i], STORE_ARI);
+		path = store_cert_file(s->opts->state_dir, names[i], STORE_ARI);
 		if (ari_state_save(path, &st[i]) != 0) {
 			logmsg(LOG_NORMAL, "warning: %s: %s", names[i], err_message());
 			err_clear();
@@ -267,8 +267,8 @@ static int save_issued(struct session *s, const struct issue_spec *spec,
 	if (certcheck_issued(res->cert, res->chain, p->csr, spec->names,
 	    strv_len(spec->names), time(NULL)) != 0)
 		return -1;
-	record = issue_record(spec, s->cfg->server, s->account_url);
-	rc = store_save_cert(s->cfg->state_dir, spec->cert_name, &(struct store_cert){
+	record = issue_record(spec, s->opts->server, s->account_url);
+	rc = store_save_cert(s->opts->state_dir, spec->cert_name, &(struct store_cert){
 	    .privkey = p->key_pem, .privkey_len = p->key_len, .cert = res->cert,
 	    .chain = res->chain, .fullchain = res->fullchain, .issuance = record });
 	json_decref(record);
@@ -306,7 +306,7 @@ size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n
 	}
 	/* one budget for the orders of the batch, which go side by side; the
 	 * ARI check afterwards is best effort and has its own bounds */
-	acme_set_deadline(s->acme, s->cfg->deadline_s);
+	acme_set_deadline(s->acme, s->opts->deadline_s);
 	order_issue_all(s->acme, reqs, k, res, order_errors);
 	acme_set_deadline(s->acme, 0);
 	for (size_t j = 0; j < k; j++) {

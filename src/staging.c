@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "cli.h"
 #include "staging.h"
 
 #define STAGING_PREFIX "(STAGING)"

@@ -15,12 +15,13 @@
 
 int cmd_account_register(const struct config *cfg)
 {
+	struct session_opts so = cmd_session_opts(cfg);
 	struct session s;
 	json_t *out = NULL;
 	char *url = NULL;
 	int rc = -1;
 
-	if (session_open(&s, cfg) != 0)
+	if (session_open(&s, &so) != 0)
 		goto out;
 	if (session_register(&s, cfg->account_key, cfg->account_key_type, cfg->email,
 	    cfg->eab_kid, cfg->eab_hmac_key, cfg->eab_alg) != 0)
@@ -50,12 +51,12 @@ static json_t *json_sanitized(json_t *str)
 	return out;
 }
 
-/* The connection settings remembered for cfg->server, as account show
+/* The connection settings remembered for so->server, as account show
  * prints them (a proxy's credentials never shown), into out when --json,
  * else on standard output. */
-static void show_connection(const struct config *cfg, json_t *out)
+static void show_connection(const struct session_opts *so, json_t *out)
 {
-	json_t *conn = session_connection(cfg), *shown = json_object();
+	json_t *conn = session_connection(so), *shown = json_object();
 	const char *proxy = json_string_value(json_object_get(conn, "proxy"));
 	char *redacted = proxy != NULL && proxy[0] != '\0' ? proxy_redact(proxy) : NULL;
 	const char *key;
@@ -80,9 +81,9 @@ static void show_connection(const struct config *cfg, json_t *out)
 	json_decref(conn);
 }
 
-int cmd_account_show(const struct config *given)
+int cmd_account_show(const struct config *cfg)
 {
-	struct config run = *given, *cfg = &run;
+	struct session_opts so = cmd_session_opts(cfg);
 	struct session s = { 0 };
 	json_t *account = NULL, *out = NULL, *conn = NULL, *contact = json_array(), *got, *c;
 	char *url = NULL, *status = NULL;
@@ -90,7 +91,7 @@ int cmd_account_show(const struct config *given)
 	int rc = -1;
 
 	/* the settings remembered for the server reach it as issue did */
-	if (session_recall_connection(&run, &conn) != 0 || session_open(&s, cfg) != 0)
+	if (session_recall_connection(&so, &conn) != 0 || session_open(&s, &so) != 0)
 		goto out;
 	if (cfg->account_key != NULL) {
 		if ((s.account_key = key_load_file(cfg->account_key)) == NULL ||
@@ -112,14 +113,14 @@ int cmd_account_show(const struct config *given)
 	if (cfg->json) {
 		out = json_pack("{s:s,s:s,s:O,s:s}", "url", url, "server", cfg->server,
 		    "contact", contact, "status", status);
-		show_connection(cfg, out);
+		show_connection(&so, out);
 		json_print(out);
 	} else {
 		printf("url:     %s\nserver:  %s\ncontact:", url, cfg->server);
 		json_array_foreach(contact, i, c)
 			printf(" %s", json_string_value(c));
 		printf("\nstatus:  %s\n", status);
-		show_connection(cfg, NULL);
+		show_connection(&so, NULL);
 	}
 	session_log_stats(&s);
 	rc = 0;

@@ -45,8 +45,8 @@ static const char *const action_names[] = {
 /* One ACME server of the run and the session its certificates share. */
 struct server {
 	char *url;
-	struct config cfg;        /* the run's settings, with server = url */
-	json_t *connection;       /* the settings remembered for it, cfg borrows */
+	struct session_opts opts; /* the run's settings, with server = url */
+	json_t *connection;       /* the settings remembered for it, opts borrows */
 	struct session s;
 	bool opened;
 	bool account_loaded;
@@ -277,9 +277,9 @@ static struct server *server_for(struct server **list, const struct config *cfg,
 			return srv;
 	srv = xcalloc(1, sizeof(*srv));
 	srv->url = xstrdup(url);
-	srv->cfg = *cfg;
-	srv->cfg.server = srv->url;
-	if (session_recall_connection(&srv->cfg, &srv->connection) != 0) {
+	srv->opts = cmd_session_opts(cfg);
+	srv->opts.server = srv->url;
+	if (session_recall_connection(&srv->opts, &srv->connection) != 0) {
 		srv->error_kind = err_kind();
 		take_error(&srv->error);
 	}
@@ -309,8 +309,8 @@ static int server_open(struct server *srv, bool with_account)
 {
 	if (srv->error == NULL && !srv->opened) {
 		/* it works: what was given for it is remembered */
-		if (session_open(&srv->s, &srv->cfg) == 0 &&
-		    session_remember_connection(&srv->cfg) == 0) {
+		if (session_open(&srv->s, &srv->opts) == 0 &&
+		    session_remember_connection(&srv->opts) == 0) {
 			srv->opened = true;
 		} else {
 			srv->error_kind = err_kind();
@@ -671,14 +671,15 @@ static void print_json(const struct job *jobs, size_t n)
  * says how it went. Returns true when it passed. */
 static bool dry_run_one(const struct config *cfg, struct job *j, json_t *arr)
 {
+	struct dryrun_opts dry = cmd_dryrun_opts(cfg);
 	struct issue_spec spec;
 	struct certinfo issued = { 0 };
-	const char *tested = dryrun_server(cfg, j->server);
+	const char *tested = dryrun_server(&dry, j->server);
 	json_t *o;
 	bool passed = false;
 
 	if (j->action == ACT_NOT_DUE && issue_spec_from_record(j->record, j->name, &spec) == 0) {
-		passed = dryrun_issue(cfg, &spec, j->server, &issued) == 0;
+		passed = dryrun_issue(&dry, &spec, j->server, &issued) == 0;
 		free(spec.names);
 	}
 	if (!passed && j->error == NULL && j->action != ACT_REVOKED)

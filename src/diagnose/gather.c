@@ -20,7 +20,6 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "cmd.h"
 #include "diagnose_int.h"
 #include "err.h"
 #include "key.h"
@@ -187,7 +186,7 @@ static int load_secret_key(struct run *r, const char *name, const char *data_key
  * state directory's account for the server. 0, or -1 with ERR_USAGE. */
 static int load_key(struct run *r, const char *server)
 {
-	const struct config *cfg = r->cfg;
+	const struct diagnose_opts *cfg = r->cfg;
 	const char *name = r->iss ? r->iss->key_secret_name : NULL;
 	const char *data_key = r->iss && r->iss->key_secret_key ? r->iss->key_secret_key :
 	    "tls.key";
@@ -242,7 +241,7 @@ static int load_key(struct run *r, const char *server)
  * no report. */
 static int gather_inputs(struct run *r)
 {
-	const struct config *cfg = r->cfg;
+	const struct diagnose_opts *cfg = r->cfg;
 	struct diag_facts *f = &r->f;
 	const char *server = cfg->server, *resolv = cfg->resolv_conf;
 	bool system;
@@ -313,7 +312,7 @@ static int gather_inputs(struct run *r)
 		err_clear();
 	}
 	r->rconf_loaded = true;
-	if (proxy_settings_load(&r->ps, cfg) == -1)
+	if (proxy_settings_read(&r->ps, &cfg->proxy) == -1)
 		return -1;
 	return 0;
 }
@@ -479,7 +478,7 @@ static void run_free(struct run *r)
 	json_decref(r->dir);
 }
 
-int cmd_diagnose(const struct config *cfg)
+int diagnose_run(const struct diagnose_opts *cfg)
 {
 	struct diag_report report;
 	struct run r;
