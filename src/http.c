@@ -42,7 +42,7 @@ struct http_client {
 	long timeout_s;
 	long long deadline_ms;    /* mono_ms() by which requests end; 0 = none */
 	char *proxy;              /* fixed proxy URL or NULL (when no route) */
-	const char *(*route)(void *, const char *, char **);
+	int (*route)(void *, const char *, const char **, char **);
 	void *route_arg;
 	char *user_agent;
 	bool https_only;
@@ -440,9 +440,9 @@ static int choose_route(struct transfer *t)
 	char *why = NULL;
 
 	if (c->route != NULL) {
-		t->proxy = c->route(c->route_arg, url, &why);
-		if (t->proxy == NULL && why == NULL) {
-			snprintf(t->req->errbuf, sizeof(t->req->errbuf), "%s", err_message());
+		if (c->route(c->route_arg, url, &t->proxy, &why) != 0) {
+			snprintf(t->req->errbuf, sizeof(t->req->errbuf), "%s", why);
+			free(why);
 			t->req->fail = HTTP_ERR_PROXY;
 			t->refused = true;
 			return -1;

@@ -34,6 +34,7 @@ static void decide_all(const char *url, struct proxy_settings *s)
 	struct proxy_route route;
 	struct proxy_warning *warnings = NULL;
 	size_t i, n = 0;
+	const char *proxy;
 	char *why = NULL;
 
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
@@ -41,7 +42,7 @@ static void decide_all(const char *url, struct proxy_settings *s)
 		(void)proxy_decide(url, s, rules[i], &route);
 		proxy_route_clear(&route);
 		s->rules = rules[i];
-		(void)proxy_route_cb(s, url, &why);
+		(void)proxy_route_cb(s, url, &proxy, &why);
 		free(why);
 		why = NULL;
 	}
