@@ -1,4 +1,5 @@
-/* http.h - the HTTP client; the only module that includes <curl/curl.h>.
+/* http.h - the HTTP client; with its trust store (http_trust.c) the only
+ * module that includes <curl/curl.h>.
  *
  * One client per run holds one curl multi handle and a small pool of easy
  * handles whose connections are shared, so every request to one server reuses
