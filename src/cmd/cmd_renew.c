@@ -775,7 +775,7 @@ int cmd_renew(const struct config *cfg)
 		jobs_free(jobs, n);
 		jobs = NULL;
 	}
-	if ((lock = store_lock(cfg->state_dir, LOCK_WAIT_S)) == -1)
+	if ((lock = store_lock(cfg->state_dir, LOCK_WAIT_S * 1000L)) == -1)
 		goto out;
 	jobs = jobs_load(cfg, names, n, now, false);
 	/* --server picks certificates; a certificate never moves to another
