@@ -157,6 +157,10 @@ int main(int argc, char **argv)
 
 	/* keys are created under this mask; certificates get explicit modes */
 	umask(077);
+	/* No setlocale(): every ctype call stays ASCII, so account ids, file
+	 * names and the checks of names never depend on the user's locale (a
+	 * cron job's is not the terminal's); Unicode names and server hosts are
+	 * refused naming their A-label, converted from UTF-8 (idn2_lookup_u8). */
 	if (cli_parse(argc, argv, &cfg) == -1)
 		goto out;
 	/* --help and --version must work whatever the config file holds */
