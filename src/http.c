@@ -408,7 +408,7 @@ static const char *curl_cause(struct transfer *t, CURLcode rc)
 	const char *s = t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(rc);
 	size_t i, n;
 
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+	for (i = 0; i < nitems(prefixes); i++) {
 		n = strlen(prefixes[i]);
 		if (strncmp(s, prefixes[i], n) == 0)
 			return s + n;

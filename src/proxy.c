@@ -96,7 +96,7 @@ static void pick_proxy(const struct proxy_settings *s, enum proxy_rules rules,
 			}
 			return;
 		}
-		/* FALLTHROUGH */
+		FALLTHROUGH;
 	case PROXY_RULES_GO:
 		pick_env(s, t->https ? go_https_vars : go_http_vars, p);
 		*http_proxy = !t->https;

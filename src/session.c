@@ -323,7 +323,7 @@ out:
 static const char *const connection_keys[] = {
 	"ca_bundle", "proxy", "no_proxy", "proxy_auth_file", "no_env_proxy",
 };
-#define NCONNECTION (sizeof(connection_keys) / sizeof(connection_keys[0]))
+#define NCONNECTION (nitems(connection_keys))
 
 /* Reads path into *doc (NULL when there is no such file). 0, or -1 with
  * ERR_STORAGE. */
@@ -376,7 +376,7 @@ static bool names_a_proxy(const struct session_opts *opts)
 	if (opts->proxy.proxy != NULL || opts->proxy.no_proxy != NULL ||
 	    opts->proxy.no_env_proxy || opts->proxy.auth_file != NULL)
 		return true;
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+	for (size_t i = 0; i < nitems(vars); i++)
 		if ((v = getenv(vars[i])) != NULL && v[0] != '\0')
 			return true;
 	return false;

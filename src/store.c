@@ -297,7 +297,7 @@ int store_check(const char *state)
 	}
 	if (file_check_trusted(state, &st) == -1)
 		return -1;
-	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+	for (i = 0; i < nitems(subdirs); i++) {
 		path = xasprintf("%s/%s", state, subdirs[i]);
 		rc = check_entry(path, true);
 		free(path);
@@ -528,7 +528,7 @@ static int write_generation(const char *dir, const struct store_cert *c)
 		{ STORE_FULLCHAIN, c->fullchain, c->fullchain ? strlen(c->fullchain) : 0, 0644, false },
 		{ STORE_ISSUANCE, issuance, issuance ? strlen(issuance) : 0, 0644, false },
 	};
-	enum { NFILES = sizeof(files) / sizeof(files[0]) };
+	enum { NFILES = nitems(files) };
 	int fds[NFILES], rc = -1;
 	size_t i;
 

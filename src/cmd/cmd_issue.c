@@ -264,7 +264,7 @@ static json_t *updated_record(json_t *kept, json_t *fresh)
 	static const char *const keys[] = { "challenge", "hooks" };
 	json_t *rec = json_deep_copy(kept), *v;
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (size_t i = 0; i < nitems(keys); i++) {
 		if ((v = json_object_get(fresh, keys[i])) != NULL)
 			json_object_set(rec, keys[i], v);
 		else

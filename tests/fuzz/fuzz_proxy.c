@@ -8,6 +8,7 @@
 
 #include "fuzz.h"
 #include "proxy.h"
+#include "util.h"
 
 /* The environment of one run: the proxy and the list under every name. */
 struct fuzz_env {
@@ -37,7 +38,7 @@ static void decide_all(const char *url, struct proxy_settings *s)
 	const char *proxy;
 	char *why = NULL;
 
-	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+	for (i = 0; i < nitems(rules); i++) {
 		memset(&route, 0, sizeof(route));
 		(void)proxy_decide(url, s, rules[i], &route);
 		proxy_route_clear(&route);
