@@ -46,7 +46,7 @@ struct config {
 	bool json;
 	const char *config_file;   /* --config FILE, NULL = /etc/acmectl/acmectl.conf if present */
 
-	/* proxy (issue 3) */
+	/* proxy: what the proxy layer gets as struct proxy_flags (cli_proxy_flags) */
 	const char *proxy;         /* --proxy URL */
 	const char *proxy_auth_file;
 	const char *no_proxy;      /* --no-proxy LIST */
