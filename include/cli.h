@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "key.h"
 #include "proxy.h"
+#include "staging.h"
 
 enum command {
 	CMD_NONE,
@@ -28,8 +29,6 @@ enum command {
 	CMD_DELETE,
 };
 
-#define LETSENCRYPT_URL "https://acme-v02.api.letsencrypt.org/directory"
-#define LETSENCRYPT_STAGING_URL "https://acme-staging-v02.api.letsencrypt.org/directory"
 
 /* Everything a run needs. Strings point into argv (borrowed) unless noted. */
 struct config {
@@ -48,7 +47,7 @@ struct config {
 	bool json;
 	const char *config_file;   /* --config FILE, NULL = /etc/acmectl/acmectl.conf if present */
 
-	/* proxy (issue 3) */
+	/* proxy: what the proxy layer gets as struct proxy_flags (cli_proxy_flags) */
 	const char *proxy;         /* --proxy URL */
 	const char *proxy_auth_file;
 	const char *no_proxy;      /* --no-proxy LIST */

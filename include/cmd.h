@@ -6,6 +6,9 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "diagnose.h"
+#include "dryrun.h"
+#include "session.h"
 
 int cmd_account_register(const struct config *cfg);
 int cmd_account_show(const struct config *cfg);
@@ -47,5 +50,16 @@ int cmd_write_metrics(const struct config *cfg, int rc);
  * (contact borrowed; [] when not an array), else line unless -q. */
 void cmd_account_report(const struct config *cfg, const char *url, const char *status,
     json_t *contact, const char *line);
+
+/* The run's settings that a session takes (strings borrowed from cfg):
+ * server, state, CA bundle, timeouts and proxy flags. */
+struct session_opts cmd_session_opts(const struct config *cfg);
+
+/* The run's settings that diagnose's account steps take (strings
+ * borrowed from cfg). */
+struct diagnose_opts cmd_diagnose_opts(const struct config *cfg);
+
+/* The run's settings that a dry run takes (strings borrowed from cfg). */
+struct dryrun_opts cmd_dryrun_opts(const struct config *cfg);
 
 #endif

@@ -1,6 +1,6 @@
 /* diagnose.h - the pure half of `acmectl diagnose`.
  *
- * The network half (cmd_diagnose() in diagnose.c, with probe.c) runs
+ * The network half (diagnose_run() in diagnose/gather.c, with probe.c) runs
  * cert-manager's ACME account setup step by step and records what each step
  * observed in struct diag_facts. diag_conclude() turns those facts into the
  * report: one line per step, the verdict, the findings, what the chosen
@@ -364,13 +364,37 @@ char *diag_report_json(const struct diag_report *r);
  * cert-manager's view and advice; bytes escaped as in diag_report_json(). */
 void diag_report_print(FILE *fp, const struct diag_report *r);
 
-struct config;
+/* What `acmectl diagnose` is asked, filled by the command layer. Strings
+ * borrowed. */
+struct diagnose_opts {
+	const char *server;         /* the server URL (the default when not given) */
+	bool server_set;            /* --server given: an Issuer's does not replace it */
+	const char *state_dir;      /* where the account of server is looked for */
+	const char *ca_bundle;      /* --ca-bundle FILE, trusted besides the Issuer's */
+	long step_timeout_s;        /* each network step's bound */
+	const char *email;          /* --email, over the Issuer's */
+	const char *account_key;    /* --account-key FILE */
+	const char *account_url;    /* --account-url URL */
+	const char *from_issuer;    /* --from-issuer FILE */
+	const char *secret;         /* --secret FILE */
+	const char *cm_version;     /* --cert-manager-version V, NULL: the current one */
+	const char *resolv_conf;    /* --resolv-conf FILE, NULL: /etc/resolv.conf */
+	const char *pid;            /* --pid PID: diagnose as that process sees it */
+	struct proxy_flags proxy;
+	bool json;                  /* the report as JSON */
+};
 
-/* The account steps of cmd_diagnose() for cfg (the Issuer of
+/* Runs the diagnosis opts asks for and prints its report on stdout.
+ * 0 when the verdict is ok; -1 with ERR_ACME "diagnose: VERDICT" after
+ * the report, or with ERR_USAGE/ERR_STORAGE and no report for bad local
+ * input. */
+int diagnose_run(const struct diagnose_opts *opts);
+
+/* The account steps of diagnose_run() for opts (the Issuer of
  * --from-issuer, --secret), as a report in JSON (diag_report_json()) in
  * *json and as text in *text, both for the caller to free; *ok says
  * whether the verdict is ok. Returns 0, or -1 with err when the inputs
  * are bad (nothing to free then). */
-int diag_account(const struct config *cfg, char **json, char **text, bool *ok);
+int diag_account(const struct diagnose_opts *opts, char **json, char **text, bool *ok);
 
 #endif

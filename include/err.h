@@ -55,6 +55,17 @@ void err_problem(struct problem *prob, const char *fmt, ...)
 /* Prepends "prefix: " to the recorded message (keeps kind and problem). */
 void err_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Changes the kind of the recorded error (and so the exit code), keeping
+ * its message and problem: for a caller that knows better what a failure
+ * below it means (a hook that failed is an issuance that failed). Nothing
+ * happens when nothing is recorded. */
+void err_rekind(enum err_kind kind);
+
+/* Moves the recorded message out and clears the record: returns it (caller
+ * frees; "" when nothing was recorded), for a caller that keeps why one
+ * item failed and goes on with the next. */
+char *err_take_message(void);
+
 /* Accessors; all borrowed until the next err_set/err_clear. */
 enum err_kind err_kind(void);
 const char *err_message(void);           /* "" when none */
@@ -91,6 +102,12 @@ struct err_saved *err_save(void);
 /* Makes saved the current record again, replacing any. Steals saved; NULL
  * clears the record. */
 void err_restore(struct err_saved *saved);
+
+/* A copy of saved (kind, message and problem document), for an error that
+ * several items share (a server every certificate of a renew run failed
+ * at); saved stays the caller's. Returns NULL for NULL; caller
+ * err_restore()s or err_saved_free()s the copy. */
+struct err_saved *err_saved_dup(const struct err_saved *saved);
 
 /* Frees a saved error. NULL is fine. */
 void err_saved_free(struct err_saved *saved);

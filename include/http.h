@@ -1,4 +1,5 @@
-/* http.h - the HTTP client; the only module that includes <curl/curl.h>.
+/* http.h - the HTTP client; with its trust store (http_trust.c) the only
+ * module that includes <curl/curl.h>.
  *
  * One client per run holds one curl multi handle and a small pool of easy
  * handles whose connections are shared, so every request to one server reuses
@@ -19,13 +20,13 @@ struct http_opts {
 	long timeout_s;          /* per-request total deadline; connect deadline too */
 	const char *proxy;       /* explicit proxy URL or NULL for direct; borrowed */
 	/* Optional per-URL route decision (the proxy layer). When set it
-	 * overrides proxy: returns the proxy URL for url, or NULL for direct,
-	 * and stores in *why a new string saying where that came from (e.g.
-	 * "HTTPS_PROXY" or "NO_PROXY entry \"example.org\""), which the caller
-	 * frees. The returned proxy URL is borrowed from route_arg. NULL with
-	 * *why NULL means the request must not be made: the callback recorded
-	 * why (ERR_USAGE) and the request fails with that message. */
-	const char *(*route)(void *route_arg, const char *url, char **why);
+	 * overrides proxy: returns 0 with *proxy the proxy URL for url
+	 * (borrowed from route_arg), or NULL for direct, and *why a new string
+	 * saying where that came from (e.g. "HTTPS_PROXY" or "NO_PROXY entry
+	 * \"example.org\""). -1 means the request must not be made: *why
+	 * says why, and the request fails with that message. The caller frees
+	 * *why either way; the callback records nothing. */
+	int (*route)(void *route_arg, const char *url, const char **proxy, char **why);
 	void *route_arg;
 	const char *user_agent;  /* borrowed */
 	bool https_only;         /* refuse non-https URLs (ACME server) */

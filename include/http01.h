@@ -18,11 +18,23 @@ struct http01;
  * another user's). */
 struct http01 *http01_webroot(const char *dir);
 
-/* Standalone mode: listens on addr ("PORT", "ADDR:PORT", "[V6]:PORT";
- * no ADDR means all IPv4 and IPv6 addresses) and serves only the published
- * tokens' paths from a thread: 404 for any other path, 405 for other methods,
- * requests over 4 KiB or slower than 5 s are dropped. Returns the solver or
- * NULL with err set (ERR_USAGE for a bad addr, ERR_NETWORK when it cannot bind). */
+/* Standalone mode: a responder of acmectl's own.
+ * Binds: addr ("PORT", ":PORT", "ADDR:PORT", "[V6]:PORT"; no ADDR means all
+ * addresses: one dual-stack IPv6 socket, or IPv4 alone on a host without
+ * IPv6), with SO_REUSEADDR, before it returns, so a port in use fails here,
+ * before any order is placed.
+ * Lifecycle: starts one responder thread at once (every signal blocked in
+ * it: they stay the main thread's, whose handler cleans up) that runs until
+ * http01_free(), which wakes it, joins it and closes the socket; the port
+ * is free again when http01_free() returns.
+ * Serves: only the paths of the tokens published and not withdrawn (it
+ * reads them under a lock; http01_publish copies token and keyauth), 404
+ * for any other path, 405 for other methods; at most 16 connections at
+ * once (more wait in the backlog), each dropped after 4 KiB of request
+ * head or 5 s. The thread never calls err_*.
+ * Returns the solver (caller frees with http01_free) or NULL with err set
+ * and nothing left listening: ERR_USAGE for a bad addr, ERR_NETWORK when
+ * it cannot bind or start the thread. */
 struct http01 *http01_standalone(const char *addr);
 
 /* Publishes keyauth at /.well-known/acme-challenge/token; publishing a token

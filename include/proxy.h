@@ -150,13 +150,14 @@ int proxy_url_check(const char *value);
 char *proxy_redact(const char *url);
 
 /* The route callback of struct http_opts: route_arg is a struct
- * proxy_settings, decided with its rules. Returns the proxy URL for url
- * (with credentials; borrowed from the settings until proxy_settings_clear),
- * or NULL for direct, and stores in *why a new string: the proxy's source
- * ("HTTPS_PROXY") or the reason for going direct ("NO_PROXY entry
- * \"example.org\""); caller frees. When the request must not be made at all
- * (bad url, CGI refusal, unusable proxy URL) it returns NULL, sets *why to
- * NULL and records ERR_USAGE. Log the proxy with proxy_redact(), never as is. */
-const char *proxy_route_cb(void *route_arg, const char *url, char **why);
+ * proxy_settings, decided with its rules. Returns 0 with *proxy the proxy
+ * URL for url (with credentials; borrowed from the settings until
+ * proxy_settings_clear), or NULL for direct, and *why a new string: the
+ * proxy's source ("HTTPS_PROXY") or the reason for going direct ("NO_PROXY
+ * entry \"example.org\""). When the request must not be made at all (bad
+ * url, CGI refusal, unusable proxy URL) it returns -1 with *proxy NULL and
+ * *why the refusal, one line naming the URL. Caller frees *why either way;
+ * records nothing. Log the proxy with proxy_redact(), never as is. */
+int proxy_route_cb(void *route_arg, const char *url, const char **proxy, char **why);
 
 #endif

@@ -9,15 +9,29 @@
 #include <openssl/evp.h>
 
 #include "acme.h"
-#include "cli.h"
 #include "http.h"
+#include "key.h"
 #include "proxy.h"
 
+/* What a session needs of a run, filled by the command layer. All strings
+ * borrowed; they must outlive the session. */
+struct session_opts {
+	const char *server;           /* the ACME directory URL */
+	const char *state_dir;
+	const char *ca_bundle;        /* --ca-bundle FILE; NULL: the system trust store */
+	const char *ca_bundle_source; /* "FILE:LINE" (config file) or the remembered
+	                               * settings' path when not given on the command line */
+	long timeout_s;               /* per request */
+	long parallel;                /* requests side by side; below 1 means 1 */
+	long deadline_s;              /* one issuance's budget (issue_run) */
+	struct proxy_flags proxy;     /* decides each request's route */
+};
+
 struct session {
-	const struct config *cfg;  /* borrowed */
+	const struct session_opts *opts; /* borrowed */
 	struct http_client *http;
 	struct acme *acme;
-	char *account_id;          /* store_account_id(cfg->server) */
+	char *account_id;          /* store_account_id(opts->server) */
 	char *account_dir;         /* STATE/accounts/<id>, for messages */
 	EVP_PKEY *account_key;     /* NULL until loaded */
 	char *account_url;         /* NULL until known */
@@ -25,16 +39,17 @@ struct session {
 	struct proxy_settings proxy; /* decides each request's route */
 };
 
-/* Creates the HTTP and ACME clients for cfg->server and loads the
- * directory. 0, or -1 with err set; session_close() is safe either way. */
-int session_open(struct session *s, const struct config *cfg);
+/* Creates the HTTP and ACME clients for opts->server and loads the
+ * directory. opts is borrowed for the life of s. 0, or -1 with err set;
+ * session_close() is safe either way. */
+int session_open(struct session *s, const struct session_opts *opts);
 
-/* Sets s up for cfg->server without any network, for commands that only
- * read the state: cfg and account_dir; http and acme stay NULL. 0, or -1
+/* Sets s up for opts->server without any network, for commands that only
+ * read the state: opts and account_dir; http and acme stay NULL. 0, or -1
  * with ERR_USAGE (a server URL without a usable host) or ERR_STORAGE (the
  * state or the account directory is not trusted: store_check_account);
  * session_close() is safe either way. */
-int session_open_local(struct session *s, const struct config *cfg);
+int session_open_local(struct session *s, const struct session_opts *opts);
 
 /* Reads the stored account of this server from the state directory, with
  * no request: key.pem into account_key, account.json into account_json and
@@ -81,26 +96,26 @@ int session_adopt_account(struct session *s, EVP_PKEY *key, const char *source);
  * no_env_proxy, kept in STATE/accounts/<id>/connection.json (0600: a proxy
  * URL may hold credentials). */
 
-/* Fills cfg's CA bundle, when neither a flag nor the config file gave
- * one, from the one remembered for cfg->server; and its proxy settings
+/* Fills opts's CA bundle, when neither a flag nor the config file gave
+ * one, from the one remembered for opts->server; and its proxy settings
  * from the remembered ones when the run names no proxy at all (no flag,
  * no config key, no proxy variable in the environment): they are for
  * unattended runs, and never override what a run says. *kept receives the
- * document cfg's strings now borrow from (NULL when nothing is remembered;
- * caller json_decref()s it once cfg is no longer used). 0, or -1 with
+ * document opts's strings now borrow from (NULL when nothing is remembered;
+ * caller json_decref()s it once opts is no longer used). 0, or -1 with
  * ERR_STORAGE naming the file when it cannot be read or parsed, or holds
  * a value of the wrong type. */
-int session_recall_connection(struct config *cfg, json_t **kept);
+int session_recall_connection(struct session_opts *opts, json_t **kept);
 
-/* Remembers the settings of cfg that were given on the command line (not
- * read from the config file or recalled) for cfg->server, when they change
+/* Remembers the settings of opts that were given on the command line (not
+ * read from the config file or recalled) for opts->server, when they change
  * what is kept. 0 or -1 with err. */
-int session_remember_connection(const struct config *cfg);
+int session_remember_connection(const struct session_opts *opts);
 
-/* The settings remembered for cfg->server, as stored (caller
+/* The settings remembered for opts->server, as stored (caller
  * json_decref()s), or NULL when none are, or they cannot be read (err
  * cleared). */
-json_t *session_connection(const struct config *cfg);
+json_t *session_connection(const struct session_opts *opts);
 
 /* Frees everything s holds. */
 void session_close(struct session *s);

@@ -8,6 +8,10 @@
 
 #include <stdbool.h>
 
+/* Let's Encrypt's directories: --server's default and its staging one. */
+#define LETSENCRYPT_URL "https://acme-v02.api.letsencrypt.org/directory"
+#define LETSENCRYPT_STAGING_URL "https://acme-staging-v02.api.letsencrypt.org/directory"
+
 /* True when url is a known staging directory: a well-known CA's staging
  * one (Let's Encrypt's, Buypass's test4, Google's; knownca.h), or one of
  * configured (the config file's comma-separated staging-servers

@@ -18,6 +18,12 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/* The number of elements of array a (an array, not a pointer). */
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Marks a switch case that falls through to the next on purpose. */
+#define FALLTHROUGH __attribute__((fallthrough))
+
 /* Formats into a new string; caller frees. Never NULL. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));

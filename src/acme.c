@@ -547,17 +547,15 @@ size_t acme_post_calls(struct acme *a, struct acme_call *calls, size_t n, size_t
 				continue;
 			/* without a connection the rest would only wait out
 			 * the same timeout: they fail with this one's error */
-			for (i = start + 1; i < n; i++) {
-				err_set(ERR_NETWORK, "%s", err_saved_message(calls[start].error));
-				calls[i].error = err_save();
-			}
+			for (i = start + 1; i < n; i++)
+				calls[i].error = err_saved_dup(calls[start].error);
 			break;
 		}
 		if (post_batch(a, calls + start, k, start + k == n ? extra_nonces : 0) != 0) {
 			shared = err_save();
 			for (i = start; i < n; i++) {
-				err_set(err_saved_kind(shared), "%s: %s", calls[i].what,
-				    err_saved_message(shared));
+				err_restore(err_saved_dup(shared));
+				err_prefix("%s", calls[i].what);
 				calls[i].error = err_save();
 			}
 			err_saved_free(shared);

@@ -52,7 +52,7 @@ int dnsprop_set_resolvers(const char *list)
 	for (entry = strtok_r(copy, ",", &save); entry != NULL; entry = strtok_r(NULL, ",", &save)) {
 		struct server *s = &resolvers[nresolvers];
 
-		if (nresolvers == sizeof(resolvers) / sizeof(resolvers[0])) {
+		if (nresolvers == nitems(resolvers)) {
 			err_set(ERR_USAGE, "--dns-resolver: more than %zu resolvers", nresolvers);
 			rc = -1;
 			break;

@@ -10,27 +10,27 @@
 #include "staging.h"
 #include "store.h"
 
-const char *dryrun_server(const struct config *cfg, const char *server)
+const char *dryrun_server(const struct dryrun_opts *opts, const char *server)
 {
 	const char *staging;
 
-	if (cfg->dry_run_server != NULL)
-		return cfg->dry_run_server;
-	staging = staging_counterpart(server, cfg->staging_servers);
+	if (opts->server != NULL)
+		return opts->server;
+	staging = staging_counterpart(server, opts->staging_servers);
 	return staging != NULL ? staging : server;
 }
 
-int dryrun_issue(const struct config *cfg, const struct issue_spec *spec, const char *server,
-    struct certinfo *issued)
+int dryrun_issue(const struct dryrun_opts *opts, const struct issue_spec *spec,
+    const char *server, struct certinfo *issued)
 {
-	struct config run = *cfg;
+	struct session_opts run = opts->session;
 	struct issue_spec trial = *spec;
 	struct session s = { 0 };
 	json_t *conn = NULL;
 	char *tmp = NULL;
 	int rc = -1;
 
-	run.server = dryrun_server(cfg, server);
+	run.server = dryrun_server(opts, server);
 	/* the real state is only read: the settings remembered for the server */
 	if (session_recall_connection(&run, &conn) != 0 || (tmp = store_temp_state()) == NULL)
 		goto out;
@@ -39,7 +39,7 @@ int dryrun_issue(const struct config *cfg, const struct issue_spec *spec, const 
 	trial.replaces = NULL;
 	logmsg(LOG_VERBOSE, "dry run of %s from %s in %s", spec->cert_name, run.server, tmp);
 	if (session_open(&s, &run) != 0 ||
-	    session_register(&s, NULL, run.account_key_type, run.email, NULL, NULL, NULL) != 0 ||
+	    session_register(&s, NULL, opts->account_key_type, opts->email, NULL, NULL, NULL) != 0 ||
 	    issue_run(&s, &trial, issued) != 0)
 		goto out;
 	session_log_stats(&s);

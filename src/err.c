@@ -89,6 +89,59 @@ void err_prefix(const char *fmt, ...)
 	rec.msg = safe_message(msg);
 }
 
+void err_rekind(enum err_kind kind)
+{
+	if (rec.kind != ERR_NONE)
+		rec.kind = kind;
+}
+
+char *err_take_message(void)
+{
+	char *msg = rec.msg != NULL ? rec.msg : xstrdup("");
+
+	rec.msg = NULL;
+	err_clear();
+	return msg;
+}
+
+/* A deep copy of prob (NULL for NULL). Caller problem_free()s. */
+static struct problem *problem_dup(const struct problem *prob)
+{
+	struct problem *copy;
+
+	if (prob == NULL)
+		return NULL;
+	copy = xcalloc(1, sizeof(*copy));
+	copy->type = prob->type ? xstrdup(prob->type) : NULL;
+	copy->detail = prob->detail ? xstrdup(prob->detail) : NULL;
+	copy->status = prob->status;
+	if (prob->nsub > 0)
+		copy->sub = xcalloc(prob->nsub, sizeof(*copy->sub));
+	for (size_t i = 0; i < prob->nsub; i++) {
+		const struct subproblem *sp = &prob->sub[i];
+
+		copy->sub[i].type = sp->type ? xstrdup(sp->type) : NULL;
+		copy->sub[i].detail = sp->detail ? xstrdup(sp->detail) : NULL;
+		copy->sub[i].id_type = sp->id_type ? xstrdup(sp->id_type) : NULL;
+		copy->sub[i].id_value = sp->id_value ? xstrdup(sp->id_value) : NULL;
+	}
+	copy->nsub = prob->nsub;
+	return copy;
+}
+
+struct err_saved *err_saved_dup(const struct err_saved *saved)
+{
+	struct err_saved *copy;
+
+	if (saved == NULL)
+		return NULL;
+	copy = xmalloc(sizeof(*copy));
+	copy->kind = saved->kind;
+	copy->msg = saved->msg ? xstrdup(saved->msg) : NULL;
+	copy->prob = problem_dup(saved->prob);
+	return copy;
+}
+
 struct err_saved *err_save(void)
 {
 	struct err_saved *saved;

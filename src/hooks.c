@@ -277,7 +277,7 @@ json_t *hooks_merge(json_t *stored, const char *deploy, const char *pre, const c
 	json_t *merged = json_object();
 	const char *cmd;
 
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+	for (size_t i = 0; i < nitems(kinds); i++)
 		if ((cmd = hooks_get(stored, kinds[i])) != NULL && cmd[0] != '\0')
 			json_object_set_new(merged, kinds[i], json_string(cmd));
 	lay_over(merged, "deploy", deploy);

@@ -5,27 +5,22 @@
  * it with HTTP/2. Easy handles come from a small pool that grows to the
  * largest number of concurrent requests asked for. acmectl decides proxy
  * routes itself (http_opts.route / .proxy), so libcurl's own reading of the
- * proxy environment is always switched off.
+ * proxy environment is always switched off. What it trusts is http_trust.c's.
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <strings.h>
 
 #include <curl/curl.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
+#include <openssl/crypto.h>
 
 #include "err.h"
 #include "http.h"
+#include "http_trust.h"
 #include "log.h"
 #include "util.h"
 
@@ -35,14 +30,11 @@ struct http_client {
 	CURLM *multi;
 	CURL **pool;              /* easy handles, reused across requests */
 	size_t npool;
-	STACK_OF(X509) *extra_ca; /* --ca-bundle certificates, or NULL */
-	bool set_ca_file;         /* CURLOPT_CAINFO replaces the default bundle */
-	char *ca_file;            /* SSL_CERT_FILE to load, or NULL: none, or by hash */
-	char *ca_dir;             /* SSL_CERT_DIR, or NULL: the default */
+	struct http_trust trust;  /* the system store and --ca-bundle */
 	long timeout_s;
 	long long deadline_ms;    /* mono_ms() by which requests end; 0 = none */
 	char *proxy;              /* fixed proxy URL or NULL (when no route) */
-	const char *(*route)(void *, const char *, char **);
+	int (*route)(void *, const char *, const char **, char **);
 	void *route_arg;
 	char *user_agent;
 	bool https_only;
@@ -87,135 +79,25 @@ static const char *method_name(enum http_method m)
 	return "GET";
 }
 
-/* Reads every certificate of a PEM file. Returns the stack (caller frees with
- * sk_X509_pop_free) or NULL with ERR_USAGE. */
-static STACK_OF(X509) *load_pem_certs(const char *path)
-{
-	STACK_OF(X509) *certs = NULL;
-	unsigned long e;
-	X509 *x;
-	FILE *fp;
-
-	if ((fp = fopen(path, "r")) == NULL) {
-		err_set(ERR_USAGE, "cannot open CA bundle %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	certs = sk_X509_new_null();
-	ERR_clear_error();
-	while ((x = PEM_read_X509(fp, NULL, NULL, NULL)) != NULL) {
-		if (!sk_X509_push(certs, x)) {
-			X509_free(x);
-			err_set(ERR_USAGE, "CA bundle %s: out of memory", path);
-			goto fail;
-		}
-	}
-	/* The reader ends with "no start line" at a clean end of file. */
-	e = ERR_peek_last_error();
-	if (sk_X509_num(certs) == 0 || ERR_GET_LIB(e) != ERR_LIB_PEM ||
-	    ERR_GET_REASON(e) != PEM_R_NO_START_LINE) {
-		err_set(ERR_USAGE, "CA bundle %s: %s", path,
-		    sk_X509_num(certs) == 0 ? "no PEM certificate found" :
-		    "unparseable PEM certificate after the first ones");
-		goto fail;
-	}
-	ERR_clear_error();
-	fclose(fp);
-	return certs;
-fail:
-	ERR_clear_error();
-	sk_X509_pop_free(certs, X509_free);
-	fclose(fp);
-	return NULL;
-}
-
-/* The value of environment variable name, NULL when unset or empty. */
-static const char *env_path(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? v : NULL;
-}
-
-/* True when paths a and b name the same existing file or directory. */
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* Decides once where the system anchors come from, as Go and OpenSSL read
- * the store: SSL_CERT_FILE and SSL_CERT_DIR, when set, replace libcurl's
- * default bundle and directory. When the default directory (Debian:
- * /etc/ssl/certs, with hash links) exists, anchors are looked up there by
- * hash and the default bundle is not loaded: OpenSSL would parse all ~150
- * of its certificates at the handshake, most of a run's CPU time. So is an
- * SSL_CERT_FILE that names the default bundle itself (containers and CI
- * images often export it): update-ca-certificates writes the bundle and
- * the hash links from the same certificates. Logs the decision with -v. */
-static void choose_system_store(struct http_client *c)
-{
-	CURL *probe = curl_easy_init();
-	char *dir = NULL, *bundle = NULL;
-	const char *file = env_path("SSL_CERT_FILE"), *env_dir = env_path("SSL_CERT_DIR");
-	const char *used_file, *used_dir;
-	struct stat st;
-	bool by_hash;
-
-	if (probe != NULL) {
-		curl_easy_getinfo(probe, CURLINFO_CAPATH, &dir);
-		curl_easy_getinfo(probe, CURLINFO_CAINFO, &bundle);
-	}
-	by_hash = dir != NULL && stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    (env_dir == NULL || same_file(env_dir, dir));
-	if (file != NULL && !(by_hash && bundle != NULL && same_file(file, bundle)))
-		c->ca_file = xstrdup(file);
-	c->ca_dir = env_dir != NULL ? xstrdup(env_dir) : NULL;
-	c->set_ca_file = c->ca_file != NULL || by_hash;
-	used_file = c->set_ca_file ? c->ca_file : bundle;
-	used_dir = env_dir != NULL ? env_dir : dir;
-	logmsg(LOG_VERBOSE, "trust: system anchors from %s%s%s%s",
-	    used_file != NULL ? used_file : "", used_file != NULL && used_dir != NULL ?
-	    " and " : "", used_dir != NULL ? used_dir : used_file != NULL ? "" : "nowhere",
-	    file != NULL && c->ca_file == NULL ? ", by hash (SSL_CERT_FILE names "
-	    "the default bundle, made from the same certificates)" : "");
-	if (probe != NULL)
-		curl_easy_cleanup(probe);
-}
-
 struct http_client *http_client_new(const struct http_opts *opts)
 {
 	struct http_client *c;
-	const curl_version_info_data *ver;
 
-	/* The extra anchors are OpenSSL objects handed to libcurl's TLS
-	 * backend. Asking for that backend by id (before curl_global_init,
-	 * which also selects it in a libcurl with several) is cheap;
-	 * curl_version_info() runs every dependency's version function. */
-	if (opts->ca_bundle != NULL &&
-	    curl_global_sslset(CURLSSLBACKEND_OPENSSL, NULL, NULL) != CURLSSLSET_OK) {
-		ver = curl_version_info(CURLVERSION_NOW);
-		err_set(ERR_USAGE, "CA bundle %s: libcurl uses %s, not OpenSSL; "
-		    "extra trust anchors need the OpenSSL flavour of libcurl",
-		    opts->ca_bundle, ver->ssl_version ? ver->ssl_version : "no TLS");
+	if (http_trust_backend(opts->ca_bundle) != 0)
 		return NULL;
-	}
 	c = xcalloc(1, sizeof(*c));
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		free(c);
 		err_set(ERR_NETWORK, "cannot initialise libcurl");
 		return NULL;
 	}
-	if (opts->ca_bundle != NULL &&
-	    (c->extra_ca = load_pem_certs(opts->ca_bundle)) == NULL)
+	if (http_trust_load(&c->trust, opts->ca_bundle) != 0)
 		goto fail;
 	if ((c->multi = curl_multi_init()) == NULL) {
 		err_set(ERR_NETWORK, "cannot create a libcurl multi handle");
 		goto fail;
 	}
 	curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	choose_system_store(c);
 	c->timeout_s = opts->timeout_s;
 	c->proxy = opts->proxy != NULL ? xstrdup(opts->proxy) : NULL;
 	c->route = opts->route;
@@ -240,13 +122,11 @@ void http_client_free(struct http_client *c)
 	free(c->pool);
 	if (c->multi != NULL)
 		curl_multi_cleanup(c->multi);
-	sk_X509_pop_free(c->extra_ca, X509_free);
+	http_trust_clear(&c->trust);
 	if (c->proxy != NULL)
 		OPENSSL_cleanse(c->proxy, strlen(c->proxy));
 	free(c->proxy);
 	free(c->user_agent);
-	free(c->ca_file);
-	free(c->ca_dir);
 	free(c);
 	curl_global_cleanup();
 }
@@ -414,24 +294,6 @@ static void choose_timeout(struct transfer *t)
 	}
 }
 
-/* Adds the --ca-bundle certificates to the trust store of a new TLS
- * connection: the server's, and an https proxy's, which is verified like
- * the server (as Go verifies it, with the same roots). */
-static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *arg)
-{
-	struct transfer *t = arg;
-	X509_STORE *store;
-	int i;
-
-	(void)easy;
-	store = SSL_CTX_get_cert_store(ssl_ctx);
-	for (i = 0; i < sk_X509_num(t->c->extra_ca); i++) {
-		if (!X509_STORE_add_cert(store, sk_X509_value(t->c->extra_ca, i)))
-			return CURLE_SSL_CACERT_BADFILE;
-	}
-	return CURLE_OK;
-}
-
 /* Decides the route of t's URL and logs it. */
 static int choose_route(struct transfer *t)
 {
@@ -440,9 +302,9 @@ static int choose_route(struct transfer *t)
 	char *why = NULL;
 
 	if (c->route != NULL) {
-		t->proxy = c->route(c->route_arg, url, &why);
-		if (t->proxy == NULL && why == NULL) {
-			snprintf(t->req->errbuf, sizeof(t->req->errbuf), "%s", err_message());
+		if (c->route(c->route_arg, url, &t->proxy, &why) != 0) {
+			snprintf(t->req->errbuf, sizeof(t->req->errbuf), "%s", why);
+			free(why);
 			t->req->fail = HTTP_ERR_PROXY;
 			t->refused = true;
 			return -1;
@@ -496,16 +358,8 @@ static int setup_transfer(struct transfer *t)
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_PROTOCOLS_STR, c->https_only ? "https" : "http,https");
 	SET(CURLOPT_USERAGENT, c->user_agent);
-	/* The system store (choose_system_store); an https proxy is verified
-	 * against the same store. */
-	if (c->set_ca_file) {
-		SET(CURLOPT_CAINFO, c->ca_file);
-		SET(CURLOPT_PROXY_CAINFO, c->ca_file);
-	}
-	if (c->ca_dir != NULL) {
-		SET(CURLOPT_CAPATH, c->ca_dir);
-		SET(CURLOPT_PROXY_CAPATH, c->ca_dir);
-	}
+	if (rc == CURLE_OK)
+		rc = http_trust_setopt(&c->trust, e);
 	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	/* Wait for a connection being set up rather than open a second one, so
 	 * concurrent requests multiplex over it. */
@@ -518,13 +372,6 @@ static int setup_transfer(struct transfer *t)
 	SET(CURLOPT_WRITEDATA, t);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, t);
-	if (c->extra_ca != NULL) {
-		/* Each connection gets a store of its own, so adding the
-		 * extra anchors never touches one shared with other handles. */
-		SET(CURLOPT_CA_CACHE_TIMEOUT, 0L);
-		SET(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-		SET(CURLOPT_SSL_CTX_DATA, t);
-	}
 	switch (req->method) {
 	case HTTP_HEAD:
 		SET(CURLOPT_NOBODY, 1L);
@@ -561,7 +408,7 @@ static const char *curl_cause(struct transfer *t, CURLcode rc)
 	const char *s = t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(rc);
 	size_t i, n;
 
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+	for (i = 0; i < nitems(prefixes); i++) {
 		n = strlen(prefixes[i]);
 		if (strncmp(s, prefixes[i], n) == 0)
 			return s + n;

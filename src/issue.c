@@ -144,7 +144,7 @@ static void save_ari_states(struct session *s, char *const *names, char *const *
 			logmsg(LOG_VERBOSE, "%s: no renewal information yet: %s", names[i],
 			    err_saved_message(errors[i]));
 		err_saved_free(errors[i]);
-		path = store_cert_file(s->cfg->state_dir, names[i], STORE_ARI);
+		path = store_cert_file(s->opts->state_dir, names[i], STORE_ARI);
 		if (ari_state_save(path, &st[i]) != 0) {
 			logmsg(LOG_NORMAL, "warning: %s: %s", names[i], err_message());
 			err_clear();
@@ -275,7 +275,7 @@ static int prepare(struct session *s, struct solvers *sv, const struct issue_spe
 	if (spec->csr_path != NULL) {
 		if ((p->csr = csr_load(spec->csr_path, &p->csr_names)) == NULL)
 			return -1;
-	} else if ((p->cert_key = spec->reuse_key ? kept_key(s->cfg->state_dir, spec) :
+	} else if ((p->cert_key = spec->reuse_key ? kept_key(s->opts->state_dir, spec) :
 	    key_generate(spec->key_type)) == NULL ||
 	    (p->csr = csr_build(p->cert_key, spec->names, nnames)) == NULL ||
 	    (p->key_pem = key_to_pem(p->cert_key, &p->key_len)) == NULL) {
@@ -314,8 +314,8 @@ static int save_issued(struct session *s, const struct issue_spec *spec,
 	if (certcheck_issued(res->cert, res->chain, p->csr, spec->names,
 	    strv_len(spec->names), time(NULL)) != 0)
 		return -1;
-	record = issue_record(spec, s->cfg->server, s->account_url);
-	rc = store_save_cert(s->cfg->state_dir, spec->cert_name, &(struct store_cert){
+	record = issue_record(spec, s->opts->server, s->account_url);
+	rc = store_save_cert(s->opts->state_dir, spec->cert_name, &(struct store_cert){
 	    .privkey = p->key_pem, .privkey_len = p->key_len, .cert = res->cert,
 	    .chain = res->chain, .fullchain = res->fullchain, .issuance = record });
 	json_decref(record);
@@ -353,7 +353,7 @@ size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n
 	}
 	/* one budget for the orders of the batch, which go side by side; the
 	 * ARI check afterwards is best effort and has its own bounds */
-	acme_set_deadline(s->acme, s->cfg->deadline_s);
+	acme_set_deadline(s->acme, s->opts->deadline_s);
 	order_issue_all(s->acme, reqs, k, res, order_errors);
 	acme_set_deadline(s->acme, 0);
 	for (size_t j = 0; j < k; j++) {
@@ -426,7 +426,7 @@ int issue_deploy(const char *state, const char *name, const char *deploy, bool w
 	int rc = -1;
 
 	if (hook_run("deploy hook", deploy, env) != 0) {
-		err_set(ERR_ACME, "%s", err_message());
+		err_rekind(ERR_ACME);
 		issue_note_failure(state, name, err_message());
 		goto out;
 	}

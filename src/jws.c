@@ -423,10 +423,10 @@ json_t *jws_eab(const char *alg, const char *kid, const unsigned char *mac_key,
 	char *payload = NULL, *prot64 = NULL, *pay64 = NULL, *input = NULL;
 	json_t *hdr = NULL, *jws = NULL;
 
-	for (i = 0; i < sizeof(mac_algs) / sizeof(mac_algs[0]); i++)
+	for (i = 0; i < nitems(mac_algs); i++)
 		if (alg != NULL && strcmp(alg, mac_algs[i].alg) == 0)
 			break;
-	if (i == sizeof(mac_algs) / sizeof(mac_algs[0])) {
+	if (i == nitems(mac_algs)) {
 		err_set(ERR_USAGE, "unsupported EAB MAC algorithm \"%s\" "
 		    "(use HS256, HS384 or HS512)", alg != NULL ? alg : "");
 		goto out;

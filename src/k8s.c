@@ -46,7 +46,7 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 	return false;
 }
 
-#define IN_LIST(s, list) in_list((s), (list), sizeof(list) / sizeof((list)[0]))
+#define IN_LIST(s, list) in_list((s), (list), nitems(list))
 
 /* Converts a plain or quoted scalar. */
 static json_t *scalar_to_json(const yaml_node_t *node)

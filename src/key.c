@@ -39,7 +39,7 @@ static const struct {
 	{ KEY_RSA4096, "rsa4096", 4096, NULL },
 };
 
-#define NKEY_TYPES (sizeof(key_types) / sizeof(key_types[0]))
+#define NKEY_TYPES (nitems(key_types))
 
 /* The reason of the newest OpenSSL error, for messages; empties the queue. */
 static const char *ossl_reason(void)

@@ -262,7 +262,7 @@ static void fail_each(struct progress **of, size_t k)
 	struct err_saved *e = err_save();
 
 	for (size_t j = 0; j < k; j++) {
-		err_set(err_saved_kind(e), "%s", err_saved_message(e));
+		err_restore(err_saved_dup(e));
 		fail(of[j]);
 	}
 	err_saved_free(e);

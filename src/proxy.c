@@ -96,7 +96,7 @@ static void pick_proxy(const struct proxy_settings *s, enum proxy_rules rules,
 			}
 			return;
 		}
-		/* FALLTHROUGH */
+		FALLTHROUGH;
 	case PROXY_RULES_GO:
 		pick_env(s, t->https ? go_https_vars : go_http_vars, p);
 		*http_proxy = !t->https;
@@ -289,30 +289,33 @@ static const char *hand_out(struct proxy_settings *s, const char *url)
 	return s->handed[n];
 }
 
-const char *proxy_route_cb(void *route_arg, const char *url, char **why)
+int proxy_route_cb(void *route_arg, const char *url, const char **proxy, char **why)
 {
 	struct proxy_settings *s = route_arg;
 	struct proxy_route r;
-	const char *proxy = NULL;
 	char *shown;
+	int rc = 0;
 
-	*why = NULL;
-	if (proxy_decide(url, s, s->rules, &r) == -1)
-		return NULL;
+	*proxy = NULL;
+	if (proxy_decide(url, s, s->rules, &r) == -1) {
+		*why = err_take_message();
+		return -1;
+	}
 	switch (r.kind) {
 	case PROXY_DIRECT:
 		*why = xstrdup(r.reason);
 		break;
 	case PROXY_VIA:
-		proxy = hand_out(s, r.proxy);
+		*proxy = hand_out(s, r.proxy);
 		*why = xstrdup(r.source);
 		break;
 	case PROXY_REFUSED:
 		shown = proxy_value_shown(url);
-		err_set(ERR_USAGE, "%s: %s", shown, r.reason);
+		*why = xasprintf("%s: %s", shown, r.reason);
 		free(shown);
+		rc = -1;
 		break;
 	}
 	proxy_route_clear(&r);
-	return proxy;
+	return rc;
 }

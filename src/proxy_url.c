@@ -512,7 +512,7 @@ static const char *curl_guess_scheme(const char *host)
 {
 	static const char *const prefixed[] = { "ftp", "dict", "ldap", "imap", "smtp", "pop3" };
 
-	for (size_t i = 0; i < sizeof(prefixed) / sizeof(prefixed[0]); i++) {
+	for (size_t i = 0; i < nitems(prefixed); i++) {
 		size_t n = strlen(prefixed[i]);
 
 		if (strncasecmp(host, prefixed[i], n) == 0 && host[n] == '.')
@@ -532,7 +532,7 @@ static bool curl_scheme(struct proxy_url *u)
 		{ "socks5h", "socks5h" },
 	};
 
-	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+	for (size_t i = 0; i < nitems(schemes); i++)
 		if (strcasecmp(u->scheme, schemes[i].name) == 0) {
 			strcpy(u->scheme, schemes[i].as);
 			return true;

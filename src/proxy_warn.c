@@ -103,7 +103,7 @@ static void warn_case_conflicts(struct wlist *w, const struct proxy_settings *s)
 	bool list_overridden = s->flag_no_proxy != NULL || s->conf_no_proxy != NULL;
 	char *up, *low;
 
-	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+	for (size_t i = 0; i < nitems(pairs); i++) {
 		if ((pairs[i].is_proxy ? proxy_overridden : list_overridden) ||
 		    !proxy_env_set(s, pairs[i].upper) || !proxy_env_set(s, pairs[i].lower) ||
 		    strcmp(proxy_env(s, pairs[i].upper), proxy_env(s, pairs[i].lower)) == 0)

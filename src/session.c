@@ -15,35 +15,35 @@
 #include "store.h"
 #include "util.h"
 
-int session_open_local(struct session *s, const struct config *cfg)
+int session_open_local(struct session *s, const struct session_opts *opts)
 {
 	memset(s, 0, sizeof(*s));
-	s->cfg = cfg;
-	if ((s->account_id = store_account_id(cfg->server)) == NULL ||
-	    store_check_account(cfg->state_dir, s->account_id) == -1)
+	s->opts = opts;
+	if ((s->account_id = store_account_id(opts->server)) == NULL ||
+	    store_check_account(opts->state_dir, s->account_id) == -1)
 		return -1;
-	s->account_dir = store_account_dir(cfg->state_dir, s->account_id);
+	s->account_dir = store_account_dir(opts->state_dir, s->account_id);
 	return 0;
 }
 
-int session_open(struct session *s, const struct config *cfg)
+int session_open(struct session *s, const struct session_opts *opts)
 {
-	struct http_opts opts = {
-		.ca_bundle = cfg->ca_bundle,
-		.timeout_s = cfg->timeout_s,
+	struct http_opts http = {
+		.ca_bundle = opts->ca_bundle,
+		.timeout_s = opts->timeout_s,
 		.route = proxy_route_cb,
 		.route_arg = &s->proxy,
 		.user_agent = "acmectl/" PACKAGE_VERSION,
 		.https_only = true,
 	};
 
-	if (session_open_local(s, cfg) != 0 ||
-	    proxy_settings_load(&s->proxy, cfg) != 0)
+	if (session_open_local(s, opts) != 0 ||
+	    proxy_settings_read(&s->proxy, &opts->proxy) != 0)
 		return -1;
-	if ((s->http = http_client_new(&opts)) == NULL)
+	if ((s->http = http_client_new(&http)) == NULL)
 		return -1;
-	s->acme = acme_new(s->http, cfg->server);
-	acme_set_parallel(s->acme, cfg->parallel > 0 ? (size_t)cfg->parallel : 1);
+	s->acme = acme_new(s->http, opts->server);
+	acme_set_parallel(s->acme, opts->parallel > 0 ? (size_t)opts->parallel : 1);
 	return acme_load_directory(s->acme);
 }
 
@@ -79,10 +79,10 @@ static int save_account_json(struct session *s, json_t *contact)
 	gmtime_r(&now, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	doc = json_pack("{s:s,s:s,s:o,s:s}", "url", s->account_url,
-	    "directory", s->cfg->server,
+	    "directory", s->opts->server,
 	    "contact", json_is_array(contact) ? json_incref(contact) : json_array(),
 	    "created", created);
-	path = store_account_file(s->cfg->state_dir, s->account_id, STORE_ACCOUNT_JSON);
+	path = store_account_file(s->opts->state_dir, s->account_id, STORE_ACCOUNT_JSON);
 	rc = store_write_json(path, doc, 0644);
 	json_decref(s->account_json);
 	s->account_json = doc;
@@ -92,14 +92,14 @@ static int save_account_json(struct session *s, json_t *contact)
 
 int session_set_account_member(struct session *s, const char *key, json_t *value)
 {
-	char *path = store_account_file(s->cfg->state_dir, s->account_id, STORE_ACCOUNT_JSON);
+	char *path = store_account_file(s->opts->state_dir, s->account_id, STORE_ACCOUNT_JSON);
 	json_t *doc;
 	int rc = -1;
 
 	if (json_is_object(s->account_json))
 		doc = json_deep_copy(s->account_json);
 	else
-		doc = json_pack("{s:s,s:s}", "url", s->account_url, "directory", s->cfg->server);
+		doc = json_pack("{s:s,s:s}", "url", s->account_url, "directory", s->opts->server);
 	json_object_set_new(doc, key, value);
 	if (store_write_json(path, doc, 0644) != 0)
 		goto out;
@@ -115,16 +115,16 @@ out:
 /* Accounts are kept per host, so two directories of one host (a CA's
  * staging and production paths, step-ca's provisioners) would share one.
  * Refuses an account.json registered at another directory than
- * cfg->server, so their accounts never mix. 0, or -1 with ERR_USAGE. */
+ * opts->server, so their accounts never mix. 0, or -1 with ERR_USAGE. */
 static int check_directory(const struct session *s, const json_t *account_json)
 {
 	const char *dir = json_string_value(json_object_get(account_json, "directory"));
 
-	if (dir == NULL || strcmp(dir, s->cfg->server) == 0)
+	if (dir == NULL || strcmp(dir, s->opts->server) == 0)
 		return 0;
 	err_set(ERR_USAGE, "the account kept in %s was registered at %s, not %s "
 	    "(accounts are kept per host): give --server %s, or another --state-dir "
-	    "for %s", s->account_dir, dir, s->cfg->server, dir, s->cfg->server);
+	    "for %s", s->account_dir, dir, s->opts->server, dir, s->opts->server);
 	return -1;
 }
 
@@ -132,7 +132,7 @@ static int check_directory(const struct session *s, const json_t *account_json)
  * is unreadable (which counts as none). Caller json_decref()s. */
 static json_t *read_account_json(const struct session *s)
 {
-	char *path = store_account_file(s->cfg->state_dir, s->account_id, STORE_ACCOUNT_JSON);
+	char *path = store_account_file(s->opts->state_dir, s->account_id, STORE_ACCOUNT_JSON);
 	char *text;
 	json_t *doc = NULL;
 	size_t len;
@@ -149,7 +149,7 @@ static json_t *read_account_json(const struct session *s)
  * 0, or -1 with err set for an unreadable or unusable key.pem. */
 static int read_kept_key(const struct session *s, EVP_PKEY **out)
 {
-	char *path = store_account_file(s->cfg->state_dir, s->account_id, STORE_ACCOUNT_KEY);
+	char *path = store_account_file(s->opts->state_dir, s->account_id, STORE_ACCOUNT_KEY);
 	char *text;
 	size_t len;
 	int rc = 0;
@@ -183,7 +183,7 @@ static int check_kept_key(const struct session *s, EVP_PKEY *key, const char *so
 	*kept = stored != NULL;
 	if (stored != NULL && EVP_PKEY_eq(key, stored) != 1) {
 		err_set(ERR_USAGE, "%s/key.pem already holds a different account key for "
-		    "%s; remove it first to use %s", s->account_dir, s->cfg->server, source);
+		    "%s; remove it first to use %s", s->account_dir, s->opts->server, source);
 		rc = -1;
 	}
 	EVP_PKEY_free(stored);
@@ -193,7 +193,7 @@ static int check_kept_key(const struct session *s, EVP_PKEY *key, const char *so
 /* Keeps key as this server's account key.pem, mode 0600. 0 or -1 with err. */
 static int write_key(const struct session *s, EVP_PKEY *key)
 {
-	char *path = store_account_file(s->cfg->state_dir, s->account_id, STORE_ACCOUNT_KEY);
+	char *path = store_account_file(s->opts->state_dir, s->account_id, STORE_ACCOUNT_KEY);
 	char *pem;
 	size_t len = 0;
 	int rc = -1;
@@ -217,8 +217,8 @@ int session_read_account(struct session *s, bool must_exist)
 		if (!must_exist)
 			return 0;
 		err_set(ERR_USAGE, "no account for %s in %s: run 'acmectl account "
-		    "register --email ADDR --agree-tos' first", s->cfg->server,
-		    s->cfg->state_dir);
+		    "register --email ADDR --agree-tos' first", s->opts->server,
+		    s->opts->state_dir);
 		return -1;
 	}
 	s->account_json = read_account_json(s);
@@ -323,7 +323,7 @@ out:
 static const char *const connection_keys[] = {
 	"ca_bundle", "proxy", "no_proxy", "proxy_auth_file", "no_env_proxy",
 };
-#define NCONNECTION (sizeof(connection_keys) / sizeof(connection_keys[0]))
+#define NCONNECTION (nitems(connection_keys))
 
 /* Reads path into *doc (NULL when there is no such file). 0, or -1 with
  * ERR_STORAGE. */
@@ -365,7 +365,7 @@ bad:
 
 /* True when the run says anything about proxies: a flag, the config
  * file, or a proxy variable of the environment. */
-static bool names_a_proxy(const struct config *cfg)
+static bool names_a_proxy(const struct session_opts *opts)
 {
 	static const char *const vars[] = {
 		"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
@@ -373,35 +373,35 @@ static bool names_a_proxy(const struct config *cfg)
 	};
 	const char *v;
 
-	if (cfg->proxy != NULL || cfg->no_proxy != NULL || cfg->no_env_proxy ||
-	    cfg->proxy_auth_file != NULL)
+	if (opts->proxy.proxy != NULL || opts->proxy.no_proxy != NULL ||
+	    opts->proxy.no_env_proxy || opts->proxy.auth_file != NULL)
 		return true;
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+	for (size_t i = 0; i < nitems(vars); i++)
 		if ((v = getenv(vars[i])) != NULL && v[0] != '\0')
 			return true;
 	return false;
 }
 
 /* Takes the remembered proxy settings of kept (read from source). */
-static void recall_proxy(struct config *cfg, json_t *kept, const char *source)
+static void recall_proxy(struct proxy_flags *f, json_t *kept, const char *source)
 {
 	const char *v;
 
 	if ((v = json_string_value(json_object_get(kept, "proxy"))) != NULL) {
-		cfg->proxy = v;
-		cfg->proxy_source = source;
+		f->proxy = v;
+		f->proxy_source = source;
 	}
 	if ((v = json_string_value(json_object_get(kept, "no_proxy"))) != NULL) {
-		cfg->no_proxy = v;
-		cfg->no_proxy_source = source;
+		f->no_proxy = v;
+		f->no_proxy_source = source;
 	}
-	cfg->proxy_auth_file = json_string_value(json_object_get(kept, "proxy_auth_file"));
-	cfg->no_env_proxy = json_is_true(json_object_get(kept, "no_env_proxy"));
+	f->auth_file = json_string_value(json_object_get(kept, "proxy_auth_file"));
+	f->no_env_proxy = json_is_true(json_object_get(kept, "no_env_proxy"));
 }
 
-int session_recall_connection(struct config *cfg, json_t **kept)
+int session_recall_connection(struct session_opts *opts, json_t **kept)
 {
-	char *path = store_connection_path(cfg->state_dir, cfg->server);
+	char *path = store_connection_path(opts->state_dir, opts->server);
 	const char *v, *source;
 	int rc = -1;
 
@@ -414,12 +414,12 @@ int session_recall_connection(struct config *cfg, json_t **kept)
 	/* where a recalled proxy came from, as a config file's "FILE:LINE" */
 	json_object_set_new(*kept, "source", json_string(path));
 	source = json_string_value(json_object_get(*kept, "source"));
-	if (cfg->ca_bundle == NULL && (v = json_string_value(json_object_get(*kept, "ca_bundle")))) {
-		cfg->ca_bundle = v;
-		cfg->ca_bundle_source = source;
+	if (opts->ca_bundle == NULL && (v = json_string_value(json_object_get(*kept, "ca_bundle")))) {
+		opts->ca_bundle = v;
+		opts->ca_bundle_source = source;
 	}
-	if (!names_a_proxy(cfg))
-		recall_proxy(cfg, *kept, source);
+	if (!names_a_proxy(opts))
+		recall_proxy(&opts->proxy, *kept, source);
 out:
 	free(path);
 	return rc;
@@ -434,24 +434,24 @@ static json_t *absolute(const char *path)
 	return json_string(realpath(path, abs) != NULL ? abs : path);
 }
 
-int session_remember_connection(const struct config *cfg)
+int session_remember_connection(const struct session_opts *opts)
 {
-	char *path = store_connection_path(cfg->state_dir, cfg->server), *dir = NULL;
+	char *path = store_connection_path(opts->state_dir, opts->server), *dir = NULL;
 	json_t *kept = NULL, *doc = NULL;
 	int rc = -1;
 
 	if (path == NULL || read_connection(path, &kept) != 0)
 		goto out;
 	doc = kept != NULL ? json_deep_copy(kept) : json_object();
-	if (cfg->ca_bundle != NULL && cfg->ca_bundle_source == NULL)
-		json_object_set_new(doc, "ca_bundle", absolute(cfg->ca_bundle));
-	if (cfg->proxy != NULL && cfg->proxy_source == NULL)
-		json_object_set_new(doc, "proxy", json_string(cfg->proxy));
-	if (cfg->no_proxy != NULL && cfg->no_proxy_source == NULL)
-		json_object_set_new(doc, "no_proxy", json_string(cfg->no_proxy));
-	if (cfg->proxy_auth_file != NULL)
-		json_object_set_new(doc, "proxy_auth_file", absolute(cfg->proxy_auth_file));
-	if (cfg->no_env_proxy)
+	if (opts->ca_bundle != NULL && opts->ca_bundle_source == NULL)
+		json_object_set_new(doc, "ca_bundle", absolute(opts->ca_bundle));
+	if (opts->proxy.proxy != NULL && opts->proxy.proxy_source == NULL)
+		json_object_set_new(doc, "proxy", json_string(opts->proxy.proxy));
+	if (opts->proxy.no_proxy != NULL && opts->proxy.no_proxy_source == NULL)
+		json_object_set_new(doc, "no_proxy", json_string(opts->proxy.no_proxy));
+	if (opts->proxy.auth_file != NULL)
+		json_object_set_new(doc, "proxy_auth_file", absolute(opts->proxy.auth_file));
+	if (opts->proxy.no_env_proxy)
 		json_object_set_new(doc, "no_env_proxy", json_true());
 	rc = 0;
 	if ((kept == NULL && json_object_size(doc) == 0) || json_equal(doc, kept))
@@ -466,9 +466,9 @@ out:
 	return rc;
 }
 
-json_t *session_connection(const struct config *cfg)
+json_t *session_connection(const struct session_opts *opts)
 {
-	char *path = store_connection_path(cfg->state_dir, cfg->server);
+	char *path = store_connection_path(opts->state_dir, opts->server);
 	json_t *doc = NULL;
 
 	if (path == NULL || read_connection(path, &doc) != 0)

@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "cli.h"
 #include "knownca.h"
 #include "staging.h"
 

@@ -297,7 +297,7 @@ int store_check(const char *state)
 	}
 	if (file_check_trusted(state, &st) == -1)
 		return -1;
-	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+	for (i = 0; i < nitems(subdirs); i++) {
 		path = xasprintf("%s/%s", state, subdirs[i]);
 		rc = check_entry(path, true);
 		free(path);
@@ -528,7 +528,7 @@ static int write_generation(const char *dir, const struct store_cert *c)
 		{ STORE_FULLCHAIN, c->fullchain, c->fullchain ? strlen(c->fullchain) : 0, 0644, false },
 		{ STORE_ISSUANCE, issuance, issuance ? strlen(issuance) : 0, 0644, false },
 	};
-	enum { NFILES = sizeof(files) / sizeof(files[0]) };
+	enum { NFILES = nitems(files) };
 	int fds[NFILES], rc = -1;
 	size_t i;
 
@@ -803,13 +803,14 @@ void store_remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* How often a held lock is tried again while waiting for it. */
-#define LOCK_POLL_MS 100
+/* How often a held lock is tried again while waiting for it (a flock()
+ * call: cheap enough to notice a released lock at once). */
+#define LOCK_POLL_MS 10
 
-int store_lock(const char *state, long wait_s)
+int store_lock(const char *state, long wait_ms)
 {
 	char *path = xasprintf("%s/lock", state);
-	long long deadline = mono_ms() + wait_s * 1000;
+	long long deadline = mono_ms() + wait_ms;
 	struct timespec pause = { 0, LOCK_POLL_MS * 1000000L };
 	int fd = -1;
 	bool locked = false;
@@ -827,8 +828,9 @@ int store_lock(const char *state, long wait_s)
 			goto out;
 		}
 		if (mono_ms() >= deadline) {
-			err_set(ERR_STORAGE, "another acmectl run holds %s (waited %ld s); "
-			    "nothing was done", path, wait_s);
+			err_set(ERR_STORAGE, "another acmectl run holds %s (waited %ld %s); "
+			    "nothing was done", path, wait_ms % 1000 == 0 ? wait_ms / 1000 : wait_ms,
+			    wait_ms % 1000 == 0 ? "s" : "ms");
 			goto out;
 		}
 		nanosleep(&pause, NULL);

@@ -11,6 +11,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <idn2.h>
+
 #include "err.h"
 #include "store.h"
 #include "util.h"
@@ -49,6 +51,33 @@ static bool host_is_safe(const char *host)
 		if (!isalnum((unsigned char)*p) && strchr(".-_", *p) == NULL)
 			return false;
 	return true;
+}
+
+/* True when s holds a byte outside ASCII. */
+static bool has_non_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return true;
+	return false;
+}
+
+/* Refuses url, whose host is not ASCII, naming the A-label to give
+ * instead: accounts are kept by host as DNS and certificates spell it, and
+ * acmectl reads no locale (its ctype calls stay ASCII), so the conversion
+ * is IDNA2008 from UTF-8, the same in every locale. */
+static void refuse_unicode_host(const char *url, const char *host)
+{
+	char *ace = NULL;
+
+	if (idn2_lookup_u8((const uint8_t *)host, (uint8_t **)&ace,
+	    IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) == IDN2_OK)
+		err_set(ERR_USAGE, "invalid ACME directory URL \"%s\": the host is not "
+		    "ASCII; give it as its A-label, %s", url, ace);
+	else
+		err_set(ERR_USAGE, "invalid ACME directory URL \"%s\": the host is not "
+		    "ASCII, and not a valid internationalized name", url);
+	idn2_free(ace);
 }
 
 char *store_account_id(const char *url)
@@ -94,6 +123,10 @@ char *store_account_id(const char *url)
 	}
 	for (p = host; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
+	if (has_non_ascii(host)) {
+		refuse_unicode_host(url, host);
+		goto out;
+	}
 	if (!host_is_safe(host))
 		goto bad;
 

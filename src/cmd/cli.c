@@ -392,7 +392,7 @@ static int set_reason(struct config *cfg, const struct optspec *spec, const char
 	size_t i;
 
 	(void)spec;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < nitems(names); i++) {
 		char num[4];
 
 		snprintf(num, sizeof(num), "%zu", i);
@@ -477,7 +477,7 @@ static const struct optspec *find_option(const char *arg, size_t len, size_t *co
 		*count = len - 1;
 		len = 2;
 	}
-	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+	for (i = 0; i < nitems(options); i++)
 		if (strlen(options[i].name) == len &&
 		    strncmp(options[i].name, arg, len) == 0)
 			return &options[i];
@@ -508,11 +508,11 @@ static void scan_error(struct scan *sc, const char *fmt, ...)
  * clear: acmectl's spelling of a certbot option, or the nearest option. */
 static void unknown_option(struct scan *sc, const char *arg, size_t len)
 {
-	const char *names[sizeof(options) / sizeof(options[0])], *habit, *near;
+	const char *names[nitems(options)], *habit, *near;
 	char *name = xstrndup(arg, len), *shown = str_printable(name);
 	size_t i;
 
-	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+	for (i = 0; i < nitems(options); i++)
 		names[i] = options[i].name;
 	if ((habit = help_certbot_habit(name)) != NULL)
 		scan_error(sc, "unknown option \"%s\": %s", shown, habit);
@@ -586,11 +586,11 @@ static void scan_args(int argc, char **argv, struct scan *sc)
  * that is clear: acmectl's command for a certbot one, or the nearest. */
 static void unknown_command(char **words, bool group)
 {
-	const char *names[sizeof(commands) / sizeof(commands[0])], *habit, *near;
+	const char *names[nitems(commands)], *habit, *near;
 	char *first = str_printable(words[0]), *second = group ? str_printable(words[1]) : NULL;
 	size_t i, n = 0;
 
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (i = 0; i < nitems(commands); i++) {
 		if (!group)
 			names[n++] = commands[i].word1;
 		else if (strcmp(commands[i].word1, words[0]) == 0)
@@ -623,7 +623,7 @@ static int parse_command(char **words, size_t nwords, enum command *cmd, size_t 
 		err_set(ERR_USAGE, "no command given (try acmectl --help)");
 		return -1;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (i = 0; i < nitems(commands); i++) {
 		if (strcmp(words[0], commands[i].word1) != 0)
 			continue;
 		first_known = true;
@@ -650,7 +650,7 @@ static const char *command_name(enum command cmd)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < nitems(commands); i++)
 		if (commands[i].cmd == cmd)
 			return commands[i].name;
 	return "?";
@@ -671,7 +671,7 @@ static int help_topic(char **words, size_t nwords, const char **topic, size_t *u
 		return 0;
 	}
 	err_clear();
-	for (i = 0; nwords == 1 && i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; nwords == 1 && i < nitems(commands); i++)
 		if (strcmp(words[0], commands[i].word1) == 0) {
 			*topic = commands[i].word1;
 			*used = 1;
@@ -697,7 +697,7 @@ static int take_arguments(struct config *cfg, char **words, size_t nwords)
 			err_set(ERR_USAGE, "revoke takes one certificate NAME");
 			return -1;
 		}
-		/* fall through */
+		FALLTHROUGH;
 	case CMD_ISSUE:
 	case CMD_RENEW:
 		cfg->names = xcalloc(nwords + 1, sizeof(*cfg->names));
@@ -990,7 +990,7 @@ const char *cli_server_url(const char *value)
 
 const char *cli_option_name(size_t i)
 {
-	return i < sizeof(options) / sizeof(options[0]) ? options[i].name : NULL;
+	return i < nitems(options) ? options[i].name : NULL;
 }
 
 bool cli_option_accepts(const char *name, enum command cmd)

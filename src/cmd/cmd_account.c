@@ -28,6 +28,7 @@ static char *terms_of_service(struct session *s)
 
 int cmd_account_register(const struct config *cfg)
 {
+	struct session_opts so = cmd_session_opts(cfg);
 	struct session s = { 0 };
 	json_t *out = NULL;
 	char *url = NULL, *tos = NULL;
@@ -35,7 +36,7 @@ int cmd_account_register(const struct config *cfg)
 
 	/* before the directory is fetched: nothing is sent that must fail */
 	if (known_ca_check_eab(cfg->server, cfg->eab_kid != NULL) != 0 ||
-	    session_open(&s, cfg) != 0)
+	    session_open(&s, &so) != 0)
 		goto out;
 	if (session_register(&s, cfg->account_key, cfg->account_key_type, cfg->email,
 	    cfg->eab_kid, cfg->eab_hmac_key, cfg->eab_alg) != 0)
@@ -72,12 +73,12 @@ static json_t *json_sanitized(json_t *str)
 	return out;
 }
 
-/* The connection settings remembered for cfg->server, as account show
+/* The connection settings remembered for so->server, as account show
  * prints them (a proxy's credentials never shown), into out when --json,
  * else on standard output. */
-static void show_connection(const struct config *cfg, json_t *out)
+static void show_connection(const struct session_opts *so, json_t *out)
 {
-	json_t *conn = session_connection(cfg), *shown = json_object();
+	json_t *conn = session_connection(so), *shown = json_object();
 	const char *proxy = json_string_value(json_object_get(conn, "proxy"));
 	char *redacted = proxy != NULL && proxy[0] != '\0' ? proxy_redact(proxy) : NULL;
 	const char *key;
@@ -102,9 +103,9 @@ static void show_connection(const struct config *cfg, json_t *out)
 	json_decref(conn);
 }
 
-int cmd_account_show(const struct config *given)
+int cmd_account_show(const struct config *cfg)
 {
-	struct config run = *given, *cfg = &run;
+	struct session_opts so = cmd_session_opts(cfg);
 	struct session s = { 0 };
 	json_t *account = NULL, *out = NULL, *conn = NULL, *contact = json_array(), *got, *c;
 	char *url = NULL, *status = NULL;
@@ -112,7 +113,7 @@ int cmd_account_show(const struct config *given)
 	int rc = -1;
 
 	/* the settings remembered for the server reach it as issue did */
-	if (session_recall_connection(&run, &conn) != 0 || session_open(&s, cfg) != 0)
+	if (session_recall_connection(&so, &conn) != 0 || session_open(&s, &so) != 0)
 		goto out;
 	if (cfg->account_key != NULL) {
 		if ((s.account_key = key_load_file(cfg->account_key)) == NULL ||
@@ -134,14 +135,14 @@ int cmd_account_show(const struct config *given)
 	if (cfg->json) {
 		out = json_pack("{s:s,s:s,s:O,s:s}", "url", url, "server", cfg->server,
 		    "contact", contact, "status", status);
-		show_connection(cfg, out);
+		show_connection(&so, out);
 		json_print(out);
 	} else {
 		printf("url:     %s\nserver:  %s\ncontact:", url, cfg->server);
 		json_array_foreach(contact, i, c)
 			printf(" %s", json_string_value(c));
 		printf("\nstatus:  %s\n", status);
-		show_connection(cfg, NULL);
+		show_connection(&so, NULL);
 	}
 	session_log_stats(&s);
 	rc = 0;

@@ -40,6 +40,7 @@ static int confirm_deactivation(const char *url)
 
 int cmd_account_deactivate(const struct config *cfg)
 {
+	struct session_opts so = cmd_session_opts(cfg);
 	struct session s = { 0 };
 	json_t *account = NULL;
 	const char *status;
@@ -52,7 +53,7 @@ int cmd_account_deactivate(const struct config *cfg)
 		    "input is not a terminal; give --yes to deactivate without asking");
 		goto out;
 	}
-	if (session_open(&s, cfg) != 0 || session_load_account(&s, true) != 0)
+	if (session_open(&s, &so) != 0 || session_load_account(&s, true) != 0)
 		goto out;
 	if (!cfg->yes && confirm_deactivation(s.account_url) != 0)
 		goto out;

@@ -132,6 +132,7 @@ static int write_manifest(const struct config *cfg, const char *text, size_t len
 
 int cmd_account_export(const struct config *cfg)
 {
+	struct session_opts so = cmd_session_opts(cfg);
 	struct k8s_account_export e = {
 		.kind = cfg->issuer_kind,
 		.namespace = cfg->namespace,
@@ -144,7 +145,7 @@ int cmd_account_export(const struct config *cfg)
 	json_t *out = NULL;
 	int rc = -1;
 
-	if (session_open_local(&s, cfg) != 0 || session_read_account(&s, true) != 0 ||
+	if (session_open_local(&s, &so) != 0 || session_read_account(&s, true) != 0 ||
 	    check_account(&s) != 0)
 		goto out;
 	if (cfg->issuer_name != NULL)

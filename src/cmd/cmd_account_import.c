@@ -65,7 +65,7 @@ static EVP_PKEY *secret_key(const struct config *cfg, const struct k8s_issuer *i
 
 int cmd_account_import(const struct config *cfg)
 {
-	struct config server_cfg = *cfg;
+	struct session_opts so = cmd_session_opts(cfg);
 	struct k8s_issuer *iss;
 	struct session s = { 0 };
 	EVP_PKEY *key = NULL;
@@ -74,14 +74,14 @@ int cmd_account_import(const struct config *cfg)
 	int rc = -1;
 
 	if ((iss = k8s_issuer_load(cfg->from_issuer)) == NULL ||
-	    (server_cfg.server = import_server(cfg, iss)) == NULL ||
+	    (so.server = import_server(cfg, iss)) == NULL ||
 	    (key = secret_key(cfg, iss, &source)) == NULL)
 		goto out;
 	if (iss->ca_bundle_pem != NULL && cfg->ca_bundle == NULL)
 		logmsg(LOG_NORMAL, "note: the %s trusts its spec.acme.caBundle for %s; "
 		    "give it with --ca-bundle FILE when the system store does not",
-		    iss->kind, server_cfg.server);
-	if (session_open(&s, &server_cfg) != 0)
+		    iss->kind, so.server);
+	if (session_open(&s, &so) != 0)
 		goto out;
 	rc = session_adopt_account(&s, key, source);
 	key = NULL;
@@ -89,11 +89,11 @@ int cmd_account_import(const struct config *cfg)
 		goto out;
 	if (cfg->json) {
 		out = json_pack("{s:s,s:s,s:s}", "url", s.account_url,
-		    "server", server_cfg.server, "key", source);
+		    "server", so.server, "key", source);
 		json_print(out);
 	} else if (!cfg->quiet) {
 		printf("account imported: %s (server %s, key from %s)\n", s.account_url,
-		    server_cfg.server, source);
+		    so.server, source);
 	}
 	session_log_stats(&s);
 out:

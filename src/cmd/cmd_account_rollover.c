@@ -30,7 +30,7 @@ struct key_paths {
 
 static void key_paths_init(struct key_paths *p, const struct session *s)
 {
-	const char *state = s->cfg->state_dir;
+	const char *state = s->opts->state_dir;
 
 	p->current = store_account_file(state, s->account_id, STORE_ACCOUNT_KEY);
 	p->pending = store_account_file(state, s->account_id, STORE_ACCOUNT_KEY_NEW);
@@ -237,13 +237,14 @@ out:
 
 int cmd_account_rollover(const struct config *cfg)
 {
+	struct session_opts so = cmd_session_opts(cfg);
 	struct session s = { 0 };
 	struct key_paths p = { 0 };
 	enum pending outcome;
 	char *line = NULL, *other = NULL;
 	int rc = -1;
 
-	if (session_open(&s, cfg) != 0 || session_load_account(&s, true) != 0)
+	if (session_open(&s, &so) != 0 || session_load_account(&s, true) != 0)
 		goto out;
 	key_paths_init(&p, &s);
 	if (settle_pending(&s, &p, &outcome, &other) != 0)

@@ -15,6 +15,7 @@
 
 int cmd_account_update(const struct config *cfg)
 {
+	struct session_opts so = cmd_session_opts(cfg);
 	struct session s = { 0 };
 	json_t *account = NULL, *contact;
 	const char *status, *first;
@@ -26,7 +27,7 @@ int cmd_account_update(const struct config *cfg)
 		    "(got \"%s\")", cfg->email);
 		goto out;
 	}
-	if (session_open(&s, cfg) != 0 || session_load_account(&s, true) != 0)
+	if (session_open(&s, &so) != 0 || session_load_account(&s, true) != 0)
 		goto out;
 	if (account_update_contact(s.acme, cfg->email, &account) != 0)
 		goto out;

@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 
 #include "certflow.h"
+#include "cmd.h"
 #include "cmsecret.h"
 #include "err.h"
 #include "k8s.h"
@@ -154,19 +155,19 @@ static int self_check(void *arg, const char *identifier, bool wildcard, const ch
 }
 
 /* The account at the Issuer's server, as acmectl keeps it in its state. */
-static int open_account(struct session *s, struct config *run, const struct cert_run *cr)
+static int open_account(struct session *s, const struct cert_run *cr)
 {
 	struct k8s_issuer *iss = k8s_issuer_load(cr->cfg->from_issuer);
+	struct session_opts so = cmd_session_opts(cr->cfg);
 	int rc = -1;
 
 	if (iss == NULL)
 		return -1;
-	run->server = iss->server;
-	if (session_open(s, run) == 0 && session_load_account(s, false) == 0 &&
+	so.server = iss->server;
+	if (session_open(s, &so) == 0 && session_load_account(s, false) == 0 &&
 	    (s->account_key != NULL || session_register(s, NULL, KEY_RSA2048, iss->email,
 	    NULL, NULL, NULL) == 0))
 		rc = 0;
-	run->server = cr->cfg->server;
 	k8s_issuer_free(iss);
 	return rc;
 }
@@ -251,14 +252,13 @@ static int write_secret(struct cert_run *cr, EVP_PKEY *key, const char *fullchai
 
 int certflow_issue(struct cert_run *cr)
 {
-	struct config run = *cr->cfg;
 	struct order_result res = { 0 };
 	struct session s = { 0 };
 	EVP_PKEY *key = NULL;
 	int rc = -1;
 
 	if (output_is_new(cr->cfg->output) != 0 || solvers_fit(cr) != 0 ||
-	    (key = next_key(cr)) == NULL || open_account(&s, &run, cr) != 0 ||
+	    (key = next_key(cr)) == NULL || open_account(&s, cr) != 0 ||
 	    run_order(cr, &s, key, &res) != 0)
 		goto out;
 	if (cr->issue_error == NULL && write_secret(cr, key, res.fullchain) != 0)

@@ -459,7 +459,7 @@ static int load_inputs(struct cert_run *cr)
 
 /* True when the --secret file holds the Issuer's account key Secret: it
  * may hold that one, the Certificate's, or both. */
-static bool secret_has_account_key(const struct config *cfg)
+static bool secret_has_account_key(const struct diagnose_opts *cfg)
 {
 	struct k8s_issuer *iss = k8s_issuer_load(cfg->from_issuer);
 	struct k8s_secret_value v = { 0 };
@@ -477,7 +477,7 @@ static bool secret_has_account_key(const struct config *cfg)
  * holds the account key. */
 static int account_step(struct cert_run *cr)
 {
-	struct config run = *cr->cfg;
+	struct diagnose_opts run = cmd_diagnose_opts(cr->cfg);
 
 	if (run.secret != NULL && !secret_has_account_key(&run))
 		run.secret = NULL;

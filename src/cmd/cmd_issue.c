@@ -266,7 +266,7 @@ static json_t *updated_record(json_t *kept, json_t *fresh)
 	static const char *const keys[] = { "challenge", "hooks", "reuse_key" };
 	json_t *rec = json_deep_copy(kept), *v;
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (size_t i = 0; i < nitems(keys); i++) {
 		if ((v = json_object_get(fresh, keys[i])) != NULL)
 			json_object_set(rec, keys[i], v);
 		else
@@ -469,10 +469,10 @@ static void advise_service_webroot(const char *state_dir, const char *webroot)
 	free(shown);
 }
 
-/* Issues spec from run->server through a new session and deploys it.
+/* Issues spec from so->server through a new session and deploys it.
  * 0, or -1 with err (the kept record notes a failed issuance). */
-static int issue_now(const struct config *run, const struct issue_spec *spec, json_t *kept,
-    bool was_staging)
+static int issue_now(const struct config *cfg, const struct session_opts *so,
+    const struct issue_spec *spec, json_t *kept, bool was_staging)
 {
 	struct session s = { 0 };
 	struct certinfo issued = { 0 };
@@ -481,32 +481,32 @@ static int issue_now(const struct config *run, const struct issue_spec *spec, js
 	bool staging;
 	int deployed = -1, rc = -1;
 
-	if (session_open(&s, run) != 0 || session_load_account(&s, !run->agree_tos) != 0)
+	if (session_open(&s, so) != 0 || session_load_account(&s, !cfg->agree_tos) != 0)
 		goto failed;
 	if (s.account_key == NULL &&
-	    session_register(&s, run->account_key, run->account_key_type, run->email,
-	    run->eab_kid, run->eab_hmac_key, run->eab_alg) != 0)
+	    session_register(&s, cfg->account_key, cfg->account_key_type, cfg->email,
+	    cfg->eab_kid, cfg->eab_hmac_key, cfg->eab_alg) != 0)
 		goto failed;
 	/* it works: remembered for unattended renewals */
-	if (session_remember_connection(run) != 0)
+	if (session_remember_connection(so) != 0)
 		goto failed;
 	run_hook(spec->hooks, "pre", &hook_error);
 	if (issue_run(&s, spec, &issued) != 0)
 		goto failed;
-	staging = staging_server(run->server, run->staging_servers) || staging_issuer(issued.issuer);
+	staging = staging_server(so->server, cfg->staging_servers) || staging_issuer(issued.issuer);
 	if (staging && kept != NULL && !was_staging)
 		logmsg(LOG_NORMAL, "warning: %s: a staging certificate (from %s) now replaces "
-		    "one that was not; browsers will not trust it", spec->cert_name, run->server);
+		    "one that was not; browsers will not trust it", spec->cert_name, so->server);
 	if (deploy != NULL) {
-		deployed = issue_deploy(run->state_dir, spec->cert_name, deploy,
+		deployed = issue_deploy(cfg->state_dir, spec->cert_name, deploy,
 		    spec->csr_path == NULL) == 0;
 		if (!deployed && hook_error == NULL)
 			hook_error = xstrdup(err_message());
 		err_clear();
 	}
 	run_hook(spec->hooks, "post", &hook_error);
-	report(run, spec->cert_name, run->server, &issued, staging, deployed);
-	advise_service_webroot(run->state_dir, spec->webroot);
+	report(cfg, spec->cert_name, so->server, &issued, staging, deployed);
+	advise_service_webroot(cfg->state_dir, spec->webroot);
 	session_log_stats(&s);
 	if (hook_error != NULL) {
 		err_set(ERR_ACME, "certificate %s was issued, but %s", spec->cert_name, hook_error);
@@ -516,7 +516,7 @@ static int issue_now(const struct config *run, const struct issue_spec *spec, js
 	goto out;
 failed:
 	if (kept != NULL)
-		issue_note_failure(run->state_dir, spec->cert_name, err_message());
+		issue_note_failure(cfg->state_dir, spec->cert_name, err_message());
 out:
 	free(hook_error);
 	certinfo_clear(&issued);
@@ -529,6 +529,7 @@ out:
 static void report_dry_run(const struct config *cfg, const struct issue_spec *spec,
     const char *server, const struct certinfo *ci)
 {
+	struct dryrun_opts dry = cmd_dryrun_opts(cfg);
 	char until[32], *dir = store_cert_dir(cfg->state_dir, spec->cert_name), *names;
 	const char *deploy = hooks_get(spec->hooks, "deploy");
 	json_t *o;
@@ -536,8 +537,8 @@ static void report_dry_run(const struct config *cfg, const struct issue_spec *sp
 	if (cfg->json) {
 		o = json_pack("{s:s,s:o,s:s,s:s,s:b,s:s,s:{s:s+},s:n,s:b}", "name", spec->cert_name,
 		    "names", json_array(), "server", server,
-		    "tested_with", dryrun_server(cfg, server), "staging",
-		    staging_server(dryrun_server(cfg, server), cfg->staging_servers) ||
+		    "tested_with", dryrun_server(&dry, server), "staging",
+		    staging_server(dryrun_server(&dry, server), cfg->staging_servers) ||
 		    staging_issuer(ci->issuer),
 		    "not_after", ari_format_time(ci->not_after, until, sizeof(until)),
 		    "files", "fullchain", dir, "/fullchain.pem", "deployed", "dry_run", true);
@@ -549,7 +550,7 @@ static void report_dry_run(const struct config *cfg, const struct issue_spec *sp
 		names = str_join((const char *const *)spec->names, strv_len(spec->names), ", ");
 		printf("dry run: %s issued %s a certificate for %s; a real run would have "
 		    "saved one from %s to %s%s%s%s (nothing was saved, no hook was run)\n",
-		    dryrun_server(cfg, server), spec->cert_name, names, server, dir,
+		    dryrun_server(&dry, server), spec->cert_name, names, server, dir,
 		    deploy ? " and run the deploy hook `" : "", deploy ? deploy : "",
 		    deploy ? "`" : "");
 		free(names);
@@ -561,7 +562,8 @@ int cmd_issue(const struct config *cfg)
 {
 	struct issue_spec spec = { 0 };
 	struct certinfo dry = { 0 };
-	struct config run = *cfg;
+	struct session_opts so = cmd_session_opts(cfg);
+	struct dryrun_opts dry_opts = cmd_dryrun_opts(cfg);
 	char **names = NULL, *name = NULL;
 	json_t *kept = NULL, *hooks = NULL, *fresh = NULL, *conn = NULL;
 	const char *old_server, *why;
@@ -587,23 +589,23 @@ int cmd_issue(const struct config *cfg)
 	/* a kept certificate stays with its server unless --server says otherwise */
 	old_server = kept ? json_string_value(json_object_get(kept, "server")) : NULL;
 	if (old_server != NULL && !cfg->server_set)
-		run.server = old_server;
+		so.server = old_server;
 	if (cfg->dry_run) {
-		if ((rc = dryrun_issue(cfg, &spec, run.server, &dry)) == 0)
-			report_dry_run(cfg, &spec, run.server, &dry);
+		if ((rc = dryrun_issue(&dry_opts, &spec, so.server, &dry)) == 0)
+			report_dry_run(cfg, &spec, so.server, &dry);
 		goto out;
 	}
-	fresh = issue_record(&spec, run.server, NULL);
+	fresh = issue_record(&spec, so.server, NULL);
 	if ((why = issue_reason(cfg, kept, fresh, name, names)) == NULL) {
 		rc = keep_settings(cfg, name, kept, fresh);
 		goto out;
 	}
-	if (old_server != NULL && strcmp(old_server, run.server) != 0 && !cfg->quiet && !cfg->json)
+	if (old_server != NULL && strcmp(old_server, so.server) != 0 && !cfg->quiet && !cfg->json)
 		printf("certificate %s was issued by %s; issuing from %s\n", name,
-		    old_server, run.server);
-	if (session_recall_connection(&run, &conn) != 0)
+		    old_server, so.server);
+	if (session_recall_connection(&so, &conn) != 0)
 		goto out;
-	rc = issue_now(&run, &spec, kept, kept != NULL && kept_is_staging(cfg, name, kept));
+	rc = issue_now(cfg, &so, &spec, kept, kept != NULL && kept_is_staging(cfg, name, kept));
 out:
 	certinfo_clear(&dry);
 	json_decref(conn);

@@ -64,8 +64,7 @@ static void entry_load(const struct config *cfg, struct entry *e, time_t now)
 	if ((e->record = store_load_issuance(state, e->name)) == NULL ||
 	    (pem = store_read_file(path, NULL)) == NULL ||
 	    certinfo_parse(pem, path, &e->ci) != 0) {
-		e->error = xstrdup(err_message());
-		err_clear();
+		e->error = err_take_message();
 		goto out;
 	}
 	e->server = json_string_value(json_object_get(e->record, "server"));

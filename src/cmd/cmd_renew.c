@@ -45,13 +45,12 @@ static const char *const action_names[] = {
 /* One ACME server of the run and the session its certificates share. */
 struct server {
 	char *url;
-	struct config cfg;        /* the run's settings, with server = url */
-	json_t *connection;       /* the settings remembered for it, cfg borrows */
+	struct session_opts opts; /* the run's settings, with server = url */
+	json_t *connection;       /* the settings remembered for it, opts borrows */
 	struct session s;
 	bool opened;
 	bool account_loaded;
-	char *error;              /* why it could not be used; not retried */
-	enum err_kind error_kind;
+	struct err_saved *error;  /* why it could not be used; not retried */
 	struct server *next;
 };
 
@@ -77,8 +76,7 @@ struct job {
 static void take_error(char **dst)
 {
 	free(*dst);
-	*dst = xstrdup(err_message());
-	err_clear();
+	*dst = err_take_message();
 }
 
 static void job_clear(struct job *j)
@@ -277,12 +275,10 @@ static struct server *server_for(struct server **list, const struct config *cfg,
 			return srv;
 	srv = xcalloc(1, sizeof(*srv));
 	srv->url = xstrdup(url);
-	srv->cfg = *cfg;
-	srv->cfg.server = srv->url;
-	if (session_recall_connection(&srv->cfg, &srv->connection) != 0) {
-		srv->error_kind = err_kind();
-		take_error(&srv->error);
-	}
+	srv->opts = cmd_session_opts(cfg);
+	srv->opts.server = srv->url;
+	if (session_recall_connection(&srv->opts, &srv->connection) != 0)
+		srv->error = err_save();
 	srv->next = *list;
 	*list = srv;
 	return srv;
@@ -297,7 +293,7 @@ static void servers_free(struct server *list)
 		session_close(&list->s);
 		json_decref(list->connection);
 		free(list->url);
-		free(list->error);
+		err_saved_free(list->error);
 		free(list);
 	}
 }
@@ -309,24 +305,20 @@ static int server_open(struct server *srv, bool with_account)
 {
 	if (srv->error == NULL && !srv->opened) {
 		/* it works: what was given for it is remembered */
-		if (session_open(&srv->s, &srv->cfg) == 0 &&
-		    session_remember_connection(&srv->cfg) == 0) {
+		if (session_open(&srv->s, &srv->opts) == 0 &&
+		    session_remember_connection(&srv->opts) == 0)
 			srv->opened = true;
-		} else {
-			srv->error_kind = err_kind();
-			take_error(&srv->error);
-		}
+		else
+			srv->error = err_save();
 	}
 	if (srv->error == NULL && with_account && !srv->account_loaded) {
-		if (session_load_account(&srv->s, true) == 0) {
+		if (session_load_account(&srv->s, true) == 0)
 			srv->account_loaded = true;
-		} else {
-			srv->error_kind = err_kind();
-			take_error(&srv->error);
-		}
+		else
+			srv->error = err_save();
 	}
 	if (srv->error != NULL) {
-		err_set(srv->error_kind, "%s", srv->error);
+		err_restore(err_saved_dup(srv->error));
 		return -1;
 	}
 	return 0;
@@ -388,10 +380,9 @@ static void check_ari_all(const struct config *cfg, struct job *jobs, size_t n,
 			}
 		}
 		if (server_open(srv, false) != 0) {
-			for (size_t j = 0; j < k; j++) {
-				err_set(srv->error_kind, "%s", srv->error);
-				errors[j] = err_save();
-			}
+			for (size_t j = 0; j < k; j++)
+				errors[j] = err_saved_dup(srv->error);
+			err_clear();
 		} else {
 			ari_fetch_all(srv->s.acme, ids, k, now, states, errors);
 		}
@@ -462,8 +453,7 @@ static void renew_batch(const struct config *cfg, struct job **batch, size_t k,
 		/* the server went away: later batches fail at once, like jobs
 		 * of a server that could not be opened, instead of each waiting
 		 * out the timeout again */
-		srv->error_kind = ERR_NETWORK;
-		srv->error = xstrdup(err_saved_message(errors[0]));
+		srv->error = err_saved_dup(errors[0]);
 	}
 	for (size_t i = 0; i < m; i++) {
 		struct job *j = of[i];
@@ -671,14 +661,15 @@ static void print_json(const struct job *jobs, size_t n)
  * says how it went. Returns true when it passed. */
 static bool dry_run_one(const struct config *cfg, struct job *j, json_t *arr)
 {
+	struct dryrun_opts dry = cmd_dryrun_opts(cfg);
 	struct issue_spec spec;
 	struct certinfo issued = { 0 };
-	const char *tested = dryrun_server(cfg, j->server);
+	const char *tested = dryrun_server(&dry, j->server);
 	json_t *o;
 	bool passed = false;
 
 	if (j->action == ACT_NOT_DUE && issue_spec_from_record(j->record, j->name, &spec) == 0) {
-		passed = dryrun_issue(cfg, &spec, j->server, &issued) == 0;
+		passed = dryrun_issue(&dry, &spec, j->server, &issued) == 0;
 		free(spec.names);
 	}
 	if (!passed && j->error == NULL && j->action != ACT_REVOKED)
@@ -784,7 +775,7 @@ int cmd_renew(const struct config *cfg)
 		jobs_free(jobs, n);
 		jobs = NULL;
 	}
-	if ((lock = store_lock(cfg->state_dir, LOCK_WAIT_S)) == -1)
+	if ((lock = store_lock(cfg->state_dir, LOCK_WAIT_S * 1000L)) == -1)
 		goto out;
 	jobs = jobs_load(cfg, names, n, now, false);
 	/* --server picks certificates; a certificate never moves to another

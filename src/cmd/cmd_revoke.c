@@ -41,8 +41,7 @@ static void report(const struct config *cfg, const char *name, const char *path,
 int cmd_revoke(const struct config *cfg)
 {
 	const char *name = cfg->nnames > 0 ? cfg->names[0] : NULL, *server;
-	struct config with_server;
-	const struct config *use = cfg;
+	struct session_opts so = cmd_session_opts(cfg);
 	struct session s = { 0 };
 	struct certinfo ci = { 0 };
 	unsigned char *der = NULL;
@@ -62,11 +61,8 @@ int cmd_revoke(const struct config *cfg)
 		path = store_cert_file(cfg->state_dir, name, STORE_CERT);
 		/* revoke where it was issued unless --server says otherwise */
 		server = json_string_value(json_object_get(issuance, "server"));
-		if (server != NULL && !cfg->server_set) {
-			with_server = *cfg;
-			with_server.server = server;
-			use = &with_server;
-		}
+		if (server != NULL && !cfg->server_set)
+			so.server = server;
 	} else {
 		path = xstrdup(cfg->cert_file);
 	}
@@ -83,7 +79,7 @@ int cmd_revoke(const struct config *cfg)
 			goto out;
 		}
 	}
-	if (session_open(&s, use) != 0 ||
+	if (session_open(&s, &so) != 0 ||
 	    (cert_key == NULL && session_load_account(&s, true) != 0))
 		goto out;
 	if (revoke_cert(s.acme, der, len, cfg->revoke_reason, cert_key) != 0) {

@@ -198,7 +198,7 @@ static const struct key keys[] = {
 	{ "dns-resolver", apply_dns_resolver },
 	{ "staging-servers", apply_staging_servers },
 };
-#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+#define NKEYS (nitems(keys))
 
 /* One line; seen[k] is the line that set keys[k] (0: not yet). */
 static int apply_line(struct config *cfg, char *line, const struct place *at, unsigned *seen)

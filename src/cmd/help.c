@@ -516,7 +516,7 @@ static char *global_options(void)
 
 	for (i = 0; (opt = cli_option_name(i)) != NULL; i++) {
 		everywhere = true;
-		for (j = 0; j < sizeof(helps) / sizeof(helps[0]) && everywhere; j++)
+		for (j = 0; j < nitems(helps) && everywhere; j++)
 			everywhere = cli_option_accepts(opt, helps[j].cmd);
 		if (!everywhere)
 			continue;
@@ -544,7 +544,7 @@ static char *group_help(const char *group)
 	size_t i, len = strlen(group);
 	bool found = false;
 
-	for (i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
+	for (i = 0; i < nitems(helps); i++) {
 		if (strncmp(helps[i].name, group, len) != 0 || helps[i].name[len] != ' ')
 			continue;
 		examples = strstr(helps[i].text, "\nExamples:\n");
@@ -571,7 +571,7 @@ char *help_command(const char *topic)
 	char *text = NULL, *longer, *globals;
 	size_t i;
 
-	for (i = 0; i < sizeof(helps) / sizeof(helps[0]) && text == NULL; i++)
+	for (i = 0; i < nitems(helps) && text == NULL; i++)
 		if (strcmp(helps[i].name, topic) == 0)
 			text = xstrdup(helps[i].text);
 	if (text == NULL && (text = group_help(topic)) == NULL) {
@@ -665,7 +665,7 @@ const char *help_certbot_habit(const char *word)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(habits) / sizeof(habits[0]); i++)
+	for (i = 0; i < nitems(habits); i++)
 		if (strcmp(habits[i].certbot, word) == 0)
 			return habits[i].advice;
 	return NULL;

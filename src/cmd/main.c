@@ -19,6 +19,7 @@
 #include "hooks.h"
 #include "http01.h"
 #include "log.h"
+#include "util.h"
 
 static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
@@ -65,9 +66,9 @@ static int install_signal_handlers(void)
 	sa.sa_handler = on_fatal_signal;
 	sigemptyset(&sa.sa_mask);
 	/* a second signal must not interrupt the cleanup half way */
-	for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+	for (i = 0; i < nitems(fatal_signals); i++)
 		sigaddset(&sa.sa_mask, fatal_signals[i]);
-	for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
+	for (i = 0; i < nitems(fatal_signals); i++) {
 		if (sigaction(fatal_signals[i], &sa, NULL) == -1) {
 			err_set(ERR_STORAGE, "sigaction: %s", strerror(errno));
 			return -1;
@@ -161,6 +162,10 @@ int main(int argc, char **argv)
 
 	/* keys are created under this mask; certificates get explicit modes */
 	umask(077);
+	/* No setlocale(): every ctype call stays ASCII, so account ids, file
+	 * names and the checks of names never depend on the user's locale (a
+	 * cron job's is not the terminal's); Unicode names and server hosts are
+	 * refused naming their A-label, converted from UTF-8 (idn2_lookup_u8). */
 	if (cli_parse(argc, argv, &cfg) == -1)
 		goto out;
 	/* --help and --version must work whatever the config file holds */

@@ -417,8 +417,7 @@ void diag_step_account(struct run *r)
 		if ((jws = jws_sign(r->key, NULL, r->nonce, f->new_account_url,
 		    "{\"onlyReturnExisting\":true}")) == NULL) {
 			f->account = DACCT_FAILED;
-			error = xstrdup(err_message());
-			err_clear();
+			error = err_take_message();
 			break;
 		}
 		st = probe_http(r->conn, "POST", r->conn_authority, path, jws, deadline, &resp,

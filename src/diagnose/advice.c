@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "diagnose_int.h"
+#include "staging.h"
 #include "util.h"
 
 static void add_finding(struct diag_report *r, const char *id, char *detail)

@@ -51,7 +51,7 @@ static const int last_patch[] = {
 	2, 5, 17, 6, 7, 5, 5, 4, 6, 6,   /* v1.10 .. v1.19 */
 	3, 1,                            /* v1.20, v1.21 */
 };
-#define NMINORS ((int)(sizeof(last_patch) / sizeof(last_patch[0])))
+#define NMINORS ((int)(nitems(last_patch)))
 
 static bool released(const struct cm_version *v)
 {
@@ -217,8 +217,8 @@ int cm_go_minor(const struct cm_version *v)
 		26, 26,                                   /* 1.20, 1.21 */
 	};
 
-	if (v->major > 1 || v->minor >= (int)(sizeof(go_of_minor) / sizeof(go_of_minor[0])))
-		return go_of_minor[sizeof(go_of_minor) / sizeof(go_of_minor[0]) - 1];
+	if (v->major > 1 || v->minor >= (int)(nitems(go_of_minor)))
+		return go_of_minor[nitems(go_of_minor) - 1];
 	return go_of_minor[v->minor];
 }
 
@@ -380,7 +380,7 @@ const char *cm_v1_replacement(const char *server)
 {
 	if (server == NULL)
 		return NULL;
-	for (size_t i = 0; i < sizeof(v1_urls) / sizeof(v1_urls[0]); i++)
+	for (size_t i = 0; i < nitems(v1_urls); i++)
 		if (strcmp(server, v1_urls[i].v1) == 0)
 			return v1_urls[i].v2;
 	return NULL;

@@ -9,7 +9,7 @@
  *   advice.c    findings and advice
  *   report.c    the report as text and as JSON
  * The network half, gathering the facts (struct run):
- *   gather.c    local inputs, the config and route steps; cmd_diagnose()
+ *   gather.c    local inputs, the config and route steps; diagnose_run()
  *   netsteps.c  dns, tcp, proxy and tls through probe.c
  *   acmesteps.c the directory, nonce and account requests
  * probe.c (with probe_tls.c), resolv.c, certmanager.c and podview.c
@@ -25,7 +25,6 @@
 #include <openssl/ssl.h>
 
 #include "certmanager.h"
-#include "cli.h"
 #include "diagnose.h"
 #include "k8s.h"
 #include "podview.h"
@@ -140,7 +139,7 @@ int probe_conn_wait(struct probe_conn *c, short plain_events, int rc, long long 
  */
 
 struct run {
-	const struct config *cfg;
+	const struct diagnose_opts *cfg;
 	struct diag_facts f;
 	struct cm_deadlines dl;
 	char **kept;                 /* strings the facts borrow */

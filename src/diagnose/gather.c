@@ -20,7 +20,6 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "cmd.h"
 #include "diagnose_int.h"
 #include "err.h"
 #include "key.h"
@@ -187,7 +186,7 @@ static int load_secret_key(struct run *r, const char *name, const char *data_key
  * state directory's account for the server. 0, or -1 with ERR_USAGE. */
 static int load_key(struct run *r, const char *server)
 {
-	const struct config *cfg = r->cfg;
+	const struct diagnose_opts *cfg = r->cfg;
 	const char *name = r->iss ? r->iss->key_secret_name : NULL;
 	const char *data_key = r->iss && r->iss->key_secret_key ? r->iss->key_secret_key :
 	    "tls.key";
@@ -262,7 +261,7 @@ static int pod_read(struct run *r, const char **version)
  * no report. */
 static int gather_inputs(struct run *r)
 {
-	const struct config *cfg = r->cfg;
+	const struct diagnose_opts *cfg = r->cfg;
 	struct diag_facts *f = &r->f;
 	const char *server = cfg->server, *resolv = cfg->resolv_conf;
 	const char *version = cfg->cm_version;
@@ -344,7 +343,7 @@ static int gather_inputs(struct run *r)
 		}
 	}
 	r->rconf_loaded = true;
-	if (proxy_settings_load(&r->ps, cfg) == -1)
+	if (proxy_settings_read(&r->ps, &cfg->proxy) == -1)
 		return -1;
 	if (cfg->pid != NULL)
 		proxy_settings_use_env(&r->ps, r->pv.env);
@@ -517,7 +516,7 @@ static void run_free(struct run *r)
 	json_decref(r->dir);
 }
 
-int cmd_diagnose(const struct config *cfg)
+int diagnose_run(const struct diagnose_opts *cfg)
 {
 	struct diag_report report;
 	struct run r;
@@ -549,7 +548,7 @@ out:
 	return rc;
 }
 
-int diag_account(const struct config *cfg, char **json, char **text, bool *ok)
+int diag_account(const struct diagnose_opts *cfg, char **json, char **text, bool *ok)
 {
 	struct diag_report report;
 	struct run r;

@@ -134,8 +134,7 @@ static char *follow_cnames(const struct servers *rec, const char *fqdn,
 
 	for (;;) {
 		if (ask(rec, cur, DNS_CNAME, &m) != 0) {
-			*error = xstrdup(err_message());
-			err_clear();
+			*error = err_take_message();
 			break;
 		}
 		rr = m.rcode == DNS_NOERROR ? rr_of(&m, DNS_CNAME, cur) : NULL;
@@ -175,8 +174,7 @@ static char *find_zone(const struct servers *rec, const char *name, char **error
 	for (const char *n = name; n != NULL && zone == NULL && *error == NULL;
 	    n = strchr(n, '.') ? strchr(n, '.') + 1 : NULL) {
 		if (ask(rec, n, DNS_SOA, &m) != 0) {
-			*error = xstrdup(err_message());
-			err_clear();
+			*error = err_take_message();
 			break;
 		}
 		if (m.rcode != DNS_NOERROR && m.rcode != DNS_NXDOMAIN)

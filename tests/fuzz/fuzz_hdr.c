@@ -6,6 +6,7 @@
 
 #include "fuzz.h"
 #include "hdr.h"
+#include "util.h"
 
 /* Sun, 01 Jun 2025 12:00:00 GMT: a fixed now keeps runs reproducible */
 #define NOW ((time_t)1748779200)
@@ -25,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rest = text;
 	while ((line = fuzz_line(&rest)) != NULL)
 		values[n++] = line;
-	for (i = 0; i < sizeof(rels) / sizeof(rels[0]); i++)
+	for (i = 0; i < nitems(rels); i++)
 		strv_free(hdr_links(values, rels[i]));
 	free(values);
 	free(text);

@@ -13,6 +13,7 @@
 #include "fuzz.h"
 #include "jws.h"
 #include "order.h"
+#include "util.h"
 
 static EVP_PKEY *account_key;
 
@@ -25,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (account_key == NULL)
 		account_key = EVP_EC_gen("P-256");
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+	for (i = 0; i < nitems(types); i++) {
 		if (order_authz_challenge(doc, types[i], &token, &url) != 0)
 			continue;
 		if (b64url_is_token(token))

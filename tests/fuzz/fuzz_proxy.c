@@ -8,6 +8,7 @@
 
 #include "fuzz.h"
 #include "proxy.h"
+#include "util.h"
 
 /* The environment of one run: the proxy and the list under every name. */
 struct fuzz_env {
@@ -34,14 +35,15 @@ static void decide_all(const char *url, struct proxy_settings *s)
 	struct proxy_route route;
 	struct proxy_warning *warnings = NULL;
 	size_t i, n = 0;
+	const char *proxy;
 	char *why = NULL;
 
-	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+	for (i = 0; i < nitems(rules); i++) {
 		memset(&route, 0, sizeof(route));
 		(void)proxy_decide(url, s, rules[i], &route);
 		proxy_route_clear(&route);
 		s->rules = rules[i];
-		(void)proxy_route_cb(s, url, &why);
+		(void)proxy_route_cb(s, url, &proxy, &why);
 		free(why);
 		why = NULL;
 	}

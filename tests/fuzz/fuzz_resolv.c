@@ -4,6 +4,7 @@
 
 #include "fuzz.h"
 #include "resolv.h"
+#include "util.h"
 
 static const char *const names[] = {
 	"acme-v02.api.letsencrypt.org", "acme", "acme.", "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p",
@@ -17,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i, n;
 
 	resolv_parse(text, &conf);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < nitems(names); i++) {
 		c = resolv_candidates(names[i], &conf, &n);
 		resolv_candidates_free(c, n);
 	}

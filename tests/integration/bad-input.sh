@@ -56,6 +56,19 @@ check_usage "wildcard not leftmost" issue --webroot "$WWW" 'a.*.example'
 check_usage "empty name" issue --webroot "$WWW" ''
 check_usage "bad name after a good one" issue --webroot "$WWW" good.example 'bad..example'
 assert_contains "$ERR" "bad..example" "names the bad name, not the good one"
+# a Unicode name or server host: the same refusal in every locale (acmectl
+# reads none), naming what to give instead
+for loc in C C.UTF-8; do
+	LC_ALL=$loc check_usage "Unicode name ($loc)" issue --webroot "$WWW" 'bücher.example'
+	assert_contains "$ERR" "xn--" "Unicode name ($loc): asks for the A-label"
+	LC_ALL=$loc run_acmectl --state-dir "$STATE" --server 'https://bücher.example/dir' \
+		issue --webroot "$WWW" x.example
+	assert_rc 2 "Unicode server host ($loc)"
+	assert_eq 1 "$(printf '%s\n' "$ERR" | grep -c .)" "Unicode server host ($loc): one line"
+	assert_contains "$ERR" "give it as its A-label, xn--bcher-kva.example" \
+		"Unicode server host ($loc): names its A-label"
+	assert_eq "$SNAP" "$(state_snapshot "$STATE")" "Unicode server host ($loc): nothing written"
+done
 assert_eq "$BEFORE" "$(pebble_request_count)" "no request was sent for any usage error"
 
 # a server URL that is not https

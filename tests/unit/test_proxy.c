@@ -671,39 +671,44 @@ static void check_bad_urls(void)
 	}
 }
 
-/* The http client's callback: borrowed proxy URL that stays valid, why. */
+/* The http client's callback: borrowed proxy URL that stays valid, why;
+ * a refusal is returned as its reason, with nothing recorded. */
 static void check_route_cb(void)
 {
 	struct row r = { .HTTPS_PROXY = "http://u:pw@proxy.corp:3128", .NO_PROXY = "direct.example",
 		.HTTP_PROXY = P, .ALL_PROXY = P, .REQUEST_METHOD = "GET" };
 	struct proxy_settings s;
-	const char *first, *second, *third;
+	const char *first, *second, *third, *proxy;
 	char *why = NULL;
 
 	settings_for(&r, &s);
 	s.rules = PROXY_RULES_GO;
-	first = proxy_route_cb(&s, "https://acme.example/dir", &why);
+	CHECK_INT(proxy_route_cb(&s, "https://acme.example/dir", &first, &why), 0, "cb via rc");
 	CHECK_STR(first, "http://u:pw@proxy.corp:3128", "cb via");
 	CHECK_STR(why, "HTTPS_PROXY", "cb via why");
 	free(why);
-	second = proxy_route_cb(&s, "https://direct.example/", &why);
+	CHECK_INT(proxy_route_cb(&s, "https://direct.example/", &second, &why), 0, "cb direct rc");
 	CHECK(second == NULL, "cb direct returned %s", second);
 	CHECK_STR(why, "NO_PROXY entry \"direct.example\"", "cb direct why");
 	free(why);
-	third = proxy_route_cb(&s, "https://acme.example/new-nonce", &why);
+	CHECK_INT(proxy_route_cb(&s, "https://acme.example/new-nonce", &third, &why), 0, "cb rc");
 	CHECK(third == first, "cb: same proxy URL not handed out once");
 	CHECK_STR(first, "http://u:pw@proxy.corp:3128", "cb first still valid");
 	free(why);
 	err_clear();
-	CHECK(proxy_route_cb(&s, "http://acme.example/", &why) == NULL, "cb CGI not refused");
-	CHECK(why == NULL, "cb refused with why %s", why);
-	CHECK_INT(err_kind(), ERR_USAGE, "cb refused kind");
-	CHECK(strstr(err_message(), "CGI") != NULL, "cb refused: %s", err_message());
-	err_clear();
-	CHECK(proxy_route_cb(&s, "gopher://x/", &why) == NULL, "cb bad URL");
-	CHECK(why == NULL && err_kind() == ERR_USAGE, "cb bad URL: why %s", why);
+	CHECK_INT(proxy_route_cb(&s, "http://acme.example/", &proxy, &why), -1, "cb CGI not refused");
+	CHECK(proxy == NULL, "cb refused with proxy %s", proxy);
+	CHECK(why != NULL && strstr(why, "CGI") != NULL &&
+	    strstr(why, "http://acme.example/") != NULL, "cb refused: %s", why);
+	CHECK_INT(err_kind(), ERR_NONE, "cb refusal recorded");
+	free(why);
+	CHECK_INT(proxy_route_cb(&s, "gopher://x/", &proxy, &why), -1, "cb bad URL");
+	CHECK(proxy == NULL && why != NULL && why[0] != '\0', "cb bad URL: why %s", why);
+	CHECK_INT(err_kind(), ERR_NONE, "cb bad URL recorded");
+	free(why);
 	s.rules = PROXY_RULES_CURL;
-	CHECK_STR(proxy_route_cb(&s, "http://acme.example/", &why), P, "cb curl rules");
+	CHECK_INT(proxy_route_cb(&s, "http://acme.example/", &proxy, &why), 0, "cb curl rc");
+	CHECK_STR(proxy, P, "cb curl rules");
 	CHECK_STR(why, "ALL_PROXY", "cb curl why");  /* curl never reads HTTP_PROXY */
 	free(why);
 	proxy_settings_clear(&s);

@@ -339,7 +339,8 @@ static void test_merge(void)
 }
 
 /* Holds STATE/lock in a child for hold_ms (killed early with SIGKILL when
- * kill_after_ms >= 0). Returns the child's pid once it holds the lock. */
+ * kill_after_ms >= 0), then creates ./released just before it exits (and
+ * so lets go). Returns the child's pid once it holds the lock. */
 static pid_t hold_lock(const char *state, long hold_ms, long kill_after_ms)
 {
 	int ready[2];
@@ -356,6 +357,7 @@ static pid_t hold_lock(const char *state, long hold_ms, long kill_after_ms)
 		if (write(ready[1], fd == -1 ? "n" : "y", 1) != 1)
 			_exit(2);
 		nanosleep(&ts, NULL);
+		close(open("released", O_WRONLY | O_CREAT, 0600));
 		_exit(0);
 	}
 	close(ready[1]);
@@ -399,7 +401,8 @@ static void test_lock(void)
 	err_clear();
 
 	/* held by another process: no wait means a clear refusal */
-	pid = hold_lock(state, 1500, -1);
+	unlink("released");
+	pid = hold_lock(state, 60, -1);
 	CHECK(pid > 0, "child holds the lock");
 	t0 = mono_ms();
 	fd = store_lock(state, 0);
@@ -408,31 +411,34 @@ static void test_lock(void)
 	CHECK(strstr(err_message(), "another acmectl run holds") != NULL &&
 	    strstr(err_message(), "nothing was done") != NULL, "message: %s", err_message());
 	err_clear();
-	/* ... and with a bound longer than the holder: taken once it is done */
-	fd = store_lock(state, 10);
+	/* ... and with a bound longer than the holder: taken once it is done
+	 * (./released is made before the holder lets go), not before */
+	fd = store_lock(state, 10000);
 	waited = mono_ms() - t0;
 	CHECK(fd >= 0, "taken after the holder finished: %s", err_message());
-	CHECK(waited >= 1000 && waited < 9000, "waited for the holder (%lld ms)", waited);
+	CHECK(access("released", F_OK) == 0, "taken while the holder held it");
+	CHECK(waited < 9000, "waited for the holder too long (%lld ms)", waited);
 	store_unlock(fd);
 	waitpid(pid, &status, 0);
 
 	/* a bound shorter than the holder: gives up after about that long */
-	pid = hold_lock(state, 4000, -1);
+	pid = hold_lock(state, 60000, -1);
 	t0 = mono_ms();
-	fd = store_lock(state, 1);
+	fd = store_lock(state, 60);
 	waited = mono_ms() - t0;
 	CHECK_INT(fd, -1, "gave up");
-	CHECK(waited >= 900 && waited < 3000, "gave up after the bound (%lld ms)", waited);
+	CHECK(waited >= 60 && waited < 3000, "gave up after the bound (%lld ms)", waited);
+	CHECK(strstr(err_message(), "(waited 60 ms)") != NULL, "says how long: %s", err_message());
 	err_clear();
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 
 	/* a holder killed outright leaves nothing behind to wait for */
-	pid = hold_lock(state, 60000, 100);
+	pid = hold_lock(state, 60000, 20);
 	waitpid(pid, &status, 0);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "holder was killed");
 	t0 = mono_ms();
-	fd = store_lock(state, 5);
+	fd = store_lock(state, 5000);
 	CHECK(fd >= 0 && mono_ms() - t0 < 1000, "free at once after the holder died");
 	store_unlock(fd);
 	store_unlock(-1);

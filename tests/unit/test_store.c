@@ -56,6 +56,8 @@ static const struct {
 	{ "https://[zz]/dir", NULL },
 	{ "https://../dir", NULL },
 	{ "https://a%2fb/dir", NULL },
+	{ "https://b\xc3\xbc" "cher.example/dir", NULL },     /* Unicode: its A-label is asked for */
+	{ "https://\xff\xfe.example/dir", NULL },           /* not even UTF-8 */
 };
 
 static char *path_in(const char *rel)
@@ -102,17 +104,27 @@ static int count_entries(const char *rel, const char *needle)
 
 static void test_account_ids(void)
 {
+	char *id;
 	size_t i;
 
 	for (i = 0; i < NELEM(account_ids); i++) {
-		char *id;
-
 		err_clear();
 		id = store_account_id(account_ids[i].url);
 		CHECK_STR(id, account_ids[i].id, account_ids[i].url);
 		CHECK_INT(err_kind(), id == NULL ? ERR_USAGE : ERR_NONE, account_ids[i].url);
 		free(id);
 	}
+	/* a Unicode host is refused the same in every locale (acmectl reads
+	 * none), naming the A-label to give instead */
+	id = store_account_id("https://B\xc3\xbc" "cher.example:8443/dir");
+	CHECK(id == NULL && strstr(err_message(), "give it as its A-label, "
+	    "xn--bcher-kva.example") != NULL, "Unicode host: %s", err_message());
+	free(id);
+	id = store_account_id("https://\xff\xfe.example/dir");
+	CHECK(id == NULL && strstr(err_message(), "not a valid internationalized name") != NULL,
+	    "bad bytes: %s", err_message());
+	free(id);
+	err_clear();
 }
 
 static void test_default_dir(void)
