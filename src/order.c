@@ -50,10 +50,11 @@ static char *new_order_payload(const struct order_request *req, const char *repl
 	return s;
 }
 
-/* The challenge this order answers: dns-01 with a dns hook, else http-01. */
+/* The challenge this order answers: dns-01 with a dns hook, tls-alpn-01
+ * with its responder, else http-01. */
 static const char *challenge_type(const struct order_request *req)
 {
-	return req->dns01 != NULL ? "dns-01" : "http-01";
+	return req->dns01 != NULL ? "dns-01" : req->tlsalpn != NULL ? "tls-alpn-01" : "http-01";
 }
 
 /* The challenge object of the given type in an authorization, or NULL. Borrowed. */
@@ -140,6 +141,7 @@ static char *publish_authz(const struct order_request *req, json_t *authz)
 	if ((keyauth = jws_key_authorization(req->account_key, token)) == NULL)
 		goto out;
 	if (req->dns01 != NULL ? dns01_publish(req->dns01, name, keyauth) :
+	    req->tlsalpn != NULL ? tlsalpn_publish(req->tlsalpn, name, keyauth) :
 	    http01_publish(req->http01, token, keyauth))
 		goto out;
 	answer = xstrdup(url);
@@ -833,6 +835,8 @@ size_t order_issue_all(struct acme *a, const struct order_request *reqs, size_t 
 			http01_withdraw_all(reqs[i].http01);
 		if (reqs[i].dns01 != NULL)
 			dns01_withdraw_all(reqs[i].dns01);
+		if (reqs[i].tlsalpn != NULL)
+			tlsalpn_withdraw_all(reqs[i].tlsalpn);
 		if (!live(&p[i])) {
 			order_result_clear(&outs[i]);
 			failed++;
