@@ -231,14 +231,36 @@ struct prepared {
 	char **csr_names;
 };
 
-/* Fills p for spec: solver, then the user's CSR or a new key and CSR.
- * 0 or -1 with err. */
+/* Refuses, before anything is ordered, the programs spec would run (its
+ * dns hook, and its deploy, pre and post hooks) when another user could
+ * have planted them (hook_check_program). 0 or -1 with ERR_STORAGE. */
+static int check_hooks(const struct issue_spec *spec)
+{
+	static const char *const kinds[] = { "deploy", "pre", "post" };
+	const char *cmd;
+
+	if (spec->dns_hook != NULL && hook_check_program(spec->dns_hook) != 0) {
+		err_prefix("dns hook");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if ((cmd = hooks_get(spec->hooks, kinds[i])) != NULL &&
+		    hook_check_command(cmd) != 0) {
+			err_prefix("%s hook", kinds[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Fills p for spec: hooks checked, solver, then the user's CSR or a new
+ * key and CSR. 0 or -1 with err. */
 static int prepare(struct session *s, struct solvers *sv, const struct issue_spec *spec,
     struct prepared *p)
 {
 	size_t nnames = strv_len(spec->names);
 
-	if (solver_for(sv, spec, &p->req) != 0)
+	if (check_hooks(spec) != 0 || solver_for(sv, spec, &p->req) != 0)
 		return -1;
 	if (spec->csr_path != NULL) {
 		if ((p->csr = csr_load(spec->csr_path, &p->csr_names)) == NULL)
@@ -306,6 +328,7 @@ size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n
 	char **ari_ids = xcalloc(n ? n : 1, sizeof(*ari_ids));
 	struct solvers sv = { 0 };
 	size_t k = 0, nari = 0, failed = 0;
+	long long left;
 
 	for (size_t i = 0; i < n; i++) {
 		errors[i] = NULL;
@@ -321,7 +344,11 @@ size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n
 	/* one budget for the orders of the batch, which go side by side; the
 	 * ARI check afterwards is best effort and has its own bounds */
 	acme_set_deadline(s->acme, s->cfg->deadline_s);
+	/* the dns hooks of the batch run within the same budget */
+	left = acme_left_ms(s->acme);
+	hook_set_deadline(left == LLONG_MAX ? 0 : mono_ms() + left);
 	order_issue_all(s->acme, reqs, k, res, order_errors);
+	hook_set_deadline(0);
 	acme_set_deadline(s->acme, 0);
 	for (size_t j = 0; j < k; j++) {
 		size_t i = which[j];

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "certcheck.h"
@@ -128,14 +129,38 @@ struct problem *order_problem_of(json_t *obj)
 	return prob;
 }
 
+/* True when authz is for one of the names ordered (a wildcard's as its
+ * base name with "wildcard": true). */
+static bool authz_is_ordered(const struct order_request *req, json_t *authz)
+{
+	const char *name = authz_name(authz);
+	bool wildcard = json_is_true(json_object_get(authz, "wildcard"));
+
+	for (size_t i = 0; i < req->nnames; i++) {
+		const char *ordered = req->names[i];
+
+		if (wildcard != (strncmp(ordered, "*.", 2) == 0))
+			continue;
+		if (strcasecmp(wildcard ? ordered + 2 : ordered, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Publishes the key authorization for one pending authorization's
  * challenge and returns the challenge URL to answer (caller frees), or NULL
- * with err set. */
+ * with err set. A CA asking to validate a name that was not ordered gets
+ * nothing published for it: no hook runs, no record, no certificate. */
 static char *publish_authz(const struct order_request *req, json_t *authz)
 {
 	const char *token, *url, *name = authz_name(authz);
 	char *keyauth = NULL, *answer = NULL;
 
+	if (!authz_is_ordered(req, authz)) {
+		err_set(ERR_ACME, "the CA asks to validate %s, which was not ordered; "
+		    "nothing was published for it", name);
+		goto out;
+	}
 	if (order_authz_challenge(authz, challenge_type(req), &token, &url) != 0)
 		goto out;
 	if ((keyauth = jws_key_authorization(req->account_key, token)) == NULL)
