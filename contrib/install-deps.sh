@@ -7,7 +7,7 @@ PACKAGES=(
 	build-essential autoconf automake pkg-config
 	libssl-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
 	pebble openssl curl python3 iproute2 tinyproxy dnsmasq-base stunnel4 strace
-	knot nginx-light golang-go golang-golang-x-net-dev libidn2-dev util-linux clang libclang-rt-14-dev
+	knot bind9-dnsutils nginx-light golang-go golang-golang-x-net-dev libidn2-dev util-linux clang libclang-rt-14-dev
 	# promtool (tests/integration/metrics.sh checks --metrics files with it)
 	prometheus
 	# the Debian package test (tests/package/deb.sh): build, lint, verify units

@@ -66,6 +66,7 @@ struct config {
 	/* issue */
 	const char *webroot;
 	const char *standalone;    /* [ADDR:]PORT */
+	const char *tls_alpn;      /* --tls-alpn [ADDR:]PORT: tls-alpn-01 instead of http-01 */
 	enum key_type cert_key_type; /* default ec256 */
 	bool cert_key_type_set;    /* --key-type given (issue) */
 	const char *csr;

@@ -52,4 +52,13 @@ bool file_stat_is_trusted(const struct stat *st, uid_t uid);
  * is owned by USER (uid N) with mode 0NNN; ...". 0 when trusted. */
 int file_check_trusted(const char *path, const struct stat *st);
 
+/* Refuses a program acmectl is to run for the user (a hook) unless path,
+ * and every directory above it up to /, passes file_check_trusted; a
+ * directory with the sticky bit that belongs to root or the user (/tmp)
+ * passes too, as nobody else can replace what is ours in it. A symlink
+ * on the way counts by its owner, and the path it resolves to is checked
+ * the same way. 0, or -1 with ERR_STORAGE naming the first refused path,
+ * its owner and mode (or why it cannot be looked at). */
+int file_check_trusted_path(const char *path);
+
 #endif

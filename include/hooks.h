@@ -29,7 +29,8 @@ void hook_set_limits_ms(long timeout, long grace);
  * names the hook in errors ("deploy hook"). Returns 0 when it exits with
  * status 0; else -1 with ERR_USAGE saying how it ended (exit status,
  * signal or timeout, e.g. "deploy hook timed out after 300 s: `CMD`"), or
- * why it could not be started. */
+ * why it could not be started; or, without running it, -1 with
+ * ERR_STORAGE when hook_check_command refuses its program. */
 int hook_run(const char *what, const char *cmd, char *const *env_add);
 
 /* Runs prog (a path, or a name looked up in PATH) with argv, no shell, and
@@ -38,7 +39,8 @@ int hook_run(const char *what, const char *cmd, char *const *env_add);
  * stays clean), no signal blocked and SIGPIPE at its default; env_add
  * (NULL-terminated "NAME=VALUE" entries, or NULL) is added to acmectl's
  * environment, replacing variables of the same name. When it outlives the
- * hook timeout, its whole process group gets SIGTERM, then SIGKILL after
+ * hook timeout (or the deadline of hook_set_deadline, when that comes
+ * first), its whole process group gets SIGTERM, then SIGKILL after
  * the grace (5 s), and is reaped. Returns 0 when it exits with status 0; else -1 with
  * one line in *why (caller frees) made of what ("dns hook") and shown (the
  * command as messages show it, made printable): "WHAT SHOWN failed with
@@ -48,6 +50,27 @@ int hook_run(const char *what, const char *cmd, char *const *env_add);
  * message. */
 int hook_exec(const char *what, const char *shown, const char *prog, char *const *argv,
     char *const *env_add, char **why);
+
+/* Bounds every hook started from now on also by mono_deadline_ms (a
+ * mono_ms() time; 0: no longer), the end of --deadline: a hook is stopped
+ * at whichever comes first, the hook timeout or that time, and a hook
+ * stopped at the deadline is reported as "WHAT stopped after N ms, when
+ * --deadline ran out: SHOWN". issue.c sets it around an issuance. */
+void hook_set_deadline(long long mono_deadline_ms);
+
+/* Refuses to run prog (a path, or a name looked up in PATH as
+ * posix_spawnp does) unless the file and every directory above it may be
+ * trusted (file_check_trusted_path: the running user's or root's, not
+ * writable by group or others): a root renewal must never run what
+ * another user could have planted or replaced. 0, or -1 with ERR_STORAGE
+ * naming the path, its owner and mode. A name not found is not refused
+ * here: starting it fails. */
+int hook_check_program(const char *prog);
+
+/* hook_check_program for the program a shell command runs: its first
+ * word, when that is a plain word (no quoting, expansion, redirection or
+ * assignment, which only the shell can read). 0 or -1 as it. */
+int hook_check_command(const char *cmd);
 
 /* Passes sig on to the process group of the hook running now, if any (and
  * SIGCONT, so a stopped one sees it). Async-signal-safe: for main's fatal

@@ -37,6 +37,17 @@ struct http01 *http01_webroot(const char *dir);
  * it cannot bind or start the thread. */
 struct http01 *http01_standalone(const char *addr);
 
+/* Room for an address as http01_listen shows it ("[V6]:PORT"). */
+#define HTTP01_ADDR_MAX 64
+
+/* A listening TCP socket (non-blocking, close-on-exec) on addr, in the
+ * forms http01_standalone takes, for any built-in responder; flag names
+ * the option in messages ("--tls-alpn"). Stores the address as messages
+ * show it in shown (size bytes, HTTP01_ADDR_MAX is enough). Returns the
+ * descriptor (caller closes), or -1 with ERR_USAGE for a bad addr or
+ * ERR_NETWORK when it cannot listen. */
+int http01_listen(const char *addr, const char *flag, char *shown, size_t size);
+
 /* Publishes keyauth at /.well-known/acme-challenge/token; publishing a token
  * again replaces its keyauth. token must pass b64url_is_token and be at most
  * 128 characters (else ERR_ACME, nothing written). At most 128 tokens at once

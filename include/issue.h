@@ -16,8 +16,9 @@
 struct issue_spec {
 	char **names;             /* validated, normalised, NULL-terminated */
 	const char *cert_name;    /* directory under STATE/certs */
-	const char *webroot;      /* exactly one of webroot, standalone, dns_hook */
+	const char *webroot;      /* exactly one of webroot, standalone, tls_alpn, dns_hook */
 	const char *standalone;
+	const char *tls_alpn;     /* [ADDR:]PORT of the tls-alpn-01 responder */
 	const char *dns_hook;
 	long dns_wait_s;
 	enum key_type key_type;   /* of a generated certificate key */

@@ -10,6 +10,7 @@
 #include "acme.h"
 #include "dns01.h"
 #include "http01.h"
+#include "tlsalpn.h"
 
 /* What to order and how to prove control; everything borrowed. */
 struct order_request {
@@ -18,6 +19,7 @@ struct order_request {
 	const char *csr_b64url;   /* DER CSR, base64url */
 	struct http01 *http01;    /* answers http-01, or NULL */
 	struct dns01 *dns01;      /* answers dns-01 instead, or NULL */
+	struct tlsalpn *tlsalpn;  /* answers tls-alpn-01 instead, or NULL */
 	EVP_PKEY *account_key;    /* for key authorizations */
 	const char *profile;      /* newOrder "profile", or NULL */
 	const char *replaces;     /* ARI certificate id (RFC 9773), or NULL */

@@ -6,7 +6,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,4 +153,62 @@ int file_check_trusted(const char *path, const struct stat *st)
 	free(who);
 	free(shown);
 	return -1;
+}
+
+/* Checks one entry of a path walk: trusted, or (unless it is the last,
+ * the program itself) a directory with the sticky bit that belongs to
+ * root or us (/tmp: others may add entries there but never replace ours,
+ * and the entry below it is checked in turn). 0 or -1 with ERR_STORAGE. */
+static int check_walk_entry(const char *path, bool last)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1) {
+		err_set(ERR_STORAGE, "cannot use %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!last && S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) != 0 &&
+	    (st.st_uid == 0 || st.st_uid == geteuid()))
+		return 0;
+	return file_check_trusted(path, &st);
+}
+
+/* Checks every directory from / down to abs (an absolute path), then abs.
+ * 0 or -1 with ERR_STORAGE. */
+static int check_walk(const char *abs)
+{
+	char *prefix = xstrdup(abs), *slash = prefix;
+	int rc = check_walk_entry("/", false);
+
+	while (rc == 0 && (slash = strchr(slash + 1, '/')) != NULL) {
+		*slash = '\0';
+		rc = check_walk_entry(prefix, false);
+		*slash = '/';
+	}
+	if (rc == 0 && strcmp(abs, "/") != 0)
+		rc = check_walk_entry(abs, true);
+	free(prefix);
+	return rc;
+}
+
+int file_check_trusted_path(const char *path)
+{
+	char resolved[PATH_MAX], cwd[PATH_MAX], *abs;
+	int rc;
+
+	if (path[0] == '/')
+		abs = xstrdup(path);
+	else if (getcwd(cwd, sizeof(cwd)) != NULL)
+		abs = xasprintf("%s/%s", cwd, path);
+	else {
+		err_set(ERR_STORAGE, "cannot use %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* the path as given (a symlink on it counts by its owner), then where
+	 * it leads */
+	rc = check_walk(abs);
+	if (rc == 0 && realpath(abs, resolved) != NULL && strcmp(resolved, abs) != 0)
+		rc = check_walk(resolved);
+	free(abs);
+	return rc;
 }

@@ -6,6 +6,7 @@
 
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "hooks.h"
 #include "store.h"
 #include "util.h"
@@ -34,6 +36,8 @@ extern char **environ;
 
 static long timeout_ms = HOOK_TIMEOUT_DEFAULT_S * 1000L;
 static long grace_ms = KILL_GRACE_DEFAULT_MS;
+/* mono_ms() when the issuance's --deadline ends (0: none set) */
+static long long deadline_ms;
 /* the process group of the hook running now (0: none), for
  * hook_signal_running() in a signal handler */
 static volatile sig_atomic_t running_group;
@@ -146,6 +150,57 @@ void hook_set_limits_ms(long timeout, long grace)
 	grace_ms = grace;
 }
 
+void hook_set_deadline(long long mono_deadline_ms)
+{
+	deadline_ms = mono_deadline_ms;
+}
+
+/* The file a program name runs, as posix_spawnp looks it up: prog itself
+ * when it holds a '/', else the first executable regular file of that
+ * name in PATH. Caller frees; NULL when there is none (the spawn then
+ * says so). */
+static char *program_path(const char *prog)
+{
+	const char *path = getenv("PATH"), *dir, *end;
+	struct stat st;
+	char *file;
+
+	if (strchr(prog, '/') != NULL)
+		return xstrdup(prog);
+	for (dir = path != NULL ? path : "/bin:/usr/bin"; ; dir = end + 1) {
+		end = strchrnul(dir, ':');
+		file = xasprintf("%.*s%s%s", (int)(end - dir), dir, end > dir ? "/" : "", prog);
+		if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && access(file, X_OK) == 0)
+			return file;
+		free(file);
+		if (*end == '\0')
+			return NULL;
+	}
+}
+
+int hook_check_program(const char *prog)
+{
+	char *path = program_path(prog);
+	int rc = path != NULL ? file_check_trusted_path(path) : 0;
+
+	free(path);
+	return rc;
+}
+
+int hook_check_command(const char *cmd)
+{
+	size_t skip = strspn(cmd, " \t\n"), len = strcspn(cmd + skip, " \t\n");
+	char *word = xstrndup(cmd + skip, len);
+	int rc = 0;
+
+	/* only a plain word names a file: quoting, expansions, redirections
+	 * and assignments are the shell's to read */
+	if (len > 0 && strpbrk(word, "'\"\\$`;&|<>(){}*?[]=~#") == NULL)
+		rc = hook_check_program(word);
+	free(word);
+	return rc;
+}
+
 void hook_signal_running(int sig)
 {
 	pid_t group = running_group;
@@ -163,7 +218,10 @@ int hook_exec(const char *what, const char *shown, const char *prog, char *const
 	posix_spawnattr_t attr;
 	sigset_t none, all_default;
 	char **env = build_env(env_add), *printable = str_printable(shown), **sh_argv = NULL;
-	long limit = timeout_ms;
+	long long left = deadline_ms > 0 ? deadline_ms - mono_ms() : 0;
+	/* whichever ends first: --hook-timeout or what is left of --deadline */
+	bool by_deadline = deadline_ms > 0 && (timeout_ms == 0 || left < timeout_ms);
+	long limit = by_deadline ? (left > 1 ? (long)left : 1) : timeout_ms;
 	pid_t pid = -1;
 	int status = 0, pidfd = -1, e, rc = -1;
 
@@ -203,7 +261,10 @@ int hook_exec(const char *what, const char *shown, const char *prog, char *const
 	switch (reap_by(pid, pidfd, limit > 0 ? mono_ms() + limit : -1, &status)) {
 	case 0:
 		stop_group(pid);
-		if (limit % 1000 == 0)
+		if (by_deadline)
+			*why = xasprintf("%s stopped after %ld ms, when --deadline ran out: %s",
+			    what, limit, printable);
+		else if (limit % 1000 == 0)
 			*why = xasprintf("%s timed out after %ld s: %s", what, limit / 1000, printable);
 		else
 			*why = xasprintf("%s timed out after %ld ms: %s", what, limit, printable);
@@ -235,10 +296,12 @@ out:
 int hook_run(const char *what, const char *cmd, char *const *env_add)
 {
 	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
-	char *shown = xasprintf("`%s`", cmd), *why;
+	char *shown = xasprintf("`%s`", cmd), *why = NULL;
 	int rc;
 
-	if ((rc = hook_exec(what, shown, "/bin/sh", argv, env_add, &why)) != 0)
+	if ((rc = hook_check_command(cmd)) != 0)
+		err_prefix("%s", what);
+	else if ((rc = hook_exec(what, shown, "/bin/sh", argv, env_add, &why)) != 0)
 		err_set(ERR_USAGE, "%s", why);
 	free(why);
 	free(shown);

@@ -713,20 +713,16 @@ static int listen_on(const struct sockaddr_storage *sa, bool dual_stack)
 	return fd;
 }
 
-struct http01 *http01_standalone(const char *addr)
+int http01_listen(const char *addr, const char *flag, char *shown, size_t size)
 {
-	struct http01 *s = NULL;
 	struct sockaddr_storage sa, v6any;
-	char shown[INET6_ADDRSTRLEN + 16];
-	sigset_t all, old;
 	bool any;
-	int rc;
+	int fd;
 
 	if (!parse_listen_addr(addr, &sa, &any)) {
-		err_set(ERR_USAGE, "invalid --standalone address \"%s\"", addr);
-		return NULL;
+		err_set(ERR_USAGE, "invalid %s address \"%s\"", flag, addr);
+		return -1;
 	}
-	s = solver_new(true);
 	if (any) {
 		/* all addresses: one dual-stack socket, or IPv4 alone on a
 		 * host without IPv6 */
@@ -736,20 +732,30 @@ struct http01 *http01_standalone(const char *addr)
 		v6->sin6_family = AF_INET6;
 		v6->sin6_addr = in6addr_any;
 		v6->sin6_port = ((struct sockaddr_in *)&sa)->sin_port;
-		s->listen_fd = listen_on(&v6any, true);
-		if (s->listen_fd == -1 && (errno == EAFNOSUPPORT ||
+		fd = listen_on(&v6any, true);
+		if (fd == -1 && (errno == EAFNOSUPPORT ||
 		    errno == EADDRNOTAVAIL || errno == EPROTONOSUPPORT))
-			s->listen_fd = listen_on(&sa, false);
+			fd = listen_on(&sa, false);
 		else
 			sa = v6any;  /* name the socket that was (to be) used */
 	} else {
-		s->listen_fd = listen_on(&sa, false);
+		fd = listen_on(&sa, false);
 	}
-	if (s->listen_fd == -1) {
-		format_addr(&sa, shown, sizeof(shown));
+	format_addr(&sa, shown, size);
+	if (fd == -1)
 		err_set(ERR_NETWORK, "cannot listen on %s: %s", shown, strerror(errno));
+	return fd;
+}
+
+struct http01 *http01_standalone(const char *addr)
+{
+	struct http01 *s = solver_new(true);
+	char shown[HTTP01_ADDR_MAX];
+	sigset_t all, old;
+	int rc;
+
+	if ((s->listen_fd = http01_listen(addr, "--standalone", shown, sizeof(shown))) == -1)
 		goto fail;
-	}
 	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) == -1) {
 		err_set(ERR_NETWORK, "cannot start the http-01 responder: %s", strerror(errno));
 		goto fail;
@@ -764,7 +770,6 @@ struct http01 *http01_standalone(const char *addr)
 		goto fail;
 	}
 	s->running = true;
-	format_addr(&sa, shown, sizeof(shown));
 	logmsg(LOG_VERBOSE, "http-01 responder listening on %s", shown);
 	return s;
 fail:

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "order.h"
 #include "store.h"
+#include "tlsalpn.h"
 #include "util.h"
 
 /* An absolute form of a path the record keeps (renew may run elsewhere). */
@@ -44,6 +45,8 @@ json_t *issue_record(const struct issue_spec *spec, const char *server, const ch
 		challenge = json_pack("{s:s,s:o}", "type", "http-01", "webroot", abs_path(spec->webroot));
 	else if (spec->standalone != NULL)
 		challenge = json_pack("{s:s,s:s}", "type", "http-01", "standalone", spec->standalone);
+	else if (spec->tls_alpn != NULL)
+		challenge = json_pack("{s:s,s:s}", "type", "tls-alpn-01", "tls_alpn", spec->tls_alpn);
 	else
 		challenge = json_pack("{s:s,s:o,s:I}", "type", "dns-01", "dns_hook",
 		    strchr(spec->dns_hook, '/') ? abs_path(spec->dns_hook) : json_string(spec->dns_hook),
@@ -103,9 +106,11 @@ int issue_spec_from_record(json_t *rec, const char *cert_name, struct issue_spec
 	}
 	spec->webroot = rec_str(ch, "webroot");
 	spec->standalone = rec_str(ch, "standalone");
+	spec->tls_alpn = rec_str(ch, "tls_alpn");
 	spec->dns_hook = rec_str(ch, "dns_hook");
 	spec->dns_wait_s = (long)json_integer_value(json_object_get(ch, "dns_wait"));
-	if (spec->webroot == NULL && spec->standalone == NULL && spec->dns_hook == NULL) {
+	if (spec->webroot == NULL && spec->standalone == NULL && spec->tls_alpn == NULL &&
+	    spec->dns_hook == NULL) {
 		err_set(ERR_STORAGE, "certificate %s: issuance.json names no way to answer "
 		    "challenges", cert_name);
 		free(spec->names);
@@ -160,9 +165,10 @@ static void save_ari_states(struct session *s, char *const *names, char *const *
  * same way share one solver (one standalone responder per address). */
 struct solvers {
 	struct solver {
-		const char *webroot, *standalone, *dns_hook;  /* borrowed from a spec */
+		const char *webroot, *standalone, *tls_alpn, *dns_hook;  /* borrowed from a spec */
 		long dns_wait_s;
 		struct http01 *http01;
+		struct tlsalpn *tlsalpn;
 		struct dns01 *dns01;
 	} *v;
 	size_t n;
@@ -184,6 +190,7 @@ static int solver_for(struct solvers *sv, const struct issue_spec *spec,
 	for (size_t i = 0; i < sv->n; i++) {
 		v = &sv->v[i];
 		if (same(v->webroot, spec->webroot) && same(v->standalone, spec->standalone) &&
+		    same(v->tls_alpn, spec->tls_alpn) &&
 		    same(v->dns_hook, spec->dns_hook) && (spec->dns_hook == NULL ||
 		    v->dns_wait_s == spec->dns_wait_s))
 			goto found;
@@ -191,16 +198,22 @@ static int solver_for(struct solvers *sv, const struct issue_spec *spec,
 	sv->v = xrealloc(sv->v, (sv->n + 1) * sizeof(*sv->v));
 	v = &sv->v[sv->n];
 	*v = (struct solver){ .webroot = spec->webroot, .standalone = spec->standalone,
-	    .dns_hook = spec->dns_hook, .dns_wait_s = spec->dns_wait_s };
+	    .tls_alpn = spec->tls_alpn, .dns_hook = spec->dns_hook,
+	    .dns_wait_s = spec->dns_wait_s };
 	if (spec->dns_hook != NULL)
 		v->dns01 = dns01_new(spec->dns_hook, spec->dns_wait_s);
-	else if ((v->http01 = spec->webroot ? http01_webroot(spec->webroot) :
-	    http01_standalone(spec->standalone)) == NULL)
+	else if (spec->tls_alpn != NULL)
+		v->tlsalpn = tlsalpn_start(spec->tls_alpn);
+	else
+		v->http01 = spec->webroot ? http01_webroot(spec->webroot) :
+		    http01_standalone(spec->standalone);
+	if (v->dns01 == NULL && v->tlsalpn == NULL && v->http01 == NULL)
 		return -1;
 	sv->n++;
 found:
 	req->http01 = v->http01;
 	req->dns01 = v->dns01;
+	req->tlsalpn = v->tlsalpn;
 	return 0;
 }
 
@@ -209,6 +222,7 @@ static void solvers_free(struct solvers *sv)
 	for (size_t i = 0; i < sv->n; i++) {
 		http01_free(sv->v[i].http01);
 		dns01_free(sv->v[i].dns01);
+		tlsalpn_free(sv->v[i].tlsalpn);
 	}
 	free(sv->v);
 }
@@ -263,14 +277,36 @@ out:
 	return key;
 }
 
-/* Fills p for spec: solver, then the user's CSR, or the kept key
- * (--reuse-key) or a new one, and a CSR. 0 or -1 with err. */
+/* Refuses, before anything is ordered, the programs spec would run (its
+ * dns hook, and its deploy, pre and post hooks) when another user could
+ * have planted them (hook_check_program). 0 or -1 with ERR_STORAGE. */
+static int check_hooks(const struct issue_spec *spec)
+{
+	static const char *const kinds[] = { "deploy", "pre", "post" };
+	const char *cmd;
+
+	if (spec->dns_hook != NULL && hook_check_program(spec->dns_hook) != 0) {
+		err_prefix("dns hook");
+		return -1;
+	}
+	for (size_t i = 0; i < nitems(kinds); i++) {
+		if ((cmd = hooks_get(spec->hooks, kinds[i])) != NULL &&
+		    hook_check_command(cmd) != 0) {
+			err_prefix("%s hook", kinds[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Fills p for spec: hooks checked, solver, then the user's CSR, or the
+ * kept key (--reuse-key) or a new one, and a CSR. 0 or -1 with err. */
 static int prepare(struct session *s, struct solvers *sv, const struct issue_spec *spec,
     struct prepared *p)
 {
 	size_t nnames = strv_len(spec->names);
 
-	if (solver_for(sv, spec, &p->req) != 0)
+	if (check_hooks(spec) != 0 || solver_for(sv, spec, &p->req) != 0)
 		return -1;
 	if (spec->csr_path != NULL) {
 		if ((p->csr = csr_load(spec->csr_path, &p->csr_names)) == NULL)
@@ -339,6 +375,7 @@ size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n
 	char **ari_ids = xcalloc(n ? n : 1, sizeof(*ari_ids));
 	struct solvers sv = { 0 };
 	size_t k = 0, nari = 0, failed = 0;
+	long long left;
 
 	for (size_t i = 0; i < n; i++) {
 		errors[i] = NULL;
@@ -354,7 +391,11 @@ size_t issue_run_all(struct session *s, const struct issue_spec *specs, size_t n
 	/* one budget for the orders of the batch, which go side by side; the
 	 * ARI check afterwards is best effort and has its own bounds */
 	acme_set_deadline(s->acme, s->opts->deadline_s);
+	/* the dns hooks of the batch run within the same budget */
+	left = acme_left_ms(s->acme);
+	hook_set_deadline(left == LLONG_MAX ? 0 : mono_ms() + left);
 	order_issue_all(s->acme, reqs, k, res, order_errors);
+	hook_set_deadline(0);
 	acme_set_deadline(s->acme, 0);
 	for (size_t j = 0; j < k; j++) {
 		size_t i = which[j];

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "certcheck.h"
@@ -50,10 +51,11 @@ static char *new_order_payload(const struct order_request *req, const char *repl
 	return s;
 }
 
-/* The challenge this order answers: dns-01 with a dns hook, else http-01. */
+/* The challenge this order answers: dns-01 with a dns hook, tls-alpn-01
+ * with its responder, else http-01. */
 static const char *challenge_type(const struct order_request *req)
 {
-	return req->dns01 != NULL ? "dns-01" : "http-01";
+	return req->dns01 != NULL ? "dns-01" : req->tlsalpn != NULL ? "tls-alpn-01" : "http-01";
 }
 
 /* The challenge object of the given type in an authorization, or NULL. Borrowed. */
@@ -127,19 +129,44 @@ struct problem *order_problem_of(json_t *obj)
 	return prob;
 }
 
+/* True when authz is for one of the names ordered (a wildcard's as its
+ * base name with "wildcard": true). */
+static bool authz_is_ordered(const struct order_request *req, json_t *authz)
+{
+	const char *name = authz_name(authz);
+	bool wildcard = json_is_true(json_object_get(authz, "wildcard"));
+
+	for (size_t i = 0; i < req->nnames; i++) {
+		const char *ordered = req->names[i];
+
+		if (wildcard != (strncmp(ordered, "*.", 2) == 0))
+			continue;
+		if (strcasecmp(wildcard ? ordered + 2 : ordered, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Publishes the key authorization for one pending authorization's
  * challenge and returns the challenge URL to answer (caller frees), or NULL
- * with err set. */
+ * with err set. A CA asking to validate a name that was not ordered gets
+ * nothing published for it: no hook runs, no record, no certificate. */
 static char *publish_authz(const struct order_request *req, json_t *authz)
 {
 	const char *token, *url, *name = authz_name(authz);
 	char *keyauth = NULL, *answer = NULL;
 
+	if (!authz_is_ordered(req, authz)) {
+		err_set(ERR_ACME, "the CA asks to validate %s, which was not ordered; "
+		    "nothing was published for it", name);
+		goto out;
+	}
 	if (order_authz_challenge(authz, challenge_type(req), &token, &url) != 0)
 		goto out;
 	if ((keyauth = jws_key_authorization(req->account_key, token)) == NULL)
 		goto out;
 	if (req->dns01 != NULL ? dns01_publish(req->dns01, name, keyauth) :
+	    req->tlsalpn != NULL ? tlsalpn_publish(req->tlsalpn, name, keyauth) :
 	    http01_publish(req->http01, token, keyauth))
 		goto out;
 	if (req->before_answer != NULL && req->before_answer(req->before_answer_arg, name,
@@ -836,6 +863,8 @@ size_t order_issue_all(struct acme *a, const struct order_request *reqs, size_t 
 			http01_withdraw_all(reqs[i].http01);
 		if (reqs[i].dns01 != NULL)
 			dns01_withdraw_all(reqs[i].dns01);
+		if (reqs[i].tlsalpn != NULL)
+			tlsalpn_withdraw_all(reqs[i].tlsalpn);
 		if (!live(&p[i])) {
 			order_result_clear(&outs[i]);
 			failed++;

@@ -79,7 +79,7 @@ static int set_number(struct config *, const struct optspec *, const char *);
 static int set_reason(struct config *, const struct optspec *, const char *);
 static int set_name(struct config *, const struct optspec *, const char *);
 static int set_kind(struct config *, const struct optspec *, const char *);
-static int set_standalone(struct config *, const struct optspec *, const char *);
+static int set_listen_addr(struct config *, const struct optspec *, const char *);
 static int set_dry_run_server(struct config *, const struct optspec *, const char *);
 
 #define STR(name, cmds, member) \
@@ -125,7 +125,11 @@ static const struct optspec options[] = {
 
 	/* issue */
 	STR("--webroot", ON_ISSUE | ON_DIAGNOSE, webroot),
-	VAL("--standalone", ON_ISSUE | ON_DIAGNOSE, set_standalone),
+	/* a built-in responder's [ADDR:]PORT */
+	{ "--standalone", true, false, ON_ISSUE | ON_DIAGNOSE, CMD_NONE, set_listen_addr,
+	    offsetof(struct config, standalone) },
+	{ "--tls-alpn", true, false, ON_ISSUE, CMD_NONE, set_listen_addr,
+	    offsetof(struct config, tls_alpn) },
 	STR("--csr", ON_ISSUE, csr),
 	VAL("--name", ON_ISSUE | ON_EXPORT, set_name),
 	FLAG("--force", ON_ISSUE | ON_RENEW, force),
@@ -433,24 +437,25 @@ static int set_kind(struct config *cfg, const struct optspec *spec, const char *
 	return 0;
 }
 
-/* Only the shape, [ADDR:]PORT ending in digits: http01 checks the rest
- * when it listens. A name here is certbot's "--standalone -d NAME". */
-static int set_standalone(struct config *cfg, const struct optspec *spec, const char *value)
+/* --standalone, --tls-alpn: only the shape, [ADDR:]PORT ending in digits;
+ * the responder checks the rest when it listens. A name here is certbot's
+ * "--standalone -d NAME". */
+static int set_listen_addr(struct config *cfg, const struct optspec *spec, const char *value)
 {
 	const char *colon = strrchr(value, ':');
 	const char *port = colon != NULL ? colon + 1 : value;
-
+	bool tls = strcmp(spec->name, "--tls-alpn") == 0;
 	char *shown;
 
-	(void)spec;
 	if (port[0] == '\0' || strspn(port, "0123456789") != strlen(port)) {
 		shown = str_printable(value);
-		err_set(ERR_USAGE, "--standalone takes [ADDR:]PORT, not \"%s\"; the names "
-		    "are arguments (acmectl issue --standalone 80 example.org)", shown);
+		err_set(ERR_USAGE, "%s takes [ADDR:]PORT, not \"%s\"; the names are "
+		    "arguments (acmectl issue %s %s example.org)", spec->name, shown,
+		    spec->name, tls ? "443" : "80");
 		free(shown);
 		return -1;
 	}
-	cfg->standalone = value;
+	*(const char **)((char *)cfg + spec->field) = value;
 	return 0;
 }
 
@@ -780,6 +785,12 @@ static int check_combinations(struct config *cfg)
 		}
 		if (cfg->dns_hook != NULL && (cfg->webroot != NULL || cfg->standalone != NULL)) {
 			err_set(ERR_USAGE, "--dns-hook cannot be used with --webroot or --standalone");
+			return -1;
+		}
+		if (cfg->tls_alpn != NULL && (cfg->webroot != NULL || cfg->standalone != NULL ||
+		    cfg->dns_hook != NULL)) {
+			err_set(ERR_USAGE, "--tls-alpn cannot be used with --webroot, "
+			    "--standalone or --dns-hook");
 			return -1;
 		}
 		if (cfg->nnames == 0 && cfg->csr == NULL) {

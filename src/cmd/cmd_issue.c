@@ -165,7 +165,7 @@ static int check_names(const struct config *cfg, const char *name, json_t *kept,
 static int settle_spec(const struct config *cfg, json_t *kept, char **names, const char *name,
     struct issue_spec *spec, json_t **hooks)
 {
-	bool solver_given = cfg->webroot || cfg->standalone || cfg->dns_hook;
+	bool solver_given = cfg->webroot || cfg->standalone || cfg->tls_alpn || cfg->dns_hook;
 
 	memset(spec, 0, sizeof(*spec));
 	if (kept != NULL && issue_spec_from_record(kept, name, spec) != 0)
@@ -176,14 +176,16 @@ static int settle_spec(const struct config *cfg, json_t *kept, char **names, con
 	if (solver_given) {
 		spec->webroot = cfg->webroot;
 		spec->standalone = cfg->standalone;
+		spec->tls_alpn = cfg->tls_alpn;
 		spec->dns_hook = cfg->dns_hook;
 		spec->dns_wait_s = cfg->dns_wait_s;
 	} else if (cfg->dns_wait_set) {
 		spec->dns_wait_s = cfg->dns_wait_s;
 	}
-	if (spec->webroot == NULL && spec->standalone == NULL && spec->dns_hook == NULL) {
-		err_set(ERR_USAGE, "issue needs --webroot DIR or "
-		    "--standalone [ADDR:]PORT or --dns-hook PROG");
+	if (spec->webroot == NULL && spec->standalone == NULL && spec->tls_alpn == NULL &&
+	    spec->dns_hook == NULL) {
+		err_set(ERR_USAGE, "issue needs --webroot DIR, --standalone [ADDR:]PORT, "
+		    "--tls-alpn [ADDR:]PORT or --dns-hook PROG");
 		return -1;
 	}
 	if (cfg->csr != NULL) {

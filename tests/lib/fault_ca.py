@@ -322,6 +322,20 @@ def token_nul(x):
     return json_answer(answer, change)
 
 
+def authz_other_identifier(x):
+    """Every authorization answer names evil.example.net as its identifier
+    (the order itself is Pebble's, for the names asked for)."""
+    answer = x.relay()
+    if not x.is_post("/authZ/") or answer[0] != 200:
+        return answer
+
+    def change(authz):
+        authz["identifier"] = {"type": "dns", "value": EVIL_NAME}
+        return authz
+    x.handler.event("FAULT authz-other-identifier POST " + x.path)
+    return json_answer(answer, change)
+
+
 # --- problem documents -------------------------------------------------------
 
 def refuse_new_order(x, name, body):
@@ -531,6 +545,7 @@ FAULTS = {
     "order-other-identifiers": order_other_identifiers,
     "authz-500": authz_500,
     "token-nul": token_nul,
+    "authz-other-identifier": authz_other_identifier,
     "problem-control-chars": problem_control_chars,
     "problem-invalid-utf8": problem_invalid_utf8,
     "problem-huge": problem_huge,

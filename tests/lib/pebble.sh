@@ -11,6 +11,7 @@
 #   PEBBLE_CA         the CA file to give acmectl with --ca-bundle
 #   PEBBLE_MGMT       https://localhost:PORT of Pebble's management API
 #   PEBBLE_HTTP_PORT  where Pebble's VA fetches http-01 tokens (127.0.0.1)
+#   PEBBLE_TLS_PORT   where Pebble's VA makes tls-alpn-01 handshakes (127.0.0.1)
 #   CHALLTEST_MGMT    http://127.0.0.1:PORT of challtestsrv's management API
 #   PEBBLE_LOG        Pebble's log file
 # Both servers are stopped by pebble_stop and, whatever happens, at exit.
@@ -25,7 +26,7 @@ PEBBLE_PID=
 CHALLTEST_PID=
 PEBBLE_PORTS_TAKEN=" "
 PEBBLE_STARTS=0
-PEBBLE_VARS="PEBBLE_DIR_URL PEBBLE_MGMT PEBBLE_HTTP_PORT CHALLTEST_MGMT PEBBLE_CA PEBBLE_LOG PEBBLE_PID CHALLTEST_PID"
+PEBBLE_VARS="PEBBLE_DIR_URL PEBBLE_MGMT PEBBLE_HTTP_PORT PEBBLE_TLS_PORT CHALLTEST_MGMT PEBBLE_CA PEBBLE_LOG PEBBLE_PID CHALLTEST_PID"
 
 # pebble_free_port VAR: stores in VAR a TCP/UDP port in 20000-59999 that
 # nothing on this machine uses and this test has not handed out yet. Random,
@@ -101,6 +102,7 @@ EOF
 	PEBBLE_DIR_URL="https://localhost:$port/dir"
 	PEBBLE_MGMT="https://localhost:$mgmt_port"
 	PEBBLE_HTTP_PORT=$http_port
+	PEBBLE_TLS_PORT=$tls_port
 	CHALLTEST_MGMT="http://127.0.0.1:$cts_port"
 	PEBBLE_CA="$d/ca.pem"
 	for ((i = 0; i < 200; i++)); do
@@ -129,7 +131,7 @@ pebble_start() {
 	done
 	for attempt in 1 2 3; do
 		if pebble_try_start "$d"; then
-			export PEBBLE_DIR_URL PEBBLE_MGMT PEBBLE_HTTP_PORT CHALLTEST_MGMT \
+			export PEBBLE_DIR_URL PEBBLE_MGMT PEBBLE_HTTP_PORT PEBBLE_TLS_PORT CHALLTEST_MGMT \
 				PEBBLE_CA PEBBLE_LOG
 			echo "# pebble: $PEBBLE_DIR_URL (VA http port $PEBBLE_HTTP_PORT)"
 			return 0

@@ -81,12 +81,15 @@ for f in /usr/bin/acmectl /usr/share/man/man1/acmectl.1.gz \
 	/usr/share/bash-completion/completions/acmectl "$UNITS/acmectl-renew.service" \
 	"$UNITS/acmectl-renew.timer" /usr/share/doc/acmectl/examples/cron/acmectl \
 	/usr/share/doc/acmectl/examples/nginx/acmectl-webroot.conf \
-	/etc/acmectl/acmectl.conf /var/lib/acmectl /usr/share/doc/acmectl/copyright; do
+	/etc/acmectl/acmectl.conf /var/lib/acmectl /usr/share/doc/acmectl/copyright \
+	/usr/libexec/acmectl/dns-hooks/nsupdate; do
 	printf '%s\n' "$FILES" | grep -qxF "$f" && [ -e "$f" ] || missing="$missing $f"
 done
 assert_eq "" "$missing" "the package installs every file"
 assert_eq "700 root:root" "$(stat -c '%a %U:%G' /var/lib/acmectl)" "/var/lib/acmectl is 0700 root"
 assert_eq "755" "$(stat -c '%a' /usr/bin/acmectl)" "/usr/bin/acmectl is 0755"
+assert_eq "755" "$(stat -c '%a' /usr/libexec/acmectl/dns-hooks/nsupdate)" \
+	"the nsupdate dns hook is 0755"
 assert_contains "$(dpkg-query -W -f='${Conffiles}' acmectl)" "/etc/acmectl/acmectl.conf" \
 	"/etc/acmectl/acmectl.conf is a conffile"
 assert_eq /usr/share/man/man1/acmectl.1.gz "$(man -w acmectl 2>/dev/null)" "man finds the manual page"

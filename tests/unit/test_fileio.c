@@ -1,6 +1,7 @@
 /* test_fileio.c - the whole-file reader and the file creator: what they
  * refuse (FIFOs, directories, files over the limit, symlinks planted where
- * a file is created) and that nothing is left behind. Runs in a mkdtemp
+ * a file is created) and that nothing is left behind; whom the trust rule
+ * trusts, for one entry and for a program's whole path. Runs in a mkdtemp
  * dir. */
 #include "config.h"
 
@@ -192,6 +193,74 @@ static void test_create(void)
 	free(fresh);
 }
 
+/* A program at base/N/d/f, with d and f of these modes and owners
+ * (NOBODY: uid 65534, rows run only as root), as
+ * file_check_trusted_path judges it. */
+#define NOBODY 65534
+static const struct {
+	mode_t dir_mode, file_mode;
+	uid_t dir_owner, file_owner;  /* 0: the running user */
+	const char *error;            /* NULL: trusted; else a fragment */
+} programs[] = {
+	{ 0755, 0755, 0, 0, NULL },
+	{ 0700, 0700, 0, 0, NULL },
+	{ 0755, 0775, 0, 0, "/d/f: it is owned by" },
+	{ 0755, 0757, 0, 0, "with mode 0757" },
+	{ 0775, 0755, 0, 0, "/d: it is owned by" },
+	{ 0777, 0755, 0, 0, "/d: it is owned by" },
+	{ 01777, 0755, 0, 0, NULL },            /* sticky, like /tmp */
+	{ 01777, 0775, 0, 0, "/d/f: it is owned by" },
+	{ 0755, 0755, 0, NOBODY, "/d/f: it is owned by nobody" },
+	{ 0755, 0755, NOBODY, 0, "/d: it is owned by nobody" },
+	{ 01777, 0755, NOBODY, 0, "/d: it is owned by nobody" },
+};
+
+static void test_trusted_path(void)
+{
+	char *parent, *dir, *file, *link, ctx[64];
+	int fd;
+
+	for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
+		if ((programs[i].dir_owner != 0 || programs[i].file_owner != 0) &&
+		    geteuid() != 0)
+			continue;
+		snprintf(ctx, sizeof(ctx), "program row %zu", i);
+		parent = xasprintf("%s/%zu", base, i);
+		dir = xasprintf("%s/d", parent);
+		file = xasprintf("%s/f", dir);
+		mkdir(parent, 0755);
+		mkdir(dir, 0700);
+		fd = open(file, O_WRONLY | O_CREAT, 0700);
+		close(fd);
+		chmod(file, programs[i].file_mode);
+		chmod(dir, programs[i].dir_mode);
+		if (programs[i].file_owner != 0 && chown(file, programs[i].file_owner, 0) != 0)
+			CHECK(false, "%s: chown", ctx);
+		if (programs[i].dir_owner != 0 && chown(dir, programs[i].dir_owner, 0) != 0)
+			CHECK(false, "%s: chown", ctx);
+		err_clear();
+		CHECK_INT(file_check_trusted_path(file), programs[i].error ? -1 : 0, ctx);
+		CHECK(programs[i].error == NULL || strstr(err_message(), programs[i].error),
+		    "%s: \"%s\"", ctx, err_message());
+		CHECK_INT(programs[i].error ? err_kind() : ERR_STORAGE, ERR_STORAGE, ctx);
+		/* reached through a symlink of ours: the target is judged too */
+		link = xasprintf("%s/link%zu", base, i);
+		if (symlink(file, link) == 0) {
+			err_clear();
+			CHECK_INT(file_check_trusted_path(link), programs[i].error ? -1 : 0, ctx);
+		}
+		free(link);
+		free(file);
+		free(dir);
+		free(parent);
+	}
+	err_clear();
+	CHECK_INT(file_check_trusted_path("/nonexistent/acmectl-hook"), -1, "missing program");
+	CHECK(strstr(err_message(), "cannot use /nonexistent") != NULL, "%s", err_message());
+	err_clear();
+	CHECK_INT(file_check_trusted_path("/bin/sh"), 0, "/bin/sh is trusted");
+}
+
 int main(void)
 {
 	char *cmd;
@@ -202,6 +271,7 @@ int main(void)
 	test_refusal_message();
 	test_reads();
 	test_create();
+	test_trusted_path();
 	cmd = xasprintf("rm -rf %s", base);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", base);

@@ -1,0 +1,126 @@
+/* test_hooks.c - which program a hook command is judged by, that a
+ * program another user could replace is refused and never run, and that
+ * a hook stops at the deadline when that comes before the hook timeout.
+ * Runs in a mkdtemp dir; needs no root (an open directory stands for
+ * another user's). */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "hooks.h"
+#include "util.h"
+#include "test.h"
+
+static char base[] = "/tmp/test_hooks.XXXXXX";
+
+/* Commands, %s being a program in a world-writable directory: refused
+ * when their first word is that plain path; a word only the shell can
+ * read is left to it. */
+static const struct {
+	const char *cmd;
+	int rc;
+	const char *why;
+} commands[] = {
+	{ "%s", -1, "plain path" },
+	{ "  %s --flag", -1, "leading blanks, arguments" },
+	{ "%s\targ", -1, "a tab ends the word" },
+	{ "\"%s\"", 0, "quoted: the shell's to read" },
+	{ "FOO=1 %s", 0, "an assignment first" },
+	{ "%s;true", 0, "a separator inside the word" },
+	{ "$HOME/%s", 0, "an expansion" },
+	{ "true && %s", 0, "a builtin or PATH program first" },
+	{ "", 0, "empty" },
+	{ "acmectl-no-such-program", 0, "not found: starting it says so" },
+};
+
+static void test_commands(const char *planted)
+{
+	char *cmd;
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		cmd = xasprintf(commands[i].cmd, planted);
+		err_clear();
+		CHECK_INT(hook_check_command(cmd), commands[i].rc, commands[i].why);
+		if (commands[i].rc != 0)
+			CHECK(err_kind() == ERR_STORAGE && strstr(err_message(), "/open:") != NULL,
+			    "%s: %s", commands[i].why, err_message());
+		free(cmd);
+	}
+	err_clear();
+}
+
+/* hook_run refuses a planted program before it runs: the marker it would
+ * write is never there. */
+static void test_refused_not_run(const char *planted, const char *marker)
+{
+	err_clear();
+	CHECK_INT(hook_run("deploy hook", planted, NULL), -1, "planted deploy hook refused");
+	CHECK(err_kind() == ERR_STORAGE, "refusal is a storage error: %s", err_message());
+	CHECK(strncmp(err_message(), "deploy hook: refusing to use ", 29) == 0, "%s",
+	    err_message());
+	CHECK(access(marker, F_OK) == -1, "the planted hook did not run");
+	CHECK_INT(hook_check_program(planted), -1, "hook_check_program refuses it too");
+	CHECK_INT(hook_check_program("sh"), 0, "sh, found in PATH, is trusted");
+	err_clear();
+}
+
+/* With no hook timeout, a deadline 300 ms away stops a hung hook. */
+static void test_deadline(void)
+{
+	char *argv[] = { "sleep", "30", NULL }, *why = NULL;
+	long long t0 = mono_ms();
+
+	hook_set_limits_ms(0, 100);
+	hook_set_deadline(mono_ms() + 300);
+	CHECK_INT(hook_exec("dns hook", "sleep 30", "sleep", argv, NULL, &why), -1,
+	    "stopped at the deadline");
+	/* generous: the hook would run 30 s */
+	CHECK(mono_ms() - t0 < 10000, "stopped long before the hook's own end");
+	CHECK(why != NULL && strstr(why, "dns hook stopped after ") == why &&
+	    strstr(why, " ms, when --deadline ran out: sleep 30") != NULL, "why: %s",
+	    why ? why : "(null)");
+	free(why);
+	hook_set_deadline(0);
+	why = NULL;
+	argv[1] = "0";
+	CHECK_INT(hook_exec("dns hook", "sleep 0", "sleep", argv, NULL, &why), 0,
+	    "no deadline once cleared");
+	free(why);
+}
+
+int main(void)
+{
+	char *open_dir, *planted, *marker, *cmd;
+	FILE *f;
+
+	if (mkdtemp(base) == NULL)
+		return 1;
+	open_dir = xasprintf("%s/open", base);
+	planted = xasprintf("%s/hook", open_dir);
+	marker = xasprintf("%s/ran", base);
+	mkdir(open_dir, 0755);
+	chmod(open_dir, 0777);
+	if ((f = fopen(planted, "w")) != NULL) {
+		fprintf(f, "#!/bin/sh\ntouch '%s'\n", marker);
+		fclose(f);
+	}
+	chmod(planted, 0755);
+	test_commands(planted);
+	test_refused_not_run(planted, marker);
+	test_deadline();
+	cmd = xasprintf("rm -rf %s", base);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", base);
+	free(cmd);
+	free(marker);
+	free(planted);
+	free(open_dir);
+	return test_done();
+}
