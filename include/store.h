@@ -151,6 +151,13 @@ char *store_account_file(const char *state, const char *id, const char *file);
  * such certificate). */
 json_t *store_load_issuance(const char *state, const char *name);
 
+/* store_load_issuance for a run holding store_lock, which checked every
+ * certificate (store_check_cert) when it was taken: the name is checked,
+ * the trust checks are not repeated (a path that passed belongs to the
+ * running user or root and is writable by no one else, so nobody else can
+ * have changed it since). What renew reads of thousands of certificates. */
+json_t *store_load_issuance_locked(const char *state, const char *name);
+
 /* Rewrites STATE/certs/NAME/issuance.json, the record of the current
  * generation, with record (a setting or the state of the last attempt
  * changed; the certificate files stay as they are). 0 or -1 with

@@ -1,5 +1,7 @@
 /* fuzz_pem_chain.c - PEM certificate chains: what a CA serves as the
- * certificate, and the cert.pem/fullchain.pem files renew and list read. */
+ * certificate, and the cert.pem/fullchain.pem files renew and list read.
+ * renew's light reader (certinfo_parse_window) must agree with the full
+ * one on every certificate both read: a disagreement aborts. */
 #include "config.h"
 
 #include <openssl/err.h>
@@ -11,11 +13,20 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *pem = fuzz_string(data, size), *leaf = NULL, *rest = NULL;
-	struct certinfo ci;
+	struct certinfo ci, window;
+	int full_rc, window_rc;
 
 	memset(&ci, 0, sizeof(ci));
-	(void)certinfo_parse(pem, "fuzz.pem", &ci);
+	full_rc = certinfo_parse(pem, "fuzz.pem", &ci);
+	window_rc = certinfo_parse_window(pem, "fuzz.pem", &window);
+	if (full_rc == 0 && window_rc == 0 &&
+	    (ci.not_before != window.not_before || ci.not_after != window.not_after ||
+	    (ci.ari_id == NULL) != (window.ari_id == NULL) ||
+	    (ci.ari_id != NULL && strcmp(ci.ari_id, window.ari_id) != 0) ||
+	    ci.issuer == NULL || strcmp(ci.issuer, window.issuer) != 0))
+		abort();
 	certinfo_clear(&ci);
+	certinfo_clear(&window);
 	free(certinfo_top_issuer_cn(pem));
 	if (order_split_chain(pem, &leaf, &rest) == 0) {
 		free(leaf);
