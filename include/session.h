@@ -26,7 +26,8 @@ struct session {
 };
 
 /* Creates the HTTP and ACME clients for cfg->server and loads the
- * directory. 0, or -1 with err set; session_close() is safe either way. */
+ * directory (the one kept in the state when fresh: dircache_load). 0, or
+ * -1 with err set; session_close() is safe either way. */
 int session_open(struct session *s, const struct config *cfg);
 
 /* Sets s up for cfg->server without any network, for commands that only

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "account.h"
+#include "dircache.h"
 #include "err.h"
 #include "key.h"
 #include "log.h"
@@ -44,7 +45,7 @@ int session_open(struct session *s, const struct config *cfg)
 		return -1;
 	s->acme = acme_new(s->http, cfg->server);
 	acme_set_parallel(s->acme, cfg->parallel > 0 ? (size_t)cfg->parallel : 1);
-	return acme_load_directory(s->acme);
+	return dircache_load(s->acme, cfg->state_dir, cfg->server);
 }
 
 void session_close(struct session *s)
