@@ -24,8 +24,10 @@ int certinfo_parse(const char *pem, const char *what, struct certinfo *out);
 /* What renew needs of the first certificate of a PEM text: not_before,
  * not_after, ari_id and issuer, read from its DER without decoding its
  * public key or names (a fraction of certinfo_parse's cost; names and
- * serial stay NULL). Agrees with
- * certinfo_parse on every certificate both read. 0, or -1 with
+ * serial stay NULL). Agrees with certinfo_parse on every certificate both
+ * read, except that a certificate with an extension OpenSSL cannot decode
+ * still has its ARI id here (certinfo_parse gives none: OpenSSL then
+ * refuses its AKI); asking the CA about it is harmless. 0, or -1 with
  * ERR_STORAGE naming `what`. Release with certinfo_clear (also after
  * failure). */
 int certinfo_parse_window(const char *pem, const char *what, struct certinfo *out);
