@@ -22,8 +22,15 @@ PEERS = CLIENTS[1:]
 SCENARIOS = [
     ("one", "1 name", 1),
     ("ten", "10 names", 10),
+    ("one-rtt", "1 name, 100 ms RTT", 1),
     ("ten-rtt", "10 names, 100 ms RTT", 10),
     ("renew", "renew --force, one name each", 1),
+]
+# acmectl only: renew at scale (no peer has a comparable run)
+SCALE_SCENARIOS = [
+    ("due-none", "renew, nothing due (generated certificates)"),
+    ("renew-rtt-1", "renew --force, 100 ms RTT, --parallel 1"),
+    ("renew-rtt-n", "renew --force, 100 ms RTT, --parallel N"),
 ]
 KINDS = ["dir", "nonce", "account", "neworder", "authz", "chall", "order_pre",
          "finalize", "order_post", "cert", "other"]
@@ -110,7 +117,57 @@ def summarize(rows, meta):
             sel = [r for r in rows if r["scenario"] == scenario and r["client"] == client]
             if sel:
                 out[(scenario, client)] = Summary(sel, renew_certs if scenario == "renew" else None)
+    for scenario, _ in SCALE_SCENARIOS:
+        sel = [r for r in rows if r["scenario"] == scenario and r["client"] == "acmectl"]
+        if sel:
+            out[(scenario, "acmectl")] = Summary(sel, None)
     return out
+
+
+def scale_table(summ, meta):
+    """The renew-at-scale runs and their targets (issue 16)."""
+    lines = ["| scenario | certificates | runs ok | wall s | user+sys CPU s | peak RSS MiB | requests |",
+             "|---|---|---|---|---|---|---|"]
+    counts = {"due-none": meta.get("due_none_certs", "?"),
+              "renew-rtt-1": meta.get("renew_rtt_certs", "?"),
+              "renew-rtt-n": meta.get("renew_rtt_certs", "?")}
+    for scenario, title in SCALE_SCENARIOS:
+        s = summ.get((scenario, "acmectl"))
+        if s is None:
+            continue
+        title = title.replace("N", meta.get("renew_rtt_parallel", "N"))
+        if not s.ok:
+            lines.append("| %s | %s | 0/%d | failed | | | |" % (title, counts[scenario], s.runs))
+            continue
+        lines.append("| %s | %s | %d/%d | %s | %s | %.1f | %s |" % (
+            title, counts[scenario], s.ok, s.runs, fmt_num(s.wall), fmt_num(s.cpu, 3),
+            s.rss, fmt_count(s.requests)))
+    rows = []
+    s = summ.get(("due-none", "acmectl"))
+    if s is not None and s.ok:
+        rows.append(("CPU ≤ 0.5 s", "renew, nothing due", "%s s" % fmt_num(s.cpu, 3), "0.5 s")
+                    + verdict(s.cpu, 0.5, " s"))
+        rows.append(("peak RSS ≤ 16 MiB", "renew, nothing due", "%.1f MiB" % s.rss, "16 MiB")
+                    + verdict(s.rss, 16.0, " MiB"))
+    one, par = summ.get(("renew-rtt-1", "acmectl")), summ.get(("renew-rtt-n", "acmectl"))
+    if one is not None and par is not None and one.ok and par.ok:
+        limit = 0.2 * one.wall
+        rows.append(("wall ≤ 0.2 × --parallel 1", "renew --force, 100 ms RTT",
+                     "%s s (%.2f ×)" % (fmt_num(par.wall, 3), par.wall / one.wall),
+                     "%s s" % fmt_num(limit, 3)) + verdict(par.wall, limit, " s"))
+    rtt = 2 * float(meta.get("delay_ms", "50")) / 1000.0
+    for scenario, title, limit_rtt in (("one-rtt", "1 name, 100 ms RTT", 9),
+                                       ("ten-rtt", "10 names, 100 ms RTT", 10)):
+        s = summ.get((scenario, "acmectl"))
+        if s is None or not s.ok:
+            continue
+        rows.append(("wall ≤ %d round trips" % limit_rtt, title,
+                     "%s s = %.1f RTT" % (fmt_num(s.wall, 3), s.wall / rtt),
+                     "%s s" % fmt_num(limit_rtt * rtt, 3)) + verdict(s.wall, limit_rtt * rtt, " s"))
+    lines += ["", "| target | scenario | acmectl | limit | met | margin |",
+              "|---|---|---|---|---|---|"]
+    lines += ["| %s | %s | %s | %s | %s | %s |" % r for r in rows]
+    return lines
 
 
 def medians_table(summ, meta):
@@ -476,12 +533,15 @@ def main():
     target_lines, missed = targets_table(summ, meta)
     lines += ["", "## Targets of issue 6", ""]
     lines += target_lines
+    lines += ["", "## Renew at scale and round trips (acmectl only; targets of issue 16)", ""]
+    lines += scale_table(summ, meta)
     lines += ["", "## Requests by kind (medians)", "",
               "`order polls` are order fetches before finalize, `order after finalize` those"
               " between finalize and the certificate download.", ""]
     lines += kinds_table(summ)
     lines += ["", "## Where acmectl's time goes", ""]
     lines += trace_section(out, "relay", "10 names over the 100 ms RTT", rtt)
+    lines += trace_section(out, "relay-one", "1 name over the 100 ms RTT", rtt)
     lines += trace_section(out, "direct", "10 names on loopback", 0)
     lines += ["## callgrind", ""]
     lines += callgrind_section(out)

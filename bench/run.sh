@@ -20,7 +20,10 @@ RENEW_CERTS=${BENCH_RENEW_CERTS:-100}
 RENEW_CERTS_CERTBOT=${BENCH_RENEW_CERTS_CERTBOT:-25}
 RENEW_CERTS_LEGO=${BENCH_RENEW_CERTS_LEGO:-10}
 DELAY_MS=${BENCH_DELAY_MS:-50}
-SCENARIOS=${BENCH_SCENARIOS:-one ten ten-rtt renew}
+DUE_NONE_CERTS=${BENCH_DUE_NONE_CERTS:-10000}
+RENEW_RTT_CERTS=${BENCH_RENEW_RTT_CERTS:-100}
+RENEW_RTT_PARALLEL=${BENCH_RENEW_RTT_PARALLEL:-10}
+SCENARIOS=${BENCH_SCENARIOS:-one ten one-rtt ten-rtt renew due-none renew-rtt}
 CLIENTS=${BENCH_CLIENTS:-acmectl uacme certbot lego}
 REV=${BENCH_REV:-HEAD}
 ACMECTL_CFLAGS=${BENCH_CFLAGS:--O2 -g}
@@ -49,11 +52,13 @@ have() {
 # measuring tools that are not there yet.
 install_missing() {
 	local pkgs=()
-	have uacme || pkgs+=(uacme)
-	have certbot || pkgs+=(certbot)
-	have lego || pkgs+=(lego)
+	local peer
+	for peer in uacme certbot lego; do
+		case " $CLIENTS " in *" $peer "*) have "$peer" || pkgs+=("$peer") ;; esac
+	done
 	{ have pebble && have pebble-challtestsrv; } || pkgs+=(pebble)
 	have python3 || pkgs+=(python3)
+	python3 -c 'import cryptography' 2>/dev/null || pkgs+=(python3-cryptography)
 	have valgrind || pkgs+=(valgrind)
 	have curl || pkgs+=(curl)
 	have openssl || pkgs+=(openssl)
@@ -337,6 +342,49 @@ renew_setup() {
 	done <"$name_file"
 }
 
+# scenario_due_none: acmectl renew with nothing due for DUE_NONE_CERTS kept
+# certificates, generated locally by gen-certs.py (a local CA, not Pebble:
+# issuing 10,000 would take hours), so the run needs no network at all.
+scenario_due_none() {
+	local state="$WORK/acmectl/due-none" run
+	say "scenario due-none: generating $DUE_NONE_CERTS certificates (gen-certs.py, untimed)"
+	rm -rf "$state"
+	mkdir -p "$state"
+	chmod 700 "$state"
+	python3 "$BENCH/gen-certs.py" "$state" "$DUE_NONE_CERTS" "$PEBBLE_DIR_URL" ||
+		die "gen-certs.py failed"
+	WRAP=()
+	EACH=
+	CMD=("$ACMECTL" --server "$PEBBLE_DIR_URL" --ca-bundle "$PEBBLE_CA" --state-dir "$state" renew)
+	untimed "$WORK/due-none-warmup.log" || die "due-none warm-up failed, see $WORK/due-none-warmup.log"
+	for ((run = 1; run <= RUNS; run++)); do
+		timed due-none acmectl "$run" 0
+	done
+}
+
+# scenario_renew_rtt: renew --force of RENEW_RTT_CERTS one-name
+# certificates kept for the relay's URL (100 ms RTT), one order at a time
+# (--parallel 1) and RENEW_RTT_PARALLEL at once over the one connection.
+scenario_renew_rtt() {
+	local state="$WORK/acmectl/renew-rtt" name run
+	say "scenario renew-rtt: issuing $RENEW_RTT_CERTS certificates through the relay (untimed)"
+	register acmectl "$state" "$RELAY_DIR_URL"
+	while read -r name; do
+		issue_cmd acmectl "$state" "$RELAY_DIR_URL" "$name"
+		untimed "$WORK/renew-rtt-setup.log" || die "issuing $name failed, see $WORK/renew-rtt-setup.log"
+	done < <(names renew-rtt acmectl "$RENEW_RTT_CERTS")
+	WRAP=()
+	EACH=
+	for ((run = 1; run <= RENEW_RUNS; run++)); do
+		CMD=("$ACMECTL" -v --server "$RELAY_DIR_URL" --ca-bundle "$PEBBLE_CA" --state-dir "$state"
+			renew --force --parallel 1)
+		timed renew-rtt-1 acmectl "$run" "$RENEW_RTT_CERTS"
+		CMD=("$ACMECTL" -v --server "$RELAY_DIR_URL" --ca-bundle "$PEBBLE_CA" --state-dir "$state"
+			renew --force --parallel "$RENEW_RTT_PARALLEL")
+		timed renew-rtt-n acmectl "$run" "$RENEW_RTT_CERTS"
+	done
+}
+
 scenario_renew() {
 	local client run pids=() failed=0 pid
 	say "scenario renew: setting up $RENEW_CERTS certificates (certbot $RENEW_CERTS_CERTBOT, lego $RENEW_CERTS_LEGO), clients in parallel, untimed"
@@ -371,16 +419,16 @@ probe_renew() {
 	fi
 }
 
-# trace WHERE COUNT: one untimed acmectl issuance with every stderr line
+# trace WHERE COUNT [TAG]: one untimed acmectl issuance with every stderr line
 # time-stamped: the request timeline RESULTS.md reads its "why" from.
 trace() {
-	local where=$1 count=$2 url
+	local where=$1 count=$2 tag=${3:-$1} url
 	local -a list
 	url=$(server_url "$where")
-	mapfile -t list < <(names "trace-$where" acmectl "$count")
+	mapfile -t list < <(names "trace-$tag" acmectl "$count")
 	issue_cmd acmectl "$WORK/acmectl/$where" "$url" "${list[@]}"
-	"$MEASURE" --out "$OUT/trace-$where.m" --stamp "$OUT/trace-$where.txt" -- \
-		"${CMD[@]}" >/dev/null 2>&1 || say "trace $where failed, see $OUT/trace-$where.txt"
+	"$MEASURE" --out "$OUT/trace-$tag.m" --stamp "$OUT/trace-$tag.txt" -- \
+		"${CMD[@]}" >/dev/null 2>&1 || say "trace $tag failed, see $OUT/trace-$tag.txt"
 }
 
 callgrind() {
@@ -427,6 +475,9 @@ write_meta() {
 		echo "renew_certs_certbot=$RENEW_CERTS_CERTBOT"
 		echo "renew_certs_lego=$RENEW_CERTS_LEGO"
 		echo "delay_ms=$DELAY_MS"
+		echo "due_none_certs=$DUE_NONE_CERTS"
+		echo "renew_rtt_certs=$RENEW_RTT_CERTS"
+		echo "renew_rtt_parallel=$RENEW_RTT_PARALLEL"
 		echo "relay_check=$RELAY_CHECK"
 		echo "scenarios=$SCENARIOS"
 		echo "clients=$CLIENTS"
@@ -484,16 +535,20 @@ main() {
 		>"$OUT/runs.tsv"
 
 	case " $SCENARIOS " in *" one "* | *" ten "*) prepare direct ;; esac
-	case " $SCENARIOS " in *" ten-rtt "*) prepare relay ;; esac
+	case " $SCENARIOS " in *" ten-rtt "* | *" one-rtt "*) prepare relay ;; esac
 	case " $SCENARIOS " in *" one "*) scenario_issue one direct 1 ;; esac
 	case " $SCENARIOS " in *" ten "*) scenario_issue ten direct 10 ;; esac
+	case " $SCENARIOS " in *" one-rtt "*) scenario_issue one-rtt relay 1 ;; esac
 	case " $SCENARIOS " in *" ten-rtt "*) scenario_issue ten-rtt relay 10 ;; esac
 	case " $SCENARIOS " in *" renew "*) scenario_renew ;; esac
+	case " $SCENARIOS " in *" due-none "*) scenario_due_none ;; esac
+	case " $SCENARIOS " in *" renew-rtt "*) scenario_renew_rtt ;; esac
 
 	case " $CLIENTS " in
 	*" acmectl "*)
 		case " $SCENARIOS " in *" one "* | *" ten "*) trace direct 10 ;; esac
 		case " $SCENARIOS " in *" ten-rtt "*) trace relay 10 ;; esac
+		case " $SCENARIOS " in *" one-rtt "*) trace relay 1 relay-one ;; esac
 		case " $SCENARIOS " in *" one "* | *" ten "*) callgrind ;; esac ;;
 	esac
 

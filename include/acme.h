@@ -63,6 +63,27 @@ json_t *acme_directory_parse(const char *body, size_t len, struct acme_directory
  * directory: ..."). */
 int acme_load_directory(struct acme *a);
 
+/* Uses doc (borrowed; copied) as the directory instead of fetching it:
+ * one kept from an earlier run. It must pass what acme_load_directory
+ * checks. When a request to one of its URLs answers 404 (the CA moved
+ * it), the directory is fetched once from the CA and the request sent
+ * again to the new URL. 0, or -1 with *why (static) saying what is
+ * wrong; records nothing in err. */
+int acme_use_directory(struct acme *a, json_t *doc, const char **why);
+
+/* Called with the directory URL and the document (borrowed) each time the
+ * directory was fetched from the CA. */
+typedef void (*acme_directory_cb)(void *arg, const char *url, json_t *doc);
+
+/* Calls cb(arg, ...) after every directory fetched from the CA from now
+ * on; arg is owned by a, which frees it with arg_free (may be NULL). */
+void acme_on_directory(struct acme *a, acme_directory_cb cb, void *arg, void (*arg_free)(void *));
+
+/* Calls the acme_on_directory callback again with the directory fetched
+ * from the CA in this run, if it was (not a kept one): for when the place
+ * to keep it has only now been made (a first account of a server). */
+void acme_directory_fetched_again(struct acme *a);
+
 /* The loaded directory; borrowed from a. */
 const struct acme_directory *acme_directory(const struct acme *a);
 

@@ -50,6 +50,11 @@ enum ari_verdict {
  * nothing in err. certinfo_parse() fills certinfo.ari_id with it. */
 char *ari_x509_id(X509 *x);
 
+/* The same identifier from its parts: the AKI keyIdentifier and the serial
+ * number (both borrowed). Caller frees; NULL when keyid is NULL or empty.
+ * Records nothing in err. */
+char *ari_id_of(const ASN1_OCTET_STRING *keyid, const ASN1_INTEGER *serial_number);
+
 /* Parses an RFC 3339 date-time ("2025-01-02T04:00:00Z"; fractional seconds,
  * lower-case t/z and +hh:mm/-hh:mm offsets allowed). Stores the time in
  * *out. Returns 0, or -1 when s is not one (records nothing in err). */

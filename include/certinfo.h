@@ -21,6 +21,17 @@ struct certinfo {
  * with certinfo_clear (also after failure). */
 int certinfo_parse(const char *pem, const char *what, struct certinfo *out);
 
+/* What renew needs of the first certificate of a PEM text: not_before,
+ * not_after, ari_id and issuer, read from its DER without decoding its
+ * public key or names (a fraction of certinfo_parse's cost; names and
+ * serial stay NULL). Agrees with certinfo_parse on every certificate both
+ * read, except that a certificate with an extension OpenSSL cannot decode
+ * still has its ARI id here (certinfo_parse gives none: OpenSSL then
+ * refuses its AKI); asking the CA about it is harmless. 0, or -1 with
+ * ERR_STORAGE naming `what`. Release with certinfo_clear (also after
+ * failure). */
+int certinfo_parse_window(const char *pem, const char *what, struct certinfo *out);
+
 void certinfo_clear(struct certinfo *ci);
 
 /* The issuer CN of the last certificate in a PEM chain (the top of the
@@ -32,5 +43,8 @@ char *certinfo_top_issuer_cn(const char *pem_chain);
  * else when less than a third of the lifetime is left (a half for lifetimes
  * of 10 days or less). */
 bool cert_is_due(time_t not_before, time_t not_after, time_t now, long days);
+
+/* The first moment cert_is_due() holds for this certificate and days. */
+time_t cert_due_at(time_t not_before, time_t not_after, long days);
 
 #endif

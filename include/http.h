@@ -44,6 +44,8 @@ struct http_response {
 	char *retry_after;
 	char **links;           /* every Link header value, NULL-terminated */
 	long long elapsed_ms;
+	long long exchange_ms;  /* elapsed_ms without setting up a connection
+	                         * (DNS, TCP, proxy, TLS): the request's round trip */
 };
 
 struct http_request {

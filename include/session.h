@@ -40,8 +40,9 @@ struct session {
 };
 
 /* Creates the HTTP and ACME clients for opts->server and loads the
- * directory. opts is borrowed for the life of s. 0, or -1 with err set;
- * session_close() is safe either way. */
+ * directory (the one kept in the state when fresh: dircache_load). opts is
+ * borrowed for the life of s. 0, or -1 with err set; session_close() is
+ * safe either way. */
 int session_open(struct session *s, const struct session_opts *opts);
 
 /* Sets s up for opts->server without any network, for commands that only

@@ -3,6 +3,8 @@
  * Layout (certbot's file names):
  *   STATE/accounts/<host[_port]>/key.pem       0600
  *   STATE/accounts/<host[_port]>/account.json  {url, directory, contact, created}
+ *   STATE/accounts/<host[_port]>/directory.json {url, fetched, directory}: the
+ *                                  CA's directory as fetched then, used for 24 h
  *   STATE/certs/NAME -> ../archive/NAME/<generation>   (symlink, swapped atomically)
  *   STATE/archive/NAME/<generation>/{privkey.pem 0600, cert.pem, chain.pem,
  *                                    fullchain.pem, issuance.json, ari.json}
@@ -120,6 +122,7 @@ int store_save_cert(const char *state, const char *name, const struct store_cert
 #define STORE_ACCOUNT_KEY_NEW  "key.pem.new"   /* rollover: kept before the CA sees it */
 #define STORE_ACCOUNT_KEY_OLD  "key.pem.old"   /* rollover: the key it replaced */
 #define STORE_ACCOUNT_JSON     "account.json"
+#define STORE_DIRECTORY        "directory.json" /* dircache.c */
 #define STORE_PRIVKEY          "privkey.pem"
 #define STORE_CERT             "cert.pem"
 #define STORE_CHAIN            "chain.pem"
@@ -154,6 +157,13 @@ char *store_account_file(const char *state, const char *id, const char *file);
  * such certificate). */
 json_t *store_load_issuance(const char *state, const char *name);
 
+/* store_load_issuance for a run holding store_lock, which checked every
+ * certificate (store_check_cert) when it was taken: the name is checked,
+ * the trust checks are not repeated (a path that passed belongs to the
+ * running user or root and is writable by no one else, so nobody else can
+ * have changed it since). What renew reads of thousands of certificates. */
+json_t *store_load_issuance_locked(const char *state, const char *name);
+
 /* Rewrites STATE/certs/NAME/issuance.json, the record of the current
  * generation, with record (a setting or the state of the last attempt
  * changed; the certificate files stay as they are). 0 or -1 with
@@ -164,6 +174,11 @@ int store_save_issuance(const char *state, const char *name, json_t *record);
  * settings given on the command line for the ACME directory server_url
  * are remembered. Caller frees; NULL with ERR_USAGE as store_account_id. */
 char *store_connection_path(const char *state, const char *server_url);
+
+/* Path of STATE/accounts/<id>/directory.json, where the directory of the
+ * ACME server server_url is kept between runs. Caller frees; NULL with
+ * ERR_USAGE as store_account_id. */
+char *store_directory_path(const char *state, const char *server_url);
 
 /* Names of certificates under STATE/certs: symlinks and directories, not
  * dotfiles (NULL-terminated, sorted; caller strv_free()s). Empty array when

@@ -28,6 +28,11 @@ struct acme {
 	struct http_client *http;
 	char *dir_url;
 	json_t *dir_json;
+	json_t *moved_json;   /* the directory a moved URL replaced: callers may still hold its URLs */
+	bool dir_kept;        /* dir_json came from acme_use_directory, not from the CA now */
+	acme_directory_cb on_fetch;
+	void *on_fetch_arg;   /* owned: on_fetch_free frees it */
+	void (*on_fetch_free)(void *);
 	struct acme_directory dir;
 	EVP_PKEY *key;
 	char *kid;
@@ -58,6 +63,9 @@ void acme_free(struct acme *a)
 	for (size_t i = 0; i < a->nnonces; i++)
 		free(a->nonces[i]);
 	json_decref(a->dir_json);
+	json_decref(a->moved_json);
+	if (a->on_fetch_free != NULL)
+		a->on_fetch_free(a->on_fetch_arg);
 	free(a->dir_url);
 	free(a->kid);
 	free(a);
@@ -80,12 +88,14 @@ static void nonce_put(struct acme *a, const char *nonce)
  * one is close to the round trip time. */
 static void note_rtt(struct acme *a, const struct http_response *resp)
 {
-	if (resp->status > 0 && (a->rtt_ms < 0 || resp->elapsed_ms < a->rtt_ms))
-		a->rtt_ms = resp->elapsed_ms;
+	if (resp->status > 0 && (a->rtt_ms < 0 || resp->exchange_ms < a->rtt_ms))
+		a->rtt_ms = resp->exchange_ms;
 }
 
 /* Returns a fresh nonce (caller frees): the newest cached one, else one from
  * HEAD newNonce. NULL with err set. */
+static int directory_again(struct acme *a);
+
 static char *nonce_take(struct acme *a)
 {
 	struct http_request req = { .method = HTTP_HEAD, .url = a->dir.new_nonce };
@@ -96,6 +106,17 @@ static char *nonce_take(struct acme *a)
 	if (http_perform(a->http, &req, 1) != 0)
 		goto out;
 	note_rtt(a, &req.resp);
+	if (a->dir_kept && (req.resp.status >= 400 || req.resp.replay_nonce == NULL)) {
+		/* the kept directory may be stale, or the CA down: its
+		 * directory says which, as on a first run */
+		http_response_clear(&req.resp);
+		if (directory_again(a) != 0)
+			goto out;
+		req.url = a->dir.new_nonce;
+		if (http_perform(a->http, &req, 1) != 0)
+			goto out;
+		note_rtt(a, &req.resp);
+	}
 	if (req.resp.replay_nonce == NULL || req.resp.status >= 400) {
 		err_set(ERR_ACME, "newNonce %s answered HTTP %ld without a Replay-Nonce",
 		    a->dir.new_nonce, req.resp.status);
@@ -217,10 +238,95 @@ int acme_load_directory(struct acme *a)
 	json_decref(a->dir_json);
 	a->dir_json = doc;
 	a->dir = dir;
+	a->dir_kept = false;
+	if (a->on_fetch != NULL)
+		a->on_fetch(a->on_fetch_arg, a->dir_url, doc);
 	rc = 0;
 out:
 	http_response_clear(&req.resp);
 	return rc;
+}
+
+int acme_use_directory(struct acme *a, json_t *doc, const char **why)
+{
+	struct acme_directory dir = { .url = a->dir_url };
+	char *text = json_dumps(doc, JSON_COMPACT);
+	json_t *parsed;
+
+	if (text == NULL) {
+		*why = "not JSON";
+		return -1;
+	}
+	parsed = acme_directory_parse(text, strlen(text), &dir, why);
+	free(text);
+	if (parsed == NULL)
+		return -1;
+	json_decref(a->dir_json);
+	a->dir_json = parsed;
+	a->dir = dir;
+	a->dir_kept = true;
+	return 0;
+}
+
+void acme_on_directory(struct acme *a, acme_directory_cb cb, void *arg, void (*arg_free)(void *))
+{
+	if (a->on_fetch_free != NULL)
+		a->on_fetch_free(a->on_fetch_arg);
+	a->on_fetch = cb;
+	a->on_fetch_arg = arg;
+	a->on_fetch_free = arg_free;
+}
+
+void acme_directory_fetched_again(struct acme *a)
+{
+	if (a->on_fetch != NULL && a->dir_json != NULL && !a->dir_kept)
+		a->on_fetch(a->on_fetch_arg, a->dir_url, a->dir_json);
+}
+
+/* The member of the directory whose URL url is, or NULL. */
+static const char *directory_key(const struct acme *a, const char *url)
+{
+	static const char *const keys[] = {
+		"newNonce", "newAccount", "newOrder", "revokeCert", "keyChange", "renewalInfo",
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (url != NULL && dir_member(a->dir_json, keys[i]) != NULL &&
+		    strcmp(dir_member(a->dir_json, keys[i]), url) == 0)
+			return keys[i];
+	return NULL;
+}
+
+/* Replaces the kept directory with the CA's (once: what is fetched is not
+ * kept). The replaced one stays allocated, since callers may hold its
+ * URLs. 0, or -1 with err as acme_load_directory. */
+static int directory_again(struct acme *a)
+{
+	logmsg(LOG_VERBOSE, "asking the CA for its directory %s: the kept one did not work",
+	    a->dir_url);
+	json_decref(a->moved_json);
+	a->moved_json = json_incref(a->dir_json);
+	a->dir_kept = false;
+	return acme_load_directory(a);
+}
+
+/* When a kept directory's URL *url answered status 404, the CA may have
+ * moved it: fetches the directory from the CA and points *url at the same
+ * resource of the new one. True when the request is worth sending again;
+ * false (err untouched) otherwise. */
+static bool refetch_moved(struct acme *a, const char **url, long status)
+{
+	const char *key = status == 404 && a->dir_kept ? directory_key(a, *url) : NULL;
+	const char *now;
+
+	if (key == NULL)
+		return false;
+	if (directory_again(a) != 0 || (now = dir_member(a->dir_json, key)) == NULL) {
+		err_clear();
+		return false;
+	}
+	*url = now;
+	return true;
 }
 
 const struct acme_directory *acme_directory(const struct acme *a)
@@ -396,6 +502,8 @@ int acme_post(struct acme *a, const char *what, const char *url,
 		    ratelimit++ < RATELIMIT_RETRIES) {
 			logmsg(LOG_NORMAL, "%s: rate limited, waiting %ld s as the server asks", what, wait);
 			sleep_ms(wait * 1000);
+		} else if (refetch_moved(a, &url, req.resp.status)) {
+			logmsg(LOG_DEBUG, "%s: asking the moved URL %s", what, url);
 		} else if (req.resp.status >= 500 && server < SERVER_RETRIES &&
 		    (wait >= 0 && wait <= 30 ? wait : 1L << server) * 1000LL < acme_left_ms(a)) {
 			if (wait < 0 || wait > 30)
@@ -458,6 +566,9 @@ int acme_nonce_fill(struct acme *a, size_t want)
 		http_response_clear(&reqs[i].resp);
 	}
 	free(reqs);
+	/* not one nonce from a kept directory's newNonce: as in nonce_take */
+	if (rc == 0 && a->nnonces == 0 && a->dir_kept)
+		rc = directory_again(a) == 0 ? acme_nonce_fill(a, want) : -1;
 	return rc;
 }
 
@@ -506,7 +617,9 @@ static int post_batch(struct acme *a, struct acme_call *calls, size_t n, size_t 
 		}
 		prob = problem_parse(reqs[i].resp.body, reqs[i].resp.body_len, reqs[i].resp.status);
 		if (problem_is(prob, "badNonce") || reqs[i].resp.status >= 500 ||
-		    reqs[i].resp.status == 429) {
+		    reqs[i].resp.status == 429 ||
+		    (reqs[i].resp.status == 404 && a->dir_kept &&
+		    directory_key(a, calls[i].url) != NULL)) {
 			problem_free(prob);
 			/* the rare retries go one by one, with acme_post's whole policy */
 			if (acme_post(a, calls[i].what, calls[i].url, calls[i].payload, false,

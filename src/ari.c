@@ -45,14 +45,13 @@ static char *serial_b64url(const ASN1_INTEGER *serial)
 	return out;
 }
 
-char *ari_x509_id(X509 *x)
+char *ari_id_of(const ASN1_OCTET_STRING *keyid, const ASN1_INTEGER *serial_number)
 {
-	const ASN1_OCTET_STRING *keyid = X509_get0_authority_key_id(x);
 	char *aki, *serial, *id = NULL;
 
 	if (keyid == NULL || ASN1_STRING_length(keyid) <= 0)
 		return NULL;
-	if ((serial = serial_b64url(X509_get0_serialNumber(x))) == NULL) {
+	if ((serial = serial_b64url(serial_number)) == NULL) {
 		ERR_clear_error();
 		return NULL;
 	}
@@ -61,6 +60,11 @@ char *ari_x509_id(X509 *x)
 	free(aki);
 	free(serial);
 	return id;
+}
+
+char *ari_x509_id(X509 *x)
+{
+	return ari_id_of(X509_get0_authority_key_id(x), X509_get0_serialNumber(x));
 }
 
 /* Reads exactly n digits at *p into *val and advances *p. 0 or -1. */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,159 @@ out:
 	return rc;
 }
 
+/* The next TLV of the DER text at *p (avail bytes left): when it is of
+ * class xclass and tag (constructed or not as asked), *content and *len
+ * are its content, *p moves past it and avail shrinks. -1 for anything
+ * else, including a length running past the text. */
+static int der_next(const unsigned char **p, long *avail, int xclass, int tag,
+    bool constructed, const unsigned char **content, long *len)
+{
+	const unsigned char *q = *p;
+	int got_tag, got_class, flags;
+
+	if (*avail <= 0)
+		return -1;
+	/* 0x80: an error; 0x20: constructed; 0x01: indefinite length (not DER) */
+	flags = ASN1_get_object(&q, len, &got_tag, &got_class, *avail);
+	if ((flags & 0x81) != 0 || got_tag != tag || got_class != xclass ||
+	    ((flags & 0x20) != 0) != constructed)
+		return -1;
+	*content = q;
+	*avail -= (long)(q - *p) + *len;
+	*p = q + *len;
+	return 0;
+}
+
+/* Skips the next TLV when it is of the given context-specific tag (an
+ * optional field). */
+static void der_skip_context(const unsigned char **p, long *avail, int tag)
+{
+	const unsigned char *c;
+	long len;
+
+	der_next(p, avail, V_ASN1_CONTEXT_SPECIFIC, tag, true, &c, &len);
+}
+
+/* The keyIdentifier of the one Authority Key Identifier among the
+ * extensions (the content of TBSCertificate's [3]), as X509 parsing finds
+ * it: NULL when there is none, more than one, or it does not decode.
+ * Caller ASN1_OCTET_STRING_free()s. */
+static ASN1_OCTET_STRING *der_aki_keyid(const unsigned char *ext, long avail)
+{
+	static const unsigned char aki_oid[] = { 0x55, 0x1d, 0x23 }; /* 2.5.29.35 */
+	const unsigned char *seq, *e, *oid, *val, *c;
+	long seq_len, e_len, oid_len, val_len, len;
+	AUTHORITY_KEYID *akid = NULL;
+	ASN1_OCTET_STRING *keyid = NULL;
+	int found = 0;
+
+	if (der_next(&ext, &avail, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true, &seq, &seq_len) != 0)
+		return NULL;
+	while (seq_len > 0) {
+		if (der_next(&seq, &seq_len, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true, &e,
+		    &e_len) != 0 ||
+		    der_next(&e, &e_len, V_ASN1_UNIVERSAL, V_ASN1_OBJECT, false, &oid, &oid_len) != 0)
+			goto fail;
+		if (oid_len != sizeof(aki_oid) || memcmp(oid, aki_oid, sizeof(aki_oid)) != 0)
+			continue;
+		/* critical BOOLEAN, DEFAULT FALSE */
+		der_next(&e, &e_len, V_ASN1_UNIVERSAL, V_ASN1_BOOLEAN, false, &c, &len);
+		if (der_next(&e, &e_len, V_ASN1_UNIVERSAL, V_ASN1_OCTET_STRING, false, &val,
+		    &val_len) != 0 || found++ > 0)
+			goto fail;
+		AUTHORITY_KEYID_free(akid);
+		akid = d2i_AUTHORITY_KEYID(NULL, &val, val_len);
+	}
+	if (akid != NULL && akid->keyid != NULL) {
+		keyid = akid->keyid;
+		akid->keyid = NULL;
+	}
+fail:
+	AUTHORITY_KEYID_free(akid);
+	ERR_clear_error();
+	return keyid;
+}
+
+/* Reads the issuer, validity and ARI identifier of the DER certificate der. */
+static int der_window(const unsigned char *der, long avail, struct certinfo *out)
+{
+	const unsigned char *cert, *tbs, *t, *c;
+	long cert_len, tbs_len, len;
+	X509_NAME *issuer = NULL;
+	ASN1_INTEGER *serial = NULL;
+	ASN1_OCTET_STRING *keyid = NULL;
+	ASN1_TIME *nb = NULL, *na = NULL;
+	int rc = -1;
+
+	if (der_next(&der, &avail, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true, &cert, &cert_len) != 0 ||
+	    der_next(&cert, &cert_len, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true, &tbs, &tbs_len) != 0)
+		return -1;
+	der_skip_context(&tbs, &tbs_len, 0);   /* version */
+	t = tbs;
+	if (der_next(&tbs, &tbs_len, V_ASN1_UNIVERSAL, V_ASN1_INTEGER, false, &c, &len) != 0 ||
+	    (serial = d2i_ASN1_INTEGER(NULL, &t, tbs - t)) == NULL ||
+	    der_next(&tbs, &tbs_len, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true, &c, &len) != 0)
+		goto out;                          /* signature algorithm */
+	t = tbs;
+	if (der_next(&tbs, &tbs_len, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true, &c, &len) != 0 ||
+	    (issuer = d2i_X509_NAME(NULL, &t, tbs - t)) == NULL ||
+	    (out->issuer = X509_NAME_oneline(issuer, NULL, 0)) == NULL)
+		goto out;
+	if (der_next(&tbs, &tbs_len, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true, &c, &len) != 0)
+		goto out;                          /* validity */
+	t = c;
+	if ((nb = d2i_ASN1_TIME(NULL, &t, len)) == NULL ||
+	    (na = d2i_ASN1_TIME(NULL, &t, len - (long)(t - c))) == NULL)
+		goto out;
+	if (asn1_to_time(nb, &out->not_before) != 0 || asn1_to_time(na, &out->not_after) != 0)
+		goto out;
+	if (der_next(&tbs, &tbs_len, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true, &c, &len) != 0 ||
+	    der_next(&tbs, &tbs_len, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true, &c, &len) != 0)
+		goto out;                          /* subject, public key */
+	der_skip_context(&tbs, &tbs_len, 1);   /* issuerUniqueID */
+	der_skip_context(&tbs, &tbs_len, 2);   /* subjectUniqueID */
+	if (der_next(&tbs, &tbs_len, V_ASN1_CONTEXT_SPECIFIC, 3, true, &c, &len) == 0)
+		keyid = der_aki_keyid(c, len);
+	out->ari_id = ari_id_of(keyid, serial);
+	rc = 0;
+out:
+	ASN1_OCTET_STRING_free(keyid);
+	X509_NAME_free(issuer);
+	ASN1_INTEGER_free(serial);
+	ASN1_TIME_free(nb);
+	ASN1_TIME_free(na);
+	ERR_clear_error();
+	return rc;
+}
+
+int certinfo_parse_window(const char *pem, const char *what, struct certinfo *out)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	unsigned char *der = NULL;
+	char *name = NULL;
+	long len = 0;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (b == NULL || PEM_bytes_read_bio(&der, &len, &name, PEM_STRING_X509, b, NULL,
+	    NULL) != 1) {
+		err_set(ERR_STORAGE, "%s: not a PEM certificate", what);
+		goto out;
+	}
+	if (der_window(der, len, out) != 0) {
+		certinfo_clear(out);
+		err_set(ERR_STORAGE, "%s: not a readable certificate", what);
+		goto out;
+	}
+	rc = 0;
+out:
+	ERR_clear_error();
+	OPENSSL_free(der);
+	OPENSSL_free(name);
+	BIO_free(b);
+	return rc;
+}
+
 void certinfo_clear(struct certinfo *ci)
 {
 	strv_free(ci->names);
@@ -104,6 +258,18 @@ bool cert_is_due(time_t not_before, time_t not_after, time_t now, long days)
 	if (lifetime <= 10 * 86400)
 		return left < lifetime / 2;
 	return left < lifetime / 3;
+}
+
+time_t cert_due_at(time_t not_before, time_t not_after, long days)
+{
+	time_t lifetime = not_after - not_before, margin;
+
+	if (days >= 0)
+		margin = (time_t)days * 86400;
+	else
+		margin = lifetime <= 10 * 86400 ? lifetime / 2 : lifetime / 3;
+	/* due once fewer than margin seconds are left: "left < margin" */
+	return not_after - margin + 1;
 }
 
 char *certinfo_top_issuer_cn(const char *pem_chain)

@@ -623,13 +623,15 @@ static void finish_transfer(struct transfer *t, CURLcode rc)
 {
 	struct http_request *req = t->req;
 	struct http_response *r = &req->resp;
-	curl_off_t total_us = 0;
+	curl_off_t total_us = 0, setup_us = 0;
 	long connects = 0;
 
 	curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects);
 	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+	curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &setup_us);
 	t->c->connects += connects;
 	r->elapsed_ms = (long long)(total_us / 1000);
+	r->exchange_ms = (long long)((total_us - setup_us) / 1000);
 	if (rc != CURLE_OK) {
 		req->result = -1;
 		describe_failure(t, rc);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "account.h"
+#include "dircache.h"
 #include "err.h"
 #include "key.h"
 #include "log.h"
@@ -44,7 +45,7 @@ int session_open(struct session *s, const struct session_opts *opts)
 		return -1;
 	s->acme = acme_new(s->http, opts->server);
 	acme_set_parallel(s->acme, opts->parallel > 0 ? (size_t)opts->parallel : 1);
-	return acme_load_directory(s->acme);
+	return dircache_load(s->acme, opts->state_dir, opts->server);
 }
 
 void session_close(struct session *s)
@@ -202,6 +203,9 @@ static int write_key(const struct session *s, EVP_PKEY *key)
 	    store_mkdirs(s->account_dir, 0700) == 0 &&
 	    store_write_atomic(path, pem, len, 0600) == 0)
 		rc = 0;
+	/* the account directory may be new: the directory can be kept now */
+	if (rc == 0 && s->acme != NULL)
+		acme_directory_fetched_again(s->acme);
 	key_pem_free(pem, len);
 	free(path);
 	return rc;

@@ -366,13 +366,14 @@ static char *linked_generation(const char *state, const char *name, const char *
 	return gendir;
 }
 
-int store_check_cert(const char *state, const char *name)
+/* store_check_cert without store_check, for callers that ran it. */
+static int check_cert_steps(const char *state, const char *name)
 {
 	char *live = store_cert_dir(state, name), *dir = NULL, *file = NULL;
 	struct stat st;
 	int rc = -1;
 
-	if (check_cert_name(name) == -1 || store_check(state) == -1)
+	if (check_cert_name(name) == -1)
 		goto out;
 	if (lstat(live, &st) == -1) {
 		rc = errno == ENOENT ? 0 : -1;  /* no such certificate: the reader says so */
@@ -394,6 +395,13 @@ out:
 	free(dir);
 	free(file);
 	return rc;
+}
+
+int store_check_cert(const char *state, const char *name)
+{
+	if (check_cert_name(name) == -1 || store_check(state) == -1)
+		return -1;
+	return check_cert_steps(state, name);
 }
 
 /* The generation certs/NAME points at ("../archive/NAME/N"), or -1. */
@@ -658,15 +666,14 @@ out:
 	return rc;
 }
 
-json_t *store_load_issuance(const char *state, const char *name)
+/* Reads and parses certificate name's issuance.json, with no trust check. */
+static json_t *read_issuance(const char *state, const char *name)
 {
 	char *path = NULL, *text = NULL;
 	json_t *doc = NULL;
 	json_error_t jerr;
 	size_t len;
 
-	if (store_check_cert(state, name) == -1)
-		return NULL;
 	path = store_cert_file(state, name, STORE_ISSUANCE);
 	text = store_read_file(path, &len);
 	if (text == NULL) {
@@ -689,6 +696,20 @@ out:
 	free(path);
 	free(text);
 	return doc;
+}
+
+json_t *store_load_issuance(const char *state, const char *name)
+{
+	if (store_check_cert(state, name) == -1)
+		return NULL;
+	return read_issuance(state, name);
+}
+
+json_t *store_load_issuance_locked(const char *state, const char *name)
+{
+	if (check_cert_name(name) == -1)
+		return NULL;
+	return read_issuance(state, name);
 }
 
 int store_save_issuance(const char *state, const char *name, json_t *record)
@@ -767,8 +788,9 @@ static int check_all_certs(const char *state)
 
 	if ((names = store_list_certs(state)) == NULL)
 		return -1;
+	/* store_list_certs ran store_check */
 	for (i = 0; names[i] != NULL && rc == 0; i++)
-		rc = store_check_cert(state, names[i]);
+		rc = check_cert_steps(state, names[i]);
 	strv_free(names);
 	return rc;
 }

@@ -183,3 +183,14 @@ char *store_account_file(const char *state, const char *id, const char *file)
 {
 	return xasprintf("%s/accounts/%s/%s", state, id, file);
 }
+
+char *store_directory_path(const char *state, const char *server_url)
+{
+	char *id = store_account_id(server_url), *path;
+
+	if (id == NULL)
+		return NULL;
+	path = store_account_file(state, id, STORE_DIRECTORY);
+	free(id);
+	return path;
+}

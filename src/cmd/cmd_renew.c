@@ -63,7 +63,7 @@ struct job {
 	char *ari_path;
 	struct ari_state ari;
 	bool have_ari;
-	const char *server;       /* borrowed from record */
+	char *server;             /* the record's "server" */
 	bool due;
 	bool check;               /* an ARI check is due */
 	bool deploy_pending;      /* its deploy hook has not succeeded yet */
@@ -82,6 +82,7 @@ static void take_error(char **dst)
 static void job_clear(struct job *j)
 {
 	free(j->name);
+	free(j->server);
 	json_decref(j->record);
 	json_decref(j->hooks);
 	certinfo_clear(&j->ci);
@@ -126,24 +127,29 @@ static int remember_hooks(const struct config *cfg, struct job *j)
 }
 
 /* Reads what the run needs to know about certificate j->name: its record,
- * certificate, ARI identifier and state, and its hooks (remembering given
- * ones unless peek). Anything unreadable makes it a failed job. */
+ * certificate window, ARI identifier and state, and its hooks (remembering
+ * given ones unless peek; a run that is not peeking holds the lock, which
+ * checked every certificate). Anything unreadable makes it a failed job. */
 static void job_load(const struct config *cfg, struct job *j, bool peek)
 {
 	char *path = NULL, *pem = NULL;
+	const char *server;
 	bool ok = false;
 
-	if ((j->record = store_load_issuance(cfg->state_dir, j->name)) == NULL)
+	j->record = peek ? store_load_issuance(cfg->state_dir, j->name) :
+	    store_load_issuance_locked(cfg->state_dir, j->name);
+	if (j->record == NULL)
 		goto out;
-	j->server = json_string_value(json_object_get(j->record, "server"));
+	server = json_string_value(json_object_get(j->record, "server"));
 	j->deploy_pending = json_is_true(json_object_get(j->record, "deploy_pending"));
-	if (j->server == NULL) {
+	if (server == NULL) {
 		err_set(ERR_STORAGE, "certificate %s: issuance.json names no server", j->name);
 		goto out;
 	}
+	j->server = xstrdup(server);
 	path = store_cert_file(cfg->state_dir, j->name, STORE_CERT);
 	if ((pem = store_read_file(path, NULL)) == NULL ||
-	    certinfo_parse(pem, path, &j->ci) != 0)
+	    certinfo_parse_window(pem, path, &j->ci) != 0)
 		goto out;
 	ok = true;
 	if (is_revoked(j->record)) {
@@ -200,7 +206,27 @@ static void job_decide(const struct config *cfg, struct job *j, time_t now)
 	}
 }
 
-/* Loads and decides every certificate named. Returns the array (n entries;
+/* Drops what a job that will only be reported holds (its record, hooks
+ * and certificate's issuer and ARI id), so a run over thousands of
+ * certificates keeps only their summaries. */
+static void job_trim(struct job *j)
+{
+	if (j->action != ACT_NOT_DUE || j->due || j->check || j->deploy_pending)
+		return;
+	json_decref(j->record);
+	json_decref(j->hooks);
+	free(j->ari_path);
+	OPENSSL_free(j->ci.issuer);
+	free(j->ci.ari_id);
+	j->record = NULL;
+	j->hooks = NULL;
+	j->ari_path = NULL;
+	j->ci.issuer = NULL;
+	j->ci.ari_id = NULL;
+}
+
+/* Loads and decides every certificate named; unless peek, keeps of those
+ * with nothing to do only what is reported. Returns the array (n entries;
  * release with jobs_free). */
 static struct job *jobs_load(const struct config *cfg, char **names, size_t n,
     time_t now, bool peek)
@@ -211,6 +237,8 @@ static struct job *jobs_load(const struct config *cfg, char **names, size_t n,
 		jobs[i].name = xstrdup(names[i]);
 		job_load(cfg, &jobs[i], peek);
 		job_decide(cfg, &jobs[i], now);
+		if (!peek)
+			job_trim(&jobs[i]);
 	}
 	return jobs;
 }
@@ -594,12 +622,15 @@ static const char *human_time(time_t t, char *buf, size_t size)
 	return buf;
 }
 
-/* The one-line summary of j. */
+/* The one-line summary of j; one that is not due only with -v (the run's
+ * summary line counts them: cron mails every line). */
 static void print_line(const struct config *cfg, const struct job *j, time_t now)
 {
 	char until[40], a[40], b[40], c[40];
 
 	if (cfg->quiet && j->action != ACT_FAILED && j->error == NULL)
+		return;
+	if (j->action == ACT_NOT_DUE && cfg->verbosity == 0)
 		return;
 	human_time(j->ci.not_after, until, sizeof(until));
 	switch (j->action) {
@@ -632,6 +663,48 @@ static void print_line(const struct config *cfg, const struct job *j, time_t now
 		printf("%s: revoked, not renewed\n", j->name);
 		break;
 	}
+}
+
+/* When not-due job j becomes due: by its dates, or at the point its ARI
+ * window chose when that comes first. */
+static time_t job_due_at(const struct config *cfg, const struct job *j)
+{
+	time_t at = cert_due_at(j->ci.not_before, j->ci.not_after, cfg->days);
+
+	if (j->have_ari && j->ari.offered && j->ari.renew_at != 0 && j->ari.renew_at < at)
+		at = j->ari.renew_at;
+	return at;
+}
+
+/* One line for all the certificates that are not due: how many were
+ * checked, and which one is due next, when. */
+static void print_summary(const struct config *cfg, const struct job *jobs, size_t n)
+{
+	const struct job *next = NULL;
+	size_t not_due = 0;
+	time_t at, next_at = 0;
+	char when[40];
+
+	if (cfg->quiet || cfg->verbosity > 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].action != ACT_NOT_DUE)
+			continue;
+		not_due++;
+		at = job_due_at(cfg, &jobs[i]);
+		if (next == NULL || at < next_at) {
+			next = &jobs[i];
+			next_at = at;
+		}
+	}
+	if (next == NULL)
+		return;
+	printf("acmectl: %zu certificate%s checked, ", n, n == 1 ? "" : "s");
+	if (not_due == n)
+		printf("none due");
+	else
+		printf("%zu not due", not_due);
+	printf(" (next: %s on %s)\n", next->name, human_time(next_at, when, sizeof(when)));
 }
 
 /* The --json array: {name, action, not_after, error?} per certificate. */
@@ -800,6 +873,8 @@ int cmd_renew(const struct config *cfg)
 	}
 	if (cfg->json)
 		print_json(jobs, n);
+	else
+		print_summary(cfg, jobs, n);
 	for (struct server *srv = servers; srv != NULL; srv = srv->next)
 		session_log_stats(&srv->s);
 	if (failed > 0 || run_errors != NULL) {

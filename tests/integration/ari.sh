@@ -47,8 +47,6 @@ ari_window "$W_START" "$W_END" 3600
 ORDERS=$(ari_events '^NEWORDER .* -> 201$')
 ari_acme renew
 assert_rc 0 "renew with a window in the future"
-assert_contains "$OUT" "ari.example: not due" "not due"
-assert_contains "$OUT" "ARI window" "the line shows the ARI window"
 assert_eq 2 "$(ari_events "^RENEWALINFO $ID\$")" "renewalInfo asked once more, for the certificate's identifier"
 assert_eq "$ORDERS" "$(ari_events '^NEWORDER .* -> 201$')" "no order"
 A="$CERT/ari.json"
@@ -58,12 +56,16 @@ assert_true "ari.json: the renewal point lies in the window" \
 	in_window "$(json_field "$A" renew_at)" "$(json_field "$A" window_start)" "$(json_field "$A" window_end)"
 assert_true "ari.json: next check is Retry-After (3600 s) away" near "$(json_field "$A" next_check)" 3600
 RENEW_AT=$(json_field "$A" renew_at)
+assert_eq "acmectl: 1 certificate checked, none due (next: ari.example on $(date -u -d "$RENEW_AT" '+%Y-%m-%d %H:%M UTC'))" \
+	"$OUT" "one summary line, naming the renewal point ARI chose (before the dates' one)"
 
 # Before the next check: no request at all, not even to the front
 BEFORE=$(wc -l <"$ARI_LOG")
 PEBBLE_BEFORE=$(pebble_request_count)
-ari_acme renew
+ari_acme -v renew
 assert_rc 0 "renew before the next check"
+assert_contains "$OUT" "ari.example: not due" "-v: a line per certificate"
+assert_contains "$OUT" "ARI window" "-v: the line shows the ARI window"
 assert_eq "$BEFORE" "$(wc -l <"$ARI_LOG")" "no request to the front before Retry-After has passed"
 assert_eq "$PEBBLE_BEFORE" "$(pebble_request_count)" "no request to Pebble either"
 
@@ -93,7 +95,7 @@ ari_window "$W_START" "$W_END" 3600 '"status": 500'
 ari_acme renew
 assert_rc 0 "renew when renewalInfo fails"
 assert_contains "$ERR" "warning: ari.example: no renewal information" "warns"
-assert_contains "$OUT" "ari.example: not due" "still not due"
+assert_contains "$OUT" "none due (next: ari.example on" "still not due"
 assert_eq 1 "$(json_field "$A" failures)" "the failure is counted"
 assert_true "retried after an hour" near "$(json_field "$A" next_check)" 3600
 assert_eq "$RENEW_AT" "$(json_field "$A" renew_at)" "the known window is kept"
@@ -137,7 +139,7 @@ ID3=$(ari_cert_id_of "$CERT/cert.pem")
 # forced renewal still names its predecessor
 ari_window $((30 * 86400)) $((31 * 86400)) 3600
 json_set "$A" next_check "$(rfc3339 -10)"
-ari_acme renew
+ari_acme -v renew
 assert_contains "$OUT" "ari.example: not due" "not due with the window ahead"
 ari_acme renew --force
 assert_rc 0 "renew --force"
@@ -153,7 +155,7 @@ json_set "$A" next_check "$(rfc3339 -10)"
 json_set "$STATE/certs/ari2.example/ari.json" next_check "$(rfc3339 -10)"
 ari_window $((40 * 86400)) $((41 * 86400)) 7200
 B4=$(ari_events "^RENEWALINFO $ID4\$") B5=$(ari_events "^RENEWALINFO $ID5\$")
-ari_acme renew
+ari_acme -v renew
 assert_rc 0 "renew with two checks due"
 assert_contains "$OUT" "ari.example: not due" "the first is not due"
 assert_contains "$OUT" "ari2.example: not due" "the second is not due"

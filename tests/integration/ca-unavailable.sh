@@ -2,6 +2,8 @@
 # ca-unavailable.sh - a CA whose directory answers 503, or 429 with
 # Retry-After (fault_ca.py before Pebble): the directory is asked again with
 # backoff (4 tries in all), then exit 3 "the CA is unavailable: HTTP 503 ..."
+# (asked when no directory is kept from an earlier run, or when the kept
+# one's first request fails too: down for everything)
 # with what its problem document says, not exit 2 "not an ACME directory";
 # renew names the certificate that could not be renewed; nothing written.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -16,6 +18,7 @@ check_down() {
 	local fault=$1 status=$2 snap start said
 	said="acmectl: the CA is unavailable: HTTP $status from $URL after 4 tries: serverInternal: the front says $status: down for maintenance"
 	fault_ca_start "$fault" "$PORT"
+	rm -f "$STATE/accounts/localhost_$PORT/directory.json"
 	snap=$(state_snapshot "$STATE")
 	start=$(date +%s)
 	fault_acme issue --force --webroot "$WWW" up.example
@@ -37,6 +40,25 @@ check_down() {
 
 check_down directory-503 503
 check_down directory-429 429
+
+# down for everything, with its directory kept from an earlier run: the
+# failed nonce request makes it ask the directory, which says the same
+fault_ca_start none "$PORT"
+fault_acme renew --force
+assert_rc 0 "renew --force through the front without a fault (keeps the directory again)"
+assert_file_exists "$STATE/accounts/localhost_$PORT/directory.json" "the directory is kept"
+fault_ca_stop
+fault_ca_start down-503 "$PORT"
+SNAP=$(state_snapshot "$STATE")
+fault_acme renew --force
+assert_rc 1 "down for everything, with the directory kept: renew fails"
+assert_eq "acmectl: 1 of 1 certificates failed to renew or deploy: up.example: the CA is unavailable: HTTP 503 from $URL after 4 tries: serverInternal: the front says 503: down for maintenance" \
+	"$ERR" "down for everything: the same line as when the directory alone is down"
+assert_true "the kept directory's nonce URL was asked first" \
+	test "$(fault_events '^REQUEST HEAD /nonce-plz$')" -ge 1
+assert_eq 4 "$(fault_events '^REQUEST GET /dir$')" "then the directory, 4 times"
+assert_state_unchanged "$SNAP" "$STATE" "down for everything: renew wrote nothing"
+fault_ca_stop
 
 # a directory that is not one (404) is still the user's mistake: exit 2, at once
 fault_ca_start none "$PORT"

@@ -55,6 +55,18 @@ assert_not_contains "$ERR" "connections:" "no connection opened"
 assert_eq "$SNAP" "$(state_snapshot "$STATE/archive")" "state untouched when nothing is due"
 assert_eq "" "$(cat "$HOOKS")" "no hook runs when nothing is due"
 
+# Without -v: one summary line for all of them (cron mails every line),
+# naming the certificate due first; -q: nothing
+acme renew
+assert_rc 0 "renew with nothing due, no -v"
+assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line for two certificates"
+assert_contains "$OUT" "acmectl: 2 certificates checked, none due (next: one.example on 20" \
+	"the summary counts them and names the one due first (issued first)"
+assert_not_contains "$OUT" "two.example" "no line of its own for two.example"
+acme -q renew
+assert_rc 0 "renew -q with nothing due"
+assert_eq "" "$OUT" "-q: no line at all"
+
 # --days 2000 (> 5 years) renews one named certificate, with hooks
 OLD_TARGET=$(readlink "$STATE/certs/one.example")
 OLD_CERT=$(sha_of "$STATE/certs/one.example/cert.pem")

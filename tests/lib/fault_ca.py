@@ -425,6 +425,14 @@ def directory_429(x):
     return directory_status(x, "directory-429", 429, "1")
 
 
+def down_503(x):
+    """Every request, the directory's and the rest, answers 503 with a problem."""
+    x.handler.event("FAULT down-503 %s %s" % (x.method, x.path))
+    doc = {"type": "urn:ietf:params:acme:error:serverInternal", "status": 503,
+           "detail": "the front says 503: down for maintenance"}
+    return 503, [("Content-Type", PROBLEM)], json.dumps(doc).encode()
+
+
 # --- waits ---------------------------------------------------------------------
 
 HUGE_WAIT = "999999999"
@@ -553,6 +561,7 @@ FAULTS = {
     "header-control-chars": header_control_chars,
     "directory-503": directory_503,
     "directory-429": directory_429,
+    "down-503": down_503,
     "retry-after-challenge": retry_after_challenge,
     "retry-after-processing": retry_after_processing,
     "order-pending-forever": order_pending_forever,

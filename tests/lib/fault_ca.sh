@@ -59,9 +59,11 @@ fault_events() {
 }
 
 # fault_ca_begin NAME...: what every CA-fault test starts from: Pebble with
-# a webroot, a live certificate for NAME... issued through the front
-# without a fault (and renew with nothing due, which makes the state's
-# lock file), the front stopped again. Sets PORT (give it to fault_ca_start
+# a webroot, an account and a live certificate for NAME... issued through
+# the front without a fault (the account first, so the issuance keeps the
+# front's directory in the state, as any run after the first does; and
+# renew with nothing due, which makes the state's lock file), the front
+# stopped again. Sets PORT (give it to fault_ca_start
 # to keep the directory URL the certificate renews from) and URL (that
 # directory URL). A failed run may then change only its failure record
 # (SNAPSHOT_BUT_FAILURE_RECORD, common.sh).
@@ -71,7 +73,9 @@ fault_ca_begin() {
 	PORT=$FAULT_PORT
 	URL=$FAULT_DIR_URL
 	SNAPSHOT_BUT_FAILURE_RECORD=1
-	fault_acme issue --webroot "$WWW" --email admin@acmectl.example --agree-tos "$@"
+	fault_acme account register --email admin@acmectl.example --agree-tos
+	assert_rc 0 "an account first, through the front without a fault"
+	fault_acme issue --webroot "$WWW" "$@"
 	assert_rc 0 "a live certificate first, through the front without a fault"
 	fault_acme renew
 	assert_rc 0 "renew when nothing is due (makes the state's lock file)"

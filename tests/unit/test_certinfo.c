@@ -2,12 +2,16 @@
  * fewer than that many days are left; without, when less than a third of
  * the lifetime is left, or a half for lifetimes of 10 days or less (short
  * certificates would otherwise renew too late to survive one failed run).
- * Each lifetime is tried at both sides of its boundary. */
+ * Each lifetime is tried at both sides of its boundary.
+ * Then certinfo_parse_window(), the light reader renew decides with, against
+ * certinfo_parse() on the shapes of tests/unit/data/certinfo (made by
+ * make-certinfo.py), and on texts that are no certificate. */
 #include "config.h"
 
 #include <time.h>
 
 #include "certinfo.h"
+#include "err.h"
 #include "test.h"
 
 #define DAY 86400L
@@ -47,14 +51,98 @@ static const struct {
 	{ -DAY, 0, -1, true },
 };
 
+/* Certificates both readers must read alike. */
+static const struct {
+	const char *file;
+	bool ari;                  /* has an ARI identifier (an AKI keyIdentifier) */
+} shapes[] = {
+	{ "aki.pem", true },
+	{ "aki-critical.pem", true },              /* the optional BOOLEAN present */
+	{ "aki-highbit-serial.pem", true },        /* serial with a leading zero octet */
+	{ "aki-generalized-time.pem", true },      /* notAfter in 2051 */
+	{ "aki-rsa.pem", true },                   /* a longer public key to skip */
+	{ "aki-no-keyid.pem", false },             /* issuer and serial only */
+	{ "no-extensions.pem", false },
+	{ "v1.pem", false },                       /* no version field */
+	{ "../certcheck/leaf-ok.pem", true },
+	{ "../certcheck/root.pem", false },
+};
+
+/* Texts that are no readable certificate. */
+static const char *const not_certs[] = {
+	"",
+	"garbage",
+	"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+	/* a SEQUENCE claiming more than there is */
+	"-----BEGIN CERTIFICATE-----\nMIIBIjCB\n-----END CERTIFICATE-----\n",
+	/* an empty SEQUENCE */
+	"-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n",
+	/* a key, not a certificate */
+	"-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n",
+};
+
+/* The contents of data file dir/file. Caller frees. */
+static char *read_data(const char *file)
+{
+	char *path = test_data_file("certinfo", file), *text = NULL;
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f != NULL) {
+		text = xcalloc(1, 65536);
+		n = fread(text, 1, 65535, f);
+		text[n] = '\0';
+		fclose(f);
+	}
+	free(path);
+	return text;
+}
+
+static void check_window(void)
+{
+	struct certinfo full, light;
+
+	for (size_t i = 0; i < NELEM(shapes); i++) {
+		char *pem = read_data(shapes[i].file);
+
+		CHECK(pem != NULL, "%s: cannot read", shapes[i].file);
+		if (pem == NULL)
+			continue;
+		CHECK_INT(certinfo_parse(pem, shapes[i].file, &full), 0, shapes[i].file);
+		CHECK_INT(certinfo_parse_window(pem, shapes[i].file, &light), 0, shapes[i].file);
+		CHECK_INT(light.not_before, full.not_before, shapes[i].file);
+		CHECK_INT(light.not_after, full.not_after, shapes[i].file);
+		CHECK_STR(light.ari_id, full.ari_id, shapes[i].file);
+		CHECK_STR(light.issuer, full.issuer, shapes[i].file);
+		CHECK_INT(light.ari_id != NULL, shapes[i].ari, shapes[i].file);
+		certinfo_clear(&full);
+		certinfo_clear(&light);
+		free(pem);
+	}
+	for (size_t i = 0; i < NELEM(not_certs); i++) {
+		char ctx[32];
+
+		snprintf(ctx, sizeof(ctx), "not a certificate, row %zu", i);
+		CHECK_INT(certinfo_parse_window(not_certs[i], "x.pem", &light), -1, ctx);
+		CHECK_INT(err_kind(), ERR_STORAGE, ctx);
+		CHECK(light.ari_id == NULL && light.not_after == 0, "%s: nothing kept", ctx);
+		certinfo_clear(&light);
+		err_clear();
+	}
+}
+
 int main(void)
 {
+	check_window();
 	for (size_t i = 0; i < NELEM(rows); i++) {
 		char ctx[80];
 
 		snprintf(ctx, sizeof(ctx), "row %zu: lifetime %ld s, age %ld s, days %ld", i,
 		    rows[i].lifetime, rows[i].age, rows[i].days);
 		CHECK_INT(cert_is_due(T0, T0 + rows[i].lifetime, T0 + rows[i].age,
+		    rows[i].days), rows[i].due, ctx);
+		/* cert_due_at names the boundary the row is on one side of */
+		CHECK_INT(T0 + rows[i].age >= cert_due_at(T0, T0 + rows[i].lifetime,
 		    rows[i].days), rows[i].due, ctx);
 	}
 	return test_done();
