@@ -164,6 +164,8 @@ static const struct optspec options[] = {
 	STR("--challenge", ON_DIAGNOSE, challenge),
 	STR("--dns01-recursive-nameservers", ON_DIAGNOSE, dns01_recursive),
 	FLAG("--dns01-recursive-nameservers-only", ON_DIAGNOSE, dns01_recursive_only),
+	FLAG("--register", ON_DIAGNOSE, diag_register),
+	STR("--eab-secret", ON_DIAGNOSE, eab_secret),
 
 	/* account export */
 	FLAG("--cert-manager", ON_EXPORT | ON_IMPORT, cert_manager),

@@ -170,6 +170,9 @@ struct run {
 	char *conn_authority;        /* what conn is connected to */
 	char *nonce;
 	json_t *dir;
+	unsigned char *eab_key;      /* the EAB MAC key as cert-manager decodes it; wiped */
+	size_t eab_key_len;
+	int nonce_retries;           /* badNonce retries of the account requests */
 };
 
 /* Keeps s until the run ends and returns it (NULL for NULL). */
