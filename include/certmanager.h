@@ -361,4 +361,18 @@ void cm_view_key_secret_missing(const struct cm_version *v, const char *err,
 void cm_view_update_failed(const struct cm_version *v, const char *err, bool acme_4xx,
     struct cm_view *out);
 
+/* Go's (1.19) url.Parse error for url, `parse "URL": DETAIL` (e.g.
+ * `invalid character " " in host name`, `invalid port ":x" after host`,
+ * `net/url: invalid control character in URL`), or NULL when it parses.
+ * The URL is quoted as Go's %q quotes ASCII (other bytes as \xNN).
+ * Caller frees. */
+char *cm_url_parse_error(const char *url);
+
+/* The view of an URL url.Parse refuses with err (cm_url_parse_error()):
+ * Ready=False InvalidURL "Failed to parse existing ACME <what> URI
+ * "<url>": <err>" (what is "server" or "account"), an event of the same,
+ * no retry. Release with cm_view_free(). */
+void cm_view_invalid_url(const char *what, const char *url, const char *err,
+    struct cm_view *out);
+
 #endif

@@ -42,6 +42,7 @@ enum diag_config {
 	DCONF_REJECTED,      /* cert-manager's webhook refuses the manifest: config_problem */
 	DCONF_KEY_SECRET_MISSING, /* no account key Secret, generation disabled: key_secret_missing */
 	DCONF_EAB_INVALID,   /* the EAB MAC key cannot be read from its Secret: eab_invalid */
+	DCONF_INVALID_URL,   /* Go's url.Parse refuses the server or account URL: invalid_url */
 };
 
 enum diag_route {
@@ -299,6 +300,12 @@ struct diag_facts {
 	const char *account_go_error; /* Go's *acme.Error text of that failure, or NULL */
 	const char *account_contact;  /* the account's first contact, as the CA answered */
 	bool contact_updated;         /* --register: the contact was updated as cert-manager would */
+
+	/* DCONF_INVALID_URL: which URL ("server" or "account"), its value and
+	 * Go's error (cm_url_parse_error()) */
+	const char *invalid_url_what;
+	const char *invalid_url_value;
+	const char *invalid_url;
 };
 
 /* The verdict of a run: the first thing that fails as cert-manager would

@@ -378,6 +378,12 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 			    "disableAccountKeyGeneration is set, so cert-manager will not make "
 			    "one; or unset it to let cert-manager generate a key (a new account)",
 			    f->key_secret_name ? f->key_secret_name : "named by privateKeySecretRef"));
+		else if (f->config == DCONF_INVALID_URL)
+			add_advice(r, xasprintf("%s: Go cannot parse it (%s), so cert-manager stops "
+			    "with InvalidURL and does not retry until the Issuer changes",
+			    f->invalid_url_what != NULL && strcmp(f->invalid_url_what, "account") == 0 ?
+			    "clear status.acme.uri (kubectl edit --subresource=status)" :
+			    "fix spec.acme.server", f->invalid_url));
 		else if (f->config == DCONF_EAB_INVALID)
 			add_advice(r, xasprintf("put the CA's MAC key, base64url without padding "
 			    "(no '=', '+' or '/'), under key %s of the Secret %s: cert-manager "

@@ -394,7 +394,7 @@ static bool step_config(struct run *r)
 	struct diag_facts *f = &r->f;
 	long long start = mono_ms();
 	const char *rejected;
-	char *hash;
+	char *hash, *why = NULL;
 	bool rsa;
 
 	if (r->key != NULL) {
@@ -417,6 +417,19 @@ static bool step_config(struct run *r)
 		f->config = DCONF_KEY_SECRET_MISSING;
 	if (cm_v1_replacement(f->server) != NULL)
 		f->config = DCONF_V1_SERVER;
+	/* url.Parse runs after the key checks, on the server, then the account URI */
+	if (f->config == DCONF_OK && (why = cm_url_parse_error(f->server)) != NULL) {
+		f->invalid_url_what = "server";
+		f->invalid_url_value = f->server;
+	} else if (f->config == DCONF_OK && f->status_uri != NULL &&
+	    (why = cm_url_parse_error(f->status_uri)) != NULL) {
+		f->invalid_url_what = "account";
+		f->invalid_url_value = f->status_uri;
+	}
+	if (why != NULL) {
+		f->config = DCONF_INVALID_URL;
+		f->invalid_url = diag_keep(r, why);
+	}
 	if (r->iss != NULL && (rejected = cm_webhook_refusal(&f->cm,
 	    r->iss->ca_bundle_pem != NULL, r->iss->skip_tls_verify, f->server)) != NULL) {
 		f->config = DCONF_REJECTED;
@@ -424,7 +437,8 @@ static bool step_config(struct run *r)
 	} else if (f->server[0] == '\0') {
 		f->config = DCONF_INVALID;
 		f->config_problem = "no server: give --server or --from-issuer";
-	} else if (!diag_split_url(f->server, &r->host, &r->port, &r->authority, &r->path)) {
+	} else if (f->config != DCONF_INVALID_URL &&
+	    !diag_split_url(f->server, &r->host, &r->port, &r->authority, &r->path)) {
 		f->config = DCONF_INVALID;
 		f->config_problem = diag_keep(r, xasprintf("the server \"%s\" is not an https:// "
 		    "URL with a host", f->server));

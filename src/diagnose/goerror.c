@@ -255,6 +255,11 @@ void diag_cm_view(const struct diag_facts *f, enum diag_verdict verdict, enum di
 			cm_view_key_secret_missing(&f->cm, f->key_secret_missing, out);
 			return;
 		}
+		if (f->config == DCONF_INVALID_URL) {
+			cm_view_invalid_url(f->invalid_url_what, f->invalid_url_value,
+			    f->invalid_url, out);
+			return;
+		}
 		if (f->config == DCONF_EAB_INVALID) {
 			cm_view_eab_invalid(&f->cm, f->eab_invalid, out);
 			return;

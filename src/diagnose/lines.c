@@ -73,6 +73,11 @@ static void line_config(const struct diag_facts *f, struct diag_report *r)
 		    "is set: cert-manager stops here", f->key_secret_name ? f->key_secret_name :
 		    "?", f->key_secret_missing));
 		break;
+	case DCONF_INVALID_URL:
+		set_line(r, DIAG_CONFIG, DIAG_FAIL, f->ms[DIAG_CONFIG],
+		    xasprintf("Go's url.Parse refuses the %s URL: %s", f->invalid_url_what ?
+		    f->invalid_url_what : "server", f->invalid_url));
+		break;
 	case DCONF_EAB_INVALID:
 		set_line(r, DIAG_CONFIG, DIAG_FAIL, f->ms[DIAG_CONFIG],
 		    xasprintf("the external account binding's MAC key (Secret %s, key %s) "

@@ -8,8 +8,8 @@
 # each with cert-manager's condition per version. Without --register the
 # account step says which request cert-manager sends. The MAC key's Secret
 # missing, without the key, or not base64url, and the account key Secret
-# missing with disableAccountKeyGeneration: cert-manager's exact conditions,
-# before any request.
+# missing with disableAccountKeyGeneration, and an unparsable server URL:
+# cert-manager's exact conditions, before any request.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
@@ -187,5 +187,12 @@ issuer admin@acmectl.example >"$M/issuer-gen.yaml"
 diag --from-issuer "$M/issuer-gen.yaml" --secret "$M/eab.yaml"
 assert_contains "$FINDINGS" key_generated "key Secret missing, generation on: a new key"
 assert_contains "$ACCOUNT" "no account for this key" "key Secret missing, generation on: looked up"
+
+# an unparsable server URL: InvalidURL with Go's url.Parse error, no request
+sed "s|server: $PEBBLE_DIR_URL|server: https://acme example.com/dir|" "$M/issuer.yaml" >"$M/issuer-badurl.yaml"
+diag --from-issuer "$M/issuer-badurl.yaml" --secret "$M/acct3.yaml" --eab-secret "$M/eab.yaml"
+assert_verdict config_invalid "unparsable server URL"
+assert_eq "InvalidURL|Failed to parse existing ACME server URI \"https://acme example.com/dir\": parse \"https://acme example.com/dir\": invalid character \" \" in host name" \
+	"$REASON|$MESSAGE" "unparsable server URL: cert-manager's condition"
 
 test_done
