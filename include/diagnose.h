@@ -306,6 +306,8 @@ struct diag_facts {
 	const char *invalid_url_what;
 	const char *invalid_url_value;
 	const char *invalid_url;
+
+	bool plain_http;              /* an http:// server: no TLS step, as cert-manager */
 };
 
 /* The verdict of a run: the first thing that fails as cert-manager would

@@ -63,7 +63,7 @@ static struct probe_conn *conn_for(struct run *r, const char *url, long long dea
 	*error = NULL;
 	memset(&l, 0, sizeof(l));
 	if (!diag_split_url(url, &host, &port, &authority, path)) {
-		*error = xasprintf("\"%s\" is not an https:// URL", url);
+		*error = xasprintf("\"%s\" is not an https:// or http:// URL", url);
 		return NULL;
 	}
 	if (r->conn != NULL && strcmp(authority, r->conn_authority) == 0) {
@@ -112,7 +112,9 @@ static struct probe_conn *conn_for(struct run *r, const char *url, long long dea
 		}
 		probe_tunnel_clear(&t);
 	}
-	c = tls_again(r, c, host, "", deadline, error);
+	/* Go speaks TLS only to https:// URLs, whatever the server's scheme */
+	if (strncasecmp(url, "https://", 8) == 0)
+		c = tls_again(r, c, host, "", deadline, error);
 	if (c != NULL) {
 		r->conn = c;
 		free(r->conn_authority);

@@ -146,6 +146,11 @@ void diag_find(const struct diag_facts *f, struct diag_report *r)
 		free(known_host);
 		free(server_host);
 	}
+	if (f->plain_http)
+		add_finding(r, "plain_http", xasprintf("spec.acme.server is http://: cert-manager "
+		    "uses it as it is, without TLS, so anyone on the path can read and change "
+		    "the CA's answers (the account key's signatures still protect the "
+		    "requests)"));
 	if (f->eab_required && !f->eab_configured)
 		add_finding(r, "eab_required", xstrdup("the directory says "
 		    "externalAccountRequired: cert-manager's newAccount without "

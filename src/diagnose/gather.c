@@ -50,19 +50,20 @@ long long diag_step_deadline(struct run *r, enum diag_step step, bool *sync_limi
 	return mono_ms() + budget;
 }
 
-/* Splits an https:// URL into host (brackets removed), port (443 by
- * default), authority (host[:port] as written) and path ("/" when none).
- * False when url is not https:// with a usable host and port. */
+/* Splits an https:// or http:// URL into host (brackets removed), port
+ * (443 or 80 by default), authority (host[:port] as written) and path ("/"
+ * when none). False when url is neither with a usable host and port. */
 bool diag_split_url(const char *url, char **host, int *port, char **authority, char **path)
 {
 	const char *p, *end, *hend, *colon = NULL, *at;
+	bool plain = url != NULL && strncasecmp(url, "http://", 7) == 0;
 	char *e;
 	long n;
 
 	*host = *authority = *path = NULL;
-	if (url == NULL || strncasecmp(url, "https://", 8) != 0)
+	if (url == NULL || (!plain && strncasecmp(url, "https://", 8) != 0))
 		return false;
-	p = url + 8;
+	p = url + (plain ? 7 : 8);
 	end = p + strcspn(p, "/?#");
 	for (at = end; at > p && at[-1] != '@'; at--)
 		;
@@ -80,7 +81,7 @@ bool diag_split_url(const char *url, char **host, int *port, char **authority, c
 		colon = memchr(p, ':', (size_t)(end - p));
 		*host = xstrndup(p, (size_t)((colon ? colon : end) - p));
 	}
-	*port = 443;
+	*port = plain ? 80 : 443;
 	if (colon != NULL && colon + 1 < end) {
 		n = strtol(colon + 1, &e, 10);
 		if (e != end || n < 1 || n > 65535)
@@ -441,8 +442,10 @@ static bool step_config(struct run *r)
 	    !diag_split_url(f->server, &r->host, &r->port, &r->authority, &r->path)) {
 		f->config = DCONF_INVALID;
 		f->config_problem = diag_keep(r, xasprintf("the server \"%s\" is not an https:// "
-		    "URL with a host", f->server));
+		    "or http:// URL with a host", f->server));
 	}
+	/* cert-manager uses an http:// server as it is: no TLS */
+	f->plain_http = r->host != NULL && strncasecmp(f->server, "http://", 7) == 0;
 	/* the MAC key is read after the skip test, only to register */
 	if (f->config == DCONF_OK && f->eab_invalid != NULL && !diag_cm_skips(f))
 		f->config = DCONF_EAB_INVALID;
@@ -486,6 +489,12 @@ static int step_route(struct run *r)
 		return 0;
 	case PROXY_VIA:
 		break;
+	}
+	if (f->plain_http) {
+		/* Go sends an http:// request to the proxy itself, no CONNECT */
+		err_set(ERR_USAGE, "diagnose probes an http:// server only on a direct route; "
+		    "the route goes via %s", r->route.proxy_shown);
+		return -1;
 	}
 	f->route = DROUTE_PROXY;
 	f->proxy_shown = r->route.proxy_shown;
@@ -531,7 +540,14 @@ static int run_steps(struct run *r)
 		return 0;
 	if (r->f.route == DROUTE_PROXY && !diag_step_proxy(r))
 		return 0;
-	if (!diag_step_tls(r) || !diag_step_http(r) || !diag_step_nonce(r))
+	if (r->f.plain_http) {
+		r->conn = r->below;
+		r->below = NULL;
+		r->conn_authority = xstrdup(r->authority);
+	} else if (!diag_step_tls(r)) {
+		return 0;
+	}
+	if (!diag_step_http(r) || !diag_step_nonce(r))
 		return 0;
 	diag_step_account(r);
 	return 0;

@@ -326,7 +326,9 @@ static void line_tls(const struct diag_facts *f, struct diag_report *r)
 
 	switch (f->tls) {
 	case DTLS_NOT_RUN:
-		set_line(r, DIAG_TLS, DIAG_SKIP, 0, not_run(r, DIAG_TLS));
+		set_line(r, DIAG_TLS, DIAG_SKIP, 0, f->plain_http && f->http != DHTTP_NOT_RUN ?
+		    xstrdup("an http:// server: no TLS, cert-manager uses the URL as it is") :
+		    not_run(r, DIAG_TLS));
 		return;
 	case DTLS_TIMEOUT:
 		t = diag_duration(f->ms[DIAG_TLS]);

@@ -9,7 +9,8 @@
 # account step says which request cert-manager sends. The MAC key's Secret
 # missing, without the key, or not base64url, and the account key Secret
 # missing with disableAccountKeyGeneration, and an unparsable server URL:
-# cert-manager's exact conditions, before any request.
+# cert-manager's exact conditions, before any request. An http:// server
+# (plain_front.py before Pebble) is used as it is, without TLS.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
@@ -194,5 +195,27 @@ diag --from-issuer "$M/issuer-badurl.yaml" --secret "$M/acct3.yaml" --eab-secret
 assert_verdict config_invalid "unparsable server URL"
 assert_eq "InvalidURL|Failed to parse existing ACME server URI \"https://acme example.com/dir\": parse \"https://acme example.com/dir\": invalid character \" \" in host name" \
 	"$REASON|$MESSAGE" "unparsable server URL: cert-manager's condition"
+
+# an http:// server: cert-manager uses it as it is, without TLS
+pebble_free_port PLAIN_PORT
+PEBBLE_HOSTPORT=${PEBBLE_DIR_URL#https://}
+spawn PLAIN_PID "$TEST_TMP/plain-front.log" python3 "$(dirname "$0")/../lib/plain_front.py" \
+	--port "$PLAIN_PORT" --cert "$TEST_TMP/pebble/server.pem" --key "$TEST_TMP/pebble/server.key" \
+	--upstream "${PEBBLE_HOSTPORT%%/*}" --upstream-ca "$PEBBLE_CA" --log "$TEST_TMP/plain-events.log"
+wait_for_port "$PLAIN_PORT" 20 || fail "plain_front.py did not start: $(cat "$TEST_TMP/plain-front.log")"
+PLAIN_URL="http://localhost:$PLAIN_PORT/dir"
+assert_contains "$(curl -s "$PLAIN_URL")" "\"newAccount\": \"http://localhost:$PLAIN_PORT/" "lab check: the front hands out http:// URLs"
+# (Pebble 2.4 checks every JWS "url" against https://, so the account step
+# cannot be shown here: no key is given, the account step is skipped)
+sed "s|server: $PEBBLE_DIR_URL|server: $PLAIN_URL|" "$M/issuer-noeab.yaml" >"$M/issuer-plain.yaml"
+diag --from-issuer "$M/issuer-plain.yaml"
+assert_verdict ok "http:// server"
+assert_contains "$FINDINGS" plain_http "http:// server: said to be without TLS"
+assert_contains "$(json_field "$OUT" steps.5.detail)" "no TLS, cert-manager uses the URL as it is" \
+	"http:// server: the tls step"
+assert_eq "ok ok" "$(json_field "$OUT" steps.6.status) $(json_field "$OUT" steps.7.status)" \
+	"http:// server: directory and nonce over plain HTTP"
+assert_eq "2 1" "$(grep -c '^REQUEST GET /dir' "$TEST_TMP/plain-events.log") $(grep -c '^REQUEST HEAD /nonce-plz' "$TEST_TMP/plain-events.log")" \
+	"http:// server: both went through the front (the lab check made the first GET)"
 
 test_done
