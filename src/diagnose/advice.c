@@ -164,6 +164,13 @@ void diag_find(const struct diag_facts *f, struct diag_report *r)
 		    "Secrets: cert-manager generates an RSA 2048 key (a new account) and "
 		    "clears status.acme.uri; diagnose does the same with a key it does not "
 		    "keep", f->key_secret_name ? f->key_secret_name : "?"));
+	if (!f->register_sent && f->account == DACCT_FOUND && cm_updates_contact(f->account_contact,
+	    f->email))
+		add_finding(r, "contact_update", xasprintf("the account's contact is %s, not "
+		    "spec.acme.email (%s) exactly: cert-manager updates it after finding the "
+		    "account (ErrUpdateACMEAccount if the CA refuses; --register sends that "
+		    "update)", f->account_contact ? f->account_contact : "empty",
+		    f->email ? f->email : "empty"));
 	if (f->contact_updated)
 		add_finding(r, "contact_updated", xasprintf("the account's contact was %s, not "
 		    "spec.acme.email (%s) exactly: cert-manager updates it (UpdateReg) and so "

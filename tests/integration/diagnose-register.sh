@@ -107,10 +107,13 @@ assert_not_contains "$FINDINGS" contact_updated "register again: same contact, n
 # now the lookup finds it
 diag --from-issuer "$M/issuer.yaml" --secret "$M/acct1.yaml"
 assert_verdict ok "no --register, registered key"
+assert_not_contains "$FINDINGS" contact_update "no --register, same contact: no update foreseen"
 
 # capitals in spec.acme.email: sent lower-cased, so cert-manager updates
 # the contact it just found (Contact[0] is compared exactly)
 issuer Admin@acmectl.example yes >"$M/issuer-caps.yaml"
+diag --from-issuer "$M/issuer-caps.yaml" --secret "$M/acct1.yaml"
+assert_contains "$FINDINGS" contact_update "capitals, no --register: the update is foreseen"
 diag --register --from-issuer "$M/issuer-caps.yaml" --secret "$M/acct1.yaml" --eab-secret "$M/eab.yaml"
 assert_verdict ok "capitals in the e-mail"
 assert_contains "$FINDINGS" contact_updated "capitals in the e-mail: the contact is updated"
