@@ -11,9 +11,10 @@
  * The network half, gathering the facts (struct run):
  *   gather.c    local inputs, the config and route steps; cmd_diagnose()
  *   netsteps.c  dns, tcp, proxy and tls through probe.c
- *   acmesteps.c the directory, nonce and account requests
- * probe.c (with probe_tls.c), resolv.c and certmanager.c keep their own
- * headers in include/.
+ *   acmesteps.c the directory, nonce and account requests (--register:
+ *               cert-manager's own)
+ * probe.c (with probe_tls.c), resolv.c and certmanager.c (with
+ * cm_account.c and cm_url.c) keep their own headers in include/.
  */
 #ifndef ACMECTL_DIAGNOSE_INT_H
 #define ACMECTL_DIAGNOSE_INT_H
