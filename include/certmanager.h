@@ -306,4 +306,73 @@ char *cm_err_proxyconnect(const char *detail);
  * Required"), or "unknown status code" when the line had none (NULL). */
 char *cm_err_proxy_status(const char *reason);
 
+/*
+ * The account requests (cm_account.c): what cert-manager sends, and the
+ * conditions of their inputs.
+ */
+
+/* The contact cert-manager sends for email: "mailto:" + the address, all
+ * lower-cased; NULL (no contact) for NULL or "". Caller frees. */
+char *cm_contact(const char *email);
+
+/* True when cert-manager updates the account's contact (UpdateReg) after
+ * finding it: contact (the account's first, or NULL when it has none) with
+ * its first "mailto:" removed is not exactly email (NULL reads as ""). An
+ * address with capitals is therefore updated on every sync. */
+bool cm_updates_contact(const char *contact, const char *email);
+
+/* The API server's NotFound text: `secrets "NAME" not found`. Caller frees. */
+char *cm_err_secret_not_found(const char *name);
+
+/* cert-manager's error for an EAB Secret without the data key: `failed to
+ * find external account binding key data in Secret "NAME" at index "KEY"`.
+ * Caller frees. */
+char *cm_err_eab_key_missing(const char *name, const char *key);
+
+/* Decodes the len bytes of an EAB Secret's data key as cert-manager does
+ * (base64url without padding, line breaks skipped, into a buffer of the
+ * length Go's DecodedLen gives, so skipped line breaks leave zero bytes at
+ * the end). Returns NULL with *key (caller frees; may hold the MAC key's
+ * secret) and *keylen set, or Go's error, `failed to decode external
+ * account binding key data: illegal base64 data at input byte N`, with
+ * *key NULL (caller frees the error). */
+char *cm_eab_key_decode(const unsigned char *src, size_t len, unsigned char **key,
+    size_t *keylen);
+
+/* The view of an EAB Secret cert-manager cannot use (err from
+ * cm_err_secret_not_found(), cm_err_eab_key_missing() or
+ * cm_eab_key_decode()): Ready=False ErrRegisterACMEAccount, no retry,
+ * event ErrRegisterACMEAccount "Failed to register ACME account: <err>";
+ * the condition says the same from v1.4.0, "External Account Binding MAC
+ * key is invalid: <err>" before. Release with cm_view_free(). */
+void cm_view_eab_invalid(const struct cm_version *v, const char *err, struct cm_view *out);
+
+/* The view of an account key Secret that does not exist while
+ * disableAccountKeyGeneration is set (err: cm_err_secret_not_found()):
+ * ErrVerifyACMEAccount, retried with an ErrInitIssuer event, although only
+ * a change by the user can help. Release with cm_view_free(). */
+void cm_view_key_secret_missing(const struct cm_version *v, const char *err,
+    struct cm_view *out);
+
+/* The view of a failed contact update (UpdateReg) whose Go error is err:
+ * ErrUpdateACMEAccount "Failed to update ACME account:<err>" (no space, as
+ * cert-manager writes it) with an event of the same; retried with
+ * ErrInitIssuer unless acme_4xx. Release with cm_view_free(). */
+void cm_view_update_failed(const struct cm_version *v, const char *err, bool acme_4xx,
+    struct cm_view *out);
+
+/* Go's (1.19) url.Parse error for url, `parse "URL": DETAIL` (e.g.
+ * `invalid character " " in host name`, `invalid port ":x" after host`,
+ * `net/url: invalid control character in URL`), or NULL when it parses.
+ * The URL is quoted as Go's %q quotes ASCII (other bytes as \xNN).
+ * Caller frees. */
+char *cm_url_parse_error(const char *url);
+
+/* The view of an URL url.Parse refuses with err (cm_url_parse_error()):
+ * Ready=False InvalidURL "Failed to parse existing ACME <what> URI
+ * "<url>": <err>" (what is "server" or "account"), an event of the same,
+ * no retry. Release with cm_view_free(). */
+void cm_view_invalid_url(const char *what, const char *url, const char *err,
+    struct cm_view *out);
+
 #endif

@@ -118,6 +118,8 @@ struct config {
 	const char *dns01_recursive; /* --dns01-recursive-nameservers LIST */
 	bool dns01_recursive_only; /* --dns01-recursive-nameservers-only */
 	long step_timeout_s;       /* diagnose: --timeout applies per network step, default 5 */
+	bool diag_register;        /* diagnose --register: cert-manager's own account requests */
+	const char *eab_secret;    /* diagnose --eab-secret FILE: the EAB MAC key's Secret */
 
 	/* account export */
 	bool cert_manager;         /* --cert-manager: the format written */

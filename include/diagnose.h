@@ -40,6 +40,9 @@ enum diag_config {
 	DCONF_KEY_NOT_RSA,   /* cert-manager's key (--secret, --account-key) is not RSA */
 	DCONF_KEY_INVALID,   /* the Secret's key data is no key cert-manager reads: key_invalid */
 	DCONF_REJECTED,      /* cert-manager's webhook refuses the manifest: config_problem */
+	DCONF_KEY_SECRET_MISSING, /* no account key Secret, generation disabled: key_secret_missing */
+	DCONF_EAB_INVALID,   /* the EAB MAC key cannot be read from its Secret: eab_invalid */
+	DCONF_INVALID_URL,   /* Go's url.Parse refuses the server or account URL: invalid_url */
 };
 
 enum diag_route {
@@ -151,6 +154,8 @@ enum diag_account {
 	DACCT_NOT_FOUND,     /* accountDoesNotExist */
 	DACCT_TIMEOUT,
 	DACCT_FAILED,        /* another ACME problem, or no HTTP response */
+	DACCT_CREATED,       /* --register: newAccount answered 201, a new account */
+	DACCT_UPDATE_FAILED, /* --register: found, but the contact update failed */
 };
 
 /* What the steps observed. Every string and array is borrowed. */
@@ -280,6 +285,30 @@ struct diag_facts {
 	long long ms[DIAG_NSTEPS];
 	long long cm_ms[DIAG_NSTEPS];
 	bool sync_cut;
+
+	/* cert-manager's own account requests (--register) and their inputs */
+	bool register_sent;           /* --register: newAccount as cert-manager sends it */
+	const char *key_secret_missing; /* DCONF_KEY_SECRET_MISSING: `secrets "x" not found` */
+	bool key_generated;           /* the key Secret is absent: a new key, as cert-manager makes */
+	const char *eab_secret_name;  /* externalAccountBinding.keySecretRef name and key */
+	const char *eab_secret_key;
+	const char *eab_invalid;      /* DCONF_EAB_INVALID: cert-manager's error reading it */
+	bool eab_key_known;           /* the MAC key was read (--eab-secret) */
+	bool eab_required;            /* the directory's meta.externalAccountRequired */
+	bool tos_in_directory;        /* meta.termsOfService: termsOfServiceAgreed is sent */
+	const char *account_request;  /* the request account_problem is about: "newAccount",
+	                               * "onlyReturnExisting" or "update" */
+	const char *account_go_error; /* Go's *acme.Error text of that failure, or NULL */
+	const char *account_contact;  /* the account's first contact, as the CA answered */
+	bool contact_updated;         /* --register: the contact was updated as cert-manager would */
+
+	/* DCONF_INVALID_URL: which URL ("server" or "account"), its value and
+	 * Go's error (cm_url_parse_error()) */
+	const char *invalid_url_what;
+	const char *invalid_url_value;
+	const char *invalid_url;
+
+	bool plain_http;              /* an http:// server: no TLS step, as cert-manager */
 };
 
 /* The verdict of a run: the first thing that fails as cert-manager would
@@ -380,6 +409,8 @@ struct diagnose_opts {
 	const char *cm_version;     /* --cert-manager-version V, NULL: the current one */
 	const char *resolv_conf;    /* --resolv-conf FILE, NULL: /etc/resolv.conf */
 	const char *pid;            /* --pid PID: diagnose as that process sees it */
+	bool diag_register;         /* --register: cert-manager's own newAccount */
+	const char *eab_secret;     /* --eab-secret FILE: the EAB key's Secret */
 	struct proxy_flags proxy;
 	bool json;                  /* the report as JSON */
 };

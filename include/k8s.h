@@ -77,12 +77,21 @@ struct k8s_issuer *k8s_issuer_load(const char *path);
 /* Frees the record. NULL is fine. */
 void k8s_issuer_free(struct k8s_issuer *iss);
 
+/* What k8s_secret_parse() did not find, for callers that take the file
+ * for the namespace and model what cert-manager does without it. */
+enum k8s_secret_missing {
+	K8S_SECRET_FOUND,
+	K8S_SECRET_ABSENT,        /* no Secret of that name */
+	K8S_SECRET_KEY_ABSENT,    /* the Secret has no such data key */
+};
+
 /* One value of a Secret. */
 struct k8s_secret_value {
 	char *name;           /* the Secret's metadata.name, or NULL */
 	char *namespace;      /* its metadata.namespace, or NULL */
 	unsigned char *data;  /* the decoded bytes, NUL-terminated; secret */
 	size_t len;
+	enum k8s_secret_missing missing; /* set when k8s_secret_parse() failed for that */
 };
 
 /* Finds a Secret among the documents of text (the one named name, or the
@@ -91,7 +100,8 @@ struct k8s_secret_value {
  * breaks ignored, as the API server stores it). Fills out and returns 0, or
  * returns -1 with ERR_USAGE naming what: no such Secret, no such key
  * ("secret FILE has no data key "tls.key"; keys present: a, b"), or bad
- * base64. Release out with k8s_secret_value_clear(). */
+ * base64; out->missing then says whether the Secret or the key was
+ * absent. Release out with k8s_secret_value_clear(). */
 int k8s_secret_parse(const char *text, size_t len, const char *what,
     const char *name, const char *key, struct k8s_secret_value *out);
 

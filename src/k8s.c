@@ -527,6 +527,7 @@ static int secret_value(json_t *secret, const char *what, const char *key,
 		}
 		return 0;
 	}
+	out->missing = K8S_SECRET_KEY_ABSENT;
 	keys = keys_of(secret);
 	err_set(ERR_USAGE, "secret %s has no data key \"%s\"; keys present: %s",
 	    what, key, keys);
@@ -557,6 +558,7 @@ int k8s_secret_parse(const char *text, size_t len, const char *what,
 		}
 	}
 	if (found == NULL) {
+		out->missing = K8S_SECRET_ABSENT;
 		if (name != NULL) {
 			list = secret_names(objs);
 			err_set(ERR_USAGE, "%s: no Secret named \"%s\" in it (Secrets: %s)",

@@ -176,6 +176,8 @@ static const struct optspec options[] = {
 	STR("--certificate", ON_DIAGNOSE, certificate),
 	STR("--dns01-recursive-nameservers", ON_DIAGNOSE, dns01_recursive),
 	FLAG("--dns01-recursive-nameservers-only", ON_DIAGNOSE, dns01_recursive_only),
+	FLAG("--register", ON_DIAGNOSE, diag_register),
+	STR("--eab-secret", ON_DIAGNOSE, eab_secret),
 
 	/* account export */
 	FLAG("--cert-manager", ON_EXPORT | ON_IMPORT, cert_manager),

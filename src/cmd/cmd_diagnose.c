@@ -23,6 +23,8 @@ struct diagnose_opts cmd_diagnose_opts(const struct config *cfg)
 		.resolv_conf = cfg->resolv_conf,
 		.proxy = cli_proxy_flags(cfg),
 		.pid = cfg->pid,
+		.diag_register = cfg->diag_register,
+		.eab_secret = cfg->eab_secret,
 		.json = cfg->json,
 	};
 }

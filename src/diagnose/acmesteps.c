@@ -1,7 +1,7 @@
 /* acmesteps.c - the http, nonce and account steps: GET the directory,
  * HEAD newNonce, POST newAccount with onlyReturnExisting (nothing is
- * created), over the connection the tls step made or a new one on the
- * same route.
+ * created) or, with --register, cert-manager's own requests, over the
+ * connection the tls step made or a new one on the same route.
  */
 #include "config.h"
 
@@ -63,7 +63,7 @@ static struct probe_conn *conn_for(struct run *r, const char *url, long long dea
 	*error = NULL;
 	memset(&l, 0, sizeof(l));
 	if (!diag_split_url(url, &host, &port, &authority, path)) {
-		*error = xasprintf("\"%s\" is not an https:// URL", url);
+		*error = xasprintf("\"%s\" is not an https:// or http:// URL", url);
 		return NULL;
 	}
 	if (r->conn != NULL && strcmp(authority, r->conn_authority) == 0) {
@@ -112,7 +112,9 @@ static struct probe_conn *conn_for(struct run *r, const char *url, long long dea
 		}
 		probe_tunnel_clear(&t);
 	}
-	c = tls_again(r, c, host, "", deadline, error);
+	/* Go speaks TLS only to https:// URLs, whatever the server's scheme */
+	if (strncasecmp(url, "https://", 8) == 0)
+		c = tls_again(r, c, host, "", deadline, error);
 	if (c != NULL) {
 		r->conn = c;
 		free(r->conn_authority);
@@ -300,6 +302,9 @@ bool diag_step_http(struct run *r)
 	f->http = DHTTP_OK;
 	f->new_nonce_url = json_string_value(json_object_get(r->dir, "newNonce"));
 	f->new_account_url = json_string_value(json_object_get(r->dir, "newAccount"));
+	f->tos_in_directory = has_string(json_object_get(r->dir, "meta"), "termsOfService");
+	f->eab_required = json_is_true(json_object_get(json_object_get(r->dir, "meta"),
+	    "externalAccountRequired"));
 	after_response(r, &resp);
 	probe_response_clear(&resp);
 	return true;
@@ -349,96 +354,257 @@ out:
 	return f->nonce == DNONCE_OK;
 }
 
-/* Records the answer to onlyReturnExisting. Returns true when a badNonce
- * should be retried with resp's new nonce. */
-static bool account_answer(struct run *r, struct probe_response *resp, bool last)
+/* True when resp is a badNonce that cert-manager's client retries: its
+ * back-off gives up on any other status than 400. */
+static bool is_bad_nonce(const struct probe_response *resp)
+{
+	struct problem *prob;
+	bool bad;
+
+	if (resp->status != 400)
+		return false;
+	prob = problem_parse(resp->body, resp->body_len, resp->status);
+	bad = prob != NULL && problem_is(prob, "badNonce");
+	problem_free(prob);
+	return bad;
+}
+
+/* POSTs payload to url signed with the account key (with its JWK, or the
+ * account URL kid), taking each answer's nonce for the next request and
+ * retrying a badNonce as cert-manager's client does (6 attempts). Leaves
+ * the last answer in resp; *error (caller frees) when there is none. */
+static enum probe_http_status post_signed(struct run *r, const char *url, const char *kid,
+    const char *payload, long long deadline, struct probe_response *resp, char **error)
+{
+	enum probe_http_status st;
+	char *path = NULL, *jws;
+
+	for (int attempt = 0;; attempt++) {
+		probe_response_clear(resp);
+		if (conn_for(r, url, deadline, &path, error) == NULL)
+			return PROBE_HTTP_FAILED;
+		if ((jws = jws_sign(r->key, kid, r->nonce, url, payload)) == NULL) {
+			*error = err_take_message();
+			free(path);
+			return PROBE_HTTP_FAILED;
+		}
+		st = probe_http(r->conn, "POST", r->conn_authority, path, jws, deadline, resp,
+		    error);
+		free(jws);
+		free(path);
+		path = NULL;
+		if (st != PROBE_HTTP_OK)
+			return st;
+		if (resp->replay_nonce != NULL) {
+			free(r->nonce);
+			r->nonce = resp->replay_nonce;
+			resp->replay_nonce = NULL;
+		}
+		after_response(r, resp);
+		if (attempt == BAD_NONCE_RETRIES || !is_bad_nonce(resp))
+			return st;
+		r->nonce_retries++;
+	}
+}
+
+/* Records an answer other than the one wanted to request: the problem
+ * ("type: detail") and the *acme.Error Go's client makes of it. */
+static void account_refused(struct run *r, const struct probe_response *resp,
+    const char *request)
 {
 	struct diag_facts *f = &r->f;
-	struct problem *prob;
+	struct problem *prob = problem_parse(resp->body, resp->body_len, resp->status);
+	char *status = resp->reason != NULL ? xasprintf("%d %s", resp->status, resp->reason) :
+	    xasprintf("%d", resp->status);
+
+	f->account = strcmp(request, "update") == 0 ? DACCT_UPDATE_FAILED : DACCT_FAILED;
+	f->account_request = request;
+	f->account_status = resp->status;
+	f->account_4xx = resp->status / 100 == 4;
+	f->account_problem = diag_keep(r, prob != NULL ? xasprintf("%s: %s", prob->type,
+	    prob->detail ? prob->detail : "") : xasprintf("HTTP %d without an ACME problem "
+	    "document", resp->status));
+	f->account_go_error = diag_keep(r, cm_err_acme_status(resp->status, status, resp->body,
+	    resp->body_len));
+	problem_free(prob);
+	free(status);
+}
+
+/* Takes the account URL and its first contact from a 200 or 201 answer. */
+static void account_taken(struct run *r, struct probe_response *resp)
+{
+	struct diag_facts *f = &r->f;
+	json_t *acct = json_loadb(resp->body, resp->body_len, 0, NULL);
+	json_t *c = json_array_get(json_object_get(acct, "contact"), 0);
 
 	f->account_status = resp->status;
-	if (resp->status / 100 == 2 && resp->location != NULL) {
-		f->account = DACCT_FOUND;
-		f->account_url = diag_keep(r, resp->location);
-		resp->location = NULL;
-		return false;
+	f->account_url = diag_keep(r, resp->location);
+	resp->location = NULL;
+	if (json_is_string(c))
+		f->account_contact = diag_keep(r, xstrdup(json_string_value(c)));
+	json_decref(acct);
+}
+
+/* newAccount's payload as cert-manager sends it: the contact, the terms
+ * when the directory has them, the binding when configured. NULL with
+ * *error when the binding cannot be made. Caller frees. */
+static char *register_payload(struct run *r, char **error)
+{
+	struct diag_facts *f = &r->f;
+	json_t *p = json_object(), *jwk, *eab;
+	char *contact = cm_contact(f->email), *s = NULL;
+	const char *alg = "HS256";
+	struct cm_version v1_4 = { 1, 4, 0 };
+
+	if (f->tos_in_directory)
+		json_object_set_new(p, "termsOfServiceAgreed", json_true());
+	if (contact != NULL)
+		json_object_set_new(p, "contact", json_pack("[s]", contact));
+	if (f->eab_key_known) {
+		/* v1.0-v1.3 passed keyAlgorithm on; later releases sign HS256 */
+		if (cm_version_cmp(&f->cm, &v1_4) < 0 && r->iss->eab_key_algorithm != NULL)
+			alg = r->iss->eab_key_algorithm;
+		jwk = jws_jwk(r->key);
+		eab = jwk != NULL ? jws_eab(alg, r->iss->eab_key_id, r->eab_key, r->eab_key_len,
+		    jwk, f->new_account_url) : NULL;
+		json_decref(jwk);
+		if (eab == NULL) {
+			*error = err_take_message();
+			goto out;
+		}
+		json_object_set_new(p, "externalAccountBinding", eab);
 	}
-	prob = problem_parse(resp->body, resp->body_len, resp->status);
-	if (prob != NULL && problem_is(prob, "badNonce") && resp->replay_nonce != NULL && !last) {
-		free(r->nonce);
-		r->nonce = resp->replay_nonce;
-		resp->replay_nonce = NULL;
-		problem_free(prob);
+	s = json_dumps(p, JSON_COMPACT);
+out:
+	free(contact);
+	json_decref(p);
+	return s;
+}
+
+/* The POST of request; false when it got no answer (f->account set). */
+static bool account_post(struct run *r, const char *request, const char *url,
+    const char *kid, const char *payload, long long deadline, bool limited,
+    struct probe_response *resp, char **error)
+{
+	struct diag_facts *f = &r->f;
+	enum probe_http_status st = post_signed(r, url, kid, payload, deadline, resp, error);
+
+	if (st == PROBE_HTTP_OK)
 		return true;
+	f->account = st == PROBE_HTTP_TIMEOUT ? DACCT_TIMEOUT : DACCT_FAILED;
+	f->account_request = request;
+	f->sync_cut = st == PROBE_HTTP_TIMEOUT && limited;
+	return false;
+}
+
+/* cert-manager's sequence: Register (newAccount with contact, terms and
+ * binding); on 200 GetReg (onlyReturnExisting); then UpdateReg when the
+ * account's contact is not spec.acme.email. */
+static void register_first(struct run *r, long long deadline, bool limited, char **error)
+{
+	struct diag_facts *f = &r->f;
+	struct probe_response resp;
+	char *payload, *contact = NULL;
+
+	memset(&resp, 0, sizeof(resp));
+	if ((payload = register_payload(r, error)) == NULL) {
+		f->account = DACCT_FAILED;
+		f->account_request = "newAccount";
+		return;
 	}
+	if (!account_post(r, "newAccount", f->new_account_url, NULL, payload, deadline, limited,
+	    &resp, error))
+		goto out;
+	if (resp.status != 200 && resp.status != 201) {
+		account_refused(r, &resp, "newAccount");
+		goto out;
+	}
+	account_taken(r, &resp);
+	f->account = resp.status == 201 ? DACCT_CREATED : DACCT_FOUND;
+	if (resp.status == 200) {
+		if (!account_post(r, "onlyReturnExisting", f->new_account_url, NULL,
+		    "{\"onlyReturnExisting\":true}", deadline, limited, &resp, error))
+			goto out;
+		if (resp.status != 200) {
+			account_refused(r, &resp, "onlyReturnExisting");
+			goto out;
+		}
+		account_taken(r, &resp);
+	}
+	if (!cm_updates_contact(f->account_contact, f->email) || f->account_url == NULL)
+		goto out;
+	free(payload);
+	contact = cm_contact(f->email);
+	payload = contact != NULL ? xasprintf("{\"contact\":[\"%s\"]}", contact) :
+	    xstrdup("{}");
+	if (!account_post(r, "update", f->account_url, f->account_url, payload, deadline,
+	    limited, &resp, error)) {
+		if (f->account == DACCT_FAILED)
+			f->account = DACCT_UPDATE_FAILED;
+		goto out;
+	}
+	if (resp.status != 200)
+		account_refused(r, &resp, "update");
+	else
+		f->contact_updated = true;
+out:
+	free(contact);
+	free(payload);
+	probe_response_clear(&resp);
+}
+
+/* What acmectl asks without --register: onlyReturnExisting, which creates
+ * nothing. */
+static void lookup_only(struct run *r, long long deadline, bool limited, char **error)
+{
+	struct diag_facts *f = &r->f;
+	struct probe_response resp;
+	struct problem *prob;
+
+	memset(&resp, 0, sizeof(resp));
+	if (!account_post(r, "onlyReturnExisting", f->new_account_url, NULL,
+	    "{\"onlyReturnExisting\":true}", deadline, limited, &resp, error))
+		goto out;
+	if (resp.status / 100 == 2 && resp.location != NULL) {
+		f->account = DACCT_FOUND;
+		account_taken(r, &resp);
+		goto out;
+	}
+	prob = problem_parse(resp.body, resp.body_len, resp.status);
 	if (prob != NULL && problem_is(prob, "accountDoesNotExist")) {
 		f->account = DACCT_NOT_FOUND;
+		f->account_status = resp.status;
 		f->account_problem = diag_keep(r, xasprintf("accountDoesNotExist: %s",
 		    prob->detail ? prob->detail : ""));
-	} else if (prob != NULL) {
-		f->account = DACCT_FAILED;
-		f->account_4xx = resp->status / 100 == 4;
-		f->account_problem = diag_keep(r, xasprintf("%s: %s", prob->type,
-		    prob->detail ? prob->detail : ""));
 	} else {
-		f->account = DACCT_FAILED;
-		f->account_problem = diag_keep(r, xasprintf("HTTP %d without an ACME problem "
-		    "document", resp->status));
+		account_refused(r, &resp, "onlyReturnExisting");
 	}
 	problem_free(prob);
-	return false;
+out:
+	probe_response_clear(&resp);
 }
 
 void diag_step_account(struct run *r)
 {
 	struct diag_facts *f = &r->f;
-	struct probe_response resp;
-	enum probe_http_status st;
 	long long start = mono_ms(), deadline;
-	char *path = NULL, *error = NULL, *jws;
-	bool limited, retry = true;
-	int retries = 0;
+	char *error = NULL;
+	bool limited;
 
 	if (r->key == NULL) {
 		f->account = DACCT_NO_KEY;
 		return;
 	}
-	memset(&resp, 0, sizeof(resp));
 	deadline = diag_step_deadline(r, DIAG_ACCOUNT, &limited);
-	for (int attempt = 0; attempt <= BAD_NONCE_RETRIES && retry; attempt++) {
-		retry = false;
-		free(path);
-		path = NULL;
-		probe_response_clear(&resp);
-		if (conn_for(r, f->new_account_url, deadline, &path, &error) == NULL) {
-			f->account = DACCT_FAILED;
-			break;
-		}
-		if ((jws = jws_sign(r->key, NULL, r->nonce, f->new_account_url,
-		    "{\"onlyReturnExisting\":true}")) == NULL) {
-			f->account = DACCT_FAILED;
-			error = err_take_message();
-			break;
-		}
-		st = probe_http(r->conn, "POST", r->conn_authority, path, jws, deadline, &resp,
-		    &error);
-		free(jws);
-		if (st != PROBE_HTTP_OK) {
-			f->account = st == PROBE_HTTP_TIMEOUT ? DACCT_TIMEOUT : DACCT_FAILED;
-			f->sync_cut = st == PROBE_HTTP_TIMEOUT && limited;
-			break;
-		}
-		retry = account_answer(r, &resp, attempt == BAD_NONCE_RETRIES);
-		retries += retry;
-		after_response(r, &resp);
-	}
+	if (r->cfg->diag_register)
+		register_first(r, deadline, limited, &error);
+	else
+		lookup_only(r, deadline, limited, &error);
 	if (error != NULL && f->account_problem == NULL)
 		f->account_problem = diag_keep(r, error);
 	else
 		free(error);
 	/* acmectl retries at once; cert-manager waits between the attempts */
 	f->ms[DIAG_ACCOUNT] = mono_ms() - start;
-	f->cm_ms[DIAG_ACCOUNT] = f->ms[DIAG_ACCOUNT] + cm_bad_nonce_backoff_ms(retries);
-	probe_response_clear(&resp);
-	free(path);
+	f->cm_ms[DIAG_ACCOUNT] = f->ms[DIAG_ACCOUNT] + cm_bad_nonce_backoff_ms(r->nonce_retries);
 }

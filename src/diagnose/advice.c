@@ -147,6 +147,36 @@ void diag_find(const struct diag_facts *f, struct diag_report *r)
 		free(known_host);
 		free(server_host);
 	}
+	if (f->plain_http)
+		add_finding(r, "plain_http", xasprintf("spec.acme.server is http://: cert-manager "
+		    "uses it as it is, without TLS, so anyone on the path can read and change "
+		    "the CA's answers (the account key's signatures still protect the "
+		    "requests)"));
+	if (f->eab_required && !f->eab_configured)
+		add_finding(r, "eab_required", xstrdup("the directory says "
+		    "externalAccountRequired: cert-manager's newAccount without "
+		    "spec.acme.externalAccountBinding is refused for a key with no account"));
+	if (f->eab_configured && !f->register_sent && f->account == DACCT_NOT_FOUND)
+		add_finding(r, "eab_not_checked", xasprintf("spec.acme.externalAccountBinding is "
+		    "set: cert-manager sends it with newAccount; onlyReturnExisting does not "
+		    "check the key ID or the MAC key (--register with --eab-secret does)"));
+	if (f->key_generated)
+		add_finding(r, "key_generated", xasprintf("the Secret %s is not in the given "
+		    "Secrets: cert-manager generates an RSA 2048 key (a new account) and "
+		    "clears status.acme.uri; diagnose does the same with a key it does not "
+		    "keep", f->key_secret_name ? f->key_secret_name : "?"));
+	if (!f->register_sent && f->account == DACCT_FOUND && cm_updates_contact(f->account_contact,
+	    f->email))
+		add_finding(r, "contact_update", xasprintf("the account's contact is %s, not "
+		    "spec.acme.email (%s) exactly: cert-manager updates it after finding the "
+		    "account (ErrUpdateACMEAccount if the CA refuses; --register sends that "
+		    "update)", f->account_contact ? f->account_contact : "empty",
+		    f->email ? f->email : "empty"));
+	if (f->contact_updated)
+		add_finding(r, "contact_updated", xasprintf("the account's contact was %s, not "
+		    "spec.acme.email (%s) exactly: cert-manager updates it (UpdateReg) and so "
+		    "did --register", f->account_contact ? f->account_contact : "empty",
+		    f->email ? f->email : "empty"));
 	if (f->account == DACCT_NOT_FOUND) {
 		server_host = cm_url_host(f->server);
 		add_finding(r, "account_not_found", xasprintf("the key has no account at %s: "
@@ -278,6 +308,56 @@ static void advise_proxy_tls(const struct diag_facts *f, enum diag_verdict verdi
 	free(hp);
 }
 
+/* True when the account step's problem is of type name. */
+static bool account_problem_is(const struct diag_facts *f, const char *name)
+{
+	const char *p = f->account_problem;
+	size_t n = strlen(name);
+
+	if (p != NULL && strncmp(p, "urn:ietf:params:acme:error:", 27) == 0)
+		p += 27;
+	return p != NULL && strncmp(p, name, n) == 0 && p[n] == ':';
+}
+
+/* The advice for a refused account request, by what the CA said. */
+static void advise_account_error(const struct diag_facts *f, struct diag_report *r)
+{
+	const char *what = f->account_problem != NULL ? f->account_problem : "?";
+	const char *req = f->account_request != NULL && strcmp(f->account_request, "update") == 0 ?
+	    "the contact update" : f->register_sent ? "the registration" : "the account lookup";
+
+	if (account_problem_is(f, "externalAccountRequired") && !f->eab_configured)
+		add_advice(r, xasprintf("the CA requires external account binding (%s): get a "
+		    "key ID and MAC key from the CA, store the MAC key (base64url, no padding) "
+		    "in a Secret and set spec.acme.externalAccountBinding (keyID, "
+		    "keySecretRef)", what));
+	else if (f->eab_configured && (account_problem_is(f, "unauthorized") ||
+	    account_problem_is(f, "badSignatureAlgorithm") ||
+	    account_problem_is(f, "externalAccountRequired") ||
+	    account_problem_is(f, "malformed")))
+		add_advice(r, xasprintf("the CA refused %s (%s): spec.acme.externalAccountBinding "
+		    "is set, so check its keyID and the MAC key in its Secret%s%s%s%s "
+		    "(base64url without padding) against what the CA issued", req, what,
+		    f->eab_secret_name ? " " : "", f->eab_secret_name ? f->eab_secret_name : "",
+		    f->eab_secret_key ? ", key " : "", f->eab_secret_key ? f->eab_secret_key : ""));
+	else if (account_problem_is(f, "invalidContact") ||
+	    account_problem_is(f, "unsupportedContact"))
+		add_advice(r, xasprintf("the CA refuses the contact (%s): fix spec.acme.email "
+		    "(%s); cert-manager sends it lower-cased as mailto:", what,
+		    f->email != NULL ? f->email : "empty"));
+	else if (account_problem_is(f, "rateLimited"))
+		add_advice(r, xasprintf("the CA rate-limits %s (%s): cert-manager does not "
+		    "retry a 4xx until the Issuer changes; wait for the limit to pass, then "
+		    "touch the Issuer", req, what));
+	else if (f->eab_configured)
+		add_advice(r, xasprintf("the CA refused %s (%s): spec.acme.externalAccountBinding "
+		    "is set, so check its keyID and the MAC key in its Secret (base64url "
+		    "without padding) with the CA", req, what));
+	else
+		add_advice(r, xasprintf("the CA refused %s (%s): if it requires external "
+		    "account binding, set spec.acme.externalAccountBinding", req, what));
+}
+
 static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict,
     struct diag_report *r)
 {
@@ -305,6 +385,24 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 			    "disableAccountKeyGeneration set, cert-manager will not make one)" :
 			    ", or delete the Secret so cert-manager generates an RSA 2048 key "
 			    "(that is a new account)"));
+		else if (f->config == DCONF_KEY_SECRET_MISSING)
+			add_advice(r, xasprintf("create the Secret %s with the account's RSA key "
+			    "(acmectl account export --cert-manager writes one): "
+			    "disableAccountKeyGeneration is set, so cert-manager will not make "
+			    "one; or unset it to let cert-manager generate a key (a new account)",
+			    f->key_secret_name ? f->key_secret_name : "named by privateKeySecretRef"));
+		else if (f->config == DCONF_INVALID_URL)
+			add_advice(r, xasprintf("%s: Go cannot parse it (%s), so cert-manager stops "
+			    "with InvalidURL and does not retry until the Issuer changes",
+			    f->invalid_url_what != NULL && strcmp(f->invalid_url_what, "account") == 0 ?
+			    "clear status.acme.uri (kubectl edit --subresource=status)" :
+			    "fix spec.acme.server", f->invalid_url));
+		else if (f->config == DCONF_EAB_INVALID)
+			add_advice(r, xasprintf("put the CA's MAC key, base64url without padding "
+			    "(no '=', '+' or '/'), under key %s of the Secret %s: cert-manager "
+			    "says %s and does not retry until the Issuer changes",
+			    f->eab_secret_key ? f->eab_secret_key : "?",
+			    f->eab_secret_name ? f->eab_secret_name : "?", f->eab_invalid));
 		else if (f->config == DCONF_REJECTED)
 			add_advice(r, xasprintf("fix the manifest before applying it: the webhook "
 			    "refuses it (%s), so the Issuer never exists and has no condition",
@@ -441,16 +539,7 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 			    "of another account do not carry over)", f->host));
 		break;
 	case DVERDICT_ACCOUNT_ERROR:
-		if (f->eab_configured)
-			add_advice(r, xasprintf("the CA refused the account lookup (%s): "
-			    "spec.acme.externalAccountBinding is set, so check its keyID and "
-			    "the MAC key in its Secret (base64url without padding) with the CA",
-			    f->account_problem ? f->account_problem : "?"));
-		else
-			add_advice(r, xasprintf("the CA refused the account lookup (%s): if it "
-			    "requires external account binding, set "
-			    "spec.acme.externalAccountBinding", f->account_problem ?
-			    f->account_problem : "?"));
+		advise_account_error(f, r);
 		break;
 	case DVERDICT_DEADLINE_EXCEEDED:
 		if (cm_short_deadline(&f->cm))

@@ -11,9 +11,11 @@
  * The network half, gathering the facts (struct run):
  *   gather.c    local inputs, the config and route steps; diagnose_run()
  *   netsteps.c  dns, tcp, proxy and tls through probe.c
- *   acmesteps.c the directory, nonce and account requests
- * probe.c (with probe_tls.c), resolv.c, certmanager.c and podview.c
- * (--pid: another process's view) keep their own headers in include/.
+ *   acmesteps.c the directory, nonce and account requests (--register:
+ *               cert-manager's own)
+ * probe.c (with probe_tls.c), resolv.c, certmanager.c (with cm_account.c
+ * and cm_url.c) and podview.c (--pid: another process's view) keep their
+ * own headers in include/.
  */
 #ifndef ACMECTL_DIAGNOSE_INT_H
 #define ACMECTL_DIAGNOSE_INT_H
@@ -171,6 +173,9 @@ struct run {
 	char *conn_authority;        /* what conn is connected to */
 	char *nonce;
 	json_t *dir;
+	unsigned char *eab_key;      /* the EAB MAC key as cert-manager decodes it; wiped */
+	size_t eab_key_len;
+	int nonce_retries;           /* badNonce retries of the account requests */
 };
 
 /* Keeps s until the run ends and returns it (NULL for NULL). */

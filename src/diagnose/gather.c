@@ -49,19 +49,20 @@ long long diag_step_deadline(struct run *r, enum diag_step step, bool *sync_limi
 	return mono_ms() + budget;
 }
 
-/* Splits an https:// URL into host (brackets removed), port (443 by
- * default), authority (host[:port] as written) and path ("/" when none).
- * False when url is not https:// with a usable host and port. */
+/* Splits an https:// or http:// URL into host (brackets removed), port
+ * (443 or 80 by default), authority (host[:port] as written) and path ("/"
+ * when none). False when url is neither with a usable host and port. */
 bool diag_split_url(const char *url, char **host, int *port, char **authority, char **path)
 {
 	const char *p, *end, *hend, *colon = NULL, *at;
+	bool plain = url != NULL && strncasecmp(url, "http://", 7) == 0;
 	char *e;
 	long n;
 
 	*host = *authority = *path = NULL;
-	if (url == NULL || strncasecmp(url, "https://", 8) != 0)
+	if (url == NULL || (!plain && strncasecmp(url, "https://", 8) != 0))
 		return false;
-	p = url + 8;
+	p = url + (plain ? 7 : 8);
 	end = p + strcspn(p, "/?#");
 	for (at = end; at > p && at[-1] != '@'; at--)
 		;
@@ -79,7 +80,7 @@ bool diag_split_url(const char *url, char **host, int *port, char **authority, c
 		colon = memchr(p, ':', (size_t)(end - p));
 		*host = xstrndup(p, (size_t)((colon ? colon : end) - p));
 	}
-	*port = 443;
+	*port = plain ? 80 : 443;
 	if (colon != NULL && colon + 1 < end) {
 		n = strtol(colon + 1, &e, 10);
 		if (e != end || n < 1 || n > 65535)
@@ -152,6 +153,73 @@ static EVP_PKEY *any_key_from_pem(const unsigned char *pem, size_t len)
 	return key;
 }
 
+/* The account key Secret name is not in --secret's file, taken for the
+ * Issuer's namespace: with disableAccountKeyGeneration cert-manager stops
+ * there; else it generates an RSA 2048 key (a new account) and clears
+ * status.acme.uri, and so does the run. 0, or -1 with err set. */
+static int secret_absent(struct run *r, const char *name)
+{
+	struct diag_facts *f = &r->f;
+
+	err_clear();
+	f->key_secret_name = diag_keep(r, xstrdup(name != NULL ? name : ""));
+	if (r->iss->disable_account_key_generation) {
+		f->key_secret_missing = diag_keep(r, cm_err_secret_not_found(name));
+		return 0;
+	}
+	if ((r->key = key_generate(KEY_RSA2048)) == NULL)
+		return -1;
+	r->key_for_cm = true;
+	f->key_generated = true;
+	f->key_source = diag_keep(r, xasprintf("a new key, as cert-manager generates when "
+	    "the Secret %s is missing (it is not in %s)", f->key_secret_name, r->cfg->secret));
+	return 0;
+}
+
+/* The external account binding's MAC key from --eab-secret, read as
+ * cert-manager reads it; what it cannot read becomes its prediction. 0, or
+ * -1 with ERR_USAGE. */
+static int load_eab_key(struct run *r)
+{
+	const struct diagnose_opts *cfg = r->cfg;
+	struct diag_facts *f = &r->f;
+	struct k8s_secret_value val;
+	char *why = NULL;
+
+	if (cfg->eab_secret != NULL && (r->iss == NULL || r->iss->eab_key_id == NULL)) {
+		err_set(ERR_USAGE, "--eab-secret needs --from-issuer with an Issuer that sets "
+		    "spec.acme.externalAccountBinding");
+		return -1;
+	}
+	if (r->iss == NULL || r->iss->eab_key_id == NULL)
+		return 0;
+	f->eab_secret_name = r->iss->eab_secret_name != NULL ? r->iss->eab_secret_name : "";
+	f->eab_secret_key = r->iss->eab_secret_key != NULL ? r->iss->eab_secret_key : "";
+	if (cfg->eab_secret == NULL) {
+		if (cfg->diag_register) {
+			err_set(ERR_USAGE, "--register needs --eab-secret: the Issuer binds the "
+			    "account with the MAC key of Secret %s", f->eab_secret_name);
+			return -1;
+		}
+		return 0;
+	}
+	if (k8s_secret_load(cfg->eab_secret, f->eab_secret_name, f->eab_secret_key, &val) != 0) {
+		if (val.missing == K8S_SECRET_ABSENT)
+			why = cm_err_secret_not_found(f->eab_secret_name);
+		else if (val.missing == K8S_SECRET_KEY_ABSENT)
+			why = cm_err_eab_key_missing(f->eab_secret_name, f->eab_secret_key);
+		else
+			return -1;
+		err_clear();
+	} else {
+		why = cm_eab_key_decode(val.data, val.len, &r->eab_key, &r->eab_key_len);
+		k8s_secret_value_clear(&val);
+	}
+	f->eab_invalid = diag_keep(r, why);
+	f->eab_key_known = why == NULL;
+	return 0;
+}
+
 /* The account key from the Secret (--secret): key data cert-manager cannot
  * read or a key it rejects becomes its prediction, not an error. 0, or -1
  * with ERR_USAGE when the file holds no such Secret or value. */
@@ -162,7 +230,8 @@ static int load_secret_key(struct run *r, const char *name, const char *data_key
 	char *why, *what;
 
 	if (k8s_secret_load(r->cfg->secret, name, data_key, &val) != 0)
-		return -1;
+		return r->iss != NULL && val.missing == K8S_SECRET_ABSENT ?
+		    secret_absent(r, name) : -1;
 	r->key_for_cm = true;
 	f->key_source = diag_keep(r, xasprintf("Secret %s (%s) in %s", val.name ? val.name :
 	    "?", data_key, r->cfg->secret));
@@ -288,14 +357,16 @@ static int gather_inputs(struct run *r)
 		f->server_source = "the default server";
 	}
 	f->server = server != NULL ? server : "";
-	if (load_key(r, f->server) == -1)
+	if (load_key(r, f->server) == -1 || load_eab_key(r) == -1)
 		return -1;
+	f->register_sent = cfg->diag_register;
 	f->email = cfg->email != NULL ? cfg->email : r->iss != NULL ? r->iss->email : NULL;
 	if (r->iss != NULL) {
 		f->registered_email = r->iss->last_registered_email;
 		f->issuer_ready = (struct cm_condition){ r->iss->ready.status,
 		    r->iss->ready.reason, r->iss->ready.message };
-		f->status_uri = r->iss->status_uri;
+		/* a generated key clears it: that account is not this key's */
+		f->status_uri = f->key_generated ? NULL : r->iss->status_uri;
 		f->key_generation_disabled = r->iss->disable_account_key_generation;
 		f->eab_configured = r->iss->eab_key_id != NULL;
 		if (r->iss->ready.status != NULL)
@@ -307,7 +378,7 @@ static int gather_inputs(struct run *r)
 	if (cfg->account_url != NULL) {
 		f->known_account_url = cfg->account_url;
 		f->known_account_source = "--account-url";
-	} else if (r->iss != NULL && r->iss->status_uri != NULL) {
+	} else if (r->iss != NULL && r->iss->status_uri != NULL && !f->key_generated) {
 		f->known_account_url = r->iss->status_uri;
 		f->known_account_source = "status.acme.uri";
 	}
@@ -356,7 +427,7 @@ static bool step_config(struct run *r)
 	struct diag_facts *f = &r->f;
 	long long start = mono_ms();
 	const char *rejected;
-	char *hash;
+	char *hash, *why = NULL;
 	bool rsa;
 
 	if (r->key != NULL) {
@@ -375,8 +446,23 @@ static bool step_config(struct run *r)
 	}
 	if (f->key_invalid != NULL)
 		f->config = DCONF_KEY_INVALID;
+	if (f->key_secret_missing != NULL)
+		f->config = DCONF_KEY_SECRET_MISSING;
 	if (cm_v1_replacement(f->server) != NULL)
 		f->config = DCONF_V1_SERVER;
+	/* url.Parse runs after the key checks, on the server, then the account URI */
+	if (f->config == DCONF_OK && (why = cm_url_parse_error(f->server)) != NULL) {
+		f->invalid_url_what = "server";
+		f->invalid_url_value = f->server;
+	} else if (f->config == DCONF_OK && f->status_uri != NULL &&
+	    (why = cm_url_parse_error(f->status_uri)) != NULL) {
+		f->invalid_url_what = "account";
+		f->invalid_url_value = f->status_uri;
+	}
+	if (why != NULL) {
+		f->config = DCONF_INVALID_URL;
+		f->invalid_url = diag_keep(r, why);
+	}
 	if (r->iss != NULL && (rejected = cm_webhook_refusal(&f->cm,
 	    r->iss->ca_bundle_pem != NULL, r->iss->skip_tls_verify, f->server)) != NULL) {
 		f->config = DCONF_REJECTED;
@@ -384,11 +470,17 @@ static bool step_config(struct run *r)
 	} else if (f->server[0] == '\0') {
 		f->config = DCONF_INVALID;
 		f->config_problem = "no server: give --server or --from-issuer";
-	} else if (!diag_split_url(f->server, &r->host, &r->port, &r->authority, &r->path)) {
+	} else if (f->config != DCONF_INVALID_URL &&
+	    !diag_split_url(f->server, &r->host, &r->port, &r->authority, &r->path)) {
 		f->config = DCONF_INVALID;
 		f->config_problem = diag_keep(r, xasprintf("the server \"%s\" is not an https:// "
-		    "URL with a host", f->server));
+		    "or http:// URL with a host", f->server));
 	}
+	/* cert-manager uses an http:// server as it is: no TLS */
+	f->plain_http = r->host != NULL && strncasecmp(f->server, "http://", 7) == 0;
+	/* the MAC key is read after the skip test, only to register */
+	if (f->config == DCONF_OK && f->eab_invalid != NULL && !diag_cm_skips(f))
+		f->config = DCONF_EAB_INVALID;
 	f->host = r->host;
 	f->port = r->port;
 	f->ms[DIAG_CONFIG] = mono_ms() - start;
@@ -434,6 +526,12 @@ static int step_route(struct run *r)
 	case PROXY_VIA:
 		break;
 	}
+	if (f->plain_http) {
+		/* Go sends an http:// request to the proxy itself, no CONNECT */
+		err_set(ERR_USAGE, "diagnose probes an http:// server only on a direct route; "
+		    "the route goes via %s", r->route.proxy_shown);
+		return -1;
+	}
 	f->route = DROUTE_PROXY;
 	f->proxy_shown = r->route.proxy_shown;
 	p = r->route.proxy;
@@ -478,7 +576,14 @@ static int run_steps(struct run *r)
 		return 0;
 	if (r->f.route == DROUTE_PROXY && !diag_step_proxy(r))
 		return 0;
-	if (!diag_step_tls(r) || !diag_step_http(r) || !diag_step_nonce(r))
+	if (r->f.plain_http) {
+		r->conn = r->below;
+		r->below = NULL;
+		r->conn_authority = xstrdup(r->authority);
+	} else if (!diag_step_tls(r)) {
+		return 0;
+	}
+	if (!diag_step_http(r) || !diag_step_nonce(r))
 		return 0;
 	diag_step_account(r);
 	return 0;
@@ -514,6 +619,10 @@ static void run_free(struct run *r)
 	free(r->conn_authority);
 	free(r->nonce);
 	json_decref(r->dir);
+	if (r->eab_key != NULL) {
+		OPENSSL_cleanse(r->eab_key, r->eab_key_len);
+		free(r->eab_key);
+	}
 }
 
 int diagnose_run(const struct diagnose_opts *cfg)

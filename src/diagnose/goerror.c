@@ -188,6 +188,14 @@ static char *go_error(const struct diag_facts *f, enum diag_step step, long long
 	case DIAG_ACCOUNT:
 		method = "POST";
 		url = f->new_account_url != NULL ? f->new_account_url : "";
+		if (f->account_request != NULL && strcmp(f->account_request, "update") == 0 &&
+		    f->account_url != NULL)
+			url = f->account_url;
+		if (f->account_go_error != NULL) {
+			/* any answer but the one wanted is an *acme.Error, bare */
+			*acme_4xx = f->account_4xx;
+			return xstrdup(f->account_go_error);
+		}
 		if (f->account == DACCT_FAILED && f->account_4xx) {
 			*acme_4xx = true;
 			return xasprintf("%d %s", f->account_status, f->account_problem != NULL ?
@@ -243,6 +251,19 @@ void diag_cm_view(const struct diag_facts *f, enum diag_verdict verdict, enum di
 			cm_view_key_invalid(f->key_invalid, out);
 			return;
 		}
+		if (f->config == DCONF_KEY_SECRET_MISSING) {
+			cm_view_key_secret_missing(&f->cm, f->key_secret_missing, out);
+			return;
+		}
+		if (f->config == DCONF_INVALID_URL) {
+			cm_view_invalid_url(f->invalid_url_what, f->invalid_url_value,
+			    f->invalid_url, out);
+			return;
+		}
+		if (f->config == DCONF_EAB_INVALID) {
+			cm_view_eab_invalid(&f->cm, f->eab_invalid, out);
+			return;
+		}
 		invalid_view(f->config_problem != NULL ? f->config_problem :
 		    "the Issuer is invalid", out);
 		return;
@@ -273,6 +294,9 @@ void diag_cm_view(const struct diag_facts *f, enum diag_verdict verdict, enum di
 		free(err);
 		return;
 	}
-	cm_view_register_failed(&f->cm, err, acme_4xx, out);
+	if (f->account == DACCT_UPDATE_FAILED && step == DIAG_ACCOUNT)
+		cm_view_update_failed(&f->cm, err, acme_4xx, out);
+	else
+		cm_view_register_failed(&f->cm, err, acme_4xx, out);
 	free(err);
 }

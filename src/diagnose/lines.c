@@ -68,6 +68,23 @@ static void line_config(const struct diag_facts *f, struct diag_report *r)
 		set_line(r, DIAG_CONFIG, DIAG_FAIL, f->ms[DIAG_CONFIG],
 		    xstrdup(f->config_problem != NULL ? f->config_problem : "invalid"));
 		break;
+	case DCONF_KEY_SECRET_MISSING:
+		set_line(r, DIAG_CONFIG, DIAG_FAIL, f->ms[DIAG_CONFIG],
+		    xasprintf("no account key Secret %s (%s) and disableAccountKeyGeneration "
+		    "is set: cert-manager stops here", f->key_secret_name ? f->key_secret_name :
+		    "?", f->key_secret_missing));
+		break;
+	case DCONF_INVALID_URL:
+		set_line(r, DIAG_CONFIG, DIAG_FAIL, f->ms[DIAG_CONFIG],
+		    xasprintf("Go's url.Parse refuses the %s URL: %s", f->invalid_url_what ?
+		    f->invalid_url_what : "server", f->invalid_url));
+		break;
+	case DCONF_EAB_INVALID:
+		set_line(r, DIAG_CONFIG, DIAG_FAIL, f->ms[DIAG_CONFIG],
+		    xasprintf("the external account binding's MAC key (Secret %s, key %s) "
+		    "cannot be read: %s", f->eab_secret_name ? f->eab_secret_name : "?",
+		    f->eab_secret_key ? f->eab_secret_key : "?", f->eab_invalid));
+		break;
 	}
 	free(key);
 	free(deadline);
@@ -310,7 +327,9 @@ static void line_tls(const struct diag_facts *f, struct diag_report *r)
 
 	switch (f->tls) {
 	case DTLS_NOT_RUN:
-		set_line(r, DIAG_TLS, DIAG_SKIP, 0, not_run(r, DIAG_TLS));
+		set_line(r, DIAG_TLS, DIAG_SKIP, 0, f->plain_http && f->http != DHTTP_NOT_RUN ?
+		    xstrdup("an http:// server: no TLS, cert-manager uses the URL as it is") :
+		    not_run(r, DIAG_TLS));
 		return;
 	case DTLS_TIMEOUT:
 		t = diag_duration(f->ms[DIAG_TLS]);
@@ -388,40 +407,106 @@ static void line_nonce(const struct diag_facts *f, struct diag_report *r)
 	}
 }
 
+/* The newAccount request cert-manager sends first, e.g. "newAccount with
+ * contact mailto:a@example.org, termsOfServiceAgreed and
+ * externalAccountBinding". Caller frees. */
+static char *register_request(const struct diag_facts *f)
+{
+	char *contact = cm_contact(f->email), *with, *s;
+	const char *parts[3];
+	int n = 0;
+
+	if (contact != NULL)
+		parts[n++] = contact;
+	if (f->tos_in_directory)
+		parts[n++] = "termsOfServiceAgreed";
+	if (f->eab_configured)
+		parts[n++] = "externalAccountBinding";
+	if (n == 3)
+		with = xasprintf("%s, %s and %s", parts[0], parts[1], parts[2]);
+	else if (n == 2)
+		with = xasprintf("%s and %s", parts[0], parts[1]);
+	else
+		with = xstrdup(n == 1 ? parts[0] : "an empty payload");
+	s = xasprintf("newAccount with %s%s", contact != NULL ? "contact " : "", with);
+	free(with);
+	free(contact);
+	return s;
+}
+
+/* "403", written into buf. */
+static const char *status_text(int status, char *buf)
+{
+	snprintf(buf, 12, "%d", status);
+	return buf;
+}
+
 static void line_account(const struct diag_facts *f, struct diag_report *r)
 {
-	char *t;
+	char *t, *req = register_request(f), st[12];
+	const char *instead = f->register_sent ? "" : "; acmectl asked onlyReturnExisting "
+	    "instead (nothing created; --register sends cert-manager's requests)";
 
 	switch (f->account) {
 	case DACCT_NOT_RUN:
 		set_line(r, DIAG_ACCOUNT, DIAG_SKIP, 0, not_run(r, DIAG_ACCOUNT));
 		break;
 	case DACCT_NO_KEY:
-		set_line(r, DIAG_ACCOUNT, DIAG_SKIP, 0, xstrdup("no account key known (give "
-		    "--account-key, or --secret with --from-issuer); nothing checked"));
+		set_line(r, DIAG_ACCOUNT, DIAG_SKIP, 0, xasprintf("no account key known (give "
+		    "--account-key, or --secret with --from-issuer); nothing checked; "
+		    "cert-manager POSTs %s", req));
 		break;
 	case DACCT_FOUND:
-		set_line(r, DIAG_ACCOUNT, DIAG_OK, f->ms[DIAG_ACCOUNT], xasprintf("the key has "
-		    "the account %s (asked with onlyReturnExisting: nothing created; "
-		    "cert-manager first POSTs newAccount with the contact, "
-		    "termsOfServiceAgreed%s, and asks onlyReturnExisting only when that "
-		    "answers 200)", f->account_url ? f->account_url : "?",
-		    f->eab_configured ? " and the external account binding" : ""));
+		if (f->register_sent)
+			set_line(r, DIAG_ACCOUNT, DIAG_OK, f->ms[DIAG_ACCOUNT], xasprintf("POST %s "
+			    "-> 200: the key has the account %s; onlyReturnExisting -> 200%s%s",
+			    req, f->account_url ? f->account_url : "?", f->contact_updated ?
+			    "; contact updated, as cert-manager does, from " : "",
+			    f->contact_updated ? (f->account_contact ? f->account_contact :
+			    "none") : ""));
+		else
+			set_line(r, DIAG_ACCOUNT, DIAG_OK, f->ms[DIAG_ACCOUNT], xasprintf("the key "
+			    "has the account %s (asked with onlyReturnExisting: nothing created; "
+			    "cert-manager first POSTs %s, and asks onlyReturnExisting only when "
+			    "that answers 200)", f->account_url ? f->account_url : "?", req));
+		break;
+	case DACCT_CREATED:
+		set_line(r, DIAG_ACCOUNT, DIAG_OK, f->ms[DIAG_ACCOUNT], xasprintf("POST %s -> "
+		    "201: a new account %s, as cert-manager would register it%s",
+		    req, f->account_url ? f->account_url : "?", f->contact_updated ?
+		    "; contact updated" : ""));
 		break;
 	case DACCT_NOT_FOUND:
 		t = cm_url_host(f->server);
 		set_line(r, DIAG_ACCOUNT, DIAG_FAIL, f->ms[DIAG_ACCOUNT], xasprintf("no account "
-		    "for this key at %s (%s)", t, f->account_problem ? f->account_problem :
-		    "accountDoesNotExist"));
+		    "for this key at %s (%s); cert-manager POSTs %s, which creates one%s", t,
+		    f->account_problem ? f->account_problem : "accountDoesNotExist", req,
+		    instead));
 		free(t);
 		break;
 	case DACCT_TIMEOUT:
 	case DACCT_FAILED:
-		set_line(r, DIAG_ACCOUNT, DIAG_FAIL, f->ms[DIAG_ACCOUNT], xasprintf("POST "
-		    "newAccount (onlyReturnExisting): %s", f->account_problem ?
-		    f->account_problem : "no response"));
+	case DACCT_UPDATE_FAILED:
+		if (f->account_request != NULL && strcmp(f->account_request, "update") == 0)
+			set_line(r, DIAG_ACCOUNT, DIAG_FAIL, f->ms[DIAG_ACCOUNT], xasprintf("POST "
+			    "%s (contact update, as cert-manager sends it): %s", f->account_url ?
+			    f->account_url : "the account", f->account_problem ?
+			    f->account_problem : "no response"));
+		else if (f->register_sent && f->account_request != NULL &&
+		    strcmp(f->account_request, "newAccount") == 0)
+			set_line(r, DIAG_ACCOUNT, DIAG_FAIL, f->ms[DIAG_ACCOUNT], xasprintf("POST "
+			    "%s%s%s: %s", req, f->account_status > 0 ? " -> " : "",
+			    f->account_status > 0 ? status_text(f->account_status, st) : "",
+			    f->account_problem ? f->account_problem : "no response"));
+		else
+			set_line(r, DIAG_ACCOUNT, DIAG_FAIL, f->ms[DIAG_ACCOUNT], xasprintf("POST "
+			    "newAccount (onlyReturnExisting): %s%s", f->account_problem ?
+			    f->account_problem : "no response", f->register_sent ? "" :
+			    "; cert-manager would first POST the newAccount request of "
+			    "--register"));
 		break;
 	}
+	free(req);
 }
 
 static void line_deadline(const struct diag_facts *f, struct diag_report *r)

@@ -134,7 +134,7 @@ enum diag_verdict diag_decide(const struct diag_facts *f, bool with_hijack, enum
 	*step = DIAG_ACCOUNT;
 	if (f->account == DACCT_TIMEOUT)
 		return http_timeout_verdict(f);
-	if (f->account == DACCT_FAILED)
+	if (f->account == DACCT_FAILED || f->account == DACCT_UPDATE_FAILED)
 		return DVERDICT_ACCOUNT_ERROR;
 	/* a missing account is registered, if there is time for it */
 	*step = DIAG_DEADLINE;

@@ -43,7 +43,8 @@ class RelayHandler(http.server.BaseHTTPRequestHandler):
 
     def setup(self):
         self.request.settimeout(30)
-        self.request = self.server.tls.wrap_socket(self.request, server_side=True)
+        if self.server.tls is not None:
+            self.request = self.server.tls.wrap_socket(self.request, server_side=True)
         super().setup()
 
     def log_message(self, fmt, *args):
@@ -80,6 +81,9 @@ class RelayHandler(http.server.BaseHTTPRequestHandler):
         """Sends this request to Pebble; returns (status, headers, body)."""
         conn = self.upstream()
         headers = {"Host": self.headers.get("Host", "localhost")}
+        if self.server.tls is None:
+            # Pebble then builds http:// URLs and checks JWS "url"s against them
+            headers["X-Forwarded-Proto"] = "http"
         for name in ("Content-Type", "Accept", "User-Agent"):
             if self.headers.get(name):
                 headers[name] = self.headers[name]
@@ -122,12 +126,15 @@ def arguments(description):
     return ap
 
 
-def serve(handler, args, name, **attributes):
-    """Serves HANDLER on 127.0.0.1:args.port until killed; ATTRIBUTES are
+def serve(handler, args, name, plain=False, **attributes):
+    """Serves HANDLER on 127.0.0.1:args.port until killed, over TLS unless
+    PLAIN (plain HTTP, the URLs Pebble hands out http://); ATTRIBUTES are
     set on the server, where handlers find them as self.server.NAME."""
     server = RelayServer(("127.0.0.1", args.port), handler)
-    server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server.tls.load_cert_chain(args.cert, args.key)
+    server.tls = None
+    if not plain:
+        server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.tls.load_cert_chain(args.cert, args.key)
     server.upstream_tls = ssl.create_default_context(cafile=args.upstream_ca)
     host, _, port = args.upstream.rpartition(":")
     server.upstream_host, server.upstream_port = host, int(port)

@@ -6,7 +6,8 @@
 # is 127.0.0.1) and Pebble (PEBBLE_VA_NOSLEEP=1; PEBBLE_WFE_NONCEREJECT,
 # PEBBLE_AUTHZREUSE, ... are passed on when the caller sets them; with
 # PEBBLE_DNS_SERVER=ADDR:PORT its VA asks that DNS server instead of
-# challtestsrv), waits for the directory and exports:
+# challtestsrv; with PEBBLE_EAB_KEYS="KID=KEY ..." it requires external
+# account binding with those MAC keys), waits for the directory and exports:
 #   PEBBLE_DIR_URL    https://localhost:PORT/dir
 #   PEBBLE_CA         the CA file to give acmectl with --ca-bundle
 #   PEBBLE_MGMT       https://localhost:PORT of Pebble's management API
@@ -69,13 +70,21 @@ pebble_make_certs() {
 
 # pebble_try_start DIR: one attempt with fresh ports; 0 when Pebble answers.
 pebble_try_start() {
-	local d=$1 port mgmt_port http_port tls_port dns_port cts_port i
+	local d=$1 port mgmt_port http_port tls_port dns_port cts_port i eab_required eab_keys kv
 	pebble_free_port port
 	pebble_free_port mgmt_port
 	pebble_free_port http_port
 	pebble_free_port tls_port
 	pebble_free_port dns_port
 	pebble_free_port cts_port
+	# PEBBLE_EAB_KEYS="KID=B64URLKEY ...": external account binding required
+	# with these MAC keys (base64url without padding, as Pebble reads them)
+	eab_required=false
+	eab_keys=
+	for kv in ${PEBBLE_EAB_KEYS:-}; do
+		eab_required=true
+		eab_keys="$eab_keys${eab_keys:+, }\"${kv%%=*}\": \"${kv#*=}\""
+	done
 
 	cat >"$d/pebble-config.json" <<EOF
 {
@@ -87,7 +96,8 @@ pebble_try_start() {
     "httpPort": $http_port,
     "tlsPort": $tls_port,
     "ocspResponderURL": "",
-    "externalAccountBindingRequired": false
+    "externalAccountBindingRequired": $eab_required,
+    "externalAccountMACKeys": {$eab_keys}
   }
 }
 EOF
