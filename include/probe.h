@@ -110,6 +110,9 @@ struct probe_tunnel {
 	int code;        /* the status code, 0 when none was read */
 	char *reason;    /* owned; the reason phrase as sent, NULL when empty */
 	char *error;     /* owned; what went wrong unless OK or STATUS */
+	char *squid_error; /* owned; the X-Squid-Error header ("ERR_CONNECT_FAIL 113"), or NULL */
+	char *auth_schemes; /* owned; the schemes of the Proxy-Authenticate headers,
+	                     * "NTLM, Negotiate", or NULL when none */
 	long long ms;
 };
 
@@ -131,6 +134,13 @@ void probe_conn_close(struct probe_conn *c);
  * probe_tunnel_clear(). */
 void probe_tunnel_run(struct probe_conn *c, const char *authority, const char *credentials,
     long long deadline, struct probe_tunnel *out);
+
+/* Parses the proxy's answer to CONNECT, head (len bytes: the status line
+ * and headers, up to and without the empty line), into out's status
+ * (OK, STATUS or GARBLED), code, reason, error, squid_error and
+ * auth_schemes; each header value kept is cut at 200 bytes. Pure; release
+ * out with probe_tunnel_clear(). */
+void probe_tunnel_parse(const char *head, size_t len, struct probe_tunnel *out);
 
 /* Frees what out owns and zeroes it. */
 void probe_tunnel_clear(struct probe_tunnel *out);

@@ -84,6 +84,12 @@ bool diag_tls_checks_fail(const struct diag_facts *f);
 /* True when Go would refuse the certificate of the https:// proxy. */
 bool diag_proxy_checks_fail(const struct diag_facts *f);
 
+/* True when the proxy asked for credentials (407, 401) and offers only
+ * schemes Go's transport cannot answer: it sends Basic alone, and only
+ * from the proxy URL's userinfo (NTLM, Negotiate, Digest need a
+ * handshake it has no code for). */
+bool diag_proxy_auth_unsupported(const struct diag_facts *f);
+
 /* True when the TLS handshake with an https:// proxy did not complete. */
 bool diag_proxy_handshake_failed(const struct diag_facts *f);
 

@@ -377,7 +377,9 @@ bool diag_step_proxy(struct run *r)
 	f->tunnel_code = t.code;
 	f->tunnel_reason = diag_keep(r, t.reason);
 	f->tunnel_error = diag_keep(r, t.error);
-	t.reason = t.error = NULL;
+	f->squid_error = diag_keep(r, t.squid_error);
+	f->auth_schemes = diag_keep(r, t.auth_schemes);
+	t.reason = t.error = t.squid_error = t.auth_schemes = NULL;
 	f->ms[DIAG_PROXY] = f->cm_ms[DIAG_PROXY] = mono_ms() - start;
 	switch (t.status) {
 	case PROBE_TUNNEL_OK:

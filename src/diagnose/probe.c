@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -172,7 +173,7 @@ void probe_tunnel_run(struct probe_conn *c, const char *authority, const char *c
     long long deadline, struct probe_tunnel *out)
 {
 	long long start = mono_ms();
-	char *auth = NULL, *req, *buf = xmalloc(PROBE_HEAD_MAX + 1), *eol;
+	char *auth = NULL, *req, *buf = xmalloc(PROBE_HEAD_MAX + 1);
 	size_t len = 0;
 	ssize_t r;
 	int w;
@@ -220,13 +221,7 @@ void probe_tunnel_run(struct probe_conn *c, const char *authority, const char *c
 		    "the answer to CONNECT was incomplete at the deadline");
 		goto out;
 	}
-	eol = buf + strcspn(buf, "\r\n");
-	if (!probe_status_line(buf, (size_t)(eol - buf), &out->code, &out->reason)) {
-		out->status = PROBE_TUNNEL_GARBLED;
-		out->error = xstrdup("the answer to CONNECT is not an HTTP status line");
-		goto out;
-	}
-	out->status = out->code == 200 ? PROBE_TUNNEL_OK : PROBE_TUNNEL_STATUS;
+	probe_tunnel_parse(buf, len, out);
 out:
 	out->ms = mono_ms() - start;
 	if (auth != NULL) {
@@ -238,9 +233,76 @@ out:
 	free(buf);
 }
 
+#define HEADER_VALUE_MAX 200
+
+/* The value of the header line [line, end) when its name is name, cut at
+ * HEADER_VALUE_MAX bytes and trimmed; NULL otherwise. Caller frees. */
+static char *header_value(const char *line, const char *end, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *v;
+
+	if ((size_t)(end - line) <= nlen || strncasecmp(line, name, nlen) != 0 ||
+	    line[nlen] != ':')
+		return NULL;
+	for (v = line + nlen + 1; v < end && (*v == ' ' || *v == '\t'); v++)
+		;
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	return xstrndup(v, (size_t)(end - v) > HEADER_VALUE_MAX ? HEADER_VALUE_MAX :
+	    (size_t)(end - v));
+}
+
+/* Appends the scheme of the Proxy-Authenticate value (its first token) to
+ * *schemes, ", " between them. */
+static void add_scheme(char **schemes, const char *value)
+{
+	size_t n = strcspn(value, " \t,");
+	char *s;
+
+	if (n == 0)
+		return;
+	s = *schemes == NULL ? xstrndup(value, n) :
+	    xasprintf("%s, %.*s", *schemes, (int)n, value);
+	free(*schemes);
+	*schemes = s;
+}
+
+void probe_tunnel_parse(const char *head, size_t len, struct probe_tunnel *out)
+{
+	const char *end = head + len, *line, *eol;
+	char *v;
+
+	eol = memchr(head, '\n', len);
+	if (eol == NULL)
+		eol = end;
+	if (!probe_status_line(head, (size_t)(eol - head) - (eol > head && eol[-1] == '\r'),
+	    &out->code, &out->reason)) {
+		out->status = PROBE_TUNNEL_GARBLED;
+		out->error = xstrdup("the answer to CONNECT is not an HTTP status line");
+		return;
+	}
+	out->status = out->code == 200 ? PROBE_TUNNEL_OK : PROBE_TUNNEL_STATUS;
+	for (line = eol + 1; line < end; line = eol + 1) {
+		if ((eol = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			eol = end;
+		if (eol == line || (eol == line + 1 && *line == '\r'))
+			break;  /* the end of the headers: a body may follow */
+		if (out->squid_error == NULL &&
+		    (v = header_value(line, eol, "X-Squid-Error")) != NULL) {
+			out->squid_error = v;
+		} else if ((v = header_value(line, eol, "Proxy-Authenticate")) != NULL) {
+			add_scheme(&out->auth_schemes, v);
+			free(v);
+		}
+	}
+}
+
 void probe_tunnel_clear(struct probe_tunnel *out)
 {
 	free(out->reason);
 	free(out->error);
+	free(out->squid_error);
+	free(out->auth_schemes);
 	memset(out, 0, sizeof(*out));
 }
