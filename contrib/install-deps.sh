@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
 	build-essential autoconf automake pkg-config
 	libssl-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
-	pebble openssl curl python3 iproute2 tinyproxy dnsmasq-base stunnel4 strace
+	pebble openssl curl python3 iproute2 tinyproxy squid dnsmasq-base stunnel4 strace
 	knot nginx-light golang-go golang-golang-x-net-dev libidn2-dev util-linux clang libclang-rt-14-dev
 	# the Debian package test (tests/package/deb.sh): build, lint, verify units
 	debhelper dpkg-dev fakeroot lintian systemd man-db
