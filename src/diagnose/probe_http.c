@@ -228,6 +228,8 @@ enum probe_http_status probe_http(struct probe_conn *c, const char *method,
 	resp->body = xstrdup("");
 	if (head || resp->status == 204 || resp->status == 304) {
 		st = PROBE_HTTP_OK;
+		resp->reason = reason;
+		reason = NULL;
 		goto out;
 	}
 	if (chunked) {
