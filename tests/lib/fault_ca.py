@@ -411,6 +411,17 @@ def directory_429(x):
     return directory_status(x, "directory-429", 429, "1")
 
 
+def nonce_503(x):
+    """newNonce (HEAD or GET /nonce-plz) answers 503 with a problem document
+    and no Replay-Nonce; the directory is Pebble's."""
+    if not (x.method in ("HEAD", "GET") and x.path == "/nonce-plz"):
+        return x.relay()
+    x.handler.event("FAULT nonce-503 %s /nonce-plz" % x.method)
+    doc = {"type": "urn:ietf:params:acme:error:serverInternal", "status": 503,
+           "detail": "the front says 503: nonces are down for maintenance"}
+    return 503, [("Content-Type", PROBLEM)], json.dumps(doc).encode()
+
+
 # --- waits ---------------------------------------------------------------------
 
 HUGE_WAIT = "999999999"
@@ -538,6 +549,7 @@ FAULTS = {
     "header-control-chars": header_control_chars,
     "directory-503": directory_503,
     "directory-429": directory_429,
+    "nonce-503": nonce_503,
     "retry-after-challenge": retry_after_challenge,
     "retry-after-processing": retry_after_processing,
     "order-pending-forever": order_pending_forever,
