@@ -12,6 +12,7 @@
 
 #include "certmanager.h"
 #include "diagnose.h"
+#include "probe.h"
 #include "test.h"
 #include "util.h"
 
@@ -866,9 +867,64 @@ static void test_verdict_names(void)
 	}
 }
 
+/* The answer to CONNECT as probe_tunnel_parse() reads it. */
+static void test_tunnel_answers(void)
+{
+	static const struct {
+		const char *head;
+		int code;           /* -1: garbled */
+		const char *squid_error, *auth_schemes;
+	} answers[] = {
+		{ "HTTP/1.1 200 Connection established\r\n\r\n", 200, NULL, NULL },
+		{ "HTTP/1.1 503 Service Unavailable\r\nServer: squid/5.7\r\n"
+		  "X-Squid-Error: ERR_CONNECT_FAIL 113\r\n\r\n<html>", 503,
+		  "ERR_CONNECT_FAIL 113", NULL },
+		{ "HTTP/1.1 407 Proxy Authentication Required\r\n"
+		  "Proxy-Authenticate: Negotiate\r\nProxy-Authenticate: NTLM\r\n\r\n", 407,
+		  NULL, "Negotiate, NTLM" },
+		{ "HTTP/1.0 407 x\nproxy-authenticate:   Basic realm=\"a, b\"\n\n", 407, NULL,
+		  "Basic" },
+		{ "HTTP/1.1 407 x\r\nProxy-Authenticate:\r\n\r\n", 407, NULL, NULL },
+		/* headers after the end of the headers are body, not headers */
+		{ "HTTP/1.1 502 Bad Gateway\r\n\r\nX-Squid-Error: forged\r\n", 502, NULL, NULL },
+		{ "HTTP/1.1 503\r\nX-Squid-Error-Extra: no\r\nX-Squid-Error: ERR_DNS_FAIL 0\r\n"
+		  "X-Squid-Error: second\r\n\r\n", 503, "ERR_DNS_FAIL 0", NULL },
+		{ "SSH-2.0-OpenSSH_9.2\r\n", -1, NULL, NULL },
+		{ "", -1, NULL, NULL },
+	};
+	struct probe_tunnel t;
+	char *big = xmalloc(1000), *head;
+
+	for (size_t i = 0; i < NELEM(answers); i++) {
+		memset(&t, 0, sizeof(t));
+		probe_tunnel_parse(answers[i].head, strlen(answers[i].head), &t);
+		if (answers[i].code < 0) {
+			CHECK_INT(t.status, PROBE_TUNNEL_GARBLED, answers[i].head);
+		} else {
+			CHECK_INT(t.code, answers[i].code, answers[i].head);
+			CHECK_INT(t.status, answers[i].code == 200 ? PROBE_TUNNEL_OK :
+			    PROBE_TUNNEL_STATUS, answers[i].head);
+		}
+		CHECK_STR(t.squid_error, answers[i].squid_error, answers[i].head);
+		CHECK_STR(t.auth_schemes, answers[i].auth_schemes, answers[i].head);
+		probe_tunnel_clear(&t);
+	}
+	/* a hostile proxy's long header value is cut */
+	memset(big, 'A', 999);
+	big[999] = '\0';
+	head = xasprintf("HTTP/1.1 503 x\r\nX-Squid-Error: %s\r\n\r\n", big);
+	memset(&t, 0, sizeof(t));
+	probe_tunnel_parse(head, strlen(head), &t);
+	CHECK_INT(t.squid_error != NULL ? strlen(t.squid_error) : 0, 200, "value cut at 200");
+	probe_tunnel_clear(&t);
+	free(head);
+	free(big);
+}
+
 int main(void)
 {
 	test_rows();
+	test_tunnel_answers();
 	test_json();
 	test_step_names();
 	test_verdict_names();
