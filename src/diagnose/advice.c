@@ -415,6 +415,17 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 		free(hp);
 		break;
 	case DVERDICT_PROXY_UNREACHABLE:
+		if (diag_has_finding(r, "go_proxy_misread")) {
+			/* the proxy Go dials is not the one written: no NO_PROXY advice */
+			add_advice(r, xasprintf("cert-manager never reaches the proxy written in %s: "
+			    "Go reads the value as a proxy at %s:%d (the go_proxy_misread "
+			    "finding says why). Write it so Go reads it as meant: percent-encode "
+			    "a raw '#', '/' or '?' in the user or password (%%23, %%2F, %%3F), and "
+			    "use only http://, https:// or socks5:// proxies",
+			    f->proxy_source != NULL ? f->proxy_source : "the proxy setting",
+			    f->proxy_host != NULL ? f->proxy_host : "?", f->proxy_port));
+			break;
+		}
 		if (f->dns == DDNS_NOTFOUND || f->dns == DDNS_SERVFAIL || f->dns == DDNS_TIMEOUT)
 			add_advice(r, xasprintf("the proxy host %s does not resolve: fix %s", name,
 			    f->proxy_source ? f->proxy_source : "the proxy setting"));

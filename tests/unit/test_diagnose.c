@@ -72,6 +72,11 @@ static const struct proxy_warning W_IP[] = {
 	{ "proxy_env_case_conflict", (char *)"HTTPS_PROXY and https_proxy differ" },
 };
 
+static const struct proxy_warning W_MISREAD[] = {
+	{ "go_proxy_misread", (char *)"HTTPS_PROXY=\"http://***@proxy.corp:3128\": Go "
+	  "(cert-manager) reads it as http://http:80: a raw '#', '/' or '?' in the password "
+	  "ends the URL there; percent-encode them" },
+};
 /* Each macro describes a run that got through the named step. */
 #define SERVER .server = URL, .server_source = "--server", .host = "acme.example.com", \
 	.port = 443, .step_timeout_ms = 5000, .trust = "the system store"
@@ -314,6 +319,13 @@ static const struct {
 	  "proxy_unreachable", "oof-------", "", "ErrRegisterACMEAccount",
 	  REG GET "proxyconnect tcp: dial tcp: lookup proxy.corp on 10.96.0.10:53: no such host",
 	  1, "the proxy host proxy.corp does not resolve: fix HTTPS_PROXY" },
+	{ "raw '#' in the proxy password: Go dials http:80", NULL, { SERVER, ROUTE_PROXY,
+	  .proxy_shown = "http://http:80", .proxy_host = "http", .proxy_port = 80,
+	  .warnings = W_MISREAD, .nwarnings = 1, .dns = DDNS_NOTFOUND, .dns_name = "http",
+	  .nameserver = "10.96.0.10" },
+	  "proxy_unreachable", "oof-------", "go_proxy_misread", "ErrRegisterACMEAccount",
+	  REG GET "proxyconnect tcp: dial tcp: lookup http on 10.96.0.10:53: no such host", 1,
+	  "Go reads the value as a proxy at http:80 (the go_proxy_misread finding says why)" },
 	{ "proxy wants credentials", NULL, { PX_UPTO_TCP, .tunnel = DTUN_STATUS,
 	  .tunnel_code = 407, .tunnel_reason = "Proxy Authentication Required" },
 	  "proxy_auth_required", "oooof-----", "", "ErrRegisterACMEAccount",
