@@ -8,7 +8,10 @@
 #     after its connect_timeout: proxy_cannot_reach;
 #   - tinyproxy in the same spot never answers the CONNECT:
 #     proxy_cannot_reach at the step's deadline;
-#   - Squid offering only Negotiate and NTLM: proxy_auth_unsupported.
+#   - Squid offering only Negotiate and NTLM: proxy_auth_unsupported;
+#   - a proxy URL with a raw '?' in the password, which Go's url.Parse
+#     cuts (cert-manager dials "http:80"): proxy_unreachable, advice to
+#     percent-encode, and Squid sees nothing.
 # The advice names the proxy and host:port and says NO_PROXY will not help.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
@@ -34,6 +37,20 @@ advice() {
 # the lab works through Squid before anything breaks
 HTTPS_PROXY=$PROXY netns_diagnose client "${D[@]}"
 assert_verdict ok "Squid with its route to the CA"
+
+# a raw '?' in the password: Go cuts the URL there and dials "http:80",
+# never the proxy; percent-encoded it works
+BEFORE=$(grep -c CONNECT "$SQUID_DIR/access.log" || true)
+HTTPS_PROXY="http://labuser:pa?ss@proxy.test:$NETNS_PROXY_PORT" netns_diagnose client "${D[@]}"
+assert_verdict proxy_unreachable "raw '?' in the proxy password"
+assert_finding go_proxy_misread "raw '?' in the proxy password"
+assert_contains "$(advice)" "Go reads the value as a proxy at http:80" "raw '?': advice names what Go dials"
+assert_contains "$(advice)" "percent-encode" "raw '?': advice says percent-encode"
+assert_not_contains "$(advice)" "to NO_PROXY" "raw '?': no advice to add an entry to NO_PROXY"
+assert_faster 3000 "raw '?': fast"
+assert_eq "$BEFORE" "$(grep -c CONNECT "$SQUID_DIR/access.log" || true)" "raw '?': Squid saw no CONNECT"
+HTTPS_PROXY="http://labuser:pa%3Fss@proxy.test:$NETNS_PROXY_PORT" netns_diagnose client "${D[@]}"
+assert_verdict ok "the same password percent-encoded"
 
 # the proxy's route to the CA is gone: Squid's connect fails at once (113)
 ip -n "$(netns_name proxy)" route add unreachable "$SERVER_IP/32" ||
