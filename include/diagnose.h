@@ -247,6 +247,10 @@ struct diag_facts {
 	const char *common_name;
 	long long not_before, not_after;
 	bool tls_closed, tls_http_answer, tls_not_tls; /* as in struct diag_handshake */
+	int small_mtu;                /* a timed-out handshake worked again with small
+	                               * packets: the largest packet size (MTU) that
+	                               * did; 0 when not tried or none did */
+	int small_mss;                /* the MSS offered for it */
 
 	/* http: GET the directory */
 	enum diag_http http;
@@ -312,8 +316,9 @@ enum diag_verdict {
 	DVERDICT_PROXY_AUTH_UNSUPPORTED, /* the proxy offers only schemes Go cannot do */
 	DVERDICT_NO_ROUTE,              /* ENETUNREACH, EHOSTUNREACH (ICMP unreachable, prohibited) */
 	DVERDICT_CA_UNAVAILABLE,        /* the CA answers 5xx: an outage or maintenance */
+	DVERDICT_PATH_MTU_BLACKHOLE,    /* full-size packets from the server never arrive */
 };
-#define DIAG_NVERDICTS (DVERDICT_CA_UNAVAILABLE + 1)
+#define DIAG_NVERDICTS (DVERDICT_PATH_MTU_BLACKHOLE + 1)
 
 /* The verdict's id: "ok", "config_invalid", ... "deadline_exceeded";
  * "unknown" for a value out of range. Static string. */

@@ -97,6 +97,12 @@ struct probe_connect {
 void probe_connect_all(const struct probe_addr *addrs, size_t n, long long deadline,
     struct probe_connect *out);
 
+/* Connects to addr as probe_connect_all() does, offering mss as the most
+ * the peer may send per segment (TCP_MAXSEG before connect), so that every
+ * packet it sends is at most mss plus its headers. */
+void probe_connect_mss(const struct probe_addr *addr, int mss, long long deadline,
+    struct probe_connect *out);
+
 enum probe_tunnel_status {
 	PROBE_TUNNEL_OK,       /* 200: the tunnel stands */
 	PROBE_TUNNEL_STATUS,   /* the proxy answered another status */

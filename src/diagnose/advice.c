@@ -450,6 +450,19 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 	case DVERDICT_NO_ROUTE:
 		advise_no_route(f, c, r);
 		break;
+	case DVERDICT_PATH_MTU_BLACKHOLE:
+		hp = diag_host_port(c->addr, f->port);
+		add_advice(r, xasprintf("TCP to %s connects, but the server's full-size packets "
+		    "(its certificate) never arrive, while a handshake asking for segments of "
+		    "%d bytes (packets of %d) works: a path-MTU black hole, a link on the way "
+		    "(tunnel, VXLAN, GRE, VPN) with an MTU under 1500 and ICMP \"fragmentation "
+		    "needed\" blocked. Set the MTU of the pod network or node interface to %d "
+		    "or less, let ICMP type 3 code 4 (ICMPv6 packet too big) through, or clamp "
+		    "the MSS on the tunnel (iptables TCPMSS --clamp-mss-to-pmtu); SNI filtering "
+		    "would block small packets too", hp, f->small_mss, f->small_mtu,
+		    f->small_mtu));
+		free(hp);
+		break;
 	case DVERDICT_CA_UNAVAILABLE:
 		add_advice(r, xasprintf("the CA at %s answers %d: it is reached but failing "
 		    "(maintenance or an outage), so spec.acme.server, DNS, the proxy and TLS are "

@@ -307,7 +307,9 @@ static void connect_failed(struct probe_connect *c, int err, long long start)
 	c->ms = mono_ms() - start;
 }
 
-void probe_connect_all(const struct probe_addr *addrs, size_t n, long long deadline,
+/* probe_connect_all(), with the MSS the SYN offers set to mss when that
+ * is not 0. */
+static void connect_all(const struct probe_addr *addrs, size_t n, int mss, long long deadline,
     struct probe_connect *out)
 {
 	struct pollfd *pfd = xcalloc(n > 0 ? n : 1, sizeof(*pfd));
@@ -331,6 +333,8 @@ void probe_connect_all(const struct probe_addr *addrs, size_t n, long long deadl
 		/* as Go does: a request written after the handshake must not wait
 		 * for the ACK of the client's Finished (Nagle + delayed ACK) */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (mss > 0)
+			setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
 		if (connect(fd, (const struct sockaddr *)&addrs[i].sa, addrs[i].salen) == 0) {
 			out[i].status = PROBE_CONNECTED;
 			out[i].ms = mono_ms() - start;
@@ -377,4 +381,16 @@ void probe_connect_all(const struct probe_addr *addrs, size_t n, long long deadl
 		out[i].ms = mono_ms() - start;
 	}
 	free(pfd);
+}
+
+void probe_connect_all(const struct probe_addr *addrs, size_t n, long long deadline,
+    struct probe_connect *out)
+{
+	connect_all(addrs, n, 0, deadline, out);
+}
+
+void probe_connect_mss(const struct probe_addr *addr, int mss, long long deadline,
+    struct probe_connect *out)
+{
+	connect_all(addr, 1, mss, deadline, out);
 }

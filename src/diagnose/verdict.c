@@ -50,6 +50,7 @@ static const struct {
 	[DVERDICT_PROXY_AUTH_UNSUPPORTED] = { "proxy_auth_unsupported", true },
 	[DVERDICT_NO_ROUTE] = { "no_route", false },
 	[DVERDICT_CA_UNAVAILABLE] = { "ca_unavailable", false },
+	[DVERDICT_PATH_MTU_BLACKHOLE] = { "path_mtu_blackhole", false },
 };
 
 const char *diag_verdict_name(enum diag_verdict verdict)
@@ -149,7 +150,7 @@ enum diag_verdict diag_decide(const struct diag_facts *f, bool with_hijack, enum
 	}
 	*step = DIAG_TLS;
 	if (f->tls == DTLS_TIMEOUT)
-		return DVERDICT_TLS_TIMEOUT;
+		return f->small_mtu > 0 ? DVERDICT_PATH_MTU_BLACKHOLE : DVERDICT_TLS_TIMEOUT;
 	if (f->tls == DTLS_FAILED)
 		return DVERDICT_TLS_FAILED;
 	if (diag_tls_checks_fail(f))

@@ -528,6 +528,15 @@ static const struct {
 	  .nonce_error = "-> 502 without Replay-Nonce" },
 	  "ca_unavailable", "oooo-oof--", "", "ErrRegisterACMEAccount",
 	  REG "502 : 502 Bad Gateway", 1, "answers 502" },
+	{ "certificate flight lost, small packets pass", NULL, { UPTO_TCP, .tls = DTLS_TIMEOUT,
+	  .small_mss = 1360, .small_mtu = 1400 },
+	  "path_mtu_blackhole", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET "net/http: TLS handshake timeout", 1,
+	  "segments of 1360 bytes (packets of 1400) works: a path-MTU black hole" },
+	{ "handshake timeout, small packets do not help", NULL, { UPTO_TCP,
+	  .tls = DTLS_TIMEOUT },
+	  "tls_timeout", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET "net/http: TLS handshake timeout", 1, "SNI filtering" },
 	{ "plain HTTP on the TLS port", NULL, { UPTO_TCP, .tls = DTLS_FAILED,
 	  .tls_error = "wrong version number", .tls_http_answer = true },
 	  "tls_failed", "oooo-f----", "", "ErrRegisterACMEAccount",
@@ -868,6 +877,7 @@ static void test_verdict_names(void)
 		{ DVERDICT_PROXY_AUTH_UNSUPPORTED, "proxy_auth_unsupported", true },
 		{ DVERDICT_NO_ROUTE, "no_route", false },
 		{ DVERDICT_CA_UNAVAILABLE, "ca_unavailable", false },
+		{ DVERDICT_PATH_MTU_BLACKHOLE, "path_mtu_blackhole", false },
 		{ (enum diag_verdict)DIAG_NVERDICTS, "unknown", false },
 	};
 
