@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
 	build-essential autoconf automake pkg-config
 	libssl-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
-	pebble openssl curl python3 iproute2 tinyproxy dnsmasq-base stunnel4 strace
+	pebble openssl curl python3 iproute2 tinyproxy squid dnsmasq-base stunnel4 strace
 	knot bind9-dnsutils nginx-light golang-go golang-golang-x-net-dev libidn2-dev util-linux clang libclang-rt-14-dev
 	# promtool (tests/integration/metrics.sh checks --metrics files with it)
 	prometheus

@@ -232,6 +232,8 @@ struct diag_facts {
 	int tunnel_code;              /* with DSPEAKS_HTTP: the answer to the CONNECT in the clear */
 	const char *tunnel_reason;    /* reason phrase, NULL when none */
 	const char *tunnel_error;
+	const char *squid_error;      /* X-Squid-Error of the answer ("ERR_CONNECT_FAIL 113"), or NULL */
+	const char *auth_schemes;     /* Proxy-Authenticate schemes offered ("NTLM, Negotiate"), or NULL */
 	bool proxy_credentials;       /* Proxy-Authorization was sent */
 
 	/* tls */
@@ -251,6 +253,10 @@ struct diag_facts {
 	const char *common_name;
 	long long not_before, not_after;
 	bool tls_closed, tls_http_answer, tls_not_tls; /* as in struct diag_handshake */
+	int small_mtu;                /* a timed-out handshake worked again with small
+	                               * packets: the largest packet size (MTU) that
+	                               * did; 0 when not tried or none did */
+	int small_mss;                /* the MSS offered for it */
 
 	/* http: GET the directory */
 	enum diag_http http;
@@ -336,8 +342,13 @@ enum diag_verdict {
 	DVERDICT_ACCOUNT_NOT_FOUND,
 	DVERDICT_ACCOUNT_ERROR,
 	DVERDICT_DEADLINE_EXCEEDED,
+	DVERDICT_PROXY_CANNOT_REACH,    /* the proxy answers, but not the CA through it */
+	DVERDICT_PROXY_AUTH_UNSUPPORTED, /* the proxy offers only schemes Go cannot do */
+	DVERDICT_NO_ROUTE,              /* ENETUNREACH, EHOSTUNREACH (ICMP unreachable, prohibited) */
+	DVERDICT_CA_UNAVAILABLE,        /* the CA answers 5xx: an outage or maintenance */
+	DVERDICT_PATH_MTU_BLACKHOLE,    /* full-size packets from the server never arrive */
 };
-#define DIAG_NVERDICTS (DVERDICT_DEADLINE_EXCEEDED + 1)
+#define DIAG_NVERDICTS (DVERDICT_PATH_MTU_BLACKHOLE + 1)
 
 /* The verdict's id: "ok", "config_invalid", ... "deadline_exceeded";
  * "unknown" for a value out of range. Static string. */

@@ -92,6 +92,32 @@ int dns_server_parse(const char *text, struct sockaddr_storage *sa, socklen_t *s
 /* The address of sa as "IP:PORT" or "[IPv6]:PORT" in buf (64 bytes). */
 const char *dns_server_text(const struct sockaddr_storage *sa, char buf[64]);
 
+#define DNS_SERVERS_MAX 16
+
+/* The resolvers a lookup asks in turn: from an option's list, or from
+ * resolv.conf with a fallback. text is each address as Go prints it
+ * ("IP:53", "[IPv6]:53"), the form cert-manager's messages use. */
+struct dns_servers {
+	struct sockaddr_storage sa[DNS_SERVERS_MAX];
+	socklen_t len[DNS_SERVERS_MAX];
+	char text[DNS_SERVERS_MAX][64];
+	size_t n;
+};
+
+/* Appends the address text ("IP", "IP:PORT", "[IPv6]:PORT") to s. False,
+ * recording nothing, when it is no address or s is full. */
+bool dns_servers_add(struct dns_servers *s, const char *text);
+
+/* Fills s (emptied first) with the comma-separated addresses of list, given
+ * by the option named what. Returns 0, or -1 with ERR_USAGE naming what:
+ * an entry that is no address, more than DNS_SERVERS_MAX, or none. */
+int dns_servers_parse(const char *list, const char *what, struct dns_servers *s);
+
+/* Fills s (emptied first) with the nameservers of the resolv.conf at path
+ * that are addresses, or with those of fallback (a list as above) when it
+ * names none or cannot be read. Records nothing. */
+void dns_servers_from_resolv(const char *path, const char *fallback, struct dns_servers *s);
+
 /* Asks server one question (rd: recursion desired) and waits at most
  * timeout_ms for its answer: over UDP from a connected socket, so only that
  * server's datagrams count (and its ICMP port unreachable is seen), ignoring

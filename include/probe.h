@@ -97,6 +97,12 @@ struct probe_connect {
 void probe_connect_all(const struct probe_addr *addrs, size_t n, long long deadline,
     struct probe_connect *out);
 
+/* Connects to addr as probe_connect_all() does, offering mss as the most
+ * the peer may send per segment (TCP_MAXSEG before connect), so that every
+ * packet it sends is at most mss plus its headers. */
+void probe_connect_mss(const struct probe_addr *addr, int mss, long long deadline,
+    struct probe_connect *out);
+
 enum probe_tunnel_status {
 	PROBE_TUNNEL_OK,       /* 200: the tunnel stands */
 	PROBE_TUNNEL_STATUS,   /* the proxy answered another status */
@@ -110,6 +116,9 @@ struct probe_tunnel {
 	int code;        /* the status code, 0 when none was read */
 	char *reason;    /* owned; the reason phrase as sent, NULL when empty */
 	char *error;     /* owned; what went wrong unless OK or STATUS */
+	char *squid_error; /* owned; the X-Squid-Error header ("ERR_CONNECT_FAIL 113"), or NULL */
+	char *auth_schemes; /* owned; the schemes of the Proxy-Authenticate headers,
+	                     * "NTLM, Negotiate", or NULL when none */
 	long long ms;
 };
 
@@ -131,6 +140,13 @@ void probe_conn_close(struct probe_conn *c);
  * probe_tunnel_clear(). */
 void probe_tunnel_run(struct probe_conn *c, const char *authority, const char *credentials,
     long long deadline, struct probe_tunnel *out);
+
+/* Parses the proxy's answer to CONNECT, head (len bytes: the status line
+ * and headers, up to and without the empty line), into out's status
+ * (OK, STATUS or GARBLED), code, reason, error, squid_error and
+ * auth_schemes; each header value kept is cut at 200 bytes. Pure; release
+ * out with probe_tunnel_clear(). */
+void probe_tunnel_parse(const char *head, size_t len, struct probe_tunnel *out);
 
 /* Frees what out owns and zeroes it. */
 void probe_tunnel_clear(struct probe_tunnel *out);

@@ -290,7 +290,7 @@ static const char *directory_key(const struct acme *a, const char *url)
 		"newNonce", "newAccount", "newOrder", "revokeCert", "keyChange", "renewalInfo",
 	};
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (size_t i = 0; i < nitems(keys); i++)
 		if (url != NULL && dir_member(a->dir_json, keys[i]) != NULL &&
 		    strcmp(dir_member(a->dir_json, keys[i]), url) == 0)
 			return keys[i];

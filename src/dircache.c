@@ -64,7 +64,7 @@ json_t *dircache_parse(const char *text, size_t len, const char *server_url, tim
 		*why = "no usable fetch time";
 	else if (now - at >= DIRCACHE_MAX_AGE_S)
 		*why = "fetched a day ago or more";
-	for (size_t i = 0; *why == NULL && i < sizeof(resources) / sizeof(resources[0]); i++) {
+	for (size_t i = 0; *why == NULL && i < nitems(resources); i++) {
 		if ((v = json_object_get(dir, resources[i])) == NULL)
 			continue;
 		if (!json_is_string(v) || !same_origin(json_string_value(v), server_url))

@@ -17,6 +17,7 @@
 
 #include "dns.h"
 #include "err.h"
+#include "resolv.h"
 #include "util.h"
 
 #define HEADER_LEN 12
@@ -368,6 +369,66 @@ const char *dns_server_text(const struct sockaddr_storage *sa, char buf[64])
 		snprintf(buf, 64, "%s:%u", addr, ntohs(v4->sin_port));
 	}
 	return buf;
+}
+
+bool dns_servers_add(struct dns_servers *s, const char *text)
+{
+	if (s->n == DNS_SERVERS_MAX)
+		return false;
+	if (dns_server_parse(text, &s->sa[s->n], &s->len[s->n]) != 0) {
+		err_clear();
+		return false;
+	}
+	dns_server_text(&s->sa[s->n], s->text[s->n]);
+	s->n++;
+	return true;
+}
+
+int dns_servers_parse(const char *list, const char *what, struct dns_servers *s)
+{
+	char *copy = xstrdup(list), *entry, *save = NULL;
+	int rc = -1;
+
+	memset(s, 0, sizeof(*s));
+	for (entry = strtok_r(copy, ",", &save); entry != NULL; entry = strtok_r(NULL, ",", &save)) {
+		if (s->n == DNS_SERVERS_MAX) {
+			err_set(ERR_USAGE, "%s: more than %d servers", what, DNS_SERVERS_MAX);
+			goto out;
+		}
+		if (dns_server_parse(entry, &s->sa[s->n], &s->len[s->n]) != 0) {
+			err_prefix("%s", what);
+			goto out;
+		}
+		dns_server_text(&s->sa[s->n], s->text[s->n]);
+		s->n++;
+	}
+	if (s->n == 0) {
+		err_set(ERR_USAGE, "%s: no address given", what);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
+void dns_servers_from_resolv(const char *path, const char *fallback, struct dns_servers *s)
+{
+	struct resolv_conf rc;
+	char *copy, *entry, *save = NULL;
+
+	memset(s, 0, sizeof(*s));
+	resolv_load(path, &rc);
+	err_clear();
+	for (size_t i = 0; i < rc.nnameservers; i++)
+		(void)dns_servers_add(s, rc.nameservers[i]);
+	resolv_conf_free(&rc);
+	if (s->n > 0)
+		return;
+	copy = xstrdup(fallback);
+	for (entry = strtok_r(copy, ",", &save); entry != NULL; entry = strtok_r(NULL, ",", &save))
+		(void)dns_servers_add(s, entry);
+	free(copy);
 }
 
 /* Milliseconds left until deadline (mono_ms()), at least 0. */

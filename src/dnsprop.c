@@ -28,8 +28,7 @@ struct server {
 
 /* the recursive resolvers: set by dnsprop_set_resolvers, else read from
  * resolv.conf when first needed */
-static struct server resolvers[RESOLV_MAXNS > 8 ? RESOLV_MAXNS : 8];
-static size_t nresolvers;
+static struct dns_servers resolvers;
 
 /* One record being watched: where it really lives and who serves it. */
 struct watch {
@@ -42,53 +41,10 @@ struct watch {
 
 int dnsprop_set_resolvers(const char *list)
 {
-	char *copy, *entry, *save = NULL;
-	int rc = 0;
-
-	nresolvers = 0;
+	memset(&resolvers, 0, sizeof(resolvers));
 	if (list == NULL)
 		return 0;
-	copy = xstrdup(list);
-	for (entry = strtok_r(copy, ",", &save); entry != NULL; entry = strtok_r(NULL, ",", &save)) {
-		struct server *s = &resolvers[nresolvers];
-
-		if (nresolvers == nitems(resolvers)) {
-			err_set(ERR_USAGE, "--dns-resolver: more than %zu resolvers", nresolvers);
-			rc = -1;
-			break;
-		}
-		if (dns_server_parse(entry, &s->sa, &s->len) != 0) {
-			err_prefix("--dns-resolver");
-			rc = -1;
-			break;
-		}
-		nresolvers++;
-	}
-	if (rc == 0 && nresolvers == 0) {
-		err_set(ERR_USAGE, "--dns-resolver: no address given");
-		rc = -1;
-	}
-	free(copy);
-	return rc;
-}
-
-/* The nameservers of /etc/resolv.conf as resolvers, or 127.0.0.1 (the
- * C library's default) when it names none. */
-static void default_resolvers(void)
-{
-	struct resolv_conf rc;
-
-	resolv_load("/etc/resolv.conf", &rc);
-	err_clear();
-	for (size_t i = 0; i < rc.nnameservers; i++)
-		if (dns_server_parse(rc.nameservers[i], &resolvers[nresolvers].sa,
-		    &resolvers[nresolvers].len) == 0)
-			nresolvers++;
-	err_clear();
-	resolv_conf_free(&rc);
-	if (nresolvers == 0 && dns_server_parse("127.0.0.1", &resolvers[0].sa,
-	    &resolvers[0].len) == 0)
-		nresolvers = 1;
+	return dns_servers_parse(list, "--dns-resolver", &resolvers);
 }
 
 /* Milliseconds one query may take: QUERY_TIMEOUT_MS, or what is left. */
@@ -104,10 +60,11 @@ static long query_ms(long long deadline)
 static int ask_recursive(const char *name, uint16_t type, long long deadline,
     struct dns_msg *m)
 {
-	if (nresolvers == 0)
-		default_resolvers();
-	for (size_t i = 0; i < nresolvers; i++) {
-		if (dns_query(&resolvers[i].sa, resolvers[i].len, name, type, true,
+	/* the C library's default when resolv.conf names no server */
+	if (resolvers.n == 0)
+		dns_servers_from_resolv("/etc/resolv.conf", "127.0.0.1", &resolvers);
+	for (size_t i = 0; i < resolvers.n; i++) {
+		if (dns_query(&resolvers.sa[i], resolvers.len[i], name, type, true,
 		    query_ms(deadline), m) == 0)
 			return 0;
 		if (mono_ms() >= deadline)

@@ -6,6 +6,7 @@
 
 #include "err.h"
 #include "knownca.h"
+#include "util.h"
 
 /* The directory URLs as the CAs publish them, checked against
  * https://go-acme.github.io/lego/advanced/caservers/ (Let's Encrypt,
@@ -24,7 +25,7 @@ static const struct known_ca cas[] = {
 	{ "google-staging", "https://dv.acme-v02.test-api.pki.goog/directory", true, true },
 };
 
-#define NCAS (sizeof(cas) / sizeof(cas[0]))
+#define NCAS (nitems(cas))
 
 const struct known_ca *known_ca_by_name(const char *name)
 {

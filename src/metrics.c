@@ -100,7 +100,7 @@ char *metrics_text(const struct metrics_cert *certs, size_t n)
 	size_t len = 0;
 	long long value;
 
-	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+	for (size_t f = 0; f < nitems(families); f++) {
 		append(&buf, &len, "# HELP %s %s\n# TYPE %s gauge\n", families[f].name,
 		    families[f].help, families[f].name);
 		for (size_t i = 0; i < n; i++) {

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -358,6 +359,57 @@ static void advise_account_error(const struct diag_facts *f, struct diag_report 
 		    "account binding, set spec.acme.externalAccountBinding", req, what));
 }
 
+/* The proxy answered, or is still trying, but cannot reach the CA itself:
+ * the fix is on the proxy's side, and going direct is what the proxy is
+ * there to avoid. */
+static void advise_proxy_cannot_reach(const struct diag_facts *f, struct diag_report *r)
+{
+	char *target = diag_host_port(f->host, f->port), *how, *t;
+
+	if (f->tunnel == DTUN_TIMEOUT) {
+		t = diag_duration(f->ms[DIAG_PROXY]);
+		how = xasprintf("it accepted the connection but had not answered CONNECT "
+		    "after %s: it is still trying to connect", t);
+		free(t);
+	} else {
+		how = xasprintf("it answered CONNECT with %d%s%s%s%s", f->tunnel_code,
+		    f->tunnel_reason != NULL ? " " : "", f->tunnel_reason != NULL ?
+		    f->tunnel_reason : "", f->squid_error != NULL ? ", X-Squid-Error: " : "",
+		    f->squid_error != NULL ? f->squid_error : "");
+	}
+	add_advice(r, xasprintf("the proxy at %s:%d cannot reach %s (%s): fix the proxy's "
+	    "own egress to the CA (its route, firewall or DNS), or ask whoever runs it; "
+	    "nothing in the Issuer or in cert-manager's proxy settings is wrong", f->proxy_host,
+	    f->proxy_port, target, how));
+	add_advice(r, xasprintf("NO_PROXY will not help: it only sends cert-manager direct "
+	    "to %s, past the proxy this network needs", f->host));
+	free(how);
+	free(target);
+}
+
+/* Where there is no route: the routing table here, or a router or firewall
+ * answering with ICMP unreachable / administratively prohibited. */
+static void advise_no_route(const struct diag_facts *f, const struct diag_conn *c,
+    struct diag_report *r)
+{
+	char *hp = diag_host_port(c->addr, f->port);
+	bool local = c->error != NULL && strcmp(c->error, strerror(ENETUNREACH)) == 0;
+
+	if (local)
+		add_advice(r, xasprintf("%s: %s, this host has no route to %s (no default "
+		    "route, or none for that network): fix the routes of the node or pod "
+		    "network (ip route get %s); the host name and the port are not the problem",
+		    hp, c->error, c->addr, c->addr));
+	else
+		add_advice(r, xasprintf("%s: %s, a router or firewall on the path rejects the "
+		    "connection (ICMP host unreachable or administratively prohibited): "
+		    "allow egress to %s port %d/tcp in the firewall, security group or "
+		    "NetworkPolicy, or fix the route to it; the host name and the port are not "
+		    "the problem", hp, c->error != NULL ? c->error : "unreachable", c->addr,
+		    f->port));
+	free(hp);
+}
+
 static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict,
     struct diag_report *r)
 {
@@ -462,6 +514,17 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 		free(hp);
 		break;
 	case DVERDICT_PROXY_UNREACHABLE:
+		if (diag_has_finding(r, "go_proxy_misread")) {
+			/* the proxy Go dials is not the one written: no NO_PROXY advice */
+			add_advice(r, xasprintf("cert-manager never reaches the proxy written in %s: "
+			    "Go reads the value as a proxy at %s:%d (the go_proxy_misread "
+			    "finding says why). Write it so Go reads it as meant: percent-encode "
+			    "a raw '#', '/' or '?' in the user or password (%%23, %%2F, %%3F), and "
+			    "use only http://, https:// or socks5:// proxies",
+			    f->proxy_source != NULL ? f->proxy_source : "the proxy setting",
+			    f->proxy_host != NULL ? f->proxy_host : "?", f->proxy_port));
+			break;
+		}
 		if (f->dns == DDNS_NOTFOUND || f->dns == DDNS_SERVFAIL || f->dns == DDNS_TIMEOUT)
 			add_advice(r, xasprintf("the proxy host %s does not resolve: fix %s", name,
 			    f->proxy_source ? f->proxy_source : "the proxy setting"));
@@ -471,6 +534,40 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 		add_advice(r, xasprintf("if %s is reachable without the proxy, add the name %s "
 		    "to NO_PROXY (names match; IP entries never match a URL written with a "
 		    "name)", f->host, f->host));
+		break;
+	case DVERDICT_PROXY_CANNOT_REACH:
+		advise_proxy_cannot_reach(f, r);
+		break;
+	case DVERDICT_PROXY_AUTH_UNSUPPORTED:
+		add_advice(r, xasprintf("%s offers only %s authentication: Go's transport, and "
+		    "so cert-manager, can send only Basic credentials (from the proxy URL) and "
+		    "cannot do NTLM or Negotiate (Kerberos). Have the proxy accept Basic, or no "
+		    "authentication, for cert-manager's source address or for %s; or run a "
+		    "relay that authenticates to it (e.g. cntlm) and point HTTPS_PROXY at the "
+		    "relay", px, f->auth_schemes, f->host));
+		break;
+	case DVERDICT_NO_ROUTE:
+		advise_no_route(f, c, r);
+		break;
+	case DVERDICT_PATH_MTU_BLACKHOLE:
+		hp = diag_host_port(c->addr, f->port);
+		add_advice(r, xasprintf("TCP to %s connects, but the server's full-size packets "
+		    "(its certificate) never arrive, while a handshake asking for segments of "
+		    "%d bytes (packets of %d) works: a path-MTU black hole, a link on the way "
+		    "(tunnel, VXLAN, GRE, VPN) with an MTU under 1500 and ICMP \"fragmentation "
+		    "needed\" blocked. Set the MTU of the pod network or node interface to %d "
+		    "or less, let ICMP type 3 code 4 (ICMPv6 packet too big) through, or clamp "
+		    "the MSS on the tunnel (iptables TCPMSS --clamp-mss-to-pmtu); SNI filtering "
+		    "would block small packets too", hp, f->small_mss, f->small_mtu,
+		    f->small_mtu));
+		free(hp);
+		break;
+	case DVERDICT_CA_UNAVAILABLE:
+		add_advice(r, xasprintf("the CA at %s answers %d: it is reached but failing "
+		    "(maintenance or an outage), so spec.acme.server, DNS, the proxy and TLS are "
+		    "fine; check the CA's status page and wait: cert-manager keeps retrying the "
+		    "Issuer with back-off on its own", f->host, r->failed == DIAG_NONCE ?
+		    f->nonce_status : f->http_status));
 		break;
 	case DVERDICT_PROXY_TLS_FAILED:
 	case DVERDICT_PROXY_TLS_UNTRUSTED:
@@ -591,7 +688,9 @@ static void advise_findings(const struct diag_facts *f, enum diag_verdict verdic
 			    "key (acmectl account register --key-type rsa2048)"));
 		}
 	}
-	if (proxy_trouble || f->no_proxy_matched || diag_verdict_is_proxy(verdict))
+	/* a proxy that cannot reach the CA is not fixed by new settings */
+	if (proxy_trouble || f->no_proxy_matched || (diag_verdict_is_proxy(verdict) &&
+	    verdict != DVERDICT_PROXY_CANNOT_REACH))
 		add_advice(r, xstrdup("cert-manager reads the proxy environment once, at "
 		    "start: restart its pod after changing HTTPS_PROXY or NO_PROXY"));
 }

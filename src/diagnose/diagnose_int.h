@@ -13,14 +13,15 @@
  *   netsteps.c  dns, tcp, proxy and tls through probe.c
  *   acmesteps.c the directory, nonce and account requests (--register:
  *               cert-manager's own)
- * probe.c (with probe_tls.c), resolv.c, certmanager.c (with cm_account.c
- * and cm_url.c) and podview.c (--pid: another process's view) keep their
- * own headers in include/.
+ * probe.c (with probe_net.c, probe_tls.c, probe_http.c), resolv.c,
+ * certmanager.c (with cm_account.c and cm_url.c) and podview.c (--pid:
+ * another process's view) keep their own headers in include/.
  */
 #ifndef ACMECTL_DIAGNOSE_INT_H
 #define ACMECTL_DIAGNOSE_INT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -85,6 +86,12 @@ bool diag_tls_checks_fail(const struct diag_facts *f);
 /* True when Go would refuse the certificate of the https:// proxy. */
 bool diag_proxy_checks_fail(const struct diag_facts *f);
 
+/* True when the proxy asked for credentials (407, 401) and offers only
+ * schemes Go's transport cannot answer: it sends Basic alone, and only
+ * from the proxy URL's userinfo (NTLM, Negotiate, Digest need a
+ * handshake it has no code for). */
+bool diag_proxy_auth_unsupported(const struct diag_facts *f);
+
 /* True when the TLS handshake with an https:// proxy did not complete. */
 bool diag_proxy_handshake_failed(const struct diag_facts *f);
 
@@ -135,6 +142,29 @@ struct probe_conn {
  * -1 with EAGAIN (then plain_events); for TLS, what SSL_get_error() asks
  * for. 1 ready, 0 at the deadline, -1 when the call failed for good. */
 int probe_conn_wait(struct probe_conn *c, short plain_events, int rc, long long deadline);
+
+/* The most a status line and headers may take. */
+#define PROBE_HEAD_MAX (64 * 1024)
+
+/* Milliseconds left until deadline (mono_ms()), never negative. */
+int probe_ms_left(long long deadline);
+
+/* Waits until fd is ready for events or deadline passes. 1 ready, 0 at
+ * the deadline, -1 on a poll error. */
+int probe_wait_fd(int fd, short events, long long deadline);
+
+/* Writes all len bytes of buf over c. 1 done, 0 at the deadline, -1 when
+ * the connection broke. */
+int probe_conn_write(struct probe_conn *c, const char *buf, size_t len, long long deadline);
+
+/* Reads up to len bytes over c. Returns how many, 0 at the end of the
+ * stream or when the connection broke, -1 at the deadline. */
+ssize_t probe_conn_read(struct probe_conn *c, char *buf, size_t len, long long deadline);
+
+/* Parses "HTTP/1.x NNN reason" (len bytes, no line end) into *code and a
+ * new *reason (NULL when empty; caller frees). False when line is not a
+ * status line. */
+bool probe_status_line(const char *line, size_t len, int *code, char **reason);
 
 /*
  * The network half. A run owns everything the facts borrow.

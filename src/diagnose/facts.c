@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <string.h>
+#include <strings.h>
 
 #include "diagnose_int.h"
 #include "util.h"
@@ -143,6 +144,22 @@ bool diag_proxy_handshake_failed(const struct diag_facts *f)
 {
 	return f->proxy_tls && (f->proxy_handshake.result == DTLS_TIMEOUT ||
 	    f->proxy_handshake.result == DTLS_FAILED);
+}
+
+bool diag_proxy_auth_unsupported(const struct diag_facts *f)
+{
+	const char *p = f->auth_schemes;
+	size_t n;
+
+	if (p == NULL || f->tunnel != DTUN_STATUS ||
+	    (f->tunnel_code != 407 && f->tunnel_code != 401))
+		return false;
+	for (; *p != '\0'; p += n + strspn(p + n, ", ")) {
+		n = strcspn(p, ",");
+		if (n == 5 && strncasecmp(p, "Basic", 5) == 0)
+			return false;
+	}
+	return true;
 }
 
 /* "localhost, 127.0.0.1" or "no names". Caller frees. */

@@ -281,7 +281,11 @@ static char *proxy_connect_text(const struct diag_facts *f)
 		break;
 	case DTUN_OK:
 	case DTUN_STATUS:
-		s = xasprintf("CONNECT %s -> %d %s (%s)", target, f->tunnel_code, reason, creds);
+		s = xasprintf("CONNECT %s -> %d %s (%s%s%s%s%s)", target, f->tunnel_code, reason,
+		    creds, f->squid_error != NULL ? "; X-Squid-Error: " : "",
+		    f->squid_error != NULL ? f->squid_error : "", f->auth_schemes != NULL ?
+		    "; Proxy-Authenticate: " : "", f->auth_schemes != NULL ? f->auth_schemes :
+		    "");
 		break;
 	case DTUN_TIMEOUT:
 		t = diag_duration(f->ms[DIAG_PROXY]);

@@ -377,7 +377,9 @@ bool diag_step_proxy(struct run *r)
 	f->tunnel_code = t.code;
 	f->tunnel_reason = diag_keep(r, t.reason);
 	f->tunnel_error = diag_keep(r, t.error);
-	t.reason = t.error = NULL;
+	f->squid_error = diag_keep(r, t.squid_error);
+	f->auth_schemes = diag_keep(r, t.auth_schemes);
+	t.reason = t.error = t.squid_error = t.auth_schemes = NULL;
 	f->ms[DIAG_PROXY] = f->cm_ms[DIAG_PROXY] = mono_ms() - start;
 	switch (t.status) {
 	case PROBE_TUNNEL_OK:
@@ -407,6 +409,42 @@ out:
 	return ok;
 }
 
+/* The MSS values tried after a handshake timed out, largest first: packets
+ * of 1400 bytes (tunnels, VXLAN), 1280 (the IPv6 minimum), 576 (IPv4's). */
+static const int small_mss[] = { 1360, 1240, 536 };
+#define SMALL_MSS_TRY_MS 3000
+
+/* The handshake timed out after TCP connected: does it finish on a new
+ * connection whose SYN asks for small segments? Then the server's
+ * full-size packets (its certificate flight) are lost on the way, and no
+ * ICMP "fragmentation needed" comes back: a path-MTU black hole. Direct
+ * routes only; through a proxy the MSS is the proxy's. */
+static void check_small_packets(struct run *r)
+{
+	struct diag_facts *f = &r->f;
+	struct probe_connect pc;
+	struct probe_conn *c;
+	struct probe_tls t;
+	long long deadline;
+	int overhead = r->peer.family == AF_INET6 ? 60 : 40;
+
+	for (size_t i = 0; i < nitems(small_mss); i++) {
+		deadline = mono_ms() + SMALL_MSS_TRY_MS;
+		probe_connect_mss(&r->peer, small_mss[i], deadline, &pc);
+		if (pc.status != PROBE_CONNECTED)
+			return;
+		c = probe_tls_run(probe_conn_new(pc.fd), r->host, r->tls_ctx, deadline, &t);
+		probe_conn_close(c);
+		if (t.status == PROBE_TLS_OK) {
+			f->small_mss = small_mss[i];
+			f->small_mtu = small_mss[i] + overhead;
+			probe_tls_clear(&t);
+			return;
+		}
+		probe_tls_clear(&t);
+	}
+}
+
 bool diag_step_tls(struct run *r)
 {
 	struct diag_facts *f = &r->f;
@@ -426,6 +464,8 @@ bool diag_step_tls(struct run *r)
 	f->tls_not_tls = h.not_tls;
 	if (h.result == DTLS_TIMEOUT)
 		f->sync_cut = limited;
+	if (h.result == DTLS_TIMEOUT && !limited && f->route != DROUTE_PROXY)
+		check_small_packets(r);
 	if (h.result != DTLS_OK)
 		return false;
 	f->tls_version = h.version;

@@ -41,7 +41,7 @@ static const char *const proxy_vars[] = {
 
 static bool is_proxy_var(const char *name, size_t len)
 {
-	for (size_t i = 0; i < sizeof(proxy_vars) / sizeof(proxy_vars[0]); i++)
+	for (size_t i = 0; i < nitems(proxy_vars); i++)
 		if (strlen(proxy_vars[i]) == len && memcmp(proxy_vars[i], name, len) == 0)
 			return true;
 	return false;
@@ -58,7 +58,7 @@ static bool env_has(char **v, size_t n, const char *name, size_t len)
 
 char **podview_environ_parse(const char *buf, size_t len)
 {
-	char **env = xcalloc(sizeof(proxy_vars) / sizeof(proxy_vars[0]) + 1, sizeof(*env));
+	char **env = xcalloc(nitems(proxy_vars) + 1, sizeof(*env));
 	const char *p = buf, *end = buf + len, *next, *eq;
 	size_t n = 0;
 
@@ -509,10 +509,10 @@ int podview_enter(struct podview *pv)
  * Caller frees. */
 static char *env_names(char **env)
 {
-	const char *names[sizeof(proxy_vars) / sizeof(proxy_vars[0])];
+	const char *names[nitems(proxy_vars)];
 	size_t n = 0, i;
 
-	for (i = 0; i < sizeof(proxy_vars) / sizeof(proxy_vars[0]); i++)
+	for (i = 0; i < nitems(proxy_vars); i++)
 		if (env_has(env, strv_len(env), proxy_vars[i], strlen(proxy_vars[i])))
 			names[n++] = proxy_vars[i];
 	return str_join(names, n, ", ");

@@ -17,88 +17,34 @@
 
 #define QUERY_MS 5000       /* cert-manager allows 10 s a server; half is plenty here */
 #define CNAME_HOPS 16
-#define SERVERS_MAX 16
-
-struct servers {
-	char *text[SERVERS_MAX];        /* "IP:53" as cert-manager prints them */
-	struct sockaddr_storage sa[SERVERS_MAX];
-	socklen_t len[SERVERS_MAX];
-	size_t n;
-};
-
-static void servers_clear(struct servers *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->text[i]);
-	memset(s, 0, sizeof(*s));
-}
-
-static void servers_add(struct servers *s, const char *text)
-{
-	char *t;
-
-	if (s->n == SERVERS_MAX)
-		return;
-	t = strchr(text, ':') == strrchr(text, ':') && strchr(text, ':') != NULL ?
-	    xstrdup(text) : text[0] == '[' ? xstrdup(text) :
-	    xasprintf(strchr(text, ':') ? "[%s]:53" : "%s:53", text);
-	if (dns_server_parse(t, &s->sa[s->n], &s->len[s->n]) != 0) {
-		free(t);
-		err_clear();
-		return;
-	}
-	s->text[s->n++] = t;
-}
-
 /* Go's %v of a []string: "[a b c]". Caller frees. */
-static char *go_list(const struct servers *s)
+static char *go_list(const struct dns_servers *s)
 {
-	char *joined = str_join((const char *const *)s->text, s->n, " "),
-	    *out = xasprintf("[%s]", joined);
+	const char *v[DNS_SERVERS_MAX];
+	char *joined, *out;
 
+	for (size_t i = 0; i < s->n; i++)
+		v[i] = s->text[i];
+	joined = str_join(v, s->n, " ");
+	out = xasprintf("[%s]", joined);
 	free(joined);
 	return out;
 }
 
 /* The recursive nameservers: --dns01-recursive-nameservers, else
- * resolv.conf's with :53, else Google's, as cert-manager falls back. */
-static int recursive_servers(const char *list, struct servers *s)
+ * resolv.conf's, else Google's, as cert-manager falls back. */
+static int recursive_servers(const char *list, struct dns_servers *s)
 {
-	struct resolv_conf rc;
-	char *copy, *e, *save = NULL;
-
-	if (list != NULL) {
-		copy = xstrdup(list);
-		for (e = strtok_r(copy, ",", &save); e != NULL; e = strtok_r(NULL, ",", &save)) {
-			struct sockaddr_storage sa;
-			socklen_t len;
-
-			if (dns_server_parse(e, &sa, &len) != 0) {
-				err_prefix("--dns01-recursive-nameservers");
-				free(copy);
-				return -1;
-			}
-			servers_add(s, e);
-		}
-		free(copy);
-		return 0;
-	}
-	resolv_load("/etc/resolv.conf", &rc);
-	err_clear();
-	for (size_t i = 0; i < rc.nnameservers; i++)
-		servers_add(s, rc.nameservers[i]);
-	resolv_conf_free(&rc);
-	if (s->n == 0) {
-		servers_add(s, "8.8.8.8:53");
-		servers_add(s, "8.8.4.4:53");
-	}
+	if (list != NULL)
+		return dns_servers_parse(list, "--dns01-recursive-nameservers", s);
+	dns_servers_from_resolv("/etc/resolv.conf", "8.8.8.8:53,8.8.4.4:53", s);
 	return 0;
 }
 
 /* cert-manager's DNSQuery: each server once, in order; the first that
  * answers at all wins (a SERVFAIL answer is an answer). 0, or -1 with the
  * last server's error recorded. */
-static int ask(const struct servers *s, const char *name, uint16_t type, struct dns_msg *m)
+static int ask(const struct dns_servers *s, const char *name, uint16_t type, struct dns_msg *m)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (dns_query(&s->sa[i], s->len[i], name, type, true, QUERY_MS, m) == 0)
@@ -124,7 +70,7 @@ static const struct dns_rr *rr_of(const struct dns_msg *m, uint16_t type, const 
 }
 
 /* The end of fqdn's CNAME chain (no trailing dot). NULL with *error set. */
-static char *follow_cnames(const struct servers *rec, const char *fqdn,
+static char *follow_cnames(const struct dns_servers *rec, const char *fqdn,
     struct selfcheck_result *r, char **error)
 {
 	char *cur = xstrdup(fqdn), *seen[CNAME_HOPS];
@@ -165,7 +111,7 @@ static char *follow_cnames(const struct servers *rec, const char *fqdn,
 
 /* cert-manager's FindZoneByFqdn: up one label at a time until an SOA in
  * the answer section names the zone. NULL with *error in its words. */
-static char *find_zone(const struct servers *rec, const char *name, char **error)
+static char *find_zone(const struct dns_servers *rec, const char *name, char **error)
 {
 	char *list = go_list(rec), *zone = NULL;
 	const struct dns_rr *soa;
@@ -195,7 +141,7 @@ static char *find_zone(const struct servers *rec, const char *name, char **error
 
 /* The zone's authoritative nameservers, their names resolved by the
  * system resolver as cert-manager's process does. */
-static int authoritative(const struct servers *rec, const char *zone, struct servers *auth,
+static int authoritative(const struct dns_servers *rec, const char *zone, struct dns_servers *auth,
     struct selfcheck_result *r)
 {
 	struct dns_msg m;
@@ -213,7 +159,7 @@ static int authoritative(const struct servers *rec, const char *zone, struct ser
 		selfcheck_step_add(r, lk.status == PROBE_FOUND, "NS", "%s. -> %s",
 		    m.answer[i].data, lk.status == PROBE_FOUND ? lk.addrs[0].text : lk.error);
 		if (lk.status == PROBE_FOUND)
-			servers_add(auth, lk.addrs[0].text);
+			(void)dns_servers_add(auth, lk.addrs[0].text);
 		probe_lookup_clear(&lk);
 	}
 	dns_msg_clear(&m);
@@ -222,7 +168,7 @@ static int authoritative(const struct servers *rec, const char *zone, struct ser
 
 /* Asks each server for name's TXT records. Returns how many serve value;
  * *error holds the first server error in cert-manager's words. */
-static size_t count_serving(const struct servers *s, const char *name, const char *value,
+static size_t count_serving(const struct dns_servers *s, const char *name, const char *value,
     struct selfcheck_result *r, char **error, bool *other_value)
 {
 	size_t serving = 0;
@@ -270,7 +216,7 @@ static void fail_dns(struct selfcheck_result *r, const char *verdict, char *erro
 int selfcheck_dns01(const struct cm_challenge *ch, const struct selfcheck_opts *opts,
     struct selfcheck_result *out)
 {
-	struct servers rec = { 0 }, auth = { 0 };
+	struct dns_servers rec = { 0 }, auth = { 0 };
 	char *fqdn = NULL, *name = NULL, *zone = NULL, *error = NULL;
 	bool other_value = false;
 	size_t serving;
@@ -296,7 +242,7 @@ int selfcheck_dns01(const struct cm_challenge *ch, const struct selfcheck_opts *
 	}
 	if (opts->recursive_only) {
 		for (size_t i = 0; i < rec.n; i++)
-			servers_add(&auth, rec.text[i]);
+			(void)dns_servers_add(&auth, rec.text[i]);
 	} else if ((zone = find_zone(&rec, name, &error)) == NULL) {
 		char *e = xasprintf("Could not determine the zone for \"%s.\": %s", name, error);
 
@@ -340,8 +286,6 @@ int selfcheck_dns01(const struct cm_challenge *ch, const struct selfcheck_opts *
 	}
 	rc = 0;
 out:
-	servers_clear(&rec);
-	servers_clear(&auth);
 	free(fqdn);
 	free(name);
 	free(zone);

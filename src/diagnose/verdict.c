@@ -46,6 +46,11 @@ static const struct {
 	[DVERDICT_ACCOUNT_NOT_FOUND] = { "account_not_found", false },
 	[DVERDICT_ACCOUNT_ERROR] = { "account_error", false },
 	[DVERDICT_DEADLINE_EXCEEDED] = { "deadline_exceeded", false },
+	[DVERDICT_PROXY_CANNOT_REACH] = { "proxy_cannot_reach", true },
+	[DVERDICT_PROXY_AUTH_UNSUPPORTED] = { "proxy_auth_unsupported", true },
+	[DVERDICT_NO_ROUTE] = { "no_route", false },
+	[DVERDICT_CA_UNAVAILABLE] = { "ca_unavailable", false },
+	[DVERDICT_PATH_MTU_BLACKHOLE] = { "path_mtu_blackhole", false },
 };
 
 const char *diag_verdict_name(enum diag_verdict verdict)
@@ -62,6 +67,31 @@ static bool is_auth_status(int code)
 {
 	/* some proxies (tinyproxy) answer missing credentials with 401 */
 	return code == 407 || code == 401;
+}
+
+/* The statuses a proxy answers CONNECT with when it cannot reach the
+ * target itself (Squid: 503 ERR_CONNECT_FAIL, ERR_DNS_FAIL; 502; 504). */
+static bool is_upstream_status(int code)
+{
+	return code == 502 || code == 503 || code == 504;
+}
+
+/* The verdict of a proxy's non-200 answer to CONNECT. */
+static enum diag_verdict tunnel_status_verdict(const struct diag_facts *f)
+{
+	if (is_auth_status(f->tunnel_code))
+		return diag_proxy_auth_unsupported(f) ? DVERDICT_PROXY_AUTH_UNSUPPORTED :
+		    DVERDICT_PROXY_AUTH_REQUIRED;
+	if (is_upstream_status(f->tunnel_code))
+		return DVERDICT_PROXY_CANNOT_REACH;
+	return DVERDICT_PROXY_REFUSED;
+}
+
+/* A 5xx from the CA: it is there but failing (maintenance, an outage),
+ * whatever the body says. */
+static bool is_server_error(int code)
+{
+	return code >= 500 && code <= 599;
 }
 
 /* The verdict of a timeout in the HTTP steps. */
@@ -94,6 +124,8 @@ enum diag_verdict diag_decide(const struct diag_facts *f, bool with_hijack, enum
 		if (px)
 			return DVERDICT_PROXY_UNREACHABLE;
 		c = diag_primary_conn(f);
+		if (c->result == DCONN_UNREACHABLE)
+			return DVERDICT_NO_ROUTE;
 		return c->result == DCONN_TIMEOUT ? DVERDICT_CONNECT_TIMEOUT : DVERDICT_CONNECT_REFUSED;
 	}
 	*step = DIAG_PROXY;
@@ -107,16 +139,18 @@ enum diag_verdict diag_decide(const struct diag_facts *f, bool with_hijack, enum
 		return DVERDICT_PROXY_TLS_UNTRUSTED;
 	switch (f->tunnel) {
 	case DTUN_TIMEOUT:
+		/* connected, but the proxy is still trying the CA */
+		return DVERDICT_PROXY_CANNOT_REACH;
 	case DTUN_CLOSED:
 		return DVERDICT_PROXY_UNREACHABLE;
 	case DTUN_STATUS:
-		return is_auth_status(f->tunnel_code) ? DVERDICT_PROXY_AUTH_REQUIRED : DVERDICT_PROXY_REFUSED;
+		return tunnel_status_verdict(f);
 	default:
 		break;
 	}
 	*step = DIAG_TLS;
 	if (f->tls == DTLS_TIMEOUT)
-		return DVERDICT_TLS_TIMEOUT;
+		return f->small_mtu > 0 ? DVERDICT_PATH_MTU_BLACKHOLE : DVERDICT_TLS_TIMEOUT;
 	if (f->tls == DTLS_FAILED)
 		return DVERDICT_TLS_FAILED;
 	if (diag_tls_checks_fail(f))
@@ -124,11 +158,15 @@ enum diag_verdict diag_decide(const struct diag_facts *f, bool with_hijack, enum
 	*step = DIAG_HTTP;
 	if (f->http == DHTTP_TIMEOUT)
 		return http_timeout_verdict(f);
+	if (f->http == DHTTP_NOT_ACME && is_server_error(f->http_status))
+		return DVERDICT_CA_UNAVAILABLE;
 	if (f->http == DHTTP_FAILED || f->http == DHTTP_NOT_ACME)
 		return DVERDICT_NOT_ACME_DIRECTORY;
 	*step = DIAG_NONCE;
 	if (f->nonce == DNONCE_TIMEOUT)
 		return http_timeout_verdict(f);
+	if (f->nonce == DNONCE_FAILED && is_server_error(f->nonce_status))
+		return DVERDICT_CA_UNAVAILABLE;
 	if (f->nonce == DNONCE_MISSING || f->nonce == DNONCE_FAILED)
 		return DVERDICT_NOT_ACME_DIRECTORY;
 	*step = DIAG_ACCOUNT;

@@ -433,6 +433,17 @@ def down_503(x):
     return 503, [("Content-Type", PROBLEM)], json.dumps(doc).encode()
 
 
+def nonce_503(x):
+    """newNonce (HEAD or GET /nonce-plz) answers 503 with a problem document
+    and no Replay-Nonce; the directory is Pebble's."""
+    if not (x.method in ("HEAD", "GET") and x.path == "/nonce-plz"):
+        return x.relay()
+    x.handler.event("FAULT nonce-503 %s /nonce-plz" % x.method)
+    doc = {"type": "urn:ietf:params:acme:error:serverInternal", "status": 503,
+           "detail": "the front says 503: nonces are down for maintenance"}
+    return 503, [("Content-Type", PROBLEM)], json.dumps(doc).encode()
+
+
 # --- waits ---------------------------------------------------------------------
 
 HUGE_WAIT = "999999999"
@@ -562,6 +573,7 @@ FAULTS = {
     "directory-503": directory_503,
     "directory-429": directory_429,
     "down-503": down_503,
+    "nonce-503": nonce_503,
     "retry-after-challenge": retry_after_challenge,
     "retry-after-processing": retry_after_processing,
     "order-pending-forever": order_pending_forever,

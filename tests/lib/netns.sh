@@ -35,6 +35,7 @@
 #                                   Pebble + pebble-challtestsrv in NODE
 #   netns_webroot_start NODE DIR    the http-01 webroot Pebble's VA fetches
 #   netns_tinyproxy_start NODE ADDR [USER PASS]
+#   netns_squid_start NODE ADDR [ntlm]
 #   netns_dnsmasq_start NODE ADDR OPTION...
 #   netns_slow_https_start NODE ADDR PORT CERT KEY DELAY
 #   tinyproxy_connects [TARGET]     CONNECT requests tinyproxy received
@@ -473,6 +474,60 @@ netns_tinyproxy_start() {
 	netns_wait_port "$node" "$addr" "$NETNS_PROXY_PORT" 10 ||
 		fail "tinyproxy in $node did not start: $(cat "$d/stderr.log" "$TINYPROXY_LOG")"
 	echo "# tinyproxy in $node: $PROXY_URL${3:+ (BasicAuth $3)}"
+}
+
+# netns_squid_start NODE ADDR [ntlm]: Squid in NODE on ADDR:3128
+# (PROXY_URL), open to the lab, CONNECT allowed to 443 and 14000-14001, its
+# own connects to the CA bounded by connect_timeout 3 s. With "ntlm" it
+# asks every client for credentials and offers only Negotiate and NTLM
+# (Squid's own ntlm_fake_auth and negotiate_wrapper_auth helpers; no
+# client here ever answers). Logs in SQUID_DIR.
+netns_squid_start() {
+	local node=$1 addr=$2 helpers=/usr/lib/squid
+	command -v squid >/dev/null 2>&1 || skip "squid not installed"
+	# Squid writes its logs as its own user, who cannot enter TEST_TMP
+	if [ -z "${SQUID_DIR:-}" ]; then
+		SQUID_DIR=$(mktemp -d /tmp/acmectl-squid.XXXXXX) || fail "mktemp for squid failed"
+		at_exit squid_dir_remove
+	fi
+	chmod 755 "$SQUID_DIR"
+	chown proxy: "$SQUID_DIR" || fail "squid's log directory: chown proxy failed"
+	{
+		echo "http_port $addr:$NETNS_PROXY_PORT"
+		echo "visible_hostname squid.lab"
+		echo "pid_filename none"
+		echo "cache_log $SQUID_DIR/cache.log"
+		echo "access_log stdio:$SQUID_DIR/access.log"
+		echo "coredump_dir $SQUID_DIR"
+		echo "cache deny all"
+		echo "shutdown_lifetime 0 seconds"
+		echo "connect_timeout 3 seconds"
+		echo "acl lab src $NETNS_NET4.0/24 $NETNS_NET6::/48"
+		echo "acl tls_ports port 443 14000-14001"
+		echo "acl CONNECT method CONNECT"
+		echo "http_access deny CONNECT !tls_ports"
+		if [ "${3:-}" = ntlm ]; then
+			[ -x "$helpers/ntlm_fake_auth" ] || skip "squid's ntlm_fake_auth not installed"
+			echo "auth_param negotiate program $helpers/negotiate_wrapper_auth --ntlm $helpers/ntlm_fake_auth --kerberos /bin/false"
+			echo "auth_param negotiate children 1"
+			echo "auth_param ntlm program $helpers/ntlm_fake_auth"
+			echo "auth_param ntlm children 1"
+			echo "acl authed proxy_auth REQUIRED"
+			echo "http_access allow lab authed"
+		else
+			echo "http_access allow lab"
+		fi
+		echo "http_access deny all"
+	} >"$SQUID_DIR/squid.conf"
+	netns_spawn SQUID_PID "$SQUID_DIR/stderr.log" "$node" squid -N -f "$SQUID_DIR/squid.conf"
+	PROXY_URL="http://$addr:$NETNS_PROXY_PORT"
+	netns_wait_port "$node" "$addr" "$NETNS_PROXY_PORT" 20 ||
+		fail "squid in $node did not start: $(cat "$SQUID_DIR/stderr.log" "$SQUID_DIR/cache.log")"
+	echo "# squid in $node: $PROXY_URL${3:+ ($3 only)}"
+}
+
+squid_dir_remove() {
+	rm -rf "$SQUID_DIR"
 }
 
 # tinyproxy_connects [TARGET]: how many CONNECT requests tinyproxy has

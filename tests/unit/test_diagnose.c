@@ -12,6 +12,7 @@
 
 #include "certmanager.h"
 #include "diagnose.h"
+#include "probe.h"
 #include "test.h"
 #include "util.h"
 
@@ -71,6 +72,11 @@ static const struct proxy_warning W_IP[] = {
 	{ "proxy_env_case_conflict", (char *)"HTTPS_PROXY and https_proxy differ" },
 };
 
+static const struct proxy_warning W_MISREAD[] = {
+	{ "go_proxy_misread", (char *)"HTTPS_PROXY=\"http://***@proxy.corp:3128\": Go "
+	  "(cert-manager) reads it as http://http:80: a raw '#', '/' or '?' in the password "
+	  "ends the URL there; percent-encode them" },
+};
 /* Each macro describes a run that got through the named step. */
 #define SERVER .server = URL, .server_source = "--server", .host = "acme.example.com", \
 	.port = 443, .step_timeout_ms = 5000, .trust = "the system store"
@@ -275,10 +281,11 @@ static const struct {
 	  .key_hash_matches = true },
 	  "ok", "oooo-ooo-o", "setup_skipped", "ACMEAccountRegistered",
 	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
-	{ "no route to host", NULL, { UPTO_DNS, .conns = C4_UNREACH, .nconns = 1 },
-	  "connect_refused", "ooof------", "", "ErrRegisterACMEAccount",
+	{ "no route to host (ICMP from a router or firewall)", NULL, { UPTO_DNS,
+	  .conns = C4_UNREACH, .nconns = 1 },
+	  "no_route", "ooof------", "", "ErrRegisterACMEAccount",
 	  REG GET "dial tcp 192.0.2.10:443: connect: no route to host", 1,
-	  "(No route to host)" },
+	  "a router or firewall on the path rejects the connection" },
 	{ "primary refused, IPv6 silent", NULL, { UPTO_DNS, .conns = C46_REFUSED_TIMEOUT,
 	  .nconns = 2 },
 	  "connect_refused", "ooof------", "", "ErrRegisterACMEAccount",
@@ -290,9 +297,9 @@ static const struct {
 	  "ok", "oooo-ooo-o", "", "ACMEAccountRegistered",
 	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
 	{ "AAAA only, no IPv6 route", NULL, { UPTO_DNS, .conns = C6_ONLY, .nconns = 1 },
-	  "connect_refused", "ooof------", "ipv6_broken", "ErrRegisterACMEAccount",
+	  "no_route", "ooof------", "ipv6_broken", "ErrRegisterACMEAccount",
 	  REG GET "dial tcp [2001:db8::10]:443: connect: network is unreachable", 1,
-	  "refuses connections (Network is unreachable)" },
+	  "this host has no route to 2001:db8::10" },
 	{ "NO_PROXY name sends it direct into a firewall", NULL, { UPTO_DNS,
 	  .route_reason = "NO_PROXY entry \"acme.example.com\"", .no_proxy_matched = true,
 	  .conns = C4_TIMEOUT, .nconns = 1 },
@@ -311,6 +318,13 @@ static const struct {
 	  "proxy_unreachable", "oof-------", "", "ErrRegisterACMEAccount",
 	  REG GET "proxyconnect tcp: dial tcp: lookup proxy.corp on 10.96.0.10:53: no such host",
 	  1, "the proxy host proxy.corp does not resolve: fix HTTPS_PROXY" },
+	{ "raw '#' in the proxy password: Go dials http:80", NULL, { SERVER, ROUTE_PROXY,
+	  .proxy_shown = "http://http:80", .proxy_host = "http", .proxy_port = 80,
+	  .warnings = W_MISREAD, .nwarnings = 1, .dns = DDNS_NOTFOUND, .dns_name = "http",
+	  .nameserver = "10.96.0.10" },
+	  "proxy_unreachable", "oof-------", "go_proxy_misread", "ErrRegisterACMEAccount",
+	  REG GET "proxyconnect tcp: dial tcp: lookup http on 10.96.0.10:53: no such host", 1,
+	  "Go reads the value as a proxy at http:80 (the go_proxy_misread finding says why)" },
 	{ "proxy wants credentials", NULL, { PX_UPTO_TCP, .tunnel = DTUN_STATUS,
 	  .tunnel_code = 407, .tunnel_reason = "Proxy Authentication Required" },
 	  "proxy_auth_required", "oooof-----", "", "ErrRegisterACMEAccount",
@@ -326,11 +340,36 @@ static const struct {
 	  REG GET "Forbidden", 1, "refuses CONNECT to acme.example.com:443 (403 Forbidden)" },
 	{ "proxy 502 without a reason phrase", NULL, { PX_UPTO_TCP, .tunnel = DTUN_STATUS,
 	  .tunnel_code = 502 },
-	  "proxy_refused", "oooof-----", "", "ErrRegisterACMEAccount",
-	  REG GET "unknown status code", 1, "(502)" },
+	  "proxy_cannot_reach", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "unknown status code", 1,
+	  "the proxy at proxy.corp:3128 cannot reach acme.example.com:443 (it answered "
+	  "CONNECT with 502)" },
+	{ "squid cannot connect to the CA", NULL, { PX_UPTO_TCP, .tunnel = DTUN_STATUS,
+	  .tunnel_code = 503, .tunnel_reason = "Service Unavailable",
+	  .squid_error = "ERR_CONNECT_FAIL 113" },
+	  "proxy_cannot_reach", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "Service Unavailable", 1,
+	  "(it answered CONNECT with 503 Service Unavailable, X-Squid-Error: "
+	  "ERR_CONNECT_FAIL 113)" },
+	{ "squid cannot connect: NO_PROXY will not help", NULL, { PX_UPTO_TCP,
+	  .tunnel = DTUN_STATUS, .tunnel_code = 503, .tunnel_reason = "Service Unavailable",
+	  .squid_error = "ERR_CONNECT_FAIL 110" },
+	  "proxy_cannot_reach", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "Service Unavailable", 1, "NO_PROXY will not help" },
 	{ "silent proxy, 10 s deadline", "v1.8.1", { PX_UPTO_TCP, .tunnel = DTUN_TIMEOUT,
 	  .tunnel_error = "no answer to CONNECT before the deadline" },
-	  "proxy_unreachable", "oooof-----", "", NULL, NULL, 1, "does not answer CONNECT" },
+	  "proxy_cannot_reach", "oooof-----", "", NULL, NULL, 1, "still trying to connect" },
+	{ "proxy offers only NTLM and Negotiate", NULL, { PX_UPTO_TCP, .tunnel = DTUN_STATUS,
+	  .tunnel_code = 407, .tunnel_reason = "Proxy Authentication Required",
+	  .auth_schemes = "Negotiate, NTLM" },
+	  "proxy_auth_unsupported", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "Proxy Authentication Required", 1,
+	  "offers only Negotiate, NTLM authentication" },
+	{ "proxy offers NTLM and Basic", NULL, { PX_UPTO_TCP, .tunnel = DTUN_STATUS,
+	  .tunnel_code = 407, .tunnel_reason = "Proxy Authentication Required",
+	  .auth_schemes = "NTLM, basic" },
+	  "proxy_auth_required", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "Proxy Authentication Required", 1, "wants credentials" },
 	{ "https proxy, all well", NULL, { HPX_UPTO_TCP, .proxy_handshake = { PX_CERT },
 	  .tunnel = DTUN_OK, .tunnel_code = 200, .tunnel_reason = "Connection established",
 	  TLS_OK, HTTP_OK, .nonce = DNONCE_OK, .nonce_status = 200, .account = DACCT_NO_KEY },
@@ -475,9 +514,9 @@ static const struct {
 	{ "directory 503 in maintenance", NULL, { UPTO_TLS, .http = DHTTP_NOT_ACME,
 	  .http_status = 503, .go_error = "503 urn:ietf:params:acme:error:serverInternal: "
 	  "down for maintenance" },
-	  "not_acme_directory", "oooo-of---", "", "ErrRegisterACMEAccount",
+	  "ca_unavailable", "oooo-of---", "", "ErrRegisterACMEAccount",
 	  REG "503 urn:ietf:params:acme:error:serverInternal: down for maintenance", 1,
-	  "see the http step" },
+	  "the CA at acme.example.com answers 503: it is reached but failing" },
 	{ "newNonce answers HEAD with 405", NULL, { UPTO_HTTP, .nonce = DNONCE_FAILED,
 	  .nonce_status = 405, .nonce_status_text = "405 Method Not Allowed",
 	  .nonce_error = "-> 405 without Replay-Nonce" },
@@ -486,8 +525,17 @@ static const struct {
 	{ "newNonce answers HEAD with 502", NULL, { UPTO_HTTP, .nonce = DNONCE_FAILED,
 	  .nonce_status = 502, .nonce_status_text = "502 Bad Gateway",
 	  .nonce_error = "-> 502 without Replay-Nonce" },
-	  "not_acme_directory", "oooo-oof--", "", "ErrRegisterACMEAccount",
-	  REG "502 : 502 Bad Gateway", 1, "see the nonce step" },
+	  "ca_unavailable", "oooo-oof--", "", "ErrRegisterACMEAccount",
+	  REG "502 : 502 Bad Gateway", 1, "answers 502" },
+	{ "certificate flight lost, small packets pass", NULL, { UPTO_TCP, .tls = DTLS_TIMEOUT,
+	  .small_mss = 1360, .small_mtu = 1400 },
+	  "path_mtu_blackhole", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET "net/http: TLS handshake timeout", 1,
+	  "segments of 1360 bytes (packets of 1400) works: a path-MTU black hole" },
+	{ "handshake timeout, small packets do not help", NULL, { UPTO_TCP,
+	  .tls = DTLS_TIMEOUT },
+	  "tls_timeout", "oooo-f----", "", "ErrRegisterACMEAccount",
+	  REG GET "net/http: TLS handshake timeout", 1, "SNI filtering" },
 	{ "plain HTTP on the TLS port", NULL, { UPTO_TCP, .tls = DTLS_FAILED,
 	  .tls_error = "wrong version number", .tls_http_answer = true },
 	  "tls_failed", "oooo-f----", "", "ErrRegisterACMEAccount",
@@ -824,6 +872,11 @@ static void test_verdict_names(void)
 		{ DVERDICT_ACCOUNT_NOT_FOUND, "account_not_found", false },
 		{ DVERDICT_ACCOUNT_ERROR, "account_error", false },
 		{ DVERDICT_DEADLINE_EXCEEDED, "deadline_exceeded", false },
+		{ DVERDICT_PROXY_CANNOT_REACH, "proxy_cannot_reach", true },
+		{ DVERDICT_PROXY_AUTH_UNSUPPORTED, "proxy_auth_unsupported", true },
+		{ DVERDICT_NO_ROUTE, "no_route", false },
+		{ DVERDICT_CA_UNAVAILABLE, "ca_unavailable", false },
+		{ DVERDICT_PATH_MTU_BLACKHOLE, "path_mtu_blackhole", false },
 		{ (enum diag_verdict)DIAG_NVERDICTS, "unknown", false },
 	};
 
@@ -835,9 +888,64 @@ static void test_verdict_names(void)
 	}
 }
 
+/* The answer to CONNECT as probe_tunnel_parse() reads it. */
+static void test_tunnel_answers(void)
+{
+	static const struct {
+		const char *head;
+		int code;           /* -1: garbled */
+		const char *squid_error, *auth_schemes;
+	} answers[] = {
+		{ "HTTP/1.1 200 Connection established\r\n\r\n", 200, NULL, NULL },
+		{ "HTTP/1.1 503 Service Unavailable\r\nServer: squid/5.7\r\n"
+		  "X-Squid-Error: ERR_CONNECT_FAIL 113\r\n\r\n<html>", 503,
+		  "ERR_CONNECT_FAIL 113", NULL },
+		{ "HTTP/1.1 407 Proxy Authentication Required\r\n"
+		  "Proxy-Authenticate: Negotiate\r\nProxy-Authenticate: NTLM\r\n\r\n", 407,
+		  NULL, "Negotiate, NTLM" },
+		{ "HTTP/1.0 407 x\nproxy-authenticate:   Basic realm=\"a, b\"\n\n", 407, NULL,
+		  "Basic" },
+		{ "HTTP/1.1 407 x\r\nProxy-Authenticate:\r\n\r\n", 407, NULL, NULL },
+		/* headers after the end of the headers are body, not headers */
+		{ "HTTP/1.1 502 Bad Gateway\r\n\r\nX-Squid-Error: forged\r\n", 502, NULL, NULL },
+		{ "HTTP/1.1 503\r\nX-Squid-Error-Extra: no\r\nX-Squid-Error: ERR_DNS_FAIL 0\r\n"
+		  "X-Squid-Error: second\r\n\r\n", 503, "ERR_DNS_FAIL 0", NULL },
+		{ "SSH-2.0-OpenSSH_9.2\r\n", -1, NULL, NULL },
+		{ "", -1, NULL, NULL },
+	};
+	struct probe_tunnel t;
+	char *big = xmalloc(1000), *head;
+
+	for (size_t i = 0; i < NELEM(answers); i++) {
+		memset(&t, 0, sizeof(t));
+		probe_tunnel_parse(answers[i].head, strlen(answers[i].head), &t);
+		if (answers[i].code < 0) {
+			CHECK_INT(t.status, PROBE_TUNNEL_GARBLED, answers[i].head);
+		} else {
+			CHECK_INT(t.code, answers[i].code, answers[i].head);
+			CHECK_INT(t.status, answers[i].code == 200 ? PROBE_TUNNEL_OK :
+			    PROBE_TUNNEL_STATUS, answers[i].head);
+		}
+		CHECK_STR(t.squid_error, answers[i].squid_error, answers[i].head);
+		CHECK_STR(t.auth_schemes, answers[i].auth_schemes, answers[i].head);
+		probe_tunnel_clear(&t);
+	}
+	/* a hostile proxy's long header value is cut */
+	memset(big, 'A', 999);
+	big[999] = '\0';
+	head = xasprintf("HTTP/1.1 503 x\r\nX-Squid-Error: %s\r\n\r\n", big);
+	memset(&t, 0, sizeof(t));
+	probe_tunnel_parse(head, strlen(head), &t);
+	CHECK_INT(t.squid_error != NULL ? strlen(t.squid_error) : 0, 200, "value cut at 200");
+	probe_tunnel_clear(&t);
+	free(head);
+	free(big);
+}
+
 int main(void)
 {
 	test_rows();
+	test_tunnel_answers();
 	test_json();
 	test_step_names();
 	test_verdict_names();

@@ -6,6 +6,10 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "dns.h"
 #include "err.h"
@@ -229,10 +233,68 @@ static void test_server(void)
 	}
 }
 
+/* Server lists: an option's (every entry must be an address) and
+ * resolv.conf's (what is no address is skipped; the fallback when none). */
+static const struct {
+	const char *list;   /* the option's value, or resolv.conf's text after "@" */
+	const char *fallback;
+	const char *want;   /* the texts joined by " "; NULL: refused */
+} list_rows[] = {
+	{ "10.0.0.1", NULL, "10.0.0.1:53" },
+	{ "10.0.0.1:5353,[2001:db8::1]:53,2001:db8::2", NULL,
+	  "10.0.0.1:5353 [2001:db8::1]:53 [2001:db8::2]:53" },
+	{ "10.0.0.1,ns1.example", NULL, NULL },
+	{ "", NULL, NULL },
+	{ ",,", NULL, NULL },
+	{ "1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,1.1.1.7,1.1.1.8,1.1.1.9,1.1.1.10,"
+	  "1.1.1.11,1.1.1.12,1.1.1.13,1.1.1.14,1.1.1.15,1.1.1.16,1.1.1.17", NULL, NULL },
+	{ "@nameserver 10.96.0.10\nsearch svc.cluster.local\n", "8.8.8.8:53", "10.96.0.10:53" },
+	{ "@nameserver fe80::1%eth0\nnameserver ::1\n", "127.0.0.1", "[::1]:53" },
+	{ "@search example.com\n", "8.8.8.8:53,8.8.4.4:53", "8.8.8.8:53 8.8.4.4:53" },
+	{ "@nameserver not-an-address\n", "127.0.0.1", "127.0.0.1:53" },
+};
+
+static void test_server_lists(void)
+{
+	char path[] = "/tmp/test_dns.XXXXXX", got[DNS_SERVERS_MAX * 64 + 1];
+	struct dns_servers s;
+	int fd, rc;
+	FILE *fp;
+
+	for (size_t i = 0; i < NELEM(list_rows); i++) {
+		if (list_rows[i].list[0] == '@') {
+			CHECK((fd = mkstemp(path)) >= 0, "mkstemp");
+			fp = fdopen(fd, "w");
+			fputs(list_rows[i].list + 1, fp);
+			fclose(fp);
+			dns_servers_from_resolv(path, list_rows[i].fallback, &s);
+			unlink(path);
+			strcpy(path, "/tmp/test_dns.XXXXXX");
+			rc = 0;
+		} else {
+			rc = dns_servers_parse(list_rows[i].list, "--opt", &s);
+		}
+		CHECK_INT(rc, list_rows[i].want != NULL ? 0 : -1, list_rows[i].list);
+		if (rc != 0) {
+			CHECK_INT(err_kind(), ERR_USAGE, list_rows[i].list);
+			CHECK(strncmp(err_message(), "--opt", 5) == 0, "%s", err_message());
+			err_clear();
+			continue;
+		}
+		got[0] = '\0';
+		for (size_t j = 0; j < s.n; j++) {
+			strcat(got, j > 0 ? " " : "");
+			strcat(got, s.text[j]);
+		}
+		CHECK_STR(got, list_rows[i].want, list_rows[i].list);
+	}
+}
+
 int main(void)
 {
 	test_parse();
 	test_build();
 	test_server();
+	test_server_lists();
 	return test_done();
 }
