@@ -16,19 +16,14 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "cli_int.h"
 #include "err.h"
 #include "help.h"
 #include "hooks.h"
-#include "key.h"
 #include "knownca.h"
-#include "proxy.h"
 #include "store.h"
 #include "util.h"
 
-#define DEFAULT_TIMEOUT_S 30
-#define DIAGNOSE_STEP_TIMEOUT_S 5
-#define MAX_TIMEOUT_S 86400
-#define DEFAULT_DEADLINE_S 300
 
 /* Which commands accept an option: one bit per enum command. */
 #define ON(cmd) (1u << (cmd))
@@ -50,65 +45,35 @@
 	ON_LIST | ON_REVOKE | ON_ROLLOVER | ON_DEACTIVATE | ON_UPDATE | ON_EXPORT | ON_IMPORT | \
 	ON_DELETE)
 
-struct optspec;
-typedef int (*setter)(struct config *, const struct optspec *, const char *);
 
-struct optspec {
-	const char *name;     /* as typed: "--server", "-v" */
-	bool takes_value;
-	bool empty_ok;        /* an empty VALUE is meaningful */
-	unsigned int cmds;    /* ON_* bits */
-	enum command meta;    /* CMD_HELP/CMD_VERSION: wins wherever it stands */
-	setter set;           /* NULL for meta options */
-	size_t field;         /* offset of the member set_str/set_flag write */
-};
-
-static int set_str(struct config *, const struct optspec *, const char *);
-static int set_flag(struct config *, const struct optspec *, const char *);
-static int set_server(struct config *, const struct optspec *, const char *);
-static int set_staging(struct config *, const struct optspec *, const char *);
-static int set_state_dir(struct config *, const struct optspec *, const char *);
-static int set_timeout(struct config *, const struct optspec *, const char *);
-static int set_verbose(struct config *, const struct optspec *, const char *);
-static int set_proxy_rules(struct config *, const struct optspec *, const char *);
-static int set_key_type(struct config *, const struct optspec *, const char *);
-static int set_eab_alg(struct config *, const struct optspec *, const char *);
-static int set_proxy(struct config *, const struct optspec *, const char *);
-static int set_dns_wait(struct config *, const struct optspec *, const char *);
-static int set_number(struct config *, const struct optspec *, const char *);
-static int set_reason(struct config *, const struct optspec *, const char *);
-static int set_name(struct config *, const struct optspec *, const char *);
-static int set_kind(struct config *, const struct optspec *, const char *);
-static int set_listen_addr(struct config *, const struct optspec *, const char *);
-static int set_dry_run_server(struct config *, const struct optspec *, const char *);
 
 #define STR(name, cmds, member) \
-	{ name, true, false, cmds, CMD_NONE, set_str, offsetof(struct config, member) }
+	{ name, true, false, cmds, CMD_NONE, opt_str, offsetof(struct config, member) }
 #define FLAG(name, cmds, member) \
-	{ name, false, false, cmds, CMD_NONE, set_flag, offsetof(struct config, member) }
+	{ name, false, false, cmds, CMD_NONE, opt_flag, offsetof(struct config, member) }
 #define VAL(name, cmds, fn) { name, true, false, cmds, CMD_NONE, fn, 0 }
 #define SWITCH(name, cmds, fn) { name, false, false, cmds, CMD_NONE, fn, 0 }
 #define META(name, cmd) { name, false, false, ON_ALL, cmd, NULL, 0 }
 
 static const struct optspec options[] = {
 	/* global */
-	VAL("--server", ON_ALL, set_server),
-	SWITCH("--staging", ON_ALL, set_staging),
-	VAL("--state-dir", ON_ALL, set_state_dir),
+	VAL("--server", ON_ALL, opt_server),
+	SWITCH("--staging", ON_ALL, opt_staging),
+	VAL("--state-dir", ON_ALL, opt_state_dir),
 	STR("--ca-bundle", ON_ALL, ca_bundle),
-	VAL("--timeout", ON_ALL, set_timeout),
-	SWITCH("-v", ON_ALL, set_verbose),
+	VAL("--timeout", ON_ALL, opt_timeout),
+	SWITCH("-v", ON_ALL, opt_verbose),
 	FLAG("-q", ON_ALL, quiet),
 	FLAG("--json", ON_ALL, json),
 	STR("--config", ON_ALL, config_file),
 	/* an empty URL is how one says "no proxy" */
-	{ "--proxy", true, true, ON_ALL, CMD_NONE, set_proxy, 0 },
+	{ "--proxy", true, true, ON_ALL, CMD_NONE, opt_proxy, 0 },
 	STR("--proxy-auth-file", ON_ALL, proxy_auth_file),
 	/* an empty list is how one says "no exceptions" */
-	{ "--no-proxy", true, true, ON_ALL, CMD_NONE, set_str,
+	{ "--no-proxy", true, true, ON_ALL, CMD_NONE, opt_str,
 	    offsetof(struct config, no_proxy) },
 	FLAG("--no-env-proxy", ON_ALL, no_env_proxy),
-	VAL("--proxy-rules", ON_ALL, set_proxy_rules),
+	VAL("--proxy-rules", ON_ALL, opt_proxy_rules),
 	META("--help", CMD_HELP),
 	META("-h", CMD_HELP),
 	META("--version", CMD_VERSION),
@@ -117,24 +82,24 @@ static const struct optspec options[] = {
 	/* account */
 	STR("--email", ON_REGISTER | ON_ISSUE | ON_DIAGNOSE | ON_UPDATE, email),
 	FLAG("--agree-tos", ON_REGISTER | ON_ISSUE, agree_tos),
-	VAL("--key-type", ON_REGISTER | ON_ISSUE | ON_ROLLOVER, set_key_type),
+	VAL("--key-type", ON_REGISTER | ON_ISSUE | ON_ROLLOVER, opt_key_type),
 	STR("--account-key", ON_REGISTER | ON_SHOW | ON_DIAGNOSE | ON_ROLLOVER, account_key),
 	STR("--eab-kid", ON_REGISTER, eab_kid),
 	STR("--eab-hmac-key", ON_REGISTER, eab_hmac_key),
-	VAL("--eab-alg", ON_REGISTER, set_eab_alg),
+	VAL("--eab-alg", ON_REGISTER, opt_eab_alg),
 
 	/* issue */
 	STR("--webroot", ON_ISSUE | ON_DIAGNOSE, webroot),
 	/* a built-in responder's [ADDR:]PORT */
-	{ "--standalone", true, false, ON_ISSUE | ON_DIAGNOSE, CMD_NONE, set_listen_addr,
+	{ "--standalone", true, false, ON_ISSUE | ON_DIAGNOSE, CMD_NONE, opt_listen_addr,
 	    offsetof(struct config, standalone) },
-	{ "--tls-alpn", true, false, ON_ISSUE, CMD_NONE, set_listen_addr,
+	{ "--tls-alpn", true, false, ON_ISSUE, CMD_NONE, opt_listen_addr,
 	    offsetof(struct config, tls_alpn) },
 	STR("--csr", ON_ISSUE, csr),
-	VAL("--name", ON_ISSUE | ON_EXPORT, set_name),
+	VAL("--name", ON_ISSUE | ON_EXPORT, opt_name),
 	FLAG("--force", ON_ISSUE | ON_RENEW, force),
 	STR("--dns-hook", ON_ISSUE, dns_hook),
-	VAL("--dns-wait", ON_ISSUE, set_dns_wait),
+	VAL("--dns-wait", ON_ISSUE, opt_dns_wait),
 	STR("--dns-resolver", ON_ISSUE | ON_RENEW, dns_resolver),
 	STR("--preferred-chain", ON_ISSUE, preferred_chain),
 	STR("--profile", ON_ISSUE, profile),
@@ -143,26 +108,26 @@ static const struct optspec options[] = {
 	FLAG("--no-reuse-key", ON_ISSUE, no_reuse_key),
 
 	/* renew */
-	VAL("--days", ON_RENEW, set_number),
+	VAL("--days", ON_RENEW, opt_number),
 	/* an empty command forgets a remembered hook */
-	{ "--deploy-hook", true, true, ON_ISSUE | ON_RENEW, CMD_NONE, set_str,
+	{ "--deploy-hook", true, true, ON_ISSUE | ON_RENEW, CMD_NONE, opt_str,
 	    offsetof(struct config, deploy_hook) },
-	{ "--pre-hook", true, true, ON_ISSUE | ON_RENEW, CMD_NONE, set_str,
+	{ "--pre-hook", true, true, ON_ISSUE | ON_RENEW, CMD_NONE, opt_str,
 	    offsetof(struct config, pre_hook) },
-	{ "--post-hook", true, true, ON_ISSUE | ON_RENEW, CMD_NONE, set_str,
+	{ "--post-hook", true, true, ON_ISSUE | ON_RENEW, CMD_NONE, opt_str,
 	    offsetof(struct config, post_hook) },
 	FLAG("--dry-run", ON_ISSUE | ON_RENEW, dry_run),
-	VAL("--dry-run-server", ON_ISSUE | ON_RENEW, set_dry_run_server),
-	VAL("--jitter", ON_RENEW, set_number),
-	VAL("--parallel", ON_ISSUE | ON_RENEW, set_number),
-	VAL("--hook-timeout", ON_ISSUE | ON_RENEW, set_number),
-	VAL("--deadline", ON_ISSUE | ON_RENEW, set_number),
+	VAL("--dry-run-server", ON_ISSUE | ON_RENEW, opt_dry_run_server),
+	VAL("--jitter", ON_RENEW, opt_number),
+	VAL("--parallel", ON_ISSUE | ON_RENEW, opt_number),
+	VAL("--hook-timeout", ON_ISSUE | ON_RENEW, opt_number),
+	VAL("--deadline", ON_ISSUE | ON_RENEW, opt_number),
 	STR("--metrics", ON_RENEW | ON_LIST, metrics_file),
 
 	/* revoke, deactivate, delete */
 	STR("--cert", ON_REVOKE, cert_file),
 	STR("--cert-key", ON_REVOKE, cert_key_file),
-	VAL("--reason", ON_REVOKE, set_reason),
+	VAL("--reason", ON_REVOKE, opt_reason),
 	FLAG("--yes", ON_DEACTIVATE | ON_DELETE, yes),
 
 	/* diagnose */
@@ -182,7 +147,7 @@ static const struct optspec options[] = {
 	/* account export */
 	FLAG("--cert-manager", ON_EXPORT | ON_IMPORT, cert_manager),
 	STR("--namespace", ON_EXPORT, namespace),
-	VAL("--kind", ON_EXPORT, set_kind),
+	VAL("--kind", ON_EXPORT, opt_kind),
 	STR("--solver-class", ON_EXPORT, solver_class),
 	STR("-o", ON_EXPORT | ON_DIAGNOSE, output),
 };
@@ -225,252 +190,6 @@ struct scan {
 	enum command meta;    /* CMD_HELP or CMD_VERSION when asked for */
 	bool failed;          /* first error already recorded */
 };
-
-static int set_str(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	*(const char **)((char *)cfg + spec->field) = value;
-	return 0;
-}
-
-static int set_flag(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	(void)value;
-	*(bool *)((char *)cfg + spec->field) = true;
-	return 0;
-}
-
-static int set_server(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	(void)spec;
-	if ((cfg->server = cli_server_url(value)) == NULL)
-		return -1;
-	cfg->server_set = true;
-	return 0;
-}
-
-static int set_staging(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	(void)spec;
-	(void)value;
-	cfg->server = LETSENCRYPT_STAGING_URL;
-	cfg->server_set = true;
-	return 0;
-}
-
-static int set_state_dir(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	(void)spec;
-	free(cfg->state_dir);
-	cfg->state_dir = xstrdup(value);
-	return 0;
-}
-
-static int set_timeout(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	size_t len = strlen(value);
-
-	(void)spec;
-	/* digits only, short enough that strtol cannot overflow */
-	if (len == 0 || len > 6 || strspn(value, "0123456789") != len ||
-	    (cfg->timeout_s = strtol(value, NULL, 10)) < 1 ||
-	    cfg->timeout_s > MAX_TIMEOUT_S) {
-		err_set(ERR_USAGE, "--timeout must be a whole number of seconds "
-		    "from 1 to %d (got \"%s\")", MAX_TIMEOUT_S, value);
-		return -1;
-	}
-	cfg->timeout_set = true;
-	return 0;
-}
-
-static int set_verbose(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	(void)spec;
-	(void)value;
-	cfg->verbosity++;
-	return 0;
-}
-
-static int set_proxy_rules(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	(void)spec;
-	if (strcmp(value, "go") != 0 && strcmp(value, "curl") != 0) {
-		err_set(ERR_USAGE, "--proxy-rules must be go or curl (got \"%s\")", value);
-		return -1;
-	}
-	cfg->proxy_rules = value;
-	return 0;
-}
-
-/* The account key for account register, the certificate key for issue. */
-static int set_key_type(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	enum key_type *type = cfg->cmd == CMD_ISSUE ?
-	    &cfg->cert_key_type : &cfg->account_key_type;
-
-	if (key_type_parse(value, type) == -1) {
-		err_prefix("%s", spec->name);
-		return -1;
-	}
-	cfg->cert_key_type_set = cfg->cmd == CMD_ISSUE;
-	return 0;
-}
-
-static int set_eab_alg(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	(void)spec;
-	if (strcmp(value, "HS256") != 0 && strcmp(value, "HS384") != 0 &&
-	    strcmp(value, "HS512") != 0) {
-		err_set(ERR_USAGE, "--eab-alg must be HS256, HS384 or HS512 "
-		    "(got \"%s\")", value);
-		return -1;
-	}
-	cfg->eab_alg = value;
-	return 0;
-}
-
-/* Checks the proxy URL now, so a typo is a usage error that never echoes
- * the credentials. */
-static int set_proxy(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	(void)spec;
-	if (value[0] != '\0' && proxy_url_check(value) != 0) {
-		err_prefix("--proxy");
-		return -1;
-	}
-	cfg->proxy = value;
-	return 0;
-}
-
-static int set_dns_wait(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	size_t len = strlen(value);
-
-	(void)spec;
-	if (len == 0 || len > 4 || strspn(value, "0123456789") != len) {
-		err_set(ERR_USAGE, "--dns-wait must be a whole number of seconds "
-		    "from 0 to 9999 (got \"%s\")", value);
-		return -1;
-	}
-	cfg->dns_wait_s = strtol(value, NULL, 10);
-	cfg->dns_wait_set = true;
-	return 0;
-}
-
-/* --days, --jitter, --parallel, --hook-timeout, --deadline: whole numbers
- * within each one's range. */
-static int set_number(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	static const struct {
-		const char *name;
-		long min, max;
-		size_t field;
-	} ranges[] = {
-		{ "--days", 0, 3650, offsetof(struct config, days) },
-		{ "--jitter", 0, 86400, offsetof(struct config, jitter_s) },
-		{ "--parallel", 1, 64, offsetof(struct config, parallel) },
-		{ "--hook-timeout", 0, MAX_TIMEOUT_S, offsetof(struct config, hook_timeout_s) },
-		{ "--deadline", 1, MAX_TIMEOUT_S, offsetof(struct config, deadline_s) },
-	};
-	size_t i, len = strlen(value);
-	long n;
-
-	for (i = 0; strcmp(ranges[i].name, spec->name) != 0; i++)
-		;
-	n = len > 0 && len <= 6 && strspn(value, "0123456789") == len ?
-	    strtol(value, NULL, 10) : -1;
-	if (n < ranges[i].min || n > ranges[i].max) {
-		err_set(ERR_USAGE, "%s must be a whole number from %ld to %ld (got \"%s\")",
-		    spec->name, ranges[i].min, ranges[i].max, value);
-		return -1;
-	}
-	*(long *)((char *)cfg + ranges[i].field) = n;
-	return 0;
-}
-
-/* RFC 5280 CRLReason by number or name; 7 is unused in the RFC. */
-static int set_reason(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	static const char *const names[] = {
-		"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
-		"superseded", "cessationOfOperation", "certificateHold", NULL,
-		"removeFromCRL", "privilegeWithdrawn", "aACompromise",
-	};
-	size_t i;
-
-	(void)spec;
-	for (i = 0; i < nitems(names); i++) {
-		char num[4];
-
-		snprintf(num, sizeof(num), "%zu", i);
-		if (names[i] != NULL &&
-		    (strcasecmp(value, names[i]) == 0 || strcmp(value, num) == 0)) {
-			cfg->revoke_reason = (int)i;
-			return 0;
-		}
-	}
-	err_set(ERR_USAGE, "--reason must be an RFC 5280 reason code 0-6 or 8-10 or its "
-	    "name, e.g. keyCompromise or superseded (got \"%s\")", value);
-	return -1;
-}
-
-/* The certificate's name for issue, the issuer's for account export. */
-static int set_name(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	(void)spec;
-	if (cfg->cmd == CMD_ISSUE)
-		cfg->cert_name = value;
-	else
-		cfg->issuer_name = value;
-	return 0;
-}
-
-static int set_kind(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	(void)spec;
-	/* the API server knows kinds by their exact spelling */
-	if (strcasecmp(value, "ClusterIssuer") == 0)
-		cfg->issuer_kind = "ClusterIssuer";
-	else if (strcasecmp(value, "Issuer") == 0)
-		cfg->issuer_kind = "Issuer";
-	else {
-		err_set(ERR_USAGE, "--kind must be ClusterIssuer or Issuer (got \"%s\")", value);
-		return -1;
-	}
-	return 0;
-}
-
-/* --standalone, --tls-alpn: only the shape, [ADDR:]PORT ending in digits;
- * the responder checks the rest when it listens. A name here is certbot's
- * "--standalone -d NAME". */
-static int set_listen_addr(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	const char *colon = strrchr(value, ':');
-	const char *port = colon != NULL ? colon + 1 : value;
-	bool tls = strcmp(spec->name, "--tls-alpn") == 0;
-	char *shown;
-
-	if (port[0] == '\0' || strspn(port, "0123456789") != strlen(port)) {
-		shown = str_printable(value);
-		err_set(ERR_USAGE, "%s takes [ADDR:]PORT, not \"%s\"; the names are "
-		    "arguments (acmectl issue %s %s example.org)", spec->name, shown,
-		    spec->name, tls ? "443" : "80");
-		free(shown);
-		return -1;
-	}
-	*(const char **)((char *)cfg + spec->field) = value;
-	return 0;
-}
-
-static int set_dry_run_server(struct config *cfg, const struct optspec *spec, const char *value)
-{
-	(void)spec;
-	if ((cfg->dry_run_server = cli_server_url(value)) == NULL) {
-		err_set(ERR_USAGE, "--dry-run-server must be an https:// URL or one of %s "
-		    "(got \"%s\")", known_ca_names(), value);
-		return -1;
-	}
-	return 0;
-}
 
 /* The spec named by arg ("--name", "-v"; "-vvv" is -v three times, counted
  * in *count), or NULL. arg must not hold "=VALUE". */
