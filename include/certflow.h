@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cmcert.h"
 #include "proxy.h"
+#include "podview.h"
 #include "selfcheck.h"
 #include "solverpick.h"
 
@@ -32,6 +33,9 @@ struct cert_run {
 	struct cm_solvers solvers;
 	struct selfcheck_opts opts;
 	struct proxy_settings ps;
+	struct podview pv;          /* --pid: the process's view, entered by the account step */
+	const char *modelled;       /* the release asked for, or the one pv names */
+	char *view;                 /* pv described, or NULL */
 	char *ns;
 	char *version;
 	char *cn_error;             /* the CertificateRequest's failure message, or NULL */

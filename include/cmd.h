@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "diagnose.h"
+#include "podview.h"
 #include "dryrun.h"
 #include "session.h"
 
@@ -28,6 +29,13 @@ struct proxy_settings;
  * (release ps with proxy_settings_clear() and free *ns either way). */
 int cmd_selfcheck_opts(const struct config *cfg, const char *version,
     struct selfcheck_opts *opts, struct proxy_settings *ps, char **ns);
+
+/* --pid: reads process cfg->pid's view into pv (*version: the release to
+ * model, cfg->cm_version's or the one its command line names) and
+ * describes it in *view (caller frees). Nothing is entered yet
+ * (podview_enter). 0, or -1 with ERR_USAGE. */
+int cmd_pod_read(const struct config *cfg, struct podview *pv, const char **version,
+    char **view);
 
 int cmd_renew(const struct config *cfg);
 int cmd_list(const struct config *cfg);

@@ -325,6 +325,8 @@ static void print_json(const struct cert_run *cr)
 	    "account", account != NULL ? account : json_null(),
 	    "challenges", names,
 	    "cert_manager", "version", cr->version, "objects", cm_objects(cr));
+	if (cr->view != NULL)
+		json_object_set_new(out, "view", json_string(cr->view));
 	json_print(out);
 	json_decref(out);
 }
@@ -401,6 +403,8 @@ static void print_text(const struct cert_run *cr)
 	printf("Certificate %s (cert-manager %s), issuer %s %s\n",
 	    cr->cert->name != NULL ? cr->cert->name : "(unnamed)", cr->version,
 	    cr->cert->issuer_kind, cr->cert->issuer_name);
+	if (cr->view != NULL)
+		printf("from %s\n", cr->view);
 	printf("identifiers of the Order:");
 	for (size_t i = 0; i < cr->nnames; i++)
 		printf(" %s", cr->names[i].name);
@@ -438,6 +442,8 @@ static void cert_run_free(struct cert_run *cr)
 	free(cr->ns);
 	free(cr->version);
 	free(cr->cn_error);
+	podview_clear(&cr->pv);
+	free(cr->view);
 	free(cr->account_json);
 	free(cr->account_text);
 	free(cr->issue_error);
@@ -445,15 +451,37 @@ static void cert_run_free(struct cert_run *cr)
 	free(cr->authz_error);
 }
 
-/* The Certificate, the Issuer's solvers and the self check's options. */
+/* The Certificate and the Issuer's solvers; with --pid, what the
+ * process's view holds (read now, entered by the account step). */
 static int load_inputs(struct cert_run *cr)
 {
-	if ((cr->cert = cm_certificate_load(cr->cfg->certificate)) == NULL ||
-	    cm_solvers_load(cr->cfg->from_issuer, &cr->solvers) != 0 ||
-	    cmd_selfcheck_opts(cr->cfg, cr->cfg->cm_version, &cr->opts, &cr->ps, &cr->ns) != 0)
+	const struct config *cfg = cr->cfg;
+
+	cr->modelled = cfg->cm_version;
+	if ((cr->cert = cm_certificate_load(cfg->certificate)) == NULL ||
+	    cm_solvers_load(cfg->from_issuer, &cr->solvers) != 0)
 		return -1;
-	cr->version = cm_version_string(&cr->opts.version);
+	if (cfg->pid != NULL && wants_flow(cfg)) {
+		err_set(ERR_USAGE, "--pid diagnoses only: drop --webroot/--standalone (the order "
+		    "would go out with acmectl's own proxy settings, not the process's)");
+		return -1;
+	}
+	if (cfg->pid != NULL && cmd_pod_read(cfg, &cr->pv, &cr->modelled, &cr->view) != 0)
+		return -1;
 	cr->cn_error = cm_cn_not_in_sans(cr->cert);
+	return 0;
+}
+
+/* The self check's options, after the account step: with --pid it has
+ * entered the process's view, whose resolv.conf names the nameserver and
+ * whose environment holds the proxy. */
+static int selfcheck_setup(struct cert_run *cr)
+{
+	if (cmd_selfcheck_opts(cr->cfg, cr->modelled, &cr->opts, &cr->ps, &cr->ns) != 0)
+		return -1;
+	if (cr->cfg->pid != NULL)
+		proxy_settings_use_env(&cr->ps, cr->pv.env);
+	cr->version = cm_version_string(&cr->opts.version);
 	return 0;
 }
 
@@ -489,7 +517,7 @@ int cmd_diagnose_certificate(const struct config *cfg)
 	struct cert_run cr = { .cfg = cfg };
 	int rc = -1;
 
-	if (load_inputs(&cr) != 0 || account_step(&cr) != 0)
+	if (load_inputs(&cr) != 0 || account_step(&cr) != 0 || selfcheck_setup(&cr) != 0)
 		goto out;
 	pick_names(&cr);
 	if (cr.cn_error == NULL && check_names(&cr) != 0)

@@ -66,9 +66,7 @@ static char *first_nameserver(const char *path)
 	return ns;
 }
 
-/* --pid: reads the process's view (*version: the release to model) and
- * describes it in *view (caller frees). 0, or -1 with ERR_USAGE. */
-static int pod_read(const struct config *cfg, struct podview *pv, const char **version,
+int cmd_pod_read(const struct config *cfg, struct podview *pv, const char **version,
     char **view)
 {
 	char *note;
@@ -117,7 +115,7 @@ int cmd_diagnose_challenge(const struct config *cfg)
 	/* the Challenge is read: from here on, the process's view (its
 	 * resolv.conf names the nameserver Go's errors quote) */
 	if (cfg->pid != NULL &&
-	    (pod_read(cfg, &pv, &modelled, &view) == -1 || podview_enter(&pv) == -1))
+	    (cmd_pod_read(cfg, &pv, &modelled, &view) == -1 || podview_enter(&pv) == -1))
 		goto out;
 	if (cmd_selfcheck_opts(cfg, modelled, &opts, &ps, &ns) != 0)
 		goto out;

@@ -146,6 +146,54 @@ assert_contains "$(json_field "$OUT" view)" "HTTPS_PROXY, HTTP_PROXY, NO_PROXY f
 	"--challenge --pid: the view names the pid"
 assert_eq v1.16.2 "$(json_field "$OUT" cert_manager.version)" "--challenge --pid: the pod's version"
 
+# --certificate: the account step and each name's self check in the pod's view
+cat >"$TEST_TMP/issuer.yaml" <<EOF
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata:
+  name: lab-acme
+spec:
+  acme:
+    server: $PEBBLE_DIR_URL
+    email: admin@acmectl.example
+    privateKeySecretRef:
+      name: lab-acme-account-key
+    solvers:
+    - http01:
+        ingress:
+          ingressClassName: nginx
+EOF
+cat >"$TEST_TMP/cert.yaml" <<EOF
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: shop
+  namespace: default
+spec:
+  secretName: shop-tls
+  issuerRef:
+    name: lab-acme
+    kind: ClusterIssuer
+  dnsNames: [shop.test]
+EOF
+CERT=(--certificate "$TEST_TMP/cert.yaml" --from-issuer "$TEST_TMP/issuer.yaml")
+netns_acmectl node --json "${D[@]}" diagnose "${CERT[@]}"
+assert_eq address_unreachable "$(json_field "$OUT" verdict)" \
+	"--certificate on the node: the ingress is the pod network's, unreachable from here"
+assert_not_contains "$(json_field "$OUT" challenges.0.reason)" proxyconnect \
+	"--certificate on the node: no proxy in the way"
+netns_acmectl node --json "${D[@]}" diagnose "${CERT[@]}" --pid "$PROXIED"
+assert_rc 1 "--certificate --pid: fails in the pod's view"
+assert_contains "$(json_field "$OUT" challenges.0.reason)" "proxyconnect tcp: dial tcp $DEAD_PROXY:3128" \
+	"--certificate --pid: the self check goes through the pod's HTTP_PROXY"
+assert_contains "$(json_field "$OUT" view)" "from pid $PROXIED's environment" \
+	"--certificate --pid: the view names the pid"
+assert_eq v1.16.2 "$(json_field "$OUT" cert_manager.version)" "--certificate --pid: the pod's version"
+netns_acmectl node "${D[@]}" diagnose "${CERT[@]}" --pid "$PROXIED" --webroot "$W" -o "$TEST_TMP/s.yaml"
+assert_rc 2 "--certificate --pid with a solver: refused"
+assert_contains "$ERR" "--pid diagnoses only" "--certificate --pid with a solver: says why"
+assert_no_file "$TEST_TMP/s.yaml" "--certificate --pid with a solver: no Secret written"
+
 # the refusals: exit 2, one line
 netns_acmectl node diagnose "${D[@]}" --pid "$PROXIED" --resolv-conf /etc/resolv.conf
 assert_rc 2 "--pid with --resolv-conf"
