@@ -78,6 +78,4 @@ static inline char *test_data_path(const char *file)
 	return test_data_file("k8s", file);
 }
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 #endif

@@ -117,7 +117,7 @@ static void test_cert_id(void)
 	CHECK_INT(certinfo_parse(rfc9773_example, "rfc9773", &ci), 0, "RFC 9773 example parses");
 	CHECK_STR(ci.ari_id, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE", "RFC 9773 Appendix A certificate");
 	certinfo_clear(&ci);
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		pem = make_cert(key, rows[i].serial, rows[i].aki);
 		CHECK_INT(certinfo_parse(pem, "made", &ci), 0, rows[i].serial);
 		CHECK_STR(ci.ari_id, rows[i].id, rows[i].serial);
@@ -165,7 +165,7 @@ static void test_parse_time(void)
 	};
 	char buf[32];
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		time_t t = 0;
 
 		CHECK_INT(ari_parse_time(rows[i].text, &t), rows[i].ret, rows[i].text);
@@ -210,7 +210,7 @@ static void test_renewal_info(void)
 		{ "", -1, 0, 0, NULL },
 	};
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		time_t start = 0, end = 0;
 		char *url = NULL;
 
@@ -249,7 +249,7 @@ static void test_next_check(void)
 	};
 
 	CHECK_INT(ARI_CHECK_DEFAULT_S, 6 * HOUR, "default interval");
-	for (size_t i = 0; i < NELEM(rows); i++)
+	for (size_t i = 0; i < nitems(rows); i++)
 		CHECK_INT(ari_next_check(rows[i].retry_after, NOW) - NOW, rows[i].wait,
 		    rows[i].retry_after ? rows[i].retry_after : "(none)");
 }
@@ -282,7 +282,7 @@ static void test_window(void)
 		{ 0, 0, 0, NOW - 2 * DAY, NOW - DAY, 42, NOW - 2 * DAY + 42 },
 	};
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		struct ari_state st = { .start = rows[i].old_start, .end = rows[i].old_end,
 		    .renew_at = rows[i].old_at, .failures = 3 };
 		char ctx[32];
@@ -313,7 +313,7 @@ static void test_failure(void)
 		{ 1000, DAY },
 	};
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		struct ari_state st = { .failures = rows[i].failures_before, .start = NOW,
 		    .end = NOW + DAY, .renew_at = NOW + 9, .offered = true };
 
@@ -354,7 +354,7 @@ static void test_verdict(void)
 		{ true, NULL, true, NOW - 1, NOW + HOUR, "A.B", ARI_CHECK },
 	};
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		struct ari_state st = { .cert_id = (char *)rows[i].id, .offered = rows[i].offered,
 		    .renew_at = rows[i].renew_at, .next_check = rows[i].next_check };
 		char ctx[32];
@@ -392,7 +392,7 @@ static void test_state_json(void)
 	struct ari_state back = { 0 }, none = { 0 };
 	json_t *doc;
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		json_t *j = json_loads(rows[i].json, 0, NULL);
 		struct ari_state s = { 0 };
 

@@ -129,7 +129,7 @@ int main(void)
 	char *enc, ctx[64];
 	size_t i, len;
 
-	for (i = 0; i < NELEM(codec); i++) {
+	for (i = 0; i < nitems(codec); i++) {
 		snprintf(ctx, sizeof(ctx), "codec row %zu", i);
 		enc = b64url_encode(codec[i].data, codec[i].len);
 		CHECK_STR(enc, codec[i].b64, ctx);
@@ -145,7 +145,7 @@ int main(void)
 		free(dec);
 	}
 
-	for (i = 0; i < NELEM(lenient); i++) {
+	for (i = 0; i < nitems(lenient); i++) {
 		snprintf(ctx, sizeof(ctx), "lenient \"%s\"", lenient[i].b64);
 		dec = b64url_decode(lenient[i].b64, &len);
 		CHECK(dec != NULL && len == lenient[i].len &&
@@ -153,13 +153,13 @@ int main(void)
 		free(dec);
 	}
 
-	for (i = 0; i < NELEM(rejected); i++) {
+	for (i = 0; i < nitems(rejected); i++) {
 		dec = b64url_decode(rejected[i], &len);
 		CHECK(dec == NULL, "decode accepted \"%s\"", rejected[i]);
 		free(dec);
 	}
 
-	for (i = 0; i < NELEM(tokens); i++) {
+	for (i = 0; i < nitems(tokens); i++) {
 		snprintf(ctx, sizeof(ctx), "token \"%s\"",
 		    tokens[i].s != NULL ? tokens[i].s : "(null)");
 		CHECK_INT(b64url_is_token(tokens[i].s), tokens[i].ok, ctx);
@@ -188,7 +188,7 @@ int main(void)
 			free(enc);
 		}
 	}
-	for (size_t r = 0; r < NELEM(std_rows); r++) {
+	for (size_t r = 0; r < nitems(std_rows); r++) {
 		size_t got_len = 0;
 		unsigned char *got = b64_std_decode(std_rows[r].in, &got_len);
 
@@ -197,7 +197,7 @@ int main(void)
 			CHECK_INT(got_len, strlen(std_rows[r].out), std_rows[r].in);
 		free(got);
 	}
-	for (size_t r = 0; r < NELEM(std_enc_rows); r++) {
+	for (size_t r = 0; r < nitems(std_enc_rows); r++) {
 		size_t got_len = 0;
 		char *got = b64_std_encode(std_enc_rows[r].data, std_enc_rows[r].len);
 		unsigned char *back = b64_std_decode(got, &got_len);

@@ -157,7 +157,7 @@ static char **split(const char *names, size_t *n)
 
 int main(void)
 {
-	for (size_t i = 0; i < NELEM(issued); i++) {
+	for (size_t i = 0; i < nitems(issued); i++) {
 		char *leaf = read_files(issued[i].leaf), *chain = read_files(issued[i].chain);
 		char *csr = read_csr(issued[i].csr), ctx[160];
 		size_t n;
@@ -177,7 +177,7 @@ int main(void)
 		free(chain);
 		free(csr);
 	}
-	for (size_t i = 0; i < NELEM(orders); i++) {
+	for (size_t i = 0; i < nitems(orders); i++) {
 		json_t *order = json_object(), *authz = json_array();
 		size_t n;
 		char **names = split(orders[i].names, &n);

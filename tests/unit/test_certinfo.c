@@ -102,7 +102,7 @@ static void check_window(void)
 {
 	struct certinfo full, light;
 
-	for (size_t i = 0; i < NELEM(shapes); i++) {
+	for (size_t i = 0; i < nitems(shapes); i++) {
 		char *pem = read_data(shapes[i].file);
 
 		CHECK(pem != NULL, "%s: cannot read", shapes[i].file);
@@ -119,7 +119,7 @@ static void check_window(void)
 		certinfo_clear(&light);
 		free(pem);
 	}
-	for (size_t i = 0; i < NELEM(not_certs); i++) {
+	for (size_t i = 0; i < nitems(not_certs); i++) {
 		char ctx[32];
 
 		snprintf(ctx, sizeof(ctx), "not a certificate, row %zu", i);
@@ -134,7 +134,7 @@ static void check_window(void)
 int main(void)
 {
 	check_window();
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		char ctx[80];
 
 		snprintf(ctx, sizeof(ctx), "row %zu: lifetime %ld s, age %ld s, days %ld", i,

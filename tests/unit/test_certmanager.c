@@ -407,7 +407,7 @@ static const struct {
 
 static void test_versions(void)
 {
-	for (size_t i = 0; i < NELEM(version_rows); i++) {
+	for (size_t i = 0; i < nitems(version_rows); i++) {
 		struct cm_version v;
 		struct cm_deadlines d;
 		struct cm_view view;
@@ -453,7 +453,7 @@ static void test_unreleased(void)
 {
 	struct cm_version v;
 
-	for (size_t i = 0; i < NELEM(unreleased_rows); i++) {
+	for (size_t i = 0; i < nitems(unreleased_rows); i++) {
 		CHECK_INT(cm_version_parse(unreleased_rows[i].in, &v), -1, unreleased_rows[i].in);
 		CHECK_INT(err_kind(), ERR_USAGE, unreleased_rows[i].in);
 		CHECK(strstr(err_message(), unreleased_rows[i].in) != NULL &&
@@ -497,7 +497,7 @@ static void test_every_tag(void)
 
 static void test_compare(void)
 {
-	for (size_t i = 0; i < NELEM(cmp_rows); i++) {
+	for (size_t i = 0; i < nitems(cmp_rows); i++) {
 		struct cm_version a, b;
 		char ctx[32];
 		int got;
@@ -517,7 +517,7 @@ static void test_views(void)
 	struct cm_version v;
 	struct cm_view view;
 
-	for (size_t i = 0; i < NELEM(view_rows); i++) {
+	for (size_t i = 0; i < nitems(view_rows); i++) {
 		char ctx[32];
 
 		snprintf(ctx, sizeof(ctx), "view row %zu", i);
@@ -600,7 +600,7 @@ static char *go_error(size_t i, const struct cm_version *v)
 
 static void test_go_errors(void)
 {
-	for (size_t i = 0; i < NELEM(goerr_rows); i++) {
+	for (size_t i = 0; i < nitems(goerr_rows); i++) {
 		struct cm_version v;
 		char ctx[32], *got;
 
@@ -629,7 +629,7 @@ static void test_go_texts(void)
 	struct cm_version v;
 	char ctx[40], *got;
 
-	for (size_t i = 0; i < NELEM(hostname_rows); i++) {
+	for (size_t i = 0; i < nitems(hostname_rows); i++) {
 		char *dns = xstrdup(hostname_rows[i].dns), *ips = xstrdup(hostname_rows[i].ips);
 		const char *dv[4], *iv[4];
 		struct cm_cert_names c = { dv, words(dns, dv, 4), iv, words(ips, iv, 4),
@@ -643,7 +643,7 @@ static void test_go_texts(void)
 		free(dns);
 		free(ips);
 	}
-	for (size_t i = 0; i < NELEM(expired_rows); i++) {
+	for (size_t i = 0; i < nitems(expired_rows); i++) {
 		snprintf(ctx, sizeof(ctx), "expired row %zu", i);
 		CHECK_INT(cm_version_parse(expired_rows[i].version, &v), 0, ctx);
 		got = cm_err_x509_expired(&v, expired_rows[i].now, expired_rows[i].not_before,
@@ -651,7 +651,7 @@ static void test_go_texts(void)
 		CHECK_STR(got, expired_rows[i].want, ctx);
 		free(got);
 	}
-	for (size_t i = 0; i < NELEM(acme_status_rows); i++) {
+	for (size_t i = 0; i < nitems(acme_status_rows); i++) {
 		snprintf(ctx, sizeof(ctx), "acme status row %zu", i);
 		got = cm_err_acme_status(acme_status_rows[i].status,
 		    acme_status_rows[i].status_text, acme_status_rows[i].body,
@@ -688,7 +688,7 @@ static void test_webhook(void)
 	struct cm_version v;
 	const char *got;
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		CHECK_INT(cm_version_parse(rows[i].version, &v), 0, rows[i].version);
 		got = cm_webhook_refusal(&v, rows[i].ca_bundle, rows[i].skip, rows[i].server);
 		CHECK(rows[i].want == NULL ? got == NULL : got != NULL &&
@@ -702,7 +702,7 @@ static void test_backoff(void)
 {
 	static const long want[] = { 0, 1000, 3000, 6000, 9000, 12000, 12000, 12000 };
 
-	for (int i = 0; i < (int)NELEM(want); i++)
+	for (int i = 0; i < (int)nitems(want); i++)
 		CHECK_INT(cm_bad_nonce_backoff_ms(i), want[i], "badNonce back-off");
 }
 
@@ -711,7 +711,7 @@ static void test_key_data(void)
 	struct cm_version v;
 	char ctx[32], *got;
 
-	for (size_t i = 0; i < NELEM(keydata_rows); i++) {
+	for (size_t i = 0; i < nitems(keydata_rows); i++) {
 		snprintf(ctx, sizeof(ctx), "key data row %zu", i);
 		CHECK_INT(cm_version_parse(keydata_rows[i].version, &v), 0, ctx);
 		got = cm_key_data_error(&v, keydata_rows[i].data, strlen(keydata_rows[i].data));
@@ -725,7 +725,7 @@ static void test_skip(void)
 	struct cm_version v;
 	char ctx[32];
 
-	for (size_t i = 0; i < NELEM(skip_rows); i++) {
+	for (size_t i = 0; i < nitems(skip_rows); i++) {
 		snprintf(ctx, sizeof(ctx), "skip row %zu", i);
 		CHECK_INT(cm_version_parse(skip_rows[i].version, &v), 0, ctx);
 		CHECK_INT(cm_skips_registration(&v, &skip_rows[i].st), skip_rows[i].skips, ctx);
@@ -734,7 +734,7 @@ static void test_skip(void)
 
 static void test_hosts(void)
 {
-	for (size_t i = 0; i < NELEM(host_rows); i++) {
+	for (size_t i = 0; i < nitems(host_rows); i++) {
 		char ctx[32], *got;
 
 		snprintf(ctx, sizeof(ctx), "host row %zu", i);
@@ -742,14 +742,14 @@ static void test_hosts(void)
 		CHECK_STR(got, host_rows[i].host, ctx);
 		free(got);
 	}
-	for (size_t i = 0; i < NELEM(differ_rows); i++) {
+	for (size_t i = 0; i < nitems(differ_rows); i++) {
 		char ctx[32];
 
 		snprintf(ctx, sizeof(ctx), "differ row %zu", i);
 		CHECK_INT(cm_account_host_differs(differ_rows[i].server, differ_rows[i].uri),
 		    differ_rows[i].differ, ctx);
 	}
-	for (size_t i = 0; i < NELEM(v1_rows); i++) {
+	for (size_t i = 0; i < nitems(v1_rows); i++) {
 		struct cm_view view;
 		char ctx[32];
 		bool is_v1;
@@ -774,7 +774,7 @@ static void test_hosts(void)
 
 static void test_key_hash(void)
 {
-	for (size_t i = 0; i < NELEM(hash_rows); i++) {
+	for (size_t i = 0; i < nitems(hash_rows); i++) {
 		char ctx[48], *path = test_data_path(hash_rows[i].file), *got;
 		BIO *bio = BIO_new_file(path, "r");
 		EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;

@@ -650,10 +650,10 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 	};
 	size_t i, used;
 
-	for (i = 0; i < NELEM(strs); i++)
+	for (i = 0; i < nitems(strs); i++)
 		if (strcmp(key, strs[i].key) == 0)
 			return show_str(*(const char *const *)((const char *)cfg + strs[i].off));
-	for (i = 0; i < NELEM(flags); i++)
+	for (i = 0; i < nitems(flags); i++)
 		if (strcmp(key, flags[i].key) == 0)
 			return *(const bool *)((const char *)cfg + flags[i].off) ? "1" : "0";
 	if (strcmp(key, "state_dir") == 0)
@@ -801,10 +801,10 @@ int main(void)
 	setenv("HOME", "/tmp/acmectl-test-home", 1);
 	setenv("XDG_STATE_HOME", XDG_STATE, 1);
 
-	for (i = 0; i < NELEM(rows); i++)
+	for (i = 0; i < nitems(rows); i++)
 		run_row(&rows[i]);
 
-	for (i = 0; i < NELEM(servers); i++) {
+	for (i = 0; i < nitems(servers); i++) {
 		err_clear();
 		got = cli_server_url(servers[i].value);
 		CHECK_STR(got, servers[i].want, servers[i].value);

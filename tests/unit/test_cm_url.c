@@ -48,7 +48,7 @@ static void test_parse(void)
 {
 	char *got;
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		got = cm_url_parse_error(rows[i].url);
 		CHECK_STR(got, rows[i].want, rows[i].url);
 		free(got);

@@ -233,10 +233,10 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	for (size_t i = 0; i < NELEM(rows); i++)
+	for (size_t i = 0; i < nitems(rows); i++)
 		run_row(i, &rows[i]);
 	check_files();
 	rmdir(dir);
-	printf("%zu table rows\n", NELEM(rows));
+	printf("%zu table rows\n", nitems(rows));
 	return test_done();
 }

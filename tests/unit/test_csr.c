@@ -167,7 +167,7 @@ static void test_build_load(void)
 	size_t row, len;
 	long pemlen;
 
-	for (row = 0; row < NELEM(rows); row++) {
+	for (row = 0; row < nitems(rows); row++) {
 		snprintf(ctx, sizeof(ctx), "row %zu", row);
 		key = keygen(rows[row].key);
 		b64 = csr_build(key, (char *const *)rows[row].names,

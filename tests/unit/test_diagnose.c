@@ -667,7 +667,7 @@ static void test_rows(void)
 	struct diag_facts f;
 	char marks[DIAG_NSTEPS + 1], *ids;
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		f = rows[i].f;
 		if (cm_version_parse(rows[i].version, &f.cm) != 0) {
 			CHECK(false, "row %zu: bad version", i);
@@ -720,10 +720,10 @@ static void test_json(void)
 	doc = json_loads(text, 0, NULL);
 	CHECK(json_is_object(doc), "report is not a JSON object: %s", text);
 	json_object_foreach(doc, key, value) {
-		CHECK_STR(key, i < NELEM(top) ? top[i] : "(extra)", "top-level key order");
+		CHECK_STR(key, i < nitems(top) ? top[i] : "(extra)", "top-level key order");
 		i++;
 	}
-	CHECK_INT(i, NELEM(top), "top-level keys");
+	CHECK_INT(i, nitems(top), "top-level keys");
 	CHECK_STR(json_string_value(json_object_get(doc, "verdict")), "tls_name_mismatch",
 	    "json verdict");
 	steps = json_object_get(doc, "steps");
@@ -732,7 +732,7 @@ static void test_json(void)
 		size_t k = 0;
 
 		json_object_foreach(step, key, value) {
-			CHECK_STR(key, k < NELEM(step_keys) ? step_keys[k] : "(extra)", names[i]);
+			CHECK_STR(key, k < nitems(step_keys) ? step_keys[k] : "(extra)", names[i]);
 			k++;
 		}
 		CHECK_STR(json_string_value(json_object_get(step, "name")), names[i], "step name");
@@ -748,7 +748,7 @@ static void test_json(void)
 	cm = json_object_get(doc, "cert_manager");
 	i = 0;
 	json_object_foreach(cm, key, value) {
-		CHECK_STR(key, i < NELEM(cm_keys) ? cm_keys[i] : "(extra)", "cert_manager keys");
+		CHECK_STR(key, i < nitems(cm_keys) ? cm_keys[i] : "(extra)", "cert_manager keys");
 		i++;
 	}
 	CHECK_STR(json_string_value(json_object_get(cm, "version")), "v1.1.0", "cm version");
@@ -781,7 +781,7 @@ static void test_step_names(void)
 		{ DIAG_DEADLINE, "deadline" }, { DIAG_NSTEPS, "none" },
 	};
 
-	for (size_t i = 0; i < NELEM(names); i++)
+	for (size_t i = 0; i < nitems(names); i++)
 		CHECK_STR(diag_step_name(names[i].step), names[i].name, "step name");
 }
 
@@ -814,7 +814,7 @@ static void test_deadline_views(void)
 	struct diag_facts f;
 	char *json;
 
-	for (size_t i = 0; i < NELEM(deadline_rows); i++) {
+	for (size_t i = 0; i < nitems(deadline_rows); i++) {
 		f = (struct diag_facts){ UPTO_HTTP, .nonce = DNONCE_TIMEOUT, .sync_cut = true };
 		if (deadline_rows[i].before != NULL)
 			f.issuer_ready = *deadline_rows[i].before;
@@ -880,8 +880,8 @@ static void test_verdict_names(void)
 		{ (enum diag_verdict)DIAG_NVERDICTS, "unknown", false },
 	};
 
-	CHECK_INT(NELEM(names), DIAG_NVERDICTS + 1, "every verdict has a row");
-	for (size_t i = 0; i < NELEM(names); i++) {
+	CHECK_INT(nitems(names), DIAG_NVERDICTS + 1, "every verdict has a row");
+	for (size_t i = 0; i < nitems(names); i++) {
 		CHECK_STR(diag_verdict_name(names[i].verdict), names[i].name, "verdict name");
 		CHECK_INT(diag_verdict_is_proxy(names[i].verdict), names[i].proxy,
 		    names[i].name);
@@ -916,7 +916,7 @@ static void test_tunnel_answers(void)
 	struct probe_tunnel t;
 	char *big = xmalloc(1000), *head;
 
-	for (size_t i = 0; i < NELEM(answers); i++) {
+	for (size_t i = 0; i < nitems(answers); i++) {
 		memset(&t, 0, sizeof(t));
 		probe_tunnel_parse(answers[i].head, strlen(answers[i].head), &t);
 		if (answers[i].code < 0) {

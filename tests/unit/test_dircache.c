@@ -57,7 +57,7 @@ static const struct {
 
 int main(void)
 {
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		const char *why = "unset";
 		json_t *dir = dircache_parse(rows[i].text, strlen(rows[i].text), SERVER, NOW, &why);
 		char ctx[40];

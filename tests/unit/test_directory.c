@@ -36,7 +36,7 @@ static const struct {
 
 int main(void)
 {
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		struct acme_directory dir = { .url = "https://ca/dir" };
 		const char *why = NULL;
 		json_t *doc = acme_directory_parse(rows[i].body, strlen(rows[i].body), &dir, &why);

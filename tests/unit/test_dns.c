@@ -123,7 +123,7 @@ static char *describe(const struct dns_msg *m)
 
 static void test_parse(void)
 {
-	for (size_t i = 0; i < NELEM(parse_rows); i++) {
+	for (size_t i = 0; i < nitems(parse_rows); i++) {
 		struct dns_msg m;
 		char ctx[32], *got;
 		int rc;
@@ -171,7 +171,7 @@ static void test_build(void)
 	uint8_t q[DNS_QUERY_MAX];
 	size_t len;
 
-	for (size_t i = 0; i < NELEM(query_rows); i++) {
+	for (size_t i = 0; i < nitems(query_rows); i++) {
 		len = dns_build_query(q, 0xBEEF, query_rows[i].name, DNS_TXT, true);
 		if (query_rows[i].wire == NULL) {
 			CHECK_INT(len, 0, query_rows[i].name);
@@ -221,7 +221,7 @@ static void test_server(void)
 	socklen_t salen;
 	char buf[64];
 
-	for (size_t i = 0; i < NELEM(server_rows); i++) {
+	for (size_t i = 0; i < nitems(server_rows); i++) {
 		int rc = dns_server_parse(server_rows[i].text, &sa, &salen);
 
 		CHECK_INT(rc, server_rows[i].want != NULL ? 0 : -1, server_rows[i].text);
@@ -261,7 +261,7 @@ static void test_server_lists(void)
 	int fd, rc;
 	FILE *fp;
 
-	for (size_t i = 0; i < NELEM(list_rows); i++) {
+	for (size_t i = 0; i < nitems(list_rows); i++) {
 		if (list_rows[i].list[0] == '@') {
 			CHECK((fd = mkstemp(path)) >= 0, "mkstemp");
 			fp = fdopen(fd, "w");

@@ -29,7 +29,7 @@ static const char doc[] =
 
 static void check_rekind(void)
 {
-	for (size_t i = 0; i < NELEM(rekind_rows); i++) {
+	for (size_t i = 0; i < nitems(rekind_rows); i++) {
 		char ctx[32];
 
 		snprintf(ctx, sizeof(ctx), "rekind row %zu", i);

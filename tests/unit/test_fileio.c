@@ -72,7 +72,7 @@ static void test_trust(void)
 	char ctx[64];
 	size_t i;
 
-	for (i = 0; i < NELEM(owners); i++) {
+	for (i = 0; i < nitems(owners); i++) {
 		memset(&st, 0, sizeof(st));
 		st.st_uid = owners[i].owner;
 		st.st_mode = owners[i].mode;
@@ -127,7 +127,7 @@ static void test_reads(void)
 	size_t i, len;
 	char *path, *got;
 
-	for (i = 0; i < NELEM(reads); i++) {
+	for (i = 0; i < nitems(reads); i++) {
 		path = xasprintf("%s/%s", base, reads[i].name);
 		make(path, reads[i].kind, reads[i].content);
 		err_clear();

@@ -71,7 +71,7 @@ static void test_retry_after(void)
 	};
 	size_t i;
 
-	for (i = 0; i < NELEM(rows); i++) {
+	for (i = 0; i < nitems(rows); i++) {
 		long secs = -12345;
 		int ret = hdr_retry_after(rows[i].value, NOW, &secs);
 
@@ -142,7 +142,7 @@ static void test_links(void)
 	char **got;
 	char *s;
 
-	for (i = 0; i < NELEM(rows); i++) {
+	for (i = 0; i < nitems(rows); i++) {
 		got = hdr_links(rows[i].values, rows[i].rel);
 		s = join(got);
 		CHECK_STR(s, rows[i].want, rows[i].values[0]);
@@ -181,7 +181,7 @@ static void test_many_links(void)
 		all = t;
 	}
 	joined[0] = all;
-	for (i = 0; i < NELEM(rows); i++) {
+	for (i = 0; i < nitems(rows); i++) {
 		got = hdr_links((const char *const *)(rows[i].joined ? joined : values),
 		    rows[i].rel);
 		n = strv_len(got);
@@ -221,7 +221,7 @@ static void test_content_type(void)
 	};
 	size_t i;
 
-	for (i = 0; i < NELEM(rows); i++)
+	for (i = 0; i < nitems(rows); i++)
 		CHECK_INT(hdr_content_type_is(rows[i].value, rows[i].mt), rows[i].want,
 		    rows[i].value ? rows[i].value : "(null)");
 }

@@ -161,7 +161,7 @@ static void check_group(const char *group, const enum command *members, size_t n
 	if (text == NULL)
 		return;
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < NELEM(helps) - 1 && helps[k].cmd != members[i]; k++)
+		for (k = 0; k < nitems(helps) - 1 && helps[k].cmd != members[i]; k++)
 			;
 		want = xasprintf("usage: acmectl %s", helps[k].name);
 		CHECK(strstr(text, want) != NULL, "help %s lacks %s", group, helps[k].name);
@@ -244,11 +244,11 @@ int main(void)
 {
 	size_t i;
 
-	for (i = 0; i < NELEM(usage_mentions); i++)
+	for (i = 0; i < nitems(usage_mentions); i++)
 		CHECK(strstr(help_usage(), usage_mentions[i]) != NULL,
 		    "usage lacks \"%s\"", usage_mentions[i]);
 
-	for (i = 0; i < NELEM(helps); i++)
+	for (i = 0; i < nitems(helps); i++)
 		check_help(i);
 	{
 		static const enum command account[] = { CMD_ACCOUNT_REGISTER, CMD_ACCOUNT_SHOW,
@@ -256,19 +256,19 @@ int main(void)
 			CMD_ACCOUNT_EXPORT, CMD_ACCOUNT_IMPORT };
 		static const enum command proxy[] = { CMD_PROXY_EXPLAIN };
 
-		check_group("account", account, NELEM(account));
-		check_group("proxy", proxy, NELEM(proxy));
+		check_group("account", account, nitems(account));
+		check_group("proxy", proxy, nitems(proxy));
 	}
 	err_clear();
 	CHECK(help_command("nosuch") == NULL && err_kind() == ERR_USAGE,
 	    "help nosuch is refused");
 	CHECK(help_command("accoun") == NULL, "help accoun is refused");
 
-	for (i = 0; i < NELEM(distances); i++)
+	for (i = 0; i < nitems(distances); i++)
 		CHECK_INT(help_distance(distances[i].a, distances[i].b),
 		    distances[i].distance, distances[i].a);
-	for (i = 0; i < NELEM(nearest); i++)
-		CHECK_STR(help_nearest(nearest[i].word, words, NELEM(words)), nearest[i].want,
+	for (i = 0; i < nitems(nearest); i++)
+		CHECK_STR(help_nearest(nearest[i].word, words, nitems(words)), nearest[i].want,
 		    nearest[i].word);
 
 	err_clear();

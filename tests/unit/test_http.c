@@ -36,7 +36,7 @@ static void test_timeout_phase(void)
 		    "receiving the body from" },
 	};
 
-	for (size_t i = 0; i < NELEM(rows); i++)
+	for (size_t i = 0; i < nitems(rows); i++)
 		CHECK_STR(http_timeout_phase(&rows[i].p), rows[i].want, rows[i].ctx);
 }
 

@@ -160,7 +160,7 @@ static void test_addresses(void)
 	size_t i;
 	int port;
 
-	for (i = 0; i < NELEM(addrs); i++) {
+	for (i = 0; i < nitems(addrs); i++) {
 		port = free_port();
 		snprintf(addr, sizeof(addr), addrs[i].addr, port);
 		if (strchr(addr, '[') != NULL && addrs[i].valid && !have_ipv6())
@@ -261,7 +261,7 @@ static void test_responder(void)
 	CHECK_INT(http01_publish(s, "other.token", "x"), -1, "'.' is not base64url");
 	CHECK_INT(http01_publish(s, "other_token", "other.token.tp"), 0, "second token");
 
-	for (i = 0; i < NELEM(requests); i++) {
+	for (i = 0; i < nitems(requests); i++) {
 		const char *req = requests[i].request;
 
 		resp = exchange(AF_INET, port, req, strlen(req));

@@ -83,7 +83,7 @@ int main(void)
 {
 	size_t i;
 
-	for (i = 0; i < NELEM(rows); i++) {
+	for (i = 0; i < nitems(rows); i++) {
 		const char *name = rows[i].name;
 		char *norm, *cert;
 		int rc;

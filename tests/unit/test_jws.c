@@ -366,7 +366,7 @@ static void test_sign(EVP_PKEY *key, const struct keyrow *r)
 	unsigned char *pay, sig[512];
 	size_t i, paylen;
 
-	for (i = 0; i < NELEM(signrows); i++) {
+	for (i = 0; i < nitems(signrows); i++) {
 		out = jws_sign(key, signrows[i].kid, signrows[i].nonce,
 		    signrows[i].url, signrows[i].payload);
 		check_signed(key, r, i, out);
@@ -505,7 +505,7 @@ static void test_eab(EVP_PKEY *account)
 	OSSL_PARAM params[2];
 	char *input;
 
-	for (i = 0; i < NELEM(eabrows); i++) {
+	for (i = 0; i < nitems(eabrows); i++) {
 		const char *alg = eabrows[i].alg;
 
 		eab = jws_eab(alg, "kid-7", mac_key, sizeof(mac_key), jwk, url);
@@ -569,7 +569,7 @@ static void test_unsupported(void)
 	char *s;
 	size_t i;
 
-	for (i = 0; i < NELEM(curves); i++) {
+	for (i = 0; i < nitems(curves); i++) {
 		key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curves[i]);
 		CHECK(key != NULL, "generating %s", curves[i]);
 		CHECK(jws_alg(key) == NULL, "%s has an alg", curves[i]);
@@ -593,7 +593,7 @@ int main(void)
 	size_t i;
 
 	test_rfc7638();
-	for (i = 0; i < NELEM(keyrows); i++) {
+	for (i = 0; i < nitems(keyrows); i++) {
 		key = keygen(&keyrows[i]);
 		CHECK(key != NULL, "generating %s", keyrows[i].name);
 		if (key == NULL)

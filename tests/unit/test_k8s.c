@@ -269,7 +269,7 @@ static void check_error(const char *fragment, const char *ctx)
 
 static void test_documents(void)
 {
-	for (size_t i = 0; i < NELEM(doc_rows); i++) {
+	for (size_t i = 0; i < nitems(doc_rows); i++) {
 		json_t *docs;
 		char ctx[32], *got;
 
@@ -293,7 +293,7 @@ static void test_documents(void)
 
 static void test_issuers(void)
 {
-	for (size_t i = 0; i < NELEM(issuer_rows); i++) {
+	for (size_t i = 0; i < nitems(issuer_rows); i++) {
 		struct k8s_issuer *iss;
 		char ctx[32], *got;
 
@@ -316,7 +316,7 @@ static void test_issuers(void)
 
 static void test_secrets(void)
 {
-	for (size_t i = 0; i < NELEM(secret_rows); i++) {
+	for (size_t i = 0; i < nitems(secret_rows); i++) {
 		struct k8s_secret_value v;
 		char ctx[32];
 		int rc;
@@ -449,7 +449,7 @@ static char *annotations(const char *text, size_t len)
 
 static void test_export(void)
 {
-	for (size_t i = 0; i < NELEM(export_rows); i++) {
+	for (size_t i = 0; i < nitems(export_rows); i++) {
 		struct k8s_account_export e = {
 			.kind = export_rows[i].kind, .name = export_rows[i].name,
 			.secret_name = export_rows[i].secret, .namespace = export_rows[i].ns,
@@ -549,7 +549,7 @@ static void test_files(void)
 	char *path, *pem;
 	int rc;
 
-	for (size_t i = 0; i < NELEM(file_rows); i++) {
+	for (size_t i = 0; i < nitems(file_rows); i++) {
 		struct k8s_issuer *iss;
 		char ctx[48], *got;
 

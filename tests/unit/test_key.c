@@ -143,7 +143,7 @@ static void test_types(void)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < NELEM(typerows); i++) {
+	for (i = 0; i < nitems(typerows); i++) {
 		err_clear();
 		t = (enum key_type)-1;
 		rc = key_type_parse(typerows[i].s, &t);
@@ -165,7 +165,7 @@ static void test_generate(void)
 	EVP_PKEY *key;
 	size_t i;
 
-	for (i = 0; i < NELEM(genrows); i++) {
+	for (i = 0; i < nitems(genrows); i++) {
 		const char *name = key_type_name(genrows[i].type);
 
 		key = key_generate(genrows[i].type);
@@ -176,7 +176,7 @@ static void test_generate(void)
 		CHECK_INT(EVP_PKEY_get_bits(key), genrows[i].bits, name);
 		CHECK_STR(jws_alg(key), genrows[i].alg, name);
 		/* --reuse-key's check: a key is of its own type and no other */
-		for (size_t j = 0; j < NELEM(genrows); j++)
+		for (size_t j = 0; j < nitems(genrows); j++)
 			CHECK(key_is_type(key, genrows[j].type) == (i == j), "%s key is%s %s", name,
 			    i == j ? "" : " not", key_type_name(genrows[j].type));
 		EVP_PKEY_free(key);
@@ -189,7 +189,7 @@ static void test_load(void)
 	char *pem, *path, *t1, *t2, ctx[64];
 	size_t i, len;
 
-	for (i = 0; i < NELEM(loadrows); i++) {
+	for (i = 0; i < nitems(loadrows); i++) {
 		orig = keygen(loadrows[i].type, loadrows[i].curve, 0);
 		pem = encode_pem(orig, loadrows[i].structure, NULL, &len);
 		CHECK(has_label(pem, loadrows[i].label), "%s: fixture is not "
@@ -237,7 +237,7 @@ static void test_refuse(void)
 	char *pem;
 	size_t i, len;
 
-	for (i = 0; i < NELEM(refuserows); i++) {
+	for (i = 0; i < nitems(refuserows); i++) {
 		orig = keygen(refuserows[i].type, refuserows[i].curve,
 		    refuserows[i].rsa_bits);
 		pem = orig != NULL ? encode_pem(orig, refuserows[i].structure,
@@ -256,7 +256,7 @@ static void test_refuse(void)
 		EVP_PKEY_free(orig);
 	}
 
-	for (i = 0; i < NELEM(garbage); i++) {
+	for (i = 0; i < nitems(garbage); i++) {
 		err_clear();
 		key = key_from_pem(garbage[i], strlen(garbage[i]), "junk.pem");
 		CHECK(key == NULL && err_kind() == ERR_USAGE &&
@@ -310,7 +310,7 @@ static void test_round_trip(void)
 	char *pem, *t1, *t2, *trailer, ctx[64];
 	size_t i, len;
 
-	for (i = 0; i < NELEM(triprows); i++) {
+	for (i = 0; i < nitems(triprows); i++) {
 		snprintf(ctx, sizeof(ctx), "%s%s", key_type_name(triprows[i].type),
 		    triprows[i].pkcs1 ? " PKCS#1" : "");
 		err_clear();

@@ -10,7 +10,6 @@
 #include "knownca.h"
 #include "test.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* --server VALUE -> URL (NULL: refused with ERR_USAGE) */
 static const struct {
@@ -56,12 +55,12 @@ int main(void)
 {
 	const struct known_ca *ca;
 
-	for (size_t i = 0; i < NELEM(servers); i++) {
+	for (size_t i = 0; i < nitems(servers); i++) {
 		err_clear();
 		CHECK_STR(cli_server_url(servers[i].value), servers[i].url, servers[i].value);
 		CHECK_INT(err_kind(), servers[i].url ? ERR_NONE : ERR_USAGE, servers[i].value);
 	}
-	for (size_t i = 0; i < NELEM(urls); i++) {
+	for (size_t i = 0; i < nitems(urls); i++) {
 		ca = known_ca_by_url(urls[i].url);
 		CHECK_STR(ca ? ca->name : NULL, urls[i].name, urls[i].url);
 		CHECK(ca == NULL || (ca->staging == urls[i].staging &&

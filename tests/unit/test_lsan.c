@@ -97,7 +97,7 @@ static void test_leak_reported(void)
 	int status;
 
 	snprintf(size, sizeof(size), "%d byte(s)", LEAK_SIZE);
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		err = run_helper(rows[i].asan_options, &status);
 		CHECK(err != NULL, "%s: the helper's stderr could be read", rows[i].what);
 		if (err == NULL)

@@ -10,7 +10,6 @@
 #include "metrics.h"
 #include "test.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct {
 	struct metrics_cert cert;
@@ -54,9 +53,9 @@ int main(void)
 {
 	char *text, *type;
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		text = metrics_text(&rows[i].cert, 1);
-		for (size_t j = 0; j < NELEM(rows[i].has) && rows[i].has[j] != NULL; j++)
+		for (size_t j = 0; j < nitems(rows[i].has) && rows[i].has[j] != NULL; j++)
 			CHECK(strstr(text, rows[i].has[j]) != NULL, "row %zu lacks %s in:\n%s", i,
 			    rows[i].has[j], text);
 		CHECK(rows[i].lacks == NULL || strstr(text, rows[i].lacks) == NULL,
@@ -64,7 +63,7 @@ int main(void)
 		free(text);
 	}
 	text = metrics_text(NULL, 0);
-	for (size_t i = 0; i < NELEM(families); i++) {
+	for (size_t i = 0; i < nitems(families); i++) {
 		type = xasprintf("# HELP %s ", families[i]);
 		CHECK(strstr(text, type) != NULL, "no HELP line for %s", families[i]);
 		free(type);

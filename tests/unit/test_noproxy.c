@@ -114,9 +114,9 @@ static void check(const char *rules_name, enum proxy_rules rules, const struct n
 
 int main(void)
 {
-	for (size_t i = 0; i < NELEM(go_rows); i++)
+	for (size_t i = 0; i < nitems(go_rows); i++)
 		check("Go", PROXY_RULES_GO, &go_rows[i]);
-	for (size_t i = 0; i < NELEM(curl_rows); i++)
+	for (size_t i = 0; i < nitems(curl_rows); i++)
 		check("curl", PROXY_RULES_CURL, &curl_rows[i]);
 	return test_done();
 }

@@ -106,7 +106,7 @@ static const struct {
 
 static void test_split_chain(void)
 {
-	for (size_t i = 0; i < NELEM(split_rows); i++) {
+	for (size_t i = 0; i < nitems(split_rows); i++) {
 		char *leaf = NULL, *rest = NULL, ctx[32];
 		int rc = order_split_chain(split_rows[i].pem, &leaf, &rest);
 
@@ -124,7 +124,7 @@ static void test_split_chain(void)
 
 static void test_round_width(void)
 {
-	for (size_t i = 0; i < NELEM(width_rows); i++) {
+	for (size_t i = 0; i < nitems(width_rows); i++) {
 		char ctx[64];
 
 		snprintf(ctx, sizeof(ctx), "%zu names, width %zu", width_rows[i].names,
@@ -136,7 +136,7 @@ static void test_round_width(void)
 
 static void test_authz_challenge(void)
 {
-	for (size_t i = 0; i < NELEM(challenge_rows); i++) {
+	for (size_t i = 0; i < nitems(challenge_rows); i++) {
 		json_t *authz = json_loads(challenge_rows[i].authz, 0, NULL);
 		const char *token = NULL, *url = NULL;
 		char ctx[32];
@@ -160,7 +160,7 @@ static void test_authz_challenge(void)
 
 static void test_problem_of(void)
 {
-	for (size_t i = 0; i < NELEM(problem_rows); i++) {
+	for (size_t i = 0; i < nitems(problem_rows); i++) {
 		json_t *obj = json_loads(problem_rows[i].obj, 0, NULL);
 		struct problem *prob = order_problem_of(obj);
 		char ctx[32];

@@ -69,7 +69,7 @@ static const struct {
 
 int main(void)
 {
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		struct problem *p = problem_parse(rows[i].body, strlen(rows[i].body), rows[i].http_status);
 		char ctx[32];
 
@@ -93,7 +93,7 @@ int main(void)
 		err_clear();
 		CHECK(err_get_problem() == NULL && err_kind() == ERR_NONE, "%s: cleared", ctx);
 	}
-	for (size_t i = 0; i < NELEM(is_rows); i++) {
+	for (size_t i = 0; i < nitems(is_rows); i++) {
 		struct problem p = { .type = (char *)is_rows[i].type };
 
 		CHECK_INT(problem_is(&p, is_rows[i].name), is_rows[i].is, is_rows[i].type);

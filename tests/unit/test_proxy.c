@@ -436,7 +436,7 @@ static const char *row_getenv(void *arg, const char *name)
 		{ "REQUEST_METHOD", offsetof(struct row, REQUEST_METHOD) },
 	};
 
-	for (size_t i = 0; i < NELEM(vars); i++)
+	for (size_t i = 0; i < nitems(vars); i++)
 		if (strcmp(vars[i].name, name) == 0)
 			return *(const char *const *)((const char *)r + vars[i].off);
 	return NULL;
@@ -552,7 +552,7 @@ static const struct {
 
 static void check_warning_texts(void)
 {
-	for (size_t i = 0; i < NELEM(warning_texts); i++) {
+	for (size_t i = 0; i < nitems(warning_texts); i++) {
 		struct row r = { .url = warning_texts[i].url, .no_proxy = warning_texts[i].no_proxy,
 			.https_proxy = warning_texts[i].https_proxy,
 			.HTTPS_PROXY = warning_texts[i].HTTPS_PROXY,
@@ -605,7 +605,7 @@ static const struct {
 
 static void check_proxy_urls(void)
 {
-	for (size_t i = 0; i < NELEM(proxy_urls); i++) {
+	for (size_t i = 0; i < nitems(proxy_urls); i++) {
 		int rc;
 
 		err_clear();
@@ -658,7 +658,7 @@ static void check_bad_urls(void)
 	size_t n;
 
 	settings_for(&r, &s);
-	for (size_t i = 0; i < NELEM(bad_urls); i++) {
+	for (size_t i = 0; i < nitems(bad_urls); i++) {
 		err_clear();
 		CHECK_INT(proxy_decide(bad_urls[i].url, &s, PROXY_RULES_GO, &route), -1,
 		    bad_urls[i].url);
@@ -734,7 +734,7 @@ static void check_settings_init(void)
 	struct proxy_settings s;
 	enum proxy_rules rules;
 
-	for (size_t i = 0; i < NELEM(rule_names); i++) {
+	for (size_t i = 0; i < nitems(rule_names); i++) {
 		rules = PROXY_RULES_GO115;
 		CHECK_INT(proxy_rules_parse(rule_names[i].name, &rules), rule_names[i].rc,
 		    rule_names[i].name ? rule_names[i].name : "(null)");
@@ -792,7 +792,7 @@ static void check_settings_read(void)
 	struct proxy_settings s;
 	char *path;
 
-	for (size_t i = 0; i < NELEM(auth_files); i++) {
+	for (size_t i = 0; i < nitems(auth_files); i++) {
 		memset(&f, 0, sizeof(f));
 		f.auth_file = path = test_write_temp(auth_files[i].data, auth_files[i].len);
 		err_clear();
@@ -818,7 +818,7 @@ static void check_settings_read(void)
 
 int main(void)
 {
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		const struct row *r = &rows[i];
 
 		check_route(i, r, PROXY_RULES_GO, r->go, r->go_src, r->go_why, r->go_use);
@@ -828,7 +828,7 @@ int main(void)
 	}
 	check_warning_texts();
 	check_proxy_urls();
-	for (size_t i = 0; i < NELEM(redactions); i++) {
+	for (size_t i = 0; i < nitems(redactions); i++) {
 		char *got = proxy_redact(redactions[i].url);
 
 		CHECK_STR(got, redactions[i].want, redactions[i].url);
@@ -838,6 +838,6 @@ int main(void)
 	check_route_cb();
 	check_settings_init();
 	check_settings_read();
-	printf("%zu table rows\n", NELEM(rows));
+	printf("%zu table rows\n", nitems(rows));
 	return test_done();
 }

@@ -44,7 +44,7 @@ static void test_eab_key(void)
 	size_t len;
 	char *err, hex[64], want[128];
 
-	for (size_t i = 0; i < NELEM(eab_rows); i++) {
+	for (size_t i = 0; i < nitems(eab_rows); i++) {
 		err = cm_eab_key_decode((const unsigned char *)eab_rows[i].in,
 		    strlen(eab_rows[i].in), &key, &len);
 		if (eab_rows[i].err != NULL) {
@@ -86,7 +86,7 @@ static void test_contact(void)
 {
 	char *c;
 
-	for (size_t i = 0; i < NELEM(contact_rows); i++)
+	for (size_t i = 0; i < nitems(contact_rows); i++)
 		CHECK_INT(cm_updates_contact(contact_rows[i].contact, contact_rows[i].email),
 		    contact_rows[i].updates, contact_rows[i].email ? contact_rows[i].email :
 		    "(null)");
@@ -279,7 +279,7 @@ static void test_rows(void)
 	struct diag_facts f;
 	char *events;
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		f = rows[i].f;
 		if (cm_version_parse(rows[i].version, &f.cm) != 0) {
 			CHECK(false, "row %zu: bad version", i);

@@ -59,7 +59,7 @@ static void test_hook_run(void)
 	};
 
 	setenv("TEST_RENEW_VAR", "old", 1);
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		err_clear();
 		CHECK_INT(hook_run("test hook", rows[i].cmd, rows[i].env), rows[i].ret, rows[i].cmd);
 		if (rows[i].msg != NULL) {
@@ -167,7 +167,7 @@ static void test_hook_timeout(void)
 		{ 0, "sleep 0.3", 0, NULL, 300, 2000, false, false },
 	};
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		long long t0, took;
 		pid_t child;
 		int rc;
@@ -244,7 +244,7 @@ static void test_hook_exec(void)
 	chmod("script-ok", 0755);
 	chmod("script-fail", 0755);
 	hook_set_limits_ms(300, 300);
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		char *shown = xasprintf("%s add _acme-challenge.a.example", rows[i].prog), *why;
 
 		err_clear();
@@ -276,7 +276,7 @@ static void test_deploy_env(void)
 	};
 	char *cmd;
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		char **env = hook_deploy_env("www", "/s/certs/www", rows[i].privkey);
 		size_t k;
 
@@ -321,7 +321,7 @@ static void test_merge(void)
 		{ "[\"deploy\"]", NULL, "p", NULL, "{\"pre\": \"p\"}" },
 	};
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		json_t *stored = rows[i].stored ? json_loads(rows[i].stored, 0, NULL) : NULL;
 		json_t *merged = hooks_merge(stored, rows[i].deploy, rows[i].pre, rows[i].post);
 		char *text = json_dumps(merged, JSON_COMPACT | JSON_SORT_KEYS);

@@ -204,7 +204,7 @@ static char *join(char *const *v, size_t n)
 
 static void test_parse(void)
 {
-	for (size_t i = 0; i < NELEM(parse_rows); i++) {
+	for (size_t i = 0; i < nitems(parse_rows); i++) {
 		struct resolv_conf conf;
 		char ctx[32], *ns, *search;
 
@@ -225,7 +225,7 @@ static void test_parse(void)
 
 static void test_candidates(void)
 {
-	for (size_t i = 0; i < NELEM(cand_rows); i++) {
+	for (size_t i = 0; i < nitems(cand_rows); i++) {
 		struct resolv_conf conf;
 		struct resolv_candidate *c;
 		char ctx[32], *got, **names;
@@ -258,7 +258,7 @@ static void test_candidates(void)
 
 static void test_walk(void)
 {
-	for (size_t i = 0; i < NELEM(walk_rows); i++) {
+	for (size_t i = 0; i < nitems(walk_rows); i++) {
 		struct fake_dns dns = { walk_rows[i].found, walk_rows[i].tempfail, 0 };
 		struct resolv_conf conf;
 		struct resolv_candidate *c;

@@ -35,7 +35,7 @@ int main(void)
 {
 	char *big = xmalloc((1 << 20) + 1), *out;
 
-	for (size_t i = 0; i < NELEM(rows); i++) {
+	for (size_t i = 0; i < nitems(rows); i++) {
 		out = str_sanitize(rows[i].in);
 		CHECK_STR(out, rows[i].want, rows[i].why);
 		free(out);

@@ -11,7 +11,6 @@
 
 #define LE LETSENCRYPT_URL
 #define LES LETSENCRYPT_STAGING_URL
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct {
 	const char *url;
@@ -62,17 +61,17 @@ static const struct {
 
 int main(void)
 {
-	for (size_t i = 0; i < NELEM(servers); i++)
+	for (size_t i = 0; i < nitems(servers); i++)
 		CHECK(staging_server(servers[i].url, servers[i].configured) == servers[i].staging,
 		    "%s with staging-servers \"%s\" should %sbe staging", servers[i].url,
 		    servers[i].configured ? servers[i].configured : "(unset)",
 		    servers[i].staging ? "" : "not ");
-	for (size_t i = 0; i < NELEM(issuers); i++)
+	for (size_t i = 0; i < nitems(issuers); i++)
 		CHECK(staging_issuer(issuers[i].issuer) == issuers[i].staging,
 		    "issuer \"%s\" should %sbe staging",
 		    issuers[i].issuer ? issuers[i].issuer : "(null)",
 		    issuers[i].staging ? "" : "not ");
-	for (size_t i = 0; i < NELEM(counterparts); i++)
+	for (size_t i = 0; i < nitems(counterparts); i++)
 		CHECK_STR(staging_counterpart(counterparts[i].url, counterparts[i].configured),
 		    counterparts[i].counterpart, counterparts[i].url);
 	return test_done();

@@ -107,7 +107,7 @@ static void test_account_ids(void)
 	char *id;
 	size_t i;
 
-	for (i = 0; i < NELEM(account_ids); i++) {
+	for (i = 0; i < nitems(account_ids); i++) {
 		err_clear();
 		id = store_account_id(account_ids[i].url);
 		CHECK_STR(id, account_ids[i].id, account_ids[i].url);
@@ -294,7 +294,7 @@ static void test_write_new(void)
 	CHECK_INT(store_mkdirs(dir, 0700), 0, "mkdir n");
 	CHECK_INT(store_write_atomic(target, "target", 6, 0600), 0, "link target");
 	memset(big, 'x', sizeof(big));
-	for (size_t i = 0; i < NELEM(write_new_rows); i++) {
+	for (size_t i = 0; i < nitems(write_new_rows); i++) {
 		char *path = path_in(write_new_rows[i].rel);
 		const void *data = "data";
 		size_t len = 4;
@@ -499,7 +499,7 @@ static void test_save_cert(void)
 			"a.example", "b.example", "ex.org", "hand.made", NULL,
 		};
 
-		for (i = 0; i < NELEM(want); i++)
+		for (i = 0; i < nitems(want); i++)
 			CHECK_STR(names != NULL ? names[i] : NULL, want[i], "list_certs");
 	}
 	strv_free(names);
@@ -557,7 +557,7 @@ static void test_cert_links(void)
 	store_mkdirs(gen, 0700);
 	store_mkdirs(certs, 0700);
 	store_write_atomic(iss, "{}", 2, 0644);
-	for (i = 0; i < NELEM(cert_links); i++) {
+	for (i = 0; i < nitems(cert_links); i++) {
 		unlink(link);
 		CHECK_INT(symlink(cert_links[i].target, link), 0, cert_links[i].target);
 		err_clear();
