@@ -75,10 +75,7 @@ struct http01 {
 	int created_slot[2];     /* their index in cleanup_dirs, or -1 */
 
 	/* standalone */
-	int listen_fd;
-	int wake[2];             /* self-pipe: a byte asks the thread to stop */
-	bool running;
-	pthread_t thread;
+	struct responder rsp;
 	struct client clients[MAX_CLIENTS];
 
 	pthread_mutex_t lock;    /* guards tokens and ntokens */
@@ -136,7 +133,8 @@ static struct http01 *solver_new(bool standalone)
 
 	s->standalone = standalone;
 	s->created_slot[0] = s->created_slot[1] = -1;
-	s->listen_fd = s->wake[0] = s->wake[1] = s->challenge_fd = -1;
+	s->challenge_fd = -1;
+	responder_init(&s->rsp);
 	for (i = 0; i < MAX_CLIENTS; i++)
 		s->clients[i].fd = -1;
 	pthread_mutex_init(&s->lock, NULL);
@@ -539,7 +537,7 @@ static void accept_clients(struct http01 *s)
 		c = &s->clients[i];
 		if (c->fd != -1)
 			continue;
-		fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = accept4(s->rsp.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1)
 			return;  /* EAGAIN: none left; others: the peer gave up */
 		c->fd = fd;
@@ -566,9 +564,9 @@ static void *serve(void *arg)
 		now = mono_ms();
 		wait = -1;
 		full = true;
-		pfd[0].fd = s->wake[0];
+		pfd[0].fd = s->rsp.wake[0];
 		pfd[0].events = POLLIN;
-		pfd[1].fd = s->listen_fd;
+		pfd[1].fd = s->rsp.listen_fd;
 		pfd[1].events = POLLIN;
 		n = 2;
 		for (k = 0; k < MAX_CLIENTS; k++) {
@@ -713,7 +711,14 @@ static int listen_on(const struct sockaddr_storage *sa, bool dual_stack)
 	return fd;
 }
 
-int http01_listen(const char *addr, const char *flag, char *shown, size_t size)
+/* Room for an address as messages show it ("[V6]:PORT"). */
+#define ADDR_SHOWN_MAX 64
+
+/* A listening TCP socket (non-blocking, close-on-exec) on addr; flag names
+ * the option in messages. Stores the address as messages show it in shown
+ * (size bytes). Returns the descriptor (caller closes), or -1 with
+ * ERR_USAGE for a bad addr or ERR_NETWORK when it cannot listen. */
+static int listen_addr(const char *addr, const char *flag, char *shown, size_t size)
 {
 	struct sockaddr_storage sa, v6any;
 	bool any;
@@ -747,34 +752,64 @@ int http01_listen(const char *addr, const char *flag, char *shown, size_t size)
 	return fd;
 }
 
-struct http01 *http01_standalone(const char *addr)
+void responder_init(struct responder *r)
 {
-	struct http01 *s = solver_new(true);
-	char shown[HTTP01_ADDR_MAX];
+	r->listen_fd = r->wake[0] = r->wake[1] = -1;
+	r->running = false;
+}
+
+int responder_start(struct responder *r, const char *addr, const char *flag,
+    const char *what, void *(*run)(void *), void *arg)
+{
+	char shown[ADDR_SHOWN_MAX];
 	sigset_t all, old;
 	int rc;
 
-	if ((s->listen_fd = http01_listen(addr, "--standalone", shown, sizeof(shown))) == -1)
-		goto fail;
-	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) == -1) {
-		err_set(ERR_NETWORK, "cannot start the http-01 responder: %s", strerror(errno));
-		goto fail;
+	if ((r->listen_fd = listen_addr(addr, flag, shown, sizeof(shown))) == -1)
+		return -1;
+	if (pipe2(r->wake, O_CLOEXEC | O_NONBLOCK) == -1) {
+		err_set(ERR_NETWORK, "cannot start the %s responder: %s", what, strerror(errno));
+		return -1;
 	}
 	/* signals belong to the main thread, whose handler cleans up */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&s->thread, NULL, serve, s);
+	rc = pthread_create(&r->thread, NULL, run, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
-		err_set(ERR_NETWORK, "cannot start the http-01 responder: %s", strerror(rc));
-		goto fail;
+		err_set(ERR_NETWORK, "cannot start the %s responder: %s", what, strerror(rc));
+		return -1;
 	}
-	s->running = true;
-	logmsg(LOG_VERBOSE, "http-01 responder listening on %s", shown);
+	r->running = true;
+	logmsg(LOG_VERBOSE, "%s responder listening on %s", what, shown);
+	return 0;
+}
+
+void responder_stop(struct responder *r)
+{
+	if (r->running) {
+		while (write(r->wake[1], "x", 1) == -1 && errno == EINTR)
+			continue;
+		pthread_join(r->thread, NULL);
+	}
+	if (r->listen_fd != -1)
+		close(r->listen_fd);
+	if (r->wake[0] != -1) {
+		close(r->wake[0]);
+		close(r->wake[1]);
+	}
+	responder_init(r);
+}
+
+struct http01 *http01_standalone(const char *addr)
+{
+	struct http01 *s = solver_new(true);
+
+	if (responder_start(&s->rsp, addr, "--standalone", "http-01", serve, s) != 0) {
+		http01_free(s);
+		return NULL;
+	}
 	return s;
-fail:
-	http01_free(s);
-	return NULL;
 }
 
 void http01_free(struct http01 *s)
@@ -784,17 +819,7 @@ void http01_free(struct http01 *s)
 	if (s == NULL)
 		return;
 	http01_withdraw_all(s);
-	if (s->running) {
-		while (write(s->wake[1], "x", 1) == -1 && errno == EINTR)
-			continue;
-		pthread_join(s->thread, NULL);
-	}
-	if (s->listen_fd != -1)
-		close(s->listen_fd);
-	if (s->wake[0] != -1) {
-		close(s->wake[0]);
-		close(s->wake[1]);
-	}
+	responder_stop(&s->rsp);
 	/* only what this run created, and only when empty (rmdir) */
 	for (i = 1; i >= 0; i--) {
 		if (s->created[i] == NULL)

@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,10 +52,7 @@ struct client {
 };
 
 struct tlsalpn {
-	int listen_fd;
-	int wake[2];             /* self-pipe: a byte asks the thread to stop */
-	bool running;
-	pthread_t thread;
+	struct responder rsp;
 	SSL_CTX *ctx;
 	EVP_PKEY *key;           /* of every published certificate */
 	struct client clients[MAX_CLIENTS];
@@ -312,7 +308,7 @@ static void accept_clients(struct tlsalpn *t)
 		c = &t->clients[i];
 		if (c->fd != -1)
 			continue;
-		fd = accept4(t->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = accept4(t->rsp.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1)
 			return;  /* EAGAIN: none left; others: the peer gave up */
 		if ((c->ssl = SSL_new(t->ctx)) == NULL || !SSL_set_fd(c->ssl, fd)) {
@@ -343,8 +339,8 @@ static void *serve(void *arg)
 		now = mono_ms();
 		wait = -1;
 		full = true;
-		pfd[0] = (struct pollfd){ .fd = t->wake[0], .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = t->listen_fd, .events = POLLIN };
+		pfd[0] = (struct pollfd){ .fd = t->rsp.wake[0], .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = t->rsp.listen_fd, .events = POLLIN };
 		n = 2;
 		for (size_t k = 0; k < MAX_CLIENTS; k++) {
 			struct client *c = &t->clients[k];
@@ -404,37 +400,17 @@ static SSL_CTX *context_new(struct tlsalpn *t)
 struct tlsalpn *tlsalpn_start(const char *addr)
 {
 	struct tlsalpn *t = xcalloc(1, sizeof(*t));
-	char shown[HTTP01_ADDR_MAX];
-	sigset_t all, old;
-	int rc;
 
-	t->listen_fd = t->wake[0] = t->wake[1] = -1;
+	responder_init(&t->rsp);
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
 		t->clients[i].fd = -1;
 	pthread_mutex_init(&t->lock, NULL);
-	if ((t->listen_fd = http01_listen(addr, "--tls-alpn", shown, sizeof(shown))) == -1 ||
-	    (t->key = key_generate(KEY_EC256)) == NULL || (t->ctx = context_new(t)) == NULL)
-		goto fail;
-	if (pipe2(t->wake, O_CLOEXEC | O_NONBLOCK) == -1) {
-		err_set(ERR_NETWORK, "cannot start the tls-alpn-01 responder: %s",
-		    strerror(errno));
-		goto fail;
+	if ((t->key = key_generate(KEY_EC256)) == NULL || (t->ctx = context_new(t)) == NULL ||
+	    responder_start(&t->rsp, addr, "--tls-alpn", "tls-alpn-01", serve, t) != 0) {
+		tlsalpn_free(t);
+		return NULL;
 	}
-	/* signals belong to the main thread */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&t->thread, NULL, serve, t);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		err_set(ERR_NETWORK, "cannot start the tls-alpn-01 responder: %s", strerror(rc));
-		goto fail;
-	}
-	t->running = true;
-	logmsg(LOG_VERBOSE, "tls-alpn-01 responder listening on %s", shown);
 	return t;
-fail:
-	tlsalpn_free(t);
-	return NULL;
 }
 
 int tlsalpn_publish(struct tlsalpn *t, const char *name, const char *keyauth)
@@ -493,18 +469,8 @@ void tlsalpn_free(struct tlsalpn *t)
 {
 	if (t == NULL)
 		return;
-	if (t->running) {
-		while (write(t->wake[1], "x", 1) == -1 && errno == EINTR)
-			continue;
-		pthread_join(t->thread, NULL);
-	}
+	responder_stop(&t->rsp);
 	tlsalpn_withdraw_all(t);
-	if (t->listen_fd != -1)
-		close(t->listen_fd);
-	if (t->wake[0] != -1) {
-		close(t->wake[0]);
-		close(t->wake[1]);
-	}
 	SSL_CTX_free(t->ctx);
 	EVP_PKEY_free(t->key);
 	pthread_mutex_destroy(&t->lock);
