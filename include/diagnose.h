@@ -434,9 +434,10 @@ int diagnose_run(const struct diagnose_opts *opts);
 
 /* The account steps of diagnose_run() for opts (the Issuer of
  * --from-issuer, --secret), as a report in JSON (diag_report_json()) in
- * *json and as text in *text, both for the caller to free; *ok says
- * whether the verdict is ok. Returns 0, or -1 with err when the inputs
- * are bad (nothing to free then). */
-int diag_account(const struct diagnose_opts *opts, char **json, char **text, bool *ok);
+ * *json and as text in *text, both for the caller to free; *verdict is
+ * its verdict's name (static; "ok" when it passes). Returns 0, or -1 with
+ * err when the inputs are bad (nothing to free then). */
+int diag_account(const struct diagnose_opts *opts, char **json, char **text,
+    const char **verdict);
 
 #endif

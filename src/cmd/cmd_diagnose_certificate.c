@@ -506,10 +506,14 @@ static bool secret_has_account_key(const struct diagnose_opts *cfg)
 static int account_step(struct cert_run *cr)
 {
 	struct diagnose_opts run = cmd_diagnose_opts(cr->cfg);
+	const char *verdict;
 
 	if (run.secret != NULL && !secret_has_account_key(&run))
 		run.secret = NULL;
-	return diag_account(&run, &cr->account_json, &cr->account_text, &cr->account_ok);
+	if (diag_account(&run, &cr->account_json, &cr->account_text, &verdict) != 0)
+		return -1;
+	cr->account_ok = strcmp(verdict, "ok") == 0;
+	return 0;
 }
 
 int cmd_diagnose_certificate(const struct config *cfg)

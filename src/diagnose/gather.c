@@ -627,37 +627,27 @@ static void run_free(struct run *r)
 
 int diagnose_run(const struct diagnose_opts *cfg)
 {
-	struct diag_report report;
-	struct run r;
-	char *json;
+	char *json = NULL, *text = NULL;
+	const char *verdict;
 	int rc = -1;
 
-	memset(&r, 0, sizeof(r));
-	memset(&report, 0, sizeof(report));
-	r.cfg = cfg;
-	/* a peer closing mid-write must be a result, not a death */
-	signal(SIGPIPE, SIG_IGN);
-	if (gather_inputs(&r) == -1 || run_steps(&r) == -1)
-		goto out;
-	diag_conclude(&r.f, &report);
-	if (cfg->json) {
-		json = diag_report_json(&report);
+	if (diag_account(cfg, &json, &text, &verdict) != 0)
+		return -1;
+	if (cfg->json)
 		printf("%s\n", json);
-		free(json);
-	} else {
-		diag_report_print(stdout, &report);
-	}
-	if (report.verdict == DVERDICT_OK)
+	else
+		fputs(text, stdout);
+	if (strcmp(verdict, "ok") == 0)
 		rc = 0;
 	else
-		err_set(ERR_ACME, "diagnose: %s", diag_verdict_name(report.verdict));
-out:
-	diag_report_free(&report);
-	run_free(&r);
+		err_set(ERR_ACME, "diagnose: %s", verdict);
+	free(json);
+	free(text);
 	return rc;
 }
 
-int diag_account(const struct diagnose_opts *cfg, char **json, char **text, bool *ok)
+int diag_account(const struct diagnose_opts *cfg, char **json, char **text,
+    const char **verdict)
 {
 	struct diag_report report;
 	struct run r;
@@ -668,6 +658,7 @@ int diag_account(const struct diagnose_opts *cfg, char **json, char **text, bool
 	memset(&r, 0, sizeof(r));
 	memset(&report, 0, sizeof(report));
 	r.cfg = cfg;
+	/* a peer closing mid-write must be a result, not a death */
 	signal(SIGPIPE, SIG_IGN);
 	if (gather_inputs(&r) == -1 || run_steps(&r) == -1)
 		goto out;
@@ -679,7 +670,7 @@ int diag_account(const struct diagnose_opts *cfg, char **json, char **text, bool
 	diag_report_print(fp, &report);
 	fclose(fp);
 	*json = diag_report_json(&report);
-	*ok = report.verdict == DVERDICT_OK;
+	*verdict = diag_verdict_name(report.verdict);
 	rc = 0;
 out:
 	diag_report_free(&report);
