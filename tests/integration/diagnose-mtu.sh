@@ -13,13 +13,7 @@
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
 netns_lab_begin
-netns_add client router server
-netns_link client router
-netns_link router server
-SERVER_IP=$(netns_ip server router)
-netns_route client "$(netns_prefix router server)" "$(netns_ip router client)"
-netns_route server "$(netns_prefix client router)" "$(netns_ip router server)"
-nsx router sysctl -qw net.ipv4.ip_forward=1 || fail "forwarding in router failed"
+netns_routed_line client router server
 netns_hosts client "$SERVER_IP acme.test"
 netns_pebble_start server "$SERVER_IP" 14000 acme.test
 T=3

@@ -17,10 +17,7 @@
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
 netns_lab_begin
-netns_add client proxy server
-netns_link client proxy
-netns_link proxy server
-SERVER_IP=$(netns_ip server proxy)
+netns_line client proxy server
 PROXY_IP=$(netns_ip proxy client)
 netns_hosts client "$PROXY_IP proxy.test" "$SERVER_IP acme.test"
 netns_hosts proxy "$SERVER_IP acme.test"

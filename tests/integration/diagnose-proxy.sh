@@ -11,10 +11,7 @@
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
 netns_lab_begin
-netns_add client proxy server
-netns_link client proxy
-netns_link proxy server
-SERVER_IP=$(netns_ip server proxy)
+netns_line client proxy server
 PROXY_IP=$(netns_ip proxy client)
 # the firewall: the client's packets for the server's segment vanish
 DROP_IP=$(netns_free client proxy 20)

@@ -81,6 +81,24 @@ netns_client_server() {
 	SERVER_IP=$(netns_ip server client)
 }
 
+# netns_line A MIDDLE B: namespaces A, MIDDLE and B, with A and B each
+# linked to MIDDLE only; SERVER_IP is B's address on its link.
+netns_line() {
+	netns_add "$1" "$2" "$3"
+	netns_link "$1" "$2"
+	netns_link "$2" "$3"
+	SERVER_IP=$(netns_ip "$3" "$2")
+}
+
+# netns_routed_line A ROUTER B: netns_line, with ROUTER forwarding between
+# A and B and each routed to the other's segment through it.
+netns_routed_line() {
+	netns_line "$1" "$2" "$3"
+	netns_route "$1" "$(netns_prefix "$2" "$3")" "$(netns_ip "$2" "$1")"
+	netns_route "$3" "$(netns_prefix "$1" "$2")" "$(netns_ip "$2" "$3")"
+	nsx "$2" sysctl -qw net.ipv4.ip_forward=1 || fail "forwarding in $2 failed"
+}
+
 # netns_init: names this test's lab after its PID and picks its /24. Also
 # removes namespaces left by lab runs whose shell no longer exists (killed
 # with SIGKILL, so their exit hook could not run).
