@@ -198,13 +198,17 @@ void store_remove_tree(const char *path);
 /* Takes the state directory's lock: flock(2) on STATE/lock (created 0600,
  * with STATE when missing), after store_check and store_check_cert of
  * every certificate (a run that locks the state runs the hooks kept in it,
- * so one planted certificate stops the whole run), waiting up to wait_ms milliseconds while another
- * process holds it. The kernel drops the lock when the holder exits, however
+ * so one planted certificate stops the whole run), waiting up to wait_ms
+ * milliseconds (STORE_LOCK_WAIT_MS for a command) while another process
+ * holds it. The kernel drops the lock when the holder exits, however
  * it dies. Returns the open descriptor (close-on-exec, so hooks and their
  * children never hold it; release with store_unlock), or -1 with
  * ERR_STORAGE: "another acmectl run holds STATE/lock ..." after the wait,
  * or why the file could not be opened or locked. */
 int store_lock(const char *state, long wait_ms);
+
+/* How long a command waits for another run's lock. */
+#define STORE_LOCK_WAIT_MS 60000L
 
 /* Removes certificate NAME: the link STATE/certs/NAME first (synced), so
  * that from then on nothing lists, renews or deploys it, and then all its

@@ -15,7 +15,6 @@
 #include "util.h"
 
 /* As long as renew waits for another run's lock. */
-#define LOCK_WAIT_S 60
 
 /* Records that name is no certificate kept in state, with the nearest
  * kept name when there is one near enough to be a slip of the fingers. */
@@ -78,7 +77,7 @@ int cmd_delete(const struct config *cfg)
 	if (!cfg->yes && confirm(name) != 0)
 		goto out;
 	/* a renew run in progress finishes before its certificate goes */
-	if ((lock = store_lock(cfg->state_dir, LOCK_WAIT_S)) == -1 ||
+	if ((lock = store_lock(cfg->state_dir, STORE_LOCK_WAIT_MS)) == -1 ||
 	    store_delete_cert(cfg->state_dir, name) != 0)
 		goto out;
 	if (cfg->json) {

@@ -27,7 +27,6 @@
 #include "util.h"
 
 /* How long a run waits for another run's lock before it gives up. */
-#define LOCK_WAIT_S 60
 /* The most names renewed in one batch: Let's Encrypt's limit for one order,
  * and well within what one solver holds at once. */
 #define BATCH_NAMES 100
@@ -848,7 +847,7 @@ int cmd_renew(const struct config *cfg)
 		jobs_free(jobs, n);
 		jobs = NULL;
 	}
-	if ((lock = store_lock(cfg->state_dir, LOCK_WAIT_S * 1000L)) == -1)
+	if ((lock = store_lock(cfg->state_dir, STORE_LOCK_WAIT_MS)) == -1)
 		goto out;
 	jobs = jobs_load(cfg, names, n, now, false);
 	/* --server picks certificates; a certificate never moves to another

@@ -118,4 +118,15 @@ assert_rc 0 "a deleted name can be issued again"
 assert_eq ../archive/a.example/1 "$(readlink "$STATE/certs/a.example")" \
 	"as a new certificate"
 
+# a renew holding the lock: delete waits for it (seconds, not an instant
+# refusal), then deletes
+spawn HOLDER "$TEST_TMP/holder.log" flock "$STATE/lock" sleep 2
+sleep 0.3
+START=$SECONDS
+acme delete a.example --yes
+assert_rc 0 "delete waits for a run holding the lock"
+assert_true "it waited for the holder ($((SECONDS - START)) s)" test $((SECONDS - START)) -ge 1
+assert_no_file "$STATE/certs/a.example" "then deleted"
+stop_pid "$HOLDER"
+
 test_done
