@@ -2,7 +2,7 @@
 # run-all.sh - the whole test suite, as CI runs it (.ci/run): installs what
 # is missing, builds with -Werror in build/plain and with ASan + UBSan in
 # build/asan, runs `make check -j2` (unit and integration tests) in both,
-# then every libFuzzer target for FUZZ_SECONDS (default 20) each from its
+# then every libFuzzer target for FUZZ_SECONDS (default 10) each from its
 # seed corpus (tests/fuzz/run.sh, clang build in build/fuzz), then once the
 # Debian package test (tests/package/deb.sh: build, lintian, dpkg -i,
 # checks, purge), prints the logs of failing tests and ends with one line
@@ -89,7 +89,7 @@ script tests/package/deb.sh
 
 # fuzz: every fuzz target for FUZZ_SECONDS, each counted as one test.
 fuzz() {
-	local t0=$SECONDS secs=${FUZZ_SECONDS:-20} out last pass fail
+	local t0=$SECONDS secs=${FUZZ_SECONDS:-10} out last pass fail
 	echo "==> fuzz: $secs s per target"
 	out=$("$SRC/tests/fuzz/run.sh" "$secs" 2>&1)
 	printf '%s\n' "$out"
