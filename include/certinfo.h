@@ -27,7 +27,10 @@ int certinfo_parse(const char *pem, const char *what, struct certinfo *out);
  * serial stay NULL). Agrees with certinfo_parse on every certificate both
  * read, except that a certificate with an extension OpenSSL cannot decode
  * still has its ARI id here (certinfo_parse gives none: OpenSSL then
- * refuses its AKI); asking the CA about it is harmless. 0, or -1 with
+ * refuses its AKI); asking the CA about it is harmless. Being strict DER
+ * where OpenSSL is lenient (an extensions SEQUENCE tagged primitive), it
+ * may find no ARI id where certinfo_parse finds one: that certificate is
+ * then renewed by its dates alone. 0, or -1 with
  * ERR_STORAGE naming `what`. Release with certinfo_clear (also after
  * failure). */
 int certinfo_parse_window(const char *pem, const char *what, struct certinfo *out);

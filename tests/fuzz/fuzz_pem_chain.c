@@ -44,9 +44,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (ci.not_before != window.not_before || ci.not_after != window.not_after ||
 	    ci.issuer == NULL || strcmp(ci.issuer, window.issuer) != 0))
 		abort();
-	if (full_rc == 0 && window_rc == 0 && extensions_decode(pem) &&
-	    ((ci.ari_id == NULL) != (window.ari_id == NULL) ||
-	    (ci.ari_id != NULL && strcmp(ci.ari_id, window.ari_id) != 0)))
+	/* The window reader is strict DER where OpenSSL is lenient (it takes
+	 * an extensions SEQUENCE tagged primitive, a fuzzer's find): it may
+	 * see no ARI id where OpenSSL sees one (that certificate then renews
+	 * by its dates alone), but never another id, nor one OpenSSL lacks. */
+	if (full_rc == 0 && window_rc == 0 && extensions_decode(pem) && window.ari_id != NULL &&
+	    (ci.ari_id == NULL || strcmp(ci.ari_id, window.ari_id) != 0))
 		abort();
 	certinfo_clear(&ci);
 	certinfo_clear(&window);
