@@ -40,6 +40,15 @@ struct cm_certificate {
 	int key_size;               /* spec.privateKey.size, 0 when unset */
 	char *key_encoding;         /* spec.privateKey.encoding, default "PKCS1" */
 	char *rotation_policy;      /* spec.privateKey.rotationPolicy, NULL when unset */
+	struct cm_strings email_addresses;  /* spec.emailAddresses */
+	struct cm_strings usages;   /* spec.usages, as written (unknown ones kept) */
+	bool is_ca;                 /* spec.isCA */
+	int encode_usages;          /* spec.encodeUsagesInRequest: -1 unset, 0, 1 */
+	char *literal_subject;      /* spec.literalSubject */
+	/* spec.subject */
+	struct cm_strings countries, provinces, localities, street_addresses, postal_codes,
+	    organizations, organizational_units;
+	char *serial_number;        /* spec.subject.serialNumber */
 };
 
 /* Finds the first Certificate among the YAML or JSON documents of text (the
@@ -47,7 +56,10 @@ struct cm_certificate {
  * (cm_certificate_free()) or NULL with ERR_USAGE naming what: a syntax
  * error, no Certificate, a field missing or of the wrong type, a dnsName
  * or ipAddress no real one looks like, an unknown key algorithm or
- * encoding, a size that is not a number. */
+ * encoding, a size that is not a number, a string with control
+ * characters, a list longer than 100 or a value longer than 1024 bytes,
+ * isCA or encodeUsagesInRequest not a boolean. Usages are kept as written:
+ * an unknown one is cert-manager's webhook's to refuse (cmcsr.h). */
 struct cm_certificate *cm_certificate_parse(const char *text, size_t len, const char *what);
 
 /* Reads path (at most 1 MiB) and calls cm_certificate_parse(). */

@@ -1,6 +1,6 @@
 /* cmsecret.h - the key, the CSR and the Secret cert-manager makes for a
  * Certificate (its pkg/util/pki and the issuing controller), built here
- * from the parsed Certificate. No I/O.
+ * from the parsed Certificate; the CSR is cmcsr.h's. No I/O.
  */
 #ifndef ACMECTL_CMSECRET_H
 #define ACMECTL_CMSECRET_H
@@ -21,13 +21,6 @@ EVP_PKEY *cm_key_generate(const struct cm_certificate *c);
 /* True when key is of the algorithm and size c asks for (rotationPolicy
  * Never keeps an existing key only then). */
 bool cm_key_matches(const struct cm_certificate *c, EVP_PKEY *key);
-
-/* The CSR cert-manager builds from c, signed by key: subject CN =
- * commonName when set; subjectAltName with dnsNames, ipAddresses and uris,
- * critical when the subject is empty; KeyUsage digital signature, key
- * encipherment (critical); SHA-256, -384 or -512 by RSA size or EC curve,
- * none for Ed25519. Returns base64url(DER) (caller frees) or NULL with err. */
-char *cm_csr_build(const struct cm_certificate *c, EVP_PKEY *key);
 
 /* key as tls.key in c's encoding: PKCS1 gives "RSA PRIVATE KEY" for RSA,
  * SEC1 "EC PRIVATE KEY" for ECDSA and PKCS#8 for Ed25519; PKCS8 gives

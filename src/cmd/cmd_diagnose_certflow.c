@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 
 #include "certflow.h"
+#include "cmcsr.h"
 #include "cmd.h"
 #include "cmsecret.h"
 #include "err.h"
@@ -210,9 +211,11 @@ static int run_order(struct cert_run *cr, struct session *s, EVP_PKEY *key,
 	struct order_request req = { .names = names, .nnames = cr->nnames,
 	    .http01 = solver, .account_key = s->account_key, .before_answer = self_check,
 	    .before_answer_arg = cr };
+	struct cm_csr_gates gates;
 	int rc = -1;
 
-	if (solver == NULL || (csr = cm_csr_build(cr->cert, key)) == NULL)
+	cm_csr_gates_default(&cr->opts.version, &gates);
+	if (solver == NULL || (csr = cm_csr_build(cr->cert, &cr->opts.version, &gates, key)) == NULL)
 		goto out;
 	req.csr_b64url = csr;
 	acme_set_deadline(s->acme, cr->cfg->deadline_s);

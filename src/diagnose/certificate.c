@@ -13,6 +13,7 @@
 
 #define HOSTCHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.*"
 #define MAX_NAMES 100     /* Let's Encrypt's limit of names per order */
+#define MAX_VALUE 1024    /* a subject value, URI or e-mail address: far above any real one */
 
 /* A member of obj through a dotted path; NULL when a step is missing. */
 static json_t *member(json_t *obj, const char *a, const char *b, const char *c)
@@ -74,11 +75,12 @@ static int take_list(json_t *v, const char *field, bool (*ok)(const char *),
 	json_array_foreach(v, i, item) {
 		const char *s = json_string_value(item);
 
-		if (s == NULL || (ok != NULL && !ok(s)) || strpbrk(s, "\r\n\t") != NULL) {
+		if (s == NULL || (ok != NULL && !ok(s)) || strpbrk(s, "\r\n\t") != NULL ||
+		    strlen(s) > MAX_VALUE) {
 			char *shown = str_printable(s != NULL ? s : "(not a string)");
 
-			err_set(ERR_USAGE, "%s: the Certificate's %s[%zu] \"%s\" is not a valid "
-			    "entry", what, field, i, shown);
+			err_set(ERR_USAGE, "%s: the Certificate's %s[%zu] \"%.64s%s\" is not a valid "
+			    "entry", what, field, i, shown, strlen(shown) > 64 ? "..." : "");
 			free(shown);
 			return -1;
 		}
@@ -126,6 +128,93 @@ static int check_word(const char *s, const char *field, const char *const *allow
 	    allowed[2] != NULL ? allowed[2] : "");
 	free(shown);
 	return -1;
+}
+
+/* An optional string that reaches the CSR: no control characters, at most
+ * MAX_VALUE bytes. */
+static int take_text(json_t *v, const char *field, char **out, const char *what)
+{
+	if (take(v, field, NULL, false, out, what) != 0)
+		return -1;
+	if (*out != NULL && (strlen(*out) > MAX_VALUE || strpbrk(*out, "\r\n\t") != NULL)) {
+		err_set(ERR_USAGE, "%s: the Certificate's %s holds control characters or is "
+		    "longer than %d bytes", what, field, MAX_VALUE);
+		return -1;
+	}
+	return 0;
+}
+
+/* A boolean: true/false in JSON, the words in YAML (read as strings).
+ * *out is left alone when v is absent. */
+static int take_bool(json_t *v, const char *field, int *out, const char *what)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", NULL };
+	static const char *const no[] = { "false", "False", "FALSE", NULL };
+	const char *s = json_string_value(v);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (json_is_boolean(v)) {
+		*out = json_is_true(v);
+		return 0;
+	}
+	for (size_t i = 0; s != NULL && yes[i] != NULL; i++)
+		if (strcmp(s, yes[i]) == 0 || strcmp(s, no[i]) == 0) {
+			*out = strcmp(s, yes[i]) == 0;
+			return 0;
+		}
+	err_set(ERR_USAGE, "%s: the Certificate's %s is not true or false", what, field);
+	return -1;
+}
+
+/* spec.subject, each list as cert-manager's X509Subject names it. */
+static int read_subject(json_t *spec, struct cm_certificate *c, const char *what)
+{
+	const struct {
+		const char *key;
+		struct cm_strings *l;
+	} lists[] = {
+		{ "countries", &c->countries }, { "provinces", &c->provinces },
+		{ "localities", &c->localities }, { "streetAddresses", &c->street_addresses },
+		{ "postalCodes", &c->postal_codes }, { "organizations", &c->organizations },
+		{ "organizationalUnits", &c->organizational_units },
+	};
+	json_t *subject = member(spec, "subject", NULL, NULL);
+	char field[64];
+
+	if (subject != NULL && !json_is_null(subject) && !json_is_object(subject)) {
+		err_set(ERR_USAGE, "%s: the Certificate's spec.subject is not a map", what);
+		return -1;
+	}
+	for (size_t i = 0; i < nitems(lists); i++) {
+		snprintf(field, sizeof(field), "spec.subject.%s", lists[i].key);
+		if (take_list(member(subject, lists[i].key, NULL, NULL), field, NULL, lists[i].l,
+		    what) != 0)
+			return -1;
+	}
+	return take_text(member(subject, "serialNumber", NULL, NULL), "spec.subject.serialNumber",
+	    &c->serial_number, what);
+}
+
+/* What the CSR holds beyond the names and the key. */
+static int read_csr_fields(json_t *spec, struct cm_certificate *c, const char *what)
+{
+	int is_ca = 0;
+
+	c->encode_usages = -1;
+	if (read_subject(spec, c, what) != 0 ||
+	    take_list(member(spec, "emailAddresses", NULL, NULL), "spec.emailAddresses", NULL,
+	    &c->email_addresses, what) != 0 ||
+	    take_list(member(spec, "usages", NULL, NULL), "spec.usages", NULL, &c->usages,
+	    what) != 0 ||
+	    take_bool(member(spec, "isCA", NULL, NULL), "spec.isCA", &is_ca, what) != 0 ||
+	    take_bool(member(spec, "encodeUsagesInRequest", NULL, NULL),
+	    "spec.encodeUsagesInRequest", &c->encode_usages, what) != 0 ||
+	    take_text(member(spec, "literalSubject", NULL, NULL), "spec.literalSubject",
+	    &c->literal_subject, what) != 0)
+		return -1;
+	c->is_ca = is_ca != 0;
+	return 0;
 }
 
 static int read_key(json_t *spec, struct cm_certificate *c, const char *what)
@@ -187,14 +276,19 @@ static int read_certificate(json_t *obj, struct cm_certificate *c, const char *w
 	    &c->ip_addresses, what) != 0 ||
 	    take_list(member(spec, "uris", NULL, NULL), "spec.uris", NULL, &c->uris, what) != 0)
 		return -1;
-	if (c->common_name != NULL && strpbrk(c->common_name, "\r\n\t") != NULL) {
+	if (c->common_name != NULL && (strpbrk(c->common_name, "\r\n\t") != NULL ||
+	    strlen(c->common_name) > MAX_VALUE)) {
 		err_set(ERR_USAGE, "%s: the Certificate's spec.commonName holds control "
-		    "characters", what);
+		    "characters or is longer than %d bytes", what, MAX_VALUE);
 		return -1;
 	}
-	if (c->dns_names.n + c->ip_addresses.n == 0 && c->common_name == NULL) {
+	if (read_csr_fields(spec, c, what) != 0)
+		return -1;
+	if (c->dns_names.n + c->ip_addresses.n == 0 && c->common_name == NULL &&
+	    c->literal_subject == NULL) {
 		err_set(ERR_USAGE, "%s: the Certificate names nothing an ACME order could hold "
-		    "(no spec.dnsNames, spec.ipAddresses or spec.commonName)", what);
+		    "(no spec.dnsNames, spec.ipAddresses, spec.commonName or spec.literalSubject)",
+		    what);
 		return -1;
 	}
 	return read_key(spec, c, what);
@@ -273,6 +367,17 @@ void cm_certificate_free(struct cm_certificate *c)
 	free(c->key_algorithm);
 	free(c->key_encoding);
 	free(c->rotation_policy);
+	cm_strings_clear(&c->email_addresses);
+	cm_strings_clear(&c->usages);
+	free(c->literal_subject);
+	cm_strings_clear(&c->countries);
+	cm_strings_clear(&c->provinces);
+	cm_strings_clear(&c->localities);
+	cm_strings_clear(&c->street_addresses);
+	cm_strings_clear(&c->postal_codes);
+	cm_strings_clear(&c->organizations);
+	cm_strings_clear(&c->organizational_units);
+	free(c->serial_number);
 	free(c);
 }
 

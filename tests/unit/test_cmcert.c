@@ -55,6 +55,31 @@ static const struct {
 	  "labels must be a map to match selectors" },
 	{ HEAD SPEC "  commonName: \"a\\nb\"\n", "control characters",
 	  "a line break in the commonName" },
+	/* the fields that reach the CSR */
+	{ HEAD SPEC "  dnsNames: [a.example]\n  subject:\n    organizations: [Acme]\n"
+	  "    serialNumber: \"7\"\n  emailAddresses: [o@a.example]\n  usages: [any]\n"
+	  "  isCA: true\n  encodeUsagesInRequest: \"false\"\n", NULL,
+	  "every CSR field; YAML booleans arrive as words" },
+	{ HEAD SPEC "  literalSubject: \"CN=a.example\"\n", NULL,
+	  "a literalSubject can be the only name (its CN)" },
+	{ HEAD SPEC "  dnsNames: [a.example]\n  subject: [Acme]\n", "spec.subject is not a map",
+	  "a list where the subject map belongs" },
+	{ HEAD SPEC "  dnsNames: [a.example]\n  subject:\n    organizations: Acme\n",
+	  "spec.subject.organizations is not a list", "a string where a list belongs" },
+	{ HEAD SPEC "  dnsNames: [a.example]\n  subject:\n    countries: [\"D\\tE\"]\n",
+	  "spec.subject.countries[0]", "a tab in a subject value" },
+	{ HEAD SPEC "  dnsNames: [a.example]\n  subject:\n    serialNumber: [1]\n",
+	  "spec.subject.serialNumber is not a string", "serialNumber is one string" },
+	{ HEAD SPEC "  dnsNames: [a.example]\n  isCA: maybe\n", "spec.isCA is not true or false",
+	  "isCA is a boolean" },
+	{ HEAD SPEC "  dnsNames: [a.example]\n  encodeUsagesInRequest: [true]\n",
+	  "spec.encodeUsagesInRequest is not true or false", "a list where a boolean belongs" },
+	{ HEAD SPEC "  dnsNames: [a.example]\n  usages: [[server auth]]\n", "spec.usages[0]",
+	  "a list in the usages" },
+	{ HEAD SPEC "  dnsNames: [a.example]\n  emailAddresses: [\"a@b\\r\\nX: y\"]\n",
+	  "spec.emailAddresses[0]", "a line break in an e-mail address" },
+	{ HEAD SPEC "  dnsNames: [a.example]\n  literalSubject: \"CN=a\\nO=b\"\n",
+	  "spec.literalSubject holds control characters", "a line break in the literalSubject" },
 };
 
 static void test_parse(void)
@@ -75,6 +100,32 @@ static void test_parse(void)
 		}
 		cm_certificate_free(c);
 	}
+}
+
+/* Values far beyond any real one are refused before they reach a CSR. */
+static void test_huge(void)
+{
+	size_t n = 4096;
+	char *big = xcalloc(1, n + 1), *in;
+	struct cm_certificate *c;
+
+	memset(big, 'a', n);
+	in = xasprintf(HEAD SPEC "  dnsNames: [a.example]\n  subject:\n    organizations: "
+	    "[\"%s\"]\n", big);
+	c = cm_certificate_parse(in, strlen(in), "t");
+	CHECK(c == NULL && strstr(err_message(), "spec.subject.organizations[0]") != NULL &&
+	    strlen(err_message()) < 300, "a 4 KiB organization: one short line: %.80s",
+	    err_message());
+	cm_certificate_free(c);
+	free(in);
+	in = xasprintf(HEAD SPEC "  dnsNames: [a.example]\n  literalSubject: \"CN=%s\"\n", big);
+	c = cm_certificate_parse(in, strlen(in), "t");
+	CHECK(c == NULL && strstr(err_message(), "longer than 1024 bytes") != NULL,
+	    "a 4 KiB literalSubject: %.80s", err_message());
+	cm_certificate_free(c);
+	free(in);
+	free(big);
+	err_clear();
 }
 
 static void test_defaults(void)
@@ -239,6 +290,7 @@ static void test_fqdn(void)
 int main(void)
 {
 	test_parse();
+	test_huge();
 	test_defaults();
 	test_cn();
 	test_identifiers();
