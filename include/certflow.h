@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cmcert.h"
+#include "cmfailure.h"
 #include "proxy.h"
 #include "podview.h"
 #include "selfcheck.h"
@@ -47,8 +48,11 @@ struct cert_run {
 	bool issued;                /* the flow wrote the Secret */
 	char *issue_error;          /* why the flow stopped, or NULL */
 	int issue_kind;             /* its err kind (the exit status) */
-	char *authz_name;           /* the identifier whose validation failed, or NULL */
-	char *authz_error;          /* cert-manager's "acme: authorization error for ..." */
+	struct cm_failure failure;  /* cert-manager's objects after the CA refused (step NULL:
+	                               it did not, or the failure was acmectl's own) */
+	char *refusal;              /* what kubectl apply prints refusing the CSR fields, or NULL */
+	const char *refused_by;     /* "api-server" or "webhook" (static) */
+	char *csr;                  /* the CSR sent to finalize, base64url DER, or NULL */
 	const char *key_event;      /* "Generated", "Reused", or NULL */
 };
 

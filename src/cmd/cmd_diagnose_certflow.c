@@ -183,21 +183,14 @@ static char **order_names(const struct cert_run *cr)
 	return names;
 }
 
-/* When the order failed on a validation ("validation of NAME failed"),
- * the error as cert-manager's ACME client words it: "acme: authorization
- * error for NAME: STATUS TYPE: DETAIL". */
-static void note_authz_error(struct cert_run *cr)
+/* After a refusal by the CA: what cert-manager shows on its objects. */
+static void note_failure(struct cert_run *cr)
 {
-	const struct problem *p = err_get_problem();
-	const char *msg = err_message(), *end;
+	char *order = xasprintf("%s-xxxxx-NNNNNNNNNN", cr->cert->name != NULL ?
+	    cr->cert->name : "CERT");
 
-	if (p == NULL || strncmp(msg, "validation of ", 14) != 0 ||
-	    (end = strstr(msg + 14, " failed")) == NULL)
-		return;
-	cr->authz_name = xstrndup(msg + 14, (size_t)(end - msg - 14));
-	cr->authz_error = xasprintf("acme: authorization error for %s: %ld %s: %s",
-	    cr->authz_name, p->status, p->type != NULL ? p->type : "",
-	    p->detail != NULL ? p->detail : "");
+	cm_failure_view(&cr->opts.version, err_message(), err_get_problem(), order, &cr->failure);
+	free(order);
 }
 
 /* Orders, answers, finalizes; fills res. A refusal is recorded, not
@@ -222,10 +215,12 @@ static int run_order(struct cert_run *cr, struct session *s, EVP_PKEY *key,
 	if (order_issue(s->acme, &req, res) != 0) {
 		cr->issue_error = xstrdup(err_message());
 		cr->issue_kind = (int)err_kind();
-		note_authz_error(cr);
+		note_failure(cr);
 		err_clear();
 	}
 	acme_set_deadline(s->acme, 0);
+	cr->csr = csr;
+	csr = NULL;
 	rc = 0;
 out:
 	http01_free(solver);

@@ -13,6 +13,7 @@
 
 #include "certflow.h"
 #include "cmcert.h"
+#include "cmcsr.h"
 #include "cmd.h"
 #include "diagnose.h"
 #include "err.h"
@@ -117,6 +118,8 @@ static const char *overall(const struct cert_run *cr)
 {
 	bool reachable = false;
 
+	if (cr->refusal != NULL)
+		return strcmp(cr->refused_by, "api-server") == 0 ? "api_refused" : "webhook_denied";
 	if (cr->cn_error != NULL)
 		return "cn_not_in_sans";
 	if (!cr->account_ok)
@@ -130,7 +133,7 @@ static const char *overall(const struct cert_run *cr)
 		else if (strcmp(cr->names[i].verdict, "ok") != 0)
 			return cr->names[i].verdict;
 	}
-	if (cr->authz_error != NULL)
+	if (cr->failure.step != NULL && strcmp(cr->failure.step, "authorization") == 0)
 		return "ca_refused";
 	if (cr->issue_error != NULL)
 		return "order_failed";
@@ -203,18 +206,46 @@ static void view_challenges(const struct cert_run *cr, json_t *objs)
 	}
 }
 
-/* After the CA refused a validation: that Challenge, invalid. */
-static void view_refused(const struct cert_run *cr, json_t *objs)
+/* After the CA refused: the failed Challenge (a validation), the Order,
+ * the CertificateRequest and the Certificate, in cert-manager's words. */
+static void view_failed(const struct cert_run *cr, json_t *objs)
 {
-	char *reason = xasprintf("Error accepting authorization: %s", cr->authz_error);
-	char *event_msg = xasprintf("Accepting challenge authorization failed: %s",
-	    cr->authz_error);
+	const struct cm_failure *f = &cr->failure;
+	const char *cert = cr->cert->name != NULL ? cr->cert->name : "CERT";
+	char *crname = xasprintf("%s-xxxxx", cert), *order = xasprintf("%s-NNNNNNNNNN", crname);
 
-	json_array_append_new(objs, json_pack("{s:s,s:s,s:[],s:[o],s:s,s:s}", "kind",
-	    "Challenge", "name", cr->authz_name, "conditions", "events",
-	    event("Warning", "Failed", event_msg), "state", "invalid", "reason", reason));
-	free(reason);
-	free(event_msg);
+	if (f->challenge != NULL)
+		json_array_append_new(objs, json_pack("{s:s,s:s,s:[],s:[o],s:s,s:s}", "kind",
+		    "Challenge", "name", f->challenge, "conditions", "events",
+		    event("Warning", "Failed", f->challenge_event), "state", "invalid", "reason",
+		    f->challenge_reason));
+	json_array_append_new(objs, json_pack("{s:s,s:s,s:[],s:[],s:s,s:s}", "kind", "Order",
+	    "name", order, "conditions", "events", "state", f->order_state, "reason",
+	    f->order_reason));
+	json_array_append_new(objs, object("CertificateRequest", crname,
+	    json_pack("[o]", condition("Ready", "False", "Failed", f->request_message)),
+	    json_pack("[o]", event("Warning", "OrderFailed", f->request_message))));
+	json_array_append_new(objs, object("Certificate", cert,
+	    json_pack("[o]", condition("Issuing", "False", "Failed", f->certificate_message)),
+	    json_pack("[o]", event("Warning", "Failed", f->certificate_message))));
+	free(order);
+	free(crname);
+}
+
+/* A Certificate the API server or the webhook refuses never exists: what
+ * kubectl apply prints is all there is. */
+static void view_refusal(const struct cert_run *cr, json_t *objs)
+{
+	char *msg = strcmp(cr->refused_by, "api-server") == 0 ?
+	    xasprintf("The Certificate \"%s\" is invalid: %s", cr->cert->name != NULL ?
+	    cr->cert->name : "CERT", cr->refusal) :
+	    xasprintf("admission webhook \"webhook.cert-manager.io\" denied the request: %s",
+	    cr->refusal);
+
+	json_array_append_new(objs, json_pack("{s:s,s:s,s:[],s:[],s:s}", "kind", "kubectl apply",
+	    "name", cr->cert->name != NULL ? cr->cert->name : "CERT", "conditions", "events",
+	    "error", msg));
+	free(msg);
 }
 
 /* After the Secret was written: every object's last state and events. */
@@ -264,12 +295,14 @@ static json_t *cm_objects(const struct cert_run *cr)
 {
 	json_t *objs = json_array();
 
-	if (cr->cn_error != NULL)
+	if (cr->refusal != NULL)
+		view_refusal(cr, objs);
+	else if (cr->cn_error != NULL)
 		view_cn_failed(cr, objs);
 	else if (cr->issued)
 		view_issued(cr, objs);
-	else if (cr->authz_error != NULL)
-		view_refused(cr, objs);
+	else if (cr->failure.step != NULL)
+		view_failed(cr, objs);
 	else
 		view_challenges(cr, objs);
 	return objs;
@@ -317,11 +350,13 @@ static void print_json(const struct cert_run *cr)
 		json_array_append_new(names, name_json(cr, &cr->names[i]));
 	if (cr->account_json != NULL)
 		account = json_loads(cr->account_json, 0, NULL);
-	out = json_pack("{s:s,s:s?,s:s?,s:{s:s?,s:s?,s:o,s:s?},s:o,s:o,s:{s:s,s:o}}",
+	out = json_pack("{s:s,s:s?,s:s?,s:s?,s:{s:s?,s:s?,s:o,s:s?,s:s?,s:s?},s:o,s:o,"
+	    "s:{s:s,s:o}}",
 	    "verdict", cr->verdict, "secret", cr->issued ? cr->cfg->output : NULL,
-	    "issue_error", cr->issue_error,
+	    "issue_error", cr->issue_error, "csr", cr->csr,
 	    "certificate", "name", cr->cert->name, "namespace", cr->cert->namespace,
 	    "identifiers", identifiers_json(cr), "common_name_error", cr->cn_error,
+	    "refusal", cr->refusal, "refused_by", cr->refused_by,
 	    "account", account != NULL ? account : json_null(),
 	    "challenges", names,
 	    "cert_manager", "version", cr->version, "objects", cm_objects(cr));
@@ -385,6 +420,8 @@ static void print_objects(const struct cert_run *cr)
 		printf("\n");
 		if (json_object_get(o, "state") != NULL)
 			print_state(o);
+		if (json_object_get(o, "error") != NULL)
+			print_escaped("    error: ", json_string_value(json_object_get(o, "error")));
 		json_array_foreach(json_object_get(o, "conditions"), k, c)
 			printf("    %s=%s  %s  %s\n", json_string_value(json_object_get(c, "type")),
 			    json_string_value(json_object_get(c, "status")),
@@ -409,14 +446,16 @@ static void print_text(const struct cert_run *cr)
 	for (size_t i = 0; i < cr->nnames; i++)
 		printf(" %s", cr->names[i].name);
 	printf("\n");
+	if (cr->refusal != NULL)
+		printf("spec: FAIL: the %s refuses the Certificate (below)\n", cr->refused_by);
 	if (cr->cn_error != NULL)
 		print_escaped("commonName: FAIL: ", cr->cn_error);
 	if (cr->account_text != NULL)
 		printf("account (as diagnose --from-issuer runs it):\n%s", cr->account_text);
-	if (cr->nnames > 0 && cr->cn_error == NULL && !wants_flow(cr->cfg))
+	if (cr->nnames > 0 && cr->cn_error == NULL && cr->refusal == NULL && !wants_flow(cr->cfg))
 		printf("no order is created without --webroot, --standalone or --dns-hook: no "
 		    "token exists, the self checks use the placeholder token %s\n", PLACEHOLDER);
-	for (size_t i = 0; i < cr->nnames && cr->cn_error == NULL; i++)
+	for (size_t i = 0; i < cr->nnames && cr->cn_error == NULL && cr->refusal == NULL; i++)
 		print_name(cr, &cr->names[i]);
 	if (cr->issue_error != NULL)
 		print_escaped("the flow stopped: ", cr->issue_error);
@@ -447,8 +486,9 @@ static void cert_run_free(struct cert_run *cr)
 	free(cr->account_json);
 	free(cr->account_text);
 	free(cr->issue_error);
-	free(cr->authz_name);
-	free(cr->authz_error);
+	cm_failure_clear(&cr->failure);
+	free(cr->refusal);
+	free(cr->csr);
 }
 
 /* The Certificate and the Issuer's solvers; with --pid, what the
@@ -482,6 +522,30 @@ static int selfcheck_setup(struct cert_run *cr)
 	if (cr->cfg->pid != NULL)
 		proxy_settings_use_env(&cr->ps, cr->pv.env);
 	cr->version = cm_version_string(&cr->opts.version);
+	return 0;
+}
+
+/* What refuses the CSR fields before any object exists, for the modelled
+ * release at its gates' defaults; then the commonName the CSR and the Order
+ * carry (a literalSubject's CN when that gate is on), checked as the ACME
+ * issuer checks it. */
+static int csr_checks(struct cert_run *cr)
+{
+	struct cm_csr_gates g;
+	char *cn;
+
+	cm_csr_gates_default(&cr->opts.version, &g);
+	cr->refusal = cm_csr_refusal(cr->cert, &cr->opts.version, &g, &cr->refused_by);
+	if (cr->refusal != NULL || cr->cert->literal_subject == NULL)
+		return 0;
+	err_clear();
+	cn = cm_csr_common_name(cr->cert, &cr->opts.version, &g);
+	if (cn == NULL && err_kind() != ERR_NONE)
+		return -1;
+	free(cr->cert->common_name);
+	cr->cert->common_name = cn;
+	free(cr->cn_error);
+	cr->cn_error = cm_cn_not_in_sans(cr->cert);
 	return 0;
 }
 
@@ -521,10 +585,11 @@ int cmd_diagnose_certificate(const struct config *cfg)
 	struct cert_run cr = { .cfg = cfg };
 	int rc = -1;
 
-	if (load_inputs(&cr) != 0 || account_step(&cr) != 0 || selfcheck_setup(&cr) != 0)
+	if (load_inputs(&cr) != 0 || account_step(&cr) != 0 || selfcheck_setup(&cr) != 0 ||
+	    csr_checks(&cr) != 0)
 		goto out;
 	pick_names(&cr);
-	if (cr.cn_error == NULL && check_names(&cr) != 0)
+	if (cr.cn_error == NULL && cr.refusal == NULL && check_names(&cr) != 0)
 		goto out;
 	cr.verdict = overall(&cr);
 	if (wants_flow(cfg) && (strcmp(cr.verdict, "reachable") == 0 ||

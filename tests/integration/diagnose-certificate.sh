@@ -14,9 +14,11 @@
 # whole flow to a Secret (ECDSA P-384 PKCS#8, then RSA 2048 PKCS#1; the
 # certificate checked against the key in the Secret, mode 0600, a second
 # run refuses to overwrite), rotationPolicy Never reusing the key of the
-# --secret Secret (and refusing one that no longer fits), a self check that
-# fails with the real token (the challenge is never answered), and the CA
-# refusing after the self check passed.
+# --secret Secret (and refusing one that no longer fits), a subject and
+# usages in the CSR sent, a self check that fails with the real token (the
+# challenge is never answered), and the CA refusing after the self check
+# passed (the Order, CertificateRequest and Certificate in cert-manager's
+# words).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
@@ -286,6 +288,28 @@ assert_secret_matches "$M/rsa.yaml"
 assert_eq "-----BEGIN RSA PRIVATE KEY-----" "$(head -n 1 "$TEST_TMP/key.pem")" "PKCS1: RSA PRIVATE KEY"
 assert_contains "$(openssl pkey -in "$TEST_TMP/key.pem" -noout -text 2>&1)" "(2048 bit" "RSA 2048 by default"
 
+# 8b. the subject and usages reach the CSR as cert-manager builds it (Pebble
+# ignores the subject: the CSR acmectl sent is checked, from --json)
+certificate '  commonName: shop.test
+  dnsNames: [shop.test]
+  subject:
+    organizations: [Beta, Acme]
+    countries: [DE]
+    serialNumber: "42"
+  usages: [digital signature, key encipherment, server auth]
+  privateKey: {algorithm: ECDSA}'
+flow -o "$M/subject.yaml"
+assert_rc 0 "subject and usages: exit 0"
+assert_secret_matches "$M/subject.yaml"
+json_field "$OUT" csr | python3 -c 'import base64, sys; s = sys.stdin.read().strip()
+sys.stdout.buffer.write(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))' |
+	openssl req -inform DER -noout -text >"$TEST_TMP/csr.txt" 2>&1
+assert_contains "$(cat "$TEST_TMP/csr.txt")" "Subject: C = DE, O = Acme + O = Beta, CN = shop.test, serialNumber = 42" \
+	"the CSR's subject in Go's order, the organizations one RDN"
+assert_contains "$(tr -d '\n' <"$TEST_TMP/csr.txt" | tr -s ' ')" \
+	"X509v3 Key Usage: critical Digital Signature, Key Encipherment X509v3 Extended Key Usage: TLS Web Server Authentication" \
+	"the CSR's KeyUsage (critical) and EKU"
+
 # 9. rotationPolicy Never: the key of the existing Secret is reused
 certificate '  dnsNames: [shop.test]
   privateKey:
@@ -327,6 +351,14 @@ assert_eq ok "$(json_field "$OUT" challenges.0.verdict)" "the self check itself 
 assert_contains "$(cm_object Challenge reason)" \
 	"Error accepting authorization: acme: authorization error for fresh.shop.test: " "cert-manager's reason"
 assert_eq invalid "$(cm_object Challenge state)" "the Challenge is invalid"
+assert_eq invalid "$(cm_object Order state)" "the Order takes the CA's state"
+assert_eq "Failed to wait for order resource \"web-xxxxx-NNNNNNNNNN\" to become ready: order is in \"invalid\" state: " \
+	"$(cm_object CertificateRequest conditions.0.message)" "the CertificateRequest's message, ending in ': '"
+assert_eq OrderFailed "$(cm_object CertificateRequest events.0.reason)" "the CertificateRequest's event"
+assert_eq "The certificate request has failed to complete and will be retried: Failed to wait for order resource \"web-xxxxx-NNNNNNNNNN\" to become ready: order is in \"invalid\" state: " \
+	"$(cm_object Certificate conditions.0.message)" "the Certificate's Issuing message"
+assert_contains "$(json_field "$OUT" issue_error)" "validation of fresh.shop.test failed" \
+	"acmectl's own line stays as the cause"
 assert_no_file "$M/refused.yaml" "no Secret written"
 
 test_done
