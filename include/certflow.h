@@ -54,6 +54,8 @@ struct cert_run {
 	const char *refused_by;     /* "api-server" or "webhook" (static) */
 	char *csr;                  /* the CSR sent to finalize, base64url DER, or NULL */
 	const char *key_event;      /* "Generated", "Reused", or NULL */
+	char *key_warning;          /* the DecodeFailed event before Generated, or NULL */
+	char *key_warning_why;      /* why the Secret's tls.key did not decode, or NULL */
 };
 
 /* With --webroot or --standalone: the whole flow against the Issuer's CA

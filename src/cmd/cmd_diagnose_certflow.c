@@ -9,8 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <openssl/bio.h>
-#include <openssl/pem.h>
 
 #include "certflow.h"
 #include "cmcsr.h"
@@ -70,48 +68,47 @@ static bool rotation_never(const struct cert_run *cr)
 	return cm_version_cmp(&cr->opts.version, &v1_18) < 0;
 }
 
-/* The key in tls.key of the existing Secret (spec.secretName in --secret),
- * or NULL when there is none or it cannot be decoded (as cert-manager, a
- * new key is then generated). */
-static EVP_PKEY *existing_key(const struct cert_run *cr)
-{
-	struct k8s_secret_value v = { 0 };
-	EVP_PKEY *key = NULL;
-	BIO *bio;
-
-	if (cr->cfg->secret == NULL ||
-	    k8s_secret_load(cr->cfg->secret, cr->cert->secret_name, "tls.key", &v) != 0) {
-		err_clear();
-		return NULL;
-	}
-	if ((bio = BIO_new_mem_buf(v.data, (int)v.len)) != NULL)
-		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	k8s_secret_value_clear(&v);
-	return key;
-}
-
-/* The key keymanager would hand the request: the existing Secret's with
- * rotationPolicy Never (refused when it no longer fits the spec), else a
- * new one. */
+/* The key keymanager would hand the request: with rotationPolicy Never the
+ * existing Secret's tls.key (spec.secretName in --secret) when it decodes
+ * and fits the spec, refused when it decodes but no longer fits, a new key
+ * (after a DecodeFailed warning) when it does not decode; else a new key.
+ * An unreadable --secret file is the user's error (exit 2). */
 static EVP_PKEY *next_key(struct cert_run *cr)
 {
-	EVP_PKEY *key = rotation_never(cr) ? existing_key(cr) : NULL;
+	struct k8s_secret_value v = { 0 };
+	struct cm_existing_key ek = { 0 };
+	EVP_PKEY *key = NULL;
 
-	if (key != NULL && !cm_key_matches(cr->cert, key)) {
-		EVP_PKEY_free(key);
+	if (rotation_never(cr) && cr->cfg->secret != NULL) {
+		if (k8s_secret_load(cr->cfg->secret, cr->cert->secret_name, "tls.key", &v) != 0) {
+			if (!v.missing)
+				return NULL;
+			err_clear();
+		}
+		cm_existing_key_check(cr->cert, &cr->opts.version, cr->cert->secret_name,
+		    (const unsigned char *)v.data, v.len, &ek);
+		k8s_secret_value_clear(&v);
+	}
+	if (ek.fate == CM_KEY_MISMATCH) {
 		err_set(ERR_USAGE, "the private key in Secret \"%s\" does not match the "
 		    "Certificate's spec.privateKey and rotationPolicy is Never: cert-manager "
-		    "stops with event CannotRegenerateKey (set rotationPolicy: Always)",
-		    cr->cert->secret_name);
-		return NULL;
-	}
-	if (key != NULL) {
+		    "stops with Warning %s: %s", cr->cert->secret_name, ek.event_reason,
+		    ek.event_message);
+	} else if (ek.fate == CM_KEY_REUSE) {
 		cr->key_event = "Reused";
-		return key;
+		key = ek.key;
+		ek.key = NULL;
+	} else {
+		if (ek.fate == CM_KEY_UNDECODABLE) {
+			cr->key_warning = ek.event_message;
+			cr->key_warning_why = ek.why;
+			ek.event_message = ek.why = NULL;
+		}
+		cr->key_event = "Generated";
+		key = cm_key_generate(cr->cert);
 	}
-	cr->key_event = "Generated";
-	return cm_key_generate(cr->cert);
+	cm_existing_key_clear(&ek);
+	return key;
 }
 
 static struct name_check *find_name(struct cert_run *cr, const char *identifier, bool wildcard)

@@ -253,6 +253,7 @@ static void view_issued(const struct cert_run *cr, json_t *objs)
 {
 	const char *cert = cr->cert->name != NULL ? cr->cert->name : "CERT";
 	char *crname = xasprintf("%s-xxxxx", cert), *key_msg;
+	json_t *events;
 
 	for (size_t i = 0; i < cr->nnames; i++) {
 		const struct name_check *nc = &cr->names[i];
@@ -282,11 +283,15 @@ static void view_issued(const struct cert_run *cr, json_t *objs)
 	    xasprintf("Reusing private key stored in existing Secret resource \"%s\"",
 	    cr->cert->secret_name) :
 	    xasprintf("Stored new private key in temporary Secret resource \"%s-xxxxx\"", cert);
+	events = json_array();
+	if (cr->key_warning != NULL)
+		json_array_append_new(events, event("Warning", "DecodeFailed", cr->key_warning));
+	json_array_append_new(events, event("Normal", cr->key_event, key_msg));
+	json_array_append_new(events, event("Normal", "Issuing",
+	    "The certificate has been successfully issued"));
 	json_array_append_new(objs, object("Certificate", cert,
 	    json_pack("[o]", condition("Ready", "True", "Ready",
-	    "Certificate is up to date and has not expired")),
-	    json_pack("[o,o]", event("Normal", cr->key_event, key_msg),
-	    event("Normal", "Issuing", "The certificate has been successfully issued"))));
+	    "Certificate is up to date and has not expired")), events));
 	free(key_msg);
 	free(crname);
 }
@@ -457,6 +462,9 @@ static void print_text(const struct cert_run *cr)
 		    "token exists, the self checks use the placeholder token %s\n", PLACEHOLDER);
 	for (size_t i = 0; i < cr->nnames && cr->cn_error == NULL && cr->refusal == NULL; i++)
 		print_name(cr, &cr->names[i]);
+	if (cr->key_warning_why != NULL)
+		print_escaped("the Secret's tls.key does not decode as cert-manager reads it, a new "
+		    "key is generated: ", cr->key_warning_why);
 	if (cr->issue_error != NULL)
 		print_escaped("the flow stopped: ", cr->issue_error);
 	if (cr->issued)
@@ -487,6 +495,8 @@ static void cert_run_free(struct cert_run *cr)
 	free(cr->account_text);
 	free(cr->issue_error);
 	cm_failure_clear(&cr->failure);
+	free(cr->key_warning);
+	free(cr->key_warning_why);
 	free(cr->refusal);
 	free(cr->csr);
 }

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -70,20 +71,161 @@ static void ec_curve(EVP_PKEY *key, char *buf, size_t len)
 		snprintf(buf, len, "P-521");
 }
 
-bool cm_key_matches(const struct cm_certificate *c, EVP_PKEY *key)
+/* The first violation PrivateKeyMatchesSpec reports for key, or NULL. */
+static const char *key_violation(const struct cm_certificate *c, EVP_PKEY *key)
+{
+	const char *want = EVP_PKEY_is_a(key, "RSA") ? "RSA" : EVP_PKEY_is_a(key, "EC") ?
+	    "ECDSA" : EVP_PKEY_is_a(key, "ED25519") ? "Ed25519" : "";
+	int size = c->key_size;
+
+	if (strcmp(want, c->key_algorithm) != 0)
+		return "spec.privateKey.algorithm";
+	if (strcmp(want, "Ed25519") == 0)
+		return NULL;
+	if (size == 0)
+		size = strcmp(want, "RSA") == 0 ? 2048 : 256;
+	return EVP_PKEY_get_bits(key) != size ? "spec.privateKey.size" : NULL;
+}
+
+/* The curves Go's x509 parses. */
+static bool go_curve(EVP_PKEY *key)
 {
 	char curve[32];
 
-	if (strcmp(c->key_algorithm, "Ed25519") == 0)
-		return EVP_PKEY_is_a(key, "ED25519");
-	if (strcmp(c->key_algorithm, "ECDSA") == 0) {
-		if (!EVP_PKEY_is_a(key, "EC") || curve_of(c->key_size) == NULL)
-			return false;
-		ec_curve(key, curve, sizeof(curve));
-		return strcmp(curve, curve_of(c->key_size)) == 0;
+	ec_curve(key, curve, sizeof(curve));
+	return strcmp(curve, "P-256") == 0 || strcmp(curve, "P-384") == 0 ||
+	    strcmp(curve, "P-521") == 0 || strcmp(curve, "secp224r1") == 0;
+}
+
+/* One PEM block's DER as Go's parsers for its type read it; NULL with *why. */
+static EVP_PKEY *decode_block(const char *type, const unsigned char *der, long len,
+    const char **why)
+{
+	const unsigned char *p = der;
+	PKCS8_PRIV_KEY_INFO *p8;
+	EVP_PKEY *key = NULL;
+	EVP_PKEY_CTX *ctx;
+
+	if (strcmp(type, "PRIVATE KEY") == 0) {
+		if ((p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, len)) != NULL)
+			key = EVP_PKCS82PKEY(p8);
+		PKCS8_PRIV_KEY_INFO_free(p8);
+		*why = "error parsing pkcs#8 private key";
+		if (key != NULL && !EVP_PKEY_is_a(key, "RSA") && !EVP_PKEY_is_a(key, "EC") &&
+		    !EVP_PKEY_is_a(key, "ED25519")) {
+			EVP_PKEY_free(key);
+			return NULL;
+		}
+	} else if (strcmp(type, "EC PRIVATE KEY") == 0) {
+		key = d2i_PrivateKey(EVP_PKEY_EC, NULL, &p, len);
+		*why = "error parsing ecdsa private key";
+	} else if (strcmp(type, "RSA PRIVATE KEY") == 0) {
+		key = d2i_PrivateKey(EVP_PKEY_RSA, NULL, &p, len);
+		*why = "error parsing rsa private key";
+		ctx = key != NULL ? EVP_PKEY_CTX_new(key, NULL) : NULL;
+		if (key != NULL && (ctx == NULL || EVP_PKEY_check(ctx) != 1)) {
+			*why = "rsa private key failed validation";
+			EVP_PKEY_free(key);
+			key = NULL;
+		}
+		EVP_PKEY_CTX_free(ctx);
+	} else {
+		*why = "unknown private key type";
 	}
-	return EVP_PKEY_is_a(key, "RSA") &&
-	    EVP_PKEY_get_bits(key) == (c->key_size != 0 ? c->key_size : 2048);
+	if (key != NULL && EVP_PKEY_is_a(key, "EC") && !go_curve(key)) {
+		*why = "error parsing ecdsa private key: x509: unknown elliptic curve";
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	return key;
+}
+
+/* The key of the first PEM block of data, as DecodePrivateKeyBytes reads
+ * it; NULL with out->why. */
+static EVP_PKEY *decode_key(const struct cm_version *v, const unsigned char *data, size_t len,
+    struct cm_existing_key *out)
+{
+	static const struct cm_version v1_15_4 = { 1, 15, 4 }, v1_16 = { 1, 16, 0 },
+	    v1_16_2 = { 1, 16, 2 };
+	/* the limit came in v1.17.0 and the patch releases v1.16.2 and v1.15.4 */
+	bool limited = cm_version_cmp(v, &v1_16_2) >= 0 ||
+	    (cm_version_cmp(v, &v1_15_4) >= 0 && cm_version_cmp(v, &v1_16) < 0);
+	char *name = NULL, *header = NULL;
+	unsigned char *der = NULL;
+	const char *why = NULL;
+	EVP_PKEY *key = NULL;
+	long der_len = 0;
+	BIO *bio;
+
+	if (limited && len > 13000) {
+		out->why = xstrdup("provided PEM data was larger than the maximum 13000B");
+		return NULL;
+	}
+	bio = BIO_new_mem_buf(data, (int)len);
+	if (bio == NULL || PEM_read_bio(bio, &name, &header, &der, &der_len) != 1)
+		out->why = xstrdup("error decoding private key PEM block: no PEM data");
+	else if (header != NULL && header[0] != '\0')
+		out->why = xasprintf("the %s block has PEM headers (an encrypted key): "
+		    "cert-manager reads no passphrase", name);
+	else if ((key = decode_block(name, der, der_len, &why)) == NULL)
+		out->why = strcmp(why, "unknown private key type") == 0 ?
+		    xasprintf("%s: %s", why, name) : xstrdup(why);
+	ERR_clear_error();
+	BIO_free(bio);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	if (der != NULL)
+		OPENSSL_clear_free(der, (size_t)der_len);
+	return key;
+}
+
+void cm_existing_key_check(const struct cm_certificate *c, const struct cm_version *v,
+    const char *secret, const unsigned char *data, size_t len, struct cm_existing_key *out)
+{
+	static const struct cm_version v1_9 = { 1, 9, 0 };
+	const char *violation;
+	EVP_PKEY *key;
+
+	memset(out, 0, sizeof(*out));
+	if (data == NULL || len == 0)
+		return;
+	if ((key = decode_key(v, data, len, out)) == NULL) {
+		out->fate = CM_KEY_UNDECODABLE;
+		out->event_reason = "DecodeFailed";
+		out->event_message = xasprintf("Failed to decode private key stored in Secret "
+		    "\"%s\" - generating new key", secret);
+		return;
+	}
+	if ((violation = key_violation(c, key)) == NULL) {
+		out->fate = CM_KEY_REUSE;
+		out->key = key;
+		return;
+	}
+	EVP_PKEY_free(key);
+	out->fate = CM_KEY_MISMATCH;
+	if (cm_version_cmp(v, &v1_9) < 0) {
+		out->event_reason = "DecodeFailed";
+		out->event_message = xasprintf("Existing private key in Secret \"%s\" does not "
+		    "match requirements on Certificate resource, mismatching fields: [%s]", secret,
+		    violation);
+		return;
+	}
+	out->event_reason = "CannotRegenerateKey";
+	out->event_message = xasprintf("User intervention required: existing private key in "
+	    "Secret \"%s\" does not match requirements on Certificate resource, mismatching "
+	    "fields: [%s], but cert-manager cannot create new private key as the Certificate's "
+	    ".spec.privateKey.rotationPolicy is unset or set to Never. To allow cert-manager to "
+	    "create a new private key you can set .spec.privateKey.rotationPolicy to 'Always' "
+	    "(this will result in the private key being regenerated every time a cert is "
+	    "renewed) ", secret, violation);
+}
+
+void cm_existing_key_clear(struct cm_existing_key *out)
+{
+	EVP_PKEY_free(out->key);
+	free(out->why);
+	free(out->event_message);
+	memset(out, 0, sizeof(*out));
 }
 
 char *cm_key_pem(const struct cm_certificate *c, EVP_PKEY *key, size_t *len)

@@ -14,7 +14,8 @@
 # whole flow to a Secret (ECDSA P-384 PKCS#8, then RSA 2048 PKCS#1; the
 # certificate checked against the key in the Secret, mode 0600, a second
 # run refuses to overwrite), rotationPolicy Never reusing the key of the
-# --secret Secret (and refusing one that no longer fits), a subject and
+# --secret Secret (refusing one that no longer fits, replacing one that does
+# not decode), a subject and
 # usages in the CSR sent, a self check that fails with the real token (the
 # challenge is never answered), and the CA refusing after the self check
 # passed (the Order, CertificateRequest and Certificate in cert-manager's
@@ -328,6 +329,16 @@ flow -o "$M/never-rsa.yaml" --secret "$M/web-tls.yaml"
 assert_rc 2 "Never with a key that no longer fits: exit 2"
 assert_contains "$ERR" "does not match" "says the key does not fit"
 assert_no_file "$M/never-rsa.yaml" "no Secret written"
+# a tls.key cert-manager cannot decode: DecodeFailed, then a new key
+printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: web-tls}\ntype: kubernetes.io/tls\ndata:\n  tls.key: %s\n' \
+	"$(printf 'not a key' | base64)" >"$M/garbage-key.yaml"
+flow -o "$M/regenerated.yaml" --secret "$M/garbage-key.yaml"
+assert_rc 0 "Never with an undecodable tls.key: exit 0"
+assert_eq DecodeFailed "$(cm_object Certificate events.0.reason)" "Never: the DecodeFailed warning"
+assert_eq 'Failed to decode private key stored in Secret "web-tls" - generating new key' \
+	"$(cm_object Certificate events.0.message)" "Never: cert-manager's words"
+assert_eq Generated "$(cm_object Certificate events.1.reason)" "then a new key: Generated"
+assert_secret_matches "$M/regenerated.yaml"
 
 # 10. the self check fails with the real token: the challenge is never answered
 certificate '  dnsNames: [other.test]'

@@ -79,6 +79,40 @@ static X509_REQ *decode_csr(const char *b64)
 	return req;
 }
 
+/* The key as PEM: 'T' traditional (PKCS#1, SEC1), '8' PKCS#8, 'E' the
+ * traditional form encrypted (Proc-Type headers), 'P' encrypted PKCS#8.
+ * Caller frees. */
+static char *pem_of(EVP_PKEY *key, char form)
+{
+	const EVP_CIPHER *aes = form == 'E' || form == 'P' ? EVP_aes_128_cbc() : NULL;
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data, *out;
+	long n;
+
+	if (form == 'T' || form == 'E')
+		PEM_write_bio_PrivateKey_traditional(bio, key, aes, (unsigned char *)"pw", 2,
+		    NULL, NULL);
+	else
+		PEM_write_bio_PrivateKey(bio, key, aes, (unsigned char *)"pw", 2, NULL, NULL);
+	n = BIO_get_mem_data(bio, &data);
+	out = xstrndup(data, (size_t)n);
+	BIO_free(bio);
+	return out;
+}
+
+/* A key that fits its own spec is reused. */
+static void check_fits(const struct cm_certificate *c, EVP_PKEY *key, const char *why)
+{
+	static const struct cm_version v = { 1, 21, 1 };
+	struct cm_existing_key ek;
+	char *pem = pem_of(key, '8');
+
+	cm_existing_key_check(c, &v, "s", (const unsigned char *)pem, strlen(pem), &ek);
+	CHECK(ek.fate == CM_KEY_REUSE && ek.key != NULL, "%s: the key fits its own spec", why);
+	cm_existing_key_clear(&ek);
+	free(pem);
+}
+
 static void test_keys(void)
 {
 	for (size_t i = 0; i < sizeof(key_rows) / sizeof(key_rows[0]); i++) {
@@ -97,7 +131,7 @@ static void test_keys(void)
 		if (key == NULL)
 			goto next;
 		CHECK_INT(EVP_PKEY_get_bits(key), key_rows[i].bits, key_rows[i].why);
-		CHECK(cm_key_matches(c, key), "%s: the key matches its own spec", key_rows[i].why);
+		check_fits(c, key, key_rows[i].why);
 		pem = cm_key_pem(c, key, &len);
 		CHECK(pem != NULL && strncmp(pem, key_rows[i].pem_head,
 		    strlen(key_rows[i].pem_head)) == 0, "%s: %.40s", key_rows[i].why, pem ? pem : "");
@@ -195,23 +229,108 @@ next:
 	}
 }
 
-static void test_matches(void)
-{
-	struct cm_certificate *rsa = parse("  dnsNames: [a.example]\n");
-	struct cm_certificate *ec384 = parse("  dnsNames: [a.example]\n"
-	    "  privateKey: {algorithm: ECDSA, size: 384}\n");
-	EVP_PKEY *k256 = key_generate(KEY_EC256), *k384 = key_generate(KEY_EC384);
-	EVP_PKEY *r3072 = key_generate(KEY_RSA3072);
+#define NEVER "  dnsNames: [a.example]\n  privateKey: {rotationPolicy: Never"
 
-	CHECK(!cm_key_matches(ec384, k256), "a P-256 key does not fit ECDSA 384");
-	CHECK(cm_key_matches(ec384, k384), "a P-384 key fits ECDSA 384");
-	CHECK(!cm_key_matches(rsa, k384), "an EC key does not fit RSA");
-	CHECK(!cm_key_matches(rsa, r3072), "RSA 3072 does not fit the default 2048");
-	EVP_PKEY_free(k256);
-	EVP_PKEY_free(k384);
-	EVP_PKEY_free(r3072);
-	cm_certificate_free(rsa);
-	cm_certificate_free(ec384);
+static const struct {
+	const char *spec;           /* appended to CERT; ends the privateKey map */
+	const char *key;            /* the key's type for EVP_PKEY_Q_keygen, or NULL: text */
+	const char *param;          /* its size or curve */
+	char form;                  /* pem_of()'s, or 0: text is the whole value */
+	const char *text;           /* appended to the PEM, or the whole value */
+	const char *release;
+	enum cm_key_fate fate;
+	const char *says;           /* fragment of why (undecodable) or of the event */
+	const char *why_row;
+} existing_rows[] = {
+	{ NEVER ", algorithm: ECDSA}\n", "EC", "P-256", 'T', "", "v1.21.1", CM_KEY_REUSE, NULL,
+	  "a SEC1 P-256 key for ECDSA 256: reused" },
+	{ NEVER "}\n", "RSA", "2048", '8', "", "v1.21.1", CM_KEY_REUSE, NULL,
+	  "a PKCS#8 key where the spec says PKCS1: no violation, reused (re-encoded on write)" },
+	{ NEVER ", algorithm: Ed25519}\n", "ED25519", NULL, '8', "", "v1.21.1", CM_KEY_REUSE,
+	  NULL, "Ed25519 as PKCS#8" },
+	{ NEVER "}\n", NULL, NULL, 0, "", "v1.21.1", CM_KEY_GENERATE, NULL,
+	  "an empty tls.key: a new key, no warning" },
+	{ NEVER "}\n", NULL, NULL, 0, "hello, not a key", "v1.21.1", CM_KEY_UNDECODABLE,
+	  "no PEM data", "not PEM: DecodeFailed, then a new key" },
+	{ NEVER "}\n", NULL, NULL, 0, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END "
+	  "CERTIFICATE-----\n", "v1.21.1", CM_KEY_UNDECODABLE,
+	  "unknown private key type: CERTIFICATE", "a certificate where the key belongs" },
+	{ NEVER ", algorithm: ECDSA}\n", "EC", "P-256", 'E', "", "v1.21.1", CM_KEY_UNDECODABLE,
+	  "PEM headers", "an encrypted SEC1 key: cert-manager reads no passphrase, nor do we" },
+	{ NEVER ", algorithm: ECDSA}\n", "EC", "P-256", 'P', "", "v1.21.1", CM_KEY_UNDECODABLE,
+	  "unknown private key type: ENCRYPTED PRIVATE KEY", "an encrypted PKCS#8 key" },
+	{ NEVER ", algorithm: ECDSA}\n", "EC", "secp256k1", 'T', "", "v1.21.1",
+	  CM_KEY_UNDECODABLE, "unknown elliptic curve", "a curve Go's x509 does not parse" },
+	{ NEVER "}\n", "X25519", NULL, '8', "", "v1.21.1", CM_KEY_UNDECODABLE,
+	  "error parsing pkcs#8 private key", "a PKCS#8 key that cannot sign" },
+	{ NEVER ", algorithm: ECDSA}\n", "EC", "P-384", 'T', "", "v1.21.1", CM_KEY_MISMATCH,
+	  "mismatching fields: [spec.privateKey.size], but cert-manager cannot create new "
+	  "private key", "a P-384 key for ECDSA 256: user intervention, no issuance" },
+	{ NEVER "}\n", "EC", "P-256", 'T', "", "v1.21.1", CM_KEY_MISMATCH,
+	  "Certificate resource, mismatching fields: [spec.privateKey.algorithm]",
+	  "an EC key for RSA" },
+	{ NEVER "}\n", "RSA", "3072", 'T', "", "v1.8.0", CM_KEY_MISMATCH,
+	  "Existing private key in Secret \"s\" does not match requirements on Certificate "
+	  "resource, mismatching fields: [spec.privateKey.size]",
+	  "before v1.9.0 the warning is DecodeFailed's shorter text" },
+	{ NEVER ", algorithm: ECDSA}\n", "EC", "P-256", 'T', "HUGE", "v1.21.1",
+	  CM_KEY_UNDECODABLE, "larger than the maximum 13000B",
+	  "a valid key followed by 14 kB: over cert-manager's PEM size limit" },
+	{ NEVER ", algorithm: ECDSA}\n", "EC", "P-256", 'T', "HUGE", "v1.16.1", CM_KEY_REUSE,
+	  NULL, "v1.16.1 had no size limit (it came in v1.16.2)" },
+	{ NEVER ", algorithm: ECDSA}\n", "EC", "P-256", 'T', "HUGE", "v1.15.4",
+	  CM_KEY_UNDECODABLE, "larger than", "the limit's backport to v1.15.4" },
+};
+
+static void test_existing_key(void)
+{
+	for (size_t i = 0; i < nitems(existing_rows); i++) {
+		struct cm_certificate *c = parse(existing_rows[i].spec);
+		EVP_PKEY *key = NULL;
+		struct cm_existing_key ek;
+		struct cm_version v;
+		char *value, *pem = NULL, *pad = NULL;
+
+		if (existing_rows[i].key != NULL)
+			key = existing_rows[i].param == NULL ?
+			    EVP_PKEY_Q_keygen(NULL, NULL, existing_rows[i].key) :
+			    strcmp(existing_rows[i].key, "RSA") == 0 ?
+			    EVP_PKEY_Q_keygen(NULL, NULL, "RSA",
+			    (size_t)atoi(existing_rows[i].param)) :
+			    EVP_PKEY_Q_keygen(NULL, NULL, "EC", existing_rows[i].param);
+		if (key != NULL)
+			pem = pem_of(key, existing_rows[i].form);
+		if (strcmp(existing_rows[i].text, "HUGE") == 0) {
+			pad = xcalloc(1, 14001);
+			memset(pad, 'x', 14000);
+		}
+		value = xasprintf("%s%s", pem != NULL ? pem : "", pad != NULL ? pad :
+		    existing_rows[i].text);
+		CHECK(c != NULL && cm_version_parse(existing_rows[i].release, &v) == 0 &&
+		    (existing_rows[i].key == NULL || key != NULL), "%s: set up",
+		    existing_rows[i].why_row);
+		if (c == NULL)
+			goto next;
+		cm_existing_key_check(c, &v, "s", (const unsigned char *)value, strlen(value), &ek);
+		CHECK_INT(ek.fate, existing_rows[i].fate, existing_rows[i].why_row);
+		CHECK((ek.fate == CM_KEY_REUSE) == (ek.key != NULL), "%s: a key only when reused",
+		    existing_rows[i].why_row);
+		if (existing_rows[i].says != NULL)
+			CHECK(strstr(ek.fate == CM_KEY_UNDECODABLE ? ek.why : ek.event_message,
+			    existing_rows[i].says) != NULL, "%s: got \"%s\" / \"%s\"",
+			    existing_rows[i].why_row, ek.why ? ek.why : "", ek.event_message ?
+			    ek.event_message : "");
+		if (ek.fate == CM_KEY_UNDECODABLE)
+			CHECK_STR(ek.event_message, "Failed to decode private key stored in Secret "
+			    "\"s\" - generating new key", existing_rows[i].why_row);
+		cm_existing_key_clear(&ek);
+next:
+		free(value);
+		free(pem);
+		free(pad);
+		EVP_PKEY_free(key);
+		cm_certificate_free(c);
+	}
 }
 
 /* A self-signed certificate for key with CN cn and the SANs sans (an
@@ -300,7 +419,7 @@ int main(void)
 {
 	test_keys();
 	test_csr();
-	test_matches();
+	test_existing_key();
 	test_secret();
 	return test_done();
 }
