@@ -5,7 +5,8 @@
 # shop.test (a 404 default backend for every other host), dnsmasq is the
 # cluster DNS. Cases: a Certificate whose names all reach the ingress
 # (reachable, exit 0), a commonName not among the dnsNames (the
-# CertificateRequest's InvalidOrder message word for word, exit 1), a
+# CertificateRequest's InvalidOrder message word for word, exit 1), fields
+# the API server or the webhook refuses (api_refused, webhook_denied), a
 # wildcard with an http01-only issuer (wildcard_needs_dns01), a selector
 # that leaves a name without solver (no_solver, the Order's Solver event),
 # a name the cluster DNS does not know (name_not_resolved with
@@ -140,6 +141,27 @@ assert_eq "The certificate request has failed to complete and will be retried: $
 netns_acmectl client --timeout 5 diagnose --certificate "$M/cert.yaml" --from-issuer "$M/issuer.yaml"
 assert_contains "$OUT" "commonName: FAIL: $MSG" "text: the message"
 assert_contains "$ERR" "diagnose: cn_not_in_sans" "one error line names the verdict"
+
+# 2b. fields refused before the Certificate exists: the API server (a usage
+# outside the CRD's enum), the webhook (literalSubject with its gate off in
+# v1.14, and with a commonName)
+certificate '  dnsNames: [shop.test]
+  usages: [server auth, tls]'
+diag
+assert_rc 1 "an unknown usage: exit 1"
+assert_eq api_refused "$(json_field "$OUT" verdict)" "an unknown usage: verdict"
+assert_contains "$(json_field "$OUT" cert_manager.objects.0.error)" \
+	'The Certificate "web" is invalid: spec.usages[1]: Unsupported value: "tls": supported values: "signing", ' \
+	"what kubectl apply prints"
+assert_eq 0 "$(pebble_request_count "order-plz")" "nothing ordered"
+certificate '  dnsNames: [shop.test]
+  commonName: shop.test
+  literalSubject: "CN=shop.test"'
+diag --cert-manager-version v1.14.0
+assert_rc 1 "literalSubject in v1.14: exit 1"
+assert_eq webhook_denied "$(json_field "$OUT" verdict)" "literalSubject in v1.14: verdict"
+assert_eq 'admission webhook "webhook.cert-manager.io" denied the request: [spec.literalSubject: Forbidden: Feature gate LiteralCertificateSubject must be enabled on both webhook and controller to use the alpha `literalSubject` field, spec.commonName: Invalid value: "shop.test": When providing a `LiteralSubject` no `commonName` may be provided.]' \
+	"$(json_field "$OUT" cert_manager.objects.0.error)" "the webhook's two errors, as kubectl prints them"
 
 # 3. a wildcard with an http01-only issuer
 certificate '  dnsNames: [shop.test, "*.shop.test"]'
