@@ -89,7 +89,7 @@ static char *ext_text(X509_EXTENSION *e)
 		bio = BIO_new(BIO_s_mem());
 		X509V3_EXT_print(bio, e, 0, 0);
 		n = BIO_get_mem_data(bio, &data);
-		value = xstrndup(data, (size_t)n);
+		value = n > 0 ? xstrndup(data, (size_t)n) : xstrdup("");
 		BIO_free(bio);
 	}
 	out = xasprintf("%s%s=%s", OBJ_nid2sn(nid), X509_EXTENSION_get_critical(e) ? "!" : "",
