@@ -9,6 +9,7 @@
 #include "diagnose.h"
 #include "podview.h"
 #include "dryrun.h"
+#include "err.h"
 #include "session.h"
 
 int cmd_account_register(const struct config *cfg);
@@ -38,6 +39,14 @@ int cmd_pod_read(const struct config *cfg, struct podview *pv, const char **vers
     char **view);
 
 int cmd_renew(const struct config *cfg);
+
+/* The exit kind of a renew run whose failures so far (its certificates',
+ * its pre and post hooks') had kind sofar (ERR_NONE: none yet), after one
+ * more of kind failed: ERR_NETWORK when every failure was a network
+ * failure, ERR_STORAGE when every one was a storage or trust refusal,
+ * else ERR_ACME (a usage kind, e.g. a failing dns hook, counts as a failed
+ * renewal: the run's own arguments were fine). Pure. */
+enum err_kind renew_exit_kind(enum err_kind sofar, enum err_kind failed);
 int cmd_list(const struct config *cfg);
 int cmd_revoke(const struct config *cfg);
 int cmd_account_rollover(const struct config *cfg);

@@ -3,9 +3,6 @@
 #ifndef ACMECTL_HTTP01_H
 #define ACMECTL_HTTP01_H
 
-#include <pthread.h>
-#include <stdbool.h>
-
 struct http01;
 
 /* Webroot mode: tokens become DIR/.well-known/acme-challenge/TOKEN (0644).
@@ -39,32 +36,6 @@ struct http01 *http01_webroot(const char *dir);
  * and nothing left listening: ERR_USAGE for a bad addr, ERR_NETWORK when
  * it cannot bind or start the thread. */
 struct http01 *http01_standalone(const char *addr);
-
-/* A built-in responder (http-01 standalone, tls-alpn-01): its listening
- * socket and the thread serving it, which polls wake[0] and ends when a
- * byte arrives there. */
-struct responder {
-	int listen_fd;           /* non-blocking, close-on-exec */
-	int wake[2];             /* self-pipe: a byte asks the thread to stop */
-	pthread_t thread;
-	bool running;
-};
-
-/* Marks r as holding nothing, so that responder_stop() is safe on it. */
-void responder_init(struct responder *r);
-
-/* Listens on addr, in the forms http01_standalone takes (flag names the
- * option in messages: "--tls-alpn"), then runs run(arg) in a thread
- * with every signal blocked (signals belong to the main thread); what
- * names the responder in messages ("tls-alpn-01"). 0, or -1 with
- * ERR_USAGE for a bad addr or ERR_NETWORK when it cannot listen or start
- * the thread; responder_stop() releases r either way. */
-int responder_start(struct responder *r, const char *addr, const char *flag,
-    const char *what, void *(*run)(void *), void *arg);
-
-/* Stops the thread (a byte on the wake pipe, then join) and closes the
- * descriptors; r is as after responder_init(). */
-void responder_stop(struct responder *r);
 
 /* Publishes keyauth at /.well-known/acme-challenge/token; publishing a token
  * again replaces its keyauth. token must pass b64url_is_token and be at most

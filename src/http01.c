@@ -7,9 +7,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +26,7 @@
 #include "fileio.h"
 #include "http01.h"
 #include "log.h"
+#include "responder.h"
 #include "util.h"
 
 #define CHALLENGE_PATH "/.well-known/acme-challenge/"
@@ -41,8 +39,6 @@
 #define KEYAUTH_MAX (TOKEN_MAX + 1 + 43)
 
 #define HEAD_MAX 4096            /* request head bytes read per connection */
-#define CLIENT_TIMEOUT_MS 5000   /* whole exchange, read and write */
-#define MAX_CLIENTS 16           /* served concurrently; more wait in the backlog */
 #define RESPONSE_MAX (512 + KEYAUTH_MAX)
 
 /* Webroot directories this run created, for the signal handler. */
@@ -56,8 +52,6 @@ struct published {
 
 /* One connection of the responder; touched only by its thread. */
 struct client {
-	int fd;                  /* -1 when the slot is free */
-	long long deadline;      /* mono_ms() after which it is dropped */
 	bool writing;
 	size_t inlen;
 	char in[HEAD_MAX];
@@ -76,7 +70,7 @@ struct http01 {
 
 	/* standalone */
 	struct responder rsp;
-	struct client clients[MAX_CLIENTS];
+	struct client clients[RESPONDER_MAX_CLIENTS];  /* by the responder's slot */
 
 	pthread_mutex_t lock;    /* guards tokens and ntokens */
 	struct published tokens[MAX_TOKENS];
@@ -129,14 +123,11 @@ void http01_emergency_cleanup(void)
 static struct http01 *solver_new(bool standalone)
 {
 	struct http01 *s = xcalloc(1, sizeof(*s));
-	size_t i;
 
 	s->standalone = standalone;
 	s->created_slot[0] = s->created_slot[1] = -1;
 	s->challenge_fd = -1;
 	responder_init(&s->rsp);
-	for (i = 0; i < MAX_CLIENTS; i++)
-		s->clients[i].fd = -1;
 	pthread_mutex_init(&s->lock, NULL);
 	return s;
 }
@@ -389,12 +380,6 @@ void http01_withdraw_all(struct http01 *s)
 
 /* Standalone */
 
-static void client_close(struct client *c)
-{
-	close(c->fd);
-	c->fd = -1;
-}
-
 /* The request line of a complete head, as its three parts. */
 static bool split_request_line(char *head, char **method, char **target,
     char **version)
@@ -492,320 +477,70 @@ static bool head_complete(const struct client *c)
 	    memmem(c->in, c->inlen, "\n\n", 2) != NULL;
 }
 
-static void client_write(struct client *c)
+/* Sends what is left of the response on fd: POLLOUT while some is, 0
+ * once all of it went or the peer is gone. */
+static short client_write(struct client *c, int fd)
 {
 	ssize_t n;
 
-	n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff, MSG_NOSIGNAL);
-	if (n == -1) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			client_close(c);
-		return;
-	}
+	n = send(fd, c->out + c->outoff, c->outlen - c->outoff, MSG_NOSIGNAL);
+	if (n == -1)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? POLLOUT : 0;
 	c->outoff += (size_t)n;
-	if (c->outoff == c->outlen)
-		client_close(c);
+	return c->outoff == c->outlen ? 0 : POLLOUT;
 }
 
-static void client_read(struct http01 *s, struct client *c)
+/* Reads more of the request head from fd, and answers once it is
+ * complete: POLLIN while it is not, 0 when the peer is gone or the head
+ * too long. */
+static short client_read(struct http01 *s, struct client *c, int fd)
 {
 	ssize_t n;
 
-	n = recv(c->fd, c->in + c->inlen, HEAD_MAX - c->inlen, 0);
+	n = recv(fd, c->in + c->inlen, HEAD_MAX - c->inlen, 0);
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (n <= 0) {
-		client_close(c);
-		return;
-	}
+		return POLLIN;
+	if (n <= 0)
+		return 0;
 	c->inlen += (size_t)n;
 	if (head_complete(c)) {
 		respond(s, c);
-		client_write(c);
-	} else if (c->inlen == HEAD_MAX) {
-		client_close(c);  /* a head this long is no ACME validator's */
+		return client_write(c, fd);
 	}
+	/* a head this long is no ACME validator's */
+	return c->inlen == HEAD_MAX ? 0 : POLLIN;
 }
 
-static void accept_clients(struct http01 *s)
+static short client_open(void *arg, size_t slot, int fd)
 {
-	struct client *c;
-	size_t i;
-	int fd;
+	struct client *c = &((struct http01 *)arg)->clients[slot];
 
-	for (i = 0; i < MAX_CLIENTS; i++) {
-		c = &s->clients[i];
-		if (c->fd != -1)
-			continue;
-		fd = accept4(s->rsp.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1)
-			return;  /* EAGAIN: none left; others: the peer gave up */
-		c->fd = fd;
-		c->deadline = mono_ms() + CLIENT_TIMEOUT_MS;
-		c->writing = false;
-		c->inlen = 0;
-	}
+	(void)fd;
+	c->writing = false;
+	c->inlen = 0;
+	return POLLIN;
 }
 
-/* The responder thread: one poll() loop over the wake pipe, the listening
- * socket and up to MAX_CLIENTS connections, each with its own deadline, so
- * a slow client delays nobody. Never calls err_*. */
-static void *serve(void *arg)
+static short client_step(void *arg, size_t slot, int fd)
 {
 	struct http01 *s = arg;
-	struct pollfd pfd[2 + MAX_CLIENTS];
-	int who[2 + MAX_CLIENTS];
-	long long now, wait;
-	nfds_t n, i;
-	size_t k;
-	bool full;
+	struct client *c = &s->clients[slot];
 
-	for (;;) {
-		now = mono_ms();
-		wait = -1;
-		full = true;
-		pfd[0].fd = s->rsp.wake[0];
-		pfd[0].events = POLLIN;
-		pfd[1].fd = s->rsp.listen_fd;
-		pfd[1].events = POLLIN;
-		n = 2;
-		for (k = 0; k < MAX_CLIENTS; k++) {
-			struct client *c = &s->clients[k];
-
-			if (c->fd != -1 && now >= c->deadline)
-				client_close(c);
-			if (c->fd == -1) {
-				full = false;
-				continue;
-			}
-			if (wait == -1 || c->deadline - now < wait)
-				wait = c->deadline - now;
-			pfd[n].fd = c->fd;
-			pfd[n].events = c->writing ? POLLOUT : POLLIN;
-			who[n++] = (int)k;
-		}
-		/* when every slot is busy, new connections wait in the backlog */
-		if (full)
-			pfd[1].fd = -1;
-		if (poll(pfd, n, (int)wait) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd[0].revents != 0)
-			break;
-		for (i = 2; i < n; i++) {
-			struct client *c = &s->clients[who[i]];
-
-			if (pfd[i].revents == 0)
-				continue;
-			if (c->writing)
-				client_write(c);
-			else
-				client_read(s, c);
-		}
-		if (pfd[1].revents & POLLIN)
-			accept_clients(s);
-	}
-	for (k = 0; k < MAX_CLIENTS; k++)
-		if (s->clients[k].fd != -1)
-			client_close(&s->clients[k]);
-	return NULL;
+	return c->writing ? client_write(c, fd) : client_read(s, c, fd);
 }
 
-/* Parses "PORT", ":PORT", "ADDR:PORT" or "[V6]:PORT" into sa; *any when no
- * address was given. */
-static bool parse_listen_addr(const char *addr, struct sockaddr_storage *sa,
-    bool *any)
-{
-	struct sockaddr_in *v4 = (struct sockaddr_in *)sa;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)sa;
-	char host[INET6_ADDRSTRLEN];
-	const char *port = addr, *hostp = NULL, *end;
-	size_t hostlen = 0;
-	bool bracketed = false;
-	long num;
-
-	memset(sa, 0, sizeof(*sa));
-	if (addr[0] == '[') {
-		end = strchr(addr, ']');
-		if (end == NULL || end[1] != ':')
-			return false;
-		hostp = addr + 1;
-		hostlen = (size_t)(end - hostp);
-		port = end + 2;
-		bracketed = true;
-	} else if ((end = strchr(addr, ':')) != NULL) {
-		if (strchr(end + 1, ':') != NULL)
-			return false;  /* an IPv6 address needs brackets */
-		hostp = addr;
-		hostlen = (size_t)(end - addr);
-		port = end + 1;
-	}
-	if (port[0] == '\0' || strlen(port) > 5 ||
-	    strspn(port, "0123456789") != strlen(port))
-		return false;
-	num = strtol(port, NULL, 10);
-	if (num < 1 || num > 65535)
-		return false;
-	*any = hostlen == 0;
-	if (*any && bracketed)
-		return false;
-	if (hostlen >= sizeof(host))
-		return false;
-	if (hostp != NULL)
-		memcpy(host, hostp, hostlen);
-	host[hostlen] = '\0';
-	if (*any || (!bracketed && inet_pton(AF_INET, host, &v4->sin_addr) == 1)) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)num);
-		return true;
-	}
-	if (bracketed && inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)num);
-		return true;
-	}
-	return false;
-}
-
-/* "ADDR:PORT" or "[V6]:PORT" for messages. */
-static void format_addr(const struct sockaddr_storage *sa, char *buf, size_t size)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-
-	if (sa->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)sa;
-
-		inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof(host));
-		snprintf(buf, size, "[%s]:%u", host, ntohs(v6->sin6_port));
-	} else {
-		const struct sockaddr_in *v4 = (const struct sockaddr_in *)sa;
-
-		inet_ntop(AF_INET, &v4->sin_addr, host, sizeof(host));
-		snprintf(buf, size, "%s:%u", host, ntohs(v4->sin_port));
-	}
-}
-
-/* A listening socket on sa, or -1 with errno. dual_stack: an IPv6 socket
- * that also accepts IPv4 (mapped) connections. */
-static int listen_on(const struct sockaddr_storage *sa, bool dual_stack)
-{
-	int fd, one = 1, zero = 0, saved;
-	socklen_t len = sa->ss_family == AF_INET6 ?
-	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-
-	fd = socket(sa->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
-	    (dual_stack && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
-	    sizeof(zero)) == -1) ||
-	    bind(fd, (const struct sockaddr *)sa, len) == -1 ||
-	    listen(fd, 32) == -1) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	return fd;
-}
-
-/* Room for an address as messages show it ("[V6]:PORT"). */
-#define ADDR_SHOWN_MAX 64
-
-/* A listening TCP socket (non-blocking, close-on-exec) on addr; flag names
- * the option in messages. Stores the address as messages show it in shown
- * (size bytes). Returns the descriptor (caller closes), or -1 with
- * ERR_USAGE for a bad addr or ERR_NETWORK when it cannot listen. */
-static int listen_addr(const char *addr, const char *flag, char *shown, size_t size)
-{
-	struct sockaddr_storage sa, v6any;
-	bool any;
-	int fd;
-
-	if (!parse_listen_addr(addr, &sa, &any)) {
-		err_set(ERR_USAGE, "invalid %s address \"%s\"", flag, addr);
-		return -1;
-	}
-	if (any) {
-		/* all addresses: one dual-stack socket, or IPv4 alone on a
-		 * host without IPv6 */
-		struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&v6any;
-
-		memset(&v6any, 0, sizeof(v6any));
-		v6->sin6_family = AF_INET6;
-		v6->sin6_addr = in6addr_any;
-		v6->sin6_port = ((struct sockaddr_in *)&sa)->sin_port;
-		fd = listen_on(&v6any, true);
-		if (fd == -1 && (errno == EAFNOSUPPORT ||
-		    errno == EADDRNOTAVAIL || errno == EPROTONOSUPPORT))
-			fd = listen_on(&sa, false);
-		else
-			sa = v6any;  /* name the socket that was (to be) used */
-	} else {
-		fd = listen_on(&sa, false);
-	}
-	format_addr(&sa, shown, size);
-	if (fd == -1)
-		err_set(ERR_NETWORK, "cannot listen on %s: %s", shown, strerror(errno));
-	return fd;
-}
-
-void responder_init(struct responder *r)
-{
-	r->listen_fd = r->wake[0] = r->wake[1] = -1;
-	r->running = false;
-}
-
-int responder_start(struct responder *r, const char *addr, const char *flag,
-    const char *what, void *(*run)(void *), void *arg)
-{
-	char shown[ADDR_SHOWN_MAX];
-	sigset_t all, old;
-	int rc;
-
-	if ((r->listen_fd = listen_addr(addr, flag, shown, sizeof(shown))) == -1)
-		return -1;
-	if (pipe2(r->wake, O_CLOEXEC | O_NONBLOCK) == -1) {
-		err_set(ERR_NETWORK, "cannot start the %s responder: %s", what, strerror(errno));
-		return -1;
-	}
-	/* signals belong to the main thread, whose handler cleans up */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&r->thread, NULL, run, arg);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		err_set(ERR_NETWORK, "cannot start the %s responder: %s", what, strerror(rc));
-		return -1;
-	}
-	r->running = true;
-	logmsg(LOG_VERBOSE, "%s responder listening on %s", what, shown);
-	return 0;
-}
-
-void responder_stop(struct responder *r)
-{
-	if (r->running) {
-		while (write(r->wake[1], "x", 1) == -1 && errno == EINTR)
-			continue;
-		pthread_join(r->thread, NULL);
-	}
-	if (r->listen_fd != -1)
-		close(r->listen_fd);
-	if (r->wake[0] != -1) {
-		close(r->wake[0]);
-		close(r->wake[1]);
-	}
-	responder_init(r);
-}
+/* A connection reads one request head, then writes one response. */
+static const struct responder_client_ops client_ops = {
+	.open = client_open,
+	.step = client_step,
+	.close = NULL,
+};
 
 struct http01 *http01_standalone(const char *addr)
 {
 	struct http01 *s = solver_new(true);
 
-	if (responder_start(&s->rsp, addr, "--standalone", "http-01", serve, s) != 0) {
+	if (responder_start(&s->rsp, addr, "--standalone", "http-01", &client_ops, s) != 0) {
 		http01_free(s);
 		return NULL;
 	}

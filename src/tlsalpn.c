@@ -24,10 +24,10 @@
 #include <openssl/x509v3.h>
 
 #include "err.h"
-#include "http01.h"
 #include "ident.h"
 #include "key.h"
 #include "log.h"
+#include "responder.h"
 #include "tlsalpn.h"
 #include "util.h"
 
@@ -35,27 +35,17 @@
 #define ACME_IDENTIFIER_OID "1.3.6.1.5.5.7.1.31"
 #define MAX_NAMES 128            /* as many as http-01 tokens */
 #define SNI_MAX 253
-#define CLIENT_TIMEOUT_MS 5000   /* the whole handshake */
-#define MAX_CLIENTS 16           /* served concurrently; more wait in the backlog */
 
 struct published {
 	char sni[SNI_MAX + 1];
 	X509 *cert;
 };
 
-/* One connection; touched only by the responder thread. */
-struct client {
-	int fd;                  /* -1 when the slot is free */
-	SSL *ssl;
-	long long deadline;      /* mono_ms() after which it is dropped */
-	short events;            /* what the handshake waits for */
-};
-
 struct tlsalpn {
 	struct responder rsp;
 	SSL_CTX *ctx;
 	EVP_PKEY *key;           /* of every published certificate */
-	struct client clients[MAX_CLIENTS];
+	SSL *clients[RESPONDER_MAX_CLIENTS];  /* by the responder's slot; its thread's */
 
 	pthread_mutex_t lock;    /* guards names and nnames */
 	struct published names[MAX_NAMES];
@@ -266,117 +256,53 @@ static int on_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
 	return SSL_TLSEXT_ERR_OK;
 }
 
-static void client_close(struct client *c)
-{
-	SSL_free(c->ssl);
-	close(c->fd);
-	c->ssl = NULL;
-	c->fd = -1;
-}
-
-/* Takes the handshake of c a step further; closes c once it is done,
- * whether it succeeded (the validator has seen the certificate) or not. */
-static void client_step(struct client *c)
-{
-	int rc = SSL_accept(c->ssl);
-
-	if (rc == 1) {
-		SSL_shutdown(c->ssl);  /* close_notify, best effort */
-		client_close(c);
-		return;
-	}
-	switch (SSL_get_error(c->ssl, rc)) {
-	case SSL_ERROR_WANT_READ:
-		c->events = POLLIN;
-		break;
-	case SSL_ERROR_WANT_WRITE:
-		c->events = POLLOUT;
-		break;
-	default:
-		client_close(c);
-	}
-	/* a refused peer leaves its reasons on this thread's queue */
-	ERR_clear_error();
-}
-
-static void accept_clients(struct tlsalpn *t)
-{
-	struct client *c;
-	int fd;
-
-	for (size_t i = 0; i < MAX_CLIENTS; i++) {
-		c = &t->clients[i];
-		if (c->fd != -1)
-			continue;
-		fd = accept4(t->rsp.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1)
-			return;  /* EAGAIN: none left; others: the peer gave up */
-		if ((c->ssl = SSL_new(t->ctx)) == NULL || !SSL_set_fd(c->ssl, fd)) {
-			SSL_free(c->ssl);
-			c->ssl = NULL;
-			close(fd);
-			continue;
-		}
-		c->fd = fd;
-		c->deadline = mono_ms() + CLIENT_TIMEOUT_MS;
-		c->events = POLLIN;
-	}
-}
-
-/* The responder thread: one poll() loop over the wake pipe, the listening
- * socket and up to MAX_CLIENTS handshakes, each with its own deadline, so
- * a slow or hostile client delays nobody. Never calls err_*. */
-static void *serve(void *arg)
+/* A connection's handshake on fd starts: its SSL, which client_step
+ * drives. */
+static short client_open(void *arg, size_t slot, int fd)
 {
 	struct tlsalpn *t = arg;
-	struct pollfd pfd[2 + MAX_CLIENTS];
-	int who[2 + MAX_CLIENTS];
-	long long now, wait;
-	nfds_t n, i;
-	bool full;
+	SSL *ssl = SSL_new(t->ctx);
 
-	for (;;) {
-		now = mono_ms();
-		wait = -1;
-		full = true;
-		pfd[0] = (struct pollfd){ .fd = t->rsp.wake[0], .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = t->rsp.listen_fd, .events = POLLIN };
-		n = 2;
-		for (size_t k = 0; k < MAX_CLIENTS; k++) {
-			struct client *c = &t->clients[k];
-
-			if (c->fd != -1 && now >= c->deadline)
-				client_close(c);
-			if (c->fd == -1) {
-				full = false;
-				continue;
-			}
-			if (wait == -1 || c->deadline - now < wait)
-				wait = c->deadline - now;
-			pfd[n] = (struct pollfd){ .fd = c->fd, .events = c->events };
-			who[n++] = (int)k;
-		}
-		/* when every slot is busy, new connections wait in the backlog */
-		if (full)
-			pfd[1].fd = -1;
-		if (poll(pfd, n, (int)wait) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd[0].revents != 0)
-			break;
-		for (i = 2; i < n; i++)
-			if (pfd[i].revents != 0)
-				client_step(&t->clients[who[i]]);
-		if (pfd[1].revents & POLLIN)
-			accept_clients(t);
+	if (ssl == NULL || !SSL_set_fd(ssl, fd)) {
+		SSL_free(ssl);
+		ERR_clear_error();
+		return 0;
 	}
-	for (size_t k = 0; k < MAX_CLIENTS; k++)
-		if (t->clients[k].fd != -1)
-			client_close(&t->clients[k]);
-	return NULL;
+	t->clients[slot] = ssl;
+	return POLLIN;
 }
+
+/* Takes the handshake a step further; it is done once it succeeded (the
+ * validator has seen the certificate) or failed. */
+static short client_step(void *arg, size_t slot, int fd)
+{
+	SSL *ssl = ((struct tlsalpn *)arg)->clients[slot];
+	int rc = SSL_accept(ssl), why = SSL_ERROR_NONE;
+
+	(void)fd;
+	if (rc == 1)
+		SSL_shutdown(ssl);  /* close_notify, best effort */
+	else
+		why = SSL_get_error(ssl, rc);
+	/* a refused peer leaves its reasons on this thread's queue */
+	ERR_clear_error();
+	return why == SSL_ERROR_WANT_READ ? POLLIN : why == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+}
+
+static void client_close(void *arg, size_t slot)
+{
+	struct tlsalpn *t = arg;
+
+	SSL_free(t->clients[slot]);
+	t->clients[slot] = NULL;
+}
+
+/* A connection is one handshake. */
+static const struct responder_client_ops client_ops = {
+	.open = client_open,
+	.step = client_step,
+	.close = client_close,
+};
 
 /* The TLS context: TLS 1.2 or newer (RFC 8737 section 4), no certificate
  * of its own, no session tickets, every decision in the callbacks. NULL
@@ -402,11 +328,9 @@ struct tlsalpn *tlsalpn_start(const char *addr)
 	struct tlsalpn *t = xcalloc(1, sizeof(*t));
 
 	responder_init(&t->rsp);
-	for (size_t i = 0; i < MAX_CLIENTS; i++)
-		t->clients[i].fd = -1;
 	pthread_mutex_init(&t->lock, NULL);
 	if ((t->key = key_generate(KEY_EC256)) == NULL || (t->ctx = context_new(t)) == NULL ||
-	    responder_start(&t->rsp, addr, "--tls-alpn", "tls-alpn-01", serve, t) != 0) {
+	    responder_start(&t->rsp, addr, "--tls-alpn", "tls-alpn-01", &client_ops, t) != 0) {
 		tlsalpn_free(t);
 		return NULL;
 	}

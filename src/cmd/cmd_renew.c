@@ -4,6 +4,7 @@
  * gets one session, shared by its certificates. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,6 @@
 #include "store.h"
 #include "util.h"
 
-/* How long a run waits for another run's lock before it gives up. */
 /* The most names renewed in one batch: Let's Encrypt's limit for one order,
  * and well within what one solver holds at once. */
 #define BATCH_NAMES 100
@@ -69,13 +69,15 @@ struct job {
 	char *why;                /* why it is due */
 	enum action action;
 	char *error;
+	enum err_kind error_kind; /* of error */
 };
 
-/* Moves the recorded error into *dst (replacing what was there). */
-static void take_error(char **dst)
+/* Moves the recorded error into j (replacing what was there). */
+static void take_error(struct job *j)
 {
-	free(*dst);
-	*dst = err_take_message();
+	j->error_kind = err_kind();
+	free(j->error);
+	j->error = err_take_message();
 }
 
 static void job_clear(struct job *j)
@@ -137,8 +139,11 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 
 	j->record = peek ? store_load_issuance(cfg->state_dir, j->name) :
 	    store_load_issuance_locked(cfg->state_dir, j->name);
-	if (j->record == NULL)
+	if (j->record == NULL) {
+		if (errno == ENOENT)  /* a NAME not kept: the command line's mistake */
+			err_rekind(ERR_USAGE);
 		goto out;
+	}
 	server = json_string_value(json_object_get(j->record, "server"));
 	j->deploy_pending = json_is_true(json_object_get(j->record, "deploy_pending"));
 	if (server == NULL) {
@@ -166,7 +171,7 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 out:
 	if (!ok) {
 		j->action = ACT_FAILED;
-		take_error(&j->error);
+		take_error(j);
 	}
 	/* not kept: a run over many certificates would hold every file */
 	free(pem);
@@ -433,7 +438,7 @@ static void job_deploy(const struct config *cfg, struct job *j, bool with_privke
 	if (deploy == NULL)
 		return;
 	if (issue_deploy(cfg->state_dir, j->name, deploy, with_privkey) != 0)
-		take_error(&j->error);
+		take_error(j);
 	else
 		j->deploy_pending = false;
 }
@@ -454,6 +459,7 @@ static void renew_batch(const struct config *cfg, struct job **batch, size_t k,
 		for (size_t i = 0; i < k; i++) {
 			batch[i]->action = ACT_FAILED;
 			batch[i]->error = xstrdup(err_message());
+			batch[i]->error_kind = err_kind();
 			issue_note_failure(cfg->state_dir, batch[i]->name, err_message());
 		}
 		err_clear();
@@ -464,7 +470,7 @@ static void renew_batch(const struct config *cfg, struct job **batch, size_t k,
 
 		if (issue_spec_from_record(j->record, j->name, &specs[m]) != 0) {
 			j->action = ACT_FAILED;
-			take_error(&j->error);
+			take_error(j);
 			continue;
 		}
 		specs[m].hooks = j->hooks;
@@ -489,7 +495,7 @@ static void renew_batch(const struct config *cfg, struct job **batch, size_t k,
 			j->action = ACT_FAILED;
 			err_restore(errors[i]);
 			issue_note_failure(cfg->state_dir, j->name, err_message());
-			take_error(&j->error);
+			take_error(j);
 		} else {
 			j->action = ACT_RENEWED;
 			j->deploy_pending = hooks_get(j->hooks, "deploy") != NULL;
@@ -582,8 +588,9 @@ static size_t only_server(const struct config *cfg, struct job *jobs, size_t n)
 }
 
 /* Runs each distinct hook of kind among the due jobs once. Failures are
- * added to *errors ("; "-joined). */
-static void run_run_hooks(struct job *jobs, size_t n, const char *kind, char **errors)
+ * added to *errors ("; "-joined) and to *exit_kind (renew_exit_kind). */
+static void run_run_hooks(struct job *jobs, size_t n, const char *kind, char **errors,
+    enum err_kind *exit_kind)
 {
 	const char **done = xcalloc(n + 1, sizeof(*done));
 	char *what = xasprintf("%s hook", kind), *t;
@@ -604,6 +611,7 @@ static void run_run_hooks(struct job *jobs, size_t n, const char *kind, char **e
 			    err_message());
 			free(*errors);
 			*errors = t;
+			*exit_kind = renew_exit_kind(*exit_kind, err_kind());
 			err_clear();
 		}
 	}
@@ -745,7 +753,7 @@ static bool dry_run_one(const struct config *cfg, struct job *j, json_t *arr)
 		free(spec.names);
 	}
 	if (!passed && j->error == NULL && j->action != ACT_REVOKED)
-		take_error(&j->error);
+		take_error(j);
 	if (arr != NULL) {
 		o = json_pack("{s:s,s:s,s:s?,s:s}", "name", j->name, "action",
 		    passed ? "dry-run" : action_names[j->error ? ACT_FAILED : j->action],
@@ -792,14 +800,16 @@ static int dry_run_all(const struct config *cfg, char **names, size_t n)
 }
 
 /* "NAME: why" of each failed job, "; "-joined, for the error line: stderr
- * says what failed, not only how many. Caller frees. */
-static char *failures_text(const struct job *jobs, size_t n)
+ * says what failed, not only how many; their kinds are added to *kind
+ * (renew_exit_kind). Caller frees. */
+static char *failures_text(const struct job *jobs, size_t n, enum err_kind *kind)
 {
 	char *text = xstrdup(""), *t;
 
 	for (size_t i = 0; i < n; i++) {
 		if (jobs[i].action != ACT_FAILED && jobs[i].error == NULL)
 			continue;
+		*kind = renew_exit_kind(*kind, jobs[i].error_kind);
 		t = xasprintf("%s%s%s: %s", text, *text ? "; " : "", jobs[i].name,
 		    jobs[i].error ? jobs[i].error : "unknown error");
 		free(text);
@@ -814,6 +824,7 @@ int cmd_renew(const struct config *cfg)
 	struct job *jobs = NULL;
 	char **names = NULL, *run_errors = NULL, *failures = NULL;
 	size_t n = 0, failed = 0;
+	enum err_kind exit_kind = ERR_NONE;
 	bool anything_due = false;
 	time_t now = time(NULL);
 	int lock = -1, rc = -1;
@@ -859,9 +870,9 @@ int cmd_renew(const struct config *cfg)
 	for (size_t i = 0; i < n; i++)
 		anything_due = anything_due || jobs[i].due;
 	if (anything_due) {
-		run_run_hooks(jobs, n, "pre", &run_errors);
+		run_run_hooks(jobs, n, "pre", &run_errors, &exit_kind);
 		renew_due(cfg, jobs, n, &servers);
-		run_run_hooks(jobs, n, "post", &run_errors);
+		run_run_hooks(jobs, n, "post", &run_errors, &exit_kind);
 	}
 	deploy_pending(cfg, jobs, n);
 	for (size_t i = 0; i < n; i++) {
@@ -877,15 +888,13 @@ int cmd_renew(const struct config *cfg)
 	for (struct server *srv = servers; srv != NULL; srv = srv->next)
 		session_log_stats(&srv->s);
 	if (failed > 0 || run_errors != NULL) {
-		failures = failures_text(jobs, n);
-		if (failed > 0 && run_errors != NULL)
-			err_set(ERR_ACME, "%zu of %zu certificates failed to renew or "
-			    "deploy: %s; %s", failed, n, failures, run_errors);
-		else if (failed > 0)
-			err_set(ERR_ACME, "%zu of %zu certificates failed to renew or "
-			    "deploy: %s", failed, n, failures);
+		failures = failures_text(jobs, n, &exit_kind);
+		if (failed == 0)
+			err_set(exit_kind, "%s", run_errors);
 		else
-			err_set(ERR_ACME, "%s", run_errors);
+			err_set(exit_kind, "%zu of %zu certificates failed to renew or deploy: "
+			    "%s%s%s", failed, n, failures, run_errors ? "; " : "",
+			    run_errors ? run_errors : "");
 		goto out;
 	}
 	rc = 0;

@@ -503,8 +503,8 @@ const char *help_usage(void)
 "\n"
 "Exit status:\n"
 "  0  success\n"
-"  1  the ACME server refused or validation failed, or a certificate failed\n"
-"     to renew or deploy (renew)\n"
+"  1  the ACME server refused or validation failed; renew: a certificate\n"
+"     failed to renew or deploy (3 or 4 when every failure was of that kind)\n"
 "  2  usage error or bad local input\n"
 "  3  network failure or deadline (server or proxy unreachable)\n"
 "  4  local storage error, or another renew held the lock for 60 s\n";

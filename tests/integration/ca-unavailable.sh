@@ -30,7 +30,7 @@ check_down() {
 
 	start=$(date +%s)
 	fault_acme renew --force
-	assert_rc 1 "$fault: renew fails"
+	assert_rc 3 "$fault: renew fails, as issue does, with the network's exit status"
 	assert_eq "acmectl: 1 of 1 certificates failed to renew or deploy: up.example: ${said#acmectl: }" \
 		"$ERR" "$fault: renew names the certificate and why, in one line"
 	assert_true "$fault: renew ends within 40 s" test $(($(date +%s) - start)) -le 40
@@ -51,7 +51,7 @@ fault_ca_stop
 fault_ca_start down-503 "$PORT"
 SNAP=$(state_snapshot "$STATE")
 fault_acme renew --force
-assert_rc 1 "down for everything, with the directory kept: renew fails"
+assert_rc 3 "down for everything, with the directory kept: renew fails (exit 3)"
 assert_eq "acmectl: 1 of 1 certificates failed to renew or deploy: up.example: the CA is unavailable: HTTP 503 from $URL after 4 tries: serverInternal: the front says 503: down for maintenance" \
 	"$ERR" "down for everything: the same line as when the directory alone is down"
 assert_true "the kept directory's nonce URL was asked first" \

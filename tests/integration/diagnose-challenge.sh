@@ -12,34 +12,22 @@
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/knot.sh"
-command -v nginx >/dev/null 2>&1 || skip "nginx (nginx-light) not installed"
+. "$(dirname "$0")/../lib/cluster.sh"
 netns_lab_begin
 netns_client_server
-INGRESS_IP=$(netns_free server client 10)
-netns_addr server client "$INGRESS_IP"
+cluster_ingress_addr server client
 DARK=$(netns_free client server 11)
 netns_blackhole client server "$DARK"
 W="$TEST_TMP/www"
 TOKEN=AbCdEf0123456789_-xyz
 KEY="$TOKEN.thumbprintThumbprintThumbprint0123456"
-mkdir -p "$W/.well-known/acme-challenge" "$TEST_TMP/nginx"
+mkdir -p "$W/.well-known/acme-challenge"
 printf '%s' "$KEY" >"$W/.well-known/acme-challenge/$TOKEN"
 printf '%s\n' "$KEY" >"$W/.well-known/acme-challenge/newline"
 netns_ca "$TEST_TMP/lab" ca
 netns_cert "$TEST_TMP/lab" ca secure secure.test
 
-cat >"$TEST_TMP/nginx/nginx.conf" <<EOF
-daemon off;
-user root;
-pid $TEST_TMP/nginx/nginx.pid;
-error_log $TEST_TMP/nginx/error.log;
-events { worker_connections 64; }
-http {
-	access_log $TEST_TMP/nginx/access.log;
-	client_body_temp_path $TEST_TMP/nginx;
-	default_type text/plain;
-	# the default backend: 404 for every host without a rule
-	server { listen $INGRESS_IP:80 default_server; return 404; }
+cluster_ingress_start server <<EOF
 	server {
 		listen $INGRESS_IP:80;
 		server_name shop.test;
@@ -67,10 +55,7 @@ http {
 		server_name loop.test;
 		return 302 http://loop.test/again\$request_uri;
 	}
-}
 EOF
-netns_spawn NGINX_PID "$TEST_TMP/nginx/stderr.log" server nginx -c "$TEST_TMP/nginx/nginx.conf"
-netns_wait_port client "$INGRESS_IP" 80 || fail "nginx did not start: $(cat "$TEST_TMP/nginx/"*.log)"
 netns_dnsmasq_start server "$SERVER_IP" --address=/shop.test/"$INGRESS_IP" \
 	--address=/secure.test/"$INGRESS_IP" --address=/plain.test/"$INGRESS_IP" \
 	--address=/loop.test/"$INGRESS_IP" --address=/other.test/"$INGRESS_IP" \
@@ -131,7 +116,7 @@ FAILED() { echo "failed to perform self check GET request '$(URL "$1" "${3:-}")'
 
 check shop.test ok ""
 assert_true "5 passes take 8 s at least (${ELAPSED_MS} ms)" [ "$ELAPSED_MS" -ge 8000 ]
-assert_eq 5 "$(grep -c "GET /.well-known/acme-challenge/$TOKEN " "$TEST_TMP/nginx/access.log")" \
+assert_eq 5 "$(grep -c "GET /.well-known/acme-challenge/$TOKEN " "$INGRESS_DIR/access.log")" \
 	"nginx saw 5 GETs"
 
 # a host the ingress has no rule for: its default backend answers
@@ -152,7 +137,7 @@ check plain.test redirect_https_failed \
 # Go's url.Error names the 10th Location as sent
 check loop.test redirect_loop \
 	"$(FAILED loop.test "http://loop.test$(printf '/again%.0s' 1 2 3 4 5 6 7 8 9 10)/.well-known/acme-challenge/$TOKEN")stopped after 10 redirects"
-assert_eq 9 "$(grep -c '"GET /again' "$TEST_TMP/nginx/access.log")" \
+assert_eq 9 "$(grep -c '"GET /again' "$INGRESS_DIR/access.log")" \
 	"10 requests: the first and 9 redirects followed"
 
 check nothere.test name_not_resolved \

@@ -18,6 +18,7 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
+. "$(dirname "$0")/../lib/cluster.sh"
 netns_lab_begin
 command -v setpriv >/dev/null 2>&1 || skip "setpriv (util-linux) not installed"
 netns_add node pod server
@@ -25,8 +26,7 @@ netns_link node server
 netns_link pod server
 SERVER_IP=$(netns_ip server node)
 POD_GW=$(netns_ip server pod)
-INGRESS_IP=$(netns_free server pod 10)
-netns_addr server pod "$INGRESS_IP"
+cluster_ingress_addr server pod
 # the pod reaches the server's node-side address through its own link
 netns_route pod "$SERVER_IP/32" "$POD_GW"
 # an address no namespace has a route to: the pod's proxy
@@ -147,22 +147,7 @@ assert_contains "$(json_field "$OUT" view)" "HTTPS_PROXY, HTTP_PROXY, NO_PROXY f
 assert_eq v1.16.2 "$(json_field "$OUT" cert_manager.version)" "--challenge --pid: the pod's version"
 
 # --certificate: the account step and each name's self check in the pod's view
-cat >"$TEST_TMP/issuer.yaml" <<EOF
-apiVersion: cert-manager.io/v1
-kind: ClusterIssuer
-metadata:
-  name: lab-acme
-spec:
-  acme:
-    server: $PEBBLE_DIR_URL
-    email: admin@acmectl.example
-    privateKeySecretRef:
-      name: lab-acme-account-key
-    solvers:
-    - http01:
-        ingress:
-          ingressClassName: nginx
-EOF
+cluster_issuer "$TEST_TMP/issuer.yaml"
 cat >"$TEST_TMP/cert.yaml" <<EOF
 apiVersion: cert-manager.io/v1
 kind: Certificate

@@ -5,7 +5,9 @@
 # the settings in the environment, renewed with them in the config file
 # only; the records are gone afterwards. A wrong TSIG key: the hook says
 # why in one line, acmectl fails (exit 2), nothing is kept, nothing is in
-# the zone. Hostile arguments and settings never reach nsupdate.
+# the zone. Hostile arguments and settings never reach nsupdate; a config
+# file another user could have written is refused, by the hook run alone
+# and inside a renew, which fails and keeps the certificate.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
@@ -97,6 +99,38 @@ hook 78 "cannot read the TSIG key file" "a missing key file" \
 chmod 620 "$CONF"
 hook 78 "mode 620 lets others write it" "a group-writable config file" \
 	env ACMECTL_NSUPDATE_CONF="$CONF" "$HOOK" add "_acme-challenge.x.$ZONE" abc
+chmod 602 "$CONF"
+hook 78 "mode 602 lets others write it" "a config file anyone can write" \
+	env ACMECTL_NSUPDATE_CONF="$CONF" "$HOOK" add "_acme-challenge.x.$ZONE" abc
+chmod 600 "$CONF"
+if [ "$(id -u)" = 0 ]; then
+	# only root can hand a file to another user
+	chown nobody "$CONF"
+	hook 78 "refusing $CONF: it belongs to uid $(id -u nobody)" \
+		"a config file of another user's, mode 600" \
+		env ACMECTL_NSUPDATE_CONF="$CONF" "$HOOK" add "_acme-challenge.x.$ZONE" abc
+	chown root "$CONF"
+fi
+
+# the same refusal where it matters: a renew run by cron, whose settings are
+# the file alone, fails as any failing dns hook does (exit 1), says why in
+# the hook's line, and leaves the certificate and the zone as they were
+chmod 664 "$CONF"
+pebble_new_account
+export SNAPSHOT_BUT_FAILURE_RECORD=1
+CERTS=$(state_snapshot "$STATE/certs")
+ARCHIVE=$(state_snapshot "$STATE/archive")
+ACMECTL_NSUPDATE_CONF=$CONF acme renew --force "$ZONE"
+assert_rc 1 "renew with a group-writable nsupdate.conf fails"
+assert_contains "$ERR" "nsupdate: refusing $CONF: mode 664 lets others write it" \
+	"renew: the hook's line says why"
+assert_contains "$ERR" "$ZONE: dns hook $HOOK add _acme-challenge.$ZONE failed with exit status 78" \
+	"renew: acmectl names the certificate, the hook and its exit status"
+assert_state_unchanged "$CERTS" "$STATE/certs" "renew: the live certificate is untouched"
+assert_state_unchanged "$ARCHIVE" "$STATE/archive" \
+	"renew: no new generation, nothing changed but the failure record"
+unset SNAPSHOT_BUT_FAILURE_RECORD
+assert_eq "" "$(txt "_acme-challenge.$ZONE")" "renew: nothing in the zone"
 chmod 600 "$CONF"
 printf 'exec=rm -rf /\n' >"$TEST_TMP/bad.conf"
 hook 78 "unknown key \"exec\"" "an unknown key in the config file" \

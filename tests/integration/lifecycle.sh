@@ -313,7 +313,7 @@ cp "$CONN" "$TEST_TMP/conn.saved"
 echo '{"ca_bundle": 5}' >"$CONN"
 CERT=$(sha_of "$SITE/cert.pem")
 ac renew --force site
-assert_rc 1 "renew with a broken connection.json"
+assert_rc 4 "renew with a broken connection.json: a storage error, exit 4"
 assert_contains "$OUT" "site: failed: cannot use $CONN" "its line names the file"
 assert_eq "$CERT" "$(sha_of "$SITE/cert.pem")" "the certificate is untouched"
 cp "$TEST_TMP/conn.saved" "$CONN"

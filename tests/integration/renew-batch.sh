@@ -105,7 +105,7 @@ assert_false "standalone port released after the batch" port_in_use "$PEBBLE_HTT
 # Pebble): the second batch fails on the network, the third fails at once
 # without trying again
 acme -v renew --force --parallel 1 --deploy-hook "kill $PEBBLE_PID" s1.example s2.example s3.example
-assert_rc 1 "renew exits 1 when the server goes away during the run"
+assert_rc 3 "renew exits 3 when the server goes away during the run (every failure a network one)"
 assert_contains "$OUT" "s1.example: renewed" "the first batch was renewed"
 assert_contains "$OUT" "s2.example: failed: " "the second batch failed"
 assert_contains "$OUT" "s3.example: failed: " "the third batch failed"
@@ -129,7 +129,7 @@ done
 pebble_new_account
 touch "$TEST_TMP/kill-pebble"
 acme -v renew --force --parallel 3 d1.example d2.example d3.example
-assert_rc 1 "renew exits 1 when the server goes away during a batch"
+assert_rc 3 "renew exits 3 when the server goes away during a batch"
 for n in d1 d2 d3; do
 	assert_contains "$OUT" "$n.example: failed: " "$n.example failed"
 done

@@ -178,14 +178,14 @@ acme -v renew --jitter 1 --days 2000 two.example
 assert_rc 0 "renew --jitter 1 with something due"
 assert_contains "$ERR" "(--jitter 1)" "waited a random time first"
 
-# Pebble gone: due certificates fail (exit 1), once per server; nothing due
-# still needs no server and exits 0
+# Pebble gone: due certificates fail (exit 3: every failure a network one),
+# once per server; nothing due still needs no server and exits 0
 pebble_stop
 START=$SECONDS
 acme -v renew
 assert_rc 0 "nothing due with the server down"
 acme renew --days 2000
-assert_rc 1 "due with the server down"
+assert_rc 3 "due with the server down"
 assert_contains "$OUT" "two.example: failed: " "the due certificate failed"
 assert_contains "$OUT" "one.example: revoked" "the revoked one is still skipped"
 assert_contains "$ERR" "1 of 2 certificates failed" "summary of failures"

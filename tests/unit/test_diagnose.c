@@ -14,6 +14,7 @@
 #include "diagnose.h"
 #include "probe.h"
 #include "test.h"
+#include "test_diag.h"
 #include "util.h"
 
 /* Rows start from a macro describing a run up to some step and override the
@@ -637,14 +638,6 @@ static char *finding_ids(const struct diag_report *r)
 	return s;
 }
 
-static bool advice_has(const struct diag_report *r, const char *part)
-{
-	for (size_t i = 0; i < r->nadvice; i++)
-		if (strstr(r->advice[i], part) != NULL)
-			return true;
-	return false;
-}
-
 /* Every step line has a detail, and every finding and advice is one line. */
 static bool lines_complete(const struct diag_report *r)
 {
@@ -664,16 +657,13 @@ static bool lines_complete(const struct diag_report *r)
 static void test_rows(void)
 {
 	struct diag_report r;
-	struct diag_facts f;
 	char marks[DIAG_NSTEPS + 1], *ids;
 
 	for (size_t i = 0; i < nitems(rows); i++) {
-		f = rows[i].f;
-		if (cm_version_parse(rows[i].version, &f.cm) != 0) {
-			CHECK(false, "row %zu: bad version", i);
+		if (!test_conclude(&rows[i].f, rows[i].version, &r)) {
+			CHECK(false, "[%s] no release %s", rows[i].name, rows[i].version);
 			continue;
 		}
-		diag_conclude(&f, &r);
 		CHECK_STR(diag_verdict_name(r.verdict), rows[i].verdict, rows[i].name);
 		step_marks(&r, marks);
 		CHECK_STR(marks, rows[i].steps, rows[i].name);
@@ -683,7 +673,7 @@ static void test_rows(void)
 		CHECK_STR(r.cm.reason, rows[i].reason, rows[i].name);
 		CHECK_STR(r.cm.message, rows[i].message, rows[i].name);
 		CHECK_INT(r.cm.nevents, rows[i].nevents, rows[i].name);
-		CHECK(advice_has(&r, rows[i].advice), "[%s] no advice containing \"%s\"",
+		CHECK(test_advice_has(&r, rows[i].advice), "[%s] no advice containing \"%s\"",
 		    rows[i].name, rows[i].advice);
 		CHECK(lines_complete(&r), "[%s] a line is empty or has a line break",
 		    rows[i].name);
@@ -830,8 +820,8 @@ static void test_deadline_views(void)
 		    "context deadline exceeded", deadline_rows[i].version);
 		CHECK_STR(r.cm.log, "\"error setting up issuer\" err=\"context deadline "
 		    "exceeded\"", deadline_rows[i].version);
-		CHECK(advice_has(&r, "cannot update the Ready condition") == !deadline_rows[i].written,
-		    "[%s] advice about the unwritten condition only when it is", deadline_rows[i].version);
+		CHECK(test_advice_has(&r, "cannot update the Ready condition") ==
+		    !deadline_rows[i].written, "[%s] advice about the unwritten condition only when it is", deadline_rows[i].version);
 		json = diag_report_json(&r);
 		CHECK(strstr(json, deadline_rows[i].written ? "\"condition_written\": true" :
 		    "\"condition_written\": false") != NULL, "[%s] json: %s", deadline_rows[i].version,

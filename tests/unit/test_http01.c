@@ -5,7 +5,6 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -22,59 +21,11 @@
 #include "http01.h"
 #include "util.h"
 #include "test.h"
+#include "test_net.h"
 
 #define TOKEN "tok_EN-1"
 #define KEYAUTH "tok_EN-1.thumbprint"
 #define CPATH "/.well-known/acme-challenge/"
-
-/* A port nobody listens on right now. */
-static int free_port(void)
-{
-	struct sockaddr_in sa;
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == -1)
-		port = -1;
-	else
-		port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
-static int connect_to(int family, int port)
-{
-	struct sockaddr_storage ss;
-	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-	struct timeval tv = { 8, 0 };
-	int fd;
-
-	memset(&ss, 0, sizeof(ss));
-	if (family == AF_INET) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)port);
-		v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	} else {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)port);
-		v6->sin6_addr = in6addr_loopback;
-	}
-	fd = socket(family, SOCK_STREAM, 0);
-	if (fd == -1)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&ss, family == AF_INET ?
-	    sizeof(*v4) : sizeof(*v6)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 /* Everything the server sends until it closes. Caller frees; NULL when the
  * connection failed. */
@@ -92,7 +43,7 @@ static char *read_all(int fd)
 
 static char *exchange(int family, int port, const char *request, size_t len)
 {
-	int fd = connect_to(family, port);
+	int fd = test_connect(family, port);
 	char *resp;
 
 	if (fd == -1)
@@ -161,7 +112,7 @@ static void test_addresses(void)
 	int port;
 
 	for (i = 0; i < nitems(addrs); i++) {
-		port = free_port();
+		port = test_free_port();
 		snprintf(addr, sizeof(addr), addrs[i].addr, port);
 		if (strchr(addr, '[') != NULL && addrs[i].valid && !have_ipv6())
 			continue;
@@ -182,7 +133,7 @@ static void test_in_use(void)
 	struct sockaddr_in sa;
 	struct http01 *s;
 	char addr[32], want[96];
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = free_port();
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = test_free_port();
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
@@ -244,7 +195,7 @@ static void test_responder(void)
 	struct http01 *s;
 	char addr[16], *resp, line[128], *big;
 	size_t i, biglen;
-	int port = free_port(), slow, family;
+	int port = test_free_port(), slow[16], family;
 	long long t0;
 
 	snprintf(addr, sizeof(addr), "%d", port);
@@ -321,29 +272,41 @@ static void test_responder(void)
 		free(resp);
 	}
 
-	/* A silent client does not hold up the validator, and is dropped
-	 * after 5 s. */
-	slow = connect_to(AF_INET, port);
-	CHECK(slow != -1, "slow client connects");
-	send(slow, "GET /", 5, 0);
+	/* Silent clients do not hold up the validator while a slot is free,
+	 * and are dropped after 5 s. */
+	for (i = 0; i + 1 < nitems(slow); i++) {
+		slow[i] = test_connect(AF_INET, port);
+		CHECK(slow[i] != -1, "slow client %zu connects", i);
+		send(slow[i], "GET /", 5, MSG_NOSIGNAL);
+	}
 	t0 = mono_ms();
 	resp = exchange(AF_INET, port, requests[0].request, strlen(requests[0].request));
-	CHECK(resp != NULL && strcmp(body_of(resp), KEYAUTH) == 0, "served beside a slow client");
-	CHECK(mono_ms() - t0 < 1000, "not delayed by the slow client: %lld ms", mono_ms() - t0);
+	CHECK(resp != NULL && strcmp(body_of(resp), KEYAUTH) == 0, "served beside 15 slow clients");
+	CHECK(mono_ms() - t0 < 1000, "not delayed by the slow clients: %lld ms", mono_ms() - t0);
 	free(resp);
-	resp = read_all(slow);
-	CHECK(resp[0] == '\0', "slow client gets no answer");
-	CHECK(mono_ms() - t0 >= 4500 && mono_ms() - t0 < 7000,
-	    "slow client dropped after %lld ms", mono_ms() - t0);
+	/* with all 16 slots taken, the next one waits in the backlog until
+	 * the slow ones are dropped, and is served then */
+	slow[i] = test_connect(AF_INET, port);
+	CHECK(slow[i] != -1, "slow client %zu connects", i);
+	resp = exchange(AF_INET, port, requests[0].request, strlen(requests[0].request));
+	CHECK(resp != NULL && strcmp(body_of(resp), KEYAUTH) == 0, "served once a slot is free");
+	CHECK(mono_ms() - t0 >= 4500, "served before a slot was free: %lld ms", mono_ms() - t0);
 	free(resp);
-	close(slow);
+	for (i = 0; i < nitems(slow); i++) {
+		resp = read_all(slow[i]);
+		CHECK(resp[0] == '\0', "slow client %zu gets no answer", i);
+		free(resp);
+		close(slow[i]);
+	}
+	CHECK(mono_ms() - t0 >= 4500 && mono_ms() - t0 < 8000,
+	    "slow clients dropped after %lld ms", mono_ms() - t0);
 
 	http01_withdraw_all(s);
 	resp = exchange(AF_INET, port, requests[0].request, strlen(requests[0].request));
 	CHECK(resp != NULL && strncmp(resp, "HTTP/1.1 404 ", 13) == 0, "withdrawn");
 	free(resp);
 	http01_free(s);
-	CHECK(connect_to(AF_INET, port) == -1, "stopped: nothing listens");
+	CHECK(test_connect(AF_INET, port) == -1, "stopped: nothing listens");
 }
 
 static int mode_of(const char *path)

@@ -12,6 +12,7 @@
 #include "certmanager.h"
 #include "diagnose.h"
 #include "test.h"
+#include "test_diag.h"
 #include "util.h"
 
 #pragma GCC diagnostic ignored "-Woverride-init"
@@ -253,14 +254,6 @@ static const struct {
 	  "cert-manager POSTs newAccount with an empty payload" },
 };
 
-static bool advice_has(const struct diag_report *r, const char *part)
-{
-	for (size_t i = 0; i < r->nadvice; i++)
-		if (strstr(r->advice[i], part) != NULL)
-			return true;
-	return false;
-}
-
 static char *event_reasons(const struct diag_report *r)
 {
 	char *s = xstrdup(""), *t;
@@ -276,16 +269,13 @@ static char *event_reasons(const struct diag_report *r)
 static void test_rows(void)
 {
 	struct diag_report r;
-	struct diag_facts f;
 	char *events;
 
 	for (size_t i = 0; i < nitems(rows); i++) {
-		f = rows[i].f;
-		if (cm_version_parse(rows[i].version, &f.cm) != 0) {
-			CHECK(false, "row %zu: bad version", i);
+		if (!test_conclude(&rows[i].f, rows[i].version, &r)) {
+			CHECK(false, "[%s] no release %s", rows[i].name, rows[i].version);
 			continue;
 		}
-		diag_conclude(&f, &r);
 		CHECK_STR(diag_verdict_name(r.verdict), rows[i].verdict, rows[i].name);
 		CHECK_STR(r.cm.reason, rows[i].reason, rows[i].name);
 		CHECK_STR(r.cm.message, rows[i].message, rows[i].name);
@@ -295,9 +285,9 @@ static void test_rows(void)
 		CHECK_INT(r.cm.requeue, rows[i].requeue, rows[i].name);
 		CHECK(rows[i].finding == NULL || diag_has_finding(&r, rows[i].finding),
 		    "[%s] no finding %s", rows[i].name, rows[i].finding);
-		CHECK(advice_has(&r, rows[i].advice), "[%s] no advice containing \"%s\"",
+		CHECK(test_advice_has(&r, rows[i].advice), "[%s] no advice containing \"%s\"",
 		    rows[i].name, rows[i].advice);
-		CHECK(rows[i].not_advice == NULL || !advice_has(&r, rows[i].not_advice),
+		CHECK(rows[i].not_advice == NULL || !test_advice_has(&r, rows[i].not_advice),
 		    "[%s] advice containing \"%s\"", rows[i].name, rows[i].not_advice);
 		CHECK(rows[i].account_line == NULL || (r.steps[DIAG_ACCOUNT].detail != NULL &&
 		    strstr(r.steps[DIAG_ACCOUNT].detail, rows[i].account_line) != NULL),

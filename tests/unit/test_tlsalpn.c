@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -25,6 +24,7 @@
 #include "tlsalpn.h"
 #include "util.h"
 #include "test.h"
+#include "test_net.h"
 
 #define KEYAUTH "tok_EN-1.thumbprint"
 
@@ -169,39 +169,6 @@ static void test_parsers(void)
 	}
 }
 
-/* A port nobody listens on right now. */
-static int free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == -1)
-		port = -1;
-	else
-		port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
-static int connect_to(int port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	struct timeval tv = { 8, 0 };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* One handshake as a client offering alpn (wire format, NULL: no ALPN)
  * with SNI sni (NULL: none). Returns the server's certificate when the
  * handshake succeeded with "acme-tls/1" chosen (caller X509_free()s). */
@@ -212,7 +179,7 @@ static X509 *handshake(int port, const char *sni, const char *alpn, size_t alpn_
 	const unsigned char *chosen = NULL;
 	unsigned int chosen_len = 0;
 	X509 *cert = NULL;
-	int fd = connect_to(port);
+	int fd = test_connect(AF_INET, port);
 
 	if (fd == -1)
 		goto out;
@@ -255,7 +222,7 @@ static const struct {
 
 static void test_responder(void)
 {
-	int port = free_port(), silent;
+	int port = test_free_port(), silent;
 	char addr[32];
 	struct tlsalpn *t;
 	X509 *cert;
@@ -269,7 +236,7 @@ static void test_responder(void)
 	CHECK_INT(tlsalpn_publish(t, "a.example", KEYAUTH), 0, "publish a.example");
 	CHECK_INT(tlsalpn_publish(t, "b.example", "other.keyauth"), 0, "publish b.example");
 	/* a client that connects and says nothing must not hold up the others */
-	silent = connect_to(port);
+	silent = test_connect(AF_INET, port);
 	CHECK(silent != -1, "silent client connected");
 	t0 = mono_ms();
 	for (size_t i = 0; i < sizeof(hellos) / sizeof(hellos[0]); i++) {
@@ -296,7 +263,7 @@ static void test_responder(void)
 	CHECK(cert == NULL, "refused once withdrawn");
 	X509_free(cert);
 	tlsalpn_free(t);
-	CHECK(connect_to(port) == -1, "port released");
+	CHECK(test_connect(AF_INET, port) == -1, "port released");
 	/* a bad address fails as a usage error */
 	t = tlsalpn_start("127.0.0.1:x");
 	CHECK(t == NULL && err_kind() == ERR_USAGE, "bad address: %s", err_message());
