@@ -237,7 +237,9 @@ out:
 
 /* The Issuer's account key when the run has it: --account-key, or the
  * Secret privateKeySecretRef names when the --secret file holds it. 0
- * with *key NULL when it has neither; -1 with err when it cannot be read. */
+ * with *key NULL when it has neither; -1 with err when it cannot be read
+ * (a Secret of that name without the data key among them: never the
+ * stored account in its place). */
 static int issuer_key(struct cert_run *cr, const struct k8s_issuer *iss, EVP_PKEY **key)
 {
 	const struct config *cfg = cr->cfg;
@@ -251,8 +253,11 @@ static int issuer_key(struct cert_run *cr, const struct k8s_issuer *iss, EVP_PKE
 		    cfg->account_key);
 		return (*key = key_load_file(cfg->account_key)) != NULL ? 0 : -1;
 	}
-	if (cfg->secret == NULL || iss->key_secret_name == NULL ||
-	    k8s_secret_load(cfg->secret, iss->key_secret_name, data_key, &v) != 0) {
+	if (cfg->secret == NULL || iss->key_secret_name == NULL)
+		return 0;
+	if (k8s_secret_load(cfg->secret, iss->key_secret_name, data_key, &v) != 0) {
+		if (v.missing != K8S_SECRET_ABSENT)
+			return -1;
 		err_clear();
 		return 0;
 	}

@@ -498,14 +498,16 @@ static int selfcheck_setup(struct cert_run *cr)
 }
 
 /* True when the --secret file holds the Issuer's account key Secret: it
- * may hold that one, the Certificate's, or both. */
+ * may hold that one, the Certificate's, or both. A Secret of that name
+ * counts even without the data key: the account step then says so. */
 static bool secret_has_account_key(const struct diagnose_opts *cfg)
 {
 	struct k8s_issuer *iss = k8s_issuer_load(cfg->from_issuer);
 	struct k8s_secret_value v = { 0 };
 	bool found = iss != NULL && iss->key_secret_name != NULL &&
-	    k8s_secret_load(cfg->secret, iss->key_secret_name,
-	    iss->key_secret_key != NULL ? iss->key_secret_key : "tls.key", &v) == 0;
+	    (k8s_secret_load(cfg->secret, iss->key_secret_name,
+	    iss->key_secret_key != NULL ? iss->key_secret_key : "tls.key", &v) == 0 ||
+	    v.missing == K8S_SECRET_KEY_ABSENT);
 
 	k8s_secret_value_clear(&v);
 	k8s_issuer_free(iss);

@@ -235,6 +235,19 @@ assert_rc 1 "the Issuer's key without an account: exit 1"
 assert_eq account_failed "$(json_field "$OUT" verdict)" "account_failed: it is not registered here"
 assert_eq "$ORDERS" "$(pebble_request_count "order-plz")" "no order"
 assert_no_file "$M/acct.yaml" "nothing written"
+# the Issuer's Secret without its data key, or with no key in it: never
+# the stored account in its place
+sed 's/^  tls.key:/  other.key:/' "$M/account-secret.yaml" >"$M/no-data-key.yaml"
+STATE="$TEST_TMP/state-issuer" flow --dns-hook "$HOOK" --secret "$M/no-data-key.yaml" -o "$M/acct.yaml"
+assert_rc 2 "the account key Secret without tls.key: exit 2"
+assert_contains "$ERR" 'no data key "tls.key"' "names the missing data key"
+printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: dns-acme-account-key}\ndata:\n  tls.key: %s\n' \
+	"$(printf 'not a key' | base64 -w0)" >"$M/garbage.yaml"
+STATE="$TEST_TMP/state-issuer" flow --dns-hook "$HOOK" --secret "$M/garbage.yaml" -o "$M/acct.yaml"
+assert_rc 1 "an account key cert-manager cannot read: exit 1"
+assert_eq account_failed "$(json_field "$OUT" verdict)" "garbage key: account_failed, as cert-manager"
+assert_eq "$ORDERS" "$(pebble_request_count "order-plz")" "no order on any account"
+assert_no_file "$M/acct.yaml" "nothing written"
 STATE="$TEST_TMP/state-issuer" flow --dns-hook "$HOOK" --secret "$M/account-secret.yaml" \
 	--register -o "$M/acct.yaml"
 assert_rc 0 "with --register (cert-manager's newAccount in the account step): exit 0"
