@@ -14,8 +14,10 @@
 # never answered, nothing written, the hook's remove still run); a DNS-01
 # name without --dns-hook and a hook others could replace, both refused
 # before any request; the Issuer's account key in --secret (the order goes
-# out on that key's account, which acmectl does not keep, and a key with no
-# account is not registered).
+# out on that key's account, which acmectl does not keep; a key with no
+# account is not registered; a Secret without its data key or with no key
+# in it never leaves the order to the stored account); the same key as
+# --account-key.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
@@ -262,5 +264,14 @@ assert_eq "$ISSUER_URL" "$(json_field "$OUT" url)" "Pebble's account for that ke
 assert_secret "$M/acct.yaml" "acct.$ZONE"
 assert_eq "" "$(ls "$TEST_TMP/state-issuer/accounts/"*/key.pem 2>/dev/null)" \
 	"acmectl kept neither the Issuer's key nor an account of its own"
+# the same key as --account-key: the same account orders
+certificate "[acct2.$ZONE]"
+STATE="$TEST_TMP/state-issuer" flow --dns-hook "$HOOK" --account-key "$TEST_TMP/issuer.key" \
+	-o "$M/acct2.yaml"
+assert_rc 0 "the Issuer's key as --account-key: exit 0"
+assert_eq "$ISSUER_URL $TEST_TMP/issuer.key" \
+	"$(json_field "$OUT" order_account.url) $(json_field "$OUT" order_account.from | sed 's/.*--account-key //')" \
+	"--account-key: that key's account ordered, and the output says so"
+assert_secret "$M/acct2.yaml" "acct2.$ZONE"
 
 test_done
