@@ -264,14 +264,18 @@ assert_eq "$ISSUER_URL" "$(json_field "$OUT" url)" "Pebble's account for that ke
 assert_secret "$M/acct.yaml" "acct.$ZONE"
 assert_eq "" "$(ls "$TEST_TMP/state-issuer/accounts/"*/key.pem 2>/dev/null)" \
 	"acmectl kept neither the Issuer's key nor an account of its own"
-# the same key as --account-key: the same account orders
+# the same key as --account-key: the same account orders (text output)
 certificate "[acct2.$ZONE]"
-STATE="$TEST_TMP/state-issuer" flow --dns-hook "$HOOK" --account-key "$TEST_TMP/issuer.key" \
-	-o "$M/acct2.yaml"
+netns_acmectl client --timeout 5 --state-dir "$TEST_TMP/state-issuer" --ca-bundle "$PEBBLE_CA" \
+	diagnose --certificate "$M/cert.yaml" --from-issuer "$M/issuer.yaml" --dns-hook "$HOOK" \
+	--account-key "$TEST_TMP/issuer.key" -o "$M/acct2.yaml"
 assert_rc 0 "the Issuer's key as --account-key: exit 0"
-assert_eq "$ISSUER_URL $TEST_TMP/issuer.key" \
-	"$(json_field "$OUT" order_account.url) $(json_field "$OUT" order_account.from | sed 's/.*--account-key //')" \
+assert_contains "$OUT" "the order's account: $ISSUER_URL (the Issuer's account key, --account-key $TEST_TMP/issuer.key)" \
 	"--account-key: that key's account ordered, and the output says so"
+assert_contains "$OUT" "acct2.$ZONE: DNS-01 by solvers[0] (dns01, rfc2136): " "text: the name's solver"
+assert_contains "$OUT" "  self checks with the real token: 1" "text: how many checks it took"
+assert_contains "$OUT" "Domain \"acct2.$ZONE\" verified with \"DNS-01\" validation" \
+	"text: the Challenge's event"
 assert_secret "$M/acct2.yaml" "acct2.$ZONE"
 
 test_done
