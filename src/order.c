@@ -51,29 +51,6 @@ static char *new_order_payload(const struct order_request *req, const char *repl
 	return s;
 }
 
-/* True when authz is answered through the dns hook: every one with a dns
- * hook alone, the ones the request's chooser names when it has both. */
-static bool by_dns01(const struct order_request *req, json_t *authz)
-{
-	const char *name = json_string_value(json_object_get(
-	    json_object_get(authz, "identifier"), "value"));
-
-	if (req->dns01 == NULL)
-		return false;
-	if (req->http01 == NULL || req->answers_dns01 == NULL)
-		return true;
-	return req->answers_dns01(req->before_answer_arg, name != NULL ? name : "?",
-	    json_is_true(json_object_get(authz, "wildcard")));
-}
-
-/* The challenge authz is answered with: dns-01 through the dns hook,
- * tls-alpn-01 with its responder, else http-01. */
-static const char *challenge_type(const struct order_request *req, json_t *authz)
-{
-	return by_dns01(req, authz) ? "dns-01" : req->tlsalpn != NULL ? "tls-alpn-01" :
-	    "http-01";
-}
-
 /* The challenge object of the given type in an authorization, or NULL. Borrowed. */
 static json_t *find_challenge(json_t *authz, const char *want)
 {
@@ -108,6 +85,24 @@ static const char *authz_name(json_t *authz)
 	    json_object_get(authz, "identifier"), "value"));
 
 	return v ? v : "?";
+}
+
+/* True when authz is answered through the dns hook: every one with the
+ * hook alone, those the request's chooser names when it has both. */
+static bool by_dns01(const struct order_request *req, json_t *authz)
+{
+	if (req->dns01 == NULL || req->http01 == NULL || req->answers_dns01 == NULL)
+		return req->dns01 != NULL;
+	return req->answers_dns01(req->before_answer_arg, authz_name(authz),
+	    json_is_true(json_object_get(authz, "wildcard")));
+}
+
+/* The challenge authz is answered with: dns-01 through the dns hook,
+ * tls-alpn-01 with its responder, else http-01. */
+static const char *challenge_type(const struct order_request *req, json_t *authz)
+{
+	return by_dns01(req, authz) ? "dns-01" : req->tlsalpn != NULL ? "tls-alpn-01" :
+	    "http-01";
 }
 
 int order_authz_challenge(json_t *authz, const char *type, const char **token,
