@@ -22,6 +22,7 @@ struct name_check {
 	struct cm_solver_pick pick;
 	struct selfcheck_result r;  /* the self check, when one ran */
 	bool checked;
+	int checks;                 /* self checks the flow ran with the real token */
 	bool answered;              /* the flow answered its challenge (else it was valid) */
 	const char *verdict;        /* static: doc/diagnose.md */
 	const char *reason;         /* the Challenge's status.reason, or NULL; borrowed from r */
@@ -56,15 +57,33 @@ struct cert_run {
 	const char *key_event;      /* "Generated", "Reused", or NULL */
 	char *key_warning;          /* the DecodeFailed event before Generated, or NULL */
 	char *key_warning_why;      /* why the Secret's tls.key did not decode, or NULL */
+	char *order_account_url;    /* the account that ordered, or NULL */
+	char *order_account_from;   /* whose it is: the Issuer's key and where it was, or
+				     * acmectl's stored account; NULL before the flow */
+	long long flow_end_ms;      /* mono_ms() when --deadline ends the flow */
 };
 
-/* With --webroot or --standalone: the whole flow against the Issuer's CA
- * (account, order, the self check of each name before its challenge is
- * answered, finalize with cert-manager's CSR, download) and the Secret
- * written to -o. Updates the names' checks with the real token's. 0 when
- * the Secret is written; -1 with err when the flow cannot start or a
- * local step fails (exit status); a refusal by the CA or a failing self
- * check is recorded in cr->issue_error with 0 returned. */
+/* What the whole flow needs before any request, once the names have
+ * their solvers: -o naming a new file, the flag each name's solver needs
+ * (--dns-hook for DNS-01, --webroot or --standalone for HTTP-01: else
+ * ERR_USAGE naming the name and the flag) and a dns hook program nobody
+ * else could have planted (ERR_STORAGE, hook_check_program). 0 or -1 with
+ * err. */
+int certflow_check(const struct cert_run *cr);
+
+/* With --webroot, --standalone or --dns-hook (after certflow_check): the
+ * whole flow against the Issuer's CA (account, order, presenting each
+ * name's challenge through its solver's flag, cert-manager's self check
+ * before answering it, DNS-01 repeated every 10 s until it passes or
+ * --deadline, finalize with cert-manager's CSR, download, every record
+ * removed again) and the Secret written to -o. The order goes out on the
+ * Issuer's account when its key is given (--account-key, or the --secret
+ * file holding privateKeySecretRef's Secret: looked up, never
+ * registered), else on acmectl's stored account; cr says which. Updates
+ * the names' checks with the real token's. 0 when the Secret is written;
+ * -1 with err when the flow cannot start or a local step fails (exit
+ * status); a refusal by the CA or a failing self check is recorded in
+ * cr->issue_error with 0 returned. */
 int certflow_issue(struct cert_run *cr);
 
 #endif

@@ -32,7 +32,9 @@ int dns01_publish(struct dns01 *d, const char *name, const char *keyauth);
 int dns01_wait(struct dns01 *d, long long left_ms);
 
 /* Runs `hook remove ...` for every published record (failures are logged,
- * not fatal) and forgets them. */
+ * not fatal) and forgets them. Each remove is bounded by the hook timeout
+ * only, never by what is left of --deadline (hook_set_deadline), which is
+ * restored afterwards. */
 void dns01_withdraw_all(struct dns01 *d);
 
 /* Withdraws everything and frees. NULL is fine. */

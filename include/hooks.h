@@ -58,6 +58,9 @@ int hook_exec(const char *what, const char *shown, const char *prog, char *const
  * --deadline ran out: SHOWN". issue.c sets it around an issuance. */
 void hook_set_deadline(long long mono_deadline_ms);
 
+/* The deadline hook_set_deadline() set last (0: none). */
+long long hook_deadline(void);
+
 /* Refuses to run prog (a path, or a name looked up in PATH as
  * posix_spawnp does) unless the file and every directory above it may be
  * trusted (file_check_trusted_path: the running user's or root's, not

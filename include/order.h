@@ -20,6 +20,11 @@ struct order_request {
 	struct http01 *http01;    /* answers http-01, or NULL */
 	struct dns01 *dns01;      /* answers dns-01 instead, or NULL */
 	struct tlsalpn *tlsalpn;  /* answers tls-alpn-01 instead, or NULL */
+	/* With both http01 and dns01: true when the authorization of this
+	 * identifier (a wildcard's base name, and whether it is a wildcard's)
+	 * is answered through dns01, false through http01. NULL: dns01
+	 * answers every one when set. Called with before_answer_arg. */
+	bool (*answers_dns01)(void *arg, const char *identifier, bool wildcard);
 	EVP_PKEY *account_key;    /* for key authorizations */
 	const char *profile;      /* newOrder "profile", or NULL */
 	const char *replaces;     /* ARI certificate id (RFC 9773), or NULL */

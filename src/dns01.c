@@ -114,10 +114,15 @@ int dns01_wait(struct dns01 *d, long long left_ms)
 
 void dns01_withdraw_all(struct dns01 *d)
 {
+	long long deadline = hook_deadline();
 	char *why;
 
 	if (d == NULL)
 		return;
+	/* a record is removed however little is left of --deadline (a flow
+	 * that waited it out would otherwise leave it behind): --hook-timeout
+	 * alone bounds the remove */
+	hook_set_deadline(0);
 	for (size_t i = 0; i < d->nrecords; i++) {
 		if (run_hook(d->hook, "remove", d->records[i].name, d->records[i].value,
 		    &why) != 0) {
@@ -131,6 +136,7 @@ void dns01_withdraw_all(struct dns01 *d)
 	d->records = NULL;
 	d->nrecords = 0;
 	d->pending_wait = false;
+	hook_set_deadline(deadline);
 }
 
 void dns01_free(struct dns01 *d)

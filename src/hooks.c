@@ -155,6 +155,11 @@ void hook_set_deadline(long long mono_deadline_ms)
 	deadline_ms = mono_deadline_ms;
 }
 
+long long hook_deadline(void)
+{
+	return deadline_ms;
+}
+
 /* The file a program name runs, as posix_spawnp looks it up: prog itself
  * when it holds a '/', else the first executable regular file of that
  * name in PATH. Caller frees; NULL when there is none (the spawn then

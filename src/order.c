@@ -51,13 +51,6 @@ static char *new_order_payload(const struct order_request *req, const char *repl
 	return s;
 }
 
-/* The challenge this order answers: dns-01 with a dns hook, tls-alpn-01
- * with its responder, else http-01. */
-static const char *challenge_type(const struct order_request *req)
-{
-	return req->dns01 != NULL ? "dns-01" : req->tlsalpn != NULL ? "tls-alpn-01" : "http-01";
-}
-
 /* The challenge object of the given type in an authorization, or NULL. Borrowed. */
 static json_t *find_challenge(json_t *authz, const char *want)
 {
@@ -92,6 +85,24 @@ static const char *authz_name(json_t *authz)
 	    json_object_get(authz, "identifier"), "value"));
 
 	return v ? v : "?";
+}
+
+/* True when authz is answered through the dns hook: every one with the
+ * hook alone, those the request's chooser names when it has both. */
+static bool by_dns01(const struct order_request *req, json_t *authz)
+{
+	if (req->dns01 == NULL || req->http01 == NULL || req->answers_dns01 == NULL)
+		return req->dns01 != NULL;
+	return req->answers_dns01(req->before_answer_arg, authz_name(authz),
+	    json_is_true(json_object_get(authz, "wildcard")));
+}
+
+/* The challenge authz is answered with: dns-01 through the dns hook,
+ * tls-alpn-01 with its responder, else http-01. */
+static const char *challenge_type(const struct order_request *req, json_t *authz)
+{
+	return by_dns01(req, authz) ? "dns-01" : req->tlsalpn != NULL ? "tls-alpn-01" :
+	    "http-01";
 }
 
 int order_authz_challenge(json_t *authz, const char *type, const char **token,
@@ -161,11 +172,11 @@ static char *publish_authz(const struct order_request *req, json_t *authz)
 		    "nothing was published for it", name);
 		goto out;
 	}
-	if (order_authz_challenge(authz, challenge_type(req), &token, &url) != 0)
+	if (order_authz_challenge(authz, challenge_type(req, authz), &token, &url) != 0)
 		goto out;
 	if ((keyauth = jws_key_authorization(req->account_key, token)) == NULL)
 		goto out;
-	if (req->dns01 != NULL ? dns01_publish(req->dns01, name, keyauth) :
+	if (by_dns01(req, authz) ? dns01_publish(req->dns01, name, keyauth) :
 	    req->tlsalpn != NULL ? tlsalpn_publish(req->tlsalpn, name, keyauth) :
 	    http01_publish(req->http01, token, keyauth))
 		goto out;
@@ -457,7 +468,7 @@ static int take_authz(struct progress *p, json_t *authz, char **answer)
 	}
 	if ((url = publish_authz(p->req, authz)) == NULL)
 		return -1;
-	if (p->req->dns01 != NULL) {
+	if (by_dns01(p->req, authz)) {
 		p->dns_answers = xrealloc(p->dns_answers,
 		    (p->ndns_answers + 2) * sizeof(*p->dns_answers));
 		p->dns_answers[p->ndns_answers++] = url;

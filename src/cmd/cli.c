@@ -98,7 +98,7 @@ static const struct optspec options[] = {
 	STR("--csr", ON_ISSUE, csr),
 	VAL("--name", ON_ISSUE | ON_EXPORT, opt_name),
 	FLAG("--force", ON_ISSUE | ON_RENEW, force),
-	STR("--dns-hook", ON_ISSUE, dns_hook),
+	STR("--dns-hook", ON_ISSUE | ON_DIAGNOSE, dns_hook),
 	VAL("--dns-wait", ON_ISSUE, opt_dns_wait),
 	STR("--dns-resolver", ON_ISSUE | ON_RENEW, dns_resolver),
 	STR("--preferred-chain", ON_ISSUE, preferred_chain),
@@ -121,7 +121,7 @@ static const struct optspec options[] = {
 	VAL("--jitter", ON_RENEW, opt_number),
 	VAL("--parallel", ON_ISSUE | ON_RENEW, opt_number),
 	VAL("--hook-timeout", ON_ISSUE | ON_RENEW, opt_number),
-	VAL("--deadline", ON_ISSUE | ON_RENEW, opt_number),
+	VAL("--deadline", ON_ISSUE | ON_RENEW | ON_DIAGNOSE, opt_number),
 	STR("--metrics", ON_RENEW | ON_LIST, metrics_file),
 
 	/* revoke, deactivate, delete */
@@ -529,9 +529,10 @@ static int check_combinations(struct config *cfg)
 			err_set(ERR_USAGE, "--certificate and --challenge cannot be used together");
 			return -1;
 		}
-		if ((cfg->webroot != NULL || cfg->standalone != NULL || cfg->output != NULL) &&
-		    cfg->certificate == NULL) {
-			err_set(ERR_USAGE, "--webroot, --standalone and -o need --certificate FILE");
+		if ((cfg->webroot != NULL || cfg->standalone != NULL || cfg->dns_hook != NULL ||
+		    cfg->output != NULL) && cfg->certificate == NULL) {
+			err_set(ERR_USAGE, "--webroot, --standalone, --dns-hook and -o need "
+			    "--certificate FILE");
 			return -1;
 		}
 		if (cfg->webroot != NULL && cfg->standalone != NULL) {

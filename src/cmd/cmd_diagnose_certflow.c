@@ -1,6 +1,7 @@
-/* cmd_diagnose_certflow.c - diagnose --certificate with --webroot or
- * --standalone: cert-manager's issuance flow against the Issuer's CA, from
- * the private key its keymanager would use to the Secret its issuing
+/* cmd_diagnose_certflow.c - diagnose --certificate with --webroot,
+ * --standalone or --dns-hook: cert-manager's issuance flow against the
+ * Issuer's CA, on the Issuer's account when its key is given, from the
+ * private key its keymanager would use to the Secret its issuing
  * controller would write (see certflow.h). */
 #include "config.h"
 
@@ -10,17 +11,24 @@
 #include <sys/stat.h>
 
 
+#include "account.h"
 #include "certflow.h"
 #include "cmcsr.h"
 #include "cmd.h"
 #include "cmsecret.h"
+#include "dns01.h"
 #include "err.h"
+#include "hooks.h"
 #include "k8s.h"
 #include "key.h"
 #include "order.h"
 #include "session.h"
 #include "store.h"
 #include "util.h"
+
+/* cert-manager's --dns01-check-retry-period: a failed DNS-01 check is
+ * repeated this long after. */
+#define DNS01_RETRY_MS 10000
 
 /* -o must name a file that does not exist: checked before the order, and
  * again, exclusively, when the Secret is written. */
@@ -41,18 +49,44 @@ static int output_is_new(const char *path)
 	return 0;
 }
 
-/* Every name must be answered the way acmectl can answer it here. */
+static bool is_dns01(const struct name_check *nc)
+{
+	return nc->pick.type != NULL && strcmp(nc->pick.type, "DNS-01") == 0;
+}
+
+/* Every name must have the flag that answers its solver's challenge here:
+ * --dns-hook for DNS-01, --webroot or --standalone for HTTP-01. */
 static int solvers_fit(const struct cert_run *cr)
 {
+	const struct config *cfg = cr->cfg;
+
 	for (size_t i = 0; i < cr->nnames; i++) {
 		const struct name_check *nc = &cr->names[i];
 
-		if (nc->pick.type != NULL && strcmp(nc->pick.type, "HTTP-01") != 0) {
-			err_set(ERR_USAGE, "%s: cert-manager answers DNS-01 for it (%s); --webroot "
-			    "and --standalone answer HTTP-01", nc->name,
+		if (nc->pick.type == NULL)
+			continue;
+		if (is_dns01(nc) && cfg->dns_hook == NULL) {
+			err_set(ERR_USAGE, "%s: cert-manager answers DNS-01 for it (%s): the flow "
+			    "needs --dns-hook PROG", nc->name, cr->solvers.v[nc->pick.index].label);
+			return -1;
+		}
+		if (!is_dns01(nc) && cfg->webroot == NULL && cfg->standalone == NULL) {
+			err_set(ERR_USAGE, "%s: cert-manager answers HTTP-01 for it (%s): the flow "
+			    "needs --webroot DIR or --standalone [ADDR:]PORT", nc->name,
 			    cr->solvers.v[nc->pick.index].label);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+int certflow_check(const struct cert_run *cr)
+{
+	if (output_is_new(cr->cfg->output) != 0 || solvers_fit(cr) != 0)
+		return -1;
+	if (cr->cfg->dns_hook != NULL && hook_check_program(cr->cfg->dns_hook) != 0) {
+		err_prefix("dns hook");
+		return -1;
 	}
 	return 0;
 }
@@ -120,9 +154,39 @@ static struct name_check *find_name(struct cert_run *cr, const char *identifier,
 	return NULL;
 }
 
+/* order_request.answers_dns01: the names whose solver is a dns01 one. */
+static bool answers_dns01(void *arg, const char *identifier, bool wildcard)
+{
+	struct name_check *nc = find_name(arg, identifier, wildcard);
+
+	return nc != NULL && is_dns01(nc);
+}
+
+/* cert-manager's DNS-01 check of the record just presented, repeated
+ * every --dns01-check-retry-period until it passes or --deadline is
+ * reached (waiting out what is left of it, so the flow ends there). */
+static int check_dns01(struct cert_run *cr, struct name_check *nc, struct cm_challenge *ch)
+{
+	long long left;
+
+	for (;;) {
+		selfcheck_result_clear(&nc->r);
+		if (selfcheck_dns01(ch, &cr->opts, &nc->r) != 0)
+			return -1;
+		nc->checks++;
+		if (nc->r.reason == NULL || (left = cr->flow_end_ms - mono_ms()) <= 0)
+			return 0;
+		sleep_ms(left < DNS01_RETRY_MS ? left : DNS01_RETRY_MS);
+		if (left <= DNS01_RETRY_MS)
+			return 0;
+	}
+}
+
 /* order_request.before_answer: cert-manager's self check with the real
- * token; the challenge is answered only when it passes, as cert-manager
- * does (which would retry every 10 s; here the run stops). */
+ * token (for DNS-01 the TXT value the hook presented); the challenge is
+ * answered only when it passes, as cert-manager does. HTTP-01 is checked
+ * once (cert-manager would retry every 10 s; here the run stops), DNS-01
+ * until it passes or --deadline ends the flow. */
 static int self_check(void *arg, const char *identifier, bool wildcard, const char *token,
     const char *keyauth)
 {
@@ -130,42 +194,129 @@ static int self_check(void *arg, const char *identifier, bool wildcard, const ch
 	struct name_check *nc = find_name(cr, identifier, wildcard);
 	struct cm_challenge ch = { .type = "HTTP-01", .dns_name = (char *)identifier,
 	    .wildcard = wildcard, .token = (char *)token, .key = (char *)keyauth };
+	char *txt = NULL;
+	int rc = -1;
 
 	if (nc == NULL) {
 		err_set(ERR_ACME, "the CA asks to authorize %s, which the order did not name",
 		    identifier);
 		return -1;
 	}
-	selfcheck_result_clear(&nc->r);
 	free(nc->advice);
 	nc->advice = NULL;
-	if (selfcheck_http01(&ch, &cr->opts, &nc->r) != 0)
-		return -1;
+	nc->checks = 0;
+	if (is_dns01(nc)) {
+		if ((txt = dns01_txt_value(keyauth)) == NULL)
+			return -1;
+		ch.type = "DNS-01";
+		ch.key = txt;
+		if (check_dns01(cr, nc, &ch) != 0)
+			goto out;
+	} else {
+		selfcheck_result_clear(&nc->r);
+		if (selfcheck_http01(&ch, &cr->opts, &nc->r) != 0)
+			goto out;
+		nc->checks = 1;
+	}
 	nc->verdict = nc->r.verdict;
 	nc->reason = nc->r.reason;
 	if (nc->reason == NULL) {
 		nc->answered = true;
+		rc = 0;
+	} else {
+		err_set(ERR_ACME, "cert-manager's self check of %s fails (%s, %d check%s): the "
+		    "challenge is not answered", nc->name, nc->verdict, nc->checks,
+		    nc->checks == 1 ? "" : "s");
+	}
+out:
+	free(txt);
+	return rc;
+}
+
+/* The Issuer's account key when the run has it: --account-key, or the
+ * Secret privateKeySecretRef names when the --secret file holds it. 0
+ * with *key NULL when it has neither; -1 with err when it cannot be read
+ * (a Secret of that name without the data key among them: never the
+ * stored account in its place). */
+static int issuer_key(struct cert_run *cr, const struct k8s_issuer *iss, EVP_PKEY **key)
+{
+	const struct config *cfg = cr->cfg;
+	struct k8s_secret_value v = { 0 };
+	const char *data_key = iss->key_secret_key != NULL ? iss->key_secret_key : "tls.key";
+	char *what;
+
+	*key = NULL;
+	if (cfg->account_key != NULL) {
+		cr->order_account_from = xasprintf("the Issuer's account key, --account-key %s",
+		    cfg->account_key);
+		return (*key = key_load_file(cfg->account_key)) != NULL ? 0 : -1;
+	}
+	if (cfg->secret == NULL || iss->key_secret_name == NULL)
+		return 0;
+	if (k8s_secret_load(cfg->secret, iss->key_secret_name, data_key, &v) != 0) {
+		if (v.missing != K8S_SECRET_ABSENT)
+			return -1;
+		err_clear();
 		return 0;
 	}
-	err_set(ERR_ACME, "cert-manager's self check of %s fails (%s): the challenge is not "
-	    "answered", nc->name, nc->verdict);
+	what = xasprintf("%s: Secret %s, data key \"%s\"", cfg->secret, iss->key_secret_name,
+	    data_key);
+	*key = key_from_pem((const char *)v.data, v.len, what);
+	k8s_secret_value_clear(&v);
+	cr->order_account_from = xasprintf("the Issuer's account key, Secret %s (%s) in %s",
+	    iss->key_secret_name, data_key, cfg->secret);
+	free(what);
+	return *key != NULL ? 0 : -1;
+}
+
+/* The account of the Issuer's key, looked up with onlyReturnExisting as
+ * cert-manager's GetReg does; never registered here (the account step
+ * sends cert-manager's newAccount with --register). Takes key. */
+static int issuer_account(struct session *s, EVP_PKEY *key)
+{
+	const struct problem *p;
+
+	s->account_key = key;
+	if (account_lookup(s->acme, key, &s->account_url, NULL) == 0)
+		return 0;
+	if ((p = err_get_problem()) != NULL && p->type != NULL &&
+	    strstr(p->type, "accountDoesNotExist") != NULL)
+		err_set(ERR_ACME, "the Issuer's account key has no account at %s: acmectl "
+		    "orders only on an existing one (--register sends cert-manager's "
+		    "newAccount in the account step)", s->opts->server);
 	return -1;
 }
 
-/* The account at the Issuer's server, as acmectl keeps it in its state. */
-static int open_account(struct session *s, const struct cert_run *cr)
+/* The account that orders: the Issuer's when its key is given, else the
+ * one acmectl keeps for the Issuer's server in its state (registered
+ * there when there is none). Says which in cr. */
+static int open_account(struct session *s, struct session_opts *so, struct cert_run *cr)
 {
 	struct k8s_issuer *iss = k8s_issuer_load(cr->cfg->from_issuer);
-	struct session_opts so = cmd_session_opts(cr->cfg);
+	EVP_PKEY *key = NULL;
 	int rc = -1;
 
 	if (iss == NULL)
 		return -1;
-	so.server = iss->server;
-	if (session_open(s, &so) == 0 && session_load_account(s, false) == 0 &&
-	    (s->account_key != NULL || session_register(s, NULL, KEY_RSA2048, iss->email,
-	    NULL, NULL, NULL) == 0))
-		rc = 0;
+	*so = cmd_session_opts(cr->cfg);
+	so->server = iss->server;
+	if (issuer_key(cr, iss, &key) != 0 || session_open(s, so) != 0)
+		goto out;
+	if (key != NULL) {
+		rc = issuer_account(s, key);
+		key = NULL;
+		goto out;
+	}
+	if (session_load_account(s, false) != 0 || (s->account_key == NULL &&
+	    session_register(s, NULL, KEY_RSA2048, iss->email, NULL, NULL, NULL) != 0))
+		goto out;
+	cr->order_account_from = xasprintf("acmectl's stored account for %s, %s",
+	    iss->server, s->account_dir);
+	rc = 0;
+out:
+	if (rc == 0)
+		cr->order_account_url = xstrdup(s->account_url);
+	EVP_PKEY_free(key);
 	k8s_issuer_free(iss);
 	return rc;
 }
@@ -195,32 +346,41 @@ static void note_failure(struct cert_run *cr)
 static int run_order(struct cert_run *cr, struct session *s, EVP_PKEY *key,
     struct order_result *res)
 {
-	struct http01 *solver = cr->cfg->webroot != NULL ? http01_webroot(cr->cfg->webroot) :
-	    http01_standalone(cr->cfg->standalone);
+	const struct config *cfg = cr->cfg;
+	struct http01 *solver = cfg->webroot != NULL ? http01_webroot(cfg->webroot) :
+	    cfg->standalone != NULL ? http01_standalone(cfg->standalone) : NULL;
+	/* no wait of its own: cert-manager's check below is the wait */
+	struct dns01 *hook = cfg->dns_hook != NULL ? dns01_new(cfg->dns_hook, 0) : NULL;
 	char **names = order_names(cr), *csr = NULL;
 	struct order_request req = { .names = names, .nnames = cr->nnames,
-	    .http01 = solver, .account_key = s->account_key, .before_answer = self_check,
+	    .http01 = solver, .dns01 = hook, .answers_dns01 = answers_dns01,
+	    .account_key = s->account_key, .before_answer = self_check,
 	    .before_answer_arg = cr };
 	struct cm_csr_gates gates;
 	int rc = -1;
 
 	cm_csr_gates_default(&cr->opts.version, &gates);
-	if (solver == NULL || (csr = cm_csr_build(cr->cert, &cr->opts.version, &gates, key)) == NULL)
+	if ((solver == NULL && hook == NULL) ||
+	    (csr = cm_csr_build(cr->cert, &cr->opts.version, &gates, key)) == NULL)
 		goto out;
 	req.csr_b64url = csr;
-	acme_set_deadline(s->acme, cr->cfg->deadline_s);
+	acme_set_deadline(s->acme, cfg->deadline_s);
+	cr->flow_end_ms = mono_ms() + cfg->deadline_s * 1000;
+	hook_set_deadline(cr->flow_end_ms);
 	if (order_issue(s->acme, &req, res) != 0) {
 		cr->issue_error = xstrdup(err_message());
 		cr->issue_kind = (int)err_kind();
 		note_failure(cr);
 		err_clear();
 	}
+	hook_set_deadline(0);
 	acme_set_deadline(s->acme, 0);
 	cr->csr = csr;
 	csr = NULL;
 	rc = 0;
 out:
 	http01_free(solver);
+	dns01_free(hook);
 	free(csr);
 	free(names);
 	return rc;
@@ -248,12 +408,12 @@ static int write_secret(struct cert_run *cr, EVP_PKEY *key, const char *fullchai
 int certflow_issue(struct cert_run *cr)
 {
 	struct order_result res = { 0 };
+	struct session_opts so;
 	struct session s = { 0 };
 	EVP_PKEY *key = NULL;
 	int rc = -1;
 
-	if (output_is_new(cr->cfg->output) != 0 || solvers_fit(cr) != 0 ||
-	    (key = next_key(cr)) == NULL || open_account(&s, cr) != 0 ||
+	if ((key = next_key(cr)) == NULL || open_account(&s, &so, cr) != 0 ||
 	    run_order(cr, &s, key, &res) != 0)
 		goto out;
 	if (cr->issue_error == NULL && write_secret(cr, key, res.fullchain) != 0)

@@ -109,7 +109,7 @@ static int check_names(struct cert_run *cr)
 
 static bool wants_flow(const struct config *cfg)
 {
-	return cfg->webroot != NULL || cfg->standalone != NULL;
+	return cfg->webroot != NULL || cfg->standalone != NULL || cfg->dns_hook != NULL;
 }
 
 /* The run's verdict: the first failure in the order cert-manager meets
@@ -332,10 +332,11 @@ static json_t *name_json(const struct cert_run *cr, const struct name_check *nc)
 	for (size_t i = 0; i < nc->r.nsteps; i++)
 		json_array_append_new(steps, json_pack("{s:s,s:s,s:b}", "what", nc->r.steps[i].what,
 		    "outcome", nc->r.steps[i].outcome, "ok", nc->r.steps[i].ok));
-	return json_pack("{s:s,s:s?,s:o,s:s,s:s?,s:s?,s:s?,s:o}", "name", nc->name,
+	return json_pack("{s:s,s:s?,s:o,s:s,s:s?,s:s?,s:s?,s:i,s:o}", "name", nc->name,
 	    "type", nc->pick.type, "solver", solver_json(cr, nc), "verdict", nc->verdict,
 	    "reason", nc->reason, "error", nc->r.error,
-	    "advice", nc->advice != NULL ? nc->advice : nc->r.advice, "steps", steps);
+	    "advice", nc->advice != NULL ? nc->advice : nc->r.advice, "checks", nc->checks,
+	    "steps", steps);
 }
 
 static json_t *identifiers_json(const struct cert_run *cr)
@@ -367,6 +368,9 @@ static void print_json(const struct cert_run *cr)
 	    "cert_manager", "version", cr->version, "objects", cm_objects(cr));
 	if (cr->view != NULL)
 		json_object_set_new(out, "view", json_string(cr->view));
+	if (cr->order_account_from != NULL)
+		json_object_set_new(out, "order_account", json_pack("{s:s?,s:s}", "url",
+		    cr->order_account_url, "from", cr->order_account_from));
 	json_print(out);
 	json_decref(out);
 }
@@ -393,6 +397,8 @@ static void print_name(const struct cert_run *cr, const struct name_check *nc)
 		print_escaped(nc->r.steps[i].what, "");
 		print_escaped("       ", nc->r.steps[i].outcome);
 	}
+	if (nc->checks > 0)
+		printf("  self checks with the real token: %d\n", nc->checks);
 	printf("  verdict: %s\n", nc->verdict);
 	if (nc->reason != NULL)
 		print_escaped("  cert-manager's status.reason: ", nc->reason);
@@ -460,6 +466,9 @@ static void print_text(const struct cert_run *cr)
 	if (cr->nnames > 0 && cr->cn_error == NULL && cr->refusal == NULL && !wants_flow(cr->cfg))
 		printf("no order is created without --webroot, --standalone or --dns-hook: no "
 		    "token exists, the self checks use the placeholder token %s\n", PLACEHOLDER);
+	if (cr->order_account_from != NULL)
+		printf("the order's account: %s (%s)\n", cr->order_account_url != NULL ?
+		    cr->order_account_url : "none", cr->order_account_from);
 	for (size_t i = 0; i < cr->nnames && cr->cn_error == NULL && cr->refusal == NULL; i++)
 		print_name(cr, &cr->names[i]);
 	if (cr->key_warning_why != NULL)
@@ -499,6 +508,8 @@ static void cert_run_free(struct cert_run *cr)
 	free(cr->key_warning_why);
 	free(cr->refusal);
 	free(cr->csr);
+	free(cr->order_account_url);
+	free(cr->order_account_from);
 }
 
 /* The Certificate and the Issuer's solvers; with --pid, what the
@@ -512,8 +523,9 @@ static int load_inputs(struct cert_run *cr)
 	    cm_solvers_load(cfg->from_issuer, &cr->solvers) != 0)
 		return -1;
 	if (cfg->pid != NULL && wants_flow(cfg)) {
-		err_set(ERR_USAGE, "--pid diagnoses only: drop --webroot/--standalone (the order "
-		    "would go out with acmectl's own proxy settings, not the process's)");
+		err_set(ERR_USAGE, "--pid diagnoses only: drop --webroot, --standalone and "
+		    "--dns-hook (the order would go out with acmectl's own proxy settings, not "
+		    "the process's)");
 		return -1;
 	}
 	if (cfg->pid != NULL && cmd_pod_read(cfg, &cr->pv, &cr->modelled, &cr->view) != 0)
@@ -560,14 +572,16 @@ static int csr_checks(struct cert_run *cr)
 }
 
 /* True when the --secret file holds the Issuer's account key Secret: it
- * may hold that one, the Certificate's, or both. */
+ * may hold that one, the Certificate's, or both. A Secret of that name
+ * counts even without the data key: the account step then says so. */
 static bool secret_has_account_key(const struct diagnose_opts *cfg)
 {
 	struct k8s_issuer *iss = k8s_issuer_load(cfg->from_issuer);
 	struct k8s_secret_value v = { 0 };
 	bool found = iss != NULL && iss->key_secret_name != NULL &&
-	    k8s_secret_load(cfg->secret, iss->key_secret_name,
-	    iss->key_secret_key != NULL ? iss->key_secret_key : "tls.key", &v) == 0;
+	    (k8s_secret_load(cfg->secret, iss->key_secret_name,
+	    iss->key_secret_key != NULL ? iss->key_secret_key : "tls.key", &v) == 0 ||
+	    v.missing == K8S_SECRET_KEY_ABSENT);
 
 	k8s_secret_value_clear(&v);
 	k8s_issuer_free(iss);
@@ -590,15 +604,33 @@ static int account_step(struct cert_run *cr)
 	return 0;
 }
 
+/* The names' solvers and the account step. With a solver flag, what the
+ * flow needs is checked first: nothing it would refuse may send a request
+ * (the account step sends some). Without one the self check's options
+ * come after the account step, which enters --pid's view. */
+static int prepare(struct cert_run *cr)
+{
+	if (wants_flow(cr->cfg)) {
+		if (selfcheck_setup(cr) != 0 || csr_checks(cr) != 0)
+			return -1;
+		pick_names(cr);
+		if (cr->cn_error == NULL && cr->refusal == NULL && certflow_check(cr) != 0)
+			return -1;
+		return account_step(cr);
+	}
+	if (account_step(cr) != 0 || selfcheck_setup(cr) != 0 || csr_checks(cr) != 0)
+		return -1;
+	pick_names(cr);
+	return 0;
+}
+
 int cmd_diagnose_certificate(const struct config *cfg)
 {
 	struct cert_run cr = { .cfg = cfg };
 	int rc = -1;
 
-	if (load_inputs(&cr) != 0 || account_step(&cr) != 0 || selfcheck_setup(&cr) != 0 ||
-	    csr_checks(&cr) != 0)
+	if (load_inputs(&cr) != 0 || prepare(&cr) != 0)
 		goto out;
-	pick_names(&cr);
 	if (cr.cn_error == NULL && cr.refusal == NULL && check_names(&cr) != 0)
 		goto out;
 	cr.verdict = overall(&cr);

@@ -84,6 +84,7 @@ expect "account export --n" "--no-proxy --no-env-proxy --name --namespace"
 expect "account export --kind " "ClusterIssuer Issuer"
 expect "account export --kind=I" "--kind=Issuer"
 expect "diagnose --from" "--from-issuer"
+expect "diagnose --dns-" "--dns-hook"
 expect "list --j" "--json"
 expect "--no-" "--no-proxy --no-env-proxy"
 complete_words renew --

@@ -510,6 +510,14 @@ static const struct row rows[] = {
 	{ "diagnose --key-type ec256", USAGE, "option --key-type is not valid for diagnose" },
 	{ "diagnose extra", USAGE, "unexpected argument \"extra\" for diagnose" },
 	{ "diagnose --secret", USAGE, "option --secret needs a value" },
+	/* the whole flow of --certificate answers DNS-01 through a hook, and
+	 * HTTP-01 beside it; the dns hook alone means nothing without it */
+	{ "diagnose --certificate /c --from-issuer /i --dns-hook /h --webroot /w "
+	    "--deadline 20", 0, "cmd=diagnose dns_hook=/h webroot=/w deadline=20" },
+	{ "diagnose --dns-hook /h", USAGE,
+	    "--webroot, --standalone, --dns-hook and -o need --certificate FILE" },
+	{ "diagnose --certificate /c --from-issuer /i --deadline 0", USAGE,
+	    "--deadline must be a whole number from 1 to 86400 (got \"0\")" },
 };
 
 static const char *expected_state_dir(void)

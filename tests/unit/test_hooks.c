@@ -1,6 +1,7 @@
 /* test_hooks.c - which program a hook command is judged by, that a
- * program another user could replace is refused and never run, and that
- * a hook stops at the deadline when that comes before the hook timeout.
+ * program another user could replace is refused and never run, that a
+ * hook stops at the deadline when that comes before the hook timeout, and
+ * that a dns-01 record is removed even after the deadline.
  * Runs in a mkdtemp dir; needs no root (an open directory stands for
  * another user's). */
 #include "config.h"
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dns01.h"
 #include "err.h"
 #include "hooks.h"
 #include "util.h"
@@ -95,6 +97,43 @@ static void test_deadline(void)
 	free(why);
 }
 
+/* A record is removed however little is left of --deadline (a flow that
+ * waited it out would leave it behind): the remove runs under the hook
+ * timeout alone, and the deadline is kept for what follows. */
+static void test_remove_after_deadline(void)
+{
+	char *hook = xasprintf("%s/record-hook", base), *log = xasprintf("%s/record.log", base);
+	char text[256] = "";
+	struct dns01 *d;
+	long long passed;
+	size_t n = 0;
+	FILE *f;
+
+	if ((f = fopen(hook, "w")) != NULL) {
+		fprintf(f, "#!/bin/sh\necho \"$1 $2\" >>'%s'\n", log);
+		fclose(f);
+	}
+	chmod(hook, 0755);
+	hook_set_limits_ms(10000, 100);
+	d = dns01_new(hook, 0);
+	CHECK_INT(dns01_publish(d, "a.example", "token.thumbprint"), 0, "the record is added");
+	passed = mono_ms() - 1;
+	hook_set_deadline(passed);
+	dns01_withdraw_all(d);
+	CHECK(hook_deadline() == passed, "the deadline is kept for what follows");
+	hook_set_deadline(0);
+	if ((f = fopen(log, "r")) != NULL) {
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+	}
+	text[n] = '\0';
+	CHECK(strcmp(text, "add _acme-challenge.a.example\nremove _acme-challenge.a.example\n") == 0,
+	    "removed after the deadline: %s", text);
+	dns01_free(d);
+	free(hook);
+	free(log);
+}
+
 int main(void)
 {
 	char *open_dir, *planted, *marker, *cmd;
@@ -115,6 +154,7 @@ int main(void)
 	test_commands(planted);
 	test_refused_not_run(planted, marker);
 	test_deadline();
+	test_remove_after_deadline();
 	cmd = xasprintf("rm -rf %s", base);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", base);
