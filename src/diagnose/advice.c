@@ -126,9 +126,17 @@ void diag_find(const struct diag_facts *f, struct diag_report *r)
 		    "cert-manager %s sends no request at all and stays Ready; the steps show "
 		    "what a new registration would meet", at_least_v1_12(f) ? ", and "
 		    "lastPrivateKeyHash is this key's" : "", r->cm_version));
+	/* cert-manager compares the two exactly (its skip test and
+	 * ensureEmailUpToDate), so a change of case alone is a change too */
 	if (f->email != NULL && f->registered_email != NULL &&
-	    strcasecmp(f->email, f->registered_email) != 0)
-		add_finding(r, "email_changed", xasprintf("spec.acme.email is %s but the account "
+	    strcmp(f->email, f->registered_email) != 0)
+		add_finding(r, "email_changed", strcasecmp(f->email, f->registered_email) == 0 ?
+		    xasprintf("spec.acme.email is %s but status.acme.lastRegisteredEmail is %s: "
+		    "cert-manager compares them exactly, so it does not skip the set-up: it "
+		    "registers again, sends UpdateReg when the account's contact differs in any "
+		    "letter (the CA gets the address in lower case, so nothing changes there) "
+		    "and records %s", f->email, f->registered_email, f->email) :
+		    xasprintf("spec.acme.email is %s but the account "
 		    "was registered with %s: cert-manager updates the account's contact "
 		    "(ErrUpdateACMEAccount if the CA refuses)", f->email, f->registered_email));
 	if (f->key_hash_changed)
