@@ -648,9 +648,12 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 		break;
 	case DVERDICT_DEADLINE_EXCEEDED:
 		if (cm_short_deadline(&f->cm))
+			/* the releases that first had the 2 min deadline are long
+			 * out of support: point at the newest one */
 			add_advice(r, xasprintf("the steps do not fit cert-manager %s's 10 s sync "
-			    "deadline: upgrade to v1.9.0 or later (2 min; backported to v1.7.3 "
-			    "and v1.8.2), or use a faster ACME endpoint", r->cm_version));
+			    "deadline: upgrade to a supported release such as %s (the deadline is "
+			    "2 min since v1.9.0, v1.7.3 and v1.8.2), or use a faster ACME endpoint",
+			    r->cm_version, CM_VERSION_CURRENT));
 		else
 			add_advice(r, xasprintf("the CA is slower than cert-manager's 2 min sync "
 			    "deadline: check the CA's status page and the proxy on the path"));
