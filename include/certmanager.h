@@ -329,6 +329,16 @@ char *cm_err_secret_not_found(const char *name);
  * Caller frees. */
 char *cm_err_eab_key_missing(const char *name, const char *key);
 
+/* cert-manager's error (pkg/util/kube, every release) for an account key
+ * Secret without the data key: `no data for "KEY" in secret 'NS/NAME'`,
+ * KEY quoted as cm_go_quote() does. Caller frees. */
+char *cm_err_key_data_missing(const char *key, const char *ns, const char *name);
+
+/* Go's %q of s (strconv.Quote) for ASCII text: \" and \\, \a \b \f \n
+ * \r \t \v, other control bytes and bytes above 0x7e as \xNN (Go would
+ * keep printable UTF-8 as it is). Caller frees. */
+char *cm_go_quote(const char *s);
+
 /* Decodes the len bytes of an EAB Secret's data key as cert-manager does
  * (base64url without padding, line breaks skipped, into a buffer of the
  * length Go's DecodedLen gives, so skipped line breaks leave zero bytes at

@@ -195,6 +195,14 @@ static const struct {
 	  "config_invalid", "f---------", "", "ErrVerifyACMEAccount",
 	  "Account private key is invalid: error decoding private key PEM block: no PEM data "
 	  "was found in given input", 0, "or delete the Secret so cert-manager generates" },
+	{ "Secret without the data key: invalid data for cert-manager, not NotFound",
+	  "v1.0.0", { SERVER, .config = DCONF_KEY_INVALID,
+	  .key_source = "Secret acme-key (tls.key) in s.yaml", .key_secret_name = "acme-key",
+	  .key_invalid = "no data for \"tls.key\" in secret 'cert-manager/acme-key'" },
+	  "config_invalid", "f---------", "", "ErrVerifyACMEAccount",
+	  "Account private key is invalid: no data for \"tls.key\" in secret "
+	  "'cert-manager/acme-key'", 0, "store an RSA key (PEM, PKCS#1 or PKCS#8) in the "
+	  "Secret acme-key" },
 	{ "RSA 1024 key: cert-manager sends it", NULL, { HEALTHY, .key_desc = "RSA 1024",
 	  .key_source = "Secret acme-key (tls.key) in s.yaml" },
 	  "ok", "oooo-ooo-o", "key_rsa_small", "ACMEAccountRegistered",
