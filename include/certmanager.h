@@ -292,6 +292,19 @@ char *cm_err_tls_handshake_timeout(void);
  * the client hello in plain text (an http:// proxy given as https://). */
 char *cm_err_tls_not_tls(void);
 
+/* True when v's Go (<= 1.17, cert-manager v1.8 and older) offers TLS 1.0
+ * and 1.1 as a client; Go 1.18 raised the minimum to TLS 1.2. */
+bool cm_offers_tls10(const struct cm_version *v);
+
+/* Go's error for a fatal alert with description alert from the server:
+ * `remote error: tls: protocol version not supported` (crypto/tls's text
+ * of each alert, `tls: alert(N)` for one it has no text for). */
+char *cm_err_tls_alert(int alert);
+
+/* Go's error for a ServerHello choosing a version it does not offer:
+ * `tls: server selected unsupported protocol version 301`. */
+char *cm_err_tls_server_version(int version);
+
 /* `context deadline exceeded (Client.Timeout exceeded while awaiting
  * headers)`: the http.Client timeout, before the sync deadline. */
 char *cm_err_client_timeout(void);

@@ -77,6 +77,31 @@ static void find_ipv6(const struct diag_facts *f, struct diag_report *r)
 		    "IPv6 does not work from here ([%s]: %s)", name, v6->addr, conn_outcome(v6)));
 }
 
+/* The server chose TLS 1.0 or 1.1, which only releases on Go 1.17 and
+ * older offer: what v1.9.0 and later meet there. Caller frees. */
+static char *legacy_tls_text(const struct diag_facts *f, const char *version)
+{
+	char *go118 = diag_go118_error(f), *out;
+
+	if (go118 != NULL)
+		out = xasprintf("the server chose %s: cert-manager %s (Go 1.%d) offers TLS 1.0 "
+		    "to 1.3 and accepts it, but v1.9.0 and later (Go 1.18 and later) offer only "
+		    "TLS 1.2 and 1.3 and fail there: %s; enable TLS 1.2 on the server "
+		    "before upgrading cert-manager", f->tls_version, version,
+		    cm_go_minor(&f->cm), go118);
+	else if (f->tls_go118.result == DTLS_OK)
+		out = xasprintf("the server chose %s, but a second handshake offering only TLS "
+		    "1.2 and 1.3 (cert-manager v1.9.0 and later) worked too (%s)",
+		    f->tls_version, f->tls_go118.version != NULL ? f->tls_go118.version : "?");
+	else
+		out = xasprintf("the server chose %s: cert-manager %s (Go 1.%d) accepts it, but "
+		    "v1.9.0 and later offer only TLS 1.2 and 1.3; rerun with "
+		    "--cert-manager-version %s to see what they meet", f->tls_version, version,
+		    cm_go_minor(&f->cm), CM_VERSION_CURRENT);
+	free(go118);
+	return out;
+}
+
 void diag_find(const struct diag_facts *f, struct diag_report *r)
 {
 	const struct diag_handshake *ph = &f->proxy_handshake;
@@ -161,6 +186,9 @@ void diag_find(const struct diag_facts *f, struct diag_report *r)
 		    "uses it as it is, without TLS, so anyone on the path can read and change "
 		    "the CA's answers (the account key's signatures still protect the "
 		    "requests)"));
+	if (f->tls == DTLS_OK && f->tls_version != NULL && (strcmp(f->tls_version, "TLSv1") == 0 ||
+	    strcmp(f->tls_version, "TLSv1.1") == 0))
+		add_finding(r, "tls_legacy_version", legacy_tls_text(f, r->cm_version));
 	if (f->eab_required && !f->eab_configured)
 		add_finding(r, "eab_required", xstrdup("the directory says "
 		    "externalAccountRequired: cert-manager's newAccount without "
@@ -226,6 +254,14 @@ static void advise_tls(const struct diag_facts *f, enum diag_verdict verdict, st
 		add_advice(r, xasprintf("the TLS handshake with %s does not finish: a middlebox "
 		    "dropping TLS (SNI filtering) or an overloaded server; cert-manager gives "
 		    "up after 10 s (net/http TLS handshake timeout)", target));
+	} else if (verdict == DVERDICT_TLS_FAILED && !cm_offers_tls10(&f->cm) &&
+	    ((f->tls_alert_received && f->tls_alert == 70) ||
+	    (f->tls_server_version != 0 && f->tls_server_version < TLS1_2_VERSION))) {
+		/* alert 70 is protocol_version */
+		add_advice(r, xasprintf("%s speaks no TLS version cert-manager %s (Go 1.%d) "
+		    "offers: Go 1.18 and later offer only TLS 1.2 and 1.3 (releases up to "
+		    "v1.8 offered 1.0 and 1.1 too): enable TLS 1.2 on the server", target,
+		    r->cm_version, cm_go_minor(&f->cm)));
 	} else if (verdict == DVERDICT_TLS_FAILED) {
 		add_advice(r, xasprintf("%s does not complete a TLS handshake (%s): check that "
 		    "the port in spec.acme.server speaks HTTPS and that nothing on the path "

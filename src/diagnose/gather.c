@@ -448,6 +448,8 @@ static int gather_inputs(struct run *r)
 	free(what);
 	if (r->tls_ctx == NULL)
 		return -1;
+	/* Go 1.18 raised its client's minimum from TLS 1.0 to 1.2 */
+	probe_tls_ctx_offer(r->tls_ctx, cm_offers_tls10(&f->cm));
 	f->trust_issuer_bundle = !system;
 	f->trust = diag_keep(r, xasprintf("%s%s%s", system ? "the system store" :
 	    "the Issuer's caBundle", cfg->ca_bundle ? " + --ca-bundle " : "",
@@ -669,6 +671,7 @@ static void run_free(struct run *r)
 	probe_conn_close(r->below);
 	probe_tls_clear(&r->proxy_tls);
 	probe_tls_clear(&r->tls);
+	probe_tls_clear(&r->tls_go118);
 	probe_conn_close(r->conn);
 	free(r->conn_authority);
 	free(r->nonce);

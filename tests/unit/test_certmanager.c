@@ -174,7 +174,7 @@ static const struct {
 enum go_err {
 	E_URL, E_REFUSED, E_DIAL_TIMEOUT, E_NXDOMAIN, E_SERVFAIL, E_DNS_TIMEOUT,
 	E_X509_NAME, E_UNKNOWN_CA, E_TLS_TIMEOUT, E_CLIENT_TIMEOUT, E_PROXYCONNECT,
-	E_PROXY_STATUS,
+	E_PROXY_STATUS, E_TLS_ALERT, E_TLS_VERSION,
 };
 
 static const struct {
@@ -227,6 +227,13 @@ static const struct {
 	  "Proxy Authentication Required" },
 	{ E_PROXY_STATUS, NULL, "Service Unavailable", NULL, 0, "Service Unavailable" },
 	{ E_PROXY_STATUS, NULL, NULL, NULL, 0, "unknown status code" },
+	/* the port column holds the alert or the version */
+	{ E_TLS_ALERT, NULL, NULL, NULL, 70, "remote error: tls: protocol version not supported" },
+	{ E_TLS_ALERT, NULL, NULL, NULL, 40, "remote error: tls: handshake failure" },
+	{ E_TLS_ALERT, NULL, NULL, NULL, 112, "remote error: tls: unrecognized name" },
+	{ E_TLS_ALERT, NULL, NULL, NULL, 200, "remote error: tls: alert(200)" },
+	{ E_TLS_VERSION, NULL, NULL, NULL, 0x0301,
+	  "tls: server selected unsupported protocol version 301" },
 };
 
 /* Go's x509.HostnameError: names are space-separated. */
@@ -495,6 +502,25 @@ static void test_every_tag(void)
 	free(tags);
 }
 
+/* Which releases' Go offers TLS 1.0 and 1.1: Go 1.17 is the last (v1.8.x,
+ * its backports included); v1.9.0 came with Go 1.18. */
+static void test_tls_versions(void)
+{
+	static const struct {
+		const char *version;
+		bool offers;
+	} rows[] = {
+		{ "v1.0.0", true }, { "v1.8.0", true }, { "v1.8.2", true },
+		{ "v1.9.0", false }, { "v1.21.1", false },
+	};
+	struct cm_version v;
+
+	for (size_t i = 0; i < nitems(rows); i++) {
+		CHECK_INT(cm_version_parse(rows[i].version, &v), 0, rows[i].version);
+		CHECK_INT(cm_offers_tls10(&v), rows[i].offers, rows[i].version);
+	}
+}
+
 static void test_compare(void)
 {
 	for (size_t i = 0; i < nitems(cmp_rows); i++) {
@@ -594,6 +620,10 @@ static char *go_error(size_t i, const struct cm_version *v)
 		return s;
 	case E_PROXY_STATUS:
 		return cm_err_proxy_status(a);
+	case E_TLS_ALERT:
+		return cm_err_tls_alert(port);
+	case E_TLS_VERSION:
+		return cm_err_tls_server_version(port);
 	}
 	return NULL;
 }
@@ -798,6 +828,7 @@ int main(void)
 	test_versions();
 	test_unreleased();
 	test_every_tag();
+	test_tls_versions();
 	test_compare();
 	test_views();
 	test_go_errors();
