@@ -207,6 +207,10 @@ struct diag_facts {
 	const char *proxy_host;
 	int proxy_port;
 	bool proxy_tls;               /* an https:// proxy: TLS with it, CONNECT inside */
+	bool proxy_forward;           /* an http:// server through the proxy: no
+	                               * CONNECT, each request goes to the proxy
+	                               * with the whole URL (Go's way); a tunnel
+	                               * status is then the proxy's own answer */
 	bool no_proxy_matched;        /* direct because a no-proxy entry matched */
 	const struct proxy_warning *warnings;
 	size_t nwarnings;

@@ -226,6 +226,7 @@ struct probe_response {
 	char *content_type;   /* owned header values, NULL when absent */
 	char *replay_nonce;
 	char *location;
+	char *squid_error;    /* X-Squid-Error: the answer is Squid's own */
 	char *body;           /* owned, NUL-terminated; "" for none */
 	size_t body_len;
 	bool keep_alive;      /* the connection may carry another request */
@@ -245,6 +246,13 @@ enum probe_http_status {
 enum probe_http_status probe_http(struct probe_conn *c, const char *method,
     const char *authority, const char *path, const char *body, long long deadline,
     struct probe_response *resp, char **error);
+
+/* probe_http() of a request for url (an http:// URL, authority its Host)
+ * to an HTTP proxy over c, as Go sends it: the whole URL in the request
+ * line and, with credentials ("user:pass"), Proxy-Authorization: Basic. */
+enum probe_http_status probe_http_proxied(struct probe_conn *c, const char *method,
+    const char *authority, const char *url, const char *credentials, const char *body,
+    long long deadline, struct probe_response *resp, char **error);
 
 /* Frees what resp owns and zeroes it. */
 void probe_response_clear(struct probe_response *resp);

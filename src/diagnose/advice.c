@@ -416,7 +416,8 @@ static void advise_proxy_cannot_reach(const struct diag_facts *f, struct diag_re
 		    "after %s: it is still trying to connect", t);
 		free(t);
 	} else {
-		how = xasprintf("it answered CONNECT with %d%s%s%s%s", f->tunnel_code,
+		how = xasprintf("it answered %s with %d%s%s%s%s", f->proxy_forward ?
+		    "the GET of the directory" : "CONNECT", f->tunnel_code,
 		    f->tunnel_reason != NULL ? " " : "", f->tunnel_reason != NULL ?
 		    f->tunnel_reason : "", f->squid_error != NULL ? ", X-Squid-Error: " : "",
 		    f->squid_error != NULL ? f->squid_error : "");
@@ -625,17 +626,24 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 			    "in the proxy URL (percent-encode special characters)", px));
 		else
 			add_advice(r, xasprintf("%s wants credentials: put them into the proxy URL "
-			    "(%s://USER:PASSWORD@host:port) of HTTPS_PROXY in cert-manager's "
+			    "(%s://USER:PASSWORD@host:port) of %s in cert-manager's "
 			    "Deployment (here: --proxy-auth-file)", px, f->proxy_tls ? "https" :
-			    "http"));
+			    "http", f->plain_http ? "HTTP_PROXY" : "HTTPS_PROXY"));
 		break;
 	case DVERDICT_PROXY_REFUSED:
 		hp = diag_host_port(f->host, f->port);
-		add_advice(r, xasprintf("%s refuses CONNECT to %s (%d%s%s): allow %s in its "
-		    "access rules (e.g. Squid http_access and SSL_ports, tinyproxy ConnectPort "
-		    "and Filter), or add %s to NO_PROXY if it is reachable directly", px, hp,
-		    f->tunnel_code, f->tunnel_reason ? " " : "", f->tunnel_reason ?
-		    f->tunnel_reason : "", hp, f->host));
+		if (f->proxy_forward)
+			add_advice(r, xasprintf("%s refuses to fetch %s for cert-manager (%d%s%s): "
+			    "allow http://%s in its access rules (e.g. Squid http_access and "
+			    "Safe_ports, tinyproxy Allow and Filter), or add %s to NO_PROXY if it "
+			    "is reachable directly", px, f->server, f->tunnel_code, f->tunnel_reason ?
+			    " " : "", f->tunnel_reason ? f->tunnel_reason : "", hp, f->host));
+		else
+			add_advice(r, xasprintf("%s refuses CONNECT to %s (%d%s%s): allow %s in "
+			    "its access rules (e.g. Squid http_access and SSL_ports, tinyproxy "
+			    "ConnectPort and Filter), or add %s to NO_PROXY if it is reachable "
+			    "directly", px, hp, f->tunnel_code, f->tunnel_reason ? " " : "",
+			    f->tunnel_reason ? f->tunnel_reason : "", hp, f->host));
 		free(hp);
 		break;
 	case DVERDICT_TLS_TIMEOUT:

@@ -582,12 +582,8 @@ static int step_route(struct run *r)
 	case PROXY_VIA:
 		break;
 	}
-	if (f->plain_http) {
-		/* Go sends an http:// request to the proxy itself, no CONNECT */
-		err_set(ERR_USAGE, "diagnose probes an http:// server only on a direct route; "
-		    "the route goes via %s", r->route.proxy_shown);
-		return -1;
-	}
+	/* Go sends an http:// request to the proxy itself, no CONNECT */
+	f->proxy_forward = f->plain_http;
 	f->route = DROUTE_PROXY;
 	f->proxy_shown = r->route.proxy_shown;
 	p = r->route.proxy;

@@ -147,6 +147,12 @@ static char *go_error(const struct diag_facts *f, enum diag_step step, long long
 			detail = go_proxy_tls_error(f, &dl, cost);
 			break;
 		}
+		if (f->tunnel == DTUN_STATUS && f->proxy_forward && f->go_error != NULL) {
+			/* no CONNECT: Go read the proxy's answer as the CA's,
+			 * an *acme.Error */
+			*acme_4xx = f->tunnel_code >= 400 && f->tunnel_code <= 499;
+			return xstrdup(f->go_error);
+		}
 		if (f->tunnel == DTUN_STATUS)
 			return cm_err_url(method, url, f->tunnel_reason != NULL ?
 			    f->tunnel_reason : "unknown status code");

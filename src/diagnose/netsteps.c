@@ -375,6 +375,14 @@ bool diag_step_proxy(struct run *r)
 			goto out;
 		}
 	}
+	if (f->proxy_forward) {
+		/* the requests themselves go to the proxy: nothing to open */
+		f->proxy_credentials = r->proxy_credentials != NULL;
+		f->tunnel = DTUN_OK;
+		f->ms[DIAG_PROXY] = f->cm_ms[DIAG_PROXY] = mono_ms() - start;
+		ok = true;
+		goto out;
+	}
 	probe_tunnel_run(c, target, r->proxy_credentials, deadline, &t);
 	f->proxy_credentials = r->proxy_credentials != NULL;
 	f->tunnel_code = t.code;

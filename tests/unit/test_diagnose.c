@@ -21,6 +21,7 @@
 #pragma GCC diagnostic ignored "-Woverride-init"
 
 #define URL "https://acme.example.com/directory"
+#define PLAIN_URL "http://acme.example.com/directory"
 #define NONCE_URL "https://acme.example.com/acme/new-nonce"
 #define ACCT_URL "https://acme.example.com/acme/new-acct"
 #define GET "Get \"" URL "\": "
@@ -364,6 +365,29 @@ static const struct {
 	  .squid_error = "ERR_CONNECT_FAIL 110" },
 	  "proxy_cannot_reach", "oooof-----", "", "ErrRegisterACMEAccount",
 	  REG GET "Service Unavailable", 1, "NO_PROXY will not help" },
+	{ "http:// server through a proxy: no CONNECT, the requests go to the proxy", NULL,
+	  { PX_UPTO_TCP, HTTP_OK, .server = PLAIN_URL, .port = 80, .plain_http = true,
+	  .proxy_forward = true, .tunnel = DTUN_OK, .nonce = DNONCE_OK, .nonce_status = 200,
+	  .account = DACCT_NO_KEY },
+	  "ok", "ooooo-oo-o", "plain_http", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0, "nothing to change" },
+	{ "http:// server, Squid cannot reach the CA: Go takes its 503 page for the CA's",
+	  NULL, { PX_UPTO_TCP, .server = PLAIN_URL, .port = 80, .plain_http = true,
+	  .proxy_forward = true, .tunnel = DTUN_STATUS, .tunnel_code = 503,
+	  .tunnel_reason = "Service Unavailable", .squid_error = "ERR_CONNECT_FAIL 113",
+	  .http = DHTTP_NOT_ACME, .http_status = 503, .go_error = "503 : <html>down</html>" },
+	  "proxy_cannot_reach", "oooof-f---", "plain_http", "ErrRegisterACMEAccount",
+	  REG "503 : <html>down</html>", 1,
+	  "(it answered the GET of the directory with 503 Service Unavailable, "
+	  "X-Squid-Error: ERR_CONNECT_FAIL 113)" },
+	{ "http:// server, the proxy's 403 page: a 4xx *acme.Error, not retried", NULL, {
+	  PX_UPTO_TCP, .server = PLAIN_URL, .port = 80, .plain_http = true,
+	  .proxy_forward = true, .tunnel = DTUN_STATUS, .tunnel_code = 403,
+	  .tunnel_reason = "Forbidden", .squid_error = "ERR_ACCESS_DENIED 0",
+	  .http = DHTTP_NOT_ACME, .http_status = 403, .go_error = "403 : <html>no</html>" },
+	  "proxy_refused", "oooof-f---", "plain_http", "ErrRegisterACMEAccount",
+	  REG "403 : <html>no</html>", 0,
+	  "refuses to fetch " PLAIN_URL " for cert-manager (403 Forbidden)" },
 	{ "silent proxy, 10 s deadline", "v1.8.1", { PX_UPTO_TCP, .tunnel = DTUN_TIMEOUT,
 	  .tunnel_error = "no answer to CONNECT before the deadline" },
 	  "proxy_cannot_reach", "oooof-----", "", NULL, NULL, 1, "still trying to connect" },
