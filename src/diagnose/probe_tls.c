@@ -75,7 +75,6 @@ struct probe_tls_ctx *probe_tls_ctx_new(bool system, const char *file,
 	struct probe_tls_ctx *ctx = xcalloc(1, sizeof(*ctx));
 	X509_STORE *store;
 	BIO *bio = NULL;
-	static const unsigned char alpn[] = "\x08http/1.1";
 
 	if (verify_seen_index == -1)
 		verify_seen_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
@@ -85,7 +84,8 @@ struct probe_tls_ctx *probe_tls_ctx_new(bool system, const char *file,
 	}
 	ctx->security_level = SSL_CTX_get_security_level(ctx->ssl);
 	probe_tls_ctx_offer(ctx, false);
-	SSL_CTX_set_alpn_protos(ctx->ssl, alpn, sizeof(alpn) - 1);
+	/* no ALPN: Go's transport with its own TLS configuration and no
+	 * ForceAttemptHTTP2, cert-manager's, sends none */
 	if (system && SSL_CTX_set_default_verify_paths(ctx->ssl) != 1)
 		ERR_clear_error();
 	store = SSL_CTX_get_cert_store(ctx->ssl);
