@@ -149,7 +149,10 @@ void cm_view_key_not_rsa(const char *secret_name, struct cm_view *out);
  * v1.18.3 ": no PEM data was found in given input" follows) when there is
  * no PEM block, "unknown private key type: TYPE" for a block other than
  * PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY. NULL when the first block
- * is of a known type (the key itself decides). Caller frees. */
+ * is of a known type (the key itself decides). Releases from v1.12.14,
+ * v1.15.4 and v1.16.2 on refuse more than 13000 bytes before that (from
+ * v1.18.3 ": provided PEM data was larger than the maximum 13000B"
+ * follows). Caller frees. */
 char *cm_key_data_error(const struct cm_version *v, const char *data, size_t len);
 
 /* The view of key data cert-manager cannot read (Ready=False,

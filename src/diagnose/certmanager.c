@@ -322,12 +322,26 @@ void cm_view_key_not_rsa(const char *secret_name, struct cm_view *out)
 	    secret_name ? secret_name : "");
 }
 
+/* The releases whose pki.DecodePrivateKeyBytes refuses key data over
+ * 13000 bytes before decoding it (pem.SafeDecodePrivateKey, backported to
+ * v1.12.14, v1.15.4 and v1.16.2). */
+static bool key_size_limited(const struct cm_version *v)
+{
+	return (v->minor == 12 && v->patch >= 14) || (v->minor == 15 && v->patch >= 4) ||
+	    at_least(v, 1, 16, 2);
+}
+
+#define CM_MAX_KEY_PEM 13000
+
 char *cm_key_data_error(const struct cm_version *v, const char *data, size_t len)
 {
 	static const char begin[] = "-----BEGIN ";
 	const char *p = memmem(data, len, begin, sizeof(begin) - 1), *type, *end;
 	size_t n;
 
+	if (key_size_limited(v) && len > CM_MAX_KEY_PEM)
+		return xasprintf("error decoding private key PEM block%s", at_least(v, 1, 18, 3) ?
+		    ": provided PEM data was larger than the maximum 13000B" : "");
 	if (p == NULL)
 		/* Go's pem.Decode finds no block; v1.18.3 added the reason */
 		return xasprintf("error decoding private key PEM block%s",

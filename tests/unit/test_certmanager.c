@@ -736,6 +736,47 @@ static void test_backoff(void)
 		CHECK_INT(cm_bad_nonce_backoff_ms(i), want[i], "badNonce back-off");
 }
 
+/* Key data over 13000 bytes, refused unread by the releases with
+ * pem.SafeDecodePrivateKey (backported to v1.12.14, v1.15.4, v1.16.2). */
+#define TOO_BIG "error decoding private key PEM block"
+static const struct {
+	const char *version;
+	size_t len;          /* of a valid-looking RSA PRIVATE KEY block */
+	const char *want;
+} keysize_rows[] = {
+	{ "v1.21.1", 13001, TOO_BIG ": provided PEM data was larger than the maximum 13000B" },
+	{ "v1.21.1", 13000, NULL },          /* the limit itself passes */
+	{ "v1.18.3", 20000, TOO_BIG ": provided PEM data was larger than the maximum 13000B" },
+	{ "v1.18.2", 20000, TOO_BIG },       /* the reason came in v1.18.3 */
+	{ "v1.16.2", 20000, TOO_BIG },
+	{ "v1.16.1", 20000, NULL },          /* before the backport */
+	{ "v1.15.4", 20000, TOO_BIG },
+	{ "v1.15.3", 20000, NULL },
+	{ "v1.14.7", 20000, NULL },          /* never backported to 1.13, 1.14 */
+	{ "v1.12.14", 20000, TOO_BIG },
+	{ "v1.12.13", 20000, NULL },
+};
+
+static void test_key_size(void)
+{
+	static const char head[] = "-----BEGIN RSA PRIVATE KEY-----\n";
+	struct cm_version v;
+	char ctx[32], *data, *got;
+
+	for (size_t i = 0; i < nitems(keysize_rows); i++) {
+		snprintf(ctx, sizeof(ctx), "key size row %zu", i);
+		data = xmalloc(keysize_rows[i].len + 1);
+		memset(data, 'A', keysize_rows[i].len);
+		memcpy(data, head, sizeof(head) - 1);
+		data[keysize_rows[i].len] = '\0';
+		CHECK_INT(cm_version_parse(keysize_rows[i].version, &v), 0, ctx);
+		got = cm_key_data_error(&v, data, keysize_rows[i].len);
+		CHECK_STR(got, keysize_rows[i].want, ctx);
+		free(got);
+		free(data);
+	}
+}
+
 static void test_key_data(void)
 {
 	struct cm_version v;
@@ -835,6 +876,7 @@ int main(void)
 	test_go_texts();
 	test_skip();
 	test_key_data();
+	test_key_size();
 	test_webhook();
 	test_backoff();
 	test_hosts();
