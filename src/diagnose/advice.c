@@ -189,6 +189,17 @@ void diag_find(const struct diag_facts *f, struct diag_report *r)
 	if (f->tls == DTLS_OK && f->tls_version != NULL && (strcmp(f->tls_version, "TLSv1") == 0 ||
 	    strcmp(f->tls_version, "TLSv1.1") == 0))
 		add_finding(r, "tls_legacy_version", legacy_tls_text(f, r->cm_version));
+	/* Go uses the same TLS configuration with an https:// proxy */
+	if (f->proxy_tls && f->proxy_handshake.result == DTLS_OK &&
+	    f->proxy_handshake.version != NULL &&
+	    (strcmp(f->proxy_handshake.version, "TLSv1") == 0 ||
+	    strcmp(f->proxy_handshake.version, "TLSv1.1") == 0))
+		add_finding(r, "tls_legacy_version", xasprintf("the proxy %s chose %s: "
+		    "cert-manager %s (Go 1.%d) accepts it, but v1.9.0 and later (Go 1.18 and "
+		    "later) offer only TLS 1.2 and 1.3 and fail at the proxy; rerun with "
+		    "--cert-manager-version %s to see their error", f->proxy_shown,
+		    f->proxy_handshake.version, r->cm_version, cm_go_minor(&f->cm),
+		    CM_VERSION_CURRENT));
 	if (f->eab_required && !f->eab_configured)
 		add_finding(r, "eab_required", xstrdup("the directory says "
 		    "externalAccountRequired: cert-manager's newAccount without "
