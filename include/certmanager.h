@@ -149,7 +149,10 @@ void cm_view_key_not_rsa(const char *secret_name, struct cm_view *out);
  * v1.18.3 ": no PEM data was found in given input" follows) when there is
  * no PEM block, "unknown private key type: TYPE" for a block other than
  * PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY. NULL when the first block
- * is of a known type (the key itself decides). Caller frees. */
+ * is of a known type (the key itself decides). Releases from v1.12.14,
+ * v1.15.4 and v1.16.2 on refuse more than 13000 bytes before that (from
+ * v1.18.3 ": provided PEM data was larger than the maximum 13000B"
+ * follows). Caller frees. */
 char *cm_key_data_error(const struct cm_version *v, const char *data, size_t len);
 
 /* The view of key data cert-manager cannot read (Ready=False,
@@ -292,6 +295,19 @@ char *cm_err_tls_handshake_timeout(void);
  * the client hello in plain text (an http:// proxy given as https://). */
 char *cm_err_tls_not_tls(void);
 
+/* True when v's Go (<= 1.17, cert-manager v1.8 and older) offers TLS 1.0
+ * and 1.1 as a client; Go 1.18 raised the minimum to TLS 1.2. */
+bool cm_offers_tls10(const struct cm_version *v);
+
+/* Go's error for a fatal alert with description alert from the server:
+ * `remote error: tls: protocol version not supported` (crypto/tls's text
+ * of each alert, `tls: alert(N)` for one it has no text for). */
+char *cm_err_tls_alert(int alert);
+
+/* Go's error for a ServerHello choosing a version it does not offer:
+ * `tls: server selected unsupported protocol version 301`. */
+char *cm_err_tls_server_version(int version);
+
 /* `context deadline exceeded (Client.Timeout exceeded while awaiting
  * headers)`: the http.Client timeout, before the sync deadline. */
 char *cm_err_client_timeout(void);
@@ -328,6 +344,16 @@ char *cm_err_secret_not_found(const char *name);
  * find external account binding key data in Secret "NAME" at index "KEY"`.
  * Caller frees. */
 char *cm_err_eab_key_missing(const char *name, const char *key);
+
+/* cert-manager's error (pkg/util/kube, every release) for an account key
+ * Secret without the data key: `no data for "KEY" in secret 'NS/NAME'`,
+ * KEY quoted as cm_go_quote() does. Caller frees. */
+char *cm_err_key_data_missing(const char *key, const char *ns, const char *name);
+
+/* Go's %q of s (strconv.Quote) for ASCII text: \" and \\, \a \b \f \n
+ * \r \t \v, other control bytes and bytes above 0x7e as \xNN (Go would
+ * keep printable UTF-8 as it is). Caller frees. */
+char *cm_go_quote(const char *s);
 
 /* Decodes the len bytes of an EAB Secret's data key as cert-manager does
  * (base64url without padding, line breaks skipped, into a buffer of the

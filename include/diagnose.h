@@ -120,6 +120,9 @@ struct diag_handshake {
 	bool closed;                  /* the peer closed the connection */
 	bool http_answer;             /* it answered the client hello in HTTP */
 	bool not_tls;                 /* its first record was not TLS */
+	bool alert_received;          /* it sent an alert ... */
+	int alert;                    /* ... with this description */
+	int server_version;           /* the version its ServerHello chose; 0 none */
 };
 
 /* What a proxy speaks when the scheme of its URL failed: checked on a new
@@ -204,6 +207,10 @@ struct diag_facts {
 	const char *proxy_host;
 	int proxy_port;
 	bool proxy_tls;               /* an https:// proxy: TLS with it, CONNECT inside */
+	bool proxy_forward;           /* an http:// server through the proxy: no
+	                               * CONNECT, each request goes to the proxy
+	                               * with the whole URL (Go's way); a tunnel
+	                               * status is then the proxy's own answer */
 	bool no_proxy_matched;        /* direct because a no-proxy entry matched */
 	const struct proxy_warning *warnings;
 	size_t nwarnings;
@@ -253,6 +260,12 @@ struct diag_facts {
 	const char *common_name;
 	long long not_before, not_after;
 	bool tls_closed, tls_http_answer, tls_not_tls; /* as in struct diag_handshake */
+	bool tls_alert_received;
+	int tls_alert, tls_server_version;
+	struct diag_handshake tls_go118; /* the server chose TLS 1.0 or 1.1 (a
+	                               * release on Go 1.17 or older): the
+	                               * handshake of Go 1.18 and later, offering
+	                               * TLS 1.2 and 1.3; DTLS_NOT_RUN otherwise */
 	int small_mtu;                /* a timed-out handshake worked again with small
 	                               * packets: the largest packet size (MTU) that
 	                               * did; 0 when not tried or none did */

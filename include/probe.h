@@ -164,6 +164,14 @@ struct probe_tls_ctx *probe_tls_ctx_new(bool system, const char *file,
 /* Frees ctx. NULL is fine. */
 void probe_tls_ctx_free(struct probe_tls_ctx *ctx);
 
+/* Sets what the handshakes made with ctx from now on offer: with
+ * from_tls10, what Go 1.17 and older offer (TLS 1.0 to 1.3; below 1.3
+ * Go's default cipher suites, CBC-SHA and 3DES among them; OpenSSL's
+ * security level 0, without which it offers no TLS 1.0 or 1.1); without,
+ * what Go 1.18 and later offer (TLS 1.2 and 1.3), the default of a new
+ * context. */
+void probe_tls_ctx_offer(struct probe_tls_ctx *ctx, bool from_tls10);
+
 enum probe_tls_status {
 	PROBE_TLS_OK,        /* handshake done; see verified for the checks */
 	PROBE_TLS_TIMEOUT,
@@ -192,6 +200,10 @@ struct probe_tls {
 	bool closed;          /* the server closed the connection (Go: EOF) */
 	bool http_answer;     /* the first record began "HTTP/": a plain HTTP port */
 	bool not_tls;         /* the first record was neither a handshake nor an alert */
+	bool alert_received;  /* the server sent an alert ... */
+	int alert;            /* ... with this description (70: protocol_version) */
+	int server_version;   /* the version of the server's ServerHello (0x0301 for
+	                       * TLS 1.0), 0 when none came */
 };
 
 /* Runs a TLS handshake as a client over under, which it takes over: on
@@ -214,6 +226,7 @@ struct probe_response {
 	char *content_type;   /* owned header values, NULL when absent */
 	char *replay_nonce;
 	char *location;
+	char *squid_error;    /* X-Squid-Error: the answer is Squid's own */
 	char *body;           /* owned, NUL-terminated; "" for none */
 	size_t body_len;
 	bool keep_alive;      /* the connection may carry another request */
@@ -233,6 +246,13 @@ enum probe_http_status {
 enum probe_http_status probe_http(struct probe_conn *c, const char *method,
     const char *authority, const char *path, const char *body, long long deadline,
     struct probe_response *resp, char **error);
+
+/* probe_http() of a request for url (an http:// URL, authority its Host)
+ * to an HTTP proxy over c, as Go sends it: the whole URL in the request
+ * line and, with credentials ("user:pass"), Proxy-Authorization: Basic. */
+enum probe_http_status probe_http_proxied(struct probe_conn *c, const char *method,
+    const char *authority, const char *url, const char *credentials, const char *body,
+    long long deadline, struct probe_response *resp, char **error);
 
 /* Frees what resp owns and zeroes it. */
 void probe_response_clear(struct probe_response *resp);

@@ -66,8 +66,17 @@ static struct probe_conn *conn_for(struct run *r, const char *url, long long dea
 		*error = xasprintf("\"%s\" is not an https:// or http:// URL", url);
 		return NULL;
 	}
-	if (r->conn != NULL && strcmp(authority, r->conn_authority) == 0) {
+	if (r->f.proxy_forward && strncasecmp(url, "https://", 8) == 0) {
+		/* that would be a CONNECT through HTTPS_PROXY's proxy */
+		*error = xasprintf("%s is https://: diagnose follows an http:// server through "
+		    "the proxy only to http:// URLs", url);
+		goto out;
+	}
+	/* a proxy takes every http:// URL on one connection */
+	if (r->conn != NULL && (r->f.proxy_forward || strcmp(authority, r->conn_authority) == 0)) {
 		c = r->conn;
+		free(r->conn_authority);
+		r->conn_authority = xstrdup(authority);
 		goto out;
 	}
 	probe_conn_close(r->conn);
@@ -102,6 +111,8 @@ static struct probe_conn *conn_for(struct run *r, const char *url, long long dea
 		if (r->f.proxy_tls &&
 		    (c = tls_again(r, c, r->f.proxy_host, "proxy ", deadline, error)) == NULL)
 			goto out;
+		if (r->f.proxy_forward)
+			goto done;
 		probe_tunnel_run(c, target, r->proxy_credentials, deadline, &t);
 		if (t.status != PROBE_TUNNEL_OK) {
 			*error = xasprintf("the proxy did not CONNECT to %s again", target);
@@ -115,6 +126,7 @@ static struct probe_conn *conn_for(struct run *r, const char *url, long long dea
 	/* Go speaks TLS only to https:// URLs, whatever the server's scheme */
 	if (strncasecmp(url, "https://", 8) == 0)
 		c = tls_again(r, c, host, "", deadline, error);
+done:
 	if (c != NULL) {
 		r->conn = c;
 		free(r->conn_authority);
@@ -128,6 +140,24 @@ out:
 	free(host);
 	free(authority);
 	return c;
+}
+
+/* One request over r->conn; for an http:// server through the proxy, to
+ * the proxy with the whole URL, as Go sends it. */
+static enum probe_http_status request(struct run *r, const char *method,
+    const char *authority, const char *path, const char *body, long long deadline,
+    struct probe_response *resp, char **error)
+{
+	enum probe_http_status st;
+	char *url;
+
+	if (!r->f.proxy_forward)
+		return probe_http(r->conn, method, authority, path, body, deadline, resp, error);
+	url = xasprintf("http://%s%s", authority, path);
+	st = probe_http_proxied(r->conn, method, authority, url, r->proxy_credentials, body,
+	    deadline, resp, error);
+	free(url);
+	return st;
 }
 
 /* Drops the connection when the server said it will close it. */
@@ -234,7 +264,7 @@ static enum probe_http_status get_directory(struct run *r, long long deadline,
 	const char *authority = r->authority, *target = r->path;
 
 	for (;;) {
-		st = probe_http(r->conn, "GET", authority, target, NULL, deadline, resp, error);
+		st = request(r, "GET", authority, target, NULL, deadline, resp, error);
 		if (st != PROBE_HTTP_OK || !is_redirect(resp->status) || resp->location == NULL)
 			break;
 		if (f->http_redirects == MAX_REDIRECTS) {
@@ -289,6 +319,14 @@ bool diag_step_http(struct run *r)
 		probe_response_clear(&resp);
 		return false;
 	}
+	if (f->proxy_forward && (resp.squid_error != NULL || resp.status == 407)) {
+		/* the proxy's own answer, which Go takes for the CA's */
+		f->tunnel = DTUN_STATUS;
+		f->tunnel_code = resp.status;
+		f->tunnel_reason = diag_keep(r, resp.reason != NULL ? xstrdup(resp.reason) : NULL);
+		f->squid_error = diag_keep(r, resp.squid_error);
+		resp.squid_error = NULL;
+	}
 	f->http_status = resp.status;
 	f->content_type = diag_keep(r, resp.content_type);
 	resp.content_type = NULL;
@@ -325,7 +363,7 @@ bool diag_step_nonce(struct run *r)
 		f->nonce = DNONCE_FAILED;
 		goto out;
 	}
-	st = probe_http(r->conn, "HEAD", r->conn_authority, path, NULL, deadline, &resp, &error);
+	st = request(r, "HEAD", r->conn_authority, path, NULL, deadline, &resp, &error);
 	if (st != PROBE_HTTP_OK) {
 		f->nonce = st == PROBE_HTTP_TIMEOUT ? DNONCE_TIMEOUT : DNONCE_FAILED;
 		f->sync_cut = st == PROBE_HTTP_TIMEOUT && limited;
@@ -388,7 +426,7 @@ static enum probe_http_status post_signed(struct run *r, const char *url, const 
 			free(path);
 			return PROBE_HTTP_FAILED;
 		}
-		st = probe_http(r->conn, "POST", r->conn_authority, path, jws, deadline, resp,
+		st = request(r, "POST", r->conn_authority, path, jws, deadline, resp,
 		    error);
 		free(jws);
 		free(path);

@@ -77,6 +77,31 @@ static void find_ipv6(const struct diag_facts *f, struct diag_report *r)
 		    "IPv6 does not work from here ([%s]: %s)", name, v6->addr, conn_outcome(v6)));
 }
 
+/* The server chose TLS 1.0 or 1.1, which only releases on Go 1.17 and
+ * older offer: what v1.9.0 and later meet there. Caller frees. */
+static char *legacy_tls_text(const struct diag_facts *f, const char *version)
+{
+	char *go118 = diag_go118_error(f), *out;
+
+	if (go118 != NULL)
+		out = xasprintf("the server chose %s: cert-manager %s (Go 1.%d) offers TLS 1.0 "
+		    "to 1.3 and accepts it, but v1.9.0 and later (Go 1.18 and later) offer only "
+		    "TLS 1.2 and 1.3 and fail there: %s; enable TLS 1.2 on the server "
+		    "before upgrading cert-manager", f->tls_version, version,
+		    cm_go_minor(&f->cm), go118);
+	else if (f->tls_go118.result == DTLS_OK)
+		out = xasprintf("the server chose %s, but a second handshake offering only TLS "
+		    "1.2 and 1.3 (cert-manager v1.9.0 and later) worked too (%s)",
+		    f->tls_version, f->tls_go118.version != NULL ? f->tls_go118.version : "?");
+	else
+		out = xasprintf("the server chose %s: cert-manager %s (Go 1.%d) accepts it, but "
+		    "v1.9.0 and later offer only TLS 1.2 and 1.3; rerun with "
+		    "--cert-manager-version %s to see what they meet", f->tls_version, version,
+		    cm_go_minor(&f->cm), CM_VERSION_CURRENT);
+	free(go118);
+	return out;
+}
+
 void diag_find(const struct diag_facts *f, struct diag_report *r)
 {
 	const struct diag_handshake *ph = &f->proxy_handshake;
@@ -126,9 +151,17 @@ void diag_find(const struct diag_facts *f, struct diag_report *r)
 		    "cert-manager %s sends no request at all and stays Ready; the steps show "
 		    "what a new registration would meet", at_least_v1_12(f) ? ", and "
 		    "lastPrivateKeyHash is this key's" : "", r->cm_version));
+	/* cert-manager compares the two exactly (its skip test and
+	 * ensureEmailUpToDate), so a change of case alone is a change too */
 	if (f->email != NULL && f->registered_email != NULL &&
-	    strcasecmp(f->email, f->registered_email) != 0)
-		add_finding(r, "email_changed", xasprintf("spec.acme.email is %s but the account "
+	    strcmp(f->email, f->registered_email) != 0)
+		add_finding(r, "email_changed", strcasecmp(f->email, f->registered_email) == 0 ?
+		    xasprintf("spec.acme.email is %s but status.acme.lastRegisteredEmail is %s: "
+		    "cert-manager compares them exactly, so it does not skip the set-up: it "
+		    "registers again, sends UpdateReg when the account's contact differs in any "
+		    "letter (the CA gets the address in lower case, so nothing changes there) "
+		    "and records %s", f->email, f->registered_email, f->email) :
+		    xasprintf("spec.acme.email is %s but the account "
 		    "was registered with %s: cert-manager updates the account's contact "
 		    "(ErrUpdateACMEAccount if the CA refuses)", f->email, f->registered_email));
 	if (f->key_hash_changed)
@@ -153,6 +186,20 @@ void diag_find(const struct diag_facts *f, struct diag_report *r)
 		    "uses it as it is, without TLS, so anyone on the path can read and change "
 		    "the CA's answers (the account key's signatures still protect the "
 		    "requests)"));
+	if (f->tls == DTLS_OK && f->tls_version != NULL && (strcmp(f->tls_version, "TLSv1") == 0 ||
+	    strcmp(f->tls_version, "TLSv1.1") == 0))
+		add_finding(r, "tls_legacy_version", legacy_tls_text(f, r->cm_version));
+	/* Go uses the same TLS configuration with an https:// proxy */
+	if (f->proxy_tls && f->proxy_handshake.result == DTLS_OK &&
+	    f->proxy_handshake.version != NULL &&
+	    (strcmp(f->proxy_handshake.version, "TLSv1") == 0 ||
+	    strcmp(f->proxy_handshake.version, "TLSv1.1") == 0))
+		add_finding(r, "tls_legacy_version", xasprintf("the proxy %s chose %s: "
+		    "cert-manager %s (Go 1.%d) accepts it, but v1.9.0 and later (Go 1.18 and "
+		    "later) offer only TLS 1.2 and 1.3 and fail at the proxy; rerun with "
+		    "--cert-manager-version %s to see their error", f->proxy_shown,
+		    f->proxy_handshake.version, r->cm_version, cm_go_minor(&f->cm),
+		    CM_VERSION_CURRENT));
 	if (f->eab_required && !f->eab_configured)
 		add_finding(r, "eab_required", xstrdup("the directory says "
 		    "externalAccountRequired: cert-manager's newAccount without "
@@ -218,6 +265,14 @@ static void advise_tls(const struct diag_facts *f, enum diag_verdict verdict, st
 		add_advice(r, xasprintf("the TLS handshake with %s does not finish: a middlebox "
 		    "dropping TLS (SNI filtering) or an overloaded server; cert-manager gives "
 		    "up after 10 s (net/http TLS handshake timeout)", target));
+	} else if (verdict == DVERDICT_TLS_FAILED && !cm_offers_tls10(&f->cm) &&
+	    ((f->tls_alert_received && f->tls_alert == 70) ||
+	    (f->tls_server_version != 0 && f->tls_server_version < TLS1_2_VERSION))) {
+		/* alert 70 is protocol_version */
+		add_advice(r, xasprintf("%s speaks no TLS version cert-manager %s (Go 1.%d) "
+		    "offers: Go 1.18 and later offer only TLS 1.2 and 1.3 (releases up to "
+		    "v1.8 offered 1.0 and 1.1 too): enable TLS 1.2 on the server", target,
+		    r->cm_version, cm_go_minor(&f->cm)));
 	} else if (verdict == DVERDICT_TLS_FAILED) {
 		add_advice(r, xasprintf("%s does not complete a TLS handshake (%s): check that "
 		    "the port in spec.acme.server speaks HTTPS and that nothing on the path "
@@ -372,7 +427,8 @@ static void advise_proxy_cannot_reach(const struct diag_facts *f, struct diag_re
 		    "after %s: it is still trying to connect", t);
 		free(t);
 	} else {
-		how = xasprintf("it answered CONNECT with %d%s%s%s%s", f->tunnel_code,
+		how = xasprintf("it answered %s with %d%s%s%s%s", f->proxy_forward ?
+		    "the GET of the directory" : "CONNECT", f->tunnel_code,
 		    f->tunnel_reason != NULL ? " " : "", f->tunnel_reason != NULL ?
 		    f->tunnel_reason : "", f->squid_error != NULL ? ", X-Squid-Error: " : "",
 		    f->squid_error != NULL ? f->squid_error : "");
@@ -581,17 +637,24 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 			    "in the proxy URL (percent-encode special characters)", px));
 		else
 			add_advice(r, xasprintf("%s wants credentials: put them into the proxy URL "
-			    "(%s://USER:PASSWORD@host:port) of HTTPS_PROXY in cert-manager's "
+			    "(%s://USER:PASSWORD@host:port) of %s in cert-manager's "
 			    "Deployment (here: --proxy-auth-file)", px, f->proxy_tls ? "https" :
-			    "http"));
+			    "http", f->plain_http ? "HTTP_PROXY" : "HTTPS_PROXY"));
 		break;
 	case DVERDICT_PROXY_REFUSED:
 		hp = diag_host_port(f->host, f->port);
-		add_advice(r, xasprintf("%s refuses CONNECT to %s (%d%s%s): allow %s in its "
-		    "access rules (e.g. Squid http_access and SSL_ports, tinyproxy ConnectPort "
-		    "and Filter), or add %s to NO_PROXY if it is reachable directly", px, hp,
-		    f->tunnel_code, f->tunnel_reason ? " " : "", f->tunnel_reason ?
-		    f->tunnel_reason : "", hp, f->host));
+		if (f->proxy_forward)
+			add_advice(r, xasprintf("%s refuses to fetch %s for cert-manager (%d%s%s): "
+			    "allow http://%s in its access rules (e.g. Squid http_access and "
+			    "Safe_ports, tinyproxy Allow and Filter), or add %s to NO_PROXY if it "
+			    "is reachable directly", px, f->server, f->tunnel_code, f->tunnel_reason ?
+			    " " : "", f->tunnel_reason ? f->tunnel_reason : "", hp, f->host));
+		else
+			add_advice(r, xasprintf("%s refuses CONNECT to %s (%d%s%s): allow %s in "
+			    "its access rules (e.g. Squid http_access and SSL_ports, tinyproxy "
+			    "ConnectPort and Filter), or add %s to NO_PROXY if it is reachable "
+			    "directly", px, hp, f->tunnel_code, f->tunnel_reason ? " " : "",
+			    f->tunnel_reason ? f->tunnel_reason : "", hp, f->host));
 		free(hp);
 		break;
 	case DVERDICT_TLS_TIMEOUT:
@@ -640,9 +703,12 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 		break;
 	case DVERDICT_DEADLINE_EXCEEDED:
 		if (cm_short_deadline(&f->cm))
+			/* the releases that first had the 2 min deadline are long
+			 * out of support: point at the newest one */
 			add_advice(r, xasprintf("the steps do not fit cert-manager %s's 10 s sync "
-			    "deadline: upgrade to v1.9.0 or later (2 min; backported to v1.7.3 "
-			    "and v1.8.2), or use a faster ACME endpoint", r->cm_version));
+			    "deadline: upgrade to a supported release such as %s (the deadline is "
+			    "2 min since v1.9.0, v1.7.3 and v1.8.2), or use a faster ACME endpoint",
+			    r->cm_version, CM_VERSION_CURRENT));
 		else
 			add_advice(r, xasprintf("the CA is slower than cert-manager's 2 min sync "
 			    "deadline: check the CA's status page and the proxy on the path"));

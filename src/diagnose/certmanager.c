@@ -322,12 +322,26 @@ void cm_view_key_not_rsa(const char *secret_name, struct cm_view *out)
 	    secret_name ? secret_name : "");
 }
 
+/* The releases whose pki.DecodePrivateKeyBytes refuses key data over
+ * 13000 bytes before decoding it (pem.SafeDecodePrivateKey, backported to
+ * v1.12.14, v1.15.4 and v1.16.2). */
+static bool key_size_limited(const struct cm_version *v)
+{
+	return (v->minor == 12 && v->patch >= 14) || (v->minor == 15 && v->patch >= 4) ||
+	    at_least(v, 1, 16, 2);
+}
+
+#define CM_MAX_KEY_PEM 13000
+
 char *cm_key_data_error(const struct cm_version *v, const char *data, size_t len)
 {
 	static const char begin[] = "-----BEGIN ";
 	const char *p = memmem(data, len, begin, sizeof(begin) - 1), *type, *end;
 	size_t n;
 
+	if (key_size_limited(v) && len > CM_MAX_KEY_PEM)
+		return xasprintf("error decoding private key PEM block%s", at_least(v, 1, 18, 3) ?
+		    ": provided PEM data was larger than the maximum 13000B" : "");
 	if (p == NULL)
 		/* Go's pem.Decode finds no block; v1.18.3 added the reason */
 		return xasprintf("error decoding private key PEM block%s",
@@ -585,6 +599,47 @@ char *cm_err_tls_handshake_timeout(void)
 char *cm_err_tls_not_tls(void)
 {
 	return xstrdup("tls: first record does not look like a TLS handshake");
+}
+
+bool cm_offers_tls10(const struct cm_version *v)
+{
+	return cm_go_minor(v) <= 17;
+}
+
+char *cm_err_tls_alert(int alert)
+{
+	/* crypto/tls alert.go alertText (Go 1.19) */
+	static const struct {
+		int alert;
+		const char *text;
+	} texts[] = {
+		{ 0, "close notify" }, { 10, "unexpected message" }, { 20, "bad record MAC" },
+		{ 21, "decryption failed" }, { 22, "record overflow" },
+		{ 30, "decompression failure" }, { 40, "handshake failure" },
+		{ 42, "bad certificate" }, { 43, "unsupported certificate" },
+		{ 44, "revoked certificate" }, { 45, "expired certificate" },
+		{ 46, "unknown certificate" }, { 47, "illegal parameter" },
+		{ 48, "unknown certificate authority" }, { 49, "access denied" },
+		{ 50, "error decoding message" }, { 51, "error decrypting message" },
+		{ 60, "export restriction" }, { 70, "protocol version not supported" },
+		{ 71, "insufficient security level" }, { 80, "internal error" },
+		{ 86, "inappropriate fallback" }, { 90, "user canceled" },
+		{ 100, "no renegotiation" }, { 109, "missing extension" },
+		{ 110, "unsupported extension" }, { 111, "certificate unobtainable" },
+		{ 112, "unrecognized name" }, { 113, "bad certificate status response" },
+		{ 114, "bad certificate hash value" }, { 115, "unknown PSK identity" },
+		{ 116, "certificate required" }, { 120, "no application protocol" },
+	};
+
+	for (size_t i = 0; i < nitems(texts); i++)
+		if (texts[i].alert == alert)
+			return xasprintf("remote error: tls: %s", texts[i].text);
+	return xasprintf("remote error: tls: alert(%d)", alert);
+}
+
+char *cm_err_tls_server_version(int version)
+{
+	return xasprintf("tls: server selected unsupported protocol version %x", version);
 }
 
 char *cm_err_client_timeout(void)

@@ -95,6 +95,16 @@ char *cm_err_eab_key_missing(const char *name, const char *key)
 	    "\"%s\" at index \"%s\"", name != NULL ? name : "", key != NULL ? key : "");
 }
 
+char *cm_err_key_data_missing(const char *key, const char *ns, const char *name)
+{
+	char *q = cm_go_quote(key != NULL ? key : ""), *out;
+
+	out = xasprintf("no data for %s in secret '%s/%s'", q, ns != NULL ? ns : "",
+	    name != NULL ? name : "");
+	free(q);
+	return out;
+}
+
 static int b64url_value(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')

@@ -137,10 +137,7 @@ static char *authority_error(const char *a, size_t n)
 	return unescape_error(colon + 1, (size_t)(at - colon - 1), M_USER);
 }
 
-/* Go's %q of s (strconv.Quote) for the ASCII cert-manager's URLs hold:
- * \" and \\, \a \b \f \n \r \t \v, other control bytes and bytes
- * above 0x7e as \xNN. Caller frees. */
-static char *go_quote(const char *s)
+char *cm_go_quote(const char *s)
 {
 	static const char named[] = "\a\b\t\n\v\f\r", letters[] = "abtnvfr";
 	char *out = xmalloc(strlen(s) * 4 + 3), *o = out;
@@ -234,7 +231,7 @@ char *cm_url_parse_error(const char *url)
 	if (detail == NULL)
 		return NULL;
 	part = whole ? xstrdup(url) : xstrndup(url, strcspn(url, "#"));
-	q = go_quote(part);
+	q = cm_go_quote(part);
 	s = xasprintf("parse %s: %s", q, detail);
 	free(q);
 	free(part);
@@ -244,7 +241,7 @@ char *cm_url_parse_error(const char *url)
 void cm_view_invalid_url(const char *what, const char *url, const char *err,
     struct cm_view *out)
 {
-	char *q = go_quote(url);
+	char *q = cm_go_quote(url);
 
 	memset(out, 0, sizeof(*out));
 	out->status = "False";

@@ -115,6 +115,10 @@ enum diag_verdict diag_decide(const struct diag_facts *f, bool with_hijack, enum
 /* Fills r->steps, one line per step; needs r->failed and r->cm_version. */
 void diag_lines(const struct diag_facts *f, struct diag_report *r);
 
+/* Go 1.18's error (`Get "URL": remote error: tls: ...`) for the handshake
+ * of f->tls_go118, NULL when it worked or was not made. Caller frees. */
+char *diag_go118_error(const struct diag_facts *f);
+
 /* Fills out with what cert-manager would show for verdict at step
  * (release with cm_view_free()). */
 void diag_cm_view(const struct diag_facts *f, enum diag_verdict verdict, enum diag_step step,
@@ -199,6 +203,8 @@ struct run {
 	struct probe_conn *below;    /* what the server's TLS runs over: the socket, or the proxy's tunnel */
 	struct probe_tls proxy_tls;  /* the handshake with the proxy (or the scheme check's) */
 	struct probe_tls tls;
+	struct probe_tls tls_go118;  /* the handshake of Go 1.18 and later, when
+	                              * the server chose TLS 1.0 or 1.1 */
 	struct probe_conn *conn;
 	char *conn_authority;        /* what conn is connected to */
 	char *nonce;

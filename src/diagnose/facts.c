@@ -113,7 +113,9 @@ void diag_server_handshake(const struct diag_facts *f, struct diag_handshake *h)
 	    .ip_names = f->ip_names, .nip = f->nip, .has_san = f->has_san,
 	    .common_name = f->common_name, .not_before = f->not_before,
 	    .not_after = f->not_after, .closed = f->tls_closed,
-	    .http_answer = f->tls_http_answer, .not_tls = f->tls_not_tls };
+	    .http_answer = f->tls_http_answer, .not_tls = f->tls_not_tls,
+	    .alert_received = f->tls_alert_received, .alert = f->tls_alert,
+	    .server_version = f->tls_server_version };
 }
 
 /* The handshake worked but Go would refuse the certificate (the same

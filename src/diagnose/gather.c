@@ -220,18 +220,68 @@ static int load_eab_key(struct run *r)
 	return 0;
 }
 
+/* The namespace and name cert-manager names in its error about the Secret
+ * called name (the first Secret when NULL) in path: the Secret's own
+ * namespace, else the Issuer's, else the cluster resource namespace the
+ * chart sets for a ClusterIssuer. Both borrowed from the run. */
+static void secret_meta(struct run *r, const char *path, const char *name,
+    const char **ns, const char **sname)
+{
+	json_t *objs = k8s_objects_load(path), *obj, *meta;
+	const char *kind, *oname;
+	size_t i;
+
+	*ns = NULL;
+	*sname = name;
+	json_array_foreach(objs, i, obj) {
+		meta = json_object_get(obj, "metadata");
+		kind = json_string_value(json_object_get(obj, "kind"));
+		oname = json_string_value(json_object_get(meta, "name"));
+		if (kind == NULL || strcmp(kind, "Secret") != 0 ||
+		    (name != NULL && (oname == NULL || strcmp(oname, name) != 0)))
+			continue;
+		if (json_is_string(json_object_get(meta, "namespace")))
+			*ns = diag_keep(r, xstrdup(json_string_value(json_object_get(meta,
+			    "namespace"))));
+		if (name == NULL && oname != NULL)
+			*sname = diag_keep(r, xstrdup(oname));
+		break;
+	}
+	json_decref(objs);
+	err_clear();
+	if (*ns == NULL)
+		*ns = r->iss != NULL && r->iss->namespace != NULL ? r->iss->namespace :
+		    "cert-manager";
+	if (*sname == NULL)
+		*sname = "";
+}
+
 /* The account key from the Secret (--secret): key data cert-manager cannot
- * read or a key it rejects becomes its prediction, not an error. 0, or -1
- * with ERR_USAGE when the file holds no such Secret or value. */
+ * read, a Secret without the data key, or a key it rejects becomes its
+ * prediction, not an error. 0, or -1 with ERR_USAGE when the file holds no
+ * such Secret (and no Issuer says what cert-manager does then). */
 static int load_secret_key(struct run *r, const char *name, const char *data_key)
 {
 	struct diag_facts *f = &r->f;
 	struct k8s_secret_value val;
+	const char *ns, *sname;
 	char *why, *what;
 
-	if (k8s_secret_load(r->cfg->secret, name, data_key, &val) != 0)
-		return r->iss != NULL && val.missing == K8S_SECRET_ABSENT ?
-		    secret_absent(r, name) : -1;
+	if (k8s_secret_load(r->cfg->secret, name, data_key, &val) != 0) {
+		if (r->iss != NULL && val.missing == K8S_SECRET_ABSENT)
+			return secret_absent(r, name);
+		if (val.missing != K8S_SECRET_KEY_ABSENT)
+			return -1;
+		/* the Secret is there: cert-manager finds no data under the key */
+		err_clear();
+		secret_meta(r, r->cfg->secret, name, &ns, &sname);
+		r->key_for_cm = true;
+		f->key_source = diag_keep(r, xasprintf("Secret %s (%s) in %s", sname, data_key,
+		    r->cfg->secret));
+		f->key_secret_name = sname;
+		f->key_invalid = diag_keep(r, cm_err_key_data_missing(data_key, ns, sname));
+		return 0;
+	}
 	r->key_for_cm = true;
 	f->key_source = diag_keep(r, xasprintf("Secret %s (%s) in %s", val.name ? val.name :
 	    "?", data_key, r->cfg->secret));
@@ -239,8 +289,12 @@ static int load_secret_key(struct run *r, const char *name, const char *data_key
 	if ((why = cm_key_data_error(&f->cm, (const char *)val.data, val.len)) != NULL) {
 		f->key_invalid = diag_keep(r, why);
 	} else if ((r->key = any_key_from_pem(val.data, val.len)) == NULL) {
-		/* a block cert-manager would try and OpenSSL cannot read: Go's
-		 * words for that are not modelled, so it stays bad input */
+		/* a block of a type cert-manager parses whose DER OpenSSL cannot
+		 * read: cert-manager says "Account private key is invalid: error
+		 * parsing rsa private key: <x509 or asn1 error>", and that error
+		 * is Go's DER parser's account of the first byte it stumbled on
+		 * (e.g. "asn1: structure error: tags don't match (2 vs ...)"),
+		 * which only Go's parser can reproduce: bad input, exit 2 */
 		what = xasprintf("%s: data key \"%s\"", r->cfg->secret, data_key);
 		EVP_PKEY_free(key_from_pem((const char *)val.data, val.len, what));
 		free(what);
@@ -394,6 +448,8 @@ static int gather_inputs(struct run *r)
 	free(what);
 	if (r->tls_ctx == NULL)
 		return -1;
+	/* Go 1.18 raised its client's minimum from TLS 1.0 to 1.2 */
+	probe_tls_ctx_offer(r->tls_ctx, cm_offers_tls10(&f->cm));
 	f->trust_issuer_bundle = !system;
 	f->trust = diag_keep(r, xasprintf("%s%s%s", system ? "the system store" :
 	    "the Issuer's caBundle", cfg->ca_bundle ? " + --ca-bundle " : "",
@@ -526,12 +582,8 @@ static int step_route(struct run *r)
 	case PROXY_VIA:
 		break;
 	}
-	if (f->plain_http) {
-		/* Go sends an http:// request to the proxy itself, no CONNECT */
-		err_set(ERR_USAGE, "diagnose probes an http:// server only on a direct route; "
-		    "the route goes via %s", r->route.proxy_shown);
-		return -1;
-	}
+	/* Go sends an http:// request to the proxy itself, no CONNECT */
+	f->proxy_forward = f->plain_http;
 	f->route = DROUTE_PROXY;
 	f->proxy_shown = r->route.proxy_shown;
 	p = r->route.proxy;
@@ -615,6 +667,7 @@ static void run_free(struct run *r)
 	probe_conn_close(r->below);
 	probe_tls_clear(&r->proxy_tls);
 	probe_tls_clear(&r->tls);
+	probe_tls_clear(&r->tls_go118);
 	probe_conn_close(r->conn);
 	free(r->conn_authority);
 	free(r->nonce);

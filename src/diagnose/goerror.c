@@ -57,18 +57,29 @@ static char *go_x509_error(const struct diag_facts *f, const struct diag_handsha
 	    h->chain_error : "certificate not valid");
 }
 
-/* Go's error for a handshake that failed: http_answer only for the server
- * (net/http checks the server's answer, not the proxy's). Caller frees. */
-static char *go_handshake_error(bool http_answer, bool not_tls, bool closed,
-    const char *openssl_error)
+/* The oldest TLS version the modelled release's Go offers. */
+static int lowest_tls(const struct diag_facts *f)
 {
-	if (http_answer)
+	return cm_offers_tls10(&f->cm) ? TLS1_VERSION : TLS1_2_VERSION;
+}
+
+/* Go's error for the failed handshake h, lowest the oldest TLS version it
+ * offered (server: net/http checks the server's answer for HTTP, not the
+ * proxy's). Caller frees. */
+static char *go_handshake_error(const struct diag_handshake *h, bool server, int lowest)
+{
+	if (server && h->http_answer)
 		return cm_err_http_to_https();
-	if (not_tls)
+	if (h->not_tls || h->http_answer)
 		return cm_err_tls_not_tls();
-	if (closed)
+	/* Go reads the ServerHello's version before anything after it */
+	if (h->server_version != 0 && h->server_version < lowest)
+		return cm_err_tls_server_version(h->server_version);
+	if (h->alert_received && h->alert != 0)
+		return cm_err_tls_alert(h->alert);
+	if (h->closed || h->alert_received)
 		return xstrdup("EOF");
-	return xstrdup(openssl_error != NULL ? openssl_error : "handshake failure");
+	return xstrdup(h->error != NULL ? h->error : "handshake failure");
 }
 
 /* Go's error for TLS with an https:// proxy that failed or whose
@@ -85,7 +96,7 @@ static char *go_proxy_tls_error(const struct diag_facts *f, const struct cm_dead
 		detail = cm_err_tls_handshake_timeout();
 	} else if (h->result == DTLS_FAILED) {
 		detail = f->proxy_speaks == DSPEAKS_HTTP ? cm_err_tls_not_tls() :
-		    go_handshake_error(false, h->not_tls || h->http_answer, h->closed, h->error);
+		    go_handshake_error(h, false, lowest_tls(f));
 	} else {
 		detail = go_x509_error(f, h, f->proxy_host);
 	}
@@ -136,6 +147,12 @@ static char *go_error(const struct diag_facts *f, enum diag_step step, long long
 			detail = go_proxy_tls_error(f, &dl, cost);
 			break;
 		}
+		if (f->tunnel == DTUN_STATUS && f->proxy_forward && f->go_error != NULL) {
+			/* no CONNECT: Go read the proxy's answer as the CA's,
+			 * an *acme.Error */
+			*acme_4xx = f->tunnel_code >= 400 && f->tunnel_code <= 499;
+			return xstrdup(f->go_error);
+		}
 		if (f->tunnel == DTUN_STATUS)
 			return cm_err_url(method, url, f->tunnel_reason != NULL ?
 			    f->tunnel_reason : "unknown status code");
@@ -150,8 +167,8 @@ static char *go_error(const struct diag_facts *f, enum diag_step step, long long
 			*cost = dl.tls_handshake_ms;
 			detail = cm_err_tls_handshake_timeout();
 		} else if (f->tls == DTLS_FAILED) {
-			detail = go_handshake_error(f->tls_http_answer, f->tls_not_tls,
-			    f->tls_closed, f->tls_error);
+			diag_server_handshake(f, &h);
+			detail = go_handshake_error(&h, true, lowest_tls(f));
 		} else {
 			diag_server_handshake(f, &h);
 			detail = go_x509_error(f, &h, f->host);
@@ -299,4 +316,20 @@ void diag_cm_view(const struct diag_facts *f, enum diag_verdict verdict, enum di
 	else
 		cm_view_register_failed(&f->cm, err, acme_4xx, out);
 	free(err);
+}
+
+char *diag_go118_error(const struct diag_facts *f)
+{
+	const struct diag_handshake *h = &f->tls_go118;
+	char *detail, *out;
+
+	if (h->result == DTLS_TIMEOUT)
+		detail = cm_err_tls_handshake_timeout();
+	else if (h->result == DTLS_FAILED)
+		detail = go_handshake_error(h, true, TLS1_2_VERSION);
+	else
+		return NULL;
+	out = cm_err_url("GET", f->server, detail);
+	free(detail);
+	return out;
 }

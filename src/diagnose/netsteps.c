@@ -270,6 +270,9 @@ static void record_handshake(const struct probe_tls *t, struct diag_handshake *h
 		h->closed = t->closed;
 		h->http_answer = t->http_answer;
 		h->not_tls = t->not_tls;
+		h->alert_received = t->alert_received;
+		h->alert = t->alert;
+		h->server_version = t->server_version;
 		return;
 	}
 	h->version = t->version;
@@ -372,6 +375,14 @@ bool diag_step_proxy(struct run *r)
 			goto out;
 		}
 	}
+	if (f->proxy_forward) {
+		/* the requests themselves go to the proxy: nothing to open */
+		f->proxy_credentials = r->proxy_credentials != NULL;
+		f->tunnel = DTUN_OK;
+		f->ms[DIAG_PROXY] = f->cm_ms[DIAG_PROXY] = mono_ms() - start;
+		ok = true;
+		goto out;
+	}
 	probe_tunnel_run(c, target, r->proxy_credentials, deadline, &t);
 	f->proxy_credentials = r->proxy_credentials != NULL;
 	f->tunnel_code = t.code;
@@ -445,6 +456,26 @@ static void check_small_packets(struct run *r)
 	}
 }
 
+/* The server chose TLS 1.0 or 1.1 for a release whose Go offers them:
+ * what does a new connection offering only TLS 1.2 and 1.3 (Go 1.18 and
+ * later, cert-manager v1.9.0 and later) meet? Direct routes only: through
+ * a proxy the tunnel would have to be opened again. */
+static void check_go118(struct run *r)
+{
+	struct probe_connect pc;
+	struct probe_conn *c;
+	long long deadline = mono_ms() + r->f.step_timeout_ms;
+
+	probe_connect_all(&r->peer, 1, deadline, &pc);
+	if (pc.status != PROBE_CONNECTED)
+		return;
+	probe_tls_ctx_offer(r->tls_ctx, false);
+	c = probe_tls_run(probe_conn_new(pc.fd), r->host, r->tls_ctx, deadline, &r->tls_go118);
+	probe_tls_ctx_offer(r->tls_ctx, true);
+	probe_conn_close(c);
+	record_handshake(&r->tls_go118, &r->f.tls_go118);
+}
+
 bool diag_step_tls(struct run *r)
 {
 	struct diag_facts *f = &r->f;
@@ -462,6 +493,9 @@ bool diag_step_tls(struct run *r)
 	f->tls_closed = h.closed;
 	f->tls_http_answer = h.http_answer;
 	f->tls_not_tls = h.not_tls;
+	f->tls_alert_received = h.alert_received;
+	f->tls_alert = h.alert;
+	f->tls_server_version = h.server_version;
 	if (h.result == DTLS_TIMEOUT)
 		f->sync_cut = limited;
 	if (h.result == DTLS_TIMEOUT && !limited && f->route != DROUTE_PROXY)
@@ -484,5 +518,8 @@ bool diag_step_tls(struct run *r)
 	f->not_before = h.not_before;
 	f->not_after = h.not_after;
 	r->conn_authority = xstrdup(r->authority);
+	if (cm_offers_tls10(&f->cm) && f->route == DROUTE_DIRECT &&
+	    (strcmp(h.version, "TLSv1") == 0 || strcmp(h.version, "TLSv1.1") == 0))
+		check_go118(r);
 	return !diag_tls_checks_fail(f);
 }

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "diagnose_int.h"
 #include "probe.h"
 #include "util.h"
@@ -130,9 +133,11 @@ static int read_chunked(struct reader *r, struct probe_response *resp)
 	}
 }
 
-enum probe_http_status probe_http(struct probe_conn *c, const char *method,
-    const char *authority, const char *path, const char *body, long long deadline,
-    struct probe_response *resp, char **error)
+/* One request with extra (header lines, each ending in CRLF; "" for none)
+ * after the usual ones; see probe_http(). */
+static enum probe_http_status exchange(struct probe_conn *c, const char *method,
+    const char *authority, const char *path, const char *extra, const char *body,
+    long long deadline, struct probe_response *resp, char **error)
 {
 	struct reader r = { .c = c, .deadline = deadline };
 	enum probe_http_status st = PROBE_HTTP_FAILED;
@@ -147,13 +152,13 @@ enum probe_http_status probe_http(struct probe_conn *c, const char *method,
 	*error = NULL;
 	if (body != NULL)
 		req = xasprintf("%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s/%s diagnose\r\n"
-		    "Accept: application/json\r\nContent-Type: application/jose+json\r\n"
+		    "%sAccept: application/json\r\nContent-Type: application/jose+json\r\n"
 		    "Content-Length: %zu\r\n\r\n%s", method, path, authority, PACKAGE_NAME,
-		    PACKAGE_VERSION, strlen(body), body);
+		    PACKAGE_VERSION, extra, strlen(body), body);
 	else
 		req = xasprintf("%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s/%s diagnose\r\n"
-		    "Accept: application/json\r\n\r\n", method, path, authority,
-		    PACKAGE_NAME, PACKAGE_VERSION);
+		    "%sAccept: application/json\r\n\r\n", method, path, authority,
+		    PACKAGE_NAME, PACKAGE_VERSION, extra);
 	if ((w = probe_conn_write(c, req, strlen(req), deadline)) != 1) {
 		st = w == 0 ? PROBE_HTTP_TIMEOUT : PROBE_HTTP_FAILED;
 		*error = xstrdup(w == 0 ? "the request could not be sent before the deadline" :
@@ -207,6 +212,9 @@ enum probe_http_status probe_http(struct probe_conn *c, const char *method,
 			} else if (strcasecmp(line, "Location") == 0) {
 				free(resp->location);
 				resp->location = xstrndup(value, vlen);
+			} else if (strcasecmp(line, "X-Squid-Error") == 0) {
+				free(resp->squid_error);
+				resp->squid_error = xstrndup(value, vlen);
 			} else if (strcasecmp(line, "Content-Length") == 0) {
 				has_length = true;
 				length = strtoull(value, NULL, 10);
@@ -223,6 +231,8 @@ enum probe_http_status probe_http(struct probe_conn *c, const char *method,
 			break;
 		free(resp->content_type);
 		resp->content_type = NULL;
+		free(resp->squid_error);
+		resp->squid_error = NULL;
 		has_length = chunked = false;
 	}
 	resp->body = xstrdup("");
@@ -267,8 +277,40 @@ out:
 	return st;
 }
 
+enum probe_http_status probe_http(struct probe_conn *c, const char *method,
+    const char *authority, const char *path, const char *body, long long deadline,
+    struct probe_response *resp, char **error)
+{
+	return exchange(c, method, authority, path, "", body, deadline, resp, error);
+}
+
+enum probe_http_status probe_http_proxied(struct probe_conn *c, const char *method,
+    const char *authority, const char *url, const char *credentials, const char *body,
+    long long deadline, struct probe_response *resp, char **error)
+{
+	enum probe_http_status st;
+	unsigned char *b64 = NULL;
+	char *extra = xstrdup("");
+	size_t n;
+
+	if (credentials != NULL) {
+		n = strlen(credentials);
+		b64 = xmalloc(4 * ((n + 2) / 3) + 1);
+		EVP_EncodeBlock(b64, (const unsigned char *)credentials, (int)n);
+		free(extra);
+		extra = xasprintf("Proxy-Authorization: Basic %s\r\n", b64);
+	}
+	st = exchange(c, method, authority, url, extra, body, deadline, resp, error);
+	/* both hold the credentials */
+	if (b64 != NULL)
+		OPENSSL_clear_free(b64, strlen((char *)b64));
+	OPENSSL_clear_free(extra, strlen(extra));
+	return st;
+}
+
 void probe_response_clear(struct probe_response *resp)
 {
+	free(resp->squid_error);
 	free(resp->content_type);
 	free(resp->reason);
 	free(resp->replay_nonce);

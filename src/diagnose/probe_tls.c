@@ -25,7 +25,21 @@
 
 struct probe_tls_ctx {
 	SSL_CTX *ssl;
+	int security_level;  /* OpenSSL's, as the context was made */
+	bool from_tls10;     /* probe_tls_ctx_offer() made it offer Go 1.17's */
 };
+
+/* Go 1.17's default cipher suites below TLS 1.3, in its order of
+ * preference (crypto/tls cipherSuitesPreferenceOrder without the
+ * disabled CBC-SHA256 and RC4 ones). */
+static const char go117_ciphers[] =
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+	"ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:"
+	"ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA:"
+	"AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA:"
+	"ECDHE-RSA-DES-CBC3-SHA:DES-CBC3-SHA";
 
 /* What the verification and message callbacks saw. */
 struct verify_seen {
@@ -33,6 +47,9 @@ struct verify_seen {
 	int chain_error;
 	unsigned char first_header[5]; /* the first record header read */
 	bool have_header;
+	bool alert_received;           /* the first alert the server sent */
+	int alert;
+	int server_version;            /* of its ServerHello; 0 none */
 };
 
 static int verify_seen_index = -1;
@@ -58,7 +75,6 @@ struct probe_tls_ctx *probe_tls_ctx_new(bool system, const char *file,
 	struct probe_tls_ctx *ctx = xcalloc(1, sizeof(*ctx));
 	X509_STORE *store;
 	BIO *bio = NULL;
-	static const unsigned char alpn[] = "\x08http/1.1";
 
 	if (verify_seen_index == -1)
 		verify_seen_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
@@ -66,9 +82,10 @@ struct probe_tls_ctx *probe_tls_ctx_new(bool system, const char *file,
 		err_set(ERR_USAGE, "cannot create a TLS context");
 		goto fail;
 	}
-	/* Go's client offers TLS 1.2 and 1.3 */
-	SSL_CTX_set_min_proto_version(ctx->ssl, TLS1_2_VERSION);
-	SSL_CTX_set_alpn_protos(ctx->ssl, alpn, sizeof(alpn) - 1);
+	ctx->security_level = SSL_CTX_get_security_level(ctx->ssl);
+	probe_tls_ctx_offer(ctx, false);
+	/* no ALPN: Go's transport with its own TLS configuration and no
+	 * ForceAttemptHTTP2, cert-manager's, sends none */
 	if (system && SSL_CTX_set_default_verify_paths(ctx->ssl) != 1)
 		ERR_clear_error();
 	store = SSL_CTX_get_cert_store(ctx->ssl);
@@ -107,6 +124,20 @@ void probe_tls_ctx_free(struct probe_tls_ctx *ctx)
 		return;
 	SSL_CTX_free(ctx->ssl);
 	free(ctx);
+}
+
+void probe_tls_ctx_offer(struct probe_tls_ctx *ctx, bool from_tls10)
+{
+	SSL_CTX_set_min_proto_version(ctx->ssl, from_tls10 ? TLS1_VERSION : TLS1_2_VERSION);
+	SSL_CTX_set_security_level(ctx->ssl, from_tls10 ? 0 : ctx->security_level);
+	/* both lists are constants OpenSSL knows: they cannot fail; the
+	 * default one is set back only where Go 1.17's replaced it */
+	if (from_tls10)
+		SSL_CTX_set_cipher_list(ctx->ssl, go117_ciphers);
+	else if (ctx->from_tls10)
+		SSL_CTX_set_cipher_list(ctx->ssl, OSSL_default_cipher_list());
+	ctx->from_tls10 = from_tls10;
+	ERR_clear_error();
 }
 
 /* Notes each verification error and lets the handshake go on, so the name
@@ -215,9 +246,25 @@ static void on_message(int write_p, int version, int content_type, const void *b
 {
 	struct verify_seen *seen = arg;
 
+	const unsigned char *b = buf;
+
 	(void)version;
 	(void)ssl;
-	if (write_p || content_type != SSL3_RT_HEADER || len < 5 || seen->have_header)
+	if (write_p)
+		return;
+	/* an alert is level and description; a ServerHello (type 2) carries
+	 * the version the server chose after its 4-byte header */
+	/* Go stops at a fatal alert or close_notify, and reads past
+	 * other warnings */
+	if (content_type == SSL3_RT_ALERT && len == 2 && !seen->alert_received &&
+	    (b[0] == SSL3_AL_FATAL || b[1] == SSL3_AD_CLOSE_NOTIFY)) {
+		seen->alert_received = true;
+		seen->alert = b[1];
+	} else if (content_type == SSL3_RT_HANDSHAKE && len >= 6 && b[0] == 2 &&
+	    seen->server_version == 0) {
+		seen->server_version = b[4] << 8 | b[5];
+	}
+	if (content_type != SSL3_RT_HEADER || len < 5 || seen->have_header)
 		return;
 	memcpy(seen->first_header, buf, 5);
 	seen->have_header = true;
@@ -338,8 +385,12 @@ struct probe_conn *probe_tls_run(struct probe_conn *under, const char *host,
 		out->status = w == 0 ? PROBE_TLS_TIMEOUT : PROBE_TLS_FAILED;
 		out->error = w == 0 ? xstrdup("the handshake was not done at the deadline") :
 		    tls_failure(ssl, rc, saved_errno, &out->closed);
-		if (w != 0)
+		if (w != 0) {
 			classify_failure(&seen, out);
+			out->alert_received = seen.alert_received;
+			out->alert = seen.alert;
+			out->server_version = seen.server_version;
+		}
 		goto fail;
 	}
 	out->status = PROBE_TLS_OK;

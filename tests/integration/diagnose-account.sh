@@ -168,6 +168,24 @@ assert_verdict config_invalid "no PEM in the Secret: a prediction, not exit 2"
 assert_eq "Account private key is invalid: error decoding private key PEM block: no PEM data was found in given input" \
 	"$CM_MESSAGE" "no PEM: cert-manager's condition"
 assert_eq ErrVerifyACMEAccount "$(json_field "$OUT" cert_manager.reason)" "no PEM: reason"
+# a Secret without the data key is invalid data for cert-manager (not
+# NotFound: no key is generated), named with the Secret's namespace
+cat >"$M/secret-nokey.yaml" <<YAML
+apiVersion: v1
+kind: Secret
+metadata:
+  name: lab-acme-account-key
+  namespace: cm-lab
+type: Opaque
+data:
+  ca.crt: $(b64 "$CA")
+YAML
+netns_diagnose client --from-issuer "$M/issuer-a.yaml" --secret "$M/secret-nokey.yaml" --timeout $T
+assert_eq 1 "$RC" "no data key: a prediction (exit 1), not bad input (exit 2)"
+assert_verdict config_invalid "no data key in the Secret"
+assert_eq "Account private key is invalid: no data for \"tls.key\" in secret 'cm-lab/lab-acme-account-key'" \
+	"$CM_MESSAGE" "no data key: cert-manager's condition"
+assert_eq ErrVerifyACMEAccount "$(json_field "$OUT" cert_manager.reason)" "no data key: reason"
 openssl genrsa -traditional -out "$M/small.pem" 1024 2>/dev/null
 secret_yaml "$M/small.pem" >"$M/secret-small.yaml"
 netns_diagnose client --from-issuer "$M/issuer-a.yaml" --secret "$M/secret-small.yaml" --timeout $T

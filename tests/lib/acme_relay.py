@@ -118,6 +118,8 @@ def arguments(description):
     """An argument parser with the options every front takes."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--listen", default="127.0.0.1",
+                    help="the address to listen on (a netns lab's)")
     ap.add_argument("--cert", required=True, help="the front's certificate (PEM)")
     ap.add_argument("--key", required=True, help="its key (PEM)")
     ap.add_argument("--upstream", required=True, help="Pebble's HOST:PORT")
@@ -127,10 +129,10 @@ def arguments(description):
 
 
 def serve(handler, args, name, plain=False, **attributes):
-    """Serves HANDLER on 127.0.0.1:args.port until killed, over TLS unless
+    """Serves HANDLER on args.listen:args.port until killed, over TLS unless
     PLAIN (plain HTTP, the URLs Pebble hands out http://); ATTRIBUTES are
     set on the server, where handlers find them as self.server.NAME."""
-    server = RelayServer(("127.0.0.1", args.port), handler)
+    server = RelayServer((args.listen, args.port), handler)
     server.tls = None
     if not plain:
         server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -143,6 +145,6 @@ def serve(handler, args, name, plain=False, **attributes):
     for key, value in attributes.items():
         setattr(server, key, value)
     open(args.log, "a").close()
-    sys.stderr.write("%s on 127.0.0.1:%d -> %s\n" % (name, args.port, args.upstream))
+    sys.stderr.write("%s on %s:%d -> %s\n" % (name, args.listen, args.port, args.upstream))
     sys.stderr.flush()
     server.serve_forever()

@@ -174,7 +174,7 @@ static const struct {
 enum go_err {
 	E_URL, E_REFUSED, E_DIAL_TIMEOUT, E_NXDOMAIN, E_SERVFAIL, E_DNS_TIMEOUT,
 	E_X509_NAME, E_UNKNOWN_CA, E_TLS_TIMEOUT, E_CLIENT_TIMEOUT, E_PROXYCONNECT,
-	E_PROXY_STATUS,
+	E_PROXY_STATUS, E_TLS_ALERT, E_TLS_VERSION,
 };
 
 static const struct {
@@ -227,6 +227,13 @@ static const struct {
 	  "Proxy Authentication Required" },
 	{ E_PROXY_STATUS, NULL, "Service Unavailable", NULL, 0, "Service Unavailable" },
 	{ E_PROXY_STATUS, NULL, NULL, NULL, 0, "unknown status code" },
+	/* the port column holds the alert or the version */
+	{ E_TLS_ALERT, NULL, NULL, NULL, 70, "remote error: tls: protocol version not supported" },
+	{ E_TLS_ALERT, NULL, NULL, NULL, 40, "remote error: tls: handshake failure" },
+	{ E_TLS_ALERT, NULL, NULL, NULL, 112, "remote error: tls: unrecognized name" },
+	{ E_TLS_ALERT, NULL, NULL, NULL, 200, "remote error: tls: alert(200)" },
+	{ E_TLS_VERSION, NULL, NULL, NULL, 0x0301,
+	  "tls: server selected unsupported protocol version 301" },
 };
 
 /* Go's x509.HostnameError: names are space-separated. */
@@ -495,6 +502,25 @@ static void test_every_tag(void)
 	free(tags);
 }
 
+/* Which releases' Go offers TLS 1.0 and 1.1: Go 1.17 is the last (v1.8.x,
+ * its backports included); v1.9.0 came with Go 1.18. */
+static void test_tls_versions(void)
+{
+	static const struct {
+		const char *version;
+		bool offers;
+	} rows[] = {
+		{ "v1.0.0", true }, { "v1.8.0", true }, { "v1.8.2", true },
+		{ "v1.9.0", false }, { "v1.21.1", false },
+	};
+	struct cm_version v;
+
+	for (size_t i = 0; i < nitems(rows); i++) {
+		CHECK_INT(cm_version_parse(rows[i].version, &v), 0, rows[i].version);
+		CHECK_INT(cm_offers_tls10(&v), rows[i].offers, rows[i].version);
+	}
+}
+
 static void test_compare(void)
 {
 	for (size_t i = 0; i < nitems(cmp_rows); i++) {
@@ -594,6 +620,10 @@ static char *go_error(size_t i, const struct cm_version *v)
 		return s;
 	case E_PROXY_STATUS:
 		return cm_err_proxy_status(a);
+	case E_TLS_ALERT:
+		return cm_err_tls_alert(port);
+	case E_TLS_VERSION:
+		return cm_err_tls_server_version(port);
 	}
 	return NULL;
 }
@@ -706,6 +736,47 @@ static void test_backoff(void)
 		CHECK_INT(cm_bad_nonce_backoff_ms(i), want[i], "badNonce back-off");
 }
 
+/* Key data over 13000 bytes, refused unread by the releases with
+ * pem.SafeDecodePrivateKey (backported to v1.12.14, v1.15.4, v1.16.2). */
+#define TOO_BIG "error decoding private key PEM block"
+static const struct {
+	const char *version;
+	size_t len;          /* of a valid-looking RSA PRIVATE KEY block */
+	const char *want;
+} keysize_rows[] = {
+	{ "v1.21.1", 13001, TOO_BIG ": provided PEM data was larger than the maximum 13000B" },
+	{ "v1.21.1", 13000, NULL },          /* the limit itself passes */
+	{ "v1.18.3", 20000, TOO_BIG ": provided PEM data was larger than the maximum 13000B" },
+	{ "v1.18.2", 20000, TOO_BIG },       /* the reason came in v1.18.3 */
+	{ "v1.16.2", 20000, TOO_BIG },
+	{ "v1.16.1", 20000, NULL },          /* before the backport */
+	{ "v1.15.4", 20000, TOO_BIG },
+	{ "v1.15.3", 20000, NULL },
+	{ "v1.14.7", 20000, NULL },          /* never backported to 1.13, 1.14 */
+	{ "v1.12.14", 20000, TOO_BIG },
+	{ "v1.12.13", 20000, NULL },
+};
+
+static void test_key_size(void)
+{
+	static const char head[] = "-----BEGIN RSA PRIVATE KEY-----\n";
+	struct cm_version v;
+	char ctx[32], *data, *got;
+
+	for (size_t i = 0; i < nitems(keysize_rows); i++) {
+		snprintf(ctx, sizeof(ctx), "key size row %zu", i);
+		data = xmalloc(keysize_rows[i].len + 1);
+		memset(data, 'A', keysize_rows[i].len);
+		memcpy(data, head, sizeof(head) - 1);
+		data[keysize_rows[i].len] = '\0';
+		CHECK_INT(cm_version_parse(keysize_rows[i].version, &v), 0, ctx);
+		got = cm_key_data_error(&v, data, keysize_rows[i].len);
+		CHECK_STR(got, keysize_rows[i].want, ctx);
+		free(got);
+		free(data);
+	}
+}
+
 static void test_key_data(void)
 {
 	struct cm_version v;
@@ -798,12 +869,14 @@ int main(void)
 	test_versions();
 	test_unreleased();
 	test_every_tag();
+	test_tls_versions();
 	test_compare();
 	test_views();
 	test_go_errors();
 	test_go_texts();
 	test_skip();
 	test_key_data();
+	test_key_size();
 	test_webhook();
 	test_backoff();
 	test_hosts();

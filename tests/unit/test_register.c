@@ -109,6 +109,14 @@ static void test_texts(void)
 	CHECK_STR(s, "failed to find external account binding key data in Secret \"eab\" at "
 	    "index \"secret\"", "key missing");
 	free(s);
+	s = cm_err_key_data_missing("tls.key", "cert-manager", "acme-key");
+	CHECK_STR(s, "no data for \"tls.key\" in secret 'cert-manager/acme-key'",
+	    "account key Secret without its data key");
+	free(s);
+	s = cm_err_key_data_missing("a\"b\n", "ns", "acme-key");
+	CHECK_STR(s, "no data for \"a\\\"b\\n\" in secret 'ns/acme-key'",
+	    "a privateKeySecretRef.key no Secret can hold, quoted as Go's %q");
+	free(s);
 }
 
 #define URL "https://acme.example.com/directory"

@@ -1,0 +1,117 @@
+#!/bin/bash
+# diagnose-http-proxy.sh - an http:// ACME server (plain_front.py before
+# Pebble) through a real Squid in the netns lab (client <-> proxy <->
+# server): Go sends each request to an HTTP_PROXY with the whole URL, no
+# CONNECT, and takes the proxy's own answer for the CA's. Debian's Go, in
+# the client's namespace with the same HTTP_PROXY, shows what it gets
+# first; then diagnose must say the same:
+#   - Squid relays: ok, no CONNECT, Squid logged the absolute-form GET;
+#   - Squid without a route to the CA answers 503 with X-Squid-Error: Go
+#     returns that page as the directory's answer, cert-manager reports it
+#     as an ACME error "503 : <the page>": proxy_cannot_reach;
+#   - nothing listens at the proxy's port: proxy_unreachable with Go's
+#     "proxyconnect tcp: ... connection refused".
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "$(dirname "$0")/../lib/netns.sh"
+command -v go >/dev/null || fail "go is not installed (contrib/install-deps.sh installs golang-go)"
+netns_lab_begin
+netns_line client proxy server
+PROXY_IP=$(netns_ip proxy client)
+netns_hosts client "$PROXY_IP proxy.test" "$SERVER_IP acme.test"
+netns_hosts proxy "$SERVER_IP acme.test"
+netns_pebble_start server "$SERVER_IP" 14000 acme.test
+netns_squid_start proxy "$PROXY_IP"
+PROXY=http://proxy.test:$NETNS_PROXY_PORT
+
+# the http:// front, in the server's namespace (its own port space)
+PLAIN_PORT=14080
+netns_spawn PLAIN_PID "$TEST_TMP/plain-front.log" server python3 \
+	"$TESTS_SRCDIR/lib/plain_front.py" --listen "$SERVER_IP" --port "$PLAIN_PORT" \
+	--cert "$TEST_TMP/lab/ca.pem" --key /dev/null --upstream "$SERVER_IP:14000" \
+	--upstream-ca "$PEBBLE_CA" --log "$TEST_TMP/plain-events.log"
+netns_wait_port server "$SERVER_IP" "$PLAIN_PORT" 20 ||
+	fail "plain_front.py did not start: $(cat "$TEST_TMP/plain-front.log")"
+URL="http://acme.test:$PLAIN_PORT/dir"
+# --server takes only https://; an Issuer may name an http:// server
+cat >"$TEST_TMP/issuer.yaml" <<YAML
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata:
+  name: lab-plain
+spec:
+  acme:
+    server: $URL
+    email: admin@acmectl.example
+    privateKeySecretRef:
+      name: lab-plain-account-key
+    solvers:
+    - http01:
+        ingress:
+          ingressClassName: nginx
+YAML
+D=(--from-issuer "$TEST_TMP/issuer.yaml" --timeout 6)
+
+env GO111MODULE=off GOPROXY=off GOFLAGS= GOCACHE="$TEST_TMP/gocache" \
+	go build -o "$TEST_TMP/go_get" "$TESTS_SRCDIR/lib/go_get.go" || fail "go_get did not build"
+# go_get: Go's GET of the directory from the client, HTTP_PROXY as given
+go_get() {
+	HTTP_PROXY=$1 nsx client "$TEST_TMP/go_get" "$URL" "$PEBBLE_CA" go1.18
+}
+advice() {
+	json_field "$OUT" advice
+}
+
+# Squid relays the absolute-form GET
+assert_contains "$(go_get "$PROXY")" "STATUS 200 none {" "lab check: Go gets the directory through Squid"
+HTTP_PROXY=$PROXY netns_diagnose client "${D[@]}"
+assert_verdict ok "http:// server through Squid"
+assert_faster 4000 "through Squid: fast"
+assert_contains "$(json_step "$OUT" proxy detail)" "no CONNECT for an http:// server" \
+	"through Squid: the proxy line says no CONNECT"
+assert_eq "ok ok" "$(json_step "$OUT" http status) $(json_step "$OUT" nonce status)" \
+	"through Squid: directory and nonce"
+assert_true "Squid logged the GET with the whole URL" grep -q "GET $URL " "$SQUID_DIR/access.log"
+assert_true "Squid logged the HEAD of the nonce" grep -q "HEAD http://acme.test:$PLAIN_PORT/" \
+	"$SQUID_DIR/access.log"
+assert_false "Squid saw no CONNECT" grep -q CONNECT "$SQUID_DIR/access.log"
+
+# HTTPS_PROXY alone does not apply to an http:// URL: Go goes direct, and
+# the client has no route of its own to the server
+HTTPS_PROXY=$PROXY netns_diagnose client "${D[@]}"
+assert_contains "$(json_step "$OUT" route detail)" "direct under go rules" \
+	"HTTPS_PROXY only: the route is direct"
+
+# Squid's route to the CA is gone: its 503 page is what Go reads
+ip -n "$(netns_name proxy)" route add unreachable "$SERVER_IP/32" ||
+	fail "unreachable route in proxy failed"
+GOT=$(go_get "$PROXY")
+assert_contains "$GOT" "STATUS 503 none" "lab check: Go returns Squid's 503 as the answer"
+HTTP_PROXY=$PROXY netns_diagnose client "${D[@]}"
+assert_verdict proxy_cannot_reach "Squid without a route, http:// server"
+assert_faster 4000 "Squid without a route: fast"
+case "$CM_MESSAGE" in
+"Failed to register ACME account: 503 : "*"ERR_CONNECT_FAIL"*)
+	pass_ "Squid without a route: cert-manager's ACME error quotes Squid's page" ;;
+*) fail_ "Squid without a route: cert-manager's ACME error quotes Squid's page" \
+	"message: $CM_MESSAGE" ;;
+esac
+assert_contains "$(json_step "$OUT" proxy detail)" "X-Squid-Error: ERR_CONNECT_FAIL 113" \
+	"Squid without a route: the proxy line quotes X-Squid-Error"
+assert_contains "$(advice)" "the proxy at proxy.test:$NETNS_PROXY_PORT cannot reach acme.test:$PLAIN_PORT" \
+	"Squid without a route: advice names proxy and target"
+assert_contains "$(advice)" "answered the GET of the directory with 503" \
+	"Squid without a route: advice says which request"
+assert_contains "$(advice)" "NO_PROXY will not help" "Squid without a route: NO_PROXY will not help"
+ip -n "$(netns_name proxy)" route del unreachable "$SERVER_IP/32"
+
+# nothing listens at the proxy's port
+CLOSED=http://proxy.test:3999
+GOT=$(go_get "$CLOSED")
+HTTP_PROXY=$CLOSED netns_diagnose client "${D[@]}"
+assert_verdict proxy_unreachable "no proxy at the port"
+assert_eq "Failed to register ACME account: ${GOT#ERR }" "$CM_MESSAGE" \
+	"no proxy at the port: Go's words, as Debian's Go says them"
+assert_contains "$GOT" "proxyconnect tcp:" "lab check: Go wraps the dial as proxyconnect"
+
+test_done
