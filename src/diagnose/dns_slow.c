@@ -38,9 +38,10 @@ char *diag_dns_slow_why(const struct diag_facts *f)
 		cause = xstrdup("queries to the nameservers go unanswered");
 		break;
 	}
-	s = xasprintf("%s: Go waits %s per query (timeout:%d), %d %s%s%s -> cert-manager's "
-	    "lookup of %s takes %s of the %s it has%s", cause, per, f->dns_go_timeout_s,
-	    f->dns_go_waits, f->dns_go_waits == 1 ? "query" : "queries", names,
+	s = xasprintf("%s: Go waits %s per query (timeout:%d), and %d %s it out%s (A and "
+	    "AAAA side by side)%s -> cert-manager's lookup of %s takes %s of the %s it has%s",
+	    cause, per, f->dns_go_timeout_s, f->dns_go_waits,
+	    f->dns_go_waits == 1 ? "query waits" : "queries wait", names,
 	    f->dns_go_rotate ? " (rotate: the slowest first server)" : "", name, took, bound,
 	    f->dns == DDNS_OK ? "" : f->sync_cut ? ": the sync deadline ends it (context "
 	    "deadline exceeded)" : ": the dialer's 30 s end it (i/o timeout)");

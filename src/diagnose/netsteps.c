@@ -14,6 +14,7 @@
 #include "util.h"
 
 #define HAPPY_EYEBALLS_MS 300  /* Go's fallback delay to the other family */
+#define SYSTEM_LOOKUP_GRACE_MS 1000
 
 static enum diag_conn_result conn_result(enum probe_connect_status st)
 {
@@ -151,6 +152,7 @@ static void record_go_lookup(struct run *r, const struct goprobe *g, bool sync_b
 		if (p->status == PROBE_FOUND)
 			return;
 		f->dns_answer = diag_keep(r, xstrdup(g->answer));
+		free(r->addrs);
 		r->naddrs = addrs_of(g->answer, port, &r->addrs);
 		return;
 	}
@@ -217,6 +219,10 @@ void diag_step_dns(struct run *r)
 	limit = go_lookup_limit(f, &sync_binds);
 	f->dns_go_limit_ms = limit;
 	goprobe_run(name, &r->rconf, limit, deadline, &g);
+	/* with Go's lookup known, the system resolver only adds the search
+	 * domain analysis: not worth waiting out its own timeouts for */
+	if (g.known && deadline > mono_ms() + SYSTEM_LOOKUP_GRACE_MS)
+		deadline = mono_ms() + SYSTEM_LOOKUP_GRACE_MS;
 	probe_lookup_finish(pj, deadline, &p);
 	memset(&a, 0, sizeof(a));
 	if (aj != NULL)
@@ -256,11 +262,11 @@ void diag_step_dns(struct run *r)
 		f->dns_error = diag_keep(r, xstrdup(p.error));
 	/* what cert-manager meets is Go's lookup, when it could be modelled */
 	if (g.known) {
+		f->sync_cut = false;
 		if (!g.res.found) {
 			free(r->addrs);
 			r->addrs = NULL;
 			r->naddrs = 0;
-			f->sync_cut = false;
 		}
 		record_go_lookup(r, &g, sync_binds, port, &p);
 	}
