@@ -151,7 +151,7 @@ static bool ask_server(struct lookup *k, size_t n, size_t s, long long deadline)
 		k->facts[i] = a[q].fact;
 		k->addrs[i] = a[q].addrs;
 		/* a timeout shorter than Go's tells nothing */
-		if (a[q].fact.reply == GORES_TIMEOUT && !whole)
+		if (a[q].sa != NULL && a[q].fact.reply == GORES_TIMEOUT && !whole)
 			cut = true;
 	}
 	return !cut;

@@ -25,55 +25,80 @@ size_t gores_fact_index(const struct gores_lookup *l, size_t name, size_t server
 	return (name * l->nservers + server) * GORES_NQTYPES + q;
 }
 
+/* One round of Go's tryOneName() over the servers from offset off,
+ * from out->end on. False when the question ended (an answer, no such
+ * host, the limit, a fact to ask). */
+static bool round_of(const struct gores_lookup *l, size_t name, enum gores_qtype q,
+    unsigned off, struct question *out)
+{
+	for (size_t j = 0; j < l->nservers; j++) {
+		size_t s = (off + j) % l->nservers;
+		const struct gores_fact *f = &l->facts[gores_fact_index(l, name, s, q)];
+		enum gores_reply reply = f->reply;
+		long long took = f->ms;
+
+		if (reply == GORES_UNKNOWN) {
+			out->need = true;
+			out->need_server = s;
+			return false;
+		}
+		if (reply == GORES_TIMEOUT || took >= l->timeout_ms) {
+			reply = GORES_TIMEOUT;
+			took = l->timeout_ms;
+		}
+		if (l->limit_ms > 0 && out->end + took > l->limit_ms) {
+			out->cut = true;
+			out->end = l->limit_ms;
+			return false;
+		}
+		out->end += took;
+		if (reply == GORES_TIMEOUT) {
+			out->waits++;
+			out->wait_ms += took;
+		}
+		if (reply == GORES_ANSWER) {
+			out->found = true;
+			return false;
+		}
+		out->err = reply;
+		out->err_server = s;
+		/* the name does not exist: another server will not help */
+		if (reply == GORES_NOTFOUND)
+			return false;
+	}
+	return true;
+}
+
 /* Go's tryOneName(): attempts rounds over the servers from offset off,
- * starting at start. */
+ * starting at start. Every round after the first meets the same facts, so
+ * only the time adds up; rounds are walked one by one only to find where
+ * the limit cuts (at most limit_ms of them: each costs time). */
 static void ask(const struct gores_lookup *l, size_t name, enum gores_qtype q, unsigned off,
     long long start, struct question *out)
 {
-	long long t = start;
+	long long before, cost, more;
+	size_t waits;
 
 	memset(out, 0, sizeof(*out));
 	out->err = GORES_UNKNOWN;
 	out->err_server = l->nservers;
-	for (int i = 0; i < l->attempts; i++) {
-		for (size_t j = 0; j < l->nservers; j++) {
-			size_t s = (off + j) % l->nservers;
-			const struct gores_fact *f = &l->facts[gores_fact_index(l, name, s, q)];
-			enum gores_reply reply = f->reply;
-			long long took = f->ms;
-
-			if (reply == GORES_UNKNOWN) {
-				out->need = true;
-				out->need_server = s;
-				return;
-			}
-			if (reply == GORES_TIMEOUT || took >= l->timeout_ms) {
-				reply = GORES_TIMEOUT;
-				took = l->timeout_ms;
-			}
-			if (l->limit_ms > 0 && t + took > l->limit_ms) {
-				out->cut = true;
-				out->end = l->limit_ms;
-				return;
-			}
-			t += took;
-			out->end = t;
-			if (reply == GORES_TIMEOUT) {
-				out->waits++;
-				out->wait_ms += took;
-			}
-			if (reply == GORES_ANSWER) {
-				out->found = true;
-				return;
-			}
-			out->err = reply;
-			out->err_server = s;
-			/* the name does not exist: another server will not help */
-			if (reply == GORES_NOTFOUND)
-				return;
-		}
+	out->end = start;
+	if (l->attempts < 1 || !round_of(l, name, q, off, out))
+		return;
+	cost = out->end - start;
+	waits = out->waits;
+	more = l->attempts - 1;
+	if (cost == 0 || l->limit_ms == 0) {
+		out->end += cost * more;
+		out->waits += waits * (size_t)more;
+		out->wait_ms += (long long)waits * l->timeout_ms * more;
+		return;
 	}
-	out->end = t;
+	for (long long i = 0; i < more; i++) {
+		before = out->end;
+		if (!round_of(l, name, q, off, out) || out->end == before)
+			return;
+	}
 }
 
 /* Go keeps the error of a failed question when it has none yet, or when
