@@ -500,9 +500,7 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 		    f->hijack_domain, name));
 		add_advice(r, xasprintf("or remove the wildcard record *.%s that answers for "
 		    "%s.%s", f->hijack_domain, name, f->hijack_domain));
-		add_advice(r, xasprintf("or write the host with a trailing dot in "
-		    "spec.acme.server (https://%s.%s): an absolute name never goes through "
-		    "the search list", name, diag_url_path(f->server)));
+		add_advice(r, xasprintf("%s", DIAG_TRAILING_DOT_CAVEAT));
 		break;
 	case DVERDICT_CONNECT_TIMEOUT:
 		hp = diag_host_port(c->addr, f->port);

@@ -135,6 +135,15 @@ char *diag_dns_slow_why(const struct diag_facts *f);
 
 #define DIAG_DNS_FIXES_MAX 3
 
+/* Why a trailing dot in spec.acme.server ("HOST.", never asked through the
+ * search list) is no sure fix: Go accepts it (in TLS and in the Host
+ * header), but the later requests go to the URLs the CA lists, which carry
+ * the dot only when the CA builds them from the Host header (Pebble does). */
+#define DIAG_TRAILING_DOT_CAVEAT "a trailing dot in spec.acme.server (HOST.) helps only " \
+	"if the CA lists its URLs with the dot too: Pebble builds them from the Host " \
+	"header, a CA with fixed URLs sends newNonce and newAccount through the search " \
+	"list again; check the directory (curl https://HOST./...) before relying on it"
+
 /* What removes the wait, most direct first, into out; returns how many
  * (the caller frees each). */
 size_t diag_dns_slow_fixes(const struct diag_facts *f, char *out[DIAG_DNS_FIXES_MAX]);

@@ -74,9 +74,8 @@ size_t diag_dns_slow_fixes(const struct diag_facts *f, char *out[DIAG_DNS_FIXES_
 	if (f->dns_go_names > 1)
 		out[n++] = xasprintf("lower ndots for cert-manager (its Deployment's "
 		    "spec.template.spec.dnsConfig.options: name ndots, value \"1\") so %s is "
-		    "asked as written first and the search names' waits go; a trailing dot in "
-		    "spec.acme.server is no fix: only the directory request would use it, the "
-		    "newNonce and newAccount URLs the directory lists have none", name);
+		    "asked as written first and the search names' waits go; %s", name,
+		    DIAG_TRAILING_DOT_CAVEAT);
 	if (f->dns_go_timeout_s > 1 || f->dns_go_attempts > 1)
 		out[n++] = xasprintf("or shorten the wait itself: dnsConfig options timeout:1 "
 		    "attempts:1 (now timeout:%d attempts:%d)", f->dns_go_timeout_s,

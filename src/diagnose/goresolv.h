@@ -21,6 +21,9 @@
  *   - a bound above the lookup (the dialer's 30 s, the sync deadline) ends
  *     it wherever it is.
  * A server is assumed to do on every attempt what it did when asked once.
+ * Go's current net/dnsclient_unix.go runs the same rounds and keeps the
+ * same errors; a program built with Debian's Go 1.19 took what this model
+ * predicts, within 0.2 s, in tests/integration/diagnose-dns-slow.sh.
  */
 #ifndef ACMECTL_GORESOLV_H
 #define ACMECTL_GORESOLV_H

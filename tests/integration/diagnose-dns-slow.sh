@@ -134,8 +134,8 @@ assert_contains "$(json_field "$OUT" cert_manager.events)" "context deadline exc
 	"pod resolver: cert-manager's deadline event"
 assert_no_finding slow_ca "pod resolver: the CA is not blamed"
 assert_contains "$(advice)" "lower ndots" "pod resolver: ndots advice"
-assert_contains "$(advice)" "trailing dot in spec.acme.server is no fix" \
-	"pod resolver: the trailing dot is not offered as a fix"
+assert_contains "$(advice)" "helps only if the CA lists its URLs with the dot too" \
+	"pod resolver: the trailing dot only with its caveat"
 assert_faster 20000 "pod resolver: the dead server asked once per type, not per name"
 assert_go_agrees "pod resolver"
 
