@@ -62,6 +62,14 @@ enum diag_dns {
 	DDNS_TIMEOUT,
 };
 
+/* Why Go's resolver waited (see goresolv.h). */
+enum diag_dns_cause {
+	DDNS_CAUSE_NONE,
+	DDNS_CAUSE_DEAD_SERVER,   /* a nameserver answers nothing: dns_slow_server */
+	DDNS_CAUSE_AAAA_DROPPED,  /* dns_slow_server answers A, never AAAA */
+	DDNS_CAUSE_TIMEOUTS,      /* questions went unanswered, no one server to blame */
+};
+
 enum diag_conn_result {
 	DCONN_OK, DCONN_REFUSED, DCONN_UNREACHABLE, DCONN_TIMEOUT, DCONN_ERROR,
 };
@@ -226,6 +234,21 @@ struct diag_facts {
 	const char *absolute_answer;  /* what "HOST." resolves to, or NULL */
 	const char *search_domain;    /* HOST. does not resolve, HOST.DOMAIN. did */
 	int ndots;
+	/* Go's resolver (cert-manager's), modelled from what each nameserver
+	 * answered when asked directly; the fields hold when dns_go is set */
+	bool dns_go;
+	long long dns_go_ms;          /* what cert-manager's lookup takes (its bound when cut) */
+	long long dns_go_wait_ms;     /* of which waiting out nameservers that did not answer */
+	int dns_go_waits;             /* questions that waited out the timeout */
+	int dns_go_timeout_s;         /* the per-query timeout, as Go reads resolv.conf */
+	int dns_go_attempts;          /* and its attempts */
+	int dns_go_names;             /* names asked until the answer, search expansions included */
+	bool dns_go_answers;          /* a name answered, perhaps only after the bound */
+	bool dns_go_rotate;           /* "options rotate": the slowest first server is modelled */
+	long long dns_go_limit_ms;    /* the bound: the dialer's 30 s or what is left of the sync deadline */
+	enum diag_dns_cause dns_slow_cause;
+	const char *dns_slow_server;  /* that cause's nameserver, "IP:53" */
+	const char *dns_go_error;     /* Go's lookup error ("lookup H on IP:53: ..."), or NULL */
 
 	/* tcp: to the server's addresses, or the proxy's */
 	const struct diag_conn *conns;
@@ -360,8 +383,10 @@ enum diag_verdict {
 	DVERDICT_NO_ROUTE,              /* ENETUNREACH, EHOSTUNREACH (ICMP unreachable, prohibited) */
 	DVERDICT_CA_UNAVAILABLE,        /* the CA answers 5xx: an outage or maintenance */
 	DVERDICT_PATH_MTU_BLACKHOLE,    /* full-size packets from the server never arrive */
+	DVERDICT_DNS_SLOW,              /* Go's resolver answers, but after the dialer's or
+	                                 * the sync deadline: dns_slow_cause says why */
 };
-#define DIAG_NVERDICTS (DVERDICT_PATH_MTU_BLACKHOLE + 1)
+#define DIAG_NVERDICTS (DVERDICT_DNS_SLOW + 1)
 
 /* The verdict's id: "ok", "config_invalid", ... "deadline_exceeded";
  * "unknown" for a value out of range. Static string. */

@@ -29,13 +29,25 @@ struct resolv_conf {
 	int ndots;                       /* default 1, 0..15 */
 	int timeout_s;                   /* default 5, 1..30 */
 	int attempts;                    /* default 2, 1..5 */
+	/* Go's reading of the options (cert-manager's resolver): timeout and
+	 * attempts without glibc's upper bounds, and the flags it honours */
+	int go_timeout_s;                /* default 5, 1..RESOLV_GO_BIG */
+	int go_attempts;                 /* default 2, 1..RESOLV_GO_BIG */
+	bool rotate;                     /* "rotate": each lookup starts one server later */
+	bool single_request;             /* "single-request[-reopen]": A, then AAAA */
+	bool use_vc;                     /* "use-vc", "usevc", "tcp": queries over TCP */
 };
+
+/* Where Go's option reader stops counting. */
+#define RESOLV_GO_BIG 0xFFFFFF
 
 /* Parses resolv.conf text into conf (zeroed first, defaults applied).
  * Recognised: nameserver (IPv4/IPv6 literals, at most RESOLV_MAXNS), search
  * and domain (the last such line replaces earlier ones; "domain D" means
  * "search D"), options ndots:N timeout:N attempts:N (out-of-range values are
- * clamped, unknown options ignored). Lines starting with '#', ';' or a blank
+ * clamped, unknown options ignored; go_timeout_s and go_attempts keep Go's
+ * wider bounds) and rotate, single-request, single-request-reopen, use-vc,
+ * usevc, tcp. Lines starting with '#', ';' or a blank
  * (glibc matches keywords at the start of a line only; Go's resolver would
  * read an indented line), unknown keywords and malformed lines are ignored,
  * as the C library does, so this never fails. With no search or domain

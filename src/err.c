@@ -22,7 +22,10 @@ struct err_saved {
 	struct problem *prob;
 };
 
-static struct err_saved rec;
+/* One record per thread: diagnose asks nameservers from a second thread
+ * (dns_query() records its failures), which must not touch the main
+ * thread's error. */
+static _Thread_local struct err_saved rec;
 
 void err_clear(void)
 {

@@ -85,6 +85,19 @@ static void apply_options(struct resolv_conf *conf, char **fields, size_t nfield
 			conf->timeout_s = option_value(o + 8, 1, RESOLV_MAXTIMEOUT);
 		else if (strncmp(o, "attempts:", 9) == 0)
 			conf->attempts = option_value(o + 9, 1, RESOLV_MAXATTEMPTS);
+		else if (strcmp(o, "rotate") == 0)
+			conf->rotate = true;
+		else if (strcmp(o, "single-request") == 0 ||
+		    strcmp(o, "single-request-reopen") == 0)
+			conf->single_request = true;
+		else if (strcmp(o, "use-vc") == 0 || strcmp(o, "usevc") == 0 ||
+		    strcmp(o, "tcp") == 0)
+			conf->use_vc = true;
+		/* Go: no upper bound, but its digit reader stops at RESOLV_GO_BIG */
+		if (strncmp(o, "timeout:", 8) == 0)
+			conf->go_timeout_s = option_value(o + 8, 1, RESOLV_GO_BIG);
+		else if (strncmp(o, "attempts:", 9) == 0)
+			conf->go_attempts = option_value(o + 9, 1, RESOLV_GO_BIG);
 	}
 }
 
@@ -123,6 +136,8 @@ void resolv_parse(const char *text, struct resolv_conf *conf)
 	conf->ndots = 1;
 	conf->timeout_s = 5;
 	conf->attempts = 2;
+	conf->go_timeout_s = 5;
+	conf->go_attempts = 2;
 	if (text == NULL)
 		return;
 	copy = xstrdup(text);

@@ -124,6 +124,9 @@ void diag_find(const struct diag_facts *f, struct diag_report *r)
 		    "for the proxy too); anyone on the path could answer for it",
 		    f->proxy_shown, ph->name_mismatch ? "it is not valid for the proxy's name" :
 		    "its issuer is not trusted"));
+	/* slow, but in time: the lookup works, with the wait cert-manager pays */
+	if (f->dns_go && f->dns == DDNS_OK && f->dns_go_waits > 0)
+		add_finding(r, "dns_slow", diag_dns_slow_why(f));
 	if (f->search_domain != NULL && f->dns == DDNS_OK)
 		add_finding(r, "dns_search_domain", xasprintf("%s. does not resolve; the answer "
 		    "came from the search domain %s (%s.%s.): fine for a cluster service name, "
@@ -232,7 +235,8 @@ void diag_find(const struct diag_facts *f, struct diag_report *r)
 		    "old one", server_host));
 		free(server_host);
 	}
-	if (!cm_short_deadline(&f->cm) && !f->sync_cut && total > 10000) {
+	if (!cm_short_deadline(&f->cm) && !f->sync_cut && total > 10000 &&
+	    total - f->dns_go_wait_ms > 10000) {
 		t = diag_duration(total);
 		add_finding(r, "slow_ca", xasprintf("the steps need %s: cert-manager releases "
 		    "with the 10 s sync deadline (v1.7.2 and older, v1.8.0, v1.8.1) would fail "
@@ -466,6 +470,16 @@ static void advise_no_route(const struct diag_facts *f, const struct diag_conn *
 	free(hp);
 }
 
+/* Go's resolver answers, but its waits cost too much: the fixes. */
+static void advise_dns_slow(const struct diag_facts *f, struct diag_report *r)
+{
+	char *fix[DIAG_DNS_FIXES_MAX];
+	size_t n = diag_dns_slow_fixes(f, fix);
+
+	for (size_t i = 0; i < n; i++)
+		add_advice(r, fix[i]);
+}
+
 static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict,
     struct diag_report *r)
 {
@@ -532,6 +546,9 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 			    "(UDP and TCP port 53) is allowed and that CoreDNS's upstream is "
 			    "reachable", ns, name));
 		break;
+	case DVERDICT_DNS_SLOW:
+		advise_dns_slow(f, r);
+		break;
 	case DVERDICT_DNS_SEARCH_HIJACK:
 		add_advice(r, xasprintf("drop the search domain %s from the resolver "
 		    "configuration (pod dnsConfig or the node's resolv.conf), or lower ndots "
@@ -539,9 +556,7 @@ static void advise_verdict(const struct diag_facts *f, enum diag_verdict verdict
 		    f->hijack_domain, name));
 		add_advice(r, xasprintf("or remove the wildcard record *.%s that answers for "
 		    "%s.%s", f->hijack_domain, name, f->hijack_domain));
-		add_advice(r, xasprintf("or write the host with a trailing dot in "
-		    "spec.acme.server (https://%s.%s): an absolute name never goes through "
-		    "the search list", name, diag_url_path(f->server)));
+		add_advice(r, xasprintf("%s", DIAG_TRAILING_DOT_CAVEAT));
 		break;
 	case DVERDICT_CONNECT_TIMEOUT:
 		hp = diag_host_port(c->addr, f->port);
@@ -725,6 +740,8 @@ static void advise_findings(const struct diag_facts *f, enum diag_verdict verdic
 	for (size_t i = 0; i < r->nfindings; i++) {
 		const char *id = r->findings[i].id;
 
+		if (strcmp(id, "dns_slow") == 0)
+			advise_dns_slow(f, r);
 		if (strcmp(id, "no_proxy_ip_entry") == 0) {
 			add_advice(r, xasprintf("an IP entry in NO_PROXY has no effect on a URL "
 			    "written with a name: only the name %s (or its domain) would send it "

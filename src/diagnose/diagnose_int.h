@@ -6,11 +6,13 @@
  *   verdict.c   the verdict and the step it comes from; diag_conclude()
  *   lines.c     one line per step
  *   goerror.c   Go's error texts and what cert-manager shows
- *   advice.c    findings and advice
+ *   advice.c    findings and advice (dns_slow.c: Go's resolver's waits)
  *   report.c    the report as text and as JSON
  * The network half, gathering the facts (struct run):
  *   gather.c    local inputs, the config and route steps; diagnose_run()
- *   netsteps.c  dns, tcp, proxy and tls through probe.c
+ *   netsteps.c  dns, tcp, proxy and tls through probe.c; the dns step runs
+ *               Go's resolver (goresolv.c) over each nameserver's answers
+ *               (goprobe.c)
  *   acmesteps.c the directory, nonce and account requests (--register:
  *               cert-manager's own)
  * probe.c (with probe_net.c, probe_tls.c, probe_http.c), resolv.c,
@@ -129,6 +131,26 @@ void diag_find(const struct diag_facts *f, struct diag_report *r);
 
 /* Adds the advice for r's verdict and findings to r. */
 void diag_advise(const struct diag_facts *f, struct diag_report *r);
+
+/* dns_slow.c: why Go's lookup waits (f->dns_go with waits): the cause,
+ * the queries waited out and what that costs of cert-manager's bound.
+ * Caller frees. */
+char *diag_dns_slow_why(const struct diag_facts *f);
+
+#define DIAG_DNS_FIXES_MAX 3
+
+/* Why a trailing dot in spec.acme.server ("HOST.", never asked through the
+ * search list) is no sure fix: Go accepts it (in TLS and in the Host
+ * header), but the later requests go to the URLs the CA lists, which carry
+ * the dot only when the CA builds them from the Host header (Pebble does). */
+#define DIAG_TRAILING_DOT_CAVEAT "a trailing dot in spec.acme.server (HOST.) helps only " \
+	"if the CA lists its URLs with the dot too: Pebble builds them from the Host " \
+	"header, a CA with fixed URLs sends newNonce and newAccount through the search " \
+	"list again; check the directory (curl https://HOST./...) before relying on it"
+
+/* What removes the wait, most direct first, into out; returns how many
+ * (the caller frees each). */
+size_t diag_dns_slow_fixes(const struct diag_facts *f, char *out[DIAG_DNS_FIXES_MAX]);
 
 /*
  * probe.c and probe_tls.c: a connection is a socket, TLS over it, or TLS

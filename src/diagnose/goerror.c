@@ -125,7 +125,13 @@ static char *go_error(const struct diag_facts *f, enum diag_step step, long long
 		detail = xstrdup(f->route_reason != NULL ? f->route_reason : "invalid proxy");
 		break;
 	case DIAG_DNS:
-		if (f->dns == DDNS_NOTFOUND)
+		if (f->dns_go && f->dns_go_error != NULL) {
+			/* Go's own lookup error, from the model of its resolver */
+			detail = xasprintf("dial tcp: %s", f->dns_go_error);
+			*cost = f->cm_ms[DIAG_DNS];
+		} else if (f->dns_go && f->sync_cut)
+			detail = cm_err_dns_timeout(name, NULL);
+		else if (f->dns == DDNS_NOTFOUND)
 			detail = cm_err_dns_not_found(name, f->nameserver);
 		else if (f->dns == DDNS_SERVFAIL)
 			detail = cm_err_dns_servfail(name, f->nameserver);

@@ -114,12 +114,30 @@ static void line_route(const struct diag_facts *f, struct diag_report *r)
 	}
 }
 
+/* The dns line when Go's lookup does not end in time: how long it takes,
+ * and whether it answers at all. Caller frees. */
+static char *go_timeout_text(const struct diag_facts *f, const char *role, const char *name)
+{
+	char *t = diag_duration(f->dns_go_ms), *b = diag_duration(f->dns_go_limit_ms), *d;
+
+	if (f->dns_go_answers)
+		d = xasprintf("%s%s: Go's resolver answers only after %s, past the %s "
+		    "cert-manager has (dns_slow)", role, name, t, b);
+	else
+		d = xasprintf("%s%s: no answer for Go's resolver within %s (%s)", role, name,
+		    f->dns_go_error != NULL || f->dns_go_ms < f->dns_go_limit_ms ? t : b,
+		    f->dns_go_error != NULL ? f->dns_go_error : "cut by the bound");
+	free(t);
+	free(b);
+	return d;
+}
+
 static void line_dns(const struct diag_facts *f, struct diag_report *r)
 {
 	const char *name = f->dns_name != NULL ? f->dns_name : f->host;
 	const char *ns = f->nameserver != NULL ? f->nameserver : "the local resolver";
 	const char *role = diag_is_proxied(f) ? "proxy host " : "";
-	char *d = NULL, *t;
+	char *d = NULL, *t, *s;
 	enum diag_status st = DIAG_FAIL;
 
 	switch (f->dns) {
@@ -154,10 +172,21 @@ static void line_dns(const struct diag_facts *f, struct diag_report *r)
 		    f->dns_error != NULL ? f->dns_error : "SERVFAIL", ns);
 		break;
 	case DDNS_TIMEOUT:
+		if (f->dns_go) {
+			d = go_timeout_text(f, role, name);
+			break;
+		}
 		t = diag_duration(f->ms[DIAG_DNS]);
 		d = xasprintf("%s%s: no answer within %s (asked %s)", role, name, t, ns);
 		free(t);
 		break;
+	}
+	if (st == DIAG_OK && f->dns_go && f->dns_go_waits > 0) {
+		t = diag_duration(f->dns_go_ms);
+		s = xasprintf("%s; Go's resolver needs %s for it (dns_slow)", d, t);
+		free(t);
+		free(d);
+		d = s;
 	}
 	set_line(r, DIAG_DNS, st, f->ms[DIAG_DNS], d);
 }

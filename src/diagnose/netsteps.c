@@ -10,9 +10,11 @@
 #include <openssl/x509_vfy.h>
 
 #include "diagnose_int.h"
+#include "goprobe.h"
 #include "util.h"
 
 #define HAPPY_EYEBALLS_MS 300  /* Go's fallback delay to the other family */
+#define SYSTEM_LOOKUP_GRACE_MS 1000
 
 static enum diag_conn_result conn_result(enum probe_connect_status st)
 {
@@ -96,16 +98,94 @@ static const char *search_domain_answering(struct run *r, const char *name,
 	return domain;
 }
 
+/* The addresses of list ("a, b") for port. Caller frees *out. */
+static size_t addrs_of(const char *list, int port, struct probe_addr **out)
+{
+	char *copy = xstrdup(list), *tok, *save = NULL;
+	size_t n = 0;
+
+	*out = xcalloc(strlen(list) / 2 + 1, sizeof(**out));
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save))
+		if (probe_addr_literal(tok, port, &(*out)[n]))
+			n++;
+	free(copy);
+	return n;
+}
+
+/* The bound above Go's lookup: the dialer's timeout, or what is left of
+ * the sync deadline when that is less (*sync_binds). */
+static long long go_lookup_limit(const struct diag_facts *f, bool *sync_binds)
+{
+	struct cm_deadlines dl;
+	long long left = diag_sync_ms(f) - diag_total_cm_ms(f, DIAG_DNS);
+
+	cm_deadlines(&f->cm, &dl);
+	if (left < 1)
+		left = 1;
+	*sync_binds = left <= dl.dial_ms;
+	return *sync_binds ? left : dl.dial_ms;
+}
+
+/* What Go's lookup (the model over each nameserver's answers) comes to,
+ * as cert-manager meets it: f->dns, the cost, Go's error. The system
+ * resolver's answer p gives the addresses when it agrees that there are
+ * some (it saw the same search list); Go's otherwise. */
+static void record_go_lookup(struct run *r, const struct goprobe *g, bool sync_binds,
+    int port, struct probe_lookup *p)
+{
+	struct diag_facts *f = &r->f;
+
+	f->dns_go = true;
+	f->dns_go_ms = g->res.ms;
+	f->dns_go_wait_ms = g->res.wait_ms;
+	f->dns_go_waits = (int)g->res.waits;
+	f->dns_go_timeout_s = g->timeout_s;
+	f->dns_go_attempts = r->rconf.go_attempts;
+	f->dns_go_names = (int)g->nnames;
+	f->dns_go_answers = g->res.found || g->late_answer;
+	f->dns_go_rotate = g->rotate;
+	f->dns_slow_cause = (enum diag_dns_cause)g->cause;
+	f->dns_slow_server = diag_keep(r, g->cause_server ? xstrdup(g->cause_server) : NULL);
+	f->cm_ms[DIAG_DNS] = g->res.ms;
+	if (g->res.found) {
+		f->dns = DDNS_OK;
+		if (p->status == PROBE_FOUND)
+			return;
+		f->dns_answer = diag_keep(r, xstrdup(g->answer));
+		free(r->addrs);
+		r->naddrs = addrs_of(g->answer, port, &r->addrs);
+		return;
+	}
+	if (g->res.cut) {
+		/* the context ends the lookup: no server in Go's text */
+		f->dns = DDNS_TIMEOUT;
+		f->sync_cut = sync_binds;
+		f->dns_go_error = sync_binds ? NULL : diag_keep(r, xasprintf("lookup %s: i/o "
+		    "timeout", f->dns_name));
+		if (g->late_answer)
+			f->dns_go_ms = g->full_ms;
+		return;
+	}
+	f->dns_go_error = diag_keep(r, xstrdup(g->error));
+	if (g->res.error == GORES_NOTFOUND)
+		f->dns = DDNS_NOTFOUND;
+	else if (g->res.error == GORES_TIMEOUT)
+		f->dns = DDNS_TIMEOUT;
+	else
+		f->dns = DDNS_SERVFAIL;
+}
+
 void diag_step_dns(struct run *r)
 {
 	struct diag_facts *f = &r->f;
 	struct probe_lookup_job *pj, *aj = NULL;
 	struct probe_lookup p, a;
 	struct probe_addr lit;
+	struct goprobe g;
 	const char *name = f->route == DROUTE_PROXY ? f->proxy_host : r->host;
 	int port = f->route == DROUTE_PROXY ? f->proxy_port : r->port;
-	long long start = mono_ms(), deadline;
-	bool limited;
+	long long start = mono_ms(), deadline, limit;
+	bool limited, sync_binds;
 	char *abs_name;
 	size_t nns;
 
@@ -135,6 +215,14 @@ void diag_step_dns(struct run *r)
 		aj = probe_lookup_start(abs_name, port);
 		free(abs_name);
 	}
+	/* meanwhile Go's own lookup, from each nameserver's answers */
+	limit = go_lookup_limit(f, &sync_binds);
+	f->dns_go_limit_ms = limit;
+	goprobe_run(name, &r->rconf, limit, deadline, &g);
+	/* with Go's lookup known, the system resolver only adds the search
+	 * domain analysis: not worth waiting out its own timeouts for */
+	if (g.known && deadline > mono_ms() + SYSTEM_LOOKUP_GRACE_MS)
+		deadline = mono_ms() + SYSTEM_LOOKUP_GRACE_MS;
 	probe_lookup_finish(pj, deadline, &p);
 	memset(&a, 0, sizeof(a));
 	if (aj != NULL)
@@ -172,6 +260,17 @@ void diag_step_dns(struct run *r)
 	}
 	if (p.error != NULL)
 		f->dns_error = diag_keep(r, xstrdup(p.error));
+	/* what cert-manager meets is Go's lookup, when it could be modelled */
+	if (g.known) {
+		f->sync_cut = false;
+		if (!g.res.found) {
+			free(r->addrs);
+			r->addrs = NULL;
+			r->naddrs = 0;
+		}
+		record_go_lookup(r, &g, sync_binds, port, &p);
+	}
+	goprobe_clear(&g);
 	probe_lookup_clear(&p);
 	probe_lookup_clear(&a);
 	f->ms[DIAG_DNS] = mono_ms() - start;

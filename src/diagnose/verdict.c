@@ -51,6 +51,7 @@ static const struct {
 	[DVERDICT_NO_ROUTE] = { "no_route", false },
 	[DVERDICT_CA_UNAVAILABLE] = { "ca_unavailable", false },
 	[DVERDICT_PATH_MTU_BLACKHOLE] = { "path_mtu_blackhole", false },
+	[DVERDICT_DNS_SLOW] = { "dns_slow", false },
 };
 
 const char *diag_verdict_name(enum diag_verdict verdict)
@@ -115,6 +116,9 @@ enum diag_verdict diag_decide(const struct diag_facts *f, bool with_hijack, enum
 	if (f->route == DROUTE_REFUSED)
 		return DVERDICT_CONFIG_INVALID;
 	*step = DIAG_DNS;
+	/* Go's resolver would answer, but only after cert-manager gave up */
+	if (f->dns == DDNS_TIMEOUT && f->dns_go && f->dns_go_answers)
+		return DVERDICT_DNS_SLOW;
 	if (f->dns == DDNS_NOTFOUND || f->dns == DDNS_SERVFAIL || f->dns == DDNS_TIMEOUT)
 		return px ? DVERDICT_PROXY_UNREACHABLE : DVERDICT_DNS_FAILURE;
 	if (with_hijack && !px && f->hijack_domain != NULL)

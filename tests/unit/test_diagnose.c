@@ -119,6 +119,15 @@ static const struct proxy_warning W_MISREAD[] = {
 	.tunnel_reason = "Connection established", TLS_OK, HTTP_OK, .nonce = DNONCE_OK, \
 	.nonce_status = 200, .account = DACCT_NO_KEY
 
+/* Go's lookup as goprobe.c records it: waits for a dead first nameserver,
+ * or for AAAA questions one nameserver drops */
+#define GO_DEAD_FIRST .dns_go = true, .dns_go_answers = true, .dns_go_waits = 4, \
+	.dns_go_timeout_s = 5, .dns_go_attempts = 2, .dns_go_names = 1, \
+	.dns_slow_cause = DDNS_CAUSE_DEAD_SERVER, .dns_slow_server = "10.96.0.9:53"
+#define GO_AAAA_DROPPED .dns_go = true, .dns_go_answers = true, .dns_go_waits = 2, \
+	.dns_go_timeout_s = 5, .dns_go_attempts = 2, .dns_go_names = 1, \
+	.dns_slow_cause = DDNS_CAUSE_AAAA_DROPPED, .dns_slow_server = "10.96.0.10:53"
+
 static const struct {
 	const char *name;
 	const char *version;      /* cert-manager version, NULL = current */
@@ -234,6 +243,43 @@ static const struct {
 	  "dns_failure", "oof-------", "", "ErrRegisterACMEAccount",
 	  REG GET "dial tcp: lookup acme.example.com on 10.96.0.10:53: i/o timeout", 1,
 	  "DNS egress" },
+	/* Go's resolver modelled from each nameserver's answers (goresolv.c) */
+	{ "dead first nameserver: Go answers after 20 s, the 10 s deadline ends it first",
+	  "v1.1.0", { SERVER, ROUTE_DIRECT, DNS_OK, .dns = DDNS_TIMEOUT, .sync_cut = true,
+	  GO_DEAD_FIRST, .dns_go_ms = 20010, .dns_go_limit_ms = 10000,
+	  .cm_ms = { [DIAG_DNS] = 10000 } },
+	  "dns_slow", "oof------f", "", "ErrRegisterACMEAccount",
+	  VER "context deadline exceeded", 2, "remove or repair the nameserver 10.96.0.9:53" },
+	{ "a pod (ndots:5) whose nameserver drops AAAA: 40 s, past the dialer's 30 s",
+	  "v1.21.1", { SERVER, ROUTE_DIRECT, DNS_OK, .dns = DDNS_TIMEOUT, GO_AAAA_DROPPED,
+	  .dns_go_ms = 40000, .dns_go_limit_ms = 30000, .dns_go_waits = 6, .dns_go_names = 4,
+	  .ndots = 5, .dns_go_error = "lookup acme.example.com: i/o timeout",
+	  .dns_go_wait_ms = 30000, .cm_ms = { [DIAG_DNS] = 30000 } },
+	  "dns_slow", "oof-------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp: lookup acme.example.com: i/o timeout", 1, "lower ndots" },
+	{ "the same: a trailing dot only with a CA that keeps it in its URLs", "v1.21.1", { SERVER, ROUTE_DIRECT, DNS_OK,
+	  .dns = DDNS_TIMEOUT, GO_AAAA_DROPPED, .dns_go_ms = 40000, .dns_go_limit_ms = 30000,
+	  .dns_go_waits = 6, .dns_go_names = 4, .ndots = 5,
+	  .dns_go_error = "lookup acme.example.com: i/o timeout" },
+	  "dns_slow", "oof-------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp: lookup acme.example.com: i/o timeout", 1,
+	  "helps only if the CA lists its URLs with the dot too" },
+	{ "AAAA dropped, 11 s of waits within 2 min: ok, dns_slow and no slow_ca", "v1.21.1",
+	  { HEALTHY, GO_AAAA_DROPPED, .dns_go_ms = 11010, .dns_go_limit_ms = 30000,
+	  .dns_go_wait_ms = 11000, .cm_ms = { [DIAG_DNS] = 11010 } },
+	  "ok", "oooo-ooo-o", "dns_slow", "ACMEAccountRegistered",
+	  "The ACME account was registered with the ACME server", 0,
+	  "let AAAA queries through to 10.96.0.10:53" },
+	{ "all nameservers dead: Go's own text, with its read timeout", "v1.21.1", { SERVER,
+	  ROUTE_DIRECT, DNS_OK, .dns = DDNS_TIMEOUT, .dns_go = true, .dns_go_ms = 20000,
+	  .dns_go_waits = 4, .dns_go_timeout_s = 5, .dns_go_attempts = 2,
+	  .dns_go_wait_ms = 20000,
+	  .dns_slow_cause = DDNS_CAUSE_DEAD_SERVER, .dns_slow_server = "10.96.0.10:53",
+	  .dns_go_error = "lookup acme.example.com on 10.96.0.11:53: read udp "
+	  "POD_IP:PORT->10.96.0.11:53: i/o timeout", .cm_ms = { [DIAG_DNS] = 20000 } },
+	  "dns_failure", "oof-------", "", "ErrRegisterACMEAccount",
+	  REG GET "dial tcp: lookup acme.example.com on 10.96.0.11:53: read udp "
+	  "POD_IP:PORT->10.96.0.11:53: i/o timeout", 1, "DNS egress" },
 	{ "search domain wildcard -> ingress", NULL, { UPTO_TCP, .dns_answer = "10.0.0.5",
 	  .hijack_domain = "corp.example", .absolute_answer = "192.0.2.10", .tls = DTLS_OK,
 	  .name_mismatch = true, .chain = DCHAIN_UNKNOWN_CA, .self_signed = true,
@@ -245,7 +291,8 @@ static const struct {
 	  .hijack_domain = "corp.example", .absolute_answer = "192.0.2.99",
 	  .conns = C4_REFUSED, .nconns = 1 },
 	  "dns_search_hijack", "ooff------", "", "ErrRegisterACMEAccount",
-	  REG GET "dial tcp 192.0.2.10:443: connect: connection refused", 1, "trailing dot" },
+	  REG GET "dial tcp 192.0.2.10:443: connect: connection refused", 1,
+	  "a trailing dot in spec.acme.server (HOST.) helps only if the CA lists its URLs" },
 	{ "search domain answers, name does not exist", NULL, { HEALTHY,
 	  .search_domain = "svc.cluster.local" },
 	  "ok", "oooo-ooo-o", "dns_search_domain", "ACMEAccountRegistered",
@@ -933,6 +980,7 @@ static void test_verdict_names(void)
 		{ DVERDICT_NO_ROUTE, "no_route", false },
 		{ DVERDICT_CA_UNAVAILABLE, "ca_unavailable", false },
 		{ DVERDICT_PATH_MTU_BLACKHOLE, "path_mtu_blackhole", false },
+		{ DVERDICT_DNS_SLOW, "dns_slow", false },
 		{ (enum diag_verdict)DIAG_NVERDICTS, "unknown", false },
 	};
 

@@ -311,9 +311,42 @@ static void test_load(void)
 	err_clear();
 }
 
+/* Go's reading of the options: no upper bound on timeout and attempts
+ * (its digit reader stops at 0xFFFFFF), and the flags it honours. */
+static const struct {
+	const char *conf;
+	int go_timeout, go_attempts;
+	bool rotate, single, vc;
+} go_rows[] = {
+	{ "", 5, 2, false, false, false },
+	{ "options timeout:99 attempts:9\n", 99, 9, false, false, false },
+	{ "options timeout:0 attempts:x\n", 1, 1, false, false, false },
+	{ "options timeout:99999999999\n", RESOLV_GO_BIG, 2, false, false, false },
+	{ "options rotate single-request use-vc\n", 5, 2, true, true, true },
+	{ "options single-request-reopen usevc\n", 5, 2, false, true, true },
+	{ "options tcp rotate:1\n", 5, 2, false, false, true },
+};
+
+static void test_parse_go(void)
+{
+	for (size_t i = 0; i < sizeof(go_rows) / sizeof(go_rows[0]); i++) {
+		struct resolv_conf conf;
+		const char *ctx = go_rows[i].conf;
+
+		resolv_parse(go_rows[i].conf, &conf);
+		CHECK_INT(conf.go_timeout_s, go_rows[i].go_timeout, ctx);
+		CHECK_INT(conf.go_attempts, go_rows[i].go_attempts, ctx);
+		CHECK_INT(conf.rotate, go_rows[i].rotate, ctx);
+		CHECK_INT(conf.single_request, go_rows[i].single, ctx);
+		CHECK_INT(conf.use_vc, go_rows[i].vc, ctx);
+		resolv_conf_free(&conf);
+	}
+}
+
 int main(void)
 {
 	test_parse();
+	test_parse_go();
 	test_candidates();
 	test_walk();
 	test_load();
