@@ -235,6 +235,12 @@ printf 'search node-secret.example\nnameserver 192.0.2.53\n' >"$TEST_TMP/node-re
 ln -s "$TEST_TMP/node-resolv.conf" "$ROOT/etc/resolv.conf"
 pod_process CHROOTED 'sleep 600' unshare -m --propagation private sh -c \
 	"mount --bind /usr '$ROOT/usr' && exec chroot '$ROOT' /usr/bin/sleep 600"
+# the shell's command line already shows the mark: wait for the chroot itself
+for ((i = 0; i < 100; i++)); do
+	[ "$(readlink "/proc/$CHROOTED/root")" = "$ROOT" ] && break
+	sleep 0.05
+done
+assert_eq "$ROOT" "$(readlink "/proc/$CHROOTED/root")" "lab check: the pod process runs chrooted"
 netns_diagnose node "${D[@]}" --pid "$CHROOTED"
 assert_contains "$(json_step "$OUT" config detail)" "pid $CHROOTED's resolv.conf (none: defaults)" \
 	"a link out of the pod's root is not followed"
