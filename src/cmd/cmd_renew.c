@@ -131,14 +131,16 @@ static int remember_hooks(const struct config *cfg, struct job *j)
  * checked every certificate). Anything unreadable makes it a failed job. */
 static void job_load(const struct config *cfg, struct job *j, bool peek)
 {
-	char *path = NULL, *pem = NULL;
+	struct store_cert_files f = { NULL, NULL, NULL, 0 };
+	char *path = store_cert_file(cfg->state_dir, j->name, STORE_CERT);
 	const char *server;
+	json_t *ari;
 	bool ok = false;
 
-	j->record = peek ? store_load_issuance(cfg->state_dir, j->name) :
-	    store_load_issuance_locked(cfg->state_dir, j->name);
-	if (j->record == NULL)
+	if ((peek && store_check_cert(cfg->state_dir, j->name) != 0) ||
+	    (store_read_cert(cfg->state_dir, j->name, &f) != 0 && f.issuance == NULL))
 		goto out;
+	j->record = json_incref(f.issuance);
 	server = json_string_value(json_object_get(j->record, "server"));
 	j->deploy_pending = json_is_true(json_object_get(j->record, "deploy_pending"));
 	if (server == NULL) {
@@ -146,9 +148,7 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 		goto out;
 	}
 	j->server = xstrdup(server);
-	path = store_cert_file(cfg->state_dir, j->name, STORE_CERT);
-	if ((pem = store_read_file(path, NULL)) == NULL ||
-	    certinfo_parse_window(pem, path, &j->ci) != 0)
+	if (f.cert == NULL || certinfo_parse_window(f.cert, path, &j->ci) != 0)
 		goto out;
 	ok = true;
 	if (is_revoked(j->record)) {
@@ -162,14 +162,16 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 		goto out;
 	}
 	j->ari_path = store_cert_file(cfg->state_dir, j->name, STORE_ARI);
-	j->have_ari = ari_state_load(j->ari_path, &j->ari) == 0;
+	ari = f.ari != NULL ? json_loadb(f.ari, f.ari_len, 0, NULL) : NULL;
+	j->have_ari = ari_state_from_json(ari, &j->ari) == 0;
+	json_decref(ari);
 out:
 	if (!ok) {
 		j->action = ACT_FAILED;
 		take_error(&j->error);
 	}
 	/* not kept: a run over many certificates would hold every file */
-	free(pem);
+	store_cert_files_clear(&f);
 	free(path);
 }
 

@@ -1,0 +1,191 @@
+/* store_read.c - reading a kept certificate's files: its record
+ * (issuance.json), certificate and ARI state, as renew does for every
+ * certificate of the state. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "err.h"
+#include "fileio.h"
+#include "store.h"
+#include "util.h"
+
+/* Nothing acmectl keeps is near this; it stops a mistaken path such as a
+ * device from being read forever. */
+#define READ_MAX ((size_t)64 * 1024 * 1024)
+
+char *store_read_file(const char *path, size_t *lenp)
+{
+	return file_read(path, READ_MAX, ERR_STORAGE, lenp);
+}
+
+/* Records why file of certificate name in state cannot be read. */
+static void read_failed(const char *state, const char *name, const char *file,
+    const char *why)
+{
+	char *path = store_cert_file(state, name, file);
+
+	err_set(ERR_STORAGE, "cannot read %s: %s", path, why);
+	free(path);
+}
+
+/* Reads file of certificate name in state whole through dirfd, a
+ * descriptor of its directory, as store_read_file would (the path is
+ * spelled out only in a message). Sized by fstat, so a file read in one
+ * read(2) needs no second one to find its end: a short read of a regular
+ * file ends at the end of the file. NULL with ERR_STORAGE and errno. */
+static char *read_at(int dirfd, const char *state, const char *name, const char *file,
+    size_t *lenp)
+{
+	struct stat st;
+	char *buf = NULL, big[64];
+	size_t len = 0, cap;
+	ssize_t n;
+	int fd, saved;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	if ((fd = openat(dirfd, file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		saved = errno;
+		read_failed(state, name, file, strerror(saved));
+		errno = saved;
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		read_failed(state, name, file, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		read_failed(state, name, file, "not a regular file");
+		goto fail;
+	}
+	cap = (size_t)st.st_size < READ_MAX ? (size_t)st.st_size + 1 : READ_MAX + 1;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		n = read(fd, buf + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			read_failed(state, name, file, strerror(errno));
+			goto fail;
+		}
+		len += (size_t)n;
+		if (n == 0 || len < cap)
+			break;
+		if (cap > READ_MAX) {
+			snprintf(big, sizeof(big), "larger than %zu bytes", READ_MAX);
+			read_failed(state, name, file, big);
+			goto fail;
+		}
+		/* it grew since fstat */
+		cap = cap * 2 < READ_MAX + 1 ? cap * 2 : READ_MAX + 1;
+		buf = xrealloc(buf, cap + 1);
+	}
+	close(fd);
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+fail:
+	close(fd);
+	free(buf);
+	errno = EINVAL;
+	return NULL;
+}
+
+/* Parses the text of the issuance.json at path: a JSON object, or NULL
+ * with ERR_STORAGE. */
+static json_t *parse_issuance(const char *text, size_t len, const char *path)
+{
+	json_error_t jerr;
+	json_t *doc = json_loadb(text, len, 0, &jerr);
+
+	if (doc == NULL) {
+		err_set(ERR_STORAGE, "cannot parse %s: line %d: %s", path, jerr.line, jerr.text);
+	} else if (!json_is_object(doc)) {
+		err_set(ERR_STORAGE, "cannot parse %s: not a JSON object", path);
+		json_decref(doc);
+		doc = NULL;
+	}
+	return doc;
+}
+
+/* Says that there is no certificate name (errno ENOENT). */
+static void no_such_cert(const char *state, const char *name)
+{
+	err_set(ERR_STORAGE, "no certificate \"%s\" in %s/certs", name, state);
+	errno = ENOENT;
+}
+
+json_t *store_load_issuance(const char *state, const char *name)
+{
+	char *path, *text;
+	json_t *doc = NULL;
+	size_t len;
+
+	if (store_check_cert(state, name) == -1)
+		return NULL;
+	path = store_cert_file(state, name, STORE_ISSUANCE);
+	if ((text = store_read_file(path, &len)) != NULL)
+		doc = parse_issuance(text, len, path);
+	else if (errno == ENOENT)
+		no_such_cert(state, name);
+	free(path);
+	free(text);
+	return doc;
+}
+
+int store_read_cert(const char *state, const char *name, struct store_cert_files *out)
+{
+	char *dir = store_cert_dir(state, name), *path, *text = NULL;
+	size_t len;
+	int fd, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (store_check_cert_name(name) == -1)
+		goto out;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			no_such_cert(state, name);
+		else
+			err_set(ERR_STORAGE, "cannot read %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if ((text = read_at(fd, state, name, STORE_ISSUANCE, &len)) == NULL) {
+		if (errno == ENOENT)
+			no_such_cert(state, name);
+		goto close;
+	}
+	path = store_cert_file(state, name, STORE_ISSUANCE);
+	out->issuance = parse_issuance(text, len, path);
+	free(path);
+	if (out->issuance == NULL ||
+	    (out->cert = read_at(fd, state, name, STORE_CERT, &len)) == NULL)
+		goto close;
+	/* no ARI state, or none that can be read, is the same: ask again */
+	if ((out->ari = read_at(fd, state, name, STORE_ARI, &out->ari_len)) == NULL)
+		err_clear();
+	rc = 0;
+close:
+	close(fd);
+out:
+	free(dir);
+	free(text);
+	return rc;
+}
+
+void store_cert_files_clear(struct store_cert_files *f)
+{
+	json_decref(f->issuance);
+	free(f->cert);
+	free(f->ari);
+	memset(f, 0, sizeof(*f));
+}
