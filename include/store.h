@@ -162,8 +162,7 @@ json_t *store_load_issuance(const char *state, const char *name);
 struct store_cert_files {
 	json_t *issuance;  /* issuance.json, parsed: an object */
 	char *cert;        /* cert.pem, NUL-terminated */
-	char *ari;         /* ari.json's text; NULL when it is missing or unreadable */
-	size_t ari_len;
+	json_t *ari;       /* ari.json, parsed; NULL when missing, unreadable or not JSON */
 };
 /* Reads certificate NAME's files through one descriptor of STATE/certs/NAME
  * (one lookup of the path, not one per file). Does no trust check: call it

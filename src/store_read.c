@@ -171,8 +171,10 @@ int store_read_cert(const char *state, const char *name, struct store_cert_files
 	    (out->cert = read_at(fd, state, name, STORE_CERT, &len)) == NULL)
 		goto close;
 	/* no ARI state, or none that can be read, is the same: ask again */
-	if ((out->ari = read_at(fd, state, name, STORE_ARI, &out->ari_len)) == NULL)
-		err_clear();
+	free(text);
+	if ((text = read_at(fd, state, name, STORE_ARI, &len)) != NULL)
+		out->ari = json_loadb(text, len, 0, NULL);
+	err_clear();
 	rc = 0;
 close:
 	close(fd);
@@ -186,6 +188,6 @@ void store_cert_files_clear(struct store_cert_files *f)
 {
 	json_decref(f->issuance);
 	free(f->cert);
-	free(f->ari);
+	json_decref(f->ari);
 	memset(f, 0, sizeof(*f));
 }

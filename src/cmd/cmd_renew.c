@@ -131,10 +131,9 @@ static int remember_hooks(const struct config *cfg, struct job *j)
  * checked every certificate). Anything unreadable makes it a failed job. */
 static void job_load(const struct config *cfg, struct job *j, bool peek)
 {
-	struct store_cert_files f = { NULL, NULL, NULL, 0 };
+	struct store_cert_files f = { NULL, NULL, NULL };
 	char *path = store_cert_file(cfg->state_dir, j->name, STORE_CERT);
 	const char *server;
-	json_t *ari;
 	bool ok = false;
 
 	if ((peek && store_check_cert(cfg->state_dir, j->name) != 0) ||
@@ -162,9 +161,7 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 		goto out;
 	}
 	j->ari_path = store_cert_file(cfg->state_dir, j->name, STORE_ARI);
-	ari = f.ari != NULL ? json_loadb(f.ari, f.ari_len, 0, NULL) : NULL;
-	j->have_ari = ari_state_from_json(ari, &j->ari) == 0;
-	json_decref(ari);
+	j->have_ari = ari_state_from_json(f.ari, &j->ari) == 0;
 out:
 	if (!ok) {
 		j->action = ACT_FAILED;
