@@ -42,8 +42,8 @@ static void read_failed(const char *state, const char *name, const char *file,
 /* Reads file of certificate name in state whole through dirfd, a
  * descriptor of its directory, as store_read_file would (the path is
  * spelled out only in a message). Sized by fstat, so a file read in one
- * read(2) needs no second one to find its end: a short read of a regular
- * file ends at the end of the file. NULL with ERR_STORAGE and errno. */
+ * read(2) needs no second one to find its end. NULL with ERR_STORAGE and
+ * errno. */
 static char *read_at(int dirfd, const char *state, const char *name, const char *file,
     size_t *lenp)
 {
@@ -79,8 +79,12 @@ static char *read_at(int dirfd, const char *state, const char *name, const char 
 			goto fail;
 		}
 		len += (size_t)n;
-		if (n == 0 || len < cap)
+		/* all fstat promised and no more: the end, on any file system
+		 * (a short read elsewhere, as FUSE may give, reads on) */
+		if (n == 0 || len == (size_t)st.st_size)
 			break;
+		if (len < cap)
+			continue;
 		if (cap > READ_MAX) {
 			snprintf(big, sizeof(big), "larger than %zu bytes", READ_MAX);
 			read_failed(state, name, file, big);
