@@ -3,12 +3,9 @@
  * certificate of the state. */
 #include "config.h"
 
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,80 +26,20 @@ char *store_read_file(const char *path, size_t *lenp)
 	return file_read(path, READ_MAX, ERR_STORAGE, lenp);
 }
 
-/* Records why file of certificate name in state cannot be read. */
-static void read_failed(const char *state, const char *name, const char *file,
-    const char *why)
-{
-	char *path = store_cert_file(state, name, file);
-
-	err_set(ERR_STORAGE, "cannot read %s: %s", path, why);
-	free(path);
-}
-
 /* Reads file of certificate name in state whole through dirfd, a
- * descriptor of its directory, as store_read_file would (the path is
- * spelled out only in a message). Sized by fstat, so a file read in one
- * read(2) needs no second one to find its end. NULL with ERR_STORAGE and
- * errno. */
+ * descriptor of its directory, as store_read_file would. NULL with
+ * ERR_STORAGE and errno (ENOENT: no such file). */
 static char *read_at(int dirfd, const char *state, const char *name, const char *file,
     size_t *lenp)
 {
-	struct stat st;
-	char *buf = NULL, big[64];
-	size_t len = 0, cap;
-	ssize_t n;
-	int fd, saved;
+	char *path = store_cert_file(state, name, file), *text;
+	int saved;
 
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
-	if ((fd = openat(dirfd, file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
-		saved = errno;
-		read_failed(state, name, file, strerror(saved));
-		errno = saved;
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1) {
-		read_failed(state, name, file, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		read_failed(state, name, file, "not a regular file");
-		goto fail;
-	}
-	cap = (size_t)st.st_size < READ_MAX ? (size_t)st.st_size + 1 : READ_MAX + 1;
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		n = read(fd, buf + len, cap - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			read_failed(state, name, file, strerror(errno));
-			goto fail;
-		}
-		len += (size_t)n;
-		/* all fstat promised and no more: the end, on any file system
-		 * (a short read elsewhere, as FUSE may give, reads on) */
-		if (n == 0 || len == (size_t)st.st_size)
-			break;
-		if (len < cap)
-			continue;
-		if (cap > READ_MAX) {
-			snprintf(big, sizeof(big), "larger than %zu bytes", READ_MAX);
-			read_failed(state, name, file, big);
-			goto fail;
-		}
-		/* it grew since fstat */
-		cap = cap * 2 < READ_MAX + 1 ? cap * 2 : READ_MAX + 1;
-		buf = xrealloc(buf, cap + 1);
-	}
-	close(fd);
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
-fail:
-	close(fd);
-	free(buf);
-	errno = EINVAL;
-	return NULL;
+	text = file_read_at(dirfd, file, path, READ_MAX, ERR_STORAGE, lenp);
+	saved = errno;
+	free(path);
+	errno = saved;
+	return text;
 }
 
 /* Parses the text of the issuance.json at path: a JSON object, or NULL
