@@ -105,6 +105,8 @@ build_acmectl() {
 	MEASURE="$OUT/measure"
 	cc -O2 -Wall -Wextra -o "$MEASURE" "$BENCH/measure.c" >>"$OUT/build.log" 2>&1 ||
 		die "bench/measure.c did not build, see $OUT/build.log"
+	cc -O2 -Wall -Wextra -o "$OUT/syscall-floor" "$BENCH/syscall-floor.c" >>"$OUT/build.log" 2>&1 ||
+		die "bench/syscall-floor.c did not build, see $OUT/build.log"
 }
 
 # rss_floor CMD...: peak RSS in KiB of CMD under measure (a floor for the
@@ -346,7 +348,8 @@ renew_setup() {
 # certificates, generated locally by gen-certs.py (a local CA, not Pebble:
 # issuing 10,000 would take hours), so the run needs no network at all.
 scenario_due_none() {
-	local state="$WORK/acmectl/due-none" run
+	local state="$WORK/acmectl/due-none" run mode
+	rm -f "$OUT/due-none-floor.txt"
 	say "scenario due-none: generating $DUE_NONE_CERTS certificates (gen-certs.py, untimed)"
 	rm -rf "$state"
 	mkdir -p "$state"
@@ -359,7 +362,14 @@ scenario_due_none() {
 	untimed "$WORK/due-none-warmup.log" || die "due-none warm-up failed, see $WORK/due-none-warmup.log"
 	for ((run = 1; run <= RUNS; run++)); do
 		timed due-none acmectl "$run" 0
+		# the floor under it: the same system calls and nothing else
+		for mode in renew reads; do
+			"$MEASURE" --out "$OUT/floor.m" -- "$OUT/syscall-floor" "$state" "$mode" >/dev/null 2>&1 ||
+				die "syscall-floor $mode failed"
+			echo "$mode $(cat "$OUT/floor.m")" >>"$OUT/due-none-floor.txt"
+		done
 	done
+	say "  syscall floor (mode rc wall user sys maxrss): $(tr '\n' ';' <"$OUT/due-none-floor.txt")"
 }
 
 # scenario_renew_rtt: renew --force of RENEW_RTT_CERTS one-name

@@ -29,6 +29,11 @@
  * freed. */
 char *file_read(const char *path, size_t max, enum err_kind kind, size_t *len);
 
+/* file_read of name in the directory open as dirfd (AT_FDCWD: name is a
+ * path); shown names the file in messages. */
+char *file_read_at(int dirfd, const char *name, const char *shown, size_t max,
+    enum err_kind kind, size_t *len);
+
 /* Creates name in the directory open as dirfd (AT_FDCWD: name is a path),
  * which must not exist yet: O_CREAT|O_EXCL|O_NOFOLLOW, so a symlink planted
  * at name is never followed, with mode applied whatever the umask, and

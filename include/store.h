@@ -157,13 +157,29 @@ char *store_account_file(const char *state, const char *id, const char *file);
  * such certificate). */
 json_t *store_load_issuance(const char *state, const char *name);
 
-/* store_load_issuance for a run holding store_lock, which checked every
- * certificate (store_check_cert) when it was taken: the name is checked,
- * the trust checks are not repeated (a path that passed belongs to the
- * running user or root and is writable by no one else, so nobody else can
- * have changed it since). What renew reads of thousands of certificates. */
-json_t *store_load_issuance_locked(const char *state, const char *name);
-
+/* What renew reads of one certificate: its record, certificate and ARI
+ * state. Owned; release with store_cert_files_clear. */
+struct store_cert_files {
+	json_t *issuance;  /* issuance.json, parsed: an object */
+	char *cert;        /* cert.pem, NUL-terminated */
+	json_t *ari;       /* ari.json, parsed; NULL when missing, unreadable or not JSON */
+};
+/* Reads certificate NAME's files through one descriptor of STATE/certs/NAME
+ * (one lookup of the path, not one per file). Does no trust check: call it
+ * after store_check_cert, or holding store_lock, which checked every
+ * certificate when it was taken (a path that passed belongs to the running
+ * user or root and is writable by no one else, so nobody else can have
+ * changed it since). What renew reads of thousands of certificates. 0, or
+ * -1 with err: ERR_USAGE for a NAME that is not a plain file name,
+ * ERR_STORAGE (errno ENOENT when there is no such certificate) when the
+ * record cannot be read or parsed, or when cert.pem cannot be read (the
+ * record is then kept in out, so its own faults can be told first). */
+int store_read_cert(const char *state, const char *name, struct store_cert_files *out);
+/* Releases what store_read_cert read; out may be all zero. */
+void store_cert_files_clear(struct store_cert_files *f);
+/* A certificate name is one plain path component: not empty, no leading
+ * '.', no '/'. 0, or -1 with ERR_USAGE. */
+int store_check_cert_name(const char *name);
 /* Rewrites STATE/certs/NAME/issuance.json, the record of the current
  * generation, with record (a setting or the state of the last attempt
  * changed; the certificate files stay as they are). 0 or -1 with

@@ -20,10 +20,14 @@
 #include "fileio.h"
 #include "util.h"
 
-/* Reads fd to its end into a new buffer of at most max bytes plus a NUL.
- * Reading to EOF rather than to st_size: the file may change under us.
+/* Reads fd into a new buffer of at most max bytes plus a NUL: the size
+ * bytes fstat gave when it was opened, or to its end when fstat gives no
+ * size (0, as /proc does) or the file ends sooner. A file that did not
+ * change is read in one read(2), with no second one to find its end; one
+ * that grew since is read as it was (acmectl's own files are replaced by
+ * rename, never rewritten in place, so an open one does not change).
  * NULL with errno (EFBIG when it is over max). */
-static char *read_to_end(int fd, size_t max, size_t *lenp)
+static char *read_contents(int fd, size_t size, size_t max, size_t *lenp)
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -36,7 +40,10 @@ static char *read_to_end(int fd, size_t max, size_t *lenp)
 				errno = EFBIG;
 				goto fail;
 			}
-			cap = cap == 0 ? 8192 : cap * 2;
+			if (cap == 0)
+				cap = size > 0 && size < max ? size + 1 : 8192;
+			else
+				cap *= 2;
 			if (cap > max + 1)
 				cap = max + 1;  /* one byte over max tells "too large" */
 			buf = xrealloc(buf, cap + 1);
@@ -49,6 +56,8 @@ static char *read_to_end(int fd, size_t max, size_t *lenp)
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		if (len == size)
+			break;
 	}
 	if (len > max) {
 		errno = EFBIG;
@@ -66,7 +75,8 @@ fail:
 	return NULL;
 }
 
-char *file_read(const char *path, size_t max, enum err_kind kind, size_t *lenp)
+char *file_read_at(int dirfd, const char *name, const char *shown, size_t max,
+    enum err_kind kind, size_t *lenp)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -74,26 +84,26 @@ char *file_read(const char *path, size_t max, enum err_kind kind, size_t *lenp)
 	int fd, saved;
 
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		saved = errno;
-		err_set(kind, "cannot read %s: %s", path, strerror(saved));
+		err_set(kind, "cannot read %s: %s", shown, strerror(saved));
 		errno = saved;
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1) {
-		err_set(kind, "cannot read %s: %s", path, strerror(errno));
+		err_set(kind, "cannot read %s: %s", shown, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		err_set(kind, "cannot read %s: not a regular file", path);
+		err_set(kind, "cannot read %s: not a regular file", shown);
 		errno = EINVAL;
 		goto out;
 	}
-	if ((buf = read_to_end(fd, max, &len)) == NULL) {
+	if ((buf = read_contents(fd, (size_t)st.st_size, max, &len)) == NULL) {
 		if (errno == EFBIG)
-			err_set(kind, "cannot read %s: larger than %zu bytes", path, max);
+			err_set(kind, "cannot read %s: larger than %zu bytes", shown, max);
 		else
-			err_set(kind, "cannot read %s: %s", path, strerror(errno));
+			err_set(kind, "cannot read %s: %s", shown, strerror(errno));
 		goto out;
 	}
 	if (lenp != NULL)
@@ -103,6 +113,11 @@ out:
 	close(fd);
 	errno = saved;
 	return buf;
+}
+
+char *file_read(const char *path, size_t max, enum err_kind kind, size_t *lenp)
+{
+	return file_read_at(AT_FDCWD, path, path, max, kind, lenp);
 }
 
 int file_create_at(int dirfd, const char *name, const char *shown, const void *data,

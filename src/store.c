@@ -28,10 +28,6 @@
 #include "store.h"
 #include "util.h"
 
-/* Nothing acmectl keeps is near this; it stops a mistaken path such as a
- * device from being read forever. */
-#define READ_MAX ((size_t)64 * 1024 * 1024)
-
 /* How often a random temp name is retried after EEXIST. */
 #define TEMP_TRIES 100
 
@@ -221,13 +217,7 @@ int store_write_json(const char *path, json_t *doc, mode_t mode)
 	return rc;
 }
 
-char *store_read_file(const char *path, size_t *lenp)
-{
-	return file_read(path, READ_MAX, ERR_STORAGE, lenp);
-}
-
-/* A certificate name is one plain path component. */
-static int check_cert_name(const char *name)
+int store_check_cert_name(const char *name)
 {
 	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
 		err_set(ERR_USAGE, "invalid certificate name \"%s\"", name);
@@ -253,14 +243,15 @@ static long generation_of(const char *entry)
 
 /* Refuses path unless nothing is there yet, or it is what the layout keeps
  * there (a directory when want_dir, else a regular file), itself and not a
- * symlink to one, and trusted (file_check_trusted). 0 or -1 with
- * ERR_STORAGE. */
-static int check_entry(const char *path, bool want_dir)
+ * symlink to one, and trusted (file_check_trusted). It is looked up as rel
+ * under the directory dirfd, or as path when dirfd is AT_FDCWD; path names
+ * it in messages. 0 or -1 with ERR_STORAGE. */
+static int check_entry_at(int dirfd, const char *rel, const char *path, bool want_dir)
 {
 	struct stat st;
 	char *shown;
 
-	if (lstat(path, &st) == -1) {
+	if (fstatat(dirfd, dirfd == AT_FDCWD ? path : rel, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		if (errno == ENOENT)
 			return 0;
 		err_set(ERR_STORAGE, "cannot use %s: %s", path, strerror(errno));
@@ -275,6 +266,12 @@ static int check_entry(const char *path, bool want_dir)
 		return -1;
 	}
 	return file_check_trusted(path, &st);
+}
+
+/* check_entry_at for a path looked up as it is. */
+static int check_entry(const char *path, bool want_dir)
+{
+	return check_entry_at(AT_FDCWD, NULL, path, want_dir);
 }
 
 int store_check(const char *state)
@@ -333,18 +330,30 @@ static long link_generation(const char *target, const char *name)
 	return generation_of(target + 11 + len + 1);
 }
 
-/* The generation directory the link certs/NAME (at live) leads to, after
- * checking that it is acmectl's own link and that archive/NAME is a
- * trusted directory. Caller frees; NULL with ERR_STORAGE. */
-static char *linked_generation(const char *state, const char *name, const char *live)
+/* Where the certificates of STATE are looked up: certs/ and archive/ as
+ * descriptors, opened once for a walk over every certificate (each lookup
+ * is then one or three names, not the whole path again), or AT_FDCWD,
+ * and then by their paths. */
+struct cert_dirs {
+	const char *state;
+	int certs;
+	int archive;
+};
+
+/* The generation the link certs/NAME (at live) leads to, after checking
+ * that it is acmectl's own link and that archive/NAME is a trusted
+ * directory; -1 with ERR_STORAGE. */
+static long linked_generation(const struct cert_dirs *d, const char *name, const char *live)
 {
-	char target[PATH_MAX], *archive = NULL, *gendir = NULL, *where, *shown, *shown_name;
+	char target[PATH_MAX], *archive, *where, *shown, *shown_name;
 	ssize_t n;
 	long gen;
+	int rc;
 
-	if ((n = readlink(live, target, sizeof(target) - 1)) == -1) {
+	n = readlinkat(d->certs, d->certs == AT_FDCWD ? live : name, target, sizeof(target) - 1);
+	if (n == -1) {
 		err_set(ERR_STORAGE, "cannot read the link %s: %s", live, strerror(errno));
-		return NULL;
+		return -1;
 	}
 	target[n] = '\0';
 	if ((gen = link_generation(target, name)) == -1) {
@@ -357,51 +366,63 @@ static char *linked_generation(const char *state, const char *name, const char *
 		free(where);
 		free(shown);
 		free(shown_name);
-		return NULL;
+		return -1;
 	}
-	archive = xasprintf("%s/archive/%s", state, name);
-	if (check_entry(archive, true) == 0)
-		gendir = xasprintf("%s/%ld", archive, gen);
+	archive = store_archive_dir(d->state, name);
+	rc = check_entry_at(d->archive, name, archive, true);
 	free(archive);
-	return gendir;
+	return rc == 0 ? gen : -1;
 }
 
 /* store_check_cert without store_check, for callers that ran it. */
-static int check_cert_steps(const char *state, const char *name)
+static int check_cert_steps(const struct cert_dirs *d, const char *name)
 {
-	char *live = store_cert_dir(state, name), *dir = NULL, *file = NULL;
+	char *live = store_cert_dir(d->state, name), *dir = NULL, *file = NULL;
+	char *rel_dir = NULL, *rel_file = NULL;
+	int dirfd = AT_FDCWD, rc = -1;
 	struct stat st;
-	int rc = -1;
+	long gen;
 
-	if (check_cert_name(name) == -1)
+	if (store_check_cert_name(name) == -1)
 		goto out;
-	if (lstat(live, &st) == -1) {
+	if (fstatat(d->certs, d->certs == AT_FDCWD ? live : name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		rc = errno == ENOENT ? 0 : -1;  /* no such certificate: the reader says so */
 		if (rc == -1)
 			err_set(ERR_STORAGE, "cannot use %s: %s", live, strerror(errno));
 		goto out;
 	}
-	if (!S_ISLNK(st.st_mode))
+	if (!S_ISLNK(st.st_mode)) {
 		dir = xstrdup(live);  /* a directory kept by hand: trusted like any other */
-	else if (file_check_trusted(live, &st) == -1 ||
-	    (dir = linked_generation(state, name, live)) == NULL)
-		goto out;
+	} else {
+		if (file_check_trusted(live, &st) == -1 ||
+		    (gen = linked_generation(d, name, live)) == -1)
+			goto out;
+		dir = xasprintf("%s/archive/%s/%ld", d->state, name, gen);
+		dirfd = d->archive;
+		rel_dir = xasprintf("%s/%ld", name, gen);
+		rel_file = xasprintf("%s/%s", rel_dir, STORE_ISSUANCE);
+	}
 	file = xasprintf("%s/%s", dir, STORE_ISSUANCE);
-	if (check_entry(dir, true) == -1 || check_entry(file, false) == -1)
+	if (check_entry_at(dirfd, rel_dir, dir, true) == -1 ||
+	    check_entry_at(dirfd, rel_file, file, false) == -1)
 		goto out;
 	rc = 0;
 out:
 	free(live);
 	free(dir);
 	free(file);
+	free(rel_dir);
+	free(rel_file);
 	return rc;
 }
 
 int store_check_cert(const char *state, const char *name)
 {
-	if (check_cert_name(name) == -1 || store_check(state) == -1)
+	const struct cert_dirs d = { state, AT_FDCWD, AT_FDCWD };
+
+	if (store_check_cert_name(name) == -1 || store_check(state) == -1)
 		return -1;
-	return check_cert_steps(state, name);
+	return check_cert_steps(&d, name);
 }
 
 /* The generation certs/NAME points at ("../archive/NAME/N"), or -1. */
@@ -585,7 +606,7 @@ int store_save_cert(const char *state, const char *name, const struct store_cert
 	mode_t oldmask;
 	int tries, rc = -1;
 
-	if (check_cert_name(name) == -1 || store_check(state) == -1)
+	if (store_check_cert_name(name) == -1 || store_check(state) == -1)
 		return -1;
 	archive = xasprintf("%s/archive/%s", state, name);
 	certs = store_certs_dir(state);
@@ -666,58 +687,12 @@ out:
 	return rc;
 }
 
-/* Reads and parses certificate name's issuance.json, with no trust check. */
-static json_t *read_issuance(const char *state, const char *name)
-{
-	char *path = NULL, *text = NULL;
-	json_t *doc = NULL;
-	json_error_t jerr;
-	size_t len;
-
-	path = store_cert_file(state, name, STORE_ISSUANCE);
-	text = store_read_file(path, &len);
-	if (text == NULL) {
-		if (errno == ENOENT) {
-			err_set(ERR_STORAGE, "no certificate \"%s\" in %s/certs", name, state);
-			errno = ENOENT;
-		}
-		goto out;
-	}
-	doc = json_loadb(text, len, 0, &jerr);
-	if (doc == NULL)
-		err_set(ERR_STORAGE, "cannot parse %s: line %d: %s", path,
-		    jerr.line, jerr.text);
-	else if (!json_is_object(doc)) {
-		err_set(ERR_STORAGE, "cannot parse %s: not a JSON object", path);
-		json_decref(doc);
-		doc = NULL;
-	}
-out:
-	free(path);
-	free(text);
-	return doc;
-}
-
-json_t *store_load_issuance(const char *state, const char *name)
-{
-	if (store_check_cert(state, name) == -1)
-		return NULL;
-	return read_issuance(state, name);
-}
-
-json_t *store_load_issuance_locked(const char *state, const char *name)
-{
-	if (check_cert_name(name) == -1)
-		return NULL;
-	return read_issuance(state, name);
-}
-
 int store_save_issuance(const char *state, const char *name, json_t *record)
 {
 	char *path;
 	int rc;
 
-	if (check_cert_name(name) == -1)
+	if (store_check_cert_name(name) == -1)
 		return -1;
 	path = xasprintf("%s/certs/%s/issuance.json", state, name);
 	rc = store_write_json(path, record, 0644);
@@ -764,8 +739,11 @@ char **store_list_certs(const char *state)
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    (!S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode)))
+		/* the entry's type from readdir where the file system gives it */
+		if (de->d_type == DT_UNKNOWN &&
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			de->d_type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+		if (de->d_type != DT_LNK && de->d_type != DT_DIR)
 			continue;
 		names = xrealloc(names, (n + 2) * sizeof(*names));
 		names[n++] = xstrdup(de->d_name);
@@ -778,19 +756,40 @@ out:
 	return names;
 }
 
+/* A descriptor of the directory path (never through a symlink), or
+ * AT_FDCWD when it cannot be opened. */
+static int open_dir_fd(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	return fd == -1 ? AT_FDCWD : fd;
+}
+
 /* store_check_cert for every certificate under STATE/certs. 0 or -1 with
  * ERR_STORAGE. */
 static int check_all_certs(const char *state)
 {
-	char **names;
+	struct cert_dirs d = { state, AT_FDCWD, AT_FDCWD };
+	char **names, *path;
 	size_t i;
 	int rc = 0;
 
 	if ((names = store_list_certs(state)) == NULL)
 		return -1;
-	/* store_list_certs ran store_check */
+	/* store_list_certs ran store_check on certs/ and archive/; one that
+	 * cannot be opened is looked up by its path, as for one certificate */
+	path = store_certs_dir(state);
+	d.certs = open_dir_fd(path);
+	free(path);
+	path = xasprintf("%s/archive", state);
+	d.archive = open_dir_fd(path);
+	free(path);
 	for (i = 0; names[i] != NULL && rc == 0; i++)
-		rc = check_cert_steps(state, names[i]);
+		rc = check_cert_steps(&d, names[i]);
+	if (d.certs != AT_FDCWD)
+		close(d.certs);
+	if (d.archive != AT_FDCWD)
+		close(d.archive);
 	strv_free(names);
 	return rc;
 }

@@ -133,17 +133,19 @@ static int remember_hooks(const struct config *cfg, struct job *j)
  * checked every certificate). Anything unreadable makes it a failed job. */
 static void job_load(const struct config *cfg, struct job *j, bool peek)
 {
-	char *path = NULL, *pem = NULL;
+	struct store_cert_files f = { NULL, NULL, NULL };
+	char *path = store_cert_file(cfg->state_dir, j->name, STORE_CERT);
 	const char *server;
 	bool ok = false;
 
-	j->record = peek ? store_load_issuance(cfg->state_dir, j->name) :
-	    store_load_issuance_locked(cfg->state_dir, j->name);
-	if (j->record == NULL) {
+	if (peek && store_check_cert(cfg->state_dir, j->name) != 0)
+		goto out;
+	if (store_read_cert(cfg->state_dir, j->name, &f) != 0 && f.issuance == NULL) {
 		if (errno == ENOENT)  /* a NAME not kept: the command line's mistake */
 			err_rekind(ERR_USAGE);
 		goto out;
 	}
+	j->record = json_incref(f.issuance);
 	server = json_string_value(json_object_get(j->record, "server"));
 	j->deploy_pending = json_is_true(json_object_get(j->record, "deploy_pending"));
 	if (server == NULL) {
@@ -151,9 +153,7 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 		goto out;
 	}
 	j->server = xstrdup(server);
-	path = store_cert_file(cfg->state_dir, j->name, STORE_CERT);
-	if ((pem = store_read_file(path, NULL)) == NULL ||
-	    certinfo_parse_window(pem, path, &j->ci) != 0)
+	if (f.cert == NULL || certinfo_parse_window(f.cert, path, &j->ci) != 0)
 		goto out;
 	ok = true;
 	if (is_revoked(j->record)) {
@@ -167,14 +167,14 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 		goto out;
 	}
 	j->ari_path = store_cert_file(cfg->state_dir, j->name, STORE_ARI);
-	j->have_ari = ari_state_load(j->ari_path, &j->ari) == 0;
+	j->have_ari = ari_state_from_json(f.ari, &j->ari) == 0;
 out:
 	if (!ok) {
 		j->action = ACT_FAILED;
 		take_error(j);
 	}
 	/* not kept: a run over many certificates would hold every file */
-	free(pem);
+	store_cert_files_clear(&f);
 	free(path);
 }
 

@@ -151,6 +151,44 @@ static void test_reads(void)
 	}
 }
 
+/* file_read_at reads the same rows relative to a directory descriptor and
+ * names each file as it is told; the first buffer, sized by fstat, does
+ * not limit what is read. */
+static void test_reads_at(void)
+{
+	static char big[20001];
+	int dirfd = open(base, O_RDONLY | O_DIRECTORY);
+	size_t i, len;
+	char *got, *path;
+
+	for (i = 0; i < nitems(reads); i++) {
+		err_clear();
+		got = file_read_at(dirfd, reads[i].name, "SHOWN", reads[i].max, ERR_USAGE, &len);
+		if (reads[i].error == NULL) {
+			CHECK_STR(got, reads[i].content, reads[i].name);
+		} else {
+			CHECK(got == NULL && strstr(err_message(), "cannot read SHOWN: ") != NULL &&
+			    strstr(err_message(), reads[i].error) != NULL,
+			    "%s: refused, named as shown: %s", reads[i].name, err_message());
+		}
+		free(got);
+	}
+	memset(big, 'x', sizeof(big) - 1);
+	path = xasprintf("%s/big", base);
+	make(path, REGULAR, big);
+	got = file_read_at(dirfd, "big", path, sizeof(big), ERR_USAGE, &len);
+	CHECK(got != NULL && len == sizeof(big) - 1 && strcmp(got, big) == 0,
+	    "a file over the old first buffer of 8 KiB is read whole");
+	free(got);
+	free(path);
+	/* st_size 0 with something in it, as /proc says of its files */
+	got = file_read_at(AT_FDCWD, "/proc/self/status", "status", 1 << 20, ERR_USAGE, &len);
+	CHECK(got != NULL && len > 0 && strstr(got, "Name:") != NULL,
+	    "a file whose size fstat gives as 0 is read to its end");
+	free(got);
+	close(dirfd);
+}
+
 static void test_create(void)
 {
 	char *victim = xasprintf("%s/victim", base), *link = xasprintf("%s/planted", base);
@@ -270,6 +308,7 @@ int main(void)
 	test_trust();
 	test_refusal_message();
 	test_reads();
+	test_reads_at();
 	test_create();
 	test_trusted_path();
 	cmd = xasprintf("rm -rf %s", base);

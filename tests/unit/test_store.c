@@ -553,6 +553,7 @@ static void test_cert_links(void)
 	char *certs = path_in("links/certs");
 	json_t *doc;
 	size_t i;
+	int fd;
 
 	store_mkdirs(gen, 0700);
 	store_mkdirs(certs, 0700);
@@ -566,6 +567,11 @@ static void test_cert_links(void)
 		if (!cert_links[i].followed)
 			CHECK_INT(err_kind(), ERR_STORAGE, cert_links[i].target);
 		json_decref(doc);
+		/* the lock's walk over every certificate (through descriptors of
+		 * certs/ and archive/) agrees with the one for one certificate */
+		fd = store_lock(state, 0);
+		CHECK_INT(fd != -1, store_check_cert(state, "c") == 0, cert_links[i].target);
+		store_unlock(fd);
 	}
 	/* the same layout turned untrustworthy, one place at a time */
 	unlink(link);
@@ -581,7 +587,16 @@ static void test_cert_links(void)
 	err_clear();
 	CHECK(store_load_issuance(state, "c") == NULL && strstr(err_message(), iss) != NULL,
 	    "a world-writable issuance.json is refused: %s", err_message());
+	err_clear();
+	CHECK(store_lock(state, 0) == -1 && strstr(err_message(), iss) != NULL,
+	    "the lock's walk names it by its whole path: %s", err_message());
 	chmod(iss, 0644);
+	chmod(gen, 0775);
+	err_clear();
+	CHECK(store_lock(state, 0) == -1 && strstr(err_message(), gen) != NULL &&
+	    strstr(err_message(), "mode 0775") != NULL,
+	    "a group-writable generation is refused by the lock: %s", err_message());
+	chmod(gen, 0700);
 	chmod(state, 0770);
 	err_clear();
 	CHECK_INT(store_lock(state, 0), -1, "a group-writable STATE is not even locked");
@@ -592,6 +607,92 @@ static void test_cert_links(void)
 	free(iss);
 	free(link);
 	free(certs);
+}
+
+/* store_read_cert of certificate "r", one of its files spoiled per row:
+ * content NULL removes it, "FIFO" puts a FIFO in its place. */
+static const struct {
+	const char *file;
+	const char *content;
+	const char *want;   /* in the message; NULL: read, 0 */
+} read_rows[] = {
+	{ NULL, NULL, NULL },                              /* all three read */
+	{ STORE_ARI, NULL, NULL },                         /* no ARI state: ask again */
+	{ STORE_ARI, "FIFO", NULL },                       /* nor one that is no file */
+	{ STORE_ARI, "{\"failures\":", NULL },              /* nor one cut short */
+	{ STORE_CERT, NULL, "cert.pem: No such file" },
+	{ STORE_CERT, "FIFO", "cert.pem: not a regular file" },
+	{ STORE_ISSUANCE, "[1]", "issuance.json: not a JSON object" },
+	{ STORE_ISSUANCE, "{\"a\":", "cannot parse" },
+	{ STORE_ISSUANCE, NULL, "no certificate \"r\" in" },
+};
+
+static void test_read_cert(void)
+{
+	char *state = path_in("read"), *gen = path_in("read/archive/r/1");
+	char *certs = path_in("read/certs"), *link = path_in("read/certs/r"), *path;
+	const char *iss = "{\"server\": \"https://ca.example/dir\"}";
+	char big[70000];
+	struct store_cert_files f;
+	size_t i;
+	int rc;
+
+	memset(big, 'A', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	store_mkdirs(certs, 0700);
+	symlink("../archive/r/1", link);
+	for (i = 0; i < nitems(read_rows); i++) {
+		store_remove_tree(gen);
+		store_mkdirs(gen, 0700);
+		store_write_new(path = path_in("read/archive/r/1/" STORE_ISSUANCE), iss,
+		    strlen(iss), 0644);
+		free(path);
+		/* bigger than any first guess of a buffer, read whole */
+		store_write_new(path = path_in("read/archive/r/1/" STORE_CERT), big,
+		    strlen(big), 0644);
+		free(path);
+		store_write_new(path = path_in("read/archive/r/1/" STORE_ARI), "{\"failures\":3}",
+		    14, 0644);
+		free(path);
+		if (read_rows[i].file != NULL) {
+			path = xasprintf("%s/%s", gen, read_rows[i].file);
+			unlink(path);
+			if (read_rows[i].content != NULL && strcmp(read_rows[i].content, "FIFO") == 0)
+				mkfifo(path, 0644);
+			else if (read_rows[i].content != NULL)
+				store_write_new(path, read_rows[i].content,
+				    strlen(read_rows[i].content), 0644);
+			free(path);
+		}
+		err_clear();
+		rc = store_read_cert(state, "r", &f);
+		CHECK_INT(rc, read_rows[i].want == NULL ? 0 : -1, read_rows[i].want ?
+		    read_rows[i].want : "read");
+		if (read_rows[i].want != NULL) {
+			CHECK(strstr(err_message(), read_rows[i].want) != NULL &&
+			    strstr(err_message(), state) != NULL,
+			    "%s: message names the file: %s", read_rows[i].want, err_message());
+			CHECK_INT(err_kind(), ERR_STORAGE, read_rows[i].want);
+		} else {
+			CHECK(f.cert != NULL && strcmp(f.cert, big) == 0, "cert.pem read whole");
+			CHECK_STR(json_string_value(json_object_get(f.issuance, "server")),
+			    "https://ca.example/dir", "the record");
+			CHECK(read_rows[i].file != NULL ? f.ari == NULL :
+			    json_integer_value(json_object_get(f.ari, "failures")) == 3, "ari.json");
+		}
+		/* a spoiled certificate keeps its record, so its faults come first */
+		if (read_rows[i].file != NULL && strcmp(read_rows[i].file, STORE_CERT) == 0)
+			CHECK(f.issuance != NULL, "%s: the record is kept", read_rows[i].want);
+		store_cert_files_clear(&f);
+	}
+	err_clear();
+	CHECK(store_read_cert(state, "../read", &f) == -1 && err_kind() == ERR_USAGE,
+	    "a name that is not a plain file name: %s", err_message());
+	store_cert_files_clear(&f);
+	free(state);
+	free(gen);
+	free(certs);
+	free(link);
 }
 
 /* A symlink where a generation is kept is removed as a link when pruned;
@@ -713,6 +814,7 @@ int main(void)
 	test_save_cert();
 	test_list_empty();
 	test_cert_links();
+	test_read_cert();
 	test_prune_symlink();
 	test_delete_cert();
 	if (test_fail == 0) {
