@@ -101,10 +101,16 @@ assert_eq "oooff" "$(order_finalize_sequence "$FROM" | cut -c1-5)" "the standalo
 assert_cert_issued "$STATE/certs/s3.example" s3.example
 assert_false "standalone port released after the batch" port_in_use "$PEBBLE_HTTP_PORT"
 
+# kill_pebble: the command that stops Pebble and returns once it is gone
+# (the next request must find no server, not a Pebble still exiting)
+kill_pebble() {
+	printf '{ kill %s && tail --pid=%s -f /dev/null; }' "$PEBBLE_PID" "$PEBBLE_PID"
+}
+
 # the server goes away during a run (the first batch's deploy hook stops
 # Pebble): the second batch fails on the network, the third fails at once
 # without trying again
-acme -v renew --force --parallel 1 --deploy-hook "kill $PEBBLE_PID" s1.example s2.example s3.example
+acme -v renew --force --parallel 1 --deploy-hook "$(kill_pebble)" s1.example s2.example s3.example
 assert_rc 3 "renew exits 3 when the server goes away during the run (every failure a network one)"
 assert_contains "$OUT" "s1.example: renewed" "the first batch was renewed"
 assert_contains "$OUT" "s2.example: failed: " "the second batch failed"
@@ -121,7 +127,7 @@ pebble_stop
 pebble_start
 acme account register --email admin@acmectl.example --agree-tos
 assert_rc 0 "register at a new Pebble"
-challtest_dns_hook "$TEST_TMP/dnshook" "[ ! -e '$TEST_TMP/kill-pebble' ] || kill $PEBBLE_PID"
+challtest_dns_hook "$TEST_TMP/dnshook" "[ ! -e '$TEST_TMP/kill-pebble' ] || $(kill_pebble)"
 for n in d1 d2 d3; do
 	acme issue --dns-hook "$TEST_TMP/dnshook" "$n.example"
 	assert_rc 0 "issue $n.example through the dns hook"
