@@ -22,6 +22,7 @@
 #include "hooks.h"
 #include "issue.h"
 #include "log.h"
+#include "renew_int.h"
 #include "session.h"
 #include "staging.h"
 #include "store.h"
@@ -30,16 +31,6 @@
 /* The most names renewed in one batch: Let's Encrypt's limit for one order,
  * and well within what one solver holds at once. */
 #define BATCH_NAMES 100
-
-enum action { ACT_NOT_DUE, ACT_RENEWED, ACT_FAILED, ACT_REVOKED, ACT_DEPLOYED };
-
-static const char *const action_names[] = {
-	[ACT_NOT_DUE] = "not-due",
-	[ACT_RENEWED] = "renewed",
-	[ACT_FAILED] = "failed",
-	[ACT_REVOKED] = "revoked",
-	[ACT_DEPLOYED] = "deployed",
-};
 
 /* One ACME server of the run and the session its certificates share. */
 struct server {
@@ -51,25 +42,6 @@ struct server {
 	bool account_loaded;
 	struct err_saved *error;  /* why it could not be used; not retried */
 	struct server *next;
-};
-
-/* One certificate of the run. */
-struct job {
-	char *name;
-	json_t *record;           /* its issuance.json */
-	json_t *hooks;            /* its hooks with the given ones laid over */
-	struct certinfo ci;
-	char *ari_path;
-	struct ari_state ari;
-	bool have_ari;
-	char *server;             /* the record's "server" */
-	bool due;
-	bool check;               /* an ARI check is due */
-	bool deploy_pending;      /* its deploy hook has not succeeded yet */
-	char *why;                /* why it is due */
-	enum action action;
-	char *error;
-	enum err_kind error_kind; /* of error */
 };
 
 /* Moves the recorded error into j (replacing what was there). */
@@ -619,124 +591,6 @@ static void run_run_hooks(struct job *jobs, size_t n, const char *kind, char **e
 	free(done);
 }
 
-/* "2030-06-01 12:00 UTC" */
-static const char *human_time(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(buf, size, "?");
-	return buf;
-}
-
-/* The one-line summary of j; one that is not due only with -v (the run's
- * summary line counts them: cron mails every line). */
-static void print_line(const struct config *cfg, const struct job *j, time_t now)
-{
-	char until[40], a[40], b[40], c[40];
-
-	if (cfg->quiet && j->action != ACT_FAILED && j->error == NULL)
-		return;
-	if (j->action == ACT_NOT_DUE && cfg->verbosity == 0)
-		return;
-	human_time(j->ci.not_after, until, sizeof(until));
-	switch (j->action) {
-	case ACT_RENEWED:
-		printf("%s: renewed (%s) by %s, valid until %s%s%s\n", j->name, j->why,
-		    j->server, until, j->error ? "; " : "", j->error ? j->error : "");
-		break;
-	case ACT_DEPLOYED:
-		if (j->error != NULL)
-			printf("%s: not due, valid until %s; its pending deployment failed "
-			    "again: %s\n", j->name, until, j->error);
-		else
-			printf("%s: not due, valid until %s; its pending deployment is done\n",
-			    j->name, until);
-		break;
-	case ACT_NOT_DUE:
-		printf("%s: not due, valid until %s (%ld days left)", j->name, until,
-		    (long)((j->ci.not_after - now) / 86400));
-		if (j->have_ari && j->ari.offered && j->ari.renew_at != 0)
-			printf("; ARI window %s to %s, renewal from %s",
-			    human_time(j->ari.start, a, sizeof(a)),
-			    human_time(j->ari.end, b, sizeof(b)),
-			    human_time(j->ari.renew_at, c, sizeof(c)));
-		putchar('\n');
-		break;
-	case ACT_FAILED:
-		printf("%s: failed: %s\n", j->name, j->error ? j->error : "unknown error");
-		break;
-	case ACT_REVOKED:
-		printf("%s: revoked, not renewed\n", j->name);
-		break;
-	}
-}
-
-/* When not-due job j becomes due: by its dates, or at the point its ARI
- * window chose when that comes first. */
-static time_t job_due_at(const struct config *cfg, const struct job *j)
-{
-	time_t at = cert_due_at(j->ci.not_before, j->ci.not_after, cfg->days);
-
-	if (j->have_ari && j->ari.offered && j->ari.renew_at != 0 && j->ari.renew_at < at)
-		at = j->ari.renew_at;
-	return at;
-}
-
-/* One line for all the certificates that are not due: how many were
- * checked, and which one is due next, when. */
-static void print_summary(const struct config *cfg, const struct job *jobs, size_t n)
-{
-	const struct job *next = NULL;
-	size_t not_due = 0;
-	time_t at, next_at = 0;
-	char when[40];
-
-	if (cfg->quiet || cfg->verbosity > 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		if (jobs[i].action != ACT_NOT_DUE)
-			continue;
-		not_due++;
-		at = job_due_at(cfg, &jobs[i]);
-		if (next == NULL || at < next_at) {
-			next = &jobs[i];
-			next_at = at;
-		}
-	}
-	if (next == NULL)
-		return;
-	printf("acmectl: %zu certificate%s checked, ", n, n == 1 ? "" : "s");
-	if (not_due == n)
-		printf("none due");
-	else
-		printf("%zu not due", not_due);
-	printf(" (next: %s on %s)\n", next->name, human_time(next_at, when, sizeof(when)));
-}
-
-/* The --json array: {name, action, not_after, error?} per certificate. */
-static void print_json(const struct job *jobs, size_t n)
-{
-	json_t *arr = json_array();
-	char buf[32];
-
-	for (size_t i = 0; i < n; i++) {
-		const struct job *j = &jobs[i];
-		json_t *o = json_pack("{s:s,s:s}", "name", j->name, "action",
-		    action_names[j->action]);
-
-		json_object_set_new(o, "server", j->server ? json_string(j->server) : json_null());
-		json_object_set_new(o, "not_after", j->ci.not_after != 0 ?
-		    json_string(ari_format_time(j->ci.not_after, buf, sizeof(buf))) :
-		    json_null());
-		if (j->error != NULL)
-			json_object_set_new(o, "error", json_string(j->error));
-		json_array_append_new(arr, o);
-	}
-	json_print(arr);
-	json_decref(arr);
-}
-
 /* Tries the renewal of one certificate against its dry-run server and
  * says how it went. Returns true when it passed. */
 static bool dry_run_one(const struct config *cfg, struct job *j, json_t *arr)
@@ -756,7 +610,7 @@ static bool dry_run_one(const struct config *cfg, struct job *j, json_t *arr)
 		take_error(j);
 	if (arr != NULL) {
 		o = json_pack("{s:s,s:s,s:s?,s:s}", "name", j->name, "action",
-		    passed ? "dry-run" : action_names[j->error ? ACT_FAILED : j->action],
+		    passed ? "dry-run" : renew_action_names[j->error ? ACT_FAILED : j->action],
 		    "server", j->server, "tested_with", tested);
 		if (j->error != NULL)
 			json_object_set_new(o, "error", json_string(j->error));
@@ -797,25 +651,6 @@ static int dry_run_all(const struct config *cfg, char **names, size_t n)
 		return -1;
 	}
 	return 0;
-}
-
-/* "NAME: why" of each failed job, "; "-joined, for the error line: stderr
- * says what failed, not only how many; their kinds are added to *kind
- * (renew_exit_kind). Caller frees. */
-static char *failures_text(const struct job *jobs, size_t n, enum err_kind *kind)
-{
-	char *text = xstrdup(""), *t;
-
-	for (size_t i = 0; i < n; i++) {
-		if (jobs[i].action != ACT_FAILED && jobs[i].error == NULL)
-			continue;
-		*kind = renew_exit_kind(*kind, jobs[i].error_kind);
-		t = xasprintf("%s%s%s: %s", text, *text ? "; " : "", jobs[i].name,
-		    jobs[i].error ? jobs[i].error : "unknown error");
-		free(text);
-		text = t;
-	}
-	return text;
 }
 
 int cmd_renew(const struct config *cfg)
@@ -879,16 +714,16 @@ int cmd_renew(const struct config *cfg)
 		if (jobs[i].action == ACT_FAILED || jobs[i].error != NULL)
 			failed++;
 		if (!cfg->json)
-			print_line(cfg, &jobs[i], now);
+			renew_print_line(cfg, &jobs[i], now);
 	}
 	if (cfg->json)
-		print_json(jobs, n);
+		renew_print_json(jobs, n);
 	else
-		print_summary(cfg, jobs, n);
+		renew_print_summary(cfg, jobs, n);
 	for (struct server *srv = servers; srv != NULL; srv = srv->next)
 		session_log_stats(&srv->s);
 	if (failed > 0 || run_errors != NULL) {
-		failures = failures_text(jobs, n, &exit_kind);
+		failures = renew_failures_text(jobs, n, &exit_kind);
 		if (failed == 0)
 			err_set(exit_kind, "%s", run_errors);
 		else
