@@ -241,8 +241,11 @@ assert_no_file "$M/acct.yaml" "nothing written"
 # the stored account in its place
 sed 's/^  tls.key:/  other.key:/' "$M/account-secret.yaml" >"$M/no-data-key.yaml"
 STATE="$TEST_TMP/state-issuer" flow --dns-hook "$HOOK" --secret "$M/no-data-key.yaml" -o "$M/acct.yaml"
-assert_rc 2 "the account key Secret without tls.key: exit 2"
-assert_contains "$ERR" 'no data key "tls.key"' "names the missing data key"
+assert_rc 1 "the account key Secret without tls.key: exit 1, cert-manager's condition"
+assert_eq account_failed "$(json_field "$OUT" verdict)" "no data key: account_failed, as cert-manager"
+assert_contains "$OUT" 'no data for \"tls.key\"' "cert-manager's words name the missing data key"
+assert_eq "$ORDERS" "$(pebble_request_count "order-plz")" "no order on the stored account"
+assert_no_file "$M/acct.yaml" "nothing written"
 printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: dns-acme-account-key}\ndata:\n  tls.key: %s\n' \
 	"$(printf 'not a key' | base64 -w0)" >"$M/garbage.yaml"
 STATE="$TEST_TMP/state-issuer" flow --dns-hook "$HOOK" --secret "$M/garbage.yaml" -o "$M/acct.yaml"
