@@ -3,7 +3,8 @@
 # pending: acmectl runs the hook's remove for every record it added before
 # it dies (exit 128+signal), writes no certificate; a signal during an add
 # still gets that record removed; a remove that hangs is killed within the
-# bound and takes no longer than that.
+# bound and takes no longer than that; the same in diagnose --certificate's
+# flow, which writes no Secret.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
@@ -19,6 +20,11 @@ print("ready", flush=True)
 while True:
     s.recvfrom(4096)
 ' "$MUTE_PORT"
+for ((i = 0; i < 200; i++)); do
+	! grep -q ready "$TEST_TMP/mute.log" 2>/dev/null || break
+	sleep 0.05
+done
+grep -q ready "$TEST_TMP/mute.log" || fail "the mute DNS server did not start: $(cat "$TEST_TMP/mute.log")"
 PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER="127.0.0.1:$MUTE_PORT" pebble_start
 STATE="$TEST_TMP/state"
 acme account register --email admin@acmectl.example --agree-tos
@@ -157,5 +163,63 @@ assert_eq 1 "$(count remove)" "--hook-timeout 1: the remove runs"
 assert_false "--hook-timeout 1: its sleep is killed" sleeping "$M"
 assert_true "--hook-timeout 1: the remove had 1 s, not 5 (${TOOK_MS} ms)" test "$TOOK_MS" -lt 5000
 
+# diagnose --certificate's flow: SIGTERM during cert-manager's check of the
+# record, which a DNS server that has no records at all never finds (so it
+# is repeated until --deadline): removed, no Secret
+pebble_free_port EMPTY_PORT
+spawn EMPTY_PID "$TEST_TMP/empty.log" python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+print("ready", flush=True)
+while True:
+    q, peer = s.recvfrom(4096)
+    if len(q) < 12:
+        continue
+    # the question echoed, no answer: NOERROR, authoritative, recursion available
+    s.sendto(q[:2] + struct.pack(">HHHHH", 0x8580 | (q[2] & 1) << 8, 1, 0, 0, 0) + q[12:], peer)
+' "$EMPTY_PORT"
+for ((i = 0; i < 200; i++)); do
+	! grep -q ready "$TEST_TMP/empty.log" 2>/dev/null || break
+	sleep 0.05
+done
+grep -q ready "$TEST_TMP/empty.log" || fail "the empty DNS server did not start: $(cat "$TEST_TMP/empty.log")"
+mkdir -m 0700 "$TEST_TMP/m"
+cat >"$TEST_TMP/m/issuer.yaml" <<YAML
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata: {name: dns-acme}
+spec:
+  acme:
+    server: $PEBBLE_DIR_URL
+    privateKeySecretRef: {name: dns-acme-account-key}
+    solvers:
+    - dns01:
+        rfc2136: {nameserver: "127.0.0.1:$MUTE_PORT"}
+YAML
+printf 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: flow, namespace: default}
+spec:\n  secretName: flow-tls\n  issuerRef: {name: dns-acme, kind: ClusterIssuer}\n  dnsNames: [flow.example]\n' \
+	>"$TEST_TMP/m/cert.yaml"
+NAME=flow.example
+: >"$CALLS"
+"$ACMECTL" --state-dir "$STATE" --ca-bundle "$PEBBLE_CA" diagnose \
+	--certificate "$TEST_TMP/m/cert.yaml" --from-issuer "$TEST_TMP/m/issuer.yaml" \
+	--dns-hook "$TEST_TMP/hooks/plain" --dns01-recursive-nameservers "127.0.0.1:$EMPTY_PORT" \
+	--dns01-recursive-nameservers-only -o "$TEST_TMP/m/secret.yaml" \
+	>"$TEST_TMP/$NAME.out" 2>"$TEST_TMP/$NAME.err" </dev/null &
+PID=$!
+for ((i = 0; i < 400; i++)); do
+	[ "$(count add)" -lt 1 ] || break
+	sleep 0.05
+done
+[ "$(count add)" = 1 ] || fail "diagnose --certificate: no add: $(cat "$TEST_TMP/$NAME.err" "$TEST_TMP/$NAME.out")"
+sleep 0.3
+stop_with TERM 20
+assert_eq 143 "$RC" "diagnose --certificate: exit 143"
+assert_all_removed "diagnose --certificate"
+assert_eq 1 "$(count remove)" "diagnose --certificate: the record removed"
+assert_no_file "$TEST_TMP/m/secret.yaml" "diagnose --certificate: no Secret written"
+
+stop_pid "$EMPTY_PID"
 stop_pid "$MUTE_PID"
 test_done
