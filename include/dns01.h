@@ -40,4 +40,12 @@ void dns01_withdraw_all(struct dns01 *d);
 /* Withdraws everything and frees. NULL is fine. */
 void dns01_free(struct dns01 *d);
 
+/* Async-signal-safe, for main's fatal signal handler, which then exits:
+ * lets the hook running now end (hook_finish_running), then runs `PROG
+ * remove RECORD VALUE` for every record of every solver that was added,
+ * or whose add had started, and was not removed yet, one after another,
+ * each bounded by hook_emergency_bound_ms(). Everything it runs was built
+ * when the record was published, after the hook's trust check. */
+void dns01_emergency_cleanup(void);
+
 #endif

@@ -81,6 +81,31 @@ int hook_check_command(const char *cmd);
  * terminal's signals with acmectl's. */
 void hook_signal_running(int sig);
 
+/* The file a program name runs, as posix_spawnp looks it up: prog itself
+ * when it holds a '/', else the first executable regular file of that
+ * name in PATH. Caller frees; NULL when there is none. */
+char *hook_program_path(const char *prog);
+
+/* How long a program run from the fatal signal handler may take: 5 s, or
+ * the hook timeout when that is shorter. */
+long hook_emergency_bound_ms(void);
+
+/* Async-signal-safe, for the fatal signal handler after
+ * hook_signal_running(): waits up to bound_ms for the hook running now (if
+ * any) to end, then SIGTERM to its group, SIGKILL a second later, and
+ * reaps it. So nothing it was doing can land after what the handler does
+ * next. */
+void hook_finish_running(long bound_ms);
+
+/* Async-signal-safe, for the fatal signal handler: runs sh_argv[1] (a
+ * path) with argv sh_argv + 1 and acmectl's environment as hook_exec()
+ * would (own process group, standard input /dev/null, standard output to
+ * standard error, no signal blocked, default dispositions), or, for a
+ * script without "#!", /bin/sh with sh_argv (sh_argv[0] "sh"). Waits up
+ * to bound_ms, then SIGTERM to its group, SIGKILL a second later. Reports
+ * nothing: the handler has no one to tell. sh_argv is borrowed. */
+void hook_exec_emergency(char *const *sh_argv, long bound_ms);
+
 /* The environment of the deploy hook of certificate name kept in cert_dir
  * (STATE/certs/NAME): ACMECTL_NAME, ACMECTL_CERT_DIR, and ACMECTL_CERT,
  * ACMECTL_CHAIN, ACMECTL_FULLCHAIN, ACMECTL_PRIVKEY, the paths of the four

@@ -2,6 +2,9 @@
  * by hooks.c under the hook timeout). */
 #include "config.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,9 +18,20 @@
 #include "log.h"
 #include "util.h"
 
+/* The remove the fatal signal handler runs for a record that was (or is
+ * being) added and not yet removed: built whole before it is linked in,
+ * never changed after, unlinked before it is freed. Both happen with the
+ * fatal signals blocked, and main's handler runs only on the main thread,
+ * so the handler never sees one half built or half freed. */
+struct pending_remove {
+	struct pending_remove *next;
+	char *argv[6];           /* "sh", PATH, "remove", RECORD, VALUE, NULL */
+};
+
 struct record {
 	char *name;
 	char *value;
+	struct pending_remove *pending;  /* NULL when the hook was not found */
 };
 
 struct dns01 {
@@ -27,6 +41,80 @@ struct dns01 {
 	size_t nrecords;
 	bool pending_wait;
 };
+
+static struct pending_remove *volatile pending_removes;
+
+/* Blocks SIGINT, SIGTERM and SIGHUP in this thread; old gets the mask to
+ * restore. */
+static void block_fatal(sigset_t *old)
+{
+	sigset_t fatal;
+
+	sigemptyset(&fatal);
+	sigaddset(&fatal, SIGINT);
+	sigaddset(&fatal, SIGTERM);
+	sigaddset(&fatal, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &fatal, old);
+}
+
+/* Makes the handler remove record VALUE with hook from now on. NULL when
+ * hook is not found (then nothing was added either: starting it fails). */
+static struct pending_remove *pending_add(const char *hook, const char *record,
+    const char *value)
+{
+	struct pending_remove *p;
+	char *path = hook_program_path(hook);
+	sigset_t old;
+
+	if (path == NULL)
+		return NULL;
+	p = xcalloc(1, sizeof(*p));
+	p->argv[0] = "sh";
+	p->argv[1] = path;
+	p->argv[2] = "remove";
+	p->argv[3] = xstrdup(record);
+	p->argv[4] = xstrdup(value);
+	block_fatal(&old);
+	p->next = pending_removes;
+	atomic_signal_fence(memory_order_seq_cst);
+	pending_removes = p;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return p;
+}
+
+/* Forgets p (NULL is fine): its record was removed, or never added. */
+static void pending_drop(struct pending_remove *p)
+{
+	struct pending_remove *volatile *at;
+	sigset_t old;
+
+	if (p == NULL)
+		return;
+	block_fatal(&old);
+	for (at = &pending_removes; *at != NULL; at = &(*at)->next) {
+		if (*at == p) {
+			*at = p->next;
+			break;
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	free(p->argv[1]);
+	free(p->argv[3]);
+	free(p->argv[4]);
+	free(p);
+}
+
+void dns01_emergency_cleanup(void)
+{
+	long bound = hook_emergency_bound_ms();
+
+	if (pending_removes == NULL)
+		return;
+	/* an add still running could otherwise land after its remove */
+	hook_finish_running(bound);
+	for (struct pending_remove *p = pending_removes; p != NULL; p = p->next)
+		hook_exec_emergency(p->argv, bound);
+}
 
 struct dns01 *dns01_new(const char *hook, long wait_s)
 {
@@ -65,14 +153,18 @@ static int run_hook(const char *hook, const char *action, const char *record,
 
 int dns01_publish(struct dns01 *d, const char *name, const char *keyauth)
 {
+	struct pending_remove *pending;
 	char *value, *record, *why;
 
 	if ((value = dns01_txt_value(keyauth)) == NULL)
 		return -1;
 	record = xasprintf("_acme-challenge.%s", name);
+	/* before the add: a signal during it may leave the record added */
+	pending = pending_add(d->hook, record, value);
 	if (run_hook(d->hook, "add", record, value, &why) != 0) {
 		err_set(ERR_USAGE, "%s", why);
 		free(why);
+		pending_drop(pending);
 		free(record);
 		free(value);
 		return -1;
@@ -81,6 +173,7 @@ int dns01_publish(struct dns01 *d, const char *name, const char *keyauth)
 	d->records = xrealloc(d->records, (d->nrecords + 1) * sizeof(*d->records));
 	d->records[d->nrecords].name = record;
 	d->records[d->nrecords].value = value;
+	d->records[d->nrecords].pending = pending;
 	d->nrecords++;
 	d->pending_wait = true;
 	return 0;
@@ -129,6 +222,7 @@ void dns01_withdraw_all(struct dns01 *d)
 			logmsg(LOG_NORMAL, "warning: %s", why);
 			free(why);
 		}
+		pending_drop(d->records[i].pending);
 		free(d->records[i].name);
 		free(d->records[i].value);
 	}

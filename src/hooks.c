@@ -31,6 +31,16 @@
 /* after SIGKILL, how long to wait for the group to be gone */
 #define GONE_WAIT_MS 1000
 #define POLL_STEP_MS 50
+/* a program run from the fatal signal handler: how long it may take at
+ * most, and the grace between SIGTERM and SIGKILL then (the user waits) */
+#define EMERGENCY_BOUND_MS 5000
+#define EMERGENCY_GRACE_MS 1000
+
+#ifdef HAVE__FORK
+#define HOOK_FORK _Fork
+#else
+#define HOOK_FORK fork
+#endif
 
 extern char **environ;
 
@@ -160,11 +170,7 @@ long long hook_deadline(void)
 	return deadline_ms;
 }
 
-/* The file a program name runs, as posix_spawnp looks it up: prog itself
- * when it holds a '/', else the first executable regular file of that
- * name in PATH. Caller frees; NULL when there is none (the spawn then
- * says so). */
-static char *program_path(const char *prog)
+char *hook_program_path(const char *prog)
 {
 	const char *path = getenv("PATH"), *dir, *end;
 	struct stat st;
@@ -185,7 +191,7 @@ static char *program_path(const char *prog)
 
 int hook_check_program(const char *prog)
 {
-	char *path = program_path(prog);
+	char *path = hook_program_path(prog);
 	int rc = path != NULL ? file_check_trusted_path(path) : 0;
 
 	free(path);
@@ -214,6 +220,89 @@ void hook_signal_running(int sig)
 		kill(-group, sig);
 		kill(-group, SIGCONT);
 	}
+}
+
+/* Async-signal-safe mono_ms(). */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Async-signal-safe: waits up to bound_ms for child pid to end; if it does
+ * not, SIGTERM to its group, SIGKILL after EMERGENCY_GRACE_MS, and a last
+ * wait of GONE_WAIT_MS. Polls (waitpid WNOHANG, nanosleep): no pidfd, no
+ * allocation. */
+static void end_child_by(pid_t pid, long bound_ms)
+{
+	long long deadline = now_ms() + bound_ms;
+	int stage = 0, status;
+
+	for (;;) {
+		if (waitpid(pid, &status, WNOHANG) != 0)
+			return;
+		if (now_ms() >= deadline) {
+			if (stage == 2)
+				return;
+			kill(-pid, stage == 0 ? SIGTERM : SIGKILL);
+			kill(-pid, SIGCONT);
+			deadline = now_ms() + (stage == 0 ? EMERGENCY_GRACE_MS : GONE_WAIT_MS);
+			stage++;
+		}
+		nap_ms(POLL_STEP_MS);
+	}
+}
+
+long hook_emergency_bound_ms(void)
+{
+	return timeout_ms > 0 && timeout_ms < EMERGENCY_BOUND_MS ? timeout_ms :
+	    EMERGENCY_BOUND_MS;
+}
+
+void hook_finish_running(long bound_ms)
+{
+	pid_t group = running_group;
+
+	if (group > 0)
+		end_child_by(group, bound_ms);
+}
+
+void hook_exec_emergency(char *const *sh_argv, long bound_ms)
+{
+	static const int reset[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	struct sigaction dfl;
+	sigset_t none;
+	pid_t pid;
+	int fd;
+
+	/* _Fork: fork(3) runs atfork handlers, which may take locks the
+	 * interrupted code holds */
+	if ((pid = HOOK_FORK()) == -1)
+		return;
+	if (pid == 0) {
+		setpgid(0, 0);
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		for (size_t i = 0; i < nitems(reset); i++)
+			sigaction(reset[i], &dfl, NULL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if ((fd = open("/dev/null", O_RDONLY)) != -1 && fd != STDIN_FILENO) {
+			dup2(fd, STDIN_FILENO);
+			close(fd);
+		}
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+		execve(sh_argv[1], sh_argv + 1, environ);
+		/* a script without "#!": the shell runs it, as hook_exec does */
+		if (errno == ENOEXEC)
+			execve("/bin/sh", sh_argv, environ);
+		_exit(127);
+	}
+	/* also here, so the group exists before it may have to be killed */
+	setpgid(pid, pid);
+	end_child_by(pid, bound_ms);
 }
 
 int hook_exec(const char *what, const char *shown, const char *prog, char *const *argv,

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -391,12 +393,22 @@ static int write_secret(struct cert_run *cr, EVP_PKEY *key, const char *fullchai
 {
 	size_t key_len = 0, len = 0;
 	char *pem = cm_key_pem(cr->cert, key, &key_len), *yaml = NULL;
+	sigset_t fatal, old;
 	int rc = -1;
 
+	/* the file is created at its own name (never replacing one), so a
+	 * fatal signal taken half way would leave a partial Secret: the
+	 * signal waits until it is whole, or gone again */
+	sigemptyset(&fatal);
+	sigaddset(&fatal, SIGINT);
+	sigaddset(&fatal, SIGTERM);
+	sigaddset(&fatal, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &fatal, &old);
 	if (pem != NULL &&
 	    (yaml = cm_secret_yaml(cr->cert, &cr->opts.version, fullchain, pem, key_len, &len)) &&
 	    store_write_new(cr->cfg->output, yaml, len, 0600) == 0)
 		rc = 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0 && errno == EEXIST)
 		err_set(ERR_STORAGE, "%s already exists: acmectl never overwrites a Secret "
 		    "(remove it or choose another -o FILE)", cr->cfg->output);

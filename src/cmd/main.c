@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "err.h"
+#include "dns01.h"
 #include "dnsprop.h"
 #include "help.h"
 #include "hooks.h"
@@ -22,6 +23,8 @@
 #include "util.h"
 
 static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP };
+/* the thread whose blocked sections guard what the handler reads */
+static pid_t main_tid;
 
 /*
  * GnuTLS is in the process only as a dependency of libcurl's dependencies
@@ -48,12 +51,21 @@ int _gnutls_global_init_skip(void)
 #endif
 #endif
 
-/* Removes published challenge files and passes the signal on to a running
- * hook, then dies as the shell expects. */
+/* Removes published challenge files, passes the signal on to a running
+ * hook and removes the dns-01 records still published, then dies as the
+ * shell expects. */
 static void on_fatal_signal(int sig)
 {
+	/* another thread (a resolver of libcurl's) may have taken it: the
+	 * main thread runs the cleanup, once out of any section that blocks
+	 * the signal while it changes what the cleanup reads */
+	if (gettid() != main_tid) {
+		tgkill(getpid(), main_tid, sig);
+		return;
+	}
 	http01_emergency_cleanup();
 	hook_signal_running(sig);
+	dns01_emergency_cleanup();
 	_exit(128 + sig);
 }
 
@@ -62,6 +74,7 @@ static int install_signal_handlers(void)
 	struct sigaction sa;
 	size_t i;
 
+	main_tid = gettid();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fatal_signal;
 	sigemptyset(&sa.sa_mask);

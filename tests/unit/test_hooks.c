@@ -134,6 +134,72 @@ static void test_remove_after_deadline(void)
 	free(log);
 }
 
+/* Reads the whole (small) file at path into text. */
+static void slurp(const char *path, char *text, size_t size)
+{
+	size_t n = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(text, 1, size - 1, f);
+		fclose(f);
+	}
+	text[n] = '\0';
+}
+
+/* What the fatal signal handler runs, called here directly: the remove of
+ * every record added and not removed yet (a script without "#!" too, as
+ * hook_exec runs it), none once withdrawn; a remove that hangs ignoring
+ * SIGTERM is killed once the hook timeout (shorter than 5 s) and the grace
+ * are over. */
+static void test_emergency_cleanup(void)
+{
+	static const struct {
+		const char *script;      /* after the line that logs the call */
+		long timeout_ms;
+		const char *want;        /* the log afterwards */
+		long long at_most_ms;
+	} rows[] = {
+		{ "#!/bin/sh\n", 10000, "add\nremove\n", 5000 },
+		{ "", 10000, "add\nremove\n", 5000 },
+		{ "#!/bin/sh\n", 300, "add\nremove\n", 4000 },
+	};
+	char *hook = xasprintf("%s/emergency-hook", base), *log = xasprintf("%s/emergency.log", base);
+	char text[256];
+	struct dns01 *d;
+	long long start;
+	FILE *f;
+
+	for (size_t i = 0; i < nitems(rows); i++) {
+		unlink(log);
+		if ((f = fopen(hook, "w")) != NULL) {
+			fprintf(f, "%secho \"$1\" >>'%s'\n", rows[i].script, log);
+			/* the last row's remove hangs, deaf to SIGTERM */
+			if (rows[i].timeout_ms < 1000)
+				fprintf(f, "[ \"$1\" = add ] || { trap '' TERM; sleep 30; }\n");
+			fclose(f);
+		}
+		chmod(hook, 0755);
+		hook_set_limits_ms(rows[i].timeout_ms, 100);
+		d = dns01_new(hook, 0);
+		CHECK_INT(dns01_publish(d, "e.example", "token.thumbprint"), 0, "the record is added");
+		start = mono_ms();
+		dns01_emergency_cleanup();
+		CHECK(mono_ms() - start < rows[i].at_most_ms, "row %zu: took %lld ms", i,
+		    mono_ms() - start);
+		slurp(log, text, sizeof(text));
+		CHECK_STR(text, rows[i].want, "the emergency remove ran");
+		dns01_withdraw_all(d);
+		unlink(log);
+		dns01_emergency_cleanup();
+		slurp(log, text, sizeof(text));
+		CHECK_STR(text, "", "nothing is left to remove once withdrawn");
+		dns01_free(d);
+	}
+	free(hook);
+	free(log);
+}
+
 int main(void)
 {
 	char *open_dir, *planted, *marker, *cmd;
@@ -155,6 +221,7 @@ int main(void)
 	test_refused_not_run(planted, marker);
 	test_deadline();
 	test_remove_after_deadline();
+	test_emergency_cleanup();
 	cmd = xasprintf("rm -rf %s", base);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", base);
