@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "certmanager.h"
 #include "err.h"
 #include "probe.h"
 #include "selfcheck.h"
@@ -385,12 +386,6 @@ static bool is_redirect(int status)
 	    status == 308;
 }
 
-/* Go's quoting of a key authorization (%q): base64url and '.' need none. */
-static char *go_quote(const char *s)
-{
-	return xasprintf("\"%s\"", s);
-}
-
 /* The body as cert-manager shows a wrong one: whole up to 24 bytes, else
  * the first 24, white space trimmed, and "... (truncated)". */
 static char *shown_body(const char *body, size_t len)
@@ -509,7 +504,7 @@ static bool one_pass(const char *url, const struct cm_challenge *ch,
 			fail_with(r, ch, h.proxied ? "proxy_catches_selfcheck" : "wrong_status",
 			    xasprintf("wrong status code '%d', expected '200'", h.status), &first, NULL);
 		} else if (h.body_len != strlen(ch->key) || memcmp(h.body, ch->key, h.body_len) != 0) {
-			char *q = go_quote(ch->key), *shown = shown_body(h.body, h.body_len);
+			char *q = cm_go_quote(ch->key), *shown = shown_body(h.body, h.body_len);
 
 			fail_with(r, ch, h.proxied ? "proxy_catches_selfcheck" : "wrong_body",
 			    xasprintf("did not get expected response when querying endpoint, "
