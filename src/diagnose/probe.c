@@ -253,9 +253,7 @@ static char *header_value(const char *line, const char *end, const char *name)
 	    (size_t)(end - v));
 }
 
-/* Appends the scheme of the Proxy-Authenticate value (its first token) to
- * *schemes, ", " between them. */
-static void add_scheme(char **schemes, const char *value)
+void probe_auth_scheme_add(char **schemes, const char *value)
 {
 	size_t n = strcspn(value, " \t,");
 	char *s;
@@ -292,7 +290,7 @@ void probe_tunnel_parse(const char *head, size_t len, struct probe_tunnel *out)
 		    (v = header_value(line, eol, "X-Squid-Error")) != NULL) {
 			out->squid_error = v;
 		} else if ((v = header_value(line, eol, "Proxy-Authenticate")) != NULL) {
-			add_scheme(&out->auth_schemes, v);
+			probe_auth_scheme_add(&out->auth_schemes, v);
 			free(v);
 		}
 	}

@@ -428,6 +428,28 @@ static const struct {
 	  REG "503 : <html>down</html>", 1,
 	  "(it answered the GET of the directory with 503 Service Unavailable, "
 	  "X-Squid-Error: ERR_CONNECT_FAIL 113)" },
+	{ "http:// server, tinyproxy cannot connect: its own 500 page", NULL, {
+	  PX_UPTO_TCP, .server = PLAIN_URL, .port = 80, .plain_http = true,
+	  .proxy_forward = true, .tunnel = DTUN_STATUS, .tunnel_code = 500,
+	  .tunnel_reason = "Unable to connect", .proxy_server = "tinyproxy/1.11.1",
+	  .http = DHTTP_NOT_ACME, .http_status = 500, .go_error = "500 : <html>tp</html>" },
+	  "proxy_cannot_reach", "oooof-f---", "plain_http", "ErrRegisterACMEAccount",
+	  REG "500 : <html>tp</html>", 1,
+	  "(it answered the GET of the directory with 500 Unable to connect)" },
+	{ "http:// server, a proxy's own 500 that is no tinyproxy page: refused", NULL, {
+	  PX_UPTO_TCP, .server = PLAIN_URL, .port = 80, .plain_http = true,
+	  .proxy_forward = true, .tunnel = DTUN_STATUS, .tunnel_code = 500,
+	  .tunnel_reason = "Internal Server Error", .squid_error = "ERR_INVALID_REQ 0",
+	  .http = DHTTP_NOT_ACME, .http_status = 500, .go_error = "500 : <html>x</html>" },
+	  "proxy_refused", "oooof-f---", "plain_http", "ErrRegisterACMEAccount",
+	  REG "500 : <html>x</html>", 1, "(500 Internal Server Error)" },
+	{ "http:// server, NTLM-only proxy: Go cannot answer it", NULL, {
+	  PX_UPTO_TCP, .server = PLAIN_URL, .port = 80, .plain_http = true,
+	  .proxy_forward = true, .tunnel = DTUN_STATUS, .tunnel_code = 407,
+	  .tunnel_reason = "Proxy Authentication Required", .auth_schemes = "NTLM, Negotiate",
+	  .http = DHTTP_NOT_ACME, .http_status = 407, .go_error = "407 : <html>auth</html>" },
+	  "proxy_auth_unsupported", "oooof-f---", "plain_http", "ErrRegisterACMEAccount",
+	  REG "407 : <html>auth</html>", 0, "NTLM, Negotiate" },
 	{ "http:// server, the proxy's 403 page: a 4xx *acme.Error, not retried", NULL, {
 	  PX_UPTO_TCP, .server = PLAIN_URL, .port = 80, .plain_http = true,
 	  .proxy_forward = true, .tunnel = DTUN_STATUS, .tunnel_code = 403,
