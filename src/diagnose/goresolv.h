@@ -21,8 +21,8 @@
  *   - a bound above the lookup (the dialer's 30 s, the sync deadline) ends
  *     it wherever it is;
  *   - each exchange over UDP, again over TCP when the answer is truncated
- *     (TC), or over TCP only with use-vc (Go's useTCP; exchange() in
- *     dnsclient_unix.go).
+ *     (TC), or over TCP only with use-vc (Go's useTCP since Go 1.13, so
+ *     in every release from v1.0.0; exchange() in dnsclient_unix.go).
  * A server is assumed to do on every attempt what it did when asked once.
  * Go's current net/dnsclient_unix.go runs the same rounds and keeps the
  * same errors; a program built with Debian's Go 1.19 took what this model
