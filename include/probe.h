@@ -119,6 +119,8 @@ struct probe_tunnel {
 	char *squid_error; /* owned; the X-Squid-Error header ("ERR_CONNECT_FAIL 113"), or NULL */
 	char *auth_schemes; /* owned; the schemes of the Proxy-Authenticate headers,
 	                     * "NTLM, Negotiate", or NULL when none */
+	char *tinyproxy;  /* owned; the Server header of tinyproxy's own answer
+			   * ("tinyproxy/1.11.1": no Via, so not one it relayed), or NULL */
 	long long ms;
 };
 
@@ -143,8 +145,8 @@ void probe_tunnel_run(struct probe_conn *c, const char *authority, const char *c
 
 /* Parses the proxy's answer to CONNECT, head (len bytes: the status line
  * and headers, up to and without the empty line), into out's status
- * (OK, STATUS or GARBLED), code, reason, error, squid_error and
- * auth_schemes; each header value kept is cut at 200 bytes. Pure; release
+ * (OK, STATUS or GARBLED), code, reason, error, squid_error,
+ * auth_schemes and tinyproxy; each header value kept is cut at 200 bytes. Pure; release
  * out with probe_tunnel_clear(). */
 void probe_tunnel_parse(const char *head, size_t len, struct probe_tunnel *out);
 

@@ -488,7 +488,8 @@ bool diag_step_proxy(struct run *r)
 	f->tunnel_error = diag_keep(r, t.error);
 	f->squid_error = diag_keep(r, t.squid_error);
 	f->auth_schemes = diag_keep(r, t.auth_schemes);
-	t.reason = t.error = t.squid_error = t.auth_schemes = NULL;
+	f->proxy_server = diag_keep(r, t.tinyproxy);
+	t.reason = t.error = t.squid_error = t.auth_schemes = t.tinyproxy = NULL;
 	f->ms[DIAG_PROXY] = f->cm_ms[DIAG_PROXY] = mono_ms() - start;
 	switch (t.status) {
 	case PROBE_TUNNEL_OK:

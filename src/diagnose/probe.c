@@ -269,7 +269,8 @@ void probe_auth_scheme_add(char **schemes, const char *value)
 void probe_tunnel_parse(const char *head, size_t len, struct probe_tunnel *out)
 {
 	const char *end = head + len, *line, *eol;
-	char *v;
+	char *v, *server = NULL;
+	bool via = false;
 
 	eol = memchr(head, '\n', len);
 	if (eol == NULL)
@@ -292,8 +293,19 @@ void probe_tunnel_parse(const char *head, size_t len, struct probe_tunnel *out)
 		} else if ((v = header_value(line, eol, "Proxy-Authenticate")) != NULL) {
 			probe_auth_scheme_add(&out->auth_schemes, v);
 			free(v);
+		} else if ((v = header_value(line, eol, "Via")) != NULL) {
+			via = true;
+			free(v);
+		} else if ((v = header_value(line, eol, "Server")) != NULL) {
+			free(server);
+			server = v;
 		}
 	}
+	if (server != NULL && !via && strncasecmp(server, "tinyproxy/", 10) == 0) {
+		out->tinyproxy = server;
+		server = NULL;
+	}
+	free(server);
 }
 
 void probe_tunnel_clear(struct probe_tunnel *out)
@@ -302,5 +314,6 @@ void probe_tunnel_clear(struct probe_tunnel *out)
 	free(out->error);
 	free(out->squid_error);
 	free(out->auth_schemes);
+	free(out->tinyproxy);
 	memset(out, 0, sizeof(*out));
 }
