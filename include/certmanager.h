@@ -350,9 +350,11 @@ char *cm_err_eab_key_missing(const char *name, const char *key);
  * KEY quoted as cm_go_quote() does. Caller frees. */
 char *cm_err_key_data_missing(const char *key, const char *ns, const char *name);
 
-/* Go's %q of s (strconv.Quote) for ASCII text: \" and \\, \a \b \f \n
- * \r \t \v, other control bytes and bytes above 0x7e as \xNN (Go would
- * keep printable UTF-8 as it is). Caller frees. */
+/* Go's %q of s (strconv.Quote): \" and \\, \a \b \f \n \r \t \v, other
+ * control bytes and DEL as \xNN, a byte of no valid UTF-8 sequence as
+ * \xNN, the C1 controls and the soft hyphen as \u00NN; other UTF-8 is
+ * kept as it is (Go would also write the rarer non-printing runes, such
+ * as U+200B, as \uNNNN). Caller frees. */
 char *cm_go_quote(const char *s);
 
 /* Decodes the len bytes of an EAB Secret's data key as cert-manager does

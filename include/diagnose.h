@@ -264,6 +264,8 @@ struct diag_facts {
 	const char *tunnel_error;
 	const char *squid_error;      /* X-Squid-Error of the answer ("ERR_CONNECT_FAIL 113"), or NULL */
 	const char *auth_schemes;     /* Proxy-Authenticate schemes offered ("NTLM, Negotiate"), or NULL */
+	const char *proxy_server;     /* Server of the proxy's own answer, when it is tinyproxy's
+				       * ("tinyproxy/1.11.1"; on the http:// path also a 407's), or NULL */
 	bool proxy_credentials;       /* Proxy-Authorization was sent */
 
 	/* tls */

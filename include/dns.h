@@ -3,7 +3,8 @@
  *
  * acmectl asks named servers rather than the system resolver wherever the
  * answer of one particular server is the fact wanted: the nameserver in a
- * pod's resolv.conf, each authoritative server of a dns-01 zone. The wire
+ * pod's resolv.conf, each authoritative server of a dns-01 zone; over TCP
+ * only when asked (dns_query_over()). The wire
  * format pieces (dns_build_query, dns_parse) are pure and table-tested;
  * dns_query() adds the sockets and the deadline.
  *
@@ -129,5 +130,18 @@ void dns_servers_from_resolv(const char *path, const char *fallback, struct dns_
  * for a name that is no domain name. */
 int dns_query(const struct sockaddr_storage *server, socklen_t salen, const char *name,
     uint16_t type, bool rd, long timeout_ms, struct dns_msg *out);
+
+/* How dns_query_over() asks. */
+enum dns_transport {
+	DNS_UDP_THEN_TCP, /* as dns_query() */
+	DNS_UDP,          /* UDP only: a truncated answer is returned as it came (out->tc) */
+	DNS_TCP,          /* TCP only (resolv.conf's use-vc): the question and the answer
+			   * each behind its 2-byte length (RFC 1035 4.2.2) */
+};
+
+/* dns_query() over the transport how, all within timeout_ms; the same
+ * returns and errors ("... (TCP)" naming the transport that failed). */
+int dns_query_over(const struct sockaddr_storage *server, socklen_t salen, const char *name,
+    uint16_t type, bool rd, enum dns_transport how, long timeout_ms, struct dns_msg *out);
 
 #endif

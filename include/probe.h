@@ -119,6 +119,8 @@ struct probe_tunnel {
 	char *squid_error; /* owned; the X-Squid-Error header ("ERR_CONNECT_FAIL 113"), or NULL */
 	char *auth_schemes; /* owned; the schemes of the Proxy-Authenticate headers,
 	                     * "NTLM, Negotiate", or NULL when none */
+	char *tinyproxy;  /* owned; the Server header of tinyproxy's own answer
+			   * ("tinyproxy/1.11.1": no Via, so not one it relayed), or NULL */
 	long long ms;
 };
 
@@ -143,10 +145,14 @@ void probe_tunnel_run(struct probe_conn *c, const char *authority, const char *c
 
 /* Parses the proxy's answer to CONNECT, head (len bytes: the status line
  * and headers, up to and without the empty line), into out's status
- * (OK, STATUS or GARBLED), code, reason, error, squid_error and
- * auth_schemes; each header value kept is cut at 200 bytes. Pure; release
+ * (OK, STATUS or GARBLED), code, reason, error, squid_error,
+ * auth_schemes and tinyproxy; each header value kept is cut at 200 bytes. Pure; release
  * out with probe_tunnel_clear(). */
 void probe_tunnel_parse(const char *head, size_t len, struct probe_tunnel *out);
+
+/* Appends the scheme of a Proxy-Authenticate value (its first token;
+ * value NUL-terminated, borrowed) to *schemes, ", " between them. */
+void probe_auth_scheme_add(char **schemes, const char *value);
 
 /* Frees what out owns and zeroes it. */
 void probe_tunnel_clear(struct probe_tunnel *out);
@@ -227,6 +233,10 @@ struct probe_response {
 	char *replay_nonce;
 	char *location;
 	char *squid_error;    /* X-Squid-Error: the answer is Squid's own */
+	char *server;         /* the Server header, NULL when absent */
+	bool via;             /* a Via header came: a proxy relayed the answer */
+	char *auth_schemes;   /* the schemes of the Proxy-Authenticate headers,
+	                       * "NTLM, Negotiate", or NULL when none */
 	char *body;           /* owned, NUL-terminated; "" for none */
 	size_t body_len;
 	bool keep_alive;      /* the connection may carry another request */
@@ -253,6 +263,12 @@ enum probe_http_status probe_http(struct probe_conn *c, const char *method,
 enum probe_http_status probe_http_proxied(struct probe_conn *c, const char *method,
     const char *authority, const char *url, const char *credentials, const char *body,
     long long deadline, struct probe_response *resp, char **error);
+
+/* True when resp is a proxy's own answer, not one it relayed: Squid's
+ * (X-Squid-Error), or tinyproxy's error page, which names it in Server
+ * ("tinyproxy/1.11.1") without the Via header tinyproxy adds to every
+ * answer it relays (a CA's 5xx through tinyproxy is not taken for it). */
+bool probe_response_is_proxys(const struct probe_response *resp);
 
 /* Frees what resp owns and zeroes it. */
 void probe_response_clear(struct probe_response *resp);

@@ -597,8 +597,28 @@ out:
 	return rc;
 }
 
-int dns_query(const struct sockaddr_storage *server, socklen_t salen, const char *name,
-    uint16_t type, bool rd, long timeout_ms, struct dns_msg *out)
+/* The question q over TCP to server by deadline: 0 with the answer to it
+ * in out, or -1 with err. */
+static int query_tcp(const struct sockaddr_storage *server, socklen_t salen, const uint8_t *q,
+    size_t qlen, const char *name, uint16_t type, long long deadline, long timeout_ms,
+    struct dns_msg *out)
+{
+	int fd, rc;
+
+	if ((fd = connect_by(server, salen, SOCK_STREAM, deadline, timeout_ms)) == -1)
+		return -1;
+	rc = exchange_tcp(fd, server, q, qlen, deadline, timeout_ms, out);
+	close(fd);
+	if (rc == 0 && !answers(out, get16(q), name, type)) {
+		dns_msg_clear(out);
+		err_set(ERR_NETWORK, "malformed DNS answer: not an answer to the question asked");
+		rc = -1;
+	}
+	return rc;
+}
+
+int dns_query_over(const struct sockaddr_storage *server, socklen_t salen, const char *name,
+    uint16_t type, bool rd, enum dns_transport how, long timeout_ms, struct dns_msg *out)
 {
 	uint8_t q[DNS_QUERY_MAX];
 	long long deadline = mono_ms() + timeout_ms;
@@ -615,22 +635,21 @@ int dns_query(const struct sockaddr_storage *server, socklen_t salen, const char
 		err_set(ERR_USAGE, "not a domain name: \"%s\"", name);
 		return -1;
 	}
+	if (how == DNS_TCP)
+		return query_tcp(server, salen, q, qlen, name, type, deadline, timeout_ms, out);
 	if ((fd = connect_by(server, salen, SOCK_DGRAM, deadline, timeout_ms)) == -1)
 		return -1;
 	rc = exchange_udp(fd, server, q, qlen, name, type, deadline, timeout_ms, out);
 	close(fd);
-	if (rc != 0 || !out->tc)
+	if (rc != 0 || !out->tc || how == DNS_UDP)
 		return rc;
 	/* truncated: the whole answer over TCP, within what is left */
 	dns_msg_clear(out);
-	if ((fd = connect_by(server, salen, SOCK_STREAM, deadline, timeout_ms)) == -1)
-		return -1;
-	rc = exchange_tcp(fd, server, q, qlen, deadline, timeout_ms, out);
-	close(fd);
-	if (rc == 0 && !answers(out, id, name, type)) {
-		dns_msg_clear(out);
-		err_set(ERR_NETWORK, "malformed DNS answer: not an answer to the question asked");
-		rc = -1;
-	}
-	return rc;
+	return query_tcp(server, salen, q, qlen, name, type, deadline, timeout_ms, out);
+}
+
+int dns_query(const struct sockaddr_storage *server, socklen_t salen, const char *name,
+    uint16_t type, bool rd, long timeout_ms, struct dns_msg *out)
+{
+	return dns_query_over(server, salen, name, type, rd, DNS_UDP_THEN_TCP, timeout_ms, out);
 }

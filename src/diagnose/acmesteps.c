@@ -319,13 +319,16 @@ bool diag_step_http(struct run *r)
 		probe_response_clear(&resp);
 		return false;
 	}
-	if (f->proxy_forward && (resp.squid_error != NULL || resp.status == 407)) {
+	if (f->proxy_forward && (probe_response_is_proxys(&resp) || resp.status == 407)) {
 		/* the proxy's own answer, which Go takes for the CA's */
 		f->tunnel = DTUN_STATUS;
 		f->tunnel_code = resp.status;
 		f->tunnel_reason = diag_keep(r, resp.reason != NULL ? xstrdup(resp.reason) : NULL);
 		f->squid_error = diag_keep(r, resp.squid_error);
-		resp.squid_error = NULL;
+		f->auth_schemes = diag_keep(r, resp.auth_schemes);
+		if (resp.squid_error == NULL)
+			f->proxy_server = diag_keep(r, resp.server != NULL ? xstrdup(resp.server) : NULL);
+		resp.squid_error = resp.auth_schemes = NULL;
 	}
 	f->http_status = resp.status;
 	f->content_type = diag_keep(r, resp.content_type);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certmanager.h"
 #include "cmcert.h"
 #include "err.h"
 #include "k8s.h"
@@ -408,26 +409,6 @@ static char *go_list(const struct cm_strings *l)
 	return s;
 }
 
-/* Go's %q of s for the printable ASCII a commonName normally holds. */
-static char *go_quote(const char *s)
-{
-	char *out = xcalloc(1, strlen(s) * 4 + 3), *p = out;
-
-	*p++ = '"';
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			p += sprintf(p, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			p += sprintf(p, "\\x%02x", ch);
-		else
-			*p++ = (char)ch;
-	}
-	*p = '"';
-	return out;
-}
-
 char *cm_cn_not_in_sans(const struct cm_certificate *c)
 {
 	char *dns, *ips, *cn, *msg;
@@ -437,7 +418,7 @@ char *cm_cn_not_in_sans(const struct cm_certificate *c)
 		return NULL;
 	dns = go_list(&c->dns_names);
 	ips = go_list(&c->ip_addresses);
-	cn = go_quote(c->common_name);
+	cn = cm_go_quote(c->common_name);
 	msg = xasprintf("The CSR PEM requests a commonName that is not present in the list "
 	    "of dnsNames or ipAddresses. If a commonName is set, ACME requires that the value "
 	    "is also present in the list of dnsNames or ipAddresses: %s does not exist in %s "

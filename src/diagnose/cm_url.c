@@ -137,24 +137,60 @@ static char *authority_error(const char *a, size_t n)
 	return unescape_error(colon + 1, (size_t)(at - colon - 1), M_USER);
 }
 
+/* The length of the valid UTF-8 sequence of a non-ASCII rune at p (no
+ * overlong form, no surrogate, nothing above U+10FFFF) with the rune in
+ * *rune, or 0 when p starts none: strconv.Quote writes such a byte as
+ * \xNN. */
+static size_t utf8_rune(const unsigned char *p, unsigned *rune)
+{
+	static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t n = *p >= 0xf0 && *p <= 0xf4 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
+	unsigned r;
+
+	if (n == 0 || *p > 0xf4)
+		return 0;
+	r = *p & (0x7f >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		r = r << 6 | (p[i] & 0x3f);
+	}
+	if (r < min[n] || r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff))
+		return 0;
+	*rune = r;
+	return n;
+}
+
 char *cm_go_quote(const char *s)
 {
 	static const char named[] = "\a\b\t\n\v\f\r", letters[] = "abtnvfr";
 	char *out = xmalloc(strlen(s) * 4 + 3), *o = out;
 	const char *nm;
+	unsigned rune;
+	size_t n;
 
 	*o++ = '"';
 	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\') {
 			*o++ = '\\';
 			*o++ = (char)*p;
-		} else if (*p != '\0' && (nm = strchr(named, *p)) != NULL) {
+		} else if ((nm = strchr(named, *p)) != NULL) {
 			*o++ = '\\';
 			*o++ = letters[nm - named];
-		} else if (*p < 0x20 || *p > 0x7e) {
+		} else if (*p < 0x20 || *p == 0x7f) {
 			o += sprintf(o, "\\x%02x", *p);
-		} else {
+		} else if (*p < 0x7f) {
 			*o++ = (char)*p;
+		} else if ((n = utf8_rune(p, &rune)) == 0) {
+			o += sprintf(o, "\\x%02x", *p);
+		} else if (rune < 0xa0 || rune == 0xad) {
+			/* 6 bytes for 2: within the 4 a byte may take */
+			o += sprintf(o, "\\u%04x", rune);
+			p += n - 1;
+		} else {
+			memcpy(o, p, n);
+			o += n;
+			p += n - 1;
 		}
 	}
 	*o++ = '"';

@@ -121,6 +121,11 @@ void diag_lines(const struct diag_facts *f, struct diag_report *r);
  * of f->tls_go118, NULL when it worked or was not made. Caller frees. */
 char *diag_go118_error(const struct diag_facts *f);
 
+/* Go's error for the failed handshake h, lowest the oldest TLS version it
+ * offered (server: net/http checks the server's answer for HTTP, not the
+ * proxy's). Caller frees. */
+char *diag_go_handshake_error(const struct diag_handshake *h, bool server, int lowest);
+
 /* Fills out with what cert-manager would show for verdict at step
  * (release with cm_view_free()). */
 void diag_cm_view(const struct diag_facts *f, enum diag_verdict verdict, enum diag_step step,
@@ -248,6 +253,10 @@ long long diag_step_deadline(struct run *r, enum diag_step step, bool *sync_limi
  * the caller frees the three strings. False, with nothing to free, when
  * url is not https:// with a usable host and port. */
 bool diag_split_url(const char *url, char **host, int *port, char **authority, char **path);
+
+/* Copies what the handshake t showed into h, which borrows t's strings
+ * (keep t while h is used). */
+void diag_handshake_record(const struct probe_tls *t, struct diag_handshake *h);
 
 /* The steps after route, each recording into r->f what it observed. The
  * bool ones return whether the next step can run. */

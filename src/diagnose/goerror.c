@@ -63,10 +63,7 @@ static int lowest_tls(const struct diag_facts *f)
 	return cm_offers_tls10(&f->cm) ? TLS1_VERSION : TLS1_2_VERSION;
 }
 
-/* Go's error for the failed handshake h, lowest the oldest TLS version it
- * offered (server: net/http checks the server's answer for HTTP, not the
- * proxy's). Caller frees. */
-static char *go_handshake_error(const struct diag_handshake *h, bool server, int lowest)
+char *diag_go_handshake_error(const struct diag_handshake *h, bool server, int lowest)
 {
 	if (server && h->http_answer)
 		return cm_err_http_to_https();
@@ -96,7 +93,7 @@ static char *go_proxy_tls_error(const struct diag_facts *f, const struct cm_dead
 		detail = cm_err_tls_handshake_timeout();
 	} else if (h->result == DTLS_FAILED) {
 		detail = f->proxy_speaks == DSPEAKS_HTTP ? cm_err_tls_not_tls() :
-		    go_handshake_error(h, false, lowest_tls(f));
+		    diag_go_handshake_error(h, false, lowest_tls(f));
 	} else {
 		detail = go_x509_error(f, h, f->proxy_host);
 	}
@@ -174,7 +171,7 @@ static char *go_error(const struct diag_facts *f, enum diag_step step, long long
 			detail = cm_err_tls_handshake_timeout();
 		} else if (f->tls == DTLS_FAILED) {
 			diag_server_handshake(f, &h);
-			detail = go_handshake_error(&h, true, lowest_tls(f));
+			detail = diag_go_handshake_error(&h, true, lowest_tls(f));
 		} else {
 			diag_server_handshake(f, &h);
 			detail = go_x509_error(f, &h, f->host);
@@ -332,7 +329,7 @@ char *diag_go118_error(const struct diag_facts *f)
 	if (h->result == DTLS_TIMEOUT)
 		detail = cm_err_tls_handshake_timeout();
 	else if (h->result == DTLS_FAILED)
-		detail = go_handshake_error(h, true, TLS1_2_VERSION);
+		detail = diag_go_handshake_error(h, true, TLS1_2_VERSION);
 	else
 		return NULL;
 	out = cm_err_url("GET", f->server, detail);

@@ -23,6 +23,7 @@ struct ask {
 	socklen_t salen;
 	const char *fqdn;
 	uint16_t type;
+	bool tcp;                 /* use-vc */
 	long timeout_ms;
 	struct gores_fact fact;   /* out */
 	char *addrs;              /* out: "a, b" of an answer; caller frees */
@@ -44,19 +45,30 @@ static char *answer_addrs(const struct dns_msg *m, uint16_t type)
 	return s;
 }
 
-/* Asks a's question and records what the server did as Go reads it: no
- * answer at all within the timeout, or a quick failure (an ICMP port
- * unreachable, a malformed answer: Go moves on from both). */
+/* Asks a's question as Go does (over UDP, again over TCP with a timeout
+ * of its own when the answer is truncated; over TCP only with use-vc) and
+ * records what the server did as Go reads it: no answer at all within the
+ * timeout, or a quick failure (an ICMP port unreachable, a refused TCP
+ * connection, a malformed answer: Go moves on from all). */
 static void ask_run(struct ask *a)
 {
 	struct dns_msg m;
-	long long start = mono_ms();
+	long long start = mono_ms(), exchange = start;
 	int rc;
 
-	rc = dns_query(a->sa, a->salen, a->fqdn, a->type, true, a->timeout_ms, &m);
+	rc = dns_query_over(a->sa, a->salen, a->fqdn, a->type, true, a->tcp ? DNS_TCP : DNS_UDP,
+	    a->timeout_ms, &m);
+	if (rc == 0 && m.tc && !a->tcp) {
+		dns_msg_clear(&m);
+		a->fact.tcp_retry = true;
+		exchange = mono_ms();
+		rc = dns_query_over(a->sa, a->salen, a->fqdn, a->type, true, DNS_TCP,
+		    a->timeout_ms, &m);
+	}
 	a->fact.ms = mono_ms() - start;
 	if (rc == -1) {
-		a->fact.reply = a->fact.ms + 50 >= a->timeout_ms ? GORES_TIMEOUT : GORES_REFUSED;
+		a->fact.reply = mono_ms() - exchange + 50 >= a->timeout_ms ? GORES_TIMEOUT :
+		    GORES_REFUSED;
 		err_clear();
 		return;
 	}
@@ -142,6 +154,7 @@ static bool ask_server(struct lookup *k, size_t n, size_t s, long long deadline)
 		a[q].salen = k->servers.len[s];
 		a[q].fqdn = k->names[n].fqdn;
 		a[q].type = q == GORES_A ? DNS_A : DNS_AAAA;
+		a[q].tcp = k->l.tcp;
 		a[q].timeout_ms = tmo;
 	}
 	ask_both(a, timed_out_before(k, n, s, GORES_A), timed_out_before(k, n, s, GORES_AAAA));
@@ -225,6 +238,7 @@ void goprobe_run(const char *host, const struct resolv_conf *conf, long long lim
 	k.l.attempts = conf->go_attempts;
 	k.l.rotate = conf->rotate && k.servers.n > 1;
 	k.l.single_request = conf->single_request;
+	k.l.tcp = conf->use_vc;
 	k.l.limit_ms = limit_ms;
 	nfacts = k.l.nnames * k.l.nservers * GORES_NQTYPES;
 	k.facts = xcalloc(nfacts + 1, sizeof(*k.facts));
@@ -260,7 +274,7 @@ void goprobe_run(const char *host, const struct resolv_conf *conf, long long lim
 		out->answer = found_addrs(&k, out->res.found_name);
 	else if (!out->res.cut)
 		out->error = gores_error_text(host, out->res.error_server < k.servers.n ?
-		    k.servers.text[out->res.error_server] : NULL, out->res.error);
+		    k.servers.text[out->res.error_server] : NULL, out->res.error, k.l.tcp);
 out:
 	lookup_free(&k);
 }

@@ -42,9 +42,10 @@ static bool round_of(const struct gores_lookup *l, size_t name, enum gores_qtype
 			out->need_server = s;
 			return false;
 		}
-		if (reply == GORES_TIMEOUT || took >= l->timeout_ms) {
+		if (reply == GORES_TIMEOUT || (!f->tcp_retry && took >= l->timeout_ms)) {
 			reply = GORES_TIMEOUT;
-			took = l->timeout_ms;
+			/* after a truncated answer the TCP exchange had its own */
+			took = f->tcp_retry ? took : l->timeout_ms;
 		}
 		if (l->limit_ms > 0 && out->end + took > l->limit_ms) {
 			out->cut = true;
@@ -192,10 +193,15 @@ enum gores_cause gores_cause(const struct gores_lookup *l, size_t *server)
 	return any > 0 ? GORES_CAUSE_TIMEOUTS : GORES_CAUSE_NONE;
 }
 
-char *gores_error_text(const char *host, const char *server, enum gores_reply reply)
+char *gores_error_text(const char *host, const char *server, enum gores_reply reply, bool tcp)
 {
 	const char *what;
 
+	if (tcp && server != NULL && reply == GORES_TIMEOUT)
+		return xasprintf("lookup %s on %s: dial tcp %s: i/o timeout", host, server, server);
+	if (tcp && server != NULL && reply == GORES_REFUSED)
+		return xasprintf("lookup %s on %s: dial tcp %s: connect: connection refused", host,
+		    server, server);
 	switch (reply) {
 	case GORES_TIMEOUT:
 		return xasprintf("lookup %s on %s: read udp POD_IP:PORT->%s: i/o timeout", host,

@@ -19,7 +19,10 @@
  *   - the lookup ends at the first name with an address; without one, Go
  *     reports the last error, preferring the name as given;
  *   - a bound above the lookup (the dialer's 30 s, the sync deadline) ends
- *     it wherever it is.
+ *     it wherever it is;
+ *   - each exchange over UDP, again over TCP when the answer is truncated
+ *     (TC), or over TCP only with use-vc (Go's useTCP since Go 1.13, so
+ *     in every release from v1.0.0; exchange() in dnsclient_unix.go).
  * A server is assumed to do on every attempt what it did when asked once.
  * Go's current net/dnsclient_unix.go runs the same rounds and keeps the
  * same errors; a program built with Debian's Go 1.19 took what this model
@@ -47,6 +50,9 @@ struct gores_fact {
 	enum gores_reply reply;
 	long ms;         /* how long the reply took; a reply after the timeout
 			  * is a timeout */
+	bool tcp_retry;  /* the UDP answer came truncated and the question went
+			  * again over TCP, which Go gives a timeout of its own:
+			  * ms is both exchanges, a timeout only when reply says so */
 };
 
 /* One lookup: Go's settings and the facts, nnames x nservers x
@@ -58,6 +64,7 @@ struct gores_lookup {
 	int attempts;
 	bool rotate;
 	bool single_request;
+	bool tcp;             /* use-vc: every exchange over TCP */
 	unsigned offset;      /* rotate: the first server of the first question */
 	long long limit_ms;   /* the bound above the lookup; 0 when none */
 	const struct gores_fact *facts;
@@ -99,8 +106,9 @@ enum gores_cause gores_cause(const struct gores_lookup *l, size_t *server);
 
 /* The text Go's DNSError gives for reply from server ("IP:53", NULL when
  * none) about host, as in "lookup HOST on IP:53: no such host". The local
- * end of a UDP exchange, which only the pod knows, reads POD_IP:PORT.
- * Caller frees. */
-char *gores_error_text(const char *host, const char *server, enum gores_reply reply);
+ * end of a UDP exchange, which only the pod knows, reads POD_IP:PORT; over
+ * TCP (tcp: use-vc) a timeout or a refusal is the dial's, as for a server
+ * that is down. Caller frees. */
+char *gores_error_text(const char *host, const char *server, enum gores_reply reply, bool tcp);
 
 #endif

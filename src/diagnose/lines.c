@@ -307,9 +307,12 @@ static char *proxy_connect_text(const struct diag_facts *f)
 	}
 	if (f->proxy_forward && f->tunnel != DTUN_NOT_RUN) {
 		s = f->tunnel == DTUN_STATUS ? xasprintf("GET %s through the proxy -> %d %s, "
-		    "the proxy's own answer (%s%s%s)", f->server, f->tunnel_code, reason, creds,
-		    f->squid_error != NULL ? "; X-Squid-Error: " : "", f->squid_error != NULL ?
-		    f->squid_error : "") : xasprintf("no CONNECT for an http:// server: each "
+		    "the proxy's own answer (%s%s%s%s%s%s%s)", f->server, f->tunnel_code, reason,
+		    creds, f->squid_error != NULL ? "; X-Squid-Error: " : "",
+		    f->squid_error != NULL ? f->squid_error : "", f->proxy_server != NULL ?
+		    "; Server: " : "", f->proxy_server != NULL ? f->proxy_server : "",
+		    f->auth_schemes != NULL ? "; Proxy-Authenticate: " : "",
+		    f->auth_schemes != NULL ? f->auth_schemes : "") : xasprintf("no CONNECT for an http:// server: each "
 		    "request goes to the proxy with the whole URL, as Go sends it (%s)", creds);
 		free(target);
 		return s;

@@ -352,8 +352,7 @@ static enum diag_chain chain_kind(int e)
 	}
 }
 
-/* Copies what the handshake t (kept by the run) showed into h. */
-static void record_handshake(const struct probe_tls *t, struct diag_handshake *h)
+void diag_handshake_record(const struct probe_tls *t, struct diag_handshake *h)
 {
 	memset(h, 0, sizeof(*h));
 	switch (t->status) {
@@ -440,7 +439,7 @@ static void check_speaks_tls(struct run *r)
 	c = probe_tls_run(c, f->proxy_host, r->tls_ctx, deadline, &r->proxy_tls);
 	if (c != NULL) {
 		f->proxy_speaks = DSPEAKS_TLS;
-		record_handshake(&r->proxy_tls, &f->proxy_handshake);
+		diag_handshake_record(&r->proxy_tls, &f->proxy_handshake);
 	} else {
 		probe_tls_clear(&r->proxy_tls);
 	}
@@ -465,7 +464,7 @@ bool diag_step_proxy(struct run *r)
 	deadline = diag_step_deadline(r, DIAG_PROXY, &limited);
 	if (f->proxy_tls) {
 		c = probe_tls_run(c, f->proxy_host, r->tls_ctx, deadline, &r->proxy_tls);
-		record_handshake(&r->proxy_tls, &f->proxy_handshake);
+		diag_handshake_record(&r->proxy_tls, &f->proxy_handshake);
 		f->sync_cut = limited && r->proxy_tls.status == PROBE_TLS_TIMEOUT;
 		if (c == NULL || diag_checks_fail(f, &f->proxy_handshake)) {
 			f->ms[DIAG_PROXY] = f->cm_ms[DIAG_PROXY] = mono_ms() - start;
@@ -489,7 +488,8 @@ bool diag_step_proxy(struct run *r)
 	f->tunnel_error = diag_keep(r, t.error);
 	f->squid_error = diag_keep(r, t.squid_error);
 	f->auth_schemes = diag_keep(r, t.auth_schemes);
-	t.reason = t.error = t.squid_error = t.auth_schemes = NULL;
+	f->proxy_server = diag_keep(r, t.tinyproxy);
+	t.reason = t.error = t.squid_error = t.auth_schemes = t.tinyproxy = NULL;
 	f->ms[DIAG_PROXY] = f->cm_ms[DIAG_PROXY] = mono_ms() - start;
 	switch (t.status) {
 	case PROBE_TUNNEL_OK:
@@ -572,7 +572,7 @@ static void check_go118(struct run *r)
 	c = probe_tls_run(probe_conn_new(pc.fd), r->host, r->tls_ctx, deadline, &r->tls_go118);
 	probe_tls_ctx_offer(r->tls_ctx, true);
 	probe_conn_close(c);
-	record_handshake(&r->tls_go118, &r->f.tls_go118);
+	diag_handshake_record(&r->tls_go118, &r->f.tls_go118);
 }
 
 bool diag_step_tls(struct run *r)
@@ -586,7 +586,7 @@ bool diag_step_tls(struct run *r)
 	r->conn = probe_tls_run(r->below, r->host, r->tls_ctx, deadline, &r->tls);
 	r->below = NULL;
 	f->ms[DIAG_TLS] = f->cm_ms[DIAG_TLS] = r->tls.ms;
-	record_handshake(&r->tls, &h);
+	diag_handshake_record(&r->tls, &h);
 	f->tls = h.result;
 	f->tls_error = h.error;
 	f->tls_closed = h.closed;

@@ -253,9 +253,7 @@ static char *header_value(const char *line, const char *end, const char *name)
 	    (size_t)(end - v));
 }
 
-/* Appends the scheme of the Proxy-Authenticate value (its first token) to
- * *schemes, ", " between them. */
-static void add_scheme(char **schemes, const char *value)
+void probe_auth_scheme_add(char **schemes, const char *value)
 {
 	size_t n = strcspn(value, " \t,");
 	char *s;
@@ -271,7 +269,8 @@ static void add_scheme(char **schemes, const char *value)
 void probe_tunnel_parse(const char *head, size_t len, struct probe_tunnel *out)
 {
 	const char *end = head + len, *line, *eol;
-	char *v;
+	char *v, *server = NULL;
+	bool via = false;
 
 	eol = memchr(head, '\n', len);
 	if (eol == NULL)
@@ -292,10 +291,21 @@ void probe_tunnel_parse(const char *head, size_t len, struct probe_tunnel *out)
 		    (v = header_value(line, eol, "X-Squid-Error")) != NULL) {
 			out->squid_error = v;
 		} else if ((v = header_value(line, eol, "Proxy-Authenticate")) != NULL) {
-			add_scheme(&out->auth_schemes, v);
+			probe_auth_scheme_add(&out->auth_schemes, v);
 			free(v);
+		} else if ((v = header_value(line, eol, "Via")) != NULL) {
+			via = true;
+			free(v);
+		} else if ((v = header_value(line, eol, "Server")) != NULL) {
+			free(server);
+			server = v;
 		}
 	}
+	if (server != NULL && !via && strncasecmp(server, "tinyproxy/", 10) == 0) {
+		out->tinyproxy = server;
+		server = NULL;
+	}
+	free(server);
 }
 
 void probe_tunnel_clear(struct probe_tunnel *out)
@@ -304,5 +314,6 @@ void probe_tunnel_clear(struct probe_tunnel *out)
 	free(out->error);
 	free(out->squid_error);
 	free(out->auth_schemes);
+	free(out->tinyproxy);
 	memset(out, 0, sizeof(*out));
 }

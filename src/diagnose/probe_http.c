@@ -215,6 +215,16 @@ static enum probe_http_status exchange(struct probe_conn *c, const char *method,
 			} else if (strcasecmp(line, "X-Squid-Error") == 0) {
 				free(resp->squid_error);
 				resp->squid_error = xstrndup(value, vlen);
+			} else if (strcasecmp(line, "Server") == 0) {
+				free(resp->server);
+				resp->server = xstrndup(value, vlen);
+			} else if (strcasecmp(line, "Via") == 0) {
+				resp->via = true;
+			} else if (strcasecmp(line, "Proxy-Authenticate") == 0) {
+				char *v = xstrndup(value, vlen);
+
+				probe_auth_scheme_add(&resp->auth_schemes, v);
+				free(v);
 			} else if (strcasecmp(line, "Content-Length") == 0) {
 				has_length = true;
 				length = strtoull(value, NULL, 10);
@@ -232,7 +242,10 @@ static enum probe_http_status exchange(struct probe_conn *c, const char *method,
 		free(resp->content_type);
 		resp->content_type = NULL;
 		free(resp->squid_error);
-		resp->squid_error = NULL;
+		free(resp->server);
+		free(resp->auth_schemes);
+		resp->squid_error = resp->server = resp->auth_schemes = NULL;
+		resp->via = false;
 		has_length = chunked = false;
 	}
 	resp->body = xstrdup("");
@@ -308,9 +321,17 @@ enum probe_http_status probe_http_proxied(struct probe_conn *c, const char *meth
 	return st;
 }
 
+bool probe_response_is_proxys(const struct probe_response *resp)
+{
+	return resp->squid_error != NULL || (resp->server != NULL && !resp->via &&
+	    strncasecmp(resp->server, "tinyproxy/", 10) == 0);
+}
+
 void probe_response_clear(struct probe_response *resp)
 {
 	free(resp->squid_error);
+	free(resp->server);
+	free(resp->auth_schemes);
 	free(resp->content_type);
 	free(resp->reason);
 	free(resp->replay_nonce);

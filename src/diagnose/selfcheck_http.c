@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "certmanager.h"
+#include "diagnose_int.h"
 #include "err.h"
 #include "probe.h"
 #include "selfcheck.h"
@@ -42,6 +44,7 @@ struct hop {
 	const char *verdict;   /* the verdict when no response */
 	bool proxied;          /* sent through a proxy */
 	char *proxy;           /* the proxy as shown (no credentials), when proxied */
+	bool tls_legacy;       /* TLS failed as the server wants TLS 1.0 or 1.1 only */
 };
 
 static void url_clear(struct url_parts *u)
@@ -236,35 +239,44 @@ out:
 	return conn;
 }
 
-/* TLS over c for host, certificates not checked (InsecureSkipVerify).
- * Returns the TLS connection, or NULL with h set (c closed). */
+/* TLS over c for host, certificates not checked (InsecureSkipVerify),
+ * offering what the modelled release's Go offers (TLS 1.0 up to v1.8.0,
+ * TLS 1.2 from v1.9.0). Returns the TLS connection, or NULL with h set
+ * (c closed). */
 static struct probe_conn *tls_insecure(struct probe_conn *c, const char *host,
     const struct selfcheck_opts *o, long long deadline, struct selfcheck_result *r,
     struct hop *h)
 {
 	struct probe_tls_ctx *ctx = probe_tls_ctx_new(false, NULL, NULL, 0, "none");
+	bool from_tls10 = cm_offers_tls10(&o->version);
 	struct probe_tls t = { 0 };
-	struct probe_conn *tc;
+	struct diag_handshake dh;
+	struct probe_conn *tc = NULL;
 	char *what = xasprintf("TLS with %s (not verified, as cert-manager)", host);
 
-	tc = ctx != NULL ? probe_tls_run(c, host, ctx, deadline, &t) : NULL;
-	if (ctx == NULL)
-		probe_conn_close(c);
-	if (tc != NULL) {
-		selfcheck_step_add(r, true, what, "%s", t.version);
-	} else {
-		const char *why = t.error ? t.error : err_message();
-
-		selfcheck_step_add(r, false, what, "%s", why);
+	if (ctx == NULL) {
+		selfcheck_step_add(r, false, what, "%s", err_message());
 		h->verdict = "redirect_https_failed";
-		if (t.status == PROBE_TLS_TIMEOUT)
-			h->error = go_timeout(o, "net/http: TLS handshake timeout");
-		else if (strstr(why, "wrong version number") != NULL ||
-		    strstr(why, "http request") != NULL || strstr(why, "packet length") != NULL)
-			h->error = xstrdup("http: server gave HTTP response to HTTPS client");
-		else
-			h->error = xstrdup(why);
+		h->error = xstrdup(err_message());
+		probe_conn_close(c);
+		goto out;
 	}
+	probe_tls_ctx_offer(ctx, from_tls10);
+	if ((tc = probe_tls_run(c, host, ctx, deadline, &t)) != NULL) {
+		selfcheck_step_add(r, true, what, "%s", t.version);
+		goto out;
+	}
+	selfcheck_step_add(r, false, what, "%s", t.error ? t.error : err_message());
+	h->verdict = "redirect_https_failed";
+	diag_handshake_record(&t, &dh);
+	h->tls_legacy = !from_tls10 && ((dh.server_version != 0 &&
+	    dh.server_version < TLS1_2_VERSION) || (dh.alert_received && dh.alert == 70));
+	if (t.status == PROBE_TLS_TIMEOUT)
+		h->error = go_timeout(o, "net/http: TLS handshake timeout");
+	else
+		h->error = diag_go_handshake_error(&dh, true,
+		    from_tls10 ? TLS1_VERSION : TLS1_2_VERSION);
+out:
 	err_clear();
 	probe_tls_clear(&t);
 	probe_tls_ctx_free(ctx);
@@ -385,12 +397,6 @@ static bool is_redirect(int status)
 	    status == 308;
 }
 
-/* Go's quoting of a key authorization (%q): base64url and '.' need none. */
-static char *go_quote(const char *s)
-{
-	return xasprintf("\"%s\"", s);
-}
-
 /* The body as cert-manager shows a wrong one: whole up to 24 bytes, else
  * the first 24, white space trimmed, and "... (truncated)". */
 static char *shown_body(const char *body, size_t len)
@@ -488,6 +494,13 @@ static bool one_pass(const char *url, const struct cm_challenge *ch,
 			fail_with(r, ch, verdict, xasprintf("failed to perform self check GET "
 			    "request '%s': %s", url, err), &first, NULL);
 			free(err);
+			if (h.tls_legacy && !h.proxied) {
+				free(r->advice);
+				r->advice = xstrdup("The https:// server the redirect leads to speaks "
+				    "only TLS 1.0 or 1.1, which cert-manager no longer offers from "
+				    "v1.9.0 on (Go 1.18): enable TLS 1.2 on it, or serve "
+				    "/.well-known/acme-challenge/ over plain http without the redirect.");
+			}
 			break;
 		}
 		if (is_redirect(h.status) && h.location != NULL) {
@@ -509,7 +522,7 @@ static bool one_pass(const char *url, const struct cm_challenge *ch,
 			fail_with(r, ch, h.proxied ? "proxy_catches_selfcheck" : "wrong_status",
 			    xasprintf("wrong status code '%d', expected '200'", h.status), &first, NULL);
 		} else if (h.body_len != strlen(ch->key) || memcmp(h.body, ch->key, h.body_len) != 0) {
-			char *q = go_quote(ch->key), *shown = shown_body(h.body, h.body_len);
+			char *q = cm_go_quote(ch->key), *shown = shown_body(h.body, h.body_len);
 
 			fail_with(r, ch, h.proxied ? "proxy_catches_selfcheck" : "wrong_body",
 			    xasprintf("did not get expected response when querying endpoint, "

@@ -85,6 +85,10 @@ static enum diag_verdict tunnel_status_verdict(const struct diag_facts *f)
 		    DVERDICT_PROXY_AUTH_REQUIRED;
 	if (is_upstream_status(f->tunnel_code))
 		return DVERDICT_PROXY_CANNOT_REACH;
+	/* tinyproxy's own 500 "Unable to connect": it could not resolve or
+	 * connect to the target */
+	if (f->tunnel_code == 500 && f->proxy_server != NULL)
+		return DVERDICT_PROXY_CANNOT_REACH;
 	return DVERDICT_PROXY_REFUSED;
 }
 

@@ -27,6 +27,7 @@ static void run_model(const struct resolv_conf *conf, size_t n, const uint8_t *d
 		.as_given = n, .timeout_ms = conf->go_timeout_s * 1000L,
 		.attempts = conf->go_attempts, .rotate = conf->rotate,
 		.single_request = conf->single_request, .limit_ms = LIMIT_MS,
+		.tcp = conf->use_vc,
 	};
 	size_t nfacts = n * l.nservers * GORES_NQTYPES, server;
 	struct gores_fact *f = xcalloc(nfacts + 1, sizeof(*f));
@@ -38,6 +39,7 @@ static void run_model(const struct resolv_conf *conf, size_t n, const uint8_t *d
 
 		f[i].reply = (enum gores_reply)(1 + b % 5);
 		f[i].ms = (long)(b >> 3) * 50;
+		f[i].tcp_retry = (b & 4) != 0;
 	}
 	l.facts = f;
 	l.offset = size > 0 ? data[0] : 0;
@@ -46,7 +48,7 @@ static void run_model(const struct resolv_conf *conf, size_t n, const uint8_t *d
 		abort();
 	(void)gores_cause(&l, &server);
 	text = gores_error_text("acme.test", res.error_server < l.nservers ? "10.0.0.1:53" :
-	    NULL, res.error);
+	    NULL, res.error, l.tcp);
 	free(text);
 	free(f);
 }

@@ -3,7 +3,8 @@
 # the netns lab: a real nginx plays the cluster's ingress (the token for
 # shop.test, a 404 default backend for hosts it has no rule for, a token
 # with a trailing newline, a redirect to https with a self-signed
-# certificate, a redirect to https on the plain port, a redirect loop);
+# certificate, a redirect to https on the plain port, a redirect loop,
+# a redirect to an https port that speaks only TLS 1.0 and 1.1);
 # dnsmasq is the cluster DNS; hairpin.test resolves to an address that
 # swallows every packet. DNS-01: two Knot servers are authoritative for
 # lab.test, one of them without some records. Each case asserts the
@@ -26,6 +27,7 @@ printf '%s' "$KEY" >"$W/.well-known/acme-challenge/$TOKEN"
 printf '%s\n' "$KEY" >"$W/.well-known/acme-challenge/newline"
 netns_ca "$TEST_TMP/lab" ca
 netns_cert "$TEST_TMP/lab" ca secure secure.test
+netns_cert "$TEST_TMP/lab" ca old old.test
 
 cluster_ingress_start server <<EOF
 	server {
@@ -52,13 +54,29 @@ cluster_ingress_start server <<EOF
 	}
 	server {
 		listen $INGRESS_IP:80;
+		server_name old.test;
+		return 301 https://\$host:4443\$request_uri;
+	}
+	# TLS 1.0 and 1.1 only (OpenSSL 3 needs security level 0 for them);
+	# its own port, as the versions are chosen before the name is known
+	server {
+		listen $INGRESS_IP:4443 ssl;
+		server_name old.test;
+		ssl_certificate $TEST_TMP/lab/old.pem;
+		ssl_certificate_key $TEST_TMP/lab/old.key;
+		ssl_protocols TLSv1 TLSv1.1;
+		ssl_ciphers DEFAULT:@SECLEVEL=0;
+		root $W;
+	}
+	server {
+		listen $INGRESS_IP:80;
 		server_name loop.test;
 		return 302 http://loop.test/again\$request_uri;
 	}
 EOF
 netns_dnsmasq_start server "$SERVER_IP" --address=/shop.test/"$INGRESS_IP" \
 	--address=/secure.test/"$INGRESS_IP" --address=/plain.test/"$INGRESS_IP" \
-	--address=/loop.test/"$INGRESS_IP" --address=/other.test/"$INGRESS_IP" \
+	--address=/loop.test/"$INGRESS_IP" --address=/old.test/"$INGRESS_IP" --address=/other.test/"$INGRESS_IP" \
 	--address=/hairpin.test/"$DARK" --address=/nothere.test/
 netns_resolv client "nameserver $SERVER_IP" "options timeout:1 attempts:1"
 
@@ -108,7 +126,8 @@ assert_selfcheck() {
 check() {
 	local name=$1 verdict=$2 reason=$3 token=${4:-$TOKEN} key=${5:-$KEY}
 	challenge "$name" "$token" "$key"
-	netns_timed_acmectl client --json diagnose --challenge "$TEST_TMP/$name.yaml"
+	netns_timed_acmectl client --json diagnose --challenge "$TEST_TMP/$name.yaml" \
+		${CM_VERSION:+--cert-manager-version "$CM_VERSION"}
 	assert_selfcheck "$name" HTTP-01 "$verdict" "$reason"
 }
 URL() { echo "http://$1/.well-known/acme-challenge/${2:-$TOKEN}"; }
@@ -133,6 +152,21 @@ check secure.test ok ""
 # redirected to https on the plain port
 check plain.test redirect_https_failed \
 	"$(FAILED plain.test "https://plain.test:80/.well-known/acme-challenge/$TOKEN")http: server gave HTTP response to HTTPS client"
+
+# redirected to https that speaks only TLS 1.0 and 1.1: cert-manager v1.8.0
+# (Go 1.17) offers those and passes; v1.21.1 offers TLS 1.2 and 1.3 only
+# and gets the server's protocol_version alert, in Go's words (as Go 1.18's
+# client says it in diagnose-tls-version.sh)
+assert_true "lab check: old.test speaks TLS 1.1" nsx client sh -c \
+	"openssl s_client -connect $INGRESS_IP:4443 -tls1_1 -cipher DEFAULT:@SECLEVEL=0 </dev/null >/dev/null 2>&1"
+assert_false "lab check: old.test does not speak TLS 1.2" nsx client sh -c \
+	"openssl s_client -connect $INGRESS_IP:4443 -tls1_2 </dev/null >/dev/null 2>&1"
+CM_VERSION=v1.8.0 check old.test ok ""
+assert_contains "$OUT" "TLSv1.1" "old.test, v1.8.0: the redirect's https over TLS 1.1"
+CM_VERSION=v1.21.1 check old.test redirect_https_failed \
+	"$(FAILED old.test "https://old.test:4443/.well-known/acme-challenge/$TOKEN")remote error: tls: protocol version not supported"
+assert_contains "$(json_field "$OUT" challenges.0.advice)" "enable TLS 1.2" \
+	"old.test, v1.21.1: the advice names the fix"
 
 # Go's url.Error names the 10th Location as sent
 check loop.test redirect_loop \

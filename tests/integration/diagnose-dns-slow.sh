@@ -11,7 +11,9 @@
 #     nameserver under the 10 s deadline of v1.8.0: dns_slow, with
 #     "context deadline exceeded" from the DNS step (not slow_ca), and ndots
 #     advice;
-#   - every nameserver dead: dns_failure with Go's own lookup text.
+#   - every nameserver dead: dns_failure with Go's own lookup text;
+#   - options use-vc with UDP to the nameserver dropped: ok over TCP, and
+#     dns_failure without use-vc.
 # In each slow case Go itself (tests/lib/go_lookup.go, built with Debian's
 # Go and CGO_ENABLED=0 as cert-manager is) looks the name up in the same
 # namespace, and its time must match the model's prediction.
@@ -147,5 +149,26 @@ assert_contains "$CM_MESSAGE" "lookup acme.test on $DEAD_IP:53: read udp" \
 	"no nameserver answers: Go's text"
 assert_contains "$CM_MESSAGE" "i/o timeout" "no nameserver answers: a timeout"
 assert_faster 15000 "no nameserver answers: within the bound"
+
+# 5. options use-vc: Go asks over TCP only, so a nameserver whose UDP is
+# dropped still answers at once; without use-vc the same one fails
+nsx server nft add rule inet lab in ip daddr "$SERVER_IP" udp dport 53 drop
+assert_eq 9 "$(nsx client dig +notcp +time=1 +tries=1 @"$SERVER_IP" acme.test A >/dev/null 2>&1
+	echo $?)" "lab check: no answer over UDP (dig: no reply)"
+assert_eq 0 "$(nsx client dig +tcp +time=1 +tries=1 @"$SERVER_IP" acme.test A >/dev/null 2>&1
+	echo $?)" "lab check: an answer over TCP"
+netns_resolv client "nameserver $SERVER_IP" "options use-vc timeout:1 attempts:1"
+GO_OUT=$(nsx client "$TEST_TMP/go_lookup" acme.test:14000)
+assert_contains "$GO_OUT" " <nil>" "lab check: Go's resolver answers over TCP with use-vc"
+netns_diagnose client "${D[@]}"
+assert_verdict ok "use-vc, UDP dropped"
+assert_no_finding dns_slow "use-vc, UDP dropped: no wait predicted"
+assert_contains "$(json_step "$OUT" dns detail)" "$SERVER_IP" "use-vc: the dns line has the answer"
+assert_faster 5000 "use-vc, UDP dropped: no timeout waited"
+netns_resolv client "nameserver $SERVER_IP" "options timeout:1 attempts:1"
+netns_diagnose client "${D[@]}"
+assert_verdict dns_failure "UDP dropped, no use-vc"
+assert_contains "$CM_MESSAGE" "lookup acme.test on $SERVER_IP:53: read udp" \
+	"UDP dropped, no use-vc: Go's text"
 
 test_done

@@ -10,7 +10,12 @@
 #     returns that page as the directory's answer, cert-manager reports it
 #     as an ACME error "503 : <the page>": proxy_cannot_reach;
 #   - nothing listens at the proxy's port: proxy_unreachable with Go's
-#     "proxyconnect tcp: ... connection refused".
+#     "proxyconnect tcp: ... connection refused";
+#   - tinyproxy in Squid's place: an answer it relays (Pebble's 404) is
+#     the CA's, as its Via header says; without a route to the CA its own
+#     500 "Unable to connect" page (Server: tinyproxy/..., no Via) is
+#     proxy_cannot_reach;
+#   - Squid asking for NTLM or Negotiate only: proxy_auth_unsupported.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
@@ -113,5 +118,51 @@ assert_verdict proxy_unreachable "no proxy at the port"
 assert_eq "Failed to register ACME account: ${GOT#ERR }" "$CM_MESSAGE" \
 	"no proxy at the port: Go's words, as Debian's Go says them"
 assert_contains "$GOT" "proxyconnect tcp:" "lab check: Go wraps the dial as proxyconnect"
+
+# tinyproxy in Squid's place
+stop_pid "$SQUID_PID"
+netns_tinyproxy_start proxy "$PROXY_IP"
+# an answer tinyproxy relays is the CA's: Pebble's 404 for a path it has not
+sed "s|$URL|http://acme.test:$PLAIN_PORT/nodir|" "$TEST_TMP/issuer.yaml" >"$TEST_TMP/nodir.yaml"
+HTTP_PROXY=$PROXY netns_diagnose client --from-issuer "$TEST_TMP/nodir.yaml" --timeout 6
+assert_true "lab check: tinyproxy relayed the GET" grep -q "GET http://acme.test:$PLAIN_PORT/nodir" \
+	"$TINYPROXY_LOG"
+assert_not_contains "$VERDICT" proxy_ "tinyproxy relays Pebble's 404: not the proxy's answer ($VERDICT)"
+assert_not_contains "$(json_step "$OUT" proxy detail)" "the proxy's own answer" \
+	"tinyproxy relays Pebble's 404: the proxy line does not claim it"
+
+# tinyproxy without a route to the CA: its own page, which Go reads as the CA's
+ip -n "$(netns_name proxy)" route add unreachable "$SERVER_IP/32" ||
+	fail "unreachable route in proxy failed"
+GOT=$(go_get "$PROXY")
+assert_contains "$GOT" "STATUS 500 none" "lab check: Go returns tinyproxy's 500 as the answer"
+HTTP_PROXY=$PROXY netns_diagnose client "${D[@]}"
+assert_verdict proxy_cannot_reach "tinyproxy without a route, http:// server"
+assert_faster 4000 "tinyproxy without a route: fast"
+case "$CM_MESSAGE" in
+"Failed to register ACME account: 500 : "*"Unable to connect"*)
+	pass_ "tinyproxy without a route: cert-manager's ACME error quotes tinyproxy's page" ;;
+*) fail_ "tinyproxy without a route: cert-manager's ACME error quotes tinyproxy's page" \
+	"message: $CM_MESSAGE" ;;
+esac
+assert_contains "$(json_step "$OUT" proxy detail)" "500 Unable to connect, the proxy's own answer" \
+	"tinyproxy without a route: the proxy line says whose answer it is"
+assert_contains "$(json_step "$OUT" proxy detail)" "Server: tinyproxy/" \
+	"tinyproxy without a route: the proxy line names tinyproxy"
+assert_contains "$(advice)" "the proxy at proxy.test:$NETNS_PROXY_PORT cannot reach acme.test:$PLAIN_PORT" \
+	"tinyproxy without a route: advice names proxy and target"
+assert_contains "$(advice)" "NO_PROXY will not help" "tinyproxy without a route: NO_PROXY will not help"
+ip -n "$(netns_name proxy)" route del unreachable "$SERVER_IP/32"
+stop_pid "$TINYPROXY_PID"
+
+# Squid asking for NTLM or Negotiate only: Go answers the 407 with nothing
+netns_squid_start proxy "$PROXY_IP" ntlm
+GOT=$(go_get "$PROXY")
+assert_contains "$GOT" "STATUS 407 none" "lab check: Go returns Squid's 407 as the answer"
+HTTP_PROXY=$PROXY netns_diagnose client "${D[@]}"
+assert_verdict proxy_auth_unsupported "Squid offering only Negotiate and NTLM, http:// server"
+assert_contains "$(json_step "$OUT" proxy detail)" "Proxy-Authenticate: Negotiate, NTLM" \
+	"NTLM only, http:// server: the proxy line lists the schemes offered"
+assert_contains "$(advice)" "cannot do NTLM or Negotiate" "NTLM only, http:// server: advice says Go cannot"
 
 test_done

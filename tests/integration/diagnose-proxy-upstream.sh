@@ -83,6 +83,20 @@ assert_verdict proxy_cannot_reach "tinyproxy never answers CONNECT"
 assert_faster 3500 "tinyproxy silent: within the step deadline + 1.5 s"
 assert_contains "$(advice)" "cannot reach acme.test:14000" "silent: advice names the target"
 assert_contains "$(advice)" "NO_PROXY will not help" "silent: NO_PROXY will not help"
+
+# tinyproxy without a route to the CA: its own 500 "Unable to connect"
+ip -n "$(netns_name proxy)" route replace unreachable "$SERVER_IP/32" ||
+	fail "unreachable route in proxy failed"
+HTTPS_PROXY=$PROXY netns_diagnose client --server "$PEBBLE_DIR_URL" --ca-bundle "$PEBBLE_CA" \
+	--timeout 2
+assert_verdict proxy_cannot_reach "tinyproxy's 500 to CONNECT"
+assert_faster 3000 "tinyproxy's 500: fast"
+assert_contains "$(json_step "$OUT" proxy detail)" "500 Unable to connect" \
+	"tinyproxy's 500: the proxy line quotes it"
+assert_contains "$(advice)" "cannot reach acme.test:14000" "tinyproxy's 500: advice names the target"
+assert_eq "Failed to register ACME account: Get \"$PEBBLE_DIR_URL\": Unable to connect" \
+	"$CM_MESSAGE" "tinyproxy's 500: Go's text for a 500 to CONNECT"
+ip -n "$(netns_name proxy)" route del unreachable "$SERVER_IP/32"
 stop_pid "$TINYPROXY_PID"
 
 # a proxy that wants NTLM or Negotiate (Kerberos), which Go cannot do

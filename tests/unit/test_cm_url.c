@@ -94,8 +94,37 @@ static void test_view(void)
 	free(err);
 }
 
+/* Go's strconv.Quote, as Go 1.19 printed it for each row. */
+static const struct {
+	const char *in, *want, *why;
+} quote_rows[] = {
+	{ "tok-1_A.thumb", "\"tok-1_A.thumb\"", "a key authorization needs no escape" },
+	{ "a\"b\\c", "\"a\\\"b\\\\c\"", "quote and backslash escaped" },
+	{ "\a\b\t\n\v\f\r", "\"\\a\\b\\t\\n\\v\\f\\r\"", "the named escapes" },
+	{ "\001\037\177", "\"\\x01\\x1f\\x7f\"", "other controls and DEL as hex" },
+	{ "caf\303\251", "\"caf\303\251\"", "printable UTF-8 kept" },
+	{ "\377", "\"\\xff\"", "a byte of no UTF-8 sequence as hex" },
+	{ "\302\200\302\255", "\"\\u0080\\u00ad\"", "a C1 control and the soft hyphen as runes" },
+	{ "\355\240\200", "\"\\xed\\xa0\\x80\"", "a surrogate is no rune" },
+	{ "\300\257", "\"\\xc0\\xaf\"", "an overlong form is no rune" },
+	{ "\342\202", "\"\\xe2\\x82\"", "a sequence cut short, each byte as hex" },
+	{ "", "\"\"", "empty" },
+};
+
+static void test_quote(void)
+{
+	for (size_t i = 0; i < nitems(quote_rows); i++) {
+		char *got = cm_go_quote(quote_rows[i].in);
+
+		CHECK(strcmp(got, quote_rows[i].want) == 0, "%s: got %s, want %s",
+		    quote_rows[i].why, got, quote_rows[i].want);
+		free(got);
+	}
+}
+
 int main(void)
 {
+	test_quote();
 	test_parse();
 	test_view();
 	return test_done();

@@ -408,6 +408,15 @@ static const struct {
 	  REG GET "Service Unavailable", 1,
 	  "(it answered CONNECT with 503 Service Unavailable, X-Squid-Error: "
 	  "ERR_CONNECT_FAIL 113)" },
+	{ "tinyproxy cannot connect to the CA: its own 500", NULL, { PX_UPTO_TCP,
+	  .tunnel = DTUN_STATUS, .tunnel_code = 500, .tunnel_reason = "Unable to connect",
+	  .proxy_server = "tinyproxy/1.11.1" },
+	  "proxy_cannot_reach", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "Unable to connect", 1, "(it answered CONNECT with 500 Unable to connect)" },
+	{ "another proxy's 500 to CONNECT: refused", NULL, { PX_UPTO_TCP,
+	  .tunnel = DTUN_STATUS, .tunnel_code = 500, .tunnel_reason = "Internal Server Error" },
+	  "proxy_refused", "oooof-----", "", "ErrRegisterACMEAccount",
+	  REG GET "Internal Server Error", 1, "(500 Internal Server Error)" },
 	{ "squid cannot connect: NO_PROXY will not help", NULL, { PX_UPTO_TCP,
 	  .tunnel = DTUN_STATUS, .tunnel_code = 503, .tunnel_reason = "Service Unavailable",
 	  .squid_error = "ERR_CONNECT_FAIL 110" },
@@ -428,6 +437,28 @@ static const struct {
 	  REG "503 : <html>down</html>", 1,
 	  "(it answered the GET of the directory with 503 Service Unavailable, "
 	  "X-Squid-Error: ERR_CONNECT_FAIL 113)" },
+	{ "http:// server, tinyproxy cannot connect: its own 500 page", NULL, {
+	  PX_UPTO_TCP, .server = PLAIN_URL, .port = 80, .plain_http = true,
+	  .proxy_forward = true, .tunnel = DTUN_STATUS, .tunnel_code = 500,
+	  .tunnel_reason = "Unable to connect", .proxy_server = "tinyproxy/1.11.1",
+	  .http = DHTTP_NOT_ACME, .http_status = 500, .go_error = "500 : <html>tp</html>" },
+	  "proxy_cannot_reach", "oooof-f---", "plain_http", "ErrRegisterACMEAccount",
+	  REG "500 : <html>tp</html>", 1,
+	  "(it answered the GET of the directory with 500 Unable to connect)" },
+	{ "http:// server, a proxy's own 500 that is no tinyproxy page: refused", NULL, {
+	  PX_UPTO_TCP, .server = PLAIN_URL, .port = 80, .plain_http = true,
+	  .proxy_forward = true, .tunnel = DTUN_STATUS, .tunnel_code = 500,
+	  .tunnel_reason = "Internal Server Error", .squid_error = "ERR_INVALID_REQ 0",
+	  .http = DHTTP_NOT_ACME, .http_status = 500, .go_error = "500 : <html>x</html>" },
+	  "proxy_refused", "oooof-f---", "plain_http", "ErrRegisterACMEAccount",
+	  REG "500 : <html>x</html>", 1, "(500 Internal Server Error)" },
+	{ "http:// server, NTLM-only proxy: Go cannot answer it", NULL, {
+	  PX_UPTO_TCP, .server = PLAIN_URL, .port = 80, .plain_http = true,
+	  .proxy_forward = true, .tunnel = DTUN_STATUS, .tunnel_code = 407,
+	  .tunnel_reason = "Proxy Authentication Required", .auth_schemes = "NTLM, Negotiate",
+	  .http = DHTTP_NOT_ACME, .http_status = 407, .go_error = "407 : <html>auth</html>" },
+	  "proxy_auth_unsupported", "oooof-f---", "plain_http", "ErrRegisterACMEAccount",
+	  REG "407 : <html>auth</html>", 0, "NTLM, Negotiate" },
 	{ "http:// server, the proxy's 403 page: a 4xx *acme.Error, not retried", NULL, {
 	  PX_UPTO_TCP, .server = PLAIN_URL, .port = 80, .plain_http = true,
 	  .proxy_forward = true, .tunnel = DTUN_STATUS, .tunnel_code = 403,
@@ -1034,6 +1065,21 @@ static void test_tunnel_answers(void)
 		CHECK_STR(t.auth_schemes, answers[i].auth_schemes, answers[i].head);
 		probe_tunnel_clear(&t);
 	}
+	/* tinyproxy's own page names it in Server; an answer it relayed (from
+	 * a proxy behind it) carries its Via too */
+	head = "HTTP/1.1 500 Unable to connect\r\nServer: tinyproxy/1.11.1\r\n\r\n";
+	memset(&t, 0, sizeof(t));
+	probe_tunnel_parse(head, strlen(head), &t);
+	CHECK_STR(t.tinyproxy, "tinyproxy/1.11.1", "tinyproxy's own 500");
+	probe_tunnel_clear(&t);
+	head = "HTTP/1.1 503 x\r\nServer: tinyproxy/1.11.1\r\nVia: 1.1 vm (tinyproxy/1.11.1)\r\n\r\n";
+	probe_tunnel_parse(head, strlen(head), &t);
+	CHECK_STR(t.tinyproxy, NULL, "relayed through tinyproxy: not its own");
+	probe_tunnel_clear(&t);
+	head = "HTTP/1.1 500 x\r\nServer: squid/5.7\r\n\r\n";
+	probe_tunnel_parse(head, strlen(head), &t);
+	CHECK_STR(t.tinyproxy, NULL, "another proxy's Server");
+	probe_tunnel_clear(&t);
 	/* a hostile proxy's long header value is cut */
 	memset(big, 'A', 999);
 	big[999] = '\0';

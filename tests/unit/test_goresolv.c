@@ -13,7 +13,9 @@
 /* Facts as letters, one per (name, server, type) in gores_fact_index()
  * order (each server's A then AAAA, server by server, name by name):
  * a answer, n no such host, s SERVFAIL (10 ms each), r refused (1 ms),
- * t timeout, L an answer after 6 s, ? never asked; blanks are skipped. */
+ * t timeout, L an answer after 6 s, T a truncated answer asked again over
+ * TCP, answered after 6 s in all, U the same unanswered over TCP after 5.5 s
+ * in all, ? never asked; blanks are skipped. */
 static struct gores_fact *facts_of(const char *s, size_t *n)
 {
 	struct gores_fact *f = xcalloc(strlen(s) + 1, sizeof(*f));
@@ -31,6 +33,8 @@ static struct gores_fact *facts_of(const char *s, size_t *n)
 		case 'r': x->reply = GORES_REFUSED; x->ms = 1; break;
 		case 't': x->reply = GORES_TIMEOUT; break;
 		case 'L': x->reply = GORES_ANSWER; x->ms = 6000; break;
+		case 'T': x->reply = GORES_ANSWER; x->ms = 6000; x->tcp_retry = true; break;
+		case 'U': x->reply = GORES_TIMEOUT; x->ms = 5500; x->tcp_retry = true; break;
 		default: x->reply = GORES_UNKNOWN; break;
 		}
 		(*n)++;
@@ -99,6 +103,12 @@ static const struct {
 	  "tt ??", NONE, 0, 0, '?', 1 },
 	{ "no name to ask (too long): no such host at once", 0, 1, 0, T5, 2, -1, 0, 0, "",
 	  NONE, 0, 0, 'n', 1 },
+	{ "an answer after the timeout is a timeout", 1, 1, 0, T5, 1, -1, 0, 0, "LL",
+	  NONE, 5000, 2, 't', 0 },
+	{ "truncated, then over TCP with a timeout of its own: 6 s in all still answers",
+	  1, 1, 0, T5, 1, -1, 0, 0, "TT", 0, 6000, 0, 0, 0 },
+	{ "truncated, then no answer over TCP: the UDP part and a whole TCP timeout",
+	  1, 1, 0, T5, 1, -1, 0, 0, "UU", NONE, 5500, 2, 't', 0 },
 };
 
 static char error_letter(const struct gores_result *r)
@@ -185,22 +195,30 @@ static void test_causes(void)
 static const struct {
 	const char *server;
 	enum gores_reply reply;
+	bool tcp;              /* use-vc */
 	const char *want;
 } texts[] = {
-	{ "10.96.0.10:53", GORES_TIMEOUT, "lookup acme.test on 10.96.0.10:53: read udp "
+	{ "10.96.0.10:53", GORES_TIMEOUT, false, "lookup acme.test on 10.96.0.10:53: read udp "
 	  "POD_IP:PORT->10.96.0.10:53: i/o timeout" },
-	{ "[fd00::a]:53", GORES_REFUSED, "lookup acme.test on [fd00::a]:53: read udp "
+	{ "[fd00::a]:53", GORES_REFUSED, false, "lookup acme.test on [fd00::a]:53: read udp "
 	  "POD_IP:PORT->[fd00::a]:53: read: connection refused" },
-	{ "10.96.0.10:53", GORES_SERVFAIL, "lookup acme.test on 10.96.0.10:53: server "
+	{ "10.96.0.10:53", GORES_SERVFAIL, true, "lookup acme.test on 10.96.0.10:53: server "
 	  "misbehaving" },
-	{ "10.96.0.10:53", GORES_NOTFOUND, "lookup acme.test on 10.96.0.10:53: no such host" },
-	{ NULL, GORES_NOTFOUND, "lookup acme.test: no such host" },
+	{ "10.96.0.10:53", GORES_NOTFOUND, true, "lookup acme.test on 10.96.0.10:53: no such host" },
+	{ NULL, GORES_NOTFOUND, false, "lookup acme.test: no such host" },
+	/* use-vc: the dial's errors (Go 1.19, nothing listening at
+	 * 127.0.0.1:53; SYNs to 127.0.0.2:53 dropped by nftables) */
+	{ "127.0.0.1:53", GORES_REFUSED, true, "lookup acme.test on 127.0.0.1:53: dial tcp "
+	  "127.0.0.1:53: connect: connection refused" },
+	{ "127.0.0.2:53", GORES_TIMEOUT, true, "lookup acme.test on 127.0.0.2:53: dial tcp "
+	  "127.0.0.2:53: i/o timeout" },
 };
 
 static void test_texts(void)
 {
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		char *s = gores_error_text("acme.test", texts[i].server, texts[i].reply);
+		char *s = gores_error_text("acme.test", texts[i].server, texts[i].reply,
+		    texts[i].tcp);
 
 		CHECK_STR(s, texts[i].want, texts[i].want);
 		free(s);
