@@ -11,6 +11,7 @@
 #include <openssl/x509v3.h>
 
 #include "b64url.h"
+#include "certmanager.h"
 #include "cmcsr.h"
 #include "err.h"
 #include "util.h"
@@ -73,27 +74,6 @@ static char *usage_enum(void)
 	return s;
 }
 
-/* Go's %q of s for what a manifest's string holds (valid UTF-8 passes as
- * is; only quotes, backslashes and control bytes are escaped). */
-static char *go_quote(const char *s)
-{
-	char *out = xcalloc(1, strlen(s) * 4 + 3), *p = out;
-
-	*p++ = '"';
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			p += sprintf(p, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			p += sprintf(p, "\\x%02x", ch);
-		else
-			*p++ = (char)ch;
-	}
-	*p = '"';
-	return out;
-}
-
 /* Appends one field error to the list *acc (", "-joined). */
 static void add_error(char **acc, size_t *n, char *error)
 {
@@ -114,7 +94,7 @@ char *cm_csr_refusal(const struct cm_certificate *c, const struct cm_version *v,
 	for (size_t i = 0; i < c->usages.n; i++) {
 		if (usage_index(c->usages.v[i]) >= 0)
 			continue;
-		q = go_quote(c->usages.v[i]);
+		q = cm_go_quote(c->usages.v[i]);
 		list = usage_enum();
 		add_error(&errors, &n, xasprintf("spec.usages[%zu]: Unsupported value: %s: "
 		    "supported values: %s", i, q, list));
@@ -131,7 +111,7 @@ char *cm_csr_refusal(const struct cm_certificate *c, const struct cm_version *v,
 			    "LiteralCertificateSubject must be enabled on both webhook and controller "
 			    "to use the alpha `literalSubject` field"));
 		if (c->common_name != NULL && c->common_name[0] != '\0') {
-			q = go_quote(c->common_name);
+			q = cm_go_quote(c->common_name);
 			add_error(&errors, &n, xasprintf("spec.commonName: Invalid value: %s: When "
 			    "providing a `LiteralSubject` no `commonName` may be provided.", q));
 			free(q);
@@ -388,7 +368,7 @@ static int push_ia5(GENERAL_NAMES *gens, int type, const char *value)
 
 	for (const char *p = value; *p != '\0'; p++)
 		if ((unsigned char)*p >= 0x80) {
-			char *q = go_quote(value);
+			char *q = cm_go_quote(value);
 
 			err_set(ERR_USAGE, "x509: %s cannot be encoded as an IA5String", q);
 			free(q);
