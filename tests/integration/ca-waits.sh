@@ -52,12 +52,13 @@ wait 999999999 s, more than the [0-9]* s left of --deadline" 20 \
 fault_ca_stop
 
 # The same from renew, which holds the renew lock meanwhile: the run ends,
-# exit 1 as for any failed renewal, the live certificate untouched; the next
+# exit 3 as issue's (the one kind of its failures), the live certificate
+# untouched; the next
 # run gets the lock and renews. (A renew with nothing due makes the lock
 # file first, so the snapshot compares what the failed renewal did.)
 fault_acme renew live.example
 assert_rc 0 "nothing due: no request, the lock file made"
-check_wait retry-after-processing 1 "acmectl: 1 of 1 certificates failed to renew or deploy: \
+check_wait retry-after-processing 3 "acmectl: 1 of 1 certificates failed to renew or deploy: \
 live.example: wait for the certificate: the server asked to wait 999999999 s, more than the \
 [0-9]* s left of --deadline" 20 \
 	renew --force live.example

@@ -146,7 +146,7 @@ BEFORE=$(sha_of "$CERT/cert.pem")
 SNAP=$(state_snapshot "$CERT")
 as_service "$UNIT" "$TEST_TMP/trust.conf"
 run_acmectl "${ARGV[@]}"
-assert_rc 1 "ExecStart without the drop-in fails"
+assert_rc 4 "ExecStart without the drop-in fails: exit 4, the webroot cannot be written"
 assert_contains "$OUT$ERR" "/.well-known: Read-only file system" "the reason is the read-only webroot"
 assert_eq "$BEFORE" "$(sha_of "$CERT/cert.pem")" "the previous certificate is untouched"
 assert_eq "" "$(ls -A "$WWW/.well-known/acme-challenge" 2>/dev/null)" "no challenge file left"
