@@ -5,7 +5,8 @@
 # then every libFuzzer target for FUZZ_SECONDS (default 10) each from its
 # seed corpus (tests/fuzz/run.sh, clang build in build/fuzz), then once the
 # Debian package test (tests/package/deb.sh: build, lintian, dpkg -i,
-# checks, purge), prints the logs of failing tests and ends with one line
+# checks, purge), prints the logs of failing tests, the 15 slowest tests
+# of each make check pass, and ends with one line
 # "N passed, N failed[, N skipped]". Exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +68,19 @@ suite() {
 	TOTAL_SKIP=$((TOTAL_SKIP + skip))
 }
 
+# slowest NAME: the 15 slowest tests of build/NAME's make check, from the
+# wall time each test's log ends with (tests/lib/common.sh), and their sum.
+slowest() {
+	local dir="$SRC/build/$1"
+	echo "==> $1: the 15 slowest tests (wall time, cleanup included)"
+	find "$dir/tests" -name '*.log' -exec awk '
+		/^# wall time: / { line = $5 " " $4 }
+		END { if (line != "") print line }' {} \; 2>/dev/null |
+		sort -rn | awk '
+		{ sum += $1; if (NR <= 15) printf "%8.1f s  %s\n", $1, $2 }
+		END { printf "%8.1f s  sum of %d timed tests\n", sum, NR }'
+}
+
 # script NAME: runs one test script outside make check (it needs no build
 # of ours, and once is enough) and adds its result to the totals.
 script() {
@@ -107,6 +121,8 @@ fuzz() {
 }
 
 fuzz
+slowest plain
+slowest asan
 
 echo "==> suite took $((SECONDS - START)) s"
 summary="$TOTAL_PASS passed, $TOTAL_FAIL failed"

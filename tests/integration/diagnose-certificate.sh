@@ -24,59 +24,28 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
-command -v nginx >/dev/null 2>&1 || skip "nginx (nginx-light) not installed"
+. "$(dirname "$0")/../lib/cluster.sh"
+. "$(dirname "$0")/../lib/jsonview.sh"
 netns_lab_begin
 netns_client_server
-INGRESS_IP=$(netns_free server client 10)
-netns_addr server client "$INGRESS_IP"
+cluster_ingress_addr server client
 netns_hosts client "$SERVER_IP acme.test"
 netns_pebble_start server "$SERVER_IP" 14000 acme.test
 W="$TEST_TMP/www"
 M="$TEST_TMP/manifests"
-mkdir -p "$W/.well-known/acme-challenge" "$TEST_TMP/nginx" "$M"
-
-cat >"$TEST_TMP/nginx/nginx.conf" <<EOF
-daemon off;
-user root;
-pid $TEST_TMP/nginx/nginx.pid;
-error_log $TEST_TMP/nginx/error.log;
-events { worker_connections 64; }
-http {
-	access_log $TEST_TMP/nginx/access.log;
-	client_body_temp_path $TEST_TMP/nginx;
-	default_type text/plain;
-	server { listen $INGRESS_IP:80 default_server; return 404; }
+mkdir -p "$W/.well-known/acme-challenge" "$M"
+cluster_ingress_start server <<EOF
 	server { listen $INGRESS_IP:80; server_name shop.test www.shop.test fresh.shop.test; root $W; }
-}
 EOF
-netns_spawn NGINX_PID "$TEST_TMP/nginx/stderr.log" server nginx -c "$TEST_TMP/nginx/nginx.conf"
-netns_wait_port client "$INGRESS_IP" 80 || fail "nginx did not start: $(cat "$TEST_TMP/nginx/"*.log)"
 netns_dnsmasq_start server "$SERVER_IP" --address=/shop.test/"$INGRESS_IP" \
 	--address=/acme.test/"$SERVER_IP" --address=/nothere.test/ \
 	--address=/other.test/"$INGRESS_IP"
 netns_resolv client "nameserver $SERVER_IP" "options timeout:1 attempts:1"
 
-# issuer SOLVERS-YAML: a ClusterIssuer at the lab's Pebble with those solvers
+# issuer SOLVERS-YAML: the ClusterIssuer at the lab's Pebble with those solvers
 issuer() {
-	cat >"$M/issuer.yaml" <<YAML
-apiVersion: cert-manager.io/v1
-kind: ClusterIssuer
-metadata:
-  name: lab-acme
-spec:
-  acme:
-    server: $PEBBLE_DIR_URL
-    email: admin@acmectl.example
-    caBundle: $(base64 -w0 <"$PEBBLE_CA")
-    privateKeySecretRef:
-      name: lab-acme-account-key
-    solvers:
-$1
-YAML
+	cluster_issuer "$M/issuer.yaml" "$1" "$PEBBLE_CA"
 }
-HTTP01='    - http01:
-        ingress:
-          ingressClassName: nginx'
 
 # certificate SPEC-YAML: a Certificate web in default with that spec body
 certificate() {
@@ -99,29 +68,30 @@ YAML
 diag() {
 	netns_acmectl client --json --timeout 5 diagnose --certificate "$M/cert.yaml" \
 		--from-issuer "$M/issuer.yaml" "$@"
+	json_view
 }
 PH=no-order-no-token-placeholder
 
 # 1. every name reaches the ingress: nothing more can be known without an order
-issuer "$HTTP01"
+issuer "$CLUSTER_HTTP01"
 certificate '  commonName: shop.test
   dnsNames: [shop.test, www.shop.test]'
 diag
 assert_rc 0 "reachable names: exit 0"
-assert_eq reachable "$(json_field "$OUT" verdict)" "reachable: verdict"
-assert_eq "shop.test,www.shop.test" "$(json_field "$OUT" certificate.identifiers)" \
+assert_eq reachable "$(jv verdict)" "reachable: verdict"
+assert_eq "shop.test,www.shop.test" "$(jv certificate.identifiers)" \
 	"the Order's identifiers: a sorted set, the CN once"
-assert_eq HTTP-01 "$(json_field "$OUT" challenges.0.type)" "type HTTP-01"
-assert_eq reachable "$(json_field "$OUT" challenges.0.verdict)" "shop.test reachable"
-assert_eq null "$(json_field "$OUT" challenges.0.reason)" "no reason can be known without a token"
-assert_contains "$(json_field "$OUT" challenges.0.solver.why)" "no selector" "the pick says why"
-assert_eq "solvers[0] (http01, ingress class nginx)" "$(json_field "$OUT" challenges.0.solver.solver)" \
+assert_eq HTTP-01 "$(jv challenges.0.type)" "type HTTP-01"
+assert_eq reachable "$(jv challenges.0.verdict)" "shop.test reachable"
+assert_eq null "$(jv challenges.0.reason)" "no reason can be known without a token"
+assert_contains "$(jv challenges.0.solver.why)" "no selector" "the pick says why"
+assert_eq "solvers[0] (http01, ingress class nginx)" "$(jv challenges.0.solver.solver)" \
 	"the pick names the solver"
-assert_contains "$(json_field "$OUT" challenges.0.steps)" "http://shop.test/.well-known/acme-challenge/$PH" \
+assert_contains "$(jv challenges.0.steps)" "http://shop.test/.well-known/acme-challenge/$PH" \
 	"the self check's URL, with the placeholder token"
-assert_eq ok "$(json_field "$OUT" account.verdict)" "the account step ran against Pebble"
+assert_eq ok "$(jv account.verdict)" "the account step ran against Pebble"
 assert_true "nginx saw the placeholder GET" grep -q "GET /.well-known/acme-challenge/$PH " \
-	"$TEST_TMP/nginx/access.log"
+	"$INGRESS_DIR/access.log"
 assert_true "Pebble's log counts requests" [ "$(pebble_request_count "/dir")" -ge 1 ]
 assert_eq 0 "$(pebble_request_count "order-plz")" "no order at the CA without a solver flag"
 
@@ -130,14 +100,14 @@ certificate '  commonName: shop.test
   dnsNames: [www.shop.test, a.shop.test]'
 diag
 assert_rc 1 "CN not in SANs: exit 1"
-assert_eq cn_not_in_sans "$(json_field "$OUT" verdict)" "CN not in SANs: verdict"
+assert_eq cn_not_in_sans "$(jv verdict)" "CN not in SANs: verdict"
 MSG='The CSR PEM requests a commonName that is not present in the list of dnsNames or ipAddresses. If a commonName is set, ACME requires that the value is also present in the list of dnsNames or ipAddresses: "shop.test" does not exist in [www.shop.test a.shop.test] or []'
-assert_eq "$MSG" "$(json_field "$OUT" certificate.common_name_error)" "cert-manager's message, word for word"
-assert_eq "$MSG" "$(json_field "$OUT" cert_manager.objects.0.conditions.0.message)" \
+assert_eq "$MSG" "$(jv certificate.common_name_error)" "cert-manager's message, word for word"
+assert_eq "$MSG" "$(jv cert_manager.objects.0.conditions.0.message)" \
 	"the CertificateRequest's Ready condition"
-assert_eq InvalidOrder "$(json_field "$OUT" cert_manager.objects.0.events.0.reason)" "event InvalidOrder"
+assert_eq InvalidOrder "$(jv cert_manager.objects.0.events.0.reason)" "event InvalidOrder"
 assert_eq "The certificate request has failed to complete and will be retried: $MSG" \
-	"$(json_field "$OUT" cert_manager.objects.1.conditions.0.message)" "the Certificate's Issuing condition"
+	"$(jv cert_manager.objects.1.conditions.0.message)" "the Certificate's Issuing condition"
 netns_acmectl client --timeout 5 diagnose --certificate "$M/cert.yaml" --from-issuer "$M/issuer.yaml"
 assert_contains "$OUT" "commonName: FAIL: $MSG" "text: the message"
 assert_contains "$ERR" "diagnose: cn_not_in_sans" "one error line names the verdict"
@@ -149,8 +119,8 @@ certificate '  dnsNames: [shop.test]
   usages: [server auth, tls]'
 diag
 assert_rc 1 "an unknown usage: exit 1"
-assert_eq api_refused "$(json_field "$OUT" verdict)" "an unknown usage: verdict"
-assert_contains "$(json_field "$OUT" cert_manager.objects.0.error)" \
+assert_eq api_refused "$(jv verdict)" "an unknown usage: verdict"
+assert_contains "$(jv cert_manager.objects.0.error)" \
 	'The Certificate "web" is invalid: spec.usages[1]: Unsupported value: "tls": supported values: "signing", ' \
 	"what kubectl apply prints"
 assert_eq 0 "$(pebble_request_count "order-plz")" "nothing ordered"
@@ -159,22 +129,22 @@ certificate '  dnsNames: [shop.test]
   literalSubject: "CN=shop.test"'
 diag --cert-manager-version v1.14.0
 assert_rc 1 "literalSubject in v1.14: exit 1"
-assert_eq webhook_denied "$(json_field "$OUT" verdict)" "literalSubject in v1.14: verdict"
+assert_eq webhook_denied "$(jv verdict)" "literalSubject in v1.14: verdict"
 assert_eq 'admission webhook "webhook.cert-manager.io" denied the request: [spec.literalSubject: Forbidden: Feature gate LiteralCertificateSubject must be enabled on both webhook and controller to use the alpha `literalSubject` field, spec.commonName: Invalid value: "shop.test": When providing a `LiteralSubject` no `commonName` may be provided.]' \
-	"$(json_field "$OUT" cert_manager.objects.0.error)" "the webhook's two errors, as kubectl prints them"
+	"$(jv cert_manager.objects.0.error)" "the webhook's two errors, as kubectl prints them"
 
 # 3. a wildcard with an http01-only issuer
 certificate '  dnsNames: [shop.test, "*.shop.test"]'
 diag
 assert_rc 1 "wildcard, http01 only: exit 1"
-assert_eq wildcard_needs_dns01 "$(json_field "$OUT" verdict)" "wildcard: verdict"
-assert_eq "*.shop.test" "$(json_field "$OUT" challenges.0.name)" "the wildcard sorts first"
-assert_eq wildcard_needs_dns01 "$(json_field "$OUT" challenges.0.verdict)" "the wildcard's verdict"
-assert_eq null "$(json_field "$OUT" challenges.0.solver.index)" "no solver picked"
-assert_contains "$(json_field "$OUT" challenges.0.solver.why)" "only offered dns-01" "why: dns-01 only"
+assert_eq wildcard_needs_dns01 "$(jv verdict)" "wildcard: verdict"
+assert_eq "*.shop.test" "$(jv challenges.0.name)" "the wildcard sorts first"
+assert_eq wildcard_needs_dns01 "$(jv challenges.0.verdict)" "the wildcard's verdict"
+assert_eq null "$(jv challenges.0.solver.index)" "no solver picked"
+assert_contains "$(jv challenges.0.solver.why)" "only offered dns-01" "why: dns-01 only"
 assert_eq "Failed to determine a valid solver configuration for the set of domains on the Order: no configured challenge solvers can be used for this challenge" \
-	"$(json_field "$OUT" cert_manager.objects.0.events.0.message)" "the Order's Solver event"
-assert_eq reachable "$(json_field "$OUT" challenges.1.verdict)" "the apex still has its solver"
+	"$(jv cert_manager.objects.0.events.0.message)" "the Order's Solver event"
+assert_eq reachable "$(jv challenges.1.verdict)" "the apex still has its solver"
 
 # 4. a selector that covers one zone only
 issuer '    - http01:
@@ -185,20 +155,20 @@ issuer '    - http01:
         matchLabels: {app: web}'
 certificate '  dnsNames: [shop.test, other.test]'
 diag
-assert_eq no_solver "$(json_field "$OUT" verdict)" "a name outside the zone: no_solver"
-assert_eq other.test "$(json_field "$OUT" challenges.0.name)" "other.test"
-assert_eq no_solver "$(json_field "$OUT" challenges.0.verdict)" "other.test has no solver"
-assert_contains "$(json_field "$OUT" challenges.1.solver.why)" 'dnsZones "shop.test" matches 2 labels' \
+assert_eq no_solver "$(jv verdict)" "a name outside the zone: no_solver"
+assert_eq other.test "$(jv challenges.0.name)" "other.test"
+assert_eq no_solver "$(jv challenges.0.verdict)" "other.test has no solver"
+assert_contains "$(jv challenges.1.solver.why)" 'dnsZones "shop.test" matches 2 labels' \
 	"shop.test: the zone decided"
 
 # 5. a name the cluster DNS does not know: cert-manager's reason word for word
-issuer "$HTTP01"
+issuer "$CLUSTER_HTTP01"
 certificate '  dnsNames: [nothere.test]'
 diag
 assert_rc 1 "unresolved name: exit 1"
-assert_eq name_not_resolved "$(json_field "$OUT" challenges.0.verdict)" "nothere.test: verdict"
+assert_eq name_not_resolved "$(jv challenges.0.verdict)" "nothere.test: verdict"
 assert_eq "Waiting for HTTP-01 challenge propagation: failed to perform self check GET request 'http://nothere.test/.well-known/acme-challenge/$PH': Get \"http://nothere.test/.well-known/acme-challenge/$PH\": dial tcp: lookup nothere.test on $SERVER_IP:53: no such host" \
-	"$(json_field "$OUT" challenges.0.reason)" "the Challenge's status.reason"
+	"$(jv challenges.0.reason)" "the Challenge's status.reason"
 
 # 6. bad inputs: exit 2, one line naming what was wrong
 cp "$M/issuer.yaml" "$M/not-a-cert.yaml"
@@ -222,27 +192,11 @@ flow() {
 	netns_acmectl client --json --timeout 5 --state-dir "$TEST_TMP/state" \
 		--ca-bundle "$PEBBLE_CA" diagnose --certificate "$M/cert.yaml" \
 		--from-issuer "$M/issuer.yaml" --webroot "$W" "$@"
+	json_view
 }
 # secret_field FILE KEY: data.KEY of the Secret at FILE, decoded
 secret_field() {
-	python3 -c '
-import base64, re, sys
-text = open(sys.argv[1]).read()
-m = re.search(r"^  " + re.escape(sys.argv[2]) + r": (\S+)$", text, re.M)
-sys.stdout.write(base64.b64decode(m.group(1)).decode() if m else "")
-' "$1" "$2"
-}
-# cm_object KIND FIELD: FIELD (dotted) of the last object of KIND that
-# cert-manager would show, from the last --json run
-cm_object() {
-	python3 -c '
-import json, sys
-objs = [o for o in json.loads(sys.argv[1])["cert_manager"]["objects"] if o["kind"] == sys.argv[2]]
-v = objs[-1] if objs else None
-for part in sys.argv[3].split("."):
-    v = v[int(part)] if isinstance(v, list) else v.get(part) if isinstance(v, dict) else None
-print(v)
-' "$OUT" "$1" "$2"
+	sed -n "s/^  ${2//./\\.}: \([^ ]*\)\$/\1/p" "$1" | head -n 1 | base64 -d
 }
 # assert_secret_matches FILE: tls.crt's leaf holds tls.key's public key
 assert_secret_matches() {
@@ -262,12 +216,12 @@ certificate '  commonName: shop.test
     encoding: PKCS8'
 flow -o "$M/web-tls.yaml"
 assert_rc 0 "the flow: exit 0"
-assert_eq ok "$(json_field "$OUT" verdict)" "the flow: verdict ok"
-assert_eq "$M/web-tls.yaml" "$(json_field "$OUT" secret)" "the flow names the Secret's file"
-assert_eq ok "$(json_field "$OUT" challenges.0.verdict)" "shop.test: the self check with the real token passed"
-assert_eq null "$(json_field "$OUT" challenges.0.reason)" "shop.test: no reason"
+assert_eq ok "$(jv verdict)" "the flow: verdict ok"
+assert_eq "$M/web-tls.yaml" "$(jv secret)" "the flow names the Secret's file"
+assert_eq ok "$(jv challenges.0.verdict)" "shop.test: the self check with the real token passed"
+assert_eq null "$(jv challenges.0.reason)" "shop.test: no reason"
 assert_true "the ingress served a real token" \
-	grep -qE "GET /.well-known/acme-challenge/[A-Za-z0-9_-]{20,} HTTP/1.1\" 200" "$TEST_TMP/nginx/access.log"
+	grep -qE "GET /.well-known/acme-challenge/[A-Za-z0-9_-]{20,} HTTP/1.1\" 200" "$INGRESS_DIR/access.log"
 assert_file_mode "$M/web-tls.yaml" 600
 assert_secret_matches "$M/web-tls.yaml"
 assert_eq "-----BEGIN PRIVATE KEY-----" "$(head -n 1 "$TEST_TMP/key.pem")" "PKCS8: tls.key is PKCS#8"
@@ -288,13 +242,13 @@ assert_contains "$S" '    cert-manager.io/certificate-name: "web"' "certificate-
 assert_contains "$S" '    cert-manager.io/issuer-kind: "ClusterIssuer"' "issuer-kind"
 assert_contains "$S" '    cert-manager.io/ip-sans: ""' "ip-sans, empty but present"
 assert_not_contains "$S" "ca.crt" "no ca.crt: the ACME issuer returns none"
-assert_eq CertificateIssued "$(cm_object CertificateRequest events.0.reason)" \
+assert_eq CertificateIssued "$(jv @CertificateRequest.events.0.reason)" \
 	"the CertificateRequest's event"
-assert_eq "Certificate is up to date and has not expired" "$(cm_object Certificate conditions.0.message)" \
+assert_eq "Certificate is up to date and has not expired" "$(jv @Certificate.conditions.0.message)" \
 	"the Certificate's Ready condition"
-assert_eq Generated "$(cm_object Certificate events.0.reason)" "a new key: event Generated"
+assert_eq Generated "$(jv @Certificate.events.0.reason)" "a new key: event Generated"
 assert_eq "Domain \"www.shop.test\" verified with \"HTTP-01\" validation" \
-	"$(cm_object Challenge events.0.message)" "the Challenge's event"
+	"$(jv @Challenge.events.0.message)" "the Challenge's event"
 SUM=$(sha256sum <"$M/web-tls.yaml")
 ORDERS=$(pebble_request_count "order-plz")
 flow -o "$M/web-tls.yaml"
@@ -324,7 +278,7 @@ certificate '  commonName: shop.test
 flow -o "$M/subject.yaml"
 assert_rc 0 "subject and usages: exit 0"
 assert_secret_matches "$M/subject.yaml"
-json_field "$OUT" csr | python3 -c 'import base64, sys; s = sys.stdin.read().strip()
+jv csr | python3 -c 'import base64, sys; s = sys.stdin.read().strip()
 sys.stdout.buffer.write(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))' |
 	openssl req -inform DER -noout -text >"$TEST_TMP/csr.txt" 2>&1
 assert_contains "$(cat "$TEST_TMP/csr.txt")" "Subject: C = DE, O = Acme + O = Beta, CN = shop.test, serialNumber = 42" \
@@ -343,7 +297,7 @@ flow -o "$M/again.yaml" --secret "$M/web-tls.yaml"
 assert_rc 0 "Never: exit 0"
 assert_eq "$(secret_field "$M/web-tls.yaml" tls.key | openssl pkey -pubout 2>&1)" \
 	"$(secret_field "$M/again.yaml" tls.key | openssl pkey -pubout 2>&1)" "Never: the same key"
-assert_eq Reused "$(cm_object Certificate events.0.reason)" "Never: event Reused"
+assert_eq Reused "$(jv @Certificate.events.0.reason)" "Never: event Reused"
 certificate '  dnsNames: [shop.test]
   privateKey:
     rotationPolicy: Never'
@@ -356,10 +310,10 @@ printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: web-tls}\ntype: kubernete
 	"$(printf 'not a key' | base64)" >"$M/garbage-key.yaml"
 flow -o "$M/regenerated.yaml" --secret "$M/garbage-key.yaml"
 assert_rc 0 "Never with an undecodable tls.key: exit 0"
-assert_eq DecodeFailed "$(cm_object Certificate events.0.reason)" "Never: the DecodeFailed warning"
+assert_eq DecodeFailed "$(jv @Certificate.events.0.reason)" "Never: the DecodeFailed warning"
 assert_eq 'Failed to decode private key stored in Secret "web-tls" - generating new key' \
-	"$(cm_object Certificate events.0.message)" "Never: cert-manager's words"
-assert_eq Generated "$(cm_object Certificate events.1.reason)" "then a new key: Generated"
+	"$(jv @Certificate.events.0.message)" "Never: cert-manager's words"
+assert_eq Generated "$(jv @Certificate.events.1.reason)" "then a new key: Generated"
 assert_secret_matches "$M/regenerated.yaml"
 
 # 10. the self check fails with the real token: the challenge is never answered
@@ -367,9 +321,9 @@ certificate '  dnsNames: [other.test]'
 ANSWERS=$(pebble_request_count "POST /chalZ")
 flow -o "$M/other.yaml"
 assert_rc 1 "self check failing: exit 1"
-assert_eq wrong_status "$(json_field "$OUT" verdict)" "self check failing: verdict"
+assert_eq wrong_status "$(jv verdict)" "self check failing: verdict"
 assert_eq "Waiting for HTTP-01 challenge propagation: wrong status code '404', expected '200'" \
-	"$(json_field "$OUT" challenges.0.reason)" "the Challenge's reason with the real token"
+	"$(jv challenges.0.reason)" "the Challenge's reason with the real token"
 assert_eq "$ANSWERS" "$(pebble_request_count "POST /chalZ")" "the challenge was not answered"
 assert_no_file "$M/other.yaml" "no Secret written"
 
@@ -379,18 +333,18 @@ stop_pid "$WEBROOT_PID"
 certificate '  dnsNames: [fresh.shop.test]'
 flow -o "$M/refused.yaml"
 assert_rc 1 "the CA refusing: exit 1"
-assert_eq ca_refused "$(json_field "$OUT" verdict)" "the CA refusing: verdict"
-assert_eq ok "$(json_field "$OUT" challenges.0.verdict)" "the self check itself passed"
-assert_contains "$(cm_object Challenge reason)" \
+assert_eq ca_refused "$(jv verdict)" "the CA refusing: verdict"
+assert_eq ok "$(jv challenges.0.verdict)" "the self check itself passed"
+assert_contains "$(jv @Challenge.reason)" \
 	"Error accepting authorization: acme: authorization error for fresh.shop.test: " "cert-manager's reason"
-assert_eq invalid "$(cm_object Challenge state)" "the Challenge is invalid"
-assert_eq invalid "$(cm_object Order state)" "the Order takes the CA's state"
+assert_eq invalid "$(jv @Challenge.state)" "the Challenge is invalid"
+assert_eq invalid "$(jv @Order.state)" "the Order takes the CA's state"
 assert_eq "Failed to wait for order resource \"web-xxxxx-NNNNNNNNNN\" to become ready: order is in \"invalid\" state: " \
-	"$(cm_object CertificateRequest conditions.0.message)" "the CertificateRequest's message, ending in ': '"
-assert_eq OrderFailed "$(cm_object CertificateRequest events.0.reason)" "the CertificateRequest's event"
+	"$(jv @CertificateRequest.conditions.0.message)" "the CertificateRequest's message, ending in ': '"
+assert_eq OrderFailed "$(jv @CertificateRequest.events.0.reason)" "the CertificateRequest's event"
 assert_eq "The certificate request has failed to complete and will be retried: Failed to wait for order resource \"web-xxxxx-NNNNNNNNNN\" to become ready: order is in \"invalid\" state: " \
-	"$(cm_object Certificate conditions.0.message)" "the Certificate's Issuing message"
-assert_contains "$(json_field "$OUT" issue_error)" "validation of fresh.shop.test failed" \
+	"$(jv @Certificate.conditions.0.message)" "the Certificate's Issuing message"
+assert_contains "$(jv issue_error)" "validation of fresh.shop.test failed" \
 	"acmectl's own line stays as the cause"
 assert_no_file "$M/refused.yaml" "no Secret written"
 

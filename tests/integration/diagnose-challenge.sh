@@ -14,6 +14,7 @@ set -eu
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/knot.sh"
 . "$(dirname "$0")/../lib/cluster.sh"
+. "$(dirname "$0")/../lib/jsonview.sh"
 netns_lab_begin
 netns_client_server
 cluster_ingress_addr server client
@@ -105,18 +106,18 @@ EOF
 }
 
 # assert_selfcheck NAME TYPE VERDICT REASON-AFTER-PREFIX: the last diagnose
-# --json run gave VERDICT and, after "Waiting for TYPE challenge
-# propagation: ", exactly REASON (an empty REASON: null, the check passes,
-# exit 0; else exit 1).
+# --json run (read by json_view) gave VERDICT and, after "Waiting for TYPE
+# challenge propagation: ", exactly REASON (an empty REASON: null, the
+# check passes, exit 0; else exit 1).
 assert_selfcheck() {
 	local name=$1 type=$2 verdict=$3 reason=$4
-	assert_eq "$verdict" "$(json_field "$OUT" challenges.0.verdict)" "$name: verdict"
+	assert_eq "$verdict" "$(jv challenges.0.verdict)" "$name: verdict"
 	if [ -n "$reason" ]; then
 		assert_eq "Waiting for $type challenge propagation: $reason" \
-			"$(json_field "$OUT" challenges.0.reason)" "$name: cert-manager's status.reason"
+			"$(jv challenges.0.reason)" "$name: cert-manager's status.reason"
 		assert_rc 1 "$name: a fault is exit 1"
 	else
-		assert_eq null "$(json_field "$OUT" challenges.0.reason)" "$name: reason null: it passes"
+		assert_eq null "$(jv challenges.0.reason)" "$name: reason null: it passes"
 		assert_rc 0 "$name: passing is exit 0"
 	fi
 }
@@ -128,6 +129,7 @@ check() {
 	challenge "$name" "$token" "$key"
 	netns_timed_acmectl client --json diagnose --challenge "$TEST_TMP/$name.yaml" \
 		${CM_VERSION:+--cert-manager-version "$CM_VERSION"}
+	json_view
 	assert_selfcheck "$name" HTTP-01 "$verdict" "$reason"
 }
 URL() { echo "http://$1/.well-known/acme-challenge/${2:-$TOKEN}"; }
@@ -140,11 +142,11 @@ assert_eq 5 "$(grep -c "GET /.well-known/acme-challenge/$TOKEN " "$INGRESS_DIR/a
 
 # a host the ingress has no rule for: its default backend answers
 check other.test wrong_status "wrong status code '404', expected '200'"
-assert_contains "$(json_field "$OUT" challenges.0.advice)" "ingress class" "404: advice names the ingress class"
+assert_contains "$(jv challenges.0.advice)" "ingress class" "404: advice names the ingress class"
 
 check shop.test wrong_body "did not get expected response when querying endpoint, expected \"$KEY\" but got: ${KEY:0:24}... (truncated)" \
 	newline
-assert_contains "$(json_field "$OUT" challenges.0.advice)" "byte for byte" "newline: advice"
+assert_contains "$(jv challenges.0.advice)" "byte for byte" "newline: advice"
 
 # redirected to https with a self-signed certificate: cert-manager does not verify it
 check secure.test ok ""
@@ -180,13 +182,13 @@ check nothere.test name_not_resolved \
 check hairpin.test connect_timeout \
 	"$(FAILED hairpin.test "$(URL hairpin.test)")context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
 assert_true "10 s client timeout, bounded (${ELAPSED_MS} ms)" [ "$ELAPSED_MS" -ge 9500 ] && [ "$ELAPSED_MS" -lt $((15000 + LOAD_SLACK_MS)) ]
-assert_contains "$(json_field "$OUT" challenges.0.advice)" "hairpin" "timeout: advice names hairpin NAT"
+assert_contains "$(jv challenges.0.advice)" "hairpin" "timeout: advice names hairpin NAT"
 
 # HTTP_PROXY in the controller's environment catches the plain-http check
 export HTTP_PROXY="http://$SERVER_IP:3999"
 check shop.test proxy_catches_selfcheck \
 	"$(FAILED shop.test "$(URL shop.test)")proxyconnect tcp: dial tcp $SERVER_IP:3999: connect: connection refused"
-assert_contains "$(json_field "$OUT" challenges.0.advice)" "NO_PROXY" "proxy: advice names NO_PROXY"
+assert_contains "$(jv challenges.0.advice)" "NO_PROXY" "proxy: advice names NO_PROXY"
 export NO_PROXY=shop.test
 check shop.test ok ""
 unset HTTP_PROXY NO_PROXY
@@ -225,6 +227,7 @@ dns01() {
           "wildcard": false}}\n' "$name" "$name" "$TXT" >"$TEST_TMP/$name.json"
 	netns_timed_acmectl client --json diagnose --challenge "$TEST_TMP/$name.json" \
 		--dns01-recursive-nameservers "$NS1:53" "$@"
+	json_view
 	assert_selfcheck "$name" DNS-01 "$verdict" "$reason"
 }
 dns01 good.lab.test ok ""

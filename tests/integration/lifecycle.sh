@@ -13,6 +13,7 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/pebble.sh"
+. "$(dirname "$0")/../lib/jsonview.sh"
 
 command -v nginx >/dev/null || fail "nginx is not installed (contrib/install-deps.sh installs nginx-light)"
 
@@ -230,14 +231,14 @@ assert_eq false "$(listed site revoked)" "revoked"
 # 9. issue --json: one object
 ac --server "$PRD_DIR_URL" issue --json --webroot "$WWW" json.example
 assert_rc 0 "issue --json"
-assert_eq json.example "$(json_field "$OUT" name)" "issue --json: name"
-assert_eq json.example "$(json_field "$OUT" names)" "issue --json: names"
-assert_eq "$PRD_DIR_URL" "$(json_field "$OUT" server)" "issue --json: server"
-assert_eq false "$(json_field "$OUT" staging)" "issue --json: staging"
-assert_eq "$STATE/certs/json.example/fullchain.pem" "$(json_field "$OUT" files.fullchain)" "issue --json: files"
-assert_eq "$(listed json.example not_after)" "$(json_field "$OUT" not_after)" "issue --json: not_after"
-assert_eq null "$(python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])["deployed"]))' "$OUT")" \
-	"issue --json: deployed null without a deploy hook"
+json_view
+assert_eq json.example "$(jv name)" "issue --json: name"
+assert_eq json.example "$(jv names)" "issue --json: names"
+assert_eq "$PRD_DIR_URL" "$(jv server)" "issue --json: server"
+assert_eq false "$(jv staging)" "issue --json: staging"
+assert_eq "$STATE/certs/json.example/fullchain.pem" "$(jv files.fullchain)" "issue --json: files"
+assert_eq "$(listed json.example not_after)" "$(jv not_after)" "issue --json: not_after"
+assert_eq null "$(jv deployed)" "issue --json: deployed null without a deploy hook"
 ac --server "$PRD_DIR_URL" issue --json json.example
 assert_rc 0 "issue --json when not due"
 assert_eq "$(listed json.example not_after)" "$(json_field "$OUT" not_after)" "issue --json when not due: the kept certificate"

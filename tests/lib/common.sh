@@ -3,7 +3,8 @@
 # Provides: a per-test temp dir ($TEST_TMP) removed at exit, at_exit cleanup
 # hooks, assertions that print one "ok"/"not ok" line each, run_acmectl
 # (captures stdout, stderr and the exit code), a webroot HTTP server, and
-# require_root (exit 77 = automake SKIP).
+# require_root (exit 77 = automake SKIP). Every test's log ends with its
+# wall time ("# wall time: NAME N.N s"), which tests/run-all.sh ranks.
 #
 # A test script does:   set -eu; . lib/common.sh; . lib/pebble.sh; ...; test_done
 
@@ -15,9 +16,19 @@ TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/acmectl-$TEST_NAME.XXXXXX")
 ASSERT_PASSED=0
 ASSERT_FAILED=0
 AT_EXIT_HOOKS=()
+TEST_START=$EPOCHREALTIME
+
+# wall_time: prints how long the test has run, cleanup included, in the
+# one form run-all.sh looks for.
+wall_time() {
+	local now=$EPOCHREALTIME
+	# tenths of a second: integers only, bash has no floating point
+	local tenths=$(( (${now/./} - ${TEST_START/./}) / 100000 ))
+	echo "# wall time: $TEST_NAME $((tenths / 10)).$((tenths % 10)) s"
+}
 
 # Runs the cleanup hooks last-registered first, then removes $TEST_TMP
-# (kept when KEEP_TMP=1, for debugging).
+# (kept when KEEP_TMP=1, for debugging), then prints the wall time.
 run_at_exit() {
 	local rc=$? i
 	trap - EXIT INT TERM HUP
@@ -30,6 +41,7 @@ run_at_exit() {
 	else
 		rm -rf "$TEST_TMP"
 	fi
+	wall_time
 	exit "$rc"
 }
 trap run_at_exit EXIT
