@@ -20,11 +20,7 @@ print("ready", flush=True)
 while True:
     s.recvfrom(4096)
 ' "$MUTE_PORT"
-for ((i = 0; i < 200; i++)); do
-	! grep -q ready "$TEST_TMP/mute.log" 2>/dev/null || break
-	sleep 0.05
-done
-grep -q ready "$TEST_TMP/mute.log" || fail "the mute DNS server did not start: $(cat "$TEST_TMP/mute.log")"
+wait_for_line "$TEST_TMP/mute.log" ready || fail "the mute DNS server did not start: $(cat "$TEST_TMP/mute.log")"
 PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER="127.0.0.1:$MUTE_PORT" pebble_start
 STATE="$TEST_TMP/state"
 acme account register --email admin@acmectl.example --agree-tos
@@ -179,11 +175,7 @@ while True:
     # the question echoed, no answer: NOERROR, authoritative, recursion available
     s.sendto(q[:2] + struct.pack(">HHHHH", 0x8580 | (q[2] & 1) << 8, 1, 0, 0, 0) + q[12:], peer)
 ' "$EMPTY_PORT"
-for ((i = 0; i < 200; i++)); do
-	! grep -q ready "$TEST_TMP/empty.log" 2>/dev/null || break
-	sleep 0.05
-done
-grep -q ready "$TEST_TMP/empty.log" || fail "the empty DNS server did not start: $(cat "$TEST_TMP/empty.log")"
+wait_for_line "$TEST_TMP/empty.log" ready || fail "the empty DNS server did not start: $(cat "$TEST_TMP/empty.log")"
 mkdir -m 0700 "$TEST_TMP/m"
 cat >"$TEST_TMP/m/issuer.yaml" <<YAML
 apiVersion: cert-manager.io/v1

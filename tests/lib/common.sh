@@ -350,6 +350,17 @@ wait_for_port() {
 	return 1
 }
 
+# wait_for_line FILE TEXT [SECONDS]: waits until FILE holds a line with TEXT
+# (a server of the test's own printing that it is ready).
+wait_for_line() {
+	local i tries=$((${3:-10} * 20))
+	for ((i = 0; i < tries; i++)); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # wait_port_free PORT [SECONDS]: waits until nothing listens on PORT.
 wait_port_free() {
 	local i tries=$((${2:-10} * 20))
