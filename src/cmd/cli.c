@@ -135,6 +135,7 @@ static const struct optspec options[] = {
 	STR("--from-issuer", ON_DIAGNOSE | ON_IMPORT, from_issuer),
 	STR("--secret", ON_DIAGNOSE | ON_IMPORT, secret),
 	STR("--cert-manager-version", ON_DIAGNOSE, cm_version),
+	STR("--cert-manager-feature-gates", ON_DIAGNOSE, cm_feature_gates),
 	STR("--resolv-conf", ON_DIAGNOSE, resolv_conf),
 	STR("--pid", ON_DIAGNOSE, pid),
 	STR("--challenge", ON_DIAGNOSE, challenge),

@@ -1,0 +1,234 @@
+/* cmgates.c - cert-manager's --feature-gates list, per release (see
+ * cmgates.h). The gate table is the controller's
+ * internal/controller/feature/features.go (pkg/feature up to v1.6.x) at
+ * each release; no gate of it is locked to its default. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certmanager.h"
+#include "cmcsr.h"
+#include "cmgates.h"
+#include "err.h"
+#include "util.h"
+
+enum stage { ALPHA, BETA, GA };
+
+/* A gate: the release it first appears in, and where it turned beta and
+ * GA ({0,0,0}: never). effect names the cm_csr_gates field it sets, NULL
+ * for a gate acmectl accepts without modelling what it changes. */
+static const struct gate {
+	const char *name;
+	struct cm_version since, beta, ga;
+	size_t effect;
+} gates[] = {
+#define NO_EFFECT ((size_t)-1)
+	{ "ValidateCAA", { 1, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 }, NO_EFFECT },
+	{ "ExperimentalCertificateSigningRequestControllers", { 1, 4, 0 },
+	    { 0, 0, 0 }, { 0, 0, 0 }, NO_EFFECT },
+	{ "ExperimentalGatewayAPISupport", { 1, 5, 0 }, { 1, 15, 0 }, { 0, 0, 0 },
+	    NO_EFFECT },
+	{ "AdditionalCertificateOutputFormats", { 1, 7, 0 }, { 1, 15, 0 },
+	    { 1, 18, 0 }, NO_EFFECT },
+	{ "ServerSideApply", { 1, 8, 0 }, { 0, 0, 0 }, { 0, 0, 0 }, NO_EFFECT },
+	{ "LiteralCertificateSubject", { 1, 9, 0 }, { 1, 15, 0 }, { 0, 0, 0 },
+	    offsetof(struct cm_csr_gates, literal_subject) },
+	{ "StableCertificateRequestName", { 1, 10, 0 }, { 1, 13, 0 }, { 0, 0, 0 },
+	    NO_EFFECT },
+	{ "UseCertificateRequestBasicConstraints", { 1, 11, 0 }, { 0, 0, 0 },
+	    { 0, 0, 0 }, offsetof(struct cm_csr_gates, basic_constraints) },
+	{ "SecretsFilteredCaching", { 1, 12, 0 }, { 1, 13, 0 }, { 0, 0, 0 },
+	    NO_EFFECT },
+	{ "DisallowInsecureCSRUsageDefinition", { 1, 13, 0 }, { 1, 13, 0 },
+	    { 1, 15, 0 }, NO_EFFECT },
+	{ "NameConstraints", { 1, 14, 0 }, { 1, 17, 0 }, { 0, 0, 0 }, NO_EFFECT },
+	{ "OtherNames", { 1, 14, 0 }, { 1, 20, 0 }, { 0, 0, 0 }, NO_EFFECT },
+	{ "UseDomainQualifiedFinalizer", { 1, 16, 0 }, { 1, 17, 0 }, { 1, 18, 0 },
+	    NO_EFFECT },
+	{ "DefaultPrivateKeyRotationPolicyAlways", { 1, 18, 0 }, { 1, 18, 0 },
+	    { 1, 20, 0 }, NO_EFFECT },
+	{ "ACMEHTTP01IngressPathTypeExact", { 1, 18, 1 }, { 1, 18, 1 }, { 0, 0, 0 },
+	    NO_EFFECT },
+	{ "ListenerSets", { 1, 20, 0 }, { 0, 0, 0 }, { 0, 0, 0 }, NO_EFFECT },
+	{ "ACMEUseARI", { 1, 21, 0 }, { 0, 0, 0 }, { 0, 0, 0 }, NO_EFFECT },
+};
+
+static bool reached(const struct cm_version *v, const struct cm_version *at)
+{
+	return at->major != 0 && cm_version_cmp(v, at) >= 0;
+}
+
+static enum stage stage_at(const struct gate *gt, const struct cm_version *v)
+{
+	return reached(v, &gt->ga) ? GA : reached(v, &gt->beta) ? BETA : ALPHA;
+}
+
+static const struct gate *gate_find(const char *name, const struct cm_version *v)
+{
+	for (size_t i = 0; i < nitems(gates); i++)
+		if (strcmp(gates[i].name, name) == 0 && reached(v, &gates[i].since))
+			return &gates[i];
+	return NULL;
+}
+
+/* Go's strconv.ParseBool. */
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+	for (size_t i = 0; i < nitems(yes); i++) {
+		if (strcmp(s, yes[i]) == 0)
+			return *out = true, 0;
+		if (strcmp(s, no[i]) == 0)
+			return *out = false, 0;
+	}
+	return -1;
+}
+
+/* s without leading and trailing spaces, as Go's strings.TrimSpace (ASCII
+ * white space; the list has no other). Caller frees. */
+static char *trim(const char *s, size_t n)
+{
+	while (n > 0 && strchr(" \t\n\v\f\r", *s) != NULL)
+		s++, n--;
+	while (n > 0 && strchr(" \t\n\v\f\r", s[n - 1]) != NULL)
+		n--;
+	return xstrndup(s, n);
+}
+
+/* One pair "k=v" of the list into *name and *value, or -1 with the text
+ * the release's parser gives (pflag prefixes it). */
+static int parse_pair(const char *item, size_t n, const struct cm_version *v,
+    char **name, bool *value, char **why)
+{
+	const char *eq = memchr(item, '=', n);
+	bool map_flag = cm_version_cmp(v, &(struct cm_version){ 1, 13, 0 }) >= 0;
+	char *val;
+
+	*name = trim(item, eq != NULL ? (size_t)(eq - item) : n);
+	if (eq == NULL) {
+		*why = map_flag ? xstrdup("malformed pair, expect string=bool") :
+		    xasprintf("missing bool value for %s", *name);
+		return -1;
+	}
+	val = trim(eq + 1, n - (size_t)(eq + 1 - item));
+	if (parse_bool(val, value) != 0) {
+		*why = xasprintf("invalid value of %s%s%s, err: strconv.ParseBool: "
+		    "parsing \"%s\": invalid syntax", *name, map_flag ? ": " : "=",
+		    val, val);
+		free(val);
+		return -1;
+	}
+	free(val);
+	return 0;
+}
+
+/* Sets every gate of stage st that the list does not name to on. */
+static void set_unset(const char *list_names, enum stage st, bool on,
+    const struct cm_version *v, struct cm_csr_gates *g)
+{
+	for (size_t i = 0; i < nitems(gates); i++) {
+		const struct gate *gt = &gates[i];
+		char *key = xasprintf("\n%s\n", gt->name);
+
+		if (reached(v, &gt->since) && stage_at(gt, v) == st &&
+		    gt->effect != NO_EFFECT && strstr(list_names, key) == NULL)
+			*(bool *)((char *)g + gt->effect) = on;
+		free(key);
+	}
+}
+
+static void add_name(char **acc, const char *name)
+{
+	char *next;
+
+	if (*acc != NULL && strstr(*acc, name) != NULL)
+		return;
+	next = xasprintf("%s%s%s", *acc != NULL ? *acc : "", *acc != NULL ? ", " : "",
+	    name);
+	free(*acc);
+	*acc = next;
+}
+
+int cm_gates_apply(const char *list, const struct cm_version *v,
+    struct cm_csr_gates *g, char **inert)
+{
+	bool map_flag = cm_version_cmp(v, &(struct cm_version){ 1, 13, 0 }) >= 0;
+	/* "\nName\n" for each name listed, for AllAlpha and AllBeta */
+	char *names = xstrdup("\n"), *name = NULL, *why = NULL, *next;
+	int all_alpha = -1, all_beta = -1, rc = -1;
+	const char *p = list, *end;
+	const struct gate *gt;
+	bool on;
+
+	*inert = NULL;
+	/* every pair parses before any name is looked up */
+	for (; ; p = end + 1) {
+		end = strchr(p, ',');
+		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+
+		if (n > 0) {
+			if (parse_pair(p, n, v, &name, &on, &why) != 0)
+				goto out;
+			next = xasprintf("%s%s\n", names, name);
+			free(names);
+			names = next;
+			free(name);
+			name = NULL;
+		}
+		if (end == NULL)
+			break;
+	}
+	for (p = list; ; p = end + 1) {
+		end = strchr(p, ',');
+		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+
+		if (n > 0) {
+			(void)parse_pair(p, n, v, &name, &on, &why);
+			if (strcmp(name, "AllAlpha") == 0)
+				all_alpha = on;
+			else if (strcmp(name, "AllBeta") == 0)
+				all_beta = on;
+			else if ((gt = gate_find(name, v)) == NULL) {
+				why = xasprintf("unrecognized feature gate: %s", name);
+				goto out;
+			} else if (gt->effect != NO_EFFECT)
+				*(bool *)((char *)g + gt->effect) = on;
+			else
+				add_name(inert, name);
+			free(name);
+			name = NULL;
+		}
+		if (end == NULL)
+			break;
+	}
+	if (all_alpha != -1)
+		set_unset(names, ALPHA, all_alpha, v, g);
+	if (all_beta != -1)
+		set_unset(names, BETA, all_beta, v, g);
+	rc = 0;
+out:
+	if (rc != 0) {
+		/* an unknown name fails at start-up from v1.13.0, in the flag before */
+		if (map_flag && strncmp(why, "unrecognized", 12) == 0)
+			err_set(ERR_USAGE, "failed to set feature gates from initial "
+			    "flags-based config: %s", why);
+		else {
+			char *q = cm_go_quote(list);
+
+			err_set(ERR_USAGE, "invalid argument %s for \"--feature-gates\" "
+			    "flag: %s", q, why);
+			free(q);
+		}
+		free(*inert);
+		*inert = NULL;
+	}
+	free(why);
+	free(name);
+	free(names);
+	return rc;
+}
