@@ -540,6 +540,13 @@ static int check_combinations(struct config *cfg)
 			err_set(ERR_USAGE, "--webroot and --standalone cannot be used together");
 			return -1;
 		}
+		/* no gate changes the account step: a list there would be ignored */
+		if (cfg->cm_feature_gates != NULL && cfg->certificate == NULL &&
+		    cfg->challenge == NULL) {
+			err_set(ERR_USAGE, "--cert-manager-feature-gates needs --certificate "
+			    "or --challenge FILE (no gate changes the account step)");
+			return -1;
+		}
 		if (cfg->certificate != NULL && cfg->from_issuer == NULL) {
 			err_set(ERR_USAGE, "--certificate needs --from-issuer FILE (the Issuer or "
 			    "ClusterIssuer whose solvers and account it uses)");
