@@ -143,12 +143,18 @@ int cmd_diagnose_challenge(const struct config *cfg)
 	if (cfg->json) {
 		out = json_pack("{s:[o],s:{s:s}}", "challenges", selfcheck_json(ch, &r),
 		    "cert_manager", "version", version);
+		if (cfg->cm_feature_gates != NULL)
+			json_object_set_new(json_object_get(out, "cert_manager"),
+			    "feature_gates_without_effect", json_string(cfg->cm_feature_gates));
 		if (view != NULL)
 			json_object_set_new(out, "view", json_string(view));
 		json_print(out);
 		json_decref(out);
 	} else if (!cfg->quiet) {
 		print_text(ch, &r, version, view);
+		if (cfg->cm_feature_gates != NULL)
+			printf("feature gates (none changes the self check): %s\n",
+			    cfg->cm_feature_gates);
 	}
 	if (strcmp(r.verdict, "ok") == 0)
 		rc = 0;
