@@ -152,9 +152,13 @@ int cmd_diagnose_challenge(const struct config *cfg)
 		json_decref(out);
 	} else if (!cfg->quiet) {
 		print_text(ch, &r, version, view);
-		if (cfg->cm_feature_gates != NULL)
-			printf("feature gates (none changes the self check): %s\n",
-			    cfg->cm_feature_gates);
+		if (cfg->cm_feature_gates != NULL) {
+			/* spaces the controller trims may be any of Go's, \n too */
+			char *safe = str_sanitize(cfg->cm_feature_gates);
+
+			printf("feature gates (none changes the self check): %s\n", safe);
+			free(safe);
+		}
 	}
 	if (strcmp(r.verdict, "ok") == 0)
 		rc = 0;

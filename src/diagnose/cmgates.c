@@ -89,14 +89,49 @@ static int parse_bool(const char *s, bool *out)
 	return -1;
 }
 
-/* s without leading and trailing spaces, as Go's strings.TrimSpace (ASCII
- * white space; the list has no other). Caller frees. */
+/* The code point of the UTF-8 sequence of len bytes at s, or -1. */
+static long utf8_at(const unsigned char *s, size_t len)
+{
+	if (len == 1 && s[0] < 0x80)
+		return s[0];
+	if (len == 2 && (s[0] & 0xe0) == 0xc0 && (s[1] & 0xc0) == 0x80)
+		return (long)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+	if (len == 3 && (s[0] & 0xf0) == 0xe0 && (s[1] & 0xc0) == 0x80 &&
+	    (s[2] & 0xc0) == 0x80)
+		return (long)(s[0] & 0x0f) << 12 | (long)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+	return -1;
+}
+
+/* Go's unicode.IsSpace. */
+static bool go_space(long c)
+{
+	return (c >= 0x09 && c <= 0x0d) || c == 0x20 || c == 0x85 || c == 0xa0 ||
+	    c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 ||
+	    c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+}
+
+/* The bytes of the space that starts (at_end: ends) s[0..n), or 0. */
+static size_t space_len(const char *s, size_t n, bool at_end)
+{
+	for (size_t len = 1; len <= 3 && len <= n; len++) {
+		const char *p = at_end ? s + n - len : s;
+
+		if (go_space(utf8_at((const unsigned char *)p, len)))
+			return len;
+	}
+	return 0;
+}
+
+/* s[0..n) without leading and trailing spaces, as Go's strings.TrimSpace
+ * (Unicode white space, not only ASCII). Caller frees. */
 static char *trim(const char *s, size_t n)
 {
-	while (n > 0 && strchr(" \t\n\v\f\r", *s) != NULL)
-		s++, n--;
-	while (n > 0 && strchr(" \t\n\v\f\r", s[n - 1]) != NULL)
-		n--;
+	size_t len;
+
+	while ((len = space_len(s, n, false)) > 0)
+		s += len, n -= len;
+	while ((len = space_len(s, n, true)) > 0)
+		n -= len;
 	return xstrndup(s, n);
 }
 
@@ -142,11 +177,17 @@ static void set_unset(const char *list_names, enum stage st, bool on,
 	}
 }
 
+/* Appends name to the ", "-joined *acc unless it is there already. */
 static void add_name(char **acc, const char *name)
 {
-	char *next;
+	char *key = xasprintf(", %s, ", name), *have, *next;
+	bool found;
 
-	if (*acc != NULL && strstr(*acc, name) != NULL)
+	have = xasprintf(", %s, ", *acc != NULL ? *acc : "");
+	found = strstr(have, key) != NULL;
+	free(have);
+	free(key);
+	if (found)
 		return;
 	next = xasprintf("%s%s%s", *acc != NULL ? *acc : "", *acc != NULL ? ", " : "",
 	    name);

@@ -30,6 +30,20 @@ static const struct {
 	  "L=1 B=1|", "name and value trimmed; ParseBool's T and 1" },
 	{ "v1.14.0", "LiteralCertificateSubject=True,,", "L=1 B=0|",
 	  "empty items are skipped" },
+	{ "v1.14.0", "\xc2\xa0LiteralCertificateSubject\xe3\x80\x80=\vtrue\xc2\x85",
+	  "L=1 B=0|", "Go's TrimSpace trims Unicode spaces too (NBSP, U+3000, NEL, \\v)" },
+	{ "v1.14.0", "LiteralCertificateSubject\xe2\x80\x8b=true",
+	  "!failed to set feature gates from initial flags-based config: unrecognized "
+	  "feature gate: LiteralCertificateSubject\xe2\x80\x8b",
+	  "a zero-width space (U+200B) is not a space to Go: the name is unknown" },
+	{ "v1.14.0", "LiteralCertificateSubject=tRue", "!invalid argument "
+	  "\"LiteralCertificateSubject=tRue\" for \"--feature-gates\" flag: invalid value of "
+	  "LiteralCertificateSubject: tRue, err: strconv.ParseBool: parsing \"tRue\": invalid "
+	  "syntax", "ParseBool takes three spellings, not any case" },
+	{ "v1.14.0", "LiteralCertificateSubject=false,LiteralCertificateSubject=true",
+	  "L=1 B=0|", "a name twice: the last one wins (a Go map)" },
+	{ "v1.21.1", "ValidateCAA=true,ValidateCAA=false", "L=1 B=0|ValidateCAA",
+	  "a gate without effect named once" },
 	{ "v1.21.1", "ACMEUseARI=true,OtherNames=false", "L=1 B=0|ACMEUseARI, OtherNames",
 	  "known gates acmectl does not model are named, never dropped" },
 	{ "v1.14.0", "AllAlpha=true", "L=1 B=1|", "AllAlpha turns every alpha gate on" },
