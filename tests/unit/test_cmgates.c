@@ -8,11 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/x509.h>
+
+#include "b64url.h"
 #include "certmanager.h"
 #include "cmcert.h"
 #include "cmcsr.h"
 #include "cmgates.h"
 #include "err.h"
+#include "key.h"
 #include "test.h"
 #include "util.h"
 
@@ -147,9 +151,57 @@ static void test_effect(void)
 	cm_certificate_free(c);
 }
 
+/* Whether the CSR v1.14.0 builds for an isCA Certificate under the gate
+ * list carries BasicConstraints: -1 when no CSR was built. */
+static int csr_has_basic_constraints(const char *list)
+{
+	static const char text[] = "kind: Certificate\nmetadata: {name: ca}\nspec:\n"
+	    "  secretName: ca-tls\n  issuerRef: {name: le, kind: ClusterIssuer}\n"
+	    "  dnsNames: [a.example]\n  isCA: true\n";
+	struct cm_certificate *c = cm_certificate_parse(text, strlen(text), "t");
+	EVP_PKEY *key = key_generate(KEY_EC256);
+	struct cm_version v;
+	struct cm_csr_gates g;
+	char *inert = NULL, *csr = NULL;
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	X509_REQ *req = NULL;
+	STACK_OF(X509_EXTENSION) *exts = NULL;
+	size_t len = 0;
+	int has = -1;
+
+	if (c == NULL || key == NULL || cm_version_parse("v1.14.0", &v) != 0)
+		goto out;
+	cm_csr_gates_default(&v, &g);
+	if ((list != NULL && cm_gates_apply(list, &v, &g, &inert) != 0) ||
+	    (csr = cm_csr_build(c, &v, &g, key)) == NULL ||
+	    (der = b64url_decode(csr, &len)) == NULL)
+		goto out;
+	p = der;
+	if ((req = d2i_X509_REQ(NULL, &p, (long)len)) == NULL)
+		goto out;
+	exts = X509_REQ_get_extensions(req);
+	has = X509v3_get_ext_by_NID(exts, NID_basic_constraints, -1) >= 0;
+out:
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	X509_REQ_free(req);
+	free(der);
+	free(csr);
+	free(inert);
+	EVP_PKEY_free(key);
+	cm_certificate_free(c);
+	return has;
+}
+
 int main(void)
 {
 	test_parse();
 	test_effect();
+	CHECK_INT(csr_has_basic_constraints(NULL), 0,
+	    "v1.14.0 defaults: no BasicConstraints in an isCA Certificate's CSR");
+	CHECK_INT(csr_has_basic_constraints("UseCertificateRequestBasicConstraints=true"), 1,
+	    "the gate on: the CSR carries BasicConstraints");
+	CHECK_INT(csr_has_basic_constraints("AllAlpha=true"), 1,
+	    "AllAlpha turns that alpha gate on too");
 	return test_done();
 }
