@@ -17,15 +17,20 @@
 
 enum stage { ALPHA, BETA, GA };
 
+/* The first release whose --feature-gates is a map flag (see cmgates.h). */
+static const struct cm_version v1_13 = { 1, 13, 0 };
+
+/* A gate acmectl accepts without modelling what it changes. */
+#define NO_EFFECT ((size_t)-1)
+
 /* A gate: the release it first appears in, and where it turned beta and
- * GA ({0,0,0}: never). effect names the cm_csr_gates field it sets, NULL
- * for a gate acmectl accepts without modelling what it changes. */
+ * GA ({0,0,0}: never). effect is the offset of the cm_csr_gates field it
+ * sets, or NO_EFFECT. */
 static const struct gate {
 	const char *name;
 	struct cm_version since, beta, ga;
 	size_t effect;
 } gates[] = {
-#define NO_EFFECT ((size_t)-1)
 	{ "ValidateCAA", { 1, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 }, NO_EFFECT },
 	{ "ExperimentalCertificateSigningRequestControllers", { 1, 4, 0 },
 	    { 0, 0, 0 }, { 0, 0, 0 }, NO_EFFECT },
@@ -141,7 +146,7 @@ static int parse_pair(const char *item, size_t n, const struct cm_version *v,
     char **name, bool *value, char **why)
 {
 	const char *eq = memchr(item, '=', n);
-	bool map_flag = cm_version_cmp(v, &(struct cm_version){ 1, 13, 0 }) >= 0;
+	bool map_flag = cm_version_cmp(v, &v1_13) >= 0;
 	char *val;
 
 	*name = trim(item, eq != NULL ? (size_t)(eq - item) : n);
@@ -195,57 +200,108 @@ static void add_name(char **acc, const char *name)
 	*acc = next;
 }
 
+/* The next non-empty item of the list at *p (its length in *n), moving
+ * *p past it; NULL at the end. */
+static const char *next_item(const char **p, size_t *n)
+{
+	const char *item, *end;
+
+	while (*p != NULL) {
+		item = *p;
+		end = strchr(item, ',');
+		*n = end != NULL ? (size_t)(end - item) : strlen(item);
+		*p = end != NULL ? end + 1 : NULL;
+		if (*n > 0)
+			return item;
+	}
+	return NULL;
+}
+
+/* The first pass: every pair parses before any name is looked up. Fills
+ * *names with "\nName\n" for each (for AllAlpha and AllBeta). 0, or -1
+ * with *why. */
+static int parse_all(const char *list, const struct cm_version *v, char **names,
+    char **why)
+{
+	const char *p = list, *item;
+	char *name, *next;
+	size_t n;
+	bool on;
+
+	*names = xstrdup("\n");
+	while ((item = next_item(&p, &n)) != NULL) {
+		if (parse_pair(item, n, v, &name, &on, why) != 0) {
+			free(name);
+			return -1;
+		}
+		next = xasprintf("%s%s\n", *names, name);
+		free(*names);
+		*names = next;
+		free(name);
+	}
+	return 0;
+}
+
+/* The second pass: each name looked up in release v and set, in list
+ * order (the last of a name twice wins). 0, or -1 with *why. */
+static int set_all(const char *list, const struct cm_version *v,
+    struct cm_csr_gates *g, int *all_alpha, int *all_beta, char **inert, char **why)
+{
+	const char *p = list, *item;
+	const struct gate *gt;
+	char *name;
+	size_t n;
+	bool on;
+	int rc = 0;
+
+	while (rc == 0 && (item = next_item(&p, &n)) != NULL) {
+		(void)parse_pair(item, n, v, &name, &on, why);
+		if (strcmp(name, "AllAlpha") == 0)
+			*all_alpha = on;
+		else if (strcmp(name, "AllBeta") == 0)
+			*all_beta = on;
+		else if ((gt = gate_find(name, v)) == NULL) {
+			*why = xasprintf("unrecognized feature gate: %s", name);
+			rc = -1;
+		} else if (gt->effect != NO_EFFECT)
+			*(bool *)((char *)g + gt->effect) = on;
+		else
+			add_name(inert, name);
+		free(name);
+	}
+	return rc;
+}
+
+/* The error release v stops with: from v1.13.0 an unknown name fails at
+ * start-up, everything else (and before v1.13.0 all) in the flag. */
+static void set_error(const char *list, const struct cm_version *v, const char *why)
+{
+	char *q;
+
+	if (cm_version_cmp(v, &v1_13) >= 0 &&
+	    strncmp(why, "unrecognized", 12) == 0) {
+		err_set(ERR_USAGE, "failed to set feature gates from initial "
+		    "flags-based config: %s", why);
+		return;
+	}
+	q = cm_go_quote(list);
+	err_set(ERR_USAGE, "invalid argument %s for \"--feature-gates\" flag: %s", q, why);
+	free(q);
+}
+
 int cm_gates_apply(const char *list, const struct cm_version *v,
     struct cm_csr_gates *g, char **inert)
 {
-	bool map_flag = cm_version_cmp(v, &(struct cm_version){ 1, 13, 0 }) >= 0;
-	/* "\nName\n" for each name listed, for AllAlpha and AllBeta */
-	char *names = xstrdup("\n"), *name = NULL, *why = NULL, *next;
+	char *names = NULL, *why = NULL;
 	int all_alpha = -1, all_beta = -1, rc = -1;
-	const char *p = list, *end;
-	const struct gate *gt;
-	bool on;
 
 	*inert = NULL;
-	/* every pair parses before any name is looked up */
-	for (; ; p = end + 1) {
-		end = strchr(p, ',');
-		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
-
-		if (n > 0) {
-			if (parse_pair(p, n, v, &name, &on, &why) != 0)
-				goto out;
-			next = xasprintf("%s%s\n", names, name);
-			free(names);
-			names = next;
-			free(name);
-			name = NULL;
-		}
-		if (end == NULL)
-			break;
-	}
-	for (p = list; ; p = end + 1) {
-		end = strchr(p, ',');
-		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
-
-		if (n > 0) {
-			(void)parse_pair(p, n, v, &name, &on, &why);
-			if (strcmp(name, "AllAlpha") == 0)
-				all_alpha = on;
-			else if (strcmp(name, "AllBeta") == 0)
-				all_beta = on;
-			else if ((gt = gate_find(name, v)) == NULL) {
-				why = xasprintf("unrecognized feature gate: %s", name);
-				goto out;
-			} else if (gt->effect != NO_EFFECT)
-				*(bool *)((char *)g + gt->effect) = on;
-			else
-				add_name(inert, name);
-			free(name);
-			name = NULL;
-		}
-		if (end == NULL)
-			break;
+	if (parse_all(list, v, &names, &why) != 0 ||
+	    set_all(list, v, g, &all_alpha, &all_beta, inert, &why) != 0) {
+		set_error(list, v, why);
+		free(*inert);
+		*inert = NULL;
+		goto out;
 	}
 	if (all_alpha != -1)
 		set_unset(names, ALPHA, all_alpha, v, g);
@@ -253,23 +309,7 @@ int cm_gates_apply(const char *list, const struct cm_version *v,
 		set_unset(names, BETA, all_beta, v, g);
 	rc = 0;
 out:
-	if (rc != 0) {
-		/* an unknown name fails at start-up from v1.13.0, in the flag before */
-		if (map_flag && strncmp(why, "unrecognized", 12) == 0)
-			err_set(ERR_USAGE, "failed to set feature gates from initial "
-			    "flags-based config: %s", why);
-		else {
-			char *q = cm_go_quote(list);
-
-			err_set(ERR_USAGE, "invalid argument %s for \"--feature-gates\" "
-			    "flag: %s", q, why);
-			free(q);
-		}
-		free(*inert);
-		*inert = NULL;
-	}
 	free(why);
-	free(name);
 	free(names);
 	return rc;
 }
