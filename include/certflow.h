@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cmcert.h"
+#include "cmcsr.h"
 #include "cmfailure.h"
 #include "proxy.h"
 #include "podview.h"
@@ -40,6 +41,8 @@ struct cert_run {
 	char *view;                 /* pv described, or NULL */
 	char *ns;
 	char *version;
+	struct cm_csr_gates gates;  /* the release's, with --cert-manager-feature-gates */
+	char *gates_inert;          /* the gates set that acmectl models no effect of, or NULL */
 	char *cn_error;             /* the CertificateRequest's failure message, or NULL */
 	char *account_json, *account_text;
 	bool account_ok;

@@ -111,6 +111,7 @@ struct config {
 	const char *from_issuer;   /* --from-issuer FILE */
 	const char *secret;        /* --secret FILE */
 	const char *cm_version;    /* --cert-manager-version V, NULL = current */
+	const char *cm_feature_gates; /* --cert-manager-feature-gates LIST, or NULL */
 	const char *resolv_conf;   /* --resolv-conf FILE, default /etc/resolv.conf */
 	const char *pid;           /* --pid PID: the view of that process (root) */
 	const char *challenge;     /* --challenge FILE: a cert-manager Challenge */

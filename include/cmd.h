@@ -22,6 +22,15 @@ int cmd_diagnose_certificate(const struct config *cfg);
 
 struct selfcheck_opts;
 struct proxy_settings;
+struct cm_version;
+struct cm_csr_gates;
+
+/* Release v's feature gates: its defaults, then the list of
+ * --cert-manager-feature-gates as its controller reads it. *inert (caller
+ * frees) names the gates set that acmectl models no effect of, or NULL.
+ * 0, or -1 with ERR_USAGE and the error cert-manager would not start with. */
+int cmd_feature_gates(const struct config *cfg, const struct cm_version *v,
+    struct cm_csr_gates *g, char **inert);
 
 /* The options of cert-manager's self check as diagnose's flags set them:
  * the release to model (version; NULL: the newest), the proxy environment, the DNS-01

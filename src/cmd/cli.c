@@ -135,6 +135,7 @@ static const struct optspec options[] = {
 	STR("--from-issuer", ON_DIAGNOSE | ON_IMPORT, from_issuer),
 	STR("--secret", ON_DIAGNOSE | ON_IMPORT, secret),
 	STR("--cert-manager-version", ON_DIAGNOSE, cm_version),
+	STR("--cert-manager-feature-gates", ON_DIAGNOSE, cm_feature_gates),
 	STR("--resolv-conf", ON_DIAGNOSE, resolv_conf),
 	STR("--pid", ON_DIAGNOSE, pid),
 	STR("--challenge", ON_DIAGNOSE, challenge),
@@ -537,6 +538,13 @@ static int check_combinations(struct config *cfg)
 		}
 		if (cfg->webroot != NULL && cfg->standalone != NULL) {
 			err_set(ERR_USAGE, "--webroot and --standalone cannot be used together");
+			return -1;
+		}
+		/* no gate changes the account step: a list there would be ignored */
+		if (cfg->cm_feature_gates != NULL && cfg->certificate == NULL &&
+		    cfg->challenge == NULL) {
+			err_set(ERR_USAGE, "--cert-manager-feature-gates needs --certificate "
+			    "or --challenge FILE (no gate changes the account step)");
 			return -1;
 		}
 		if (cfg->certificate != NULL && cfg->from_issuer == NULL) {

@@ -358,12 +358,10 @@ static int run_order(struct cert_run *cr, struct session *s, EVP_PKEY *key,
 	    .http01 = solver, .dns01 = hook, .answers_dns01 = answers_dns01,
 	    .account_key = s->account_key, .before_answer = self_check,
 	    .before_answer_arg = cr };
-	struct cm_csr_gates gates;
 	int rc = -1;
 
-	cm_csr_gates_default(&cr->opts.version, &gates);
 	if ((solver == NULL && hook == NULL) ||
-	    (csr = cm_csr_build(cr->cert, &cr->opts.version, &gates, key)) == NULL)
+	    (csr = cm_csr_build(cr->cert, &cr->opts.version, &cr->gates, key)) == NULL)
 		goto out;
 	req.csr_b64url = csr;
 	acme_set_deadline(s->acme, cfg->deadline_s);

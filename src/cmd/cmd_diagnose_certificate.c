@@ -366,6 +366,9 @@ static void print_json(const struct cert_run *cr)
 	    "account", account != NULL ? account : json_null(),
 	    "challenges", names,
 	    "cert_manager", "version", cr->version, "objects", cm_objects(cr));
+	if (cr->gates_inert != NULL)
+		json_object_set_new(json_object_get(out, "cert_manager"),
+		    "feature_gates_without_effect", json_string(cr->gates_inert));
 	if (cr->view != NULL)
 		json_object_set_new(out, "view", json_string(cr->view));
 	if (cr->order_account_from != NULL)
@@ -453,6 +456,8 @@ static void print_text(const struct cert_run *cr)
 	    cr->cert->issuer_kind, cr->cert->issuer_name);
 	if (cr->view != NULL)
 		printf("from %s\n", cr->view);
+	if (cr->gates_inert != NULL)
+		printf("feature gates acmectl models no effect of: %s\n", cr->gates_inert);
 	printf("identifiers of the Order:");
 	for (size_t i = 0; i < cr->nnames; i++)
 		printf(" %s", cr->names[i].name);
@@ -497,6 +502,7 @@ static void cert_run_free(struct cert_run *cr)
 	proxy_settings_clear(&cr->ps);
 	free(cr->ns);
 	free(cr->version);
+	free(cr->gates_inert);
 	free(cr->cn_error);
 	podview_clear(&cr->pv);
 	free(cr->view);
@@ -548,20 +554,21 @@ static int selfcheck_setup(struct cert_run *cr)
 }
 
 /* What refuses the CSR fields before any object exists, for the modelled
- * release at its gates' defaults; then the commonName the CSR and the Order
+ * release with its gates (defaults, then --cert-manager-feature-gates); then the commonName the CSR and the Order
  * carry (a literalSubject's CN when that gate is on), checked as the ACME
  * issuer checks it. */
 static int csr_checks(struct cert_run *cr)
 {
-	struct cm_csr_gates g;
 	char *cn;
 
-	cm_csr_gates_default(&cr->opts.version, &g);
-	cr->refusal = cm_csr_refusal(cr->cert, &cr->opts.version, &g, &cr->refused_by);
+	if (cmd_feature_gates(cr->cfg, &cr->opts.version, &cr->gates, &cr->gates_inert) != 0)
+		return -1;
+	cr->refusal = cm_csr_refusal(cr->cert, &cr->opts.version, &cr->gates,
+	    &cr->refused_by);
 	if (cr->refusal != NULL || cr->cert->literal_subject == NULL)
 		return 0;
 	err_clear();
-	cn = cm_csr_common_name(cr->cert, &cr->opts.version, &g);
+	cn = cm_csr_common_name(cr->cert, &cr->opts.version, &cr->gates);
 	if (cn == NULL && err_kind() != ERR_NONE)
 		return -1;
 	free(cr->cert->common_name);

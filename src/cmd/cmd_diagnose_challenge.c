@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmgates.h"
 #include "err.h"
 #include "podview.h"
 #include "resolv.h"
@@ -84,6 +85,15 @@ int cmd_pod_read(const struct config *cfg, struct podview *pv, const char **vers
 	return 0;
 }
 
+int cmd_feature_gates(const struct config *cfg, const struct cm_version *v,
+    struct cm_csr_gates *g, char **inert)
+{
+	cm_csr_gates_default(v, g);
+	*inert = NULL;
+	return cfg->cm_feature_gates == NULL ? 0 :
+	    cm_gates_apply(cfg->cm_feature_gates, v, g, inert);
+}
+
 int cmd_selfcheck_opts(const struct config *cfg, const char *version,
     struct selfcheck_opts *opts, struct proxy_settings *ps, char **ns)
 {
@@ -104,9 +114,10 @@ int cmd_diagnose_challenge(const struct config *cfg)
 	struct proxy_settings ps = { 0 };
 	struct selfcheck_opts opts;
 	struct podview pv = { 0 };
+	struct cm_csr_gates gates;
 	struct cm_challenge *ch;
 	const char *modelled = cfg->cm_version;
-	char *version = NULL, *ns = NULL, *view = NULL;
+	char *version = NULL, *ns = NULL, *view = NULL, *inert = NULL;
 	json_t *out;
 	int rc = -1;
 
@@ -122,18 +133,32 @@ int cmd_diagnose_challenge(const struct config *cfg)
 	if (cfg->pid != NULL)
 		proxy_settings_use_env(&ps, pv.env);
 	version = cm_version_string(&opts.version);
+	/* no gate changes the self check: the list is only checked as the
+	 * controller would check it */
+	if (cmd_feature_gates(cfg, &opts.version, &gates, &inert) != 0)
+		goto out;
 	if ((strcmp(ch->type, "HTTP-01") == 0 ? selfcheck_http01(ch, &opts, &r) :
 	    selfcheck_dns01(ch, &opts, &r)) != 0)
 		goto out;
 	if (cfg->json) {
 		out = json_pack("{s:[o],s:{s:s}}", "challenges", selfcheck_json(ch, &r),
 		    "cert_manager", "version", version);
+		if (cfg->cm_feature_gates != NULL)
+			json_object_set_new(json_object_get(out, "cert_manager"),
+			    "feature_gates_without_effect", json_string(cfg->cm_feature_gates));
 		if (view != NULL)
 			json_object_set_new(out, "view", json_string(view));
 		json_print(out);
 		json_decref(out);
 	} else if (!cfg->quiet) {
 		print_text(ch, &r, version, view);
+		if (cfg->cm_feature_gates != NULL) {
+			/* spaces the controller trims may be any of Go's, \n too */
+			char *safe = str_sanitize(cfg->cm_feature_gates);
+
+			printf("feature gates (none changes the self check): %s\n", safe);
+			free(safe);
+		}
 	}
 	if (strcmp(r.verdict, "ok") == 0)
 		rc = 0;
@@ -147,5 +172,6 @@ out:
 	free(version);
 	free(view);
 	free(ns);
+	free(inert);
 	return rc;
 }

@@ -272,11 +272,11 @@ static const struct {
 "       acmectl diagnose --certificate FILE --from-issuer FILE [--secret FILE]\n"
 "                        [--webroot DIR | --standalone [ADDR:]PORT]\n"
 "                        [--dns-hook PROG] [-o FILE] [--deadline SECONDS]\n"
+"                        [--cert-manager-feature-gates LIST]\n"
 "\n"
-"Check step by step why an ACME account cannot be registered, as\n"
-"cert-manager would try it (--timeout bounds each step, default 5 s);\n"
-"with --challenge, why a Challenge is stuck; with --certificate, what\n"
-"cert-manager would do for a Certificate, or (with a solver) do it.\n"
+"Check why an ACME account cannot be registered, as cert-manager would try it\n"
+"(--timeout bounds each step, default 5 s); --challenge: why a Challenge is\n"
+"stuck; --certificate: what cert-manager would do for it (with a solver, do it).\n"
 "\n"
 "Options:\n"
 "  --email ADDR           the contact address to register with\n"
@@ -286,6 +286,7 @@ static const struct {
 "  --secret FILE          the Issuer's account key Secret, the Certificate's\n"
 "                         or both (the flow orders on that key's account)\n"
 "  --cert-manager-version V  the release to model (default the newest)\n"
+"  --cert-manager-feature-gates LIST  cert-manager's gates, Name=true,...\n"
 "  --resolv-conf FILE     resolver configuration (default /etc/resolv.conf)\n"
 "  --pid PID              as process PID's network, resolver, proxy see it\n"
 "  --register             send cert-manager's newAccount (creates the account)\n"
@@ -301,8 +302,7 @@ static const struct {
 "\n"
 "Examples:\n"
 "  acmectl diagnose --from-issuer issuer.yaml --secret secret.yaml\n"
-"  acmectl diagnose --challenge challenge.yaml\n"
-"  acmectl diagnose --from-issuer issuer.yaml --pid 4242\n" },
+"  acmectl diagnose --challenge challenge.yaml\n" },
 };
 
 const char *help_usage(void)
@@ -476,6 +476,9 @@ const char *help_usage(void)
 "  --cert-manager-version V\n"
 "                         cert-manager version to model (diagnose; default\n"
 "                         the current one)\n"
+"  --cert-manager-feature-gates LIST\n"
+"                         the feature gates cert-manager runs with, as its\n"
+"                         --feature-gates (diagnose)\n"
 "  --resolv-conf FILE     resolver configuration (diagnose; default\n"
 "                         /etc/resolv.conf)\n"
 "  --pid PID              diagnose as process PID (e.g. cert-manager's\n"

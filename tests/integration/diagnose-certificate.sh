@@ -132,6 +132,23 @@ assert_rc 1 "literalSubject in v1.14: exit 1"
 assert_eq webhook_denied "$(jv verdict)" "literalSubject in v1.14: verdict"
 assert_eq 'admission webhook "webhook.cert-manager.io" denied the request: [spec.literalSubject: Forbidden: Feature gate LiteralCertificateSubject must be enabled on both webhook and controller to use the alpha `literalSubject` field, spec.commonName: Invalid value: "shop.test": When providing a `LiteralSubject` no `commonName` may be provided.]' \
 	"$(jv cert_manager.objects.0.error)" "the webhook's two errors, as kubectl prints them"
+# the same release with the gate turned on, as operators run it: nothing
+# refuses, and the literal subject's CN is the Order's identifier
+certificate '  dnsNames: [www.shop.test]
+  literalSubject: "CN=shop.test,O=Acme"'
+diag --cert-manager-version v1.14.0 \
+	--cert-manager-feature-gates LiteralCertificateSubject=true,ValidateCAA=false
+assert_rc 1 "gate on: the CN is not among the dnsNames, as cert-manager then sees it"
+assert_eq cn_not_in_sans "$(jv verdict)" "gate on: not webhook_denied, the CN check runs"
+assert_eq null "$(jv certificate.refusal)" "gate on: no webhook refusal"
+assert_contains "$(jv certificate.common_name_error)" '"shop.test" does not exist in [www.shop.test]' \
+	"gate on: the literal subject's CN is the CSR's commonName"
+assert_eq ValidateCAA "$(jv cert_manager.feature_gates_without_effect)" \
+	"a gate acmectl does not model is named, not dropped"
+diag --cert-manager-version v1.14.0 --cert-manager-feature-gates literalcertificatesubject=true
+assert_rc 2 "an unknown gate: cert-manager would not start, exit 2"
+assert_contains "$ERR" "failed to set feature gates from initial flags-based config: unrecognized feature gate: literalcertificatesubject" \
+	"cert-manager's own start-up error"
 
 # 3. a wildcard with an http01-only issuer
 certificate '  dnsNames: [shop.test, "*.shop.test"]'

@@ -506,6 +506,16 @@ static const struct row rows[] = {
 	    "cm_version=v1.8.0 resolv_conf=/r" },
 	{ "--staging diagnose --cert-manager-version=1.7.2", 0,
 	    "cmd=diagnose server=" LES " cm_version=1.7.2" },
+	{ "diagnose --challenge /c --cert-manager-feature-gates=LiteralCertificateSubject=true,"
+	    "AllAlpha=1", 0, "cmd=diagnose challenge=/c "
+	    "cm_feature_gates=LiteralCertificateSubject=true,AllAlpha=1" },
+	{ "diagnose --cert-manager-feature-gates A=true", USAGE,
+	    "--cert-manager-feature-gates needs --certificate or --challenge FILE (no gate "
+	    "changes the account step)" },
+	{ "issue --webroot /w --cert-manager-feature-gates A=true", USAGE,
+	    "option --cert-manager-feature-gates is not valid for issue" },
+	{ "diagnose --cert-manager-feature-gates", USAGE,
+	    "option --cert-manager-feature-gates needs a value" },
 	{ "diagnose --agree-tos", USAGE, "option --agree-tos is not valid for diagnose" },
 	{ "diagnose --key-type ec256", USAGE, "option --key-type is not valid for diagnose" },
 	{ "diagnose extra", USAGE, "unexpected argument \"extra\" for diagnose" },
@@ -558,7 +568,9 @@ static const char *field(const struct config *cfg, const char *key, char *buf, s
 		S("csr", csr),
 		S("name", cert_name), S("url", url), S("account_url", account_url),
 		S("from_issuer", from_issuer), S("secret", secret),
-		S("cm_version", cm_version), S("resolv_conf", resolv_conf),
+		S("cm_version", cm_version), S("cm_feature_gates", cm_feature_gates),
+		S("challenge", challenge),
+		S("resolv_conf", resolv_conf),
 		S("ca_bundle", ca_bundle), S("config", config_file), S("proxy", proxy),
 		S("proxy_auth_file", proxy_auth_file), S("no_proxy", no_proxy),
 		S("proxy_rules", proxy_rules), S("dns_hook", dns_hook),
