@@ -92,6 +92,18 @@ int selfcheck_http01(const struct cm_challenge *ch, const struct selfcheck_opts 
 int selfcheck_dns01(const struct cm_challenge *ch, const struct selfcheck_opts *opts,
     struct selfcheck_result *out);
 
+/* Where cert-manager's DNS-01 Present writes the record of dns_name (its
+ * DNS01LookupFQDN): _acme-challenge.DNS_NAME, or with follow
+ * (cnameStrategy: Follow) the end of that name's CNAME chain through the
+ * recursive nameservers, one hop up to v1.1.x, the whole chain from
+ * v1.2.0. 0 with *fqdn (no trailing dot; caller frees) and each CNAME a
+ * step of out; 0 with *fqdn NULL and out's verdict, error, reason (the
+ * Challenge's status.reason: Present's error as is, no prefix) and advice
+ * when cert-manager stops there (a loop) or the servers do not answer; -1
+ * with err for a bad --dns01-recursive-nameservers. */
+int selfcheck_dns01_record(const char *dns_name, bool follow, const struct selfcheck_opts *opts,
+    char **fqdn, struct selfcheck_result *out);
+
 /* Adds one step to r (strings copied). */
 void selfcheck_step_add(struct selfcheck_result *r, bool ok, const char *what,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
