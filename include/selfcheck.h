@@ -31,6 +31,7 @@ struct cm_challenge {
 	bool wildcard;       /* spec.wildcard */
 	char *token;         /* spec.token */
 	char *key;           /* spec.key: the key authorization (HTTP-01) or TXT value (DNS-01) */
+	bool cname_follow;   /* spec.solver.dns01.cnameStrategy is Follow */
 	char *state;         /* status.state, or NULL */
 	char *reason;        /* status.reason, or NULL */
 };
@@ -84,8 +85,9 @@ struct selfcheck_result {
 int selfcheck_http01(const struct cm_challenge *ch, const struct selfcheck_opts *opts,
     struct selfcheck_result *out);
 
-/* Runs the DNS-01 propagation check of ch: the CNAME chain of
- * _acme-challenge.NAME., the zone by cert-manager's SOA walk, its
+/* Runs the DNS-01 propagation check of ch: with cname_follow first where
+ * Present writes (selfcheck_dns01_record(): a loop ends the check with
+ * Present's error), then the CNAME chain of _acme-challenge.NAME., the zone by cert-manager's SOA walk, its
  * authoritative nameservers (or the recursive ones in recursive_only
  * mode), each asked for the TXT record. Returns 0 with out filled, or -1
  * with err (ch not DNS-01, a bad --dns01-recursive-nameservers entry). */

@@ -56,7 +56,8 @@ static int check_name(struct cert_run *cr, struct name_check *nc)
 {
 	struct cm_challenge ch = { .type = (char *)nc->pick.type,
 	    .dns_name = nc->name + (nc->wildcard ? 2 : 0), .wildcard = nc->wildcard,
-	    .token = PLACEHOLDER, .key = PLACEHOLDER };
+	    .token = PLACEHOLDER, .key = PLACEHOLDER,
+	    .cname_follow = cr->solvers.v[nc->pick.index].cname_follow };
 	int rc;
 
 	rc = strcmp(nc->pick.type, "HTTP-01") == 0 ? selfcheck_http01(&ch, &cr->opts, &nc->r) :
