@@ -8,6 +8,9 @@ PACKAGES=(
 	libssl-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
 	pebble openssl curl python3 iproute2 tinyproxy squid dnsmasq-base stunnel4 strace
 	knot bind9-dnsutils nginx-light golang-go golang-golang-x-net-dev libidn2-dev util-linux clang libclang-rt-14-dev
+	# named (tests/integration/diagnose-certificate-dns01.sh: the recursive
+	# resolver that follows a CNAME from one Knot's zone into another's)
+	bind9
 	# nft (tests/integration/diagnose-dns-slow.sh drops DNS queries with it)
 	nftables
 	# promtool (tests/integration/metrics.sh checks --metrics files with it)

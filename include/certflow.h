@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "cmcert.h"
 #include "cmcsr.h"
@@ -28,6 +30,9 @@ struct name_check {
 	const char *verdict;        /* static: doc/diagnose.md */
 	const char *reason;         /* the Challenge's status.reason, or NULL; borrowed from r */
 	char *advice;               /* owned, or NULL */
+	char *record;               /* where the hook wrote the DNS-01 record (no trailing
+				     * dot), or NULL; owned */
+	char *record_why;           /* why there, or why nowhere; owned, or NULL */
 };
 
 struct cert_run {
@@ -65,6 +70,14 @@ struct cert_run {
 				     * acmectl's stored account; NULL before the flow */
 	long long flow_end_ms;      /* mono_ms() when --deadline ends the flow */
 };
+
+/* nc's DNS-01 record, once the flow presented it or stopped before:
+ * {"name": "_acme-challenge.a.example." or null, "why"}; NULL when there
+ * is none. */
+json_t *certflow_record_json(const struct name_check *nc);
+
+/* The same as one line of the text report ("  record: ..."), if any. */
+void certflow_print_record(const struct name_check *nc);
 
 /* What the whole flow needs before any request, once the names have
  * their solvers: -o naming a new file, the flag each name's solver needs

@@ -23,6 +23,10 @@ char *dns01_txt_value(const char *keyauth);
  * status, signal or timeout). */
 int dns01_publish(struct dns01 *d, const char *name, const char *keyauth);
 
+/* The same at record (a name without the trailing dot, such as the end of
+ * _acme-challenge.NAME's CNAME chain): `hook add RECORD VALUE`. */
+int dns01_publish_at(struct dns01 *d, const char *record, const char *keyauth);
+
 /* When anything was published since the last call: waits until every
  * authoritative nameserver serves the records, at most the configured wait
  * or what is left of --deadline (left_ms), whichever ends first

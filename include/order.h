@@ -25,6 +25,12 @@ struct order_request {
 	 * is answered through dns01, false through http01. NULL: dns01
 	 * answers every one when set. Called with before_answer_arg. */
 	bool (*answers_dns01)(void *arg, const char *identifier, bool wildcard);
+	/* Where dns01 writes the record of this identifier (a wildcard's
+	 * base name, and whether it is a wildcard's): a name without the
+	 * trailing dot (caller of it frees), or NULL with err set, which
+	 * fails the order before anything is published for it. NULL:
+	 * _acme-challenge.IDENTIFIER. Called with before_answer_arg. */
+	char *(*dns01_record)(void *arg, const char *identifier, bool wildcard);
 	EVP_PKEY *account_key;    /* for key authorizations */
 	const char *profile;      /* newOrder "profile", or NULL */
 	const char *replaces;     /* ARI certificate id (RFC 9773), or NULL */

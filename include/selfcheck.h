@@ -31,6 +31,7 @@ struct cm_challenge {
 	bool wildcard;       /* spec.wildcard */
 	char *token;         /* spec.token */
 	char *key;           /* spec.key: the key authorization (HTTP-01) or TXT value (DNS-01) */
+	bool cname_follow;   /* spec.solver.dns01.cnameStrategy is Follow */
 	char *state;         /* status.state, or NULL */
 	char *reason;        /* status.reason, or NULL */
 };
@@ -84,13 +85,26 @@ struct selfcheck_result {
 int selfcheck_http01(const struct cm_challenge *ch, const struct selfcheck_opts *opts,
     struct selfcheck_result *out);
 
-/* Runs the DNS-01 propagation check of ch: the CNAME chain of
- * _acme-challenge.NAME., the zone by cert-manager's SOA walk, its
+/* Runs the DNS-01 propagation check of ch: with cname_follow first where
+ * Present writes (selfcheck_dns01_record(): a loop ends the check with
+ * Present's error), then the CNAME chain of _acme-challenge.NAME., the zone by cert-manager's SOA walk, its
  * authoritative nameservers (or the recursive ones in recursive_only
  * mode), each asked for the TXT record. Returns 0 with out filled, or -1
  * with err (ch not DNS-01, a bad --dns01-recursive-nameservers entry). */
 int selfcheck_dns01(const struct cm_challenge *ch, const struct selfcheck_opts *opts,
     struct selfcheck_result *out);
+
+/* Where cert-manager's DNS-01 Present writes the record of dns_name (its
+ * DNS01LookupFQDN): _acme-challenge.DNS_NAME, or with follow
+ * (cnameStrategy: Follow) the end of that name's CNAME chain through the
+ * recursive nameservers, one hop up to v1.1.x, the whole chain from
+ * v1.2.0. 0 with *fqdn (no trailing dot; caller frees) and each CNAME a
+ * step of out; 0 with *fqdn NULL and out's verdict, error, reason (the
+ * Challenge's status.reason: Present's error as is, no prefix) and advice
+ * when cert-manager stops there (a loop) or the servers do not answer; -1
+ * with err for a bad --dns01-recursive-nameservers. */
+int selfcheck_dns01_record(const char *dns_name, bool follow, const struct selfcheck_opts *opts,
+    char **fqdn, struct selfcheck_result *out);
 
 /* Adds one step to r (strings copied). */
 void selfcheck_step_add(struct selfcheck_result *r, bool ok, const char *what,

@@ -25,6 +25,7 @@
 struct cm_solver {
 	bool http01, dns01;          /* which block it has */
 	bool has_selector;           /* a selector (even an empty one) is set */
+	bool cname_follow;           /* dns01.cnameStrategy is Follow (default None) */
 	struct cm_strings dns_names; /* selector.dnsNames */
 	struct cm_strings dns_zones; /* selector.dnsZones */
 	json_t *match_labels;        /* selector.matchLabels: an object, or NULL */

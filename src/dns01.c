@@ -153,12 +153,21 @@ static int run_hook(const char *hook, const char *action, const char *record,
 
 int dns01_publish(struct dns01 *d, const char *name, const char *keyauth)
 {
+	char *record = xasprintf("_acme-challenge.%s", name);
+	int rc = dns01_publish_at(d, record, keyauth);
+
+	free(record);
+	return rc;
+}
+
+int dns01_publish_at(struct dns01 *d, const char *at, const char *keyauth)
+{
 	struct pending_remove *pending;
 	char *value, *record, *why;
 
 	if ((value = dns01_txt_value(keyauth)) == NULL)
 		return -1;
-	record = xasprintf("_acme-challenge.%s", name);
+	record = xstrdup(at);
 	/* before the add: a signal during it may leave the record added */
 	pending = pending_add(d->hook, record, value);
 	if (run_hook(d->hook, "add", record, value, &why) != 0) {

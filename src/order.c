@@ -162,6 +162,24 @@ static bool authz_is_ordered(const struct order_request *req, json_t *authz)
  * challenge and returns the challenge URL to answer (caller frees), or NULL
  * with err set. A CA asking to validate a name that was not ordered gets
  * nothing published for it: no hook runs, no record, no certificate. */
+/* Publishes name's dns-01 record where the request says, else at
+ * _acme-challenge.NAME. */
+static int publish_dns01(const struct order_request *req, json_t *authz, const char *name,
+    const char *keyauth)
+{
+	char *record;
+	int rc;
+
+	if (req->dns01_record == NULL)
+		return dns01_publish(req->dns01, name, keyauth);
+	if ((record = req->dns01_record(req->before_answer_arg, name,
+	    json_is_true(json_object_get(authz, "wildcard")))) == NULL)
+		return -1;
+	rc = dns01_publish_at(req->dns01, record, keyauth);
+	free(record);
+	return rc;
+}
+
 static char *publish_authz(const struct order_request *req, json_t *authz)
 {
 	const char *token, *url, *name = authz_name(authz);
@@ -176,7 +194,7 @@ static char *publish_authz(const struct order_request *req, json_t *authz)
 		goto out;
 	if ((keyauth = jws_key_authorization(req->account_key, token)) == NULL)
 		goto out;
-	if (by_dns01(req, authz) ? dns01_publish(req->dns01, name, keyauth) :
+	if (by_dns01(req, authz) ? publish_dns01(req, authz, name, keyauth) :
 	    req->tlsalpn != NULL ? tlsalpn_publish(req->tlsalpn, name, keyauth) :
 	    http01_publish(req->http01, token, keyauth))
 		goto out;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -164,6 +165,99 @@ static bool answers_dns01(void *arg, const char *identifier, bool wildcard)
 	return nc != NULL && is_dns01(nc);
 }
 
+/* "_acme-challenge.a. -> b., b. -> c.": the CNAMEs r followed. Caller
+ * frees. */
+static char *chain_text(const struct selfcheck_result *r)
+{
+	const char *v[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nsteps && n < 64; i++)
+		if (strcmp(r->steps[i].what, "CNAME") == 0)
+			v[n++] = r->steps[i].outcome;
+	return str_join(v, n, ", ");
+}
+
+/* Why the record of nc (identifier, the solver's cnameStrategy follow)
+ * is at fqdn, from the CNAMEs r followed. Caller frees. */
+static char *record_why(const char *identifier, bool follow, const struct selfcheck_result *r)
+{
+	char *chain, *why;
+
+	if (!follow)
+		return xasprintf("cnameStrategy None (the default): cert-manager writes at "
+		    "_acme-challenge.%s. whatever it is", identifier);
+	if (r->nsteps == 0)
+		return xasprintf("cnameStrategy Follow: _acme-challenge.%s. is no CNAME for the "
+		    "recursive nameservers, so the record stays there", identifier);
+	chain = chain_text(r);
+	why = xasprintf("cnameStrategy Follow: the end of the CNAME chain the recursive "
+	    "nameservers give (%s)", chain);
+	free(chain);
+	return why;
+}
+
+/* order_request.dns01_record: where cert-manager's Present writes the
+ * record of the name, by its solver's cnameStrategy; nc says where and
+ * why. A CNAME loop stops the flow here, before anything is published,
+ * with Present's error as the Challenge's reason. */
+static char *dns01_record(void *arg, const char *identifier, bool wildcard)
+{
+	struct cert_run *cr = arg;
+	struct name_check *nc = find_name(cr, identifier, wildcard);
+	bool follow;
+	char *fqdn;
+
+	if (nc == NULL) {
+		err_set(ERR_ACME, "the CA asks to authorize %s, which the order did not name",
+		    identifier);
+		return NULL;
+	}
+	follow = cr->solvers.v[nc->pick.index].cname_follow;
+	selfcheck_result_clear(&nc->r);
+	free(nc->record);
+	free(nc->record_why);
+	nc->record = nc->record_why = NULL;
+	if (selfcheck_dns01_record(identifier, follow, &cr->opts, &fqdn, &nc->r) != 0)
+		return NULL;
+	if (fqdn == NULL) {
+		nc->verdict = nc->r.verdict;
+		nc->reason = nc->r.reason;
+		nc->record_why = xasprintf("cnameStrategy Follow: cert-manager's Present stops "
+		    "following the CNAMEs of _acme-challenge.%s.: %s", identifier, nc->r.error);
+		err_set(ERR_ACME, "cert-manager cannot present the record of %s (%s): nothing "
+		    "was published", nc->name, nc->verdict);
+		return NULL;
+	}
+	nc->record = xstrdup(fqdn);
+	nc->record_why = record_why(identifier, follow, &nc->r);
+	return fqdn;
+}
+
+json_t *certflow_record_json(const struct name_check *nc)
+{
+	char *name = nc->record != NULL ? xasprintf("%s.", nc->record) : NULL;
+	json_t *o;
+
+	if (nc->record_why == NULL) {
+		free(name);
+		return NULL;
+	}
+	o = json_pack("{s:s?,s:s}", "name", name, "why", nc->record_why);
+	free(name);
+	return o;
+}
+
+void certflow_print_record(const struct name_check *nc)
+{
+	if (nc->record_why == NULL)
+		return;
+	if (nc->record != NULL)
+		printf("  record: %s. (%s)\n", nc->record, nc->record_why);
+	else
+		printf("  record: none (%s)\n", nc->record_why);
+}
+
 /* cert-manager's DNS-01 check of the record just presented, repeated
  * every --dns01-check-retry-period until it passes or --deadline is
  * reached (waiting out what is left of it, so the flow ends there). */
@@ -176,7 +270,7 @@ static int check_dns01(struct cert_run *cr, struct name_check *nc, struct cm_cha
 		if (selfcheck_dns01(ch, &cr->opts, &nc->r) != 0)
 			return -1;
 		nc->checks++;
-		if (nc->r.reason == NULL || (left = cr->flow_end_ms - mono_ms()) <= 0)
+		if (strcmp(nc->r.verdict, "ok") == 0 || (left = cr->flow_end_ms - mono_ms()) <= 0)
 			return 0;
 		sleep_ms(left < DNS01_RETRY_MS ? left : DNS01_RETRY_MS);
 		if (left <= DNS01_RETRY_MS)
@@ -222,7 +316,7 @@ static int self_check(void *arg, const char *identifier, bool wildcard, const ch
 	}
 	nc->verdict = nc->r.verdict;
 	nc->reason = nc->r.reason;
-	if (nc->reason == NULL) {
+	if (strcmp(nc->verdict, "ok") == 0) {
 		nc->answered = true;
 		rc = 0;
 	} else {
@@ -356,6 +450,7 @@ static int run_order(struct cert_run *cr, struct session *s, EVP_PKEY *key,
 	char **names = order_names(cr), *csr = NULL;
 	struct order_request req = { .names = names, .nnames = cr->nnames,
 	    .http01 = solver, .dns01 = hook, .answers_dns01 = answers_dns01,
+	    .dns01_record = dns01_record,
 	    .account_key = s->account_key, .before_answer = self_check,
 	    .before_answer_arg = cr };
 	int rc = -1;

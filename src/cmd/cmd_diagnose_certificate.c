@@ -56,7 +56,8 @@ static int check_name(struct cert_run *cr, struct name_check *nc)
 {
 	struct cm_challenge ch = { .type = (char *)nc->pick.type,
 	    .dns_name = nc->name + (nc->wildcard ? 2 : 0), .wildcard = nc->wildcard,
-	    .token = PLACEHOLDER, .key = PLACEHOLDER };
+	    .token = PLACEHOLDER, .key = PLACEHOLDER,
+	    .cname_follow = cr->solvers.v[nc->pick.index].cname_follow };
 	int rc;
 
 	rc = strcmp(nc->pick.type, "HTTP-01") == 0 ? selfcheck_http01(&ch, &cr->opts, &nc->r) :
@@ -332,11 +333,11 @@ static json_t *name_json(const struct cert_run *cr, const struct name_check *nc)
 	for (size_t i = 0; i < nc->r.nsteps; i++)
 		json_array_append_new(steps, json_pack("{s:s,s:s,s:b}", "what", nc->r.steps[i].what,
 		    "outcome", nc->r.steps[i].outcome, "ok", nc->r.steps[i].ok));
-	return json_pack("{s:s,s:s?,s:o,s:s,s:s?,s:s?,s:s?,s:i,s:o}", "name", nc->name,
+	return json_pack("{s:s,s:s?,s:o,s:s,s:s?,s:s?,s:s?,s:i,s:o,s:o?}", "name", nc->name,
 	    "type", nc->pick.type, "solver", solver_json(cr, nc), "verdict", nc->verdict,
 	    "reason", nc->reason, "error", nc->r.error,
 	    "advice", nc->advice != NULL ? nc->advice : nc->r.advice, "checks", nc->checks,
-	    "steps", steps);
+	    "steps", steps, "record", certflow_record_json(nc));
 }
 
 static json_t *identifiers_json(const struct cert_run *cr)
@@ -400,6 +401,7 @@ static void print_name(const struct cert_run *cr, const struct name_check *nc)
 		print_escaped(nc->r.steps[i].what, "");
 		print_escaped("       ", nc->r.steps[i].outcome);
 	}
+	certflow_print_record(nc);
 	if (nc->checks > 0)
 		printf("  self checks with the real token: %d\n", nc->checks);
 	printf("  verdict: %s\n", nc->verdict);
@@ -495,6 +497,8 @@ static void cert_run_free(struct cert_run *cr)
 		cm_solver_pick_clear(&cr->names[i].pick);
 		selfcheck_result_clear(&cr->names[i].r);
 		free(cr->names[i].advice);
+		free(cr->names[i].record);
+		free(cr->names[i].record_why);
 	}
 	free(cr->names);
 	cm_certificate_free(cr->cert);

@@ -52,6 +52,7 @@ static int take(json_t *obj, const char *path, bool required, char **out, const 
 static int read_challenge(json_t *obj, const char *what, struct cm_challenge *ch)
 {
 	json_t *wildcard = member(obj, "spec.wildcard");
+	const char *strategy = json_string_value(member(obj, "spec.solver.dns01.cnameStrategy"));
 
 	if (take(obj, "metadata.name", false, &ch->name, what) != 0 ||
 	    take(obj, "spec.type", true, &ch->type, what) != 0 ||
@@ -61,6 +62,7 @@ static int read_challenge(json_t *obj, const char *what, struct cm_challenge *ch
 	    take(obj, "status.reason", false, &ch->reason, what) != 0)
 		return -1;
 	ch->wildcard = json_is_true(wildcard);
+	ch->cname_follow = strategy != NULL && strcmp(strategy, "Follow") == 0;
 	if (strcmp(ch->type, "HTTP-01") != 0 && strcmp(ch->type, "DNS-01") != 0) {
 		char *shown = str_printable(ch->type);
 

@@ -16,7 +16,6 @@
 #include "util.h"
 
 #define QUERY_MS 5000       /* cert-manager allows 10 s a server; half is plenty here */
-#define CNAME_HOPS 16
 /* Go's %v of a []string: "[a b c]". Caller frees. */
 static char *go_list(const struct dns_servers *s)
 {
@@ -69,12 +68,19 @@ static const struct dns_rr *rr_of(const struct dns_msg *m, uint16_t type, const 
 	return NULL;
 }
 
-/* The end of fqdn's CNAME chain (no trailing dot). NULL with *error set. */
-static char *follow_cnames(const struct dns_servers *rec, const char *fqdn,
+/* cert-manager's followCNAMEs (v1.2.0 on) has no limit of its own; a
+ * chain of distinct names this long only a hostile server makes, and
+ * acmectl stops there, saying so in its own words. */
+#define CNAME_HOPS 64
+
+/* The end of fqdn's CNAME chain (no trailing dot), at most max_hops CNAMEs
+ * down; a target met before is cert-manager's loop error (only a chain of
+ * more than one hop can meet one). NULL with *error set. */
+static char *follow_cnames(const struct dns_servers *rec, const char *fqdn, int max_hops,
     struct selfcheck_result *r, char **error)
 {
 	char *cur = xstrdup(fqdn), *seen[CNAME_HOPS];
-	size_t nseen = 0;
+	int nseen = 0;
 	const struct dns_rr *rr;
 	struct dns_msg m;
 
@@ -83,30 +89,72 @@ static char *follow_cnames(const struct dns_servers *rec, const char *fqdn,
 			*error = err_take_message();
 			break;
 		}
-		rr = m.rcode == DNS_NOERROR ? rr_of(&m, DNS_CNAME, cur) : NULL;
+		rr = m.rcode == DNS_NOERROR && nseen < max_hops ? rr_of(&m, DNS_CNAME, cur) : NULL;
 		if (rr == NULL) {
 			dns_msg_clear(&m);
-			for (size_t i = 0; i < nseen; i++)
+			for (int i = 0; i < nseen; i++)
 				free(seen[i]);
 			return cur;
 		}
 		selfcheck_step_add(r, true, "CNAME", "%s. -> %s.", cur, rr->data);
-		for (size_t i = 0; i < nseen; i++)
-			if (strcasecmp(seen[i], rr->data) == 0 || nseen == CNAME_HOPS - 1) {
-				*error = xasprintf("Found recursive CNAME record to \"%s.\" when looking "
-				    "up \"%s.\"", rr->data, cur);
-				break;
-			}
+		for (int i = 0; i < nseen && *error == NULL; i++)
+			if (strcasecmp(seen[i], rr->data) == 0)
+				*error = xasprintf("Found recursive CNAME record to \"%s.\" when "
+				    "looking up \"%s.\"", rr->data, cur);
+		if (*error == NULL && nseen == CNAME_HOPS - 1)
+			*error = xasprintf("acmectl follows at most %d CNAMEs and the chain from "
+			    "\"%s.\" is longer (cert-manager would keep following it)", CNAME_HOPS,
+			    fqdn);
 		seen[nseen++] = cur;
 		cur = xstrdup(rr->data);
 		dns_msg_clear(&m);
 		if (*error != NULL)
 			break;
 	}
-	for (size_t i = 0; i < nseen; i++)
+	for (int i = 0; i < nseen; i++)
 		free(seen[i]);
 	free(cur);
 	return NULL;
+}
+
+/* A failure to follow the chain: cert-manager's loop error, acmectl's
+ * own limit, or the recursive nameservers not answering. */
+static void fail_follow(struct selfcheck_result *r, char *error, const char *prefix)
+{
+	bool loop = strncmp(error, "Found recursive", 15) == 0;
+	bool too_long = strncmp(error, "acmectl follows", 15) == 0;
+
+	r->verdict = loop ? "cname_loop" : too_long ? "cname_chain_too_long" : "dns_query_failed";
+	r->error = error;
+	r->reason = too_long ? NULL : xasprintf("%s%s", prefix, error);
+	r->advice = xstrdup(loop ? "The CNAME records point at each other: break the loop." :
+	    too_long ? "cert-manager would never get to the end of this chain: shorten it." :
+	    "The recursive nameservers do not answer: check --dns01-recursive-nameservers "
+	    "or resolv.conf.");
+}
+
+int selfcheck_dns01_record(const char *dns_name, bool follow, const struct selfcheck_opts *opts,
+    char **fqdn, struct selfcheck_result *out)
+{
+	static const struct cm_version v1_2 = { 1, 2, 0 };
+	struct dns_servers rec = { 0 };
+	char *name = xasprintf("_acme-challenge.%s", dns_name), *error = NULL;
+
+	*fqdn = NULL;
+	if (!follow) {
+		*fqdn = name;
+		return 0;
+	}
+	if (recursive_servers(opts->recursive, &rec) != 0) {
+		free(name);
+		return -1;
+	}
+	*fqdn = follow_cnames(&rec, name, cm_version_cmp(&opts->version, &v1_2) < 0 ? 1 :
+	    CNAME_HOPS, out, &error);
+	if (*fqdn == NULL)
+		fail_follow(out, error, "");
+	free(name);
+	return 0;
 }
 
 /* cert-manager's FindZoneByFqdn: up one label at a time until an SOA in
@@ -229,14 +277,19 @@ int selfcheck_dns01(const struct cm_challenge *ch, const struct selfcheck_opts *
 	}
 	if (recursive_servers(opts->recursive, &rec) != 0)
 		return -1;
+	/* cert-manager presents before it checks: Present's own look-up
+	 * failing is the Challenge's reason */
+	if (ch->cname_follow) {
+		if (selfcheck_dns01_record(ch->dns_name, true, opts, &name, out) != 0)
+			return -1;
+		if (name == NULL)
+			return 0;
+		free(name);
+		name = NULL;
+	}
 	fqdn = xasprintf("_acme-challenge.%s", ch->dns_name);
-	if ((name = follow_cnames(&rec, fqdn, out, &error)) == NULL) {
-		bool loop = strncmp(error, "Found recursive", 15) == 0;
-
-		fail_dns(out, loop ? "cname_loop" : "dns_query_failed", error, loop ?
-		    "The CNAME records point at each other: break the loop." :
-		    "The recursive nameservers do not answer: check "
-		    "--dns01-recursive-nameservers or resolv.conf.");
+	if ((name = follow_cnames(&rec, fqdn, CNAME_HOPS, out, &error)) == NULL) {
+		fail_follow(out, error, "Waiting for DNS-01 challenge propagation: ");
 		rc = 0;
 		goto out;
 	}

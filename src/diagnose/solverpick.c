@@ -60,6 +60,24 @@ static char *describe(json_t *sol, size_t i)
 	return xasprintf("solvers[%zu] (dns01, %s)", i, provider);
 }
 
+/* dns01.cnameStrategy: None (the default) or Follow, the only values the
+ * CRD's enum lets the API server accept. */
+static int read_cname_strategy(json_t *dns01, size_t i, struct cm_solver *s, const char *what)
+{
+	json_t *v = json_object_get(dns01, "cnameStrategy");
+	const char *strategy = json_string_value(v);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (strategy == NULL || (strcmp(strategy, "None") != 0 && strcmp(strategy, "Follow") != 0)) {
+		err_set(ERR_USAGE, "%s: the Issuer's solvers[%zu].dns01.cnameStrategy is not None "
+		    "or Follow (the API server refuses any other value)", what, i);
+		return -1;
+	}
+	s->cname_follow = strcmp(strategy, "Follow") == 0;
+	return 0;
+}
+
 static int read_solver(json_t *sol, size_t i, struct cm_solver *s, const char *what)
 {
 	json_t *sel = json_object_get(sol, "selector");
@@ -82,6 +100,8 @@ static int read_solver(json_t *sol, size_t i, struct cm_solver *s, const char *w
 		    "a map", what, i);
 		return -1;
 	}
+	if (s->dns01 && read_cname_strategy(json_object_get(sol, "dns01"), i, s, what) != 0)
+		return -1;
 	s->match_labels = json_is_object(labels) ? json_incref(labels) : NULL;
 	shown = describe(sol, i);
 	s->label = str_printable(shown);

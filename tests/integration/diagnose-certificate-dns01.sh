@@ -17,7 +17,12 @@
 # out on that key's account, which acmectl does not keep; a key with no
 # account is not registered; a Secret without its data key or with no key
 # in it never leaves the order to the stored account); the same key as
-# --account-key.
+# --account-key. CNAME delegation: a second Knot serves other.test, where
+# _acme-challenge.NAME.dns.test points; cert-manager's recursive
+# nameservers are a dnsmasq forwarding to both, Pebble asks a named:
+# with cnameStrategy Follow the hook writes in other.test and the Secret
+# is issued; with None it is asked to write beside the CNAME; a CNAME loop
+# stops with cert-manager's Present error before anything is published.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
@@ -30,17 +35,63 @@ NS_IP=$(netns_free server client 12)
 WEB_IP=$(netns_free server client 13)
 netns_addr server client "$NS_IP"
 netns_addr server client "$WEB_IP"
+NS2_IP=$(netns_free server client 14)
+RES_IP=$(netns_free server client 15)
+VA_IP=$(netns_free server client 16)
+netns_addr server client "$NS2_IP"
+netns_addr server client "$RES_IP"
+netns_addr server client "$VA_IP"
 ZONE=dns.test
 SECRET=$(openssl rand -base64 32)
 KNOT_UPDATE_KEY="acme-key:$SECRET" knot_start 1 "$NS_IP" "$ZONE" \
 	"@ SOA ns1 hostmaster 1 60 60 600 1
 @ NS ns1
 ns1 A $NS_IP
-web A 127.0.0.1" server
+web A 127.0.0.1
+ns2 A $NS2_IP
+_acme-challenge.deleg CNAME _acme-challenge.deleg.other.test.
+_acme-challenge.plain CNAME _acme-challenge.plain.other.test.
+_acme-challenge.loop CNAME _acme-challenge.loop2
+_acme-challenge.loop2 CNAME _acme-challenge.loop" server
+KNOT_UPDATE_KEY="acme-key:$SECRET" knot_start 2 "$NS2_IP" other.test \
+	"@ SOA ns2.dns.test. hostmaster.dns.test. 1 60 60 600 1
+@ NS ns2.dns.test." server
+# cert-manager's recursive nameservers: dnsmasq forwarding each zone's
+# questions to its Knot, caching nothing (cert-manager asks CNAME, SOA and
+# NS questions, which need no chasing)
+netns_dnsmasq_start server "$RES_IP" --server="/$ZONE/$NS_IP" --server="/other.test/$NS2_IP" \
+	--cache-size=0 --no-negcache
+# Pebble's VA asks a real named recursing for both zones, which follows a
+# CNAME from dns.test into other.test to its TXT as a CA's resolver does.
+# It is not cert-manager's: Present's own look-up of the chain's end
+# (NXDOMAIN before the add) would sit in its negative cache and hide the
+# record from the VA for a while.
+command -v named >/dev/null 2>&1 || fail "named (bind9) is not installed"
+mkdir -p "$TEST_TMP/named"
+cat >"$TEST_TMP/named/named.conf" <<CONF
+options {
+	directory "$TEST_TMP/named";
+	pid-file "$TEST_TMP/named/named.pid";
+	session-keyfile "$TEST_TMP/named/session.key";
+	listen-on port 53 { $VA_IP; };
+	listen-on-v6 { none; };
+	recursion yes;
+	allow-recursion { any; };
+	dnssec-validation no;
+	max-cache-ttl 1;
+	max-ncache-ttl 1;
+};
+controls { };
+zone "$ZONE" { type forward; forward only; forwarders { $NS_IP; }; };
+zone "other.test" { type forward; forward only; forwarders { $NS2_IP; }; };
+CONF
+netns_spawn NAMED_PID "$TEST_TMP/named/named.log" server \
+	named -g -n 1 -u root -c "$TEST_TMP/named/named.conf"
+netns_wait_port client "$VA_IP" 53 10 || fail "named did not start: $(cat "$TEST_TMP/named/named.log")"
 netns_hosts client "$SERVER_IP acme.test" "$WEB_IP web.$ZONE"
 netns_resolv client "nameserver $NS_IP" "options timeout:1 attempts:1"
 
-# Pebble in "server", its VA asking the Knot (netns_pebble_start's VA asks
+# Pebble in "server", its VA asking the named (netns_pebble_start's VA asks
 # challtestsrv, which never sees the hook's records); web.dns.test is
 # 127.0.0.1 there, where netns_webroot_start serves the http-01 tokens
 P="$TEST_TMP/pebble"
@@ -55,7 +106,7 @@ cat >"$P/config.json" <<EOF
 EOF
 PEBBLE_LOG="$P/pebble.log"
 netns_spawn PEBBLE_PID "$PEBBLE_LOG" server env PEBBLE_VA_NOSLEEP=1 PEBBLE_AUTHZREUSE=0 \
-	pebble -config "$P/config.json" -dnsserver "$NS_IP:53"
+	pebble -config "$P/config.json" -dnsserver "$VA_IP:53"
 PEBBLE_DIR_URL="https://acme.test:14000/dir"
 PEBBLE_CA="$TEST_TMP/lab/ca.pem"
 netns_wait_port client "$SERVER_IP" 14000 10 || fail "Pebble did not start: $(cat "$PEBBLE_LOG")"
@@ -114,7 +165,7 @@ spec:\n  secretName: dns-tls\n  issuerRef: {name: dns-acme, kind: ClusterIssuer}
 flow() {
 	netns_acmectl client --json --timeout 5 --state-dir "${STATE:-$TEST_TMP/state}" \
 		--ca-bundle "$PEBBLE_CA" diagnose --certificate "$M/cert.yaml" \
-		--from-issuer "$M/issuer.yaml" "$@"
+		--from-issuer "${ISSUER:-$M/issuer.yaml}" "$@"
 }
 txt() { # NAME: the TXT values the Knot serves at NAME
 	nsx client dig +short +time=2 +tries=2 @"$NS_IP" "$1" TXT
@@ -280,5 +331,75 @@ assert_contains "$OUT" "  self checks with the real token: 1" "text: how many ch
 assert_contains "$OUT" "Domain \"acct2.$ZONE\" verified with \"DNS-01\" validation" \
 	"text: the Challenge's event"
 assert_secret "$M/acct2.yaml" "acct2.$ZONE"
+
+# 6. CNAME delegation: _acme-challenge.deleg.dns.test is a CNAME into
+# other.test. The hook notes what it was asked and what the Knot of
+# other.test serves right after its add (dig against that Knot).
+sed 's/^    - dns01:$/&\n        cnameStrategy: Follow/' "$M/issuer.yaml" >"$M/issuer-follow.yaml"
+grep -q 'cnameStrategy: Follow' "$M/issuer-follow.yaml" || fail "no Follow issuer written"
+SPY="$TEST_TMP/hooks/spy"
+printf '#!/bin/sh\necho "$1 $2" >>%s/spy.calls\n"%s" "$@" || exit $?\n[ "$1" = add ] || exit 0\necho "other.test: $(dig +short +time=2 +tries=2 @%s "$2" TXT)" >>%s/spy.calls\n' \
+	"$TEST_TMP" "$HOOK" "$NS2_IP" "$TEST_TMP" >"$SPY"
+chmod 0755 "$SPY"
+certificate "[deleg.$ZONE]"
+: >"$TEST_TMP/spy.calls"
+ISSUER="$M/issuer-follow.yaml" ACMECTL_NSUPDATE_SERVER=$NS2_IP ACMECTL_NSUPDATE_ZONE=other.test \
+	flow --dns-hook "$SPY" --dns01-recursive-nameservers "$RES_IP:53" -o "$M/deleg.yaml"
+assert_rc 0 "cnameStrategy Follow, the CNAME into other.test: exit 0"
+assert_eq "DNS-01 ok 1" "$(challenge "deleg.$ZONE" type verdict checks)" \
+	"deleg: cert-manager's check found the value at the end of the chain"
+assert_eq "_acme-challenge.deleg.other.test." "$(json_field "$OUT" challenges.0.record.name)" \
+	"--json: the record was written at the end of the CNAME chain"
+assert_contains "$(json_field "$OUT" challenges.0.record.why)" \
+	"cnameStrategy Follow: the end of the CNAME chain the recursive nameservers give (_acme-challenge.deleg.$ZONE. -> _acme-challenge.deleg.other.test.)" \
+	"--json: why there"
+assert_eq "add _acme-challenge.deleg.other.test" "$(sed -n 1p "$TEST_TMP/spy.calls")" \
+	"the hook was asked to write in other.test"
+assert_contains "$(sed -n 2p "$TEST_TMP/spy.calls")" "other.test: \"" \
+	"the Knot of other.test served the TXT value after the add"
+assert_eq "remove _acme-challenge.deleg.other.test" "$(sed -n 3p "$TEST_TMP/spy.calls")" \
+	"and the hook removed it there afterwards"
+assert_eq "" "$(nsx client dig +short +time=2 +tries=2 @"$NS2_IP" _acme-challenge.deleg.other.test TXT)" \
+	"other.test serves no TXT afterwards"
+assert_secret "$M/deleg.yaml" "deleg.$ZONE"
+
+# 7. the same delegation with cnameStrategy None (the default): the hook is
+# asked to write at the CNAME's owner, where a DNS server keeps nothing
+# beside a CNAME; cert-manager's check follows the CNAME and never finds it
+: >"$TEST_TMP/spy.calls"
+certificate "[plain.$ZONE]"
+flow --dns-hook "$SPY" --dns01-recursive-nameservers "$RES_IP:53" --deadline 3 -o "$M/plain.yaml"
+assert_rc 1 "cnameStrategy None and a CNAME: exit 1"
+assert_eq "_acme-challenge.plain.$ZONE." "$(json_field "$OUT" challenges.0.record.name)" \
+	"--json: the record was written at _acme-challenge.NAME, the CNAME's owner"
+assert_contains "$(json_field "$OUT" challenges.0.record.why)" "cnameStrategy None (the default)" \
+	"--json: why there"
+assert_eq "add _acme-challenge.plain.$ZONE" "$(sed -n 1p "$TEST_TMP/spy.calls")" \
+	"the hook was asked to write beside the CNAME"
+assert_eq "_acme-challenge.plain.other.test." \
+	"$(nsx client dig +short +time=2 +tries=2 @"$NS_IP" "_acme-challenge.plain.$ZONE" TXT)" \
+	"the Knot of dns.test still answers that name with the CNAME only"
+assert_eq dns_cname_target_missing "$(json_field "$OUT" verdict)" "verdict dns_cname_target_missing"
+assert_eq "Waiting for DNS-01 challenge propagation: DNS record for \"plain.$ZONE\" not yet propagated" \
+	"$(challenge "plain.$ZONE" reason)" "cert-manager's Challenge reason, word for word"
+assert_contains "$(challenge "plain.$ZONE" advice)" "cnameStrategy: Follow" "the advice names the fix"
+assert_no_file "$M/plain.yaml" "no Secret written"
+
+# 8. a CNAME loop with Follow: cert-manager's Present fails with its
+# error, which is the Challenge's reason; seen before the order, so no
+# order is made and the hook is never run
+: >"$TEST_TMP/spy.calls"
+certificate "[loop.$ZONE]"
+ORDERS=$(pebble_request_count "order-plz")
+ISSUER="$M/issuer-follow.yaml" flow --dns-hook "$SPY" --dns01-recursive-nameservers "$RES_IP:53" \
+	-o "$M/loop.yaml"
+assert_rc 1 "a CNAME loop with Follow: exit 1"
+assert_eq cname_loop "$(json_field "$OUT" verdict)" "verdict cname_loop"
+assert_eq "Found recursive CNAME record to \"_acme-challenge.loop.$ZONE.\" when looking up \"_acme-challenge.loop2.$ZONE.\"" \
+	"$(challenge "loop.$ZONE" reason)" "cert-manager's Present error as the reason, word for word"
+assert_eq null "$(json_field "$OUT" challenges.0.record)" "--json: no record written"
+assert_eq "$ORDERS" "$(pebble_request_count "order-plz")" "no order"
+assert_eq "" "$(cat "$TEST_TMP/spy.calls")" "the hook was never run"
+assert_no_file "$M/loop.yaml" "no Secret written"
 
 test_done

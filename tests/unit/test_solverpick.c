@@ -137,6 +137,8 @@ static void test_bad(void)
 		ISSUER "    - http01: {}\n      selector: {matchLabels: [a]}\n",
 		ISSUER "    - x\n",
 		"kind: ClusterIssuer\nspec: {acme: {solvers: {a: b}}}\n",
+		ISSUER "    - dns01: {cnameStrategy: follow, rfc2136: {}}\n",
+		ISSUER "    - dns01: {cnameStrategy: [Follow], rfc2136: {}}\n",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -147,8 +149,36 @@ static void test_bad(void)
 	}
 }
 
+/* dns01.cnameStrategy as cert-manager's enum spells it. */
+static const struct {
+	const char *solver;
+	bool follow;
+	const char *why;
+} cname_rows[] = {
+	{ DNS, false, "absent: None" },
+	{ "    - dns01: {cnameStrategy: None, rfc2136: {}}\n", false, "None" },
+	{ "    - dns01: {cnameStrategy: Follow, rfc2136: {}}\n", true, "Follow" },
+	{ "    - dns01: {cnameStrategy: null, rfc2136: {}}\n", false, "null: None" },
+};
+
+static void test_cname_strategy(void)
+{
+	for (size_t i = 0; i < sizeof(cname_rows) / sizeof(cname_rows[0]); i++) {
+		char *yaml = xasprintf(ISSUER "%s", cname_rows[i].solver);
+		struct cm_solvers s;
+
+		CHECK(cm_solvers_parse(yaml, strlen(yaml), "t", &s) == 0 && s.n == 1,
+		    "%s: %s", cname_rows[i].why, err_message());
+		CHECK(s.n == 1 && s.v[0].cname_follow == cname_rows[i].follow, "%s",
+		    cname_rows[i].why);
+		cm_solvers_clear(&s);
+		free(yaml);
+	}
+}
+
 int main(void)
 {
+	test_cname_strategy();
 	test_pick();
 	test_zone();
 	test_bad();
