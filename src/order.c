@@ -8,7 +8,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "certcheck.h"
@@ -18,6 +17,7 @@
 #include "jws.h"
 #include "log.h"
 #include "order.h"
+#include "order_int.h"
 #include "util.h"
 
 /* From the answer that starts a wait to the first poll, when that answer
@@ -51,21 +51,6 @@ static char *new_order_payload(const struct order_request *req, const char *repl
 	return s;
 }
 
-/* The challenge object of the given type in an authorization, or NULL. Borrowed. */
-static json_t *find_challenge(json_t *authz, const char *want)
-{
-	json_t *chs = json_object_get(authz, "challenges"), *ch;
-	size_t i;
-
-	json_array_foreach(chs, i, ch) {
-		const char *type = json_string_value(json_object_get(ch, "type"));
-
-		if (type != NULL && strcmp(type, want) == 0)
-			return ch;
-	}
-	return NULL;
-}
-
 /* The first challenge of an authorization that carries an error, or NULL. */
 static json_t *failed_challenge(json_t *authz)
 {
@@ -76,53 +61,6 @@ static json_t *failed_challenge(json_t *authz)
 		if (json_is_object(json_object_get(ch, "error")))
 			return ch;
 	return NULL;
-}
-
-/* "dns:example.org" style label of an authorization's identifier. Borrowed. */
-static const char *authz_name(json_t *authz)
-{
-	const char *v = json_string_value(json_object_get(
-	    json_object_get(authz, "identifier"), "value"));
-
-	return v ? v : "?";
-}
-
-/* True when authz is answered through the dns hook: every one with the
- * hook alone, those the request's chooser names when it has both. */
-static bool by_dns01(const struct order_request *req, json_t *authz)
-{
-	if (req->dns01 == NULL || req->http01 == NULL || req->answers_dns01 == NULL)
-		return req->dns01 != NULL;
-	return req->answers_dns01(req->before_answer_arg, authz_name(authz),
-	    json_is_true(json_object_get(authz, "wildcard")));
-}
-
-/* The challenge authz is answered with: dns-01 through the dns hook,
- * tls-alpn-01 with its responder, else http-01. */
-static const char *challenge_type(const struct order_request *req, json_t *authz)
-{
-	return by_dns01(req, authz) ? "dns-01" : req->tlsalpn != NULL ? "tls-alpn-01" :
-	    "http-01";
-}
-
-int order_authz_challenge(json_t *authz, const char *type, const char **token,
-    const char **url)
-{
-	json_t *ch = find_challenge(authz, type);
-
-	if (ch == NULL) {
-		err_set(ERR_ACME, "the server offers no %s challenge for %s",
-		    type, authz_name(authz));
-		return -1;
-	}
-	*token = json_string_value(json_object_get(ch, "token"));
-	*url = json_string_value(json_object_get(ch, "url"));
-	if (*token == NULL || *url == NULL) {
-		err_set(ERR_ACME, "the %s challenge for %s lacks a token or url",
-		    type, authz_name(authz));
-		return -1;
-	}
-	return 0;
 }
 
 struct problem *order_problem_of(json_t *obj)
@@ -138,73 +76,6 @@ struct problem *order_problem_of(json_t *obj)
 	prob = problem_parse(doc, strlen(doc), 0);
 	free(doc);
 	return prob;
-}
-
-/* True when authz is for one of the names ordered (a wildcard's as its
- * base name with "wildcard": true). */
-static bool authz_is_ordered(const struct order_request *req, json_t *authz)
-{
-	const char *name = authz_name(authz);
-	bool wildcard = json_is_true(json_object_get(authz, "wildcard"));
-
-	for (size_t i = 0; i < req->nnames; i++) {
-		const char *ordered = req->names[i];
-
-		if (wildcard != (strncmp(ordered, "*.", 2) == 0))
-			continue;
-		if (strcasecmp(wildcard ? ordered + 2 : ordered, name) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* Publishes the key authorization for one pending authorization's
- * challenge and returns the challenge URL to answer (caller frees), or NULL
- * with err set. A CA asking to validate a name that was not ordered gets
- * nothing published for it: no hook runs, no record, no certificate. */
-/* Publishes name's dns-01 record where the request says, else at
- * _acme-challenge.NAME. */
-static int publish_dns01(const struct order_request *req, json_t *authz, const char *name,
-    const char *keyauth)
-{
-	char *record;
-	int rc;
-
-	if (req->dns01_record == NULL)
-		return dns01_publish(req->dns01, name, keyauth);
-	if ((record = req->dns01_record(req->before_answer_arg, name,
-	    json_is_true(json_object_get(authz, "wildcard")))) == NULL)
-		return -1;
-	rc = dns01_publish_at(req->dns01, record, keyauth);
-	free(record);
-	return rc;
-}
-
-static char *publish_authz(const struct order_request *req, json_t *authz)
-{
-	const char *token, *url, *name = authz_name(authz);
-	char *keyauth = NULL, *answer = NULL;
-
-	if (!authz_is_ordered(req, authz)) {
-		err_set(ERR_ACME, "the CA asks to validate %s, which was not ordered; "
-		    "nothing was published for it", name);
-		goto out;
-	}
-	if (order_authz_challenge(authz, challenge_type(req, authz), &token, &url) != 0)
-		goto out;
-	if ((keyauth = jws_key_authorization(req->account_key, token)) == NULL)
-		goto out;
-	if (by_dns01(req, authz) ? publish_dns01(req, authz, name, keyauth) :
-	    req->tlsalpn != NULL ? tlsalpn_publish(req->tlsalpn, name, keyauth) :
-	    http01_publish(req->http01, token, keyauth))
-		goto out;
-	if (req->before_answer != NULL && req->before_answer(req->before_answer_arg, name,
-	    json_is_true(json_object_get(authz, "wildcard")), token, keyauth) != 0)
-		goto out;
-	answer = xstrdup(url);
-out:
-	free(keyauth);
-	return answer;
 }
 
 /* Fetches each authorization of an invalid order and records the first
@@ -224,7 +95,7 @@ static int explain_invalid(struct acme *a, json_t *order)
 		if (acme_post(a, "fetch authorization", json_string_value(u), NULL, false, &r) != 0)
 			return -1;
 		if ((prob = order_problem_of(failed_challenge(r.json))) != NULL) {
-			err_problem(prob, "validation of %s failed", authz_name(r.json));
+			err_problem(prob, "validation of %s failed", order_authz_name(r.json));
 			acme_reply_clear(&r);
 			return -1;
 		}
@@ -476,17 +347,17 @@ static int take_authz(struct progress *p, json_t *authz, char **answer)
 
 	*answer = NULL;
 	if (status != NULL && strcmp(status, "valid") == 0) {
-		logmsg(LOG_VERBOSE, "%s: already authorized", authz_name(authz));
+		logmsg(LOG_VERBOSE, "%s: already authorized", order_authz_name(authz));
 		return 0;
 	}
 	if (status == NULL || strcmp(status, "pending") != 0) {
-		err_set(ERR_ACME, "authorization for %s is %s", authz_name(authz),
+		err_set(ERR_ACME, "authorization for %s is %s", order_authz_name(authz),
 		    status ? status : "without status");
 		return -1;
 	}
-	if ((url = publish_authz(p->req, authz)) == NULL)
+	if ((url = order_publish_authz(p->req, authz)) == NULL)
 		return -1;
-	if (by_dns01(p->req, authz)) {
+	if (order_by_dns01(p->req, authz)) {
 		p->dns_answers = xrealloc(p->dns_answers,
 		    (p->ndns_answers + 2) * sizeof(*p->dns_answers));
 		p->dns_answers[p->ndns_answers++] = url;
