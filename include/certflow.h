@@ -66,6 +66,7 @@ struct cert_run {
 	char *key_warning;          /* the DecodeFailed event before Generated, or NULL */
 	char *key_warning_why;      /* why the Secret's tls.key did not decode, or NULL */
 	char *order_account_url;    /* the account that ordered, or NULL */
+	char *preferred_chain;      /* the Issuer's spec.acme.preferredChain, or NULL */
 	char *order_account_from;   /* whose it is: the Issuer's key and where it was, or
 				     * acmectl's stored account; NULL before the flow */
 	long long flow_end_ms;      /* mono_ms() when --deadline ends the flow */

@@ -42,6 +42,9 @@ void certinfo_clear(struct certinfo *ci);
  * Caller frees. Records nothing in err. */
 char *certinfo_top_issuer_cn(const char *pem_chain);
 
+/* True when some certificate of a PEM chain has cn as its issuer's CN. */
+bool certinfo_chain_has_issuer_cn(const char *pem_chain, const char *cn);
+
 /* Pure renewal rule: due when fewer than `days` days are left (days >= 0),
  * else when less than a third of the lifetime is left (a half for lifetimes
  * of 10 days or less). */

@@ -35,6 +35,8 @@ struct order_request {
 	const char *profile;      /* newOrder "profile", or NULL */
 	const char *replaces;     /* ARI certificate id (RFC 9773), or NULL */
 	const char *preferred_chain; /* issuer CN of the chain's top, or NULL */
+	bool preferred_any_alternate; /* cert-manager before v1.15.0: only the
+	                                 alternates, any certificate's issuer CN */
 	/* Called for each pending authorization once its challenge is
 	 * published and before it is answered (NULL: none): identifier,
 	 * whether it is a wildcard's, the token and key authorization. 0
@@ -110,8 +112,10 @@ void order_result_clear(struct order_result *r);
 /* Fills out from a downloaded chain r; with a preferred top issuer CN
  * (NULL: none), looks through the first 10 alternates (Link
  * rel="alternate") when the default chain does not match, keeping the
- * default when none does. 0 or -1 with err. */
-int order_choose_chain(struct acme *a, const char *preferred, const struct acme_reply *r,
-    struct order_result *out);
+ * default when none does. any_alternate is cert-manager's rule before
+ * v1.15.0: the default chain is not looked at, and an alternate matches
+ * when any of its certificates has that issuer CN. 0 or -1 with err. */
+int order_choose_chain(struct acme *a, const char *preferred, bool any_alternate,
+    const struct acme_reply *r, struct order_result *out);
 
 #endif

@@ -292,3 +292,22 @@ char *certinfo_top_issuer_cn(const char *pem_chain)
 	BIO_free(b);
 	return cn;
 }
+
+bool certinfo_chain_has_issuer_cn(const char *pem_chain, const char *cn)
+{
+	BIO *b = BIO_new_mem_buf(pem_chain, -1);
+	X509 *x;
+	char buf[256];
+	bool found = false;
+
+	if (b == NULL)
+		return false;
+	while (!found && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		found = X509_NAME_get_text_by_NID(X509_get_issuer_name(x), NID_commonName,
+		    buf, sizeof(buf)) > 0 && strcmp(buf, cn) == 0;
+		X509_free(x);
+	}
+	ERR_clear_error();
+	BIO_free(b);
+	return found;
+}

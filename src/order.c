@@ -730,7 +730,8 @@ static void download_all(struct acme *a, struct progress *p, size_t n)
 	for (size_t j = 0; j < k; j++) {
 		if (calls[j].error != NULL)
 			fail_call(of[j], &calls[j]);
-		else if (order_choose_chain(a, of[j]->req->preferred_chain, &calls[j].reply,
+		else if (order_choose_chain(a, of[j]->req->preferred_chain,
+		    of[j]->req->preferred_any_alternate, &calls[j].reply,
 		    of[j]->out) != 0)
 			fail(of[j]);
 	}

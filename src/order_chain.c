@@ -45,12 +45,17 @@ void order_result_clear(struct order_result *r)
 }
 
 /* True when the top certificate of a PEM chain was issued by a CA whose
- * CN is cn: cert-manager's preferredChain rule. */
-static bool chain_matches(const char *pem, const char *cn)
+ * CN is cn (cert-manager's preferredChain rule from v1.15.0), or with any,
+ * when any of its certificates was (the rule before). */
+static bool chain_matches(const char *pem, const char *cn, bool any)
 {
-	char *top = certinfo_top_issuer_cn(pem);
-	bool match = top != NULL && strcmp(top, cn) == 0;
+	char *top;
+	bool match;
 
+	if (any)
+		return certinfo_chain_has_issuer_cn(pem, cn);
+	top = certinfo_top_issuer_cn(pem);
+	match = top != NULL && strcmp(top, cn) == 0;
 	free(top);
 	return match;
 }
@@ -65,8 +70,8 @@ static int take_chain(const char *pem, struct order_result *out)
 	return 0;
 }
 
-int order_choose_chain(struct acme *a, const char *preferred, const struct acme_reply *r,
-    struct order_result *out)
+int order_choose_chain(struct acme *a, const char *preferred, bool any_alternate,
+    const struct acme_reply *r, struct order_result *out)
 {
 	struct acme_reply alt = { 0 };
 	char **alternates = NULL;
@@ -75,7 +80,7 @@ int order_choose_chain(struct acme *a, const char *preferred, const struct acme_
 	if (take_chain(r->body, out) != 0)
 		goto out;
 	rc = 0;
-	if (preferred == NULL || chain_matches(r->body, preferred))
+	if (preferred == NULL || (!any_alternate && chain_matches(r->body, preferred, false)))
 		goto out;
 	alternates = hdr_links((const char *const *)r->links, "alternate");
 	for (size_t i = 0; alternates[i] != NULL && i < ALTERNATES_MAX; i++) {
@@ -83,9 +88,9 @@ int order_choose_chain(struct acme *a, const char *preferred, const struct acme_
 			rc = -1;
 			goto out;
 		}
-		if (chain_matches(alt.body, preferred)) {
-			logmsg(LOG_VERBOSE, "using the alternate chain %s (top issuer \"%s\")",
-			    alternates[i], preferred);
+		if (chain_matches(alt.body, preferred, any_alternate)) {
+			logmsg(LOG_VERBOSE, "using the alternate chain %s (%s issuer \"%s\")",
+			    alternates[i], any_alternate ? "a" : "top", preferred);
 			rc = take_chain(alt.body, out);
 			goto out;
 		}

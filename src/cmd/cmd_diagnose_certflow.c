@@ -396,6 +396,8 @@ static int open_account(struct session *s, struct session_opts *so, struct cert_
 		return -1;
 	*so = cmd_session_opts(cr->cfg);
 	so->server = iss->server;
+	if (iss->preferred_chain != NULL && iss->preferred_chain[0] != '\0')
+		cr->preferred_chain = xstrdup(iss->preferred_chain);
 	if (issuer_key(cr, iss, &key) != 0 || session_open(s, so) != 0)
 		goto out;
 	if (key != NULL) {
@@ -442,6 +444,7 @@ static void note_failure(struct cert_run *cr)
 static int run_order(struct cert_run *cr, struct session *s, EVP_PKEY *key,
     struct order_result *res)
 {
+	static const struct cm_version v1_15 = { 1, 15, 0 };
 	const struct config *cfg = cr->cfg;
 	struct http01 *solver = cfg->webroot != NULL ? http01_webroot(cfg->webroot) :
 	    cfg->standalone != NULL ? http01_standalone(cfg->standalone) : NULL;
@@ -452,7 +455,8 @@ static int run_order(struct cert_run *cr, struct session *s, EVP_PKEY *key,
 	    .http01 = solver, .dns01 = hook, .answers_dns01 = answers_dns01,
 	    .dns01_record = dns01_record,
 	    .account_key = s->account_key, .before_answer = self_check,
-	    .before_answer_arg = cr };
+	    .before_answer_arg = cr, .preferred_chain = cr->preferred_chain,
+	    .preferred_any_alternate = cm_version_cmp(&cr->opts.version, &v1_15) < 0 };
 	int rc = -1;
 
 	if ((solver == NULL && hook == NULL) ||

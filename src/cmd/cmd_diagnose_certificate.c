@@ -520,6 +520,7 @@ static void cert_run_free(struct cert_run *cr)
 	free(cr->csr);
 	free(cr->order_account_url);
 	free(cr->order_account_from);
+	free(cr->preferred_chain);
 }
 
 /* The Certificate and the Issuer's solvers; with --pid, what the

@@ -30,6 +30,8 @@ netns_lab_begin
 netns_client_server
 cluster_ingress_addr server client
 netns_hosts client "$SERVER_IP acme.test"
+# an alternate chain (cross-signed intermediate) for the preferredChain case
+export PEBBLE_ALTERNATE_ROOTS=1
 netns_pebble_start server "$SERVER_IP" 14000 acme.test
 W="$TEST_TMP/www"
 M="$TEST_TMP/manifests"
@@ -343,6 +345,36 @@ assert_eq "Waiting for HTTP-01 challenge propagation: wrong status code '404', e
 	"$(jv challenges.0.reason)" "the Challenge's reason with the real token"
 assert_eq "$ANSWERS" "$(pebble_request_count "POST /chalZ")" "the challenge was not answered"
 assert_no_file "$M/other.yaml" "no Secret written"
+
+# 12. the Issuer's preferredChain picks the chain of the Secret, by the
+# release's rule: up to v1.14.x only the alternates count, and any of their
+# certificates' issuer CN; from v1.15.0 the top certificate's issuer CN, the
+# default chain first. Pebble's chains share the leaf and the intermediate's
+# name (the leaf's issuer), their intermediates' issuers are the roots.
+INTERMEDIATE_CN=$(nsx server curl -sk "$PEBBLE_MGMT/intermediates/0" |
+	openssl x509 -noout -subject -nameopt multiline | sed -n 's/^ *commonName *= //p')
+ROOT0_CN=$(nsx server curl -sk "$PEBBLE_MGMT/roots/0" |
+	openssl x509 -noout -subject -nameopt multiline | sed -n 's/^ *commonName *= //p')
+assert_ne "" "$INTERMEDIATE_CN" "lab check: Pebble's intermediate has a CN"
+cp "$M/issuer.yaml" "$M/issuer-plain.yaml"
+sed "s|^    server: .*|&\n    preferredChain: \"$INTERMEDIATE_CN\"|" "$M/issuer-plain.yaml" >"$M/issuer.yaml"
+certificate '  dnsNames: [shop.test]'
+# top_issuer FILE: the issuer CN of the last certificate in the Secret's tls.crt
+top_issuer() {
+	secret_field "$1" tls.crt | awk '/BEGIN CERT/ { n++ } { print > ("'"$TEST_TMP"'/chain-" n ".pem") }'
+	openssl x509 -in "$TEST_TMP/chain-2.pem" -noout -issuer -nameopt multiline |
+		sed -n 's/^ *commonName *= //p'
+}
+flow -o "$M/chain-new.yaml"
+assert_rc 0 "preferredChain naming the intermediate, v1.21.1: exit 0"
+assert_eq "$ROOT0_CN" "$(top_issuer "$M/chain-new.yaml")" \
+	"v1.21.1: no top certificate is issued by the intermediate: the default chain"
+flow -o "$M/chain-old.yaml" --cert-manager-version v1.14.5
+assert_rc 0 "preferredChain naming the intermediate, v1.14.5: exit 0"
+assert_ne "$ROOT0_CN" "$(top_issuer "$M/chain-old.yaml")" \
+	"v1.14.5: the alternate holds a certificate issued by the intermediate: the alternate chain"
+assert_ne "" "$(top_issuer "$M/chain-old.yaml")" "v1.14.5: the alternate chain's top has an issuer"
+cp "$M/issuer-plain.yaml" "$M/issuer.yaml"
 
 # 11. the CA refuses after the self check passed (its VA cannot fetch the
 # token)
