@@ -33,7 +33,7 @@ static bool extensions_decode(const char *pem)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *pem = fuzz_string(data, size), *leaf = NULL, *rest = NULL;
+	char *pem = fuzz_string(data, size), *leaf = NULL, *rest = NULL, *top;
 	struct certinfo ci, window;
 	int full_rc, window_rc;
 
@@ -53,7 +53,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	certinfo_clear(&ci);
 	certinfo_clear(&window);
-	free(certinfo_top_issuer_cn(pem));
+	top = certinfo_top_issuer_cn(pem);
+	/* the top certificate's issuer is one of the chain's issuers */
+	if (top != NULL && !certinfo_chain_has_issuer_cn(pem, top))
+		abort();
+	free(top);
 	if (order_split_chain(pem, &leaf, &rest) == 0) {
 		free(leaf);
 		free(rest);
