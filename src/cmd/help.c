@@ -478,7 +478,7 @@ const char *help_usage(void)
 "                         the current one)\n"
 "  --cert-manager-feature-gates LIST\n"
 "                         the feature gates cert-manager runs with, as its\n"
-"                         --feature-gates (diagnose)\n"
+"                         controller's flag of that name takes them (diagnose)\n"
 "  --resolv-conf FILE     resolver configuration (diagnose; default\n"
 "                         /etc/resolv.conf)\n"
 "  --pid PID              diagnose as process PID (e.g. cert-manager's\n"
