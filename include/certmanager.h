@@ -352,9 +352,11 @@ char *cm_err_key_data_missing(const char *key, const char *ns, const char *name)
 
 /* Go's %q of s (strconv.Quote): \" and \\, \a \b \f \n \r \t \v, other
  * control bytes and DEL as \xNN, a byte of no valid UTF-8 sequence as
- * \xNN, the C1 controls and the soft hyphen as \u00NN; other UTF-8 is
- * kept as it is (Go would also write the rarer non-printing runes, such
- * as U+200B, as \uNNNN). Caller frees. */
+ * \xNN, every rune strconv.IsPrint calls unprintable (C1 controls, U+00A0,
+ * the soft hyphen, U+200B, U+2028, U+FEFF, unassigned and private-use
+ * runes ...) as \uNNNN or \UNNNNNNNN; printable UTF-8 kept as it is.
+ * IsPrint is Go 1.19's (Unicode 13), see src/diagnose/goprint.h.
+ * Caller frees. */
 char *cm_go_quote(const char *s);
 
 /* Decodes the len bytes of an EAB Secret's data key as cert-manager does
