@@ -83,6 +83,32 @@ size_t dns_build_query(uint8_t buf[DNS_QUERY_MAX], uint16_t id, const char *name
  * ERR_NETWORK "malformed DNS answer: REASON". out holds nothing on -1. */
 int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out);
 
+/* How far the bytes read so far from a DNS TCP stream go toward its first
+ * message, framed as RFC 1035 4.2.2 says: a two-byte length, then that
+ * many bytes. */
+enum dns_tcp_frame {
+	DNS_TCP_MORE,   /* not whole yet: *need is the bytes the frame takes in
+			 * all (2 until the length itself is there) */
+	DNS_TCP_WHOLE,  /* the message is the bytes from 2 to *need; any after
+			 * it belong to no answer of ours */
+	DNS_TCP_EMPTY,  /* a length of 0: no DNS message is that short */
+};
+
+/* Judges the framing of the len bytes at stream, all that was read from
+ * a DNS TCP connection so far; *need as the enum says. Pure. */
+enum dns_tcp_frame dns_tcp_frame(const uint8_t *stream, size_t len, size_t *need);
+
+/* The answer to the question (id, name, type) in the len bytes a server
+ * sent over TCP before the reader stopped (at a whole frame, the server's
+ * close, or the deadline): 0 with it in out, or -1 with ERR_NETWORK and
+ * nothing in out: the length or the message cut short ("DNS answer cut
+ * short: N of the M bytes its TCP length gives"), a length of 0, a
+ * malformed message (dns_parse()), or the answer to another question
+ * (another id, name or type). Bytes after the first frame are ignored.
+ * Pure: the caller names the server and how the stream ended. */
+int dns_tcp_answer(const uint8_t *stream, size_t len, uint16_t id, const char *name,
+    uint16_t type, struct dns_msg *out);
+
 /* Frees what m owns and zeroes it. */
 void dns_msg_clear(struct dns_msg *m);
 

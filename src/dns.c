@@ -465,29 +465,6 @@ static bool answers(const struct dns_msg *m, uint16_t id, const char *name, uint
 	    strlen(m->qname) == n && strncasecmp(m->qname, name, n) == 0;
 }
 
-/* Reads exactly len bytes from a stream socket by the deadline. 0, or -1
- * with errno (ETIMEDOUT at the deadline, ECONNRESET at an early end). */
-static int read_full(int fd, uint8_t *buf, size_t len, long long deadline)
-{
-	for (size_t got = 0; got < len;) {
-		ssize_t n;
-		int w = wait_fd(fd, POLLIN, deadline);
-
-		if (w <= 0) {
-			errno = w == 0 ? ETIMEDOUT : errno;
-			return -1;
-		}
-		n = read(fd, buf + got, len - got);
-		if (n == 0)
-			errno = ECONNRESET;
-		if (n <= 0 && !(n == -1 && (errno == EINTR || errno == EAGAIN)))
-			return -1;
-		if (n > 0)
-			got += (size_t)n;
-	}
-	return 0;
-}
-
 /* Records why an exchange with server failed. */
 static int exchange_error(const struct sockaddr_storage *server, const char *how,
     long timeout_ms, int e)
@@ -533,29 +510,115 @@ static int connect_by(const struct sockaddr_storage *server, socklen_t salen, in
 	return -1;
 }
 
-/* The question over TCP: 0 with the answer in out, or -1 with err. */
+enum dns_tcp_frame dns_tcp_frame(const uint8_t *stream, size_t len, size_t *need)
+{
+	if (len < 2) {
+		*need = 2;
+		return DNS_TCP_MORE;
+	}
+	*need = 2 + (size_t)get16(stream);
+	if (*need == 2)
+		return DNS_TCP_EMPTY;
+	return len < *need ? DNS_TCP_MORE : DNS_TCP_WHOLE;
+}
+
+int dns_tcp_answer(const uint8_t *stream, size_t len, uint16_t id, const char *name,
+    uint16_t type, struct dns_msg *out)
+{
+	size_t need;
+
+	memset(out, 0, sizeof(*out));
+	switch (dns_tcp_frame(stream, len, &need)) {
+	case DNS_TCP_EMPTY:
+		err_set(ERR_NETWORK, "malformed DNS answer: its TCP length is 0");
+		return -1;
+	case DNS_TCP_MORE:
+		if (need == 2)
+			err_set(ERR_NETWORK, "DNS answer cut short: %zu of the 2 bytes of its "
+			    "TCP length", len);
+		else
+			err_set(ERR_NETWORK, "DNS answer cut short: %zu of the %zu bytes its "
+			    "TCP length gives", len - 2, need - 2);
+		return -1;
+	case DNS_TCP_WHOLE:
+		break;
+	}
+	if (dns_parse(stream + 2, need - 2, out) == -1)
+		return -1;
+	if (!answers(out, id, name, type)) {
+		dns_msg_clear(out);
+		err_set(ERR_NETWORK, "malformed DNS answer: not an answer to the question asked");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads from a stream socket into buf, which holds len bytes, by the
+ * deadline: the bytes read (0 when the peer closed), or -1 with errno
+ * (ETIMEDOUT at the deadline). */
+static ssize_t read_some(int fd, uint8_t *buf, size_t len, long long deadline)
+{
+	for (;;) {
+		ssize_t n;
+		int w = wait_fd(fd, POLLIN, deadline);
+
+		if (w <= 0) {
+			errno = w == 0 ? ETIMEDOUT : errno;
+			return -1;
+		}
+		n = read(fd, buf, len);
+		if (n >= 0 || (errno != EINTR && errno != EAGAIN))
+			return n;
+	}
+}
+
+/* The question q over TCP: reads until the first frame is whole, the
+ * server closes or the deadline passes, then takes the answer from what
+ * came (dns_tcp_answer()). 0 with the answer in out, or -1 with err
+ * naming the server and, for an answer cut short, how it ended. */
 static int exchange_tcp(int fd, const struct sockaddr_storage *server, const uint8_t *q,
-    size_t qlen, long long deadline, long timeout_ms, struct dns_msg *out)
+    size_t qlen, const char *name, uint16_t type, long long deadline, long timeout_ms,
+    struct dns_msg *out)
 {
 	uint8_t *buf = xmalloc(TCP_MAX + 2);
-	size_t alen;
-	int rc = -1;
+	size_t got = 0, need;
+	ssize_t n = 1;
+	char s[64];
+	int rc = -1, e;
 
+	memset(out, 0, sizeof(*out));
 	buf[0] = (uint8_t)(qlen >> 8);
 	buf[1] = (uint8_t)qlen;
 	memcpy(buf + 2, q, qlen);
+	errno = 0;
 	if (wait_fd(fd, POLLOUT, deadline) <= 0 ||
-	    write(fd, buf, qlen + 2) != (ssize_t)(qlen + 2) ||
-	    read_full(fd, buf, 2, deadline) == -1) {
+	    write(fd, buf, qlen + 2) != (ssize_t)(qlen + 2)) {
 		exchange_error(server, "TCP", timeout_ms, errno ? errno : ETIMEDOUT);
 		goto out;
 	}
-	alen = get16(buf);
-	if (read_full(fd, buf, alen, deadline) == -1) {
-		exchange_error(server, "TCP", timeout_ms, errno);
+	while (dns_tcp_frame(buf, got, &need) == DNS_TCP_MORE &&
+	    (n = read_some(fd, buf + got, need - got, deadline)) > 0)
+		got += (size_t)n;
+	e = n == -1 ? errno : 0;
+	dns_server_text(server, s);
+	if (got == 0 && n == -1) {
+		exchange_error(server, "TCP", timeout_ms, e);
 		goto out;
 	}
-	rc = dns_parse(buf, alen, out);
+	if (got == 0 && n == 0) {
+		err_set(ERR_NETWORK, "%s closed the TCP connection without answering", s);
+		goto out;
+	}
+	if ((rc = dns_tcp_answer(buf, got, get16(q), name, type, out)) == -1) {
+		if (n == 0)
+			err_prefix("%s over TCP, which then closed the connection", s);
+		else if (e == ETIMEDOUT)
+			err_prefix("%s over TCP, nothing more within %ld ms", s, timeout_ms);
+		else if (n == -1)
+			err_prefix("%s over TCP, reading failed (%s)", s, strerror(e));
+		else
+			err_prefix("%s over TCP", s);
+	}
 out:
 	free(buf);
 	return rc;
@@ -607,13 +670,8 @@ static int query_tcp(const struct sockaddr_storage *server, socklen_t salen, con
 
 	if ((fd = connect_by(server, salen, SOCK_STREAM, deadline, timeout_ms)) == -1)
 		return -1;
-	rc = exchange_tcp(fd, server, q, qlen, deadline, timeout_ms, out);
+	rc = exchange_tcp(fd, server, q, qlen, name, type, deadline, timeout_ms, out);
 	close(fd);
-	if (rc == 0 && !answers(out, get16(q), name, type)) {
-		dns_msg_clear(out);
-		err_set(ERR_NETWORK, "malformed DNS answer: not an answer to the question asked");
-		rc = -1;
-	}
 	return rc;
 }
 
