@@ -22,7 +22,8 @@
 # nameservers are a dnsmasq forwarding to both, Pebble asks a named:
 # with cnameStrategy Follow the hook writes in other.test and the Secret
 # is issued; with None it is asked to write beside the CNAME; a CNAME loop
-# stops with cert-manager's Present error before anything is published.
+# stops with cert-manager's Present error before anything is published,
+# and so does a chain of 70 CNAMEs, with acmectl's own limit of 64.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
@@ -43,6 +44,11 @@ netns_addr server client "$RES_IP"
 netns_addr server client "$VA_IP"
 ZONE=dns.test
 SECRET=$(openssl rand -base64 32)
+# 70 CNAMEs from _acme-challenge.long, past the 64 acmectl follows
+LONG_CHAIN="_acme-challenge.long CNAME long1"
+for i in $(seq 1 69); do
+	LONG_CHAIN+=$'\n'"long$i CNAME long$((i + 1))"
+done
 KNOT_UPDATE_KEY="acme-key:$SECRET" knot_start 1 "$NS_IP" "$ZONE" \
 	"@ SOA ns1 hostmaster 1 60 60 600 1
 @ NS ns1
@@ -52,7 +58,8 @@ ns2 A $NS2_IP
 _acme-challenge.deleg CNAME _acme-challenge.deleg.other.test.
 _acme-challenge.plain CNAME _acme-challenge.plain.other.test.
 _acme-challenge.loop CNAME _acme-challenge.loop2
-_acme-challenge.loop2 CNAME _acme-challenge.loop" server
+_acme-challenge.loop2 CNAME _acme-challenge.loop
+$LONG_CHAIN" server
 KNOT_UPDATE_KEY="acme-key:$SECRET" knot_start 2 "$NS2_IP" other.test \
 	"@ SOA ns2.dns.test. hostmaster.dns.test. 1 60 60 600 1
 @ NS ns2.dns.test." server
@@ -401,5 +408,24 @@ assert_eq null "$(json_field "$OUT" challenges.0.record)" "--json: no record wri
 assert_eq "$ORDERS" "$(pebble_request_count "order-plz")" "no order"
 assert_eq "" "$(cat "$TEST_TMP/spy.calls")" "the hook was never run"
 assert_no_file "$M/loop.yaml" "no Secret written"
+
+# 9. a chain of 70 CNAMEs with Follow: cert-manager would follow it to its
+# end (followCNAMEs has no limit); acmectl stops after 64 hops, says so,
+# and orders and publishes nothing
+assert_eq "long70.$ZONE." "$(nsx client dig +short +time=2 +tries=2 @"$RES_IP" "long69.$ZONE" CNAME)" \
+	"lab check: the recursive nameservers serve the chain's 70th CNAME"
+: >"$TEST_TMP/spy.calls"
+certificate "[long.$ZONE]"
+ORDERS=$(pebble_request_count "order-plz")
+ISSUER="$M/issuer-follow.yaml" flow --dns-hook "$SPY" --dns01-recursive-nameservers "$RES_IP:53" \
+	-o "$M/long.yaml"
+assert_rc 1 "a chain of 70 CNAMEs with Follow: exit 1"
+assert_eq cname_chain_too_long "$(json_field "$OUT" verdict)" "verdict cname_chain_too_long"
+assert_contains "$OUT" "acmectl follows at most 64 CNAMEs and the chain from \\\"_acme-challenge.long.$ZONE.\\\" is longer" \
+	"the limit said in acmectl's words"
+assert_eq null "$(json_field "$OUT" challenges.0.record)" "--json: no record written"
+assert_eq "$ORDERS" "$(pebble_request_count "order-plz")" "no order"
+assert_eq "" "$(cat "$TEST_TMP/spy.calls")" "the hook was never run"
+assert_no_file "$M/long.yaml" "no Secret written"
 
 test_done
