@@ -83,6 +83,19 @@ size_t dns_build_query(uint8_t buf[DNS_QUERY_MAX], uint16_t id, const char *name
  * ERR_NETWORK "malformed DNS answer: REASON". out holds nothing on -1. */
 int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out);
 
+/* Where an exchange over TCP stopped short of an answer: what a caller
+ * needs that words each case its own way (diagnose's model of Go's
+ * resolver does). */
+enum dns_tcp_end {
+	DNS_TCP_END_NONE,      /* an answer, no TCP exchange, or none of these */
+	DNS_TCP_END_CONNECT,   /* no connection: refused, or not made by the deadline */
+	DNS_TCP_END_TIMEOUT,   /* connected, the answer not whole by the deadline */
+	DNS_TCP_END_BETWEEN,   /* closed before the length, or right after it */
+	DNS_TCP_END_INSIDE,    /* closed inside the length or the message */
+	DNS_TCP_END_MALFORMED, /* a whole frame but no DNS answer (a length of 0 too) */
+	DNS_TCP_END_OTHER,     /* a whole answer to another question */
+};
+
 /* How far the bytes read so far from a DNS TCP stream go toward its first
  * message, framed as RFC 1035 4.2.2 says: a two-byte length, then that
  * many bytes. */
@@ -105,9 +118,12 @@ enum dns_tcp_frame dns_tcp_frame(const uint8_t *stream, size_t len, size_t *need
  * short: N of the M bytes its TCP length gives"), a length of 0, a
  * malformed message (dns_parse()), or the answer to another question
  * (another id, name or type). Bytes after the first frame are ignored.
- * Pure: the caller names the server and how the stream ended. */
+ * On -1, *end says where the bytes stopped as if the server had closed
+ * there (DNS_TCP_END_BETWEEN, _INSIDE, _MALFORMED or _OTHER); on 0 it is
+ * DNS_TCP_END_NONE. Pure: the caller names the server and how the stream
+ * ended. */
 int dns_tcp_answer(const uint8_t *stream, size_t len, uint16_t id, const char *name,
-    uint16_t type, struct dns_msg *out);
+    uint16_t type, struct dns_msg *out, enum dns_tcp_end *end);
 
 /* Frees what m owns and zeroes it. */
 void dns_msg_clear(struct dns_msg *m);
@@ -166,8 +182,10 @@ enum dns_transport {
 };
 
 /* dns_query() over the transport how, all within timeout_ms; the same
- * returns and errors ("... (TCP)" naming the transport that failed). */
+ * returns and errors ("... (TCP)" naming the transport that failed). When
+ * tcp_end is not NULL, it says where a failed TCP exchange stopped. */
 int dns_query_over(const struct sockaddr_storage *server, socklen_t salen, const char *name,
-    uint16_t type, bool rd, enum dns_transport how, long timeout_ms, struct dns_msg *out);
+    uint16_t type, bool rd, enum dns_transport how, long timeout_ms, struct dns_msg *out,
+    enum dns_tcp_end *tcp_end);
 
 #endif

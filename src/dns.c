@@ -523,16 +523,18 @@ enum dns_tcp_frame dns_tcp_frame(const uint8_t *stream, size_t len, size_t *need
 }
 
 int dns_tcp_answer(const uint8_t *stream, size_t len, uint16_t id, const char *name,
-    uint16_t type, struct dns_msg *out)
+    uint16_t type, struct dns_msg *out, enum dns_tcp_end *end)
 {
 	size_t need;
 
 	memset(out, 0, sizeof(*out));
+	*end = DNS_TCP_END_MALFORMED;
 	switch (dns_tcp_frame(stream, len, &need)) {
 	case DNS_TCP_EMPTY:
 		err_set(ERR_NETWORK, "malformed DNS answer: its TCP length is 0");
 		return -1;
 	case DNS_TCP_MORE:
+		*end = len == 0 || len == 2 ? DNS_TCP_END_BETWEEN : DNS_TCP_END_INSIDE;
 		if (need == 2)
 			err_set(ERR_NETWORK, "DNS answer cut short: %zu of the 2 bytes of its "
 			    "TCP length", len);
@@ -547,9 +549,11 @@ int dns_tcp_answer(const uint8_t *stream, size_t len, uint16_t id, const char *n
 		return -1;
 	if (!answers(out, id, name, type)) {
 		dns_msg_clear(out);
+		*end = DNS_TCP_END_OTHER;
 		err_set(ERR_NETWORK, "malformed DNS answer: not an answer to the question asked");
 		return -1;
 	}
+	*end = DNS_TCP_END_NONE;
 	return 0;
 }
 
@@ -575,10 +579,11 @@ static ssize_t read_some(int fd, uint8_t *buf, size_t len, long long deadline)
 /* The question q over TCP: reads until the first frame is whole, the
  * server closes or the deadline passes, then takes the answer from what
  * came (dns_tcp_answer()). 0 with the answer in out, or -1 with err
- * naming the server and, for an answer cut short, how it ended. */
+ * naming the server and, for an answer cut short, how it ended; *end
+ * says where it stopped. */
 static int exchange_tcp(int fd, const struct sockaddr_storage *server, const uint8_t *q,
     size_t qlen, const char *name, uint16_t type, long long deadline, long timeout_ms,
-    struct dns_msg *out)
+    struct dns_msg *out, enum dns_tcp_end *end)
 {
 	uint8_t *buf = xmalloc(TCP_MAX + 2);
 	size_t got = 0, need;
@@ -602,14 +607,18 @@ static int exchange_tcp(int fd, const struct sockaddr_storage *server, const uin
 	e = n == -1 ? errno : 0;
 	dns_server_text(server, s);
 	if (got == 0 && n == -1) {
+		*end = e == ETIMEDOUT ? DNS_TCP_END_TIMEOUT : DNS_TCP_END_NONE;
 		exchange_error(server, "TCP", timeout_ms, e);
 		goto out;
 	}
 	if (got == 0 && n == 0) {
+		*end = DNS_TCP_END_BETWEEN;
 		err_set(ERR_NETWORK, "%s closed the TCP connection without answering", s);
 		goto out;
 	}
-	if ((rc = dns_tcp_answer(buf, got, get16(q), name, type, out)) == -1) {
+	if ((rc = dns_tcp_answer(buf, got, get16(q), name, type, out, end)) == -1) {
+		if (n == -1)
+			*end = e == ETIMEDOUT ? DNS_TCP_END_TIMEOUT : DNS_TCP_END_NONE;
 		if (n == 0)
 			err_prefix("%s over TCP, which then closed the connection", s);
 		else if (e == ETIMEDOUT)
@@ -664,27 +673,34 @@ out:
  * in out, or -1 with err. */
 static int query_tcp(const struct sockaddr_storage *server, socklen_t salen, const uint8_t *q,
     size_t qlen, const char *name, uint16_t type, long long deadline, long timeout_ms,
-    struct dns_msg *out)
+    struct dns_msg *out, enum dns_tcp_end *end)
 {
 	int fd, rc;
 
-	if ((fd = connect_by(server, salen, SOCK_STREAM, deadline, timeout_ms)) == -1)
+	if ((fd = connect_by(server, salen, SOCK_STREAM, deadline, timeout_ms)) == -1) {
+		*end = DNS_TCP_END_CONNECT;
 		return -1;
-	rc = exchange_tcp(fd, server, q, qlen, name, type, deadline, timeout_ms, out);
+	}
+	rc = exchange_tcp(fd, server, q, qlen, name, type, deadline, timeout_ms, out, end);
 	close(fd);
 	return rc;
 }
 
 int dns_query_over(const struct sockaddr_storage *server, socklen_t salen, const char *name,
-    uint16_t type, bool rd, enum dns_transport how, long timeout_ms, struct dns_msg *out)
+    uint16_t type, bool rd, enum dns_transport how, long timeout_ms, struct dns_msg *out,
+    enum dns_tcp_end *tcp_end)
 {
 	uint8_t q[DNS_QUERY_MAX];
 	long long deadline = mono_ms() + timeout_ms;
+	enum dns_tcp_end end_unwanted;
 	uint16_t id;
 	size_t qlen;
 	int fd, rc;
 
 	memset(out, 0, sizeof(*out));
+	if (tcp_end == NULL)
+		tcp_end = &end_unwanted;
+	*tcp_end = DNS_TCP_END_NONE;
 	if (RAND_bytes((unsigned char *)&id, sizeof(id)) != 1) {
 		err_set(ERR_NETWORK, "no random DNS query id: the random generator failed");
 		return -1;
@@ -694,7 +710,8 @@ int dns_query_over(const struct sockaddr_storage *server, socklen_t salen, const
 		return -1;
 	}
 	if (how == DNS_TCP)
-		return query_tcp(server, salen, q, qlen, name, type, deadline, timeout_ms, out);
+		return query_tcp(server, salen, q, qlen, name, type, deadline, timeout_ms, out,
+		    tcp_end);
 	if ((fd = connect_by(server, salen, SOCK_DGRAM, deadline, timeout_ms)) == -1)
 		return -1;
 	rc = exchange_udp(fd, server, q, qlen, name, type, deadline, timeout_ms, out);
@@ -703,11 +720,12 @@ int dns_query_over(const struct sockaddr_storage *server, socklen_t salen, const
 		return rc;
 	/* truncated: the whole answer over TCP, within what is left */
 	dns_msg_clear(out);
-	return query_tcp(server, salen, q, qlen, name, type, deadline, timeout_ms, out);
+	return query_tcp(server, salen, q, qlen, name, type, deadline, timeout_ms, out, tcp_end);
 }
 
 int dns_query(const struct sockaddr_storage *server, socklen_t salen, const char *name,
     uint16_t type, bool rd, long timeout_ms, struct dns_msg *out)
 {
-	return dns_query_over(server, salen, name, type, rd, DNS_UDP_THEN_TCP, timeout_ms, out);
+	return dns_query_over(server, salen, name, type, rd, DNS_UDP_THEN_TCP, timeout_ms, out,
+	    NULL);
 }

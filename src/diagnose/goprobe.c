@@ -45,6 +45,27 @@ static char *answer_addrs(const struct dns_msg *m, uint16_t type)
 	return s;
 }
 
+/* Where dns.c's TCP exchange stopped, in the model's terms. */
+static enum gores_tcp tcp_error_of(enum dns_tcp_end end)
+{
+	switch (end) {
+	case DNS_TCP_END_CONNECT:
+		return GORES_TCP_DIAL;
+	case DNS_TCP_END_TIMEOUT:
+		return GORES_TCP_READ_TIMEOUT;
+	case DNS_TCP_END_BETWEEN:
+		return GORES_TCP_EOF;
+	case DNS_TCP_END_INSIDE:
+		return GORES_TCP_CUT;
+	case DNS_TCP_END_MALFORMED:
+		return GORES_TCP_UNMARSHAL;
+	case DNS_TCP_END_OTHER:
+		return GORES_TCP_INVALID;
+	default:
+		return GORES_TCP_NONE;
+	}
+}
+
 /* Asks a's question as Go does (over UDP, again over TCP with a timeout
  * of its own when the answer is truncated; over TCP only with use-vc) and
  * records what the server did as Go reads it: no answer at all within the
@@ -54,19 +75,21 @@ static void ask_run(struct ask *a)
 {
 	struct dns_msg m;
 	long long start = mono_ms(), exchange = start;
+	enum dns_tcp_end end;
 	int rc;
 
 	rc = dns_query_over(a->sa, a->salen, a->fqdn, a->type, true, a->tcp ? DNS_TCP : DNS_UDP,
-	    a->timeout_ms, &m);
+	    a->timeout_ms, &m, &end);
 	if (rc == 0 && m.tc && !a->tcp) {
 		dns_msg_clear(&m);
 		a->fact.tcp_retry = true;
 		exchange = mono_ms();
 		rc = dns_query_over(a->sa, a->salen, a->fqdn, a->type, true, DNS_TCP,
-		    a->timeout_ms, &m);
+		    a->timeout_ms, &m, &end);
 	}
 	a->fact.ms = mono_ms() - start;
 	if (rc == -1) {
+		a->fact.tcp_error = tcp_error_of(end);
 		a->fact.reply = mono_ms() - exchange + 50 >= a->timeout_ms ? GORES_TIMEOUT :
 		    GORES_REFUSED;
 		err_clear();
@@ -120,15 +143,17 @@ struct lookup {
 	struct dns_servers servers;
 };
 
-/* True when server s let question type q of a name before n go
- * unanswered: the model takes it to do so again (a dead server, AAAA
- * dropped), which keeps the asking to one timeout per server and type. */
-static bool timed_out_before(const struct lookup *k, size_t n, size_t s, enum gores_qtype q)
+/* The fact of server s letting question type q of a name before n go
+ * unanswered, or NULL: the model takes it to do so again (a dead server,
+ * AAAA dropped), which keeps the asking to one timeout per server and
+ * type. */
+static const struct gores_fact *timed_out_before(const struct lookup *k, size_t n, size_t s,
+    enum gores_qtype q)
 {
 	for (size_t i = 0; i < n; i++)
 		if (k->facts[gores_fact_index(&k->l, i, s, q)].reply == GORES_TIMEOUT)
-			return true;
-	return false;
+			return &k->facts[gores_fact_index(&k->l, i, s, q)];
+	return NULL;
 }
 
 /* Asks name n of server s (both types), at most until deadline. False
@@ -144,10 +169,13 @@ static bool ask_server(struct lookup *k, size_t n, size_t s, long long deadline)
 		return false;
 	memset(a, 0, sizeof(a));
 	for (int q = 0; q < GORES_NQTYPES; q++) {
-		if (timed_out_before(k, n, s, q)) {
+		const struct gores_fact *before = timed_out_before(k, n, s, q);
+
+		if (before != NULL) {
 			/* taken as silent again: not asked, not waited for */
 			a[q].fact.reply = GORES_TIMEOUT;
 			a[q].fact.ms = k->l.timeout_ms;
+			a[q].fact.tcp_error = before->tcp_error;
 			continue;
 		}
 		a[q].sa = &k->servers.sa[s];
@@ -157,7 +185,8 @@ static bool ask_server(struct lookup *k, size_t n, size_t s, long long deadline)
 		a[q].tcp = k->l.tcp;
 		a[q].timeout_ms = tmo;
 	}
-	ask_both(a, timed_out_before(k, n, s, GORES_A), timed_out_before(k, n, s, GORES_AAAA));
+	ask_both(a, timed_out_before(k, n, s, GORES_A) != NULL,
+	    timed_out_before(k, n, s, GORES_AAAA) != NULL);
 	for (int q = 0; q < GORES_NQTYPES; q++) {
 		size_t i = gores_fact_index(&k->l, n, s, q);
 
@@ -274,7 +303,8 @@ void goprobe_run(const char *host, const struct resolv_conf *conf, long long lim
 		out->answer = found_addrs(&k, out->res.found_name);
 	else if (!out->res.cut)
 		out->error = gores_error_text(host, out->res.error_server < k.servers.n ?
-		    k.servers.text[out->res.error_server] : NULL, out->res.error, k.l.tcp);
+		    k.servers.text[out->res.error_server] : NULL, out->res.error, k.l.tcp,
+		    out->res.error_tcp);
 out:
 	lookup_free(&k);
 }

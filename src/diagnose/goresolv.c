@@ -15,6 +15,7 @@ struct question {
 	size_t need_server;
 	enum gores_reply err; /* the last failure; GORES_UNKNOWN when none */
 	size_t err_server;
+	enum gores_tcp err_tcp;
 	size_t waits;
 	long long wait_ms;
 };
@@ -63,6 +64,7 @@ static bool round_of(const struct gores_lookup *l, size_t name, enum gores_qtype
 		}
 		out->err = reply;
 		out->err_server = s;
+		out->err_tcp = f->tcp_error;
 		/* the name does not exist: another server will not help */
 		if (reply == GORES_NOTFOUND)
 			return false;
@@ -113,6 +115,7 @@ static void keep_error(const struct gores_lookup *l, size_t name, const struct q
 		return;
 	out->error = q->err;
 	out->error_server = q->err_server;
+	out->error_tcp = q->err_tcp;
 	*have = true;
 }
 
@@ -193,10 +196,36 @@ enum gores_cause gores_cause(const struct gores_lookup *l, size_t *server)
 	return any > 0 ? GORES_CAUSE_TIMEOUTS : GORES_CAUSE_NONE;
 }
 
-char *gores_error_text(const char *host, const char *server, enum gores_reply reply, bool tcp)
+/* Go's words for where a TCP exchange stopped after the connection was
+ * made, or NULL. */
+static const char *stream_words(enum gores_tcp how)
+{
+	switch (how) {
+	case GORES_TCP_EOF:
+		return "EOF";
+	case GORES_TCP_CUT:
+		return "unexpected EOF";
+	case GORES_TCP_UNMARSHAL:
+		return "cannot unmarshal DNS message";
+	case GORES_TCP_INVALID:
+		return "invalid DNS response";
+	default:
+		return NULL;
+	}
+}
+
+char *gores_error_text(const char *host, const char *server, enum gores_reply reply, bool tcp,
+    enum gores_tcp how)
 {
 	const char *what;
+	bool failed = reply == GORES_TIMEOUT || reply == GORES_REFUSED;
 
+	if (failed && server != NULL && how == GORES_TCP_READ_TIMEOUT)
+		return xasprintf("lookup %s on %s: read tcp POD_IP:PORT->%s: i/o timeout", host,
+		    server, server);
+	if (failed && server != NULL && (what = stream_words(how)) != NULL)
+		return xasprintf("lookup %s on %s: %s", host, server, what);
+	tcp = tcp || (failed && how == GORES_TCP_DIAL);
 	if (tcp && server != NULL && reply == GORES_TIMEOUT)
 		return xasprintf("lookup %s on %s: dial tcp %s: i/o timeout", host, server, server);
 	if (tcp && server != NULL && reply == GORES_REFUSED)

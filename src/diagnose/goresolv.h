@@ -46,6 +46,22 @@ enum gores_reply {
 
 enum gores_qtype { GORES_A, GORES_AAAA, GORES_NQTYPES };
 
+/* Where a failed exchange over TCP (use-vc, or after a truncated answer)
+ * stopped, which Go's error names (dnsStreamRoundTrip in Go 1.19). */
+enum gores_tcp {
+	GORES_TCP_NONE,         /* not known, or not over TCP */
+	GORES_TCP_DIAL,         /* no connection: "dial tcp SERVER: ..." */
+	GORES_TCP_READ_TIMEOUT, /* connected, no whole answer in time: "read tcp
+				 * POD_IP:PORT->SERVER: i/o timeout" */
+	GORES_TCP_EOF,          /* closed before the length or right after it: "EOF" */
+	GORES_TCP_CUT,          /* closed inside the length or the message:
+				 * "unexpected EOF" */
+	GORES_TCP_UNMARSHAL,    /* a whole frame but no DNS message: "cannot
+				 * unmarshal DNS message" */
+	GORES_TCP_INVALID,      /* the answer to another question: "invalid DNS
+				 * response" */
+};
+
 struct gores_fact {
 	enum gores_reply reply;
 	long ms;         /* how long the reply took; a reply after the timeout
@@ -53,6 +69,7 @@ struct gores_fact {
 	bool tcp_retry;  /* the UDP answer came truncated and the question went
 			  * again over TCP, which Go gives a timeout of its own:
 			  * ms is both exchanges, a timeout only when reply says so */
+	enum gores_tcp tcp_error; /* a failed TCP exchange: where it stopped */
 };
 
 /* One lookup: Go's settings and the facts, nnames x nservers x
@@ -83,6 +100,7 @@ struct gores_result {
 	enum gores_reply error; /* !found: the reply Go reports (GORES_NOTFOUND
 				 * with error_server nservers: no name to ask) */
 	size_t error_server;
+	enum gores_tcp error_tcp; /* that reply's fact's tcp_error */
 };
 
 /* The index of (name, server, qtype) in the facts. */
@@ -106,9 +124,12 @@ enum gores_cause gores_cause(const struct gores_lookup *l, size_t *server);
 
 /* The text Go's DNSError gives for reply from server ("IP:53", NULL when
  * none) about host, as in "lookup HOST on IP:53: no such host". The local
- * end of a UDP exchange, which only the pod knows, reads POD_IP:PORT; over
- * TCP (tcp: use-vc) a timeout or a refusal is the dial's, as for a server
- * that is down. Caller frees. */
-char *gores_error_text(const char *host, const char *server, enum gores_reply reply, bool tcp);
+ * end of an exchange, which only the pod knows, reads POD_IP:PORT. A
+ * timeout or a refusal of a failed TCP exchange is worded by how
+ * (enum gores_tcp); without that (GORES_TCP_NONE), over TCP (tcp: use-vc)
+ * it is the dial's, as for a server that is down, else the UDP read's.
+ * Caller frees. */
+char *gores_error_text(const char *host, const char *server, enum gores_reply reply, bool tcp,
+    enum gores_tcp how);
 
 #endif

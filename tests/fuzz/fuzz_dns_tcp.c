@@ -12,6 +12,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	enum dns_tcp_end end;
 	struct dns_msg m;
 	size_t got = 0, need = 0;
 
@@ -23,11 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (dns_tcp_frame(data, got, &need) == DNS_TCP_WHOLE && need != got)
 		abort();
-	if (dns_tcp_answer(data, got, 0x1234, "a.test", DNS_A, &m) == 0)
+	if (dns_tcp_answer(data, got, 0x1234, "a.test", DNS_A, &m, &end) == 0)
 		dns_msg_clear(&m);
+	else if (end == DNS_TCP_END_NONE)
+		abort();
 	err_clear();
 	/* a server's bytes after the frame change nothing */
-	if (dns_tcp_answer(data, size, 0x1234, "a.test", DNS_A, &m) == 0)
+	if (dns_tcp_answer(data, size, 0x1234, "a.test", DNS_A, &m, &end) == 0)
 		dns_msg_clear(&m);
 	err_clear();
 	return 0;

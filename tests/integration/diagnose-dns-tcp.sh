@@ -4,11 +4,13 @@
 # diagnose's DNS step: with options use-vc (TCP only) and without (its
 # UDP answers are truncated, so the question comes again over TCP):
 #   - hold: a length of 4000, 10 bytes, then the connection held open;
-#   - close: half the answer, then the connection closed.
+#   - close: half the answer, then the connection closed;
+#   - empty, zero, otherid (use-vc only): closed at once, a length of 0,
+#     the answer to another id.
 # diagnose must end within its deadline (the server would hold for 120 s)
-# with verdict dns_failure and one clear line in its DNS step. Go's own
-# resolver (tests/lib/go_lookup.go) is run in the same lab first, to show
-# that it too comes over TCP; its text is logged.
+# with verdict dns_failure, one clear line in its DNS step, and the error
+# Go's own resolver gives (tests/lib/go_lookup.go, run in the same lab;
+# its local address is POD_IP:PORT in the model's text).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
@@ -33,15 +35,19 @@ hostile_start() {
 		fail "dns_tcp_hostile.py did not start: $(cat "$TEST_TMP/hostile-$1.out")"
 }
 
-# check MODE RESOLV-OPTIONS DESC: Go's lookup in client (its text shown
-# for the log), then diagnose there
+# check MODE RESOLV-OPTIONS DESC: Go's lookup in client, then diagnose
+# there
 check() {
-	local go_out detail
+	local go_out go_err detail
 	netns_resolv client "nameserver $SERVER_IP" "options $2"
 	: >"$HOSTILE_LOG"
 	go_out=$(nsx client "$TEST_TMP/go_lookup" acme.test:14000)
 	echo "# Go: $go_out"
 	assert_true "$3: Go's question came over TCP" grep -q "^TCP acme.test $1" "$HOSTILE_LOG"
+	go_err=$(printf '%s\n' "$go_out" | sed -n '1{
+		s/ tcp [0-9.]*:[0-9]*->/ tcp POD_IP:PORT->/
+		s/^[0-9]* dial tcp: //p
+	}')
 	: >"$HOSTILE_LOG"
 	netns_diagnose client "${D[@]}"
 	assert_verdict dns_failure "$3"
@@ -50,6 +56,7 @@ check() {
 	detail=$(json_step "$OUT" dns detail)
 	assert_eq 1 "$(printf '%s\n' "$detail" | grep -c .)" "$3: one line in the dns step: $detail"
 	assert_eq "acmectl: diagnose: dns_failure" "$ERR" "$3: one line on stderr"
+	assert_contains "$CM_MESSAGE" "dial tcp: ${go_err:-Go gave no error}" "$3: Go's own error"
 }
 
 hostile_start hold
@@ -58,4 +65,10 @@ check hold "timeout:2 attempts:1" "truncated over UDP, then 4000 bytes claimed o
 hostile_start close
 check close "use-vc timeout:2 attempts:1" "use-vc, half an answer, closed"
 check close "timeout:2 attempts:1" "truncated over UDP, then half an answer over TCP, closed"
+hostile_start empty
+check empty "use-vc timeout:2 attempts:1" "use-vc, closed without a byte"
+hostile_start zero
+check zero "use-vc timeout:2 attempts:1" "use-vc, a length of 0"
+hostile_start otherid
+check otherid "use-vc timeout:2 attempts:1" "use-vc, the answer to another id"
 test_done

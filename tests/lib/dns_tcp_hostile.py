@@ -10,11 +10,14 @@ reads the question (its two-byte length, then the message) and, by
          nothing, the connection held open until the client closes it
          (or --hold seconds pass)
   close  the right length, half the answer, then the connection closed
+  empty  the connection closed without a byte
+  zero   a length of 0, then the connection closed
+  otherid the whole answer, framed right, but to another query id
 
 The answer is one A record, 192.0.2.1, for any name. The log (--log) gets
 one line per question: "UDP NAME" or "TCP NAME MODE".
 
-Usage: dns_tcp_hostile.py --listen ADDR --port PORT --mode hold|close
+Usage: dns_tcp_hostile.py --listen ADDR --port PORT --mode MODE
                           [--hold SECONDS] --log FILE
 """
 
@@ -89,8 +92,13 @@ class TCPHandler(socketserver.BaseRequestHandler):
                     pass
             except OSError:
                 pass
-        else:
+        elif opts.mode == "close":
             self.request.sendall(struct.pack(">H", len(msg)) + msg[:len(msg) // 2])
+        elif opts.mode == "zero":
+            self.request.sendall(b"\x00\x00")
+        elif opts.mode == "otherid":
+            other = struct.pack(">H", (struct.unpack(">H", msg[:2])[0] + 1) & 0xffff)
+            self.request.sendall(struct.pack(">H", len(msg)) + other + msg[2:])
 
 
 class UDPHandler(socketserver.BaseRequestHandler):
@@ -111,7 +119,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--listen", required=True)
     p.add_argument("--port", type=int, default=53)
-    p.add_argument("--mode", choices=("hold", "close"), required=True)
+    p.add_argument("--mode", choices=("hold", "close", "empty", "zero", "otherid"),
+                   required=True)
     p.add_argument("--hold", type=float, default=120)
     p.add_argument("--log", required=True)
     opts = p.parse_args()

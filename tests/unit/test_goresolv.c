@@ -196,29 +196,52 @@ static const struct {
 	const char *server;
 	enum gores_reply reply;
 	bool tcp;              /* use-vc */
+	enum gores_tcp how;
 	const char *want;
 } texts[] = {
-	{ "10.96.0.10:53", GORES_TIMEOUT, false, "lookup acme.test on 10.96.0.10:53: read udp "
+	{ "10.96.0.10:53", GORES_TIMEOUT, false, GORES_TCP_NONE, "lookup acme.test on 10.96.0.10:53: read udp "
 	  "POD_IP:PORT->10.96.0.10:53: i/o timeout" },
-	{ "[fd00::a]:53", GORES_REFUSED, false, "lookup acme.test on [fd00::a]:53: read udp "
+	{ "[fd00::a]:53", GORES_REFUSED, false, GORES_TCP_NONE, "lookup acme.test on [fd00::a]:53: read udp "
 	  "POD_IP:PORT->[fd00::a]:53: read: connection refused" },
-	{ "10.96.0.10:53", GORES_SERVFAIL, true, "lookup acme.test on 10.96.0.10:53: server "
+	{ "10.96.0.10:53", GORES_SERVFAIL, true, GORES_TCP_NONE, "lookup acme.test on 10.96.0.10:53: server "
 	  "misbehaving" },
-	{ "10.96.0.10:53", GORES_NOTFOUND, true, "lookup acme.test on 10.96.0.10:53: no such host" },
-	{ NULL, GORES_NOTFOUND, false, "lookup acme.test: no such host" },
+	{ "10.96.0.10:53", GORES_NOTFOUND, true, GORES_TCP_NONE, "lookup acme.test on 10.96.0.10:53: no such host" },
+	{ NULL, GORES_NOTFOUND, false, GORES_TCP_NONE, "lookup acme.test: no such host" },
 	/* use-vc: the dial's errors (Go 1.19, nothing listening at
 	 * 127.0.0.1:53; SYNs to 127.0.0.2:53 dropped by nftables) */
-	{ "127.0.0.1:53", GORES_REFUSED, true, "lookup acme.test on 127.0.0.1:53: dial tcp "
+	{ "127.0.0.1:53", GORES_REFUSED, true, GORES_TCP_NONE, "lookup acme.test on 127.0.0.1:53: dial tcp "
 	  "127.0.0.1:53: connect: connection refused" },
-	{ "127.0.0.2:53", GORES_TIMEOUT, true, "lookup acme.test on 127.0.0.2:53: dial tcp "
+	{ "127.0.0.2:53", GORES_TIMEOUT, true, GORES_TCP_NONE, "lookup acme.test on 127.0.0.2:53: dial tcp "
 	  "127.0.0.2:53: i/o timeout" },
+	/* where a TCP exchange stopped once connected (Go 1.19 in
+	 * diagnose-dns-tcp.sh against tests/lib/dns_tcp_hostile.py): the read's
+	 * timeout, the connection closed inside the answer or before it, a
+	 * length of 0, the answer to another id */
+	{ "10.96.0.10:53", GORES_TIMEOUT, true, GORES_TCP_READ_TIMEOUT, "lookup acme.test on "
+	  "10.96.0.10:53: read tcp POD_IP:PORT->10.96.0.10:53: i/o timeout" },
+	{ "10.96.0.10:53", GORES_TIMEOUT, false, GORES_TCP_READ_TIMEOUT, "lookup acme.test on "
+	  "10.96.0.10:53: read tcp POD_IP:PORT->10.96.0.10:53: i/o timeout" },
+	{ "10.96.0.10:53", GORES_REFUSED, true, GORES_TCP_CUT,
+	  "lookup acme.test on 10.96.0.10:53: unexpected EOF" },
+	{ "10.96.0.10:53", GORES_REFUSED, false, GORES_TCP_EOF,
+	  "lookup acme.test on 10.96.0.10:53: EOF" },
+	{ "10.96.0.10:53", GORES_REFUSED, true, GORES_TCP_UNMARSHAL,
+	  "lookup acme.test on 10.96.0.10:53: cannot unmarshal DNS message" },
+	{ "10.96.0.10:53", GORES_REFUSED, true, GORES_TCP_INVALID,
+	  "lookup acme.test on 10.96.0.10:53: invalid DNS response" },
+	/* the dial's failure after a truncated UDP answer */
+	{ "127.0.0.1:53", GORES_REFUSED, false, GORES_TCP_DIAL, "lookup acme.test on 127.0.0.1:53: "
+	  "dial tcp 127.0.0.1:53: connect: connection refused" },
+	/* an answer or NXDOMAIN is worded alike whatever the transport */
+	{ "10.96.0.10:53", GORES_NOTFOUND, true, GORES_TCP_CUT,
+	  "lookup acme.test on 10.96.0.10:53: no such host" },
 };
 
 static void test_texts(void)
 {
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		char *s = gores_error_text("acme.test", texts[i].server, texts[i].reply,
-		    texts[i].tcp);
+		    texts[i].tcp, texts[i].how);
 
 		CHECK_STR(s, texts[i].want, texts[i].want);
 		free(s);
