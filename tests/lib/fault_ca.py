@@ -547,6 +547,52 @@ def link_alternate_1000(x):
     return status, [(n, v) for n, v in headers if n.lower() != "link"] + links, body
 
 
+# --- alternate chains ----------------------------------------------------------
+
+ALTERNATE_PATH = "/fault-alternate/"
+
+
+def alternate_bodies(x):
+    """What each alternate-* fault serves as its one alternate chain: (
+    content type, body), made from Pebble's certificate PEM last downloaded."""
+    pem = x.state.get("last_certificate", b"")
+    return {
+        "alternate-garbage": ("application/pem-certificate-chain", os.urandom(4096)),
+        "alternate-huge": ("application/pem-certificate-chain",
+                           b"-----BEGIN CERTIFICATE-----\n" + b"QUFB" * 16 * 65536 +
+                           b"\n-----END CERTIFICATE-----\n"),
+        "alternate-not-pem": ("text/html", b"<html><body>Not here</body></html>\n"),
+        # Pebble's leaf under the front's own root: its top names the
+        # root "fault_ca test root", which did not issue the leaf
+        "alternate-unlinked": ("application/pem-certificate-chain",
+                               (pem_blocks(pem)[0] if pem else b"") + fault_ca_pem(x)),
+    }
+
+
+def alternate_broken(x):
+    """The certificate download links one alternate chain
+    (rel="alternate", at ALTERNATE_PATH on this front), which the fault
+    breaks: alternate-garbage random bytes, alternate-huge a PEM block of
+    4 MiB, alternate-not-pem an HTML page, alternate-unlinked a chain whose
+    top certificate did not issue the one below. The default chain is
+    Pebble's."""
+    fault = x.handler.server.fault
+    if x.method == "POST" and x.path.startswith(ALTERNATE_PATH):
+        x.handler.event("FAULT %s POST %s" % (fault, x.path))
+        ctype, body = alternate_bodies(x)[fault]
+        return 200, [("Content-Type", ctype),
+                     ("Replay-Nonce", x.handler.fresh_nonce())], body
+    answer = x.relay()
+    if certificate_download(x) is None or answer[0] != 200:
+        return answer
+    with x.state_lock:
+        x.state["last_certificate"] = answer[2]
+    host = x.handler.headers.get("Host", "localhost")
+    status, headers, body = answer
+    return status, headers + [("Link", '<https://%s%s%s>;rel="alternate"' %
+                                (host, ALTERNATE_PATH, fault))], body
+
+
 def relay(x):
     """No fault: every answer is Pebble's."""
     return x.relay()
@@ -581,6 +627,10 @@ FAULTS = {
     "order-no-authz": order_no_authz,
     "body-trickle": body_trickle,
     "link-alternate-1000": link_alternate_1000,
+    "alternate-garbage": alternate_broken,
+    "alternate-huge": alternate_broken,
+    "alternate-not-pem": alternate_broken,
+    "alternate-unlinked": alternate_broken,
 }
 
 
