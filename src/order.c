@@ -239,8 +239,8 @@ static long long early_poll_ms(const struct acme *a)
  * "replaces" is refused is placed once more without it (RFC 9773: the
  * certificate may already be replaced, or unknown to the server). When
  * requests go out in batches, the nonces the first batch of authorizations
- * needs (and the last, with its early validation polls) are fetched in the
- * same round trip. */
+ * needs (and the last, with the orders' early validation polls) are
+ * fetched in the same round trip. */
 static void place_orders(struct acme *a, struct progress *p, size_t n)
 {
 	struct acme_call *calls = xcalloc(n, sizeof(*calls));
@@ -270,13 +270,10 @@ static void place_orders(struct acme *a, struct progress *p, size_t n)
 	batch = acme_batch_width(a);
 	want = order_round_width(names, batch);
 	if (early_poll_ms(a) >= 0) {
-		/* the early validation polls ride with the last answers: at
-		 * most one per order, within --parallel */
-		last = order_last_round(names, want);
-		last += k < last ? k : last;
-		if (last > batch)
-			last = batch;
-		if (last > want)
+		/* the early validation polls ride with the last answers, one
+		 * per order, when all of them fit within --parallel */
+		last = order_last_round(names, want) + k;
+		if (last <= batch && last > want)
 			want = last;
 	}
 	acme_post_calls(a, calls, k, want > k ? want - k : 0);
@@ -445,33 +442,42 @@ static bool next_authz(struct progress *p, size_t n, size_t *i, size_t *idx,
 	return false;
 }
 
-/* True when p is one of of[0..k-1]. */
-static bool among(const struct progress *p, struct progress *const *of, size_t k)
+/* True when p's validation is still to come: it had challenges answered,
+ * or is pending. */
+static bool awaits_validation(const struct progress *p)
 {
-	for (size_t j = 0; j < k; j++)
-		if (of[j] == p)
-			return true;
-	return false;
+	const char *status = status_of(p->order);
+
+	return live(p) && (p->answered > 0 || status == NULL || strcmp(status, "pending") == 0);
 }
 
-/* Adds to the last round, calls[0..k-1] (the answers left, all of them), a
- * validation poll early_ms after the answers leave for each order answered
- * there that waits for no dns-01 answer, within --parallel and the nonces
- * at hand (a nonce fetched now would cost the round trip the poll saves).
- * Returns the new count. */
-static size_t add_early_polls(struct acme *a, struct acme_call *calls, struct progress **of,
-    size_t k, long long early_ms)
+/* Adds to the last round, calls[0..k-1] (every answer left), a validation
+ * poll early_ms after the answers leave for each order awaiting validation,
+ * but only when all of them fit within --parallel and the nonces at hand
+ * (a nonce fetched now would cost the round trip the polls save), and no
+ * order waits for dns-01 answers: finalize goes out for all orders
+ * together, so polling some of them early would save no round trip, only
+ * cost their nonces. Returns the new count. */
+static size_t add_early_polls(struct acme *a, struct progress *p, size_t n,
+    struct acme_call *calls, struct progress **of, size_t k, long long early_ms)
 {
-	size_t room = acme_batch_width(a), answers = k;
+	size_t room = acme_batch_width(a), polls = 0;
 
 	if (acme_nonces(a) < room)
 		room = acme_nonces(a);
-	for (size_t j = 0; j < answers && k < room; j++) {
-		if (!live(of[j]) || of[j]->ndns_answers > 0 || among(of[j], of, j))
+	for (size_t i = 0; i < n; i++) {
+		if (live(&p[i]) && p[i].ndns_answers > 0)
+			return k;
+		polls += awaits_validation(&p[i]);
+	}
+	if (k + polls > room)
+		return k;
+	for (size_t i = 0; i < n; i++) {
+		if (!awaits_validation(&p[i]))
 			continue;
 		calls[k] = (struct acme_call){ .what = "wait for validation",
-		    .url = of[j]->url, .delay_ms = early_ms };
-		of[k++] = of[j];
+		    .url = p[i].url, .delay_ms = early_ms };
+		of[k++] = &p[i];
 	}
 	return k;
 }
@@ -483,7 +489,7 @@ static size_t add_early_polls(struct acme *a, struct acme_call *calls, struct pr
  * the answers ride with the next fetches: 10 names at width 8 take 3
  * rounds, not 4 (and so at width 7, a nonce fewer). When the round trip
  * is longer than the CA is given to validate, the last round also polls
- * each order answered there, early_poll_ms() after the answers leave.
+ * the orders, early_poll_ms() after the answers leave (add_early_polls).
  * dns-01 challenges are answered only after the wait for the records
  * (answer_dns_challenges). */
 static void prepare_authzs(struct acme *a, struct progress *p, size_t n)
@@ -523,8 +529,7 @@ static void prepare_authzs(struct acme *a, struct progress *p, size_t n)
 		if (k == 0)
 			break;
 		if (fetches == 0 && head == queued && early_ms >= 0)
-			k = add_early_polls(a, calls + fetches, of + fetches, answers - fetches,
-			    early_ms) + fetches;
+			k = add_early_polls(a, p, n, calls, of, k, early_ms);
 		start = mono_ms();
 		acme_post_calls(a, calls, k, 0);
 		for (size_t j = 0; j < k; j++) {
@@ -675,15 +680,9 @@ static void poll_orders(struct acme *a, struct progress *p, size_t n, const char
  * is polled again only when that poll said so. */
 static void await_validation(struct acme *a, struct progress *p, size_t n)
 {
-	const char *status;
-
-	for (size_t i = 0; i < n; i++) {
-		if (p[i].polled)
-			continue;
-		status = status_of(p[i].order);
-		p[i].polling = live(&p[i]) && (p[i].answered > 0 || status == NULL ||
-		    strcmp(status, "pending") == 0);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (!p[i].polled)
+			p[i].polling = awaits_validation(&p[i]);
 	poll_orders(a, p, n, "wait for validation", "pending", POLL_VALIDATION_FIRST_MS);
 }
 
