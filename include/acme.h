@@ -140,13 +140,16 @@ struct acme_call {
 	const char *what;          /* context for its error, e.g. "fetch authorization" */
 	const char *url;           /* borrowed */
 	const char *payload;       /* borrowed; NULL = POST-as-GET */
+	long long delay_ms;        /* sent this long after the others of its batch,
+	                            * while they are in flight (0: with them) */
 	struct acme_reply reply;   /* its 2xx answer */
 	struct err_saved *error;   /* why it failed, or NULL */
 };
 
 /* Signs (with the account's kid) and POSTs the n calls, acme_batch_width()
- * of them at once over the one connection; missing nonces are fetched
- * first, and extra_nonces more HEAD newNonce requests ride along with the
+ * of them at once over the one connection (a call with a delay_ms is
+ * signed with the others and sent that much later); missing nonces are
+ * fetched first, and extra_nonces more HEAD newNonce requests ride along with the
  * last batch for what follows. badNonce, 5xx and 429 answers are retried
  * one by one as acme_post does. Every call ends with either its reply or
  * its error (ERR_ACME with the problem, ERR_NETWORK; a batch that gets no
@@ -173,6 +176,15 @@ int acme_get(struct acme *a, const char *url, struct acme_reply *out);
 /* The shortest request seen on the open connection, close to the round
  * trip time, in ms; -1 before any. */
 long long acme_rtt_ms(const struct acme *a);
+
+/* True when the last answer came over HTTP/2 or later: a request sent
+ * while others are in flight shares their connection instead of opening
+ * one (a TCP and TLS handshake more). */
+bool acme_multiplexed(const struct acme *a);
+
+/* Nonces in the pool: how many signed requests can go out at once without
+ * a HEAD newNonce first. */
+size_t acme_nonces(const struct acme *a);
 
 /* Frees a reply's members and zeroes it. */
 void acme_reply_clear(struct acme_reply *r);

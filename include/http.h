@@ -46,12 +46,16 @@ struct http_response {
 	long long elapsed_ms;
 	long long exchange_ms;  /* elapsed_ms without setting up a connection
 	                         * (DNS, TCP, proxy, TLS): the request's round trip */
+	bool multiplexed;       /* came over HTTP/2 or later: a request sent while
+	                         * others are in flight shares their connection */
 };
 
 struct http_request {
 	enum http_method method;
 	const char *url;          /* borrowed */
 	const char *body;         /* POST body, borrowed; sent as application/jose+json */
+	long long delay_ms;       /* sent this long after http_perform sends the
+	                           * others (0: with them) */
 	struct http_response resp; /* filled by http_perform; release with http_response_clear */
 	int result;               /* 0, or -1 when no HTTP response was received */
 	enum { HTTP_ERR_NONE, HTTP_ERR_CONNECT, HTTP_ERR_TIMEOUT, HTTP_ERR_TLS,
@@ -82,7 +86,9 @@ struct http_client *http_client_new(const struct http_opts *opts);
 /* Frees the client and closes its connections. NULL is fine. */
 void http_client_free(struct http_client *c);
 
-/* Runs n requests concurrently (n == 1 is the common case). Each request's
+/* Runs n requests concurrently (n == 1 is the common case); one with a
+ * delay_ms is sent that long after the start, while the others may still be
+ * in flight (it is set up then: its timeout runs from then). Each request's
  * result/resp/fail/errbuf is filled in. Returns 0 when every request got an
  * HTTP response (any status), else -1 with ERR_NETWORK set describing the first
  * failure (the request's own errbuf has each). */

@@ -85,6 +85,22 @@ size_t order_issue_all(struct acme *a, const struct order_request *reqs, size_t 
  * rounds. Returns 1 to width. */
 size_t order_round_width(size_t n, size_t width);
 
+/* The requests of the last of those rounds for n authorizations at width
+ * (as order_round_width() gives it): answers to the challenges fetched in
+ * the round before, and nothing else. 0 when n is 0. */
+size_t order_last_round(size_t n, size_t width);
+
+/* When an order's first validation poll leaves, in ms after its last
+ * challenge answer left, on a link whose round trip is rtt_ms (-1: not
+ * known) with left_ms before the deadline: the poll goes while that
+ * answer is still in flight, so a CA that validates in the time between
+ * them answers it "ready" a round trip sooner, and one that does not
+ * answers "pending" at the cost of one request. -1 when the poll should
+ * wait for the answer instead: the answer is back before the poll would
+ * leave (the round trip is not longer than the wait the CA is given), or
+ * the deadline ends polling before it. */
+long long order_early_poll_ms(long long rtt_ms, long long left_ms);
+
 /* The challenge of the given type ("http-01", "dns-01") in an
  * authorization object, as a CA sent it: stores its token and url
  * (borrowed from authz) and returns 0, or returns -1 with ERR_ACME naming

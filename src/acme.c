@@ -40,6 +40,7 @@ struct acme {
 	size_t nnonces;
 	size_t parallel;      /* most signed requests in flight at once */
 	long long rtt_ms;     /* shortest request seen on the open connection; -1 unknown */
+	bool multiplexed;     /* the last answer came over HTTP/2 or later */
 	long long deadline_ms; /* mono_ms() by which everything ends; 0 = none */
 	long deadline_s;      /* the budget it was set from, for messages */
 };
@@ -84,12 +85,14 @@ static void nonce_put(struct acme *a, const char *nonce)
 	a->nonces[a->nnonces++] = xstrdup(nonce);
 }
 
-/* Remembers how long a request on the open connection took: the shortest
- * one is close to the round trip time. */
+/* Remembers how long a request on the open connection took (the shortest
+ * one is close to the round trip time) and whether it multiplexes. */
 static void note_rtt(struct acme *a, const struct http_response *resp)
 {
 	if (resp->status > 0 && (a->rtt_ms < 0 || resp->exchange_ms < a->rtt_ms))
 		a->rtt_ms = resp->exchange_ms;
+	if (resp->status > 0)
+		a->multiplexed = resp->multiplexed;
 }
 
 /* Returns a fresh nonce (caller frees): the newest cached one, else one from
@@ -542,6 +545,16 @@ long long acme_rtt_ms(const struct acme *a)
 	return a->rtt_ms;
 }
 
+bool acme_multiplexed(const struct acme *a)
+{
+	return a->multiplexed;
+}
+
+size_t acme_nonces(const struct acme *a)
+{
+	return a->nnonces;
+}
+
 int acme_nonce_fill(struct acme *a, size_t want)
 {
 	struct http_request *reqs;
@@ -591,6 +604,7 @@ static int post_batch(struct acme *a, struct acme_call *calls, size_t n, size_t 
 	for (i = 0; i < n; i++) {
 		reqs[i].method = HTTP_POST;
 		reqs[i].url = calls[i].url;
+		reqs[i].delay_ms = calls[i].delay_ms;
 		if ((nonce = nonce_take(a)) == NULL)
 			goto out;
 		reqs[i].body = jws_sign(a->key, a->kid, nonce, calls[i].url, calls[i].payload);
@@ -651,7 +665,7 @@ size_t acme_post_calls(struct acme *a, struct acme_call *calls, size_t n, size_t
 	}
 	for (size_t start = 0; start < n; start += k) {
 		k = n - start < width ? n - start : width;
-		if (k == 1 && extra_nonces == 0) {
+		if (k == 1 && extra_nonces == 0 && calls[start].delay_ms == 0) {
 			if (acme_post(a, calls[start].what, calls[start].url, calls[start].payload,
 			    false, &calls[start].reply) == 0)
 				continue;

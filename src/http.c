@@ -624,7 +624,7 @@ static void finish_transfer(struct transfer *t, CURLcode rc)
 	struct http_request *req = t->req;
 	struct http_response *r = &req->resp;
 	curl_off_t total_us = 0, setup_us = 0;
-	long connects = 0;
+	long connects = 0, version = 0;
 
 	curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects);
 	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
@@ -632,6 +632,8 @@ static void finish_transfer(struct transfer *t, CURLcode rc)
 	t->c->connects += connects;
 	r->elapsed_ms = (long long)(total_us / 1000);
 	r->exchange_ms = (long long)((total_us - setup_us) / 1000);
+	curl_easy_getinfo(t->easy, CURLINFO_HTTP_VERSION, &version);
+	r->multiplexed = version >= CURL_HTTP_VERSION_2_0;
 	if (rc != CURLE_OK) {
 		req->result = -1;
 		describe_failure(t, rc);
@@ -690,14 +692,60 @@ static void fail_running(struct transfer *ts, size_t n, const bool *running,
 	}
 }
 
+/* Sets up t and hands it to the multi handle. True when it runs; false
+ * with its request's errbuf filled. */
+static bool start_transfer(struct http_client *c, struct transfer *t)
+{
+	CURLMcode mc;
+
+	if (setup_transfer(t) != 0)
+		return false;
+	if ((mc = curl_multi_add_handle(c->multi, t->easy)) != CURLM_OK) {
+		t->req->fail = HTTP_ERR_OTHER;
+		snprintf(t->req->errbuf, sizeof(t->req->errbuf),
+		    "request to %s failed: %s", t->target, curl_multi_strerror(mc));
+		return false;
+	}
+	return true;
+}
+
+/* Starts every delayed request of ts[0..n-1] that is due at now (marking
+ * it in running and clearing it in waiting). Returns how many started, and
+ * stores in *next_ms the wait until the next one is due (unchanged when
+ * none is left). */
+static size_t start_due(struct http_client *c, struct transfer *ts, size_t n, bool *waiting,
+    bool *running, long long start, long long *next_ms)
+{
+	long long now = mono_ms(), due;
+	size_t started = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!waiting[i])
+			continue;
+		due = start + ts[i].req->delay_ms;
+		if (due > now) {
+			if (due - now < *next_ms)
+				*next_ms = due - now;
+			continue;
+		}
+		waiting[i] = false;
+		if (start_transfer(c, &ts[i])) {
+			running[i] = true;
+			started++;
+		}
+	}
+	return started;
+}
+
 int http_perform(struct http_client *c, struct http_request *reqs, size_t n)
 {
 	struct transfer *ts = NULL, *t;
-	bool *running = NULL;
+	bool *running = NULL, *waiting = NULL;
 	CURLMcode mc = CURLM_OK;
 	struct CURLMsg *msg;
 	int still = 0, queued, rc;
-	size_t i, active = 0;
+	size_t i, active = 0, delayed = 0;
+	long long start = mono_ms(), next_ms;
 	char *priv;
 
 	if (n == 0)
@@ -706,6 +754,7 @@ int http_perform(struct http_client *c, struct http_request *reqs, size_t n)
 		return -1;
 	ts = xcalloc(n, sizeof(*ts));
 	running = xcalloc(n, sizeof(*running));
+	waiting = xcalloc(n, sizeof(*waiting));
 	for (i = 0; i < n; i++) {
 		t = &ts[i];
 		t->c = c;
@@ -716,19 +765,23 @@ int http_perform(struct http_client *c, struct http_request *reqs, size_t n)
 		reqs[i].fail = HTTP_ERR_NONE;
 		reqs[i].errbuf[0] = '\0';
 		c->requests++;
-		if (setup_transfer(t) != 0)
-			continue;
-		if ((mc = curl_multi_add_handle(c->multi, t->easy)) != CURLM_OK) {
-			reqs[i].fail = HTTP_ERR_OTHER;
-			snprintf(reqs[i].errbuf, sizeof(reqs[i].errbuf),
-			    "request to %s failed: %s", t->target, curl_multi_strerror(mc));
-			continue;
+		if (reqs[i].delay_ms > 0) {
+			waiting[i] = true;
+			delayed++;
+		} else if (start_transfer(c, t)) {
+			running[i] = true;
+			active++;
 		}
-		running[i] = true;
-		active++;
 	}
 
-	while (active > 0) {
+	while (active > 0 || delayed > 0) {
+		next_ms = 1000;
+		if (delayed > 0) {
+			active += start_due(c, ts, n, waiting, running, start, &next_ms);
+			delayed = 0;
+			for (i = 0; i < n; i++)
+				delayed += waiting[i];
+		}
 		if ((mc = curl_multi_perform(c->multi, &still)) != CURLM_OK)
 			break;
 		while ((msg = curl_multi_info_read(c->multi, &queued)) != NULL) {
@@ -741,17 +794,22 @@ int http_perform(struct http_client *c, struct http_request *reqs, size_t n)
 			running[t - ts] = false;
 			active--;
 		}
-		if (active == 0)
+		if (active == 0 && delayed == 0)
 			break;
-		if ((mc = curl_multi_poll(c->multi, NULL, 0, 1000, NULL)) != CURLM_OK)
+		if ((mc = curl_multi_poll(c->multi, NULL, 0, (int)next_ms, NULL)) != CURLM_OK)
 			break;
 	}
-	if (active > 0) {
-		fail_running(ts, n, running, mc);
+	if (active > 0 || delayed > 0) {
 		for (i = 0; i < n; i++) {
 			if (running[i])
 				curl_multi_remove_handle(c->multi, ts[i].easy);
+			/* never sent: failed for the same reason */
+			if (waiting[i]) {
+				ts[i].target = url_target(reqs[i].url);
+				running[i] = true;
+			}
 		}
+		fail_running(ts, n, running, mc);
 	}
 
 	rc = 0;
@@ -767,6 +825,7 @@ int http_perform(struct http_client *c, struct http_request *reqs, size_t n)
 		free(ts[i].target);
 	}
 	free(running);
+	free(waiting);
 	free(ts);
 	return rc;
 }

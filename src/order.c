@@ -20,17 +20,6 @@
 #include "order_int.h"
 #include "util.h"
 
-/* From the answer that starts a wait to the first poll, when that answer
- * has no Retry-After: validation needs the CA to reach the host (the
- * issue's band is 50-100 ms); issuance is the CA's own work, and a CA that
- * needs longer says so (Let's Encrypt answers finalize with Retry-After 3). */
-#define POLL_VALIDATION_FIRST_MS 50
-#define POLL_ISSUANCE_FIRST_MS 20
-#define POLL_MAX_MS 5000   /* the longest backoff between polls */
-/* The last poll goes out this long before the deadline, so its answer can
- * still arrive. */
-#define POLL_LAST_MS 1000
-
 /* Builds the newOrder payload {"identifiers":[{type,value}...], "profile"?,
  * "replaces"?}. Caller frees. */
 static char *new_order_payload(const struct order_request *req, const char *replaces)
@@ -144,6 +133,8 @@ struct progress {
 	size_t ndns_answers;
 	size_t answered;                  /* challenges answered */
 	bool polling;                     /* wanted by poll_orders */
+	bool polled;                      /* validation polled with the last
+	                                     answers: polling and poll_next set */
 	long long poll_next, poll_interval;
 	long retry_after_s;               /* asked by the answer starting a wait; -1 none */
 };
@@ -234,46 +225,28 @@ static int check_authzs_listed(json_t *order)
 	return -1;
 }
 
-/* Rounds prepare_authzs needs for n pending authorizations at width w:
- * each round fetches what is left first, then fills up with answers to
- * challenges fetched in earlier rounds. */
-static size_t authz_rounds(size_t n, size_t width)
+/* order_early_poll_ms() on a's link; -1 too when a request sent while
+ * others are in flight would open a connection of its own (HTTP/1.1): its
+ * handshakes would cost more than the round trip it saves. */
+static long long early_poll_ms(const struct acme *a)
 {
-	size_t left = n, queued = 0, rounds = 0, fetch, answer;
-
-	while (left + queued > 0) {
-		fetch = left < width ? left : width;
-		answer = queued < width - fetch ? queued : width - fetch;
-		left -= fetch;
-		queued = queued - answer + fetch;
-		rounds++;
-	}
-	return rounds;
-}
-
-size_t order_round_width(size_t n, size_t width)
-{
-	size_t rounds, narrow = 1;
-
-	if (n == 0 || width <= 1)
-		return 1;
-	rounds = authz_rounds(n, width);
-	while (authz_rounds(n, narrow) > rounds)
-		narrow++;
-	return narrow;
+	if (!acme_multiplexed(a))
+		return -1;
+	return order_early_poll_ms(acme_rtt_ms(a), acme_left_ms(a));
 }
 
 /* Checks each order's profile and POSTs the newOrders together; one whose
  * "replaces" is refused is placed once more without it (RFC 9773: the
  * certificate may already be replaced, or unknown to the server). When
  * requests go out in batches, the nonces the first batch of authorizations
- * needs are fetched in the same round trip. */
+ * needs (and the last, with the orders' early validation polls) are
+ * fetched in the same round trip. */
 static void place_orders(struct acme *a, struct progress *p, size_t n)
 {
 	struct acme_call *calls = xcalloc(n, sizeof(*calls));
 	struct progress **of = xcalloc(n, sizeof(*of));
 	char **payloads = xcalloc(n, sizeof(*payloads));
-	size_t k = 0, names = 0, want, retry;
+	size_t k = 0, names = 0, want, last, retry, batch;
 
 	for (size_t i = 0; i < n; i++) {
 		if (check_profile(a, p[i].req->profile) != 0) {
@@ -294,7 +267,15 @@ static void place_orders(struct acme *a, struct progress *p, size_t n)
 		fail_each(of, k);
 		goto out;
 	}
-	want = order_round_width(names, acme_batch_width(a));
+	batch = acme_batch_width(a);
+	want = order_round_width(names, batch);
+	if (early_poll_ms(a) >= 0) {
+		/* the early validation polls ride with the last answers, one
+		 * per order, when all of them fit within --parallel */
+		last = order_last_round(names, want) + k;
+		if (last <= batch && last > want)
+			want = last;
+	}
 	acme_post_calls(a, calls, k, want > k ? want - k : 0);
 	retry = 0;
 	for (size_t j = 0; j < k; j++) {
@@ -334,6 +315,69 @@ out:
 	free(payloads);
 	free(calls);
 	free(of);
+}
+
+/* Schedules the next poll of p's order, still status after the poll sent
+ * at sent that answered r: the backoff interval x1.5 (up to 5 s) after
+ * sent, or later when r asks (Retry-After), and never later than
+ * POLL_LAST_MS before the deadline. 0, or -1 with ERR_NETWORK when the
+ * server asks for a wait the deadline cannot hold, or no time is left for
+ * another poll. */
+static int schedule_poll(struct acme *a, struct progress *p, const struct acme_reply *r,
+    long long sent, const char *what, const char *status)
+{
+	long long wait, left;
+	long ra;
+
+	p->poll_interval = p->poll_interval * 3 / 2 > POLL_MAX_MS ? POLL_MAX_MS :
+	    p->poll_interval * 3 / 2;
+	wait = sent + p->poll_interval - mono_ms();
+	if (r->retry_after != NULL && hdr_retry_after(r->retry_after, time(NULL), &ra) == 0) {
+		if (acme_wait_fits(a, ra) != 0) {
+			err_prefix("%s", what);
+			return -1;
+		}
+		/* never sooner than the backoff: "Retry-After: 0" on every
+		 * answer would otherwise poll in a busy loop */
+		if (ra * 1000LL > wait)
+			wait = ra * 1000LL;
+	}
+	left = acme_left_ms(a) - POLL_LAST_MS;
+	if (left <= 0) {
+		err_set(ERR_NETWORK, "%s: the order is still %s, and --deadline %ld s ends "
+		    "before another poll", what, status, acme_deadline_s(a));
+		return -1;
+	}
+	p->poll_next = mono_ms() + (wait < left ? wait : left);
+	return 0;
+}
+
+/* Takes the answer to a poll of p's order sent at sent: keeps the order
+ * object and ends p's polling once its status is not one of the
+ * space-separated wait_states, else schedules the next poll. A failed poll
+ * fails p. */
+static void take_poll(struct acme *a, struct progress *p, struct acme_call *call,
+    long long sent, const char *what, const char *wait_states)
+{
+	const char *status;
+
+	if (call->error != NULL) {
+		fail_call(p, call);
+		return;
+	}
+	if ((status = status_of(call->reply.json)) == NULL) {
+		err_set(ERR_ACME, "%s: %s has no status", what, p->url);
+		fail(p);
+		return;
+	}
+	if (!status_in(status, wait_states)) {
+		json_decref(p->order);
+		p->order = json_incref(call->reply.json);
+		p->polling = false;
+		return;
+	}
+	if (schedule_poll(a, p, &call->reply, sent, what, status) != 0)
+		fail(p);
 }
 
 /* What one fetched authorization asks of its order p: nothing when valid,
@@ -398,17 +442,60 @@ static bool next_authz(struct progress *p, size_t n, size_t *i, size_t *idx,
 	return false;
 }
 
+/* True when p's validation is still to come: it had challenges answered,
+ * or is pending. */
+static bool awaits_validation(const struct progress *p)
+{
+	const char *status = status_of(p->order);
+
+	return live(p) && (p->answered > 0 || status == NULL || strcmp(status, "pending") == 0);
+}
+
+/* Adds to the last round, calls[0..k-1] (every answer left), a validation
+ * poll early_ms after the answers leave for each order awaiting validation,
+ * but only when all of them fit within --parallel and the nonces at hand
+ * (a nonce fetched now would cost the round trip the polls save), and no
+ * order waits for dns-01 answers: finalize goes out for all orders
+ * together, so polling some of them early would save no round trip, only
+ * cost their nonces. Returns the new count. */
+static size_t add_early_polls(struct acme *a, struct progress *p, size_t n,
+    struct acme_call *calls, struct progress **of, size_t k, long long early_ms)
+{
+	size_t room = acme_batch_width(a), polls = 0;
+
+	if (acme_nonces(a) < room)
+		room = acme_nonces(a);
+	for (size_t i = 0; i < n; i++) {
+		if (live(&p[i]) && p[i].ndns_answers > 0)
+			return k;
+		polls += awaits_validation(&p[i]);
+	}
+	if (k + polls > room)
+		return k;
+	for (size_t i = 0; i < n; i++) {
+		if (!awaits_validation(&p[i]))
+			continue;
+		calls[k] = (struct acme_call){ .what = "wait for validation",
+		    .url = p[i].url, .delay_ms = early_ms };
+		of[k++] = &p[i];
+	}
+	return k;
+}
+
 /* Fetches the authorizations of every order and publishes the pending
  * ones' challenges, in rounds of up to order_round_width() requests. A
  * round is filled with the fetches still to do first and then with the
  * answers ("{}": validate now) to http-01 challenges fetched before, so
  * the answers ride with the next fetches: 10 names at width 8 take 3
- * rounds, not 4 (and so at width 7, a nonce fewer). dns-01 challenges
- * are answered only after the wait for the records
+ * rounds, not 4 (and so at width 7, a nonce fewer). When the round trip
+ * is longer than the CA is given to validate, the last round also polls
+ * the orders, early_poll_ms() after the answers leave (add_early_polls).
+ * dns-01 challenges are answered only after the wait for the records
  * (answer_dns_challenges). */
 static void prepare_authzs(struct acme *a, struct progress *p, size_t n)
 {
-	size_t width, total = 0, queued = 0, head = 0, i = 0, idx = 0, k;
+	size_t width, total = 0, queued = 0, head = 0, i = 0, idx = 0, k, fetches, answers;
+	long long early_ms = early_poll_ms(a), start;
 	struct acme_call *calls;
 	struct progress **of;
 	char **answer_urls;
@@ -418,8 +505,9 @@ static void prepare_authzs(struct acme *a, struct progress *p, size_t n)
 	for (size_t j = 0; j < n; j++)
 		total += json_array_size(json_object_get(p[j].order, "authorizations"));
 	width = order_round_width(total, acme_batch_width(a));
-	calls = xcalloc(width, sizeof(*calls));
-	of = xcalloc(width, sizeof(*of));
+	/* room for the early polls, which --parallel bounds */
+	calls = xcalloc(width + acme_batch_width(a), sizeof(*calls));
+	of = xcalloc(width + acme_batch_width(a), sizeof(*of));
 	answer_urls = xcalloc(width, sizeof(*answer_urls));
 	queue = xcalloc(total + 1, sizeof(*queue));
 	queue_of = xcalloc(total + 1, sizeof(*queue_of));
@@ -427,6 +515,7 @@ static void prepare_authzs(struct acme *a, struct progress *p, size_t n)
 		k = 0;
 		while (k < width && next_authz(p, n, &i, &idx, &calls[k], &of[k]))
 			k++;
+		fetches = k;
 		for (; k < width && head < queued; head++) {
 			if (!live(queue_of[head]))
 				continue;
@@ -436,13 +525,23 @@ static void prepare_authzs(struct acme *a, struct progress *p, size_t n)
 			    .url = answer_urls[k], .payload = "{}" };
 			of[k++] = queue_of[head];
 		}
+		answers = k;
 		if (k == 0)
 			break;
+		if (fetches == 0 && head == queued && early_ms >= 0)
+			k = add_early_polls(a, p, n, calls, of, k, early_ms);
+		start = mono_ms();
 		acme_post_calls(a, calls, k, 0);
 		for (size_t j = 0; j < k; j++) {
 			if (!live(of[j]))
 				continue;
-			if (calls[j].error != NULL) {
+			if (j >= answers) {
+				of[j]->poll_interval = POLL_VALIDATION_FIRST_MS;
+				of[j]->polling = true;
+				of[j]->polled = true;
+				take_poll(a, of[j], &calls[j], start + early_ms,
+				    "wait for validation", "pending");
+			} else if (calls[j].error != NULL) {
 				fail_call(of[j], &calls[j]);
 			} else if (answer_urls[j] != NULL) {
 				note_retry_after(of[j], &calls[j].reply);
@@ -454,7 +553,7 @@ static void prepare_authzs(struct acme *a, struct progress *p, size_t n)
 			}
 		}
 		acme_calls_clear(calls, k);
-		for (size_t j = 0; j < k; j++) {
+		for (size_t j = 0; j < answers; j++) {
 			free(answer_urls[j]);
 			answer_urls[j] = NULL;
 		}
@@ -509,54 +608,20 @@ static void answer_dns_challenges(struct acme *a, struct progress *p, size_t n)
 	free(of);
 }
 
-/* Schedules the next poll of p's order, still status after the poll sent
- * at sent that answered r: the backoff interval x1.5 (up to 5 s) after
- * sent, or later when r asks (Retry-After), and never later than
- * POLL_LAST_MS before the deadline. 0, or -1 with ERR_NETWORK when the
- * server asks for a wait the deadline cannot hold, or no time is left for
- * another poll. */
-static int schedule_poll(struct acme *a, struct progress *p, const struct acme_reply *r,
-    long long sent, const char *what, const char *status)
-{
-	long long wait, left;
-	long ra;
-
-	p->poll_interval = p->poll_interval * 3 / 2 > POLL_MAX_MS ? POLL_MAX_MS :
-	    p->poll_interval * 3 / 2;
-	wait = sent + p->poll_interval - mono_ms();
-	if (r->retry_after != NULL && hdr_retry_after(r->retry_after, time(NULL), &ra) == 0) {
-		if (acme_wait_fits(a, ra) != 0) {
-			err_prefix("%s", what);
-			return -1;
-		}
-		/* never sooner than the backoff: "Retry-After: 0" on every
-		 * answer would otherwise poll in a busy loop */
-		if (ra * 1000LL > wait)
-			wait = ra * 1000LL;
-	}
-	left = acme_left_ms(a) - POLL_LAST_MS;
-	if (left <= 0) {
-		err_set(ERR_NETWORK, "%s: the order is still %s, and --deadline %ld s ends "
-		    "before another poll", what, status, acme_deadline_s(a));
-		return -1;
-	}
-	p->poll_next = mono_ms() + (wait < left ? wait : left);
-	return 0;
-}
-
 /* POST-as-GETs the order of every p marked polling until its status is not
  * one of the space-separated wait_states, and keeps the final object. The
  * first poll is when the answer that led here asked (Retry-After; one
  * longer than what is left of the deadline fails the order at once), else
- * ~first_ms after it; then as schedule_poll says, until the deadline;
- * orders due at the same moment are polled together. */
+ * ~first_ms after it; one polled already (early, while that answer was in
+ * flight) goes on as that poll's answer said, and not before the
+ * Retry-After. Then as schedule_poll says, until the deadline; orders due
+ * at the same moment are polled together. */
 static void poll_orders(struct acme *a, struct progress *p, size_t n, const char *what,
     const char *wait_states, long long first_ms)
 {
 	struct acme_call *calls = xcalloc(n, sizeof(*calls));
 	struct progress **of = xcalloc(n, sizeof(*of));
-	long long now = mono_ms(), rtt = acme_rtt_ms(a), next, sent;
-	const char *status;
+	long long now = mono_ms(), rtt = acme_rtt_ms(a), next, sent, asked;
 	size_t k;
 
 	for (size_t i = 0; i < n; i++) {
@@ -565,11 +630,19 @@ static void poll_orders(struct acme *a, struct progress *p, size_t n, const char
 			err_prefix("%s", what);
 			fail(&p[i]);
 		}
-		p[i].poll_interval = first_ms;
-		/* the answer that brought us here left about one round trip
-		 * ago, and the poll takes one more to arrive */
-		p[i].poll_next = p[i].retry_after_s >= 0 ? now + p[i].retry_after_s * 1000 :
-		    now + (rtt > 0 ? first_ms - rtt : first_ms);
+		asked = now + p[i].retry_after_s * 1000;
+		if (p[i].polled) {
+			if (p[i].retry_after_s >= 0 && asked > p[i].poll_next)
+				p[i].poll_next = asked;
+		} else {
+			p[i].poll_interval = first_ms;
+			/* the answer that brought us here left about one
+			 * round trip ago, and the poll takes one more to
+			 * arrive */
+			p[i].poll_next = p[i].retry_after_s >= 0 ? asked :
+			    now + (rtt > 0 ? first_ms - rtt : first_ms);
+		}
+		p[i].polled = false;
 		p[i].retry_after_s = -1;
 	}
 	for (;;) {
@@ -594,27 +667,8 @@ static void poll_orders(struct acme *a, struct progress *p, size_t n, const char
 		}
 		sent = mono_ms();
 		acme_post_calls(a, calls, k, 0);
-		for (size_t j = 0; j < k; j++) {
-			struct acme_reply *r = &calls[j].reply;
-
-			if (calls[j].error != NULL) {
-				fail_call(of[j], &calls[j]);
-				continue;
-			}
-			if ((status = status_of(r->json)) == NULL) {
-				err_set(ERR_ACME, "%s: %s has no status", what, of[j]->url);
-				fail(of[j]);
-				continue;
-			}
-			if (!status_in(status, wait_states)) {
-				json_decref(of[j]->order);
-				of[j]->order = json_incref(r->json);
-				of[j]->polling = false;
-				continue;
-			}
-			if (schedule_poll(a, of[j], r, sent, what, status) != 0)
-				fail(of[j]);
-		}
+		for (size_t j = 0; j < k; j++)
+			take_poll(a, of[j], &calls[j], sent, what, wait_states);
 		acme_calls_clear(calls, k);
 	}
 	free(calls);
@@ -622,16 +676,13 @@ static void poll_orders(struct acme *a, struct progress *p, size_t n, const char
 }
 
 /* Marks for polling every order whose validation is still to come (it had
- * challenges answered, or is pending), and polls them. */
+ * challenges answered, or is pending), and polls them; one polled early
+ * is polled again only when that poll said so. */
 static void await_validation(struct acme *a, struct progress *p, size_t n)
 {
-	const char *status;
-
-	for (size_t i = 0; i < n; i++) {
-		status = status_of(p[i].order);
-		p[i].polling = live(&p[i]) && (p[i].answered > 0 || status == NULL ||
-		    strcmp(status, "pending") == 0);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (!p[i].polled)
+			p[i].polling = awaits_validation(&p[i]);
 	poll_orders(a, p, n, "wait for validation", "pending", POLL_VALIDATION_FIRST_MS);
 }
 

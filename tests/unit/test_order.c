@@ -1,9 +1,12 @@
 /* test_order.c - the pure pieces of an order: the width of authorization
  * rounds (the fewest requests in flight that keep the round count of the
- * width allowed); what is read of a CA's authorization and order objects
+ * width allowed), what their last round holds and when the first
+ * validation poll leaves; what is read of a CA's authorization and order objects
  * (the challenge to answer, the problem in an "error" member); the split
  * of a downloaded PEM chain into the leaf and the rest. */
 #include "config.h"
+
+#include <limits.h>
 
 #include <jansson.h>
 
@@ -83,6 +86,40 @@ static const struct {
 	{ 10, 0, 1 },
 };
 
+/* {authorizations, width as order_round_width gives it} -> the answers of
+ * the last round, beside which the early validation polls go */
+static const struct {
+	size_t names, width, want;
+} last_rows[] = {
+	{ 0, 8, 0 },     /* nothing to fetch, nothing to answer */
+	{ 1, 1, 1 },     /* fetch | answer: the poll makes 2, one nonce more */
+	{ 2, 2, 2 },
+	{ 8, 8, 8 },     /* 8 | 8: no room left for a poll at --parallel 8 */
+	{ 9, 6, 6 },     /* 6 | 3 + 3 | 6: the poll fits at --parallel 8, a nonce more */
+	{ 10, 7, 6 },    /* 7 | 3 + 4 | 6: the poll makes 7, the nonces at hand */
+	{ 10, 8, 4 },    /* 8 | 2 + 6 | 4 at the full width */
+	{ 6, 4, 4 },     /* 4 | 2 + 2 | 4: no room at --parallel 4, polled after */
+	{ 3, 1, 1 },     /* one at a time: f | a f | a f | a */
+	{ 4, 0, 1 },     /* width 0 is taken as 1 */
+};
+
+/* {round trip, ms left before the deadline} -> when the first validation
+ * poll leaves after the last answer, -1: after the answer came back */
+static const struct {
+	long long rtt, left, want;
+} early_rows[] = {
+	{ -1, LLONG_MAX, -1 },  /* nothing measured yet: as before */
+	{ 1, LLONG_MAX, -1 },   /* loopback: the answer is back long before */
+	{ 49, LLONG_MAX, -1 },
+	{ 50, LLONG_MAX, -1 },  /* the answer is back when the poll would leave */
+	{ 51, LLONG_MAX, 50 },  /* a round trip longer than the CA is given */
+	{ 100, LLONG_MAX, 50 }, /* the bench's relay: ready one round trip sooner */
+	{ 5000, LLONG_MAX, 50 },
+	{ 100, 1051, 50 },      /* the poll still leaves before the last poll's bound */
+	{ 100, 1050, -1 },      /* it would not: the deadline's bound decides */
+	{ 100, 0, -1 },         /* the deadline is over */
+};
+
 #define B "-----BEGIN CERTIFICATE-----\n"
 #define E "-----END CERTIFICATE-----"
 
@@ -134,6 +171,30 @@ static void test_round_width(void)
 	}
 }
 
+static void test_last_round(void)
+{
+	for (size_t i = 0; i < nitems(last_rows); i++) {
+		char ctx[64];
+
+		snprintf(ctx, sizeof(ctx), "last round of %zu at width %zu", last_rows[i].names,
+		    last_rows[i].width);
+		CHECK_INT(order_last_round(last_rows[i].names, last_rows[i].width),
+		    last_rows[i].want, ctx);
+	}
+}
+
+static void test_early_poll(void)
+{
+	for (size_t i = 0; i < nitems(early_rows); i++) {
+		char ctx[64];
+
+		snprintf(ctx, sizeof(ctx), "early poll at rtt %lld, %lld ms left",
+		    early_rows[i].rtt, early_rows[i].left);
+		CHECK_INT(order_early_poll_ms(early_rows[i].rtt, early_rows[i].left),
+		    early_rows[i].want, ctx);
+	}
+}
+
 static void test_authz_challenge(void)
 {
 	for (size_t i = 0; i < nitems(challenge_rows); i++) {
@@ -179,6 +240,8 @@ static void test_problem_of(void)
 int main(void)
 {
 	test_round_width();
+	test_last_round();
+	test_early_poll();
 	test_authz_challenge();
 	test_problem_of();
 	test_split_chain();
