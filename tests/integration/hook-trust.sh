@@ -173,8 +173,10 @@ assert_no_file "$RAN" "the dns hook never ran"
 assert_no_file "$STATE/certs/asked.example" "no certificate"
 fault_ca_stop
 
-# --deadline before --hook-timeout: the hook is stopped at the deadline
-challtest_dns_hook "$H/dns-hang" "exec sleep 120"
+# --deadline before --hook-timeout: the hook's add is stopped at the
+# deadline, and its remove runs (bounded by --hook-timeout alone) all the same
+challtest_dns_hook "$H/dns-hang" "echo \"\$1 \$2\" >>'$TEST_TMP/hang.calls'
+[ \"\$1\" = add ] && exec sleep 120"
 t0=$(date +%s)
 acme issue --dns-hook "$H/dns-hang" --deadline 3 --hook-timeout 300 hang.example
 t1=$(date +%s)
@@ -183,6 +185,8 @@ assert_contains "$ERR" "when --deadline ran out: $H/dns-hang add _acme-challenge
 	"the line says the deadline stopped it"
 # generous: the hook would otherwise run 120 s, or 300
 assert_true "stopped well before the hook timeout ($((t1 - t0)) s)" test $((t1 - t0)) -lt 60
+assert_eq 1 "$(grep -cx 'remove _acme-challenge.hang.example' "$TEST_TMP/hang.calls")" \
+	"the stopped add's record is removed, once"
 assert_no_file "$STATE/certs/hang.example" "no certificate"
 
 test_done
