@@ -37,6 +37,13 @@ int certinfo_parse_window(const char *pem, const char *what, struct certinfo *ou
 
 void certinfo_clear(struct certinfo *ci);
 
+/* The issuer CN of each certificate of a PEM chain, in order, up to the
+ * first PEM block that is not a certificate: the first CN of the issuer's
+ * name, its first 255 bytes, "" when it has none (or an empty one).
+ * NULL-terminated, possibly empty; caller strv_free()s. Records nothing in
+ * err. The two below are read from it. */
+char **certinfo_chain_issuer_cns(const char *pem_chain);
+
 /* The issuer CN of the last certificate in a PEM chain (the top of the
  * chain, cert-manager's preferredChain match), or NULL when there is none.
  * Caller frees. Records nothing in err. */

@@ -20,7 +20,9 @@ char *dns01_txt_value(const char *keyauth);
  * wildcard's base name, as the authorization carries it) through
  * hook_exec() (hooks.h: own process group, bounded by the hook timeout).
  * Returns 0, or -1 with ERR_USAGE naming the hook and how it ended (exit
- * status, signal or timeout). */
+ * status, signal or timeout). A record whose add ran is removed by
+ * dns01_withdraw_all() also when the add failed or timed out: it may have
+ * added the record before it ended. */
 int dns01_publish(struct dns01 *d, const char *name, const char *keyauth);
 
 /* The same at record (a name without the trailing dot, such as the end of
@@ -35,8 +37,9 @@ int dns01_publish_at(struct dns01 *d, const char *record, const char *keyauth);
  * -1 with ERR_NETWORK when nothing at all is left of --deadline. */
 int dns01_wait(struct dns01 *d, long long left_ms);
 
-/* Runs `hook remove ...` for every published record (failures are logged,
- * not fatal) and forgets them. Each remove is bounded by the hook timeout
+/* Runs `hook remove ...` once for every record whose add ran, also one
+ * that failed (failures are logged as warnings, not fatal, and leave err
+ * as it was) and forgets them. Each remove is bounded by the hook timeout
  * only, never by what is left of --deadline (hook_set_deadline), which is
  * restored afterwards. */
 void dns01_withdraw_all(struct dns01 *d);

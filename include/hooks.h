@@ -27,10 +27,11 @@ void hook_set_limits_ms(long timeout, long grace);
 
 /* Runs cmd as `/bin/sh -c cmd` through hook_exec() and waits for it. what
  * names the hook in errors ("deploy hook"). Returns 0 when it exits with
- * status 0; else -1 with ERR_USAGE saying how it ended (exit status,
+ * status 0; else -1 with ERR_ACME saying how it ended (exit status,
  * signal or timeout, e.g. "deploy hook timed out after 300 s: `CMD`"), or
- * why it could not be started; or, without running it, -1 with
- * ERR_STORAGE when hook_check_command refuses its program. */
+ * why it could not be started: a hook that failed is a renewal that
+ * failed; or, without running it, -1 with ERR_STORAGE when
+ * hook_check_command refuses its program: the host needs fixing. */
 int hook_run(const char *what, const char *cmd, char *const *env_add);
 
 /* Runs prog (a path, or a name looked up in PATH) with argv, no shell, and

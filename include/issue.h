@@ -65,7 +65,9 @@ void issue_note_failure(const char *state, const char *name, const char *error);
  * hook_deploy_env) and records the outcome in its record: deploy_pending
  * false and last_error null once it succeeded; last_error (deploy_pending
  * left true) when it failed. 0, or -1 with ERR_ACME saying how the hook
- * failed (or ERR_STORAGE when the record cannot be written). */
+ * failed; ERR_STORAGE when it was refused without running (another user
+ * could have planted its program, hook_run) or the record cannot be
+ * written. */
 int issue_deploy(const char *state, const char *name, const char *deploy, bool with_privkey);
 
 #endif

@@ -11,6 +11,10 @@
 
 #include <jansson.h>
 
+/* Prints "acmectl: out of memory" and exits 4, as the allocators below
+ * do: for an allocation of another library (OpenSSL) that failed. */
+void oom(void) __attribute__((noreturn));
+
 /* Like malloc/calloc/realloc/strdup/strndup; caller frees. Never NULL. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);

@@ -272,42 +272,45 @@ time_t cert_due_at(time_t not_before, time_t not_after, long days)
 	return not_after - margin + 1;
 }
 
-char *certinfo_top_issuer_cn(const char *pem_chain)
+char **certinfo_chain_issuer_cns(const char *pem_chain)
 {
 	BIO *b = BIO_new_mem_buf(pem_chain, -1);
-	X509 *x, *last = NULL;
-	char buf[256], *cn = NULL;
+	char **cns = xcalloc(1, sizeof(*cns)), buf[256];
+	size_t n = 0;
+	X509 *x;
 
-	if (b == NULL)
-		return NULL;
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-		X509_free(last);
-		last = x;
+	while (b != NULL && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		if (X509_NAME_get_text_by_NID(X509_get_issuer_name(x), NID_commonName, buf,
+		    sizeof(buf)) <= 0)
+			buf[0] = '\0';
+		X509_free(x);
+		cns = xrealloc(cns, (n + 2) * sizeof(*cns));
+		cns[n++] = xstrdup(buf);
+		cns[n] = NULL;
 	}
 	ERR_clear_error();
-	if (last != NULL && X509_NAME_get_text_by_NID(X509_get_issuer_name(last),
-	    NID_commonName, buf, sizeof(buf)) > 0)
-		cn = xstrdup(buf);
-	X509_free(last);
 	BIO_free(b);
+	return cns;
+}
+
+char *certinfo_top_issuer_cn(const char *pem_chain)
+{
+	char **cns = certinfo_chain_issuer_cns(pem_chain), *cn = NULL;
+	size_t n = strv_len(cns);
+
+	if (n > 0 && cns[n - 1][0] != '\0')
+		cn = xstrdup(cns[n - 1]);
+	strv_free(cns);
 	return cn;
 }
 
 bool certinfo_chain_has_issuer_cn(const char *pem_chain, const char *cn)
 {
-	BIO *b = BIO_new_mem_buf(pem_chain, -1);
-	X509 *x;
-	char buf[256];
+	char **cns = certinfo_chain_issuer_cns(pem_chain);
 	bool found = false;
 
-	if (b == NULL)
-		return false;
-	while (!found && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-		found = X509_NAME_get_text_by_NID(X509_get_issuer_name(x), NID_commonName,
-		    buf, sizeof(buf)) > 0 && strcmp(buf, cn) == 0;
-		X509_free(x);
-	}
-	ERR_clear_error();
-	BIO_free(b);
+	for (size_t i = 0; cns[i] != NULL && !found; i++)
+		found = cns[i][0] != '\0' && strcmp(cns[i], cn) == 0;
+	strv_free(cns);
 	return found;
 }

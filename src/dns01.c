@@ -28,10 +28,13 @@ struct pending_remove {
 	char *argv[6];           /* "sh", PATH, "remove", RECORD, VALUE, NULL */
 };
 
+/* A record whose add ran: to be removed once, also when the add failed or
+ * timed out, as it may have added the record before it ended. */
 struct record {
 	char *name;
 	char *value;
 	struct pending_remove *pending;  /* NULL when the hook was not found */
+	bool added;                      /* the add succeeded: waited for */
 };
 
 struct dns01 {
@@ -164,26 +167,30 @@ int dns01_publish_at(struct dns01 *d, const char *at, const char *keyauth)
 {
 	struct pending_remove *pending;
 	char *value, *record, *why;
+	bool added;
 
 	if ((value = dns01_txt_value(keyauth)) == NULL)
 		return -1;
 	record = xstrdup(at);
 	/* before the add: a signal during it may leave the record added */
 	pending = pending_add(d->hook, record, value);
-	if (run_hook(d->hook, "add", record, value, &why) != 0) {
-		err_set(ERR_USAGE, "%s", why);
-		free(why);
-		pending_drop(pending);
+	added = run_hook(d->hook, "add", record, value, &why) == 0;
+	if (added || pending != NULL) {
+		/* a failed add may have added the record before it failed or
+		 * was stopped: removed like the others, as the signal handler
+		 * would; without a program found, nothing ran */
+		d->records = xrealloc(d->records, (d->nrecords + 1) * sizeof(*d->records));
+		d->records[d->nrecords++] = (struct record){ record, value, pending, added };
+	} else {
 		free(record);
 		free(value);
+	}
+	if (!added) {
+		err_set(ERR_USAGE, "%s", why);
+		free(why);
 		return -1;
 	}
 	logmsg(LOG_VERBOSE, "dns-01: %s TXT \"%s\" added by %s", record, value, d->hook);
-	d->records = xrealloc(d->records, (d->nrecords + 1) * sizeof(*d->records));
-	d->records[d->nrecords].name = record;
-	d->records[d->nrecords].value = value;
-	d->records[d->nrecords].pending = pending;
-	d->nrecords++;
 	d->pending_wait = true;
 	return 0;
 }
@@ -191,6 +198,7 @@ int dns01_publish_at(struct dns01 *d, const char *at, const char *keyauth)
 int dns01_wait(struct dns01 *d, long long left_ms)
 {
 	struct dnsprop_record *recs;
+	size_t n = 0;
 	long bound;
 
 	if (!d->pending_wait || d->wait_s <= 0)
@@ -203,9 +211,12 @@ int dns01_wait(struct dns01 *d, long long left_ms)
 	logmsg(LOG_VERBOSE, "dns-01: waiting up to %ld s for every authoritative nameserver "
 	    "to serve the records", bound);
 	recs = xcalloc(d->nrecords + 1, sizeof(*recs));
+	/* a record whose add failed belongs to an order that failed */
 	for (size_t i = 0; i < d->nrecords; i++)
-		recs[i] = (struct dnsprop_record){ d->records[i].name, d->records[i].value };
-	if (dnsprop_wait(recs, d->nrecords, bound) != 0) {
+		if (d->records[i].added)
+			recs[n++] = (struct dnsprop_record){ d->records[i].name,
+			    d->records[i].value };
+	if (dnsprop_wait(recs, n, bound) != 0) {
 		logmsg(LOG_NORMAL, "warning: %s; answering the challenges anyway", err_message());
 		err_clear();
 	}

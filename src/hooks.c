@@ -396,7 +396,7 @@ int hook_run(const char *what, const char *cmd, char *const *env_add)
 	if ((rc = hook_check_command(cmd)) != 0)
 		err_prefix("%s", what);
 	else if ((rc = hook_exec(what, shown, "/bin/sh", argv, env_add, &why)) != 0)
-		err_set(ERR_USAGE, "%s", why);
+		err_set(ERR_ACME, "%s", why);
 	free(why);
 	free(shown);
 	return rc;

@@ -467,7 +467,6 @@ int issue_deploy(const char *state, const char *name, const char *deploy, bool w
 	int rc = -1;
 
 	if (hook_run("deploy hook", deploy, env) != 0) {
-		err_rekind(ERR_ACME);
 		issue_note_failure(state, name, err_message());
 		goto out;
 	}

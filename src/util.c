@@ -11,7 +11,7 @@
 
 #include "util.h"
 
-static void oom(void)
+void oom(void)
 {
 	fputs("acmectl: out of memory\n", stderr);
 	exit(4);

@@ -361,9 +361,26 @@ static int keep_settings(const struct config *cfg, const char *name, json_t *kep
 	return rc;
 }
 
+/* The hooks of one issue that failed: the first one's error, and the kind
+ * of them all as a renew run counts it (4 when every one was refused for
+ * trust, else 1). */
+struct hook_failures {
+	struct err_saved *first;
+	enum err_kind kind;
+};
+
+/* Moves the recorded error, a hook's, into f. */
+static void hook_failed(struct hook_failures *f)
+{
+	f->kind = renew_exit_kind(f->kind, err_kind());
+	if (f->first == NULL)
+		f->first = err_save();
+	err_clear();
+}
+
 /* Runs the pre or post hook of hooks, when there is one; a failure is
- * kept in *failed (the first one) and the issuance goes on. */
-static void run_hook(json_t *hooks, const char *kind, char **failed)
+ * kept in f and the issuance goes on. */
+static void run_hook(json_t *hooks, const char *kind, struct hook_failures *f)
 {
 	const char *cmd = hooks_get(hooks, kind);
 	char what[16];
@@ -371,9 +388,8 @@ static void run_hook(json_t *hooks, const char *kind, char **failed)
 	if (cmd == NULL)
 		return;
 	snprintf(what, sizeof(what), "%s hook", kind);
-	if (hook_run(what, cmd, NULL) != 0 && *failed == NULL)
-		*failed = xstrdup(err_message());
-	err_clear();
+	if (hook_run(what, cmd, NULL) != 0)
+		hook_failed(f);
 }
 
 /* The names asked for: NAMEs given, or the CSR's (which must then equal
@@ -481,7 +497,7 @@ static int issue_now(const struct config *cfg, const struct session_opts *so,
 	struct session s = { 0 };
 	struct certinfo issued = { 0 };
 	const char *deploy = hooks_get(spec->hooks, "deploy");
-	char *hook_error = NULL;
+	struct hook_failures failed_hooks = { NULL, ERR_NONE };
 	bool staging;
 	int deployed = -1, rc = -1;
 
@@ -494,7 +510,7 @@ static int issue_now(const struct config *cfg, const struct session_opts *so,
 	/* it works: remembered for unattended renewals */
 	if (session_remember_connection(so) != 0)
 		goto failed;
-	run_hook(spec->hooks, "pre", &hook_error);
+	run_hook(spec->hooks, "pre", &failed_hooks);
 	if (issue_run(&s, spec, &issued) != 0)
 		goto failed;
 	staging = staging_server(so->server, cfg->staging_servers) || staging_issuer(issued.issuer);
@@ -504,16 +520,18 @@ static int issue_now(const struct config *cfg, const struct session_opts *so,
 	if (deploy != NULL) {
 		deployed = issue_deploy(cfg->state_dir, spec->cert_name, deploy,
 		    spec->csr_path == NULL) == 0;
-		if (!deployed && hook_error == NULL)
-			hook_error = xstrdup(err_message());
-		err_clear();
+		if (!deployed)
+			hook_failed(&failed_hooks);
 	}
-	run_hook(spec->hooks, "post", &hook_error);
+	run_hook(spec->hooks, "post", &failed_hooks);
 	report(cfg, spec->cert_name, so->server, &issued, staging, deployed);
 	advise_service_webroot(cfg->state_dir, spec->webroot);
 	session_log_stats(&s);
-	if (hook_error != NULL) {
-		err_set(ERR_ACME, "certificate %s was issued, but %s", spec->cert_name, hook_error);
+	if (failed_hooks.first != NULL) {
+		err_restore(failed_hooks.first);
+		failed_hooks.first = NULL;
+		err_rekind(failed_hooks.kind);
+		err_prefix("certificate %s was issued", spec->cert_name);
 		goto out;
 	}
 	rc = 0;
@@ -522,7 +540,7 @@ failed:
 	if (kept != NULL)
 		issue_note_failure(cfg->state_dir, spec->cert_name, err_message());
 out:
-	free(hook_error);
+	err_saved_free(failed_hooks.first);
 	certinfo_clear(&issued);
 	session_close(&s);
 	return rc;

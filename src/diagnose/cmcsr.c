@@ -329,92 +329,84 @@ char *cm_csr_common_name(const struct cm_certificate *c, const struct cm_version
  * The extensions.
  */
 
+/* The extensions are built from values already checked: encoding them
+ * only allocates, and running out of memory is no fault of the
+ * Certificate, so it exits as the x* allocators do (oom). */
+
 /* Adds the extension nid, its value the DER bytes der, to exts. */
-static int add_raw(STACK_OF(X509_EXTENSION) *exts, int nid, bool critical,
+static void add_raw(STACK_OF(X509_EXTENSION) *exts, int nid, bool critical,
     const unsigned char *der, int len)
 {
 	ASN1_OCTET_STRING *value = ASN1_OCTET_STRING_new();
 	X509_EXTENSION *ext = NULL;
 
-	if (value != NULL && ASN1_OCTET_STRING_set(value, der, len) == 1)
-		ext = X509_EXTENSION_create_by_NID(NULL, nid, critical ? 1 : 0, value);
+	if (value == NULL || ASN1_OCTET_STRING_set(value, der, len) != 1 ||
+	    (ext = X509_EXTENSION_create_by_NID(NULL, nid, critical ? 1 : 0, value)) == NULL ||
+	    sk_X509_EXTENSION_push(exts, ext) == 0)
+		oom();
 	ASN1_OCTET_STRING_free(value);
-	if (ext == NULL || !sk_X509_EXTENSION_push(exts, ext)) {
-		X509_EXTENSION_free(ext);
-		err_set(ERR_USAGE, "cannot encode the CSR's %s", OBJ_nid2sn(nid));
-		return -1;
-	}
-	return 0;
 }
 
 /* Adds the extension nid encoded by OpenSSL from its structure. */
-static int add_struct(STACK_OF(X509_EXTENSION) *exts, int nid, bool critical, void *value)
+static void add_struct(STACK_OF(X509_EXTENSION) *exts, int nid, bool critical, void *value)
 {
 	X509_EXTENSION *ext = X509V3_EXT_i2d(nid, critical ? 1 : 0, value);
 
-	if (ext == NULL || !sk_X509_EXTENSION_push(exts, ext)) {
-		X509_EXTENSION_free(ext);
-		err_set(ERR_USAGE, "cannot encode the CSR's %s", OBJ_nid2sn(nid));
-		return -1;
-	}
-	return 0;
+	if (ext == NULL || sk_X509_EXTENSION_push(exts, ext) == 0)
+		oom();
 }
 
-/* One IA5 general name; Go refuses a value beyond ASCII in its words. */
+/* Appends a general name of type to gens, its value the len bytes value
+ * (an IA5String, or an IP address's octets). */
+static void push_name(GENERAL_NAMES *gens, int type, const void *value, int len)
+{
+	ASN1_STRING *s = ASN1_STRING_type_new(type == GEN_IPADD ? V_ASN1_OCTET_STRING :
+	    V_ASN1_IA5STRING);
+	GENERAL_NAME *g = GENERAL_NAME_new();
+
+	if (s == NULL || g == NULL || ASN1_STRING_set(s, value, len) != 1)
+		oom();
+	GENERAL_NAME_set0_value(g, type, s);
+	if (sk_GENERAL_NAME_push(gens, g) == 0)
+		oom();
+}
+
+/* One IA5 general name; Go refuses a value beyond ASCII in its words. 0 or
+ * -1 with ERR_USAGE. */
 static int push_ia5(GENERAL_NAMES *gens, int type, const char *value)
 {
-	GENERAL_NAME *g = GENERAL_NAME_new();
-	ASN1_IA5STRING *s = ASN1_IA5STRING_new();
+	char *q;
 
-	for (const char *p = value; *p != '\0'; p++)
+	for (const char *p = value; *p != '\0'; p++) {
 		if ((unsigned char)*p >= 0x80) {
-			char *q = cm_go_quote(value);
-
+			q = cm_go_quote(value);
 			err_set(ERR_USAGE, "x509: %s cannot be encoded as an IA5String", q);
 			free(q);
-			GENERAL_NAME_free(g);
-			ASN1_IA5STRING_free(s);
 			return -1;
 		}
-	if (g == NULL || s == NULL || ASN1_STRING_set(s, value, (int)strlen(value)) != 1) {
-		GENERAL_NAME_free(g);
-		ASN1_IA5STRING_free(s);
-		err_set(ERR_USAGE, "cannot encode the CSR's subjectAltName");
-		return -1;
 	}
-	GENERAL_NAME_set0_value(g, type, s);
-	sk_GENERAL_NAME_push(gens, g);
+	push_name(gens, type, value, (int)strlen(value));
 	return 0;
 }
 
-/* An IP address as Go puts it: 4 bytes for IPv4 and IPv4-mapped IPv6. */
+/* An IP address as Go puts it: 4 bytes for IPv4 and IPv4-mapped IPv6. 0 or
+ * -1 with ERR_USAGE when Go cannot parse it. */
 static int push_ip(GENERAL_NAMES *gens, const char *text)
 {
 	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	unsigned char buf[16];
 	int len = 16;
-	GENERAL_NAME *g;
-	ASN1_OCTET_STRING *s;
 
-	if (inet_pton(AF_INET, text, buf) == 1)
+	if (inet_pton(AF_INET, text, buf) == 1) {
 		len = 4;
-	else if (inet_pton(AF_INET6, text, buf) != 1) {
+	} else if (inet_pton(AF_INET6, text, buf) != 1) {
 		err_set(ERR_USAGE, "failed to parse IP address \"%s\"", text);
 		return -1;
 	} else if (memcmp(buf, mapped, sizeof(mapped)) == 0) {
 		memmove(buf, buf + 12, 4);
 		len = 4;
 	}
-	g = GENERAL_NAME_new();
-	s = ASN1_OCTET_STRING_new();
-	if (g == NULL || s == NULL || ASN1_OCTET_STRING_set(s, buf, len) != 1) {
-		GENERAL_NAME_free(g);
-		ASN1_OCTET_STRING_free(s);
-		err_set(ERR_USAGE, "cannot encode the CSR's subjectAltName");
-		return -1;
-	}
-	GENERAL_NAME_set0_value(g, GEN_IPADD, s);
-	sk_GENERAL_NAME_push(gens, g);
+	push_name(gens, GEN_IPADD, buf, len);
 	return 0;
 }
 
@@ -426,6 +418,8 @@ static int add_sans(STACK_OF(X509_EXTENSION) *exts, const struct cm_certificate 
 	GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
 	int rc = -1;
 
+	if (gens == NULL)
+		oom();
 	for (size_t i = 0; i < c->dns_names.n; i++)
 		if (push_ia5(gens, GEN_DNS, c->dns_names.v[i]) != 0)
 			goto out;
@@ -438,8 +432,9 @@ static int add_sans(STACK_OF(X509_EXTENSION) *exts, const struct cm_certificate 
 	for (size_t i = 0; i < c->uris.n; i++)
 		if (push_ia5(gens, GEN_URI, c->uris.v[i]) != 0)
 			goto out;
-	rc = sk_GENERAL_NAME_num(gens) == 0 ? 0 :
-	    add_struct(exts, NID_subject_alt_name, critical, gens);
+	if (sk_GENERAL_NAME_num(gens) > 0)
+		add_struct(exts, NID_subject_alt_name, critical, gens);
+	rc = 0;
 out:
 	GENERAL_NAMES_free(gens);
 	return rc;
@@ -458,7 +453,7 @@ static unsigned char reverse_bits(unsigned char b)
 /* The KeyUsage value exactly as cert-manager's Go writes it: one or two
  * bytes kept as they are, even when empty (03 02 00 00), the unused bits
  * counted from the last set bit. */
-static int add_key_usage(STACK_OF(X509_EXTENSION) *exts, unsigned ku, bool critical)
+static void add_key_usage(STACK_OF(X509_EXTENSION) *exts, unsigned ku, bool critical)
 {
 	unsigned char der[5] = { 0x03, 0, 0, reverse_bits(ku & 0xff), reverse_bits(ku >> 8) };
 	int len = der[4] != 0 ? 2 : 1, bits = 0;
@@ -468,19 +463,22 @@ static int add_key_usage(STACK_OF(X509_EXTENSION) *exts, unsigned ku, bool criti
 			bits = i + 1;
 	der[1] = (unsigned char)(len + 1);
 	der[2] = (unsigned char)((8 - bits % 8) % 8);
-	return add_raw(exts, NID_key_usage, critical, der, len + 3);
+	add_raw(exts, NID_key_usage, critical, der, len + 3);
 }
 
-static int add_ext_key_usage(STACK_OF(X509_EXTENSION) *exts, const int *idx, size_t n)
+static void add_ext_key_usage(STACK_OF(X509_EXTENSION) *exts, const int *idx, size_t n)
 {
 	EXTENDED_KEY_USAGE *eku = sk_ASN1_OBJECT_new_null();
-	int rc;
+	ASN1_OBJECT *oid;
 
+	if (eku == NULL)
+		oom();
 	for (size_t i = 0; i < n; i++)
-		sk_ASN1_OBJECT_push(eku, OBJ_txt2obj(usages[idx[i]].oid, 1));
-	rc = add_struct(exts, NID_ext_key_usage, false, eku);
+		if ((oid = OBJ_txt2obj(usages[idx[i]].oid, 1)) == NULL ||
+		    sk_ASN1_OBJECT_push(eku, oid) == 0)
+			oom();
+	add_struct(exts, NID_ext_key_usage, false, eku);
 	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
-	return rc;
 }
 
 /* KeyUsage and ExtKeyUsage from spec.usages and isCA, per release. */
@@ -510,10 +508,10 @@ static int add_usages(STACK_OF(X509_EXTENSION) *exts, const struct cm_certificat
 		else
 			eku[neku++] = k;
 	}
-	if ((ku != 0 || !since(v, &v1_16)) && add_key_usage(exts, ku, since(v, &v1_14)) != 0)
-		goto out;
-	if ((neku > 0 || !since(v, &v1_1)) && add_ext_key_usage(exts, eku, neku) != 0)
-		goto out;
+	if (ku != 0 || !since(v, &v1_16))
+		add_key_usage(exts, ku, since(v, &v1_14));
+	if (neku > 0 || !since(v, &v1_1))
+		add_ext_key_usage(exts, eku, neku);
 	rc = 0;
 out:
 	free(eku);
@@ -522,20 +520,20 @@ out:
 
 /* BasicConstraints behind its gate: up to v1.12.x the Go struct had no
  * "optional", so false is written out (30 03 01 01 00). */
-static int add_basic_constraints(STACK_OF(X509_EXTENSION) *exts, bool is_ca,
+static void add_basic_constraints(STACK_OF(X509_EXTENSION) *exts, bool is_ca,
     const struct cm_version *v)
 {
 	unsigned char explicit_bool[] = { 0x30, 0x03, 0x01, 0x01, is_ca ? 0xff : 0x00 };
 	unsigned char empty[] = { 0x30, 0x00 };
 
 	if (!since(v, &v1_13))
-		return add_raw(exts, NID_basic_constraints, false, explicit_bool,
+		add_raw(exts, NID_basic_constraints, false, explicit_bool,
 		    (int)sizeof(explicit_bool));
-	if (!is_ca)
-		return add_raw(exts, NID_basic_constraints, since(v, &v1_14), empty,
-		    (int)sizeof(empty));
-	return add_raw(exts, NID_basic_constraints, since(v, &v1_14), explicit_bool,
-	    (int)sizeof(explicit_bool));
+	else if (!is_ca)
+		add_raw(exts, NID_basic_constraints, since(v, &v1_14), empty, (int)sizeof(empty));
+	else
+		add_raw(exts, NID_basic_constraints, since(v, &v1_14), explicit_bool,
+		    (int)sizeof(explicit_bool));
 }
 
 static int add_extensions(X509_REQ *req, const struct cm_certificate *c,
@@ -544,11 +542,13 @@ static int add_extensions(X509_REQ *req, const struct cm_certificate *c,
 	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
 	int rc = -1;
 
-	if (exts == NULL || add_sans(exts, c, empty_subject && since(v, &v1_14)) != 0 ||
-	    ((c->encode_usages != 0 || !since(v, &v1_1)) && add_usages(exts, c, v) != 0) ||
-	    (g->basic_constraints && since(v, &v1_11) &&
-	    add_basic_constraints(exts, c->is_ca, v) != 0))
+	if (exts == NULL)
+		oom();
+	if (add_sans(exts, c, empty_subject && since(v, &v1_14)) != 0 ||
+	    ((c->encode_usages != 0 || !since(v, &v1_1)) && add_usages(exts, c, v) != 0))
 		goto out;
+	if (g->basic_constraints && since(v, &v1_11))
+		add_basic_constraints(exts, c->is_ca, v);
 	if (sk_X509_EXTENSION_num(exts) > 0 && X509_REQ_add_extensions(req, exts) != 1) {
 		err_set(ERR_USAGE, "cannot add the CSR's extensions");
 		goto out;

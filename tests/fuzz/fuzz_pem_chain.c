@@ -3,10 +3,14 @@
  * renew's light reader (certinfo_parse_window) must agree with the full
  * one on every certificate both read: a disagreement in the dates or the
  * issuer aborts, and one in the ARI id unless OpenSSL found an extension
- * it cannot decode (it then gives no AKI at all; the light reader does). */
+ * it cannot decode (it then gives no AKI at all; the light reader does).
+ * The walk over the chain's issuer CNs reads every certificate the full
+ * reader reads first, and the top issuer CN and the issuer CN look-up
+ * answer as that walk says. */
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -31,9 +35,36 @@ static bool extensions_decode(const char *pem)
 	return ok;
 }
 
+/* Aborts unless certinfo_top_issuer_cn and certinfo_chain_has_issuer_cn
+ * answer for pem as the walk cns of its issuer CNs says: the top is the
+ * last certificate's CN (none when it has none), every CN of the walk is
+ * found, and one that none has is not. */
+static void check_answers(const char *pem, char **cns)
+{
+	size_t n = strv_len(cns);
+	char *top = certinfo_top_issuer_cn(pem), *absent;
+	bool listed = false;
+
+	if (n == 0 || cns[n - 1][0] == '\0' ? top != NULL :
+	    top == NULL || strcmp(top, cns[n - 1]) != 0)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		if (cns[i][0] != '\0' && !certinfo_chain_has_issuer_cn(pem, cns[i]))
+			abort();
+	absent = xasprintf("%s.", top != NULL ? top : "absent");
+	for (size_t i = 0; i < n; i++)
+		listed = listed || strcmp(cns[i], absent) == 0;
+	if (!listed && certinfo_chain_has_issuer_cn(pem, absent))
+		abort();
+	if (certinfo_chain_has_issuer_cn(pem, ""))
+		abort();
+	free(absent);
+	free(top);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *pem = fuzz_string(data, size), *leaf = NULL, *rest = NULL, *top;
+	char *pem = fuzz_string(data, size), *leaf = NULL, *rest = NULL, **cns;
 	struct certinfo ci, window;
 	int full_rc, window_rc;
 
@@ -53,11 +84,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	certinfo_clear(&ci);
 	certinfo_clear(&window);
-	top = certinfo_top_issuer_cn(pem);
-	/* the top certificate's issuer is one of the chain's issuers */
-	if (top != NULL && !certinfo_chain_has_issuer_cn(pem, top))
+	cns = certinfo_chain_issuer_cns(pem);
+	if (full_rc == 0 && cns[0] == NULL)
 		abort();
-	free(top);
+	check_answers(pem, cns);
+	strv_free(cns);
 	if (order_split_chain(pem, &leaf, &rest) == 0) {
 		free(leaf);
 		free(rest);

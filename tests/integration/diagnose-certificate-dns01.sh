@@ -11,7 +11,8 @@
 # afterwards); one name through --webroot and one through the hook in the
 # same order; a hook that publishes nothing (cert-manager's Challenge
 # reason word for word, the check repeated until --deadline, the challenge
-# never answered, nothing written, the hook's remove still run); a DNS-01
+# never answered, nothing written, the hook's remove still run); a hook
+# whose add fails (the order fails, its remove still runs, once); a DNS-01
 # name without --dns-hook and a hook others could replace, both refused
 # before any request; the Issuer's account key in --secret (the order goes
 # out on that key's account, which acmectl does not keep; a key with no
@@ -260,6 +261,24 @@ assert_eq "$ANSWERS" "$(pebble_request_count "POST /chalZ")" "the challenge was 
 assert_no_file "$M/lost.yaml" "no Secret written"
 assert_eq "add _acme-challenge.lost.$ZONE
 remove _acme-challenge.lost.$ZONE" "$(cat "$TEST_TMP/lost.calls")" "the hook's remove ran all the same"
+
+# 3b. the hook's add fails (after it may have written the record): the
+# order fails, and its remove runs all the same, once
+FAILING="$TEST_TMP/hooks/failing"
+printf '#!/bin/sh\necho "$1 $2" >>%s/failing.calls\n[ "$1" = remove ] || exit 1\n' \
+	"$TEST_TMP" >"$FAILING"
+chmod 0755 "$FAILING"
+certificate "[failing.$ZONE]"
+flow --dns-hook "$FAILING" -o "$M/failing.yaml"
+assert_rc 2 "the hook's add failed: the order's error, a dns hook failure, exit 2"
+assert_eq order_failed "$(json_field "$OUT" verdict)" "the hook's add failed: verdict order_failed"
+assert_contains "$(json_field "$OUT" issue_error)" \
+	"dns hook $FAILING add _acme-challenge.failing.$ZONE failed with exit status 1" \
+	"the hook's add failed: the flow says how"
+assert_no_file "$M/failing.yaml" "the hook's add failed: no Secret written"
+assert_eq "add _acme-challenge.failing.$ZONE
+remove _acme-challenge.failing.$ZONE" "$(cat "$TEST_TMP/failing.calls")" \
+	"the failed add's remove ran, once"
 
 # 4. refused before any request: a DNS-01 name without --dns-hook, and a
 # hook others could replace

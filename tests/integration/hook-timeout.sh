@@ -4,7 +4,8 @@
 # later) within seconds, with a one-line error and the documented exit code;
 # nothing it started is left running; the renew lock is given up, so a run
 # waiting for it goes on; a hung dns hook leaves the previous certificate
-# untouched. acmectl killed while a hook runs takes the hook with it. Bad
+# untouched, and a dns hook's add that failed or timed out gets its remove,
+# once, as do the names added before it. acmectl killed while a hook runs takes the hook with it. Bad
 # values are exit 2 with one line.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
@@ -144,7 +145,8 @@ acme renew --deploy-hook '' web.example
 assert_rc 0 "deploy hook forgotten"
 
 # A hung dns hook: issue and renew fail, the previous certificate stays
-challtest_dns_hook "$TEST_TMP/dnshook" "if [ -e '$TEST_TMP/hang' ]; then
+# (its add hangs; the remove that follows answers at once)
+challtest_dns_hook "$TEST_TMP/dnshook" "if [ \"\$1\" = add ] && [ -e '$TEST_TMP/hang' ]; then
 	sleep \"\$(cat '$TEST_TMP/hang')\" &
 	wait
 fi"
@@ -192,6 +194,80 @@ rm "$TEST_TMP/hang"
 acme renew --days 2000 --hook-timeout 10 dns.example
 assert_rc 0 "renew once the dns hook answers again"
 assert_ne "$OLD_CERT" "$(sha_of "$STATE/certs/dns.example/cert.pem")" "renewed"
+
+# A dns hook's add that fails, or is stopped at the timeout, may have added
+# its record already: its remove runs all the same, once, and so does that
+# of every name added before it; a remove that fails is a warning, the exit
+# status and the error line stay those of the add. The hook logs each call
+# and fails (or hangs, with ./add-hangs) from the add numbered ./fail-at on.
+LOG="$TEST_TMP/dnsmark.log"
+challtest_dns_hook "$TEST_TMP/dnsmark" "$(cat <<EOF
+echo "\$1 \$2" >>'$LOG'
+if [ "\$1" = add ] && [ "\$(grep -c '^add ' '$LOG')" -ge "\$(cat '$TEST_TMP/fail-at')" ]; then
+	[ -e '$TEST_TMP/add-hangs' ] && exec sleep "\$(cat '$TEST_TMP/add-hangs')"
+	exit 1
+fi
+[ "\$1" = remove ] && [ -e '$TEST_TMP/remove-fails' ] && exit 1
+EOF
+)"
+# added_and_removed N DESC: the log has N adds, and one remove for each
+added_and_removed() {
+	local name
+	assert_eq "$1" "$(grep -c '^add ' "$LOG")" "$2: $1 adds ran"
+	for name in $(sed -n 's/^add //p' "$LOG"); do
+		assert_eq 1 "$(grep -cx "remove $name" "$LOG")" "$2: $name removed once"
+	done
+}
+echo 2 >"$TEST_TMP/fail-at"
+rm -f "$LOG"
+acme issue --hook-timeout 10 --dns-hook "$TEST_TMP/dnsmark" a.fails.example b.fails.example
+assert_rc 2 "issue: the second name's dns hook add fails"
+assert_eq 1 "$(printf '%s\n' "$ERR" | grep -c .)" "issue, add failed: one line on stderr"
+assert_contains "$ERR" "acmectl: dns hook $TEST_TMP/dnsmark add $(sed -n '2s/^add //p' "$LOG") failed with exit status 1" \
+	"issue, add failed: the line names the hook and the add"
+added_and_removed 2 "issue, add failed"
+assert_no_file "$STATE/certs/a.fails.example" "issue, add failed: no certificate"
+
+M=$(marker)
+echo "$M" >"$TEST_TMP/add-hangs"
+rm -f "$LOG"
+acme issue --hook-timeout 1 --dns-hook "$TEST_TMP/dnsmark" a.hangs.example b.hangs.example
+assert_rc 2 "issue: the second name's dns hook add hangs"
+assert_eq 1 "$(printf '%s\n' "$ERR" | grep -c .)" "issue, add stopped: one line on stderr"
+assert_contains "$ERR" "acmectl: dns hook timed out after 1 s: $TEST_TMP/dnsmark add $(sed -n '2s/^add //p' "$LOG")" \
+	"issue, add stopped: the line says the add timed out"
+added_and_removed 2 "issue, add stopped"
+assert_true "issue, add stopped: nothing of it is left running" gone "$M"
+rm "$TEST_TMP/add-hangs"
+
+touch "$TEST_TMP/remove-fails"
+rm -f "$LOG"
+acme issue --hook-timeout 10 --dns-hook "$TEST_TMP/dnsmark" a.rmfails.example b.rmfails.example
+assert_rc 2 "issue: the add fails, and so do the removes"
+assert_eq 2 "$(printf '%s\n' "$ERR" | grep -c 'warning: dns hook .* remove .* failed with exit status 1$')" \
+	"issue, removes failed: a warning each"
+assert_contains "$ERR" "acmectl: dns hook $TEST_TMP/dnsmark add $(sed -n '2s/^add //p' "$LOG") failed with exit status 1" \
+	"issue, removes failed: the error is still the add's"
+added_and_removed 2 "issue, removes failed"
+rm "$TEST_TMP/remove-fails"
+
+# renew: its one name's add fails, then one is stopped; exit 1 as documented
+echo 99 >"$TEST_TMP/fail-at"
+acme issue --dns-hook "$TEST_TMP/dnsmark" renewed.fails.example
+assert_rc 0 "issue renewed.fails.example through the logging hook"
+pebble_new_account
+echo 1 >"$TEST_TMP/fail-at"
+for how in fails hangs; do
+	M=$(marker)
+	[ "$how" = fails ] || echo "$M" >"$TEST_TMP/add-hangs"
+	rm -f "$LOG"
+	acme renew --force --hook-timeout 1 renewed.fails.example
+	assert_rc 1 "renew: the dns hook add $how"
+	assert_contains "$OUT" "renewed.fails.example: failed: dns hook" "renew, add $how: the certificate's line says so"
+	added_and_removed 1 "renew, add $how"
+	[ "$how" = fails ] || assert_true "renew, add stopped: nothing of it is left running" gone "$M"
+	rm -f "$TEST_TMP/add-hangs"
+done
 
 # Bad values: exit 2, one line, before anything runs
 SNAP=$(state_snapshot "$STATE")

@@ -5,14 +5,21 @@
  * Each lifetime is tried at both sides of its boundary.
  * Then certinfo_parse_window(), the light reader renew decides with, against
  * certinfo_parse() on the shapes of tests/unit/data/certinfo (made by
- * make-certinfo.py), and on texts that are no certificate. */
+ * make-certinfo.py), and on texts that are no certificate. Then the walk
+ * over a chain's issuer CNs, and the top issuer CN and the look-up read
+ * from it, on chains made of those files. */
 #include "config.h"
 
 #include <time.h>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "certinfo.h"
 #include "err.h"
+#include "key.h"
 #include "test.h"
+#include "util.h"
 
 #define DAY 86400L
 /* notBefore of every row; the rule looks only at differences */
@@ -131,9 +138,103 @@ static void check_window(void)
 	}
 }
 
+/* A PEM certificate whose issuer has no CN (O=no cn): self-signed, an
+ * EC key. Caller frees. */
+static char *issuer_without_cn(void)
+{
+	EVP_PKEY *key = key_generate(KEY_EC256);
+	X509 *x = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *pem = NULL;
+	long len;
+
+	if (key != NULL && x != NULL && name != NULL && b != NULL &&
+	    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+	    (const unsigned char *)"no cn", -1, -1, 0) == 1 &&
+	    X509_set_issuer_name(x, name) == 1 && X509_set_subject_name(x, name) == 1 &&
+	    X509_gmtime_adj(X509_getm_notBefore(x), 0) != NULL &&
+	    X509_gmtime_adj(X509_getm_notAfter(x), DAY) != NULL &&
+	    X509_set_pubkey(x, key) == 1 && X509_sign(x, key, EVP_sha256()) > 0 &&
+	    PEM_write_bio_X509(b, x) == 1 && (len = BIO_get_mem_data(b, &data)) > 0)
+		pem = xstrndup(data, (size_t)len);
+	BIO_free(b);
+	X509_NAME_free(name);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return pem;
+}
+
+/* Chains of the data files (NO_CN: the certificate above; KEY: a key's
+ * PEM block, which the walk steps over; JUNK: a CERTIFICATE block that is
+ * none, where it stops): their issuer CNs "|"-joined, and the top one. */
+#define NO_CN "no-cn"
+#define KEY "key"
+#define JUNK "junk"
+static const struct {
+	const char *files[4];
+	const char *cns;
+	const char *top;          /* NULL: none */
+} chains[] = {
+	{ { "../certcheck/leaf-ok.pem", "../certcheck/inter.pem", "../certcheck/root.pem" },
+	  "certcheck test intermediate|certcheck test root|certcheck test root",
+	  "certcheck test root" },
+	{ { "../certcheck/leaf-ok.pem", "../certcheck/inter.pem" },
+	  "certcheck test intermediate|certcheck test root", "certcheck test root" },
+	{ { "aki.pem" }, "certinfo test CA", "certinfo test CA" },
+	{ { "aki.pem", NO_CN }, "certinfo test CA|", NULL },
+	{ { NO_CN, "aki.pem" }, "|certinfo test CA", "certinfo test CA" },
+	{ { KEY, "v1.pem" }, "v1ca", "v1ca" },
+	{ { "aki.pem", JUNK, "v1.pem" }, "certinfo test CA", "certinfo test CA" },
+	{ { JUNK, "aki.pem" }, "", NULL },
+	{ { KEY }, "", NULL },
+};
+
+static void check_chain_walk(void)
+{
+	char *no_cn = issuer_without_cn();
+
+	CHECK(no_cn != NULL, "a certificate whose issuer has no CN");
+	for (size_t i = 0; i < nitems(chains) && no_cn != NULL; i++) {
+		char *pem = xstrdup(""), *part, *next, **cns, *joined, *top, ctx[48];
+
+		for (size_t j = 0; j < nitems(chains[i].files) && chains[i].files[j]; j++) {
+			const char *f = chains[i].files[j];
+
+			part = strcmp(f, NO_CN) == 0 ? xstrdup(no_cn) :
+			    strcmp(f, KEY) == 0 ? xstrdup(not_certs[nitems(not_certs) - 1]) :
+			    strcmp(f, JUNK) == 0 ? read_data("../certcheck/not-a-cert.pem") :
+			    read_data(f);
+			CHECK(part != NULL, "chain %zu: %s", i, f);
+			next = xasprintf("%s%s", pem, part ? part : "");
+			free(part);
+			free(pem);
+			pem = next;
+		}
+		snprintf(ctx, sizeof(ctx), "chain %zu", i);
+		cns = certinfo_chain_issuer_cns(pem);
+		joined = str_join((const char *const *)cns, strv_len(cns), "|");
+		top = certinfo_top_issuer_cn(pem);
+		CHECK_STR(joined, chains[i].cns, ctx);
+		CHECK_STR(top, chains[i].top, ctx);
+		for (size_t k = 0; cns[k] != NULL; k++)
+			CHECK(certinfo_chain_has_issuer_cn(pem, cns[k]) == (cns[k][0] != '\0'),
+			    "chain %zu: issuer CN \"%s\" found", i, cns[k]);
+		CHECK(!certinfo_chain_has_issuer_cn(pem, "certcheck test"), "chain %zu: a "
+		    "prefix is not found", i);
+		CHECK(!certinfo_chain_has_issuer_cn(pem, ""), "chain %zu: no CN is none", i);
+		free(top);
+		free(joined);
+		strv_free(cns);
+		free(pem);
+	}
+	free(no_cn);
+}
+
 int main(void)
 {
 	check_window();
+	check_chain_walk();
 	for (size_t i = 0; i < nitems(rows); i++) {
 		char ctx[80];
 

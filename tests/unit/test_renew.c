@@ -63,7 +63,7 @@ static void test_hook_run(void)
 		err_clear();
 		CHECK_INT(hook_run("test hook", rows[i].cmd, rows[i].env), rows[i].ret, rows[i].cmd);
 		if (rows[i].msg != NULL) {
-			CHECK_INT(err_kind(), ERR_USAGE, rows[i].cmd);
+			CHECK_INT(err_kind(), ERR_ACME, rows[i].cmd);
 			CHECK(strstr(err_message(), rows[i].msg) != NULL, "%s: message %s",
 			    rows[i].cmd, err_message());
 		} else {
@@ -179,7 +179,7 @@ static void test_hook_timeout(void)
 		rc = hook_run("test hook", rows[i].cmd, NULL);
 		took = mono_ms() - t0;
 		CHECK_INT(rc, rows[i].ret, rows[i].cmd);
-		CHECK_INT(err_kind(), rows[i].ret == 0 ? ERR_NONE : ERR_USAGE, rows[i].cmd);
+		CHECK_INT(err_kind(), rows[i].ret == 0 ? ERR_NONE : ERR_ACME, rows[i].cmd);
 		if (rows[i].ret != 0)
 			CHECK(strchr(err_message(), '\n') == NULL, "[%s] one line", rows[i].cmd);
 		if (rows[i].msg != NULL)
