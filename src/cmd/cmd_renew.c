@@ -182,12 +182,17 @@ static void job_decide(const struct config *cfg, struct job *j, time_t now)
 	}
 }
 
+bool renew_job_is_quiet(const struct job *j)
+{
+	return j->action == ACT_NOT_DUE && !j->due && !j->check && !j->deploy_pending;
+}
+
 /* Drops what a job that will only be reported holds (its record, hooks
  * and certificate's issuer and ARI id), so a run over thousands of
  * certificates keeps only their summaries. */
 static void job_trim(struct job *j)
 {
-	if (j->action != ACT_NOT_DUE || j->due || j->check || j->deploy_pending)
+	if (!renew_job_is_quiet(j))
 		return;
 	json_decref(j->record);
 	json_decref(j->hooks);
@@ -201,18 +206,40 @@ static void job_trim(struct job *j)
 	j->ci.ari_id = NULL;
 }
 
+/* Empties j but for its name. */
+static void job_reset(struct job *j)
+{
+	char *name = j->name;
+
+	j->name = NULL;
+	job_clear(j);
+	j->name = name;
+}
+
 /* Loads and decides every certificate named; unless peek, keeps of those
- * with nothing to do only what is reported. Returns the array (n entries;
- * release with jobs_free). */
+ * with nothing to do only what is reported. With cache (a run holding the
+ * lock), a certificate whose row still matches its files is decided from
+ * the row, when that leaves it with nothing to do; any other is read from
+ * its files. Returns the array (n entries; release with jobs_free). */
 static struct job *jobs_load(const struct config *cfg, char **names, size_t n,
-    time_t now, bool peek)
+    time_t now, bool peek, struct renew_cache *cache)
 {
 	struct job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 
 	for (size_t i = 0; i < n; i++) {
 		jobs[i].name = xstrdup(names[i]);
+		if (cache != NULL && renew_cache_take(cache, &jobs[i])) {
+			job_decide(cfg, &jobs[i], now);
+			if (renew_job_is_quiet(&jobs[i]))
+				goto trim;
+			/* more than the row holds is needed: the files say it */
+			job_reset(&jobs[i]);
+		}
 		job_load(cfg, &jobs[i], peek);
 		job_decide(cfg, &jobs[i], now);
+		if (cache != NULL)
+			renew_cache_note(cache, &jobs[i], now);
+trim:
 		if (!peek)
 			job_trim(&jobs[i]);
 	}
@@ -634,7 +661,7 @@ static bool dry_run_one(const struct config *cfg, struct job *j, json_t *arr)
  * ERR_ACME when one failed. */
 static int dry_run_all(const struct config *cfg, char **names, size_t n)
 {
-	struct job *jobs = jobs_load(cfg, names, n, time(NULL), true);
+	struct job *jobs = jobs_load(cfg, names, n, time(NULL), true, NULL);
 	json_t *arr = cfg->json ? json_array() : NULL;
 	size_t failed = 0;
 
@@ -656,6 +683,7 @@ static int dry_run_all(const struct config *cfg, char **names, size_t n)
 int cmd_renew(const struct config *cfg)
 {
 	struct server *servers = NULL;
+	struct renew_cache cache = { 0 };
 	struct job *jobs = NULL;
 	char **names = NULL, *run_errors = NULL, *failures = NULL;
 	size_t n = 0, failed = 0;
@@ -683,7 +711,7 @@ int cmd_renew(const struct config *cfg)
 	 * is taken (a second run must not wait it out) and only when the
 	 * network will be used */
 	if (cfg->jitter_s > 0) {
-		jobs = jobs_load(cfg, names, n, now, true);
+		jobs = jobs_load(cfg, names, n, now, true, NULL);
 		if (any_network(jobs, n)) {
 			pause = random_upto(cfg->jitter_s);
 			logmsg(LOG_VERBOSE, "waiting %ld s (--jitter %ld)", pause, cfg->jitter_s);
@@ -693,9 +721,10 @@ int cmd_renew(const struct config *cfg)
 		jobs_free(jobs, n);
 		jobs = NULL;
 	}
-	if ((lock = store_lock(cfg->state_dir, STORE_LOCK_WAIT_MS)) == -1)
+	if ((lock = store_lock_keys(cfg->state_dir, STORE_LOCK_WAIT_MS, &cache.keys)) == -1)
 		goto out;
-	jobs = jobs_load(cfg, names, n, now, false);
+	renew_cache_open(cfg, &cache);
+	jobs = jobs_load(cfg, names, n, now, false, &cache);
 	/* --server picks certificates; a certificate never moves to another
 	 * server here (issue --server does that) */
 	if (cfg->server_set)
@@ -735,6 +764,9 @@ int cmd_renew(const struct config *cfg)
 	rc = 0;
 out:
 	rc = cmd_write_metrics(cfg, rc);
+	/* what this run read and wrote, before another run may change it */
+	renew_cache_save(cfg, &cache);
+	renew_cache_free(&cache);
 	servers_free(servers);
 	jobs_free(jobs, n);
 	store_unlock(lock);
