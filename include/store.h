@@ -84,6 +84,17 @@ int store_mkdirs(const char *path, mode_t mode);
  * Once renamed, a directory that cannot be fsynced is only logged. */
 int store_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* One piece of a file's contents. */
+struct store_part {
+	const void *data;
+	size_t len;
+};
+
+/* store_write_atomic of the n parts one after the other, without joining
+ * them in memory first. */
+int store_write_atomic_parts(const char *path, const struct store_part *parts, size_t n,
+    mode_t mode);
+
 /* Creates path, which must not exist yet, holding data: opened with
  * O_CREAT|O_EXCL|O_NOFOLLOW and mode (applied whatever the umask), written,
  * fsynced, and its directory fsynced. On failure nothing is left at path

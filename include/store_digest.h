@@ -33,43 +33,51 @@
 /* The first line of the digest this version reads and writes. */
 #define STORE_DIGEST_HEADER "acmectl renew-digest 1\n"
 
-/* One certificate's row. Owned by its digest, or by whoever filled it. */
+/* The longest name, server and ARI id a row holds. */
+#define DIGEST_NAME_MAX 255
+#define DIGEST_SERVER_MAX 2048
+#define DIGEST_ARI_ID_MAX 512
+
+/* One certificate's row, self-contained (a few KiB: one at a time). */
 struct digest_row {
-	char *name;
+	char name[DIGEST_NAME_MAX + 1];
 	struct store_key issuance, cert, ari;
-	char *server;
+	char server[DIGEST_SERVER_MAX + 1];
 	bool deploy_pending, revoked;
 	time_t not_before, not_after;
-	char *ari_id;              /* NULL: the certificate has no RFC 9773 id */
+	char ari_id[DIGEST_ARI_ID_MAX + 1];  /* "": the certificate has no RFC 9773 id */
 	bool have_ari;             /* ari.json held a usable state */
 	bool ari_offered;
 	time_t ari_start, ari_end, ari_renew_at, ari_next_check;
-	const char *line;          /* the row's text in the digest read, '\n' included */
-	size_t line_len;
 };
 
-/* A digest read: its text and its rows, sorted by name. Owned; release
- * with store_digest_free. */
+/* A digest read: its text and where each row starts in it, sorted by
+ * name (rows are parsed again when asked for: 10,000 rows take one
+ * allocation, not 10,000 structures). Owned; release with
+ * store_digest_free. */
 struct store_digest {
-	char *text;
+	char *text;        /* owned by store_digest_read's digest, else NULL */
+	const char *base;  /* the text parsed */
 	size_t len;
-	struct digest_row *rows;
+	size_t *starts;    /* n + 1 offsets: row k is [starts[k], starts[k + 1]) */
 	size_t n;
 };
 
-/* Parses the len bytes of text (borrowed: rows' lines point into it, so it
- * must outlive out) into out->rows. 0, or -1 with ERR_STORAGE saying what
- * is wrong (out is then empty): the whole digest is refused for any fault,
- * never used in part. */
+/* Parses the len bytes of text (borrowed: it must outlive out). 0, or -1
+ * with ERR_STORAGE saying what is wrong (out is then empty): the whole
+ * digest is refused for any fault, never used in part. */
 int store_digest_parse(const char *text, size_t len, struct store_digest *out);
+
+/* Row k of d (k < d->n), which store_digest_parse accepted, into r. */
+void store_digest_row(const struct store_digest *d, size_t k, struct digest_row *r);
 
 /* Reads and parses STATE/renew-digest into out (store_lock_keys checked
  * it). Never fails: a digest that is missing, unreadable or refused by
  * store_digest_parse leaves out with no rows, and says why at -v. */
 void store_digest_read(const char *state, struct store_digest *out);
 
-/* The row of certificate name, or NULL. */
-const struct digest_row *store_digest_find(const struct store_digest *d, const char *name);
+/* The index of the row of certificate name, or -1. */
+long store_digest_find(const struct store_digest *d, const char *name);
 
 /* True when the row describes exactly the files keys describes:
  * issuance.json and cert.pem regular files, ari.json one or absent, each
@@ -82,9 +90,9 @@ bool digest_row_matches(const struct digest_row *r, const struct store_cert_keys
  * then read from its files every run. */
 char *digest_row_format(const struct digest_row *r);
 
-/* Writes text as STATE/renew-digest (store_write_atomic, 0600). 0 or -1
- * with ERR_STORAGE. */
-int store_digest_write(const char *state, const char *text, size_t len);
+/* Writes the n parts, one after the other, as STATE/renew-digest
+ * (store_write_atomic_parts, 0600). 0 or -1 with ERR_STORAGE. */
+int store_digest_write_parts(const char *state, const struct store_part *parts, size_t n);
 
 /* Releases what out holds; d may be all zero. */
 void store_digest_free(struct store_digest *d);

@@ -137,7 +137,34 @@ static void sync_dir_after_rename(const char *dir)
 		    strerror(errno));
 }
 
-int store_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+/* Writes the n parts to fd one after the other, through a buffer so that
+ * many small parts cost few write(2) calls. 0 or -1 with errno. */
+static int write_parts(int fd, const struct store_part *parts, size_t n)
+{
+	char buf[65536];
+	size_t used = 0, take;
+	const char *p;
+
+	for (size_t i = 0; i < n; i++) {
+		for (p = parts[i].data, take = parts[i].len; take > 0;) {
+			size_t k = take < sizeof(buf) - used ? take : sizeof(buf) - used;
+
+			memcpy(buf + used, p, k);
+			used += k;
+			p += k;
+			take -= k;
+			if (used == sizeof(buf)) {
+				if (write_full(fd, buf, used) == -1)
+					return -1;
+				used = 0;
+			}
+		}
+	}
+	return used > 0 ? write_full(fd, buf, used) : 0;
+}
+
+int store_write_atomic_parts(const char *path, const struct store_part *parts, size_t n,
+    mode_t mode)
 {
 	char *tmp = NULL, *dir = NULL, *prefix = xasprintf("%s.tmp", path);
 	int fd = -1, tries, rc = -1;
@@ -156,7 +183,7 @@ int store_write_atomic(const char *path, const void *data, size_t len, mode_t mo
 		goto out;
 	}
 	/* open(2) applied the umask; the caller's mode is the contract. */
-	if (fchmod(fd, mode) == -1 || write_full(fd, data, len) == -1 ||
+	if (fchmod(fd, mode) == -1 || write_parts(fd, parts, n) == -1 ||
 	    fsync(fd) == -1) {
 		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
 		goto out;
@@ -185,6 +212,13 @@ out:
 	free(dir);
 	free(prefix);
 	return rc;
+}
+
+int store_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	const struct store_part part = { data, len };
+
+	return store_write_atomic_parts(path, &part, 1, mode);
 }
 
 /* doc as the indented, key-sorted text the state files hold, with a final

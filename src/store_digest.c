@@ -187,7 +187,7 @@ static bool parse_ari_state(const struct field *f, struct digest_row *r)
  * row can hold: no space or control character. */
 static bool name_is_writable(const char *s, size_t len)
 {
-	if (len == 0 || len > 255 || s[0] == '.')
+	if (len == 0 || len > DIGEST_NAME_MAX || s[0] == '.')
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f || s[i] == '/')
@@ -198,7 +198,7 @@ static bool name_is_writable(const char *s, size_t len)
 /* A server URL a row can hold: printable ASCII, no space. */
 static bool server_is_writable(const char *s, size_t len)
 {
-	if (len == 0 || len > 2048)
+	if (len == 0 || len > DIGEST_SERVER_MAX)
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
@@ -209,7 +209,7 @@ static bool server_is_writable(const char *s, size_t len)
 /* An RFC 9773 id: base64url "." base64url. */
 static bool ari_id_is_writable(const char *s, size_t len)
 {
-	if (len == 0 || len > 512)
+	if (len == 0 || len > DIGEST_ARI_ID_MAX)
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.",
@@ -218,12 +218,11 @@ static bool ari_id_is_writable(const char *s, size_t len)
 	return true;
 }
 
-static void row_clear(struct digest_row *r)
+/* Copies f into buf, which holds its longest (checked) value. */
+static void copy_field(char *buf, const struct field *f)
 {
-	free(r->name);
-	free(r->server);
-	free(r->ari_id);
-	memset(r, 0, sizeof(*r));
+	memcpy(buf, f->s, f->len);
+	buf[f->len] = '\0';
 }
 
 /* Parses the row of len bytes at line ('\n' not included) into r. NULL, or
@@ -259,53 +258,80 @@ static const char *parse_row(const char *line, size_t len, struct digest_row *r)
 		return "a bad ARI id";
 	if (!parse_ari_state(&f[10], r))
 		return "a bad ARI state";
-	r->name = xstrndup(f[0].s, f[0].len);
-	r->server = xstrndup(f[4].s, f[4].len);
+	copy_field(r->name, &f[0]);
+	copy_field(r->server, &f[4]);
 	if (!field_is(&f[9], "-"))
-		r->ari_id = xstrndup(f[9].s, f[9].len);
-	r->line = line;
-	r->line_len = len + 1;
+		copy_field(r->ari_id, &f[9]);
 	return NULL;
+}
+
+/* The name field of the row at line: its length (up to its first space). */
+static size_t name_len(const char *line, const char *end)
+{
+	const char *sp = memchr(line, ' ', (size_t)(end - line));
+
+	return sp == NULL ? (size_t)(end - line) : (size_t)(sp - line);
+}
+
+/* strcmp of the name a (alen bytes, no NUL) and b (blen bytes). */
+static int compare_names(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c != 0 ? c : (alen > blen) - (alen < blen);
 }
 
 int store_digest_parse(const char *text, size_t len, struct store_digest *out)
 {
-	size_t hlen = strlen(STORE_DIGEST_HEADER), cap = 0, lineno = 1;
+	size_t hlen = strlen(STORE_DIGEST_HEADER), cap = 0, lineno = 1, prev = 0;
 	const char *p, *end = text + len, *nl, *why = NULL;
-	struct digest_row r;
+	struct digest_row *r = xmalloc(sizeof(*r));
 
 	memset(out, 0, sizeof(*out));
 	if (len < hlen || memcmp(text, STORE_DIGEST_HEADER, hlen) != 0) {
 		err_set(ERR_STORAGE, "its first line is not \"%.*s\"", (int)hlen - 1,
 		    STORE_DIGEST_HEADER);
+		free(r);
 		return -1;
 	}
+	out->base = text;
+	out->len = len;
 	for (p = text + hlen; p < end; p = nl + 1) {
 		lineno++;
 		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL) {
+		if (nl == NULL)
 			why = "it does not end with a newline";
-		} else if ((size_t)(nl - p) > LINE_MAX_LEN) {
+		else if ((size_t)(nl - p) > LINE_MAX_LEN)
 			why = "it is longer than 4096 bytes";
-		} else if (memchr(p, '\0', (size_t)(nl - p)) != NULL) {
+		else if (memchr(p, '\0', (size_t)(nl - p)) != NULL)
 			why = "it holds a NUL byte";
-		} else if ((why = parse_row(p, (size_t)(nl - p), &r)) == NULL &&
-		    out->n > 0 && strcmp(out->rows[out->n - 1].name, r.name) >= 0) {
+		else if ((why = parse_row(p, (size_t)(nl - p), r)) == NULL && out->n > 0 &&
+		    compare_names(text + out->starts[out->n - 1], prev, p, strlen(r->name)) >= 0)
 			why = "it is not after the row before it (rows are sorted by name, once each)";
-			row_clear(&r);
-		}
 		if (why != NULL) {
 			err_set(ERR_STORAGE, "line %zu: %s", lineno, why);
 			store_digest_free(out);
+			free(r);
 			return -1;
 		}
-		if (out->n == cap) {
+		if (out->n + 1 >= cap) {
 			cap = cap ? cap * 2 : 64;
-			out->rows = xrealloc(out->rows, cap * sizeof(*out->rows));
+			out->starts = xrealloc(out->starts, cap * sizeof(*out->starts));
 		}
-		out->rows[out->n++] = r;
+		out->starts[out->n++] = (size_t)(p - text);
+		prev = strlen(r->name);
 	}
+	if (out->starts == NULL)
+		out->starts = xmalloc(sizeof(*out->starts));
+	out->starts[out->n] = len;
+	free(r);
 	return 0;
+}
+
+void store_digest_row(const struct store_digest *d, size_t k, struct digest_row *r)
+{
+	/* accepted by store_digest_parse: the same text parses the same */
+	(void)parse_row(d->base + d->starts[k], d->starts[k + 1] - d->starts[k] - 1, r);
 }
 
 void store_digest_read(const char *state, struct store_digest *out)
@@ -329,21 +355,28 @@ void store_digest_read(const char *state, struct store_digest *out)
 		free(text);
 	} else {
 		out->text = text;
-		out->len = len;
 	}
 	free(path);
 }
 
-static int compare_row_name(const void *name, const void *elem)
+long store_digest_find(const struct store_digest *d, const char *name)
 {
-	return strcmp(name, ((const struct digest_row *)elem)->name);
-}
+	size_t lo = 0, hi = d->n, mid, len = strlen(name);
+	const char *line;
+	int c;
 
-const struct digest_row *store_digest_find(const struct store_digest *d, const char *name)
-{
-	if (d->n == 0)
-		return NULL;
-	return bsearch(name, d->rows, d->n, sizeof(*d->rows), compare_row_name);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		line = d->base + d->starts[mid];
+		c = compare_names(name, len, line, name_len(line, d->base + d->starts[mid + 1]));
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
 }
 
 bool digest_row_matches(const struct digest_row *r, const struct store_cert_keys *keys)
@@ -377,7 +410,7 @@ char *digest_row_format(const struct digest_row *r)
 
 	if (!name_is_writable(r->name, strlen(r->name)) ||
 	    !server_is_writable(r->server, strlen(r->server)) ||
-	    (r->ari_id != NULL && !ari_id_is_writable(r->ari_id, strlen(r->ari_id))) ||
+	    (r->ari_id[0] != '\0' && !ari_id_is_writable(r->ari_id, strlen(r->ari_id))) ||
 	    r->issuance.kind != STORE_KEY_FILE || r->cert.kind != STORE_KEY_FILE ||
 	    !key_is_writable(&r->issuance) || !key_is_writable(&r->cert) ||
 	    !key_is_writable(&r->ari))
@@ -393,13 +426,13 @@ char *digest_row_format(const struct digest_row *r)
 		    (long long)r->ari_next_check);
 	return xasprintf("%s %s %s %s %s %d %d %lld %lld %s %s\n", r->name, iss, cert, ari,
 	    r->server, r->deploy_pending, r->revoked, (long long)r->not_before,
-	    (long long)r->not_after, r->ari_id != NULL ? r->ari_id : "-", state);
+	    (long long)r->not_after, r->ari_id[0] != '\0' ? r->ari_id : "-", state);
 }
 
-int store_digest_write(const char *state, const char *text, size_t len)
+int store_digest_write_parts(const char *state, const struct store_part *parts, size_t n)
 {
 	char *path = store_digest_path(state);
-	int rc = store_write_atomic(path, text, len, 0600);
+	int rc = store_write_atomic_parts(path, parts, n, 0600);
 
 	free(path);
 	return rc;
@@ -407,9 +440,7 @@ int store_digest_write(const char *state, const char *text, size_t len)
 
 void store_digest_free(struct store_digest *d)
 {
-	for (size_t i = 0; i < d->n; i++)
-		row_clear(&d->rows[i]);
-	free(d->rows);
+	free(d->starts);
 	free(d->text);
 	memset(d, 0, sizeof(*d));
 }

@@ -187,9 +187,10 @@ bool renew_job_is_quiet(const struct job *j)
 	return j->action == ACT_NOT_DUE && !j->due && !j->check && !j->deploy_pending;
 }
 
-/* Drops what a job that will only be reported holds (its record, hooks
- * and certificate's issuer and ARI id), so a run over thousands of
- * certificates keeps only their summaries. */
+/* Drops what a job that will only be reported holds (its record, hooks,
+ * certificate's issuer and ARI id, and the id and explanation its ARI state
+ * is about), so a run over thousands of certificates keeps only their
+ * summaries. */
 static void job_trim(struct job *j)
 {
 	if (!renew_job_is_quiet(j))
@@ -199,6 +200,10 @@ static void job_trim(struct job *j)
 	free(j->ari_path);
 	OPENSSL_free(j->ci.issuer);
 	free(j->ci.ari_id);
+	free(j->ari.cert_id);
+	free(j->ari.explanation_url);
+	j->ari.cert_id = NULL;
+	j->ari.explanation_url = NULL;
 	j->record = NULL;
 	j->hooks = NULL;
 	j->ari_path = NULL;
@@ -390,13 +395,22 @@ static void job_take_ari(struct job *j, struct err_saved *error, time_t now)
 static void check_ari_all(const struct config *cfg, struct job *jobs, size_t n,
     struct server **servers, time_t now)
 {
-	struct ari_state *states = xcalloc(n ? n : 1, sizeof(*states));
-	struct err_saved **errors = xcalloc(n ? n : 1, sizeof(*errors));
-	struct job **of = xcalloc(n ? n : 1, sizeof(*of));
-	char **ids = xcalloc(n ? n : 1, sizeof(*ids));
+	struct ari_state *states;
+	struct err_saved **errors;
+	struct job **of;
+	char **ids;
 	struct server *srv;
-	size_t k;
+	size_t k, m = 0;
 
+	/* sized by the checks due, not by every certificate of the state */
+	for (size_t i = 0; i < n; i++)
+		m += jobs[i].check;
+	if (m == 0)
+		return;
+	states = xcalloc(m, sizeof(*states));
+	errors = xcalloc(m, sizeof(*errors));
+	of = xcalloc(m, sizeof(*of));
+	ids = xcalloc(m, sizeof(*ids));
 	for (size_t i = 0; i < n; i++) {
 		if (!jobs[i].check)
 			continue;

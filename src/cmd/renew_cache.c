@@ -41,28 +41,35 @@ static long key_index(const struct renew_cache *c, const char *name)
 
 bool renew_cache_take(struct renew_cache *c, struct job *j)
 {
-	long i = key_index(c, j->name);
-	const struct digest_row *r;
+	long i = key_index(c, j->name), k;
+	struct digest_row *r;
+	bool taken = false;
 
-	if (i < 0 || !c->use || (r = store_digest_find(&c->old, j->name)) == NULL ||
-	    !digest_row_matches(r, &c->keys.certs[i]) || r->revoked || r->deploy_pending)
+	if (i < 0 || !c->use || (k = store_digest_find(&c->old, j->name)) < 0)
 		return false;
+	r = xmalloc(sizeof(*r));
+	store_digest_row(&c->old, (size_t)k, r);
+	if (!digest_row_matches(r, &c->keys.certs[i]) || r->revoked || r->deploy_pending)
+		goto out;
 	c->seen[i] = true;
-	c->kept[i] = r;
+	c->kept[i] = (size_t)k + 1;
 	j->server = xstrdup(r->server);
 	j->ci.not_before = r->not_before;
 	j->ci.not_after = r->not_after;
-	j->ci.ari_id = r->ari_id != NULL ? xstrdup(r->ari_id) : NULL;
+	j->ci.ari_id = r->ari_id[0] != '\0' ? xstrdup(r->ari_id) : NULL;
 	j->have_ari = r->have_ari;
 	if (r->have_ari) {
-		j->ari.cert_id = r->ari_id != NULL ? xstrdup(r->ari_id) : NULL;
+		j->ari.cert_id = r->ari_id[0] != '\0' ? xstrdup(r->ari_id) : NULL;
 		j->ari.offered = r->ari_offered;
 		j->ari.start = r->ari_start;
 		j->ari.end = r->ari_end;
 		j->ari.renew_at = r->ari_renew_at;
 		j->ari.next_check = r->ari_next_check;
 	}
-	return true;
+	taken = true;
+out:
+	free(r);
+	return taken;
 }
 
 /* True when the file key describes last changed SETTLED_S before now. */
@@ -72,17 +79,28 @@ static bool settled(const struct store_key *key, time_t now)
 	    key->ctime_ns < ((long long)now - SETTLED_S) * 1000000000LL;
 }
 
+/* Copies s into buf of size n; false when it does not fit. */
+static bool copy_string(char *buf, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= n)
+		return false;
+	memcpy(buf, s, len + 1);
+	return true;
+}
+
 void renew_cache_note(struct renew_cache *c, const struct job *j, time_t now)
 {
 	long i = key_index(c, j->name);
 	const struct store_cert_keys *k;
-	struct digest_row r;
+	struct digest_row *r;
 
 	if (i < 0)
 		return;
 	k = &c->keys.certs[i];
 	c->seen[i] = true;
-	c->kept[i] = NULL;
+	c->kept[i] = 0;
 	free(c->fresh[i]);
 	c->fresh[i] = NULL;
 	if (!c->use || !renew_job_is_quiet(j) || j->server == NULL ||
@@ -93,71 +111,84 @@ void renew_cache_note(struct renew_cache *c, const struct job *j, time_t now)
 	if (j->ci.ari_id != NULL && (!j->have_ari || j->ari.cert_id == NULL ||
 	    strcmp(j->ari.cert_id, j->ci.ari_id) != 0))
 		return;
-	memset(&r, 0, sizeof(r));
-	r.name = j->name;
-	r.issuance = k->issuance;
-	r.cert = k->cert;
-	r.ari = k->ari;
-	r.server = j->server;
-	r.not_before = j->ci.not_before;
-	r.not_after = j->ci.not_after;
-	r.ari_id = j->ci.ari_id;
-	r.have_ari = j->have_ari;
-	r.ari_offered = j->ari.offered;
-	r.ari_start = j->ari.start;
-	r.ari_end = j->ari.end;
-	r.ari_renew_at = j->ari.renew_at;
-	r.ari_next_check = j->ari.next_check;
-	c->fresh[i] = digest_row_format(&r);
+	r = xcalloc(1, sizeof(*r));
+	if (copy_string(r->name, sizeof(r->name), j->name) &&
+	    copy_string(r->server, sizeof(r->server), j->server) &&
+	    copy_string(r->ari_id, sizeof(r->ari_id), j->ci.ari_id ? j->ci.ari_id : "")) {
+		r->issuance = k->issuance;
+		r->cert = k->cert;
+		r->ari = k->ari;
+		r->not_before = j->ci.not_before;
+		r->not_after = j->ci.not_after;
+		r->have_ari = j->have_ari;
+		r->ari_offered = j->ari.offered;
+		r->ari_start = j->ari.start;
+		r->ari_end = j->ari.end;
+		r->ari_renew_at = j->ari.renew_at;
+		r->ari_next_check = j->ari.next_check;
+		c->fresh[i] = digest_row_format(r);
+	}
+	free(r);
 }
 
-/* The row of certificate i in the digest to write, or NULL: its new row,
- * its old one when this run used it or did not look at the certificate
- * (its keys still guard it), else none. *len is its length. */
-static const char *row_text(const struct renew_cache *c, size_t i, size_t *len)
+/* The row of certificate i in the digest to write: its new row, its old
+ * one when this run used it or did not look at the certificate (its keys
+ * still guard it), else none (len 0). */
+static struct store_part row_text(const struct renew_cache *c, size_t i)
 {
-	const struct digest_row *r = c->kept[i];
+	struct store_part part = { NULL, 0 };
+	long k = (long)c->kept[i] - 1;
 
 	if (c->fresh[i] != NULL) {
-		*len = strlen(c->fresh[i]);
-		return c->fresh[i];
+		part.data = c->fresh[i];
+		part.len = strlen(c->fresh[i]);
+		return part;
 	}
-	if (r == NULL && !c->seen[i])
-		r = store_digest_find(&c->old, c->keys.certs[i].name);
-	if (r == NULL)
-		return NULL;
-	*len = r->line_len;
-	return r->line;
+	if (k < 0 && !c->seen[i])
+		k = store_digest_find(&c->old, c->keys.certs[i].name);
+	if (k >= 0) {
+		part.data = c->old.base + c->old.starts[k];
+		part.len = c->old.starts[k + 1] - c->old.starts[k];
+	}
+	return part;
+}
+
+/* True when the n parts are exactly the text of the digest read. */
+static bool same_text(const struct store_digest *old, const struct store_part *parts, size_t n)
+{
+	size_t at = 0;
+
+	if (old->base == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (parts[i].len > old->len - at || memcmp(old->base + at, parts[i].data,
+		    parts[i].len) != 0)
+			return false;
+		at += parts[i].len;
+	}
+	return at == old->len;
 }
 
 void renew_cache_save(const struct config *cfg, struct renew_cache *c)
 {
-	size_t hlen = strlen(STORE_DIGEST_HEADER), total = hlen, len, at;
-	const char *line;
-	char *text;
+	struct store_part *parts;
+	size_t n = 0;
 
 	if (c->seen == NULL)
 		return;
+	parts = xcalloc(c->keys.n + 1, sizeof(*parts));
+	parts[n].data = STORE_DIGEST_HEADER;
+	parts[n++].len = strlen(STORE_DIGEST_HEADER);
 	for (size_t i = 0; i < c->keys.n; i++)
-		if (row_text(c, i, &len) != NULL)
-			total += len;
-	text = xmalloc(total);
-	memcpy(text, STORE_DIGEST_HEADER, hlen);
-	at = hlen;
-	for (size_t i = 0; i < c->keys.n; i++) {
-		if ((line = row_text(c, i, &len)) != NULL) {
-			memcpy(text + at, line, len);
-			at += len;
-		}
+		if ((parts[n] = row_text(c, i)).len > 0)
+			n++;
+	if (!same_text(&c->old, parts, n) &&
+	    store_digest_write_parts(cfg->state_dir, parts, n) != 0) {
+		logmsg(LOG_NORMAL, "warning: %s (the next run reads every certificate "
+		    "from its files)", err_message());
+		err_clear();
 	}
-	if (c->old.text == NULL || c->old.len != total || memcmp(c->old.text, text, total) != 0) {
-		if (store_digest_write(cfg->state_dir, text, total) != 0) {
-			logmsg(LOG_NORMAL, "warning: %s (the next run reads every certificate "
-			    "from its files)", err_message());
-			err_clear();
-		}
-	}
-	free(text);
+	free(parts);
 }
 
 void renew_cache_free(struct renew_cache *c)

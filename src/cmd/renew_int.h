@@ -52,7 +52,7 @@ struct renew_cache {
 	struct store_digest old;
 	bool use;                 /* rows may stand for files in this run */
 	bool *seen;               /* a job of this run was about the certificate */
-	const struct digest_row **kept;  /* its row was used: still true */
+	size_t *kept;             /* 1 + the index of its row, used: still true; 0: none */
 	char **fresh;             /* its new row, read from its files */
 };
 

@@ -13,22 +13,28 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct store_digest d;
+	struct digest_row *r;
+	size_t len;
 	char *line;
 
 	if (store_digest_parse((const char *)data, size, &d) != 0) {
-		if (d.n != 0 || d.rows != NULL)
+		if (d.n != 0 || d.starts != NULL)
 			abort();  /* refused, yet rows were kept */
 		err_clear();
 		return 0;
 	}
-	for (size_t i = 0; i < d.n; i++) {
-		line = digest_row_format(&d.rows[i]);
-		if (line == NULL || strlen(line) != d.rows[i].line_len ||
-		    memcmp(line, d.rows[i].line, d.rows[i].line_len) != 0 ||
-		    store_digest_find(&d, d.rows[i].name) != &d.rows[i])
+	r = xmalloc(sizeof(*r));
+	for (size_t k = 0; k < d.n; k++) {
+		store_digest_row(&d, k, r);
+		line = digest_row_format(r);
+		len = d.starts[k + 1] - d.starts[k];
+		if (line == NULL || strlen(line) != len ||
+		    memcmp(line, d.base + d.starts[k], len) != 0 ||
+		    store_digest_find(&d, r->name) != (long)k)
 			abort();
 		free(line);
 	}
+	free(r);
 	store_digest_free(&d);
 	return 0;
 }

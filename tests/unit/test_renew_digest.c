@@ -135,23 +135,24 @@ static void test_match(void)
 	}
 }
 
-/* Rows written are read back as they were; rows that cannot be written
- * are not. */
+/* Rows written are read back as they were, where store_digest_find finds
+ * them; rows that cannot be written are not. */
 static void test_format(void)
 {
-	struct digest_row r = { 0 };
-	const struct digest_row *got;
+	struct digest_row r, got;
 	struct store_digest d;
 	char *line, *text;
+	long k;
 
-	r.name = "www.example.org";
+	memset(&r, 0, sizeof(r));
+	strcpy(r.name, "www.example.org");
 	r.issuance = (struct store_key){ STORE_KEY_FILE, 66306, 1u << 31, 345, -1, 1700000000000000000LL };
 	r.cert = (struct store_key){ STORE_KEY_FILE, 1, 2, 0, 0, 0 };
 	r.ari = (struct store_key){ STORE_KEY_ABSENT, 0, 0, 0, 0, 0 };
-	r.server = "https://acme-v02.api.letsencrypt.org/directory";
+	strcpy(r.server, "https://acme-v02.api.letsencrypt.org/directory");
 	r.not_before = -86400;
 	r.not_after = 1707776000;
-	r.ari_id = "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE";
+	strcpy(r.ari_id, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE");
 	r.have_ari = true;
 	r.ari_offered = true;
 	r.ari_start = 1;
@@ -160,32 +161,42 @@ static void test_format(void)
 	r.ari_next_check = 4;
 	line = digest_row_format(&r);
 	CHECK(line != NULL, "a plain row is written");
-	text = xasprintf("%s%s", STORE_DIGEST_HEADER, line ? line : "");
+	text = xasprintf("%s%s%s%s", STORE_DIGEST_HEADER, ROW("a"), line ? line : "", ROW("z"));
 	CHECK_INT(store_digest_parse(text, strlen(text), &d), 0, "written row read back");
-	got = store_digest_find(&d, "www.example.org");
-	CHECK(got != NULL && strcmp(got->server, r.server) == 0 &&
-	    strcmp(got->ari_id, r.ari_id) == 0 && got->not_before == r.not_before &&
-	    got->not_after == r.not_after && store_key_equal(&got->issuance, &r.issuance) &&
-	    store_key_equal(&got->cert, &r.cert) && store_key_equal(&got->ari, &r.ari) &&
-	    got->have_ari && got->ari_offered && got->ari_start == 1 && got->ari_end == 2 &&
-	    got->ari_renew_at == 3 && got->ari_next_check == 4 && got->line_len == strlen(line),
-	    "the row read back is the row written");
-	CHECK(store_digest_find(&d, "other.example.org") == NULL, "no row for another name");
+	CHECK_INT(d.n, 3, "rows");
+	k = store_digest_find(&d, "www.example.org");
+	CHECK_INT(k, 1, "the row is found by its name");
+	if (k == 1) {
+		store_digest_row(&d, (size_t)k, &got);
+		CHECK(strcmp(got.name, r.name) == 0 &&
+		    strcmp(got.server, r.server) == 0 && strcmp(got.ari_id, r.ari_id) == 0 &&
+		    got.not_before == r.not_before && got.not_after == r.not_after &&
+		    store_key_equal(&got.issuance, &r.issuance) &&
+		    store_key_equal(&got.cert, &r.cert) && store_key_equal(&got.ari, &r.ari) &&
+		    got.have_ari && got.ari_offered && got.ari_start == 1 && got.ari_end == 2 &&
+		    got.ari_renew_at == 3 && got.ari_next_check == 4,
+		    "the row read back is the row written");
+	}
+	CHECK_INT(store_digest_find(&d, "a"), 0, "the first row");
+	CHECK_INT(store_digest_find(&d, "z"), 2, "the last row");
+	CHECK_INT(store_digest_find(&d, "www.example.or"), -1, "no row for a prefix of a name");
+	CHECK_INT(store_digest_find(&d, "www.example.org2"), -1, "no row for a longer name");
+	CHECK_INT(store_digest_find(&d, "m"), -1, "no row for another name");
 	store_digest_free(&d);
 	free(text);
 	free(line);
 
-	r.name = "with space";
+	strcpy(r.name, "with space");
 	CHECK(digest_row_format(&r) == NULL, "a name with a space has no row");
-	r.name = "tab\tname";
+	strcpy(r.name, "tab\tname");
 	CHECK(digest_row_format(&r) == NULL, "a name with a tab has no row");
-	r.name = "ok";
-	r.server = "https://x/\n";
+	strcpy(r.name, "ok");
+	strcpy(r.server, "https://x/\n");
 	CHECK(digest_row_format(&r) == NULL, "a server with a newline has no row");
-	r.server = "https://x/";
-	r.ari_id = "a b";
+	strcpy(r.server, "https://x/");
+	strcpy(r.ari_id, "a b");
 	CHECK(digest_row_format(&r) == NULL, "an ARI id with a space has no row");
-	r.ari_id = NULL;
+	r.ari_id[0] = '\0';
 	r.cert.kind = STORE_KEY_NONE;
 	CHECK(digest_row_format(&r) == NULL, "a cert.pem that is not a regular file has no row");
 	r.cert = (struct store_key){ STORE_KEY_FILE, 1ULL << 63, 2, 0, 0, 0 };
