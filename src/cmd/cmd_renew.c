@@ -182,9 +182,15 @@ static void job_decide(const struct config *cfg, struct job *j, time_t now)
 	}
 }
 
-bool renew_job_is_quiet(const struct job *j)
+/* True when j will only be reported and has nothing to do. */
+static bool job_is_quiet(const struct job *j)
 {
 	return j->action == ACT_NOT_DUE && !j->due && !j->check && !j->deploy_pending;
+}
+
+bool renew_job_only_reported(const struct job *j)
+{
+	return j->action == ACT_REVOKED || job_is_quiet(j);
 }
 
 /* Drops what a job that will only be reported holds (its record, hooks,
@@ -193,7 +199,7 @@ bool renew_job_is_quiet(const struct job *j)
  * summaries. */
 static void job_trim(struct job *j)
 {
-	if (!renew_job_is_quiet(j))
+	if (!job_is_quiet(j))
 		return;
 	json_decref(j->record);
 	json_decref(j->hooks);
@@ -235,7 +241,7 @@ static struct job *jobs_load(const struct config *cfg, char **names, size_t n,
 		jobs[i].name = xstrdup(names[i]);
 		if (cache != NULL && renew_cache_take(cache, &jobs[i])) {
 			job_decide(cfg, &jobs[i], now);
-			if (renew_job_is_quiet(&jobs[i]))
+			if (renew_job_only_reported(&jobs[i]))
 				goto trim;
 			/* more than the row holds is needed: the files say it */
 			job_reset(&jobs[i]);

@@ -49,10 +49,14 @@ bool renew_cache_take(struct renew_cache *c, struct job *j)
 		return false;
 	r = xmalloc(sizeof(*r));
 	store_digest_row(&c->old, (size_t)k, r);
-	if (!digest_row_matches(r, &c->keys.certs[i]) || r->revoked || r->deploy_pending)
+	if (!digest_row_matches(r, &c->keys.certs[i]) || (r->deploy_pending && !r->revoked))
 		goto out;
 	c->seen[i] = true;
 	c->kept[i] = (size_t)k + 1;
+	/* as job_load leaves a revoked one: reported, never renewed */
+	if (r->revoked)
+		j->action = ACT_REVOKED;
+	j->deploy_pending = r->deploy_pending;
 	j->server = xstrdup(r->server);
 	j->ci.not_before = r->not_before;
 	j->ci.not_after = r->not_after;
@@ -103,18 +107,20 @@ void renew_cache_note(struct renew_cache *c, const struct job *j, time_t now)
 	c->kept[i] = 0;
 	free(c->fresh[i]);
 	c->fresh[i] = NULL;
-	if (!c->use || !renew_job_is_quiet(j) || j->server == NULL ||
+	if (!c->use || !renew_job_only_reported(j) || j->server == NULL ||
 	    !settled(&k->issuance, now) || !settled(&k->cert, now) || !settled(&k->ari, now))
 		return;
-	/* a quiet job with an ARI id had its state's verdict read: the row
-	 * holds that state as the certificate's own */
-	if (j->ci.ari_id != NULL && (!j->have_ari || j->ari.cert_id == NULL ||
-	    strcmp(j->ari.cert_id, j->ci.ari_id) != 0))
+	/* a job not due with an ARI id had its state's verdict read: the row
+	 * holds that state as the certificate's own (a revoked one reads none) */
+	if (j->action == ACT_NOT_DUE && j->ci.ari_id != NULL && (!j->have_ari ||
+	    j->ari.cert_id == NULL || strcmp(j->ari.cert_id, j->ci.ari_id) != 0))
 		return;
 	r = xcalloc(1, sizeof(*r));
 	if (copy_string(r->name, sizeof(r->name), j->name) &&
 	    copy_string(r->server, sizeof(r->server), j->server) &&
 	    copy_string(r->ari_id, sizeof(r->ari_id), j->ci.ari_id ? j->ci.ari_id : "")) {
+		r->revoked = j->action == ACT_REVOKED;
+		r->deploy_pending = j->deploy_pending;
 		r->issuance = k->issuance;
 		r->cert = k->cert;
 		r->ari = k->ari;

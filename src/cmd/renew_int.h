@@ -40,9 +40,9 @@ struct job {
 	enum err_kind error_kind; /* of error */
 };
 
-/* True when j will only be reported: not due, no ARI check due, nothing
- * pending, not failed or revoked. */
-bool renew_job_is_quiet(const struct job *j);
+/* True when j will only be reported: revoked, or not due with no ARI
+ * check due and nothing pending. */
+bool renew_job_only_reported(const struct job *j);
 
 /* The renew digest of a run holding the lock: the keys the lock's walk
  * took, the digest read, and what the run learnt for the one it writes.
@@ -62,11 +62,13 @@ struct renew_cache {
 void renew_cache_open(const struct config *cfg, struct renew_cache *c);
 
 /* Fills j (named, nothing else yet) from its row when the row's keys are
- * those of its files now and the row says neither revoked nor pending.
- * True when it did; j then holds what job_load would have read. */
+ * those of its files now and the row does not say a deployment is pending
+ * (that needs the record's hooks). True when it did; j then holds what
+ * job_load would have read of a certificate only reported. */
 bool renew_cache_take(struct renew_cache *c, struct job *j);
 
-/* Marks that j was read from its files and decided; when it is quiet and
+/* Marks that j was read from its files and decided; when it is only
+ * reported (renew_job_only_reported) and
  * its files are old enough to be told apart by their keys, its row is
  * made from it (before job_trim drops what the row needs). */
 void renew_cache_note(struct renew_cache *c, const struct job *j, time_t now);
