@@ -264,17 +264,19 @@ bool store_key_equal(const struct store_key *a, const struct store_key *b);
 /* Releases what store_lock_keys filled in; k may be all zero. */
 void store_keys_free(struct store_keys *k);
 
-/* Takes the state directory's lock: flock(2) on STATE/lock (created 0600,
- * with STATE when missing), then, holding it, store_check_cert of every
+/* Takes the state directory's lock: store_check of STATE, then flock(2) on
+ * STATE/lock (created 0600, with STATE when missing), waiting up to
+ * wait_ms milliseconds (STORE_LOCK_WAIT_MS for a command) while another
+ * process holds it; then, holding it, store_check_cert of every
  * certificate (a run that locks the state runs the hooks kept in it, so
  * one planted certificate stops the whole run) and the same check of
- * STATE/renew-digest (a regular file, trusted), waiting up to wait_ms
- * milliseconds (STORE_LOCK_WAIT_MS for a command) while another process
- * holds it. The kernel drops the lock when the holder exits, however
- * it dies. Returns the open descriptor (close-on-exec, so hooks and their
- * children never hold it; release with store_unlock), or -1 with
- * ERR_STORAGE: "another acmectl run holds STATE/lock ..." after the wait,
- * or why the file could not be opened or locked. */
+ * STATE/renew-digest (a regular file, trusted, or none). The kernel drops
+ * the lock when the holder exits, however it dies. Returns the open
+ * descriptor (close-on-exec, so hooks and their children never hold it;
+ * release with store_unlock), or -1 with ERR_STORAGE: "another acmectl
+ * run holds STATE/lock ..." after the wait, why the file could not be
+ * opened or locked, or what the checks refused (the lock is then
+ * released). */
 int store_lock(const char *state, long wait_ms);
 
 /* store_lock, and the keys of every certificate its walk checked, looked
