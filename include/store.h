@@ -90,10 +90,13 @@ struct store_part {
 	size_t len;
 };
 
-/* store_write_atomic of the n parts one after the other, without joining
- * them in memory first. */
-int store_write_atomic_parts(const char *path, const struct store_part *parts, size_t n,
-    mode_t mode);
+/* Gives the next part of a file being written into *part and true, or
+ * false after the last one. */
+typedef bool (*store_next_part)(void *ctx, struct store_part *part);
+
+/* store_write_atomic of the parts next(ctx) gives, one after the other,
+ * without holding them all in memory at once. */
+int store_write_atomic_from(const char *path, store_next_part next, void *ctx, mode_t mode);
 
 /* Creates path, which must not exist yet, holding data: opened with
  * O_CREAT|O_EXCL|O_NOFOLLOW and mode (applied whatever the umask), written,

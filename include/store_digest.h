@@ -90,9 +90,10 @@ bool digest_row_matches(const struct digest_row *r, const struct store_cert_keys
  * then read from its files every run. */
 char *digest_row_format(const struct digest_row *r);
 
-/* Writes the n parts, one after the other, as STATE/renew-digest
- * (store_write_atomic_parts, 0600). 0 or -1 with ERR_STORAGE. */
-int store_digest_write_parts(const char *state, const struct store_part *parts, size_t n);
+/* Writes the parts next(ctx) gives, one after the other, as
+ * STATE/renew-digest (store_write_atomic_from, 0600). 0 or -1 with
+ * ERR_STORAGE. */
+int store_digest_write_from(const char *state, store_next_part next, void *ctx);
 
 /* Releases what out holds; d may be all zero. */
 void store_digest_free(struct store_digest *d);

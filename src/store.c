@@ -137,22 +137,20 @@ static void sync_dir_after_rename(const char *dir)
 		    strerror(errno));
 }
 
-/* Writes the n parts to fd one after the other, through a buffer so that
- * many small parts cost few write(2) calls. 0 or -1 with errno. */
-static int write_parts(int fd, const struct store_part *parts, size_t n)
+/* Writes the parts next gives to fd one after the other, through a buffer
+ * so that many small parts cost few write(2) calls. 0 or -1 with errno. */
+static int write_parts(int fd, store_next_part next, void *ctx)
 {
 	char buf[65536];
-	size_t used = 0, take;
+	size_t used = 0, take, k;
+	struct store_part part;
 	const char *p;
 
-	for (size_t i = 0; i < n; i++) {
-		for (p = parts[i].data, take = parts[i].len; take > 0;) {
-			size_t k = take < sizeof(buf) - used ? take : sizeof(buf) - used;
-
+	while (next(ctx, &part)) {
+		for (p = part.data, take = part.len; take > 0; p += k, take -= k) {
+			k = take < sizeof(buf) - used ? take : sizeof(buf) - used;
 			memcpy(buf + used, p, k);
 			used += k;
-			p += k;
-			take -= k;
 			if (used == sizeof(buf)) {
 				if (write_full(fd, buf, used) == -1)
 					return -1;
@@ -163,8 +161,7 @@ static int write_parts(int fd, const struct store_part *parts, size_t n)
 	return used > 0 ? write_full(fd, buf, used) : 0;
 }
 
-int store_write_atomic_parts(const char *path, const struct store_part *parts, size_t n,
-    mode_t mode)
+int store_write_atomic_from(const char *path, store_next_part next, void *ctx, mode_t mode)
 {
 	char *tmp = NULL, *dir = NULL, *prefix = xasprintf("%s.tmp", path);
 	int fd = -1, tries, rc = -1;
@@ -183,7 +180,7 @@ int store_write_atomic_parts(const char *path, const struct store_part *parts, s
 		goto out;
 	}
 	/* open(2) applied the umask; the caller's mode is the contract. */
-	if (fchmod(fd, mode) == -1 || write_parts(fd, parts, n) == -1 ||
+	if (fchmod(fd, mode) == -1 || write_parts(fd, next, ctx) == -1 ||
 	    fsync(fd) == -1) {
 		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
 		goto out;
@@ -214,11 +211,22 @@ out:
 	return rc;
 }
 
+/* The one part of store_write_atomic's data: ctx is that part, given
+ * once. */
+static bool next_once(void *ctx, struct store_part *part)
+{
+	struct store_part *once = ctx;
+
+	*part = *once;
+	once->len = 0;
+	return part->len > 0;
+}
+
 int store_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
-	const struct store_part part = { data, len };
+	struct store_part once = { data, len };
 
-	return store_write_atomic_parts(path, &part, 1, mode);
+	return store_write_atomic_from(path, next_once, &once, mode);
 }
 
 /* doc as the indented, key-sorted text the state files hold, with a final

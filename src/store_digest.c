@@ -429,10 +429,10 @@ char *digest_row_format(const struct digest_row *r)
 	    (long long)r->not_after, r->ari_id[0] != '\0' ? r->ari_id : "-", state);
 }
 
-int store_digest_write_parts(const char *state, const struct store_part *parts, size_t n)
+int store_digest_write_from(const char *state, store_next_part next, void *ctx)
 {
 	char *path = store_digest_path(state);
-	int rc = store_write_atomic_parts(path, parts, n, 0600);
+	int rc = store_write_atomic_from(path, next, ctx, 0600);
 
 	free(path);
 	return rc;

@@ -44,6 +44,17 @@ struct job {
  * check due and nothing pending. */
 bool renew_job_only_reported(const struct job *j);
 
+/* What a certificate's new row holds besides its keys: the facts read
+ * from its files (formatted only when the digest is written, so 10,000
+ * new rows are not held as text). */
+struct renew_fresh {
+	const char *server;       /* one of the cache's servers */
+	char *ari_id;             /* owned; NULL: none */
+	time_t not_before, not_after;
+	bool revoked, deploy_pending, have_ari, ari_offered;
+	time_t ari_start, ari_end, ari_renew_at, ari_next_check;
+};
+
 /* The renew digest of a run holding the lock: the keys the lock's walk
  * took, the digest read, and what the run learnt for the one it writes.
  * Indexes are those of keys.certs. */
@@ -53,7 +64,9 @@ struct renew_cache {
 	bool use;                 /* rows may stand for files in this run */
 	bool *seen;               /* a job of this run was about the certificate */
 	size_t *kept;             /* 1 + the index of its row, used: still true; 0: none */
-	char **fresh;             /* its new row, read from its files */
+	struct renew_fresh **fresh; /* its new row, read from its files */
+	char **servers;           /* the distinct servers of the new rows */
+	size_t nservers;
 };
 
 /* Reads the digest after store_lock_keys filled c->keys; rows are used
