@@ -115,8 +115,9 @@ traced -v renew --days 5
 assert_rc 0 "renew after cert.pem was rewritten in place"
 assert_contains "$OPENED" "a-cert.example cert.pem" "a-cert.example is read from its files (its ctime moved)"
 assert_not_contains "$OPENED" "b-ari.example" "the others still come from the digest"
-assert_contains "$OUT" "a-cert.example: renewed (2 of 3 days left)" \
-	"the due certificate is renewed"
+# 2 or 3 days left, as the second turns
+assert_contains "$(sed -E 's/\(([23]) of 3 days left\)/(N of 3 days left)/' <<<"$OUT")" \
+	"a-cert.example: renewed (N of 3 days left)" "the due certificate is renewed"
 assert_ne "$ROW_A" "$(grep '^a-cert.example ' "$DIGEST" || true)" "a-cert.example's old row is gone"
 
 # --- ari.json rewritten to say: renew now
@@ -176,7 +177,8 @@ ln -sfn "../archive/e-gen.example/$((G + 1))" "$STATE/certs/e-gen.example"
 traced -v renew --days 5
 assert_rc 0 "renew after a new generation was linked"
 assert_contains "$OPENED" "e-gen.example cert.pem" "e-gen.example is read from its files"
-assert_contains "$OUT" "e-gen.example: renewed (2 of 3 days left)" "the new generation's dates count"
+assert_contains "$(sed -E 's/\(([23]) of 3 days left\)/(N of 3 days left)/' <<<"$OUT")" \
+	"e-gen.example: renewed (N of 3 days left)" "the new generation's dates count"
 
 # --- a certificate deleted: its row is dropped
 settle
