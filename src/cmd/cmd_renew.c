@@ -228,10 +228,10 @@ static void job_reset(struct job *j)
 }
 
 /* Loads and decides every certificate named; unless peek, keeps of those
- * with nothing to do only what is reported. With cache (a run holding the
- * lock), a certificate whose row still matches its files is decided from
- * the row, when that leaves it with nothing to do; any other is read from
- * its files. Returns the array (n entries; release with jobs_free). */
+ * with nothing to do only what is reported. With cache, a certificate
+ * whose row still matches its files is decided from the row, when that
+ * leaves it with nothing to do; any other is read from its files. Returns
+ * the array (n entries; release with jobs_free). */
 static struct job *jobs_load(const struct config *cfg, char **names, size_t n,
     time_t now, bool peek, struct renew_cache *cache)
 {
@@ -248,7 +248,7 @@ static struct job *jobs_load(const struct config *cfg, char **names, size_t n,
 		}
 		job_load(cfg, &jobs[i], peek);
 		job_decide(cfg, &jobs[i], now);
-		if (cache != NULL)
+		if (cache != NULL && !peek)  /* a peek writes no digest */
 			renew_cache_note(cache, &jobs[i], now);
 trim:
 		if (!peek)
@@ -731,7 +731,13 @@ int cmd_renew(const struct config *cfg)
 	 * is taken (a second run must not wait it out) and only when the
 	 * network will be used */
 	if (cfg->jitter_s > 0) {
-		jobs = jobs_load(cfg, names, n, now, true, NULL);
+		/* the digest helps here too (cron runs with --jitter); a state
+		 * the walk refuses is read as without it, and refused below */
+		if (store_walk_keys(cfg->state_dir, &cache.keys) == 0)
+			renew_cache_open(cfg, &cache);
+		err_clear();
+		jobs = jobs_load(cfg, names, n, now, true, cache.seen != NULL ? &cache : NULL);
+		renew_cache_free(&cache);
 		if (any_network(jobs, n)) {
 			pause = random_upto(cfg->jitter_s);
 			logmsg(LOG_VERBOSE, "waiting %ld s (--jitter %ld)", pause, cfg->jitter_s);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # renew-digest.sh - the renew digest (STATE/renew-digest) against real
 # certificates from Pebble: a warm run with nothing due opens none of the
-# certificates' files (strace), a cold one opens them all; and every change
+# certificates' files (strace; with --jitter too), a cold one opens them
+# all; and every change
 # to a certificate's files after the digest was written makes the next run
 # read that certificate from its files and give the right answer: cert.pem
 # rewritten in place by a due certificate of the same size with its mtime
@@ -97,6 +98,12 @@ assert_rc 0 "warm renew"
 assert_eq "" "$OPENED" "the warm run opens no certificate's files"
 assert_contains "$OUT" "a-cert.example: not due, valid until" "a-cert.example is reported not due"
 assert_eq "$DIGEST_INO" "$(stat -c %i "$DIGEST")" "an unchanged digest is not rewritten"
+# cron's --jitter looks at every certificate before taking the lock: the
+# digest serves that look too
+traced -v renew --jitter 600
+assert_rc 0 "warm renew --jitter"
+assert_eq "" "$OPENED" "the warm run with --jitter opens no certificate's files"
+assert_not_contains "$ERR" "waiting" "nothing due: no jitter pause"
 acme renew --json
 assert_rc 0 "warm renew --json"
 assert_contains "$OUT" '"not_after"' "--json from the digest's rows still gives the dates"
