@@ -282,11 +282,6 @@ void store_keys_free(struct store_keys *k);
  * released). */
 int store_lock(const char *state, long wait_ms);
 
-/* The checks and keys of store_lock_keys without the lock, for a run that
- * only looks (renew's --jitter pre-pass): what it sees may change before
- * anything acts on it. 0, or -1 with ERR_STORAGE (keys then empty). */
-int store_walk_keys(const char *state, struct store_keys *keys);
-
 /* store_lock, and the keys of every certificate its walk checked, looked
  * up while the lock is held (two fstatat(2) more per certificate, relative
  * to the walk's descriptors). keys is filled only when the lock is taken. */

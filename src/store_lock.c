@@ -123,15 +123,6 @@ out:
 	return fd;
 }
 
-int store_walk_keys(const char *state, struct store_keys *keys)
-{
-	memset(keys, 0, sizeof(*keys));
-	if (check_all_certs(state, keys) == 0)
-		return 0;
-	store_keys_free(keys);
-	return -1;
-}
-
 int store_lock(const char *state, long wait_ms)
 {
 	return store_lock_keys(state, wait_ms, NULL);

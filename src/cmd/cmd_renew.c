@@ -228,10 +228,10 @@ static void job_reset(struct job *j)
 }
 
 /* Loads and decides every certificate named; unless peek, keeps of those
- * with nothing to do only what is reported. With cache, a certificate
- * whose row still matches its files is decided from the row, when that
- * leaves it with nothing to do; any other is read from its files. Returns
- * the array (n entries; release with jobs_free). */
+ * with nothing to do only what is reported. With cache (a run holding the
+ * lock), a certificate whose row still matches its files is decided from
+ * the row, when that leaves it with nothing to do; any other is read from
+ * its files. Returns the array (n entries; release with jobs_free). */
 static struct job *jobs_load(const struct config *cfg, char **names, size_t n,
     time_t now, bool peek, struct renew_cache *cache)
 {
@@ -248,13 +248,26 @@ static struct job *jobs_load(const struct config *cfg, char **names, size_t n,
 		}
 		job_load(cfg, &jobs[i], peek);
 		job_decide(cfg, &jobs[i], now);
-		if (cache != NULL && !peek)  /* a peek writes no digest */
+		if (cache != NULL)
 			renew_cache_note(cache, &jobs[i], now);
 trim:
 		if (!peek)
 			job_trim(&jobs[i]);
 	}
 	return jobs;
+}
+
+/* Takes the lock (*lock), reads the renew digest (*cache) and loads and
+ * decides every certificate named (*jobs). 0, or -1 with err when the
+ * lock cannot be taken. */
+static int load_locked(const struct config *cfg, char **names, size_t n, time_t now,
+    int *lock, struct renew_cache *cache, struct job **jobs)
+{
+	if ((*lock = store_lock_keys(cfg->state_dir, STORE_LOCK_WAIT_MS, &cache->keys)) == -1)
+		return -1;
+	renew_cache_open(cfg, cache);
+	*jobs = jobs_load(cfg, names, n, now, false, cache);
+	return 0;
 }
 
 /* True when some job needs the network (due, or an ARI check due). */
@@ -727,30 +740,24 @@ int cmd_renew(const struct config *cfg)
 		rc = dry_run_all(cfg, names, n);
 		goto out;
 	}
-	/* the jitter spreads runs over time, so it is slept before the lock
-	 * is taken (a second run must not wait it out) and only when the
-	 * network will be used */
-	if (cfg->jitter_s > 0) {
-		/* the digest helps here too (cron runs with --jitter); a state
-		 * the walk refuses is read as without it, and refused below */
-		if (store_walk_keys(cfg->state_dir, &cache.keys) == 0)
-			renew_cache_open(cfg, &cache);
-		err_clear();
-		jobs = jobs_load(cfg, names, n, now, true, cache.seen != NULL ? &cache : NULL);
-		renew_cache_free(&cache);
-		if (any_network(jobs, n)) {
-			pause = random_upto(cfg->jitter_s);
-			logmsg(LOG_VERBOSE, "waiting %ld s (--jitter %ld)", pause, cfg->jitter_s);
-			sleep((unsigned int)pause);
-			now = time(NULL);
-		}
+	if (load_locked(cfg, names, n, now, &lock, &cache, &jobs) != 0)
+		goto out;
+	/* the jitter spreads runs over time, so it is slept without the lock
+	 * (a second run must not wait it out) and only when the network will
+	 * be used; then everything is looked at again */
+	if (cfg->jitter_s > 0 && any_network(jobs, n)) {
 		jobs_free(jobs, n);
 		jobs = NULL;
+		renew_cache_free(&cache);
+		store_unlock(lock);
+		lock = -1;
+		pause = random_upto(cfg->jitter_s);
+		logmsg(LOG_VERBOSE, "waiting %ld s (--jitter %ld)", pause, cfg->jitter_s);
+		sleep((unsigned int)pause);
+		now = time(NULL);
+		if (load_locked(cfg, names, n, now, &lock, &cache, &jobs) != 0)
+			goto out;
 	}
-	if ((lock = store_lock_keys(cfg->state_dir, STORE_LOCK_WAIT_MS, &cache.keys)) == -1)
-		goto out;
-	renew_cache_open(cfg, &cache);
-	jobs = jobs_load(cfg, names, n, now, false, &cache);
 	/* --server picks certificates; a certificate never moves to another
 	 * server here (issue --server does that) */
 	if (cfg->server_set)

@@ -98,8 +98,7 @@ assert_rc 0 "warm renew"
 assert_eq "" "$OPENED" "the warm run opens no certificate's files"
 assert_contains "$OUT" "a-cert.example: not due, valid until" "a-cert.example is reported not due"
 assert_eq "$DIGEST_INO" "$(stat -c %i "$DIGEST")" "an unchanged digest is not rewritten"
-# cron's --jitter looks at every certificate before taking the lock: the
-# digest serves that look too
+# cron's --jitter: nothing due, so no pause, and nothing read either
 traced -v renew --jitter 600
 assert_rc 0 "warm renew --jitter"
 assert_eq "" "$OPENED" "the warm run with --jitter opens no certificate's files"
