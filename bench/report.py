@@ -29,6 +29,7 @@ SCENARIOS = [
 # acmectl only: renew at scale (no peer has a comparable run)
 SCALE_SCENARIOS = [
     ("due-none", "renew, nothing due (generated certificates)"),
+    ("due-none-cold", "renew, nothing due, no renew digest yet (generated certificates)"),
     ("renew-rtt-1", "renew --force, 100 ms RTT, --parallel 1"),
     ("renew-rtt-n", "renew --force, 100 ms RTT, --parallel N"),
 ]
@@ -129,6 +130,7 @@ def scale_table(summ, meta):
     lines = ["| scenario | certificates | runs ok | wall s | user+sys CPU s | peak RSS MiB | requests |",
              "|---|---|---|---|---|---|---|"]
     counts = {"due-none": meta.get("due_none_certs", "?"),
+              "due-none-cold": meta.get("due_none_certs", "?"),
               "renew-rtt-1": meta.get("renew_rtt_certs", "?"),
               "renew-rtt-n": meta.get("renew_rtt_certs", "?")}
     for scenario, title in SCALE_SCENARIOS:

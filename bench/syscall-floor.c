@@ -3,15 +3,20 @@
  * allocation, no error handling. The floor under acmectl's figure for the
  * due-none scenario (bench/README.md).
  *
- *	syscall-floor STATE renew|reads
+ *	syscall-floor STATE renew|cold|reads
  *
  * STATE is a state directory in acmectl's layout (bench/gen-certs.py).
  * For each entry of STATE/certs:
- *   renew  the 19 calls renew makes: the lock's trust walk (lstat of
+ *   renew  the 7 calls renew makes for a certificate whose row in the
+ *          renew digest matches its files: the lock's trust walk (lstat of
  *          certs/NAME, readlink, lstat of archive/NAME, of the generation
  *          and of its issuance.json, relative to descriptors of certs/ and
- *          archive/), then one open of certs/NAME and openat, fstat, read
- *          and close of issuance.json, cert.pem and ari.json, and the close;
+ *          archive/) and the lstat of its cert.pem and ari.json (the
+ *          digest itself is read once per run, not counted);
+ *   cold   the 21 calls renew makes for a certificate without a matching
+ *          row: the walk's 7, then one open of certs/NAME and openat,
+ *          fstat, read and close of issuance.json, cert.pem and ari.json,
+ *          and the close;
  *   reads  only open, read and close of the three files by path (9), no
  *          trust check at all: the least any reader of them could do.
  * Time it with /usr/bin/time or bench/measure. */
@@ -40,8 +45,9 @@ static void read_one(int dirfd, const char *name, int with_fstat)
 	close(fd);
 }
 
-/* The 19 calls renew makes for certificate name. */
-static void renew_one(const char *state, int certs, int archive, const char *name)
+/* The 7 calls renew makes for certificate name with a matching row; with
+ * cold, the 14 more of reading its files. */
+static void renew_one(const char *state, int certs, int archive, const char *name, int cold)
 {
 	char path[4096], target[4096];
 	struct stat st;
@@ -52,8 +58,12 @@ static void renew_one(const char *state, int certs, int archive, const char *nam
 	(void)fstatat(archive, name, &st, AT_SYMLINK_NOFOLLOW);
 	snprintf(path, sizeof(path), "%s/1", name);
 	(void)fstatat(archive, path, &st, AT_SYMLINK_NOFOLLOW);
-	snprintf(path, sizeof(path), "%s/1/issuance.json", name);
-	(void)fstatat(archive, path, &st, AT_SYMLINK_NOFOLLOW);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/1/%s", name, files[i]);
+		(void)fstatat(archive, path, &st, AT_SYMLINK_NOFOLLOW);
+	}
+	if (!cold)
+		return;
 	snprintf(path, sizeof(path), "%s/certs/%s", state, name);
 	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return;
@@ -77,14 +87,16 @@ int main(int argc, char **argv)
 {
 	char path[4096];
 	struct dirent *de;
-	int certs, archive, renew;
+	int certs, archive, renew, cold;
 	DIR *d;
 
-	if (argc != 3 || (strcmp(argv[2], "renew") != 0 && strcmp(argv[2], "reads") != 0)) {
-		fprintf(stderr, "usage: syscall-floor STATE renew|reads\n");
+	if (argc != 3 || (strcmp(argv[2], "renew") != 0 && strcmp(argv[2], "cold") != 0 &&
+	    strcmp(argv[2], "reads") != 0)) {
+		fprintf(stderr, "usage: syscall-floor STATE renew|cold|reads\n");
 		return 2;
 	}
-	renew = strcmp(argv[2], "renew") == 0;
+	cold = strcmp(argv[2], "cold") == 0;
+	renew = cold || strcmp(argv[2], "renew") == 0;
 	snprintf(path, sizeof(path), "%s/certs", argv[1]);
 	if ((d = opendir(path)) == NULL || (certs = open(path, O_RDONLY | O_DIRECTORY)) == -1) {
 		perror(path);
@@ -99,7 +111,7 @@ int main(int argc, char **argv)
 		if (de->d_name[0] == '.')
 			continue;
 		if (renew)
-			renew_one(argv[1], certs, archive, de->d_name);
+			renew_one(argv[1], certs, archive, de->d_name, cold);
 		else
 			reads_one(argv[1], de->d_name);
 	}

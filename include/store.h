@@ -9,6 +9,9 @@
  *   STATE/archive/NAME/<generation>/{privkey.pem 0600, cert.pem, chain.pem,
  *                                    fullchain.pem, issuance.json, ari.json}
  *   STATE/lock                                  flock of renew runs
+ *   STATE/renew-digest                          0600, what renew last read of each
+ *                                  certificate, keyed by its files' stat
+ *                                  (store_digest.h); a cache, never needed
  * issuance.json says how the certificate was issued (and its remembered
  * hooks, and "revoked" once revoked); ari.json holds the CA's renewal window
  * and when to ask again (RFC 9773).
@@ -81,6 +84,20 @@ int store_mkdirs(const char *path, mode_t mode);
  * Once renamed, a directory that cannot be fsynced is only logged. */
 int store_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* One piece of a file's contents. */
+struct store_part {
+	const void *data;
+	size_t len;
+};
+
+/* Gives the next part of a file being written into *part and true, or
+ * false after the last one. */
+typedef bool (*store_next_part)(void *ctx, struct store_part *part);
+
+/* store_write_atomic of the parts next(ctx) gives, one after the other,
+ * without holding them all in memory at once. */
+int store_write_atomic_from(const char *path, store_next_part next, void *ctx, mode_t mode);
+
 /* Creates path, which must not exist yet, holding data: opened with
  * O_CREAT|O_EXCL|O_NOFOLLOW and mode (applied whatever the umask), written,
  * fsynced, and its directory fsynced. On failure nothing is left at path
@@ -142,6 +159,9 @@ char *store_cert_dir(const char *state, const char *name);
 
 /* STATE/certs/NAME/FILE, FILE one of STORE_PRIVKEY ... STORE_ARI */
 char *store_cert_file(const char *state, const char *name, const char *file);
+
+/* STATE/renew-digest */
+char *store_digest_path(const char *state);
 
 /* STATE/archive/NAME (the generations of certificate NAME) */
 char *store_archive_dir(const char *state, const char *name);
@@ -211,17 +231,61 @@ char *store_temp_state(void);
  * effort: what cannot be removed is logged at -v. */
 void store_remove_tree(const char *path);
 
-/* Takes the state directory's lock: flock(2) on STATE/lock (created 0600,
- * with STATE when missing), after store_check and store_check_cert of
- * every certificate (a run that locks the state runs the hooks kept in it,
- * so one planted certificate stops the whole run), waiting up to wait_ms
- * milliseconds (STORE_LOCK_WAIT_MS for a command) while another process
- * holds it. The kernel drops the lock when the holder exits, however
- * it dies. Returns the open descriptor (close-on-exec, so hooks and their
- * children never hold it; release with store_unlock), or -1 with
- * ERR_STORAGE: "another acmectl run holds STATE/lock ..." after the wait,
- * or why the file could not be opened or locked. */
+/* One file as stat(2) saw it: what the renew digest keys a certificate's
+ * facts by. A file replaced by rename has another inode; one rewritten in
+ * place another ctime (which no one can set back), whatever its mtime. */
+struct store_key {
+	enum { STORE_KEY_NONE, STORE_KEY_ABSENT, STORE_KEY_FILE } kind; /* NONE: unusable */
+	unsigned long long dev, ino;
+	long long size;
+	long long mtime_ns, ctime_ns;   /* since the epoch */
+};
+
+/* What the lock's walk saw of one kept certificate: its current
+ * generation's issuance.json, cert.pem and ari.json. A key is
+ * STORE_KEY_NONE when that file is not a regular file itself (a symlink,
+ * a FIFO) or could not be looked at; ari.json alone may be ABSENT. */
+struct store_cert_keys {
+	char *name;
+	struct store_key issuance, cert, ari;
+};
+
+/* Every certificate the walk saw, sorted by name. Owned; release with
+ * store_keys_free. */
+struct store_keys {
+	struct store_cert_keys *certs;
+	size_t n;
+};
+
+/* The walk's keys of certificate name, or NULL when it saw none. */
+const struct store_cert_keys *store_keys_find(const struct store_keys *k, const char *name);
+
+/* True when a and b are both usable keys of the same file in the same
+ * state (both ABSENT, or both FILE with every field equal). */
+bool store_key_equal(const struct store_key *a, const struct store_key *b);
+
+/* Releases what store_lock_keys filled in; k may be all zero. */
+void store_keys_free(struct store_keys *k);
+
+/* Takes the state directory's lock: store_check of STATE, then flock(2) on
+ * STATE/lock (created 0600, with STATE when missing), waiting up to
+ * wait_ms milliseconds (STORE_LOCK_WAIT_MS for a command) while another
+ * process holds it; then, holding it, store_check_cert of every
+ * certificate (a run that locks the state runs the hooks kept in it, so
+ * one planted certificate stops the whole run) and the same check of
+ * STATE/renew-digest (a regular file, trusted, or none). The kernel drops
+ * the lock when the holder exits, however it dies. Returns the open
+ * descriptor (close-on-exec, so hooks and their children never hold it;
+ * release with store_unlock), or -1 with ERR_STORAGE: "another acmectl
+ * run holds STATE/lock ..." after the wait, why the file could not be
+ * opened or locked, or what the checks refused (the lock is then
+ * released). */
 int store_lock(const char *state, long wait_ms);
+
+/* store_lock, and the keys of every certificate its walk checked, looked
+ * up while the lock is held (two fstatat(2) more per certificate, relative
+ * to the walk's descriptors). keys is filled only when the lock is taken. */
+int store_lock_keys(const char *state, long wait_ms, struct store_keys *keys);
 
 /* How long a command waits for another run's lock. */
 #define STORE_LOCK_WAIT_MS 60000L

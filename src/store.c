@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 /* How often a random temp name is retried after EEXIST. */
@@ -137,7 +137,31 @@ static void sync_dir_after_rename(const char *dir)
 		    strerror(errno));
 }
 
-int store_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+/* Writes the parts next gives to fd one after the other, through a buffer
+ * so that many small parts cost few write(2) calls. 0 or -1 with errno. */
+static int write_parts(int fd, store_next_part next, void *ctx)
+{
+	char buf[65536];
+	size_t used = 0, take, k;
+	struct store_part part;
+	const char *p;
+
+	while (next(ctx, &part)) {
+		for (p = part.data, take = part.len; take > 0; p += k, take -= k) {
+			k = take < sizeof(buf) - used ? take : sizeof(buf) - used;
+			memcpy(buf + used, p, k);
+			used += k;
+			if (used == sizeof(buf)) {
+				if (write_full(fd, buf, used) == -1)
+					return -1;
+				used = 0;
+			}
+		}
+	}
+	return used > 0 ? write_full(fd, buf, used) : 0;
+}
+
+int store_write_atomic_from(const char *path, store_next_part next, void *ctx, mode_t mode)
 {
 	char *tmp = NULL, *dir = NULL, *prefix = xasprintf("%s.tmp", path);
 	int fd = -1, tries, rc = -1;
@@ -156,7 +180,7 @@ int store_write_atomic(const char *path, const void *data, size_t len, mode_t mo
 		goto out;
 	}
 	/* open(2) applied the umask; the caller's mode is the contract. */
-	if (fchmod(fd, mode) == -1 || write_full(fd, data, len) == -1 ||
+	if (fchmod(fd, mode) == -1 || write_parts(fd, next, ctx) == -1 ||
 	    fsync(fd) == -1) {
 		err_set(ERR_STORAGE, "cannot write %s: %s", path, strerror(errno));
 		goto out;
@@ -185,6 +209,24 @@ out:
 	free(dir);
 	free(prefix);
 	return rc;
+}
+
+/* The one part of store_write_atomic's data: ctx is that part, given
+ * once. */
+static bool next_once(void *ctx, struct store_part *part)
+{
+	struct store_part *once = ctx;
+
+	*part = *once;
+	once->len = 0;
+	return part->len > 0;
+}
+
+int store_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct store_part once = { data, len };
+
+	return store_write_atomic_from(path, next_once, &once, mode);
 }
 
 /* doc as the indented, key-sorted text the state files hold, with a final
@@ -241,22 +283,24 @@ static long generation_of(const char *entry)
 	return n;
 }
 
-/* Refuses path unless nothing is there yet, or it is what the layout keeps
- * there (a directory when want_dir, else a regular file), itself and not a
- * symlink to one, and trusted (file_check_trusted). It is looked up as rel
- * under the directory dirfd, or as path when dirfd is AT_FDCWD; path names
- * it in messages. 0 or -1 with ERR_STORAGE. */
-static int check_entry_at(int dirfd, const char *rel, const char *path, bool want_dir)
+/* store_check_entry_at, and what was found in *stp when given (st_mode 0:
+ * nothing there). */
+static int check_entry_stat(int dirfd, const char *rel, const char *path, bool want_dir,
+    struct stat *stp)
 {
 	struct stat st;
 	char *shown;
 
 	if (fstatat(dirfd, dirfd == AT_FDCWD ? path : rel, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (stp != NULL)
+			memset(stp, 0, sizeof(*stp));
 		if (errno == ENOENT)
 			return 0;
 		err_set(ERR_STORAGE, "cannot use %s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (stp != NULL)
+		*stp = st;
 	if (S_ISLNK(st.st_mode) || (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) {
 		shown = str_printable(path);
 		err_set(ERR_STORAGE, "refusing to use %s: it is %s where acmectl keeps a %s",
@@ -268,10 +312,16 @@ static int check_entry_at(int dirfd, const char *rel, const char *path, bool wan
 	return file_check_trusted(path, &st);
 }
 
+/* check_entry_stat, when what was found is not wanted. */
+int store_check_entry_at(int dirfd, const char *rel, const char *path, bool want_dir)
+{
+	return check_entry_stat(dirfd, rel, path, want_dir, NULL);
+}
+
 /* check_entry_at for a path looked up as it is. */
 static int check_entry(const char *path, bool want_dir)
 {
-	return check_entry_at(AT_FDCWD, NULL, path, want_dir);
+	return store_check_entry_at(AT_FDCWD, NULL, path, want_dir);
 }
 
 int store_check(const char *state)
@@ -330,15 +380,6 @@ static long link_generation(const char *target, const char *name)
 	return generation_of(target + 11 + len + 1);
 }
 
-/* Where the certificates of STATE are looked up: certs/ and archive/ as
- * descriptors, opened once for a walk over every certificate (each lookup
- * is then one or three names, not the whole path again), or AT_FDCWD,
- * and then by their paths. */
-struct cert_dirs {
-	const char *state;
-	int certs;
-	int archive;
-};
 
 /* The generation the link certs/NAME (at live) leads to, after checking
  * that it is acmectl's own link and that archive/NAME is a trusted
@@ -369,13 +410,29 @@ static long linked_generation(const struct cert_dirs *d, const char *name, const
 		return -1;
 	}
 	archive = store_archive_dir(d->state, name);
-	rc = check_entry_at(d->archive, name, archive, true);
+	rc = store_check_entry_at(d->archive, name, archive, true);
 	free(archive);
 	return rc == 0 ? gen : -1;
 }
 
-/* store_check_cert without store_check, for callers that ran it. */
-static int check_cert_steps(const struct cert_dirs *d, const char *name)
+/* The key of file in a certificate's directory, looked up as rel_dir/file
+ * under dirfd, or as dir/file when dirfd is AT_FDCWD: only a regular file
+ * itself (never through a symlink) has one; a missing file is ABSENT. */
+static void key_at(int dirfd, const char *rel_dir, const char *dir, const char *file,
+    struct store_key *key)
+{
+	char *where = xasprintf("%s/%s", dirfd == AT_FDCWD ? dir : rel_dir, file);
+	struct stat st;
+
+	if (fstatat(dirfd, where, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		key->kind = errno == ENOENT ? STORE_KEY_ABSENT : STORE_KEY_NONE;
+	else
+		store_key_from_stat(key, &st);
+	free(where);
+}
+
+int store_check_cert_steps(const struct cert_dirs *d, const char *name,
+    struct store_cert_keys *keys)
 {
 	char *live = store_cert_dir(d->state, name), *dir = NULL, *file = NULL;
 	char *rel_dir = NULL, *rel_file = NULL;
@@ -403,9 +460,14 @@ static int check_cert_steps(const struct cert_dirs *d, const char *name)
 		rel_file = xasprintf("%s/%s", rel_dir, STORE_ISSUANCE);
 	}
 	file = xasprintf("%s/%s", dir, STORE_ISSUANCE);
-	if (check_entry_at(dirfd, rel_dir, dir, true) == -1 ||
-	    check_entry_at(dirfd, rel_file, file, false) == -1)
+	if (store_check_entry_at(dirfd, rel_dir, dir, true) == -1 ||
+	    check_entry_stat(dirfd, rel_file, file, false, &st) == -1)
 		goto out;
+	if (keys != NULL) {
+		store_key_from_stat(&keys->issuance, &st);
+		key_at(dirfd, rel_dir, dir, STORE_CERT, &keys->cert);
+		key_at(dirfd, rel_dir, dir, STORE_ARI, &keys->ari);
+	}
 	rc = 0;
 out:
 	free(live);
@@ -422,7 +484,7 @@ int store_check_cert(const char *state, const char *name)
 
 	if (store_check_cert_name(name) == -1 || store_check(state) == -1)
 		return -1;
-	return check_cert_steps(&d, name);
+	return store_check_cert_steps(&d, name, NULL);
 }
 
 /* The generation certs/NAME points at ("../archive/NAME/N"), or -1. */
@@ -756,44 +818,6 @@ out:
 	return names;
 }
 
-/* A descriptor of the directory path (never through a symlink), or
- * AT_FDCWD when it cannot be opened. */
-static int open_dir_fd(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	return fd == -1 ? AT_FDCWD : fd;
-}
-
-/* store_check_cert for every certificate under STATE/certs. 0 or -1 with
- * ERR_STORAGE. */
-static int check_all_certs(const char *state)
-{
-	struct cert_dirs d = { state, AT_FDCWD, AT_FDCWD };
-	char **names, *path;
-	size_t i;
-	int rc = 0;
-
-	if ((names = store_list_certs(state)) == NULL)
-		return -1;
-	/* store_list_certs ran store_check on certs/ and archive/; one that
-	 * cannot be opened is looked up by its path, as for one certificate */
-	path = store_certs_dir(state);
-	d.certs = open_dir_fd(path);
-	free(path);
-	path = xasprintf("%s/archive", state);
-	d.archive = open_dir_fd(path);
-	free(path);
-	for (i = 0; names[i] != NULL && rc == 0; i++)
-		rc = check_cert_steps(&d, names[i]);
-	if (d.certs != AT_FDCWD)
-		close(d.certs);
-	if (d.archive != AT_FDCWD)
-		close(d.archive);
-	strv_free(names);
-	return rc;
-}
-
 char *store_temp_state(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -809,65 +833,3 @@ char *store_temp_state(void)
 	return path;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if ((type == FTW_DP ? rmdir(path) : unlink(path)) == -1)
-		logmsg(LOG_VERBOSE, "cannot remove %s: %s", path, strerror(errno));
-	return 0;
-}
-
-void store_remove_tree(const char *path)
-{
-	/* depth first, and symlinks removed, not followed */
-	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* How often a held lock is tried again while waiting for it (a flock()
- * call: cheap enough to notice a released lock at once). */
-#define LOCK_POLL_MS 10
-
-int store_lock(const char *state, long wait_ms)
-{
-	char *path = xasprintf("%s/lock", state);
-	long long deadline = mono_ms() + wait_ms;
-	struct timespec pause = { 0, LOCK_POLL_MS * 1000000L };
-	int fd = -1;
-	bool locked = false;
-
-	if (check_all_certs(state) == -1 || store_mkdirs(state, 0700) == -1)
-		goto out;
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd == -1) {
-		err_set(ERR_STORAGE, "cannot open %s: %s", path, strerror(errno));
-		goto out;
-	}
-	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			err_set(ERR_STORAGE, "cannot lock %s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (mono_ms() >= deadline) {
-			err_set(ERR_STORAGE, "another acmectl run holds %s (waited %ld %s); "
-			    "nothing was done", path, wait_ms % 1000 == 0 ? wait_ms / 1000 : wait_ms,
-			    wait_ms % 1000 == 0 ? "s" : "ms");
-			goto out;
-		}
-		nanosleep(&pause, NULL);
-	}
-	locked = true;
-out:
-	if (!locked && fd != -1) {
-		close(fd);
-		fd = -1;
-	}
-	free(path);
-	return fd;
-}
-
-void store_unlock(int fd)
-{
-	if (fd != -1)
-		close(fd);
-}

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <fcntl.h>
@@ -90,4 +91,19 @@ out:
 	free(archive);
 	free(archives);
 	return rc;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((type == FTW_DP ? rmdir(path) : unlink(path)) == -1)
+		logmsg(LOG_VERBOSE, "cannot remove %s: %s", path, strerror(errno));
+	return 0;
+}
+
+void store_remove_tree(const char *path)
+{
+	/* depth first, and symlinks removed, not followed */
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -169,6 +169,11 @@ char *store_cert_file(const char *state, const char *name, const char *file)
 	return xasprintf("%s/certs/%s/%s", state, name, file);
 }
 
+char *store_digest_path(const char *state)
+{
+	return xasprintf("%s/renew-digest", state);
+}
+
 char *store_archive_dir(const char *state, const char *name)
 {
 	return xasprintf("%s/archive/%s", state, name);

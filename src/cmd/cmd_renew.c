@@ -182,18 +182,34 @@ static void job_decide(const struct config *cfg, struct job *j, time_t now)
 	}
 }
 
-/* Drops what a job that will only be reported holds (its record, hooks
- * and certificate's issuer and ARI id), so a run over thousands of
- * certificates keeps only their summaries. */
+/* True when j will only be reported and has nothing to do. */
+static bool job_is_quiet(const struct job *j)
+{
+	return j->action == ACT_NOT_DUE && !j->due && !j->check && !j->deploy_pending;
+}
+
+bool renew_job_only_reported(const struct job *j)
+{
+	return j->action == ACT_REVOKED || job_is_quiet(j);
+}
+
+/* Drops what a job that will only be reported holds (its record, hooks,
+ * certificate's issuer and ARI id, and the id and explanation its ARI state
+ * is about), so a run over thousands of certificates keeps only their
+ * summaries. */
 static void job_trim(struct job *j)
 {
-	if (j->action != ACT_NOT_DUE || j->due || j->check || j->deploy_pending)
+	if (!job_is_quiet(j))
 		return;
 	json_decref(j->record);
 	json_decref(j->hooks);
 	free(j->ari_path);
 	OPENSSL_free(j->ci.issuer);
 	free(j->ci.ari_id);
+	free(j->ari.cert_id);
+	free(j->ari.explanation_url);
+	j->ari.cert_id = NULL;
+	j->ari.explanation_url = NULL;
 	j->record = NULL;
 	j->hooks = NULL;
 	j->ari_path = NULL;
@@ -201,22 +217,57 @@ static void job_trim(struct job *j)
 	j->ci.ari_id = NULL;
 }
 
+/* Empties j but for its name. */
+static void job_reset(struct job *j)
+{
+	char *name = j->name;
+
+	j->name = NULL;
+	job_clear(j);
+	j->name = name;
+}
+
 /* Loads and decides every certificate named; unless peek, keeps of those
- * with nothing to do only what is reported. Returns the array (n entries;
- * release with jobs_free). */
+ * with nothing to do only what is reported. With cache (a run holding the
+ * lock), a certificate whose row still matches its files is decided from
+ * the row, when that leaves it with nothing to do; any other is read from
+ * its files. Returns the array (n entries; release with jobs_free). */
 static struct job *jobs_load(const struct config *cfg, char **names, size_t n,
-    time_t now, bool peek)
+    time_t now, bool peek, struct renew_cache *cache)
 {
 	struct job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 
 	for (size_t i = 0; i < n; i++) {
 		jobs[i].name = xstrdup(names[i]);
+		if (cache != NULL && renew_cache_take(cache, &jobs[i])) {
+			job_decide(cfg, &jobs[i], now);
+			if (renew_job_only_reported(&jobs[i]))
+				goto trim;
+			/* more than the row holds is needed: the files say it */
+			job_reset(&jobs[i]);
+		}
 		job_load(cfg, &jobs[i], peek);
 		job_decide(cfg, &jobs[i], now);
+		if (cache != NULL)
+			renew_cache_note(cache, &jobs[i], now);
+trim:
 		if (!peek)
 			job_trim(&jobs[i]);
 	}
 	return jobs;
+}
+
+/* Takes the lock (*lock), reads the renew digest (*cache) and loads and
+ * decides every certificate named (*jobs). 0, or -1 with err when the
+ * lock cannot be taken. */
+static int load_locked(const struct config *cfg, char **names, size_t n, time_t now,
+    int *lock, struct renew_cache *cache, struct job **jobs)
+{
+	if ((*lock = store_lock_keys(cfg->state_dir, STORE_LOCK_WAIT_MS, &cache->keys)) == -1)
+		return -1;
+	renew_cache_open(cfg, cache);
+	*jobs = jobs_load(cfg, names, n, now, false, cache);
+	return 0;
 }
 
 /* True when some job needs the network (due, or an ARI check due). */
@@ -363,13 +414,22 @@ static void job_take_ari(struct job *j, struct err_saved *error, time_t now)
 static void check_ari_all(const struct config *cfg, struct job *jobs, size_t n,
     struct server **servers, time_t now)
 {
-	struct ari_state *states = xcalloc(n ? n : 1, sizeof(*states));
-	struct err_saved **errors = xcalloc(n ? n : 1, sizeof(*errors));
-	struct job **of = xcalloc(n ? n : 1, sizeof(*of));
-	char **ids = xcalloc(n ? n : 1, sizeof(*ids));
+	struct ari_state *states;
+	struct err_saved **errors;
+	struct job **of;
+	char **ids;
 	struct server *srv;
-	size_t k;
+	size_t k, m = 0;
 
+	/* sized by the checks due, not by every certificate of the state */
+	for (size_t i = 0; i < n; i++)
+		m += jobs[i].check;
+	if (m == 0)
+		return;
+	states = xcalloc(m, sizeof(*states));
+	errors = xcalloc(m, sizeof(*errors));
+	of = xcalloc(m, sizeof(*of));
+	ids = xcalloc(m, sizeof(*ids));
 	for (size_t i = 0; i < n; i++) {
 		if (!jobs[i].check)
 			continue;
@@ -634,7 +694,7 @@ static bool dry_run_one(const struct config *cfg, struct job *j, json_t *arr)
  * ERR_ACME when one failed. */
 static int dry_run_all(const struct config *cfg, char **names, size_t n)
 {
-	struct job *jobs = jobs_load(cfg, names, n, time(NULL), true);
+	struct job *jobs = jobs_load(cfg, names, n, time(NULL), true, NULL);
 	json_t *arr = cfg->json ? json_array() : NULL;
 	size_t failed = 0;
 
@@ -656,6 +716,7 @@ static int dry_run_all(const struct config *cfg, char **names, size_t n)
 int cmd_renew(const struct config *cfg)
 {
 	struct server *servers = NULL;
+	struct renew_cache cache = { 0 };
 	struct job *jobs = NULL;
 	char **names = NULL, *run_errors = NULL, *failures = NULL;
 	size_t n = 0, failed = 0;
@@ -679,23 +740,24 @@ int cmd_renew(const struct config *cfg)
 		rc = dry_run_all(cfg, names, n);
 		goto out;
 	}
-	/* the jitter spreads runs over time, so it is slept before the lock
-	 * is taken (a second run must not wait it out) and only when the
-	 * network will be used */
-	if (cfg->jitter_s > 0) {
-		jobs = jobs_load(cfg, names, n, now, true);
-		if (any_network(jobs, n)) {
-			pause = random_upto(cfg->jitter_s);
-			logmsg(LOG_VERBOSE, "waiting %ld s (--jitter %ld)", pause, cfg->jitter_s);
-			sleep((unsigned int)pause);
-			now = time(NULL);
-		}
+	if (load_locked(cfg, names, n, now, &lock, &cache, &jobs) != 0)
+		goto out;
+	/* the jitter spreads runs over time, so it is slept without the lock
+	 * (a second run must not wait it out) and only when the network will
+	 * be used; then everything is looked at again */
+	if (cfg->jitter_s > 0 && any_network(jobs, n)) {
 		jobs_free(jobs, n);
 		jobs = NULL;
+		renew_cache_free(&cache);
+		store_unlock(lock);
+		lock = -1;
+		pause = random_upto(cfg->jitter_s);
+		logmsg(LOG_VERBOSE, "waiting %ld s (--jitter %ld)", pause, cfg->jitter_s);
+		sleep((unsigned int)pause);
+		now = time(NULL);
+		if (load_locked(cfg, names, n, now, &lock, &cache, &jobs) != 0)
+			goto out;
 	}
-	if ((lock = store_lock(cfg->state_dir, STORE_LOCK_WAIT_MS)) == -1)
-		goto out;
-	jobs = jobs_load(cfg, names, n, now, false);
 	/* --server picks certificates; a certificate never moves to another
 	 * server here (issue --server does that) */
 	if (cfg->server_set)
@@ -735,6 +797,9 @@ int cmd_renew(const struct config *cfg)
 	rc = 0;
 out:
 	rc = cmd_write_metrics(cfg, rc);
+	/* what this run read and wrote, before another run may change it */
+	renew_cache_save(cfg, &cache);
+	renew_cache_free(&cache);
 	servers_free(servers);
 	jobs_free(jobs, n);
 	store_unlock(lock);

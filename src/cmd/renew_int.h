@@ -13,6 +13,8 @@
 #include "certinfo.h"
 #include "cli.h"
 #include "err.h"
+#include "store.h"
+#include "store_digest.h"
 
 enum action { ACT_NOT_DUE, ACT_RENEWED, ACT_FAILED, ACT_REVOKED, ACT_DEPLOYED };
 
@@ -37,6 +39,60 @@ struct job {
 	char *error;
 	enum err_kind error_kind; /* of error */
 };
+
+/* True when j will only be reported: revoked, or not due with no ARI
+ * check due and nothing pending. */
+bool renew_job_only_reported(const struct job *j);
+
+/* What a certificate's new row holds besides its keys: the facts read
+ * from its files (formatted only when the digest is written, so 10,000
+ * new rows are not held as text). */
+struct renew_fresh {
+	const char *server;       /* one of the cache's servers */
+	char *ari_id;             /* owned; NULL: none */
+	time_t not_before, not_after;
+	bool revoked, deploy_pending, have_ari, ari_offered;
+	time_t ari_start, ari_end, ari_renew_at, ari_next_check;
+};
+
+/* The renew digest of a run holding the lock: the keys the lock's walk
+ * took, the digest read, and what the run learnt for the one it writes.
+ * Indexes are those of keys.certs. */
+struct renew_cache {
+	struct store_keys keys;
+	struct store_digest old;
+	bool use;                 /* rows may stand for files in this run */
+	bool *seen;               /* a job of this run was about the certificate */
+	size_t *kept;             /* 1 + the index of its row, used: still true; 0: none */
+	struct renew_fresh **fresh; /* its new row, read from its files */
+	char **servers;           /* the distinct servers of the new rows */
+	size_t nservers;
+};
+
+/* Reads the digest after store_lock_keys filled c->keys; rows are used
+ * unless the run needs more than they hold (--force, hooks given to
+ * remember). */
+void renew_cache_open(const struct config *cfg, struct renew_cache *c);
+
+/* Fills j (named, nothing else yet) from its row when the row's keys are
+ * those of its files now and the row does not say a deployment is pending
+ * (that needs the record's hooks). True when it did; j then holds what
+ * job_load would have read of a certificate only reported. */
+bool renew_cache_take(struct renew_cache *c, struct job *j);
+
+/* Marks that j was read from its files and decided; when it is only
+ * reported (renew_job_only_reported) and
+ * its files are old enough to be told apart by their keys, its row is
+ * made from it (before job_trim drops what the row needs). */
+void renew_cache_note(struct renew_cache *c, const struct job *j, time_t now);
+
+/* Writes the digest when its rows changed: a new row, one dropped (its
+ * certificate changed or is gone), or one unusable before. Only warns on
+ * failure: the digest is never needed. */
+void renew_cache_save(const struct config *cfg, struct renew_cache *c);
+
+/* Releases what c holds; c may be all zero. */
+void renew_cache_free(struct renew_cache *c);
 
 /* The one-line summary of j on stdout; one that is not due only with -v
  * (the run's summary line counts them: cron mails every line). */

@@ -1,0 +1,274 @@
+/* renew_cache.c - the renew digest in a run of `renew` that holds the
+ * lock: a certificate whose files are exactly as when its row was made is
+ * not read again; what is due is decided anew from the row's facts. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "renew_int.h"
+#include "store.h"
+#include "store_digest.h"
+#include "util.h"
+
+/* A file changed in place within the clock tick of the change the key saw
+ * would keep its ctime: a row is made only from files whose last change is
+ * older than this when the run started (and so when it looked at them). */
+#define SETTLED_S 2
+
+void renew_cache_open(const struct config *cfg, struct renew_cache *c)
+{
+	size_t n = c->keys.n ? c->keys.n : 1;
+
+	store_digest_read(cfg->state_dir, &c->old);
+	c->use = !cfg->force && cfg->deploy_hook == NULL && cfg->pre_hook == NULL &&
+	    cfg->post_hook == NULL;
+	c->seen = xcalloc(n, sizeof(*c->seen));
+	c->kept = xcalloc(n, sizeof(*c->kept));
+	c->fresh = xcalloc(n, sizeof(*c->fresh));
+}
+
+/* The index in c->keys of certificate name, or -1 when the walk did not
+ * see it (the run then reads it, and reports what is wrong). */
+static long key_index(const struct renew_cache *c, const char *name)
+{
+	const struct store_cert_keys *k = store_keys_find(&c->keys, name);
+
+	return k == NULL ? -1 : (long)(k - c->keys.certs);
+}
+
+bool renew_cache_take(struct renew_cache *c, struct job *j)
+{
+	long i = key_index(c, j->name), k;
+	struct digest_row *r;
+	bool taken = false;
+
+	if (i < 0 || !c->use || (k = store_digest_find(&c->old, j->name)) < 0)
+		return false;
+	r = xmalloc(sizeof(*r));
+	store_digest_row(&c->old, (size_t)k, r);
+	if (!digest_row_matches(r, &c->keys.certs[i]) || (r->deploy_pending && !r->revoked))
+		goto out;
+	c->seen[i] = true;
+	c->kept[i] = (size_t)k + 1;
+	/* as job_load leaves a revoked one: reported, never renewed */
+	if (r->revoked)
+		j->action = ACT_REVOKED;
+	j->deploy_pending = r->deploy_pending;
+	j->server = xstrdup(r->server);
+	j->ci.not_before = r->not_before;
+	j->ci.not_after = r->not_after;
+	j->ci.ari_id = r->ari_id[0] != '\0' ? xstrdup(r->ari_id) : NULL;
+	j->have_ari = r->have_ari;
+	if (r->have_ari) {
+		j->ari.cert_id = r->ari_id[0] != '\0' ? xstrdup(r->ari_id) : NULL;
+		j->ari.offered = r->ari_offered;
+		j->ari.start = r->ari_start;
+		j->ari.end = r->ari_end;
+		j->ari.renew_at = r->ari_renew_at;
+		j->ari.next_check = r->ari_next_check;
+	}
+	taken = true;
+out:
+	free(r);
+	return taken;
+}
+
+/* True when the file key describes last changed SETTLED_S before now. */
+static bool settled(const struct store_key *key, time_t now)
+{
+	return key->kind != STORE_KEY_FILE ||
+	    key->ctime_ns < ((long long)now - SETTLED_S) * 1000000000LL;
+}
+
+/* The cache's copy of server url (a run has few: one per CA). */
+static const char *server_copy(struct renew_cache *c, const char *url)
+{
+	for (size_t i = 0; i < c->nservers; i++)
+		if (strcmp(c->servers[i], url) == 0)
+			return c->servers[i];
+	c->servers = xrealloc(c->servers, (c->nservers + 1) * sizeof(*c->servers));
+	return c->servers[c->nservers++] = xstrdup(url);
+}
+
+static void fresh_free(struct renew_fresh *f)
+{
+	if (f != NULL)
+		free(f->ari_id);
+	free(f);
+}
+
+void renew_cache_note(struct renew_cache *c, const struct job *j, time_t now)
+{
+	long i = key_index(c, j->name);
+	const struct store_cert_keys *k;
+	struct renew_fresh *f;
+
+	if (i < 0)
+		return;
+	k = &c->keys.certs[i];
+	c->seen[i] = true;
+	c->kept[i] = 0;
+	fresh_free(c->fresh[i]);
+	c->fresh[i] = NULL;
+	if (!c->use || !renew_job_only_reported(j) || j->server == NULL ||
+	    !settled(&k->issuance, now) || !settled(&k->cert, now) || !settled(&k->ari, now))
+		return;
+	/* a job not due with an ARI id had its state's verdict read: the row
+	 * holds that state as the certificate's own (a revoked one reads none) */
+	if (j->action == ACT_NOT_DUE && j->ci.ari_id != NULL && (!j->have_ari ||
+	    j->ari.cert_id == NULL || strcmp(j->ari.cert_id, j->ci.ari_id) != 0))
+		return;
+	f = xcalloc(1, sizeof(*f));
+	f->server = server_copy(c, j->server);
+	f->ari_id = j->ci.ari_id != NULL ? xstrdup(j->ci.ari_id) : NULL;
+	f->not_before = j->ci.not_before;
+	f->not_after = j->ci.not_after;
+	f->revoked = j->action == ACT_REVOKED;
+	f->deploy_pending = j->deploy_pending;
+	f->have_ari = j->have_ari;
+	f->ari_offered = j->ari.offered;
+	f->ari_start = j->ari.start;
+	f->ari_end = j->ari.end;
+	f->ari_renew_at = j->ari.renew_at;
+	f->ari_next_check = j->ari.next_check;
+	c->fresh[i] = f;
+}
+
+/* Copies s into buf of size n; false when it does not fit. */
+static bool copy_string(char *buf, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= n)
+		return false;
+	memcpy(buf, s, len + 1);
+	return true;
+}
+
+/* The text of certificate i's new row (caller frees), or NULL when it
+ * cannot be written as one (digest_row_format). */
+static char *fresh_text(const struct renew_cache *c, size_t i)
+{
+	const struct renew_fresh *f = c->fresh[i];
+	const struct store_cert_keys *k = &c->keys.certs[i];
+	struct digest_row *r = xcalloc(1, sizeof(*r));
+	char *text = NULL;
+
+	if (copy_string(r->name, sizeof(r->name), k->name) &&
+	    copy_string(r->server, sizeof(r->server), f->server) &&
+	    copy_string(r->ari_id, sizeof(r->ari_id), f->ari_id ? f->ari_id : "")) {
+		r->issuance = k->issuance;
+		r->cert = k->cert;
+		r->ari = k->ari;
+		r->revoked = f->revoked;
+		r->deploy_pending = f->deploy_pending;
+		r->not_before = f->not_before;
+		r->not_after = f->not_after;
+		r->have_ari = f->have_ari;
+		r->ari_offered = f->ari_offered;
+		r->ari_start = f->ari_start;
+		r->ari_end = f->ari_end;
+		r->ari_renew_at = f->ari_renew_at;
+		r->ari_next_check = f->ari_next_check;
+		text = digest_row_format(r);
+	}
+	free(r);
+	return text;
+}
+
+/* Where the digest to write is, as its parts are given: the header, then
+ * each certificate's row, in the walk's (name) order. */
+struct rows_iter {
+	const struct renew_cache *c;
+	size_t i;            /* next certificate */
+	bool header_given;
+	char *text;          /* the last new row given; owned */
+};
+
+/* store_next_part over the digest to write: each certificate's new row,
+ * its old one when this run used it or did not look at the certificate
+ * (its keys still guard it), else none. */
+static bool next_row(void *ctx, struct store_part *part)
+{
+	struct rows_iter *it = ctx;
+	const struct renew_cache *c = it->c;
+	long k;
+
+	free(it->text);
+	it->text = NULL;
+	if (!it->header_given) {
+		it->header_given = true;
+		part->data = STORE_DIGEST_HEADER;
+		part->len = strlen(STORE_DIGEST_HEADER);
+		return true;
+	}
+	for (; it->i < c->keys.n; it->i++) {
+		k = (long)c->kept[it->i] - 1;
+		if (c->fresh[it->i] != NULL) {
+			if ((it->text = fresh_text(c, it->i)) == NULL)
+				continue;
+			part->data = it->text;
+			part->len = strlen(it->text);
+		} else {
+			if (k < 0 && !c->seen[it->i])
+				k = store_digest_find(&c->old, c->keys.certs[it->i].name);
+			if (k < 0)
+				continue;
+			part->data = c->old.base + c->old.starts[k];
+			part->len = c->old.starts[k + 1] - c->old.starts[k];
+		}
+		it->i++;
+		return true;
+	}
+	return false;
+}
+
+/* True when the digest to write is exactly the one read. */
+static bool same_text(const struct renew_cache *c)
+{
+	struct rows_iter it = { c, 0, false, NULL };
+	const struct store_digest *old = &c->old;
+	struct store_part part;
+	size_t at = 0;
+	bool same = old->base != NULL;
+
+	while (same && next_row(&it, &part)) {
+		same = part.len <= old->len - at && memcmp(old->base + at, part.data, part.len) == 0;
+		at += part.len;
+	}
+	free(it.text);
+	return same && at == old->len;
+}
+
+void renew_cache_save(const struct config *cfg, struct renew_cache *c)
+{
+	struct rows_iter it = { c, 0, false, NULL };
+
+	if (c->seen == NULL || same_text(c))
+		return;
+	if (store_digest_write_from(cfg->state_dir, next_row, &it) != 0) {
+		logmsg(LOG_NORMAL, "warning: %s (the next run reads every certificate "
+		    "from its files)", err_message());
+		err_clear();
+	}
+	free(it.text);
+}
+
+void renew_cache_free(struct renew_cache *c)
+{
+	if (c->fresh != NULL)
+		for (size_t i = 0; i < c->keys.n; i++)
+			fresh_free(c->fresh[i]);
+	free(c->fresh);
+	for (size_t i = 0; i < c->nservers; i++)
+		free(c->servers[i]);
+	free(c->servers);
+	free(c->kept);
+	free(c->seen);
+	store_digest_free(&c->old);
+	store_keys_free(&c->keys);
+	memset(c, 0, sizeof(*c));
+}

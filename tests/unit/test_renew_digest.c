@@ -1,0 +1,244 @@
+/* test_renew_digest.c - the renew digest (store_digest.h): which texts its
+ * parser takes whole and which it refuses whole (and why), when a row's
+ * keys match what the walk saw, and that every row it writes it reads back
+ * the same. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "store.h"
+#include "store_digest.h"
+#include "store_int.h"
+#include "util.h"
+#include "test.h"
+
+#define H STORE_DIGEST_HEADER
+#define K1 "2049:1234:345:1700000000000000000:1700000000000000001"
+#define K2 "2049:1235:579:1700000000000000000:1700000000000000002"
+#define SRV "https://acme.example/dir"
+#define ROW(name) name " " K1 " " K2 " absent " SRV " 0 0 1700000000 1707776000 aaa.bbb -\n"
+#define ARI_ROW(state) "a " K1 " " K2 " " K1 " " SRV " 0 0 1700000000 1707776000 aaa.bbb " state "\n"
+
+/* Texts the parser must take (rows: how many) or refuse (error: why). */
+static const struct {
+	const char *text;
+	size_t rows;
+	const char *error;
+} parses[] = {
+	{ H, 0, NULL },                                            /* no certificate kept */
+	{ H ROW("a") ROW("b"), 2, NULL },
+	{ H ARI_ROW("1:1700000000:1700086400:1700043200:1700500000"), 1, NULL },
+	{ H ARI_ROW("0:0:0:0:-5"), 1, NULL },                      /* dates before 1970 are dates */
+	{ "", 0, "first line" },                                   /* empty file */
+	{ "acmectl renew-digest 2\n" ROW("a"), 0, "first line" },  /* another version */
+	{ "acmectl renew-digest 1", 0, "first line" },            /* header cut short */
+	{ "acmectl renew-digest 10\n", 0, "first line" },
+	{ H "a " K1, 0, "line 2: it does not end with a newline" }, /* truncated row */
+	{ H ROW("a") "garbage\n", 0, "line 3: not 11 fields" },    /* a good row does not save a bad one */
+	{ H ROW("b") ROW("a"), 0, "not after the row before it" }, /* unsorted */
+	{ H ROW("a") ROW("a"), 0, "not after the row before it" }, /* a name twice */
+	{ H "\n", 0, "not 11 fields" },                             /* empty line */
+	{ H ROW(".hidden"), 0, "not a certificate name" },
+	{ H "a  " K1 " " K2 " absent " SRV " 0 0 1 2 - -\n", 0, "not 11 fields" }, /* two spaces */
+	{ H "a " K1 " absent absent " SRV " 0 0 1 2 - -\n", 0, "bad file key" },   /* cert.pem absent */
+	{ H "a absent " K2 " absent " SRV " 0 0 1 2 - -\n", 0, "bad file key" },
+	{ H "a 1:2:3:4 " K2 " absent " SRV " 0 0 1 2 - -\n", 0, "bad file key" },  /* 4 parts */
+	{ H "a 1:2:3:4:5:6 " K2 " absent " SRV " 0 0 1 2 - -\n", 0, "bad file key" },
+	{ H "a -1:2:3:4:5 " K2 " absent " SRV " 0 0 1 2 - -\n", 0, "bad file key" }, /* negative dev */
+	{ H "a 01:2:3:4:5 " K2 " absent " SRV " 0 0 1 2 - -\n", 0, "bad file key" }, /* leading zero */
+	{ H "a +1:2:3:4:5 " K2 " absent " SRV " 0 0 1 2 - -\n", 0, "bad file key" },
+	{ H "a 1::3:4:5 " K2 " absent " SRV " 0 0 1 2 - -\n", 0, "bad file key" },
+	{ H "a 99999999999999999999:2:3:4:5 " K2 " absent " SRV " 0 0 1 2 - -\n", 0, "bad file key" },
+	{ H "a 9223372036854775808:2:3:4:5 " K2 " absent " SRV " 0 0 1 2 - -\n", 0, "bad file key" },
+	{ H "a " K1 " " K2 " absent " SRV " 2 0 1 2 - -\n", 0, "not 0 or 1" },
+	{ H "a " K1 " " K2 " absent " SRV " 0 yes 1 2 - -\n", 0, "not 0 or 1" },
+	{ H "a " K1 " " K2 " absent " SRV " 0 0 1x 2 - -\n", 0, "bad date" },
+	{ H "a " K1 " " K2 " absent " SRV " 0 0 1 -0 - -\n", 0, "bad date" },
+	{ H "a " K1 " " K2 " absent " SRV " 0 0 1 2 a/b -\n", 0, "bad ARI id" },
+	{ H "a " K1 " " K2 " absent " SRV " 0 0 1 2 - 1:2:3:4\n", 0, "bad ARI state" },
+	{ H "a " K1 " " K2 " absent " SRV " 0 0 1 2 - x\n", 0, "bad ARI state" },
+	{ H "a " K1 " " K2 " absent \x01" SRV " 0 0 1 2 - -\n", 0, "bad server" },
+	{ H "a\x7f " K1 " " K2 " absent " SRV " 0 0 1 2 - -\n", 0, "not a certificate name" },
+	{ H "a\r " K1 " " K2 " absent " SRV " 0 0 1 2 - -\n", 0, "not a certificate name" },
+};
+
+/* Row keys against what the walk saw: whether the row may be used. */
+static const struct {
+	struct store_key row, walk;
+	bool match;
+} matches[] = {
+	{ { STORE_KEY_FILE, 1, 2, 3, 4, 5 }, { STORE_KEY_FILE, 1, 2, 3, 4, 5 }, true },
+	{ { STORE_KEY_FILE, 1, 2, 3, 4, 5 }, { STORE_KEY_FILE, 9, 2, 3, 4, 5 }, false }, /* device */
+	{ { STORE_KEY_FILE, 1, 2, 3, 4, 5 }, { STORE_KEY_FILE, 1, 9, 3, 4, 5 }, false }, /* replaced */
+	{ { STORE_KEY_FILE, 1, 2, 3, 4, 5 }, { STORE_KEY_FILE, 1, 2, 9, 4, 5 }, false }, /* size */
+	{ { STORE_KEY_FILE, 1, 2, 3, 4, 5 }, { STORE_KEY_FILE, 1, 2, 3, 9, 5 }, false }, /* mtime */
+	{ { STORE_KEY_FILE, 1, 2, 3, 4, 5 }, { STORE_KEY_FILE, 1, 2, 3, 4, 9 }, false }, /* touch -d */
+	{ { STORE_KEY_ABSENT, 0, 0, 0, 0, 0 }, { STORE_KEY_ABSENT, 0, 0, 0, 0, 0 }, true },
+	{ { STORE_KEY_ABSENT, 0, 0, 0, 0, 0 }, { STORE_KEY_FILE, 0, 0, 0, 0, 0 }, false }, /* appeared */
+	{ { STORE_KEY_FILE, 0, 0, 0, 0, 0 }, { STORE_KEY_ABSENT, 0, 0, 0, 0, 0 }, false }, /* removed */
+	{ { STORE_KEY_FILE, 1, 2, 3, 4, 5 }, { STORE_KEY_NONE, 1, 2, 3, 4, 5 }, false },   /* a FIFO now */
+	{ { STORE_KEY_NONE, 0, 0, 0, 0, 0 }, { STORE_KEY_NONE, 0, 0, 0, 0, 0 }, false },
+};
+
+static void test_parse(void)
+{
+	struct store_digest d;
+	char ctx[64];
+
+	for (size_t i = 0; i < nitems(parses); i++) {
+		int rc = store_digest_parse(parses[i].text, strlen(parses[i].text), &d);
+
+		snprintf(ctx, sizeof(ctx), "parse row %zu", i);
+		if (parses[i].error == NULL) {
+			CHECK_INT(rc, 0, ctx);
+			CHECK_INT(d.n, parses[i].rows, ctx);
+		} else {
+			CHECK_INT(rc, -1, ctx);
+			CHECK_INT(d.n, 0, ctx);
+			CHECK(rc == -1 && strstr(err_message(), parses[i].error) != NULL,
+			    "%s: got \"%s\", want \"%s\"", ctx, err_message(), parses[i].error);
+		}
+		err_clear();
+		store_digest_free(&d);
+	}
+}
+
+static void test_match(void)
+{
+	struct store_cert_keys walk = { NULL, { 0 }, { 0 }, { 0 } };
+	struct digest_row row;
+	char ctx[64];
+
+	for (size_t i = 0; i < nitems(matches); i++) {
+		snprintf(ctx, sizeof(ctx), "key row %zu", i);
+		CHECK_INT(store_key_equal(&matches[i].row, &matches[i].walk), matches[i].match, ctx);
+		/* in a row, the key of each file counts on its own */
+		memset(&row, 0, sizeof(row));
+		row.issuance = row.cert = (struct store_key){ STORE_KEY_FILE, 7, 7, 7, 7, 7 };
+		walk.issuance = walk.cert = row.issuance;
+		row.ari = matches[i].row;
+		walk.ari = matches[i].walk;
+		CHECK_INT(digest_row_matches(&row, &walk), matches[i].match, ctx);
+		row.ari = walk.ari = (struct store_key){ STORE_KEY_ABSENT, 0, 0, 0, 0, 0 };
+		if (matches[i].row.kind == STORE_KEY_ABSENT || matches[i].walk.kind == STORE_KEY_ABSENT)
+			continue;  /* issuance.json and cert.pem must be files */
+		row.cert = matches[i].row;
+		walk.cert = matches[i].walk;
+		CHECK_INT(digest_row_matches(&row, &walk), matches[i].match, ctx);
+	}
+}
+
+/* Rows written are read back as they were, where store_digest_find finds
+ * them; rows that cannot be written are not. */
+static void test_format(void)
+{
+	struct digest_row r, got;
+	struct store_digest d;
+	char *line, *text;
+	long k;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.name, "www.example.org");
+	r.issuance = (struct store_key){ STORE_KEY_FILE, 66306, 1u << 31, 345, -1, 1700000000000000000LL };
+	r.cert = (struct store_key){ STORE_KEY_FILE, 1, 2, 0, 0, 0 };
+	r.ari = (struct store_key){ STORE_KEY_ABSENT, 0, 0, 0, 0, 0 };
+	strcpy(r.server, "https://acme-v02.api.letsencrypt.org/directory");
+	r.not_before = -86400;
+	r.not_after = 1707776000;
+	strcpy(r.ari_id, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE");
+	r.have_ari = true;
+	r.ari_offered = true;
+	r.ari_start = 1;
+	r.ari_end = 2;
+	r.ari_renew_at = 3;
+	r.ari_next_check = 4;
+	line = digest_row_format(&r);
+	CHECK(line != NULL, "a plain row is written");
+	text = xasprintf("%s%s%s%s", STORE_DIGEST_HEADER, ROW("a"), line ? line : "", ROW("z"));
+	CHECK_INT(store_digest_parse(text, strlen(text), &d), 0, "written row read back");
+	CHECK_INT(d.n, 3, "rows");
+	k = store_digest_find(&d, "www.example.org");
+	CHECK_INT(k, 1, "the row is found by its name");
+	if (k == 1) {
+		store_digest_row(&d, (size_t)k, &got);
+		CHECK(strcmp(got.name, r.name) == 0 &&
+		    strcmp(got.server, r.server) == 0 && strcmp(got.ari_id, r.ari_id) == 0 &&
+		    got.not_before == r.not_before && got.not_after == r.not_after &&
+		    store_key_equal(&got.issuance, &r.issuance) &&
+		    store_key_equal(&got.cert, &r.cert) && store_key_equal(&got.ari, &r.ari) &&
+		    got.have_ari && got.ari_offered && got.ari_start == 1 && got.ari_end == 2 &&
+		    got.ari_renew_at == 3 && got.ari_next_check == 4,
+		    "the row read back is the row written");
+	}
+	CHECK_INT(store_digest_find(&d, "a"), 0, "the first row");
+	CHECK_INT(store_digest_find(&d, "z"), 2, "the last row");
+	CHECK_INT(store_digest_find(&d, "www.example.or"), -1, "no row for a prefix of a name");
+	CHECK_INT(store_digest_find(&d, "www.example.org2"), -1, "no row for a longer name");
+	CHECK_INT(store_digest_find(&d, "m"), -1, "no row for another name");
+	store_digest_free(&d);
+	free(text);
+	free(line);
+
+	strcpy(r.name, "with space");
+	CHECK(digest_row_format(&r) == NULL, "a name with a space has no row");
+	strcpy(r.name, "tab\tname");
+	CHECK(digest_row_format(&r) == NULL, "a name with a tab has no row");
+	strcpy(r.name, "ok");
+	strcpy(r.server, "https://x/\n");
+	CHECK(digest_row_format(&r) == NULL, "a server with a newline has no row");
+	strcpy(r.server, "https://x/");
+	strcpy(r.ari_id, "a b");
+	CHECK(digest_row_format(&r) == NULL, "an ARI id with a space has no row");
+	r.ari_id[0] = '\0';
+	r.cert.kind = STORE_KEY_NONE;
+	CHECK(digest_row_format(&r) == NULL, "a cert.pem that is not a regular file has no row");
+	r.cert = (struct store_key){ STORE_KEY_FILE, 1ULL << 63, 2, 0, 0, 0 };
+	CHECK(digest_row_format(&r) == NULL, "a device number the parser would refuse has no row");
+}
+
+/* Only a regular file itself has a key. */
+static void test_key_from_stat(void)
+{
+	char dir[] = "/tmp/test_renew_digest.XXXXXX", *file, *fifo;
+	struct store_key k;
+	struct stat st;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	file = xasprintf("%s/file", dir);
+	fifo = xasprintf("%s/fifo", dir);
+	f = fopen(file, "w");
+	CHECK(f != NULL && fputs("hello", f) >= 0 && fclose(f) == 0, "write %s", file);
+	CHECK(mkfifo(fifo, 0600) == 0, "mkfifo");
+	CHECK(lstat(file, &st) == 0, "lstat");
+	store_key_from_stat(&k, &st);
+	CHECK(k.kind == STORE_KEY_FILE && k.size == 5 && k.ino == (unsigned long long)st.st_ino,
+	    "a regular file's key");
+	CHECK(lstat(fifo, &st) == 0, "lstat");
+	store_key_from_stat(&k, &st);
+	CHECK_INT(k.kind, STORE_KEY_NONE, "a FIFO has no key");
+	CHECK(lstat(dir, &st) == 0, "lstat");
+	store_key_from_stat(&k, &st);
+	CHECK_INT(k.kind, STORE_KEY_NONE, "a directory has no key");
+	unlink(file);
+	unlink(fifo);
+	rmdir(dir);
+	free(file);
+	free(fifo);
+}
+
+int main(void)
+{
+	test_parse();
+	test_match();
+	test_format();
+	test_key_from_stat();
+	return test_done();
+}
