@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # jsonview.sh - the tests' one JSON reader (sourced by common.sh, bash).
 # A document is read by python3 once into a map of paths to printed values;
 # every look-up below is a look-up in that map. Starting python3 costs more
@@ -97,13 +98,13 @@ declare -gA JV_DOC=()
 JV_DOC_TEXT=
 JV_DOC_READ=false
 
-# jv_load_map FD-FILE: fills JV_DOC from the pairs in FILE after its first
+# jv_load_map FILE: fills JV_DOC from the pairs in FILE after its first
 # record (the text they were read from).
 jv_load_map() {
-	local k v text
+	local k v
 	JV_DOC=()
 	{
-		IFS= read -r -d '' text || true
+		IFS= read -r -d '' _ || true # the text the map was read from
 		while IFS= read -r -d '' k && IFS= read -r -d '' v; do
 			# bash has no empty key; no test asks for one
 			[ -z "$k" ] || JV_DOC[$k]=$v
