@@ -13,6 +13,7 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/netns.sh"
+. "$(dirname "$0")/../lib/cluster.sh"
 netns_lab_begin
 netns_client_server
 netns_hosts client "$SERVER_IP acme-a.test acme-b.test"
@@ -37,26 +38,18 @@ assert_contains "$ACCOUNT_URL" "https://acme-a.test:14000/" "the account URL is 
 
 b64() { base64 -w0 <"$1"; }
 
+# cluster_issuer_at SERVER: cluster_issuer's ClusterIssuer lab-acme (caBundle
+# $CA) at SERVER, printed
+cluster_issuer_at() {
+	PEBBLE_DIR_URL=$1 cluster_issuer "$M/cluster-issuer.yaml" "" "$CA"
+	cat "$M/cluster-issuer.yaml"
+}
+
 # issuer_yaml SERVER: a ClusterIssuer as `kubectl get clusterissuer -o yaml`
 # prints it, status.acme.uri at acme-a
 issuer_yaml() {
+	cluster_issuer_at "$1"
 	cat <<YAML
-apiVersion: cert-manager.io/v1
-kind: ClusterIssuer
-metadata:
-  name: lab-acme
-  resourceVersion: "4711"
-spec:
-  acme:
-    server: $1
-    email: admin@acmectl.example
-    caBundle: $(b64 "$CA")
-    privateKeySecretRef:
-      name: lab-acme-account-key
-    solvers:
-    - http01:
-        ingress:
-          ingressClassName: nginx
 status:
   acme:
     uri: $ACCOUNT_URL
@@ -198,18 +191,8 @@ assert_ne config_invalid "$VERDICT" "RSA 1024: not a config error for cert-manag
 KEY_HASH=$(openssl rsa -in "$M/account.pem" -outform DER -traditional 2>/dev/null |
 	openssl dgst -sha256 -binary | base64 -w0)
 ready_issuer_yaml() {
+	cluster_issuer_at https://acme-b.test:14009/dir
 	cat <<YAML
-apiVersion: cert-manager.io/v1
-kind: ClusterIssuer
-metadata:
-  name: lab-acme
-spec:
-  acme:
-    server: https://acme-b.test:14009/dir
-    email: admin@acmectl.example
-    caBundle: $(b64 "$CA")
-    privateKeySecretRef:
-      name: lab-acme-account-key
 status:
   acme:
     uri: https://acme-b.test:14009/my-account/1

@@ -87,28 +87,40 @@ HTTPS_PROXY=$PROXY netns_diagnose client "${D[@]}"
 assert_contains "$(json_step "$OUT" route detail)" "direct under go rules" \
 	"HTTPS_PROXY only: the route is direct"
 
+# no_route_to_ca NAME STATUS MARK [TEXT WHAT]...: the proxy NAME running in
+# proxy loses its route to the CA; its own STATUS page, holding MARK, is
+# what Go reads as the directory's answer, and diagnose says so: the
+# proxy line holds each TEXT (WHAT says what that shows).
+no_route_to_ca() {
+	local name=$1 status=$2 mark=$3
+	shift 3
+	ip -n "$(netns_name proxy)" route add unreachable "$SERVER_IP/32" ||
+		fail "unreachable route in proxy failed"
+	GOT=$(go_get "$PROXY")
+	assert_contains "$GOT" "STATUS $status none" "lab check: Go returns $name's $status as the answer"
+	HTTP_PROXY=$PROXY netns_diagnose client "${D[@]}"
+	assert_verdict proxy_cannot_reach "$name without a route, http:// server"
+	assert_faster 4000 "$name without a route: fast"
+	case "$CM_MESSAGE" in
+	"Failed to register ACME account: $status : "*"$mark"*)
+		pass_ "$name without a route: cert-manager's ACME error quotes $name's page" ;;
+	*) fail_ "$name without a route: cert-manager's ACME error quotes $name's page" \
+		"message: $CM_MESSAGE" ;;
+	esac
+	while [ $# -ge 2 ]; do
+		assert_contains "$(json_step "$OUT" proxy detail)" "$1" "$name without a route: the proxy line $2"
+		shift 2
+	done
+	assert_contains "$(advice)" "the proxy at proxy.test:$NETNS_PROXY_PORT cannot reach acme.test:$PLAIN_PORT" \
+		"$name without a route: advice names proxy and target"
+	assert_contains "$(advice)" "answered the GET of the directory with $status" \
+		"$name without a route: advice says which request"
+	assert_contains "$(advice)" "NO_PROXY will not help" "$name without a route: NO_PROXY will not help"
+	ip -n "$(netns_name proxy)" route del unreachable "$SERVER_IP/32"
+}
+
 # Squid's route to the CA is gone: its 503 page is what Go reads
-ip -n "$(netns_name proxy)" route add unreachable "$SERVER_IP/32" ||
-	fail "unreachable route in proxy failed"
-GOT=$(go_get "$PROXY")
-assert_contains "$GOT" "STATUS 503 none" "lab check: Go returns Squid's 503 as the answer"
-HTTP_PROXY=$PROXY netns_diagnose client "${D[@]}"
-assert_verdict proxy_cannot_reach "Squid without a route, http:// server"
-assert_faster 4000 "Squid without a route: fast"
-case "$CM_MESSAGE" in
-"Failed to register ACME account: 503 : "*"ERR_CONNECT_FAIL"*)
-	pass_ "Squid without a route: cert-manager's ACME error quotes Squid's page" ;;
-*) fail_ "Squid without a route: cert-manager's ACME error quotes Squid's page" \
-	"message: $CM_MESSAGE" ;;
-esac
-assert_contains "$(json_step "$OUT" proxy detail)" "X-Squid-Error: ERR_CONNECT_FAIL 113" \
-	"Squid without a route: the proxy line quotes X-Squid-Error"
-assert_contains "$(advice)" "the proxy at proxy.test:$NETNS_PROXY_PORT cannot reach acme.test:$PLAIN_PORT" \
-	"Squid without a route: advice names proxy and target"
-assert_contains "$(advice)" "answered the GET of the directory with 503" \
-	"Squid without a route: advice says which request"
-assert_contains "$(advice)" "NO_PROXY will not help" "Squid without a route: NO_PROXY will not help"
-ip -n "$(netns_name proxy)" route del unreachable "$SERVER_IP/32"
+no_route_to_ca Squid 503 ERR_CONNECT_FAIL "X-Squid-Error: ERR_CONNECT_FAIL 113" "quotes X-Squid-Error"
 
 # nothing listens at the proxy's port
 CLOSED=http://proxy.test:3999
@@ -132,27 +144,9 @@ assert_not_contains "$(json_step "$OUT" proxy detail)" "the proxy's own answer" 
 	"tinyproxy relays Pebble's 404: the proxy line does not claim it"
 
 # tinyproxy without a route to the CA: its own page, which Go reads as the CA's
-ip -n "$(netns_name proxy)" route add unreachable "$SERVER_IP/32" ||
-	fail "unreachable route in proxy failed"
-GOT=$(go_get "$PROXY")
-assert_contains "$GOT" "STATUS 500 none" "lab check: Go returns tinyproxy's 500 as the answer"
-HTTP_PROXY=$PROXY netns_diagnose client "${D[@]}"
-assert_verdict proxy_cannot_reach "tinyproxy without a route, http:// server"
-assert_faster 4000 "tinyproxy without a route: fast"
-case "$CM_MESSAGE" in
-"Failed to register ACME account: 500 : "*"Unable to connect"*)
-	pass_ "tinyproxy without a route: cert-manager's ACME error quotes tinyproxy's page" ;;
-*) fail_ "tinyproxy without a route: cert-manager's ACME error quotes tinyproxy's page" \
-	"message: $CM_MESSAGE" ;;
-esac
-assert_contains "$(json_step "$OUT" proxy detail)" "500 Unable to connect, the proxy's own answer" \
-	"tinyproxy without a route: the proxy line says whose answer it is"
-assert_contains "$(json_step "$OUT" proxy detail)" "Server: tinyproxy/" \
-	"tinyproxy without a route: the proxy line names tinyproxy"
-assert_contains "$(advice)" "the proxy at proxy.test:$NETNS_PROXY_PORT cannot reach acme.test:$PLAIN_PORT" \
-	"tinyproxy without a route: advice names proxy and target"
-assert_contains "$(advice)" "NO_PROXY will not help" "tinyproxy without a route: NO_PROXY will not help"
-ip -n "$(netns_name proxy)" route del unreachable "$SERVER_IP/32"
+no_route_to_ca tinyproxy 500 "Unable to connect" \
+	"500 Unable to connect, the proxy's own answer" "says whose answer it is" \
+	"Server: tinyproxy/" "names tinyproxy"
 stop_pid "$TINYPROXY_PID"
 
 # Squid asking for NTLM or Negotiate only: Go answers the 407 with nothing

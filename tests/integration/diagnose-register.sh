@@ -65,7 +65,7 @@ diag() {
 	ACCOUNT=$(json_field "$OUT" steps.8.detail)
 	REASON=$(json_field "$OUT" cert_manager.reason)
 	MESSAGE=$(json_field "$OUT" cert_manager.message)
-	FINDINGS=$(python3 -c 'import json,sys; print(" ".join(f["id"] for f in json.loads(sys.argv[1])["findings"]))' "$OUT" 2>/dev/null || true)
+	FINDINGS=$(json_ids "$OUT" findings)
 	ADVICE=$(json_field "$OUT" advice)
 }
 

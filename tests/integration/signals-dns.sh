@@ -12,15 +12,7 @@ set -eu
 # Pebble's VA asks a DNS server that never answers: validation (and so
 # acmectl's polling) stays pending while the records are published.
 pebble_free_port MUTE_PORT
-spawn MUTE_PID "$TEST_TMP/mute.log" python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-print("ready", flush=True)
-while True:
-    s.recvfrom(4096)
-' "$MUTE_PORT"
-wait_for_line "$TEST_TMP/mute.log" ready || fail "the mute DNS server did not start: $(cat "$TEST_TMP/mute.log")"
+dns_stub_start MUTE_PID silent "$MUTE_PORT"
 PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER="127.0.0.1:$MUTE_PORT" pebble_start
 STATE="$TEST_TMP/state"
 acme account register --email admin@acmectl.example --agree-tos
@@ -48,22 +40,27 @@ count() { # ACTION
 	grep -c "^$1 " "$CALLS" 2>/dev/null || true
 }
 
+# wait_adds WANT: waits up to 20 s until the hook was called for WANT adds.
+wait_adds() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		[ "$(count add)" -lt "$1" ] || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # run_until NAME HOOK WANT_ADDS: starts `issue --dns-hook HOOK` for NAME and
 # its wildcard in the background (PID), waiting until the hook was called
 # for WANT_ADDS adds.
 run_until() {
-	local i
 	: >"$CALLS"
 	# env restores the default disposition: bash ignores SIGINT in background jobs
 	env --default-signal=INT "$ACMECTL" --server "$PEBBLE_DIR_URL" --ca-bundle "$PEBBLE_CA" \
 		--state-dir "$STATE" issue --dns-hook "$TEST_TMP/hooks/$2" "$1" "*.$1" \
 		>"$TEST_TMP/$1.out" 2>"$TEST_TMP/$1.err" </dev/null &
 	PID=$!
-	for ((i = 0; i < 400; i++)); do
-		[ "$(count add)" -lt "$3" ] || return 0
-		sleep 0.05
-	done
-	fail "$1: the hook was not called for $3 adds: $(cat "$TEST_TMP/$1.err")"
+	wait_adds "$3" || fail "$1: the hook was not called for $3 adds: $(cat "$TEST_TMP/$1.err")"
 }
 
 # stop_with SIG SECONDS: sends SIG to PID, waits up to SECONDS for it to end
@@ -148,10 +145,7 @@ NAME=short.example
 	issue --hook-timeout 1 --dns-hook "$TEST_TMP/hooks/hang2" "$NAME" \
 	>"$TEST_TMP/$NAME.out" 2>"$TEST_TMP/$NAME.err" </dev/null &
 PID=$!
-for ((i = 0; i < 400; i++)); do
-	[ "$(count add)" -lt 1 ] || break
-	sleep 0.05
-done
+wait_adds 1 || fail "--hook-timeout 1: no add: $(cat "$TEST_TMP/$NAME.err")"
 sleep 0.3
 stop_with HUP 20
 assert_eq 129 "$RC" "--hook-timeout 1: exit 129"
@@ -163,19 +157,7 @@ assert_true "--hook-timeout 1: the remove had 1 s, not 5 (${TOOK_MS} ms)" test "
 # record, which a DNS server that has no records at all never finds (so it
 # is repeated until --deadline): removed, no Secret
 pebble_free_port EMPTY_PORT
-spawn EMPTY_PID "$TEST_TMP/empty.log" python3 -c '
-import socket, struct, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-print("ready", flush=True)
-while True:
-    q, peer = s.recvfrom(4096)
-    if len(q) < 12:
-        continue
-    # the question echoed, no answer: NOERROR, authoritative, recursion available
-    s.sendto(q[:2] + struct.pack(">HHHHH", 0x8580 | (q[2] & 1) << 8, 1, 0, 0, 0) + q[12:], peer)
-' "$EMPTY_PORT"
-wait_for_line "$TEST_TMP/empty.log" ready || fail "the empty DNS server did not start: $(cat "$TEST_TMP/empty.log")"
+dns_stub_start EMPTY_PID empty "$EMPTY_PORT"
 mkdir -m 0700 "$TEST_TMP/m"
 cat >"$TEST_TMP/m/issuer.yaml" <<YAML
 apiVersion: cert-manager.io/v1
@@ -200,10 +182,7 @@ NAME=flow.example
 	--dns01-recursive-nameservers-only -o "$TEST_TMP/m/secret.yaml" \
 	>"$TEST_TMP/$NAME.out" 2>"$TEST_TMP/$NAME.err" </dev/null &
 PID=$!
-for ((i = 0; i < 400; i++)); do
-	[ "$(count add)" -lt 1 ] || break
-	sleep 0.05
-done
+wait_adds 1 || true
 [ "$(count add)" = 1 ] || fail "diagnose --certificate: no add: $(cat "$TEST_TMP/$NAME.err" "$TEST_TMP/$NAME.out")"
 sleep 0.3
 stop_with TERM 20

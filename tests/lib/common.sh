@@ -300,41 +300,6 @@ sha_of() {
 	fi
 }
 
-# json_field FILE-OR-STRING KEY: prints member KEY of a JSON object (arrays
-# joined with ","), or nothing when absent. KEY may be dotted (a.b), with
-# array indexes (a.0.b); a JSON null prints as null.
-json_field() {
-	python3 - "$1" "$2" <<'EOF'
-import json, os, sys
-src, key = sys.argv[1], sys.argv[2]
-try:
-    doc = json.load(open(src)) if os.path.isfile(src) else json.loads(src)
-except ValueError:
-    sys.exit(0)
-for part in key.split("."):
-    if isinstance(doc, list) and part.isdigit() and int(part) < len(doc):
-        doc = doc[int(part)]
-        continue
-    if not isinstance(doc, dict) or part not in doc:
-        sys.exit(0)
-    doc = doc[part]
-if isinstance(doc, list):
-    print(",".join(str(x) for x in doc))
-elif isinstance(doc, bool):
-    print("true" if doc else "false")
-elif doc is None:
-    print("null")
-else:
-    print(doc)
-EOF
-}
-
-# is_json_object TEXT: true when TEXT parses as one JSON object.
-is_json_object() {
-	python3 -c 'import json,sys; sys.exit(0 if isinstance(json.loads(sys.argv[1]), dict) else 1)' \
-		"$1" 2>/dev/null
-}
-
 # port_in_use PORT: something listens on 127.0.0.1:PORT (TCP).
 port_in_use() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -412,6 +377,15 @@ stop_spawned() {
 	done
 }
 
+# dns_stub_start PIDVAR MODE PORT: dns_stub.py on 127.0.0.1:PORT (UDP),
+# MODE silent (never answers) or empty (answers at once, no record); its pid
+# in PIDVAR, stopped at exit. Returns once it listens.
+dns_stub_start() {
+	local log="$TEST_TMP/dns-stub-$3.log"
+	spawn "$1" "$log" python3 "$(dirname "${BASH_SOURCE[0]}")/dns_stub.py" --mode "$2" --port "$3"
+	wait_for_line "$log" ready || fail "the $2 DNS server on port $3 did not start: $(cat "$log")"
+}
+
 # webroot_start DIR PORT: serves DIR over plain HTTP on 127.0.0.1:PORT
 # (what Pebble's VA fetches http-01 tokens from; webroot.py has a backlog
 # that takes Pebble's three fetches per challenge). One server at a time.
@@ -432,3 +406,8 @@ webroot_stop() {
 	WEBROOT_PID=
 	wait_port_free "$WEBROOT_PORT" 5 || fail "webroot port $WEBROOT_PORT still in use"
 }
+
+# json_field, json_step, json_ids, is_json_object, json_view and jv: the
+# tests' one JSON reader
+# shellcheck source=jsonview.sh
+. "$(dirname "${BASH_SOURCE[0]}")/jsonview.sh"

@@ -623,34 +623,7 @@ netns_slow_https_start() {
 		fail "slow_https.py in $node did not start: $(cat "$TEST_TMP/slow-https-$node-$port.log")"
 }
 
-# json_ids JSON MEMBER: the "id" of each object of array MEMBER, comma-joined.
-json_ids() {
-	python3 -c '
-import json, sys
-try:
-    doc = json.loads(sys.argv[1])
-except ValueError:
-    sys.exit(0)
-items = doc.get(sys.argv[2]) if isinstance(doc, dict) else None
-print(",".join(str(i.get("id")) for i in items or [] if isinstance(i, dict)))
-' "$1" "$2"
-}
-
-# json_step JSON NAME FIELD: FIELD of the step called NAME in "steps".
-json_step() {
-	python3 -c '
-import json, sys
-try:
-    doc = json.loads(sys.argv[1])
-except ValueError:
-    sys.exit(0)
-for s in doc.get("steps") or []:
-    if isinstance(s, dict) and s.get("name") == sys.argv[2]:
-        v = s.get(sys.argv[3])
-        print("" if v is None else v)
-        break
-' "$1" "$2" "$3"
-}
+# json_ids and json_step: tests/lib/jsonview.sh, the tests' one JSON reader
 
 # netns_lab_proxied [USER PASS]: the usual lab. Three nodes in a row,
 #   client <-> proxy <-> server
