@@ -45,18 +45,30 @@ T=2
 D=(--server "$PEBBLE_DIR_URL" --ca-bundle "$PEBBLE_CA" --timeout "$T")
 SOLVER=quay.io/jetstack/cert-manager-acmesolver:v1.16.2
 
-# pod_process VAR MARK CMD...: spawns CMD in the pod (its resolv.conf and
-# hosts applied) and waits until its command line shows MARK.
-pod_process() {
-	local _var=$1 mark=$2 i pid
-	shift 2
-	netns_spawn "$_var" "$TEST_TMP/$_var.log" pod "$@"
+# ns_process VAR NODE MARK CMD...: spawns CMD in NODE (its resolv.conf and
+# hosts applied) and waits until CMD's final program runs: its command line
+# shows MARK and it is none of the wrappers it starts through (setpriv, `ip
+# netns exec`, env, unshare, a shell), whose command lines show MARK too
+# before they have entered the namespace, set the environment or mounted.
+ns_process() {
+	local _var=$1 node=$2 mark=$3 i pid exe
+	shift 3
+	netns_spawn "$_var" "$TEST_TMP/$_var.log" "$node" "$@"
 	pid=${!_var}
-	for ((i = 0; i < 100; i++)); do
-		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$mark" && return 0
+	for ((i = 0; i < 200; i++)); do
+		exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
+		case "${exe##*/}" in
+		"" | setpriv | ip | env | unshare | sh | dash | bash) ;;
+		*) tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$mark" && return 0 ;;
+		esac
 		sleep 0.05
 	done
-	fail "pod process $* did not start"
+	fail "$node process $* did not start"
+}
+
+# pod_process VAR MARK CMD...: ns_process in the pod.
+pod_process() {
+	ns_process "$1" pod "${@:2}"
 }
 
 # a controller-like process with the cluster-wide proxy kubespray sets
@@ -188,7 +200,7 @@ wait "$GONE" || true
 netns_acmectl node diagnose "${D[@]}" --pid "$GONE"
 assert_rc 2 "no such process"
 assert_contains "$ERR" "no process with pid $GONE" "no such process: says so"
-netns_spawn NODE_PROC "$TEST_TMP/node-proc.log" node sleep 600
+ns_process NODE_PROC node "sleep 600" sleep 600
 netns_acmectl node diagnose "${D[@]}" --pid "$NODE_PROC"
 assert_rc 2 "a process in acmectl's own namespace"
 assert_contains "$ERR" "is in acmectl's own network namespace (net:[" "own namespace: says so"
