@@ -130,7 +130,10 @@ void order_result_clear(struct order_result *r);
  * rel="alternate") when the default chain does not match, keeping the
  * default when none does. any_alternate is cert-manager's rule before
  * v1.15.0: the default chain is not looked at, and an alternate matches
- * when any of its certificates has that issuer CN. 0 or -1 with err. */
+ * when any of its certificates has that issuer CN. An alternate that
+ * cannot be downloaded or fails certcheck_alternate is passed over with
+ * one line naming its URL and why: the preference never costs the
+ * certificate issued. 0, or -1 with err when r holds no PEM certificate. */
 int order_choose_chain(struct acme *a, const char *preferred, bool any_alternate,
     const struct acme_reply *r, struct order_result *out);
 
