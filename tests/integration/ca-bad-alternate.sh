@@ -55,7 +55,8 @@ unusable alternate-huge 1 "is 4194359 bytes, more than the 64 KiB a chain may ta
 unusable alternate-not-pem 1 "holds no PEM certificate"
 unusable alternate-unlinked 1 "is a chain that does not link: certificate 1 names the issuer \
 $INTERMEDIATE, certificate 2 is /CN=fault_ca test root"
-# a server error is retried 3 times (acme.c's SERVER_RETRIES), 1 + 2 + 4 s
+# a server error is retried 3 times (acme.c's SERVER_RETRIES), at once as
+# Retry-After 0 asks
 unusable alternate-500 4 "could not be downloaded: download alternate chain: serverInternal: \
 alternate chain store down"
 # curl sends a request once more on a fresh connection when the reused one
