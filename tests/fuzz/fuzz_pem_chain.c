@@ -1,6 +1,7 @@
 /* fuzz_pem_chain.c - PEM certificate chains: what a CA serves as the
- * certificate or an alternate chain, and the cert.pem/fullchain.pem files
- * renew and list read.
+ * certificate or an alternate chain (acmectl's check, and cert-manager's as
+ * diagnose models it), and the cert.pem/fullchain.pem files renew and list
+ * read.
  * renew's light reader (certinfo_parse_window) must agree with the full
  * one on every certificate both read: a disagreement in the dates or the
  * issuer aborts, and one in the ARI id unless OpenSSL found an extension
@@ -15,6 +16,7 @@
 
 #include "certcheck.h"
 #include "certinfo.h"
+#include "cmfailure.h"
 #include "fuzz.h"
 #include "order.h"
 
@@ -31,6 +33,23 @@ static bool extensions_decode(const char *pem)
 	BIO_free(b);
 	ERR_clear_error();
 	return ok;
+}
+
+/* The text as an alternate chain cert-manager fetched, by both rules: a
+ * verdict of -1 comes with an error, any other without. */
+static void alternate_judged(const char *pem, size_t len)
+{
+	static const struct cm_version releases[] = { { 1, 21, 1 }, { 1, 14, 5 } };
+	char *error;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(releases) / sizeof(releases[0]); i++) {
+		rc = cm_alternate_judge(&releases[i], "fuzz", "https://ca.example/alt", pem,
+		    len, NULL, NULL, &error);
+		if (rc < -1 || rc > 1 || (rc == -1) != (error != NULL))
+			abort();
+		free(error);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -60,6 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (top != NULL && !certinfo_chain_has_issuer_cn(pem, top))
 		abort();
 	free(top);
+	alternate_judged(pem, strlen(pem));
 	if (order_split_chain(pem, &leaf, &rest) == 0) {
 		/* the same text as an alternate chain of its own first
 		 * certificate: checked whatever it holds, accepted only whole */

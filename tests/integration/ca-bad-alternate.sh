@@ -8,9 +8,9 @@
 # certificate with Pebble's default chain (verified, key 0600), says in one
 # line which alternate was passed over and why, and exits 0; the alternate
 # is asked for once (the 500 as often as acmectl retries a server error),
-# and the fault CA's root is in no saved file. (cert-manager from v1.15.0
-# fails the Order on the fetch errors instead and takes the unlinked chain
-# whose top matches.)
+# and the fault CA's root is in no saved file. (cert-manager, every release,
+# fails the Order's sync on an alternate it cannot fetch or parse, and takes
+# the unlinked chain whose top matches: diagnose-alternate.sh.)
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$(dirname "$0")/../lib/fault_ca.sh"
