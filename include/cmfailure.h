@@ -41,6 +41,7 @@ struct cm_failure {
 	char *certificate_message;  /* the Certificate's (event Failed) */
 	char *sync_error;           /* "alternate": the error the Order's sync returns (the
 	                               controller's log), retried while it stays */
+	const char *request_event;  /* static, "alternate": the CertificateRequest's event */
 };
 
 /* What release v shows after acmectl's order failed with message (its
@@ -70,14 +71,17 @@ int cm_alternate_judge(const struct cm_version *v, const char *preferred, const 
     const char *body, size_t len, const char *fetch_error, const struct problem *p,
     char **error);
 
-/* What cert-manager shows while the sync of the Order ORDER (in namespace
+/* What release v shows while the sync of the Order ORDER (in namespace
  * ns) fails with error (from cm_alternate_judge): the Order valid without
- * a certificate, the CertificateRequest pending "Waiting for
- * order-controller to add certificate data to Order NS/ORDER" (from v1.1.0
- * to v1.21.1), the error in the controller's log only. Fills out (step
- * "alternate"; cm_failure_clear()). */
-void cm_alternate_view(const char *error, const char *ns, const char *order_name,
-    struct cm_failure *out);
+ * a certificate, the error in the controller's log only; from v1.2.0 the
+ * CertificateRequest pending, event OrderPending "Waiting for
+ * order-controller to add certificate data to Order NS/ORDER"; before,
+ * the CertificateRequest deletes that Order (its empty certificate does
+ * not decode) and creates it again, event OrderCreated "Created Order
+ * resource NS/ORDER": a new order, and a new certificate, each round.
+ * Fills out (step "alternate"; cm_failure_clear()). */
+void cm_alternate_view(const struct cm_version *v, const char *error, const char *ns,
+    const char *order_name, struct cm_failure *out);
 
 /* Frees the strings of f and zeroes it. */
 void cm_failure_clear(struct cm_failure *f);

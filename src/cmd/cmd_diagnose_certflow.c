@@ -464,7 +464,7 @@ static int judge_alternate(void *arg, const char *url, const struct acme_reply *
 		return verdict;
 	order = order_name(cr);
 	cm_failure_clear(&cr->failure);
-	cm_alternate_view(error, cr->cert->namespace != NULL ? cr->cert->namespace : "default",
+	cm_alternate_view(&cr->opts.version, error, cr->cert->namespace != NULL ? cr->cert->namespace : "default",
 	    order, &cr->failure);
 	err_set(ERR_ACME, "the alternate chain %s fails the Order's sync in cert-manager %s, "
 	    "retried while it stays so (acmectl's own issue passes it over): %s", url,

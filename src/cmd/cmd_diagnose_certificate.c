@@ -211,7 +211,8 @@ static void view_challenges(const struct cert_run *cr, json_t *objs)
 
 /* While the Order's sync fails on an alternate chain: the Order valid
  * without a certificate (the sync's error in the controller's log), the
- * CertificateRequest waiting for it. */
+ * CertificateRequest waiting for it (or, before v1.2.0, creating it
+ * again). */
 static void view_alternate_failed(const struct cert_run *cr, json_t *objs)
 {
 	const struct cm_failure *f = &cr->failure;
@@ -223,7 +224,7 @@ static void view_alternate_failed(const struct cert_run *cr, json_t *objs)
 	    f->order_reason, "error", f->sync_error));
 	json_array_append_new(objs, object("CertificateRequest", crname,
 	    json_pack("[o]", condition("Ready", "False", "Pending", f->request_message)),
-	    json_pack("[o]", event("Normal", "OrderPending", f->request_message))));
+	    json_pack("[o]", event("Normal", f->request_event, f->request_message))));
 	free(order);
 	free(crname);
 }

@@ -241,15 +241,21 @@ int cm_alternate_judge(const struct cm_version *v, const char *preferred, const 
 	return rc;
 }
 
-void cm_alternate_view(const char *error, const char *ns, const char *order_name,
-    struct cm_failure *out)
+void cm_alternate_view(const struct cm_version *v, const char *error, const char *ns,
+    const char *order_name, struct cm_failure *out)
 {
+	static const struct cm_version v1_2 = { 1, 2, 0 };
+	bool recreated = cm_version_cmp(v, &v1_2) < 0;
+
 	memset(out, 0, sizeof(*out));
 	out->step = "alternate";
 	out->order_state = "valid";
 	out->order_reason = xstrdup("");
-	out->request_message = xasprintf("Waiting for order-controller to add certificate "
-	    "data to Order %s/%s", ns, order_name);
+	out->request_event = recreated ? "OrderCreated" : "OrderPending";
+	out->request_message = recreated ?
+	    xasprintf("Created Order resource %s/%s", ns, order_name) :
+	    xasprintf("Waiting for order-controller to add certificate data to Order %s/%s",
+	    ns, order_name);
 	out->sync_error = xstrdup(error);
 }
 

@@ -186,9 +186,40 @@ static void judge_alternates(void)
 	}
 }
 
+/* The objects while the sync fails: the CertificateRequest waits from
+ * v1.2.0, and deletes and creates the Order again before. */
+static void alternate_views(void)
+{
+	static const struct {
+		const char *release, *event, *message;
+	} views[] = {
+		{ "v1.21.1", "OrderPending",
+		  "Waiting for order-controller to add certificate data to Order shop/" ORDER },
+		{ "v1.2.0", "OrderPending",
+		  "Waiting for order-controller to add certificate data to Order shop/" ORDER },
+		{ "v1.1.0", "OrderCreated", "Created Order resource shop/" ORDER },
+		{ "v1.0.0", "OrderCreated", "Created Order resource shop/" ORDER },
+	};
+
+	for (size_t i = 0; i < nitems(views); i++) {
+		struct cm_version v;
+		struct cm_failure f;
+
+		CHECK(cm_version_parse(views[i].release, &v) == 0, "%s", views[i].release);
+		cm_alternate_view(&v, "the error", "shop", ORDER, &f);
+		CHECK_STR(f.step, "alternate", views[i].release);
+		CHECK_STR(f.order_state, "valid", views[i].release);
+		CHECK_STR(f.request_event, views[i].event, views[i].release);
+		CHECK_STR(f.request_message, views[i].message, views[i].release);
+		CHECK_STR(f.sync_error, "the error", views[i].release);
+		cm_failure_clear(&f);
+	}
+}
+
 int main(void)
 {
 	judge_alternates();
+	alternate_views();
 	for (size_t i = 0; i < nitems(rows); i++) {
 		struct cm_version v;
 		struct cm_failure f;
