@@ -32,4 +32,18 @@ int certcheck_order(json_t *order, char *const *names, size_t n);
 int certcheck_issued(const char *leaf, const char *chain, const char *csr_b64url,
     char *const *names, size_t n, time_t now);
 
+/* The most bytes an alternate chain may take: a chain of a few
+ * certificates is a few KiB. */
+#define CERTCHECK_CHAIN_MAX (64 * 1024)
+
+/* Checks an alternate chain (Link rel="alternate"; len bytes, NUL-
+ * terminated) before it may replace the chain of leaf, the issued
+ * certificate (PEM) already checked by certcheck_issued: it is at most
+ * CERTCHECK_CHAIN_MAX bytes, every PEM certificate of it parses,
+ * its first is leaf, and each certificate names the next as its issuer
+ * and is signed by its key. Returns 0, or -1 with ERR_ACME and a reason
+ * that reads after "the alternate chain URL " ("holds no PEM
+ * certificate", "is a chain that does not link: ..."). */
+int certcheck_alternate(const char *leaf, const char *alternate, size_t len);
+
 #endif

@@ -37,6 +37,12 @@ struct order_request {
 	const char *preferred_chain; /* issuer CN of the chain's top, or NULL */
 	bool preferred_any_alternate; /* cert-manager before v1.15.0: only the
 	                                 alternates, any certificate's issuer CN */
+	/* Judges each alternate chain fetched for preferred_chain in place of
+	 * acmectl's rule (NULL: acmectl's, see order_choose_chain): its URL
+	 * and reply, NULL when the download failed (why is then in err).
+	 * 1 takes the chain as served, 0 goes on to the next, -1 (err set)
+	 * fails the order. Called with before_answer_arg. */
+	int (*judge_alternate)(void *arg, const char *url, const struct acme_reply *alt);
 	/* Called for each pending authorization once its challenge is
 	 * published and before it is answered (NULL: none): identifier,
 	 * whether it is a wildcard's, the token and key authorization. 0
@@ -126,12 +132,17 @@ int order_split_chain(const char *pem, char **leaf, char **rest);
 void order_result_clear(struct order_result *r);
 
 /* Fills out from a downloaded chain r; with a preferred top issuer CN
- * (NULL: none), looks through the first 10 alternates (Link
- * rel="alternate") when the default chain does not match, keeping the
- * default when none does. any_alternate is cert-manager's rule before
- * v1.15.0: the default chain is not looked at, and an alternate matches
- * when any of its certificates has that issuer CN. 0 or -1 with err. */
-int order_choose_chain(struct acme *a, const char *preferred, bool any_alternate,
+ * (req->preferred_chain; NULL: none), looks through the first 10
+ * alternates (Link rel="alternate") when the default chain does not
+ * match, keeping the default when none does. req->preferred_any_alternate
+ * is cert-manager's rule before v1.15.0: the default chain is not looked
+ * at, and an alternate matches when any of its certificates has that
+ * issuer CN. An alternate that cannot be downloaded or fails
+ * certcheck_alternate is passed over with one line naming its URL and
+ * why: the preference never costs the certificate issued. With
+ * req->judge_alternate, it decides on each alternate instead. 0, or -1
+ * with err when r holds no PEM certificate or the judge fails the order. */
+int order_choose_chain(struct acme *a, const struct order_request *req,
     const struct acme_reply *r, struct order_result *out);
 
 #endif

@@ -245,37 +245,47 @@ static size_t read_certs(const char *pem, X509 ***v, size_t *n)
 	return bad;
 }
 
-/* Checks that each certificate of v[0..n-1] is issued and signed by the
- * next. 0 or -1 with err. */
-static int check_links(X509 *const *v, size_t n)
+/* Why v[0..n-1] is not a chain in which each certificate is issued and
+ * signed by the next ("that does not link: ..." or "whose signatures do
+ * not verify: ..."), or NULL when it is. Caller frees. */
+static char *broken_link(X509 *const *v, size_t n)
 {
 	char *why, *issuer, *subject;
-	int rc;
 
 	for (size_t i = 0; i + 1 < n; i++) {
 		if (X509_NAME_cmp(X509_get_issuer_name(v[i]), X509_get_subject_name(v[i + 1])) != 0) {
 			issuer = X509_NAME_oneline(X509_get_issuer_name(v[i]), NULL, 0);
 			subject = X509_NAME_oneline(X509_get_subject_name(v[i + 1]), NULL, 0);
-			why = xasprintf("comes with a chain that does not link: certificate %zu "
-			    "names the issuer %s, certificate %zu is %s", i + 1,
-			    issuer ? issuer : "?", i + 2, subject ? subject : "?");
+			why = xasprintf("that does not link: certificate %zu names the issuer %s, "
+			    "certificate %zu is %s", i + 1, issuer ? issuer : "?", i + 2,
+			    subject ? subject : "?");
 			OPENSSL_free(issuer);
 			OPENSSL_free(subject);
-			rc = refuse(why);
-			free(why);
-			return rc;
+			return why;
 		}
 		if (X509_verify(v[i], X509_get0_pubkey(v[i + 1])) != 1) {
 			ERR_clear_error();
-			why = xasprintf("comes with a chain whose signatures do not verify: "
-			    "certificate %zu is not signed by the key of certificate %zu",
-			    i + 1, i + 2);
-			rc = refuse(why);
-			free(why);
-			return rc;
+			return xasprintf("whose signatures do not verify: certificate %zu is not "
+			    "signed by the key of certificate %zu", i + 1, i + 2);
 		}
 	}
-	return 0;
+	return NULL;
+}
+
+/* Checks that each certificate of v[0..n-1] is issued and signed by the
+ * next. 0 or -1 with err. */
+static int check_links(X509 *const *v, size_t n)
+{
+	char *broken = broken_link(v, n), *why;
+	int rc;
+
+	if (broken == NULL)
+		return 0;
+	why = xasprintf("comes with a chain %s", broken);
+	rc = refuse(why);
+	free(why);
+	free(broken);
+	return rc;
 }
 
 int certcheck_issued(const char *leaf, const char *chain, const char *csr_b64url,
@@ -304,5 +314,45 @@ out:
 	for (size_t i = 0; i < nv; i++)
 		X509_free(v[i]);
 	free(v);
+	return rc;
+}
+
+int certcheck_alternate(const char *leaf, const char *alternate, size_t len)
+{
+	X509 **v = NULL, **issued = NULL;
+	size_t nv = 0, ni = 0, bad;
+	char *broken;
+	int rc = -1;
+
+	if (len > CERTCHECK_CHAIN_MAX) {
+		err_set(ERR_ACME, "is %zu bytes, more than the %d KiB a chain may take", len,
+		    CERTCHECK_CHAIN_MAX / 1024);
+		goto out;
+	}
+	if ((bad = read_certs(alternate, &v, &nv)) > 0) {
+		err_set(ERR_ACME, "is a chain whose certificate %zu does not parse", bad);
+		goto out;
+	}
+	if (nv == 0) {
+		err_set(ERR_ACME, "holds no PEM certificate");
+		goto out;
+	}
+	if (read_certs(leaf, &issued, &ni) > 0 || ni != 1 || X509_cmp(v[0], issued[0]) != 0) {
+		err_set(ERR_ACME, "does not begin with the certificate issued");
+		goto out;
+	}
+	if ((broken = broken_link(v, nv)) != NULL) {
+		err_set(ERR_ACME, "is a chain %s", broken);
+		free(broken);
+		goto out;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < nv; i++)
+		X509_free(v[i]);
+	for (size_t i = 0; i < ni; i++)
+		X509_free(issued[i]);
+	free(v);
+	free(issued);
 	return rc;
 }

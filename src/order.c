@@ -781,9 +781,7 @@ static void download_all(struct acme *a, struct progress *p, size_t n)
 	for (size_t j = 0; j < k; j++) {
 		if (calls[j].error != NULL)
 			fail_call(of[j], &calls[j]);
-		else if (order_choose_chain(a, of[j]->req->preferred_chain,
-		    of[j]->req->preferred_any_alternate, &calls[j].reply,
-		    of[j]->out) != 0)
+		else if (order_choose_chain(a, of[j]->req, &calls[j].reply, of[j]->out) != 0)
 			fail(of[j]);
 	}
 	acme_calls_clear(calls, k);

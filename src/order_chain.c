@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certcheck.h"
 #include "certinfo.h"
 #include "err.h"
 #include "hdr.h"
@@ -70,12 +71,40 @@ static int take_chain(const char *pem, struct order_result *out)
 	return 0;
 }
 
-int order_choose_chain(struct acme *a, const char *preferred, bool any_alternate,
+/* The alternate chain at url, fetched into alt and checked against the
+ * issued leaf; 0, or -1 with why it cannot be used in err. */
+static int fetch_alternate(struct acme *a, const char *url, const char *leaf,
+    struct acme_reply *alt)
+{
+	if (acme_post(a, "download alternate chain", url, NULL, false, alt) != 0) {
+		err_prefix("could not be downloaded");
+		return -1;
+	}
+	return certcheck_alternate(leaf, alt->body, alt->body_len);
+}
+
+/* The judge's word on the alternate at url: downloaded into alt, or not
+ * (NULL to the judge, err holding why). 1 take, 0 next, -1 fail (err). */
+static int judged(struct acme *a, const struct order_request *req, const char *url,
+    struct acme_reply *alt)
+{
+	bool fetched = acme_post(a, "download alternate chain", url, NULL, false, alt) == 0;
+	int verdict = req->judge_alternate(req->before_answer_arg, url, fetched ? alt : NULL);
+
+	if (verdict >= 0)
+		err_clear();
+	return verdict;
+}
+
+int order_choose_chain(struct acme *a, const struct order_request *req,
     const struct acme_reply *r, struct order_result *out)
 {
+	const char *preferred = req->preferred_chain;
+	bool any_alternate = req->preferred_any_alternate, chosen = false;
 	struct acme_reply alt = { 0 };
-	char **alternates = NULL;
-	int rc = -1;
+	char **alternates = NULL, **unusable = NULL, *why;
+	size_t nunusable = 0;
+	int rc = -1, verdict;
 
 	if (take_chain(r->body, out) != 0)
 		goto out;
@@ -83,23 +112,38 @@ int order_choose_chain(struct acme *a, const char *preferred, bool any_alternate
 	if (preferred == NULL || (!any_alternate && chain_matches(r->body, preferred, false)))
 		goto out;
 	alternates = hdr_links((const char *const *)r->links, "alternate");
-	for (size_t i = 0; alternates[i] != NULL && i < ALTERNATES_MAX; i++) {
-		if (acme_post(a, "download alternate chain", alternates[i], NULL, false, &alt) != 0) {
-			rc = -1;
-			goto out;
+	unusable = xcalloc(ALTERNATES_MAX + 1, sizeof(*unusable));
+	for (size_t i = 0; alternates[i] != NULL && i < ALTERNATES_MAX && !chosen; i++) {
+		if (req->judge_alternate != NULL) {
+			if ((verdict = judged(a, req, alternates[i], &alt)) < 0) {
+				rc = -1;
+				goto out;
+			}
+			chosen = verdict > 0;
+		} else if (fetch_alternate(a, alternates[i], out->cert, &alt) != 0) {
+			why = err_take_message();
+			unusable[nunusable++] = xasprintf("the alternate chain %s %s",
+			    alternates[i], why);
+			free(why);
+		} else {
+			chosen = chain_matches(alt.body, preferred, any_alternate);
 		}
-		if (chain_matches(alt.body, preferred, any_alternate)) {
+		if (chosen) {
 			logmsg(LOG_VERBOSE, "using the alternate chain %s (%s issuer \"%s\")",
 			    alternates[i], any_alternate ? "a" : "top", preferred);
 			rc = take_chain(alt.body, out);
-			goto out;
 		}
 		acme_reply_clear(&alt);
 	}
-	logmsg(LOG_NORMAL, "no chain has the preferred top issuer \"%s\"; "
-	    "keeping the default chain", preferred);
+	for (size_t i = 0; i < nunusable; i++)
+		logmsg(LOG_NORMAL, "%s; %s", unusable[i],
+		    chosen ? "passed over" : "keeping the default chain");
+	if (!chosen && nunusable == 0)
+		logmsg(LOG_NORMAL, "no chain has the preferred %sissuer \"%s\"; "
+		    "keeping the default chain", any_alternate ? "" : "top ", preferred);
 out:
 	strv_free(alternates);
+	strv_free(unusable);
 	acme_reply_clear(&alt);
 	return rc;
 }

@@ -429,14 +429,49 @@ static char **order_names(const struct cert_run *cr)
 	return names;
 }
 
-/* After a refusal by the CA: what cert-manager shows on its objects. */
+/* The Order's name as shown: the cluster generates it. Caller frees. */
+static char *order_name(const struct cert_run *cr)
+{
+	return xasprintf("%s-xxxxx-NNNNNNNNNN", cr->cert->name != NULL ? cr->cert->name : "CERT");
+}
+
+/* After a refusal by the CA: what cert-manager shows on its objects (an
+ * alternate chain's failure has shown it already). */
 static void note_failure(struct cert_run *cr)
 {
-	char *order = xasprintf("%s-xxxxx-NNNNNNNNNN", cr->cert->name != NULL ?
-	    cr->cert->name : "CERT");
+	char *order;
 
+	if (cr->failure.step != NULL)
+		return;
+	order = order_name(cr);
 	cm_failure_view(&cr->opts.version, err_message(), err_get_problem(), order, &cr->failure);
 	free(order);
+}
+
+/* The release's preferredChain on an alternate chain (cm_alternate_judge),
+ * not acmectl's: one cert-manager cannot fetch or parse fails the order
+ * here as it fails the Order's sync there, again at each retry; one whose
+ * issuer matches is taken whether or not it links. */
+static int judge_alternate(void *arg, const char *url, const struct acme_reply *alt)
+{
+	struct cert_run *cr = arg;
+	char *error = NULL, *order;
+	int verdict = cm_alternate_judge(&cr->opts.version, cr->preferred_chain, url,
+	    alt != NULL ? alt->body : NULL, alt != NULL ? alt->body_len : 0,
+	    alt != NULL ? NULL : err_message(), alt != NULL ? NULL : err_get_problem(), &error);
+
+	if (verdict >= 0)
+		return verdict;
+	order = order_name(cr);
+	cm_failure_clear(&cr->failure);
+	cm_alternate_view(&cr->opts.version, error, cr->cert->namespace != NULL ? cr->cert->namespace : "default",
+	    order, &cr->failure);
+	err_set(ERR_ACME, "the alternate chain %s fails the Order's sync in cert-manager %s, "
+	    "retried while it stays so (acmectl's own issue passes it over): %s", url,
+	    cr->version, error);
+	free(order);
+	free(error);
+	return -1;
 }
 
 /* Orders, answers, finalizes; fills res. A refusal is recorded, not
@@ -456,7 +491,8 @@ static int run_order(struct cert_run *cr, struct session *s, EVP_PKEY *key,
 	    .dns01_record = dns01_record,
 	    .account_key = s->account_key, .before_answer = self_check,
 	    .before_answer_arg = cr, .preferred_chain = cr->preferred_chain,
-	    .preferred_any_alternate = cm_version_cmp(&cr->opts.version, &v1_15) < 0 };
+	    .preferred_any_alternate = cm_version_cmp(&cr->opts.version, &v1_15) < 0,
+	    .judge_alternate = judge_alternate };
 	int rc = -1;
 
 	if ((solver == NULL && hook == NULL) ||

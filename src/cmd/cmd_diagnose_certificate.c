@@ -136,6 +136,8 @@ static const char *overall(const struct cert_run *cr)
 	}
 	if (cr->failure.step != NULL && strcmp(cr->failure.step, "authorization") == 0)
 		return "ca_refused";
+	if (cr->failure.step != NULL && strcmp(cr->failure.step, "alternate") == 0)
+		return "alternate_chain_failed";
 	if (cr->issue_error != NULL)
 		return "order_failed";
 	return reachable && !cr->issued ? "reachable" : "ok";
@@ -205,6 +207,26 @@ static void view_challenges(const struct cert_run *cr, json_t *objs)
 
 		json_array_append_new(objs, ch);
 	}
+}
+
+/* While the Order's sync fails on an alternate chain: the Order valid
+ * without a certificate (the sync's error in the controller's log), the
+ * CertificateRequest waiting for it (or, before v1.2.0, creating it
+ * again). */
+static void view_alternate_failed(const struct cert_run *cr, json_t *objs)
+{
+	const struct cm_failure *f = &cr->failure;
+	const char *cert = cr->cert->name != NULL ? cr->cert->name : "CERT";
+	char *crname = xasprintf("%s-xxxxx", cert), *order = xasprintf("%s-NNNNNNNNNN", crname);
+
+	json_array_append_new(objs, json_pack("{s:s,s:s,s:[],s:[],s:s,s:s,s:s}", "kind", "Order",
+	    "name", order, "conditions", "events", "state", f->order_state, "reason",
+	    f->order_reason, "error", f->sync_error));
+	json_array_append_new(objs, object("CertificateRequest", crname,
+	    json_pack("[o]", condition("Ready", "False", "Pending", f->request_message)),
+	    json_pack("[o]", event("Normal", f->request_event, f->request_message))));
+	free(order);
+	free(crname);
 }
 
 /* After the CA refused: the failed Challenge (a validation), the Order,
@@ -307,6 +329,8 @@ static json_t *cm_objects(const struct cert_run *cr)
 		view_cn_failed(cr, objs);
 	else if (cr->issued)
 		view_issued(cr, objs);
+	else if (cr->failure.step != NULL && strcmp(cr->failure.step, "alternate") == 0)
+		view_alternate_failed(cr, objs);
 	else if (cr->failure.step != NULL)
 		view_failed(cr, objs);
 	else

@@ -1,5 +1,7 @@
 /* fuzz_pem_chain.c - PEM certificate chains: what a CA serves as the
- * certificate, and the cert.pem/fullchain.pem files renew and list read.
+ * certificate or an alternate chain (acmectl's check, and cert-manager's as
+ * diagnose models it), and the cert.pem/fullchain.pem files renew and list
+ * read.
  * renew's light reader (certinfo_parse_window) must agree with the full
  * one on every certificate both read: a disagreement in the dates or the
  * issuer aborts, and one in the ARI id unless OpenSSL found an extension
@@ -16,7 +18,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "certcheck.h"
 #include "certinfo.h"
+#include "cmfailure.h"
 #include "fuzz.h"
 #include "order.h"
 
@@ -62,6 +66,23 @@ static void check_answers(const char *pem, char **cns)
 	free(top);
 }
 
+/* The text as an alternate chain cert-manager fetched, by both rules: a
+ * verdict of -1 comes with an error, any other without. */
+static void alternate_judged(const char *pem, size_t len)
+{
+	static const struct cm_version releases[] = { { 1, 21, 1 }, { 1, 14, 5 } };
+	char *error;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(releases) / sizeof(releases[0]); i++) {
+		rc = cm_alternate_judge(&releases[i], "fuzz", "https://ca.example/alt", pem,
+		    len, NULL, NULL, &error);
+		if (rc < -1 || rc > 1 || (rc == -1) != (error != NULL))
+			abort();
+		free(error);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *pem = fuzz_string(data, size), *leaf = NULL, *rest = NULL, **cns;
@@ -89,7 +110,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	check_answers(pem, cns);
 	strv_free(cns);
+	alternate_judged(pem, strlen(pem));
 	if (order_split_chain(pem, &leaf, &rest) == 0) {
+		/* the same text as an alternate chain of its own first
+		 * certificate: checked whatever it holds, accepted only whole */
+		if (certcheck_alternate(leaf, pem, strlen(pem)) == 0 && strlen(pem) > CERTCHECK_CHAIN_MAX)
+			abort();
 		free(leaf);
 		free(rest);
 	}

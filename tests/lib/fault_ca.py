@@ -29,6 +29,7 @@ import base64
 import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -574,11 +575,24 @@ def alternate_broken(x):
     (rel="alternate", at ALTERNATE_PATH on this front), which the fault
     breaks: alternate-garbage random bytes, alternate-huge a PEM block of
     4 MiB, alternate-not-pem an HTML page, alternate-unlinked a chain whose
-    top certificate did not issue the one below. The default chain is
-    Pebble's."""
+    top certificate did not issue the one below, alternate-500 an HTTP 500
+    problem document with Retry-After 0 (every time), alternate-reset a TCP reset instead of
+    an answer. The default chain is Pebble's."""
     fault = x.handler.server.fault
     if x.method == "POST" and x.path.startswith(ALTERNATE_PATH):
         x.handler.event("FAULT %s POST %s" % (fault, x.path))
+        if fault == "alternate-500":
+            # Retry-After 0: the client's retries come at once, not in 7 s
+            status, headers, body = x.problem(500, {
+                "type": "urn:ietf:params:acme:error:serverInternal",
+                "detail": "alternate chain store down"})
+            return status, headers + [("Retry-After", "0")], body
+        if fault == "alternate-reset":
+            # SO_LINGER 0: closing sends a TCP RST, not a FIN, and no answer
+            x.handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                            struct.pack("ii", 1, 0))
+            x.handler.close_connection = True
+            return None
         ctype, body = alternate_bodies(x)[fault]
         return 200, [("Content-Type", ctype),
                      ("Replay-Nonce", x.handler.fresh_nonce())], body
@@ -631,6 +645,8 @@ FAULTS = {
     "alternate-huge": alternate_broken,
     "alternate-not-pem": alternate_broken,
     "alternate-unlinked": alternate_broken,
+    "alternate-500": alternate_broken,
+    "alternate-reset": alternate_broken,
 }
 
 

@@ -1,6 +1,6 @@
 /* test_certcheck.c - what the CA returned, against what was asked for: the
  * order's identifiers, and the issued certificate's key, names, validity
- * and chain, over the certificates of tests/unit/data/certcheck (made by
+ * and chain, and an alternate chain offered instead, over the certificates of tests/unit/data/certcheck (made by
  * make-certcheck.sh, valid 2020-01-01 .. 2040-01-01; each row passes its
  * own "now"). */
 #include "config.h"
@@ -69,6 +69,30 @@ static const struct {
 	  CERT "comes with a chain whose certificate 3 does not parse" },
 	{ "leaf-ok.pem", "not-a-cert.pem inter.pem", "csr-a.der", FOUR, NOW,  /* not hidden by a good one after it */
 	  CERT "comes with a chain whose certificate 2 does not parse" },
+};
+
+/* Alternate chains for leaf-ok.pem, the certificate issued. */
+static const struct {
+	const char *alternate;                   /* files, space-separated */
+	size_t pad;                              /* line breaks appended */
+	const char *want;                        /* the error, or NULL */
+} alternates[] = {
+	{ "leaf-ok.pem inter.pem", 0, NULL },
+	{ "leaf-ok.pem inter.pem root.pem", 0, NULL },
+	{ "leaf-ok.pem", 0, NULL },
+	{ "", 0, "holds no PEM certificate" },
+	{ "not-a-cert.pem", 0, "is a chain whose certificate 1 does not parse" },
+	{ "leaf-ok.pem not-a-cert.pem inter.pem", 0, "is a chain whose certificate 2 does not parse" },
+	{ "inter.pem root.pem", 0, "does not begin with the certificate issued" },
+	{ "leaf-other-key.pem inter.pem", 0, "does not begin with the certificate issued" },
+	{ "leaf-ok.pem root.pem", 0, "is a chain that does not link: certificate 1 names the "
+	  "issuer /CN=certcheck test intermediate, certificate 2 is /CN=certcheck test root" },
+	{ "leaf-ok.pem inter-forged.pem", 0, "is a chain whose signatures do not verify: "
+	  "certificate 1 is not signed by the key of certificate 2" },
+	/* padded to CERTCHECK_CHAIN_MAX bytes, and one more */
+	{ "leaf-ok.pem inter.pem", CERTCHECK_CHAIN_MAX, NULL },
+	{ "leaf-ok.pem inter.pem", CERTCHECK_CHAIN_MAX + 1,
+	  "is 65537 bytes, more than the 64 KiB a chain may take" },
 };
 
 static const struct {
@@ -176,6 +200,27 @@ int main(void)
 		free(leaf);
 		free(chain);
 		free(csr);
+	}
+	for (size_t i = 0; i < nitems(alternates); i++) {
+		char *leaf = read_files("leaf-ok.pem"), *alt = read_files(alternates[i].alternate);
+		size_t len = strlen(alt);
+		int rc;
+
+		if (alternates[i].pad > len) {
+			alt = xrealloc(alt, alternates[i].pad + 1);
+			memset(alt + len, '\n', alternates[i].pad - len);
+			len = alternates[i].pad;
+			alt[len] = '\0';
+		}
+		err_clear();
+		rc = certcheck_alternate(leaf, alt, len);
+		CHECK_INT(rc, alternates[i].want ? -1 : 0, alternates[i].alternate);
+		CHECK_STR(alternates[i].want ? err_message() : NULL, alternates[i].want,
+		    alternates[i].alternate);
+		if (alternates[i].want)
+			CHECK_INT(err_kind(), ERR_ACME, alternates[i].alternate);
+		free(leaf);
+		free(alt);
 	}
 	for (size_t i = 0; i < nitems(orders); i++) {
 		json_t *order = json_object(), *authz = json_array();

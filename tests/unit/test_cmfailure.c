@@ -1,6 +1,8 @@
 /* test_cmfailure.c - cert-manager's objects after the CA refused an order:
  * one row per refusal acmectl meets (validation, newOrder, finalize, the
- * order turning invalid) and per release where the wording differs. */
+ * order turning invalid) and per release where the wording differs; and
+ * preferredChain on one alternate chain, over the certificates of
+ * tests/unit/data/certcheck (certcheck test root > intermediate > leaf). */
 #include "config.h"
 
 #include <stdio.h>
@@ -75,8 +77,149 @@ static const struct {
 	  NULL, NULL, "a network failure is acmectl's own line, not the CA's refusal" },
 };
 
+#define URL "https://ca.example/alt/1"
+#define ROOT "certcheck test root"
+#define INTER "certcheck test intermediate"
+#define EMPTY "error fetching certificate chain from " URL ": acme: certificate chain is empty"
+#define PREFERRED "error retrieving preferred chain: "
+#define ALTERNATE "error retrieving alternate chain: "
+#define OLD_EMPTY "error fetching alternate certificate chain from " URL \
+	": acme: certificate chain is empty"
+
+static struct problem down = { "urn:ietf:params:acme:error:serverInternal", "down", 500, NULL, 0 };
+
+static const struct {
+	const char *release, *preferred;
+	const char *files;          /* the alternate: data files, space-separated */
+	const char *text;           /* or this text; both NULL: the download failed */
+	size_t pad;                 /* line breaks appended up to this length */
+	int want;                   /* 1 taken, 0 the next, -1 the sync fails */
+	const char *error;
+} alternates[] = {
+	/* from v1.15.0 the top certificate's issuer, links not checked */
+	{ "v1.21.1", ROOT, "leaf-ok.pem inter.pem", NULL, 0, 1, NULL },
+	{ "v1.15.0", INTER, "leaf-ok.pem inter.pem", NULL, 0, 0, NULL },
+	{ "v1.21.1", ROOT, "leaf-ok.pem root.pem", NULL, 0, 1, NULL },
+	/* before, any certificate's, the first match */
+	{ "v1.14.5", INTER, "leaf-ok.pem inter.pem", NULL, 0, 1, NULL },
+	{ "v1.1.0", "no such CA", "leaf-ok.pem inter.pem root.pem", NULL, 0, 0, NULL },
+	/* FetchCert's refusals, wrapped as each release wraps them */
+	{ "v1.21.1", ROOT, NULL, "<html>Not here</html>\n", 0, -1, PREFERRED EMPTY },
+	{ "v1.15.0", ROOT, NULL, "", 0, -1, PREFERRED EMPTY },
+	{ "v1.14.5", ROOT, NULL, "", 0, -1, ALTERNATE OLD_EMPTY },
+	{ "v1.7.0", ROOT, NULL, "", 0, -1, ALTERNATE OLD_EMPTY },
+	{ "v1.6.0", ROOT, NULL, "", 0, -1, OLD_EMPTY },
+	{ "v1.5.0", ROOT, NULL, "", 0, -1,
+	  "error fetching alternate certificates: acme: certificate chain is empty" },
+	{ "v1.21.1", ROOT, NULL, "-----BEGIN PRIVATE KEY-----\nQUFB\n-----END PRIVATE KEY-----\n", 0, -1,
+	  PREFERRED "error fetching certificate chain from " URL ": acme: invalid PEM cert type "
+	  "\"PRIVATE KEY\"" },
+	{ "v1.21.1", ROOT, "leaf-ok.pem inter.pem inter.pem inter.pem inter.pem inter.pem", NULL, 0,
+	  -1, PREFERRED "error fetching certificate chain from " URL
+	  ": acme: certificate chain is too long" },
+	{ "v1.21.1", ROOT, "leaf-ok.pem inter.pem inter.pem inter.pem inter.pem", NULL, 0, 1, NULL },
+	{ "v1.21.1", ROOT, "leaf-ok.pem inter.pem", NULL, 5242880 + 5242880 / 33, 1, NULL },
+	{ "v1.21.1", ROOT, "leaf-ok.pem inter.pem", NULL, 5242880 + 5242880 / 33 + 1, -1,
+	  PREFERRED "error fetching certificate chain from " URL ": acme: certificate chain is too big" },
+	/* then crypto/x509: the top only from v1.15.0, each in turn before */
+	{ "v1.21.1", ROOT, "leaf-ok.pem not-a-cert.pem", NULL, 0, -1,
+	  PREFERRED "error parsing certificate chain: x509: malformed certificate" },
+	{ "v1.21.1", ROOT, "not-a-cert.pem inter.pem", NULL, 0, 1, NULL },
+	{ "v1.14.5", ROOT, "not-a-cert.pem inter.pem", NULL, 0, -1,
+	  ALTERNATE "error parsing alternate certificate chain: x509: malformed certificate" },
+	{ "v1.14.5", INTER, "leaf-ok.pem not-a-cert.pem", NULL, 0, 1, NULL },
+	{ "v1.5.0", ROOT, "not-a-cert.pem", NULL, 0, -1,
+	  "error parsing alternate certificates: x509: malformed certificate" },
+	/* the download failed: the CA's problem as Go's acme.Error */
+	{ "v1.21.1", ROOT, NULL, NULL, 0, -1, PREFERRED "error fetching certificate chain from " URL
+	  ": 500 urn:ietf:params:acme:error:serverInternal: down" },
+};
+
+/* The data files named in list (space-separated), joined. Caller frees. */
+static char *read_files(const char *list)
+{
+	char *all = xstrdup(""), *names = xstrdup(list), *save = NULL, *t, *path, buf[8192];
+
+	for (char *f = strtok_r(names, " ", &save); f != NULL; f = strtok_r(NULL, " ", &save)) {
+		FILE *fp = fopen(path = test_data_file("certcheck", f), "rb");
+		size_t n = fp != NULL ? fread(buf, 1, sizeof(buf) - 1, fp) : 0;
+
+		CHECK(fp != NULL, "cannot read %s", path);
+		buf[n] = '\0';
+		t = xasprintf("%s%s", all, buf);
+		free(all);
+		all = t;
+		if (fp != NULL)
+			fclose(fp);
+		free(path);
+	}
+	free(names);
+	return all;
+}
+
+static void judge_alternates(void)
+{
+	for (size_t i = 0; i < nitems(alternates); i++) {
+		char *body = alternates[i].files != NULL ? read_files(alternates[i].files) :
+		    alternates[i].text != NULL ? xstrdup(alternates[i].text) : NULL, *error, ctx[200];
+		size_t len = body != NULL ? strlen(body) : 0;
+		struct cm_version v;
+		int rc;
+
+		snprintf(ctx, sizeof(ctx), "%s, %s: %s%s (%zu)", alternates[i].release,
+		    alternates[i].preferred, alternates[i].files ? alternates[i].files : "",
+		    alternates[i].text ? alternates[i].text : "", alternates[i].pad);
+		if (alternates[i].pad > len) {
+			body = xrealloc(body, alternates[i].pad + 1);
+			memset(body + len, '\n', alternates[i].pad - len);
+			len = alternates[i].pad;
+			body[len] = '\0';
+		}
+		CHECK(cm_version_parse(alternates[i].release, &v) == 0, "%s", ctx);
+		rc = cm_alternate_judge(&v, alternates[i].preferred, URL, body, len,
+		    body == NULL ? "download alternate chain: serverInternal: down" : NULL,
+		    body == NULL ? &down : NULL, &error);
+		CHECK_INT(rc, alternates[i].want, ctx);
+		CHECK_STR(error, alternates[i].error, ctx);
+		free(error);
+		free(body);
+	}
+}
+
+/* The objects while the sync fails: the CertificateRequest waits from
+ * v1.2.0, and deletes and creates the Order again before. */
+static void alternate_views(void)
+{
+	static const struct {
+		const char *release, *event, *message;
+	} views[] = {
+		{ "v1.21.1", "OrderPending",
+		  "Waiting for order-controller to add certificate data to Order shop/" ORDER },
+		{ "v1.2.0", "OrderPending",
+		  "Waiting for order-controller to add certificate data to Order shop/" ORDER },
+		{ "v1.1.0", "OrderCreated", "Created Order resource shop/" ORDER },
+		{ "v1.0.0", "OrderCreated", "Created Order resource shop/" ORDER },
+	};
+
+	for (size_t i = 0; i < nitems(views); i++) {
+		struct cm_version v;
+		struct cm_failure f;
+
+		CHECK(cm_version_parse(views[i].release, &v) == 0, "%s", views[i].release);
+		cm_alternate_view(&v, "the error", "shop", ORDER, &f);
+		CHECK_STR(f.step, "alternate", views[i].release);
+		CHECK_STR(f.order_state, "valid", views[i].release);
+		CHECK_STR(f.request_event, views[i].event, views[i].release);
+		CHECK_STR(f.request_message, views[i].message, views[i].release);
+		CHECK_STR(f.sync_error, "the error", views[i].release);
+		cm_failure_clear(&f);
+	}
+}
+
 int main(void)
 {
+	judge_alternates();
+	alternate_views();
 	for (size_t i = 0; i < nitems(rows); i++) {
 		struct cm_version v;
 		struct cm_failure f;
