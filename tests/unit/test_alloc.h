@@ -145,9 +145,9 @@ static inline long alloc_fail_each(const char *what, const struct alloc_build *b
 		*oom += WEXITSTATUS(status) == ALLOC_OUT_OF_MEMORY;
 		CHECK(WEXITSTATUS(status) == ALLOC_OUT_OF_MEMORY || WEXITSTATUS(status) == ALLOC_WHOLE,
 		    "%s, allocation %ld failing: %s%s", what, n,
-		    WEXITSTATUS(status) == ALLOC_SHORT ? "the result came out short of a part" :
+		    WEXITSTATUS(status) == ALLOC_SHORT ? "the result came out short of a part: " :
 		    WEXITSTATUS(status) == ALLOC_REFUSED ? "refused: " : "the child exited otherwise",
-		    WEXITSTATUS(status) == ALLOC_REFUSED ? said : "");
+		    WEXITSTATUS(status) != ALLOC_OUT_OF_MEMORY ? said : "");
 		if (WEXITSTATUS(status) == ALLOC_OUT_OF_MEMORY)
 			CHECK_STR(said, "acmectl: out of memory\n", what);
 	}
