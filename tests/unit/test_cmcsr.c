@@ -6,14 +6,9 @@
  * every allocation of a build failing in turn. */
 #include "config.h"
 
-#include <sys/wait.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <openssl/crypto.h>
 
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -24,18 +19,8 @@
 #include "err.h"
 #include "key.h"
 #include "test.h"
+#include "test_alloc.h"
 #include "util.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define HAVE_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
-#define HAVE_LSAN 1
-#endif
-#endif
-#ifdef HAVE_LSAN
-#include <sanitizer/lsan_interface.h>
-#endif
 
 #define CERT "kind: Certificate\nmetadata: {name: web, namespace: shop}\nspec:\n" \
 	"  secretName: web-tls\n  issuerRef: {name: le, kind: ClusterIssuer}\n"
@@ -412,63 +397,35 @@ static void test_common_name(void)
 	cm_certificate_free(c);
 }
 
-/* OpenSSL allocates through these, which count its allocations and fail
- * the one numbered fail_at (-1: none). */
-static long allocs, fail_at = -1;
+/* A build of test_alloc_failures: the Certificate, its release, gates and
+ * key, and the extensions of its CSR built without a failure. */
+struct cmcsr_case {
+	const struct cm_certificate *c;
+	const struct cm_version *v;
+	const struct cm_csr_gates *g;
+	EVP_PKEY *key;
+	const char *whole;
+};
 
-static void *counted_malloc(size_t n, const char *file, int line)
+static void *make_cmcsr(void *arg)
 {
-	(void)file;
-	(void)line;
-	return allocs++ == fail_at ? NULL : malloc(n);
+	struct cmcsr_case *b = arg;
+
+	return cm_csr_build(b->c, b->v, b->g, b->key);
 }
 
-static void *counted_realloc(void *p, size_t n, const char *file, int line)
+/* ALLOC_WHOLE when the CSR decodes with every extension of the whole one. */
+static enum alloc_outcome judge_cmcsr(void *csr, void *arg)
 {
-	(void)file;
-	(void)line;
-	return allocs++ == fail_at ? NULL : realloc(p, n);
-}
+	struct cmcsr_case *b = arg;
+	X509_REQ *req = decode_csr(csr);
+	char *exts = req != NULL ? exts_text(req) : xstrdup("");
+	bool whole = strcmp(exts, b->whole) == 0;
 
-static void counted_free(void *p, const char *file, int line)
-{
-	(void)file;
-	(void)line;
-	free(p);
-}
-
-/* How a build with allocation n failing ended, as the child's exit status
- * (4 is acmectl's on out of memory; the others are no one else's). */
-enum outcome { OUT_OF_MEMORY = 4, CSR_WHOLE = 60, NOTHING_FAILED, CSR_SHORT, SAN_BLAMED,
-	REFUSED };
-
-/* In a child: builds c's CSR with allocation n failing and says how it
- * ended. Never returns. */
-static void build_failing(const struct cm_certificate *c, const struct cm_version *v,
-    const struct cm_csr_gates *g, EVP_PKEY *key, const char *whole, long n)
-{
-	char *csr, *exts;
-	X509_REQ *req;
-	long used;
-
-#ifdef HAVE_LSAN
-	/* what an exit on out of memory leaves allocated is not a leak */
-	__lsan_disable();
-#endif
-	allocs = 0;
-	fail_at = n;
-	csr = cm_csr_build(c, v, g, key);
-	fail_at = -1;
-	used = allocs;
-	if (csr == NULL) {
-		fputs(err_message(), stderr);
-		_exit(strstr(err_message(), "subjectAltName") != NULL ? SAN_BLAMED : REFUSED);
-	}
-	req = decode_csr(csr);
-	exts = req != NULL ? exts_text(req) : xstrdup("");
-	if (strcmp(exts, whole) != 0)
-		_exit(CSR_SHORT);
-	_exit(used <= n ? NOTHING_FAILED : CSR_WHOLE);
+	free(exts);
+	X509_REQ_free(req);
+	free(csr);
+	return whole ? ALLOC_WHOLE : ALLOC_SHORT;
 }
 
 /* Each allocation of building a CSR with every kind of name failing in
@@ -484,15 +441,13 @@ static void test_alloc_failures(void)
 	    "  uris: ['spiffe://a.example/w']\n");
 	/* Ed25519: signing allocates little, so there are fewer to fail */
 	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-	char *csr, *whole, said[64];
 	struct cm_version v;
 	struct cm_csr_gates g;
+	struct cmcsr_case b = { c, &v, &g, key, NULL };
+	struct alloc_build build = { make_cmcsr, judge_cmcsr, &b };
+	char *csr, *whole;
 	X509_REQ *req;
-	int status, fds[2];
-	size_t oom = 0, refused = 0;
-	ssize_t got;
-	pid_t pid;
-	long n;
+	long n = 0, oom = 0;
 
 	cm_version_parse("v1.21.1", &v);
 	cm_csr_gates_default(&v, &g);
@@ -501,39 +456,10 @@ static void test_alloc_failures(void)
 	whole = req != NULL ? exts_text(req) : NULL;
 	CHECK(whole != NULL && strstr(whole, "URI:spiffe://a.example/w") != NULL,
 	    "the CSR without failures has every name: %s", whole ? whole : err_message());
-	for (n = 0; whole != NULL; n++) {
-		if (pipe(fds) != 0)
-			break;
-		fflush(stdout);
-		fflush(stderr);
-		if ((pid = fork()) == 0) {
-			dup2(fds[1], STDERR_FILENO);
-			close(fds[0]);
-			build_failing(c, &v, &g, key, whole, n);
-		}
-		close(fds[1]);
-		got = read(fds[0], said, sizeof(said) - 1);
-		said[got > 0 ? got : 0] = '\0';
-		close(fds[0]);
-		if (pid == -1 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
-			CHECK(false, "allocation %ld: the child ended abnormally", n);
-			break;
-		}
-		if (WEXITSTATUS(status) == NOTHING_FAILED)
-			break;
-		oom += WEXITSTATUS(status) == OUT_OF_MEMORY;
-		refused += WEXITSTATUS(status) == REFUSED;
-		CHECK(WEXITSTATUS(status) == OUT_OF_MEMORY || WEXITSTATUS(status) == CSR_WHOLE,
-		    "allocation %ld failed: %s", n,
-		    WEXITSTATUS(status) == CSR_SHORT ? "a CSR short of a name" :
-		    WEXITSTATUS(status) == SAN_BLAMED ? "the subjectAltName was blamed" :
-		    WEXITSTATUS(status) == REFUSED ? said :
-		    "the child exited otherwise");
-		if (WEXITSTATUS(status) == OUT_OF_MEMORY)
-			CHECK_STR(said, "acmectl: out of memory\n", "allocation failed: one line");
-	}
-	CHECK(n > 20 && oom > 0, "%ld allocations failed in turn, %zu out of memory, "
-	    "%zu refused", n, oom, refused);
+	b.whole = whole;
+	if (whole != NULL)
+		n = alloc_fail_each("cert-manager's CSR", &build, &oom);
+	CHECK(n > 20 && oom > 0, "%ld allocations failed in turn, %ld out of memory", n, oom);
 	free(whole);
 	X509_REQ_free(req);
 	free(csr);
@@ -544,8 +470,7 @@ static void test_alloc_failures(void)
 int main(void)
 {
 	/* before OpenSSL allocates anything: later it refuses */
-	CHECK(CRYPTO_set_mem_functions(counted_malloc, counted_realloc, counted_free) == 1,
-	    "OpenSSL allocates through the counters");
+	alloc_counting_start();
 	test_csr();
 	test_refusals();
 	test_common_name();
