@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 /* How far in the future a new certificate's notBefore may lie: the CA's
  * clock and ours disagree a little. */
@@ -21,16 +22,18 @@
 int certcheck_order(json_t *order, char *const *names, size_t n);
 
 /* Checks a certificate the CA issued, before anything is written: the leaf
- * (PEM) parses; its public key is the key of the CSR that was finalized
- * (base64url DER); its subjectAltNames are exactly the n names (as
+ * (PEM) parses; its public key is the key of the CSR that was finalized:
+ * key when the caller has it (the certificate key that signed the CSR;
+ * borrowed), else the CSR's (csr_b64url, base64url DER, decoded only then:
+ * --csr); its subjectAltNames are exactly the n names (as
  * certcheck_order compares them); it is valid at now (notBefore <= now +
  * CERTCHECK_SKEW_S, notAfter > now); every certificate of chain (PEM, the
  * issuers as served; empty only when the CA sent none) parses, and each
  * certificate of leaf + chain names the next as its issuer and is signed
  * by its key. Returns 0, or -1 with ERR_ACME "the CA returned a
  * certificate that <reason>". */
-int certcheck_issued(const char *leaf, const char *chain, const char *csr_b64url,
-    char *const *names, size_t n, time_t now);
+int certcheck_issued(const char *leaf, const char *chain, EVP_PKEY *key,
+    const char *csr_b64url, char *const *names, size_t n, time_t now);
 
 /* The most bytes an alternate chain may take: a chain of a few
  * certificates is a few KiB. */

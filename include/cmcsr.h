@@ -69,8 +69,9 @@ char *cm_csr_common_name(const struct cm_certificate *c, const struct cm_version
  * base64url(DER) (caller frees) or NULL with ERR_USAGE: a usage cert-manager
  * does not know, an IP address Go cannot parse, a literalSubject acmectl
  * does not read (escapes, '#' values, ';': go-ldap's readings of those
- * changed between releases). Running out of memory while it encodes the
- * extensions exits as the x* allocators do (oom). */
+ * changed between releases), an attribute OID DER cannot encode, an RSA
+ * key too small to sign with its digest. Running out of memory exits as
+ * the x* allocators do (oom). */
 char *cm_csr_build(const struct cm_certificate *c, const struct cm_version *v,
     const struct cm_csr_gates *g, EVP_PKEY *key);
 

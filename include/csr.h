@@ -9,8 +9,10 @@
  * (DNS names, or IP literals as iPAddress) and whose CN is the first name
  * when it fits 64 bytes and is not an IP literal (CAs read a CN as a DNS
  * name); without a CN the subjectAltName is critical (RFC 5280 4.2.1.6).
- * Names must be non-empty printable ASCII (IDNs as A-labels).
- * Returns base64url(DER), caller frees; NULL with ERR_USAGE. */
+ * Names must be non-empty printable ASCII (IDNs as A-labels), key one
+ * key.c accepts. Returns base64url(DER), caller frees; NULL with ERR_USAGE
+ * for a name that is not. Exits as out of memory (oom) when OpenSSL cannot
+ * allocate. */
 char *csr_build(EVP_PKEY *key, char *const *names, size_t nnames);
 
 /* Reads a CSR from PEM or DER file path, verifies its self-signature and

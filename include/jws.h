@@ -7,6 +7,11 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+/* Each function here refuses with err set what it cannot use (a key that
+ * is not RSA, P-256 or P-384; a kid, nonce or URL that is not UTF-8, the
+ * CA's as ERR_ACME) and exits as the x* allocators do (oom) when OpenSSL
+ * or jansson cannot allocate. */
+
 /* The JWS "alg" for a key: "ES256" (P-256), "ES384" (P-384), "RS256" (RSA).
  * NULL for anything else. Static string. */
 const char *jws_alg(EVP_PKEY *key);

@@ -7,6 +7,7 @@
 #define ACMECTL_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -34,6 +35,10 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 
 /* Frees a NULL-terminated array of strings and the array itself. NULL is fine. */
 void strv_free(char **v);
+
+/* True when s is valid UTF-8 as jansson checks a string (no overlong
+ * forms, surrogates or code points beyond U+10FFFF). */
+bool str_is_utf8(const char *s);
 
 /* s for a message: bytes outside printable ASCII as \xNN, so a hostile
  * argument or file cannot drive the terminal. Caller frees. Never NULL. */
@@ -63,6 +68,13 @@ size_t strv_len(char *const *v);
 
 /* The n strings of v joined with sep between them. Caller frees. */
 char *str_join(const char *const *v, size_t n, const char *sep);
+
+/* doc as JSON text under jansson's flags (an object or an array, or any
+ * value with JSON_ENCODE_ANY); caller frees. Never NULL. Unlike
+ * json_dumps, whose buffer can fail to grow in the middle of a dump and
+ * leave out an object's key without a word (jansson 2.14 ignores the
+ * result of writing a key), every piece is appended with xrealloc. */
+char *json_xdumps(const json_t *doc, size_t flags);
 
 /* Prints doc to stdout as indented JSON and a newline (--json output). */
 void json_print(const json_t *doc);

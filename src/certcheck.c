@@ -146,13 +146,15 @@ static EVP_PKEY *csr_key(const char *csr_b64url)
 	return key;
 }
 
-/* Checks the leaf's key against the CSR's. 0 or -1 with err. */
-static int check_key(X509 *leaf, const char *csr_b64url)
+/* Checks the leaf's key against key, the one the CSR was signed with, or
+ * when the caller has none (--csr) against the CSR's. 0 or -1 with err. */
+static int check_key(X509 *leaf, EVP_PKEY *key, const char *csr_b64url)
 {
-	EVP_PKEY *want = csr_key(csr_b64url);
+	EVP_PKEY *decoded = key == NULL ? csr_key(csr_b64url) : NULL;
+	EVP_PKEY *want = key != NULL ? key : decoded;
 	int same = want != NULL && EVP_PKEY_eq(X509_get0_pubkey(leaf), want) == 1;
 
-	EVP_PKEY_free(want);
+	EVP_PKEY_free(decoded);
 	return same ? 0 : refuse("is for another public key than the CSR's");
 }
 
@@ -288,8 +290,8 @@ static int check_links(X509 *const *v, size_t n)
 	return rc;
 }
 
-int certcheck_issued(const char *leaf, const char *chain, const char *csr_b64url,
-    char *const *names, size_t n, time_t now)
+int certcheck_issued(const char *leaf, const char *chain, EVP_PKEY *key,
+    const char *csr_b64url, char *const *names, size_t n, time_t now)
 {
 	X509 **v = NULL;
 	size_t nv = 0, bad;
@@ -300,7 +302,7 @@ int certcheck_issued(const char *leaf, const char *chain, const char *csr_b64url
 		refuse("is not a certificate");
 		goto out;
 	}
-	if (check_key(v[0], csr_b64url) != 0 || check_names(v[0], names, n) != 0 ||
+	if (check_key(v[0], key, csr_b64url) != 0 || check_names(v[0], names, n) != 0 ||
 	    check_validity(v[0], now) != 0)
 		goto out;
 	if ((bad = read_certs(chain ? chain : "", &v, &nv)) > 0) {

@@ -29,16 +29,6 @@
 /* ub-common-name (RFC 5280 appendix A.1). */
 #define CN_MAX 64
 
-/* The reason of the newest OpenSSL error, for messages; empties the queue. */
-static const char *ossl_reason(void)
-{
-	unsigned long e = ERR_peek_last_error();
-	const char *r = e != 0 ? ERR_reason_error_string(e) : NULL;
-
-	ERR_clear_error();
-	return r != NULL ? r : "unknown OpenSSL error";
-}
-
 /* Parses an IPv4 or IPv6 literal into addr (16 bytes); returns its length
  * (4 or 16) or 0 when name is not an IP literal. */
 static int ip_parse(const char *name, unsigned char *addr)
@@ -50,82 +40,47 @@ static int ip_parse(const char *name, unsigned char *addr)
 	return 0;
 }
 
-/* A subjectAltName entry for name: iPAddress for IP literals, else dNSName.
- * NULL with err set. */
-static GENERAL_NAME *san_entry(const char *name)
+/*
+ * Building a request. The names were checked (name_ok) and the key by
+ * key.c (RSA of at least its minimum size, EC P-256 or P-384): what OpenSSL
+ * is asked to encode and sign it can refuse only when it cannot allocate,
+ * which exits as the x* allocators do (oom).
+ */
+
+/* Appends the subjectAltName entry for name to gens: iPAddress for an IP
+ * literal, else dNSName. */
+static void san_push(GENERAL_NAMES *gens, const char *name)
 {
 	unsigned char addr[16];
-	GENERAL_NAME *gn;
-	ASN1_STRING *val;
-	int addrlen, type;
+	int addrlen = ip_parse(name, addr);
+	ASN1_STRING *val = addrlen != 0 ? ASN1_OCTET_STRING_new() : ASN1_IA5STRING_new();
+	GENERAL_NAME *gn = GENERAL_NAME_new();
 
-	if ((addrlen = ip_parse(name, addr)) != 0) {
-		type = GEN_IPADD;
-		val = ASN1_OCTET_STRING_new();
-	} else {
-		type = GEN_DNS;
-		val = ASN1_IA5STRING_new();
-	}
-	if (val == NULL || (gn = GENERAL_NAME_new()) == NULL) {
-		ASN1_STRING_free(val);
-		err_set(ERR_USAGE, "CSR: %s", ossl_reason());
-		return NULL;
-	}
-	if (addrlen != 0 ? !ASN1_STRING_set(val, addr, addrlen) :
-	    !ASN1_STRING_set(val, name, (int)strlen(name))) {
-		ASN1_STRING_free(val);
-		GENERAL_NAME_free(gn);
-		err_set(ERR_USAGE, "CSR: %s", ossl_reason());
-		return NULL;
-	}
-	GENERAL_NAME_set0_value(gn, type, val);
-	return gn;
+	if (val == NULL || gn == NULL || (addrlen != 0 ?
+	    ASN1_STRING_set(val, addr, addrlen) : ASN1_STRING_set(val, name, -1)) != 1)
+		oom();
+	GENERAL_NAME_set0_value(gn, addrlen != 0 ? GEN_IPADD : GEN_DNS, val);
+	if (sk_GENERAL_NAME_push(gens, gn) == 0)
+		oom();
 }
 
 /* Adds the subjectAltName request extension for names to req. Critical
- * when the subject is empty (RFC 5280 4.2.1.6). Returns 0 or -1 with err. */
-static int add_san(X509_REQ *req, char *const *names, size_t nnames,
-    bool critical)
+ * when the subject is empty (RFC 5280 4.2.1.6). */
+static void add_san(X509_REQ *req, char *const *names, size_t nnames, bool critical)
 {
-	STACK_OF(X509_EXTENSION) *exts = NULL;
-	GENERAL_NAMES *gens;
-	GENERAL_NAME *gn;
-	X509_EXTENSION *ext = NULL;
-	size_t i;
-	int rc = -1;
+	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+	GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
+	X509_EXTENSION *ext;
 
-	if ((gens = sk_GENERAL_NAME_new_null()) == NULL) {
-		err_set(ERR_USAGE, "CSR subjectAltName: %s", ossl_reason());
-		goto out;
-	}
-	for (i = 0; i < nnames; i++) {
-		if ((gn = san_entry(names[i])) == NULL)
-			goto out;
-		if (!sk_GENERAL_NAME_push(gens, gn)) {
-			GENERAL_NAME_free(gn);
-			err_set(ERR_USAGE, "CSR subjectAltName: %s",
-			    ossl_reason());
-			goto out;
-		}
-	}
-	if ((ext = X509V3_EXT_i2d(NID_subject_alt_name, critical, gens)) ==
-	    NULL ||
-	    (exts = sk_X509_EXTENSION_new_null()) == NULL ||
-	    !sk_X509_EXTENSION_push(exts, ext)) {
-		err_set(ERR_USAGE, "CSR subjectAltName: %s", ossl_reason());
-		goto out;
-	}
-	ext = NULL;  /* now owned by exts */
-	if (!X509_REQ_add_extensions(req, exts)) {
-		err_set(ERR_USAGE, "CSR subjectAltName: %s", ossl_reason());
-		goto out;
-	}
-	rc = 0;
-out:
-	X509_EXTENSION_free(ext);
+	if (exts == NULL || gens == NULL)
+		oom();
+	for (size_t i = 0; i < nnames; i++)
+		san_push(gens, names[i]);
+	if ((ext = X509V3_EXT_i2d(NID_subject_alt_name, critical, gens)) == NULL ||
+	    sk_X509_EXTENSION_push(exts, ext) == 0 || X509_REQ_add_extensions(req, exts) != 1)
+		oom();
 	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
 	GENERAL_NAMES_free(gens);
-	return rc;
 }
 
 /* True when name can go into a dNSName (IA5String) or an iPAddress: printable
@@ -145,9 +100,8 @@ static bool name_ok(const char *name)
 char *csr_build(EVP_PKEY *key, char *const *names, size_t nnames)
 {
 	unsigned char addr[16], *der = NULL;
-	X509_REQ *req = NULL;
-	X509_NAME *subj;
-	char *b64 = NULL;
+	X509_REQ *req;
+	char *b64;
 	bool has_cn;
 	size_t i;
 	int derlen;
@@ -165,27 +119,18 @@ char *csr_build(EVP_PKEY *key, char *const *names, size_t nnames)
 	}
 	/* CAs read a CN as a DNS name, so an IP literal stays out of it. */
 	has_cn = strlen(names[0]) <= CN_MAX && ip_parse(names[0], addr) == 0;
+	/* a CN of printable ASCII within CN_MAX: the UTF-8 conversion to
+	 * commonName's string type refuses nothing */
 	if ((req = X509_REQ_new()) == NULL ||
-	    !X509_REQ_set_version(req, X509_REQ_VERSION_1) ||
-	    (subj = X509_REQ_get_subject_name(req)) == NULL ||
-	    (has_cn && !X509_NAME_add_entry_by_NID(subj, NID_commonName,
-	    MBSTRING_UTF8, (const unsigned char *)names[0], -1, -1, 0))) {
-		err_set(ERR_USAGE, "CSR subject: %s", ossl_reason());
-		goto out;
-	}
-	if (add_san(req, names, nnames, !has_cn) == -1)
-		goto out;
-	if (!X509_REQ_set_pubkey(req, key) ||
-	    X509_REQ_sign(req, key, EVP_sha256()) <= 0) {
-		err_set(ERR_USAGE, "signing CSR: %s", ossl_reason());
-		goto out;
-	}
-	if ((derlen = i2d_X509_REQ(req, &der)) <= 0) {
-		err_set(ERR_USAGE, "encoding CSR: %s", ossl_reason());
-		goto out;
-	}
+	    X509_REQ_set_version(req, X509_REQ_VERSION_1) != 1 ||
+	    (has_cn && X509_NAME_add_entry_by_NID(X509_REQ_get_subject_name(req),
+	    NID_commonName, MBSTRING_UTF8, (const unsigned char *)names[0], -1, -1, 0) != 1))
+		oom();
+	add_san(req, names, nnames, !has_cn);
+	if (X509_REQ_set_pubkey(req, key) != 1 || X509_REQ_sign(req, key, EVP_sha256()) <= 0 ||
+	    (derlen = i2d_X509_REQ(req, &der)) <= 0)
+		oom();
 	b64 = b64url_encode(der, (size_t)derlen);
-out:
 	OPENSSL_free(der);
 	X509_REQ_free(req);
 	return b64;
@@ -360,10 +305,9 @@ char *csr_from_data(const unsigned char *data, size_t len, const char *path, cha
 		goto out;
 	}
 	names_sort_unique(v, n);
-	if ((derlen = i2d_X509_REQ(req, &der)) <= 0) {
-		err_set(ERR_USAGE, "%s: encoding CSR: %s", path, ossl_reason());
-		goto out;
-	}
+	/* a request OpenSSL decoded encodes again unless it cannot allocate */
+	if ((derlen = i2d_X509_REQ(req, &der)) <= 0)
+		oom();
 	b64 = b64url_encode(der, (size_t)derlen);
 	*names = v;
 	v = NULL;

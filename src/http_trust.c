@@ -39,7 +39,8 @@ int http_trust_backend(const char *ca_bundle)
 }
 
 /* Reads every certificate of a PEM file. Returns the stack (caller frees with
- * sk_X509_pop_free) or NULL with ERR_USAGE. */
+ * sk_X509_pop_free) or NULL with ERR_USAGE; exits as out of memory (oom)
+ * when OpenSSL cannot allocate. */
 static STACK_OF(X509) *load_pem_certs(const char *path)
 {
 	STACK_OF(X509) *certs = NULL;
@@ -51,17 +52,17 @@ static STACK_OF(X509) *load_pem_certs(const char *path)
 		err_set(ERR_USAGE, "cannot open CA bundle %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	certs = sk_X509_new_null();
+	if ((certs = sk_X509_new_null()) == NULL)
+		oom();
 	ERR_clear_error();
-	while ((x = PEM_read_X509(fp, NULL, NULL, NULL)) != NULL) {
-		if (!sk_X509_push(certs, x)) {
-			X509_free(x);
-			err_set(ERR_USAGE, "CA bundle %s: out of memory", path);
-			goto fail;
-		}
-	}
-	/* The reader ends with "no start line" at a clean end of file. */
+	while ((x = PEM_read_X509(fp, NULL, NULL, NULL)) != NULL)
+		if (sk_X509_push(certs, x) == 0)
+			oom();
+	/* The reader ends with "no start line" at a clean end of file; one
+	 * that could not allocate is not the bundle's fault. */
 	e = ERR_peek_last_error();
+	if (ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE)
+		oom();
 	if (sk_X509_num(certs) == 0 || ERR_GET_LIB(e) != ERR_LIB_PEM ||
 	    ERR_GET_REASON(e) != PEM_R_NO_START_LINE) {
 		err_set(ERR_USAGE, "CA bundle %s: %s", path,
@@ -156,8 +157,10 @@ static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *arg)
 	(void)easy;
 	store = SSL_CTX_get_cert_store(ssl_ctx);
 	for (i = 0; i < sk_X509_num(t->extra); i++) {
+		/* a certificate already there is no failure (OpenSSL 1.1.1+):
+		 * only allocating can fail */
 		if (!X509_STORE_add_cert(store, sk_X509_value(t->extra, i)))
-			return CURLE_SSL_CACERT_BADFILE;
+			oom();
 	}
 	return CURLE_OK;
 }

@@ -347,7 +347,7 @@ static int save_issued(struct session *s, const struct issue_spec *spec,
 	json_t *record;
 	int rc;
 
-	if (certcheck_issued(res->cert, res->chain, p->csr, spec->names,
+	if (certcheck_issued(res->cert, res->chain, p->cert_key, p->csr, spec->names,
 	    strv_len(spec->names), time(NULL)) != 0)
 		return -1;
 	record = issue_record(spec, s->opts->server, s->account_url);

@@ -44,27 +44,22 @@ static const struct {
 	{ "HS512", "SHA512" },
 };
 
-/* The reason of the newest OpenSSL error, for messages; empties the queue. */
-static const char *ossl_reason(void)
-{
-	unsigned long e = ERR_peek_last_error();
-	const char *r = e != 0 ? ERR_reason_error_string(e) : NULL;
-
-	ERR_clear_error();
-	return r != NULL ? r : "unknown OpenSSL error";
-}
-
 /* The scheme for key, or NULL when ACME cannot use the key. */
 static const struct sig_alg *sig_alg_of(EVP_PKEY *key)
 {
+	const char *type = EVP_PKEY_get0_type_name(key);
 	char group[64];
 	int nid;
 
-	if (EVP_PKEY_is_a(key, "RSA"))
-		return &rs256;
-	if (!EVP_PKEY_is_a(key, "EC"))
-		return NULL;
+	/* by the type's name, not EVP_PKEY_is_a: that allocates to look the
+	 * name up, and answers false when it cannot */
+	if (type == NULL || strcmp(type, "EC") != 0)
+		return type != NULL && strcmp(type, "RSA") == 0 ? &rs256 : NULL;
+	/* a key without a named group has none to give; OpenSSL says when it
+	 * could not allocate the asking */
 	if (!EVP_PKEY_get_group_name(key, group, sizeof(group), NULL)) {
+		if (ERR_GET_REASON(ERR_peek_last_error()) == ERR_R_MALLOC_FAILURE)
+			oom();
 		ERR_clear_error();
 		return NULL;
 	}
@@ -94,6 +89,13 @@ const char *jws_alg(EVP_PKEY *key)
 	return sa != NULL ? sa->alg : NULL;
 }
 
+/*
+ * The keys here passed sig_alg_need (RSA, EC P-256 or P-384), and what
+ * jansson is given to encode is base64url or valid UTF-8 checked before:
+ * what OpenSSL or jansson refuse of them they refuse only for want of
+ * memory, which exits as the x* allocators do (oom).
+ */
+
 /* base64url of a big-endian key parameter, left-padded with zeros to padlen
  * bytes, or minimal when padlen is 0. NULL with err set. */
 static char *bn_param_b64(EVP_PKEY *key, const char *param, size_t padlen)
@@ -103,11 +105,8 @@ static char *bn_param_b64(EVP_PKEY *key, const char *param, size_t padlen)
 	char *b64 = NULL;
 	size_t len;
 
-	if (!EVP_PKEY_get_bn_param(key, param, &bn)) {
-		err_set(ERR_USAGE, "reading key parameter %s: %s", param,
-		    ossl_reason());
-		goto out;
-	}
+	if (!EVP_PKEY_get_bn_param(key, param, &bn))
+		oom();
 	len = padlen != 0 ? padlen : (size_t)BN_num_bytes(bn);
 	buf = xmalloc(len);
 	if (BN_bn2binpad(bn, buf, (int)len) < 0) {
@@ -147,7 +146,7 @@ json_t *jws_jwk(EVP_PKEY *key)
 		    "kty", "EC", "x", a, "y", b);
 	}
 	if (jwk == NULL)
-		err_set(ERR_USAGE, "building JWK: out of memory");
+		oom();
 out:
 	free(a);
 	free(b);
@@ -159,23 +158,16 @@ char *jws_thumbprint(EVP_PKEY *key)
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen;
 	json_t *jwk;
-	char *canon = NULL, *thumb = NULL;
+	char *canon, *thumb;
 
 	if ((jwk = jws_jwk(key)) == NULL)
 		return NULL;
 	/* RFC 7638 3.3: no whitespace, members sorted; our values need no
 	 * escaping. */
-	if ((canon = json_dumps(jwk, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
-		err_set(ERR_USAGE, "serialising JWK: out of memory");
-		goto out;
-	}
-	if (!EVP_Digest(canon, strlen(canon), md, &mdlen, EVP_sha256(),
-	    NULL)) {
-		err_set(ERR_USAGE, "hashing JWK: %s", ossl_reason());
-		goto out;
-	}
+	canon = json_xdumps(jwk, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!EVP_Digest(canon, strlen(canon), md, &mdlen, EVP_sha256(), NULL))
+		oom();
 	thumb = b64url_encode(md, mdlen);
-out:
 	free(canon);
 	json_decref(jwk);
 	return thumb;
@@ -192,8 +184,9 @@ char *jws_key_authorization(EVP_PKEY *key, const char *token)
 	return keyauth;
 }
 
-/* Converts a DER ECDSA-Sig-Value to the JWS form r||s, each big-endian and
- * padded to n bytes (RFC 7518 section 3.4). Returns 2n bytes or NULL. */
+/* Converts a DER ECDSA-Sig-Value that OpenSSL made to the JWS form r||s,
+ * each big-endian and padded to n bytes (RFC 7518 section 3.4). Returns 2n
+ * bytes or NULL. */
 static unsigned char *ecdsa_der_to_raw(const unsigned char *der,
     size_t derlen, size_t n)
 {
@@ -202,11 +195,8 @@ static unsigned char *ecdsa_der_to_raw(const unsigned char *der,
 	ECDSA_SIG *sig;
 	unsigned char *raw = NULL;
 
-	if ((sig = d2i_ECDSA_SIG(NULL, &p, (long)derlen)) == NULL) {
-		err_set(ERR_USAGE, "decoding ECDSA signature: %s",
-		    ossl_reason());
-		goto out;
-	}
+	if ((sig = d2i_ECDSA_SIG(NULL, &p, (long)derlen)) == NULL)
+		oom();
 	ECDSA_SIG_get0(sig, &r, &s);
 	raw = xmalloc(2 * n);
 	if (BN_bn2binpad(r, raw, (int)n) < 0 ||
@@ -215,7 +205,6 @@ static unsigned char *ecdsa_der_to_raw(const unsigned char *der,
 		free(raw);
 		raw = NULL;
 	}
-out:
 	ECDSA_SIG_free(sig);
 	return raw;
 }
@@ -230,19 +219,12 @@ static unsigned char *sign_raw(EVP_PKEY *key, const struct sig_alg *sa,
 	size_t derlen = 0;
 
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    !EVP_DigestSignInit_ex(ctx, NULL, sa->digest, NULL, NULL, key,
-	    NULL) ||
-	    !EVP_DigestSign(ctx, NULL, &derlen, (const unsigned char *)data,
-	    len)) {
-		err_set(ERR_USAGE, "%s signing: %s", sa->alg, ossl_reason());
-		goto out;
-	}
+	    !EVP_DigestSignInit_ex(ctx, NULL, sa->digest, NULL, NULL, key, NULL) ||
+	    !EVP_DigestSign(ctx, NULL, &derlen, (const unsigned char *)data, len))
+		oom();
 	der = xmalloc(derlen);
-	if (!EVP_DigestSign(ctx, der, &derlen, (const unsigned char *)data,
-	    len)) {
-		err_set(ERR_USAGE, "%s signing: %s", sa->alg, ossl_reason());
-		goto out;
-	}
+	if (!EVP_DigestSign(ctx, der, &derlen, (const unsigned char *)data, len))
+		oom();
 	if (sa->field_len == 0) {
 		/* RSASSA-PKCS1-v1_5 output is already the JWS form. */
 		sig = der;
@@ -251,7 +233,6 @@ static unsigned char *sign_raw(EVP_PKEY *key, const struct sig_alg *sa,
 	} else if ((sig = ecdsa_der_to_raw(der, derlen, sa->field_len)) !=
 	    NULL)
 		*siglen = 2 * sa->field_len;
-out:
 	free(der);
 	EVP_MD_CTX_free(ctx);
 	return sig;
@@ -265,10 +246,7 @@ static char *signing_input(json_t *hdr, const char *payload, char **prot64,
 {
 	char *hdr_json;
 
-	if ((hdr_json = json_dumps(hdr, JSON_COMPACT)) == NULL) {
-		err_set(ERR_USAGE, "serialising JWS header: out of memory");
-		return NULL;
-	}
+	hdr_json = json_xdumps(hdr, JSON_COMPACT);
 	*prot64 = b64url_encode(hdr_json, strlen(hdr_json));
 	*pay64 = b64url_encode(payload, strlen(payload));
 	free(hdr_json);
@@ -288,7 +266,7 @@ static json_t *flattened(const char *prot64, const char *pay64,
 	    "payload", pay64, "signature", sig64);
 	free(sig64);
 	if (jws == NULL)
-		err_set(ERR_USAGE, "building JWS: out of memory");
+		oom();
 	return jws;
 }
 
@@ -325,7 +303,7 @@ static json_t *header_with_jwk(EVP_PKEY *key, const struct sig_alg *sa)
 		return NULL;
 	/* json_pack steals jwk even when it fails. */
 	if ((hdr = json_pack("{s:s, s:o}", "alg", sa->alg, "jwk", jwk)) == NULL)
-		err_set(ERR_USAGE, "building JWS header: out of memory");
+		oom();
 	return hdr;
 }
 
@@ -343,26 +321,26 @@ char *jws_sign(EVP_PKEY *key, const char *kid, const char *nonce,
 	}
 	if ((sa = sig_alg_need(key)) == NULL)
 		return NULL;
+	/* all three come from the CA: its Location, Replay-Nonce, directory */
+	if ((kid != NULL && !str_is_utf8(kid)) || !str_is_utf8(nonce) || !str_is_utf8(url)) {
+		err_set(ERR_ACME, "cannot sign a request: the CA's %s is not UTF-8",
+		    kid != NULL && !str_is_utf8(kid) ? "account URL" :
+		    !str_is_utf8(nonce) ? "anti-replay nonce" : "request URL");
+		return NULL;
+	}
 	if (kid == NULL)
 		hdr = header_with_jwk(key, sa);
-	else if ((hdr = json_pack("{s:s, s:s}", "alg", sa->alg, "kid", kid)) ==
-	    NULL)
-		err_set(ERR_USAGE, "JWS header: account URL is not UTF-8");
+	else if ((hdr = json_pack("{s:s, s:s}", "alg", sa->alg, "kid", kid)) == NULL)
+		oom();
 	if (hdr == NULL)
 		return NULL;
 	if (json_object_set_new(hdr, "nonce", json_string(nonce)) == -1 ||
-	    json_object_set_new(hdr, "url", json_string(url)) == -1) {
-		json_decref(hdr);
-		err_set(ERR_USAGE, "JWS header: nonce or URL is not UTF-8");
+	    json_object_set_new(hdr, "url", json_string(url)) == -1)
+		oom();
+	if ((jws = jws_build(key, sa, hdr, payload != NULL ? payload : "")) == NULL)
 		return NULL;
-	}
-	if ((jws = jws_build(key, sa, hdr, payload != NULL ? payload : "")) ==
-	    NULL)
-		return NULL;
-	out = json_dumps(jws, JSON_COMPACT);
+	out = json_xdumps(jws, JSON_COMPACT);
 	json_decref(jws);
-	if (out == NULL)
-		err_set(ERR_USAGE, "serialising JWS: out of memory");
 	return out;
 }
 
@@ -373,29 +351,26 @@ json_t *jws_sign_inner(EVP_PKEY *key, const char *url, const char *payload)
 
 	if ((sa = sig_alg_need(key)) == NULL)
 		return NULL;
-	if (url == NULL) {
-		err_set(ERR_ACME, "cannot sign a request without a URL");
+	if (url == NULL || !str_is_utf8(url)) {
+		err_set(ERR_ACME, "cannot sign a request %s", url == NULL ? "without a URL" :
+		    "to a URL of the CA's that is not UTF-8");
 		return NULL;
 	}
 	if ((hdr = header_with_jwk(key, sa)) == NULL)
 		return NULL;
-	if (json_object_set_new(hdr, "url", json_string(url)) == -1) {
-		json_decref(hdr);
-		err_set(ERR_USAGE, "JWS header: URL is not UTF-8");
-		return NULL;
-	}
+	if (json_object_set_new(hdr, "url", json_string(url)) == -1)
+		oom();
 	return jws_build(key, sa, hdr, payload != NULL ? payload : "");
 }
 
-/* HMAC of data under the named digest into mac (EVP_MAX_MD_SIZE bytes).
- * Returns 0, or -1 with err set. */
-static int hmac(const char *digest, const unsigned char *key, size_t keylen,
+/* HMAC of data under the named digest into mac (EVP_MAX_MD_SIZE bytes),
+ * with a key that is not empty. */
+static void hmac(const char *digest, const unsigned char *key, size_t keylen,
     const char *data, size_t len, unsigned char *mac, size_t *maclen)
 {
-	EVP_MAC *alg = NULL;
+	EVP_MAC *alg;
 	EVP_MAC_CTX *ctx = NULL;
 	OSSL_PARAM params[2];
-	int rc = -1;
 
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 	    (char *)digest, 0);
@@ -404,15 +379,10 @@ static int hmac(const char *digest, const unsigned char *key, size_t keylen,
 	    (ctx = EVP_MAC_CTX_new(alg)) == NULL ||
 	    !EVP_MAC_init(ctx, key, keylen, params) ||
 	    !EVP_MAC_update(ctx, (const unsigned char *)data, len) ||
-	    !EVP_MAC_final(ctx, mac, maclen, EVP_MAX_MD_SIZE)) {
-		err_set(ERR_USAGE, "HMAC-%s: %s", digest, ossl_reason());
-		goto out;
-	}
-	rc = 0;
-out:
+	    !EVP_MAC_final(ctx, mac, maclen, EVP_MAX_MD_SIZE))
+		oom();
 	EVP_MAC_CTX_free(ctx);
 	EVP_MAC_free(alg);
-	return rc;
 }
 
 json_t *jws_eab(const char *alg, const char *kid, const unsigned char *mac_key,
@@ -436,24 +406,24 @@ json_t *jws_eab(const char *alg, const char *kid, const unsigned char *mac_key,
 		    "MAC key");
 		goto out;
 	}
-	if (account_jwk == NULL || url == NULL) {
+	if (!json_is_object(account_jwk) || url == NULL) {
 		err_set(ERR_USAGE, "EAB needs the account JWK and the newAccount "
 		    "URL");
 		goto out;
 	}
-	if ((hdr = json_pack("{s:s, s:s, s:s}", "alg", alg, "kid", kid,
-	    "url", url)) == NULL ||
-	    (payload = json_dumps(account_jwk, JSON_COMPACT | JSON_SORT_KEYS)) ==
-	    NULL) {
-		err_set(ERR_USAGE, "building EAB: kid, URL or JWK is not valid "
-		    "JSON text");
+	if (!str_is_utf8(kid)) {
+		err_set(ERR_USAGE, "EAB: the key identifier is not UTF-8");
 		goto out;
 	}
-	if ((input = signing_input(hdr, payload, &prot64, &pay64)) == NULL)
+	if (!str_is_utf8(url)) {
+		err_set(ERR_ACME, "EAB: the CA's newAccount URL is not UTF-8");
 		goto out;
-	if (hmac(mac_algs[i].digest, mac_key, mac_key_len, input,
-	    strlen(input), mac, &maclen) == -1)
-		goto out;
+	}
+	if ((hdr = json_pack("{s:s, s:s, s:s}", "alg", alg, "kid", kid, "url", url)) == NULL)
+		oom();
+	payload = json_xdumps(account_jwk, JSON_COMPACT | JSON_SORT_KEYS);
+	input = signing_input(hdr, payload, &prot64, &pay64);
+	hmac(mac_algs[i].digest, mac_key, mac_key_len, input, strlen(input), mac, &maclen);
 	jws = flattened(prot64, pay64, mac, maclen);
 out:
 	OPENSSL_cleanse(mac, sizeof(mac));

@@ -132,6 +132,17 @@ static size_t utf8_char(const unsigned char *s, size_t len, unsigned long *cp)
 	return n;
 }
 
+bool str_is_utf8(const char *s)
+{
+	size_t len = strlen(s), n;
+	unsigned long cp;
+
+	for (size_t i = 0; i < len; i += n)
+		if ((n = utf8_char((const unsigned char *)s + i, len - i, &cp)) == 0)
+			return false;
+	return true;
+}
+
 /* True for what must not reach a terminal as it is: C0 and C1 controls,
  * DEL, and the bidirectional controls that reorder the text shown. */
 static bool is_hidden(unsigned long cp)
@@ -224,6 +235,36 @@ char *str_join(const char *const *v, size_t n, const char *sep)
 		strcat(s, v[i]);
 	}
 	return s;
+}
+
+/* The text json_xdumps builds: its bytes so far and their room. */
+struct dump_buf {
+	char *s;
+	size_t len, size;
+};
+
+/* Appends one piece jansson hands over; never fails (xrealloc). */
+static int dump_append(const char *piece, size_t len, void *arg)
+{
+	struct dump_buf *b = arg;
+
+	if (b->len + len + 1 > b->size) {
+		b->size = (b->len + len + 1) * 2;
+		b->s = xrealloc(b->s, b->size);
+	}
+	memcpy(b->s + b->len, piece, len);
+	b->len += len;
+	b->s[b->len] = '\0';
+	return 0;
+}
+
+char *json_xdumps(const json_t *doc, size_t flags)
+{
+	struct dump_buf b = { xstrdup(""), 0, 1 };
+
+	if (json_dump_callback(doc, dump_append, &b, flags) != 0)
+		oom();
+	return b.s;
 }
 
 void json_print(const json_t *doc)

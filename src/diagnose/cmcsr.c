@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -151,45 +153,42 @@ static int go_string_type(const char *s)
 }
 
 /* Adds value as an attribute of type obj: a new RDN, or one more value of
- * the last one when same_rdn. */
-static int add_atv(X509_NAME *name, const ASN1_OBJECT *obj, const char *value, bool same_rdn)
+ * the last one when same_rdn. The value goes in as the bytes of a string
+ * type named outright, which OpenSSL neither converts nor checks: a failure
+ * can only be one to allocate. */
+static void add_atv(X509_NAME *name, const ASN1_OBJECT *obj, const char *value, bool same_rdn)
 {
 	if (X509_NAME_add_entry_by_OBJ(name, obj, go_string_type(value),
-	    (const unsigned char *)value, (int)strlen(value), -1, same_rdn ? -1 : 0) != 1) {
-		err_set(ERR_USAGE, "cannot encode the CSR's subject value \"%s\"", value);
-		return -1;
-	}
-	return 0;
+	    (const unsigned char *)value, (int)strlen(value), -1, same_rdn ? -1 : 0) != 1)
+		oom();
 }
 
 /* A list as Go's pkix.Name appends it: one RDN holding every value. */
-static int add_list(X509_NAME *name, int nid, const struct cm_strings *l)
+static void add_list(X509_NAME *name, int nid, const struct cm_strings *l)
 {
 	ASN1_OBJECT *obj = OBJ_nid2obj(nid);
 
 	for (size_t i = 0; i < l->n; i++)
-		if (add_atv(name, obj, l->v[i], i > 0) != 0)
-			return -1;
-	return 0;
+		add_atv(name, obj, l->v[i], i > 0);
 }
 
 /* spec.subject and commonName in the order of Go's Name.ToRDNSequence. */
-static int subject_from_spec(X509_NAME *name, const struct cm_certificate *c)
+static void subject_from_spec(X509_NAME *name, const struct cm_certificate *c)
 {
 	char *cn_value = c->common_name, *sn_value = c->serial_number;
 	struct cm_strings cn = { &cn_value, 1 }, sn = { &sn_value, 1 };
 
-	return add_list(name, NID_countryName, &c->countries) != 0 ||
-	    add_list(name, NID_stateOrProvinceName, &c->provinces) != 0 ||
-	    add_list(name, NID_localityName, &c->localities) != 0 ||
-	    add_list(name, NID_streetAddress, &c->street_addresses) != 0 ||
-	    add_list(name, NID_postalCode, &c->postal_codes) != 0 ||
-	    add_list(name, NID_organizationName, &c->organizations) != 0 ||
-	    add_list(name, NID_organizationalUnitName, &c->organizational_units) != 0 ||
-	    (c->common_name != NULL && c->common_name[0] != '\0' &&
-	    add_list(name, NID_commonName, &cn) != 0) ||
-	    (c->serial_number != NULL && c->serial_number[0] != '\0' &&
-	    add_list(name, NID_serialNumber, &sn) != 0) ? -1 : 0;
+	add_list(name, NID_countryName, &c->countries);
+	add_list(name, NID_stateOrProvinceName, &c->provinces);
+	add_list(name, NID_localityName, &c->localities);
+	add_list(name, NID_streetAddress, &c->street_addresses);
+	add_list(name, NID_postalCode, &c->postal_codes);
+	add_list(name, NID_organizationName, &c->organizations);
+	add_list(name, NID_organizationalUnitName, &c->organizational_units);
+	if (c->common_name != NULL && c->common_name[0] != '\0')
+		add_list(name, NID_commonName, &cn);
+	if (c->serial_number != NULL && c->serial_number[0] != '\0')
+		add_list(name, NID_serialNumber, &sn);
 }
 
 /* The attribute names cert-manager's literalSubject knows
@@ -223,18 +222,43 @@ static bool is_dotted_oid(const char *s)
 	    s[strlen(s) - 1] != '.';
 }
 
-/* The OID of one literalSubject type, or NULL with ERR_USAGE. */
+/* True when the dotted OID s has arcs DER can encode (X.690 8.19.4): the
+ * first 0, 1 or 2, and below 40 the second under 0 or 1. */
+static bool oid_arcs_encodable(const char *s)
+{
+	unsigned long first = strtoul(s, NULL, 10), second;
+
+	if (first > 2)
+		return false;
+	second = strtoul(strchr(s, '.') + 1, NULL, 10);
+	return first == 2 || second < 40;
+}
+
+/* The OID of one literalSubject type, or NULL with ERR_USAGE. The OIDs
+ * given are ones OpenSSL reads: its refusal can only be one to allocate. */
 static ASN1_OBJECT *literal_type(const char *type)
 {
-	for (size_t i = 0; i < nitems(literal_types); i++)
+	const char *oid = NULL;
+	ASN1_OBJECT *obj;
+
+	for (size_t i = 0; i < nitems(literal_types) && oid == NULL; i++)
 		if (strcmp(literal_types[i].type, type) == 0)
-			return OBJ_txt2obj(literal_types[i].oid, 1);
-	if (is_dotted_oid(type))
-		return OBJ_txt2obj(type, 1);
-	err_set(ERR_USAGE, "the Certificate's spec.literalSubject names the attribute \"%s\": "
-	    "cert-manager knows C, O, OU, CN, SERIALNUMBER, L, ST, STREET, DC, UID (as "
-	    "written) and dotted OIDs, and its webhook refuses it", type);
-	return NULL;
+			oid = literal_types[i].oid;
+	if (oid == NULL && !is_dotted_oid(type)) {
+		err_set(ERR_USAGE, "the Certificate's spec.literalSubject names the attribute "
+		    "\"%s\": cert-manager knows C, O, OU, CN, SERIALNUMBER, L, ST, STREET, DC, "
+		    "UID (as written) and dotted OIDs, and its webhook refuses it", type);
+		return NULL;
+	}
+	if (oid == NULL && !oid_arcs_encodable(type)) {
+		err_set(ERR_USAGE, "the Certificate's spec.literalSubject names the attribute "
+		    "\"%s\", an object identifier that cannot be encoded: its first arc is 0, 1 "
+		    "or 2, and under 0 or 1 its second is below 40", type);
+		return NULL;
+	}
+	if ((obj = OBJ_txt2obj(oid != NULL ? oid : type, 1)) == NULL)
+		oom();
+	return obj;
 }
 
 /* One "type=value" of a literalSubject into name. */
@@ -242,7 +266,6 @@ static int add_literal_atv(X509_NAME *name, char *atv, bool same_rdn, char **cn)
 {
 	char *eq = strchr(atv, '='), *type, *value;
 	ASN1_OBJECT *obj;
-	int rc;
 
 	if (eq == NULL) {
 		err_set(ERR_USAGE, "the Certificate's spec.literalSubject has an attribute "
@@ -256,9 +279,10 @@ static int add_literal_atv(X509_NAME *name, char *atv, bool same_rdn, char **cn)
 		return -1;
 	if (cn != NULL && *cn == NULL && OBJ_obj2nid(obj) == NID_commonName)
 		*cn = xstrdup(value);
-	rc = name != NULL ? add_atv(name, obj, value, same_rdn) : 0;
+	if (name != NULL)
+		add_atv(name, obj, value, same_rdn);
 	ASN1_OBJECT_free(obj);
-	return rc;
+	return 0;
 }
 
 /* Reads the literalSubject into name (NULL: only checked) and its first CN
@@ -549,10 +573,8 @@ static int add_extensions(X509_REQ *req, const struct cm_certificate *c,
 		goto out;
 	if (g->basic_constraints && since(v, &v1_11))
 		add_basic_constraints(exts, c->is_ca, v);
-	if (sk_X509_EXTENSION_num(exts) > 0 && X509_REQ_add_extensions(req, exts) != 1) {
-		err_set(ERR_USAGE, "cannot add the CSR's extensions");
-		goto out;
-	}
+	if (sk_X509_EXTENSION_num(exts) > 0 && X509_REQ_add_extensions(req, exts) != 1)
+		oom();
 	rc = 0;
 out:
 	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
@@ -571,6 +593,26 @@ static const EVP_MD *digest_for(EVP_PKEY *key)
 	return bits >= 4096 ? EVP_sha512() : bits >= 3072 ? EVP_sha384() : EVP_sha256();
 }
 
+/* Signs req with key. A key too small for its digest (an RSA key of a few
+ * hundred bits) is the Secret's fault; OpenSSL says so in its error queue,
+ * where any other refusal is one to allocate. 0 or -1 with ERR_USAGE. */
+static int sign_request(X509_REQ *req, EVP_PKEY *key)
+{
+	const EVP_MD *md = digest_for(key);
+	unsigned long e;
+
+	ERR_clear_error();
+	if (X509_REQ_sign(req, key, md) > 0)
+		return 0;
+	e = ERR_peek_last_error();
+	ERR_clear_error();
+	if (ERR_GET_LIB(e) != ERR_LIB_RSA || ERR_GET_REASON(e) != RSA_R_DIGEST_TOO_BIG_FOR_RSA_KEY)
+		oom();
+	err_set(ERR_USAGE, "the %d-bit RSA key is too small to sign the CSR with %s",
+	    EVP_PKEY_get_bits(key), EVP_MD_get0_name(md));
+	return -1;
+}
+
 char *cm_csr_build(const struct cm_certificate *c, const struct cm_version *v,
     const struct cm_csr_gates *g, EVP_PKEY *key)
 {
@@ -580,17 +622,21 @@ char *cm_csr_build(const struct cm_certificate *c, const struct cm_version *v,
 	char *out = NULL;
 	int len;
 
-	if (req == NULL || subject == NULL || X509_REQ_set_version(req, 0) != 1 ||
-	    (literal_in_use(c, v, g) ? literal_subject(c->literal_subject, subject, NULL) :
-	    subject_from_spec(subject, c)) != 0 ||
-	    X509_REQ_set_subject_name(req, subject) != 1 || X509_REQ_set_pubkey(req, key) != 1 ||
-	    add_extensions(req, c, v, g, X509_NAME_entry_count(subject) == 0) != 0 ||
-	    X509_REQ_sign(req, key, digest_for(key)) <= 0 ||
-	    (len = i2d_X509_REQ(req, &der)) <= 0) {
-		if (err_kind() == ERR_NONE)
-			err_set(ERR_USAGE, "cannot build the CSR for the Certificate");
-		goto out;
+	if (req == NULL || subject == NULL || X509_REQ_set_version(req, 0) != 1)
+		oom();
+	if (literal_in_use(c, v, g)) {
+		if (literal_subject(c->literal_subject, subject, NULL) != 0)
+			goto out;
+	} else {
+		subject_from_spec(subject, c);
 	}
+	if (X509_REQ_set_subject_name(req, subject) != 1 || X509_REQ_set_pubkey(req, key) != 1)
+		oom();
+	if (add_extensions(req, c, v, g, X509_NAME_entry_count(subject) == 0) != 0 ||
+	    sign_request(req, key) != 0)
+		goto out;
+	if ((len = i2d_X509_REQ(req, &der)) <= 0)
+		oom();
 	out = b64url_encode(der, (size_t)len);
 out:
 	OPENSSL_free(der);

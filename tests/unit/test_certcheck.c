@@ -5,6 +5,8 @@
  * own "now"). */
 #include "config.h"
 
+#include <openssl/x509.h>
+
 #include "b64url.h"
 #include "certcheck.h"
 #include "err.h"
@@ -167,6 +169,21 @@ static char *read_csr(const char *file)
 	return out;
 }
 
+/* The public key of the base64url CSR csr, as the caller of
+ * certcheck_issued holds its key. Caller frees. */
+static EVP_PKEY *csr_pubkey(const char *csr)
+{
+	size_t len;
+	unsigned char *der = b64url_decode(csr, &len);
+	const unsigned char *p = der;
+	X509_REQ *req = der != NULL ? d2i_X509_REQ(NULL, &p, (long)len) : NULL;
+	EVP_PKEY *key = req != NULL ? X509_REQ_get_pubkey(req) : NULL;
+
+	X509_REQ_free(req);
+	free(der);
+	return key;
+}
+
 /* names as a NULL-terminated array (split at commas); caller strv_free()s. */
 static char **split(const char *names, size_t *n)
 {
@@ -190,12 +207,21 @@ int main(void)
 
 		snprintf(ctx, sizeof(ctx), "%s + [%s] for %s at %ld", issued[i].leaf,
 		    issued[i].chain, issued[i].csr, issued[i].now);
-		err_clear();
-		rc = certcheck_issued(leaf, chain, csr, names, n, (time_t)issued[i].now);
-		CHECK_INT(rc, issued[i].want ? -1 : 0, ctx);
-		CHECK_STR(issued[i].want ? err_message() : NULL, issued[i].want, ctx);
-		if (issued[i].want)
-			CHECK_INT(err_kind(), ERR_ACME, ctx);
+		/* each row twice: the key from the CSR (--csr), then given as
+		 * the caller holds it, with no CSR to fall back on */
+		for (int given = 0; given < 2; given++) {
+			EVP_PKEY *key = given ? csr_pubkey(csr) : NULL;
+
+			err_clear();
+			rc = certcheck_issued(leaf, chain, key, given ? NULL : csr, names, n,
+			    (time_t)issued[i].now);
+			CHECK_INT(rc, issued[i].want ? -1 : 0, ctx);
+			CHECK_STR(issued[i].want ? err_message() : NULL, issued[i].want, ctx);
+			if (issued[i].want)
+				CHECK_INT(err_kind(), ERR_ACME, ctx);
+			CHECK(!given || key != NULL, "%s: the CSR's key", ctx);
+			EVP_PKEY_free(key);
+		}
 		strv_free(names);
 		free(leaf);
 		free(chain);

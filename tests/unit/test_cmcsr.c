@@ -6,14 +6,9 @@
  * every allocation of a build failing in turn. */
 #include "config.h"
 
-#include <sys/wait.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <openssl/crypto.h>
 
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -24,18 +19,8 @@
 #include "err.h"
 #include "key.h"
 #include "test.h"
+#include "test_alloc.h"
 #include "util.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define HAVE_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
-#define HAVE_LSAN 1
-#endif
-#endif
-#ifdef HAVE_LSAN
-#include <sanitizer/lsan_interface.h>
-#endif
 
 #define CERT "kind: Certificate\nmetadata: {name: web, namespace: shop}\nspec:\n" \
 	"  secretName: web-tls\n  issuerRef: {name: le, kind: ClusterIssuer}\n"
@@ -266,6 +251,17 @@ static const struct {
 	  NULL, "the Certificate's spec.literalSubject names the attribute \"cn\": cert-manager "
 	  "knows C, O, OU, CN, SERIALNUMBER, L, ST, STREET, DC, UID (as written) and dotted "
 	  "OIDs, and its webhook refuses it", "attribute names are matched as written" },
+	{ "v1.21.1", DEFAULTS, "  dnsNames: [a.example]\n  literalSubject: \"3.1=x\"\n",
+	  NULL, "the Certificate's spec.literalSubject names the attribute \"3.1\", an object "
+	  "identifier that cannot be encoded: its first arc is 0, 1 or 2, and under 0 or 1 its "
+	  "second is below 40", "an OID's first arc beyond 2: named, not blamed on memory" },
+	{ "v1.21.1", DEFAULTS, "  dnsNames: [a.example]\n  literalSubject: \"1.40=x\"\n",
+	  NULL, "the Certificate's spec.literalSubject names the attribute \"1.40\", an object "
+	  "identifier that cannot be encoded: its first arc is 0, 1 or 2, and under 0 or 1 its "
+	  "second is below 40", "a second arc of 40 under 1" },
+	{ "v1.21.1", DEFAULTS, "  dnsNames: [a.example]\n  literalSubject: \"2.999.1=x\"\n",
+	  "UNDEF=x:P", "subjectAltName=DNS:a.example | keyUsage!=030205a0",
+	  "under 2 the second arc may be 40 or more" },
 	{ "v1.21.1", DEFAULTS, "  dnsNames: [a.example]\n  literalSubject: \"CN=a\\\\,b\"\n",
 	  NULL, "the Certificate's spec.literalSubject holds \\, \", ;, <, > or #: acmectl does "
 	  "not model how cert-manager's LDAP parser (go-ldap, whose readings of escapes changed "
@@ -401,100 +397,57 @@ static void test_common_name(void)
 	cm_certificate_free(c);
 }
 
-/* OpenSSL allocates through these, which count its allocations and fail
- * the one numbered fail_at (-1: none). */
-static long allocs, fail_at = -1;
+/* A build of test_alloc_failures: the Certificate, its release, gates and
+ * key, and the extensions of its CSR built without a failure. */
+struct cmcsr_case {
+	const struct cm_certificate *c;
+	const struct cm_version *v;
+	const struct cm_csr_gates *g;
+	EVP_PKEY *key;
+	const char *whole;
+};
 
-static void *counted_malloc(size_t n, const char *file, int line)
+static void *make_cmcsr(void *arg)
 {
-	(void)file;
-	(void)line;
-	return allocs++ == fail_at ? NULL : malloc(n);
+	struct cmcsr_case *b = arg;
+
+	return cm_csr_build(b->c, b->v, b->g, b->key);
 }
 
-static void *counted_realloc(void *p, size_t n, const char *file, int line)
+/* ALLOC_WHOLE when the CSR decodes with every extension of the whole one. */
+static enum alloc_outcome judge_cmcsr(void *csr, void *arg)
 {
-	(void)file;
-	(void)line;
-	return allocs++ == fail_at ? NULL : realloc(p, n);
-}
+	struct cmcsr_case *b = arg;
+	X509_REQ *req = decode_csr(csr);
+	char *exts = req != NULL ? exts_text(req) : xstrdup("");
+	bool whole = strcmp(exts, b->whole) == 0;
 
-static void counted_free(void *p, const char *file, int line)
-{
-	(void)file;
-	(void)line;
-	free(p);
-}
-
-/* How a build with allocation n failing ended, as the child's exit status
- * (4 is acmectl's on out of memory; the others are no one else's). */
-enum outcome { OUT_OF_MEMORY = 4, CSR_WHOLE = 60, NOTHING_FAILED, CSR_SHORT, SAN_BLAMED,
-	REFUSED };
-
-/* In a child: builds c's CSR with allocation n failing and says how it
- * ended. Never returns. */
-static void build_failing(const struct cm_certificate *c, const struct cm_version *v,
-    const struct cm_csr_gates *g, EVP_PKEY *key, const char *whole, long n)
-{
-	char *csr, *exts;
-	X509_REQ *req;
-	long used;
-
-#ifdef HAVE_LSAN
-	/* what an exit on out of memory leaves allocated is not a leak */
-	__lsan_disable();
-#endif
-	allocs = 0;
-	fail_at = n;
-	csr = cm_csr_build(c, v, g, key);
-	fail_at = -1;
-	used = allocs;
-	if (csr == NULL)
-		_exit(strstr(err_message(), "subjectAltName") != NULL ? SAN_BLAMED : REFUSED);
-	req = decode_csr(csr);
-	exts = req != NULL ? exts_text(req) : xstrdup("");
-	if (strcmp(exts, whole) != 0)
-		_exit(CSR_SHORT);
-	_exit(used <= n ? NOTHING_FAILED : CSR_WHOLE);
-}
-
-/* How many allocations cm_csr_build makes for c until it returns. */
-static long allocations_of(const struct cm_certificate *c, const struct cm_version *v,
-    const struct cm_csr_gates *g, EVP_PKEY *key)
-{
-	long before = allocs;
-
-	free(cm_csr_build(c, v, g, key));
-	err_clear();
-	return allocs - before;
+	free(exts);
+	X509_REQ_free(req);
+	free(csr);
+	return whole ? ALLOC_WHOLE : ALLOC_SHORT;
 }
 
 /* Each allocation of building a CSR with every kind of name failing in
- * turn, from its extensions on (before them, the public key's encoding
- * alone allocates a thousand times): the CSR comes out whole, or the build
- * stops with one line as out of memory (exit 4, as acmectl's own
- * allocators do); never a CSR short of a name, never the Certificate
- * blamed for its subjectAltName. */
+ * turn, from the request's first to its signature: the CSR comes out
+ * whole, or the build stops with one line as out of memory (exit 4, as
+ * acmectl's own allocators do); never a CSR short of a name, never the
+ * Certificate refused for it. */
 static void test_alloc_failures(void)
 {
 	struct cm_certificate *c = parse("  commonName: a.example\n"
 	    "  dnsNames: [a.example, b.example]\n"
 	    "  emailAddresses: [x@a.example]\n  ipAddresses: [192.0.2.1, '::1']\n"
 	    "  uris: ['spiffe://a.example/w']\n");
-	/* refused at its first name, before anything of it is allocated */
-	struct cm_certificate *first_refused = parse("  commonName: a.example\n"
-	    "  uris: [\"https://a.example/\\u00e9\"]\n");
 	/* Ed25519: signing allocates little, so there are fewer to fail */
 	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-	char *csr, *whole, said[64];
 	struct cm_version v;
 	struct cm_csr_gates g;
+	struct cmcsr_case b = { c, &v, &g, key, NULL };
+	struct alloc_build build = { make_cmcsr, judge_cmcsr, &b };
+	char *csr, *whole;
 	X509_REQ *req;
-	int status, fds[2];
-	size_t oom = 0, refused = 0;
-	ssize_t got;
-	pid_t pid;
-	long start, n;
+	long n = 0, oom = 0;
 
 	cm_version_parse("v1.21.1", &v);
 	cm_csr_gates_default(&v, &g);
@@ -503,53 +456,21 @@ static void test_alloc_failures(void)
 	whole = req != NULL ? exts_text(req) : NULL;
 	CHECK(whole != NULL && strstr(whole, "URI:spiffe://a.example/w") != NULL,
 	    "the CSR without failures has every name: %s", whole ? whole : err_message());
-	CHECK(first_refused != NULL, "the refused Certificate parses: %s", err_message());
-	start = first_refused != NULL ? allocations_of(first_refused, &v, &g, key) : 0;
-	for (n = start; whole != NULL && first_refused != NULL; n++) {
-		if (pipe(fds) != 0)
-			break;
-		fflush(stdout);
-		fflush(stderr);
-		if ((pid = fork()) == 0) {
-			dup2(fds[1], STDERR_FILENO);
-			close(fds[0]);
-			build_failing(c, &v, &g, key, whole, n);
-		}
-		close(fds[1]);
-		got = read(fds[0], said, sizeof(said) - 1);
-		said[got > 0 ? got : 0] = '\0';
-		close(fds[0]);
-		if (pid == -1 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
-			CHECK(false, "allocation %ld: the child ended abnormally", n);
-			break;
-		}
-		if (WEXITSTATUS(status) == NOTHING_FAILED)
-			break;
-		oom += WEXITSTATUS(status) == OUT_OF_MEMORY;
-		refused += WEXITSTATUS(status) == REFUSED;
-		CHECK(WEXITSTATUS(status) == OUT_OF_MEMORY || WEXITSTATUS(status) == CSR_WHOLE ||
-		    WEXITSTATUS(status) == REFUSED, "allocation %ld failed: %s", n,
-		    WEXITSTATUS(status) == CSR_SHORT ? "a CSR short of a name" :
-		    WEXITSTATUS(status) == SAN_BLAMED ? "the subjectAltName was blamed" :
-		    "the child exited otherwise");
-		if (WEXITSTATUS(status) == OUT_OF_MEMORY)
-			CHECK_STR(said, "acmectl: out of memory\n", "allocation failed: one line");
-	}
-	CHECK(n - start > 20 && oom > 0, "%ld allocations failed in turn, %zu out of memory, "
-	    "%zu refused", n - start, oom, refused);
+	b.whole = whole;
+	if (whole != NULL)
+		n = alloc_fail_each("cert-manager's CSR", &build, &oom);
+	CHECK(n > 20 && oom > 0, "%ld allocations failed in turn, %ld out of memory", n, oom);
 	free(whole);
 	X509_REQ_free(req);
 	free(csr);
 	EVP_PKEY_free(key);
-	cm_certificate_free(first_refused);
 	cm_certificate_free(c);
 }
 
 int main(void)
 {
 	/* before OpenSSL allocates anything: later it refuses */
-	CHECK(CRYPTO_set_mem_functions(counted_malloc, counted_realloc, counted_free) == 1,
-	    "OpenSSL allocates through the counters");
+	alloc_counting_start();
 	test_csr();
 	test_refusals();
 	test_common_name();

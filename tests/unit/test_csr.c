@@ -1,5 +1,6 @@
 /* test_csr.c - CSR building checked with OpenSSL, and loading from PEM and
- * DER files back to the sorted name set. */
+ * DER files back to the sorted name set; then every allocation of a build
+ * failing in turn. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -20,6 +21,7 @@
 #include "err.h"
 #include "util.h"
 #include "test.h"
+#include "test_alloc.h"
 
 #define LONG_NAME "a-label-that-is-long-enough.to-push-the-name.beyond-sixty-four.example"
 
@@ -321,9 +323,112 @@ static void test_edges(void)
 	EVP_PKEY_free(key);
 }
 
+/* A CSR of the request of test_alloc_failures, and the parts it must have:
+ * the subject and the extensions as DER, signed by its key. */
+struct csr_case {
+	EVP_PKEY *key;
+	char *const *names;
+	size_t nnames;
+	unsigned char *subject, *exts;
+	int subject_len, exts_len;
+};
+
+static void *make_csr(void *arg)
+{
+	struct csr_case *c = arg;
+
+	return csr_build(c->key, c->names, c->nnames);
+}
+
+/* The DER of req's subject and extensions into *subject and *exts (caller
+ * frees with OPENSSL_free); 0 or -1. */
+static int csr_parts(X509_REQ *req, unsigned char **subject, int *subject_len,
+    unsigned char **exts, int *exts_len)
+{
+	STACK_OF(X509_EXTENSION) *e = X509_REQ_get_extensions(req);
+
+	*subject = *exts = NULL;
+	*subject_len = i2d_X509_NAME(X509_REQ_get_subject_name(req), subject);
+	*exts_len = e != NULL ? i2d_X509_EXTENSIONS((X509_EXTENSIONS *)e, exts) : -1;
+	sk_X509_EXTENSION_pop_free(e, X509_EXTENSION_free);
+	return *subject_len > 0 && *exts_len > 0 ? 0 : -1;
+}
+
+/* ALLOC_WHOLE when the CSR b64 is signed by the case's key and has its
+ * subject and extensions byte for byte. */
+static enum alloc_outcome judge_csr(void *b64, void *arg)
+{
+	struct csr_case *c = arg;
+	unsigned char *der, *subject = NULL, *exts = NULL;
+	const unsigned char *p;
+	int subject_len, exts_len;
+	X509_REQ *req = NULL;
+	size_t len;
+	bool whole;
+
+	der = b64url_decode(b64, &len);
+	p = der;
+	whole = der != NULL && (req = d2i_X509_REQ(NULL, &p, (long)len)) != NULL &&
+	    X509_REQ_verify(req, c->key) == 1 &&
+	    csr_parts(req, &subject, &subject_len, &exts, &exts_len) == 0 &&
+	    subject_len == c->subject_len && memcmp(subject, c->subject, (size_t)subject_len) == 0 &&
+	    exts_len == c->exts_len && memcmp(exts, c->exts, (size_t)exts_len) == 0;
+	OPENSSL_free(subject);
+	OPENSSL_free(exts);
+	X509_REQ_free(req);
+	free(der);
+	free(b64);
+	return whole ? ALLOC_WHOLE : ALLOC_SHORT;
+}
+
+/* Each allocation of building a CSR with a CN, DNS names and an IP
+ * address failing in turn, for a P-256 key: the CSR comes out
+ * whole, or the build stops with one line as out of memory (exit 4, as
+ * acmectl's own allocators do); never a CSR short of a name or unsigned,
+ * never the names blamed for it. */
+static void test_alloc_failures(void)
+{
+	static char *const names[] = { "www.example.com", "a.example.com", "192.0.2.1" };
+	/* not RSA: OpenSSL 3.0.x's ASN1_item_sign_ctx frees an invalid pointer
+	 * when its 2009th allocation of an RSA CSR fails (abort in the
+	 * child), a fault of OpenSSL's own that no caller can handle */
+	static const char *const keys[] = { "P-256" };
+	struct csr_case c = { .names = names, .nnames = nitems(names) };
+	struct alloc_build b = { make_csr, judge_csr, &c };
+	unsigned char *der;
+	const unsigned char *p;
+	X509_REQ *req;
+	char *b64, what[64];
+	long n, oom = 0;
+	size_t len;
+
+	for (size_t i = 0; i < nitems(keys); i++) {
+		c.key = keygen(keys[i]);
+		b64 = csr_build(c.key, names, nitems(names));
+		der = b64 != NULL ? b64url_decode(b64, &len) : NULL;
+		p = der;
+		req = der != NULL ? d2i_X509_REQ(NULL, &p, (long)len) : NULL;
+		CHECK(req != NULL && csr_parts(req, &c.subject, &c.subject_len, &c.exts,
+		    &c.exts_len) == 0, "%s: the CSR without failures has its parts", keys[i]);
+		snprintf(what, sizeof(what), "CSR with a %s key", keys[i]);
+		n = req != NULL ? alloc_fail_each(what, &b, &oom) : 0;
+		CHECK(n > 20 && oom > 0, "%s: %ld allocations failed in turn, %ld out of memory",
+		    what, n, oom);
+		OPENSSL_free(c.subject);
+		OPENSSL_free(c.exts);
+		X509_REQ_free(req);
+		free(der);
+		free(b64);
+		EVP_PKEY_free(c.key);
+	}
+}
+
 int main(void)
 {
+	/* before OpenSSL allocates anything: later it refuses */
+	alloc_counting_start();
 	test_build_load();
 	test_edges();
+	test_alloc_failures();
 	return test_done();
 }

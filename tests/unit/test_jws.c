@@ -1,5 +1,6 @@
 /* test_jws.c - JWKs, thumbprints, JWS signatures and EAB, each checked back
- * with OpenSSL. */
+ * with OpenSSL; the CA's values that are not UTF-8; every allocation of a
+ * signature failing in turn. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -18,6 +19,7 @@
 #include "jws.h"
 #include "util.h"
 #include "test.h"
+#include "test_alloc.h"
 
 /* RFC 7638 section 3.1. */
 static const char rfc7638_n[] =
@@ -587,11 +589,105 @@ static void test_unsupported(void)
 	EVP_PKEY_free(key);
 }
 
+/* A kid, nonce or URL of the CA's that jansson cannot take is the CA's
+ * fault, named; a kid of the user's for EAB is the user's. */
+static void test_not_utf8(EVP_PKEY *key)
+{
+	static const char latin1[] = "https://ca.test/acme/acct/\xe9";
+	static const unsigned char mac_key[] = { 1, 2, 3 };
+	static const struct {
+		const char *kid, *nonce, *url, *want;
+	} rows[] = {
+		{ latin1, "n", "https://ca.test/x", "cannot sign a request: the CA's account URL "
+		  "is not UTF-8" },
+		{ NULL, "n\xff", "https://ca.test/x", "cannot sign a request: the CA's "
+		  "anti-replay nonce is not UTF-8" },
+		{ "https://ca.test/acme/acct/1", "n", latin1, "cannot sign a request: the CA's "
+		  "request URL is not UTF-8" },
+	};
+	json_t *jwk = jws_jwk(key), *j;
+	char *out;
+
+	for (size_t i = 0; i < nitems(rows); i++) {
+		err_clear();
+		out = jws_sign(key, rows[i].kid, rows[i].nonce, rows[i].url, "{}");
+		CHECK(out == NULL && err_kind() == ERR_ACME, "not UTF-8 row %zu signed", i);
+		CHECK_STR(err_message(), rows[i].want, "not UTF-8");
+		free(out);
+	}
+	err_clear();
+	j = jws_sign_inner(key, latin1, "{}");
+	CHECK(j == NULL && err_kind() == ERR_ACME, "inner JWS to a URL not UTF-8");
+	CHECK_STR(err_message(), "cannot sign a request to a URL of the CA's that is not UTF-8",
+	    "inner JWS");
+	json_decref(j);
+	err_clear();
+	j = jws_eab("HS256", "kid-\xe9", mac_key, sizeof(mac_key), jwk, "https://ca.test/n");
+	CHECK(j == NULL && err_kind() == ERR_USAGE, "EAB kid not UTF-8");
+	CHECK_STR(err_message(), "EAB: the key identifier is not UTF-8", "EAB kid");
+	json_decref(j);
+	err_clear();
+	j = jws_eab("HS256", "kid-7", mac_key, sizeof(mac_key), jwk, latin1);
+	CHECK(j == NULL && err_kind() == ERR_ACME, "EAB URL not UTF-8");
+	CHECK_STR(err_message(), "EAB: the CA's newAccount URL is not UTF-8", "EAB URL");
+	json_decref(j);
+	err_clear();
+	json_decref(jwk);
+}
+
+/* One signature of test_alloc_failures: the key and its signrows row. */
+struct sign_case {
+	EVP_PKEY *key;
+	const struct keyrow *r;
+	size_t row;
+};
+
+static void *make_jws(void *arg)
+{
+	struct sign_case *c = arg;
+
+	return jws_sign(c->key, signrows[c->row].kid, signrows[c->row].nonce,
+	    signrows[c->row].url, signrows[c->row].payload);
+}
+
+/* ALLOC_WHOLE when every check of check_signed passes. */
+static enum alloc_outcome judge_jws(void *out, void *arg)
+{
+	struct sign_case *c = arg;
+	int failed = test_fail;
+
+	check_signed(c->key, c->r, c->row, out);
+	free(out);
+	return test_fail == failed ? ALLOC_WHOLE : ALLOC_SHORT;
+}
+
+/* Each allocation of signing a request failing in turn, with a jwk and
+ * with a kid in its header: the JWS comes out whole and verifies, or the
+ * signer stops with one line as out of memory (exit 4, as acmectl's own
+ * allocators do); never a JWS short of a member, never an error that
+ * blames the CA's values or the key. */
+static void test_alloc_failures(EVP_PKEY *key, const struct keyrow *r)
+{
+	struct sign_case c = { key, r, 0 };
+	struct alloc_build b = { make_jws, judge_jws, &c };
+	char what[64];
+	long n, oom = 0;
+
+	for (c.row = 0; c.row < 2; c.row++) {
+		snprintf(what, sizeof(what), "%s JWS of sign row %zu", r->name, c.row);
+		n = alloc_fail_each(what, &b, &oom);
+		CHECK(n > 20 && oom > 0, "%s: %ld allocations failed in turn, %ld out of memory",
+		    what, n, oom);
+	}
+}
+
 int main(void)
 {
 	EVP_PKEY *key;
 	size_t i;
 
+	/* before OpenSSL allocates anything: later it refuses */
+	alloc_counting_start();
 	test_rfc7638();
 	for (i = 0; i < nitems(keyrows); i++) {
 		key = keygen(&keyrows[i]);
@@ -604,8 +700,11 @@ int main(void)
 			test_ec_sig_padding(key, &keyrows[i]);
 			test_ec_jwk_padding(&keyrows[i]);
 		}
-		if (i == 0)
+		if (i == 0) {
 			test_eab(key);
+			test_not_utf8(key);
+			test_alloc_failures(key, &keyrows[i]);
+		}
 		EVP_PKEY_free(key);
 	}
 	test_unsupported();

@@ -1,5 +1,6 @@
 /* test_sanitize.c - server text made safe to print and to put in JSON:
- * controls and invalid UTF-8 escaped, valid UTF-8 kept, length capped. */
+ * controls and invalid UTF-8 escaped, valid UTF-8 kept, length capped;
+ * str_is_utf8 against jansson's own check; json_xdumps against json_dumps. */
 #include "config.h"
 
 #include "test.h"
@@ -35,11 +36,30 @@ int main(void)
 {
 	char *big = xmalloc((1 << 20) + 1), *out;
 
+	json_t *doc;
+	char *dumped;
+
 	for (size_t i = 0; i < nitems(rows); i++) {
 		out = str_sanitize(rows[i].in);
 		CHECK_STR(out, rows[i].want, rows[i].why);
 		free(out);
+		/* jansson is the reference: what it takes as a string */
+		doc = json_string(rows[i].in);
+		CHECK(str_is_utf8(rows[i].in) == (doc != NULL), "str_is_utf8 and jansson differ: %s",
+		    rows[i].why);
+		json_decref(doc);
 	}
+
+	doc = json_pack("{s:s, s:[i, s], s:{s:b}}", "url", "https://ca.test/\u00e9",
+	    "list", 1, "x\"y", "obj", "k", 1);
+	for (size_t flags = 0; flags < 2; flags++) {
+		out = json_xdumps(doc, flags ? JSON_COMPACT | JSON_SORT_KEYS : JSON_INDENT(2));
+		dumped = json_dumps(doc, flags ? JSON_COMPACT | JSON_SORT_KEYS : JSON_INDENT(2));
+		CHECK_STR(out, dumped, "json_xdumps writes what json_dumps writes");
+		free(out);
+		free(dumped);
+	}
+	json_decref(doc);
 
 	/* a NUL inside the text is escaped, not the end of it */
 	out = str_sanitize_mem("a\0b", 3);
