@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hooks.h"
 #include "log.h"
 #include "renew_int.h"
 #include "store.h"
@@ -18,13 +19,18 @@
  * older than this when the run started (and so when it looked at them). */
 #define SETTLED_S 2
 
+/* The hook kinds, in a row's order. */
+static const char *const hook_kinds[DIGEST_HOOK_KINDS] = { "deploy", "pre", "post" };
+
 void renew_cache_open(const struct config *cfg, struct renew_cache *c)
 {
 	size_t n = c->keys.n ? c->keys.n : 1;
 
 	store_digest_read(cfg->state_dir, &c->old);
-	c->use = !cfg->force && cfg->deploy_hook == NULL && cfg->pre_hook == NULL &&
-	    cfg->post_hook == NULL;
+	c->use = !cfg->force;
+	c->given[0] = cfg->deploy_hook;
+	c->given[1] = cfg->pre_hook;
+	c->given[2] = cfg->post_hook;
 	c->seen = xcalloc(n, sizeof(*c->seen));
 	c->kept = xcalloc(n, sizeof(*c->kept));
 	c->fresh = xcalloc(n, sizeof(*c->fresh));
@@ -49,7 +55,9 @@ bool renew_cache_take(struct renew_cache *c, struct job *j)
 		return false;
 	r = xmalloc(sizeof(*r));
 	store_digest_row(&c->old, (size_t)k, r);
-	if (!digest_row_matches(r, &c->keys.certs[i]) || (r->deploy_pending && !r->revoked))
+	/* a revoked one's hooks are neither read nor remembered */
+	if (!digest_row_matches(r, &c->keys.certs[i]) ||
+	    (!r->revoked && (r->deploy_pending || !digest_row_hooks_match(r, c->given))))
 		goto out;
 	c->seen[i] = true;
 	c->kept[i] = (size_t)k + 1;
@@ -83,14 +91,15 @@ static bool settled(const struct store_key *key, time_t now)
 	    key->ctime_ns < ((long long)now - SETTLED_S) * 1000000000LL;
 }
 
-/* The cache's copy of server url (a run has few: one per CA). */
-static const char *server_copy(struct renew_cache *c, const char *url)
+/* The cache's copy of s, a server or hook hash (a run has few: one per
+ * CA, one per hook). */
+static const char *string_copy(struct renew_cache *c, const char *s)
 {
-	for (size_t i = 0; i < c->nservers; i++)
-		if (strcmp(c->servers[i], url) == 0)
-			return c->servers[i];
-	c->servers = xrealloc(c->servers, (c->nservers + 1) * sizeof(*c->servers));
-	return c->servers[c->nservers++] = xstrdup(url);
+	for (size_t i = 0; i < c->nstrings; i++)
+		if (strcmp(c->strings[i], s) == 0)
+			return c->strings[i];
+	c->strings = xrealloc(c->strings, (c->nstrings + 1) * sizeof(*c->strings));
+	return c->strings[c->nstrings++] = xstrdup(s);
 }
 
 static void fresh_free(struct renew_fresh *f)
@@ -105,6 +114,7 @@ void renew_cache_note(struct renew_cache *c, const struct job *j, time_t now)
 	long i = key_index(c, j->name);
 	const struct store_cert_keys *k;
 	struct renew_fresh *f;
+	char hex[DIGEST_HOOK_HEX + 1];
 
 	if (i < 0)
 		return;
@@ -122,7 +132,12 @@ void renew_cache_note(struct renew_cache *c, const struct job *j, time_t now)
 	    j->ari.cert_id == NULL || strcmp(j->ari.cert_id, j->ci.ari_id) != 0))
 		return;
 	f = xcalloc(1, sizeof(*f));
-	f->server = server_copy(c, j->server);
+	f->server = string_copy(c, j->server);
+	/* job_load left the record remembering exactly j->hooks */
+	for (size_t h = 0; h < DIGEST_HOOK_KINDS; h++) {
+		digest_hook_hash(hooks_get(j->hooks, hook_kinds[h]), hex);
+		f->hooks[h] = string_copy(c, hex);
+	}
 	f->ari_id = j->ci.ari_id != NULL ? xstrdup(j->ci.ari_id) : NULL;
 	f->not_before = j->ci.not_before;
 	f->not_after = j->ci.not_after;
@@ -173,6 +188,8 @@ static char *fresh_text(const struct renew_cache *c, size_t i)
 		r->ari_end = f->ari_end;
 		r->ari_renew_at = f->ari_renew_at;
 		r->ari_next_check = f->ari_next_check;
+		for (size_t h = 0; h < DIGEST_HOOK_KINDS; h++)
+			copy_string(r->hooks[h], sizeof(r->hooks[h]), f->hooks[h]);
 		text = digest_row_format(r);
 	}
 	free(r);
@@ -263,9 +280,9 @@ void renew_cache_free(struct renew_cache *c)
 		for (size_t i = 0; i < c->keys.n; i++)
 			fresh_free(c->fresh[i]);
 	free(c->fresh);
-	for (size_t i = 0; i < c->nservers; i++)
-		free(c->servers[i]);
-	free(c->servers);
+	for (size_t i = 0; i < c->nstrings; i++)
+		free(c->strings[i]);
+	free(c->strings);
 	free(c->kept);
 	free(c->seen);
 	store_digest_free(&c->old);

@@ -48,11 +48,14 @@ bool renew_job_only_reported(const struct job *j);
  * from its files (formatted only when the digest is written, so 10,000
  * new rows are not held as text). */
 struct renew_fresh {
-	const char *server;       /* one of the cache's servers */
+	const char *server;       /* one of the cache's strings */
 	char *ari_id;             /* owned; NULL: none */
 	time_t not_before, not_after;
 	bool revoked, deploy_pending, have_ari, ari_offered;
 	time_t ari_start, ari_end, ari_renew_at, ari_next_check;
+	/* per hook kind, its remembered command's hash: one of the cache's
+	 * strings ("": none) */
+	const char *hooks[DIGEST_HOOK_KINDS];
 };
 
 /* The renew digest of a run holding the lock: the keys the lock's walk
@@ -62,21 +65,22 @@ struct renew_cache {
 	struct store_keys keys;
 	struct store_digest old;
 	bool use;                 /* rows may stand for files in this run */
+	const char *given[DIGEST_HOOK_KINDS]; /* the hooks given (cli.h), per kind */
 	bool *seen;               /* a job of this run was about the certificate */
 	size_t *kept;             /* 1 + the index of its row, used: still true; 0: none */
 	struct renew_fresh **fresh; /* its new row, read from its files */
-	char **servers;           /* the distinct servers of the new rows */
-	size_t nservers;
+	char **strings;           /* the distinct servers and hook hashes of the new rows */
+	size_t nstrings;
 };
 
 /* Reads the digest after store_lock_keys filled c->keys; rows are used
- * unless the run needs more than they hold (--force, hooks given to
- * remember). */
+ * unless the run needs more than they hold (--force). */
 void renew_cache_open(const struct config *cfg, struct renew_cache *c);
 
 /* Fills j (named, nothing else yet) from its row when the row's keys are
- * those of its files now and the row does not say a deployment is pending
- * (that needs the record's hooks). True when it did; j then holds what
+ * those of its files now, the hooks given are those the row says are
+ * remembered (else they are remembered from the files), and the row does
+ * not say a deployment is pending (that needs the record's hooks). True when it did; j then holds what
  * job_load would have read of a certificate only reported. */
 bool renew_cache_take(struct renew_cache *c, struct job *j);
 
