@@ -6,7 +6,7 @@
  *
  *   acmectl renew-digest 2
  *   NAME ISSUANCE CERT ARI SERVER DEPLOY_PENDING REVOKED NOT_BEFORE NOT_AFTER ARI_ID ARI_STATE
- *       DEPLOY_HOOK PRE_HOOK POST_HOOK
+ *       DEPLOY_HOOK PRE_HOOK POST_HOOK STAGING_ISSUER LAST_ATTEMPT ISSUED LAST_ERROR
  *
  * ISSUANCE, CERT and ARI are the keys of issuance.json, cert.pem and
  * ari.json as the lock's walk saw them (DEV:INO:SIZE:MTIME_NS:CTIME_NS, or
@@ -17,7 +17,10 @@
  * OFFERED:START:END:RENEW_AT:NEXT_CHECK), then for each hook kind the
  * SHA-256 (64 lowercase hex digits) of the command issuance.json
  * remembers, or "none" (not looked at in a revoked one's row, whose hooks
- * renew never reads). All on one line: rows are sorted by name, fields
+ * renew never reads), then what the metrics report of it: whether its
+ * issuer is a staging CA's (0 or 1), the record's last_attempt and issued
+ * times (seconds since the epoch; 0 when absent or unreadable) and
+ * whether it holds a last_error (0 or 1). All on one line: rows are sorted by name, fields
  * are separated by one space; nothing secret is in it (a hook's command is
  * there only as its hash).
  *
@@ -61,6 +64,9 @@ struct digest_row {
 	time_t ari_start, ari_end, ari_renew_at, ari_next_check;
 	/* per hook kind, the SHA-256 of the remembered command; "": none */
 	char hooks[DIGEST_HOOK_KINDS][DIGEST_HOOK_HEX + 1];
+	bool staging_issuer;       /* its issuer is a staging CA's (staging.h) */
+	time_t last_attempt, issued; /* the record's, 0: none */
+	bool last_error;           /* the record holds a last_error */
 };
 
 /* A digest read: its text and where each row starts in it, sorted by

@@ -27,7 +27,7 @@
 /* The longest row accepted. */
 #define LINE_MAX_LEN 4096
 /* The fields of a row. */
-#define ROW_FIELDS 14
+#define ROW_FIELDS 18
 
 void store_key_from_stat(struct store_key *key, const struct stat *st)
 {
@@ -254,7 +254,7 @@ static const char *parse_row(const char *line, size_t len, struct digest_row *r)
 	for (size_t i = 0; i < ROW_FIELDS; i++) {
 		sp = memchr(p, ' ', (size_t)(end - p));
 		if ((sp == NULL) != (i == ROW_FIELDS - 1))
-			return "not 14 fields";
+			return "not 18 fields";
 		if (sp == NULL)
 			sp = end;
 		f[i].s = p;
@@ -279,6 +279,10 @@ static const char *parse_row(const char *line, size_t len, struct digest_row *r)
 	for (size_t k = 0; k < DIGEST_HOOK_KINDS; k++)
 		if (!parse_hook(&f[11 + k], r->hooks[k]))
 			return "a bad hook hash";
+	if (!parse_flag(&f[14], &r->staging_issuer) || !parse_flag(&f[17], &r->last_error))
+		return "a flag that is not 0 or 1";
+	if (!parse_time(&f[15], &r->last_attempt) || !parse_time(&f[16], &r->issued))
+		return "a bad date";
 	copy_field(r->name, &f[0]);
 	copy_field(r->server, &f[4]);
 	if (!field_is(&f[9], "-"))
@@ -485,10 +489,12 @@ char *digest_row_format(const struct digest_row *r)
 	for (size_t k = 0; k < DIGEST_HOOK_KINDS; k++)
 		if (r->hooks[k][0] != '\0' && strlen(r->hooks[k]) != DIGEST_HOOK_HEX)
 			return NULL;
-	return xasprintf("%s %s %s %s %s %d %d %lld %lld %s %s %s %s %s\n", r->name, iss,
-	    cert, ari, r->server, r->deploy_pending, r->revoked, (long long)r->not_before,
-	    (long long)r->not_after, r->ari_id[0] != '\0' ? r->ari_id : "-", state,
-	    hook_field(r->hooks[0]), hook_field(r->hooks[1]), hook_field(r->hooks[2]));
+	return xasprintf("%s %s %s %s %s %d %d %lld %lld %s %s %s %s %s %d %lld %lld %d\n",
+	    r->name, iss, cert, ari, r->server, r->deploy_pending, r->revoked,
+	    (long long)r->not_before, (long long)r->not_after,
+	    r->ari_id[0] != '\0' ? r->ari_id : "-", state, hook_field(r->hooks[0]),
+	    hook_field(r->hooks[1]), hook_field(r->hooks[2]), r->staging_issuer,
+	    (long long)r->last_attempt, (long long)r->issued, r->last_error);
 }
 
 int store_digest_write_from(const char *state, store_next_part next, void *ctx)

@@ -69,6 +69,10 @@ bool renew_cache_take(struct renew_cache *c, struct job *j)
 	j->ci.not_before = r->not_before;
 	j->ci.not_after = r->not_after;
 	j->ci.ari_id = r->ari_id[0] != '\0' ? xstrdup(r->ari_id) : NULL;
+	j->staging_issuer = r->staging_issuer;
+	j->last_error = r->last_error;
+	j->last_attempt = r->last_attempt;
+	j->issued = r->issued;
 	j->have_ari = r->have_ari;
 	if (r->have_ari) {
 		j->ari.cert_id = r->ari_id[0] != '\0' ? xstrdup(r->ari_id) : NULL;
@@ -143,6 +147,10 @@ void renew_cache_note(struct renew_cache *c, const struct job *j, time_t now)
 	f->not_after = j->ci.not_after;
 	f->revoked = j->action == ACT_REVOKED;
 	f->deploy_pending = j->deploy_pending;
+	f->staging_issuer = j->staging_issuer;
+	f->last_error = j->last_error;
+	f->last_attempt = j->last_attempt;
+	f->issued = j->issued;
 	f->have_ari = j->have_ari;
 	f->ari_offered = j->ari.offered;
 	f->ari_start = j->ari.start;
@@ -180,6 +188,10 @@ static char *fresh_text(const struct renew_cache *c, size_t i)
 		r->ari = k->ari;
 		r->revoked = f->revoked;
 		r->deploy_pending = f->deploy_pending;
+		r->staging_issuer = f->staging_issuer;
+		r->last_error = f->last_error;
+		r->last_attempt = f->last_attempt;
+		r->issued = f->issued;
 		r->not_before = f->not_before;
 		r->not_after = f->not_after;
 		r->have_ari = f->have_ari;

@@ -38,6 +38,12 @@ struct job {
 	enum action action;
 	char *error;
 	enum err_kind error_kind; /* of error */
+	/* what the metrics report, kept when the rest is trimmed */
+	bool known;               /* only reported from the start: these hold */
+	bool staging_issuer;      /* its issuer is a staging CA's */
+	bool last_error;          /* the record holds a last_error */
+	time_t last_attempt, issued; /* the record's, 0: none */
+	time_t ari_renew_at;      /* the CA's renew_at for its certificate, 0: none */
 };
 
 /* True when j will only be reported: revoked, or not due with no ARI
@@ -53,6 +59,8 @@ struct renew_fresh {
 	time_t not_before, not_after;
 	bool revoked, deploy_pending, have_ari, ari_offered;
 	time_t ari_start, ari_end, ari_renew_at, ari_next_check;
+	bool staging_issuer, last_error;
+	time_t last_attempt, issued;
 	/* per hook kind, its remembered command's hash: one of the cache's
 	 * strings ("": none) */
 	const char *hooks[DIGEST_HOOK_KINDS];

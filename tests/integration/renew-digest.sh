@@ -11,7 +11,8 @@
 # a certificate deleted. A digest that is truncated, garbage, of another
 # version, huge, or names a certificate not kept is ignored (and rewritten);
 # hooks given that each certificate already remembers let its row serve,
-# other ones are remembered from its files;
+# other ones are remembered from its files; --metrics takes its gauges
+# from the rows too (the same file as a cold run);
 # one that is a FIFO, a symlink or world-writable is refused like any state
 # file (exit 4, nothing done). Files changed under 2 s before a run get no
 # row (a change within one clock tick would keep their ctime).
@@ -323,4 +324,37 @@ assert_eq "$(sha "$HOOK2") $(sha "$PRE") none" \
 	"$(grep '^a-cert.example ' "$DIGEST" | cut -d' ' -f12-14)" "the row has both hooks' hashes"
 traced -v renew --pre-hook "$PRE" --post-hook ""
 assert_eq "" "$OPENED" "the remembered pre hook and removing no post hook: nothing opened"
+
+# --metrics: a warm run takes the gauges from the rows too, and writes
+# the same file a cold run does. b-ari.example gets a failed attempt on
+# record, so the error gauges and the failing-first order are in play.
+REC=$STATE/certs/b-ari.example/issuance.json
+python3 - "$REC" <<'PY'
+import json, sys
+rec = json.load(open(sys.argv[1]))
+rec["last_attempt"] = "2026-01-02T03:04:05Z"
+rec["last_error"] = "urn:ietf:params:acme:error:rateLimited: too many"
+open(sys.argv[1], "w").write(json.dumps(rec, indent=4, sort_keys=True) + "\n")
+PY
+settle
+rm "$DIGEST"
+traced -v renew --metrics "$TEST_TMP/cold.prom"
+assert_rc 0 "cold renew --metrics"
+assert_eq 15 "$(echo "$OPENED" | grep -c .)" "the cold run reads every certificate"
+traced -v renew --metrics "$TEST_TMP/warm.prom"
+assert_rc 0 "warm renew --metrics"
+assert_eq "" "$OPENED" "a warm run with --metrics opens no certificate's files"
+assert_eq "$(cat "$TEST_TMP/cold.prom")" "$(cat "$TEST_TMP/warm.prom")" \
+	"the warm run's metrics are the cold run's"
+assert_contains "$(cat "$TEST_TMP/warm.prom")" \
+	'acmectl_certificate_last_error{name="b-ari.example",' "the metrics name b-ari.example's error"
+assert_eq 1 "$(grep '^acmectl_certificate_last_error{name="b-ari.example",' "$TEST_TMP/warm.prom" | awk '{print $2}')" \
+	"b-ari.example's last error is 1 from its row"
+assert_eq 1767323045 "$(grep '^acmectl_certificate_last_attempt_seconds{name="b-ari.example",' "$TEST_TMP/warm.prom" | awk '{print $2}')" \
+	"b-ari.example's last attempt from its row"
+assert_eq "b-ari.example" "$(grep -m1 '^acmectl_certificate_not_after_seconds{' "$TEST_TMP/warm.prom" | sed -E 's/.*name="([^"]*)".*/\1/')" \
+	"the failing certificate comes first"
+acme list --metrics "$TEST_TMP/list.prom"
+assert_rc 0 "list --metrics"
+assert_eq "$(cat "$TEST_TMP/list.prom")" "$(cat "$TEST_TMP/warm.prom")" "list --metrics says the same"
 test_done

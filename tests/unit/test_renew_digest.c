@@ -24,11 +24,13 @@
 #define K2 "2049:1235:579:1700000000000000000:1700000000000000002"
 #define SRV "https://acme.example/dir"
 /* no hook remembered, of any kind */
-#define HK " none none none"
+#define HK " none none none" MT
+/* what the metrics report: not staging, no attempt, issued, no error */
+#define MT " 0 0 1700000000 0"
 /* SHA-256 of "systemctl reload nginx" (sha256sum) */
 #define NGINX "47410c3b4e150fd5cc0f8b424ce94d2bdf85e4770a229cd07dfd2a4292185118"
 /* a row with hook fields hooks */
-#define HOOK_ROW(hooks) "a " K1 " " K2 " absent " SRV " 0 0 1 2 - - " hooks "\n"
+#define HOOK_ROW(hooks) "a " K1 " " K2 " absent " SRV " 0 0 1 2 - - " hooks MT "\n"
 #define ROW(name) name " " K1 " " K2 " absent " SRV " 0 0 1700000000 1707776000 aaa.bbb -" HK "\n"
 #define ARI_ROW(state) "a " K1 " " K2 " " K1 " " SRV " 0 0 1700000000 1707776000 aaa.bbb " state HK "\n"
 
@@ -47,12 +49,12 @@ static const struct {
 	{ "acmectl renew-digest 2", 0, "first line" },            /* header cut short */
 	{ "acmectl renew-digest 20\n", 0, "first line" },
 	{ H "a " K1, 0, "line 2: it does not end with a newline" }, /* truncated row */
-	{ H ROW("a") "garbage\n", 0, "line 3: not 14 fields" },    /* a good row does not save a bad one */
+	{ H ROW("a") "garbage\n", 0, "line 3: not 18 fields" },    /* a good row does not save a bad one */
 	{ H ROW("b") ROW("a"), 0, "not after the row before it" }, /* unsorted */
 	{ H ROW("a") ROW("a"), 0, "not after the row before it" }, /* a name twice */
-	{ H "\n", 0, "not 14 fields" },                             /* empty line */
+	{ H "\n", 0, "not 18 fields" },                             /* empty line */
 	{ H ROW(".hidden"), 0, "not a certificate name" },
-	{ H "a  " K1 " " K2 " absent " SRV " 0 0 1 2 - -" HK "\n", 0, "not 14 fields" }, /* two spaces */
+	{ H "a  " K1 " " K2 " absent " SRV " 0 0 1 2 - -" HK "\n", 0, "not 18 fields" }, /* two spaces */
 	{ H "a " K1 " absent absent " SRV " 0 0 1 2 - -" HK "\n", 0, "bad file key" },   /* cert.pem absent */
 	{ H "a absent " K2 " absent " SRV " 0 0 1 2 - -" HK "\n", 0, "bad file key" },
 	{ H "a 1:2:3:4 " K2 " absent " SRV " 0 0 1 2 - -" HK "\n", 0, "bad file key" },  /* 4 parts */
@@ -74,8 +76,8 @@ static const struct {
 	{ H "a\x7f " K1 " " K2 " absent " SRV " 0 0 1 2 - -" HK "\n", 0, "not a certificate name" },
 	{ H "a\r " K1 " " K2 " absent " SRV " 0 0 1 2 - -" HK "\n", 0, "not a certificate name" },
 	{ H HOOK_ROW(NGINX " none " NGINX), 1, NULL },
-	{ H HOOK_ROW("none none"), 0, "not 14 fields" },
-	{ H HOOK_ROW("none none none none"), 0, "not 14 fields" },
+	{ H HOOK_ROW("none none"), 0, "not 18 fields" },
+	{ H HOOK_ROW("none none none none"), 0, "not 18 fields" },
 	{ H HOOK_ROW("- none none"), 0, "bad hook hash" },          /* none is spelt "none" */
 	{ H HOOK_ROW("None none none"), 0, "bad hook hash" },
 	{ H HOOK_ROW("47410C3B4E150FD5CC0F8B424CE94D2BDF85E4770A229CD07DFD2A4292185118 none none"),
@@ -86,6 +88,11 @@ static const struct {
 	{ H HOOK_ROW("g7410c3b4e150fd5cc0f8b424ce94d2bdf85e4770a229cd07dfd2a4292185118 none none"),
 	  0, "bad hook hash" },
 	{ H HOOK_ROW("none none systemctl"), 0, "bad hook hash" }, /* a command, not its hash */
+	{ H "a " K1 " " K2 " absent " SRV " 0 0 1 2 - - none none none 1 -1 1 1\n", 1, NULL },
+	{ H "a " K1 " " K2 " absent " SRV " 0 0 1 2 - - none none none 2 0 0 0\n", 0, "not 0 or 1" },
+	{ H "a " K1 " " K2 " absent " SRV " 0 0 1 2 - - none none none 0 0 0 yes\n", 0, "not 0 or 1" },
+	{ H "a " K1 " " K2 " absent " SRV " 0 0 1 2 - - none none none 0 01 0 0\n", 0, "bad date" },
+	{ H "a " K1 " " K2 " absent " SRV " 0 0 1 2 - - none none none 0 0 x 0\n", 0, "bad date" },
 };
 
 /* The hooks a row says are remembered against the hooks given (deploy,
@@ -225,9 +232,13 @@ static void test_format(void)
 	CHECK(r.hooks[1][0] == '\0', "an empty hook has no hash");
 	digest_hook_hash(NULL, r.hooks[2]);
 	CHECK(r.hooks[2][0] == '\0', "no hook has no hash");
+	r.staging_issuer = true;
+	r.last_attempt = 1700000001;
+	r.issued = 1700000002;
+	r.last_error = true;
 	line = digest_row_format(&r);
-	CHECK(line != NULL && strstr(line, " " NGINX " none none\n") != NULL,
-	    "the hooks end the row: the hash, then none for each kind without");
+	CHECK(line != NULL && strstr(line, " " NGINX " none none 1 1700000001 1700000002 1\n") != NULL,
+	    "the hooks, then the metrics' facts end the row");
 	CHECK(line != NULL, "a plain row is written");
 	text = xasprintf("%s%s%s%s", STORE_DIGEST_HEADER, ROW("a"), line ? line : "", ROW("z"));
 	CHECK_INT(store_digest_parse(text, strlen(text), &d), 0, "written row read back");
@@ -244,7 +255,8 @@ static void test_format(void)
 		    got.have_ari && got.ari_offered && got.ari_start == 1 && got.ari_end == 2 &&
 		    got.ari_renew_at == 3 && got.ari_next_check == 4 &&
 		    strcmp(got.hooks[0], NGINX) == 0 && got.hooks[1][0] == '\0' &&
-		    got.hooks[2][0] == '\0',
+		    got.hooks[2][0] == '\0' && got.staging_issuer && got.last_error &&
+		    got.last_attempt == 1700000001 && got.issued == 1700000002,
 		    "the row read back is the row written");
 	}
 	CHECK_INT(store_digest_find(&d, "a"), 0, "the first row");
