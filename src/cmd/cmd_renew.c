@@ -54,7 +54,6 @@ static void take_error(struct job *j)
 
 static void job_clear(struct job *j)
 {
-	free(j->name);
 	free(j->server);
 	json_decref(j->record);
 	json_decref(j->hooks);
@@ -237,14 +236,14 @@ static void job_note_metrics(struct job *j)
 /* Empties j but for its name. */
 static void job_reset(struct job *j)
 {
-	char *name = j->name;
+	const char *name = j->name;
 
-	j->name = NULL;
 	job_clear(j);
 	j->name = name;
 }
 
-/* Loads and decides every certificate named; unless peek, keeps of those
+/* Loads and decides every certificate named (each job borrows its name
+ * from names, which must outlive the jobs); unless peek, keeps of those
  * with nothing to do only what is reported. With cache (a run holding the
  * lock), a certificate whose row still matches its files is decided from
  * the row, when that leaves it with nothing to do; any other is read from
@@ -255,7 +254,7 @@ static struct job *jobs_load(const struct config *cfg, char **names, size_t n,
 	struct job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 
 	for (size_t i = 0; i < n; i++) {
-		jobs[i].name = xstrdup(names[i]);
+		jobs[i].name = names[i];
 		if (cache != NULL && renew_cache_take(cache, &jobs[i])) {
 			job_decide(cfg, &jobs[i], now);
 			if (renew_job_only_reported(&jobs[i]))

@@ -21,23 +21,24 @@ enum action { ACT_NOT_DUE, ACT_RENEWED, ACT_FAILED, ACT_REVOKED, ACT_DEPLOYED };
 /* the --json "action" of each */
 extern const char *const renew_action_names[];
 
-/* One certificate of the run. */
+/* One certificate of the run. Its flags are together, so that 10,000 of
+ * them hold no padding between. */
 struct job {
-	char *name;
+	const char *name;         /* borrowed from the run's names, which outlive it */
 	json_t *record;           /* its issuance.json */
 	json_t *hooks;            /* its hooks with the given ones laid over */
 	struct certinfo ci;
 	char *ari_path;
 	struct ari_state ari;
-	bool have_ari;
 	char *server;             /* the record's "server" */
+	char *why;                /* why it is due */
+	char *error;
+	enum action action;
+	enum err_kind error_kind; /* of error */
+	bool have_ari;
 	bool due;
 	bool check;               /* an ARI check is due */
 	bool deploy_pending;      /* its deploy hook has not succeeded yet */
-	char *why;                /* why it is due */
-	enum action action;
-	char *error;
-	enum err_kind error_kind; /* of error */
 	/* what the metrics report, kept when the rest is trimmed */
 	bool known;               /* only reported from the start: these hold */
 	bool staging_issuer;      /* its issuer is a staging CA's */
