@@ -106,10 +106,11 @@ bool digest_row_matches(const struct digest_row *r, const struct store_cert_keys
  * when cmd is NULL or "" (no hook). */
 void digest_hook_hash(const char *cmd, char hex[DIGEST_HOOK_HEX + 1]);
 
-/* True when laying the hooks given (given[k] per kind in the row's order:
- * NULL not given, "" removed, else the command) over the ones r says are
- * remembered changes none of them: a run given them would remember
- * nothing new, so r may stand for the certificate's files. */
+/* True when laying the hooks given over the ones r says are remembered
+ * changes none of them: a run given them would remember nothing new, so r
+ * may stand for the certificate's files. given[k], per kind in the row's
+ * order, is NULL when that kind was not given, else digest_hook_hash of
+ * what was ("" to remove it). */
 bool digest_row_hooks_match(const struct digest_row *r,
     const char *const given[DIGEST_HOOK_KINDS]);
 

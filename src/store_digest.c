@@ -430,15 +430,9 @@ void digest_hook_hash(const char *cmd, char hex[DIGEST_HOOK_HEX + 1])
 bool digest_row_hooks_match(const struct digest_row *r,
     const char *const given[DIGEST_HOOK_KINDS])
 {
-	char hex[DIGEST_HOOK_HEX + 1];
-
-	for (size_t k = 0; k < DIGEST_HOOK_KINDS; k++) {
-		if (given[k] == NULL)
-			continue;
-		digest_hook_hash(given[k], hex);
-		if (strcmp(hex, r->hooks[k]) != 0)
+	for (size_t k = 0; k < DIGEST_HOOK_KINDS; k++)
+		if (given[k] != NULL && strcmp(given[k], r->hooks[k]) != 0)
 			return false;
-	}
 	return true;
 }
 

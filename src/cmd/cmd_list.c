@@ -297,7 +297,7 @@ int cmd_write_metrics(const struct config *cfg, int rc, const struct metrics_fac
 {
 	struct err_saved *failure;
 	struct metrics_fact *sorted = NULL, *fs = NULL, *k;
-	struct entry *es = NULL;
+	struct entry **es = NULL;  /* of those not known, each its own: few */
 	time_t now = time(NULL);
 	char **names = NULL;
 	size_t n = 0;
@@ -324,14 +324,20 @@ int cmd_write_metrics(const struct config *cfg, int rc, const struct metrics_fac
 			fs[i] = *k;
 			continue;
 		}
-		es[i].name = xstrdup(names[i]);
-		entry_load(cfg, &es[i], now);
-		fs[i] = entry_fact(&es[i]);
+		es[i] = xcalloc(1, sizeof(**es));
+		es[i]->name = xstrdup(names[i]);
+		entry_load(cfg, es[i], now);
+		fs[i] = entry_fact(es[i]);
 	}
 	qsort(fs, n, sizeof(*fs), compare_facts_failing_first);
 	written = write_metrics(cfg, fs, n, now);
 out:
-	entries_free(es, n);
+	for (size_t i = 0; es != NULL && i < n; i++) {
+		if (es[i] != NULL)
+			entry_clear(es[i]);
+		free(es[i]);
+	}
+	free(es);
 	free(fs);
 	free(sorted);
 	strv_free(names);

@@ -22,15 +22,25 @@
 /* The hook kinds, in a row's order. */
 static const char *const hook_kinds[DIGEST_HOOK_KINDS] = { "deploy", "pre", "post" };
 
+/* Sets *hex to the hash of the hook cmd given, or NULL when none was. */
+static void given_hash(char **hex, const char *cmd)
+{
+	*hex = NULL;
+	if (cmd == NULL)
+		return;
+	*hex = xmalloc(DIGEST_HOOK_HEX + 1);
+	digest_hook_hash(cmd, *hex);
+}
+
 void renew_cache_open(const struct config *cfg, struct renew_cache *c)
 {
 	size_t n = c->keys.n ? c->keys.n : 1;
 
 	store_digest_read(cfg->state_dir, &c->old);
 	c->use = !cfg->force;
-	c->given[0] = cfg->deploy_hook;
-	c->given[1] = cfg->pre_hook;
-	c->given[2] = cfg->post_hook;
+	given_hash(&c->given[0], cfg->deploy_hook);
+	given_hash(&c->given[1], cfg->pre_hook);
+	given_hash(&c->given[2], cfg->post_hook);
 	c->seen = xcalloc(n, sizeof(*c->seen));
 	c->kept = xcalloc(n, sizeof(*c->kept));
 	c->fresh = xcalloc(n, sizeof(*c->fresh));
@@ -57,7 +67,8 @@ bool renew_cache_take(struct renew_cache *c, struct job *j)
 	store_digest_row(&c->old, (size_t)k, r);
 	/* a revoked one's hooks are neither read nor remembered */
 	if (!digest_row_matches(r, &c->keys.certs[i]) ||
-	    (!r->revoked && (r->deploy_pending || !digest_row_hooks_match(r, c->given))))
+	    (!r->revoked && (r->deploy_pending ||
+	    !digest_row_hooks_match(r, (const char *const *)c->given))))
 		goto out;
 	c->seen[i] = true;
 	c->kept[i] = (size_t)k + 1;
@@ -295,6 +306,8 @@ void renew_cache_free(struct renew_cache *c)
 	for (size_t i = 0; i < c->nstrings; i++)
 		free(c->strings[i]);
 	free(c->strings);
+	for (size_t k = 0; k < DIGEST_HOOK_KINDS; k++)
+		free(c->given[k]);
 	free(c->kept);
 	free(c->seen);
 	store_digest_free(&c->old);

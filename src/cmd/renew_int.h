@@ -74,7 +74,9 @@ struct renew_cache {
 	struct store_keys keys;
 	struct store_digest old;
 	bool use;                 /* rows may stand for files in this run */
-	const char *given[DIGEST_HOOK_KINDS]; /* the hooks given (cli.h), per kind */
+	/* per hook kind, the hash of the one given (NULL: not given; hashed
+	 * once, not once per row) */
+	char *given[DIGEST_HOOK_KINDS];
 	bool *seen;               /* a job of this run was about the certificate */
 	size_t *kept;             /* 1 + the index of its row, used: still true; 0: none */
 	struct renew_fresh **fresh; /* its new row, read from its files */

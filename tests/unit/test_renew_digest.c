@@ -186,15 +186,20 @@ static void test_hook_match(void)
 {
 	struct store_digest d;
 	struct digest_row row;
-	char ctx[64], *text;
+	char ctx[64], *text, hex[DIGEST_HOOK_KINDS][DIGEST_HOOK_HEX + 1];
+	const char *given[DIGEST_HOOK_KINDS];
 
 	for (size_t i = 0; i < nitems(hook_matches); i++) {
+		for (size_t k = 0; k < DIGEST_HOOK_KINDS; k++) {
+			digest_hook_hash(hook_matches[i].given[k], hex[k]);
+			given[k] = hook_matches[i].given[k] != NULL ? hex[k] : NULL;
+		}
 		snprintf(ctx, sizeof(ctx), "hook match row %zu", i);
 		text = xasprintf("%s" HOOK_ROW("%s"), H, hook_matches[i].row);
 		CHECK_INT(store_digest_parse(text, strlen(text), &d), 0, ctx);
 		if (d.n == 1) {
 			store_digest_row(&d, 0, &row);
-			CHECK_INT(digest_row_hooks_match(&row, hook_matches[i].given),
+			CHECK_INT(digest_row_hooks_match(&row, given),
 			    hook_matches[i].match, ctx);
 		}
 		store_digest_free(&d);
