@@ -3,6 +3,9 @@
 #ifndef ACMECTL_CMD_H
 #define ACMECTL_CMD_H
 
+#include <stdbool.h>
+#include <time.h>
+
 #include <jansson.h>
 
 #include "cli.h"
@@ -65,12 +68,35 @@ int cmd_account_export(const struct config *cfg);
 int cmd_account_import(const struct config *cfg);
 int cmd_delete(const struct config *cfg);
 
+/* What the metrics report of one certificate, as a command already knows
+ * it (strings borrowed). */
+struct metrics_fact {
+	const char *name;
+	const char *server;       /* NULL: unknown */
+	bool readable;            /* false: its files could not be read */
+	bool staging;             /* of a staging CA, by its server or issuer */
+	bool revoked;
+	bool failing;             /* a last_error, or a deployment pending */
+	bool last_error;          /* the record holds a last_error */
+	time_t not_before, not_after;
+	time_t ari_renew_at;      /* the CA's renew_at for this certificate, 0: none */
+	time_t last_attempt;      /* the record's, 0: none */
+	time_t issued;            /* the record's, 0: none */
+};
+
 /* Writes the state of every kept certificate to cfg->metrics_file (a
  * Prometheus textfile, as list --metrics does) when one is given, after a
- * command that ended with rc. Returns rc, or -1 with ERR_STORAGE when rc
+ * command that ended with rc. Of the nknown certificates in known
+ * (borrowed, any order; NULL when none) what it holds is used, every other
+ * one is read from its files. Returns rc, or -1 with ERR_STORAGE when rc
  * was 0 and the file could not be written (an earlier failure stays the
  * one recorded). */
-int cmd_write_metrics(const struct config *cfg, int rc);
+int cmd_write_metrics(const struct config *cfg, int rc, const struct metrics_fact *known,
+    size_t nknown);
+
+/* The time a record keeps as RFC 3339 text under key, or 0 when absent or
+ * unreadable. */
+time_t cmd_record_time(json_t *record, const char *key);
 
 /* Prints an account command's outcome: {url, status, contact} with --json
  * (contact borrowed; [] when not an array), else line unless -q. */

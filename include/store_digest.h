@@ -4,8 +4,9 @@
  *
  * One line of text per certificate, after a version line:
  *
- *   acmectl renew-digest 1
+ *   acmectl renew-digest 2
  *   NAME ISSUANCE CERT ARI SERVER DEPLOY_PENDING REVOKED NOT_BEFORE NOT_AFTER ARI_ID ARI_STATE
+ *       DEPLOY_HOOK PRE_HOOK POST_HOOK STAGING_ISSUER LAST_ATTEMPT ISSUED LAST_ERROR
  *
  * ISSUANCE, CERT and ARI are the keys of issuance.json, cert.pem and
  * ari.json as the lock's walk saw them (DEV:INO:SIZE:MTIME_NS:CTIME_NS, or
@@ -13,8 +14,15 @@
  * those files: the record's server, deploy_pending and revoked (0 or 1),
  * the certificate's dates (seconds since the epoch) and RFC 9773 id ("-"
  * when it has none), and the ARI state kept for it ("-" when none, else
- * OFFERED:START:END:RENEW_AT:NEXT_CHECK). Rows are sorted by name, fields
- * are separated by one space; nothing secret is in it.
+ * OFFERED:START:END:RENEW_AT:NEXT_CHECK), then for each hook kind the
+ * SHA-256 (64 lowercase hex digits) of the command issuance.json
+ * remembers, or "none" (not looked at in a revoked one's row, whose hooks
+ * renew never reads), then what the metrics report of it: whether its
+ * issuer is a staging CA's (0 or 1), the record's last_attempt and issued
+ * times (seconds since the epoch; 0 when absent or unreadable) and
+ * whether it holds a last_error (0 or 1). All on one line: rows are sorted by name, fields
+ * are separated by one space; nothing secret is in it (a hook's command is
+ * there only as its hash).
  *
  * A row is used only while all three keys are what the walk sees now, and
  * only as facts: what is due is decided again from them every run. The
@@ -31,12 +39,17 @@
 #include "store.h"
 
 /* The first line of the digest this version reads and writes. */
-#define STORE_DIGEST_HEADER "acmectl renew-digest 1\n"
+#define STORE_DIGEST_HEADER "acmectl renew-digest 2\n"
 
 /* The longest name, server and ARI id a row holds. */
 #define DIGEST_NAME_MAX 255
 #define DIGEST_SERVER_MAX 2048
 #define DIGEST_ARI_ID_MAX 512
+
+/* The hook kinds a row keeps, in its order: deploy, pre, post. */
+#define DIGEST_HOOK_KINDS 3
+/* A hook's SHA-256 as text: 64 lowercase hex digits. */
+#define DIGEST_HOOK_HEX 64
 
 /* One certificate's row, self-contained (a few KiB: one at a time). */
 struct digest_row {
@@ -49,6 +62,11 @@ struct digest_row {
 	bool have_ari;             /* ari.json held a usable state */
 	bool ari_offered;
 	time_t ari_start, ari_end, ari_renew_at, ari_next_check;
+	/* per hook kind, the SHA-256 of the remembered command; "": none */
+	char hooks[DIGEST_HOOK_KINDS][DIGEST_HOOK_HEX + 1];
+	bool staging_issuer;       /* its issuer is a staging CA's (staging.h) */
+	time_t last_attempt, issued; /* the record's, 0: none */
+	bool last_error;           /* the record holds a last_error */
 };
 
 /* A digest read: its text and where each row starts in it, sorted by
@@ -83,6 +101,18 @@ long store_digest_find(const struct store_digest *d, const char *name);
  * issuance.json and cert.pem regular files, ari.json one or absent, each
  * with the same key. */
 bool digest_row_matches(const struct digest_row *r, const struct store_cert_keys *keys);
+
+/* Sets hex to the SHA-256 of command cmd as a row keeps it, or to ""
+ * when cmd is NULL or "" (no hook). */
+void digest_hook_hash(const char *cmd, char hex[DIGEST_HOOK_HEX + 1]);
+
+/* True when laying the hooks given over the ones r says are remembered
+ * changes none of them: a run given them would remember nothing new, so r
+ * may stand for the certificate's files. given[k], per kind in the row's
+ * order, is NULL when that kind was not given, else digest_hook_hash of
+ * what was ("" to remove it). */
+bool digest_row_hooks_match(const struct digest_row *r,
+    const char *const given[DIGEST_HOOK_KINDS]);
 
 /* The text of row r, '\n' included (caller frees), or NULL when r cannot be
  * written as one (a name or server with a space or control character,

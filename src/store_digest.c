@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "err.h"
 #include "fileio.h"
 #include "log.h"
@@ -25,7 +27,7 @@
 /* The longest row accepted. */
 #define LINE_MAX_LEN 4096
 /* The fields of a row. */
-#define ROW_FIELDS 11
+#define ROW_FIELDS 18
 
 void store_key_from_stat(struct store_key *key, const struct stat *st)
 {
@@ -218,6 +220,22 @@ static bool ari_id_is_writable(const char *s, size_t len)
 	return true;
 }
 
+/* A hook field: "none" (hex "") or 64 lowercase hex digits, into hex. */
+static bool parse_hook(const struct field *f, char hex[DIGEST_HOOK_HEX + 1])
+{
+	hex[0] = '\0';
+	if (field_is(f, "none"))
+		return true;
+	if (f->len != DIGEST_HOOK_HEX)
+		return false;
+	for (size_t i = 0; i < f->len; i++)
+		if (strchr("0123456789abcdef", f->s[i]) == NULL || f->s[i] == '\0')
+			return false;
+	memcpy(hex, f->s, f->len);
+	hex[f->len] = '\0';
+	return true;
+}
+
 /* Copies f into buf, which holds its longest (checked) value. */
 static void copy_field(char *buf, const struct field *f)
 {
@@ -236,7 +254,7 @@ static const char *parse_row(const char *line, size_t len, struct digest_row *r)
 	for (size_t i = 0; i < ROW_FIELDS; i++) {
 		sp = memchr(p, ' ', (size_t)(end - p));
 		if ((sp == NULL) != (i == ROW_FIELDS - 1))
-			return "not 11 fields";
+			return "not 18 fields";
 		if (sp == NULL)
 			sp = end;
 		f[i].s = p;
@@ -258,6 +276,13 @@ static const char *parse_row(const char *line, size_t len, struct digest_row *r)
 		return "a bad ARI id";
 	if (!parse_ari_state(&f[10], r))
 		return "a bad ARI state";
+	for (size_t k = 0; k < DIGEST_HOOK_KINDS; k++)
+		if (!parse_hook(&f[11 + k], r->hooks[k]))
+			return "a bad hook hash";
+	if (!parse_flag(&f[14], &r->staging_issuer) || !parse_flag(&f[17], &r->last_error))
+		return "a flag that is not 0 or 1";
+	if (!parse_time(&f[15], &r->last_attempt) || !parse_time(&f[16], &r->issued))
+		return "a bad date";
 	copy_field(r->name, &f[0]);
 	copy_field(r->server, &f[4]);
 	if (!field_is(&f[9], "-"))
@@ -386,6 +411,31 @@ bool digest_row_matches(const struct digest_row *r, const struct store_cert_keys
 	    store_key_equal(&r->cert, &keys->cert) && store_key_equal(&r->ari, &keys->ari);
 }
 
+void digest_hook_hash(const char *cmd, char hex[DIGEST_HOOK_HEX + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	hex[0] = '\0';
+	if (cmd == NULL || cmd[0] == '\0')
+		return;
+	/* SHA-256 of a string in memory fails only when out of memory */
+	if (EVP_Digest(cmd, strlen(cmd), md, &len, EVP_sha256(), NULL) != 1 ||
+	    len * 2 != DIGEST_HOOK_HEX)
+		oom();
+	for (unsigned int i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+bool digest_row_hooks_match(const struct digest_row *r,
+    const char *const given[DIGEST_HOOK_KINDS])
+{
+	for (size_t k = 0; k < DIGEST_HOOK_KINDS; k++)
+		if (given[k] != NULL && strcmp(given[k], r->hooks[k]) != 0)
+			return false;
+	return true;
+}
+
 /* True when k can be written as a field the parser reads back. */
 static bool key_is_writable(const struct store_key *k)
 {
@@ -402,6 +452,12 @@ static void format_key(const struct store_key *k, char *buf, size_t n)
 	else
 		snprintf(buf, n, "%llu:%llu:%lld:%lld:%lld", k->dev, k->ino, k->size,
 		    k->mtime_ns, k->ctime_ns);
+}
+
+/* A hook's field as written: its hash, or "none". */
+static const char *hook_field(const char *hex)
+{
+	return hex[0] != '\0' ? hex : "none";
 }
 
 char *digest_row_format(const struct digest_row *r)
@@ -424,9 +480,15 @@ char *digest_row_format(const struct digest_row *r)
 		snprintf(state, sizeof(state), "%d:%lld:%lld:%lld:%lld", r->ari_offered,
 		    (long long)r->ari_start, (long long)r->ari_end, (long long)r->ari_renew_at,
 		    (long long)r->ari_next_check);
-	return xasprintf("%s %s %s %s %s %d %d %lld %lld %s %s\n", r->name, iss, cert, ari,
-	    r->server, r->deploy_pending, r->revoked, (long long)r->not_before,
-	    (long long)r->not_after, r->ari_id[0] != '\0' ? r->ari_id : "-", state);
+	for (size_t k = 0; k < DIGEST_HOOK_KINDS; k++)
+		if (r->hooks[k][0] != '\0' && strlen(r->hooks[k]) != DIGEST_HOOK_HEX)
+			return NULL;
+	return xasprintf("%s %s %s %s %s %d %d %lld %lld %s %s %s %s %s %d %lld %lld %d\n",
+	    r->name, iss, cert, ari, r->server, r->deploy_pending, r->revoked,
+	    (long long)r->not_before, (long long)r->not_after,
+	    r->ari_id[0] != '\0' ? r->ari_id : "-", state, hook_field(r->hooks[0]),
+	    hook_field(r->hooks[1]), hook_field(r->hooks[2]), r->staging_issuer,
+	    (long long)r->last_attempt, (long long)r->issued, r->last_error);
 }
 
 int store_digest_write_from(const char *state, store_next_part next, void *ctx)

@@ -226,8 +226,7 @@ static void entries_free(struct entry *es, size_t n)
 	free(es);
 }
 
-/* A time the record keeps as RFC 3339 text, or 0 when absent or bad. */
-static time_t record_time(json_t *record, const char *key)
+time_t cmd_record_time(json_t *record, const char *key)
 {
 	const char *s = json_string_value(json_object_get(record, key));
 	time_t t;
@@ -235,40 +234,113 @@ static time_t record_time(json_t *record, const char *key)
 	return s != NULL && ari_parse_time(s, &t) == 0 ? t : 0;
 }
 
-/* Writes the n entries to cfg->metrics_file as a Prometheus textfile.
- * 0 or -1 with ERR_STORAGE. */
-static int write_metrics(const struct config *cfg, const struct entry *es, size_t n)
+/* What the metrics report of e. */
+static struct metrics_fact entry_fact(const struct entry *e)
+{
+	return (struct metrics_fact){ .name = e->name, .server = e->server,
+	    .readable = e->error == NULL, .staging = e->staging, .revoked = e->revoked,
+	    .failing = e->failing || e->error != NULL,
+	    .last_error = json_is_string(json_object_get(e->record, "last_error")),
+	    .not_before = e->ci.not_before, .not_after = e->ci.not_after,
+	    .ari_renew_at = e->ari.offered ? e->ari.renew_at : 0,
+	    .last_attempt = cmd_record_time(e->record, "last_attempt"),
+	    .issued = cmd_record_time(e->record, "issued") };
+}
+
+/* Writes the n facts, in their order, to cfg->metrics_file as a
+ * Prometheus textfile; due is decided as list does, at now. 0 or -1 with
+ * ERR_STORAGE. */
+static int write_metrics(const struct config *cfg, const struct metrics_fact *fs, size_t n,
+    time_t now)
 {
 	struct metrics_cert *mc = xcalloc(n ? n : 1, sizeof(*mc));
+	const struct metrics_fact *f;
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
-		mc[i] = (struct metrics_cert){ .name = es[i].name, .server = es[i].server,
-		    .staging = es[i].staging, .readable = es[i].error == NULL,
-		    .not_after = es[i].ci.not_after, .due = es[i].due && !es[i].revoked,
-		    .last_attempt = record_time(es[i].record, "last_attempt"),
-		    .last_success = record_time(es[i].record, "issued"),
-		    .last_error = json_is_string(json_object_get(es[i].record, "last_error")) };
+		f = &fs[i];
+		mc[i] = (struct metrics_cert){ .name = f->name, .server = f->server,
+		    .staging = f->staging, .readable = f->readable, .not_after = f->not_after,
+		    .due = !f->revoked && ((f->ari_renew_at != 0 && f->ari_renew_at <= now) ||
+		    cert_is_due(f->not_before, f->not_after, now, -1)),
+		    .last_attempt = f->last_attempt, .last_success = f->issued,
+		    .last_error = f->last_error };
 	}
 	rc = metrics_write(cfg->metrics_file, mc, n);
 	free(mc);
 	return rc;
 }
 
-int cmd_write_metrics(const struct config *cfg, int rc)
+static int compare_fact_name(const void *name, const void *elem)
+{
+	return strcmp(name, ((const struct metrics_fact *)elem)->name);
+}
+
+static int compare_facts_name(const void *a, const void *b)
+{
+	return strcmp(((const struct metrics_fact *)a)->name,
+	    ((const struct metrics_fact *)b)->name);
+}
+
+/* Failing certificates first, as list shows them, then by name. */
+static int compare_facts_failing_first(const void *a, const void *b)
+{
+	const struct metrics_fact *x = a, *y = b;
+
+	if (x->failing != y->failing)
+		return x->failing ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int cmd_write_metrics(const struct config *cfg, int rc, const struct metrics_fact *known,
+    size_t nknown)
 {
 	struct err_saved *failure;
-	struct entry *es;
-	size_t n, unreadable;
+	struct metrics_fact *sorted = NULL, *fs = NULL, *k;
+	struct entry **es = NULL;  /* of those not known, each its own: few */
+	time_t now = time(NULL);
+	char **names = NULL;
+	size_t n = 0;
 	int written = -1;
 
 	if (cfg->metrics_file == NULL)
 		return rc;
 	/* the run's own failure, if any, is the one reported */
 	failure = rc != 0 ? err_save() : NULL;
-	if ((es = entries_load(cfg, time(NULL), &n, &unreadable)) != NULL)
-		written = write_metrics(cfg, es, n);
-	entries_free(es, n);
+	if ((names = store_list_certs(cfg->state_dir)) == NULL)
+		goto out;
+	sorted = xcalloc(nknown ? nknown : 1, sizeof(*sorted));
+	if (nknown > 0)
+		memcpy(sorted, known, nknown * sizeof(*sorted));
+	qsort(sorted, nknown, sizeof(*sorted), compare_facts_name);
+	n = strv_len(names);
+	es = xcalloc(n ? n : 1, sizeof(*es));
+	fs = xcalloc(n ? n : 1, sizeof(*fs));
+	for (size_t i = 0; i < n; i++) {
+		/* what the command knows is what these files would say */
+		k = nknown > 0 ? bsearch(names[i], sorted, nknown, sizeof(*sorted),
+		    compare_fact_name) : NULL;
+		if (k != NULL) {
+			fs[i] = *k;
+			continue;
+		}
+		es[i] = xcalloc(1, sizeof(**es));
+		es[i]->name = xstrdup(names[i]);
+		entry_load(cfg, es[i], now);
+		fs[i] = entry_fact(es[i]);
+	}
+	qsort(fs, n, sizeof(*fs), compare_facts_failing_first);
+	written = write_metrics(cfg, fs, n, now);
+out:
+	for (size_t i = 0; es != NULL && i < n; i++) {
+		if (es[i] != NULL)
+			entry_clear(es[i]);
+		free(es[i]);
+	}
+	free(es);
+	free(fs);
+	free(sorted);
+	strv_free(names);
 	if (rc != 0) {
 		if (written != 0)
 			logmsg(LOG_NORMAL, "warning: %s", err_message());
@@ -276,6 +348,21 @@ int cmd_write_metrics(const struct config *cfg, int rc)
 		return rc;
 	}
 	return written;
+}
+
+/* Writes the n entries, in their order, to cfg->metrics_file. 0 or -1
+ * with ERR_STORAGE. */
+static int list_metrics(const struct config *cfg, const struct entry *es, size_t n,
+    time_t now)
+{
+	struct metrics_fact *fs = xcalloc(n ? n : 1, sizeof(*fs));
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		fs[i] = entry_fact(&es[i]);
+	rc = write_metrics(cfg, fs, n, now);
+	free(fs);
+	return rc;
 }
 
 int cmd_list(const struct config *cfg)
@@ -288,7 +375,7 @@ int cmd_list(const struct config *cfg)
 
 	if ((es = entries_load(cfg, now, &n, &unreadable)) == NULL)
 		goto out;
-	if (cfg->metrics_file != NULL && write_metrics(cfg, es, n) != 0)
+	if (cfg->metrics_file != NULL && list_metrics(cfg, es, n, now) != 0)
 		goto out;
 	if (cfg->json) {
 		arr = json_array();

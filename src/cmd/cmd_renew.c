@@ -54,7 +54,6 @@ static void take_error(struct job *j)
 
 static void job_clear(struct job *j)
 {
-	free(j->name);
 	free(j->server);
 	json_decref(j->record);
 	json_decref(j->hooks);
@@ -125,8 +124,12 @@ static void job_load(const struct config *cfg, struct job *j, bool peek)
 		goto out;
 	}
 	j->server = xstrdup(server);
+	j->last_error = json_is_string(json_object_get(j->record, "last_error"));
+	j->last_attempt = cmd_record_time(j->record, "last_attempt");
+	j->issued = cmd_record_time(j->record, "issued");
 	if (f.cert == NULL || certinfo_parse_window(f.cert, path, &j->ci) != 0)
 		goto out;
+	j->staging_issuer = staging_issuer(j->ci.issuer);
 	ok = true;
 	if (is_revoked(j->record)) {
 		j->action = ACT_REVOKED;
@@ -217,17 +220,30 @@ static void job_trim(struct job *j)
 	j->ci.ari_id = NULL;
 }
 
+/* Notes what the metrics need of j, before job_trim drops the ids it is
+ * decided by: whether j is only reported (its facts then hold to the end
+ * of the run), and the CA's renew_at when its ARI state is about its
+ * certificate. */
+static void job_note_metrics(struct job *j)
+{
+	bool own = j->have_ari && j->ci.ari_id != NULL && j->ari.cert_id != NULL &&
+	    strcmp(j->ari.cert_id, j->ci.ari_id) == 0;
+
+	j->known = renew_job_only_reported(j);
+	j->ari_renew_at = own && j->ari.offered ? j->ari.renew_at : 0;
+}
+
 /* Empties j but for its name. */
 static void job_reset(struct job *j)
 {
-	char *name = j->name;
+	const char *name = j->name;
 
-	j->name = NULL;
 	job_clear(j);
 	j->name = name;
 }
 
-/* Loads and decides every certificate named; unless peek, keeps of those
+/* Loads and decides every certificate named (each job borrows its name
+ * from names, which must outlive the jobs); unless peek, keeps of those
  * with nothing to do only what is reported. With cache (a run holding the
  * lock), a certificate whose row still matches its files is decided from
  * the row, when that leaves it with nothing to do; any other is read from
@@ -238,7 +254,7 @@ static struct job *jobs_load(const struct config *cfg, char **names, size_t n,
 	struct job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 
 	for (size_t i = 0; i < n; i++) {
-		jobs[i].name = xstrdup(names[i]);
+		jobs[i].name = names[i];
 		if (cache != NULL && renew_cache_take(cache, &jobs[i])) {
 			job_decide(cfg, &jobs[i], now);
 			if (renew_job_only_reported(&jobs[i]))
@@ -251,6 +267,7 @@ static struct job *jobs_load(const struct config *cfg, char **names, size_t n,
 		if (cache != NULL)
 			renew_cache_note(cache, &jobs[i], now);
 trim:
+		job_note_metrics(&jobs[i]);
 		if (!peek)
 			job_trim(&jobs[i]);
 	}
@@ -713,13 +730,43 @@ static int dry_run_all(const struct config *cfg, char **names, size_t n)
 	return 0;
 }
 
+/* What the metrics report of the jobs only reported all along (nothing
+ * this run did changed their files): *k of them. NULL when no metrics file
+ * is written. */
+static struct metrics_fact *known_facts(const struct config *cfg, const struct job *jobs,
+    size_t n, size_t *k)
+{
+	struct metrics_fact *fs;
+	const struct job *j;
+
+	*k = 0;
+	if (cfg->metrics_file == NULL || jobs == NULL)
+		return NULL;
+	fs = xcalloc(n ? n : 1, sizeof(*fs));
+	for (size_t i = 0; i < n; i++) {
+		j = &jobs[i];
+		if (!j->known || !renew_job_only_reported(j) || j->error != NULL)
+			continue;
+		fs[(*k)++] = (struct metrics_fact){ .name = j->name, .server = j->server,
+		    .readable = true,
+		    .staging = staging_server(j->server, cfg->staging_servers) || j->staging_issuer,
+		    .revoked = j->action == ACT_REVOKED,
+		    .failing = j->last_error || j->deploy_pending, .last_error = j->last_error,
+		    .not_before = j->ci.not_before, .not_after = j->ci.not_after,
+		    .ari_renew_at = j->ari_renew_at, .last_attempt = j->last_attempt,
+		    .issued = j->issued };
+	}
+	return fs;
+}
+
 int cmd_renew(const struct config *cfg)
 {
 	struct server *servers = NULL;
 	struct renew_cache cache = { 0 };
 	struct job *jobs = NULL;
 	char **names = NULL, *run_errors = NULL, *failures = NULL;
-	size_t n = 0, failed = 0;
+	size_t n = 0, failed = 0, nknown;
+	struct metrics_fact *known;
 	enum err_kind exit_kind = ERR_NONE;
 	bool anything_due = false;
 	time_t now = time(NULL);
@@ -796,7 +843,9 @@ int cmd_renew(const struct config *cfg)
 	}
 	rc = 0;
 out:
-	rc = cmd_write_metrics(cfg, rc);
+	known = known_facts(cfg, jobs, n, &nknown);
+	rc = cmd_write_metrics(cfg, rc, known, nknown);
+	free(known);
 	/* what this run read and wrote, before another run may change it */
 	renew_cache_save(cfg, &cache);
 	renew_cache_free(&cache);

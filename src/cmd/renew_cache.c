@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hooks.h"
 #include "log.h"
 #include "renew_int.h"
 #include "store.h"
@@ -18,13 +19,28 @@
  * older than this when the run started (and so when it looked at them). */
 #define SETTLED_S 2
 
+/* The hook kinds, in a row's order. */
+static const char *const hook_kinds[DIGEST_HOOK_KINDS] = { "deploy", "pre", "post" };
+
+/* Sets *hex to the hash of the hook cmd given, or NULL when none was. */
+static void given_hash(char **hex, const char *cmd)
+{
+	*hex = NULL;
+	if (cmd == NULL)
+		return;
+	*hex = xmalloc(DIGEST_HOOK_HEX + 1);
+	digest_hook_hash(cmd, *hex);
+}
+
 void renew_cache_open(const struct config *cfg, struct renew_cache *c)
 {
 	size_t n = c->keys.n ? c->keys.n : 1;
 
 	store_digest_read(cfg->state_dir, &c->old);
-	c->use = !cfg->force && cfg->deploy_hook == NULL && cfg->pre_hook == NULL &&
-	    cfg->post_hook == NULL;
+	c->use = !cfg->force;
+	given_hash(&c->given[0], cfg->deploy_hook);
+	given_hash(&c->given[1], cfg->pre_hook);
+	given_hash(&c->given[2], cfg->post_hook);
 	c->seen = xcalloc(n, sizeof(*c->seen));
 	c->kept = xcalloc(n, sizeof(*c->kept));
 	c->fresh = xcalloc(n, sizeof(*c->fresh));
@@ -49,7 +65,10 @@ bool renew_cache_take(struct renew_cache *c, struct job *j)
 		return false;
 	r = xmalloc(sizeof(*r));
 	store_digest_row(&c->old, (size_t)k, r);
-	if (!digest_row_matches(r, &c->keys.certs[i]) || (r->deploy_pending && !r->revoked))
+	/* a revoked one's hooks are neither read nor remembered */
+	if (!digest_row_matches(r, &c->keys.certs[i]) ||
+	    (!r->revoked && (r->deploy_pending ||
+	    !digest_row_hooks_match(r, (const char *const *)c->given))))
 		goto out;
 	c->seen[i] = true;
 	c->kept[i] = (size_t)k + 1;
@@ -61,6 +80,10 @@ bool renew_cache_take(struct renew_cache *c, struct job *j)
 	j->ci.not_before = r->not_before;
 	j->ci.not_after = r->not_after;
 	j->ci.ari_id = r->ari_id[0] != '\0' ? xstrdup(r->ari_id) : NULL;
+	j->staging_issuer = r->staging_issuer;
+	j->last_error = r->last_error;
+	j->last_attempt = r->last_attempt;
+	j->issued = r->issued;
 	j->have_ari = r->have_ari;
 	if (r->have_ari) {
 		j->ari.cert_id = r->ari_id[0] != '\0' ? xstrdup(r->ari_id) : NULL;
@@ -83,14 +106,15 @@ static bool settled(const struct store_key *key, time_t now)
 	    key->ctime_ns < ((long long)now - SETTLED_S) * 1000000000LL;
 }
 
-/* The cache's copy of server url (a run has few: one per CA). */
-static const char *server_copy(struct renew_cache *c, const char *url)
+/* The cache's copy of s, a server or hook hash (a run has few: one per
+ * CA, one per hook). */
+static const char *string_copy(struct renew_cache *c, const char *s)
 {
-	for (size_t i = 0; i < c->nservers; i++)
-		if (strcmp(c->servers[i], url) == 0)
-			return c->servers[i];
-	c->servers = xrealloc(c->servers, (c->nservers + 1) * sizeof(*c->servers));
-	return c->servers[c->nservers++] = xstrdup(url);
+	for (size_t i = 0; i < c->nstrings; i++)
+		if (strcmp(c->strings[i], s) == 0)
+			return c->strings[i];
+	c->strings = xrealloc(c->strings, (c->nstrings + 1) * sizeof(*c->strings));
+	return c->strings[c->nstrings++] = xstrdup(s);
 }
 
 static void fresh_free(struct renew_fresh *f)
@@ -105,6 +129,7 @@ void renew_cache_note(struct renew_cache *c, const struct job *j, time_t now)
 	long i = key_index(c, j->name);
 	const struct store_cert_keys *k;
 	struct renew_fresh *f;
+	char hex[DIGEST_HOOK_HEX + 1];
 
 	if (i < 0)
 		return;
@@ -122,12 +147,21 @@ void renew_cache_note(struct renew_cache *c, const struct job *j, time_t now)
 	    j->ari.cert_id == NULL || strcmp(j->ari.cert_id, j->ci.ari_id) != 0))
 		return;
 	f = xcalloc(1, sizeof(*f));
-	f->server = server_copy(c, j->server);
+	f->server = string_copy(c, j->server);
+	/* job_load left the record remembering exactly j->hooks */
+	for (size_t h = 0; h < DIGEST_HOOK_KINDS; h++) {
+		digest_hook_hash(hooks_get(j->hooks, hook_kinds[h]), hex);
+		f->hooks[h] = string_copy(c, hex);
+	}
 	f->ari_id = j->ci.ari_id != NULL ? xstrdup(j->ci.ari_id) : NULL;
 	f->not_before = j->ci.not_before;
 	f->not_after = j->ci.not_after;
 	f->revoked = j->action == ACT_REVOKED;
 	f->deploy_pending = j->deploy_pending;
+	f->staging_issuer = j->staging_issuer;
+	f->last_error = j->last_error;
+	f->last_attempt = j->last_attempt;
+	f->issued = j->issued;
 	f->have_ari = j->have_ari;
 	f->ari_offered = j->ari.offered;
 	f->ari_start = j->ari.start;
@@ -165,6 +199,10 @@ static char *fresh_text(const struct renew_cache *c, size_t i)
 		r->ari = k->ari;
 		r->revoked = f->revoked;
 		r->deploy_pending = f->deploy_pending;
+		r->staging_issuer = f->staging_issuer;
+		r->last_error = f->last_error;
+		r->last_attempt = f->last_attempt;
+		r->issued = f->issued;
 		r->not_before = f->not_before;
 		r->not_after = f->not_after;
 		r->have_ari = f->have_ari;
@@ -173,6 +211,8 @@ static char *fresh_text(const struct renew_cache *c, size_t i)
 		r->ari_end = f->ari_end;
 		r->ari_renew_at = f->ari_renew_at;
 		r->ari_next_check = f->ari_next_check;
+		for (size_t h = 0; h < DIGEST_HOOK_KINDS; h++)
+			copy_string(r->hooks[h], sizeof(r->hooks[h]), f->hooks[h]);
 		text = digest_row_format(r);
 	}
 	free(r);
@@ -263,9 +303,11 @@ void renew_cache_free(struct renew_cache *c)
 		for (size_t i = 0; i < c->keys.n; i++)
 			fresh_free(c->fresh[i]);
 	free(c->fresh);
-	for (size_t i = 0; i < c->nservers; i++)
-		free(c->servers[i]);
-	free(c->servers);
+	for (size_t i = 0; i < c->nstrings; i++)
+		free(c->strings[i]);
+	free(c->strings);
+	for (size_t k = 0; k < DIGEST_HOOK_KINDS; k++)
+		free(c->given[k]);
 	free(c->kept);
 	free(c->seen);
 	store_digest_free(&c->old);

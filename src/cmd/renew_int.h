@@ -21,23 +21,30 @@ enum action { ACT_NOT_DUE, ACT_RENEWED, ACT_FAILED, ACT_REVOKED, ACT_DEPLOYED };
 /* the --json "action" of each */
 extern const char *const renew_action_names[];
 
-/* One certificate of the run. */
+/* One certificate of the run. Its flags are together, so that 10,000 of
+ * them hold no padding between. */
 struct job {
-	char *name;
+	const char *name;         /* borrowed from the run's names, which outlive it */
 	json_t *record;           /* its issuance.json */
 	json_t *hooks;            /* its hooks with the given ones laid over */
 	struct certinfo ci;
 	char *ari_path;
 	struct ari_state ari;
-	bool have_ari;
 	char *server;             /* the record's "server" */
+	char *why;                /* why it is due */
+	char *error;
+	enum action action;
+	enum err_kind error_kind; /* of error */
+	bool have_ari;
 	bool due;
 	bool check;               /* an ARI check is due */
 	bool deploy_pending;      /* its deploy hook has not succeeded yet */
-	char *why;                /* why it is due */
-	enum action action;
-	char *error;
-	enum err_kind error_kind; /* of error */
+	/* what the metrics report, kept when the rest is trimmed */
+	bool known;               /* only reported from the start: these hold */
+	bool staging_issuer;      /* its issuer is a staging CA's */
+	bool last_error;          /* the record holds a last_error */
+	time_t last_attempt, issued; /* the record's, 0: none */
+	time_t ari_renew_at;      /* the CA's renew_at for its certificate, 0: none */
 };
 
 /* True when j will only be reported: revoked, or not due with no ARI
@@ -48,11 +55,16 @@ bool renew_job_only_reported(const struct job *j);
  * from its files (formatted only when the digest is written, so 10,000
  * new rows are not held as text). */
 struct renew_fresh {
-	const char *server;       /* one of the cache's servers */
+	const char *server;       /* one of the cache's strings */
 	char *ari_id;             /* owned; NULL: none */
 	time_t not_before, not_after;
 	bool revoked, deploy_pending, have_ari, ari_offered;
 	time_t ari_start, ari_end, ari_renew_at, ari_next_check;
+	bool staging_issuer, last_error;
+	time_t last_attempt, issued;
+	/* per hook kind, its remembered command's hash: one of the cache's
+	 * strings ("": none) */
+	const char *hooks[DIGEST_HOOK_KINDS];
 };
 
 /* The renew digest of a run holding the lock: the keys the lock's walk
@@ -62,21 +74,24 @@ struct renew_cache {
 	struct store_keys keys;
 	struct store_digest old;
 	bool use;                 /* rows may stand for files in this run */
+	/* per hook kind, the hash of the one given (NULL: not given; hashed
+	 * once, not once per row) */
+	char *given[DIGEST_HOOK_KINDS];
 	bool *seen;               /* a job of this run was about the certificate */
 	size_t *kept;             /* 1 + the index of its row, used: still true; 0: none */
 	struct renew_fresh **fresh; /* its new row, read from its files */
-	char **servers;           /* the distinct servers of the new rows */
-	size_t nservers;
+	char **strings;           /* the distinct servers and hook hashes of the new rows */
+	size_t nstrings;
 };
 
 /* Reads the digest after store_lock_keys filled c->keys; rows are used
- * unless the run needs more than they hold (--force, hooks given to
- * remember). */
+ * unless the run needs more than they hold (--force). */
 void renew_cache_open(const struct config *cfg, struct renew_cache *c);
 
 /* Fills j (named, nothing else yet) from its row when the row's keys are
- * those of its files now and the row does not say a deployment is pending
- * (that needs the record's hooks). True when it did; j then holds what
+ * those of its files now, the hooks given are those the row says are
+ * remembered (else they are remembered from the files), and the row does
+ * not say a deployment is pending (that needs the record's hooks). True when it did; j then holds what
  * job_load would have read of a certificate only reported. */
 bool renew_cache_take(struct renew_cache *c, struct job *j);
 

@@ -10,6 +10,9 @@
 # issuance.json saying revoked or deploy_pending, a new generation linked,
 # a certificate deleted. A digest that is truncated, garbage, of another
 # version, huge, or names a certificate not kept is ignored (and rewritten);
+# hooks given that each certificate already remembers let its row serve,
+# other ones are remembered from its files; --metrics takes its gauges
+# from the rows too (the same file as a cold run);
 # one that is a FIFO, a symlink or world-writable is refused like any state
 # file (exit 4, nothing done). Files changed under 2 s before a run get no
 # row (a change within one clock tick would keep their ctime).
@@ -74,7 +77,7 @@ cp -p "$STATE/certs/f-deleted.example/ari.json" "$TEST_TMP/ari.json"
 mv "$TEST_TMP/ari.json" "$STATE/certs/f-deleted.example/ari.json"
 acme renew
 assert_rc 0 "renew right after a file changed"
-assert_eq "acmectl renew-digest 1" "$(head -n 1 "$DIGEST")" "the digest is written, version 1"
+assert_eq "acmectl renew-digest 2" "$(head -n 1 "$DIGEST")" "the digest is written, version 2"
 assert_file_mode "$DIGEST" 600
 assert_not_contains "$(cat "$DIGEST")" "f-deleted.example " \
 	"no row for a certificate with a file changed under 2 s before the run"
@@ -221,8 +224,8 @@ head -c 300 "$DIGEST" >"$DIGEST.new" && mv "$DIGEST.new" "$DIGEST"
 broken truncated
 head -c 4000 /dev/urandom >"$DIGEST"
 broken garbage
-sed -i '1s/ 1$/ 2/' "$DIGEST"
-broken "version 2"
+sed -i '1s/ 2$/ 1/' "$DIGEST"
+broken "version 1"
 { cat "$DIGEST"; head -c $((33 * 1024 * 1024)) /dev/zero | tr '\0' 'x'; echo; } >"$DIGEST.new"
 mv "$DIGEST.new" "$DIGEST"
 broken huge
@@ -259,10 +262,99 @@ refused "world-writable"
 assert_contains "$ERR" "mode 0666" "the refusal says the mode"
 chmod 600 "$DIGEST"
 
-# hooks given on the command line are more than a row holds (they are
-# remembered in issuance.json): every certificate is read
-traced -v renew --days 1 --deploy-hook "$TEST_TMP/deploy"
+# hooks given on the command line: a row serves when they are the ones
+# its certificate remembers (the same flag every run, as the systemd
+# drop-in gives it); any other is remembered from the files, as before.
+# hooks_of NAME: the hooks issuance.json remembers, as sorted JSON.
+hooks_of() {
+	python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1])).get("hooks"), sort_keys=True))' \
+		"$STATE/certs/$1/issuance.json"
+}
+# hook_field NAME N: field N (12 deploy, 13 pre, 14 post) of NAME's row.
+hook_field() {
+	grep "^$1 " "$DIGEST" | cut -d' ' -f"$2"
+}
+sha() {
+	printf '%s' "$1" | sha256sum | cut -d' ' -f1
+}
+HOOK=$TEST_TMP/deploy
+HOOK2="$TEST_TMP/deploy --again"
+PRE="echo pre >>$TEST_TMP/pre"
+assert_eq "$(sha "$HOOK")" "$(hook_field d-pending.example 12)" "d-pending.example's row has its deploy hook's hash"
+assert_eq "none" "$(hook_field a-cert.example 12)" "a-cert.example's row: no deploy hook"
+traced -v renew --deploy-hook "$HOOK"
 assert_rc 0 "renew with a deploy hook given"
-assert_eq 15 "$(echo "$OPENED" | grep -c .)" "hooks given: every certificate is read"
+assert_contains "$OPENED" "a-cert.example issuance.json" "a hook given where none is remembered: read from the files"
+assert_not_contains "$OPENED" "d-pending.example" "the hook it remembers is given: its row serves"
+assert_not_contains "$OPENED" "c-revoked.example" "a revoked one's hooks are not read: its row serves"
+assert_eq "{\"deploy\": \"$HOOK\"}" "$(hooks_of a-cert.example)" "the hook given is remembered"
+settle
+acme renew --deploy-hook "$HOOK"
+assert_rc 0 "renew with the same deploy hook, once the records settled"
+assert_eq "$(sha "$HOOK")" "$(hook_field a-cert.example 12)" "the new row has the hook's hash"
+ISS_KEY=$(stat -c '%i %Y %Z' "$STATE/certs/a-cert.example/issuance.json")
+traced -v renew --deploy-hook "$HOOK"
+assert_rc 0 "renew with the same deploy hook again"
+assert_eq "" "$OPENED" "the same deploy hook as remembered: no certificate file is opened"
+assert_eq "$REFERENCE" "$OUT" "the same answers as without the hook"
+assert_eq "$ISS_KEY" "$(stat -c '%i %Y %Z' "$STATE/certs/a-cert.example/issuance.json")" \
+	"issuance.json is not written"
 
+# another deploy hook: remembered, the row dropped, then made again
+traced -v renew --deploy-hook "$HOOK2"
+assert_rc 0 "renew with another deploy hook"
+assert_eq 12 "$(echo "$OPENED" | grep -c .)" "another hook: each certificate but the revoked one is read"
+assert_eq "{\"deploy\": \"$HOOK2\"}" "$(hooks_of a-cert.example)" "the other hook is remembered"
+assert_ne "$(sha "$HOOK")" "$(hook_field a-cert.example 12)" "the row of the old hook is not kept"
+settle
+acme renew --deploy-hook "$HOOK2"
+assert_eq "$(sha "$HOOK2")" "$(hook_field a-cert.example 12)" "the row is made again with the new hook's hash"
+traced -v renew --deploy-hook "$HOOK2"
+assert_eq "" "$OPENED" "the new hook given again: nothing opened"
+
+# a pre hook where none is remembered: remembered, laid over the deploy hook
+traced -v renew --pre-hook "$PRE"
+assert_rc 0 "renew with a pre hook given"
+assert_contains "$OPENED" "a-cert.example issuance.json" "a pre hook given where none is remembered: read"
+assert_eq "{\"deploy\": \"$HOOK2\", \"pre\": \"$PRE\"}" "$(hooks_of a-cert.example)" \
+	"the pre hook is remembered beside the deploy hook"
+settle
+acme renew
+assert_eq "$(sha "$HOOK2") $(sha "$PRE") none" \
+	"$(grep '^a-cert.example ' "$DIGEST" | cut -d' ' -f12-14)" "the row has both hooks' hashes"
+traced -v renew --pre-hook "$PRE" --post-hook ""
+assert_eq "" "$OPENED" "the remembered pre hook and removing no post hook: nothing opened"
+
+# --metrics: a warm run takes the gauges from the rows too, and writes
+# the same file a cold run does. b-ari.example gets a failed attempt on
+# record, so the error gauges and the failing-first order are in play.
+REC=$STATE/certs/b-ari.example/issuance.json
+python3 - "$REC" <<'PY'
+import json, sys
+rec = json.load(open(sys.argv[1]))
+rec["last_attempt"] = "2026-01-02T03:04:05Z"
+rec["last_error"] = "urn:ietf:params:acme:error:rateLimited: too many"
+open(sys.argv[1], "w").write(json.dumps(rec, indent=4, sort_keys=True) + "\n")
+PY
+settle
+rm "$DIGEST"
+traced -v renew --metrics "$TEST_TMP/cold.prom"
+assert_rc 0 "cold renew --metrics"
+assert_eq 15 "$(echo "$OPENED" | grep -c .)" "the cold run reads every certificate"
+traced -v renew --metrics "$TEST_TMP/warm.prom"
+assert_rc 0 "warm renew --metrics"
+assert_eq "" "$OPENED" "a warm run with --metrics opens no certificate's files"
+assert_eq "$(cat "$TEST_TMP/cold.prom")" "$(cat "$TEST_TMP/warm.prom")" \
+	"the warm run's metrics are the cold run's"
+assert_contains "$(cat "$TEST_TMP/warm.prom")" \
+	'acmectl_certificate_last_error{name="b-ari.example",' "the metrics name b-ari.example's error"
+assert_eq 1 "$(grep '^acmectl_certificate_last_error{name="b-ari.example",' "$TEST_TMP/warm.prom" | awk '{print $2}')" \
+	"b-ari.example's last error is 1 from its row"
+assert_eq 1767323045 "$(grep '^acmectl_certificate_last_attempt_seconds{name="b-ari.example",' "$TEST_TMP/warm.prom" | awk '{print $2}')" \
+	"b-ari.example's last attempt from its row"
+assert_eq "b-ari.example" "$(grep -m1 '^acmectl_certificate_not_after_seconds{' "$TEST_TMP/warm.prom" | sed -E 's/.*name="([^"]*)".*/\1/')" \
+	"the failing certificate comes first"
+acme list --metrics "$TEST_TMP/list.prom"
+assert_rc 0 "list --metrics"
+assert_eq "$(cat "$TEST_TMP/list.prom")" "$(cat "$TEST_TMP/warm.prom")" "list --metrics says the same"
 test_done
