@@ -41,7 +41,6 @@ void renew_cache_open(const struct config *cfg, struct renew_cache *c)
 	given_hash(&c->given[0], cfg->deploy_hook);
 	given_hash(&c->given[1], cfg->pre_hook);
 	given_hash(&c->given[2], cfg->post_hook);
-	c->seen = xcalloc(n, sizeof(*c->seen));
 	c->kept = xcalloc(n, sizeof(*c->kept));
 	c->fresh = xcalloc(n, sizeof(*c->fresh));
 }
@@ -70,7 +69,6 @@ bool renew_cache_take(struct renew_cache *c, struct job *j)
 	    (!r->revoked && (r->deploy_pending ||
 	    !digest_row_hooks_match(r, (const char *const *)c->given))))
 		goto out;
-	c->seen[i] = true;
 	c->kept[i] = (size_t)k + 1;
 	/* as job_load leaves a revoked one: reported, never renewed */
 	if (r->revoked)
@@ -134,7 +132,6 @@ void renew_cache_note(struct renew_cache *c, const struct job *j, time_t now)
 	if (i < 0)
 		return;
 	k = &c->keys.certs[i];
-	c->seen[i] = true;
 	c->kept[i] = 0;
 	fresh_free(c->fresh[i]);
 	c->fresh[i] = NULL;
@@ -229,8 +226,11 @@ struct rows_iter {
 };
 
 /* store_next_part over the digest to write: each certificate's new row,
- * its old one when this run used it or did not look at the certificate
- * (its keys still guard it), else none. */
+ * else its old one, whether or not this run used it: its keys still guard
+ * it (a file the run rewrote has a new key, so the row of a certificate
+ * renewed or failed here never matches, and a run that only reports the
+ * certificate replaces it); a run that renews nothing, or fails, thus
+ * leaves the digest as it was. */
 static bool next_row(void *ctx, struct store_part *part)
 {
 	struct rows_iter *it = ctx;
@@ -253,7 +253,7 @@ static bool next_row(void *ctx, struct store_part *part)
 			part->data = it->text;
 			part->len = strlen(it->text);
 		} else {
-			if (k < 0 && !c->seen[it->i])
+			if (k < 0)
 				k = store_digest_find(&c->old, c->keys.certs[it->i].name);
 			if (k < 0)
 				continue;
@@ -287,7 +287,7 @@ void renew_cache_save(const struct config *cfg, struct renew_cache *c)
 {
 	struct rows_iter it = { c, 0, false, NULL };
 
-	if (c->seen == NULL || same_text(c))
+	if (c->fresh == NULL || same_text(c))
 		return;
 	if (store_digest_write_from(cfg->state_dir, next_row, &it) != 0) {
 		logmsg(LOG_NORMAL, "warning: %s (the next run reads every certificate "
@@ -309,7 +309,6 @@ void renew_cache_free(struct renew_cache *c)
 	for (size_t k = 0; k < DIGEST_HOOK_KINDS; k++)
 		free(c->given[k]);
 	free(c->kept);
-	free(c->seen);
 	store_digest_free(&c->old);
 	store_keys_free(&c->keys);
 	memset(c, 0, sizeof(*c));
