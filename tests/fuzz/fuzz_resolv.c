@@ -48,7 +48,7 @@ static void run_model(const struct resolv_conf *conf, size_t n, const uint8_t *d
 		abort();
 	(void)gores_cause(&l, &server);
 	text = gores_error_text("acme.test", res.error_server < l.nservers ? "10.0.0.1:53" :
-	    NULL, res.error, l.tcp);
+	    NULL, res.error, l.tcp, res.error_tcp);
 	free(text);
 	free(f);
 }

@@ -69,13 +69,16 @@ SSL_CERT_DIR=$TEST_TMP/certdir lab_acme --proxy "$TLS_PROXY" issue --webroot "$W
 assert_rc 0 "issue through the https proxy, its CA from SSL_CERT_DIR"
 assert_cert_issued "$STATE/certs/three.test" three.test
 
-# https:// for the plain tinyproxy: its answer to the TLS hello never comes
+# https:// for the plain tinyproxy: it reads the TLS hello as a request
+# line, so it never answers, or, when the hello's random bytes hold a
+# newline, answers 400 in the clear ("wrong version number"): either way
+# the one line names the TLS handshake with the proxy
 T0=$(now_ms)
 SSL_CERT_FILE=$LAB/proxyca.pem lab_acme --timeout 2 --proxy "https://proxy.test:$NETNS_PROXY_PORT" \
 	issue --webroot "$WWW" four.test
 ELAPSED_MS=$(($(now_ms) - T0))
 assert_rc 3 "https:// for a plain http proxy"
-assert_contains "$ERR" "in the TLS handshake with proxy https://proxy.test:$NETNS_PROXY_PORT" \
+assert_contains "$ERR" "TLS handshake with proxy https://proxy.test:$NETNS_PROXY_PORT" \
 	"the error says the TLS handshake with the proxy did not finish"
 assert_faster 10000 "https:// for a plain proxy: within --timeout, not 30 s"
 
