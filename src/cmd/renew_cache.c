@@ -41,7 +41,6 @@ void renew_cache_open(const struct config *cfg, struct renew_cache *c)
 	given_hash(&c->given[0], cfg->deploy_hook);
 	given_hash(&c->given[1], cfg->pre_hook);
 	given_hash(&c->given[2], cfg->post_hook);
-	c->kept = xcalloc(n, sizeof(*c->kept));
 	c->fresh = xcalloc(n, sizeof(*c->fresh));
 }
 
@@ -69,7 +68,6 @@ bool renew_cache_take(struct renew_cache *c, struct job *j)
 	    (!r->revoked && (r->deploy_pending ||
 	    !digest_row_hooks_match(r, (const char *const *)c->given))))
 		goto out;
-	c->kept[i] = (size_t)k + 1;
 	/* as job_load leaves a revoked one: reported, never renewed */
 	if (r->revoked)
 		j->action = ACT_REVOKED;
@@ -132,7 +130,6 @@ void renew_cache_note(struct renew_cache *c, const struct job *j, time_t now)
 	if (i < 0)
 		return;
 	k = &c->keys.certs[i];
-	c->kept[i] = 0;
 	fresh_free(c->fresh[i]);
 	c->fresh[i] = NULL;
 	if (!c->use || !renew_job_only_reported(j) || j->server == NULL ||
@@ -246,15 +243,13 @@ static bool next_row(void *ctx, struct store_part *part)
 		return true;
 	}
 	for (; it->i < c->keys.n; it->i++) {
-		k = (long)c->kept[it->i] - 1;
 		if (c->fresh[it->i] != NULL) {
 			if ((it->text = fresh_text(c, it->i)) == NULL)
 				continue;
 			part->data = it->text;
 			part->len = strlen(it->text);
 		} else {
-			if (k < 0)
-				k = store_digest_find(&c->old, c->keys.certs[it->i].name);
+			k = store_digest_find(&c->old, c->keys.certs[it->i].name);
 			if (k < 0)
 				continue;
 			part->data = c->old.base + c->old.starts[k];
@@ -308,7 +303,6 @@ void renew_cache_free(struct renew_cache *c)
 	free(c->strings);
 	for (size_t k = 0; k < DIGEST_HOOK_KINDS; k++)
 		free(c->given[k]);
-	free(c->kept);
 	store_digest_free(&c->old);
 	store_keys_free(&c->keys);
 	memset(c, 0, sizeof(*c));

@@ -77,7 +77,6 @@ struct renew_cache {
 	/* per hook kind, the hash of the one given (NULL: not given; hashed
 	 * once, not once per row) */
 	char *given[DIGEST_HOOK_KINDS];
-	size_t *kept;             /* 1 + the index of its row, used: still true; 0: none */
 	struct renew_fresh **fresh; /* its new row, read from its files */
 	char **strings;           /* the distinct servers and hook hashes of the new rows */
 	size_t nstrings;
